@@ -1,0 +1,103 @@
+/*
+ * model.c — lifetime of the protocol's objects (see model.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+bool chat_is_waiting(const struct chat *c)
+{
+	return c->escalated && c->mode == CHAT_MODE_AI;
+}
+
+void chat_free(struct chat *c)
+{
+	free(c->title);
+	free(c->channel.name);
+	free(c->owner.external_id);
+	free(c->owner.name);
+	free(c->owner.email);
+	free(c->latest.text);
+	free(c->previous.text);
+	free(c->responder.name);
+	free(c->rating.feedback);
+	free(c->rating.suggested_answer);
+	memset(c, 0, sizeof *c);
+}
+
+void message_free(struct message *m)
+{
+	free(m->author.name);
+	free(m->text);
+	free(m->client_msg_id);
+	memset(m, 0, sizeof *m);
+}
+
+void agent_free(struct agent *a)
+{
+	free(a->name);
+	free(a->email);
+	memset(a, 0, sizeof *a);
+}
+
+void event_free(struct event *e)
+{
+	if (e->chat) {
+		chat_free(e->chat);
+		free(e->chat);
+	}
+	if (e->message) {
+		message_free(e->message);
+		free(e->message);
+	}
+	if (e->me) {
+		agent_free(e->me);
+		free(e->me);
+	}
+	memset(e, 0, sizeof *e);
+}
+
+/* Replace *p (a pointer copied from the source) by its own copy. NULL stays
+ * NULL; a failed copy leaves NULL and reports it through *ok. */
+static void own(char **p, bool *ok)
+{
+	if (!*p)
+		return;
+	*p = strdup(*p);
+	if (!*p)
+		*ok = false;
+}
+
+bool chat_copy(struct chat *dst, const struct chat *src)
+{
+	bool ok = true;
+
+	*dst = *src;
+	own(&dst->title, &ok);
+	own(&dst->channel.name, &ok);
+	own(&dst->owner.external_id, &ok);
+	own(&dst->owner.name, &ok);
+	own(&dst->owner.email, &ok);
+	own(&dst->latest.text, &ok);
+	own(&dst->previous.text, &ok);
+	own(&dst->responder.name, &ok);
+	own(&dst->rating.feedback, &ok);
+	own(&dst->rating.suggested_answer, &ok);
+	if (!ok)
+		chat_free(dst);
+	return ok;
+}
+
+bool message_copy(struct message *dst, const struct message *src)
+{
+	bool ok = true;
+
+	*dst = *src;
+	own(&dst->author.name, &ok);
+	own(&dst->text, &ok);
+	own(&dst->client_msg_id, &ok);
+	if (!ok)
+		message_free(dst);
+	return ok;
+}

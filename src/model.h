@@ -1,0 +1,147 @@
+/*
+ * model.h — the protocol's objects as C structs, shared by hub and client.
+ *
+ * Conventions:
+ *   - strings are owned, heap-allocated, NUL-terminated, valid UTF-8; NULL
+ *     stands for JSON null (or "absent") where the protocol allows it;
+ *   - ids are fixed buffers; an empty id ("") stands for JSON null;
+ *   - timestamps are milliseconds since the epoch; TS_NONE stands for null;
+ *   - *_free() releases what a struct owns, not the struct itself, and
+ *     leaves it zeroed, so freeing twice is harmless.
+ */
+#ifndef HANDOFF_MODEL_H
+#define HANDOFF_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "enums.h"
+#include "timeutil.h"
+#include "uuid.h"
+
+/* Limits, in characters (code points). The protocol fixes the first four;
+ * the rest are ours, chosen generously and written down in doc/protocol.md. */
+#define TITLE_MAX_CHARS         200
+#define PREVIEW_MAX_CHARS       120
+#define REPLY_MAX_CHARS         4000
+#define CLIENT_MSG_ID_MAX_CHARS 64
+#define NAME_MAX_CHARS          200
+#define EMAIL_MAX_CHARS         254
+#define EXTERNAL_ID_MAX_CHARS   200
+#define FEEDBACK_MAX_CHARS      4000
+/* Customer and bot text arrives through ingest, whose body is capped at
+ * 64 KiB; a message can never be longer than that. */
+#define MESSAGE_TEXT_MAX_CHARS  65536
+
+typedef char uuid_str[UUID_STRLEN + 1];
+
+struct channel {
+	uuid_str id;
+	char *name;
+	enum channel_type type;
+};
+
+struct owner {
+	uuid_str id;
+	char *external_id; /* nullable */
+	char *name;
+	char *email;       /* nullable */
+};
+
+/* latest_message / previous_message of a chat. */
+struct preview {
+	bool present;      /* false: JSON null */
+	char *text;        /* "preview" on the wire, <= PREVIEW_MAX_CHARS */
+	int64_t at;
+	enum msg_role role;
+};
+
+struct responder {
+	enum responder_type type;
+	uuid_str id;       /* "" for null */
+	char *name;        /* nullable */
+};
+
+struct ticket {
+	bool present;
+	uuid_str id;
+	enum ticket_status status;
+};
+
+struct rating {
+	bool present;
+	int score;               /* 1..5 */
+	char *feedback;          /* nullable */
+	char *suggested_answer;  /* nullable */
+	uuid_str by;
+	int64_t at;
+};
+
+struct chat {
+	uuid_str id;
+	char *title;             /* nullable */
+	struct channel channel;
+	struct owner owner;
+	int64_t created_at, updated_at;
+	struct preview latest, previous;
+	struct responder responder;
+	enum chat_mode mode;
+	bool escalated;
+	int64_t escalated_at;    /* TS_NONE when never escalated */
+	struct ticket ticket;
+	enum chat_state state;
+	struct rating rating;
+	int64_t message_count;
+	int64_t version;
+};
+
+struct author {
+	uuid_str id;             /* "" for null (customers, bots without an account) */
+	char *name;
+};
+
+struct message {
+	uuid_str id;
+	uuid_str chat_id;
+	int64_t seq;
+	int64_t created_at;
+	enum msg_role role;
+	enum system_type system_type;
+	struct author author;
+	char *text;
+	char *client_msg_id;     /* nullable */
+};
+
+/* An account as /v1/me and /v1/agents show it. */
+struct agent {
+	uuid_str id;
+	char *name;
+	char *email;             /* nullable */
+	enum account_role role;
+	int64_t active_chats;    /* -1 when absent (as in /v1/me) */
+};
+
+/* One frame of the event stream. */
+struct event {
+	enum event_type type;
+	int64_t seq;             /* chat.* and message.*: the global seq */
+	int64_t at;
+	struct chat *chat;       /* chat.* and message.created */
+	struct message *message; /* message.created */
+	int64_t head;            /* hello: latest seq on the hub */
+	struct agent *me;        /* hello */
+};
+
+/* A chat is waiting when a human was asked for and none has taken it yet. */
+bool chat_is_waiting(const struct chat *c);
+
+void chat_free(struct chat *c);
+void message_free(struct message *m);
+void agent_free(struct agent *a);
+void event_free(struct event *e);
+
+/* Deep copies; return false only when out of memory (dst is then zeroed). */
+bool chat_copy(struct chat *dst, const struct chat *src);
+bool message_copy(struct message *dst, const struct message *src);
+
+#endif
