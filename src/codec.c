@@ -325,18 +325,6 @@ static cJSON *finish(cJSON *obj, bool ok)
 	return obj;
 }
 
-/* Attach `child` to obj[name]; on failure frees child. */
-static bool add_child(cJSON *obj, const char *name, cJSON *child)
-{
-	if (!child)
-		return false;
-	if (!cJSON_AddItemToObject(obj, name, child)) {
-		cJSON_Delete(child);
-		return false;
-	}
-	return true;
-}
-
 static cJSON *preview_to_json(const struct preview *p)
 {
 	if (!p->present)
@@ -412,19 +400,19 @@ cJSON *chat_to_json(const struct chat *c)
 		return NULL;
 	return finish(o, cJSON_AddStringToObject(o, "id", c->id) &&
 			      json_add_string_or_null(o, "title", c->title) &&
-			      add_child(o, "channel", channel_to_json(&c->channel)) &&
-			      add_child(o, "owner", owner_to_json(&c->owner)) &&
+			      json_add_child(o, "channel", channel_to_json(&c->channel)) &&
+			      json_add_child(o, "owner", owner_to_json(&c->owner)) &&
 			      json_add_timestamp(o, "created_at", c->created_at) &&
 			      json_add_timestamp(o, "updated_at", c->updated_at) &&
-			      add_child(o, "latest_message", preview_to_json(&c->latest)) &&
-			      add_child(o, "previous_message", preview_to_json(&c->previous)) &&
-			      add_child(o, "responder", responder_to_json(&c->responder)) &&
+			      json_add_child(o, "latest_message", preview_to_json(&c->latest)) &&
+			      json_add_child(o, "previous_message", preview_to_json(&c->previous)) &&
+			      json_add_child(o, "responder", responder_to_json(&c->responder)) &&
 			      cJSON_AddStringToObject(o, "mode", chat_mode_name(c->mode)) &&
 			      cJSON_AddBoolToObject(o, "escalated", c->escalated) &&
 			      json_add_timestamp(o, "escalated_at", c->escalated_at) &&
-			      add_child(o, "ticket", ticket_to_json(&c->ticket)) &&
+			      json_add_child(o, "ticket", ticket_to_json(&c->ticket)) &&
 			      cJSON_AddStringToObject(o, "state", chat_state_name(c->state)) &&
-			      add_child(o, "rating", rating_to_json(&c->rating)) &&
+			      json_add_child(o, "rating", rating_to_json(&c->rating)) &&
 			      json_add_int(o, "message_count", c->message_count) &&
 			      json_add_int(o, "version", c->version));
 }
@@ -448,7 +436,7 @@ cJSON *message_to_json(const struct message *m)
 			      cJSON_AddStringToObject(o, "role", msg_role_name(m->role)) &&
 			      json_add_string_or_null(o, "system_type",
 						      system_type_name(m->system_type)) &&
-			      add_child(o, "author", author) &&
+			      json_add_child(o, "author", author) &&
 			      cJSON_AddStringToObject(o, "text", m->text ? m->text : "") &&
 			      json_add_string_or_null(o, "client_msg_id", m->client_msg_id));
 }
@@ -476,7 +464,7 @@ cJSON *event_to_json(const struct event *e)
 	switch (e->type) {
 	case EVENT_HELLO:
 		ok = ok && json_add_int(o, "head", e->head) &&
-		     add_child(o, "me", e->me ? agent_to_json(e->me) : NULL);
+		     json_add_child(o, "me", e->me ? agent_to_json(e->me) : NULL);
 		break;
 	case EVENT_RESYNC:
 		break;
@@ -484,9 +472,9 @@ cJSON *event_to_json(const struct event *e)
 	case EVENT_CHAT_CREATED:
 	case EVENT_CHAT_UPDATED:
 		ok = ok && json_add_int(o, "seq", e->seq) && json_add_timestamp(o, "at", e->at) &&
-		     add_child(o, "chat", e->chat ? chat_to_json(e->chat) : NULL);
+		     json_add_child(o, "chat", e->chat ? chat_to_json(e->chat) : NULL);
 		if (e->type == EVENT_MESSAGE_CREATED)
-			ok = ok && add_child(o, "message",
+			ok = ok && json_add_child(o, "message",
 					     e->message ? message_to_json(e->message) : NULL);
 		break;
 	}

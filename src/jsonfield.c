@@ -297,3 +297,14 @@ bool json_add_int(cJSON *obj, const char *name, int64_t v)
 {
 	return cJSON_AddNumberToObject(obj, name, (double)v) != NULL;
 }
+
+bool json_add_child(cJSON *obj, const char *name, cJSON *child)
+{
+	if (!child)
+		return false;
+	if (!cJSON_AddItemToObject(obj, name, child)) {
+		cJSON_Delete(child);
+		return false;
+	}
+	return true;
+}

@@ -69,4 +69,8 @@ bool json_add_uuid_or_null(cJSON *obj, const char *name, const char *id);
 bool json_add_timestamp(cJSON *obj, const char *name, int64_t ms);
 bool json_add_int(cJSON *obj, const char *name, int64_t v);
 
+/* Attach `child` (which may be NULL after a failed build) as obj[name];
+ * on failure deletes child, so a chain of adders never leaks. */
+bool json_add_child(cJSON *obj, const char *name, cJSON *child);
+
 #endif

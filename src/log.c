@@ -1,0 +1,31 @@
+/*
+ * log.c — levelled, timestamped lines on stderr (see log.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "log.h"
+#include "timeutil.h"
+
+static enum log_level min_level = LOG_INFO;
+
+static const char *const level_names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+
+void log_set_level(enum log_level level)
+{
+	min_level = level;
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	char line[1024], ts[TS_STRLEN];
+	va_list ap;
+
+	if (level < min_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	/* One fprintf per line, so lines from a crash dump stay whole. */
+	fprintf(stderr, "%s %s %s\n", ts_format(ts_now(), ts), level_names[level], line);
+}

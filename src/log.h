@@ -1,0 +1,23 @@
+/*
+ * log.h — one line per event on stderr: "2026-11-23T10:01:02.123Z WARN text".
+ *
+ * Nothing secret is ever passed here: callers log account names and ids,
+ * never tokens or Authorization headers.
+ */
+#ifndef HANDOFF_LOG_H
+#define HANDOFF_LOG_H
+
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+
+/* Messages below `level` are dropped (default LOG_INFO). */
+void log_set_level(enum log_level level);
+
+__attribute__((format(printf, 2, 3)))
+void log_msg(enum log_level level, const char *fmt, ...);
+
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
+#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+
+#endif
