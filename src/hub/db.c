@@ -1,0 +1,418 @@
+/*
+ * db.c — opening and migrating the database, the statement cache,
+ * transactions and delivery of committed events (see db.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_internal.h"
+#include "log.h"
+
+/* ---- schema -------------------------------------------------------------- */
+
+/*
+ * Migration steps, in order: step i brings the schema from user_version i to
+ * i + 1. A released step is never edited; a change is a new step at the end.
+ *
+ * Chats keep denormalised copies of what lists filter and sort on (channel
+ * type, owner name, previews), and two generated sort keys, so one indexed
+ * query answers a page. Each event row carries those same columns as they
+ * were at that version: "the chat as of event seq S" is then its latest
+ * event row with seq <= S, which is what makes list cursors exact (db_list.c).
+ */
+static const char *const migrations[] = {
+	/* 1: the whole first schema */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+	"INSERT INTO meta VALUES ('events_floor', 1);"
+
+	"CREATE TABLE accounts ("
+	" id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT, role INTEGER NOT NULL,"
+	" token_hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);"
+
+	"CREATE TABLE channels ("
+	" id TEXT PRIMARY KEY, type INTEGER NOT NULL, name TEXT NOT NULL,"
+	" UNIQUE (type, name));"
+
+	"CREATE TABLE owners ("
+	" id TEXT PRIMARY KEY, external_id TEXT UNIQUE, name TEXT NOT NULL, email TEXT);"
+
+	"CREATE TABLE chats ("
+	" id TEXT PRIMARY KEY, external_id TEXT UNIQUE, title TEXT,"
+	" channel_id TEXT NOT NULL REFERENCES channels (id), channel_type INTEGER NOT NULL,"
+	" owner_id TEXT NOT NULL REFERENCES owners (id), owner_name TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+	" latest_text TEXT, latest_at INTEGER, latest_role INTEGER,"
+	" previous_text TEXT, previous_at INTEGER, previous_role INTEGER,"
+	" responder_type INTEGER NOT NULL, responder_id TEXT REFERENCES accounts (id),"
+	" mode INTEGER NOT NULL, escalated INTEGER NOT NULL, escalated_at INTEGER,"
+	" ticket_id TEXT, ticket_status INTEGER, state INTEGER NOT NULL,"
+	" rating_score INTEGER, rating_feedback TEXT, rating_suggested TEXT,"
+	" rating_by TEXT, rating_at INTEGER,"
+	" message_count INTEGER NOT NULL, version INTEGER NOT NULL,"
+	" last_event_seq INTEGER NOT NULL,"
+	" recent_key INTEGER GENERATED ALWAYS AS (coalesce(latest_at, created_at)) VIRTUAL,"
+	" wait_key INTEGER GENERATED ALWAYS AS"
+	"  (CASE WHEN escalated THEN escalated_at ELSE 9223372036854775807 END) VIRTUAL);"
+	"CREATE INDEX chats_recent ON chats (recent_key, id);"
+	"CREATE INDEX chats_waiting ON chats (wait_key, id);"
+	/* The queue agents watch (waiting=true) and the chats agents hold, with
+	 * their counts, without a scan. The list spells these terms literally
+	 * (db_list.c) so the planner can use the partial indexes. */
+	"CREATE INDEX chats_queue ON chats (wait_key, id) WHERE escalated = 1 AND mode = 0;"
+	"CREATE INDEX chats_held ON chats (recent_key, id) WHERE mode = 1;"
+	"CREATE INDEX chats_responder ON chats (responder_id, recent_key, id);"
+	"CREATE INDEX chats_status ON chats (ticket_status, recent_key, id);"
+	"CREATE INDEX chats_channel ON chats (channel_type, recent_key, id);"
+	"CREATE INDEX chats_created ON chats (created_at);"
+
+	"CREATE TABLE messages ("
+	" id TEXT PRIMARY KEY, chat_id TEXT NOT NULL REFERENCES chats (id),"
+	" seq INTEGER NOT NULL, created_at INTEGER NOT NULL, role INTEGER NOT NULL,"
+	" system_type INTEGER NOT NULL, author_id TEXT, author_name TEXT NOT NULL,"
+	" text TEXT NOT NULL, client_msg_id TEXT,"
+	" UNIQUE (chat_id, seq), UNIQUE (chat_id, client_msg_id));"
+	"CREATE INDEX messages_system ON messages (system_type, created_at)"
+	" WHERE system_type <> 0;"
+
+	"CREATE TABLE events ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT, chat_id TEXT NOT NULL, type INTEGER NOT NULL,"
+	" at INTEGER NOT NULL, note INTEGER NOT NULL, json TEXT NOT NULL,"
+	" mode INTEGER NOT NULL, escalated INTEGER NOT NULL, responder_type INTEGER NOT NULL,"
+	" responder_id TEXT, ticket_status INTEGER, channel_type INTEGER NOT NULL, title TEXT,"
+	" owner_name TEXT NOT NULL, latest_text TEXT, recent_key INTEGER NOT NULL,"
+	" wait_key INTEGER NOT NULL);"
+	"CREATE INDEX events_chat ON events (chat_id, seq);",
+};
+
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+static bool exec(struct db *db, const char *sql, struct errbuf *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->conn, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return true;
+	errbuf_set(err, "database: %s", msg ? msg : sqlite3_errmsg(db->conn));
+	sqlite3_free(msg);
+	return false;
+}
+
+static bool user_version(struct db *db, int *v, struct errbuf *err)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db->conn, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return errbuf_set(err, "database: %s", sqlite3_errmsg(db->conn));
+	bool ok = sqlite3_step(st) == SQLITE_ROW;
+	if (ok)
+		*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return ok || errbuf_set(err, "database: cannot read the schema version");
+}
+
+/* Apply the missing steps, each in its own transaction with its version
+ * bump, so an interrupted upgrade resumes where it stopped. */
+static bool migrate(struct db *db, struct errbuf *err)
+{
+	int v;
+	char bump[64];
+
+	if (!user_version(db, &v, err))
+		return false;
+	if (v > N_MIGRATIONS)
+		return errbuf_set(err, "database: schema version %d is newer than this handoffd (%d)",
+				  v, N_MIGRATIONS);
+	for (; v < N_MIGRATIONS; v++) {
+		snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", v + 1);
+		if (!exec(db, "BEGIN IMMEDIATE;", err))
+			return false;
+		if (!exec(db, migrations[v], err) || !exec(db, bump, err) ||
+		    !exec(db, "COMMIT;", err)) {
+			exec(db, "ROLLBACK;", NULL);
+			errbuf_prefix(err, "migration");
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * WAL lets readers run beside the one writer. synchronous=NORMAL in WAL mode
+ * writes each commit into the WAL file before COMMIT returns but syncs it to
+ * disk only at checkpoints: a killed process (kill -9, crash) loses nothing,
+ * because the data is already in the kernel's page cache; only a power cut
+ * or kernel crash could lose the last commits. The contract is kill -9, and
+ * this saves an fsync on every request.
+ */
+static const char pragmas[] = "PRAGMA journal_mode = WAL;"
+			      "PRAGMA synchronous = NORMAL;"
+			      "PRAGMA foreign_keys = ON;"
+			      "PRAGMA busy_timeout = 5000;";
+
+struct db *db_open(const char *path, struct errbuf *err)
+{
+	struct db *db = calloc(1, sizeof *db);
+	struct api_error aerr;
+	bool found = false;
+
+	if (!db) {
+		errbuf_set(err, "database: out of memory");
+		return NULL;
+	}
+	db->retained = EVENTS_RETAINED;
+	if (sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		errbuf_set(err, "database %s: %s", path,
+			   db->conn ? sqlite3_errmsg(db->conn) : "out of memory");
+		db_close(db);
+		return NULL;
+	}
+	if (!exec(db, pragmas, err) || !migrate(db, err)) {
+		db_close(db);
+		return NULL;
+	}
+	if (!db_get_int(db, "SELECT value FROM meta WHERE key = 'events_floor'", NO_ARGS,
+			&db->floor, &found, &aerr) ||
+	    !found) {
+		errbuf_set(err, "database: cannot read the events floor");
+		db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static void pending_clear(struct db *db)
+{
+	for (size_t i = 0; i < db->npending; i++)
+		free(db->pending[i].json);
+	db->npending = 0;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	for (int i = 0; i < STMT_SLOTS; i++)
+		sqlite3_finalize(db->stmts[i].st);
+	pending_clear(db);
+	free(db->pending);
+	sqlite3_close(db->conn);
+	free(db);
+}
+
+void db_set_event_listener(struct db *db, db_event_fn *fn, void *ctx)
+{
+	db->listener = fn;
+	db->listener_ctx = ctx;
+}
+
+void db_set_retention(struct db *db, int64_t retained)
+{
+	db->retained = retained;
+}
+
+/* ---- statement cache ------------------------------------------------------ */
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot holding `sql`, or the empty slot where it belongs. */
+static struct stmt_slot *stmt_slot(struct db *db, const char *sql, uint64_t h)
+{
+	for (size_t i = h % STMT_SLOTS;; i = (i + 1) % STMT_SLOTS) {
+		struct stmt_slot *s = &db->stmts[i];
+		if (!s->st || (s->hash == h && strcmp(sqlite3_sql(s->st), sql) == 0))
+			return s;
+	}
+}
+
+static bool bind_args(sqlite3_stmt *st, const struct sqlarg *args, size_t n)
+{
+	int rc = SQLITE_OK;
+
+	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+		int idx = (int)i + 1;
+		if (args[i].kind == SQLARG_INT)
+			rc = sqlite3_bind_int64(st, idx, args[i].i);
+		else if (args[i].kind == SQLARG_TEXT && args[i].s)
+			rc = sqlite3_bind_text(st, idx, args[i].s, -1, SQLITE_TRANSIENT);
+		else
+			rc = sqlite3_bind_null(st, idx);
+	}
+	return rc == SQLITE_OK;
+}
+
+sqlite3_stmt *db_query(struct db *db, const char *sql, const struct sqlarg *args, size_t n,
+		       struct api_error *err)
+{
+	uint64_t h = fnv1a(sql);
+	struct stmt_slot *slot = stmt_slot(db, sql, h);
+	sqlite3_stmt *st = slot->st;
+
+	if (!st) {
+		if (sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+		    SQLITE_OK) {
+			db_fail(db, err, "prepare");
+			return NULL;
+		}
+		if (db->nstmts < STMT_CACHE_MAX) {
+			slot->hash = h;
+			slot->st = st;
+			db->nstmts++;
+		}
+	}
+	if (!bind_args(st, args, n)) {
+		db_fail(db, err, "bind");
+		db_release(db, st);
+		return NULL;
+	}
+	return st;
+}
+
+void db_release(struct db *db, sqlite3_stmt *st)
+{
+	const char *sql;
+
+	if (!st)
+		return;
+	sql = sqlite3_sql(st);
+	if (stmt_slot(db, sql, fnv1a(sql))->st != st) {
+		sqlite3_finalize(st); /* not cached: the cache was full */
+		return;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+bool db_fail(struct db *db, struct api_error *err, const char *what)
+{
+	log_error("database %s: %s", what, sqlite3_errmsg(db->conn));
+	return api_error_set(err, API_INTERNAL, "database error");
+}
+
+bool db_oom(struct api_error *err)
+{
+	return api_error_set(err, API_INTERNAL, "out of memory");
+}
+
+int db_step(struct db *db, sqlite3_stmt *st, struct api_error *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		/* A constraint is a rule broken by the caller's data, not a crash;
+		 * callers that expect one check for it before writing. */
+		db_fail(db, err, "step");
+	}
+	return rc;
+}
+
+bool db_run(struct db *db, const char *sql, const struct sqlarg *args, size_t n, int *changes,
+	    struct api_error *err)
+{
+	sqlite3_stmt *st = db_query(db, sql, args, n, err);
+
+	if (!st)
+		return false;
+	int rc = db_step(db, st, err);
+	db_release(db, st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return false;
+	if (changes)
+		*changes = sqlite3_changes(db->conn);
+	return true;
+}
+
+bool db_get_int(struct db *db, const char *sql, const struct sqlarg *args, size_t n,
+		int64_t *out, bool *found, struct api_error *err)
+{
+	sqlite3_stmt *st = db_query(db, sql, args, n, err);
+
+	if (!st)
+		return false;
+	int rc = db_step(db, st, err);
+	*found = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+	if (*found)
+		*out = sqlite3_column_int64(st, 0);
+	db_release(db, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE;
+}
+
+char *col_strdup(sqlite3_stmt *st, int col, bool *ok)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	char *copy;
+
+	if (!s)
+		return NULL;
+	copy = strdup((const char *)s);
+	if (!copy)
+		*ok = false;
+	return copy;
+}
+
+int64_t col_ts(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? TS_NONE : sqlite3_column_int64(st, col);
+}
+
+void col_uuid(sqlite3_stmt *st, int col, uuid_str out)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	snprintf(out, UUID_STRLEN + 1, "%s", s ? (const char *)s : "");
+}
+
+/* ---- transactions -------------------------------------------------------- */
+
+bool db_begin_write(struct db *db, struct api_error *err)
+{
+	return db_run(db, "BEGIN IMMEDIATE", NO_ARGS, NULL, err);
+}
+
+bool db_begin_read(struct db *db, struct api_error *err)
+{
+	return db_run(db, "BEGIN", NO_ARGS, NULL, err);
+}
+
+/* Hand the committed events to the listener. The list is detached first so
+ * a listener may itself call into the db. */
+static void deliver_pending(struct db *db)
+{
+	struct pending_event *list = db->pending;
+	size_t n = db->npending;
+
+	if (!n)
+		return;
+	db->pending = NULL;
+	db->npending = db->pending_cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct db_event ev = {list[i].seq, list[i].json, list[i].len, list[i].note};
+		if (db->listener)
+			db->listener(db->listener_ctx, &ev);
+		free(list[i].json);
+	}
+	free(list);
+	events_prune(db);
+}
+
+bool db_finish(struct db *db, bool ok, struct api_error *err)
+{
+	if (ok && db_run(db, "COMMIT", NO_ARGS, NULL, err)) {
+		deliver_pending(db);
+		return true;
+	}
+	if (!sqlite3_get_autocommit(db->conn)) {
+		struct api_error ignored;
+		db_run(db, "ROLLBACK", NO_ARGS, NULL, &ignored);
+	}
+	pending_clear(db);
+	return false;
+}

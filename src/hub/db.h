@@ -1,0 +1,195 @@
+/*
+ * db.h — the hub's state: SQLite (WAL) holding accounts, chats, messages and
+ * the event log, and every rule of the protocol that must be atomic.
+ *
+ * Each operation below is one SQLite transaction: the change, its system
+ * messages and its events are committed together or not at all, so a
+ * `kill -9` loses nothing that was answered 2xx and never leaves a change
+ * without its event. Conditional UPDATEs decide races (takeover): the
+ * database, not a check-then-write in C, picks the one winner.
+ *
+ * Events appended by a transaction are handed to the event listener after
+ * COMMIT, in seq order, so subscribers never see an event that could still
+ * roll back.
+ *
+ * Failing calls return false and fill `struct api_error` with the protocol's
+ * type and a description an agent can read ("chat is held by agent Ana").
+ */
+#ifndef HANDOFF_HUB_DB_H
+#define HANDOFF_HUB_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "apierror.h"
+#include "errbuf.h"
+#include "model.h"
+
+struct db;
+
+/* Tokens: 32 random bytes as 64 lowercase hex digits, prefixed "hot_". */
+#define TOKEN_STRLEN 68
+
+/* The hub keeps at least this many events for replay (protocol: 100,000). */
+#define EVENTS_RETAINED 100000
+
+/* Open (creating and migrating as needed) the database at `path`. */
+struct db *db_open(const char *path, struct errbuf *err);
+void db_close(struct db *db);
+
+/* ---- events ------------------------------------------------------------ */
+
+/* One committed event: its seq, its JSON frame, and whether it carries a
+ * note (notes are never sent to ingest clients). */
+struct db_event {
+	int64_t seq;
+	const char *json;
+	size_t len;
+	bool note;
+};
+
+typedef void db_event_fn(void *ctx, const struct db_event *ev);
+
+/* Called after every COMMIT for each event it appended, in seq order. */
+void db_set_event_listener(struct db *db, db_event_fn *fn, void *ctx);
+
+/* Latest event seq (0 when none), and the oldest still retained (head + 1
+ * when none). Replay from `since` is possible iff since + 1 >= oldest. */
+int64_t db_events_head(struct db *db);
+int64_t db_events_oldest(struct db *db);
+
+/* Call fn for up to `limit` retained events with seq > since, in order;
+ * returns how many were visited, or -1 on error. */
+int db_events_after(struct db *db, int64_t since, int limit, db_event_fn *fn, void *ctx);
+
+/* ---- accounts ---------------------------------------------------------- */
+
+/* Create an account; writes its token (shown once, stored only as a hash)
+ * into token[TOKEN_STRLEN + 1] and the account into *out. */
+bool db_account_add(struct db *db, const char *name, const char *email, enum account_role role,
+		    char token[TOKEN_STRLEN + 1], struct agent *out, struct errbuf *err);
+
+/* The account a bearer token belongs to; false for an unknown token.
+ * Constant work per lookup whatever the token (hash, then index). */
+bool db_authenticate(struct db *db, const char *token, struct agent *out);
+
+/* Agents and supervisors with their number of held chats, by name. */
+bool db_agents_list(struct db *db, struct agent **out, size_t *n, struct api_error *err);
+
+/* ---- chats ------------------------------------------------------------- */
+
+enum chat_sort { SORT_RECENT, SORT_WAITING };
+
+enum responder_filter {
+	RESPONDER_ANY,
+	RESPONDER_IS_ME,
+	RESPONDER_IS_NONE,  /* no agent holds it */
+	RESPONDER_IS_BOT,
+	RESPONDER_IS_AGENT, /* responder_id below */
+};
+
+/* GET /v1/chats query. -1 in an int field means "no filter". */
+struct chat_query {
+	int mode;                   /* enum chat_mode */
+	int escalated;              /* 0 / 1 */
+	bool waiting;
+	enum responder_filter responder;
+	uuid_str responder_id;
+	int status;                 /* enum ticket_status */
+	int channel;                /* enum channel_type */
+	const char *q;              /* substring, case-insensitive; NULL for none */
+	enum chat_sort sort;
+	int limit;                  /* 1..200 */
+	const char *cursor;         /* opaque, from a previous page; NULL first */
+};
+
+/* A query with no filters, sort recent, limit 50. */
+void chat_query_init(struct chat_query *q);
+
+struct chat_page {
+	struct chat *chats;
+	size_t count;
+	char *next_cursor;          /* NULL on the last page */
+	int64_t total;              /* chats matching now */
+};
+
+void chat_page_free(struct chat_page *p);
+
+/* One page. Walking the cursors returns every chat that matched when the
+ * walk began exactly once, even while chats change (see doc/protocol.md). A
+ * bad or expired cursor is API_INVALID_QUERY. */
+bool db_chats_list(struct db *db, const struct agent *me, const struct chat_query *q,
+		   struct chat_page *out, struct api_error *err);
+
+bool db_chat_get(struct db *db, const char *chat_id, struct chat *out, struct api_error *err);
+
+/* PATCH: title (NULL: unchanged) and ticket status (-1: unchanged). */
+bool db_chat_patch(struct db *db, const struct agent *me, const char *chat_id,
+		   const char *title, int ticket_status, struct chat *out, struct api_error *err);
+
+/* Takeover, handback, assign, stop and rating as the protocol describes
+ * them; each fills *out with the chat after the call. */
+bool db_takeover(struct db *db, const struct agent *me, const char *chat_id, bool force,
+		 struct chat *out, struct api_error *err);
+bool db_handback(struct db *db, const struct agent *me, const char *chat_id, struct chat *out,
+		 struct api_error *err);
+bool db_assign(struct db *db, const struct agent *me, const char *chat_id, const char *agent_id,
+	       struct chat *out, struct api_error *err);
+bool db_stop(struct db *db, const struct agent *me, const char *chat_id, struct chat *out,
+	     struct api_error *err);
+bool db_rate(struct db *db, const struct agent *me, const char *chat_id, int score,
+	     const char *feedback, const char *suggested_answer, struct chat *out,
+	     struct api_error *err);
+
+/* ---- messages ---------------------------------------------------------- */
+
+struct message_page {
+	struct message *messages;   /* ascending seq */
+	size_t count;
+	bool has_more_before;
+};
+
+void message_page_free(struct message_page *p);
+
+/* before_seq / after_seq: 0 for none. */
+bool db_messages_list(struct db *db, const char *chat_id, int64_t before_seq, int64_t after_seq,
+		      int limit, struct message_page *out, struct api_error *err);
+
+/* A reply (internal false) or note. *created is false when client_msg_id was
+ * already used on this chat: *out is then the first message, nothing stored. */
+bool db_reply(struct db *db, const struct agent *me, const char *chat_id, const char *text,
+	      const char *client_msg_id, bool internal, struct message *out, bool *created,
+	      struct api_error *err);
+
+/* POST /v1/ingest/messages. */
+struct ingest {
+	uuid_str chat_id;             /* "" when absent */
+	const char *external_id;      /* NULL when absent */
+	enum channel_type channel_type;
+	const char *channel_name;
+	const char *owner_external_id;
+	const char *owner_name;
+	const char *owner_email;
+	enum msg_role role;           /* user or bot */
+	const char *text;
+	bool escalate;
+};
+
+bool db_ingest(struct db *db, const struct agent *me, const struct ingest *in, struct chat *chat,
+	       struct message *message, struct api_error *err);
+
+/* ---- stats ------------------------------------------------------------- */
+
+struct day_stats {
+	int64_t day;                  /* days since 1970-01-01 (UTC) */
+	int64_t conversations;        /* chats created that day */
+	int64_t escalations;          /* CONVERSATION_ESCALATED that day */
+	int64_t taken_over;           /* takeovers (AGENT_JOINED) that day */
+};
+
+/* One row per day from..to inclusive (to - from < 366), zeros included. */
+bool db_stats_daily(struct db *db, int64_t from_day, int64_t to_day, struct day_stats **out,
+		    size_t *n, struct api_error *err);
+
+#endif

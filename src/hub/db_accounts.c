@@ -1,0 +1,192 @@
+/*
+ * db_accounts.c — accounts and their bearer tokens (see db.h).
+ *
+ * A token is shown once, when the account is made; the database keeps only
+ * its SHA-256, so a copy of the file does not let anyone in. Tokens carry
+ * 256 random bits, so a plain (unsalted, fast) hash is enough: there is
+ * nothing to guess.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/types.h>
+
+#include <openssl/evp.h>
+
+#include "db_internal.h"
+
+#define TOKEN_PREFIX "hot_"
+#define TOKEN_BYTES  32
+#define HASH_HEXLEN  64
+
+static void hex_encode(const unsigned char *b, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 0x0F];
+	}
+	out[2 * n] = '\0';
+}
+
+/* SHA-256 of the whole token as 64 hex digits. The same work whatever the
+ * token, so timing tells nothing about which tokens exist. */
+static bool token_hash(const char *token, char out[HASH_HEXLEN + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	if (!EVP_Digest(token, strlen(token), md, &len, EVP_sha256(), NULL) || len != 32)
+		return false;
+	hex_encode(md, len, out);
+	return true;
+}
+
+static bool new_token(char token[TOKEN_STRLEN + 1], struct errbuf *err)
+{
+	unsigned char b[TOKEN_BYTES];
+	size_t got = 0;
+
+	while (got < sizeof b) {
+		ssize_t r = getrandom(b + got, sizeof b - got, 0);
+		if (r < 0 && errno != EINTR)
+			return errbuf_set(err, "cannot make a token: getrandom: %s", strerror(errno));
+		if (r > 0)
+			got += (size_t)r;
+	}
+	memcpy(token, TOKEN_PREFIX, sizeof TOKEN_PREFIX - 1);
+	hex_encode(b, sizeof b, token + sizeof TOKEN_PREFIX - 1);
+	return true;
+}
+
+/* id, name, email, role[, active chats] */
+static bool agent_from_row(sqlite3_stmt *st, bool with_count, struct agent *a)
+{
+	bool ok = true;
+
+	memset(a, 0, sizeof *a);
+	col_uuid(st, 0, a->id);
+	a->name = col_strdup(st, 1, &ok);
+	a->email = col_strdup(st, 2, &ok);
+	a->role = sqlite3_column_int(st, 3);
+	a->active_chats = with_count ? sqlite3_column_int64(st, 4) : -1;
+	if (!ok)
+		agent_free(a);
+	return ok;
+}
+
+/* The one account `sql` (one parameter) finds. */
+static bool account_query(struct db *db, const char *sql, const char *param, struct agent *out,
+			  bool *found, struct api_error *err)
+{
+	sqlite3_stmt *st = db_query(db, sql, ARGS(ARG_T(param)), err);
+
+	if (!st)
+		return false;
+	int rc = db_step(db, st, err);
+	*found = rc == SQLITE_ROW;
+	bool ok = rc == SQLITE_DONE || (rc == SQLITE_ROW && (agent_from_row(st, false, out) ||
+							     db_oom(err)));
+	db_release(db, st);
+	return ok;
+}
+
+bool account_load(struct db *db, const char *id, struct agent *out, bool *found,
+		  struct api_error *err)
+{
+	return account_query(db, "SELECT id, name, email, role FROM accounts WHERE id = ?", id, out,
+			     found, err);
+}
+
+bool db_authenticate(struct db *db, const char *token, struct agent *out)
+{
+	char hash[HASH_HEXLEN + 1];
+	struct api_error err;
+	bool found = false;
+
+	if (!token || !token_hash(token, hash))
+		return false;
+	return account_query(db, "SELECT id, name, email, role FROM accounts WHERE token_hash = ?",
+			     hash, out, &found, &err) &&
+	       found;
+}
+
+bool db_account_add(struct db *db, const char *name, const char *email, enum account_role role,
+		    char token[TOKEN_STRLEN + 1], struct agent *out, struct errbuf *err)
+{
+	char secret[TOKEN_STRLEN + 1], hash[HASH_HEXLEN + 1];
+	struct agent a = {.role = role, .active_chats = -1};
+	struct api_error aerr;
+	struct errbuf why;
+
+	if (!name || !*name)
+		return errbuf_set(err, "name: must not be empty");
+	if (!new_token(secret, err))
+		return false;
+	if (!token_hash(secret, hash))
+		return errbuf_set(err, "cannot hash the token");
+	if (!uuid_generate(a.id, &why))
+		return errbuf_set(err, "%s", why.msg);
+	a.name = strdup(name);
+	a.email = email ? strdup(email) : NULL;
+	if (!a.name || (email && !a.email)) {
+		agent_free(&a);
+		return errbuf_set(err, "out of memory");
+	}
+	bool ok = db_begin_write(db, &aerr) &&
+		  db_run(db,
+			 "INSERT INTO accounts (id, name, email, role, token_hash, created_at)"
+			 " VALUES (?, ?, ?, ?, ?, ?)",
+			 ARGS(ARG_T(a.id), ARG_T(name), ARG_T(email), ARG_I(role), ARG_T(hash),
+			      ARG_I(ts_now())),
+			 NULL, &aerr);
+	if (!db_finish(db, ok, &aerr)) {
+		agent_free(&a);
+		return errbuf_set(err, "cannot add the account: %s", aerr.description);
+	}
+	memcpy(token, secret, sizeof secret);
+	*out = a;
+	return true;
+}
+
+bool db_agents_list(struct db *db, struct agent **out, size_t *n, struct api_error *err)
+{
+	struct agent *list = NULL;
+	size_t count = 0, cap = 0;
+	int rc = SQLITE_DONE;
+
+	if (!db_begin_read(db, err))
+		return false;
+	sqlite3_stmt *st = db_query(db,
+				    "SELECT a.id, a.name, a.email, a.role, (SELECT count(*)"
+				    " FROM chats c WHERE c.responder_id = a.id) FROM accounts a"
+				    " WHERE a.role <> 2 ORDER BY a.name, a.id",
+				    NO_ARGS, err);
+	bool ok = st != NULL;
+	while (ok && (rc = db_step(db, st, err)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? cap * 2 : 8;
+			struct agent *grown = realloc(list, cap * sizeof *list);
+			if (!grown) {
+				ok = db_oom(err);
+				break;
+			}
+			list = grown;
+		}
+		ok = agent_from_row(st, true, &list[count]) || db_oom(err);
+		count += ok;
+	}
+	ok = ok && rc == SQLITE_DONE;
+	db_release(db, st);
+	if (!db_finish(db, ok, err)) {
+		for (size_t i = 0; i < count; i++)
+			agent_free(&list[i]);
+		free(list);
+		return false;
+	}
+	*out = list;
+	*n = count;
+	return true;
+}

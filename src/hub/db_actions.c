@@ -1,0 +1,207 @@
+/*
+ * db_actions.c — who holds a chat: takeover, handback, assign and stop (see
+ * db.h).
+ *
+ * Each action reads the chat, decides, then changes the holder with an
+ * UPDATE conditioned on the holder it read (`responder_id IS ?`) and checks
+ * that exactly one row changed. Writers are serialised by BEGIN IMMEDIATE,
+ * so the condition always holds; it is there so that the database, not a
+ * read in C, is what the decision finally rests on.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "db_internal.h"
+
+/* Room for two names (NAME_MAX_CHARS, up to 4 bytes each) and the words. */
+#define SYSTEM_TEXT_LEN (2 * 4 * NAME_MAX_CHARS + 64)
+
+struct action {
+	const struct agent *me;
+	bool force;
+	struct agent target; /* assign */
+};
+
+/* The agent holding the chat, or NULL. */
+static const char *holder_of(const struct chat *c)
+{
+	return c->responder.type == RESPONDER_AGENT && c->responder.id[0] ? c->responder.id : NULL;
+}
+
+static bool held_by(const struct chat *c, struct api_error *err)
+{
+	return api_error_set(err, API_CONFLICT, "chat is held by agent %s",
+			     c->responder.name ? c->responder.name : c->responder.id);
+}
+
+static bool is_supervisor(const struct agent *a)
+{
+	return a->role == ACCOUNT_SUPERVISOR;
+}
+
+/* Run a holder-changing UPDATE (chat id, then the holder it expects, are its
+ * last two parameters) and insist that it won. */
+static bool change_holder(struct db *db, const char *sql, const char *new_holder,
+			  const struct chat *c, struct api_error *err)
+{
+	int changes = 0;
+	bool ok = new_holder ? db_run(db, sql,
+				      ARGS(ARG_T(new_holder), ARG_T(c->id), ARG_T(holder_of(c))),
+				      &changes, err)
+			     : db_run(db, sql, ARGS(ARG_T(c->id), ARG_T(holder_of(c))), &changes,
+				      err);
+	if (ok && changes != 1)
+		return api_error_set(err, API_CONFLICT, "the chat changed meanwhile; try again");
+	return ok;
+}
+
+static bool move_to(struct db *db, const struct chat *c, const char *agent_id,
+		    struct api_error *err)
+{
+	return change_holder(db,
+			     "UPDATE chats SET mode = 1, responder_type = 1, responder_id = ?"
+			     " WHERE id = ? AND state = 0 AND responder_id IS ?",
+			     agent_id, c, err);
+}
+
+static bool apply_takeover(struct db *db, void *arg, struct chat *c, int64_t now,
+			   struct api_error *err)
+{
+	const struct action *a = arg;
+	const char *holder = holder_of(c);
+	char text[SYSTEM_TEXT_LEN];
+	enum system_type type = SYSTEM_TYPE_AGENT_JOINED;
+
+	if (c->state == CHAT_STATE_STOPPED)
+		return api_error_set(err, API_CONFLICT, "chat is stopped");
+	if (holder && strcmp(holder, a->me->id) == 0)
+		return true; /* already mine: nothing changes, no event */
+	if (holder && !a->force)
+		return held_by(c, err);
+	if (holder) {
+		type = SYSTEM_TYPE_CHAT_REASSIGNED;
+		snprintf(text, sizeof text, "%s took over the chat from %s", a->me->name,
+			 c->responder.name ? c->responder.name : holder);
+	} else {
+		snprintf(text, sizeof text, "%s joined the conversation", a->me->name);
+	}
+	return move_to(db, c, a->me->id, err) &&
+	       system_message(db, c->id, type, a->me, text, now, c, err);
+}
+
+bool db_takeover(struct db *db, const struct agent *me, const char *chat_id, bool force,
+		 struct chat *out, struct api_error *err)
+{
+	struct action a = {.me = me, .force = force};
+
+	if (force && !is_supervisor(me))
+		return api_error_set(err, API_FORBIDDEN, "only a supervisor may force a takeover");
+	return chat_transaction(db, chat_id, apply_takeover, &a, out, err);
+}
+
+static bool apply_handback(struct db *db, void *arg, struct chat *c, int64_t now,
+			   struct api_error *err)
+{
+	const struct action *a = arg;
+	const char *holder = holder_of(c);
+	char text[SYSTEM_TEXT_LEN];
+
+	if (c->state == CHAT_STATE_STOPPED)
+		return api_error_set(err, API_CONFLICT, "chat is stopped");
+	if (!holder)
+		return api_error_set(err, API_CONFLICT, "chat is not held by an agent");
+	bool mine = strcmp(holder, a->me->id) == 0;
+	if (!mine && !is_supervisor(a->me))
+		return held_by(c, err);
+	if (mine)
+		snprintf(text, sizeof text, "%s left; the bot is back", a->me->name);
+	else
+		snprintf(text, sizeof text, "%s handed the chat back to the bot", a->me->name);
+	/* Handing back ends the escalation: escalated_at is cleared too, so it
+	 * always dates the current escalation (the history is in the thread). */
+	return change_holder(db,
+			     "UPDATE chats SET mode = 0, responder_type = 0, responder_id = NULL,"
+			     " escalated = 0, escalated_at = NULL"
+			     " WHERE id = ? AND state = 0 AND responder_id IS ?",
+			     NULL, c, err) &&
+	       system_message(db, c->id, SYSTEM_TYPE_AGENT_LEFT, a->me, text, now, c, err);
+}
+
+bool db_handback(struct db *db, const struct agent *me, const char *chat_id, struct chat *out,
+		 struct api_error *err)
+{
+	struct action a = {.me = me};
+
+	return chat_transaction(db, chat_id, apply_handback, &a, out, err);
+}
+
+static bool apply_assign(struct db *db, void *arg, struct chat *c, int64_t now,
+			 struct api_error *err)
+{
+	const struct action *a = arg;
+	const char *holder = holder_of(c);
+	char text[SYSTEM_TEXT_LEN];
+
+	if (c->state == CHAT_STATE_STOPPED)
+		return api_error_set(err, API_CONFLICT, "chat is stopped");
+	if (holder && strcmp(holder, a->target.id) == 0)
+		return true; /* already theirs: nothing changes, no event */
+	/* An agent may hand on a chat that is theirs or nobody's; taking one
+	 * from a colleague is a supervisor's call. */
+	if (holder && strcmp(holder, a->me->id) != 0 && !is_supervisor(a->me))
+		return held_by(c, err);
+	snprintf(text, sizeof text, "%s %s the chat to %s", a->me->name,
+		 holder ? "reassigned" : "assigned", a->target.name);
+	return move_to(db, c, a->target.id, err) &&
+	       system_message(db, c->id, SYSTEM_TYPE_CHAT_REASSIGNED, a->me, text, now, c, err);
+}
+
+bool db_assign(struct db *db, const struct agent *me, const char *chat_id, const char *agent_id,
+	       struct chat *out, struct api_error *err)
+{
+	struct action a = {.me = me};
+	bool found = false;
+
+	/* Accounts are never deleted, so the target can be checked before the
+	 * chat's transaction. */
+	if (!account_load(db, agent_id, &a.target, &found, err))
+		return false;
+	if (!found)
+		return api_error_set(err, API_RESOURCE_NOT_FOUND, "no agent with id %s", agent_id);
+	bool ok = a.target.role != ACCOUNT_INGEST ||
+		  api_error_set(err, API_INVALID_PAYLOAD,
+				"agent_id: must be an agent or a supervisor");
+	ok = ok && chat_transaction(db, chat_id, apply_assign, &a, out, err);
+	agent_free(&a.target);
+	return ok;
+}
+
+static bool apply_stop(struct db *db, void *arg, struct chat *c, int64_t now,
+		       struct api_error *err)
+{
+	const struct action *a = arg;
+	const char *holder = holder_of(c);
+	char text[SYSTEM_TEXT_LEN];
+
+	if (c->state == CHAT_STATE_STOPPED)
+		return true; /* stopping twice is harmless: no change, no event */
+	if (holder && strcmp(holder, a->me->id) != 0 && !is_supervisor(a->me))
+		return held_by(c, err);
+	snprintf(text, sizeof text, "%s stopped the conversation", a->me->name);
+	/* Nobody answers a stopped chat and nothing waits on it. */
+	return change_holder(db,
+			     "UPDATE chats SET state = 1, mode = 0, responder_type = 2,"
+			     " responder_id = NULL, escalated = 0, escalated_at = NULL"
+			     " WHERE id = ? AND state = 0 AND responder_id IS ?",
+			     NULL, c, err) &&
+	       system_message(db, c->id, SYSTEM_TYPE_CONVERSATION_STOPPED, a->me, text, now, c,
+			      err);
+}
+
+bool db_stop(struct db *db, const struct agent *me, const char *chat_id, struct chat *out,
+	     struct api_error *err)
+{
+	struct action a = {.me = me};
+
+	return chat_transaction(db, chat_id, apply_stop, &a, out, err);
+}

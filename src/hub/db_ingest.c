@@ -1,0 +1,180 @@
+/*
+ * db_ingest.c — customer and bot messages in (POST /v1/ingest/messages, see
+ * db.h): find or create the chat, enforce the handoff, append the message
+ * and escalate once.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_internal.h"
+
+/* The channel (type, name), created on first use; *id gets its id. */
+static bool channel_id(struct db *db, enum channel_type type, const char *name, uuid_str id,
+		       struct api_error *err)
+{
+	struct errbuf why;
+	sqlite3_stmt *st;
+
+	if (!uuid_generate(id, &why))
+		return api_error_set(err, API_INTERNAL, "%s", why.msg);
+	if (!db_run(db,
+		    "INSERT INTO channels (id, type, name) VALUES (?, ?, ?)"
+		    " ON CONFLICT (type, name) DO NOTHING",
+		    ARGS(ARG_T(id), ARG_I(type), ARG_T(name)), NULL, err) ||
+	    !(st = db_query(db, "SELECT id FROM channels WHERE type = ? AND name = ?",
+			    ARGS(ARG_I(type), ARG_T(name)), err)))
+		return false;
+	int rc = db_step(db, st, err);
+	if (rc == SQLITE_ROW)
+		col_uuid(st, 0, id);
+	db_release(db, st);
+	return rc == SQLITE_ROW;
+}
+
+/* The owner: the known one with this external id, else a new one. An
+ * existing owner keeps the name it was created with. */
+static bool owner_id(struct db *db, const struct ingest *in, uuid_str id, char **name,
+		     struct api_error *err)
+{
+	struct errbuf why;
+	bool ok = true;
+
+	if (in->owner_external_id) {
+		sqlite3_stmt *st = db_query(db, "SELECT id, name FROM owners WHERE external_id = ?",
+					    ARGS(ARG_T(in->owner_external_id)), err);
+		if (!st)
+			return false;
+		int rc = db_step(db, st, err);
+		if (rc == SQLITE_ROW) {
+			col_uuid(st, 0, id);
+			*name = col_strdup(st, 1, &ok);
+		}
+		db_release(db, st);
+		if (rc != SQLITE_DONE)
+			return rc == SQLITE_ROW && (ok || db_oom(err));
+	}
+	/* Unnamed customers go by their platform id, or as "Customer". */
+	const char *n = in->owner_name    ? in->owner_name
+			: in->owner_external_id ? in->owner_external_id
+						: "Customer";
+	if (!uuid_generate(id, &why))
+		return api_error_set(err, API_INTERNAL, "%s", why.msg);
+	if (!(*name = strdup(n)))
+		return db_oom(err);
+	return db_run(db, "INSERT INTO owners (id, external_id, name, email) VALUES (?, ?, ?, ?)",
+		      ARGS(ARG_T(id), ARG_T(in->owner_external_id), ARG_T(n),
+			   ARG_T(in->owner_email)),
+		      NULL, err);
+}
+
+/* A new chat in AI mode, announced by chat.created (version 1, no message). */
+static bool create_chat(struct db *db, const struct ingest *in, int64_t now, struct chat *c,
+			struct api_error *err)
+{
+	const char *channel_name = in->channel_name ? in->channel_name
+						    : channel_type_name(in->channel_type);
+	uuid_str id, channel, owner;
+	char *owner_name = NULL;
+	struct errbuf why;
+
+	if (!uuid_generate(id, &why))
+		return api_error_set(err, API_INTERNAL, "%s", why.msg);
+	bool ok = channel_id(db, in->channel_type, channel_name, channel, err) &&
+		  owner_id(db, in, owner, &owner_name, err) &&
+		  db_run(db,
+			 "INSERT INTO chats (id, external_id, channel_id, channel_type, owner_id,"
+			 " owner_name, created_at, updated_at, responder_type, mode, escalated,"
+			 " state, message_count, version, last_event_seq)"
+			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0)",
+			 ARGS(ARG_T(id), ARG_T(in->external_id), ARG_T(channel),
+			      ARG_I(in->channel_type), ARG_T(owner), ARG_T(owner_name), ARG_I(now),
+			      ARG_I(now)),
+			 NULL, err) &&
+		  chat_changed(db, id, EVENT_CHAT_CREATED, NULL, now, c, err);
+	free(owner_name);
+	return ok;
+}
+
+/* The chat the message belongs to: by id (which must exist), by external
+ * id, or a new one. A chat_id wins over an external_id. */
+static bool find_or_create(struct db *db, const struct ingest *in, int64_t now, struct chat *c,
+			   struct api_error *err)
+{
+	if (in->chat_id[0])
+		return chat_load(db, in->chat_id, c, err);
+	if (in->external_id) {
+		sqlite3_stmt *st = db_query(db, "SELECT id FROM chats WHERE external_id = ?",
+					    ARGS(ARG_T(in->external_id)), err);
+		uuid_str id = "";
+		if (!st)
+			return false;
+		int rc = db_step(db, st, err);
+		if (rc == SQLITE_ROW)
+			col_uuid(st, 0, id);
+		db_release(db, st);
+		if (rc == SQLITE_ROW)
+			return chat_load(db, id, c, err);
+		if (rc != SQLITE_DONE)
+			return false;
+	}
+	return create_chat(db, in, now, c, err);
+}
+
+static bool ingest(struct db *db, const struct agent *me, const struct ingest *in,
+		   struct chat *c, struct message *m, struct api_error *err)
+{
+	int64_t now = ts_now();
+	int changes = 0;
+
+	if (!find_or_create(db, in, now, c, err))
+		return false;
+	if (c->state == CHAT_STATE_STOPPED)
+		return api_error_set(err, API_CONFLICT, "chat is stopped");
+	if (in->role == MSG_ROLE_BOT && c->mode == CHAT_MODE_AGENT)
+		return api_error_set(err, API_CONFLICT,
+				     "an agent holds this chat; the bot must stay silent");
+
+	/* Customers have no account; a bot speaks as its ingest account. The
+	 * name is copied because appending reloads *c. */
+	bool bot = in->role == MSG_ROLE_BOT;
+	char *author = strdup(bot ? me->name : c->owner.name);
+	if (!author)
+		return db_oom(err);
+	struct message_spec spec = {
+		.role = in->role, .author_id = bot ? me->id : NULL, .author_name = author,
+		.text = in->text,
+	};
+	bool ok = message_append(db, c->id, &spec, now, m, c, err);
+	free(author);
+	if (!ok || !in->escalate)
+		return ok;
+	/* Escalating an escalated chat adds nothing. */
+	return db_run(db,
+		      "UPDATE chats SET escalated = 1, escalated_at = ? WHERE id = ? AND escalated = 0",
+		      ARGS(ARG_I(now), ARG_T(c->id)), &changes, err) &&
+	       (changes == 0 || system_message(db, c->id, SYSTEM_TYPE_CONVERSATION_ESCALATED, NULL,
+					       "Escalated to a human agent", now, c, err));
+}
+
+bool db_ingest(struct db *db, const struct agent *me, const struct ingest *in, struct chat *chat,
+	       struct message *message, struct api_error *err)
+{
+	struct chat c = {0};
+	struct message m = {0};
+
+	if (in->role != MSG_ROLE_USER && in->role != MSG_ROLE_BOT)
+		return api_error_set(err, API_INVALID_PAYLOAD, "role: must be user or bot");
+	if (!in->text)
+		return api_error_set(err, API_INVALID_PAYLOAD, "text: is required");
+	if (!db_begin_write(db, err))
+		return false;
+	bool ok = ingest(db, me, in, &c, &m, err);
+	if (!db_finish(db, ok, err)) {
+		chat_free(&c);
+		message_free(&m);
+		return false;
+	}
+	*chat = c;
+	*message = m;
+	return true;
+}

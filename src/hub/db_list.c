@@ -1,0 +1,443 @@
+/*
+ * db_list.c — GET /v1/chats: filtered, sorted pages with exact cursors (see
+ * db.h).
+ *
+ * Plain keyset pagination is not exact while chats change: a chat not yet
+ * visited that gets a new message jumps above the cursor and is never seen.
+ * So a walk is pinned to the event seq S that was the head at its first
+ * page, and pages are cut from the chats *as of S*:
+ *
+ *   A. chats unchanged since S (last_event_seq <= S): their current row is
+ *      their state at S — one indexed query on the chats table;
+ *   B. chats changed since S: their state at S is their latest event row
+ *      with seq <= S (events carry the filter and sort columns), and chats
+ *      created after S have none, so they are left out.
+ *
+ * Both run the same WHERE clause (same column names) and the same "after the
+ * cursor" condition; the two sorted lists are merged here, and the page
+ * shows the chats as they are now. Every chat that matched at S is returned
+ * exactly once. The first page has nothing changed since S, so it is query
+ * A alone.
+ *
+ * The cursor is hex of "S.key.id.sort.hash", where hash covers the filters,
+ * so a cursor cannot be replayed with other filters.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_internal.h"
+
+#define SQL_MAX    2048
+#define ARGS_MAX   16
+#define CURSOR_MAX 128 /* the cursor's text, before hex */
+
+/* A statement being built: its text and its arguments in order. */
+struct sqlbuf {
+	char sql[SQL_MAX];
+	size_t len;
+	struct sqlarg args[ARGS_MAX];
+	size_t nargs;
+	char *pattern; /* the LIKE pattern args point to (owned) */
+};
+
+__attribute__((format(printf, 2, 3)))
+static void sb_printf(struct sqlbuf *b, const char *fmt, ...);
+
+static void sb_printf(struct sqlbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(b->sql + b->len, SQL_MAX - b->len, fmt, ap);
+	va_end(ap);
+	/* Every statement here is far below SQL_MAX; a cut one would not
+	 * prepare, which fails the call rather than running something else. */
+	if (n > 0)
+		b->len = b->len + (size_t)n < SQL_MAX ? b->len + (size_t)n : SQL_MAX - 1;
+}
+
+static void sb_arg(struct sqlbuf *b, struct sqlarg a)
+{
+	if (b->nargs < ARGS_MAX)
+		b->args[b->nargs++] = a;
+}
+
+static void sb_int(struct sqlbuf *b, int64_t v)
+{
+	sb_arg(b, (struct sqlarg)ARG_I(v));
+}
+
+static void sb_text(struct sqlbuf *b, const char *s)
+{
+	sb_arg(b, (struct sqlarg)ARG_T(s));
+}
+
+/* "%text%" with LIKE's wildcards and escape character escaped. */
+static char *like_pattern(const char *text)
+{
+	char *p = malloc(2 * strlen(text) + 3), *o = p;
+
+	if (!p)
+		return NULL;
+	*o++ = '%';
+	for (; *text; text++) {
+		if (*text == '%' || *text == '_' || *text == '\\')
+			*o++ = '\\';
+		*o++ = *text;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return p;
+}
+
+/* " AND …" for every filter of q. The columns exist, with these names and
+ * meanings, both in chats and in event rows. */
+static bool add_filters(struct sqlbuf *b, const struct chat_query *q, const struct agent *me)
+{
+	/* mode and escalated are written as literals, not parameters: only
+	 * then can SQLite match the partial indexes chats_queue and chats_held. */
+	if (q->mode >= 0)
+		sb_printf(b, " AND mode = %d", q->mode == CHAT_MODE_AGENT);
+	if (q->escalated >= 0)
+		sb_printf(b, " AND escalated = %d", q->escalated != 0);
+	if (q->waiting)
+		sb_printf(b, " AND escalated = 1 AND mode = %d", CHAT_MODE_AI);
+	switch (q->responder) {
+	case RESPONDER_ANY:
+		break;
+	case RESPONDER_IS_ME:
+	case RESPONDER_IS_AGENT:
+		sb_printf(b, " AND responder_id = ?");
+		sb_text(b, q->responder == RESPONDER_IS_ME ? me->id : q->responder_id);
+		break;
+	case RESPONDER_IS_NONE:
+		sb_printf(b, " AND responder_type <> %d", RESPONDER_AGENT);
+		break;
+	case RESPONDER_IS_BOT:
+		sb_printf(b, " AND responder_type = %d", RESPONDER_BOT);
+		break;
+	}
+	if (q->status >= 0) {
+		sb_printf(b, " AND ticket_status = ?");
+		sb_int(b, q->status);
+	}
+	if (q->channel >= 0) {
+		sb_printf(b, " AND channel_type = ?");
+		sb_int(b, q->channel);
+	}
+	if (q->q) {
+		/* LIKE folds ASCII case only; non-ASCII letters match exactly. */
+		if (!(b->pattern = like_pattern(q->q)))
+			return false;
+		sb_printf(b, " AND (title LIKE ? ESCAPE '\\' OR owner_name LIKE ? ESCAPE '\\'"
+			     " OR latest_text LIKE ? ESCAPE '\\')");
+		for (int i = 0; i < 3; i++)
+			sb_text(b, b->pattern);
+	}
+	return true;
+}
+
+/* How a sort orders rows, and which rows come after a cursor. */
+static const struct sort_spec {
+	const char *key, *dir, *after;
+} sorts[] = {
+	[SORT_RECENT] = {"recent_key", "DESC", "<"},
+	[SORT_WAITING] = {"wait_key", "ASC", ">"},
+};
+
+static uint64_t fnv_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* A fingerprint of the filters and sort: the filter SQL and its values say
+ * exactly which chats match. */
+static bool filter_hash(const struct chat_query *q, const struct agent *me, uint64_t *out)
+{
+	struct sqlbuf b = {.len = 0};
+	uint64_t h = 1469598103934665603ULL;
+
+	if (!add_filters(&b, q, me))
+		return false;
+	h = fnv_bytes(h, b.sql, b.len + 1);
+	for (size_t i = 0; i < b.nargs; i++) {
+		h = fnv_bytes(h, &b.args[i].i, sizeof b.args[i].i);
+		if (b.args[i].s)
+			h = fnv_bytes(h, b.args[i].s, strlen(b.args[i].s) + 1);
+	}
+	h = fnv_bytes(h, &q->sort, sizeof q->sort);
+	free(b.pattern);
+	*out = h;
+	return true;
+}
+
+/* ---- cursors ------------------------------------------------------------ */
+
+struct cursor {
+	int64_t snap; /* S: the head when the walk began */
+	int64_t key;  /* sort key and id of the last row returned, as of S */
+	uuid_str id;
+	int sort;
+	uint64_t hash;
+};
+
+static int cursor_text(const struct cursor *c, char out[CURSOR_MAX])
+{
+	return snprintf(out, CURSOR_MAX, "%" PRId64 ".%" PRId64 ".%s.%d.%016" PRIx64, c->snap,
+			c->key, c->id, c->sort, c->hash);
+}
+
+static char *cursor_encode(const struct cursor *c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char text[CURSOR_MAX];
+	int n = cursor_text(c, text);
+	char *out = malloc(2 * (size_t)n + 1);
+
+	if (!out)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		out[2 * i] = hex[(unsigned char)text[i] >> 4];
+		out[2 * i + 1] = hex[(unsigned char)text[i] & 0x0F];
+	}
+	out[2 * n] = '\0';
+	return out;
+}
+
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Strict: lowercase hex of a text that, parsed and printed again, is
+ * identical — no other spelling of the same cursor is accepted. */
+static bool cursor_decode(const char *s, struct cursor *c)
+{
+	char text[CURSOR_MAX], again[CURSOR_MAX];
+	size_t n = strlen(s);
+	int used = 0;
+
+	if (n == 0 || n % 2 || n / 2 >= CURSOR_MAX)
+		return false;
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+			return false;
+		text[i] = (char)(hi << 4 | lo);
+	}
+	text[n / 2] = '\0';
+	if (sscanf(text, "%" SCNd64 ".%" SCNd64 ".%36[-0-9a-f].%d.%16" SCNx64 "%n", &c->snap,
+		   &c->key, c->id, &c->sort, &c->hash, &used) != 5 ||
+	    (size_t)used != n / 2 || !uuid_valid(c->id))
+		return false;
+	cursor_text(c, again);
+	return strcmp(text, again) == 0;
+}
+
+/* ---- pages -------------------------------------------------------------- */
+
+struct row_key {
+	uuid_str id;
+	int64_t key;
+};
+
+/* Query A (snapshot_rows false) or B: up to `limit` (id, key) rows as of S
+ * that match q and come after the cursor (none: from the start). */
+static bool page_rows(struct db *db, bool snapshot_rows, const struct chat_query *q,
+		      const struct agent *me, const struct cursor *cur, int64_t snap, int limit,
+		      struct row_key *rows, size_t *n, struct api_error *err)
+{
+	const struct sort_spec *s = &sorts[q->sort];
+	struct sqlbuf b = {.len = 0};
+	int rc = SQLITE_DONE;
+
+	if (snapshot_rows) {
+		/* No DISTINCT on the changed chats: a repeat is harmless in IN (…),
+		 * and DISTINCT makes SQLite scan the whole events_chat index
+		 * instead of the seq range. */
+		sb_printf(&b,
+			  "SELECT id, %s FROM (SELECT e.chat_id AS id, " SNAPSHOT_COLUMNS
+			  " FROM events e WHERE e.seq IN (SELECT (SELECT max(p.seq) FROM events p"
+			  " WHERE p.chat_id = w.chat_id AND p.seq <= ?) FROM (SELECT chat_id"
+			  " FROM events WHERE seq > ?) w)) WHERE 1",
+			  s->key);
+		sb_int(&b, snap);
+		sb_int(&b, snap);
+	} else {
+		sb_printf(&b, "SELECT id, %s FROM chats WHERE 1", s->key);
+		if (cur) {
+			sb_printf(&b, " AND last_event_seq <= ?");
+			sb_int(&b, snap);
+		}
+	}
+	if (!add_filters(&b, q, me))
+		return db_oom(err);
+	if (cur) {
+		sb_printf(&b, " AND (%s, id) %s (?, ?)", s->key, s->after);
+		sb_int(&b, cur->key);
+		sb_text(&b, cur->id);
+	}
+	sb_printf(&b, " ORDER BY %s %s, id %s LIMIT ?", s->key, s->dir, s->dir);
+	sb_int(&b, limit);
+
+	sqlite3_stmt *st = db_query(db, b.sql, b.args, b.nargs, err);
+	*n = 0;
+	while (st && (rc = db_step(db, st, err)) == SQLITE_ROW && *n < (size_t)limit) {
+		col_uuid(st, 0, rows[*n].id);
+		rows[*n].key = sqlite3_column_int64(st, 1);
+		(*n)++;
+	}
+	db_release(db, st);
+	free(b.pattern);
+	return st && (rc == SQLITE_DONE || rc == SQLITE_ROW);
+}
+
+static bool count_matching(struct db *db, const struct chat_query *q, const struct agent *me,
+			   int64_t *total, struct api_error *err)
+{
+	struct sqlbuf b = {.len = 0};
+	bool found;
+
+	sb_printf(&b, "SELECT count(*) FROM chats WHERE 1");
+	if (!add_filters(&b, q, me))
+		return db_oom(err);
+	bool ok = db_get_int(db, b.sql, b.args, b.nargs, total, &found, err);
+	free(b.pattern);
+	return ok;
+}
+
+/* Does a come before b in this sort? */
+static bool row_before(const struct row_key *a, const struct row_key *b, enum chat_sort sort)
+{
+	int c = a->key < b->key ? -1 : a->key > b->key ? 1 : strcmp(a->id, b->id);
+
+	return sort == SORT_RECENT ? c > 0 : c < 0;
+}
+
+/* Merge the sorted lists a and b into out, up to `limit` rows. */
+static size_t merge_rows(const struct row_key *a, size_t na, const struct row_key *b, size_t nb,
+			 enum chat_sort sort, size_t limit, struct row_key *out)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	while (n < limit && (i < na || j < nb)) {
+		if (j == nb || (i < na && row_before(&a[i], &b[j], sort)))
+			out[n++] = a[i++];
+		else
+			out[n++] = b[j++];
+	}
+	return n;
+}
+
+/* The rows of the page (as of S), and whether more follow. */
+static bool page_keys(struct db *db, const struct chat_query *q, const struct agent *me,
+		      const struct cursor *cur, int64_t snap, struct row_key *page, size_t *n,
+		      bool *more, struct api_error *err)
+{
+	size_t cap = (size_t)q->limit + 1, na = 0, nb = 0;
+	struct row_key *a = calloc(cap, sizeof *a), *b = calloc(cap, sizeof *b);
+	bool ok = a && b;
+
+	if (!ok)
+		ok = db_oom(err);
+	/* One row past the limit tells whether another page exists. */
+	ok = ok && page_rows(db, false, q, me, cur, snap, (int)cap, a, &na, err);
+	ok = ok && (!cur || page_rows(db, true, q, me, cur, snap, (int)cap, b, &nb, err));
+	if (ok) {
+		*n = merge_rows(a, na, b, nb, q->sort, (size_t)q->limit, page);
+		*more = na + nb > (size_t)q->limit;
+	}
+	free(a);
+	free(b);
+	return ok;
+}
+
+static bool list_page(struct db *db, const struct chat_query *q, const struct agent *me,
+		      const struct cursor *cur, uint64_t hash, struct chat_page *p,
+		      struct api_error *err)
+{
+	int64_t head = db_events_head(db), snap = cur ? cur->snap : head;
+	struct row_key *rows = calloc((size_t)q->limit, sizeof *rows);
+	size_t n = 0;
+	bool more = false;
+
+	if (!rows)
+		return db_oom(err);
+	bool ok = true;
+	if (snap > head)
+		ok = api_error_set(err, API_INVALID_QUERY, "cursor: not a cursor of this list");
+	else if (snap < db->floor - 1)
+		ok = api_error_set(err, API_INVALID_QUERY, "cursor expired; start the list again");
+	ok = ok && page_keys(db, q, me, cur, snap, rows, &n, &more, err) &&
+	     count_matching(db, q, me, &p->total, err);
+	if (ok && !(p->chats = calloc(n ? n : 1, sizeof *p->chats)))
+		ok = db_oom(err);
+	/* The page lists the chats as they are now. */
+	for (size_t i = 0; ok && i < n; i++) {
+		ok = chat_load(db, rows[i].id, &p->chats[i], err);
+		p->count += ok;
+	}
+	if (ok && more && n) {
+		struct cursor next = {.snap = snap, .key = rows[n - 1].key, .sort = q->sort,
+				      .hash = hash};
+		memcpy(next.id, rows[n - 1].id, sizeof next.id);
+		if (!(p->next_cursor = cursor_encode(&next)))
+			ok = db_oom(err);
+	}
+	free(rows);
+	return ok;
+}
+
+void chat_query_init(struct chat_query *q)
+{
+	memset(q, 0, sizeof *q);
+	q->mode = q->escalated = q->status = q->channel = -1;
+	q->responder = RESPONDER_ANY;
+	q->sort = SORT_RECENT;
+	q->limit = 50;
+}
+
+void chat_page_free(struct chat_page *p)
+{
+	for (size_t i = 0; i < p->count; i++)
+		chat_free(&p->chats[i]);
+	free(p->chats);
+	free(p->next_cursor);
+	memset(p, 0, sizeof *p);
+}
+
+bool db_chats_list(struct db *db, const struct agent *me, const struct chat_query *q,
+		   struct chat_page *out, struct api_error *err)
+{
+	struct chat_page p = {0};
+	struct cursor cur;
+	uint64_t hash;
+
+	if (q->limit < 1 || q->limit > 200)
+		return api_error_set(err, API_INVALID_QUERY, "limit: must be 1..200");
+	if (q->sort != SORT_RECENT && q->sort != SORT_WAITING)
+		return api_error_set(err, API_INVALID_QUERY, "sort: must be recent or waiting");
+	if (!filter_hash(q, me, &hash))
+		return db_oom(err);
+	if (q->cursor && !cursor_decode(q->cursor, &cur))
+		return api_error_set(err, API_INVALID_QUERY, "cursor: malformed");
+	if (q->cursor && (cur.sort != (int)q->sort || cur.hash != hash))
+		return api_error_set(err, API_INVALID_QUERY,
+				     "cursor: belongs to a list with other filters");
+	if (!db_begin_read(db, err))
+		return false;
+	bool ok = list_page(db, q, me, q->cursor ? &cur : NULL, hash, &p, err);
+	if (!db_finish(db, ok, err)) {
+		chat_page_free(&p);
+		return false;
+	}
+	*out = p;
+	return true;
+}
