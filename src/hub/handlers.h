@@ -1,0 +1,37 @@
+/*
+ * handlers.h — the hub's API handlers, one per route (see routes.c), and the
+ * small helpers they share for reading parameters and writing answers.
+ */
+#ifndef HANDOFF_HUB_HANDLERS_H
+#define HANDOFF_HUB_HANDLERS_H
+
+#include "route.h"
+
+route_fn handle_health, handle_me, handle_agents_list, handle_stats_daily;
+route_fn handle_chats_list, handle_chat_get, handle_chat_patch;
+route_fn handle_messages_list, handle_message_post;
+route_fn handle_takeover, handle_handback, handle_assign, handle_rating, handle_stop;
+route_fn handle_ingest;
+
+/* The value of query parameter `name`, or NULL. */
+const char *request_param(const struct request *req, const char *name);
+
+/* Integer parameter in [min, max]; absent leaves *out unchanged. */
+bool request_param_int(const struct request *req, const char *name, int64_t min, int64_t max,
+		       int64_t *out, struct api_error *err);
+
+/* Enum parameter; absent leaves *out unchanged. */
+bool request_param_enum(const struct request *req, const char *name, const struct enum_table *t,
+			int *out, struct api_error *err);
+
+/* The JSON object body, or an InvalidPayload error when there is none. */
+const cJSON *request_body(const struct request *req, struct api_error *err);
+
+/* Turn a field validation failure (jsonfield) into InvalidPayload. */
+bool invalid_payload(struct api_error *err, const struct errbuf *why);
+
+/* Answers: the object as JSON with `status`; false (Internal) when out of memory. */
+bool respond_json(struct response *res, int status, cJSON *body, struct api_error *err);
+bool respond_chat(struct response *res, struct chat *chat, struct api_error *err);
+
+#endif

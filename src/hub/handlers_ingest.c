@@ -1,0 +1,100 @@
+/*
+ * handlers_ingest.c — POST /v1/ingest/messages: customer and bot messages in.
+ */
+#include <stdlib.h>
+
+#include "codec.h"
+#include "handlers.h"
+#include "hub/db.h"
+#include "jsonfield.h"
+
+/* Everything the body owns, freed in one place whatever failed. */
+struct ingest_body {
+	char *external_id, *channel_name, *owner_external_id, *owner_name, *owner_email, *text;
+};
+
+static void ingest_body_free(struct ingest_body *b)
+{
+	free(b->external_id);
+	free(b->channel_name);
+	free(b->owner_external_id);
+	free(b->owner_name);
+	free(b->owner_email);
+	free(b->text);
+}
+
+static bool parse_ingest(const cJSON *body, struct ingest *in, struct ingest_body *b,
+			 struct errbuf *why)
+{
+	const cJSON *channel = NULL, *owner = NULL;
+	int channel_type = CHANNEL_API, role = MSG_ROLE_USER;
+
+	in->chat_id[0] = '\0';
+	bool ok = jf_uuid(body, "chat_id", JF_OPTIONAL, in->chat_id, why) &&
+		  jf_string_range(body, "external_id", JF_OPTIONAL, 1, EXTERNAL_ID_MAX_CHARS,
+				  &b->external_id, why) &&
+		  jf_object(body, "channel", JF_OPTIONAL, &channel, why) &&
+		  jf_object(body, "owner", JF_OPTIONAL, &owner, why) &&
+		  jf_enum(body, "role", JF_REQUIRED, &msg_role_table, &role, why) &&
+		  jf_string_range(body, "text", JF_REQUIRED, 1, MESSAGE_TEXT_MAX_CHARS, &b->text,
+				  why) &&
+		  jf_bool(body, "escalate", JF_OPTIONAL, &in->escalate, why);
+	if (ok && channel) {
+		ok = jf_enum(channel, "type", JF_OPTIONAL, &channel_type_table, &channel_type, why) &&
+		     jf_string_range(channel, "name", JF_OPTIONAL, 1, NAME_MAX_CHARS,
+				     &b->channel_name, why);
+		if (!ok)
+			errbuf_prefix(why, "channel");
+	}
+	if (ok && owner) {
+		ok = jf_string_range(owner, "external_id", JF_OPTIONAL, 1, EXTERNAL_ID_MAX_CHARS,
+				     &b->owner_external_id, why) &&
+		     jf_string_range(owner, "name", JF_OPTIONAL, 1, NAME_MAX_CHARS, &b->owner_name,
+				     why) &&
+		     jf_string(owner, "email", JF_OPTIONAL, EMAIL_MAX_CHARS, &b->owner_email, why);
+		if (!ok)
+			errbuf_prefix(why, "owner");
+	}
+	if (ok && role != MSG_ROLE_USER && role != MSG_ROLE_BOT)
+		ok = errbuf_set(why, "role: must be user or bot");
+	in->channel_type = channel_type;
+	in->role = role;
+	in->external_id = b->external_id;
+	in->channel_name = b->channel_name;
+	in->owner_external_id = b->owner_external_id;
+	in->owner_name = b->owner_name;
+	in->owner_email = b->owner_email;
+	in->text = b->text;
+	return ok;
+}
+
+bool handle_ingest(const struct request *req, struct response *res, struct api_error *err)
+{
+	const cJSON *body = request_body(req, err);
+	struct ingest_body owned = {0};
+	struct ingest in = {0};
+	struct errbuf why;
+	struct chat chat;
+	struct message msg;
+
+	if (!body)
+		return false;
+	if (!parse_ingest(body, &in, &owned, &why)) {
+		ingest_body_free(&owned);
+		return invalid_payload(err, &why);
+	}
+	bool ok = db_ingest(req->db, req->caller, &in, &chat, &msg, err);
+	ingest_body_free(&owned);
+	if (!ok)
+		return false;
+
+	cJSON *answer = cJSON_CreateObject();
+	if (answer && !(json_add_child(answer, "chat", chat_to_json(&chat)) &&
+			json_add_child(answer, "message", message_to_json(&msg)))) {
+		cJSON_Delete(answer);
+		answer = NULL;
+	}
+	chat_free(&chat);
+	message_free(&msg);
+	return respond_json(res, 201, answer, err);
+}

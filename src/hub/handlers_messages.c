@@ -1,0 +1,84 @@
+/*
+ * handlers_messages.c — GET and POST /v1/chats/{id}/messages.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "handlers.h"
+#include "hub/db.h"
+#include "jsonfield.h"
+
+bool handle_messages_list(const struct request *req, struct response *res, struct api_error *err)
+{
+	int64_t before = 0, after = 0, limit = 50;
+	struct message_page page = {0};
+
+	if (!request_param_int(req, "before_seq", 1, INT64_MAX, &before, err) ||
+	    !request_param_int(req, "after_seq", 0, INT64_MAX, &after, err) ||
+	    !request_param_int(req, "limit", 1, 100, &limit, err))
+		return false;
+	if (before && after)
+		return api_error_set(err, API_INVALID_QUERY,
+				     "before_seq and after_seq cannot be combined");
+	if (!db_messages_list(req->db, req->ids[0], before, after, (int)limit, &page, err))
+		return false;
+
+	cJSON *body = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(body, "messages");
+	cJSON *meta = cJSON_AddObjectToObject(body, "meta");
+	bool ok = list && meta;
+	for (size_t i = 0; ok && i < page.count; i++) {
+		cJSON *m = message_to_json(&page.messages[i]);
+		ok = m && cJSON_AddItemToArray(list, m);
+	}
+	ok = ok && cJSON_AddBoolToObject(meta, "has_more_before", page.has_more_before);
+	message_page_free(&page);
+	if (!ok) {
+		cJSON_Delete(body);
+		body = NULL;
+	}
+	return respond_json(res, 200, body, err);
+}
+
+/* client_msg_id: 1..64 of [A-Za-z0-9_-], so it is safe in logs and URLs. */
+static bool client_msg_id_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= CLIENT_MSG_ID_MAX_CHARS &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+bool handle_message_post(const struct request *req, struct response *res, struct api_error *err)
+{
+	const cJSON *body = request_body(req, err);
+	char *text = NULL, *client_msg_id = NULL;
+	bool internal = false, created = false;
+	struct errbuf why;
+	struct message m;
+
+	if (!body)
+		return false;
+	bool ok = jf_string_range(body, "text", JF_REQUIRED, 1, REPLY_MAX_CHARS, &text, &why) &&
+		  jf_string(body, "client_msg_id", JF_REQUIRED, CLIENT_MSG_ID_MAX_CHARS,
+			    &client_msg_id, &why) &&
+		  jf_bool(body, "internal", JF_OPTIONAL, &internal, &why);
+	if (ok && !client_msg_id_valid(client_msg_id))
+		ok = errbuf_set(&why, "client_msg_id: must be 1 to 64 of A-Z a-z 0-9 _ -");
+	if (!ok) {
+		free(text);
+		free(client_msg_id);
+		return invalid_payload(err, &why);
+	}
+	ok = db_reply(req->db, req->caller, req->ids[0], text, client_msg_id, internal, &m,
+		      &created, err);
+	free(text);
+	free(client_msg_id);
+	if (!ok)
+		return false;
+	cJSON *j = message_to_json(&m);
+	message_free(&m);
+	/* 201 for a new message; 200 for a retry that found the first one. */
+	return respond_json(res, created ? 201 : 200, j, err);
+}

@@ -1,0 +1,275 @@
+/*
+ * main.c — handoffd: the hub's command line.
+ *
+ *   handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N]
+ *   handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "hub/db.h"
+#include "hub/demo.h"
+#include "hub/server.h"
+#include "log.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:8470"
+#define DEFAULT_DB "./handoff.db"
+
+static const char usage_text[] =
+	"usage: handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N]\n"
+	"       handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]\n"
+	"\n"
+	"  --listen HOST:PORT  where to serve Handoff API v1 (default " DEFAULT_LISTEN ";\n"
+	"                      port 0 picks a free port)\n"
+	"  --db PATH           the SQLite database (default " DEFAULT_DB ")\n"
+	"  --demo              run a simulated workspace: customers, a bot, escalations\n"
+	"  --seed N            make the demo repeatable\n"
+	"  --verbose           log debug lines too\n"
+	"  --help, --version\n";
+
+/* Bad usage: say what is wrong, show the usage, exit status 2. */
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "handoffd: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", usage_text);
+	return 2;
+}
+
+/* "host:port" with a port of 0..65535; the host may be "[::1]". */
+static bool parse_listen(const char *s, char *host, size_t hostlen, int *port)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+
+	if (!colon || colon == s || (size_t)(colon - s) >= hostlen)
+		return false;
+	errno = 0;
+	long p = strtol(colon + 1, &end, 10);
+	if (errno || *end || end == colon + 1 || p < 0 || p > 65535)
+		return false;
+	const char *h = s;
+	size_t n = (size_t)(colon - s);
+	if (h[0] == '[' && h[n - 1] == ']') {
+		h++;
+		n -= 2;
+	}
+	memcpy(host, h, n);
+	host[n] = '\0';
+	*port = (int)p;
+	return true;
+}
+
+struct hub {
+	uv_loop_t *loop;
+	struct server *server;
+	struct demo *demo;
+	uv_signal_t sigterm, sigint;
+};
+
+static void on_stop_signal(uv_signal_t *handle, int signum)
+{
+	struct hub *hub = handle->data;
+
+	log_info("signal %d: stopping", signum);
+	if (hub->demo) {
+		demo_stop(hub->demo);
+		hub->demo = NULL;
+	}
+	server_stop(hub->server);
+	uv_close((uv_handle_t *)&hub->sigterm, NULL);
+	uv_close((uv_handle_t *)&hub->sigint, NULL);
+}
+
+static int serve(const char *listen, const char *db_path, bool demo, uint64_t seed)
+{
+	char host[256];
+	int port;
+	struct errbuf err;
+	struct hub hub = {0};
+
+	if (!parse_listen(listen, host, sizeof host, &port))
+		return usage_error("--listen wants HOST:PORT, not \"%s\"", listen);
+
+	struct db *db = db_open(db_path, &err);
+	if (!db) {
+		fprintf(stderr, "handoffd: %s: %s\n", db_path, err.msg);
+		return 1;
+	}
+	/* A client that vanishes mid-write must not kill the hub. */
+	signal(SIGPIPE, SIG_IGN);
+
+	hub.loop = uv_default_loop();
+	hub.server = server_start(hub.loop, db, host, port, &err);
+	if (!hub.server) {
+		fprintf(stderr, "handoffd: cannot listen on %s: %s\n", listen, err.msg);
+		db_close(db);
+		return 1;
+	}
+	char token_path[4096];
+	if (demo) {
+		snprintf(token_path, sizeof token_path, "%s.demo-token", db_path);
+		hub.demo = demo_start(hub.loop, db, seed, token_path, &err);
+		if (!hub.demo) {
+			fprintf(stderr, "handoffd: demo: %s\n", err.msg);
+			server_stop(hub.server);
+			uv_run(hub.loop, UV_RUN_DEFAULT);
+			server_free(hub.server);
+			db_close(db);
+			return 1;
+		}
+	}
+	uv_signal_init(hub.loop, &hub.sigterm);
+	uv_signal_init(hub.loop, &hub.sigint);
+	hub.sigterm.data = hub.sigint.data = &hub;
+	uv_signal_start(&hub.sigterm, on_stop_signal, SIGTERM);
+	uv_signal_start(&hub.sigint, on_stop_signal, SIGINT);
+
+	/* Tests and scripts read this line to learn the port when it was 0. */
+	log_info("listening on %s:%d (db %s)", host, server_port(hub.server), db_path);
+	if (demo)
+		log_info("demo running (seed %" PRIu64 "); open a console with: "
+			 "handoff --server http://%s:%d --token-file %s",
+			 seed, host, server_port(hub.server), token_path);
+	uv_run(hub.loop, UV_RUN_DEFAULT);
+
+	server_free(hub.server);
+	db_close(db);
+	uv_loop_close(hub.loop);
+	log_info("stopped");
+	return 0;
+}
+
+/* handoffd agent add NAME [--email E] [--role R] [--db PATH] */
+static int agent_add(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"email", required_argument, NULL, 'e'},
+		{"role", required_argument, NULL, 'r'},
+		{"db", required_argument, NULL, 'd'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *email = NULL, *db_path = DEFAULT_DB;
+	int role = ACCOUNT_AGENT, c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			email = optarg;
+			break;
+		case 'r':
+			if (!enum_parse(&account_role_table, optarg, &role))
+				return usage_error("--role must be agent, supervisor or ingest, not \"%s\"",
+						   optarg);
+			break;
+		case 'd':
+			db_path = optarg;
+			break;
+		default:
+			return usage_error("bad option for agent add");
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("agent add takes exactly one NAME");
+
+	struct errbuf err;
+	struct db *db = db_open(db_path, &err);
+	if (!db) {
+		fprintf(stderr, "handoffd: %s: %s\n", db_path, err.msg);
+		return 1;
+	}
+	char token[TOKEN_STRLEN + 1];
+	struct agent a;
+	bool ok = db_account_add(db, argv[optind], email, role, token, &a, &err);
+	db_close(db);
+	if (!ok) {
+		fprintf(stderr, "handoffd: agent add: %s\n", err.msg);
+		return 1;
+	}
+	/* The token alone on stdout, so `$(handoffd agent add …)` captures it;
+	 * it is shown this once and stored only as a hash. */
+	printf("%s\n", token);
+	fprintf(stderr, "added %s %s (%s); the token above is shown only once\n",
+		account_role_name(a.role), a.name, a.id);
+	agent_free(&a);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"listen", required_argument, NULL, 'l'},
+		{"db", required_argument, NULL, 'd'},
+		{"demo", no_argument, NULL, 'D'},
+		{"seed", required_argument, NULL, 's'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *listen = DEFAULT_LISTEN, *db_path = DEFAULT_DB;
+	bool demo = false, seeded = false;
+	uint64_t seed = 0;
+	char *end;
+	int c;
+
+	if (argc >= 2 && strcmp(argv[1], "agent") == 0) {
+		if (argc >= 3 && strcmp(argv[2], "add") == 0)
+			return agent_add(argc - 2, argv + 2);
+		return usage_error("unknown agent command \"%s\"", argc >= 3 ? argv[2] : "");
+	}
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			listen = optarg;
+			break;
+		case 'd':
+			db_path = optarg;
+			break;
+		case 'D':
+			demo = true;
+			break;
+		case 's':
+			errno = 0;
+			seed = strtoull(optarg, &end, 10);
+			if (errno || *end || !*optarg)
+				return usage_error("--seed wants a number, not \"%s\"", optarg);
+			seeded = true;
+			break;
+		case 'v':
+			log_set_level(LOG_DEBUG);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			puts("handoffd " PACKAGE_VERSION);
+			return 0;
+		default:
+			return usage_error("unknown option");
+		}
+	}
+	if (optind != argc)
+		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (seeded && !demo)
+		return usage_error("--seed only makes sense with --demo");
+	if (demo && !seeded)
+		seed = (uint64_t)uv_hrtime();
+	return serve(listen, db_path, demo, seed);
+}

@@ -1,0 +1,33 @@
+/*
+ * routes.c — the Handoff API v1 as a table: method, path, who may call it,
+ * which query parameters it takes, and its handler. The HTTP layer reads
+ * nothing else to decide 404, 405, 401, 403 and unknown parameters.
+ * (GET /v1/events, the WebSocket stream, is the server's own.)
+ */
+#include "handlers.h"
+
+static const char *const no_params[] = {NULL};
+static const char *const chats_params[] = {"mode", "escalated", "waiting", "responder", "status",
+					   "channel", "q", "sort", "limit", "cursor", NULL};
+static const char *const messages_params[] = {"before_seq", "after_seq", "limit", NULL};
+static const char *const stats_params[] = {"from", "to", NULL};
+
+const struct route api_routes[] = {
+	{HTTP_GET, "/v1/health", ROLES_PUBLIC, handle_health, no_params},
+	{HTTP_GET, "/v1/me", ROLES_ANY, handle_me, no_params},
+	{HTTP_GET, "/v1/agents", ROLES_AGENTS, handle_agents_list, no_params},
+	{HTTP_GET, "/v1/chats", ROLES_AGENTS, handle_chats_list, chats_params},
+	{HTTP_GET, "/v1/chats/{id}", ROLES_AGENTS, handle_chat_get, no_params},
+	{HTTP_PATCH, "/v1/chats/{id}", ROLES_AGENTS, handle_chat_patch, no_params},
+	{HTTP_GET, "/v1/chats/{id}/messages", ROLES_AGENTS, handle_messages_list, messages_params},
+	{HTTP_POST, "/v1/chats/{id}/messages", ROLES_AGENTS, handle_message_post, no_params},
+	{HTTP_POST, "/v1/chats/{id}/takeover", ROLES_AGENTS, handle_takeover, no_params},
+	{HTTP_POST, "/v1/chats/{id}/handback", ROLES_AGENTS, handle_handback, no_params},
+	{HTTP_POST, "/v1/chats/{id}/assign", ROLES_AGENTS, handle_assign, no_params},
+	{HTTP_POST, "/v1/chats/{id}/rating", ROLES_AGENTS, handle_rating, no_params},
+	{HTTP_POST, "/v1/chats/{id}/stop", ROLES_AGENTS, handle_stop, no_params},
+	{HTTP_GET, "/v1/stats/daily", ROLES_AGENTS, handle_stats_daily, stats_params},
+	{HTTP_POST, "/v1/ingest/messages", ROLE_BIT(ACCOUNT_INGEST), handle_ingest, no_params},
+};
+
+const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

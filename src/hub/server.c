@@ -1,0 +1,136 @@
+/*
+ * server.c — the server's life: an lws context on the hub's libuv loop,
+ * one vhost, two protocols (plain HTTP and the event stream), and the
+ * route table the HTTP layer dispatches on.
+ *
+ * lws runs on a "foreign" loop (ours): destroying the context only starts
+ * closing its connections and uv handles; lws finishes, and writes NULL
+ * into server->ctx (info.pcontext), from the loop's close callbacks. So
+ * server_stop returns at once and the loop runs dry afterwards.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/server_internal.h"
+#include "log.h"
+
+/* Turns of the loop we give lws to finish a destroy outside uv_run. */
+#define DESTROY_TURNS 100
+
+static const char *const events_params[] = {"since", NULL};
+
+/* The stream is answered by the server itself, but its route stands in the
+ * table so a plain GET gets the same 401, 403 and 400 as any other. */
+static const struct route events_route = {
+	HTTP_GET, EVENTS_PATH, ROLES_ANY, events_not_upgraded, events_params,
+};
+
+static bool routes_build(struct server *s)
+{
+	s->nroutes = api_routes_count + 1;
+	s->routes = malloc(s->nroutes * sizeof *s->routes);
+	if (!s->routes)
+		return false;
+	memcpy(s->routes, api_routes, api_routes_count * sizeof *s->routes);
+	s->routes[api_routes_count] = events_route;
+	return true;
+}
+
+/* Outside uv_run (a failed start, a free without a stop) nobody turns the
+ * loop for lws's close callbacks: turn it here until lws is done. */
+static void context_destroy_now(struct server *s)
+{
+	lws_context_destroy(s->ctx);
+	for (int i = 0; s->ctx && i < DESTROY_TURNS; i++)
+		uv_run(s->loop, UV_RUN_NOWAIT);
+	/* A second call completes what the handles' closing left over. */
+	lws_context_destroy(s->ctx);
+	s->ctx = NULL;
+}
+
+static struct lws_context *context_create(struct server *s)
+{
+	struct lws_context_creation_info info;
+
+	memset(&info, 0, sizeof info);
+	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	s->foreign_loops[0] = s->loop;
+	info.foreign_loops = s->foreign_loops;
+	info.pcontext = &s->ctx;
+	info.user = s;
+	/* Room for a long Authorization and a long ?q= (default: 4 KiB). */
+	info.max_http_header_data = 16 * 1024;
+	return lws_create_context(&info);
+}
+
+static struct lws_vhost *vhost_create(struct server *s, const char *host, int port)
+{
+	struct lws_context_creation_info info;
+
+	memset(&info, 0, sizeof info);
+	info.vhost_name = "handoffd";
+	info.iface = host;
+	info.port = port;
+	/* protocols[0] takes every HTTP request; a WebSocket upgrade asking
+	 * for "handoff.v1" lands on the second. The zeroed third ends the list. */
+	s->protocols[0] = server_http_protocol;
+	s->protocols[1] = server_events_protocol;
+	info.protocols = s->protocols;
+	return lws_create_vhost(s->ctx, &info);
+}
+
+struct server *server_start(uv_loop_t *loop, struct db *db, const char *host, int port,
+			    struct errbuf *err)
+{
+	struct server *s = calloc(1, sizeof *s);
+
+	if (!s || (s->loop = loop, s->db = db, !routes_build(s))) {
+		free(s);
+		errbuf_set(err, "out of memory");
+		return NULL;
+	}
+	lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
+	s->ctx = context_create(s);
+	if (!s->ctx) {
+		errbuf_set(err, "cannot start libwebsockets (is libwebsockets-evlib-uv installed?)");
+		server_free(s);
+		return NULL;
+	}
+	struct lws_vhost *vh = vhost_create(s, host, port);
+	if (!vh) {
+		errbuf_set(err, "cannot listen (address in use, or not an address of this host)");
+		server_free(s);
+		return NULL;
+	}
+	s->port = lws_get_vhost_listen_port(vh);
+	s->head = db_events_head(db);
+	db_set_event_listener(db, events_on_commit, s);
+	return s;
+}
+
+int server_port(const struct server *s)
+{
+	return s->port;
+}
+
+void server_stop(struct server *s)
+{
+	if (!s || s->stopping)
+		return;
+	s->stopping = true;
+	db_set_event_listener(s->db, NULL, NULL);
+	lws_context_destroy(s->ctx);
+}
+
+void server_free(struct server *s)
+{
+	if (!s)
+		return;
+	if (s->ctx) {
+		if (!s->stopping)
+			db_set_event_listener(s->db, NULL, NULL);
+		context_destroy_now(s);
+	}
+	free(s->routes);
+	free(s);
+}

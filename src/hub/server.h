@@ -1,0 +1,38 @@
+/*
+ * server.h — the hub's HTTP + WebSocket server: libwebsockets on a libuv loop.
+ *
+ * One process, one loop. HTTP requests are collected (body <= 64 KiB),
+ * matched against api_routes (route.h), authenticated and dispatched; the
+ * WebSocket endpoint /v1/events (subprotocol "handoff.v1") sends hello,
+ * replays from ?since= (or resync), then streams live events from the db's
+ * event listener. A client whose unsent backlog passes 1 MiB is dropped.
+ */
+#ifndef HANDOFF_HUB_SERVER_H
+#define HANDOFF_HUB_SERVER_H
+
+#include <stdbool.h>
+
+#include <uv.h>
+
+#include "errbuf.h"
+
+struct db;
+struct server;
+
+#define SERVER_MAX_BODY (64 * 1024)
+#define SERVER_MAX_WS_BACKLOG (1024 * 1024)
+
+/* Listen on host:port (port 0 picks a free one) on `loop`. */
+struct server *server_start(uv_loop_t *loop, struct db *db, const char *host, int port,
+			    struct errbuf *err);
+
+/* The port actually bound (useful after port 0). */
+int server_port(const struct server *s);
+
+/* Close every connection and the listener; the loop then runs dry. */
+void server_stop(struct server *s);
+
+/* Release what server_start allocated; call after the loop has stopped. */
+void server_free(struct server *s);
+
+#endif

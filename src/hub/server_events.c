@@ -1,0 +1,461 @@
+/*
+ * server_events.c — the event stream: GET /v1/events over WebSocket.
+ *
+ * Each client has `sent_upto`, the seq of the last event it was given (or
+ * deliberately skipped: notes for ingest clients). Two sources feed it,
+ * and sent_upto keeps them from overlapping or leaving a gap:
+ *
+ *   - live: the db listener hands over each committed event once; a client
+ *     takes it only when it is caught up (sent_upto == seq - 1);
+ *   - replay: a client behind the head (it connected with ?since=) ignores
+ *     live events and, each time its queue runs dry, reads the next batch
+ *     after sent_upto from the db — which by then holds every live event it
+ *     ignored. Once it reaches the head, the live events take over.
+ *
+ * A live event is encoded once into a refcounted frame that every client's
+ * queue shares. A client whose queue would pass SERVER_MAX_WS_BACKLOG is
+ * dropped on the spot: a slow reader never holds up the others, and it
+ * comes back with ?since=.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "codec.h"
+#include "hub/server_head.h"
+#include "hub/server_internal.h"
+#include "jsonfield.h"
+#include "log.h"
+
+/* Events read from the db per replay step: enough to keep a client busy,
+ * few enough that a replaying client's queue stays far below the backlog
+ * limit. */
+#define REPLAY_BATCH 128
+
+#define DROP_REASON "too slow: reconnect with ?since="
+
+/* One text frame, shared by every queue it sits in. */
+struct frame {
+	unsigned refs;
+	size_t len;
+	unsigned char data[]; /* LWS_PRE bytes of headroom, then len bytes */
+};
+
+/* A ring of frames waiting to be written. */
+struct frame_queue {
+	struct frame **items;
+	size_t first, count, cap;
+};
+
+/* lws's per-connection user data of the "handoff.v1" protocol. */
+struct events_client {
+	struct server *server;
+	struct lws *wsi;
+	struct agent me;
+	bool has_me;
+	bool has_since;
+	int64_t since;
+	int64_t sent_upto;
+	struct frame_queue queue;
+	size_t backlog;      /* bytes in the queue */
+	bool linked;         /* in server->clients: receives live events */
+	bool dropped;
+	struct events_client *prev, *next;
+};
+
+/* ---- frames and queues ------------------------------------------------ */
+
+static struct frame *frame_new(const char *json, size_t len)
+{
+	struct frame *f = malloc(sizeof *f + LWS_PRE + len);
+
+	if (!f)
+		return NULL;
+	f->refs = 1;
+	f->len = len;
+	memcpy(f->data + LWS_PRE, json, len);
+	return f;
+}
+
+static void frame_unref(struct frame *f)
+{
+	if (f && --f->refs == 0)
+		free(f);
+}
+
+static bool queue_push(struct frame_queue *q, struct frame *f)
+{
+	if (q->count == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 16;
+		struct frame **items = malloc(cap * sizeof *items);
+		if (!items)
+			return false;
+		for (size_t i = 0; i < q->count; i++)
+			items[i] = q->items[(q->first + i) % q->cap];
+		free(q->items);
+		q->items = items;
+		q->first = 0;
+		q->cap = cap;
+	}
+	q->items[(q->first + q->count++) % q->cap] = f;
+	f->refs++;
+	return true;
+}
+
+static struct frame *queue_pop(struct frame_queue *q)
+{
+	if (!q->count)
+		return NULL;
+	struct frame *f = q->items[q->first];
+	q->first = (q->first + 1) % q->cap;
+	q->count--;
+	return f;
+}
+
+static void queue_clear(struct frame_queue *q)
+{
+	struct frame *f;
+
+	while ((f = queue_pop(q)))
+		frame_unref(f);
+	free(q->items);
+	memset(q, 0, sizeof *q);
+}
+
+/* ---- clients ---------------------------------------------------------- */
+
+static void client_link(struct events_client *c)
+{
+	struct server *s = c->server;
+
+	c->prev = NULL;
+	c->next = s->clients;
+	if (s->clients)
+		s->clients->prev = c;
+	s->clients = c;
+	c->linked = true;
+}
+
+static void client_unlink(struct events_client *c)
+{
+	if (!c->linked)
+		return;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		c->server->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	c->linked = false;
+}
+
+/* Free what the client holds; safe to call more than once. */
+static void client_release(struct events_client *c)
+{
+	client_unlink(c);
+	queue_clear(&c->queue);
+	c->backlog = 0;
+	if (c->has_me)
+		agent_free(&c->me);
+	c->has_me = false;
+}
+
+static bool client_send(struct events_client *c, struct frame *f)
+{
+	if (!queue_push(&c->queue, f))
+		return false;
+	c->backlog += f->len;
+	return true;
+}
+
+/* Let go of a client that cannot keep up (or that we cannot serve): it
+ * gets no more events, its queue is freed now, and lws closes it soon. */
+static void client_drop(struct events_client *c, const char *why)
+{
+	log_warn("events: closing the stream of %s: %s", c->has_me ? c->me.name : "?", why);
+	client_release(c);
+	c->dropped = true;
+	lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)why,
+			 strlen(why));
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+/* Is there more for this client to write, now or after a db read? */
+static bool client_has_more(const struct events_client *c)
+{
+	return c->queue.count || c->sent_upto < c->server->head;
+}
+
+/* ---- live events ------------------------------------------------------- */
+
+/* Give one committed event to a caught-up client. *shared is the event's
+ * frame, made on first use so an event nobody takes is never copied. */
+static void client_offer(struct events_client *c, const struct db_event *ev,
+			 struct frame **shared)
+{
+	if (c->sent_upto != ev->seq - 1)
+		return; /* replaying: its db reads will bring this event */
+	c->sent_upto = ev->seq;
+	if (ev->note && c->me.role == ACCOUNT_INGEST)
+		return;
+	if (!*shared)
+		*shared = frame_new(ev->json, ev->len);
+	if (!*shared || c->backlog + (*shared)->len > SERVER_MAX_WS_BACKLOG ||
+	    !client_send(c, *shared)) {
+		client_drop(c, *shared ? DROP_REASON : "out of memory");
+		return;
+	}
+	lws_callback_on_writable(c->wsi);
+}
+
+void events_on_commit(void *ctx, const struct db_event *ev)
+{
+	struct server *s = ctx;
+	struct frame *shared = NULL;
+	struct events_client *c, *next;
+
+	if (ev->seq > s->head)
+		s->head = ev->seq;
+	for (c = s->clients; c; c = next) {
+		next = c->next; /* client_offer may unlink c */
+		client_offer(c, ev, &shared);
+	}
+	frame_unref(shared);
+}
+
+/* ---- replay ------------------------------------------------------------ */
+
+static void replay_one(void *ctx, const struct db_event *ev)
+{
+	struct events_client *c = ctx;
+
+	if (c->dropped)
+		return;
+	if (!(ev->note && c->me.role == ACCOUNT_INGEST)) {
+		struct frame *f = frame_new(ev->json, ev->len);
+		bool ok = f && client_send(c, f);
+		frame_unref(f);
+		if (!ok) {
+			client_drop(c, "out of memory");
+			return;
+		}
+	}
+	c->sent_upto = ev->seq;
+}
+
+/* Queue the next retained events after sent_upto. */
+static bool replay_batch(struct events_client *c)
+{
+	struct server *s = c->server;
+	int n = db_events_after(s->db, c->sent_upto, REPLAY_BATCH, replay_one, c);
+
+	if (n < 0)
+		return false;
+	if (n == 0)
+		c->sent_upto = s->head; /* nothing retained between: caught up */
+	return true;
+}
+
+/* ---- the connection ---------------------------------------------------- */
+
+/* Read ?since= of an admitted request; false (with err) when malformed. */
+static bool since_from(const struct admission *a, bool *has, int64_t *since,
+		       struct api_error *err)
+{
+	*has = false;
+	for (size_t i = 0; i < a->query.n; i++) {
+		if (strcmp(a->query.params[i].name, "since") != 0)
+			continue;
+		if (!head_parse_uint(a->query.params[i].value, since))
+			return api_error_set(err, API_INVALID_QUERY,
+					     "since: must be a non-negative integer (an event seq)");
+		*has = true;
+	}
+	return true;
+}
+
+/* Everything an upgrade to the stream is checked for, in the order plain
+ * requests are. */
+static bool admit_stream(struct server *s, struct lws *wsi, struct admission *a, bool *has_since,
+			 int64_t *since, struct api_error *err)
+{
+	char path[sizeof EVENTS_PATH];
+
+	memset(a, 0, sizeof *a);
+	/* lws upgrades only GETs; a path too long for the buffer is not ours. */
+	if (!request_header(wsi, WSI_TOKEN_GET_URI, path, sizeof path) ||
+	    strcmp(path, EVENTS_PATH) != 0)
+		return api_error_set(err, API_RESOURCE_NOT_FOUND,
+				     "no WebSocket endpoint here (the stream is " EVENTS_PATH ")");
+	return admit_request(s, wsi, HTTP_GET, path, a, err) &&
+	       since_from(a, has_since, since, err);
+}
+
+static bool subprotocol_requested(struct lws *wsi)
+{
+	char buf[256];
+
+	if (!request_header(wsi, WSI_TOKEN_PROTOCOL, buf, sizeof buf))
+		return false;
+	for (char *save = NULL, *p = strtok_r(buf, ", \t", &save); p;
+	     p = strtok_r(NULL, ", \t", &save))
+		if (strcmp(p, EVENTS_SUBPROTOCOL) == 0)
+			return true;
+	return false;
+}
+
+int events_confirm_upgrade(struct server *s, struct lws *wsi, const char *upgrade)
+{
+	struct admission a;
+	struct api_error err;
+	bool has_since, ok;
+	int64_t since;
+
+	if (strcasecmp(upgrade, "websocket") != 0)
+		return 0; /* h2c: lws's business */
+	ok = admit_stream(s, wsi, &a, &has_since, &since, &err);
+	admission_free(&a);
+	if (ok && !subprotocol_requested(wsi))
+		ok = api_error_set(&err, API_INVALID_QUERY,
+				   "the event stream needs subprotocol " EVENTS_SUBPROTOCOL);
+	return ok ? 0 : http_refuse_now(wsi, &err);
+}
+
+/* While the handshake's headers are still at hand: who, and since when. */
+static int client_filter(struct events_client *c, struct lws *wsi)
+{
+	struct admission a;
+	struct api_error err;
+	bool ok = admit_stream(server_of(wsi), wsi, &a, &c->has_since, &c->since, &err);
+
+	if (ok) {
+		c->me = a.caller; /* take it over */
+		c->has_me = true;
+		a.has_caller = false;
+	}
+	admission_free(&a);
+	return ok ? 0 : -1;
+}
+
+/* Queue a frame of our own making; j is deleted. */
+static bool client_send_json(struct events_client *c, cJSON *j)
+{
+	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
+	struct frame *f = text ? frame_new(text, strlen(text)) : NULL;
+	bool ok = f && client_send(c, f);
+
+	cJSON_Delete(j);
+	free(text);
+	frame_unref(f);
+	return ok;
+}
+
+static bool send_hello(struct events_client *c, int64_t head)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	if (j && (!cJSON_AddStringToObject(j, "type", "hello") || !json_add_int(j, "head", head) ||
+		  !json_add_child(j, "me", agent_to_json(&c->me)))) {
+		cJSON_Delete(j);
+		j = NULL;
+	}
+	return client_send_json(c, j);
+}
+
+static bool send_resync(struct events_client *c)
+{
+	return client_send_json(c, cJSON_Parse("{\"type\":\"resync\"}"));
+}
+
+/* hello, then either replay from since, a resync, or straight to live. */
+static int client_start(struct events_client *c, struct lws *wsi)
+{
+	struct server *s = server_of(wsi);
+	int64_t head = db_events_head(s->db);
+
+	c->server = s;
+	c->wsi = wsi;
+	if (head > s->head)
+		s->head = head;
+	head = s->head;
+	if (!send_hello(c, head))
+		return -1;
+	c->sent_upto = head;
+	if (c->has_since) {
+		bool retained = c->since <= head && c->since + 1 >= db_events_oldest(s->db);
+		if (retained)
+			c->sent_upto = c->since;
+		else if (!send_resync(c))
+			return -1;
+	}
+	client_link(c);
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+/* One frame per WRITEABLE, reading the next replay batch when the queue
+ * runs dry. */
+static int client_write(struct events_client *c)
+{
+	if (c->dropped)
+		return -1;
+	if (!c->queue.count && c->sent_upto < c->server->head) {
+		if (!replay_batch(c)) {
+			log_error("events: cannot read the event log for replay");
+			return -1;
+		}
+		if (c->dropped)
+			return -1;
+	}
+	struct frame *f = queue_pop(&c->queue);
+	if (f) {
+		size_t len = f->len;
+		int n = lws_write(c->wsi, f->data + LWS_PRE, len, LWS_WRITE_TEXT);
+		frame_unref(f);
+		c->backlog -= len;
+		if (n < (int)len)
+			return -1;
+	}
+	if (client_has_more(c))
+		lws_callback_on_writable(c->wsi);
+	return 0;
+}
+
+static int events_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+			   void *in, size_t len)
+{
+	struct events_client *c = user;
+
+	(void)in;
+	(void)len;
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		return client_filter(c, wsi);
+	case LWS_CALLBACK_ESTABLISHED:
+		return client_start(c, wsi);
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return client_write(c);
+	case LWS_CALLBACK_CLOSED:
+	case LWS_CALLBACK_WSI_DESTROY:
+		if (c)
+			client_release(c);
+		return 0;
+	default:
+		/* What clients send (pings are lws's) is of no interest. */
+		return 0;
+	}
+}
+
+bool events_not_upgraded(const struct request *req, struct response *res, struct api_error *err)
+{
+	(void)req;
+	(void)res;
+	return api_error_set(err, API_INVALID_QUERY,
+			     EVENTS_PATH " is a WebSocket endpoint: upgrade with subprotocol "
+			     EVENTS_SUBPROTOCOL);
+}
+
+const struct lws_protocols server_events_protocol = {
+	EVENTS_SUBPROTOCOL, events_callback, sizeof(struct events_client), 0, 0, NULL, 0,
+};

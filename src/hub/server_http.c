@@ -1,0 +1,357 @@
+/*
+ * server_http.c — plain HTTP requests: collect, check, dispatch, answer.
+ *
+ * A connection carries one request at a time (keep-alive reuses it):
+ *
+ *   LWS_CALLBACK_HTTP        the head: admit_request (404/405, 401, 403, 400),
+ *                            then the body's announced size and type
+ *                            (413, 415); a request without a body is
+ *                            dispatched at once;
+ *   LWS_CALLBACK_HTTP_BODY   collect up to SERVER_MAX_BODY (else 413);
+ *   ..._BODY_COMPLETION      parse it (400) and dispatch to the handler;
+ *   LWS_CALLBACK_HTTP_WRITEABLE   the answer: headers, then the body in
+ *                            chunks, one write per callback.
+ *
+ * An answer given before the body was read (an early error) closes the
+ * connection after it: the unread body would otherwise be taken for the
+ * next request.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/server_head.h"
+#include "hub/server_internal.h"
+#include "jsonfield.h"
+#include "log.h"
+
+/* Body bytes written per WRITEABLE: big answers (a page of 200 chats) go
+ * out in pieces so one client never holds the loop for long. */
+#define WRITE_CHUNK (16 * 1024)
+
+/* Room for our response headers. */
+#define HEAD_ROOM 1024
+
+/* Retry-After of a 429, in seconds. */
+#define RETRY_AFTER "1"
+
+enum conn_phase {
+	CONN_IDLE,   /* no request yet, or between two */
+	CONN_BODY,   /* collecting the body */
+	CONN_ANSWER, /* writing the answer */
+};
+
+/* lws's per-connection user data of the "http" protocol (zeroed by lws). */
+struct http_conn {
+	enum conn_phase phase;
+	enum http_method method;
+	char *path;
+	struct admission adm;
+	char *body;
+	size_t body_len;
+	bool close_after;    /* the request was not read to its end */
+	/* the answer */
+	int status;
+	unsigned allow;      /* methods for the Allow: of a 405 */
+	bool head_sent;
+	unsigned char *out;  /* LWS_PRE bytes of headroom, then out_len bytes */
+	size_t out_len, out_sent;
+};
+
+static void conn_reset(struct http_conn *c)
+{
+	admission_free(&c->adm);
+	free(c->path);
+	free(c->body);
+	free(c->out);
+	memset(c, 0, sizeof *c);
+}
+
+/* The compact JSON text of `j` (deleted) after LWS_PRE bytes of headroom,
+ * as lws_write wants it; NULL when out of memory. */
+static unsigned char *encode_with_headroom(cJSON *j, size_t *len)
+{
+	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
+	unsigned char *buf = NULL;
+
+	cJSON_Delete(j);
+	if (text) {
+		*len = strlen(text);
+		buf = malloc(LWS_PRE + *len);
+		if (buf)
+			memcpy(buf + LWS_PRE, text, *len);
+	}
+	free(text);
+	return buf;
+}
+
+/* "GET, PATCH" for the method bits in `allow`. */
+static void allow_list(unsigned allow, char *out, size_t outlen)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (int m = HTTP_GET; m < HTTP_OTHER; m++) {
+		if (!(allow & (1u << m)))
+			continue;
+		int n = snprintf(out + used, outlen - used, "%s%s", used ? ", " : "",
+				 http_method_name(m));
+		if (n < 0 || (size_t)n >= outlen - used)
+			break;
+		used += (size_t)n;
+	}
+}
+
+static int write_head(struct lws *wsi, int status, size_t content_len, unsigned allow, bool close)
+{
+	unsigned char buf[LWS_PRE + HEAD_ROOM];
+	unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+	char methods[64];
+
+	if (lws_add_http_common_headers(wsi, (unsigned)status, "application/json", content_len, &p,
+					end))
+		return -1;
+	if (status == 429 &&
+	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_RETRY_AFTER,
+					 (const unsigned char *)RETRY_AFTER, strlen(RETRY_AFTER), &p,
+					 end))
+		return -1;
+	allow_list(allow, methods, sizeof methods);
+	if (methods[0] && lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ALLOW,
+						       (const unsigned char *)methods,
+						       (int)strlen(methods), &p, end))
+		return -1;
+	if (close && lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
+						  (const unsigned char *)"close", 5, &p, end))
+		return -1;
+	return lws_finalize_write_http_header(wsi, start, &p, end) ? -1 : 0;
+}
+
+/* Make `body` (consumed) the answer; it goes out on WRITEABLE. */
+static int conn_answer(struct lws *wsi, struct http_conn *c, int status, cJSON *body)
+{
+	c->out = encode_with_headroom(body, &c->out_len);
+	if (!c->out) {
+		log_error("http: out of memory encoding an answer");
+		return -1; /* nothing sensible left to say: hang up */
+	}
+	c->status = status;
+	c->phase = CONN_ANSWER;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int conn_answer_error(struct lws *wsi, struct http_conn *c, const struct api_error *err)
+{
+	if (err->type == API_INTERNAL)
+		log_error("%s %s: %s", http_method_name(c->method) ? http_method_name(c->method) : "?",
+			  c->path ? c->path : "?", err->description);
+	if (err->type == API_METHOD_NOT_FOUND)
+		c->allow = c->adm.match.allowed;
+	return conn_answer(wsi, c, api_error_status(err->type), api_error_to_json(err));
+}
+
+static int conn_dispatch(struct lws *wsi, struct http_conn *c, const cJSON *body)
+{
+	const struct route_match *m = &c->adm.match;
+	struct request req = {
+		.method = c->method,
+		.path = c->path,
+		.params = c->adm.query.params,
+		.nparams = c->adm.query.n,
+		.body = body,
+		.caller = c->adm.has_caller ? &c->adm.caller : NULL,
+		.db = server_of(wsi)->db,
+	};
+	struct response res = {0};
+	struct api_error err = {API_INTERNAL, "the handler gave no answer"};
+
+	for (size_t i = 0; i < m->nids; i++)
+		req.ids[i] = m->ids[i];
+	if (!m->route->handler(&req, &res, &err) || !res.body) {
+		cJSON_Delete(res.body);
+		return conn_answer_error(wsi, c, &err);
+	}
+	return conn_answer(wsi, c, res.status ? res.status : 200, res.body);
+}
+
+/* Does the request announce a body? *length is its Content-Length, or -1
+ * when it comes chunked (lws 4.1 cannot read those: refused). A
+ * Content-Length we cannot read counts as too large. */
+static bool body_announced(struct lws *wsi, int64_t *length)
+{
+	char cl[32];
+
+	*length = 0;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING)) {
+		*length = -1;
+		return true;
+	}
+	if (!lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH))
+		return false;
+	if (!request_header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, cl, sizeof cl) ||
+	    !head_parse_uint(cl, length))
+		*length = INT64_MAX;
+	return *length != 0;
+}
+
+static bool content_type_is_json(struct lws *wsi)
+{
+	char ct[128];
+
+	return request_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, ct, sizeof ct) &&
+	       head_content_type_is_json(ct);
+}
+
+static int conn_begin(struct lws *wsi, struct http_conn *c, const char *path)
+{
+	struct api_error err;
+	int64_t length;
+
+	conn_reset(c);
+	c->method = request_method(wsi);
+	c->path = strdup(path);
+	if (!c->path)
+		return -1;
+	c->close_after = body_announced(wsi, &length);
+	if (!admit_request(server_of(wsi), wsi, c->method, path, &c->adm, &err))
+		return conn_answer_error(wsi, c, &err);
+	if (!c->close_after)
+		return conn_dispatch(wsi, c, NULL);
+	if (length < 0) {
+		api_error_set(&err, API_INVALID_PAYLOAD,
+			      "send the body with a Content-Length (chunked bodies are not accepted)");
+		return conn_answer_error(wsi, c, &err);
+	}
+	if (length > SERVER_MAX_BODY) {
+		api_error_set(&err, API_PAYLOAD_TOO_LARGE, "the body is larger than %d bytes",
+			      SERVER_MAX_BODY);
+		return conn_answer_error(wsi, c, &err);
+	}
+	if (!content_type_is_json(wsi)) {
+		api_error_set(&err, API_UNSUPPORTED_MEDIA,
+			      "the body must be Content-Type: application/json");
+		return conn_answer_error(wsi, c, &err);
+	}
+	c->phase = CONN_BODY;
+	return 0;
+}
+
+static int conn_body(struct lws *wsi, struct http_conn *c, const char *in, size_t len)
+{
+	struct api_error err;
+
+	if (c->phase != CONN_BODY)
+		return 0; /* an early answer is on its way: drop what still comes */
+	if (len > SERVER_MAX_BODY - c->body_len) {
+		api_error_set(&err, API_PAYLOAD_TOO_LARGE, "the body is larger than %d bytes",
+			      SERVER_MAX_BODY);
+		return conn_answer_error(wsi, c, &err);
+	}
+	char *grown = realloc(c->body, c->body_len + len + 1);
+	if (!grown)
+		return -1;
+	memcpy(grown + c->body_len, in, len);
+	c->body = grown;
+	c->body_len += len;
+	return 0;
+}
+
+static int conn_body_done(struct lws *wsi, struct http_conn *c)
+{
+	struct api_error err;
+	struct errbuf why;
+
+	if (c->phase != CONN_BODY)
+		return 0;
+	c->close_after = false;
+	cJSON *body = json_parse_text(c->body, c->body_len, &why);
+	if (!body) {
+		api_error_set(&err, API_INVALID_PAYLOAD, "%s", why.msg);
+		return conn_answer_error(wsi, c, &err);
+	}
+	int rc;
+	if (cJSON_IsObject(body)) {
+		rc = conn_dispatch(wsi, c, body);
+	} else {
+		api_error_set(&err, API_INVALID_PAYLOAD, "the body must be a JSON object");
+		rc = conn_answer_error(wsi, c, &err);
+	}
+	cJSON_Delete(body);
+	return rc;
+}
+
+/* One write per WRITEABLE: the headers, then each chunk of the body. */
+static int conn_write(struct lws *wsi, struct http_conn *c)
+{
+	if (!c->head_sent) {
+		if (write_head(wsi, c->status, c->out_len, c->allow, c->close_after) < 0)
+			return -1;
+		c->head_sent = true;
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	size_t n = c->out_len - c->out_sent;
+	if (n > WRITE_CHUNK)
+		n = WRITE_CHUNK;
+	bool last = c->out_sent + n == c->out_len;
+	/* The bytes before this chunk are sent already: they are its headroom. */
+	if (lws_write(wsi, c->out + LWS_PRE + c->out_sent, n,
+		      last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
+		return -1;
+	c->out_sent += n;
+	if (!last) {
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	bool close = c->close_after;
+	conn_reset(c);
+	if (close)
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+int http_refuse_now(struct lws *wsi, const struct api_error *err)
+{
+	size_t len;
+	unsigned char *buf = encode_with_headroom(api_error_to_json(err), &len);
+	int rc = -1;
+
+	if (buf && write_head(wsi, api_error_status(err->type), len, 0, false) == 0 &&
+	    lws_write(wsi, buf + LWS_PRE, len, LWS_WRITE_HTTP_FINAL) == (int)len)
+		rc = 1;
+	free(buf);
+	return rc;
+}
+
+static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+			 void *in, size_t len)
+{
+	struct http_conn *c = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		return conn_begin(wsi, c, in);
+	case LWS_CALLBACK_HTTP_BODY:
+		return conn_body(wsi, c, in, len);
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		return conn_body_done(wsi, c);
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return c->phase == CONN_ANSWER ? conn_write(wsi, c) : 0;
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		return events_confirm_upgrade(server_of(wsi), wsi, in);
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		/* A WebSocket that asked for no subprotocol, or for "http". */
+		return -1;
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+	case LWS_CALLBACK_CLOSED_HTTP:
+		if (c)
+			conn_reset(c);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+const struct lws_protocols server_http_protocol = {
+	"http", http_callback, sizeof(struct http_conn), 0, 0, NULL, 0,
+};

@@ -1,0 +1,93 @@
+/*
+ * server_internal.h — what the server's files share: the server itself, the
+ * checks every request passes (route, token, role, ids, query), and the two
+ * lws protocols: plain HTTP (server_http.c) and the event stream
+ * (server_events.c).
+ */
+#ifndef HANDOFF_HUB_SERVER_INTERNAL_H
+#define HANDOFF_HUB_SERVER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libwebsockets.h>
+
+#include "hub/db.h"
+#include "hub/query.h"
+#include "hub/route.h"
+#include "hub/server.h"
+#include "hub/server_route.h"
+
+#define EVENTS_PATH "/v1/events"
+#define EVENTS_SUBPROTOCOL "handoff.v1"
+
+struct events_client;
+
+struct server {
+	uv_loop_t *loop;
+	void *foreign_loops[1];      /* lws wants an array of loops */
+	struct db *db;
+	struct lws_context *ctx;     /* lws sets it to NULL once fully destroyed */
+	int port;
+	bool stopping;
+	struct route *routes;        /* api_routes, plus the event stream's own */
+	size_t nroutes;
+	struct lws_protocols protocols[3]; /* http, the stream, the terminator */
+	struct events_client *clients; /* the established event streams */
+	int64_t head;                /* the latest event seq committed */
+};
+
+/* ---- server_request.c: the head of a request -------------------------- */
+
+/* What every request — plain or upgrade — is checked for before its body. */
+struct admission {
+	struct route_match match;
+	struct query query;
+	struct agent caller;         /* valid when has_caller */
+	bool has_caller;
+};
+
+/* The method of the request line (lws hands its path to the callback). */
+enum http_method request_method(struct lws *wsi);
+
+/* The checks in protocol order: route (404/405), token (401), role (403),
+ * path ids and query parameters (400). On failure `a` still holds what was
+ * learnt (a->match.allowed for a 405); admission_free it either way. */
+bool admit_request(struct server *s, struct lws *wsi, enum http_method method, const char *path,
+		   struct admission *a, struct api_error *err);
+void admission_free(struct admission *a);
+
+/* A copy of header `h` (NUL-terminated, "" when absent) into buf[len];
+ * false when it does not fit. */
+bool request_header(struct lws *wsi, enum lws_token_indexes h, char *buf, size_t len);
+
+/* ---- server_http.c ------------------------------------------------------ */
+
+/* protocols[0] of the vhost: every HTTP request lands there. */
+extern const struct lws_protocols server_http_protocol;
+
+/* Answer `err` at once, headers and body, and let lws finish the exchange:
+ * for refusing an upgrade, where there is no later WRITEABLE. Returns what
+ * LWS_CALLBACK_HTTP_CONFIRM_UPGRADE should return. */
+int http_refuse_now(struct lws *wsi, const struct api_error *err);
+
+/* ---- server_events.c ---------------------------------------------------- */
+
+/* "handoff.v1": where a WebSocket upgrade asking for it lands. */
+extern const struct lws_protocols server_events_protocol;
+
+/* LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: admit or refuse a WebSocket upgrade. */
+int events_confirm_upgrade(struct server *s, struct lws *wsi, const char *upgrade);
+
+/* The db's event listener: fans a committed event out to the streams. */
+void events_on_commit(void *ctx, const struct db_event *ev);
+
+/* GET /v1/events without an upgrade. */
+route_fn events_not_upgraded;
+
+static inline struct server *server_of(struct lws *wsi)
+{
+	return lws_context_user(lws_get_context(wsi));
+}
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * server_request.c — the head of a request: method, path, token, query.
+ *
+ * Plain requests (server_http.c) and WebSocket upgrades (server_events.c)
+ * pass the same checks in the same order, so a client gets the same 401 or
+ * 400 whichever way it asks.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/server_head.h"
+#include "hub/server_internal.h"
+
+/* A token is 68 characters; anything much longer is not one. */
+#define AUTH_HEADER_MAX 256
+
+static const struct {
+	enum lws_token_indexes token;
+	enum http_method method;
+} request_lines[] = {
+	{WSI_TOKEN_GET_URI, HTTP_GET},       {WSI_TOKEN_POST_URI, HTTP_POST},
+	{WSI_TOKEN_PATCH_URI, HTTP_PATCH},   {WSI_TOKEN_PUT_URI, HTTP_PUT},
+	{WSI_TOKEN_DELETE_URI, HTTP_DELETE}, {WSI_TOKEN_OPTIONS_URI, HTTP_OTHER},
+	{WSI_TOKEN_HEAD_URI, HTTP_OTHER},    {WSI_TOKEN_CONNECT, HTTP_OTHER},
+};
+
+enum http_method request_method(struct lws *wsi)
+{
+	for (size_t i = 0; i < sizeof request_lines / sizeof request_lines[0]; i++)
+		if (lws_hdr_total_length(wsi, request_lines[i].token))
+			return request_lines[i].method;
+	return HTTP_OTHER;
+}
+
+bool request_header(struct lws *wsi, enum lws_token_indexes h, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	return lws_hdr_copy(wsi, buf, (int)len, h) >= 0;
+}
+
+/* The caller named by the Authorization header, if any. */
+static bool authenticate(struct db *db, struct lws *wsi, struct agent *out)
+{
+	char header[AUTH_HEADER_MAX], token[AUTH_HEADER_MAX];
+	bool ok;
+
+	if (!request_header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, header, sizeof header) ||
+	    !head_bearer_token(header, token, sizeof token))
+		return false;
+	ok = db_authenticate(db, token, out);
+	/* Do not leave the secret lying on the stack for a later bug to show. */
+	memset(header, 0, sizeof header);
+	memset(token, 0, sizeof token);
+	return ok;
+}
+
+static void strings_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The URI arguments as lws split and decoded them, one string each. */
+static bool query_from_request(struct lws *wsi, struct query *out, struct api_error *err)
+{
+	int total = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS);
+	size_t n = 0;
+	bool ok = true;
+
+	out->params = NULL;
+	out->n = 0;
+	if (total <= 0)
+		return true;
+	/* No fragment is longer than the whole, and there are at most
+	 * total + 1 of them (the separators count in the total). */
+	char **frags = calloc((size_t)total + 1, sizeof *frags);
+	char *scratch = malloc((size_t)total + 1);
+	if (!frags || !scratch)
+		ok = api_error_set(err, API_INTERNAL, "out of memory");
+	while (ok && n <= (size_t)total &&
+	       lws_hdr_copy_fragment(wsi, scratch, total + 1, WSI_TOKEN_HTTP_URI_ARGS, (int)n) >= 0) {
+		frags[n] = strdup(scratch);
+		if (!frags[n++])
+			ok = api_error_set(err, API_INTERNAL, "out of memory");
+	}
+	if (ok)
+		ok = query_parse((const char *const *)frags, n, out, err);
+	free(scratch);
+	if (frags)
+		strings_free(frags, n);
+	return ok;
+}
+
+bool admit_request(struct server *s, struct lws *wsi, enum http_method method, const char *path,
+		   struct admission *a, struct api_error *err)
+{
+	memset(a, 0, sizeof *a);
+	if (!route_find(s->routes, s->nroutes, method, path, &a->match, err))
+		return false;
+
+	const struct route *r = a->match.route;
+	if (r->roles != ROLES_PUBLIC) {
+		if (!authenticate(s->db, wsi, &a->caller))
+			return api_error_set(err, API_UNAUTHORIZED,
+					     "missing or unknown token (Authorization: Bearer <token>)");
+		a->has_caller = true;
+		if (!(r->roles & ROLE_BIT(a->caller.role)))
+			return api_error_set(err, API_FORBIDDEN, "an account with role %s may not do this",
+					     account_role_name(a->caller.role));
+	}
+	return route_check_ids(&a->match, err) && query_from_request(wsi, &a->query, err) &&
+	       query_check_accepted(&a->query, r->params, err);
+}
+
+void admission_free(struct admission *a)
+{
+	query_free(&a->query);
+	if (a->has_caller)
+		agent_free(&a->caller);
+	a->has_caller = false;
+}

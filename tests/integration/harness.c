@@ -1,0 +1,532 @@
+/*
+ * harness.c — run a real handoffd and talk to it (see harness.h).
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "harness.h"
+
+long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *handoffd_path(void)
+{
+	const char *p = getenv("HANDOFFD");
+	return p ? p : "./handoffd";
+}
+
+void hub_init(struct hub *h)
+{
+	memset(h, 0, sizeof *h);
+	h->pid = -1;
+	snprintf(h->dir, sizeof h->dir, "/tmp/handoff-test-XXXXXX");
+	assert_non_null(mkdtemp(h->dir));
+	snprintf(h->db, sizeof h->db, "%s/hub.db", h->dir);
+}
+
+/* Run handoffd with argv, capture stdout; returns the exit status. */
+static int run_capture(char *const argv[], char *out, size_t outlen)
+{
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	size_t n = 0;
+	ssize_t r;
+	while ((r = read(fds[0], out + n, outlen - 1 - n)) > 0)
+		n += (size_t)r;
+	out[n] = '\0';
+	close(fds[0]);
+	int status;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+char *hub_add_account(struct hub *h, const char *name, const char *role)
+{
+	static char tokens[16][128];
+	static int next;
+	char *out = tokens[next++ % 16];
+	char *argv[] = {(char *)handoffd_path(), "agent", "add", (char *)name, "--role", (char *)role,
+			"--db", h->db, NULL};
+
+	assert_int_equal(run_capture(argv, out, 128), 0);
+	out[strcspn(out, "\n")] = '\0';
+	assert_true(strlen(out) >= 32);
+	return out;
+}
+
+/* The hub's stderr is copied to <dir>/hub.log by this thread, which also
+ * spots the "listening on HOST:PORT" line and wakes hub_start. */
+struct log_reader {
+	int fd;
+	FILE *log;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int port;
+	bool done;
+};
+
+static void *read_hub_log(void *arg)
+{
+	struct log_reader *lr = arg;
+	char line[4096];
+	size_t n = 0;
+	char c;
+
+	while (read(lr->fd, &c, 1) == 1) {
+		fputc(c, lr->log);
+		if (c != '\n' && n < sizeof line - 1) {
+			line[n++] = c;
+			continue;
+		}
+		line[n] = '\0';
+		n = 0;
+		fflush(lr->log);
+		const char *at = strstr(line, "listening on 127.0.0.1:");
+		if (at) {
+			pthread_mutex_lock(&lr->mu);
+			lr->port = atoi(at + strlen("listening on 127.0.0.1:"));
+			pthread_cond_signal(&lr->cv);
+			pthread_mutex_unlock(&lr->mu);
+		}
+	}
+	pthread_mutex_lock(&lr->mu);
+	lr->done = true;
+	pthread_cond_signal(&lr->cv);
+	pthread_mutex_unlock(&lr->mu);
+	fclose(lr->log);
+	close(lr->fd);
+	free(lr);
+	return NULL;
+}
+
+void hub_start(struct hub *h, ...)
+{
+	char *argv[32] = {(char *)handoffd_path(), "--listen", "127.0.0.1:0", "--db", h->db};
+	int argc = 5;
+	va_list ap;
+	va_start(ap, h);
+	for (char *a; (a = va_arg(ap, char *)) && argc < 30;)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+
+	int fds[2];
+	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		int devnull = open("/dev/null", O_RDWR);
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+
+	char path[160];
+	snprintf(path, sizeof path, "%s/hub.log", h->dir);
+	struct log_reader *lr = calloc(1, sizeof *lr);
+	lr->fd = fds[0];
+	lr->log = fopen(path, "a");
+	assert_non_null(lr->log);
+	pthread_mutex_init(&lr->mu, NULL);
+	pthread_cond_init(&lr->cv, NULL);
+
+	/* The reader owns lr from here on, but the port is read under its lock
+	 * before it can finish: done is set only at EOF, after we stop waiting. */
+	pthread_mutex_lock(&lr->mu);
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, read_hub_log, lr), 0);
+	pthread_detach(t);
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 10;
+	while (!lr->port && !lr->done)
+		if (pthread_cond_timedwait(&lr->cv, &lr->mu, &deadline) == ETIMEDOUT)
+			break;
+	int port = lr->port;
+	bool died = lr->done;
+	pthread_mutex_unlock(&lr->mu);
+
+	h->pid = pid;
+	if (!port) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		h->pid = -1;
+		fail_msg("handoffd did not start (%s); see %s", died ? "it exited" : "timeout", path);
+	}
+	h->port = port;
+}
+
+/* True when fd becomes readable within timeout_ms. */
+static bool wait_readable(int fd, int timeout_ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	return poll(&p, 1, timeout_ms) > 0;
+}
+
+static void hub_signal_and_wait(struct hub *h, int sig)
+{
+	if (h->pid <= 0)
+		return;
+	/* A pidfd becomes readable when the process exits: a wait with a
+	 * deadline, without polling waitpid in a loop. */
+	int pidfd = (int)syscall(SYS_pidfd_open, h->pid, 0);
+	assert_true(pidfd >= 0);
+	kill(h->pid, sig);
+	int status = 0;
+	pid_t r = 0;
+	if (wait_readable(pidfd, 10000))
+		r = waitpid(h->pid, &status, 0);
+	close(pidfd);
+	if (r != h->pid) {
+		kill(h->pid, SIGKILL);
+		waitpid(h->pid, &status, 0);
+		h->pid = -1;
+		fail_msg("handoffd did not stop within 10 s of signal %d", sig);
+	}
+	h->pid = -1;
+	if (sig == SIGTERM) {
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			fail_msg("handoffd exited badly after SIGTERM (status 0x%x); see %s/hub.log",
+				 status, h->dir);
+	}
+}
+
+void hub_stop(struct hub *h)
+{
+	hub_signal_and_wait(h, SIGTERM);
+}
+
+void hub_kill(struct hub *h)
+{
+	hub_signal_and_wait(h, SIGKILL);
+}
+
+void hub_cleanup(struct hub *h)
+{
+	if (h->pid > 0)
+		hub_stop(h);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", h->dir);
+	if (getenv("HANDOFF_KEEP_TEST_DIRS"))
+		fprintf(stderr, "kept %s\n", h->dir);
+	else if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", h->dir);
+}
+
+/* ---- HTTP ---------------------------------------------------------------- */
+
+struct growbuf {
+	char *data;
+	size_t len;
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct growbuf *b = arg;
+	size_t add = size * n;
+	b->data = realloc(b->data, b->len + add + 1);
+	memcpy(b->data + b->len, p, add);
+	b->len += add;
+	b->data[b->len] = '\0';
+	return add;
+}
+
+struct reply http_raw(struct hub *h, const char *method, const char *path, const char *token,
+		      const char *body, size_t body_len, const char *content_type)
+{
+	struct reply r = {0};
+	struct growbuf b = {0};
+	struct curl_slist *hdrs = NULL;
+	char url[2048], line[512];
+	CURL *c = curl_easy_init();
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", h->port, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	if (token) {
+		snprintf(line, sizeof line, "Authorization: Bearer %s", token);
+		hdrs = curl_slist_append(hdrs, line);
+	}
+	if (body) {
+		snprintf(line, sizeof line, "Content-Type: %s",
+			 content_type ? content_type : "application/json");
+		hdrs = curl_slist_append(hdrs, line);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
+	}
+	hdrs = curl_slist_append(hdrs, "Expect:");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+
+	CURLcode rc = curl_easy_perform(c);
+	if (rc != CURLE_OK)
+		fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+	char *ct = NULL;
+	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+	r.content_type = ct ? strdup(ct) : NULL;
+	r.body = b.data ? b.data : strdup("");
+	r.json = cJSON_Parse(r.body);
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(c);
+	return r;
+}
+
+struct reply http(struct hub *h, const char *method, const char *path, const char *token,
+		  const char *body)
+{
+	return http_raw(h, method, path, token, body, body ? strlen(body) : 0, NULL);
+}
+
+void reply_free(struct reply *r)
+{
+	cJSON_Delete(r->json);
+	free(r->body);
+	free(r->content_type);
+	memset(r, 0, sizeof *r);
+}
+
+static const char *error_field(const struct reply *r, const char *name)
+{
+	cJSON *e = cJSON_GetObjectItemCaseSensitive(r->json, "error");
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(e, name);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+const char *error_type(const struct reply *r)
+{
+	return error_field(r, "type");
+}
+
+const char *error_description(const struct reply *r)
+{
+	return error_field(r, "description");
+}
+
+cJSON *expect_status(struct reply *r, long status)
+{
+	if (r->status != status)
+		fail_msg("expected HTTP %ld, got %ld: %s", status, r->status, r->body);
+	assert_non_null(r->json);
+	return r->json;
+}
+
+void ingest(struct hub *h, const char *ingest_token, const char *external_id, const char *role,
+	    const char *text, bool escalate, char out_chat_id[37])
+{
+	cJSON *b = cJSON_CreateObject();
+	cJSON_AddStringToObject(b, "external_id", external_id);
+	cJSON *ch = cJSON_AddObjectToObject(b, "channel");
+	cJSON_AddStringToObject(ch, "type", "widget");
+	cJSON_AddStringToObject(ch, "name", "Website");
+	cJSON *ow = cJSON_AddObjectToObject(b, "owner");
+	cJSON_AddStringToObject(ow, "external_id", external_id);
+	cJSON_AddStringToObject(ow, "name", "Maria G.");
+	cJSON_AddStringToObject(b, "role", role);
+	cJSON_AddStringToObject(b, "text", text);
+	cJSON_AddBoolToObject(b, "escalate", escalate);
+	char *body = cJSON_PrintUnformatted(b);
+	struct reply r = http(h, "POST", "/v1/ingest/messages", ingest_token, body);
+	cJSON *j = expect_status(&r, 201);
+	cJSON *id = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "chat"), "id");
+	assert_true(cJSON_IsString(id));
+	if (out_chat_id)
+		snprintf(out_chat_id, 37, "%s", id->valuestring);
+	reply_free(&r);
+	free(body);
+	cJSON_Delete(b);
+}
+
+/* ---- WebSocket ----------------------------------------------------------- */
+
+enum fill { FILL_OK, FILL_TIMEOUT, FILL_EOF };
+
+/* Read more bytes into w->buf before the deadline. */
+static enum fill ws_fill(struct ws *w, long long deadline)
+{
+	long long left = deadline - now_ms();
+	if (left <= 0 || !wait_readable(w->fd, (int)left))
+		return FILL_TIMEOUT;
+	if (w->cap - w->len < 65536) {
+		w->cap = w->cap * 2 + 65536;
+		w->buf = realloc(w->buf, w->cap);
+	}
+	ssize_t n = read(w->fd, w->buf + w->len, w->cap - w->len);
+	if (n <= 0)
+		return FILL_EOF;
+	w->len += (size_t)n;
+	return FILL_OK;
+}
+
+bool ws_connect(struct ws *w, struct hub *h, const char *token, const char *query, int *status)
+{
+	memset(w, 0, sizeof *w);
+	w->fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)h->port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(w->fd, (struct sockaddr *)&a, sizeof a), 0);
+
+	char req[1024];
+	int n = snprintf(req, sizeof req,
+			 "GET /v1/events%s%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+			 "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+			 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+			 "Sec-WebSocket-Protocol: handoff.v1\r\n%s%s%s\r\n",
+			 query ? "?" : "", query ? query : "", h->port, token ? "Authorization: Bearer " : "",
+			 token ? token : "", token ? "\r\n" : "");
+	assert_int_equal(write(w->fd, req, (size_t)n), n);
+
+	long long deadline = now_ms() + 10000;
+	char *end;
+	while (!(w->buf && (end = memmem(w->buf, w->len, "\r\n\r\n", 4))))
+		if (ws_fill(w, deadline) != FILL_OK)
+			fail_msg("no answer to the WebSocket upgrade");
+	int code = 0;
+	sscanf((char *)w->buf, "HTTP/1.%*c %d", &code);
+	if (status)
+		*status = code;
+	size_t head = (size_t)(end + 4 - (char *)w->buf);
+	memmove(w->buf, w->buf + head, w->len - head);
+	w->len -= head;
+	return code == 101;
+}
+
+/* Parse one complete frame at the start of buf: returns its total size, or 0
+ * when more bytes are needed. */
+static size_t frame_size(const unsigned char *b, size_t len, int *opcode, size_t *payload_off,
+			 uint64_t *payload_len)
+{
+	if (len < 2)
+		return 0;
+	*opcode = b[0] & 0x0f;
+	uint64_t plen = b[1] & 0x7f;
+	size_t off = 2;
+	if (plen == 126) {
+		if (len < 4)
+			return 0;
+		plen = ((uint64_t)b[2] << 8) | b[3];
+		off = 4;
+	} else if (plen == 127) {
+		if (len < 10)
+			return 0;
+		plen = 0;
+		for (int i = 0; i < 8; i++)
+			plen = (plen << 8) | b[2 + i];
+		off = 10;
+	}
+	if (b[1] & 0x80)
+		off += 4; /* servers never mask, but be exact */
+	if (len < off + plen)
+		return 0;
+	*payload_off = off;
+	*payload_len = plen;
+	return off + (size_t)plen;
+}
+
+cJSON *ws_next(struct ws *w, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	char *msg = NULL;
+	size_t msg_len = 0;
+
+	for (;;) {
+		int op;
+		size_t off, total;
+		uint64_t plen;
+		while (!(total = frame_size(w->buf, w->len, &op, &off, &plen)))
+			if (ws_fill(w, deadline) != FILL_OK) {
+				free(msg);
+				return NULL;
+			}
+		bool fin = w->buf[0] & 0x80;
+		if (op == 8) { /* close */
+			free(msg);
+			return NULL;
+		}
+		if (op == 1 || op == 0) {
+			msg = realloc(msg, msg_len + plen + 1);
+			memcpy(msg + msg_len, w->buf + off, plen);
+			msg_len += plen;
+			msg[msg_len] = '\0';
+		}
+		memmove(w->buf, w->buf + total, w->len - total);
+		w->len -= total;
+		if ((op == 1 || op == 0) && fin) {
+			cJSON *j = cJSON_Parse(msg);
+			if (!j)
+				fail_msg("event frame is not JSON: %.200s", msg);
+			free(msg);
+			return j;
+		}
+	}
+}
+
+bool ws_closed(struct ws *w, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	for (;;) {
+		int op;
+		size_t off, total;
+		uint64_t plen;
+		while (!(total = frame_size(w->buf, w->len, &op, &off, &plen))) {
+			enum fill f = ws_fill(w, deadline);
+			if (f != FILL_OK)
+				return f == FILL_EOF;
+		}
+		if (op == 8)
+			return true;
+		memmove(w->buf, w->buf + total, w->len - total);
+		w->len -= total;
+	}
+}
+
+void ws_close(struct ws *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w->buf);
+	memset(w, 0, sizeof *w);
+	w->fd = -1;
+}

@@ -1,0 +1,96 @@
+/*
+ * harness.h — integration tests against a real handoffd.
+ *
+ * hub_start() runs the built handoffd ($HANDOFFD) on 127.0.0.1 with port 0
+ * and a database in a fresh temporary directory, and learns the port from
+ * its "listening on" log line (waiting with a deadline, never sleeping).
+ * HTTP goes through libcurl; the event stream through a minimal WebSocket
+ * reader, so the hub is tested from outside, as any client would use it.
+ */
+#ifndef HANDOFF_TEST_HARNESS_H
+#define HANDOFF_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+
+struct hub {
+	pid_t pid;
+	int port;
+	int log_fd;          /* the hub's stderr */
+	char dir[64];        /* temporary directory holding the database */
+	char db[128];
+};
+
+/* Create the temporary directory (and nothing else). */
+void hub_init(struct hub *h);
+
+/* `handoffd agent add NAME --role ROLE` on the hub's database; returns the
+ * token (static buffer per call slot: copy it). */
+char *hub_add_account(struct hub *h, const char *name, const char *role);
+
+/* Start handoffd (extra arguments NULL-terminated); fails the test if it does
+ * not listen within 10 s. */
+void hub_start(struct hub *h, ...);
+
+/* SIGTERM and wait (deadline); `hub_kill` sends SIGKILL instead. */
+void hub_stop(struct hub *h);
+void hub_kill(struct hub *h);
+
+/* Stop if running and remove the temporary directory. */
+void hub_cleanup(struct hub *h);
+
+struct reply {
+	long status;
+	cJSON *json;          /* parsed body, or NULL */
+	char *body;
+	char *content_type;
+};
+
+void reply_free(struct reply *r);
+
+/* One HTTP request; body may be NULL; token may be NULL (no Authorization).
+ * content_type NULL means application/json when there is a body. */
+struct reply http(struct hub *h, const char *method, const char *path, const char *token,
+		  const char *body);
+struct reply http_raw(struct hub *h, const char *method, const char *path, const char *token,
+		      const char *body, size_t body_len, const char *content_type);
+
+/* The error type of an error reply ("Conflict"), or "" when not an error body. */
+const char *error_type(const struct reply *r);
+const char *error_description(const struct reply *r);
+
+/* Shortcuts that assert the status and return the parsed JSON (owned by r). */
+cJSON *expect_status(struct reply *r, long status);
+
+/* Ingest one message (role "user" or "bot"); returns the chat id in out[37]. */
+void ingest(struct hub *h, const char *ingest_token, const char *external_id, const char *role,
+	    const char *text, bool escalate, char out_chat_id[37]);
+
+/* ---- WebSocket event stream ---------------------------------------------- */
+
+struct ws {
+	int fd;
+	unsigned char *buf;
+	size_t len, cap;
+};
+
+/* Connect to /v1/events (query may be NULL, e.g. "since=5"); returns false
+ * when the upgrade is refused (then *status holds the HTTP status). */
+bool ws_connect(struct ws *w, struct hub *h, const char *token, const char *query, int *status);
+
+/* Next text frame as parsed JSON, or NULL when none arrives within
+ * timeout_ms or the connection closed. */
+cJSON *ws_next(struct ws *w, int timeout_ms);
+
+/* True when the server closed the connection within timeout_ms. */
+bool ws_closed(struct ws *w, int timeout_ms);
+
+void ws_close(struct ws *w);
+
+/* Milliseconds on a monotonic clock, for deadlines. */
+long long now_ms(void);
+
+#endif
