@@ -70,6 +70,12 @@ int db_events_after(struct db *db, int64_t since, int limit, db_event_fn *fn, vo
 bool db_account_add(struct db *db, const char *name, const char *email, enum account_role role,
 		    char token[TOKEN_STRLEN + 1], struct agent *out, struct errbuf *err);
 
+/* The oldest account called `name` with `role`, created (with a token nobody
+ * is shown) when there is none: for accounts the hub acts as, like the demo's
+ * bot and colleagues. */
+bool db_account_ensure(struct db *db, const char *name, enum account_role role,
+		       struct agent *out, struct errbuf *err);
+
 /* The account a bearer token belongs to; false for an unknown token.
  * Constant work per lookup whatever the token (hash, then index). */
 bool db_authenticate(struct db *db, const char *token, struct agent *out);

@@ -151,6 +151,31 @@ bool db_account_add(struct db *db, const char *name, const char *email, enum acc
 	return true;
 }
 
+bool db_account_ensure(struct db *db, const char *name, enum account_role role,
+		       struct agent *out, struct errbuf *err)
+{
+	struct api_error aerr;
+	sqlite3_stmt *st = db_query(db,
+				    "SELECT id, name, email, role FROM accounts"
+				    " WHERE name = ? AND role = ? ORDER BY created_at LIMIT 1",
+				    ARGS(ARG_T(name), ARG_I(role)), &aerr);
+
+	if (!st)
+		return errbuf_set(err, "cannot look accounts up: %s", aerr.description);
+	int rc = db_step(db, st, &aerr);
+	bool ok = rc == SQLITE_ROW && agent_from_row(st, false, out);
+	db_release(db, st);
+	if (ok)
+		return true;
+	if (rc != SQLITE_DONE)
+		return errbuf_set(err, "cannot look accounts up: %s", aerr.description);
+
+	/* Nobody signs in with this token: whoever needs one makes an account
+	 * of their own with `handoffd agent add`. */
+	char token[TOKEN_STRLEN + 1];
+	return db_account_add(db, name, NULL, role, token, out, err);
+}
+
 bool db_agents_list(struct db *db, struct agent **out, size_t *n, struct api_error *err)
 {
 	struct agent *list = NULL;

@@ -655,73 +655,15 @@ static void adopt_waiting_chats(struct demo *d)
 
 /* ---- accounts ------------------------------------------------------------ */
 
-/* Colleagues are made once per database and found again by name. Their
- * tokens are dropped: nobody signs in as them. */
-static bool find_colleagues(struct demo *d, struct errbuf *err)
+/* The accounts the simulation acts as — two colleagues and the bot — are
+ * made once per database and found again by name; nobody signs in as them. */
+static bool find_actors(struct demo *d, struct errbuf *err)
 {
-	struct agent *list;
-	size_t n;
-	struct api_error aerr;
-	bool ok = true;
-
-	if (!db_agents_list(d->db, &list, &n, &aerr))
-		return errbuf_set(err, "cannot list agents: %s", aerr.description);
-	for (int k = 0; k < DEMO_COLLEAGUES && ok; k++) {
-		size_t i = 0;
-		while (i < n && strcmp(list[i].name, demo_colleague_names[k]) != 0)
-			i++;
-		if (i < n) {
-			d->colleagues[k] = list[i];
-			list[i] = list[--n]; /* taken: the list no longer owns it */
-			continue;
-		}
-		char token[TOKEN_STRLEN + 1];
-		ok = db_account_add(d->db, demo_colleague_names[k], NULL, ACCOUNT_AGENT, token,
-				    &d->colleagues[k], err);
-	}
-	for (size_t i = 0; i < n; i++)
-		agent_free(&list[i]);
-	free(list);
-	return ok;
-}
-
-/* The bot's ingest account. db.h cannot look ingest accounts up, so it is
- * recognised as the author of the bot's messages in recent chats; it is
- * made only when there are none (a new database). */
-static bool find_bot(struct demo *d, struct errbuf *err)
-{
-	struct chat_query q;
-	struct chat_page page;
-	struct api_error aerr;
-	bool found = false;
-
-	chat_query_init(&q);
-	q.responder = RESPONDER_IS_BOT;
-	q.limit = 20;
-	if (!db_chats_list(d->db, &d->colleagues[0], &q, &page, &aerr))
-		return errbuf_set(err, "cannot list chats: %s", aerr.description);
-	for (size_t i = 0; i < page.count && !found; i++) {
-		struct message_page mp;
-		if (!db_messages_list(d->db, page.chats[i].id, 0, 0, 50, &mp, &aerr))
-			continue;
-		for (size_t j = 0; j < mp.count && !found; j++) {
-			const struct message *m = &mp.messages[j];
-			if (m->role != MSG_ROLE_BOT || !m->author.id[0] ||
-			    strcmp(m->author.name, DEMO_BOT_NAME) != 0)
-				continue;
-			memcpy(d->bot.id, m->author.id, sizeof d->bot.id);
-			d->bot.role = ACCOUNT_INGEST;
-			d->bot.active_chats = -1;
-			d->bot.name = strdup(DEMO_BOT_NAME);
-			found = true;
-		}
-		message_page_free(&mp);
-	}
-	chat_page_free(&page);
-	if (found)
-		return d->bot.name || errbuf_set(err, "out of memory");
-	char token[TOKEN_STRLEN + 1];
-	return db_account_add(d->db, DEMO_BOT_NAME, NULL, ACCOUNT_INGEST, token, &d->bot, err);
+	for (int k = 0; k < DEMO_COLLEAGUES; k++)
+		if (!db_account_ensure(d->db, demo_colleague_names[k], ACCOUNT_AGENT,
+				       &d->colleagues[k], err))
+			return false;
+	return db_account_ensure(d->db, DEMO_BOT_NAME, ACCOUNT_INGEST, &d->bot, err);
 }
 
 /* The token file exists: it must open this database. */
@@ -815,7 +757,7 @@ struct demo *demo_start(uv_loop_t *loop, struct db *db, uint64_t seed, const cha
 	d->db = db;
 	d->rng = seed;
 	d->speed = 1;
-	if (!ensure_you(d, token_path, err) || !find_colleagues(d, err) || !find_bot(d, err)) {
+	if (!ensure_you(d, token_path, err) || !find_actors(d, err)) {
 		demo_free(d);
 		return NULL;
 	}

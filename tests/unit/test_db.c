@@ -124,6 +124,29 @@ static void test_agents_list_counts_held_chats(void **state)
 	free(list);
 }
 
+static void test_account_ensure_finds_by_name_and_role(void **state)
+{
+	struct fx *fx = *state;
+	struct errbuf err;
+	struct agent first, again, other_role;
+
+	/* "Ana" exists as an agent: found, not duplicated */
+	assert_true(db_account_ensure(fx->db, "Ana", ACCOUNT_AGENT, &first, &err));
+	assert_string_equal(first.id, fx->ana.id);
+	agent_free(&first);
+	/* a new name is created once, then found */
+	assert_true(db_account_ensure(fx->db, "Aria (bot)", ACCOUNT_INGEST, &first, &err));
+	assert_true(db_account_ensure(fx->db, "Aria (bot)", ACCOUNT_INGEST, &again, &err));
+	assert_string_equal(first.id, again.id);
+	assert_int_equal(again.role, ACCOUNT_INGEST);
+	/* the same name with another role is another account */
+	assert_true(db_account_ensure(fx->db, "Aria (bot)", ACCOUNT_AGENT, &other_role, &err));
+	assert_string_not_equal(other_role.id, first.id);
+	agent_free(&first);
+	agent_free(&again);
+	agent_free(&other_role);
+}
+
 /* ---- ingest ---------------------------------------------------------------- */
 
 static void test_ingest_creates_the_chat_with_two_events(void **state)
@@ -572,6 +595,7 @@ int main(void)
 		T(test_new_file_is_migrated_and_reopens_with_its_data),
 		T(test_tokens_authenticate_and_only_their_hash_is_stored),
 		T(test_agents_list_counts_held_chats),
+		T(test_account_ensure_finds_by_name_and_role),
 		T(test_ingest_creates_the_chat_with_two_events),
 		T(test_ingest_external_id_maps_to_the_same_chat),
 		T(test_ingest_escalates_once),
