@@ -402,8 +402,17 @@ static enum fill ws_fill(struct ws *w, long long deadline)
 
 bool ws_connect(struct ws *w, struct hub *h, const char *token, const char *query, int *status)
 {
+	return ws_connect_rcvbuf(w, h, token, query, status, 0);
+}
+
+bool ws_connect_rcvbuf(struct ws *w, struct hub *h, const char *token, const char *query,
+		       int *status, int rcvbuf)
+{
 	memset(w, 0, sizeof *w);
 	w->fd = socket(AF_INET, SOCK_STREAM, 0);
+	/* Before connect, so the TCP window is small from the start. */
+	if (rcvbuf)
+		setsockopt(w->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)h->port)};
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(connect(w->fd, (struct sockaddr *)&a, sizeof a), 0);

@@ -81,6 +81,11 @@ struct ws {
  * when the upgrade is refused (then *status holds the HTTP status). */
 bool ws_connect(struct ws *w, struct hub *h, const char *token, const char *query, int *status);
 
+/* The same with a receive buffer of `rcvbuf` bytes (0: the system's), to
+ * play a client on a slow link. */
+bool ws_connect_rcvbuf(struct ws *w, struct hub *h, const char *token, const char *query,
+		       int *status, int rcvbuf);
+
 /* Next text frame as parsed JSON, or NULL when none arrives within
  * timeout_ms or the connection closed. */
 cJSON *ws_next(struct ws *w, int timeout_ms);
