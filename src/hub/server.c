@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "hub/server_internal.h"
-#include "log.h"
 
 /* Turns of the loop we give lws to finish a destroy outside uv_run. */
 #define DESTROY_TURNS 100
@@ -84,9 +83,15 @@ struct server *server_start(uv_loop_t *loop, struct db *db, const char *host, in
 {
 	struct server *s = calloc(1, sizeof *s);
 
-	if (!s || (s->loop = loop, s->db = db, !routes_build(s))) {
-		free(s);
+	if (!s) {
 		errbuf_set(err, "out of memory");
+		return NULL;
+	}
+	s->loop = loop;
+	s->db = db;
+	if (!routes_build(s)) {
+		errbuf_set(err, "out of memory");
+		server_free(s);
 		return NULL;
 	}
 	lws_set_log_level(LLL_ERR | LLL_WARN, NULL);

@@ -174,24 +174,24 @@ static int conn_dispatch(struct lws *wsi, struct http_conn *c, const cJSON *body
 	return conn_answer(wsi, c, res.status ? res.status : 200, res.body);
 }
 
-/* Does the request announce a body? *length is its Content-Length, or -1
- * when it comes chunked (lws 4.1 cannot read those: refused). A
- * Content-Length we cannot read counts as too large. */
-static bool body_announced(struct lws *wsi, int64_t *length)
+/* What a request says of its body: its Content-Length (0: none), or one
+ * of these. */
+#define BODY_CHUNKED (-1)    /* lws 4.1 cannot read those: refused */
+#define BODY_BAD_LENGTH (-2) /* a Content-Length that is not a number */
+
+static int64_t body_announced(struct lws *wsi)
 {
 	char cl[32];
+	int64_t length;
 
-	*length = 0;
-	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING)) {
-		*length = -1;
-		return true;
-	}
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING))
+		return BODY_CHUNKED;
 	if (!lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH))
-		return false;
+		return 0;
 	if (!request_header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, cl, sizeof cl) ||
-	    !head_parse_uint(cl, length))
-		*length = INT64_MAX;
-	return *length != 0;
+	    !head_parse_uint(cl, &length))
+		return BODY_BAD_LENGTH;
+	return length;
 }
 
 static bool content_type_is_json(struct lws *wsi)
@@ -202,36 +202,45 @@ static bool content_type_is_json(struct lws *wsi)
 	       head_content_type_is_json(ct);
 }
 
+static bool too_large(struct api_error *err)
+{
+	return api_error_set(err, API_PAYLOAD_TOO_LARGE, "the body is larger than %d bytes",
+			     SERVER_MAX_BODY);
+}
+
+/* May a body announced as `length` (not 0) be read? */
+static bool body_acceptable(struct lws *wsi, int64_t length, struct api_error *err)
+{
+	if (length == BODY_CHUNKED)
+		return api_error_set(err, API_INVALID_PAYLOAD, "send the body with a Content-Length "
+				     "(chunked bodies are not accepted)");
+	if (length == BODY_BAD_LENGTH)
+		return api_error_set(err, API_INVALID_PAYLOAD, "Content-Length is not a number");
+	if (length > SERVER_MAX_BODY)
+		return too_large(err);
+	if (!content_type_is_json(wsi))
+		return api_error_set(err, API_UNSUPPORTED_MEDIA,
+				     "the body must be Content-Type: application/json");
+	return true;
+}
+
 static int conn_begin(struct lws *wsi, struct http_conn *c, const char *path)
 {
 	struct api_error err;
-	int64_t length;
+	int64_t length = body_announced(wsi);
 
 	conn_reset(c);
 	c->method = request_method(wsi);
 	c->path = strdup(path);
 	if (!c->path)
 		return -1;
-	c->close_after = body_announced(wsi, &length);
+	c->close_after = length != 0;
 	if (!admit_request(server_of(wsi), wsi, c->method, path, &c->adm, &err))
 		return conn_answer_error(wsi, c, &err);
-	if (!c->close_after)
+	if (length == 0)
 		return conn_dispatch(wsi, c, NULL);
-	if (length < 0) {
-		api_error_set(&err, API_INVALID_PAYLOAD,
-			      "send the body with a Content-Length (chunked bodies are not accepted)");
+	if (!body_acceptable(wsi, length, &err))
 		return conn_answer_error(wsi, c, &err);
-	}
-	if (length > SERVER_MAX_BODY) {
-		api_error_set(&err, API_PAYLOAD_TOO_LARGE, "the body is larger than %d bytes",
-			      SERVER_MAX_BODY);
-		return conn_answer_error(wsi, c, &err);
-	}
-	if (!content_type_is_json(wsi)) {
-		api_error_set(&err, API_UNSUPPORTED_MEDIA,
-			      "the body must be Content-Type: application/json");
-		return conn_answer_error(wsi, c, &err);
-	}
 	c->phase = CONN_BODY;
 	return 0;
 }
@@ -240,14 +249,13 @@ static int conn_body(struct lws *wsi, struct http_conn *c, const char *in, size_
 {
 	struct api_error err;
 
-	if (c->phase != CONN_BODY)
+	if (c->phase != CONN_BODY || !len)
 		return 0; /* an early answer is on its way: drop what still comes */
 	if (len > SERVER_MAX_BODY - c->body_len) {
-		api_error_set(&err, API_PAYLOAD_TOO_LARGE, "the body is larger than %d bytes",
-			      SERVER_MAX_BODY);
+		too_large(&err);
 		return conn_answer_error(wsi, c, &err);
 	}
-	char *grown = realloc(c->body, c->body_len + len + 1);
+	char *grown = realloc(c->body, c->body_len + len);
 	if (!grown)
 		return -1;
 	memcpy(grown + c->body_len, in, len);
