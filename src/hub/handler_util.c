@@ -8,6 +8,7 @@
 
 #include "codec.h"
 #include "handlers.h"
+#include "jsonfield.h"
 
 const char *request_param(const struct request *req, const char *name)
 {
@@ -76,4 +77,39 @@ bool respond_chat(struct response *res, struct chat *chat, struct api_error *err
 
 	chat_free(chat);
 	return respond_json(res, 200, j, err);
+}
+
+cJSON *encode_chat(const void *item)
+{
+	return chat_to_json(item);
+}
+
+cJSON *encode_message(const void *item)
+{
+	return message_to_json(item);
+}
+
+cJSON *encode_agent(const void *item)
+{
+	return agent_to_json(item);
+}
+
+bool respond_list(struct response *res, const char *name, const void *items, size_t count,
+		  size_t item_size, item_encoder *encode, cJSON *meta, struct api_error *err)
+{
+	cJSON *body = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(body, name);
+	bool ok = list != NULL;
+
+	for (size_t i = 0; ok && i < count; i++) {
+		cJSON *item = encode((const char *)items + i * item_size);
+		ok = item && cJSON_AddItemToArray(list, item);
+	}
+	if (meta)
+		ok = ok ? json_add_child(body, "meta", meta) : (cJSON_Delete(meta), false);
+	if (!ok) {
+		cJSON_Delete(body);
+		body = NULL;
+	}
+	return respond_json(res, 200, body, err);
 }

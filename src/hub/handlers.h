@@ -34,4 +34,13 @@ bool invalid_payload(struct api_error *err, const struct errbuf *why);
 bool respond_json(struct response *res, int status, cJSON *body, struct api_error *err);
 bool respond_chat(struct response *res, struct chat *chat, struct api_error *err);
 
+/* An encoder of one list item (chat_to_json and friends, through a void *). */
+typedef cJSON *item_encoder(const void *item);
+item_encoder encode_chat, encode_message, encode_agent;
+
+/* Answer 200 with {"<name>": [encode(items[i])…]} plus `meta` (may be NULL;
+ * taken over either way): the shape of every list the API returns. */
+bool respond_list(struct response *res, const char *name, const void *items, size_t count,
+		  size_t item_size, item_encoder *encode, cJSON *meta, struct api_error *err);
+
 #endif

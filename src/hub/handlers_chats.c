@@ -86,22 +86,16 @@ bool handle_chats_list(const struct request *req, struct response *res, struct a
 	if (!parse_chat_query(req, &q, err) || !db_chats_list(req->db, req->caller, &q, &page, err))
 		return false;
 
-	cJSON *body = cJSON_CreateObject();
-	cJSON *chats = cJSON_AddArrayToObject(body, "chats");
-	cJSON *meta = cJSON_AddObjectToObject(body, "meta");
-	bool ok = chats && meta;
-	for (size_t i = 0; ok && i < page.count; i++) {
-		cJSON *c = chat_to_json(&page.chats[i]);
-		ok = c && cJSON_AddItemToArray(chats, c);
+	cJSON *meta = cJSON_CreateObject();
+	if (meta && !(json_add_string_or_null(meta, "next_cursor", page.next_cursor) &&
+		      json_add_int(meta, "total", page.total))) {
+		cJSON_Delete(meta);
+		meta = NULL;
 	}
-	ok = ok && json_add_string_or_null(meta, "next_cursor", page.next_cursor) &&
-	     json_add_int(meta, "total", page.total);
+	bool ok = meta && respond_list(res, "chats", page.chats, page.count, sizeof *page.chats,
+				       encode_chat, meta, err);
 	chat_page_free(&page);
-	if (!ok) {
-		cJSON_Delete(body);
-		body = NULL;
-	}
-	return respond_json(res, 200, body, err);
+	return ok || api_error_set(err, API_INTERNAL, "out of memory");
 }
 
 bool handle_chat_get(const struct request *req, struct response *res, struct api_error *err)

@@ -24,21 +24,15 @@ bool handle_messages_list(const struct request *req, struct response *res, struc
 	if (!db_messages_list(req->db, req->ids[0], before, after, (int)limit, &page, err))
 		return false;
 
-	cJSON *body = cJSON_CreateObject();
-	cJSON *list = cJSON_AddArrayToObject(body, "messages");
-	cJSON *meta = cJSON_AddObjectToObject(body, "meta");
-	bool ok = list && meta;
-	for (size_t i = 0; ok && i < page.count; i++) {
-		cJSON *m = message_to_json(&page.messages[i]);
-		ok = m && cJSON_AddItemToArray(list, m);
+	cJSON *meta = cJSON_CreateObject();
+	if (meta && !cJSON_AddBoolToObject(meta, "has_more_before", page.has_more_before)) {
+		cJSON_Delete(meta);
+		meta = NULL;
 	}
-	ok = ok && cJSON_AddBoolToObject(meta, "has_more_before", page.has_more_before);
+	bool ok = meta && respond_list(res, "messages", page.messages, page.count,
+				       sizeof *page.messages, encode_message, meta, err);
 	message_page_free(&page);
-	if (!ok) {
-		cJSON_Delete(body);
-		body = NULL;
-	}
-	return respond_json(res, 200, body, err);
+	return ok || api_error_set(err, API_INTERNAL, "out of memory");
 }
 
 /* client_msg_id: 1..64 of [A-Za-z0-9_-], so it is safe in logs and URLs. */

@@ -37,20 +37,11 @@ bool handle_agents_list(const struct request *req, struct response *res, struct 
 
 	if (!db_agents_list(req->db, &agents, &n, err))
 		return false;
-	cJSON *body = cJSON_CreateObject();
-	cJSON *list = cJSON_AddArrayToObject(body, "agents");
-	bool ok = list != NULL;
-	for (size_t i = 0; i < n; i++) {
-		cJSON *a = ok ? agent_to_json(&agents[i]) : NULL;
-		ok = a && cJSON_AddItemToArray(list, a);
+	bool ok = respond_list(res, "agents", agents, n, sizeof *agents, encode_agent, NULL, err);
+	for (size_t i = 0; i < n; i++)
 		agent_free(&agents[i]);
-	}
 	free(agents);
-	if (!ok) {
-		cJSON_Delete(body);
-		body = NULL;
-	}
-	return respond_json(res, 200, body, err);
+	return ok;
 }
 
 /* from/to are required: a silent default window would hide mistakes. */
@@ -67,6 +58,22 @@ static bool date_param(const struct request *req, const char *name, int64_t *day
 	return true;
 }
 
+static cJSON *encode_day(const void *item)
+{
+	const struct day_stats *day = item;
+	char date[11];
+	cJSON *d = cJSON_CreateObject();
+
+	if (d && !(cJSON_AddStringToObject(d, "date", date_format(day->day, date)) &&
+		   json_add_int(d, "conversations", day->conversations) &&
+		   json_add_int(d, "escalations", day->escalations) &&
+		   json_add_int(d, "taken_over", day->taken_over))) {
+		cJSON_Delete(d);
+		d = NULL;
+	}
+	return d;
+}
+
 bool handle_stats_daily(const struct request *req, struct response *res, struct api_error *err)
 {
 	int64_t from, to;
@@ -78,22 +85,7 @@ bool handle_stats_daily(const struct request *req, struct response *res, struct 
 	if (!db_stats_daily(req->db, from, to, &days, &n, err))
 		return false;
 
-	cJSON *body = cJSON_CreateObject();
-	cJSON *list = cJSON_AddArrayToObject(body, "days");
-	bool ok = list != NULL;
-	for (size_t i = 0; ok && i < n; i++) {
-		char date[11];
-		cJSON *d = cJSON_CreateObject();
-		ok = d && cJSON_AddItemToArray(list, d) &&
-		     cJSON_AddStringToObject(d, "date", date_format(days[i].day, date)) &&
-		     json_add_int(d, "conversations", days[i].conversations) &&
-		     json_add_int(d, "escalations", days[i].escalations) &&
-		     json_add_int(d, "taken_over", days[i].taken_over);
-	}
+	bool ok = respond_list(res, "days", days, n, sizeof *days, encode_day, NULL, err);
 	free(days);
-	if (!ok) {
-		cJSON_Delete(body);
-		body = NULL;
-	}
-	return respond_json(res, 200, body, err);
+	return ok;
 }
