@@ -1,0 +1,221 @@
+/*
+ * test_httpc.c — asynchronous HTTP on the libuv loop, against a real hub:
+ * answers, typed errors, many requests at once, unreachable hosts,
+ * timeouts, and cancellation.
+ */
+#define _GNU_SOURCE /* strcasestr */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "harness.h"
+#include "httpc.h"
+
+static struct hub hub;
+static char ana[128];
+
+static int setup(void **state)
+{
+	(void)state;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	hub_init(&hub);
+	snprintf(ana, sizeof ana, "%s", hub_add_account(&hub, "Ana", "agent"));
+	hub_start(&hub, NULL);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	hub_cleanup(&hub);
+	curl_global_cleanup();
+	return 0;
+}
+
+struct outcome {
+	bool done;
+	long status;
+	char body[512];
+	char error[256];
+};
+
+static void record(void *ctx, const struct httpc_result *r)
+{
+	struct outcome *o = ctx;
+	o->done = true;
+	o->status = r->status;
+	snprintf(o->body, sizeof o->body, "%s", r->body);
+	snprintf(o->error, sizeof o->error, "%s", r->error ? r->error : "");
+}
+
+static void url(char *out, size_t n, const char *path)
+{
+	snprintf(out, n, "http://127.0.0.1:%d%s", hub.port, path);
+}
+
+/* Run the loop until every outcome is done, or fail after 10 s. */
+static void run_until_done(uv_loop_t *loop, struct outcome *o, int n)
+{
+	long long deadline = now_ms() + 10000;
+	for (;;) {
+		int left = 0;
+		for (int i = 0; i < n; i++)
+			left += !o[i].done;
+		if (!left)
+			return;
+		if (now_ms() > deadline)
+			fail_msg("%d requests still running after 10 s", left);
+		uv_run(loop, UV_RUN_ONCE);
+	}
+}
+
+static void start(struct httpc *h, const char *method, const char *u, const char *token,
+		  const char *body, long timeout_ms, struct outcome *o)
+{
+	struct httpc_request req = {
+		.method = method, .url = u, .token = token, .body = body,
+		.body_len = body ? strlen(body) : 0, .timeout_ms = timeout_ms,
+		.done = record, .ctx = o,
+	};
+	struct errbuf err;
+	if (!httpc_start(h, &req, &err))
+		fail_msg("httpc_start: %s", err.msg);
+}
+
+static void close_loop(uv_loop_t *loop, struct httpc *h)
+{
+	httpc_free(h);
+	uv_run(loop, UV_RUN_DEFAULT); /* the handles close; nothing else is left */
+	assert_int_equal(uv_loop_close(loop), 0);
+}
+
+static void test_answers_and_errors(void **state)
+{
+	(void)state;
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	struct httpc *h = httpc_new(&loop, NULL);
+	struct outcome o[3] = {0};
+	char u[128];
+
+	url(u, sizeof u, "/v1/me");
+	start(h, "GET", u, ana, NULL, 0, &o[0]);
+	start(h, "GET", u, NULL, NULL, 0, &o[1]);
+	url(u, sizeof u, "/v1/chats/3f1c2a4e-9b7d-4c1e-8a2f-1d3e5f7a9b0c");
+	start(h, "PATCH", u, ana, "{\"title\":\"x\"}", 0, &o[2]);
+	assert_int_equal(httpc_pending(h), 3);
+	run_until_done(&loop, o, 3);
+
+	assert_int_equal(o[0].status, 200);
+	assert_non_null(strstr(o[0].body, "\"name\":\"Ana\""));
+	assert_string_equal(o[0].error, "");
+	assert_int_equal(o[1].status, 401);
+	assert_non_null(strstr(o[1].body, "Unauthorized"));
+	assert_int_equal(o[2].status, 404);
+	assert_int_equal(httpc_pending(h), 0);
+	close_loop(&loop, h);
+}
+
+static void test_many_at_once(void **state)
+{
+	(void)state;
+	enum { N = 40 };
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	struct httpc *h = httpc_new(&loop, NULL);
+	struct outcome o[N] = {0};
+	char u[128];
+
+	url(u, sizeof u, "/v1/health");
+	for (int i = 0; i < N; i++)
+		start(h, "GET", u, NULL, NULL, 0, &o[i]);
+	run_until_done(&loop, o, N);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(o[i].status, 200);
+	close_loop(&loop, h);
+}
+
+/* A port nobody listens on, and a listener that never answers. */
+static void test_unreachable_and_silent_servers(void **state)
+{
+	(void)state;
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	struct httpc *h = httpc_new(&loop, NULL);
+	struct outcome o[2] = {0};
+
+	int silent = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(silent, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(silent, 4), 0);
+	socklen_t alen = sizeof a;
+	getsockname(silent, (struct sockaddr *)&a, &alen);
+	char u[128];
+
+	/* the silent listener's port, closed: nobody is there any more */
+	int closed = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in b = {.sin_family = AF_INET};
+	b.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(closed, (struct sockaddr *)&b, sizeof b);
+	alen = sizeof b;
+	getsockname(closed, (struct sockaddr *)&b, &alen);
+	close(closed);
+	snprintf(u, sizeof u, "http://127.0.0.1:%d/v1/health", ntohs(b.sin_port));
+	start(h, "GET", u, NULL, NULL, 0, &o[0]);
+
+	snprintf(u, sizeof u, "http://127.0.0.1:%d/v1/health", ntohs(a.sin_port));
+	long long t0 = now_ms();
+	start(h, "GET", u, NULL, NULL, 300, &o[1]);
+	run_until_done(&loop, o, 2);
+
+	assert_int_equal(o[0].status, 0);
+	assert_true(strlen(o[0].error) > 0);
+	assert_int_equal(o[1].status, 0);
+	assert_non_null(strcasestr(o[1].error, "timed out"));
+	assert_true(now_ms() - t0 < 5000);
+	close(silent);
+	close_loop(&loop, h);
+}
+
+static void test_free_cancels_what_is_running(void **state)
+{
+	(void)state;
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	struct httpc *h = httpc_new(&loop, NULL);
+	struct outcome o = {0};
+	char u[128];
+
+	url(u, sizeof u, "/v1/health");
+	start(h, "GET", u, NULL, NULL, 0, &o);
+	uv_run(&loop, UV_RUN_NOWAIT);
+	httpc_free(h);
+	assert_true(o.done);
+	assert_string_equal(o.error, "cancelled");
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_answers_and_errors),
+		cmocka_unit_test(test_many_at_once),
+		cmocka_unit_test(test_unreachable_and_silent_servers),
+		cmocka_unit_test(test_free_cancels_what_is_running),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
