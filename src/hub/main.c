@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <uv.h>
 
@@ -229,6 +230,9 @@ int main(int argc, char **argv)
 	char *end;
 	int c;
 
+	/* The database holds customer conversations and token hashes: whatever
+	 * the hub creates (database, WAL, demo token) is for its owner only. */
+	umask(077);
 	if (argc >= 2 && strcmp(argv[1], "agent") == 0) {
 		if (argc >= 3 && strcmp(argv[2], "add") == 0)
 			return agent_add(argc - 2, argv + 2);

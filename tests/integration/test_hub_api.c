@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "harness.h"
 
@@ -99,6 +100,14 @@ static void test_health_needs_no_token_and_the_rest_does(void **state)
 	assert_string_equal(str(me, "name"), "Ana");
 	assert_string_equal(str(me, "role"), "agent");
 	reply_free(&r);
+}
+
+static void test_the_database_is_private(void **state)
+{
+	(void)state;
+	struct stat st;
+	assert_int_equal(stat(hub.db, &st), 0);
+	assert_int_equal(st.st_mode & 077, 0);
 }
 
 static void test_an_agent_added_while_running_signs_in_at_once(void **state)
@@ -455,6 +464,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_health_needs_no_token_and_the_rest_does),
+		cmocka_unit_test(test_the_database_is_private),
 		cmocka_unit_test(test_an_agent_added_while_running_signs_in_at_once),
 		cmocka_unit_test(test_roles_are_enforced),
 		cmocka_unit_test(test_unknown_routes_methods_and_params),
