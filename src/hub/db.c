@@ -115,7 +115,7 @@ static bool user_version(struct db *db, int *v, struct errbuf *err)
  * bump, so an interrupted upgrade resumes where it stopped. */
 static bool migrate(struct db *db, struct errbuf *err)
 {
-	int v;
+	int v = 0;
 	char bump[64];
 
 	if (!user_version(db, &v, err))
