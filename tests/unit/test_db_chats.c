@@ -175,15 +175,22 @@ static void test_sorts_and_total(void **state)
 	int64_t total;
 
 	make_five(fx, &f);
-	/* newest message first: the last chat written to leads */
+	/* newest message first: the last chat written to leads (or ties with
+	 * the leader: timestamps are milliseconds, and a fast build writes
+	 * several chats in one; ties go by id) */
 	fx_ingest_ex(fx, f.ticket, NULL, MSG_ROLE_USER, "anyone?", false, NULL, NULL);
 	chat_query_init(&q);
 	q.limit = 200;
 	free(page_into(fx, &fx->ana, &q, &got, &total));
 	assert_int_equal(total, 5);
-	assert_string_equal(got.id[0], f.ticket);
 
 	struct chat a, b;
+	fx_get(fx, got.id[0], &a);
+	fx_get(fx, f.ticket, &b);
+	assert_int_equal(a.latest.at, b.latest.at);
+	chat_free(&a);
+	chat_free(&b);
+
 	for (size_t i = 1; i < got.n; i++) {
 		fx_get(fx, got.id[i - 1], &a);
 		fx_get(fx, got.id[i], &b);
