@@ -89,7 +89,7 @@ struct server *server_start(uv_loop_t *loop, struct db *db, const char *host, in
 	}
 	s->loop = loop;
 	s->db = db;
-	if (!routes_build(s)) {
+	if (!events_init(s) || !routes_build(s)) {
 		errbuf_set(err, "out of memory");
 		server_free(s);
 		return NULL;
@@ -124,6 +124,7 @@ void server_stop(struct server *s)
 		return;
 	s->stopping = true;
 	db_set_event_listener(s->db, NULL, NULL);
+	events_close(s);
 	lws_context_destroy(s->ctx);
 }
 
@@ -135,6 +136,11 @@ void server_free(struct server *s)
 		if (!s->stopping)
 			db_set_event_listener(s->db, NULL, NULL);
 		context_destroy_now(s);
+	}
+	if (s->flush_ready && !s->stopping) {
+		/* Nobody turns the loop after this: finish the close here. */
+		events_close(s);
+		uv_run(s->loop, UV_RUN_NOWAIT);
 	}
 	free(s->routes);
 	free(s);

@@ -16,6 +16,19 @@
  * queue shares. A client whose queue would pass SERVER_MAX_WS_BACKLOG is
  * dropped on the spot: a slow reader never holds up the others, and it
  * comes back with ?since=.
+ *
+ * Writing is batched, as Redis flushes client buffers before it sleeps:
+ * committing an event only queues it; once per loop turn (a uv_check) every
+ * client with queued frames asks lws for one WRITEABLE, and that callback
+ * sends all its queued frames, up to WRITE_BATCH_BYTES, in one send(). lws
+ * itself would put one frame in each send() and turn POLLOUT on and off
+ * around each; at 2,000 events/s to 100 clients those system calls were
+ * the whole cost (doc/performance.md). To send several frames at once the
+ * frames carry their own WebSocket header (server frames are unmasked and
+ * we negotiate no extension, so the header is all there is), and go out
+ * through lws_write(LWS_WRITE_HTTP), which lws 4.1 passes through as is on
+ * a WebSocket connection (roles/ws/ops-ws.c: send_raw) and buffers like any
+ * write when the socket takes only part of it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +45,15 @@
  * limit. */
 #define REPLAY_BATCH 128
 
+/* The longest WebSocket frame header: 2 bytes and a 64-bit length. */
+#define WS_HEADER_MAX 10
+
 #define DROP_REASON "too slow: reconnect with ?since="
 
-/* One text frame, shared by every queue it sits in. */
+/* One text frame, header included, shared by every queue it sits in. */
 struct frame {
 	unsigned refs;
-	size_t len;
+	size_t len;           /* header and payload */
 	unsigned char data[]; /* LWS_PRE bytes of headroom, then len bytes */
 };
 
@@ -58,6 +74,7 @@ struct events_client {
 	int64_t sent_upto;
 	struct frame_queue queue;
 	size_t backlog;      /* bytes in the queue */
+	bool write_requested; /* a WRITEABLE is on its way */
 	bool linked;         /* in server->clients: receives live events */
 	bool dropped;
 	struct events_client *prev, *next;
@@ -65,15 +82,39 @@ struct events_client {
 
 /* ---- frames and queues ------------------------------------------------ */
 
+/* A final text frame's header (RFC 6455 5.2, unmasked) for a payload of
+ * `len` bytes, into out[WS_HEADER_MAX]; returns its length. */
+static size_t ws_text_header(unsigned char *out, size_t len)
+{
+	size_t n = 0;
+
+	out[n++] = 0x81; /* FIN, opcode 1: text */
+	if (len < 126) {
+		out[n++] = (unsigned char)len;
+	} else if (len <= 0xffff) {
+		out[n++] = 126;
+		out[n++] = (unsigned char)(len >> 8);
+		out[n++] = (unsigned char)len;
+	} else {
+		out[n++] = 127;
+		for (int shift = 56; shift >= 0; shift -= 8)
+			out[n++] = (unsigned char)((uint64_t)len >> shift);
+	}
+	return n;
+}
+
 static struct frame *frame_new(const char *json, size_t len)
 {
-	struct frame *f = malloc(sizeof *f + LWS_PRE + len);
+	unsigned char header[WS_HEADER_MAX];
+	size_t hlen = ws_text_header(header, len);
+	struct frame *f = malloc(sizeof *f + LWS_PRE + hlen + len);
 
 	if (!f)
 		return NULL;
 	f->refs = 1;
-	f->len = len;
-	memcpy(f->data + LWS_PRE, json, len);
+	f->len = hlen + len;
+	memcpy(f->data + LWS_PRE, header, hlen);
+	memcpy(f->data + LWS_PRE + hlen, json, len);
 	return f;
 }
 
@@ -100,6 +141,11 @@ static bool queue_push(struct frame_queue *q, struct frame *f)
 	q->items[(q->first + q->count++) % q->cap] = f;
 	f->refs++;
 	return true;
+}
+
+static struct frame *queue_peek(const struct frame_queue *q)
+{
+	return q->count ? q->items[q->first] : NULL;
 }
 
 static struct frame *queue_pop(struct frame_queue *q)
@@ -187,6 +233,16 @@ static bool client_has_more(const struct events_client *c)
 	return c->queue.count || c->sent_upto < c->server->head;
 }
 
+/* Ask lws for a WRITEABLE, once: asking again before it comes costs a
+ * POLLOUT change for nothing. */
+static void client_request_write(struct events_client *c)
+{
+	if (c->write_requested)
+		return;
+	c->write_requested = true;
+	lws_callback_on_writable(c->wsi);
+}
+
 /* ---- live events ------------------------------------------------------- */
 
 /* Give one committed event to a caught-up client. *shared is the event's
@@ -204,9 +260,19 @@ static void client_offer(struct events_client *c, const struct db_event *ev,
 	if (!*shared || c->backlog + (*shared)->len > SERVER_MAX_WS_BACKLOG ||
 	    !client_send(c, *shared)) {
 		client_drop(c, *shared ? DROP_REASON : "out of memory");
-		return;
 	}
-	lws_callback_on_writable(c->wsi);
+}
+
+/* Once per loop turn with new events: every client with frames queued asks
+ * for a write, so the events of one turn leave in one send() each. */
+static void events_flush(uv_check_t *check)
+{
+	struct server *s = check->data;
+
+	uv_check_stop(check);
+	for (struct events_client *c = s->clients; c; c = c->next)
+		if (c->queue.count)
+			client_request_write(c);
 }
 
 void events_on_commit(void *ctx, const struct db_event *ev)
@@ -221,7 +287,24 @@ void events_on_commit(void *ctx, const struct db_event *ev)
 		next = c->next; /* client_offer may unlink c */
 		client_offer(c, ev, &shared);
 	}
+	if (shared && !uv_is_active((uv_handle_t *)&s->flush))
+		uv_check_start(&s->flush, events_flush);
 	frame_unref(shared);
+}
+
+bool events_init(struct server *s)
+{
+	if (uv_check_init(s->loop, &s->flush) != 0)
+		return false;
+	s->flush.data = s;
+	s->flush_ready = true;
+	return true;
+}
+
+void events_close(struct server *s)
+{
+	if (s->flush_ready && !uv_is_closing((uv_handle_t *)&s->flush))
+		uv_close((uv_handle_t *)&s->flush, NULL);
 }
 
 /* ---- replay ------------------------------------------------------------ */
@@ -390,14 +473,44 @@ static int client_start(struct events_client *c, struct lws *wsi)
 			return -1;
 	}
 	client_link(c);
-	lws_callback_on_writable(wsi);
+	client_request_write(c);
 	return 0;
 }
 
-/* One frame per WRITEABLE, reading the next replay batch when the queue
- * runs dry. */
+/* Send the queued frames, as many as fit WRITE_BATCH_BYTES, in one write
+ * (see the top of this file). A frame on its own is sent from where it
+ * lies; several are gathered into the server's batch buffer. */
+static bool client_write_batch(struct events_client *c)
+{
+	unsigned char *out = c->server->batch + LWS_PRE;
+	struct frame *f = queue_peek(&c->queue);
+	unsigned char *buf;
+	size_t len = 0;
+
+	if (c->queue.count == 1 || f->len >= WRITE_BATCH_BYTES) {
+		f = queue_pop(&c->queue);
+		buf = f->data + LWS_PRE;
+		len = f->len;
+	} else {
+		while ((f = queue_peek(&c->queue)) && len + f->len <= WRITE_BATCH_BYTES) {
+			memcpy(out + len, f->data + LWS_PRE, f->len);
+			len += f->len;
+			frame_unref(queue_pop(&c->queue));
+		}
+		buf = out;
+		f = NULL;
+	}
+	c->backlog -= len;
+	/* lws keeps what the socket did not take and sends it first next time. */
+	int n = lws_write(c->wsi, buf, len, LWS_WRITE_HTTP);
+	frame_unref(f);
+	return n == (int)len;
+}
+
+/* Everything queued, reading the next replay batch when the queue runs dry. */
 static int client_write(struct events_client *c)
 {
+	c->write_requested = false;
 	if (c->dropped)
 		return -1;
 	if (!c->queue.count && c->sent_upto < c->server->head) {
@@ -408,17 +521,10 @@ static int client_write(struct events_client *c)
 		if (c->dropped)
 			return -1;
 	}
-	struct frame *f = queue_pop(&c->queue);
-	if (f) {
-		size_t len = f->len;
-		int n = lws_write(c->wsi, f->data + LWS_PRE, len, LWS_WRITE_TEXT);
-		frame_unref(f);
-		c->backlog -= len;
-		if (n < (int)len)
-			return -1;
-	}
+	if (c->queue.count && !client_write_batch(c))
+		return -1;
 	if (client_has_more(c))
-		lws_callback_on_writable(c->wsi);
+		client_request_write(c);
 	return 0;
 }
 

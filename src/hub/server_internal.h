@@ -23,6 +23,10 @@
 
 struct events_client;
 
+/* At most this much of the event stream goes into one send(); a single
+ * bigger frame goes alone (server_events.c). */
+#define WRITE_BATCH_BYTES (64 * 1024)
+
 struct server {
 	uv_loop_t *loop;
 	void *foreign_loops[1];      /* lws wants an array of loops */
@@ -35,6 +39,9 @@ struct server {
 	struct lws_protocols protocols[3]; /* http, the stream, the terminator */
 	struct events_client *clients; /* the established event streams */
 	int64_t head;                /* the latest event seq committed */
+	uv_check_t flush;            /* writes out the events of a loop turn */
+	bool flush_ready;            /* `flush` was initialised: close it */
+	unsigned char batch[LWS_PRE + WRITE_BATCH_BYTES]; /* frames gathered for one send */
 };
 
 /* ---- server_request.c: the head of a request -------------------------- */
@@ -81,6 +88,11 @@ int events_confirm_upgrade(struct server *s, struct lws *wsi, const char *upgrad
 
 /* The db's event listener: fans a committed event out to the streams. */
 void events_on_commit(void *ctx, const struct db_event *ev);
+
+/* The per-turn flush of the event streams: set up with the server, closed
+ * when it stops (events_close may be called more than once). */
+bool events_init(struct server *s);
+void events_close(struct server *s);
 
 /* GET /v1/events without an upgrade. */
 route_fn events_not_upgraded;
