@@ -562,6 +562,10 @@ bool events_not_upgraded(const struct request *req, struct response *res, struct
 			     EVENTS_SUBPROTOCOL);
 }
 
+/* tx_packet_size: without it lws hands a write to send() 4 KiB at a time
+ * (its service buffer), buffering the rest for later WRITEABLEs, which
+ * would undo the batching above. */
 const struct lws_protocols server_events_protocol = {
-	EVENTS_SUBPROTOCOL, events_callback, sizeof(struct events_client), 0, 0, NULL, 0,
+	EVENTS_SUBPROTOCOL, events_callback, sizeof(struct events_client), 0, 0, NULL,
+	WRITE_BATCH_BYTES,
 };
