@@ -240,7 +240,7 @@ struct outbox *outbox_open(const struct outbox_options *opt, struct errbuf *err)
 	ob->clock = opt->clock;
 	ob->clock_ctx = opt->clock_ctx;
 	ob->seed = (uint64_t)ts_now() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)ob;
-	if (!journal_open(&ob->journal, opt->dir, &ob->entries, err)) {
+	if (!journal_open(&ob->journal, opt->dir, &ob->entries, (off_t)opt->compact_bytes, err)) {
 		errbuf_prefix(err, "outbox");
 		free(ob);
 		return NULL;
@@ -358,6 +358,7 @@ bool outbox_sent(struct outbox *ob, const char *client_msg_id, const struct mess
 		log_warn("outbox: %s", jerr.msg);
 	e->in_flight = false;
 	e->state = OUTBOX_SENT;
+	journal_maybe_compact(&ob->journal, &ob->entries);
 	set_reason(e, NULL);
 	if (ack != NULL)
 		snprintf(e->message_id, sizeof e->message_id, "%s", ack->id);
@@ -436,6 +437,7 @@ bool outbox_discard(struct outbox *ob, const char *client_msg_id, struct errbuf 
 	if (!journal_append(&ob->journal, JOP_DISCARD, e->client_msg_id, NULL, err))
 		return false;
 	entry_vec_remove(&ob->entries, (size_t)i);
+	journal_maybe_compact(&ob->journal, &ob->entries);
 	if (ob->pumping)
 		ob->repump = true;
 	/* A discarded head of its chat no longer holds the next one back. */

@@ -38,7 +38,8 @@
  * processes that are gone (their lock is free), merges them, writes one
  * compacted journal and removes the adopted ones; a journal another live
  * process holds (a console and a `handoff reply` script at once) is left
- * alone. A torn last line (kill -9 mid-write) is ignored; a line that does
+ * alone. A long-running process compacts its own journal the same way
+ * when it has grown (options.compact_bytes). A torn last line (kill -9 mid-write) is ignored; a line that does
  * not decode is skipped with a warning, and the journal that held it is
  * kept as `<name>.bad` for a human instead of being deleted.
  */
@@ -91,6 +92,10 @@ struct outbox_options {
 	void *changed_ctx;
 	outbox_clock_fn clock;      /* NULL: ts_now */
 	void *clock_ctx;
+	/* A running process rewrites its journal with only the live entries
+	 * when it grows past this (and past twice its last compacted size);
+	 * 0: 1 MiB. */
+	long compact_bytes;
 };
 
 struct outbox;
@@ -142,7 +147,9 @@ bool outbox_sent(struct outbox *ob, const char *client_msg_id, const struct mess
  * Ana"): FAILED with `reason`, a sentence for the agent, kept on disk. */
 bool outbox_failed(struct outbox *ob, const char *client_msg_id, const char *reason,
 		   struct errbuf *err);
-/* outbox_retry_later: a transient failure (hub unreachable, 5xx, 429).
+/* outbox_retry_later: a transient failure (hub unreachable, 5xx, 429; also
+ * 401, since a bad token is not the reply's fault and fixing it should not
+ * cost the agent their replies).
  * The entry waits for its jittered backoff (0.5 s doubling to 30 s), or for
  * `retry_after_ms` if that is longer (a 429's Retry-After; < 0 for none),
  * then goes again with the same client_msg_id. */

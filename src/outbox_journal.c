@@ -502,6 +502,8 @@ static bool write_own(struct journal *j, const struct entry_vec *live, struct er
 	for (size_t i = 0; i < live->n; i++) {
 		const struct outbox_entry *e = live->v[i];
 
+		if (e->state == OUTBOX_SENT)
+			continue;
 		if (!journal_append_add(j, e, err) ||
 		    (e->state == OUTBOX_FAILED &&
 		     !journal_append(j, JOP_FAILED, e->client_msg_id, e->reason, err)))
@@ -516,6 +518,7 @@ static bool write_own(struct journal *j, const struct entry_vec *live, struct er
 		goto fail;
 	}
 	free(tmp);
+	j->compact_at = j->size * 2 > j->compact_min ? j->size * 2 : j->compact_min;
 	return sync_dir(j->dir, err);
 fail:
 	unlink(tmp);
@@ -525,16 +528,41 @@ fail:
 	return false;
 }
 
-bool journal_open(struct journal *j, const char *dir, struct entry_vec *live, struct errbuf *err)
+void journal_maybe_compact(struct journal *j, const struct entry_vec *live)
+{
+	struct journal old = *j;
+	struct errbuf err = {{0}};
+
+	if (j->size <= j->compact_at)
+		return;
+	j->path = NULL;
+	if (!write_own(j, live, &err)) {
+		log_warn("outbox: cannot compact the journal: %s", err.msg);
+		free(j->path);
+		*j = old;
+		/* Do not try again at every record. */
+		j->compact_at = j->size * 2;
+		return;
+	}
+	/* The new journal is durable: the old one may go. */
+	unlink(old.path);
+	close(old.fd);
+	free(old.path);
+	if (!sync_dir(j->dir, &err))
+		log_warn("outbox: %s", err.msg);
+}
+
+bool journal_open(struct journal *j, const char *dir, struct entry_vec *live, off_t compact_min,
+		  struct errbuf *err)
 {
 	struct adopted *list = NULL;
 	size_t nlist = 0;
-	bool ok;
-
 	struct stat st;
+	bool ok;
 
 	memset(j, 0, sizeof *j);
 	j->fd = -1;
+	j->compact_min = compact_min > 0 ? compact_min : JOURNAL_COMPACT_BYTES;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		return errbuf_set(err, "%s is not a directory", dir);
 	/* It holds unsent replies: private, whoever created it. */

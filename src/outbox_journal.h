@@ -55,14 +55,28 @@ struct journal {
 	char *path;		/* .../outbox-<uuid>.jsonl */
 	off_t size;		/* bytes of whole records written */
 	size_t bad_lines;	/* undecodable lines met while adopting */
+	off_t compact_at;	/* journal_maybe_compact rewrites beyond this size */
+	off_t compact_min;	/* ... but never below it */
 };
+
+/* Default for outbox_options.compact_bytes. */
+#define JOURNAL_COMPACT_BYTES ((off_t)1 << 20)
 
 /* Adopt every journal in `dir` whose lock is free, replay them into `live`
  * (PENDING and FAILED entries, oldest first, no duplicate ids), write them
  * to a new journal of our own, then remove the adopted files (or rename
  * them to .bad when they held undecodable lines). Stale temporary files are
- * removed. On failure nothing on disk has been removed. */
-bool journal_open(struct journal *j, const char *dir, struct entry_vec *live, struct errbuf *err);
+ * removed. On failure nothing on disk has been removed. `compact_min` is
+ * the size below which journal_maybe_compact never rewrites (0: default). */
+bool journal_open(struct journal *j, const char *dir, struct entry_vec *live, off_t compact_min,
+		  struct errbuf *err);
+
+/* When the journal has grown past its threshold, write the entries of
+ * `live` that are not SENT to a new journal (as journal_open does) and
+ * remove the old one; the threshold becomes twice the new size (at least
+ * compact_min), so a long queue is not rewritten at every record. A failure
+ * leaves the old journal in use and is only logged: nothing is lost. */
+void journal_maybe_compact(struct journal *j, const struct entry_vec *live);
 
 /* Append one record and fsync it. A failed write is cut back off, so the
  * next record still starts on a line of its own. */

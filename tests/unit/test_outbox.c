@@ -48,6 +48,7 @@ struct fixture {
 	bool auto_ack;		/* the sender reports "sent" from inside send */
 	size_t changes;
 	enum outbox_state last_state;
+	long compact_bytes;
 };
 
 static void fake_send(void *ctx, const struct outbox_entry *e)
@@ -85,6 +86,7 @@ static struct outbox *open_ob(struct fixture *f)
 		.dir = f->dir, .send = fake_send, .send_ctx = f,
 		.changed = fake_changed, .changed_ctx = f,
 		.clock = fake_clock, .clock_ctx = f,
+		.compact_bytes = f->compact_bytes,
 	};
 	struct errbuf err = {{0}};
 
@@ -562,6 +564,37 @@ static void test_compaction(void **state)
 	assert_int_equal(outbox_find(f->ob, ids[1])->state, OUTBOX_FAILED);
 }
 
+/* A long-running outbox rewrites its own journal as it grows, keeping the
+ * replies still pending and dropping what was sent. */
+static void test_compaction_while_running(void **state)
+{
+	struct fixture *f = *state;
+	char path[256], text[201];
+	struct stat st;
+	msg_id waiting, id;
+
+	memset(text, 'r', 200);
+	text[200] = '\0';
+	f->compact_bytes = 2000;
+	open_ob(f);
+	outbox_set_online(f->ob, true);
+	add_ok(f, CHAT2, "still waiting", waiting);
+	for (int i = 0; i < 40; i++) {
+		add_ok(f, CHAT1, text, id);
+		assert_true(outbox_sent(f->ob, id, NULL, NULL));
+		assert_true(outbox_forget(f->ob, id, NULL));
+	}
+	/* 40 rounds wrote ~16 kB; what is on disk stays near the threshold. */
+	assert_int_equal(count_files(f, "outbox-*", path, sizeof path), 1);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size < 2000 + 600);
+	assert_true(st.st_size > 0);
+	outbox_close(f->ob);
+	open_ob(f);
+	assert_int_equal(outbox_count(f->ob), 1);
+	assert_non_null(outbox_find(f->ob, waiting));
+}
+
 /* A journal whose lock is free (its process died) is adopted and removed;
  * one another process holds is left alone until that process lets go. */
 static void test_adoption_respects_locks(void **state)
@@ -700,6 +733,20 @@ static void test_refuses_bad_text(void **state)
 	free(big);
 }
 
+/* A state directory that is not there is an error, not a crash. */
+static void test_open_missing_dir(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_options o = {.dir = "/nonexistent/handoff", .send = fake_send};
+	struct errbuf err = {{0}};
+
+	assert_null(outbox_open(&o, &err));
+	assert_string_equal(err.msg, "outbox: /nonexistent/handoff is not a directory");
+	o.send = NULL;
+	o.dir = f->dir;
+	assert_null(outbox_open(&o, &err));
+}
+
 static void test_client_msg_id_valid(void **state)
 {
 	char max[66];
@@ -734,11 +781,13 @@ int main(void)
 		T(test_torn_tail_ignored),
 		T(test_corrupt_lines_skipped),
 		T(test_compaction),
+		T(test_compaction_while_running),
 		T(test_adoption_respects_locks),
 		T(test_stale_tmp_removed),
 		T(test_file_modes),
 		T(test_close_keeps_only_what_matters),
 		T(test_refuses_bad_text),
+		T(test_open_missing_dir),
 		cmocka_unit_test(test_client_msg_id_valid),
 	};
 
