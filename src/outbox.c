@@ -123,13 +123,16 @@ static void notify(struct outbox *ob, const struct outbox_entry *e)
  * Out of memory leaves no reason rather than failing the state change. */
 static void set_reason(struct outbox_entry *e, const char *reason)
 {
+	char *copy = NULL;
+
+	if (reason != NULL) {
+		if (!utf8_valid(reason, strlen(reason)))
+			reason = "(unreadable reason)";
+		copy = strndup(reason, utf8_prefix_bytes(reason, OUTBOX_REASON_MAX_CHARS));
+	}
+	/* Copy first: `reason` may be e->reason itself. */
 	free(e->reason);
-	e->reason = NULL;
-	if (reason == NULL)
-		return;
-	if (!utf8_valid(reason, strlen(reason)))
-		reason = "(unreadable reason)";
-	e->reason = strndup(reason, utf8_prefix_bytes(reason, OUTBOX_REASON_MAX_CHARS));
+	e->reason = copy;
 }
 
 static void init_backoff(struct outbox *ob, struct outbox_entry *e)

@@ -315,6 +315,22 @@ static void test_failed_persisted_and_retried(void **state)
 	outbox_set_online(f->ob, true);
 	assert_int_equal(f->ncalls, 0);
 
+	/* Reasons are cut to the limit and must be readable text. */
+	{
+		char longr[OUTBOX_REASON_MAX_CHARS + 50];
+		msg_id other;
+
+		memset(longr, 'x', sizeof longr - 1);
+		longr[sizeof longr - 1] = '\0';
+		add_ok(f, CHAT2, "other", other);
+		assert_true(outbox_failed(f->ob, other, longr, &err));
+		assert_int_equal(strlen(outbox_find(f->ob, other)->reason),
+				 OUTBOX_REASON_MAX_CHARS);
+		assert_true(outbox_retry(f->ob, other, &err));
+		assert_true(outbox_failed(f->ob, other, "bad \xff", &err));
+		assert_string_equal(outbox_find(f->ob, other)->reason, "(unreadable reason)");
+		f->ncalls = 0;
+	}
 	assert_true(outbox_retry(f->ob, ids[0], &err));
 	assert_int_equal(f->ncalls, 1);
 	assert_string_equal(f->calls[0].id, ids[0]);
@@ -366,6 +382,8 @@ static void test_transient_failure_backs_off(void **state)
 	e = outbox_find(f->ob, id);
 	assert_true(e->in_flight);
 	assert_int_equal(outbox_next_due(f->ob), INT64_MAX);
+	outbox_describe(e, T0, line, sizeof line);
+	assert_string_equal(line, "sending…");
 
 	assert_true(outbox_retry_later(f->ob, id, "hub unreachable", -1, &err));
 	assert_int_equal(e->state, OUTBOX_PENDING);
