@@ -1,5 +1,5 @@
 #!/bin/sh
-# run.sh — run every hub benchmark against an already built tree and print
+# run.sh — run every benchmark (hub and client store) against an already built tree and print
 # one Markdown report (machine, date, tables). Builds nothing.
 #
 #   tests/bench/run.sh [BUILDDIR [CHATS]]      BUILDDIR defaults to .
@@ -13,14 +13,14 @@ HANDOFFD=$(cd "$builddir" && pwd)/handoffd
 export HANDOFFD
 
 for prog in "$HANDOFFD" "$builddir/tests/bench/bench_hub_list" \
-	"$builddir/tests/bench/bench_hub_fanout"; do
+	"$builddir/tests/bench/bench_hub_fanout" "$builddir/tests/bench/bench_store"; do
 	if [ ! -x "$prog" ]; then
 		echo "run.sh: $prog is not built (make handoffd \$(EXTRA_PROGRAMS))" >&2
 		exit 1
 	fi
 done
 
-echo "# Hub benchmarks"
+echo "# Benchmarks"
 echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "- machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
@@ -33,3 +33,6 @@ echo "## Queue pages (bench_hub_list)"
 echo
 echo "## Event fan-out (bench_hub_fanout)"
 "$builddir/tests/bench/bench_hub_fanout" | grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]'
+echo
+echo "## Client store (bench_store)"
+"$builddir/tests/bench/bench_store"
