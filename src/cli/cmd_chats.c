@@ -168,7 +168,7 @@ int cmd_show(struct cli *cli, const struct cli_args *a)
 			fprintf(cli->out, "(older messages: handoff show --all %s)\n", id);
 		fputc('\n', cli->out);
 		for (size_t i = 0; i < n; i++)
-			print_message(cli->out, &msgs[i]);
+			print_msg(cli->out, &msgs[i]);
 	}
 	for (size_t i = 0; i < n; i++)
 		message_free(&msgs[i]);

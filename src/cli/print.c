@@ -119,7 +119,7 @@ void print_chat_detail(FILE *f, const struct chat *c, int64_t now)
 	fprintf(f, "Created:   %s\nMessages:  %" PRId64 "\n", when, c->message_count);
 }
 
-void print_message(FILE *f, const struct message *m)
+void print_msg(FILE *f, const struct message *m)
 {
 	char when[32];
 

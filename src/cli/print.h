@@ -28,7 +28,7 @@ void print_chat_line(FILE *f, const struct chat *c, int64_t now);
 void print_chat_detail(FILE *f, const struct chat *c, int64_t now);
 
 /* One message: "#seq time role author: text" (newlines kept, indented). */
-void print_message(FILE *f, const struct message *m);
+void print_msg(FILE *f, const struct message *m);
 
 /* `j` compact on one line, made terminal-safe as described above, then
  * deleted. False when out of memory (j NULL included). */
