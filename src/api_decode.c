@@ -1,0 +1,344 @@
+/*
+ * api_decode.c — the hub's 2xx answers into the structs of api.h, and the
+ * ownership helpers of api_result. Object decoding is codec.h's; this file
+ * adds the envelopes ({"chats":[...],"meta":{...}}) and names the failing
+ * field, array index included ("chats[3].mode: ...").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_internal.h"
+#include "codec.h"
+#include "jsonfield.h"
+
+void api_chat_page_free(struct api_chat_page *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		chat_free(&p->chats[i]);
+	free(p->chats);
+	free(p->next_cursor);
+	free(p);
+}
+
+void api_message_page_free(struct api_message_page *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		message_free(&p->messages[i]);
+	free(p->messages);
+	free(p);
+}
+
+void api_agent_list_free(struct api_agent_list *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		agent_free(&l->agents[i]);
+	free(l->agents);
+	free(l);
+}
+
+void api_stats_free(struct api_stats *s)
+{
+	if (!s)
+		return;
+	free(s->days);
+	free(s);
+}
+
+void api_health_free(struct api_health *h)
+{
+	if (!h)
+		return;
+	free(h->status);
+	free(h->version);
+	free(h);
+}
+
+void api_result_free(struct api_result *r)
+{
+	api_health_free(r->health);
+	if (r->agent) {
+		agent_free(r->agent);
+		free(r->agent);
+	}
+	api_agent_list_free(r->agents);
+	api_chat_page_free(r->chats);
+	if (r->chat) {
+		chat_free(r->chat);
+		free(r->chat);
+	}
+	api_message_page_free(r->messages);
+	if (r->message) {
+		message_free(r->message);
+		free(r->message);
+	}
+	api_stats_free(r->stats);
+	r->health = NULL;
+	r->agent = NULL;
+	r->agents = NULL;
+	r->chats = NULL;
+	r->chat = NULL;
+	r->messages = NULL;
+	r->message = NULL;
+	r->stats = NULL;
+}
+
+void api_result_take(struct api_result *dst, struct api_result *r)
+{
+	*dst = *r;
+	r->health = NULL;
+	r->agent = NULL;
+	r->agents = NULL;
+	r->chats = NULL;
+	r->chat = NULL;
+	r->messages = NULL;
+	r->message = NULL;
+	r->stats = NULL;
+}
+
+/* An array member `name` of `j`, each element decoded into
+ * items[i * size] by `one`; on failure frees what was decoded. */
+typedef bool decode_one_fn(const cJSON *j, void *out, struct errbuf *err);
+typedef void free_one_fn(void *item);
+
+static bool decode_array(const cJSON *j, const char *name, size_t size, decode_one_fn *one,
+			 free_one_fn *release, void **items, size_t *n, struct errbuf *err)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, name);
+
+	if (!cJSON_IsArray(arr))
+		return errbuf_set(err, "%s: must be an array", name);
+	size_t count = (size_t)cJSON_GetArraySize(arr);
+	char *out = calloc(count ? count : 1, size);
+	if (!out)
+		return errbuf_set(err, "out of memory");
+	size_t i = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, arr) {
+		if (!one(it, out + i * size, err)) {
+			char where[64];
+			snprintf(where, sizeof where, "%s[%zu]", name, i);
+			errbuf_prefix(err, where);
+			while (i > 0)
+				release(out + --i * size);
+			free(out);
+			return false;
+		}
+		i++;
+	}
+	*items = out;
+	*n = count;
+	return true;
+}
+
+static bool one_chat(const cJSON *j, void *out, struct errbuf *err)
+{
+	return chat_from_json(j, out, err);
+}
+
+static void free_chat(void *p)
+{
+	chat_free(p);
+}
+
+static bool one_message(const cJSON *j, void *out, struct errbuf *err)
+{
+	return message_from_json(j, out, err);
+}
+
+static void free_message(void *p)
+{
+	message_free(p);
+}
+
+static bool one_agent(const cJSON *j, void *out, struct errbuf *err)
+{
+	struct agent *a = out;
+	if (!agent_from_json(j, a, err))
+		return false;
+	if (a->active_chats < 0) {
+		agent_free(a);
+		return errbuf_set(err, "active_chats: is missing");
+	}
+	return true;
+}
+
+static void free_agent(void *p)
+{
+	agent_free(p);
+}
+
+static bool one_day(const cJSON *j, void *out, struct errbuf *err)
+{
+	struct api_stats_day *d = out;
+	char *date = NULL;
+	int64_t days;
+
+	if (!cJSON_IsObject(j))
+		return errbuf_set(err, "must be an object");
+	if (!jf_string(j, "date", JF_REQUIRED, 10, &date, err))
+		return false;
+	bool ok = date_parse(date, &days, err);
+	if (!ok)
+		errbuf_prefix(err, "date");
+	else
+		snprintf(d->date, sizeof d->date, "%s", date);
+	free(date);
+	return ok &&
+	       jf_int(j, "conversations", JF_REQUIRED, 0, INT64_MAX, &d->conversations, err) &&
+	       jf_int(j, "escalations", JF_REQUIRED, 0, INT64_MAX, &d->escalations, err) &&
+	       jf_int(j, "taken_over", JF_REQUIRED, 0, INT64_MAX, &d->taken_over, err);
+}
+
+static void free_day(void *p)
+{
+	(void)p;
+}
+
+static bool decode_chat_page(const cJSON *j, struct api_result *r, struct errbuf *err)
+{
+	struct api_chat_page *p = calloc(1, sizeof *p);
+	const cJSON *meta;
+	void *items = NULL;
+
+	if (!p)
+		return errbuf_set(err, "out of memory");
+	if (!jf_object(j, "meta", JF_REQUIRED, &meta, err) ||
+	    !jf_string(meta, "next_cursor", JF_NULLABLE, 1024, &p->next_cursor, err) ||
+	    !jf_int(meta, "total", JF_REQUIRED, 0, INT64_MAX, &p->total, err)) {
+		errbuf_prefix(err, "meta");
+		api_chat_page_free(p);
+		return false;
+	}
+	if (!decode_array(j, "chats", sizeof(struct chat), one_chat, free_chat, &items, &p->n,
+			  err)) {
+		api_chat_page_free(p);
+		return false;
+	}
+	p->chats = items;
+	r->chats = p;
+	return true;
+}
+
+static bool decode_message_page(const cJSON *j, struct api_result *r, struct errbuf *err)
+{
+	struct api_message_page *p = calloc(1, sizeof *p);
+	const cJSON *meta;
+	void *items = NULL;
+
+	if (!p)
+		return errbuf_set(err, "out of memory");
+	if (!jf_object(j, "meta", JF_REQUIRED, &meta, err) ||
+	    !jf_bool(meta, "has_more_before", JF_REQUIRED, &p->has_more_before, err)) {
+		errbuf_prefix(err, "meta");
+		free(p);
+		return false;
+	}
+	if (!decode_array(j, "messages", sizeof(struct message), one_message, free_message,
+			  &items, &p->n, err)) {
+		free(p);
+		return false;
+	}
+	p->messages = items;
+	r->messages = p;
+	return true;
+}
+
+static bool decode_health(const cJSON *j, struct api_result *r, struct errbuf *err)
+{
+	struct api_health *h = calloc(1, sizeof *h);
+
+	if (!h)
+		return errbuf_set(err, "out of memory");
+	if (!jf_string(j, "status", JF_REQUIRED, 64, &h->status, err) ||
+	    !jf_string(j, "version", JF_REQUIRED, 64, &h->version, err)) {
+		api_health_free(h);
+		return false;
+	}
+	r->health = h;
+	return true;
+}
+
+/* One object of codec.h into a new heap struct stored in *slot. */
+#define DECODE_ONE(type, fn, slot)                           \
+	do {                                                 \
+		struct type *o = calloc(1, sizeof *o);       \
+		if (!o)                                      \
+			return errbuf_set(err, "out of memory"); \
+		if (!fn(j, o, err)) {                        \
+			free(o);                             \
+			return false;                        \
+		}                                            \
+		slot = o;                                    \
+	} while (0)
+
+static bool decode(enum api_payload what, long status, const cJSON *j, struct api_result *r,
+		   struct errbuf *err)
+{
+	void *items = NULL;
+
+	switch (what) {
+	case API_P_HEALTH:
+		return decode_health(j, r, err);
+	case API_P_AGENT:
+		DECODE_ONE(agent, agent_from_json, r->agent);
+		return true;
+	case API_P_CHAT:
+		DECODE_ONE(chat, chat_from_json, r->chat);
+		return true;
+	case API_P_MESSAGE:
+		DECODE_ONE(message, message_from_json, r->message);
+		r->created = status == 201;
+		return true;
+	case API_P_CHATS:
+		return decode_chat_page(j, r, err);
+	case API_P_MESSAGES:
+		return decode_message_page(j, r, err);
+	case API_P_AGENTS: {
+		struct api_agent_list *l = calloc(1, sizeof *l);
+		if (!l)
+			return errbuf_set(err, "out of memory");
+		if (!decode_array(j, "agents", sizeof(struct agent), one_agent, free_agent, &items,
+				  &l->n, err)) {
+			free(l);
+			return false;
+		}
+		l->agents = items;
+		r->agents = l;
+		return true;
+	}
+	case API_P_STATS: {
+		struct api_stats *s = calloc(1, sizeof *s);
+		if (!s)
+			return errbuf_set(err, "out of memory");
+		if (!decode_array(j, "days", sizeof(struct api_stats_day), one_day, free_day, &items,
+				  &s->n, err)) {
+			free(s);
+			return false;
+		}
+		s->days = items;
+		r->stats = s;
+		return true;
+	}
+	}
+	return errbuf_set(err, "unknown answer");
+}
+
+bool api_decode(enum api_payload what, long status, const char *body, size_t len,
+		struct api_result *r, struct errbuf *err)
+{
+	cJSON *j = json_parse_text(body, len, err);
+
+	if (!j)
+		return false;
+	bool ok = cJSON_IsObject(j) ? decode(what, status, j, r, err)
+				    : errbuf_set(err, "the answer is not a JSON object");
+	cJSON_Delete(j);
+	return ok;
+}

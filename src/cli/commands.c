@@ -1,0 +1,190 @@
+/*
+ * commands.c — the command table, its option parser and its help.
+ */
+#include <string.h>
+
+#include "commands.h"
+
+static const struct cli_option chats_options[] = {
+	{"waiting", NULL, "only chats waiting for a human (escalated, still with the bot)"},
+	{"mine", NULL, "only chats I hold"},
+	{"responder", "WHO", "me, none, bot or an agent id"},
+	{"mode", "MODE", "AI or AGENT"},
+	{"status", "STATUS", "ticket status: open, pending, solved or closed"},
+	{"channel", "TYPE", "widget, waha, whatsapp, instagram or api"},
+	{"search", "TEXT", "text in the title, the customer's name or the last message"},
+	{"sort", "ORDER", "recent (default) or waiting (longest waiting first)"},
+	{"limit", "N", "chats per request, 1..200 (every page is read anyway)"},
+	{NULL, NULL, NULL},
+};
+
+static const struct cli_option show_options[] = {
+	{"all", NULL, "every message of the chat, not only the latest 50"},
+	{NULL, NULL, NULL},
+};
+
+static const struct cli_option takeover_options[] = {
+	{"force", NULL, "take it even from another agent (supervisors only)"},
+	{NULL, NULL, NULL},
+};
+
+static const struct cli_option rate_options[] = {
+	{"feedback", "TEXT", "what went well or badly"},
+	{"suggested", "TEXT", "a better answer the bot could have given"},
+	{NULL, NULL, NULL},
+};
+
+/* Sorted by name: --help lists them in this order. */
+const struct cli_command cli_commands[] = {
+	{"assign", "ID AGENT", 2, 2, NULL, cmd_assign,
+	 "Give the chat to AGENT: an agent id, or a name as /v1/agents lists it."},
+	{"chats", "[options]", 0, 0, chats_options, cmd_chats,
+	 "List the chats matching the filters, one per line, reading every page. "
+	 "With --json: one chat object per line (JSON Lines)."},
+	{"handback", "ID", 1, 1, NULL, cmd_handback, "Return the chat to the bot."},
+	{"note", "ID TEXT", 2, 2, NULL, cmd_note,
+	 "Write an internal note: agents see it, the customer never does."},
+	{"rate", "ID SCORE [options]", 2, 2, rate_options, cmd_rate,
+	 "Rate how the chat went, SCORE 1 to 5."},
+	{"reply", "ID TEXT", 2, 2, NULL, cmd_reply,
+	 "Send TEXT to the customer (you must hold the chat). Safe to run again: "
+	 "a retried send is never shown twice."},
+	{"retitle", "ID TITLE", 2, 2, NULL, cmd_retitle, "Set the chat's title."},
+	{"show", "ID [--all]", 1, 1, show_options, cmd_show,
+	 "Show a chat and its latest messages. With --json: {\"chat\":...,\"messages\":[...]}."},
+	{"status", "ID STATUS", 2, 2, NULL, cmd_status,
+	 "Set the ticket status: open, pending, solved or closed."},
+	{"stop", "ID", 1, 1, NULL, cmd_stop,
+	 "Stop the chat: no more replies or bot messages."},
+	{"takeover", "ID [--force]", 1, 1, takeover_options, cmd_takeover,
+	 "Take the chat from the bot. Fails (exit 1) naming the holder when another agent "
+	 "has it."},
+};
+
+const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
+
+const struct cli_command *cli_command_find(const char *name)
+{
+	for (size_t i = 0; i < cli_ncommands; i++)
+		if (!strcmp(cli_commands[i].name, name))
+			return &cli_commands[i];
+	return NULL;
+}
+
+static int find_option(const struct cli_command *cmd, const char *name, size_t len)
+{
+	for (int i = 0; cmd->options && cmd->options[i].name; i++)
+		if (strlen(cmd->options[i].name) == len && !strncmp(cmd->options[i].name, name, len))
+			return i;
+	return -1;
+}
+
+const char *cli_opt(const struct cli_args *a, const char *name)
+{
+	int i = find_option(a->cmd, name, strlen(name));
+	return i >= 0 && a->set[i] ? a->value[i] : NULL;
+}
+
+bool cli_flag(const struct cli_args *a, const char *name)
+{
+	return cli_opt(a, name) != NULL;
+}
+
+int cli_parse_args(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
+		   struct cli_args *a, bool *help)
+{
+	bool options_end = false;
+
+	memset(a, 0, sizeof *a);
+	a->cmd = cmd;
+	*help = false;
+	/* Positional arguments are gathered in place, at the front of argv. */
+	a->argv = argv;
+	for (int i = 0; i < argc; i++) {
+		char *arg = argv[i];
+		if (options_end || arg[0] != '-' || arg[1] == '\0') {
+			argv[a->argc++] = arg;
+			continue;
+		}
+		if (!strcmp(arg, "--")) {
+			options_end = true;
+			continue;
+		}
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+			*help = true;
+			return EXIT_OK;
+		}
+		if (!strcmp(arg, "--json")) {
+			cli->json = true;
+			continue;
+		}
+		if (arg[1] != '-')
+			return cli_usage_error(cli, cmd->name, "unknown option %s", arg);
+		const char *name = arg + 2;
+		const char *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		int o = find_option(cmd, name, len);
+		if (o < 0)
+			return cli_usage_error(cli, cmd->name, "unknown option --%.*s", (int)len, name);
+		if (!cmd->options[o].arg) {
+			if (eq)
+				return cli_usage_error(cli, cmd->name, "--%s takes no value",
+						       cmd->options[o].name);
+			a->value[o] = "";
+		} else if (eq) {
+			a->value[o] = eq + 1;
+		} else if (i + 1 < argc) {
+			a->value[o] = argv[++i];
+		} else {
+			return cli_usage_error(cli, cmd->name, "--%s needs a value (%s)",
+					       cmd->options[o].name, cmd->options[o].arg);
+		}
+		a->set[o] = true;
+	}
+	if (a->argc < cmd->min_args)
+		return cli_usage_error(cli, cmd->name, "missing arguments (usage: %s %s)", cmd->name,
+				       cmd->usage);
+	if (a->argc > cmd->max_args)
+		return cli_usage_error(cli, cmd->name, "too many arguments (usage: %s %s)",
+				       cmd->name, cmd->usage);
+	return EXIT_OK;
+}
+
+static const char global_help[] =
+	"Global options (before the command):\n"
+	"  --server URL       the hub (default " CONFIG_DEFAULT_SERVER ", or $HANDOFF_SERVER)\n"
+	"  --token-file FILE  read the token from FILE (else $HANDOFF_TOKEN, the config file,\n"
+	"                     or ~/.config/handoff/token)\n"
+	"  --insecure         do not verify the hub's TLS certificate (test hubs only)\n"
+	"  --json             machine-readable output\n"
+	"  --help, --version\n"
+	"\n"
+	"Exit status: 0 success, 1 the hub refused (its reason on stderr),\n"
+	"2 bad usage, 3 the hub cannot be reached.\n";
+
+void cli_print_help(FILE *f)
+{
+	fprintf(f, "Usage: handoff [global options] COMMAND [arguments]\n\nCommands:\n");
+	for (size_t i = 0; i < cli_ncommands; i++) {
+		const struct cli_command *c = &cli_commands[i];
+		fprintf(f, "  %s %s\n", c->name, c->usage);
+	}
+	fprintf(f, "\n%s\nRun 'handoff COMMAND --help' for a command's details.\n", global_help);
+}
+
+void cli_print_command_help(FILE *f, const struct cli_command *cmd)
+{
+	fprintf(f, "Usage: handoff [global options] %s %s\n\n%s\n", cmd->name, cmd->usage,
+		cmd->help);
+	if (cmd->options && cmd->options[0].name) {
+		fprintf(f, "\nOptions:\n");
+		for (int i = 0; cmd->options[i].name; i++) {
+			const struct cli_option *o = &cmd->options[i];
+			char left[64];
+			snprintf(left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+			fprintf(f, "  %-18s %s\n", left, o->help);
+		}
+	}
+	fprintf(f, "\n%s", global_help);
+}
