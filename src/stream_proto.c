@@ -79,11 +79,17 @@ static void connection_failed(struct stream *s, struct lws *wsi, const char *lws
 		snprintf(reason, sizeof reason, "cannot connect to %s (%s)", s->url.host_header, why);
 	else if (!lws_reason || !*lws_reason)
 		snprintf(reason, sizeof reason, "cannot connect to %s", s->url.host_header);
+	else if (strstr(lws_reason, "cert") || strstr(lws_reason, "CERT"))
+		snprintf(reason, sizeof reason,
+			 "the TLS certificate of %s was not accepted", s->url.host_header);
+	else if (strstr(lws_reason, "SSL") || strstr(lws_reason, "TLS") || strstr(lws_reason, "tls"))
+		snprintf(reason, sizeof reason,
+			 "TLS handshake with %s failed (is it an https server?)", s->url.host_header);
 	else if (strstr(lws_reason, "hung up") || strstr(lws_reason, "read failed"))
 		snprintf(reason, sizeof reason, "hub closed the connection before answering");
 	else
-		snprintf(reason, sizeof reason, "connection to %s failed (%s)", s->url.host_header,
-			 lws_reason);
+		snprintf(reason, sizeof reason, "connection to %s failed (%.*s)", s->url.host_header,
+			 (int)strcspn(lws_reason, "\r\n"), lws_reason);
 	stream_attempt_ended(s, reason, false);
 }
 
