@@ -1,0 +1,73 @@
+/*
+ * stream_internal.h — what stream.c (life, state, reconnects) and
+ * stream_proto.c (the lws callback: handshake, frames, endings) share.
+ */
+#ifndef HANDOFF_STREAM_INTERNAL_H
+#define HANDOFF_STREAM_INTERNAL_H
+
+#include <stddef.h>
+
+#include <libwebsockets.h>
+
+#include "backoff.h"
+#include "stream.h"
+#include "wsurl.h"
+
+/* The largest event the stream assembles: the same cap as an HTTP answer
+ * (httpc.c). The hub's biggest event is far below it. */
+#define STREAM_MAX_FRAME ((size_t)16 * 1024 * 1024)
+
+#define STREAM_REASON_LEN 160
+
+struct stream {
+	uv_loop_t *loop;
+	struct lws_context *ctx;     /* NULLed by lws (pcontext) once destroyed */
+	void *foreign_loops[1];
+	struct lws_protocols protocols[2];
+	lws_retry_bo_t keepalive;
+	struct wsurl url;
+	char *token;
+	bool insecure;
+	struct stream_callbacks cb;
+	void *cb_ctx;
+
+	struct stream_status status;
+	char reason[STREAM_REASON_LEN];
+	struct backoff backoff;
+	int64_t last_seq;            /* -1: nothing applied yet */
+
+	/* The current attempt: from the DNS lookup to its end. */
+	bool conn_open;              /* its end has not been handled yet */
+	struct lookup *lookup;       /* getaddrinfo under way, or NULL */
+	struct lws *wsi;
+	bool have_hello;
+	int64_t head;                /* the hello's head */
+	bool ingest;                 /* an ingest account: gaps are normal */
+	int peer_close_code;         /* from the hub's close frame, 0 if none */
+	char hangup_reason[STREAM_REASON_LEN]; /* set when we hang up */
+	char *rx;                    /* a text message being assembled */
+	size_t rx_len, rx_cap;
+
+	uv_timer_t timer;            /* the next attempt */
+	uv_idle_t reaper;            /* teardown, see stream_free */
+	bool freeing;
+	int reap_stage;
+	int handles_open;
+};
+
+/* The lws protocol callback of "handoff.v1" (stream_proto.c). */
+int stream_proto_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+			  void *in, size_t len);
+
+/* The current attempt ended (never connected, or connected and lost):
+ * schedule the next one after a backoff delay, or go OFFLINE when
+ * `permanent`. Only the first call per attempt counts. */
+void stream_attempt_ended(struct stream *s, const char *reason, bool permanent);
+
+/* Hello received: backoff reset, state LIVE. */
+void stream_went_live(struct stream *s);
+
+/* Forget a half-assembled message. */
+void stream_rx_reset(struct stream *s);
+
+#endif
