@@ -8,6 +8,7 @@
  * into server->ctx (info.pcontext), from the loop's close callbacks. So
  * server_stop returns at once and the loop runs dry afterwards.
  */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +71,11 @@ static struct lws_vhost *vhost_create(struct server *s, const char *host, int po
 	info.vhost_name = "handoffd";
 	info.iface = host;
 	info.port = port;
+	/* lws binds an IPv6 socket whenever it can, and with an IPv4 address
+	 * as iface it then listens on every interface ([::]), not on the one
+	 * asked for: 127.0.0.1 must mean loopback only. */
+	if (inet_pton(AF_INET, host, &(struct in_addr){0}) == 1)
+		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
 	/* protocols[0] takes every HTTP request; a WebSocket upgrade asking
 	 * for "handoff.v1" lands on the second. The zeroed third ends the list. */
 	s->protocols[0] = server_http_protocol;

@@ -1,7 +1,8 @@
 /*
  * test_hub_abuse.c — what a hostile or broken client does must never crash,
  * hang or slow down the hub: cut requests, garbage, a client that stops
- * reading its event stream.
+ * reading its event stream. And nobody off this machine can reach a hub
+ * told to listen on loopback.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -146,9 +147,43 @@ static void test_a_client_that_stops_reading_is_cut_off_and_others_go_on(void **
 	assert_hub_healthy();
 }
 
+/* Local addresses of the listening sockets on `port` in a /proc/net/tcp*
+ * table, as the kernel writes them (hex), joined by spaces. */
+static void listeners(const char *table, int port, char *out, size_t len)
+{
+	char line[512], local[64];
+	unsigned lport, st;
+	FILE *f = fopen(table, "r");
+
+	out[0] = '\0';
+	if (!f)
+		return; /* no IPv6 in this kernel: nothing listens there */
+	while (fgets(line, sizeof line, f)) {
+		if (sscanf(line, " %*d: %63[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", local, &lport,
+			   &st) == 3 && (int)lport == port && st == 0x0A /* LISTEN */) {
+			strncat(out, local, len - strlen(out) - 1);
+			strncat(out, " ", len - strlen(out) - 1);
+		}
+	}
+	fclose(f);
+}
+
+static void test_loopback_means_loopback_only(void **state)
+{
+	char v4[256], v6[256];
+
+	(void)state;
+	/* The harness asks for 127.0.0.1; lws once bound [::] for that. */
+	listeners("/proc/net/tcp", hub.port, v4, sizeof v4);
+	listeners("/proc/net/tcp6", hub.port, v6, sizeof v6);
+	assert_string_equal(v4, "0100007F ");
+	assert_string_equal(v6, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_loopback_means_loopback_only),
 		cmocka_unit_test(test_cut_requests_and_garbage),
 		cmocka_unit_test(test_websocket_cut_mid_frame),
 		cmocka_unit_test(test_a_client_that_stops_reading_is_cut_off_and_others_go_on),
