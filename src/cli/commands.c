@@ -34,6 +34,11 @@ static const struct cli_option rate_options[] = {
 	{NULL, NULL, NULL},
 };
 
+static const struct cli_option watch_options[] = {
+	{"since", "SEQ", "start after this event seq (the last one a previous run printed)"},
+	{NULL, NULL, NULL},
+};
+
 /* Sorted by name: --help lists them in this order. */
 const struct cli_command cli_commands[] = {
 	{"assign", "ID AGENT", 2, 2, NULL, cmd_assign,
@@ -59,6 +64,10 @@ const struct cli_command cli_commands[] = {
 	{"takeover", "ID [--force]", 1, 1, takeover_options, cmd_takeover,
 	 "Take the chat from the bot. Fails (exit 1) naming the holder when another agent "
 	 "has it."},
+	{"watch", "[--since SEQ]", 0, 0, watch_options, cmd_watch,
+	 "Print every event as one JSON line, live, until interrupted. Survives hub restarts "
+	 "without gaps or duplicates; a {\"type\":\"resync\"} line means events were lost "
+	 "and what was built from earlier lines must be reloaded."},
 };
 
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];

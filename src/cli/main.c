@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "commands.h"
+#include "log.h"
 
 static int run_command(struct cli *cli, const struct cli_command *cmd, const struct cli_args *a,
 		       const struct config_args *ca)
@@ -91,6 +92,9 @@ int main(int argc, char **argv)
 		cli_print_command_help(stdout, cmd);
 		return EXIT_OK;
 	}
+	/* Scripts read stdout and stderr: the client core's progress lines
+	 * (reconnecting...) would only be noise; commands say what matters. */
+	log_set_level(LOG_WARN);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	status = run_command(&cli, cmd, &a, &ca);
 	curl_global_cleanup();

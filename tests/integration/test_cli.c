@@ -110,47 +110,52 @@ static void proc_start(struct proc *p, const char *const *args)
 	p->fd[1] = err[0];
 }
 
+/* Wait up to timeout_ms for output of the started processes and append
+ * what arrives to their buffers; returns how many pipes are still open. */
+static int proc_pump(struct proc *ps, int nprocs, int timeout_ms)
+{
+	struct pollfd pfd[8];
+	int map[8][2], n = 0;
+
+	for (int i = 0; i < nprocs; i++)
+		for (int k = 0; k < 2; k++)
+			if (ps[i].fd[k] >= 0) {
+				pfd[n] = (struct pollfd){.fd = ps[i].fd[k], .events = POLLIN};
+				map[n][0] = i;
+				map[n][1] = k;
+				n++;
+			}
+	if (n == 0 || poll(pfd, (nfds_t)n, timeout_ms) <= 0)
+		return n;
+	for (int j = 0; j < n; j++) {
+		if (!pfd[j].revents)
+			continue;
+		struct proc *p = &ps[map[j][0]];
+		int k = map[j][1];
+		char chunk[4096];
+		ssize_t got = read(p->fd[k], chunk, sizeof chunk);
+		if (got <= 0) {
+			close(p->fd[k]);
+			p->fd[k] = -1;
+			continue;
+		}
+		p->buf[k] = realloc(p->buf[k], p->len[k] + (size_t)got + 1);
+		memcpy(p->buf[k] + p->len[k], chunk, (size_t)got);
+		p->len[k] += (size_t)got;
+		p->buf[k][p->len[k]] = '\0';
+	}
+	return n;
+}
+
 /* Read every started process to EOF and reap it; fail after 20 s. */
 static void proc_finish(struct proc *ps, int nprocs)
 {
 	long long deadline = now_ms() + 20000;
-	for (;;) {
-		struct pollfd pfd[8];
-		int map[8][2], n = 0;
-		for (int i = 0; i < nprocs; i++)
-			for (int k = 0; k < 2; k++)
-				if (ps[i].fd[k] >= 0) {
-					pfd[n] = (struct pollfd){.fd = ps[i].fd[k], .events = POLLIN};
-					map[n][0] = i;
-					map[n][1] = k;
-					n++;
-				}
-		if (n == 0)
-			break;
-		long long left = deadline - now_ms();
-		if (left <= 0) {
+	while (proc_pump(ps, nprocs, (int)(deadline - now_ms())) > 0) {
+		if (now_ms() >= deadline) {
 			for (int i = 0; i < nprocs; i++)
 				kill(ps[i].pid, SIGKILL);
 			fail_msg("handoff still running after 20 s");
-		}
-		if (poll(pfd, (nfds_t)n, (int)left) <= 0)
-			continue;
-		for (int j = 0; j < n; j++) {
-			if (!pfd[j].revents)
-				continue;
-			struct proc *p = &ps[map[j][0]];
-			int k = map[j][1];
-			char chunk[4096];
-			ssize_t got = read(p->fd[k], chunk, sizeof chunk);
-			if (got <= 0) {
-				close(p->fd[k]);
-				p->fd[k] = -1;
-				continue;
-			}
-			p->buf[k] = realloc(p->buf[k], p->len[k] + (size_t)got + 1);
-			memcpy(p->buf[k] + p->len[k], chunk, (size_t)got);
-			p->len[k] += (size_t)got;
-			p->buf[k][p->len[k]] = '\0';
 		}
 	}
 	for (int i = 0; i < nprocs; i++) {
@@ -161,6 +166,20 @@ static void proc_finish(struct proc *ps, int nprocs)
 		for (int k = 0; k < 2; k++)
 			if (!ps[i].buf[k])
 				ps[i].buf[k] = calloc(1, 1);
+	}
+}
+
+/* Read a running process until its stdout (k 0) or stderr (k 1) shows
+ * `needle`; fail after 20 s. */
+static void proc_wait_for(struct proc *p, int k, const char *needle)
+{
+	long long deadline = now_ms() + 20000;
+	while (!p->buf[k] || !strstr(p->buf[k], needle)) {
+		if (now_ms() >= deadline || proc_pump(p, 1, (int)(deadline - now_ms())) == 0) {
+			kill(p->pid, SIGKILL);
+			fail_msg("no \"%s\" from handoff; stdout: %s; stderr: %s", needle,
+				 p->buf[0] ? p->buf[0] : "", p->buf[1] ? p->buf[1] : "");
+		}
 	}
 }
 
@@ -455,6 +474,76 @@ static void test_unreachable_exits_3(void **state)
 	proc_free(&p);
 }
 
+/* `watch` across a hub killed and restarted on the same port: every event
+ * exactly once, in order, the ones written while it was away included. */
+static void test_watch_survives_a_hub_restart(void **state)
+{
+	(void)state;
+	const char *args[] = {"--server", server, "--token-file", ana_file, "watch", NULL};
+	struct proc w;
+	char port[32], text[32];
+
+	proc_start(&w, args);
+	proc_wait_for(&w, 1, "watch: live");
+	for (int i = 1; i <= 3; i++) {
+		snprintf(text, sizeof text, "watch-before-%d", i);
+		ingest(&hub, bot, "cli-watch", "user", text, false, NULL);
+	}
+	proc_wait_for(&w, 0, "watch-before-3");
+
+	hub_kill(&hub);
+	snprintf(port, sizeof port, "127.0.0.1:%d", hub.port);
+	hub_start(&hub, "--listen", port, NULL);
+	/* Written as soon as the hub is back: watch is still waiting out its
+	 * backoff, so these come by replay from its last seq. */
+	for (int i = 1; i <= 3; i++) {
+		snprintf(text, sizeof text, "watch-after-%d", i);
+		ingest(&hub, bot, "cli-watch", "user", text, false, NULL);
+	}
+	proc_wait_for(&w, 0, "watch-after-3");
+	proc_wait_for(&w, 1, "live again");
+	kill(w.pid, SIGTERM);
+	proc_finish(&w, 1);
+	expect_exit(&w, 0);
+
+	/* One event per line, seqs contiguous from the first: no gap, no
+	 * duplicate, and both sides of the restart are there. */
+	long long prev = -1;
+	int lines = 0;
+	for (char *line = OUT(&w), *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = '\0';
+		cJSON *j = cJSON_Parse(line);
+		assert_non_null(j);
+		long long seq = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "seq"));
+		if (prev >= 0 && seq != prev + 1)
+			fail_msg("seq %lld after %lld", seq, prev);
+		prev = seq;
+		lines++;
+		cJSON_Delete(j);
+	}
+	assert_true(lines >= 6);
+	assert_non_null(strstr(ERR(&w), "reconnecting in"));
+	proc_free(&w);
+}
+
+static void test_watch_gives_up_on_a_bad_token(void **state)
+{
+	(void)state;
+	char path[200];
+	snprintf(path, sizeof path, "%s/bad.token", hub.dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("not-a-real-token\n", f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0600), 0);
+
+	struct proc p = run_as(path, "watch", NULL);
+	expect_exit(&p, 1);
+	assert_non_null(strstr(ERR(&p), "401"));
+	assert_null(strstr(ERR(&p), "not-a-real-token"));
+	proc_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +554,8 @@ int main(void)
 		cmocka_unit_test(test_concurrent_takeover),
 		cmocka_unit_test(test_bad_usage_exits_2),
 		cmocka_unit_test(test_unreachable_exits_3),
+		cmocka_unit_test(test_watch_gives_up_on_a_bad_token),
+		cmocka_unit_test(test_watch_survives_a_hub_restart),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
