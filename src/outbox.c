@@ -332,6 +332,18 @@ void outbox_tick(struct outbox *ob)
 	pump(ob);
 }
 
+/* Whether entry i waits behind an older PENDING reply of its chat (then
+ * its time is not what matters: a timer armed for it would fire, find it
+ * blocked, and fire again at once, for as long as the older one is out). */
+static bool waits_for_older(const struct outbox *ob, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (ob->entries.v[k]->state == OUTBOX_PENDING &&
+		    strcmp(ob->entries.v[k]->chat_id, ob->entries.v[i]->chat_id) == 0)
+			return true;
+	return false;
+}
+
 int64_t outbox_next_due(const struct outbox *ob)
 {
 	int64_t due = INT64_MAX;
@@ -341,8 +353,10 @@ int64_t outbox_next_due(const struct outbox *ob)
 	for (size_t i = 0; i < ob->entries.n; i++) {
 		const struct outbox_entry *e = ob->entries.v[i];
 
-		if (e->state == OUTBOX_PENDING && !e->in_flight && e->next_try_at < due)
-			due = e->next_try_at;
+		if (e->state != OUTBOX_PENDING || e->in_flight || e->next_try_at >= due ||
+		    waits_for_older(ob, i))
+			continue;
+		due = e->next_try_at;
 	}
 	return due;
 }

@@ -438,6 +438,9 @@ static void test_per_chat_fifo(void **state)
 	assert_int_equal(f->ncalls, 2);
 	assert_string_equal(f->calls[0].id, a1);
 	assert_string_equal(f->calls[1].id, b1);
+	/* a2 is due by its clock but waits for a1: nothing for a timer to do
+	 * (a timer armed for it would fire over and over while a1 is out). */
+	assert_int_equal(outbox_next_due(f->ob), INT64_MAX);
 
 	assert_true(outbox_retry_later(f->ob, a1, "502", -1, NULL));
 	f->now += 1000;
