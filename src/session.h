@@ -1,0 +1,129 @@
+/*
+ * session.h — one signed-in console: the API client, the live stream, the
+ * store and the outbox, wired together on one libuv loop.
+ *
+ * This is the data side of the console (ARCHITECTURE.md: server →
+ * events/api → store → views). The UI reads the store, calls the
+ * session's actions, and hears back through three callbacks; nothing here
+ * draws anything, so integration tests drive a session as the console
+ * would.
+ *
+ * What the session does by itself:
+ *   - applies every event of the stream to the store (idempotently), and
+ *     sets "me" from the hello;
+ *   - (re)loads the lists when the stream says so (a fresh start or a hub
+ *     resync): the first page of every view loaded so far, and the open
+ *     thread's newest messages;
+ *   - sends the outbox while the stream is live (a reply typed offline
+ *     waits; one the hub refuses becomes FAILED with the hub's words), and
+ *     retries transient failures on a timer.
+ * Pages of a view are fetched on demand (session_view_more), so a hub with
+ * 100,000 chats costs the first page, not all of them.
+ */
+#ifndef HANDOFF_SESSION_H
+#define HANDOFF_SESSION_H
+
+#include <stdbool.h>
+
+#include <uv.h>
+
+#include "api.h"
+#include "errbuf.h"
+#include "outbox.h"
+#include "settings.h"
+#include "store.h"
+#include "stream.h"
+
+/* Rows asked for per page of a view. */
+#define SESSION_PAGE_SIZE 100
+/* Messages asked for per page of a thread. */
+#define SESSION_THREAD_PAGE 50
+
+struct session_callbacks {
+	/* The connection changed (header: live, reconnecting in N s, offline). */
+	void (*on_state)(void *ctx, const struct stream_status *st);
+	/* Something the agent should read on the status line; `error` when it
+	 * is a failure ("cannot load the waiting queue: hub unreachable"). */
+	void (*on_notice)(void *ctx, bool error, const char *text);
+	/* A reply of the outbox changed state (sending, sent, failed). */
+	void (*on_reply)(void *ctx, const struct outbox_entry *e);
+};
+
+struct session;
+
+/* A session for `cfg` (server, token, insecure) keeping its outbox in
+ * `state_dir`. Nothing happens until session_start. */
+struct session *session_new(uv_loop_t *loop, const struct config *cfg, const char *state_dir,
+			    const struct session_callbacks *cb, void *ctx, struct errbuf *err);
+
+/* Connect the stream; the lists load once the hub said hello. */
+void session_start(struct session *s);
+
+/* Stop everything. Pending calls are cancelled, unsent replies stay in the
+ * outbox journal for the next start. The loop must keep running until it
+ * has no more handles (the API client and stream close theirs on it). */
+void session_free(struct session *s);
+
+struct store *session_store(struct session *s);
+struct outbox *session_outbox(struct session *s);
+const struct stream_status *session_status(const struct session *s);
+
+/* The signed-in account, from the hub's hello; NULL before it. */
+const struct agent *session_me(const struct session *s);
+
+/* ---- lists -------------------------------------------------------------- */
+
+/* Fetch the next page of a view (the first, if none was loaded). False
+ * when there is nothing more, a page is already on its way, or SEARCH has
+ * no query. */
+bool session_view_more(struct session *s, enum view_kind v);
+
+/* Whether every chat of the view is in the store (the last page came). */
+bool session_view_complete(const struct session *s, enum view_kind v);
+
+/* Set the search (NULL or "" clears it) and load its first page. */
+bool session_search(struct session *s, const char *query, struct errbuf *err);
+
+/* ---- the open thread ---------------------------------------------------- */
+
+/* Open a chat's thread (closing the one open before): its newest messages
+ * are fetched, and live ones kept from now on. */
+bool session_open_thread(struct session *s, const char *chat_id, struct errbuf *err);
+
+/* Fetch the messages just older than what the open thread holds. False
+ * when it holds the beginning or a fetch is under way. */
+bool session_thread_older(struct session *s);
+
+/* Close the open thread (its messages leave the store). */
+void session_close_thread(struct session *s);
+
+/* ---- actions ------------------------------------------------------------ */
+
+/* Called once with the outcome; on success the changed chat is already in
+ * the store. `r->text` is the failure in words. */
+typedef void session_done_fn(void *ctx, const struct api_result *r);
+
+bool session_takeover(struct session *s, const char *chat_id, bool force, session_done_fn *done,
+		      void *ctx, struct errbuf *err);
+bool session_handback(struct session *s, const char *chat_id, session_done_fn *done, void *ctx,
+		      struct errbuf *err);
+bool session_assign(struct session *s, const char *chat_id, const char *agent_id,
+		    session_done_fn *done, void *ctx, struct errbuf *err);
+bool session_rate(struct session *s, const char *chat_id, int score, const char *feedback,
+		  const char *suggested, session_done_fn *done, void *ctx, struct errbuf *err);
+bool session_retitle(struct session *s, const char *chat_id, const char *title,
+		     session_done_fn *done, void *ctx, struct errbuf *err);
+bool session_set_status(struct session *s, const char *chat_id, const char *status,
+			session_done_fn *done, void *ctx, struct errbuf *err);
+bool session_stop_chat(struct session *s, const char *chat_id, session_done_fn *done, void *ctx,
+		       struct errbuf *err);
+/* The agents to assign to (GET /v1/agents); r->agents on success. */
+bool session_agents(struct session *s, session_done_fn *done, void *ctx, struct errbuf *err);
+
+/* A reply (or an internal note) into the outbox: on disk when this returns
+ * true, sent as soon as the hub is live; its progress comes through
+ * on_reply. The client_msg_id goes to out_id (may be NULL). */
+bool session_reply(struct session *s, const char *chat_id, const char *text, bool internal,
+		   char *out_id, struct errbuf *err);
+
+#endif
