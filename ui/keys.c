@@ -15,13 +15,13 @@ static const struct {
 	/* Enter: ncurses gives '\r' with nonl() (which the screen sets) and
 	 * KEY_ENTER from keypads; the screen maps both to '\r'. */
 	{"Enter", '\r'},          {"Tab", '\t'},
-	{"S-Tab", KEY_BTAB},      {"Esc", 27},
-	{"Space", ' '},           {"Backspace", KEY_BACKSPACE},
-	{"Delete", KEY_DC},       {"Insert", KEY_IC},
-	{"Up", KEY_UP},           {"Down", KEY_DOWN},
-	{"Left", KEY_LEFT},       {"Right", KEY_RIGHT},
-	{"Home", KEY_HOME},       {"End", KEY_END},
-	{"PgUp", KEY_PPAGE},      {"PgDn", KEY_NPAGE},
+	{"S-Tab", KEY_FN + KEY_BTAB},      {"Esc", 27},
+	{"Space", ' '},           {"Backspace", KEY_FN + KEY_BACKSPACE},
+	{"Delete", KEY_FN + KEY_DC},       {"Insert", KEY_FN + KEY_IC},
+	{"Up", KEY_FN + KEY_UP},           {"Down", KEY_FN + KEY_DOWN},
+	{"Left", KEY_FN + KEY_LEFT},       {"Right", KEY_FN + KEY_RIGHT},
+	{"Home", KEY_FN + KEY_HOME},       {"End", KEY_FN + KEY_END},
+	{"PgUp", KEY_FN + KEY_PPAGE},      {"PgDn", KEY_FN + KEY_NPAGE},
 };
 
 static int parse_plain(const char *name)
@@ -35,7 +35,7 @@ static int parse_plain(const char *name)
 			n = n * 10 + name[2] - '0';
 		else if (name[2])
 			return -1;
-		return n >= 1 && n <= 12 ? KEY_F(n) : -1;
+		return n >= 1 && n <= 12 ? KEY_FN + KEY_F(n) : -1;
 	}
 	if (name[0] == 'C' && name[1] == '-' && name[2] && !name[3]) {
 		char c = name[2];
@@ -77,8 +77,8 @@ void key_format(int key, char *out, size_t len)
 			return;
 		}
 	}
-	if (key >= KEY_F(1) && key <= KEY_F(12)) {
-		snprintf(out, len, "%sF%d", alt, key - KEY_F(0));
+	if (key >= KEY_FN + KEY_F(1) && key <= KEY_FN + KEY_F(12)) {
+		snprintf(out, len, "%sF%d", alt, key - KEY_FN - KEY_F(0));
 	} else if (key >= 0 && key < 0x20) {
 		snprintf(out, len, "%sC-%c", alt, key == 0 ? '@' : key < 27 ? key + 'a' - 1 : key + '@');
 	} else if (key >= 0x20 && key != 0x7f && key < 0x110000 &&

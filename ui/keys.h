@@ -1,8 +1,10 @@
 /*
  * keys.h — keys by name: "j", "R", "Enter", "C-a", "M-Enter", "PgUp", "F1".
  *
- * A key is an int: a Unicode character, an ncurses KEY_* code, or either
- * with KEY_ALT added (Alt, which terminals send as ESC then the key).
+ * A key is an int: a Unicode character, KEY_FN plus an ncurses KEY_* code
+ * (function and cursor keys: ncurses' codes overlap real characters such
+ * as U+0402, so they are moved above Unicode), or either with KEY_ALT
+ * added (Alt, which terminals send as ESC then the key).
  * Names are what the config file's `bind = KEY ACTION` lines and the help
  * screen use, so both go through key_parse / key_format and always agree.
  */
@@ -12,7 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Above every Unicode character and every ncurses KEY_* code. */
+/* Above every Unicode character; KEY_FN + KEY_* stays below KEY_ALT. */
+#define KEY_FN 0x200000
 #define KEY_ALT 0x400000
 
 /* Control characters by letter: KEY_CTRL('a') == 1. */

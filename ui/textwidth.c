@@ -13,6 +13,11 @@ int cp_width(unsigned cp)
 	return w < 0 ? 1 : w;
 }
 
+bool cp_printable(unsigned cp)
+{
+	return cp >= 0x20 && !(cp >= 0x7f && cp < 0xa0) && wcwidth((wchar_t)cp) >= 0;
+}
+
 /* Decode at s[i]; text is valid UTF-8, but never trust it to the point of
  * looping forever: a bad byte counts as one column-1 character. */
 static size_t next_cp(const char *s, size_t len, size_t i, unsigned *cp)

@@ -15,10 +15,14 @@
 #ifndef HANDOFF_UI_TEXTWIDTH_H
 #define HANDOFF_UI_TEXTWIDTH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Columns of one code point: 0, 1 or 2 (unprintable: 1). */
 int cp_width(unsigned cp);
+
+/* Whether the terminal can show it: not a control, and known to wcwidth. */
+bool cp_printable(unsigned cp);
 
 /* Columns of s[0..len). */
 int text_width(const char *s, size_t len);

@@ -242,3 +242,19 @@ bool theme_load(struct theme *t, const char *name, struct errbuf *err)
 			t->el[e] = over.el[e];
 	return ok;
 }
+
+/* The 8 basic colours as 0/1 per channel: black=0, red=1 (r), green=2 (g),
+ * yellow=3 (rg), blue=4 (b)... the bits are the channels. */
+short theme_color_fit(short color, int ncolors)
+{
+	if (color < 0 || color < ncolors)
+		return color;
+	if (color < 16)
+		return (short)(color - 8);
+	if (color < 232) {
+		int v = color - 16, r = v / 36, g = (v / 6) % 6, b = v % 6;
+		/* A channel counts as on from the middle of its range. */
+		return (short)((r >= 3 ? 1 : 0) | (g >= 3 ? 2 : 0) | (b >= 3 ? 4 : 0));
+	}
+	return color < 244 ? 0 : 7;
+}

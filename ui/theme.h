@@ -85,6 +85,12 @@ bool theme_parse(struct theme *t, const char *text, const char *source, struct e
  * one; "no such theme" lists the built-in names. */
 bool theme_load(struct theme *t, const char *name, struct errbuf *err);
 
+/* A theme colour (-1..255) for a terminal with `ncolors` colours: itself
+ * when it fits; else bright colours lose their brightness, the 6x6x6 cube
+ * goes to the nearest of the 8 basic colours and the grey ramp to black or
+ * white. */
+short theme_color_fit(short color, int ncolors);
+
 /* Built-in theme text by name, or NULL; names in order, NULL-terminated. */
 const char *theme_builtin(const char *name);
 extern const char *const theme_builtin_names[];

@@ -23,17 +23,21 @@ static void parses_names(void **state)
 	assert_int_equal(key_parse("Enter"), '\r');
 	assert_int_equal(key_parse("Esc"), 27);
 	assert_int_equal(key_parse("Tab"), '\t');
-	assert_int_equal(key_parse("S-Tab"), KEY_BTAB);
-	assert_int_equal(key_parse("PgUp"), KEY_PPAGE);
-	assert_int_equal(key_parse("PgDn"), KEY_NPAGE);
-	assert_int_equal(key_parse("Home"), KEY_HOME);
-	assert_int_equal(key_parse("F1"), KEY_F(1));
-	assert_int_equal(key_parse("F10"), KEY_F(10));
+	assert_int_equal(key_parse("S-Tab"), KEY_FN + KEY_BTAB);
+	assert_int_equal(key_parse("PgUp"), KEY_FN + KEY_PPAGE);
+	assert_int_equal(key_parse("PgDn"), KEY_FN + KEY_NPAGE);
+	assert_int_equal(key_parse("Home"), KEY_FN + KEY_HOME);
+	assert_int_equal(key_parse("F1"), KEY_FN + KEY_F(1));
+	assert_int_equal(key_parse("F10"), KEY_FN + KEY_F(10));
 	assert_int_equal(key_parse("C-a"), 1);
 	assert_int_equal(key_parse("C-w"), 23);
 	assert_int_equal(key_parse("M-Enter"), KEY_ALT + '\r');
 	assert_int_equal(key_parse("M-x"), KEY_ALT + 'x');
 	assert_int_equal(key_parse("\xc3\xa9"), 0xe9); /* é */
+	/* A character whose number is also an ncurses key code stays a
+	 * character: U+0402 is not KEY_DOWN. */
+	assert_int_equal(key_parse("\xd0\x82"), 0x402);
+	assert_int_not_equal(key_parse("\xd0\x82"), key_parse("Down"));
 }
 
 static void refuses_nonsense(void **state)

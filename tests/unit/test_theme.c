@@ -110,6 +110,22 @@ static void load_falls_back_to_mono(void **state)
 	rmdir(dir);
 }
 
+static void colours_fit_the_terminal(void **state)
+{
+	(void)state;
+	assert_int_equal(theme_color_fit(-1, 8), -1);
+	assert_int_equal(theme_color_fit(3, 8), 3);
+	assert_int_equal(theme_color_fit(200, 256), 200);
+	assert_int_equal(theme_color_fit(9, 8), 1);      /* bright-red: red */
+	assert_int_equal(theme_color_fit(196, 8), 1);    /* cube red: red */
+	assert_int_equal(theme_color_fit(21, 8), 4);     /* cube blue: blue */
+	assert_int_equal(theme_color_fit(226, 8), 3);    /* cube yellow: yellow */
+	assert_int_equal(theme_color_fit(16, 8), 0);     /* cube black */
+	assert_int_equal(theme_color_fit(242, 8), 0);    /* dark grey: black */
+	assert_int_equal(theme_color_fit(254, 8), 7);    /* light grey: white */
+	assert_int_equal(theme_color_fit(12, 16), 12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +133,7 @@ int main(void)
 		cmocka_unit_test(parses_colours_and_attributes),
 		cmocka_unit_test(errors_name_the_line),
 		cmocka_unit_test(load_falls_back_to_mono),
+		cmocka_unit_test(colours_fit_the_terminal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

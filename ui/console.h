@@ -1,0 +1,155 @@
+/*
+ * console.h — the agent's console: the screen, its panes and dialogs, on
+ * top of a session (src/session.h), all on one libuv loop.
+ *
+ * Data flows one way (ARCHITECTURE.md): the session feeds the store, the
+ * store tells the console what changed, the console marks the parts of the
+ * screen that show it dirty, and once per loop turn (a uv_prepare, just
+ * before the loop waits) the dirty parts are drawn and one doupdate() sends
+ * the difference to the terminal. Keys go through the binding table to
+ * actions (actions.c), and actions go to the session.
+ */
+#ifndef HANDOFF_UI_CONSOLE_H
+#define HANDOFF_UI_CONSOLE_H
+
+#include <stdbool.h>
+
+#include <curses.h>
+#include <uv.h>
+
+#include "actions.h"
+#include "editbuf.h"
+#include "keys.h"
+#include "run.h"
+#include "layout.h"
+#include "session.h"
+#include "settings.h"
+#include "theme.h"
+
+/* The queue tabs, in the order of their keys 1..4. */
+enum tab { TAB_WAITING, TAB_MINE, TAB_ALL, TAB_SEARCH, TAB_COUNT };
+
+/* What needs drawing this turn. */
+enum {
+	DIRTY_HEADER = 1 << 0,
+	DIRTY_LIST = 1 << 1,
+	DIRTY_THREAD = 1 << 2,
+	DIRTY_STATUS = 1 << 3,
+	DIRTY_FBAR = 1 << 4,
+	DIRTY_DIALOG = 1 << 5,
+	DIRTY_ALL = 0xff,
+};
+
+struct console;
+struct dialog;
+
+/* A modal dialog (rate, prompt, picker, confirm, help): htop's Panel idea,
+ * a small class of function pointers. */
+struct dialog_class {
+	const char *name;
+	void (*draw)(struct console *c, struct dialog *d);
+	/* A key while the dialog is up; the dialog closes itself. */
+	void (*key)(struct console *c, struct dialog *d, int key);
+	void (*free)(struct dialog *d);
+};
+
+struct dialog {
+	const struct dialog_class *cls;
+};
+
+/* The composer under the open thread (reply or internal note). */
+struct composer {
+	bool active;
+	bool internal;       /* a note rather than a reply */
+	uuid_str chat;       /* the chat it writes to */
+	struct editbuf text;
+};
+
+struct console {
+	uv_loop_t *loop;
+	struct session *session;
+	struct store *store;
+	const struct config *cfg;
+	struct keymap keys;
+
+	/* the screen */
+	attr_t attrs[EL_COUNT];  /* the theme, as curses attributes */
+	struct layout layout;
+	int rows, cols;
+	unsigned dirty;
+	bool resized;            /* clear once before the next draw */
+
+	/* what the agent looks at */
+	enum pane focus;
+	enum tab tab;
+	uuid_str selected;       /* the chat selected in the list ("" none) */
+	size_t list_top;         /* the list's first row shown */
+	uuid_str open;           /* the chat whose thread is open ("" none) */
+	int thread_scroll;       /* rows scrolled up from the bottom; 0 follows */
+	int unseen;              /* messages arrived while scrolled up */
+	struct composer composer;
+	struct dialog *dialog;   /* the modal dialog up, or NULL */
+	char search[256];        /* the search tab's query */
+
+	/* the status line */
+	char status[512];
+	bool status_error;
+	struct stream_status conn;
+	char conn_reason[160];
+
+	/* attention */
+	bool bell;               /* ring on a new escalation */
+	bool title;              /* set the terminal title on one */
+	int64_t started_at;      /* escalations after this are news */
+
+	/* the loop's handles */
+	uv_poll_t input;
+	uv_signal_t winch;
+	uv_prepare_t frame;
+	uv_timer_t clock;        /* ticks the waiting clocks, once a second */
+	int handles_open;
+	bool quitting;
+	int exit_status;
+};
+
+/* Mark parts of the screen to draw this turn. */
+void console_dirty(struct console *c, unsigned what);
+
+/* Say something on the status line (printf-style); error: in the error
+ * colour, and it stays until the next message. */
+void console_say(struct console *c, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Say how a call to the hub went: `ok` on success, else the hub's words
+ * (or why it could not be reached) as an error. */
+void console_report(struct console *c, const struct api_result *r, const char *ok);
+
+/* The chat selected in the list, or NULL. */
+const struct chat *console_selected(const struct console *c);
+
+/* The chat an action applies to: the open thread's when the thread has the
+ * focus (or is the only one shown), else the selected one; NULL (and a
+ * word on the status line) when there is none. */
+const struct chat *console_target(struct console *c);
+
+/* The store view a tab shows. */
+enum view_kind tab_view(enum tab t);
+
+/* Open a chat's thread and give it the focus. */
+void console_open_chat(struct console *c, const char *chat_id);
+
+/* Put up a dialog (NULL: take it down); the old one is freed. */
+void console_dialog(struct console *c, struct dialog *d);
+
+/* Ask to quit (confirming first when replies are still unsent). */
+void console_quit(struct console *c, bool confirmed);
+
+/* Run the once-a-second clock only while something on screen counts time
+ * (a waiting chat, "reconnecting in N s"): idle means no wake-ups. */
+void clock_update(struct console *c);
+
+/* A chat entered the waiting queue: bell and terminal title, if it is a
+ * new escalation (attention.c). */
+void attention_new_escalation(struct console *c, const char *chat_id);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * input.c — reading keys off the loop and sending each where it belongs:
+ * the dialog if one is up, the composer while it is open, else the key
+ * bindings (see input.h).
+ */
+#include <string.h>
+
+#include "composer.h"
+#include "input.h"
+#include "views.h"
+
+/* Wheel and clicks: a click selects a chat (twice: opens it); the wheel
+ * scrolls whatever is under the pointer. */
+static void mouse_event(struct console *c)
+{
+	MEVENT ev;
+
+	if (getmouse(&ev) != OK || c->dialog)
+		return;
+	const struct rect *list = &c->layout.list;
+	bool in_list = ev.x >= list->x && ev.x < list->x + list->w && ev.y >= list->y &&
+		       ev.y < list->y + list->h;
+	if (ev.bstate & BUTTON4_PRESSED) {
+		if (in_list)
+			list_move(c, -3);
+		else
+			thread_scroll(c, 3);
+	} else if (ev.bstate & BUTTON5_PRESSED) {
+		if (in_list)
+			list_move(c, 3);
+		else
+			thread_scroll(c, -3);
+	} else if (in_list && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))) {
+		const struct chat *before = console_selected(c);
+		if (list_click(c, ev.y) && before == console_selected(c))
+			console_open_chat(c, before->id);
+		c->focus = PANE_LIST;
+	}
+}
+
+void input_key(struct console *c, int key)
+{
+	if (key == KEY_FN + KEY_RESIZE)
+		return; /* SIGWINCH does it (on_winch) */
+	if (key == KEY_FN + KEY_MOUSE) {
+		mouse_event(c);
+		return;
+	}
+	if (c->dialog) {
+		c->dialog->cls->key(c, c->dialog, key);
+		console_dirty(c, DIRTY_DIALOG);
+		return;
+	}
+	if (c->composer.active && c->focus == PANE_THREAD && composer_key(c, key))
+		return;
+	const struct action *a = keymap_lookup(&c->keys, key);
+	if (a) {
+		a->run(c);
+		return;
+	}
+	char name[32];
+	key_format(key, name, sizeof name);
+	console_say(c, true, "%s does nothing here: ? shows the keys", name);
+}
+
+void input_on_readable(uv_poll_t *h, int status, int events)
+{
+	struct console *c = h->data;
+	wint_t wch;
+	int r;
+
+	(void)status;
+	(void)events;
+	while (!c->quitting && (r = get_wch(&wch)) != ERR) {
+		int key = r == KEY_CODE_YES ? KEY_FN + (int)wch : (int)wch;
+		if (r == OK && wch == 27) {
+			/* Alt sends ESC then the key; a lone ESC is Esc. ncurses
+			 * has already waited ESCDELAY for the rest. */
+			wint_t next;
+			int r2 = get_wch(&next);
+			if (r2 == OK)
+				key = KEY_ALT + (next == '\n' ? '\r' : (int)next);
+			else if (r2 == KEY_CODE_YES)
+				key = KEY_ALT + KEY_FN + (int)next;
+		} else if (key == KEY_FN + KEY_ENTER || key == '\n') {
+			key = '\r';
+		}
+		input_key(c, key);
+	}
+}

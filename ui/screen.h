@@ -1,0 +1,27 @@
+/*
+ * screen.h — curses for the console: start and end it, turn a theme into
+ * attributes for the colours the terminal has, follow its size, and draw
+ * a frame (only the dirty parts, one doupdate).
+ */
+#ifndef HANDOFF_UI_SCREEN_H
+#define HANDOFF_UI_SCREEN_H
+
+#include <stdbool.h>
+
+#include "console.h"
+#include "errbuf.h"
+
+/* Start curses on the terminal and fill c->attrs from theme `name`
+ * (mono when NO_COLOR is set or the terminal has no colours). */
+bool screen_start(struct console *c, const char *theme, struct errbuf *err);
+
+/* Give the terminal back as it was. Safe to call twice. */
+void screen_end(void);
+
+/* Read the terminal's size again and lay the screen out for it. */
+void screen_resize(struct console *c);
+
+/* Draw what is dirty and send it to the terminal in one doupdate. */
+void screen_frame(struct console *c);
+
+#endif

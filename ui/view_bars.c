@@ -1,0 +1,124 @@
+/*
+ * view_bars.c — the header (queue tabs with live counts, the connection,
+ * the signed-in agent), the status line and the function bar.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "views.h"
+#include "draw.h"
+
+static const char *const tab_names[TAB_COUNT] = {"Waiting", "Mine", "All", "Search"};
+
+/* "Waiting 3", "All 100+" (more pages on the hub), "Search". */
+static void tab_label(const struct console *c, enum tab t, char *out, size_t len)
+{
+	enum view_kind v = tab_view(t);
+	size_t n = view_count(store_view(c->store, v));
+
+	if (t == TAB_SEARCH && !c->search[0])
+		snprintf(out, len, " %d %s ", t + 1, tab_names[t]);
+	else
+		snprintf(out, len, " %d %s %zu%s ", t + 1, tab_names[t], n,
+			 session_view_complete(c->session, v) || !n ? "" : "+");
+}
+
+/* The connection in a few words, and whether it is good news. */
+static bool conn_label(const struct console *c, char *out, size_t len)
+{
+	const struct stream_status *st = &c->conn;
+
+	switch (st->state) {
+	case STREAM_LIVE:
+		snprintf(out, len, " live ");
+		return true;
+	case STREAM_RETRYING: {
+		uint64_t now = uv_now(c->loop);
+		uint64_t s = st->retry_at_ms > now ? (st->retry_at_ms - now + 999) / 1000 : 0;
+		snprintf(out, len, " reconnecting in %llu s ", (unsigned long long)s);
+		return false;
+	}
+	case STREAM_OFFLINE:
+		snprintf(out, len, " offline ");
+		return false;
+	case STREAM_CONNECTING:
+	case STREAM_STOPPED:
+		break;
+	}
+	snprintf(out, len, " connecting ");
+	return false;
+}
+
+void header_draw(struct console *c)
+{
+	const struct rect *r = &c->layout.header;
+	char label[64], conn[64];
+	int x = r->x, end = r->x + r->w;
+
+	if (r->h <= 0)
+		return;
+	draw_fill(r->y, r->x, r->w, c->attrs[EL_HEADER]);
+	for (int t = 0; t < TAB_COUNT && x < end; t++) {
+		tab_label(c, (enum tab)t, label, sizeof label);
+		x += draw_str(r->y, x, end - x, label,
+			      c->attrs[t == (int)c->tab ? EL_TAB_ACTIVE : EL_TAB]);
+		x++;
+	}
+	/* Right side: who is signed in, then the connection. */
+	bool good = conn_label(c, conn, sizeof conn);
+	const struct agent *me = session_me(c->session);
+	char who[96] = "";
+	if (me)
+		snprintf(who, sizeof who, " %.60s ", me->name);
+	int cw = (int)strlen(conn), ww = (int)strlen(who);
+	if (x + cw + ww <= end) {
+		draw_untrusted(r->y, end - cw - ww, ww, who, c->attrs[EL_HEADER]);
+		draw_str(r->y, end - cw, cw, conn, c->attrs[good ? EL_CONN_LIVE : EL_CONN_DOWN]);
+	} else if (x + cw <= end) {
+		draw_str(r->y, end - cw, cw, conn, c->attrs[good ? EL_CONN_LIVE : EL_CONN_DOWN]);
+	}
+}
+
+void status_draw(struct console *c)
+{
+	const struct rect *r = &c->layout.status;
+	attr_t a = c->attrs[c->status_error ? EL_STATUS_ERROR : EL_STATUS];
+
+	if (r->h <= 0)
+		return;
+	draw_fill(r->y, r->x, r->w, c->attrs[EL_STATUS]);
+	/* The offline reason matters more than the last message. */
+	if (c->conn.state == STREAM_OFFLINE && c->conn_reason[0]) {
+		char line[256];
+		snprintf(line, sizeof line, "Offline: %s", c->conn_reason);
+		draw_untrusted(r->y, r->x, r->w, line, c->attrs[EL_STATUS_ERROR]);
+		return;
+	}
+	/* Messages quote the hub's words, which can quote what people typed. */
+	draw_untrusted(r->y, r->x, r->w, c->status, a);
+}
+
+void fbar_draw(struct console *c)
+{
+	const struct rect *r = &c->layout.fbar;
+	int x = r->x, end = r->x + r->w;
+	char key[32];
+
+	if (r->h <= 0)
+		return;
+	draw_fill(r->y, r->x, r->w, c->attrs[EL_FBAR_LABEL]);
+	for (size_t i = 0; i < nactions && x < end; i++) {
+		if (!actions[i].label)
+			continue;
+		int k = keymap_key_of(&c->keys, &actions[i]);
+		if (k < 0)
+			continue;
+		key_format(k, key, sizeof key);
+		int kw = draw_str(r->y, x, end - x, key, c->attrs[EL_FBAR_KEY]);
+		x += kw;
+		if (x >= end)
+			break;
+		x += draw_str(r->y, x, end - x, actions[i].label, c->attrs[EL_FBAR_LABEL]);
+		x++;
+	}
+}

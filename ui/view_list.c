@@ -1,0 +1,222 @@
+/*
+ * view_list.c — the chat list of the current tab, two screen lines a chat:
+ *
+ *   ! Maria G.  whatsapp  bot · open                     waited 4m
+ *     Order #1042 — where is my parcel? · previous message...
+ *
+ * The mark says who must act: "!" a customer waits for a human (escalated,
+ * still with the bot), "*" you hold it, ">" another agent does. The
+ * selection is a chat id, not a row number, so rows that move as events
+ * arrive never move the agent's place.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "draw.h"
+#include "timeutil.h"
+#include "views.h"
+
+#define ROWS_PER_CHAT 2
+
+static const struct view *current_view(const struct console *c)
+{
+	return store_view(c->store, tab_view(c->tab));
+}
+
+static size_t visible_chats(const struct console *c)
+{
+	int n = c->layout.list.h / ROWS_PER_CHAT;
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* "4m", "2h05", "3d": how long, in the fewest characters. */
+static void format_age(int64_t ms, char *out, size_t len)
+{
+	int64_t s = ms > 0 ? ms / 1000 : 0;
+
+	if (s < 60)
+		snprintf(out, len, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(out, len, "%lldm", (long long)(s / 60));
+	else if (s < 86400)
+		snprintf(out, len, "%lldh%02lld", (long long)(s / 3600), (long long)(s % 3600 / 60));
+	else
+		snprintf(out, len, "%lldd", (long long)(s / 86400));
+}
+
+static bool held_by_me(const struct console *c, const struct chat *ch)
+{
+	const char *me = store_me(c->store);
+	return ch->responder.type == RESPONDER_AGENT && me && strcmp(ch->responder.id, me) == 0;
+}
+
+static void draw_chat(struct console *c, const struct chat *ch, int y, bool selected)
+{
+	const struct rect *r = &c->layout.list;
+	attr_t base = c->attrs[selected ? EL_ROW_SELECTED : EL_ROW];
+	attr_t dim = selected ? base : c->attrs[EL_ROW_DIM];
+	bool waiting = chat_is_waiting(ch), mine = held_by_me(c, ch);
+	int x = r->x, end = r->x + r->w;
+	char right[32] = "", meta[160];
+
+	draw_fill(y, r->x, r->w, base);
+	draw_fill(y + 1, r->x, r->w, base);
+
+	/* Line 1: mark, customer, channel, responder, ticket; age at the right. */
+	const char *mark = waiting ? "!" : mine ? "*" : ch->responder.type == RESPONDER_AGENT ? ">"
+											      : " ";
+	x += draw_str(y, x, 2, mark,
+		      selected ? base : c->attrs[waiting ? EL_WAITING : mine ? EL_MINE : EL_ROW]);
+	x++;
+	if (waiting && ch->escalated_at != TS_NONE) {
+		char age[16];
+		format_age(ts_now() - ch->escalated_at, age, sizeof age);
+		snprintf(right, sizeof right, "waited %s", age);
+	} else if (ch->latest.present) {
+		format_age(ts_now() - ch->latest.at, right, sizeof right);
+	}
+	int rw = (int)strlen(right);
+	int name_end = end - rw - 1;
+	x += draw_untrusted(y, x, name_end - x, ch->owner.name, base | A_BOLD);
+	snprintf(meta, sizeof meta, "  %s  ", channel_type_name(ch->channel.type));
+	x += draw_str(y, x, name_end - x, meta, dim);
+	if (ch->responder.type == RESPONDER_AGENT)
+		x += draw_untrusted(y, x, name_end - x, ch->responder.name ? ch->responder.name : "agent",
+				    dim);
+	else
+		x += draw_str(y, x, name_end - x, "bot", dim);
+	if (ch->ticket.present) {
+		char ticket[32];
+		snprintf(ticket, sizeof ticket, " · %s", ticket_status_name(ch->ticket.status));
+		x += draw_str(y, x, name_end - x, ticket, dim);
+	}
+	if (ch->state == CHAT_STATE_STOPPED)
+		draw_str(y, x, name_end - x, " · stopped", dim);
+	if (rw && rw < r->w)
+		draw_str(y, end - rw, rw, right,
+			 selected ? base : c->attrs[waiting ? EL_WAITING : EL_ROW_DIM]);
+
+	/* Line 2: title, latest message, the one before where it fits. */
+	x = r->x + 2;
+	if (ch->title) {
+		x += draw_untrusted(y + 1, x, end - x, ch->title, base);
+		x += draw_str(y + 1, x, end - x, " — ", dim);
+	}
+	if (ch->latest.present)
+		x += draw_untrusted(y + 1, x, end - x, ch->latest.text, dim);
+	if (ch->previous.present && end - x > 12) {
+		x += draw_str(y + 1, x, end - x, " · ", dim);
+		draw_untrusted(y + 1, x, end - x, ch->previous.text, dim);
+	}
+}
+
+/* Keep the selected row on screen, and ask for the next page as the
+ * selection nears the end of what is loaded. */
+static void scroll_to_selection(struct console *c, size_t sel)
+{
+	size_t shown = visible_chats(c);
+
+	if (!shown)
+		return;
+	if (sel < c->list_top)
+		c->list_top = sel;
+	else if (sel >= c->list_top + shown)
+		c->list_top = sel - shown + 1;
+	const struct view *v = current_view(c);
+	if (sel + shown >= view_count(v))
+		session_view_more(c->session, tab_view(c->tab));
+}
+
+void list_follow(struct console *c, size_t old_index)
+{
+	const struct view *v = current_view(c);
+	size_t n = view_count(v);
+
+	if (c->selected[0] && view_index_of(v, c->selected) != VIEW_NONE)
+		return;
+	if (n == 0) {
+		c->selected[0] = '\0';
+		return;
+	}
+	if (old_index == VIEW_NONE || old_index >= n)
+		old_index = old_index == VIEW_NONE ? 0 : n - 1;
+	snprintf(c->selected, sizeof c->selected, "%s", view_at(v, old_index)->id);
+}
+
+bool list_move(struct console *c, long delta)
+{
+	const struct view *v = current_view(c);
+	size_t n = view_count(v), sel = c->selected[0] ? view_index_of(v, c->selected) : VIEW_NONE;
+
+	if (n == 0)
+		return false;
+	long to = sel == VIEW_NONE ? 0 : (long)sel + delta;
+	if (to < 0)
+		to = 0;
+	if (to >= (long)n)
+		to = (long)n - 1;
+	if (sel != VIEW_NONE && (size_t)to == sel)
+		return false;
+	snprintf(c->selected, sizeof c->selected, "%s", view_at(v, (size_t)to)->id);
+	scroll_to_selection(c, (size_t)to);
+	console_dirty(c, DIRTY_LIST);
+	return true;
+}
+
+bool list_click(struct console *c, int y)
+{
+	const struct view *v = current_view(c);
+	size_t i = c->list_top + (size_t)((y - c->layout.list.y) / ROWS_PER_CHAT);
+
+	if (y < c->layout.list.y || i >= view_count(v))
+		return false;
+	snprintf(c->selected, sizeof c->selected, "%s", view_at(v, i)->id);
+	console_dirty(c, DIRTY_LIST);
+	return true;
+}
+
+static const char *empty_text(const struct console *c)
+{
+	switch (c->tab) {
+	case TAB_WAITING:
+		return "Nobody is waiting for a human. New escalations appear here.";
+	case TAB_MINE:
+		return "You hold no chats. Take one over with t.";
+	case TAB_SEARCH:
+		return c->search[0] ? "Nothing matches the search." : "Type / to search.";
+	case TAB_ALL:
+	case TAB_COUNT:
+		break;
+	}
+	return "No chats yet.";
+}
+
+void list_draw(struct console *c)
+{
+	const struct rect *r = &c->layout.list;
+	const struct view *v = current_view(c);
+	size_t n = view_count(v), shown = visible_chats(c);
+
+	if (r->h <= 0 || r->w <= 0)
+		return;
+	list_follow(c, 0);
+	size_t sel = c->selected[0] ? view_index_of(v, c->selected) : VIEW_NONE;
+	if (sel != VIEW_NONE)
+		scroll_to_selection(c, sel);
+	if (c->list_top >= n)
+		c->list_top = n > shown ? n - shown : 0;
+	for (int y = r->y; y < r->y + r->h; y++)
+		draw_fill(y, r->x, r->w, c->attrs[EL_ROW]);
+	if (n == 0) {
+		draw_str(r->y + 1, r->x + 2, r->w - 2, empty_text(c), c->attrs[EL_ROW_DIM]);
+	} else {
+		for (size_t i = 0; i < shown && c->list_top + i < n; i++) {
+			size_t k = c->list_top + i;
+			draw_chat(c, view_at(v, k), r->y + (int)i * ROWS_PER_CHAT, k == sel);
+		}
+	}
+	if (c->layout.split) {
+		attrset(c->attrs[EL_RULE]);
+		mvvline(r->y, c->layout.rule_x, ACS_VLINE, r->h);
+	}
+}

@@ -1,0 +1,402 @@
+/*
+ * view_thread.c — the open thread, newest at the bottom, and the composer
+ * under it.
+ *
+ *   Maria G. · whatsapp · Ana holds it · open
+ *   10:41 Maria G.
+ *     Where is my parcel? It was due on Monday.
+ *   — 10:41 escalated to a human —
+ *   10:42 Ana
+ *     Let me check that for you.
+ *   10:42 Ana (internal note)
+ *     Courier lost it, reship.
+ *   sending… Reshipping today, sorry!
+ *   ── Reply to Maria G. (Enter sends, Alt-Enter new line, Esc) ──
+ *   > _
+ *
+ * Only the messages that reach the screen are wrapped, from the bottom
+ * up. Scrolling counts rows up from the bottom, so older messages loading
+ * above never move what the agent is reading; when the top of what is
+ * loaded comes into view, the next older page is asked for.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "draw.h"
+#include "textsafe.h"
+#include "textwidth.h"
+#include "timeutil.h"
+#include "views.h"
+
+#define COMPOSER_MAX_ROWS 5
+#define TEXT_INDENT 2
+
+/* One message prepared for the screen. */
+struct shown {
+	const struct message *m;
+	char *safe;              /* neutralised text */
+	struct wrap_line *wrap;  /* its text wrapped to the pane */
+	int lines;               /* its rows: a head line and the wrapped text */
+};
+
+static int text_columns(const struct console *c)
+{
+	int w = c->layout.thread.w - TEXT_INDENT;
+	return w > 1 ? w : 1;
+}
+
+static bool is_system(const struct message *m)
+{
+	return m->role == MSG_ROLE_SYSTEM;
+}
+
+/* Neutralise and wrap message m; false when out of memory. */
+static bool shown_prepare(const struct console *c, struct shown *s, const struct message *m)
+{
+	s->m = m;
+	s->lines = 1;
+	if (is_system(m))
+		return true;
+	s->safe = textsafe_dup(m->text, strlen(m->text), TEXTSAFE_KEEP_NEWLINES);
+	if (!s->safe)
+		return false;
+	size_t len = strlen(s->safe), n = text_wrap(s->safe, len, text_columns(c), NULL, 0);
+	if (!(s->wrap = malloc(n * sizeof *s->wrap)))
+		return false;
+	text_wrap(s->safe, len, text_columns(c), s->wrap, n);
+	s->lines = 1 + (int)n;
+	return true;
+}
+
+static void shown_free(struct shown *s)
+{
+	free(s->safe);
+	free(s->wrap);
+}
+
+static enum element role_element(enum msg_role r)
+{
+	switch (r) {
+	case MSG_ROLE_USER: return EL_MSG_CUSTOMER;
+	case MSG_ROLE_BOT: return EL_MSG_BOT;
+	case MSG_ROLE_AGENT: return EL_MSG_AGENT;
+	case MSG_ROLE_NOTE: return EL_MSG_NOTE;
+	case MSG_ROLE_SYSTEM: break;
+	}
+	return EL_MSG_SYSTEM;
+}
+
+/* What a system message says, in the agent's words. */
+static const char *system_words(const struct message *m)
+{
+	switch (m->system_type) {
+	case SYSTEM_TYPE_CONVERSATION_ESCALATED: return "escalated to a human";
+	case SYSTEM_TYPE_AGENT_JOINED: return "joined";
+	case SYSTEM_TYPE_AGENT_LEFT: return "handed back to the bot";
+	case SYSTEM_TYPE_CHAT_REASSIGNED: return "now holds it (reassigned)";
+	case SYSTEM_TYPE_CONVERSATION_STOPPED: return "conversation stopped";
+	case SYSTEM_TYPE_NONE: break;
+	}
+	return NULL;
+}
+
+static void hhmm(int64_t ms, char out[6])
+{
+	char iso[TS_STRLEN];
+
+	ts_format(ms, iso);
+	/* "2026-11-23T10:42:07.123Z": UTC, the hub's clock. Agents across
+	 * time zones talking about "the 10:42 message" mean the same one. */
+	memcpy(out, iso + 11, 5);
+	out[5] = '\0';
+}
+
+/* Whose name a system message starts with ("Ana joined"). */
+static bool names_author(const struct message *m)
+{
+	return m->author.name && (m->system_type == SYSTEM_TYPE_AGENT_JOINED ||
+				  m->system_type == SYSTEM_TYPE_AGENT_LEFT ||
+				  m->system_type == SYSTEM_TYPE_CHAT_REASSIGNED);
+}
+
+static void draw_system_row(struct console *c, const struct message *m, int y)
+{
+	const struct rect *r = &c->layout.thread;
+	attr_t a = c->attrs[EL_MSG_SYSTEM];
+	const char *words = system_words(m);
+	char when[6], head[16];
+	int end = r->x + r->w, x = r->x;
+
+	hhmm(m->created_at, when);
+	snprintf(head, sizeof head, "— %s ", when);
+	x += draw_str(y, x, end - x, head, a);
+	if (names_author(m)) {
+		x += draw_untrusted(y, x, end - x, m->author.name, a);
+		x += draw_str(y, x, end - x, " ", a);
+	}
+	x += words ? draw_str(y, x, end - x, words, a) : draw_untrusted(y, x, end - x, m->text, a);
+	draw_str(y, x, end - x, " —", a);
+}
+
+/* Draw row `row` (0 = the message's head line) of message s at y. */
+static void draw_message_row(struct console *c, const struct shown *s, int row, int y)
+{
+	const struct rect *r = &c->layout.thread;
+	const struct message *m = s->m;
+	attr_t a = c->attrs[role_element(m->role)];
+	int end = r->x + r->w;
+
+	if (is_system(m)) {
+		draw_system_row(c, m, y);
+		return;
+	}
+	if (row > 0) {
+		const struct wrap_line *l = &s->wrap[row - 1];
+		draw_safe(y, r->x + TEXT_INDENT, r->w - TEXT_INDENT, s->safe + l->start, l->len, a);
+		return;
+	}
+	char when[6];
+	hhmm(m->created_at, when);
+	int x = r->x + draw_str(y, r->x, r->w, when, c->attrs[EL_MSG_META]);
+	x += draw_str(y, x, end - x, " ", c->attrs[EL_MSG_META]);
+	const char *who = m->author.name ? m->author.name
+					 : m->role == MSG_ROLE_BOT ? "Bot" : "Customer";
+	x += draw_untrusted(y, x, end - x, who, c->attrs[EL_MSG_META]);
+	if (m->role == MSG_ROLE_NOTE)
+		draw_str(y, x, end - x, "  (internal note: agents only)", a);
+	else if (m->role == MSG_ROLE_BOT)
+		draw_str(y, x, end - x, "  (bot)", c->attrs[EL_ROW_DIM]);
+}
+
+/* The chat's state in one line, above its messages. */
+static void draw_chat_head(struct console *c, const struct chat *ch, int y)
+{
+	const struct rect *r = &c->layout.thread;
+	attr_t a = c->attrs[EL_HEADER] | A_BOLD;
+	char meta[160];
+	int x = r->x;
+
+	draw_fill(y, r->x, r->w, c->attrs[EL_HEADER]);
+	x += draw_untrusted(y, x, r->w, ch->owner.name, a);
+	snprintf(meta, sizeof meta, " · %s · ", channel_type_name(ch->channel.type));
+	x += draw_str(y, x, r->x + r->w - x, meta, c->attrs[EL_HEADER]);
+	if (ch->responder.type == RESPONDER_AGENT) {
+		x += draw_untrusted(y, x, r->x + r->w - x,
+				    ch->responder.name ? ch->responder.name : "an agent",
+				    c->attrs[EL_HEADER]);
+		x += draw_str(y, x, r->x + r->w - x, " holds it", c->attrs[EL_HEADER]);
+	} else {
+		x += draw_str(y, x, r->x + r->w - x,
+			      chat_is_waiting(ch) ? "WAITING for a human" : "the bot answers",
+			      c->attrs[EL_HEADER]);
+	}
+	if (ch->ticket.present) {
+		snprintf(meta, sizeof meta, " · %s", ticket_status_name(ch->ticket.status));
+		x += draw_str(y, x, r->x + r->w - x, meta, c->attrs[EL_HEADER]);
+	}
+	if (ch->rating.present) {
+		snprintf(meta, sizeof meta, " · rated %d/5", ch->rating.score);
+		x += draw_str(y, x, r->x + r->w - x, meta, c->attrs[EL_HEADER]);
+	}
+	if (ch->title) {
+		x += draw_str(y, x, r->x + r->w - x, " · ", c->attrs[EL_HEADER]);
+		draw_untrusted(y, x, r->x + r->w - x, ch->title, c->attrs[EL_HEADER]);
+	}
+}
+
+/* The outbox entries of this chat not yet in the thread: one row each. */
+static int draw_outbox_rows(struct console *c, int y_bottom, bool draw)
+{
+	struct outbox *ob = session_outbox(c->session);
+	const struct rect *r = &c->layout.thread;
+	int rows = 0;
+
+	for (size_t i = outbox_count(ob); i-- > 0;) {
+		const struct outbox_entry *e = outbox_entry_at(ob, i);
+		if (strcmp(e->chat_id, c->open) != 0 || e->state == OUTBOX_SENT)
+			continue;
+		if (draw && y_bottom - rows >= r->y + 1) {
+			int y = y_bottom - rows, x = r->x;
+			draw_fill(y, r->x, r->w, c->attrs[EL_ROW]);
+			if (e->state == OUTBOX_FAILED) {
+				char why[300];
+				snprintf(why, sizeof why, "failed (e retries): %s — ",
+					 e->reason ? e->reason : "refused");
+				x += draw_untrusted(y, x, r->w, why, c->attrs[EL_STATUS_ERROR]);
+			} else {
+				x += draw_str(y, x, r->w, "sending… ", c->attrs[EL_ROW_DIM]);
+			}
+			draw_untrusted(y, x, r->x + r->w - x, e->text, c->attrs[EL_ROW_DIM]);
+		}
+		rows++;
+	}
+	return rows;
+}
+
+int composer_rows(const struct console *c)
+{
+	if (!c->composer.active)
+		return 0;
+	const struct editbuf *e = &c->composer.text;
+	size_t n = text_wrap(e->text ? e->text : "", e->len, text_columns(c), NULL, 0);
+	return 1 + (int)(n < COMPOSER_MAX_ROWS ? n : COMPOSER_MAX_ROWS);
+}
+
+/* The first composer text row shown, so the cursor's row is visible. */
+static int composer_first_row(const struct console *c)
+{
+	int row, col;
+	editbuf_cursor_pos(&c->composer.text, text_columns(c), &row, &col);
+	return row >= COMPOSER_MAX_ROWS ? row - COMPOSER_MAX_ROWS + 1 : 0;
+}
+
+static void draw_composer(struct console *c, int y)
+{
+	const struct rect *r = &c->layout.thread;
+	const struct editbuf *e = &c->composer.text;
+	const struct chat *ch = store_chat(c->store, c->composer.chat);
+	char head[160];
+
+	draw_fill(y, r->x, r->w, c->attrs[EL_COMPOSER] | A_REVERSE);
+	snprintf(head, sizeof head, c->composer.internal ? " Internal note on " : " Reply to ");
+	int x = r->x + draw_str(y, r->x, r->w, head, c->attrs[EL_COMPOSER] | A_REVERSE);
+	x += draw_untrusted(y, x, r->x + r->w - x, ch ? ch->owner.name : "?",
+			    c->attrs[EL_COMPOSER] | A_REVERSE);
+	draw_str(y, x, r->x + r->w - x, "  Enter sends · Alt-Enter new line · Esc",
+		 c->attrs[EL_COMPOSER] | A_REVERSE);
+
+	const char *text = e->text ? e->text : "";
+	size_t n = text_wrap(text, e->len, text_columns(c), NULL, 0);
+	struct wrap_line *lines = malloc(n * sizeof *lines);
+	if (!lines)
+		return;
+	text_wrap(text, e->len, text_columns(c), lines, n);
+	int first = composer_first_row(c), rows = composer_rows(c) - 1;
+	for (int i = 0; i < rows; i++) {
+		int yy = y + 1 + i;
+		draw_fill(yy, r->x, r->w, c->attrs[EL_COMPOSER]);
+		draw_str(yy, r->x, TEXT_INDENT, i == 0 && first == 0 ? ">" : " ",
+			 c->attrs[EL_COMPOSER] | A_BOLD);
+		if (first + i < (int)n)
+			draw_safe(yy, r->x + TEXT_INDENT, r->w - TEXT_INDENT,
+				  text + lines[first + i].start, lines[first + i].len,
+				  c->attrs[EL_COMPOSER]);
+	}
+	free(lines);
+}
+
+void composer_place_cursor(struct console *c)
+{
+	if (!c->composer.active || c->focus != PANE_THREAD || c->dialog || c->layout.thread.w <= 0) {
+		curs_set(0);
+		return;
+	}
+	int row, col;
+	editbuf_cursor_pos(&c->composer.text, text_columns(c), &row, &col);
+	const struct rect *r = &c->layout.thread;
+	int top = r->y + r->h - composer_rows(c) + 1;
+	move(top + row - composer_first_row(c), r->x + TEXT_INDENT + col);
+	curs_set(1);
+}
+
+int thread_page_rows(const struct console *c)
+{
+	int rows = c->layout.thread.h - 1 - composer_rows(c);
+	return rows > 1 ? rows : 1;
+}
+
+void thread_scroll(struct console *c, int rows)
+{
+	long s = (long)c->thread_scroll + rows;
+
+	c->thread_scroll = s < 0 ? 0 : s > INT_MAX / 2 ? INT_MAX / 2 : (int)s;
+	if (c->thread_scroll == 0)
+		c->unseen = 0;
+	console_dirty(c, DIRTY_THREAD);
+}
+
+void thread_to_bottom(struct console *c)
+{
+	c->thread_scroll = 0;
+	c->unseen = 0;
+	console_dirty(c, DIRTY_THREAD);
+}
+
+void thread_to_top(struct console *c)
+{
+	c->thread_scroll = INT_MAX / 2;
+	console_dirty(c, DIRTY_THREAD);
+}
+
+void thread_draw(struct console *c)
+{
+	const struct rect *r = &c->layout.thread;
+	const struct chat *ch = c->open[0] ? store_chat(c->store, c->open) : NULL;
+	const struct thread *t = c->open[0] ? store_thread(c->store, c->open) : NULL;
+
+	if (r->h <= 0 || r->w <= 0)
+		return;
+	for (int y = r->y; y < r->y + r->h; y++)
+		draw_fill(y, r->x, r->w, c->attrs[EL_ROW]);
+	if (!ch) {
+		draw_str(r->y + 1, r->x + 1, r->w - 1, "Enter opens the selected chat here.",
+			 c->attrs[EL_ROW_DIM]);
+		return;
+	}
+	draw_chat_head(c, ch, r->y);
+	int bottom = r->y + r->h - 1 - composer_rows(c);  /* last message row */
+	int pending = draw_outbox_rows(c, bottom, false);
+	int area = bottom - pending - r->y;                /* rows for messages */
+	size_t count = t ? thread_count(t) : 0;
+
+	/* Prepare messages from the newest until the screen (and the scroll
+	 * above it) is covered. */
+	struct shown *sh = calloc(count ? count : 1, sizeof *sh);
+	size_t k = count;
+	long total = 0, need = (long)area + c->thread_scroll;
+	while (sh && k > 0 && total < need) {
+		struct shown *s = &sh[--k];
+		if (!shown_prepare(c, s, thread_at(t, k)))
+			s->lines = 0; /* out of memory: left out, not half drawn */
+		total += s->lines;
+	}
+	bool at_beginning = t && thread_has_beginning(t) && k == 0;
+	if (total < need && !at_beginning)
+		session_thread_older(c->session); /* the top is in view: fetch above */
+	long max_scroll = total > area ? total - area : 0;
+	if (at_beginning && c->thread_scroll > max_scroll)
+		c->thread_scroll = (int)max_scroll;
+	long scroll = c->thread_scroll < max_scroll ? c->thread_scroll : max_scroll;
+
+	/* Rows [total - scroll - area, total - scroll) of the prepared lines. */
+	long first = total - scroll - area, row = 0;
+	int y = r->y + 1;
+	if (first < 0)
+		y += (int)-first; /* fewer lines than rows: keep them at the bottom */
+	for (size_t i = k; sh && i < count && y <= bottom - pending; i++) {
+		for (int l = 0; l < sh[i].lines && y <= bottom - pending; l++, row++) {
+			if (row < first)
+				continue;
+			draw_message_row(c, &sh[i], l, y);
+			y++;
+		}
+	}
+	if (!at_beginning && first < 0)
+		draw_str(r->y + 1, r->x + 1, r->w - 1, "loading older messages…",
+			 c->attrs[EL_ROW_DIM]);
+	for (size_t i = k; sh && i < count; i++)
+		shown_free(&sh[i]);
+	free(sh);
+
+	draw_outbox_rows(c, bottom, true);
+	if (c->thread_scroll > 0 && c->unseen > 0) {
+		char more[64];
+		snprintf(more, sizeof more, " ↓ %d new — End jumps to them ", c->unseen);
+		draw_str(bottom, r->x + r->w / 2 - 14 > r->x ? r->x + r->w / 2 - 14 : r->x, r->w,
+			 more, c->attrs[EL_STATUS_ERROR] | A_REVERSE);
+	}
+	if (c->composer.active)
+		draw_composer(c, bottom + 1);
+}

@@ -1,0 +1,42 @@
+/*
+ * views.h — the parts of the screen, each drawing itself from the store
+ * and the console's state into its rectangle of the layout:
+ *
+ *   view_bars.c     header (tabs, counts, connection, agent), status
+ *                   line, function bar
+ *   view_list.c     the chat list of the current tab
+ *   view_thread.c   the open thread and the composer under it
+ */
+#ifndef HANDOFF_UI_VIEWS_H
+#define HANDOFF_UI_VIEWS_H
+
+#include "console.h"
+
+void header_draw(struct console *c);
+void status_draw(struct console *c);
+void fbar_draw(struct console *c);
+
+void list_draw(struct console *c);
+/* Move the selection by `delta` rows (clamped); true when it moved. */
+bool list_move(struct console *c, long delta);
+/* Select the row at screen line y (a mouse click); true when there is one. */
+bool list_click(struct console *c, int y);
+/* Keep the selection valid after the list changed: the same chat if it is
+ * still listed, else the row where it was. */
+void list_follow(struct console *c, size_t old_index);
+
+void thread_draw(struct console *c);
+/* Scroll the thread by `rows` (positive: up, into history); the top loads
+ * older messages from the hub as it comes into view. */
+void thread_scroll(struct console *c, int rows);
+void thread_to_bottom(struct console *c);
+void thread_to_top(struct console *c);
+/* Rows of the thread pane (for paging). */
+int thread_page_rows(const struct console *c);
+
+/* Where the cursor goes (in the composer when it is open, else hidden). */
+void composer_place_cursor(struct console *c);
+/* Rows the composer takes at the bottom of the thread pane. */
+int composer_rows(const struct console *c);
+
+#endif
