@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/ssl.h>
+
 #include "log.h"
 #include "stream_internal.h"
 
@@ -232,6 +234,31 @@ static void lws_log_line(int level, const char *line)
 	log_debug("lws: %.*s", (int)n, line);
 }
 
+/*
+ * The TLS client context is made here and handed to lws, not left to lws:
+ * lws 4.1 finds the one it makes through an OpenSSL ex-data index that
+ * every new lws context acquires anew, so a context destroyed while a
+ * newer one lives (two streams, the older freed first) no longer finds its
+ * own and leaks it with its whole CA store (fixed in lws 4.2). lws neither
+ * configures nor frees a context it is given; it still sets the peer
+ * checks (and the --insecure exceptions) on each connection. It is made
+ * for an http hub too, as lws did: one code path, the one tests exercise.
+ */
+static SSL_CTX *tls_client_new(void)
+{
+	SSL_CTX *tls = SSL_CTX_new(TLS_client_method());
+
+	if (!tls)
+		return NULL;
+	SSL_CTX_set_min_proto_version(tls, TLS1_2_VERSION);
+	SSL_CTX_set_options(tls, SSL_OP_NO_COMPRESSION);
+	SSL_CTX_set_mode(tls, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+	/* The system's trusted CAs, as lws would have loaded them. */
+	if (!SSL_CTX_set_default_verify_paths(tls))
+		log_warn("event stream: cannot load the system's trusted certificates");
+	return tls;
+}
+
 static struct lws_context *context_create(struct stream *s)
 {
 	struct lws_context_creation_info info;
@@ -248,6 +275,7 @@ static struct lws_context *context_create(struct stream *s)
 	/* Frames arrive in pieces of this size; stream_proto assembles them. */
 	s->protocols[0].rx_buffer_size = 64 * 1024;
 	info.protocols = s->protocols;
+	info.provided_client_ssl_ctx = s->tls;
 	return lws_create_context(&info);
 }
 
@@ -284,9 +312,18 @@ struct stream *stream_new(uv_loop_t *loop, const char *server_url, const char *t
 	backoff_init(&s->backoff, BACKOFF_BASE_S, BACKOFF_CAP_S,
 		     (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid() ^ (uintptr_t)s);
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_line);
+	s->tls = tls_client_new();
+	if (!s->tls) {
+		errbuf_set(err, "cannot set up TLS (out of memory?)");
+		free(s->token);
+		wsurl_free(&s->url);
+		free(s);
+		return NULL;
+	}
 	s->ctx = context_create(s);
 	if (!s->ctx) {
 		errbuf_set(err, "cannot start libwebsockets (is libwebsockets-evlib-uv installed?)");
+		SSL_CTX_free(s->tls);
 		free(s->token);
 		wsurl_free(&s->url);
 		free(s);
@@ -377,7 +414,8 @@ void stream_set_keepalive(struct stream *s, unsigned ping_s, unsigned pong_s)
  * (and writes NULL to s->ctx). Calling it from inside an lws callback is
  * not allowed either. So stream_free hands the work to an idle handle,
  * which runs outside lws on each turn until lws is done, then closes the
- * stream's own handles; the last close frees the stream.
+ * stream's own handles; the last close frees the stream and the TLS
+ * client context, which lws used until it was done.
  */
 
 struct lws_watch {
@@ -403,6 +441,7 @@ static void on_handle_closed(uv_handle_t *h)
 
 	if (--s->handles_open > 0)
 		return;
+	SSL_CTX_free(s->tls);
 	free(s->token);
 	wsurl_free(&s->url);
 	free(s);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include <libwebsockets.h>
+#include <openssl/ssl.h>
 
 #include "backoff.h"
 #include "stream.h"
@@ -22,6 +23,7 @@
 struct stream {
 	uv_loop_t *loop;
 	struct lws_context *ctx;     /* NULLed by lws (pcontext) once destroyed */
+	SSL_CTX *tls;                /* ctx's TLS client context, ours to free */
 	void *foreign_loops[1];
 	struct lws_protocols protocols[2];
 	lws_retry_bo_t keepalive;
