@@ -8,12 +8,18 @@
 #include "timeutil.h"
 
 static enum log_level min_level = LOG_INFO;
+static FILE *out; /* NULL: stderr */
 
 static const char *const level_names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
 
 void log_set_level(enum log_level level)
 {
 	min_level = level;
+}
+
+void log_set_file(FILE *f)
+{
+	out = f;
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)
@@ -27,5 +33,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
 	/* One fprintf per line, so lines from a crash dump stay whole. */
-	fprintf(stderr, "%s %s %s\n", ts_format(ts_now(), ts), level_names[level], line);
+	fprintf(out ? out : stderr, "%s %s %s\n", ts_format(ts_now(), ts), level_names[level], line);
+	if (out)
+		fflush(out);
 }

@@ -7,10 +7,16 @@
 #ifndef HANDOFF_LOG_H
 #define HANDOFF_LOG_H
 
+#include <stdio.h>
+
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 /* Messages below `level` are dropped (default LOG_INFO). */
 void log_set_level(enum log_level level);
+
+/* Write to `f` instead of stderr (NULL: back to stderr). The console does,
+ * since stderr is the screen it draws on. */
+void log_set_file(FILE *f);
 
 __attribute__((format(printf, 2, 3)))
 void log_msg(enum log_level level, const char *fmt, ...);

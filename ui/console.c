@@ -2,6 +2,7 @@
  * console.c — the console's life: the loop's handles, what the store and
  * the session report, and where keys go (see console.h).
  */
+#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include "console.h"
 #include "dialogs.h"
 #include "input.h"
+#include "log.h"
 #include "screen.h"
 #include "views.h"
 
@@ -185,7 +187,10 @@ static void on_state(void *ctx, const struct stream_status *st)
 	c->conn = *st;
 	snprintf(c->conn_reason, sizeof c->conn_reason, "%s", st->reason ? st->reason : "");
 	c->conn.reason = c->conn_reason;
-	console_dirty(c, DIRTY_HEADER);
+	console_dirty(c, DIRTY_HEADER | DIRTY_STATUS);
+	if (st->state == STREAM_LIVE && strncmp(c->status, "Connecting", 10) == 0)
+		console_say(c, false, "Connected. Enter opens a chat, t takes it over, ? shows "
+				      "every key");
 	clock_update(c);
 }
 
@@ -200,7 +205,9 @@ static void on_reply(void *ctx, const struct outbox_entry *e)
 
 	if (strcmp(e->chat_id, c->open) == 0)
 		console_dirty(c, DIRTY_THREAD);
-	if (e->state == OUTBOX_FAILED)
+	if (e->state == OUTBOX_SENT)
+		console_say(c, false, e->internal ? "Note saved" : "Reply sent");
+	else if (e->state == OUTBOX_FAILED)
 		console_say(c, true, "%s not sent: %s (e sends it again)",
 			    e->internal ? "Note" : "Reply", e->reason ? e->reason : "refused");
 }
@@ -219,12 +226,27 @@ static void on_winch(uv_signal_t *h, int signum)
 	screen_resize(c);
 }
 
+/* Replies the hub acknowledged are in the thread now: drop them from the
+ * outbox's memory. Done here, outside the outbox's own callbacks. */
+static void forget_sent(struct console *c)
+{
+	struct outbox *ob = session_outbox(c->session);
+
+	for (size_t i = outbox_count(ob); i-- > 0;) {
+		const struct outbox_entry *e = outbox_entry_at(ob, i);
+		if (e->state == OUTBOX_SENT)
+			outbox_forget(ob, e->client_msg_id, NULL);
+	}
+}
+
 static void on_frame(uv_prepare_t *h)
 {
 	struct console *c = h->data;
 
-	if (!c->quitting)
-		screen_frame(c);
+	if (c->quitting)
+		return;
+	forget_sent(c);
+	screen_frame(c);
 }
 
 static void on_clock(uv_timer_t *h)
@@ -271,6 +293,15 @@ static void choose_locale(void)
 		setlocale(LC_CTYPE, "C.UTF-8");
 }
 
+/* state_dir/console.log, owner-only like the rest of the state. */
+static FILE *open_log(const char *state_dir)
+{
+	char path[1100];
+	snprintf(path, sizeof path, "%s/console.log", state_dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	return fd < 0 ? NULL : fdopen(fd, "a");
+}
+
 int console_run(const struct config *cfg, const char *state_dir)
 {
 	static const struct session_callbacks cb = {on_state, on_notice, on_reply};
@@ -307,6 +338,11 @@ int console_run(const struct config *cfg, const char *state_dir)
 		uv_loop_close(&loop);
 		return 2;
 	}
+	/* From here stderr is the screen: log lines go to a file instead. */
+	FILE *log = open_log(state_dir);
+	if (!log)
+		log = fopen("/dev/null", "w");
+	log_set_file(log);
 	start_handles(&c);
 	console_say(&c, false, "Connecting to %s...", cfg->server);
 	session_start(c.session);
@@ -314,6 +350,9 @@ int console_run(const struct config *cfg, const char *state_dir)
 	uv_run(&loop, UV_RUN_DEFAULT);
 
 	screen_end();
+	log_set_file(NULL);
+	if (log)
+		fclose(log);
 	editbuf_free(&c.composer.text);
 	uv_loop_close(&loop);
 	return c.exit_status;

@@ -166,8 +166,6 @@ static void draw_message_row(struct console *c, const struct shown *s, int row, 
 	x += draw_untrusted(y, x, end - x, who, c->attrs[EL_MSG_META]);
 	if (m->role == MSG_ROLE_NOTE)
 		draw_str(y, x, end - x, "  (internal note: agents only)", a);
-	else if (m->role == MSG_ROLE_BOT)
-		draw_str(y, x, end - x, "  (bot)", c->attrs[EL_ROW_DIM]);
 }
 
 /* The chat's state in one line, above its messages. */

@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "run.h"
 
 static int run_command(struct cli *cli, const struct cli_command *cmd, const struct cli_args *a,
 		       const struct config_args *ca)
@@ -46,12 +47,42 @@ static int run_command(struct cli *cli, const struct cli_command *cmd, const str
 	return status;
 }
 
+/* No command: the console. */
+static int run_console(struct cli *cli, const struct config_args *ca)
+{
+	struct errbuf err;
+	char state_dir[1024];
+
+	if (!config_load(&cli->cfg, ca, NULL, &err))
+		return cli_usage_error(cli, NULL, "%s", err.msg);
+	if (!cli->cfg.token) {
+		config_free(&cli->cfg);
+		return cli_usage_error(cli, NULL,
+				       "no token: give --token-file FILE or set HANDOFF_TOKEN "
+				       "(or try the demo: handoff --demo)");
+	}
+	if (!config_state_dir(state_dir, sizeof state_dir, NULL, &err)) {
+		fprintf(cli->err, "handoff: %s\n", err.msg);
+		config_free(&cli->cfg);
+		return EXIT_SERVER;
+	}
+	if (cli->cfg.insecure)
+		fprintf(cli->err, "handoff: WARNING: --insecure: the hub's TLS certificate is NOT "
+				  "verified\n");
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	int status = console_run(&cli->cfg, state_dir);
+	curl_global_cleanup();
+	config_free(&cli->cfg);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"server", required_argument, NULL, 's'},
 		{"token-file", required_argument, NULL, 't'},
 		{"insecure", no_argument, NULL, 'k'},
+		{"theme", required_argument, NULL, 'T'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -68,6 +99,7 @@ int main(int argc, char **argv)
 		case 's': ca.server = optarg; break;
 		case 't': ca.token_file = optarg; break;
 		case 'k': ca.insecure = true; break;
+		case 'T': ca.theme = optarg; break;
 		case 'j': cli.json = true; break;
 		case 'h': cli_print_help(stdout); return EXIT_OK;
 		case 'V': printf("handoff %s\n", PACKAGE_VERSION); return EXIT_OK;
@@ -78,7 +110,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return cli_usage_error(&cli, NULL, "no command given (the console is not built yet)");
+		return run_console(&cli, &ca);
 	const struct cli_command *cmd = cli_command_find(argv[optind]);
 	if (!cmd)
 		return cli_usage_error(&cli, NULL, "unknown command '%s'", argv[optind]);
