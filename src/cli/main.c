@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "commands.h"
+#include "demo.h"
 #include "log.h"
 #include "run.h"
 
@@ -83,6 +84,7 @@ int main(int argc, char **argv)
 		{"token-file", required_argument, NULL, 't'},
 		{"insecure", no_argument, NULL, 'k'},
 		{"theme", required_argument, NULL, 'T'},
+		{"demo", no_argument, NULL, 'D'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -90,6 +92,7 @@ int main(int argc, char **argv)
 	};
 	struct cli cli = {.out = stdout, .err = stderr};
 	struct config_args ca = {0};
+	bool demo = false;
 	int c;
 
 	opterr = 0;
@@ -100,6 +103,7 @@ int main(int argc, char **argv)
 		case 't': ca.token_file = optarg; break;
 		case 'k': ca.insecure = true; break;
 		case 'T': ca.theme = optarg; break;
+		case 'D': demo = true; break;
 		case 'j': cli.json = true; break;
 		case 'h': cli_print_help(stdout); return EXIT_OK;
 		case 'V': printf("handoff %s\n", PACKAGE_VERSION); return EXIT_OK;
@@ -108,6 +112,14 @@ int main(int argc, char **argv)
 		default:
 			return cli_usage_error(&cli, NULL, "unknown option %s", argv[optind - 1]);
 		}
+	}
+	if (demo && optind < argc)
+		return cli_usage_error(&cli, NULL, "--demo opens the console: give no command");
+	if (demo) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		int st = cli_demo(&cli, &ca);
+		curl_global_cleanup();
+		return st;
 	}
 	if (optind >= argc)
 		return run_console(&cli, &ca);

@@ -1,0 +1,13 @@
+/*
+ * demo.h — `handoff --demo` (demo.c).
+ */
+#ifndef HANDOFF_CLI_DEMO_H
+#define HANDOFF_CLI_DEMO_H
+
+#include "cli.h"
+
+/* Start a private demo hub, run the console on it, stop it; the exit
+ * status. `given` supplies the theme. */
+int cli_demo(struct cli *cli, const struct config_args *given);
+
+#endif
