@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -54,6 +55,11 @@ static int run_console(struct cli *cli, const struct config_args *ca)
 	struct errbuf err;
 	char state_dir[1024];
 
+	/* A script that forgot its command must not get a full-screen UI on
+	 * its pipe. */
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return cli_usage_error(cli, NULL, "no command given, and the console needs a "
+						  "terminal");
 	if (!config_load(&cli->cfg, ca, NULL, &err))
 		return cli_usage_error(cli, NULL, "%s", err.msg);
 	if (!cli->cfg.token) {
@@ -115,6 +121,8 @@ int main(int argc, char **argv)
 	}
 	if (demo && optind < argc)
 		return cli_usage_error(&cli, NULL, "--demo opens the console: give no command");
+	if (demo && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
+		return cli_usage_error(&cli, NULL, "--demo opens the console, which needs a terminal");
 	if (demo) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		int st = cli_demo(&cli, &ca);
