@@ -18,9 +18,12 @@
  * comes back with ?since=.
  *
  * Writing is batched, as Redis flushes client buffers before it sleeps:
- * committing an event only queues it; once per loop turn (a uv_check) every
- * client with queued frames asks lws for one WRITEABLE, and that callback
- * sends all its queued frames, up to WRITE_BATCH_BYTES, in one send(). lws
+ * committing an event only queues it; at the end of the loop turn (a
+ * uv_check), or FLUSH_MIN_MS after the previous flush if that was sooner,
+ * every client with queued frames asks lws for one WRITEABLE, and that
+ * callback sends all its queued frames, up to WRITE_BATCH_BYTES, in one
+ * send(). Each flush costs two POLLOUT changes and a send() per client, so
+ * under a flood flushes are spaced; a lone event still leaves at once. lws
  * itself would put one frame in each send() and turn POLLOUT on and off
  * around each; at 2,000 events/s to 100 clients those system calls were
  * the whole cost (doc/performance.md). To send several frames at once the
@@ -47,6 +50,10 @@
 
 /* The longest WebSocket frame header: 2 bytes and a 64-bit length. */
 #define WS_HEADER_MAX 10
+
+/* Flushes are at least this far apart: at 2,000 events/s, 10 events to a
+ * send(), for at most 5 ms more latency, and none when events are sparse. */
+#define FLUSH_MIN_MS 5
 
 #define DROP_REASON "too slow: reconnect with ?since="
 
@@ -263,16 +270,41 @@ static void client_offer(struct events_client *c, const struct db_event *ev,
 	}
 }
 
-/* Once per loop turn with new events: every client with frames queued asks
- * for a write, so the events of one turn leave in one send() each. */
-static void events_flush(uv_check_t *check)
+/* Every client with frames queued asks for a write, so the events since
+ * the last flush leave in one send() each. */
+static void events_flush(struct server *s)
 {
-	struct server *s = check->data;
-
-	uv_check_stop(check);
+	s->flush_pending = false;
+	s->last_flush = uv_now(s->loop);
 	for (struct events_client *c = s->clients; c; c = c->next)
 		if (c->queue.count)
 			client_request_write(c);
+}
+
+static void on_flush_check(uv_check_t *check)
+{
+	uv_check_stop(check);
+	events_flush(check->data);
+}
+
+static void on_flush_timer(uv_timer_t *t)
+{
+	events_flush(t->data);
+}
+
+/* Flush at the end of this turn, or when FLUSH_MIN_MS have passed since
+ * the last flush. */
+static void events_schedule_flush(struct server *s)
+{
+	uint64_t now = uv_now(s->loop), due = s->last_flush + FLUSH_MIN_MS;
+
+	if (s->flush_pending)
+		return;
+	s->flush_pending = true;
+	if (now >= due)
+		uv_check_start(&s->flush, on_flush_check);
+	else
+		uv_timer_start(&s->flush_later, on_flush_timer, due - now, 0);
 }
 
 void events_on_commit(void *ctx, const struct db_event *ev)
@@ -287,8 +319,8 @@ void events_on_commit(void *ctx, const struct db_event *ev)
 		next = c->next; /* client_offer may unlink c */
 		client_offer(c, ev, &shared);
 	}
-	if (shared && !uv_is_active((uv_handle_t *)&s->flush))
-		uv_check_start(&s->flush, events_flush);
+	if (shared)
+		events_schedule_flush(s);
 	frame_unref(shared);
 }
 
@@ -296,15 +328,18 @@ bool events_init(struct server *s)
 {
 	if (uv_check_init(s->loop, &s->flush) != 0)
 		return false;
-	s->flush.data = s;
+	uv_timer_init(s->loop, &s->flush_later);
+	s->flush.data = s->flush_later.data = s;
 	s->flush_ready = true;
 	return true;
 }
 
 void events_close(struct server *s)
 {
-	if (s->flush_ready && !uv_is_closing((uv_handle_t *)&s->flush))
+	if (s->flush_ready && !uv_is_closing((uv_handle_t *)&s->flush)) {
 		uv_close((uv_handle_t *)&s->flush, NULL);
+		uv_close((uv_handle_t *)&s->flush_later, NULL);
+	}
 }
 
 /* ---- replay ------------------------------------------------------------ */

@@ -40,7 +40,10 @@ struct server {
 	struct events_client *clients; /* the established event streams */
 	int64_t head;                /* the latest event seq committed */
 	uv_check_t flush;            /* writes out the events of a loop turn */
-	bool flush_ready;            /* `flush` was initialised: close it */
+	uv_timer_t flush_later;      /* ... or a little later (FLUSH_MIN_MS) */
+	uint64_t last_flush;         /* uv_now() of the last flush */
+	bool flush_pending;
+	bool flush_ready;            /* the flush handles exist: close them */
 	unsigned char batch[LWS_PRE + WRITE_BATCH_BYTES]; /* frames gathered for one send */
 };
 

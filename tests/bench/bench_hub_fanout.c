@@ -105,33 +105,49 @@ static bool ws_take_input(struct ws *w)
 	return n > 0 || (n < 0 && errno == EINTR);
 }
 
-/* The publish time in a message.created frame of ours, or -1. */
-static int64_t publish_time(const cJSON *ev)
-{
-	const cJSON *type = cJSON_GetObjectItemCaseSensitive(ev, "type");
-	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(ev, "message");
-	const cJSON *text = cJSON_GetObjectItemCaseSensitive(msg, "text");
-	long long t;
-
-	if (!cJSON_IsString(type) || strcmp(type->valuestring, "message.created") != 0 ||
-	    !cJSON_IsString(text) || sscanf(text->valuestring, TEXT_TAG "%lld", &t) != 1)
-		return -1;
-	return t;
-}
-
+/* Take every complete frame out of the client's buffer: count those that
+ * carry our tag and record their latency. The frames are read here rather
+ * than with cJSON, as a console would: 100 clients at 2,000 events/s are
+ * 200,000 frames a second, and parsing each in full took a whole core of
+ * this 2-core machine away from the hub being measured. Server frames are
+ * unmasked; ours are small text frames. */
 static void client_drain(struct client *c, struct samples *lat)
 {
-	cJSON *ev;
+	struct ws *w = &c->ws;
+	const size_t taglen = strlen(TEXT_TAG);
+	size_t off = 0;
 
-	while ((ev = ws_next(&c->ws, 0))) {
-		int64_t sent = publish_time(ev), now = now_ns();
-		cJSON_Delete(ev);
-		if (sent < 0)
+	while (w->len - off >= 2) {
+		const unsigned char *p = w->buf + off;
+		size_t avail = w->len - off, hl = 2;
+		uint64_t plen = p[1] & 0x7f;
+		if (plen == 126) {
+			if (avail < 4)
+				break;
+			plen = (uint64_t)p[2] << 8 | p[3];
+			hl = 4;
+		} else if (plen == 127) {
+			if (avail < 10)
+				break;
+			plen = 0;
+			for (int i = 2; i < 10; i++)
+				plen = plen << 8 | p[i];
+			hl = 10;
+		}
+		if (avail < hl + plen)
+			break;
+		const char *tag = memmem(p + hl, plen, TEXT_TAG, taglen);
+		off += hl + plen;
+		if (!tag)
 			continue; /* hello */
+		long long sent = strtoll(tag + taglen, NULL, 10);
+		int64_t now = now_ns();
 		c->received++;
 		c->last_ns = now;
 		samples_add(lat, (uint32_t)((now - sent) / 1000));
 	}
+	memmove(w->buf, w->buf + off, w->len - off);
+	w->len -= off;
 }
 
 /* Done when every open client has every published event, or at the drain
