@@ -167,6 +167,7 @@ struct db *db_open(const char *path, struct errbuf *err)
 		return NULL;
 	}
 	db->retained = EVENTS_RETAINED;
+	db->chat_count = -1;
 	if (sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
 		errbuf_set(err, "database %s: %s", path,
@@ -412,9 +413,13 @@ static void deliver_pending(struct db *db)
 bool db_finish(struct db *db, bool ok, struct api_error *err)
 {
 	if (ok && db_run(db, "COMMIT", NO_ARGS, NULL, err)) {
+		if (db->chat_count >= 0)
+			db->chat_count += db->chats_created;
+		db->chats_created = 0;
 		deliver_pending(db);
 		return true;
 	}
+	db->chats_created = 0;
 	if (!sqlite3_get_autocommit(db->conn)) {
 		struct api_error ignored;
 		db_run(db, "ROLLBACK", NO_ARGS, NULL, &ignored);

@@ -92,6 +92,7 @@ static bool create_chat(struct db *db, const struct ingest *in, int64_t now, str
 			 NULL, err) &&
 		  chat_changed(db, id, EVENT_CHAT_CREATED, NULL, now, c, err);
 	free(owner_name);
+	db->chats_created += ok;
 	return ok;
 }
 

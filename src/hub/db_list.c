@@ -299,6 +299,12 @@ static bool page_rows(struct db *db, bool snapshot_rows, const struct chat_query
 	return st && (rc == SQLITE_DONE || rc == SQLITE_ROW);
 }
 
+static bool has_filters(const struct chat_query *q)
+{
+	return q->mode >= 0 || q->escalated >= 0 || q->waiting || q->responder != RESPONDER_ANY ||
+	       q->status >= 0 || q->channel >= 0 || q->q;
+}
+
 static bool count_matching(struct db *db, const struct chat_query *q, const struct agent *me,
 			   int64_t *total, struct api_error *err)
 {
@@ -308,7 +314,17 @@ static bool count_matching(struct db *db, const struct chat_query *q, const stru
 	sb_printf(&b, "SELECT count(*) FROM chats WHERE 1");
 	if (!add_filters(&b, q, me))
 		return db_oom(err);
+	/* No filter at all: every chat, counted once and then kept up to date
+	 * (db_internal.h). */
+	bool all = !has_filters(q);
+	if (all && db->chat_count >= 0) {
+		*total = db->chat_count;
+		free(b.pattern);
+		return true;
+	}
 	bool ok = db_get_int(db, b.sql, b.args, b.nargs, total, &found, err);
+	if (ok && all)
+		db->chat_count = *total;
 	free(b.pattern);
 	return ok;
 }

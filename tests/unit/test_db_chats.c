@@ -183,7 +183,6 @@ static void test_sorts_and_total(void **state)
 	q.limit = 200;
 	free(page_into(fx, &fx->ana, &q, &got, &total));
 	assert_int_equal(total, 5);
-
 	struct chat a, b;
 	fx_get(fx, got.id[0], &a);
 	fx_get(fx, f.ticket, &b);
@@ -221,6 +220,17 @@ static void test_sorts_and_total(void **state)
 	free(page_into(fx, &fx->ana, &q, &got, &total));
 	assert_int_equal(total, 1);
 	assert_string_equal(got.id[0], f.waiting);
+	/* The unfiltered total is counted once and then kept: chats created
+	 * since must show, messages into existing ones must not add any. */
+	chat_query_init(&q);
+	q.limit = 200;
+	fx_ingest_ex(fx, NULL, "total-1", MSG_ROLE_USER, "new one", false, NULL, NULL);
+	fx_ingest_ex(fx, NULL, "total-2", MSG_ROLE_USER, "another", false, NULL, NULL);
+	fx_ingest_ex(fx, NULL, "total-2", MSG_ROLE_USER, "same chat", false, NULL, NULL);
+	struct ids more = {.n = 0};
+	free(page_into(fx, &fx->ana, &q, &more, &total));
+	assert_int_equal(total, 7);
+	assert_int_equal(more.n, 7);
 }
 
 static void test_cursors_are_checked(void **state)
