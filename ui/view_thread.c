@@ -2,7 +2,7 @@
  * view_thread.c — the open thread, newest at the bottom, and the composer
  * under it.
  *
- *   Maria G. · whatsapp · Ana holds it · open
+ *   Maria G. · whatsapp · held by Ana · open
  *   10:41 Maria G.
  *     Where is my parcel? It was due on Monday.
  *   — 10:41 escalated to a human —
@@ -181,10 +181,10 @@ static void draw_chat_head(struct console *c, const struct chat *ch, int y)
 	snprintf(meta, sizeof meta, " · %s · ", channel_type_name(ch->channel.type));
 	x += draw_str(y, x, r->x + r->w - x, meta, c->attrs[EL_HEADER]);
 	if (ch->responder.type == RESPONDER_AGENT) {
+		x += draw_str(y, x, r->x + r->w - x, "held by ", c->attrs[EL_HEADER]);
 		x += draw_untrusted(y, x, r->x + r->w - x,
 				    ch->responder.name ? ch->responder.name : "an agent",
 				    c->attrs[EL_HEADER]);
-		x += draw_str(y, x, r->x + r->w - x, " holds it", c->attrs[EL_HEADER]);
 	} else {
 		x += draw_str(y, x, r->x + r->w - x,
 			      chat_is_waiting(ch) ? "WAITING for a human" : "the bot answers",
