@@ -267,6 +267,20 @@ static bool add_bind(struct config *c, const char *spec, unsigned line, struct e
 	return true;
 }
 
+/* on/off, yes/no, true/false. */
+static bool parse_switch(const char *key, const char *value, bool *out, struct errbuf *err)
+{
+	static const char *const on[] = {"on", "yes", "true"}, *const off[] = {"off", "no", "false"};
+
+	for (size_t i = 0; i < 3; i++) {
+		if (strcmp(value, on[i]) == 0 || strcmp(value, off[i]) == 0) {
+			*out = strcmp(value, on[i]) == 0;
+			return true;
+		}
+	}
+	return errbuf_set(err, "%s must be on or off, not \"%s\"", key, value);
+}
+
 /* One `key = value` line; errors come back without the file:line prefix. */
 static bool parse_line(struct config *c, struct file_values *fv, const char *dir, char *line,
 		       unsigned lineno, struct errbuf *err)
@@ -302,6 +316,10 @@ static bool parse_line(struct config *c, struct file_values *fv, const char *dir
 		return check_theme(value, err) && set_string(&fv->theme, value, err);
 	if (strcmp(key, "bind") == 0)
 		return add_bind(c, value, lineno, err);
+	if (strcmp(key, "bell") == 0)
+		return parse_switch(key, value, &c->bell, err);
+	if (strcmp(key, "title") == 0)
+		return parse_switch(key, value, &c->title, err);
 	if (strcmp(key, "token") == 0)
 		return errbuf_set(err, "the token does not go in the config file; use token_file");
 	return errbuf_set(err, "unknown key \"%s\"", key);
@@ -406,6 +424,7 @@ static bool load(struct config *c, const struct config_args *cli, const char *co
 
 	if (home != NULL && (c->home = dup_or_err(home, err)) == NULL)
 		return false;
+	c->bell = c->title = true;
 	/* No HOME and no XDG_CONFIG_HOME: run on flags and environment alone. */
 	*confdir = xdg_base(envp, "XDG_CONFIG_HOME", ".config", NULL);
 	if (*confdir != NULL) {

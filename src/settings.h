@@ -5,7 +5,7 @@
  * environment (HANDOFF_SERVER, HANDOFF_TOKEN), the config file
  * ($XDG_CONFIG_HOME/handoff/config, else ~/.config/handoff/config), the
  * defaults. The config file is `key = value` lines; `#` starts a comment
- * line; keys are server, token_file, theme and bind; any other key is an
+ * line; keys are server, token_file, theme, bind, bell and title; any other key is an
  * error naming file:line, so a typo does not silently fall back to a
  * default. A key given twice: the later line wins. A relative token_file
  * in the file is relative to the file's directory.
@@ -48,6 +48,8 @@ struct config {
 	char *token_file;	/* where the token was read, else NULL */
 	char *theme;
 	bool insecure;		/* skip TLS certificate checks; command line only */
+	bool bell, title;	/* the console's bell and window title on a new
+				 * escalation: `bell = off`, `title = off` */
 	char *file;		/* the config file looked at, NULL without a HOME */
 	bool file_found;
 	struct config_bind *binds;

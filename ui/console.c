@@ -313,7 +313,8 @@ int console_run(const struct config *cfg, const char *state_dir)
 	choose_locale();
 	c.cfg = cfg;
 	c.tab = TAB_WAITING;
-	c.bell = c.title = true;
+	c.bell = cfg->bell;
+	c.title = cfg->title;
 	c.started_at = ts_now();
 	editbuf_init(&c.composer.text, REPLY_MAX_CHARS);
 	if (!keymap_init(&c.keys, cfg, &err)) {

@@ -326,6 +326,26 @@ static void test_bind_lines_kept(void **state)
 	config_free(&c);
 }
 
+static void test_bell_and_title_switches(void **state)
+{
+	struct fixture *f = *state;
+	struct config_args cli = {0};
+	struct config c;
+	struct errbuf err = {""};
+
+	write_config(f, "# nothing\n");
+	assert_true(config_load(&c, &cli, f->env, &err));
+	assert_true(c.bell);  /* both on by default */
+	assert_true(c.title);
+	config_free(&c);
+	write_config(f, "bell = off\ntitle = no\n");
+	assert_true(config_load(&c, &cli, f->env, &err));
+	assert_false(c.bell);
+	assert_false(c.title);
+	config_free(&c);
+	expect_file_error(f, "bell = loud\n", "1: bell must be on or off, not \"loud\"");
+}
+
 static const struct {
 	const char *url, *want;	/* want NULL: refused */
 } urls[] = {
@@ -465,6 +485,7 @@ int main(void)
 		T(test_env_token_with_newline_refused_unquoted),
 		T(test_config_file_errors_name_line),
 		T(test_bind_lines_kept),
+		T(test_bell_and_title_switches),
 		T(test_server_url_validation),
 		T(test_bad_env_server_names_source),
 		T(test_description_never_has_token),
