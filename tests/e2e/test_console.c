@@ -138,6 +138,15 @@ static void test_open_take_over_and_reply(void **state)
 	tmux_wait_for(&tm, "Reply sent", WAIT);
 	tmux_wait_gone(&tm, "sending…", WAIT);
 
+	/* An internal note is marked as one. */
+	tmux_send_keys(&tm, "n", NULL);
+	tmux_wait_for(&tm, "Internal note on Maria", WAIT);
+	tmux_type(&tm, "Courier lost it, reship");
+	tmux_send_keys(&tm, "Enter", NULL);
+	tmux_wait_for(&tm, "Note saved", WAIT);
+	tmux_wait_for(&tm, "(internal note: agents only)", WAIT);
+	tmux_wait_for(&tm, "Courier lost it, reship", WAIT);
+
 	/* Exactly once on the hub. */
 	char path[96];
 	snprintf(path, sizeof path, "/v1/chats/%s/messages", maria);
@@ -190,6 +199,33 @@ static void test_rate_retitle_status_and_hand_back(void **state)
 	tmux_wait_for(&tm, "the bot answers", WAIT);
 	tmux_send_keys(&tm, "Escape", NULL);
 	tmux_wait_gone(&tm, "the bot answers", WAIT);
+}
+
+/* ---- assign from the picker --------------------------------------------- */
+
+static bool ben_selected(const char *screen, void *ctx)
+{
+	(void)ctx;
+	return strstr(screen, "> Ben") != NULL;
+}
+
+static void test_assign_from_the_picker(void **state)
+{
+	(void)state;
+	/* Zoe is the only one still waiting. */
+	tmux_send_keys(&tm, "1", NULL);
+	tmux_wait_for(&tm, "1 Waiting 1", WAIT);
+	tmux_send_keys(&tm, "a", NULL);
+	tmux_wait_for(&tm, "Assign to", WAIT);
+	tmux_wait_for(&tm, "Ben  (agent", WAIT);
+	for (int i = 0; i < 3 && !ben_selected(tmux_screen(&tm, NULL, 0), NULL); i++) {
+		tmux_send_keys(&tm, "j", NULL);
+		tmux_try_wait_until(&tm, ben_selected, NULL, 2000);
+	}
+	tmux_wait_until(&tm, ben_selected, NULL, WAIT);
+	tmux_send_keys(&tm, "Enter", NULL);
+	tmux_wait_for(&tm, "Assigned", WAIT);
+	tmux_wait_for(&tm, "1 Waiting 0", WAIT);
 }
 
 /* ---- refusals are said, in the hub's words ------------------------------- */
@@ -270,6 +306,53 @@ static void test_help_lists_the_keys(void **state)
 	tmux_wait_gone(&tm, "Take over the chat from the bot", WAIT);
 }
 
+/* Whether SGR sequences in `ansi` set a colour (30-38, 40-48, 90-97,
+ * 100-107); 39 and 49 only restore the defaults. */
+static bool sets_a_colour(const char *ansi)
+{
+	for (const char *p = ansi; (p = strstr(p, "\x1b["));) {
+		p += 2;
+		while ((*p >= '0' && *p <= '9') || *p == ';') {
+			if (*p == ';') {
+				p++;
+				continue;
+			}
+			char *end;
+			long v = strtol(p, &end, 10);
+			p = end;
+			if ((v >= 30 && v <= 38) || (v >= 40 && v <= 48) || (v >= 90 && v <= 97) ||
+			    (v >= 100 && v <= 107))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* NO_COLOR: attributes only (reverse video for the header), no colour. */
+static void test_no_color_means_no_colour(void **state)
+{
+	char url[64], token_path[160], state_env[200];
+	struct tmux mono;
+
+	(void)state;
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", hub.port);
+	snprintf(token_path, sizeof token_path, "%s/ana.token", hub.dir);
+	snprintf(state_env, sizeof state_env, "XDG_STATE_HOME=%s/state-mono", hub.dir);
+	const char *env[] = {state_env, "NO_COLOR=1", NULL};
+	const char *argv[] = {getenv("HANDOFF_BIN"), "--server", url, "--token-file", token_path,
+			      NULL};
+	tmux_start(&mono, 100, 24, env, argv);
+	tmux_wait_for(&mono, "live", WAIT);
+	const char *ansi = tmux_screen_ansi(&mono, NULL, 0);
+	assert_non_null(strstr(ansi, "7m"));             /* the header, reversed */
+	assert_false(sets_a_colour(ansi));
+	/* The same check sees the colours of the console with its theme. */
+	assert_true(sets_a_colour(tmux_screen_ansi(&tm, NULL, 0)));
+	tmux_send_keys(&mono, "q", NULL);
+	assert_int_equal(tmux_wait_dead(&mono, WAIT), 0);
+	tmux_kill(&mono);
+}
+
 static void test_quit(void **state)
 {
 	(void)state;
@@ -284,10 +367,12 @@ int main(void)
 		cmocka_unit_test(test_open_take_over_and_reply),
 		cmocka_unit_test(test_hostile_text_is_shown_neutralised),
 		cmocka_unit_test(test_rate_retitle_status_and_hand_back),
+		cmocka_unit_test(test_assign_from_the_picker),
 		cmocka_unit_test(test_refused_takeover_names_the_holder),
 		cmocka_unit_test(test_scrollback_to_the_first_message),
 		cmocka_unit_test(test_resize_to_80x24_and_back),
 		cmocka_unit_test(test_help_lists_the_keys),
+		cmocka_unit_test(test_no_color_means_no_colour),
 		cmocka_unit_test(test_quit),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
