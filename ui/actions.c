@@ -110,10 +110,38 @@ static void act_tab_search(struct console *c)
 	set_tab(c, TAB_SEARCH);
 }
 
-static void act_page_up(struct console *c) { thread_scroll(c, thread_page_rows(c) - 1); }
-static void act_page_down(struct console *c) { thread_scroll(c, -(thread_page_rows(c) - 1)); }
-static void act_top(struct console *c) { thread_to_top(c); }
-static void act_bottom(struct console *c) { thread_to_bottom(c); }
+/* Page keys page whichever pane has the focus. */
+static void act_page_up(struct console *c)
+{
+	if (thread_has_focus(c))
+		thread_scroll(c, thread_page_rows(c) - 1);
+	else
+		list_move(c, -list_page_rows(c));
+}
+
+static void act_page_down(struct console *c)
+{
+	if (thread_has_focus(c))
+		thread_scroll(c, -(thread_page_rows(c) - 1));
+	else
+		list_move(c, list_page_rows(c));
+}
+
+static void act_top(struct console *c)
+{
+	if (thread_has_focus(c))
+		thread_to_top(c);
+	else
+		list_move(c, -(long)view_count(store_view(c->store, tab_view(c->tab))));
+}
+
+static void act_bottom(struct console *c)
+{
+	if (thread_has_focus(c))
+		thread_to_bottom(c);
+	else
+		list_move(c, (long)view_count(store_view(c->store, tab_view(c->tab))));
+}
 
 /* Esc: out of the open thread, else out of the search. */
 static void act_back(struct console *c)
@@ -253,10 +281,10 @@ const struct action actions[] = {
 	{"status", "Status", "Set the ticket status", act_status},
 	{"assign", "Assign", "Give the chat to another agent", act_assign},
 	{"retry", NULL, "Send the chat's failed replies again", act_retry},
-	{"page-up", NULL, "Scroll the thread up a page (loads older messages)", act_page_up},
-	{"page-down", NULL, "Scroll the thread down a page", act_page_down},
-	{"top", NULL, "The thread's first message", act_top},
-	{"bottom", NULL, "The thread's latest message", act_bottom},
+	{"page-up", NULL, "A page up: the thread (loads older messages) or the list", act_page_up},
+	{"page-down", NULL, "A page down: the thread or the list", act_page_down},
+	{"top", NULL, "The thread's first message, or the list's first chat", act_top},
+	{"bottom", NULL, "The thread's latest message, or the list's last chat", act_bottom},
 	{"help", "Help", "This help", act_help},
 	{"back", NULL, "Close the thread, or leave the search", act_back},
 	{"redraw", NULL, "Redraw the screen", act_redraw},

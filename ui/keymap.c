@@ -26,7 +26,8 @@ static const struct {
 	{"PgUp", "page-up"},    {"PgDn", "page-down"},
 	{"Home", "top"},        {"End", "bottom"},
 	{"?", "help"},          {"F1", "help"},
-	{"q", "quit"},          {"Esc", "back"},
+	{"q", "quit"},          {"C-c", "quit"},
+	{"Esc", "back"},
 	{"C-l", "redraw"},
 };
 

@@ -127,6 +127,12 @@ static void scroll_to_selection(struct console *c, size_t sel)
 		session_view_more(c->session, tab_view(c->tab));
 }
 
+long list_page_rows(const struct console *c)
+{
+	size_t n = visible_chats(c);
+	return n > 1 ? (long)n - 1 : 1;
+}
+
 void list_follow(struct console *c, size_t old_index)
 {
 	const struct view *v = current_view(c);

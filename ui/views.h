@@ -19,6 +19,8 @@ void fbar_draw(struct console *c);
 void list_draw(struct console *c);
 /* Move the selection by `delta` rows (clamped); true when it moved. */
 bool list_move(struct console *c, long delta);
+/* Chats a screenful of the list holds (for paging; at least 1). */
+long list_page_rows(const struct console *c);
 /* Select the row at screen line y (a mouse click); true when there is one. */
 bool list_click(struct console *c, int y);
 /* Keep the selection valid after the list changed: the same chat if it is
