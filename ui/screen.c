@@ -7,7 +7,7 @@
 #include "screen.h"
 #include "views.h"
 
-static bool started;
+static SCREEN *screen; /* non-NULL while curses runs */
 
 /* Theme attribute bits to curses ones. */
 static attr_t curses_attrs(unsigned bits)
@@ -50,10 +50,9 @@ bool screen_start(struct console *c, const char *theme_name, struct errbuf *err)
 	/* Esc must answer at once, not after ncurses' default second spent
 	 * waiting for the rest of an escape sequence. */
 	set_escdelay(25);
-	if (!newterm(NULL, stdout, stdin))
+	if (!(screen = newterm(NULL, stdout, stdin)))
 		return errbuf_set(err, "cannot use this terminal (TERM=%s)",
 				  getenv("TERM") ? getenv("TERM") : "unset");
-	started = true;
 	raw();        /* Ctrl-C, Ctrl-Z reach us as keys: q quits, safely */
 	noecho();
 	nonl();       /* Enter is '\r' */
@@ -78,10 +77,11 @@ bool screen_start(struct console *c, const char *theme_name, struct errbuf *err)
 
 void screen_end(void)
 {
-	if (!started)
+	if (!screen)
 		return;
-	started = false;
 	endwin();
+	delscreen(screen);
+	screen = NULL;
 }
 
 void screen_resize(struct console *c)
