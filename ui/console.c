@@ -161,6 +161,9 @@ static void on_store_change(void *ctx, const struct store_change *ch)
 			console_dirty(c, DIRTY_THREAD);
 		if (ch->kind == STORE_CHAT_ADDED && ch->view == VIEW_WAITING)
 			attention_new_escalation(c, ch->chat_id);
+		/* The first waiting chat starts the clock, the last stops it. */
+		if (ch->view == VIEW_WAITING && ch->kind != STORE_CHAT_CHANGED)
+			clock_update(c);
 		break;
 	case STORE_THREAD_CHANGED:
 		if (strcmp(ch->chat_id, c->open) != 0)
@@ -176,6 +179,7 @@ static void on_store_change(void *ctx, const struct store_change *ch)
 	case STORE_VIEW_RESET:
 	case STORE_CLEARED:
 		console_dirty(c, DIRTY_ALL);
+		clock_update(c);
 		break;
 	}
 }

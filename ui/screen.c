@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "screen.h"
+#include "trace.h"
 #include "views.h"
 
 static SCREEN *screen; /* non-NULL while curses runs */
@@ -49,6 +50,7 @@ bool screen_start(struct console *c, const char *theme_name, struct errbuf *err)
 		return false;
 	/* Esc must answer at once, not after ncurses' default second spent
 	 * waiting for the rest of an escape sequence. */
+	trace_init();
 	set_escdelay(25);
 	if (!(screen = newterm(NULL, stdout, stdin)))
 		return errbuf_set(err, "cannot use this terminal (TERM=%s)",
@@ -119,4 +121,9 @@ void screen_frame(struct console *c)
 	composer_place_cursor(c);
 	wnoutrefresh(stdscr);
 	doupdate();
+	if (trace_on()) {
+		const struct thread *t = c->open[0] ? store_thread(c->store, c->open) : NULL;
+		trace_frame(view_count(store_view(c->store, tab_view(c->tab))),
+			    t ? thread_newest_loaded(t) : 0);
+	}
 }

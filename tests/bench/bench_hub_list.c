@@ -21,71 +21,12 @@
 
 #include <curl/curl.h>
 
+#include "bench_fill.h"
 #include "harness.h"
 #include "hub/db.h"
 
 #define WARMUP 50
 #define ROUNDS 1000
-
-static const char *const texts[] = {
-	"Hi, my parcel still has not arrived, order 51877",
-	"Can I change the delivery address?",
-	"The discount code WINTER20 says it is invalid",
-	"I was charged twice for the same order",
-	"How do I reset my password?",
-};
-
-/* Fill the database: every 10th chat waiting, every 10th (offset 5) held by
- * one of three agents, every 5th with an open ticket. */
-static void populate(const char *path, int n, char *agent_token)
-{
-	struct errbuf e;
-	struct api_error err;
-	char token[TOKEN_STRLEN + 1];
-	struct agent bot, agents[3];
-	struct db *db = db_open(path, &e);
-
-	if (!db || !db_account_add(db, "Bench bridge", NULL, ACCOUNT_INGEST, token, &bot, &e))
-		fail_msg("db: %s", e.msg);
-	for (int i = 0; i < 3; i++) {
-		char name[16];
-		snprintf(name, sizeof name, "Agent %d", i);
-		if (!db_account_add(db, name, NULL, ACCOUNT_AGENT, i ? token : agent_token, &agents[i], &e))
-			fail_msg("db: %s", e.msg);
-	}
-	for (int i = 0; i < n; i++) {
-		char ext[32], owner[32];
-		snprintf(ext, sizeof ext, "bench-%d", i);
-		snprintf(owner, sizeof owner, "Customer %d", i);
-		struct ingest in = {
-			.external_id = ext, .channel_type = (enum channel_type)(i % 3),
-			.owner_name = owner, .role = MSG_ROLE_USER,
-			.text = texts[i % 5], .escalate = i % 10 == 0 || i % 10 == 5,
-		};
-		struct chat c;
-		struct message m;
-		uuid_str id;
-		if (!db_ingest(db, &bot, &in, &c, &m, &err))
-			fail_msg("ingest: %s", err.description);
-		memcpy(id, c.id, sizeof id);
-		chat_free(&c);
-		message_free(&m);
-		if (i % 10 == 5) {
-			if (!db_takeover(db, &agents[i % 3], id, false, &c, &err))
-				fail_msg("takeover: %s", err.description);
-			chat_free(&c);
-		}
-		if (i % 5 == 1) {
-			if (!db_chat_patch(db, &agents[0], id, NULL, TICKET_OPEN, &c, &err))
-				fail_msg("patch: %s", err.description);
-			chat_free(&c);
-		}
-	}
-	for (int i = 0; i < 3; i++)
-		agent_free(&agents[i]);
-	agent_free(&bot);
-	db_close(db);
-}
 
 static size_t keep_body(char *p, size_t s, size_t n, void *arg)
 {
@@ -165,7 +106,7 @@ static void bench(void **state)
 
 	hub_init(&h);
 	double t0 = now_ms_f();
-	populate(h.db, chats, token);
+	bench_fill(h.db, chats, token);
 	fprintf(stderr, "filled %d chats in %.1f s\n", chats, (now_ms_f() - t0) / 1e3);
 	hub_start(&h, NULL);
 

@@ -5,20 +5,39 @@
 #   tests/bench/run.sh [BUILDDIR [CHATS]]      BUILDDIR defaults to .
 #
 # Build without sanitizers first, or the figures measure the sanitizers.
+# BENCH_RUNS (default 3) and BENCH_IDLE (seconds, default 60) shape the
+# console benchmark; WeeChat and ngircd, its reference, are installed with
+# apt-get when missing and this runs as root, else their rows are skipped.
 set -eu
 
 builddir=${1:-.}
 chats=${2:-100000}
 HANDOFFD=$(cd "$builddir" && pwd)/handoffd
-export HANDOFFD
+HANDOFF_BIN=$(cd "$builddir" && pwd)/handoff
+export HANDOFFD HANDOFF_BIN
 
-for prog in "$HANDOFFD" "$builddir/tests/bench/bench_hub_list" \
-	"$builddir/tests/bench/bench_hub_fanout" "$builddir/tests/bench/bench_store"; do
+for prog in "$HANDOFFD" "$HANDOFF_BIN" "$builddir/tests/bench/bench_hub_list" \
+	"$builddir/tests/bench/bench_hub_fanout" "$builddir/tests/bench/bench_store" \
+	"$builddir/tests/bench/bench_console"; do
 	if [ ! -x "$prog" ]; then
 		echo "run.sh: $prog is not built (make handoffd \$(EXTRA_PROGRAMS))" >&2
 		exit 1
 	fi
 done
+
+# The reference for the console: not in bootstrap, so CI stays lean.
+if ! command -v weechat >/dev/null 2>&1 ||
+	{ ! command -v ngircd >/dev/null 2>&1 && ! [ -x /usr/sbin/ngircd ]; }; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "run.sh: installing weechat-curses and ngircd for the comparison" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+			weechat-curses ngircd >/dev/null 2>&1 ||
+			echo "run.sh: could not install them; the WeeChat rows are skipped" >&2
+	else
+		echo "run.sh: weechat-curses or ngircd missing (install them as root);" \
+			"the WeeChat rows are skipped" >&2
+	fi
+fi
 
 echo "# Benchmarks"
 echo
@@ -36,3 +55,7 @@ echo "## Event fan-out (bench_hub_fanout)"
 echo
 echo "## Client store (bench_store)"
 "$builddir/tests/bench/bench_store"
+echo
+echo "## Console (bench_console)"
+"$builddir/tests/bench/bench_console" "${BENCH_RUNS:-3}" "${BENCH_IDLE:-60}" "$chats" |
+	grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]'

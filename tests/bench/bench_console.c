@@ -1,0 +1,811 @@
+/*
+ * bench_console.c — the console (`handoff` against a real handoffd) in
+ * tmux, side by side with WeeChat on a local ngircd, and its own budgets
+ * (issue 6, doc/performance.md).
+ *
+ *   bench_console [RUNS [IDLE_SECONDS [CHATS]]]      defaults 3 60 100000
+ *
+ * Prints Markdown tables. HANDOFF_BIN and HANDOFFD name the programs.
+ *
+ * Programs run in a 120x30 tmux pane through this same binary as a
+ * launcher (`bench_console --exec FIFO PIDFILE PROG ARGS...`): it writes
+ * its pid (the program keeps it across exec), writes "exec <ns>" into the
+ * FIFO, puts the FIFO on fd 9 with HANDOFF_TRACE_FD=9 and execs. The
+ * console then writes one trace line per frame there (ui/trace.h), which a
+ * thread here reads. WeeChat ignores fd 9.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "bench_console.h"
+#include "bench_fill.h"
+#include "harness.h"
+#include "hub/db.h"
+#include "tmux.h"
+
+#define COLS 120
+#define ROWS 30
+#define LINES_FED 1000
+#define PACE 100          /* lines per second, both sides */
+#define FAST_RATE 1000
+#define FAST_COUNT 3000
+#define FEEDERS 4         /* hub feeder threads */
+#define WAIT 20000
+#define TRACE_FD 9
+
+static int runs = 3, idle_s = 60, chats = 100000;
+static char self_exe[4096];
+static bool have_weechat;
+
+/* ---- the launcher -------------------------------------------------------- */
+
+static int launcher(int argc, char **argv)
+{
+	if (argc < 5)
+		return 125;
+	int fd = open(argv[2], O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, TRACE_FD) != TRACE_FD)
+		return 126;
+	FILE *pf = fopen(argv[3], "w");
+	if (!pf)
+		return 126;
+	fprintf(pf, "%ld\n", (long)getpid());
+	fclose(pf);
+	char line[64];
+	int n = snprintf(line, sizeof line, "exec %" PRId64 "\n", bench_now_ns());
+	(void)!write(TRACE_FD, line, (size_t)n);
+	setenv("HANDOFF_TRACE_FD", "9", 1);
+	execv(argv[4], argv + 4);
+	return 127;
+}
+
+/* ---- the trace ----------------------------------------------------------- */
+
+struct frame {
+	int64_t ns;
+	long list;
+	int64_t seq;
+};
+
+struct trace {
+	char fifo[300];
+	int fd;
+	pthread_t thread;
+	atomic_bool stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int64_t exec_ns;
+	struct frame *f;
+	size_t n, cap;
+	char part[256];
+	size_t plen;
+};
+
+static void trace_line(struct trace *t, const char *l)
+{
+	struct frame fr;
+	int64_t ns;
+	if (sscanf(l, "exec %" SCNd64, &ns) == 1) {
+		t->exec_ns = ns;
+	} else if (sscanf(l, "frame %" SCNd64 " list=%ld seq=%" SCNd64, &fr.ns, &fr.list,
+			  &fr.seq) == 3) {
+		if (t->n == t->cap) {
+			t->cap = t->cap * 2 + 1024;
+			t->f = realloc(t->f, t->cap * sizeof *t->f);
+		}
+		t->f[t->n++] = fr;
+	}
+}
+
+static void *trace_reader(void *arg)
+{
+	struct trace *t = arg;
+	while (!atomic_load(&t->stop)) {
+		struct pollfd p = {.fd = t->fd, .events = POLLIN};
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		char chunk[8192];
+		ssize_t n = read(t->fd, chunk, sizeof chunk);
+		if (n <= 0)
+			continue;
+		pthread_mutex_lock(&t->mu);
+		for (ssize_t i = 0; i < n; i++) {
+			if (chunk[i] != '\n') {
+				if (t->plen + 1 < sizeof t->part)
+					t->part[t->plen++] = chunk[i];
+				continue;
+			}
+			t->part[t->plen] = '\0';
+			trace_line(t, t->part);
+			t->plen = 0;
+		}
+		pthread_cond_broadcast(&t->cv);
+		pthread_mutex_unlock(&t->mu);
+	}
+	return NULL;
+}
+
+static void trace_open(struct trace *t, const char *dir)
+{
+	memset(t, 0, sizeof *t);
+	snprintf(t->fifo, sizeof t->fifo, "%s/trace.fifo", dir);
+	unlink(t->fifo);
+	assert_int_equal(mkfifo(t->fifo, 0600), 0);
+	/* Read-write: never blocks, never sees end of file. */
+	t->fd = open(t->fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	assert_true(t->fd >= 0);
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->cv, NULL);
+	assert_int_equal(pthread_create(&t->thread, NULL, trace_reader, t), 0);
+}
+
+static void trace_close(struct trace *t)
+{
+	atomic_store(&t->stop, true);
+	pthread_join(t->thread, NULL);
+	close(t->fd);
+	unlink(t->fifo);
+	free(t->f);
+	t->f = NULL;
+}
+
+typedef bool (*frame_pred)(const struct frame *f, long arg);
+
+static bool has_list(const struct frame *f, long arg)
+{
+	return f->list >= arg;
+}
+
+static bool has_seq(const struct frame *f, long arg)
+{
+	return f->seq >= arg;
+}
+
+/* Index of the first frame from `from` on that satisfies pred, waiting up
+ * to timeout_ms; -1 on timeout. */
+static long trace_wait(struct trace *t, size_t from, frame_pred pred, long arg, int timeout_ms)
+{
+	int64_t deadline = bench_now_ns() + (int64_t)timeout_ms * 1000000;
+	long found = -1;
+	pthread_mutex_lock(&t->mu);
+	for (;;) {
+		for (size_t i = from; i < t->n; i++)
+			if (pred(&t->f[i], arg)) {
+				found = (long)i;
+				break;
+			}
+		if (found >= 0 || bench_now_ns() >= deadline)
+			break;
+		from = t->n;
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50000000; /* re-check the deadline now and then */
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+	}
+	pthread_mutex_unlock(&t->mu);
+	return found;
+}
+
+static size_t trace_count(struct trace *t)
+{
+	pthread_mutex_lock(&t->mu);
+	size_t n = t->n;
+	pthread_mutex_unlock(&t->mu);
+	return n;
+}
+
+/* ---- programs in tmux ---------------------------------------------------- */
+
+struct prog {
+	struct tmux tm;
+	struct trace tr;
+	pid_t pid;
+	char pidfile[300];
+};
+
+static pid_t wait_pid(const char *path)
+{
+	/* The launcher writes it before exec; the program's first frame (or
+	 * screen) comes after, so callers look once something showed. */
+	FILE *f = fopen(path, "r");
+	long pid = 0;
+	if (f) {
+		if (fscanf(f, "%ld", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	if (pid <= 0)
+		fail_msg("bench: no pid in %s", path);
+	return (pid_t)pid;
+}
+
+/* Start argv in a COLS x ROWS pane through the launcher. */
+static void prog_start(struct prog *p, const char *dir, const char *const *env,
+		       const char *const *argv)
+{
+	const char *a[32] = {self_exe, "--exec", NULL, NULL};
+	size_t n = 4;
+	memset(p, 0, sizeof *p);
+	trace_open(&p->tr, dir);
+	snprintf(p->pidfile, sizeof p->pidfile, "%s/prog.pid", dir);
+	unlink(p->pidfile);
+	a[2] = p->tr.fifo;
+	a[3] = p->pidfile;
+	for (; *argv && n < 31; argv++)
+		a[n++] = *argv;
+	a[n] = NULL;
+	tmux_start(&p->tm, COLS, ROWS, env, a);
+}
+
+/* Bytes written since the start, exactly: SIGKILL, so neither program adds
+ * its exit output (the same for both), then count the copy to its end. */
+static unsigned long long prog_bytes_end(struct prog *p)
+{
+	kill(p->pid, SIGKILL);
+	tmux_wait_dead(&p->tm, WAIT);
+	return tmux_bytes_final(&p->tm, WAIT);
+}
+
+static void prog_stop(struct prog *p)
+{
+	tmux_kill(&p->tm);
+	trace_close(&p->tr);
+}
+
+/* ---- the hub side -------------------------------------------------------- */
+
+struct bench_hub {
+	struct hub h;
+	char agent[TOKEN_STRLEN + 1];
+	char bot[TOKEN_STRLEN + 1];
+	char token_path[200];
+	char url[64];
+	int starts;
+};
+
+static void write_token(const char *path, const char *token)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", token);
+	fclose(f);
+	assert_int_equal(chmod(path, 0600), 0);
+}
+
+static void bench_hub_ready(struct bench_hub *b)
+{
+	snprintf(b->url, sizeof b->url, "http://127.0.0.1:%d", b->h.port);
+	snprintf(b->token_path, sizeof b->token_path, "%s/agent.token", b->h.dir);
+	write_token(b->token_path, b->agent);
+}
+
+/* Start the console on hub b, each time with fresh state and config. */
+static void console_start(struct prog *p, struct bench_hub *b)
+{
+	char dir[200], st[260], cf[260];
+	snprintf(dir, sizeof dir, "%s/run%d", b->h.dir, ++b->starts);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(st, sizeof st, "XDG_STATE_HOME=%s/state", dir);
+	snprintf(cf, sizeof cf, "XDG_CONFIG_HOME=%s/config", dir);
+	const char *env[] = {st, cf, NULL};
+	const char *argv[] = {getenv("HANDOFF_BIN"), "--server", b->url, "--token-file",
+			      b->token_path, NULL};
+	prog_start(p, dir, env, argv);
+}
+
+struct feed {
+	struct bench_hub *b;
+	const char *chat;
+	int count, rate, k;
+	int64_t t0;
+	int64_t *sent, *answered, *seq;
+};
+
+static size_t keep_body(char *d, size_t s, size_t n, void *arg)
+{
+	char **out = arg;
+	size_t old = *out ? strlen(*out) : 0;
+	*out = realloc(*out, old + s * n + 1);
+	memcpy(*out + old, d, s * n);
+	(*out)[old + s * n] = '\0';
+	return s * n;
+}
+
+/* One feeder thread: lines k, k + FEEDERS, ... at their absolute times,
+ * over one keep-alive connection; records when each POST was sent and
+ * answered, and the message's seq from the answer. */
+static void *feeder(void *arg)
+{
+	struct feed *fd = arg;
+	char url[128], auth[128];
+	CURL *c = curl_easy_init();
+	struct curl_slist *hdrs = NULL;
+	snprintf(url, sizeof url, "%s/v1/ingest/messages", fd->b->url);
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", fd->b->bot);
+	hdrs = curl_slist_append(hdrs, auth);
+	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_body);
+	for (int i = fd->k; i < fd->count; i += FEEDERS) {
+		char line[160], body[400], *reply = NULL;
+		bench_line(i, line, sizeof line);
+		snprintf(body, sizeof body, "{\"chat_id\":\"%s\",\"role\":\"user\",\"text\":\"%s\"}",
+			 fd->chat, line);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply);
+		bench_sleep_until(fd->t0 + (int64_t)i * 1000000000 / fd->rate);
+		fd->sent[i] = bench_now_ns();
+		CURLcode rc = curl_easy_perform(c);
+		fd->answered[i] = bench_now_ns();
+		cJSON *j = rc == CURLE_OK ? cJSON_Parse(reply) : NULL;
+		const cJSON *s = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "message"), "seq");
+		fd->seq[i] = cJSON_IsNumber(s) ? (int64_t)s->valuedouble : -1;
+		if (fd->seq[i] < 0)
+			fprintf(stderr, "bench: ingest %d failed: %s\n", i, reply ? reply : "");
+		cJSON_Delete(j);
+		free(reply);
+	}
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(c);
+	return NULL;
+}
+
+/* Feed count lines at rate into chat; fills sent/answered/seq[count]. */
+static void hub_feed(struct bench_hub *b, const char *chat, int count, int rate, int64_t *sent,
+		     int64_t *answered, int64_t *seq)
+{
+	struct feed f[FEEDERS];
+	pthread_t th[FEEDERS];
+	int64_t t0 = bench_now_ns() + 20000000;
+	for (int k = 0; k < FEEDERS; k++) {
+		f[k] = (struct feed){b, chat, count, rate, k, t0, sent, answered, seq};
+		assert_int_equal(pthread_create(&th[k], NULL, feeder, &f[k]), 0);
+	}
+	for (int k = 0; k < FEEDERS; k++)
+		pthread_join(th[k], NULL);
+}
+
+/* ---- statistics ---------------------------------------------------------- */
+
+static int by_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof *v, by_double);
+	return n ? (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) : 0;
+}
+
+static double pct(double *v, size_t n, int p)
+{
+	qsort(v, n, sizeof *v, by_double);
+	if (!n)
+		return 0;
+	size_t i = (n * (size_t)p + 99) / 100;
+	return v[i ? i - 1 : 0];
+}
+
+struct lat {
+	double *sent_ms, *ans_ms;
+	size_t n, cap;
+};
+
+/* For each line, the first frame that drew its seq: latency from the POST's
+ * sending (an upper bound of publish → screen) and from its answer (the
+ * hub published before answering: a lower bound). */
+static void latency_add(struct lat *l, struct trace *t, size_t from, int count,
+			const int64_t *sent, const int64_t *ans, const int64_t *seq)
+{
+	pthread_mutex_lock(&t->mu);
+	for (int i = 0; i < count; i++) {
+		if (seq[i] < 0)
+			continue;
+		for (size_t k = from; k < t->n; k++) {
+			if (t->f[k].seq < seq[i])
+				continue;
+			if (l->n == l->cap) {
+				l->cap = l->cap * 2 + 4096;
+				l->sent_ms = realloc(l->sent_ms, l->cap * sizeof(double));
+				l->ans_ms = realloc(l->ans_ms, l->cap * sizeof(double));
+			}
+			l->sent_ms[l->n] = (double)(t->f[k].ns - sent[i]) / 1e6;
+			l->ans_ms[l->n] = (double)(t->f[k].ns - ans[i]) / 1e6;
+			l->n++;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&t->mu);
+}
+
+/* ---- 1 and 2: the feed, side by side, and the latency ---------------------- */
+
+struct side {
+	double cpu[16], mb[16], hwm[16], secs[16];
+	int n;
+};
+
+static struct bench_hub feedhub;
+static char feed_chat[37];
+static struct lat lat100, lat1000;
+
+static void setup_feedhub(void)
+{
+	hub_init(&feedhub.h);
+	snprintf(feedhub.agent, sizeof feedhub.agent, "%s",
+		 hub_add_account(&feedhub.h, "Ana", "agent"));
+	snprintf(feedhub.bot, sizeof feedhub.bot, "%s",
+		 hub_add_account(&feedhub.h, "Widget bridge", "ingest"));
+	hub_start(&feedhub.h, NULL);
+	bench_hub_ready(&feedhub);
+}
+
+/* A fresh chat with one message, not waiting (no clock ticking). */
+static void new_feed_chat(int run)
+{
+	char ext[32];
+	snprintf(ext, sizeof ext, "bench-feed-%d", run);
+	ingest(&feedhub.h, feedhub.bot, ext, "user", "hello, the feed starts now", false,
+	       feed_chat);
+}
+
+/* Open the newest chat's thread from the All tab. */
+static void open_thread(struct prog *p)
+{
+	tmux_wait_for(&p->tm, "live", WAIT);
+	tmux_send_keys(&p->tm, "3", NULL);
+	tmux_wait_for(&p->tm, "the feed starts", WAIT);
+	tmux_send_keys(&p->tm, "Enter", NULL);
+	tmux_wait_for(&p->tm, "Maria G.", WAIT);
+	tmux_wait_for(&p->tm, "hello, the feed", WAIT);
+}
+
+static void console_feed_run(struct side *s, int run, int rate, int count, struct lat *lat)
+{
+	struct prog p;
+	int64_t *sent = calloc((size_t)count, 8), *ans = calloc((size_t)count, 8),
+		*seq = calloc((size_t)count, 8);
+	char last[160], want[16];
+
+	new_feed_chat(run);
+	console_start(&p, &feedhub);
+	open_thread(&p);
+	p.pid = wait_pid(p.pidfile);
+	unsigned long long b0 = tmux_bytes_written(&p.tm);
+	size_t f0 = trace_count(&p.tr);
+	struct proc_sample a, z;
+	assert_true(proc_read(p.pid, &a));
+	int64_t t0 = bench_now_ns();
+	hub_feed(&feedhub, feed_chat, count, rate, sent, ans, seq);
+	bench_line(count - 1, last, sizeof last);
+	snprintf(want, sizeof want, "%.9s", last);
+	tmux_wait_for(&p.tm, want, WAIT);
+	assert_true(proc_read(p.pid, &z));
+	int64_t t1 = bench_now_ns();
+	/* Every line's frame is in the trace once the last line's is. */
+	trace_wait(&p.tr, f0, has_seq, (long)seq[count - 1], WAIT);
+	if (lat)
+		latency_add(lat, &p.tr, f0, count, sent, ans, seq);
+	unsigned long long b1 = prog_bytes_end(&p);
+	if (s) {
+		s->cpu[s->n] = z.cpu_s - a.cpu_s;
+		s->mb[s->n] = (double)(b1 - b0) / 1e6;
+		s->hwm[s->n] = (double)z.hwm_kb / 1024;
+		s->secs[s->n] = (double)(t1 - t0) / 1e9;
+		s->n++;
+	}
+	prog_stop(&p);
+	free(sent);
+	free(ans);
+	free(seq);
+}
+
+static void weechat_feed_run(struct side *s, int run)
+{
+	struct irc x;
+	struct prog p;
+	char dir[200], wdir[260], cmd[512], last[160], want[16];
+
+	snprintf(dir, sizeof dir, "%s/irc%d", feedhub.h.dir, run);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	irc_start(&x, dir);
+	snprintf(wdir, sizeof wdir, "%s/weechat", dir);
+	snprintf(cmd, sizeof cmd,
+		 "/server add bench 127.0.0.1/%d;/set irc.server.bench.nicks wee;"
+		 "/set irc.server.bench.autojoin #bench;/connect bench",
+		 x.port);
+	const char *argv[] = {"/usr/bin/weechat", "--dir", wdir, "-r", cmd, NULL};
+	prog_start(&p, dir, NULL, argv);
+	irc_wait_join(&x, "wee", WAIT);
+	tmux_wait_for(&p.tm, "nicks", WAIT);
+	p.pid = wait_pid(p.pidfile);
+	unsigned long long b0 = tmux_bytes_written(&p.tm);
+	struct proc_sample a, z;
+	assert_true(proc_read(p.pid, &a));
+	int64_t t0 = bench_now_ns();
+	irc_feed(&x, LINES_FED, PACE, t0 + 20000000);
+	bench_line(LINES_FED - 1, last, sizeof last);
+	snprintf(want, sizeof want, "%.9s", last);
+	tmux_wait_for(&p.tm, want, WAIT);
+	assert_true(proc_read(p.pid, &z));
+	int64_t t1 = bench_now_ns();
+	unsigned long long b1 = prog_bytes_end(&p);
+	s->cpu[s->n] = z.cpu_s - a.cpu_s;
+	s->mb[s->n] = (double)(b1 - b0) / 1e6;
+	s->hwm[s->n] = (double)z.hwm_kb / 1024;
+	s->secs[s->n] = (double)(t1 - t0) / 1e9;
+	s->n++;
+	prog_stop(&p);
+	irc_stop(&x);
+}
+
+static const char *verdict(bool met)
+{
+	return met ? "met" : "MISSED";
+}
+
+static void bench_side_by_side(void **state)
+{
+	(void)state;
+	struct side con = {0}, wee = {0};
+	setup_feedhub();
+	for (int r = 0; r < runs; r++) {
+		console_feed_run(&con, r, PACE, LINES_FED, &lat100);
+		if (have_weechat)
+			weechat_feed_run(&wee, r);
+	}
+	printf("\n%d lines at %d lines/s into one chat (console) or #bench (WeeChat), %dx%d tmux "
+	       "panes; median of %d runs; from the feed's start until the last line is on screen\n\n",
+	       LINES_FED, PACE, COLS, ROWS, runs);
+	printf("| measure | console | WeeChat | console / WeeChat | budget |\n|---|---:|---:|---:|---|\n");
+	double cc = median(con.cpu, (size_t)con.n), cb = median(con.mb, (size_t)con.n),
+	       ch = median(con.hwm, (size_t)con.n), cs = median(con.secs, (size_t)con.n);
+	if (have_weechat) {
+		double wc = median(wee.cpu, (size_t)wee.n), wb = median(wee.mb, (size_t)wee.n),
+		       wh = median(wee.hwm, (size_t)wee.n), ws = median(wee.secs, (size_t)wee.n);
+		printf("| CPU s (user+sys) | %.2f | %.2f | %.2f | ≤ 0.7: %s |\n", cc, wc, cc / wc,
+		       verdict(cc <= 0.7 * wc));
+		printf("| MB to the terminal | %.3f | %.3f | %.2f | ≤ 1: %s |\n", cb, wb, cb / wb,
+		       verdict(cb <= wb));
+		printf("| peak RSS MB (VmHWM) | %.1f | %.1f | %.2f | none |\n", ch, wh, ch / wh);
+		printf("| feed period s | %.2f | %.2f | | |\n", cs, ws);
+	} else {
+		printf("| CPU s (user+sys) | %.2f | skipped | | |\n", cc);
+		printf("| MB to the terminal | %.3f | skipped | | |\n", cb);
+		printf("| peak RSS MB (VmHWM) | %.1f | skipped | | |\n", ch);
+		printf("\nWeeChat row skipped: weechat (weechat-curses) or ngircd is not installed; "
+		       "tests/bench/run.sh installs them when run as root.\n");
+	}
+	fflush(stdout);
+}
+
+static void bench_latency(void **state)
+{
+	(void)state;
+	for (int r = 0; r < runs; r++)
+		console_feed_run(NULL, 100 + r, FAST_RATE, FAST_COUNT, &lat1000);
+	printf("\nEvent → screen: from the ingest POST (sent; answered) to the end of the "
+	       "doupdate() of the first frame that drew the message (HANDOFF_TRACE_FD), all runs "
+	       "pooled\n\n");
+	printf("| rate | events | p50 ms (sent; answered) | p99 ms (sent; answered) | max ms (sent) | "
+	       "budget p99 ≤ 10 ms |\n|---|---:|---:|---:|---:|---|\n");
+	struct lat *ls[] = {&lat100, &lat1000};
+	int rates[] = {PACE, FAST_RATE};
+	for (int i = 0; i < 2; i++) {
+		struct lat *l = ls[i];
+		double s50 = pct(l->sent_ms, l->n, 50), s99 = pct(l->sent_ms, l->n, 99),
+		       smax = pct(l->sent_ms, l->n, 100);
+		double a50 = pct(l->ans_ms, l->n, 50), a99 = pct(l->ans_ms, l->n, 99);
+		printf("| %d /s | %zu | %.2f; %.2f | %.2f; %.2f | %.2f | %s |\n", rates[i], l->n, s50,
+		       a50, s99, a99, smax, verdict(s99 <= 10.0));
+	}
+	fflush(stdout);
+}
+
+/* ---- 5: idle --------------------------------------------------------------- */
+
+static void idle_row(const char *label, pid_t pid, bool budget)
+{
+	struct proc_sample a, z;
+	assert_true(proc_read(pid, &a));
+	bench_sleep_until(bench_now_ns() + (int64_t)idle_s * 1000000000);
+	assert_true(proc_read(pid, &z));
+	double cpu = z.cpu_s - a.cpu_s, wps = (double)(z.wakeups - a.wakeups) / idle_s;
+	printf("| %s | %d | %.2f | %ld | %.2f | %s |\n", label, idle_s, cpu, z.wakeups - a.wakeups,
+	       wps, budget ? verdict(cpu <= 0.01 * idle_s && wps <= 1.0) : "none");
+	fflush(stdout);
+}
+
+static void bench_idle(void **state)
+{
+	(void)state;
+	struct prog p, w;
+	struct irc x;
+	new_feed_chat(1000);
+	console_start(&p, &feedhub);
+	tmux_wait_for(&p.tm, "live", WAIT);
+	tmux_send_keys(&p.tm, "3", NULL);
+	tmux_wait_for(&p.tm, "the feed starts", WAIT);
+	p.pid = wait_pid(p.pidfile);
+	if (have_weechat) {
+		char dir[200], wdir[260], cmd[512];
+		snprintf(dir, sizeof dir, "%s/irc-idle", feedhub.h.dir);
+		assert_int_equal(mkdir(dir, 0700), 0);
+		irc_start(&x, dir);
+		snprintf(wdir, sizeof wdir, "%s/weechat", dir);
+		snprintf(cmd, sizeof cmd,
+			 "/server add bench 127.0.0.1/%d;/set irc.server.bench.nicks wee;"
+			 "/set irc.server.bench.autojoin #bench;/connect bench",
+			 x.port);
+		const char *argv[] = {"/usr/bin/weechat", "--dir", wdir, "-r", cmd, NULL};
+		prog_start(&w, dir, NULL, argv);
+		irc_wait_join(&x, "wee", WAIT);
+		tmux_wait_for(&w.tm, "nicks", WAIT);
+		w.pid = wait_pid(w.pidfile);
+	}
+	printf("\nIdle: nothing happens; CPU and context switches (all threads) over the period\n\n");
+	printf("| program | s | CPU s | wake-ups | per s | budget ~0 CPU, ≤ 1 /s |\n"
+	       "|---|---:|---:|---:|---:|---|\n");
+	/* Both at once: neither does anything, so neither disturbs the other. */
+	if (have_weechat) {
+		struct proc_sample wa, wz;
+		assert_true(proc_read(w.pid, &wa));
+		idle_row("console, no waiting chat", p.pid, true);
+		assert_true(proc_read(w.pid, &wz));
+		/* WeeChat's period is the console's plus two /proc reads. */
+		printf("| WeeChat, in #bench | %d | %.2f | %ld | %.2f | none |\n", idle_s,
+		       wz.cpu_s - wa.cpu_s, wz.wakeups - wa.wakeups,
+		       (double)(wz.wakeups - wa.wakeups) / idle_s);
+		prog_stop(&w);
+		irc_stop(&x);
+	} else {
+		idle_row("console, no waiting chat", p.pid, true);
+	}
+	/* One waiting chat: its clock ticks once a second. */
+	ingest(&feedhub.h, feedhub.bot, "bench-waiting", "user", "a human please", true, NULL);
+	tmux_send_keys(&p.tm, "1", NULL);
+	tmux_wait_for(&p.tm, "a human please", WAIT);
+	idle_row("console, one waiting chat (1 s clock)", p.pid, false);
+	prog_stop(&p);
+	hub_cleanup(&feedhub.h);
+}
+
+/* ---- 3 and 4: start with many chats, memory with 10,000 held --------------- */
+
+static void bench_start_and_memory(void **state)
+{
+	(void)state;
+	struct bench_hub b = {0};
+	double ms[16];
+	int starts = runs + 2 < 16 ? runs + 2 : 16;
+
+	hub_init(&b.h);
+	int64_t t0 = bench_now_ns();
+	bench_fill(b.h.db, chats, b.agent);
+	fprintf(stderr, "filled %d chats in %.1f s\n", chats, (double)(bench_now_ns() - t0) / 1e9);
+	hub_start(&b.h, NULL);
+	bench_hub_ready(&b);
+
+	struct prog p;
+	for (int i = 0; i < starts; i++) {
+		console_start(&p, &b);
+		long k = trace_wait(&p.tr, 0, has_list, 1, WAIT);
+		if (k < 0)
+			fail_msg("bench: the console painted no chat list within %d ms", WAIT);
+		pthread_mutex_lock(&p.tr.mu);
+		ms[i] = (double)(p.tr.f[k].ns - p.tr.exec_ns) / 1e6;
+		pthread_mutex_unlock(&p.tr.mu);
+		if (i + 1 < starts)
+			prog_stop(&p);
+	}
+	double sorted[16];
+	memcpy(sorted, ms, sizeof sorted);
+	double med = median(sorted, (size_t)starts);
+	printf("\nStart → first painted chat list (exec to the end of the first frame with list "
+	       "rows), %d chats on the hub, %d starts\n\n",
+	       chats, starts);
+	printf("| median ms | min ms | max ms | budget median ≤ 100 ms |\n|---:|---:|---:|---|\n");
+	printf("| %.1f | %.1f | %.1f | %s |\n", med, sorted[0], sorted[starts - 1],
+	       verdict(med <= 100));
+	fflush(stdout);
+
+	/* Memory: the All tab, End until 10,000 chats are held. */
+	p.pid = wait_pid(p.pidfile);
+	tmux_wait_for(&p.tm, "live", WAIT);
+	tmux_send_keys(&p.tm, "3", NULL);
+	long have = 0;
+	int64_t m0 = bench_now_ns();
+	char jjj[101];
+	memset(jjj, 'j', 100);
+	jjj[100] = '\0';
+	while (have < 10000) {
+		size_t from = trace_count(&p.tr);
+		long k = -1;
+		/* The list asks for the next page (100 chats) as the selection
+		 * nears the end of what is loaded; a hundred j (down) at a time
+		 * gets it there. */
+		for (int tries = 0; k < 0 && tries < 5; tries++) {
+			tmux_type(&p.tm, jjj);
+			k = trace_wait(&p.tr, from, has_list, have + 1, 5000);
+		}
+		if (k < 0)
+			fail_msg("bench: the All list stopped growing at %ld chats:\n%s", have,
+				 tmux_screen(&p.tm, NULL, 0));
+		pthread_mutex_lock(&p.tr.mu);
+		have = p.tr.f[p.tr.n - 1].list;
+		pthread_mutex_unlock(&p.tr.mu);
+	}
+	struct proc_sample s;
+	assert_true(proc_read(p.pid, &s));
+	printf("\nMemory: the All tab scrolled down (j) until %ld chats are held "
+	       "(%.1f s)\n\n",
+	       have, (double)(bench_now_ns() - m0) / 1e9);
+	printf("| chats in the All list | RSS MB | peak RSS MB | budget ≤ 32 MB |\n"
+	       "|---:|---:|---:|---|\n");
+	printf("| %ld | %.1f | %.1f | %s |\n", have, s.rss_kb / 1024.0, s.hwm_kb / 1024.0,
+	       verdict(s.hwm_kb <= 32 * 1024));
+	fflush(stdout);
+	prog_stop(&p);
+	hub_cleanup(&b.h);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--exec") == 0)
+		return launcher(argc, argv);
+	if (argc > 1)
+		runs = atoi(argv[1]);
+	if (argc > 2)
+		idle_s = atoi(argv[2]);
+	if (argc > 3)
+		chats = atoi(argv[3]);
+	if (runs < 1 || runs > 14 || idle_s < 1 || chats < 10000) {
+		fprintf(stderr, "usage: bench_console [RUNS(1-14) [IDLE_SECONDS [CHATS(>=10000)]]]\n");
+		return 2;
+	}
+	if (!getenv("HANDOFF_BIN") || !getenv("HANDOFFD")) {
+		fprintf(stderr, "bench_console: set HANDOFF_BIN and HANDOFFD\n");
+		return 2;
+	}
+	ssize_t n = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
+	if (n <= 0)
+		return 2;
+	self_exe[n] = '\0';
+	have_weechat = bench_have("weechat") && bench_have("ngircd");
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bench_side_by_side),
+		cmocka_unit_test(bench_latency),
+		cmocka_unit_test(bench_idle),
+		cmocka_unit_test(bench_start_and_memory),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,60 @@
+/*
+ * bench_console.h — shared pieces of bench_console: /proc readings, the
+ * clock, and the IRC side (ngircd, a feeder bot, WeeChat) that the console
+ * is compared with.
+ */
+#ifndef HANDOFF_BENCH_CONSOLE_H
+#define HANDOFF_BENCH_CONSOLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* What the kernel accounts for one process (all its threads). */
+struct proc_sample {
+	double cpu_s;        /* utime + stime */
+	long wakeups;        /* voluntary + involuntary context switches */
+	long hwm_kb;         /* VmHWM: peak RSS */
+	long rss_kb;         /* VmRSS */
+};
+
+/* Read /proc/PID; false when the process is gone. */
+bool proc_read(pid_t pid, struct proc_sample *s);
+
+/* CLOCK_MONOTONIC in ns. */
+int64_t bench_now_ns(void);
+
+/* Sleep until CLOCK_MONOTONIC reaches `ns` (the feeders' pace). */
+void bench_sleep_until(int64_t ns);
+
+/* The text of chat line i (0-based), the same for IRC and the hub. */
+void bench_line(int i, char *buf, size_t len);
+
+/* True when `name` is an executable in PATH, /usr/sbin or /sbin. */
+bool bench_have(const char *name);
+
+/* ---- IRC ---------------------------------------------------------------- */
+
+struct irc {
+	pid_t ngircd;
+	int port;
+	int fd;              /* the feeder bot's connection */
+	char *buf;           /* what it read and has not looked at yet */
+	size_t len, cap;
+};
+
+/* Start ngircd on a free loopback port with a config in `dir` (no flood
+ * penalties), connect the feeder "feeder" and join #bench. Fails the test
+ * when any of it does not happen within a few seconds. */
+void irc_start(struct irc *x, const char *dir);
+
+/* Wait until `nick` joined #bench (the feeder sees the JOIN). */
+void irc_wait_join(struct irc *x, const char *nick, int timeout_ms);
+
+/* Send lines [0, count) to #bench at `rate` lines/s from t0 on. */
+void irc_feed(struct irc *x, int count, int rate, int64_t t0);
+
+/* Quit the feeder and stop ngircd. */
+void irc_stop(struct irc *x);
+
+#endif
