@@ -175,7 +175,8 @@ struct db *db_open(const char *path, struct errbuf *err)
 		db_close(db);
 		return NULL;
 	}
-	if (!exec(db, pragmas, err) || !migrate(db, err)) {
+	if (!exec(db, pragmas, err) || !migrate(db, err) ||
+	    !db_checkpointer_start(db, path, err)) {
 		db_close(db);
 		return NULL;
 	}
@@ -200,6 +201,7 @@ void db_close(struct db *db)
 {
 	if (!db)
 		return;
+	db_checkpointer_stop(db);
 	for (int i = 0; i < STMT_SLOTS; i++)
 		sqlite3_finalize(db->stmts[i].st);
 	pending_clear(db);

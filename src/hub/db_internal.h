@@ -56,7 +56,13 @@ struct db {
 	 * so a count plus the creations since is exact. */
 	int64_t chat_count;
 	int64_t chats_created; /* in the open transaction, added at COMMIT */
+	struct checkpointer *checkpointer; /* db_checkpoint.c */
 };
+
+/* ---- db_checkpoint.c: WAL checkpoints off the caller's thread ---------- */
+
+bool db_checkpointer_start(struct db *db, const char *path, struct errbuf *err);
+void db_checkpointer_stop(struct db *db);
 
 /* ---- statements ---------------------------------------------------------- */
 
