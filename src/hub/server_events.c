@@ -52,8 +52,12 @@
 #define WS_HEADER_MAX 10
 
 /* Flushes are at least this far apart: at 2,000 events/s, 10 events to a
- * send(), for at most 5 ms more latency, and none when events are sparse. */
+ * send(), for at most 5 ms more latency, and none when events are sparse.
+ * Spacing pays only for many clients (each flush costs each client a
+ * send() and two POLLOUT changes): with a few consoles, every turn flushes
+ * and no event waits. */
 #define FLUSH_MIN_MS 5
+#define FLUSH_SPACING_CLIENTS 16
 
 #define DROP_REASON "too slow: reconnect with ?since="
 
@@ -186,6 +190,7 @@ static void client_link(struct events_client *c)
 	if (s->clients)
 		s->clients->prev = c;
 	s->clients = c;
+	s->nclients++;
 	c->linked = true;
 }
 
@@ -200,6 +205,7 @@ static void client_unlink(struct events_client *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	c->prev = c->next = NULL;
+	c->server->nclients--;
 	c->linked = false;
 }
 
@@ -301,7 +307,7 @@ static void events_schedule_flush(struct server *s)
 	if (s->flush_pending)
 		return;
 	s->flush_pending = true;
-	if (now >= due)
+	if (now >= due || s->nclients <= FLUSH_SPACING_CLIENTS)
 		uv_check_start(&s->flush, on_flush_check);
 	else
 		uv_timer_start(&s->flush_later, on_flush_timer, due - now, 0);

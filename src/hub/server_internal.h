@@ -38,6 +38,7 @@ struct server {
 	size_t nroutes;
 	struct lws_protocols protocols[3]; /* http, the stream, the terminator */
 	struct events_client *clients; /* the established event streams */
+	size_t nclients;
 	int64_t head;                /* the latest event seq committed */
 	uv_check_t flush;            /* writes out the events of a loop turn */
 	uv_timer_t flush_later;      /* ... or a little later (FLUSH_MIN_MS) */
