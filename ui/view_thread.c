@@ -32,13 +32,18 @@
 
 #define COMPOSER_MAX_ROWS 5
 #define TEXT_INDENT 2
+/* A message within this long of the one before, by the same author, goes
+ * on under that one's head line instead of repeating it (as chat
+ * applications do): easier to read, and one row less to send per line. */
+#define GROUP_MS (5 * 60 * 1000)
 
 /* One message prepared for the screen. */
 struct shown {
 	const struct message *m;
 	char *safe;              /* neutralised text */
 	struct wrap_line *wrap;  /* its text wrapped to the pane */
-	int lines;               /* its rows: a head line and the wrapped text */
+	bool head;               /* starts with a head line (time, author) */
+	int lines;               /* its rows: the head line, the wrapped text */
 };
 
 static int text_columns(const struct console *c)
@@ -52,11 +57,26 @@ static bool is_system(const struct message *m)
 	return m->role == MSG_ROLE_SYSTEM;
 }
 
-/* Neutralise and wrap message m; false when out of memory. */
-static bool shown_prepare(const struct console *c, struct shown *s, const struct message *m)
+/* Whether m continues `prev`'s group: same author and role, soon after. */
+static bool continues(const struct message *prev, const struct message *m)
+{
+	if (!prev || is_system(prev) || prev->role != m->role ||
+	    m->created_at - prev->created_at > GROUP_MS)
+		return false;
+	if (strcmp(prev->author.id, m->author.id) != 0)
+		return false;
+	return (!prev->author.name && !m->author.name) ||
+	       (prev->author.name && m->author.name && strcmp(prev->author.name, m->author.name) == 0);
+}
+
+/* Neutralise and wrap message m (prev: the one before it, or NULL); false
+ * when out of memory. */
+static bool shown_prepare(const struct console *c, struct shown *s, const struct message *m,
+			  const struct message *prev)
 {
 	s->m = m;
 	s->lines = 1;
+	s->head = true;
 	if (is_system(m))
 		return true;
 	s->safe = textsafe_dup(m->text, strlen(m->text), TEXTSAFE_KEEP_NEWLINES);
@@ -66,7 +86,8 @@ static bool shown_prepare(const struct console *c, struct shown *s, const struct
 	if (!(s->wrap = malloc(n * sizeof *s->wrap)))
 		return false;
 	text_wrap(s->safe, len, text_columns(c), s->wrap, n);
-	s->lines = 1 + (int)n;
+	s->head = !continues(prev, m);
+	s->lines = (s->head ? 1 : 0) + (int)n;
 	return true;
 }
 
@@ -152,8 +173,8 @@ static void draw_message_row(struct console *c, const struct shown *s, int row, 
 		draw_system_row(c, m, y);
 		return;
 	}
-	if (row > 0) {
-		const struct wrap_line *l = &s->wrap[row - 1];
+	if (!s->head || row > 0) {
+		const struct wrap_line *l = &s->wrap[s->head ? row - 1 : row];
 		draw_safe(y, r->x + TEXT_INDENT, r->w - TEXT_INDENT, s->safe + l->start, l->len, a);
 		return;
 	}
@@ -356,7 +377,7 @@ void thread_draw(struct console *c)
 	long total = 0, need = (long)area + c->thread_scroll;
 	while (sh && k > 0 && total < need) {
 		struct shown *s = &sh[--k];
-		if (!shown_prepare(c, s, thread_at(t, k)))
+		if (!shown_prepare(c, s, thread_at(t, k), k ? thread_at(t, k - 1) : NULL))
 			s->lines = 0; /* out of memory: left out, not half drawn */
 		total += s->lines;
 	}
