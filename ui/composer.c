@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "composer.h"
+#include "editkeys.h"
 #include "views.h"
 
 /* Columns the composer's text wraps at: the thread pane, less its prompt. */
@@ -51,26 +52,17 @@ bool composer_key(struct console *c, int key)
 			console_say(c, false, "Draft kept: r (or n) opens it again");
 		console_dirty(c, DIRTY_THREAD);
 		return true;
-	case KEY_FN + KEY_LEFT: editbuf_left(e); break;
-	case KEY_FN + KEY_RIGHT: editbuf_right(e); break;
-	case KEY_FN + KEY_HOME: case KEY_CTRL('a'): editbuf_home(e); break;
-	case KEY_FN + KEY_END: case KEY_CTRL('e'): editbuf_end(e); break;
-	case KEY_FN + KEY_UP: editbuf_vertical(e, -1, text_width_of(c)); break;
-	case KEY_FN + KEY_DOWN: editbuf_vertical(e, 1, text_width_of(c)); break;
-	case KEY_FN + KEY_BACKSPACE: case 127: case KEY_CTRL('h'): editbuf_backspace(e); break;
-	case KEY_FN + KEY_DC: editbuf_delete(e); break;
-	case KEY_CTRL('k'): editbuf_kill_to_end(e); break;
-	case KEY_CTRL('u'): editbuf_kill_to_start(e); break;
-	case KEY_CTRL('w'): editbuf_kill_word(e); break;
 	default:
-		/* A character (not a function key, not Alt-something). */
-		if (key >= 0x20 && key < KEY_FN && key != 0x7f) {
-			if (!editbuf_insert(e, (unsigned)key))
-				console_say(c, true, "The text is at its limit (%d characters)",
-					    REPLY_MAX_CHARS);
+		switch (editbuf_key(e, key, text_width_of(c))) {
+		case EDIT_NOT_MINE:
+			return false;
+		case EDIT_FULL:
+			console_say(c, true, "The text is at its limit (%d characters)",
+				    REPLY_MAX_CHARS);
+			break;
+		case EDIT_DONE:
 			break;
 		}
-		return false;
 	}
 	console_dirty(c, DIRTY_THREAD);
 	return true;

@@ -12,6 +12,7 @@
 
 #include "dialogs.h"
 #include "draw.h"
+#include "editkeys.h"
 #include "textsafe.h"
 #include "textwidth.h"
 #include "utf8.h"
@@ -77,28 +78,6 @@ static void box_field(struct console *c, const struct box *b, int row, const str
 		skip += utf8_decode(text + skip, e->len - skip, &cp) ?: 1;
 	}
 	draw_safe(b->y + row, b->x + 2, w, text + skip, e->len - skip, a);
-}
-
-/* Editing keys shared by the one-line fields; true when the key was one. */
-static bool field_key(struct editbuf *e, int key)
-{
-	switch (key) {
-	case KEY_FN + KEY_LEFT: editbuf_left(e); return true;
-	case KEY_FN + KEY_RIGHT: editbuf_right(e); return true;
-	case KEY_FN + KEY_HOME: case KEY_CTRL('a'): editbuf_home(e); return true;
-	case KEY_FN + KEY_END: case KEY_CTRL('e'): editbuf_end(e); return true;
-	case KEY_FN + KEY_BACKSPACE: case 127: case KEY_CTRL('h'): editbuf_backspace(e); return true;
-	case KEY_FN + KEY_DC: editbuf_delete(e); return true;
-	case KEY_CTRL('k'): editbuf_kill_to_end(e); return true;
-	case KEY_CTRL('u'): editbuf_kill_to_start(e); return true;
-	case KEY_CTRL('w'): editbuf_kill_word(e); return true;
-	default:
-		if (key >= 0x20 && key < KEY_FN && key != 0x7f) {
-			editbuf_insert(e, (unsigned)key);
-			return true;
-		}
-	}
-	return false;
 }
 
 static void close_dialog(struct console *c)
@@ -224,7 +203,7 @@ static void prompt_key(struct console *c, struct dialog *d, int key)
 			close_dialog(c);
 		}
 	} else {
-		field_key(&p->text, key);
+		editbuf_key(&p->text, key, 0);
 	}
 }
 
@@ -311,7 +290,7 @@ static void rate_key(struct console *c, struct dialog *d, int key)
 		else
 			console_say(c, false, "Score: a digit from 1 to 5; Tab goes to the feedback");
 	} else {
-		field_key(r->field == 1 ? &r->feedback : &r->suggested, key);
+		editbuf_key(r->field == 1 ? &r->feedback : &r->suggested, key, 0);
 	}
 }
 
