@@ -101,3 +101,15 @@ bool message_copy(struct message *dst, const struct message *src)
 		message_free(dst);
 	return ok;
 }
+
+bool agent_copy(struct agent *dst, const struct agent *src)
+{
+	bool ok = true;
+
+	*dst = *src;
+	own(&dst->name, &ok);
+	own(&dst->email, &ok);
+	if (!ok)
+		agent_free(dst);
+	return ok;
+}

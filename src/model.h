@@ -143,5 +143,6 @@ void event_free(struct event *e);
 /* Deep copies; return false only when out of memory (dst is then zeroed). */
 bool chat_copy(struct chat *dst, const struct chat *src);
 bool message_copy(struct message *dst, const struct message *src);
+bool agent_copy(struct agent *dst, const struct agent *src);
 
 #endif

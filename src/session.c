@@ -236,13 +236,8 @@ static void on_hello(void *ctx, const struct event *hello)
 		return;
 	if (s->has_me)
 		agent_free(&s->me);
-	s->has_me = false;
-	/* Only what identifies us is needed; a failed copy leaves "me" unset. */
-	s->me = (struct agent){.role = hello->me->role, .active_chats = -1};
-	memcpy(s->me.id, hello->me->id, sizeof s->me.id);
-	s->me.name = strdup(hello->me->name);
-	s->me.email = hello->me->email ? strdup(hello->me->email) : NULL;
-	s->has_me = s->me.name != NULL;
+	/* A failed copy (out of memory) leaves "me" unset. */
+	s->has_me = agent_copy(&s->me, hello->me);
 	store_set_me(s->store, hello->me->id);
 }
 

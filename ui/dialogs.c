@@ -431,14 +431,9 @@ static void assign_take_agents(struct assign *a, const struct api_agent_list *l)
 {
 	a->agents = calloc(l->n ? l->n : 1, sizeof *a->agents);
 	for (size_t i = 0; a->agents && i < l->n; i++) {
-		const struct agent *g = &l->agents[i];
-		struct agent *to = &a->agents[a->n];
-		if (g->role == ACCOUNT_INGEST)
+		if (l->agents[i].role == ACCOUNT_INGEST)
 			continue;
-		memcpy(to->id, g->id, sizeof to->id);
-		to->role = g->role;
-		to->active_chats = g->active_chats;
-		if (!(to->name = strdup(g->name)))
+		if (!agent_copy(&a->agents[a->n], &l->agents[i]))
 			break;
 		a->n++;
 	}

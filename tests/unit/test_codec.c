@@ -137,6 +137,24 @@ static void test_chat_copy_is_deep(void **state)
 	cJSON_Delete(j);
 }
 
+static void test_agent_copy_is_deep(void **state)
+{
+	(void)state;
+	struct agent a = {.role = ACCOUNT_AGENT, .active_chats = 3}, b;
+
+	snprintf(a.id, sizeof a.id, "%s", "6432ccf5-3af2-4697-b5c4-ced3bc9ba19f");
+	a.name = strdup("Ana Souza");
+	a.email = NULL;
+	assert_true(agent_copy(&b, &a));
+	assert_ptr_not_equal(a.name, b.name);
+	agent_free(&a);
+	assert_string_equal(b.name, "Ana Souza");
+	assert_null(b.email);
+	assert_string_equal(b.id, "6432ccf5-3af2-4697-b5c4-ced3bc9ba19f");
+	assert_int_equal(b.active_chats, 3);
+	agent_free(&b);
+}
+
 /* One way to break a valid chat, and the words the error must contain. */
 struct breakage {
 	const char *path;   /* dotted member path */
@@ -464,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_minimal_chat_has_nulls),
 		cmocka_unit_test(test_chat_round_trips),
 		cmocka_unit_test(test_chat_copy_is_deep),
+		cmocka_unit_test(test_agent_copy_is_deep),
 		cmocka_unit_test(test_broken_chats_are_refused_with_a_reason),
 		cmocka_unit_test(test_title_limit_counts_characters_not_bytes),
 		cmocka_unit_test(test_preview_longer_than_120_is_refused),
