@@ -209,8 +209,10 @@ static void on_reply(void *ctx, const struct outbox_entry *e)
 
 	if (strcmp(e->chat_id, c->open) == 0)
 		console_dirty(c, DIRTY_THREAD);
-	if (e->state == OUTBOX_SENT)
+	if (e->state == OUTBOX_SENT) {
+		c->replies_sent = true; /* forget_sent, outside this callback */
 		console_say(c, false, e->internal ? "Note saved" : "Reply sent");
+	}
 	else if (e->state == OUTBOX_FAILED)
 		console_say(c, true, "%s not sent: %s (e sends it again)",
 			    e->internal ? "Note" : "Reply", e->reason ? e->reason : "refused");
@@ -236,6 +238,9 @@ static void forget_sent(struct console *c)
 {
 	struct outbox *ob = session_outbox(c->session);
 
+	if (!c->replies_sent)
+		return;
+	c->replies_sent = false;
 	for (size_t i = outbox_count(ob); i-- > 0;) {
 		const struct outbox_entry *e = outbox_entry_at(ob, i);
 		if (e->state == OUTBOX_SENT)

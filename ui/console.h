@@ -88,6 +88,7 @@ struct console {
 	int thread_scroll;       /* rows scrolled up from the bottom; 0 follows */
 	int unseen;              /* messages arrived while scrolled up */
 	struct composer composer;
+	bool replies_sent;       /* the outbox has SENT entries to forget */
 	struct dialog *dialog;   /* the modal dialog up, or NULL */
 	char search[256];        /* the search tab's query */
 

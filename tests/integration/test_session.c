@@ -237,7 +237,7 @@ static void on_done(void *ctx, const struct api_result *r)
 	snprintf(c->result.text, sizeof c->result.text, "%s", r->text);
 }
 
-static bool both_done_and_live(struct client *c)
+static bool both_done(struct client *c)
 {
 	return c->done == 1 && c[1].done == 1;
 }
@@ -265,7 +265,7 @@ static void test_two_agents_race_for_one_chat(void **state)
 
 	assert_true(session_takeover(c[0].s, chat, false, on_done, &c[0], &err));
 	assert_true(session_takeover(c[1].s, chat, false, on_done, &c[1], &err));
-	wait_until(c, both_done_and_live, "both takeovers");
+	wait_until(c, both_done, "both takeovers");
 	int winner = c[0].result.err == API_ERR_NONE ? 0 : 1, loser = 1 - winner;
 	assert_int_equal(c[winner].result.err, API_ERR_NONE);
 	assert_int_equal(c[loser].result.err, API_ERR_SERVER);
