@@ -526,25 +526,33 @@ static void console_feed_run(struct side *s, int run, int rate, int count, struc
 	free(seq);
 }
 
-static void weechat_feed_run(struct side *s, int run)
+/* WeeChat in its own pane, on a private ngircd in `dir` (created), in
+ * #bench; returns once it has joined and its pid is known. */
+static void weechat_start(struct prog *p, struct irc *x, const char *dir)
 {
-	struct irc x;
-	struct prog p;
-	char dir[200], wdir[260], cmd[512], last[160], want[16];
+	char wdir[260], cmd[512];
 
-	snprintf(dir, sizeof dir, "%s/irc%d", feedhub.h.dir, run);
 	assert_int_equal(mkdir(dir, 0700), 0);
-	irc_start(&x, dir);
+	irc_start(x, dir);
 	snprintf(wdir, sizeof wdir, "%s/weechat", dir);
 	snprintf(cmd, sizeof cmd,
 		 "/server add bench 127.0.0.1/%d;/set irc.server.bench.nicks wee;"
 		 "/set irc.server.bench.autojoin #bench;/connect bench",
-		 x.port);
+		 x->port);
 	const char *argv[] = {"/usr/bin/weechat", "--dir", wdir, "-r", cmd, NULL};
-	prog_start(&p, dir, NULL, argv);
-	irc_wait_join(&x, "wee", WAIT);
-	tmux_wait_for(&p.tm, "nicks", WAIT);
-	p.pid = wait_pid(p.pidfile);
+	prog_start(p, dir, NULL, argv);
+	irc_wait_join(x, "wee", WAIT);
+	tmux_wait_for(&p->tm, "nicks", WAIT);
+	p->pid = wait_pid(p->pidfile);
+}
+static void weechat_feed_run(struct side *s, int run)
+{
+	struct irc x;
+	struct prog p;
+	char dir[200], last[160], want[16];
+
+	snprintf(dir, sizeof dir, "%s/irc%d", feedhub.h.dir, run);
+	weechat_start(&p, &x, dir);
 	unsigned long long b0 = tmux_bytes_written(&p.tm);
 	struct proc_sample a, z;
 	assert_true(proc_read(p.pid, &a));
@@ -654,20 +662,9 @@ static void bench_idle(void **state)
 	tmux_wait_for(&p.tm, "the feed starts", WAIT);
 	p.pid = wait_pid(p.pidfile);
 	if (have_weechat) {
-		char dir[200], wdir[260], cmd[512];
+		char dir[200];
 		snprintf(dir, sizeof dir, "%s/irc-idle", feedhub.h.dir);
-		assert_int_equal(mkdir(dir, 0700), 0);
-		irc_start(&x, dir);
-		snprintf(wdir, sizeof wdir, "%s/weechat", dir);
-		snprintf(cmd, sizeof cmd,
-			 "/server add bench 127.0.0.1/%d;/set irc.server.bench.nicks wee;"
-			 "/set irc.server.bench.autojoin #bench;/connect bench",
-			 x.port);
-		const char *argv[] = {"/usr/bin/weechat", "--dir", wdir, "-r", cmd, NULL};
-		prog_start(&w, dir, NULL, argv);
-		irc_wait_join(&x, "wee", WAIT);
-		tmux_wait_for(&w.tm, "nicks", WAIT);
-		w.pid = wait_pid(w.pidfile);
+		weechat_start(&w, &x, dir);
 	}
 	printf("\nIdle: nothing happens; CPU and context switches (all threads) over the period\n\n");
 	printf("| program | s | CPU s | wake-ups | per s | budget ~0 CPU, ≤ 1 /s |\n"
