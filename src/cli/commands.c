@@ -165,6 +165,9 @@ static const char global_help[] =
 	"  --token-file FILE  read the token from FILE (else $HANDOFF_TOKEN, the config file,\n"
 	"                     or ~/.config/handoff/token)\n"
 	"  --insecure         do not verify the hub's TLS certificate (test hubs only)\n"
+	"  --theme NAME       the console's colours: default, light, high-contrast, mono\n"
+	"                     (or a NAME.theme in ~/.config/handoff/themes)\n"
+	"  --demo             the console on a private demo hub with simulated customers\n"
 	"  --json             machine-readable output\n"
 	"  --help, --version\n"
 	"\n"
@@ -173,7 +176,9 @@ static const char global_help[] =
 
 void cli_print_help(FILE *f)
 {
-	fprintf(f, "Usage: handoff [global options] COMMAND [arguments]\n\nCommands:\n");
+	fprintf(f, "Usage: handoff [global options] [COMMAND [arguments]]\n\n"
+		   "With no command, handoff opens the console (it needs a terminal).\n\n"
+		   "Commands:\n");
 	for (size_t i = 0; i < cli_ncommands; i++) {
 		const struct cli_command *c = &cli_commands[i];
 		fprintf(f, "  %s %s\n", c->name, c->usage);

@@ -434,6 +434,16 @@ static void test_bad_usage_exits_2(void **state)
 	assert_non_null(strstr(OUT(&p), "--force"));
 	proc_free(&p);
 
+	/* The console's own options are global ones: --help must name them. */
+	const char *global_help[] = {"--help", NULL};
+	proc_start(&p, global_help);
+	proc_finish(&p, 1);
+	expect_exit(&p, 0);
+	assert_non_null(strstr(OUT(&p), "--demo"));
+	assert_non_null(strstr(OUT(&p), "--theme"));
+	assert_non_null(strstr(OUT(&p), "opens the console"));
+	proc_free(&p);
+
 	const char *version[] = {"--version", NULL};
 	proc_start(&p, version);
 	proc_finish(&p, 1);
