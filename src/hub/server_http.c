@@ -15,6 +15,14 @@
  * An answer given before the body was read (an early error) closes the
  * connection after it: the unread body would otherwise be taken for the
  * next request.
+ *
+ * So does the answer to a POST, PUT or PATCH that announces no body at all
+ * (no Content-Length): lws 4.1 takes such a body to run to the end of the
+ * connection, and once the answer is out it would silently discard what
+ * comes next — the client's next request — until the keep-alive timeout
+ * hangs up. lws has no call to say "there is no body", so the answer says
+ * Connection: close and the client reconnects at once. A request that says
+ * Content-Length: 0, as our client does, keeps its connection.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +202,13 @@ static int64_t body_announced(struct lws *wsi)
 	return length;
 }
 
+/* A body-bearing method with no Content-Length: see the top comment. */
+static bool body_unbounded(struct lws *wsi, enum http_method method)
+{
+	return (method == HTTP_POST || method == HTTP_PUT || method == HTTP_PATCH) &&
+	       !lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+}
+
 static bool content_type_is_json(struct lws *wsi)
 {
 	char ct[128];
@@ -234,7 +249,7 @@ static int conn_begin(struct lws *wsi, struct http_conn *c, const char *path)
 	c->path = strdup(path);
 	if (!c->path)
 		return -1;
-	c->close_after = length != 0;
+	c->close_after = length != 0 || body_unbounded(wsi, c->method);
 	if (!admit_request(server_of(wsi), wsi, c->method, path, &c->adm, &err))
 		return conn_answer_error(wsi, c, &err);
 	if (length == 0)
