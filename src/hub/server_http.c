@@ -57,6 +57,7 @@ struct http_conn {
 	char *body;
 	size_t body_len;
 	bool close_after;    /* the request was not read to its end */
+	uint64_t started;    /* uv_hrtime() when the head arrived */
 	/* the answer */
 	int status;
 	unsigned allow;      /* methods for the Allow: of a 405 */
@@ -245,6 +246,7 @@ static int conn_begin(struct lws *wsi, struct http_conn *c, const char *path)
 	int64_t length = body_announced(wsi);
 
 	conn_reset(c);
+	c->started = uv_hrtime();
 	c->method = request_method(wsi);
 	c->path = strdup(path);
 	if (!c->path)
@@ -303,6 +305,21 @@ static int conn_body_done(struct lws *wsi, struct http_conn *c)
 	return rc;
 }
 
+/* The request's debug line, once its answer is out: what an operator needs
+ * to follow a client (never its token: the account is named instead). */
+static void log_request(const struct http_conn *c)
+{
+	char target[512];
+	const char *method = http_method_name(c->method);
+
+	if (!log_enabled(LOG_DEBUG))
+		return;
+	request_target(c->path, &c->adm.query, target, sizeof target);
+	log_debug("http: %s %s %d %.1f ms %s", method ? method : "?", target, c->status,
+		  (double)(uv_hrtime() - c->started) / 1e6,
+		  c->adm.has_caller ? c->adm.caller.name : "-");
+}
+
 /* One write per WRITEABLE: the headers, then each chunk of the body. */
 static int conn_write(struct lws *wsi, struct http_conn *c)
 {
@@ -327,6 +344,7 @@ static int conn_write(struct lws *wsi, struct http_conn *c)
 		return 0;
 	}
 	bool close = c->close_after;
+	log_request(c);
 	conn_reset(c);
 	if (close)
 		return -1;
