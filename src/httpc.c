@@ -285,6 +285,11 @@ static bool configure(struct transfer *t, const struct httpc_request *req)
 	}
 	if (ok && req->body)
 		ok = add_header(t, "Content-Type", "application/json");
+	/* A POST without a body (takeover, handback, stop) says so: a server
+	 * may otherwise read its body up to the end of the connection, and lws
+	 * hubs then close the connection after the answer. */
+	if (ok && !req->body && strcmp(req->method, "GET") != 0)
+		ok = add_header(t, "Content-Length", "0");
 	/* No "100 continue" round trip: bodies are small. */
 	ok = ok && add_header(t, "Expect", NULL);
 	if (!ok)

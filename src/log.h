@@ -7,6 +7,7 @@
 #ifndef HANDOFF_LOG_H
 #define HANDOFF_LOG_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
@@ -18,6 +19,11 @@ void log_set_level(enum log_level level);
  * since stderr is the screen it draws on. */
 void log_set_file(FILE *f);
 
+/* Would a message at `level` be written? For work done only to log. */
+bool log_enabled(enum log_level level);
+
+/* Control characters in a message (a request path, an account name, a
+ * library's line) are written as '?': one message stays one line. */
 __attribute__((format(printf, 2, 3)))
 void log_msg(enum log_level level, const char *fmt, ...);
 

@@ -35,7 +35,7 @@ static const char usage_text[] =
 	"  --db PATH           the SQLite database (default " DEFAULT_DB ")\n"
 	"  --demo              run a simulated workspace: customers, a bot, escalations\n"
 	"  --seed N            make the demo repeatable\n"
-	"  --verbose           log debug lines too\n"
+	"  --verbose           also log each request and event stream (debug lines)\n"
 	"  --help, --version\n";
 
 /* Bad usage: say what is wrong, show the usage, exit status 2. */

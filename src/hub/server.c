@@ -8,11 +8,13 @@
  * into server->ctx (info.pcontext), from the loop's close callbacks. So
  * server_stop returns at once and the loop runs dry afterwards.
  */
+#define _GNU_SOURCE /* strcasestr */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hub/server_internal.h"
+#include "log.h"
 
 /* Turns of the loop we give lws to finish a destroy outside uv_run. */
 #define DESTROY_TURNS 100
@@ -24,6 +26,33 @@ static const char *const events_params[] = {"since", NULL};
 static const struct route events_route = {
 	HTTP_GET, EVENTS_PATH, ROLES_ANY, events_not_upgraded, events_params,
 };
+
+/* libwebsockets' own lines, into our log at our levels. A notice can dump
+ * a request's headers ("ah excessive hold"): whatever follows the word
+ * Authorization or Bearer is cut, so no token reaches the log. */
+static void lws_log_line(int level, const char *line)
+{
+	enum log_level ours = level & LLL_ERR ? LOG_ERROR : level & LLL_WARN ? LOG_WARN : LOG_DEBUG;
+	const char *secret = strcasestr(line, "authorization");
+
+	if (!secret)
+		secret = strcasestr(line, "bearer");
+	if (secret)
+		log_msg(ours, "lws: %.*s [redacted]", (int)(secret - line), line);
+	else
+		log_msg(ours, "lws: %s", line);
+}
+
+/* Errors and warnings always; lws's notices too with --verbose (not its
+ * info, parser or header levels, which trace every request's headers). */
+static void lws_log_setup(void)
+{
+	int levels = LLL_ERR | LLL_WARN;
+
+	if (log_enabled(LOG_DEBUG))
+		levels |= LLL_NOTICE;
+	lws_set_log_level(levels, lws_log_line);
+}
 
 static bool routes_build(struct server *s)
 {
@@ -100,7 +129,7 @@ struct server *server_start(uv_loop_t *loop, struct db *db, const char *host, in
 		server_free(s);
 		return NULL;
 	}
-	lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
+	lws_log_setup();
 	s->ctx = context_create(s);
 	if (!s->ctx) {
 		errbuf_set(err, "cannot start libwebsockets (is libwebsockets-evlib-uv installed?)");

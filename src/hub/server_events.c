@@ -64,6 +64,7 @@
 /* One text frame, header included, shared by every queue it sits in. */
 struct frame {
 	unsigned refs;
+	bool event;           /* an event of the log, not a hello or resync */
 	size_t len;           /* header and payload */
 	unsigned char data[]; /* LWS_PRE bytes of headroom, then len bytes */
 };
@@ -88,6 +89,9 @@ struct events_client {
 	bool write_requested; /* a WRITEABLE is on its way */
 	bool linked;         /* in server->clients: receives live events */
 	bool dropped;
+	bool opened;         /* between client_start and the close: logged */
+	const char *close_why; /* when we close it: why, for the log */
+	uint64_t events_sent; /* for the log */
 	struct events_client *prev, *next;
 };
 
@@ -114,7 +118,7 @@ static size_t ws_text_header(unsigned char *out, size_t len)
 	return n;
 }
 
-static struct frame *frame_new(const char *json, size_t len)
+static struct frame *frame_new(const char *json, size_t len, bool event)
 {
 	unsigned char header[WS_HEADER_MAX];
 	size_t hlen = ws_text_header(header, len);
@@ -123,6 +127,7 @@ static struct frame *frame_new(const char *json, size_t len)
 	if (!f)
 		return NULL;
 	f->refs = 1;
+	f->event = event;
 	f->len = hlen + len;
 	memcpy(f->data + LWS_PRE, header, hlen);
 	memcpy(f->data + LWS_PRE + hlen, json, len);
@@ -209,15 +214,13 @@ static void client_unlink(struct events_client *c)
 	c->linked = false;
 }
 
-/* Free what the client holds; safe to call more than once. */
+/* Free its events and take it off the live list; safe to call more than
+ * once. Who it is stays until it closes, for the log. */
 static void client_release(struct events_client *c)
 {
 	client_unlink(c);
 	queue_clear(&c->queue);
 	c->backlog = 0;
-	if (c->has_me)
-		agent_free(&c->me);
-	c->has_me = false;
 }
 
 static bool client_send(struct events_client *c, struct frame *f)
@@ -235,6 +238,7 @@ static void client_drop(struct events_client *c, const char *why)
 	log_warn("events: closing the stream of %s: %s", c->has_me ? c->me.name : "?", why);
 	client_release(c);
 	c->dropped = true;
+	c->close_why = why;
 	lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)why,
 			 strlen(why));
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
@@ -269,7 +273,7 @@ static void client_offer(struct events_client *c, const struct db_event *ev,
 	if (ev->note && c->me.role == ACCOUNT_INGEST)
 		return;
 	if (!*shared)
-		*shared = frame_new(ev->json, ev->len);
+		*shared = frame_new(ev->json, ev->len, true);
 	if (!*shared || c->backlog + (*shared)->len > SERVER_MAX_WS_BACKLOG ||
 	    !client_send(c, *shared)) {
 		client_drop(c, *shared ? DROP_REASON : "out of memory");
@@ -357,7 +361,7 @@ static void replay_one(void *ctx, const struct db_event *ev)
 	if (c->dropped)
 		return;
 	if (!(ev->note && c->me.role == ACCOUNT_INGEST)) {
-		struct frame *f = frame_new(ev->json, ev->len);
+		struct frame *f = frame_new(ev->json, ev->len, true);
 		bool ok = f && client_send(c, f);
 		frame_unref(f);
 		if (!ok) {
@@ -443,7 +447,10 @@ int events_confirm_upgrade(struct server *s, struct lws *wsi, const char *upgrad
 	if (ok && !subprotocol_requested(wsi))
 		ok = api_error_set(&err, API_INVALID_QUERY,
 				   "the event stream needs subprotocol " EVENTS_SUBPROTOCOL);
-	return ok ? 0 : http_refuse_now(wsi, &err);
+	if (ok)
+		return 0;
+	log_debug("events: stream refused: %d %s", api_error_status(err.type), err.description);
+	return http_refuse_now(wsi, &err);
 }
 
 /* While the handshake's headers are still at hand: who, and since when. */
@@ -466,7 +473,7 @@ static int client_filter(struct events_client *c, struct lws *wsi)
 static bool client_send_json(struct events_client *c, cJSON *j)
 {
 	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
-	struct frame *f = text ? frame_new(text, strlen(text)) : NULL;
+	struct frame *f = text ? frame_new(text, strlen(text), false) : NULL;
 	bool ok = f && client_send(c, f);
 
 	cJSON_Delete(j);
@@ -515,7 +522,31 @@ static int client_start(struct events_client *c, struct lws *wsi)
 	}
 	client_link(c);
 	client_request_write(c);
+	c->opened = true;
+	if (c->has_since)
+		log_debug("events: stream opened for %s, since %lld (head %lld)", c->me.name,
+			  (long long)c->since, (long long)head);
+	else
+		log_debug("events: stream opened for %s, from now (head %lld)", c->me.name,
+			  (long long)head);
 	return 0;
+}
+
+/* The stream's end, logged once (lws may report it twice). */
+static void client_closed(struct events_client *c)
+{
+	if (c->opened) {
+		const char *why = c->close_why ? c->close_why
+				  : c->server->stopping ? "the hub is stopping"
+				  : "closed by the client";
+		log_debug("events: stream of %s closed (%s) after %llu events",
+			  c->has_me ? c->me.name : "?", why, (unsigned long long)c->events_sent);
+		c->opened = false;
+	}
+	client_release(c);
+	if (c->has_me)
+		agent_free(&c->me);
+	c->has_me = false;
 }
 
 /* Send the queued frames, as many as fit WRITE_BATCH_BYTES, in one write
@@ -532,10 +563,12 @@ static bool client_write_batch(struct events_client *c)
 		f = queue_pop(&c->queue);
 		buf = f->data + LWS_PRE;
 		len = f->len;
+		c->events_sent += f->event;
 	} else {
 		while ((f = queue_peek(&c->queue)) && len + f->len <= WRITE_BATCH_BYTES) {
 			memcpy(out + len, f->data + LWS_PRE, f->len);
 			len += f->len;
+			c->events_sent += f->event;
 			frame_unref(queue_pop(&c->queue));
 		}
 		buf = out;
@@ -557,13 +590,16 @@ static int client_write(struct events_client *c)
 	if (!c->queue.count && c->sent_upto < c->server->head) {
 		if (!replay_batch(c)) {
 			log_error("events: cannot read the event log for replay");
+			c->close_why = "cannot read the event log";
 			return -1;
 		}
 		if (c->dropped)
 			return -1;
 	}
-	if (c->queue.count && !client_write_batch(c))
+	if (c->queue.count && !client_write_batch(c)) {
+		c->close_why = "write failed";
 		return -1;
+	}
 	if (client_has_more(c))
 		client_request_write(c);
 	return 0;
@@ -586,7 +622,7 @@ static int events_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
 	case LWS_CALLBACK_CLOSED:
 	case LWS_CALLBACK_WSI_DESTROY:
 		if (c)
-			client_release(c);
+			client_closed(c);
 		return 0;
 	default:
 		/* What clients send (pings are lws's) is of no interest. */

@@ -15,6 +15,14 @@
  * An answer given before the body was read (an early error) closes the
  * connection after it: the unread body would otherwise be taken for the
  * next request.
+ *
+ * So does the answer to a POST, PUT or PATCH that announces no body at all
+ * (no Content-Length): lws 4.1 takes such a body to run to the end of the
+ * connection, and once the answer is out it would silently discard what
+ * comes next — the client's next request — until the keep-alive timeout
+ * hangs up. lws has no call to say "there is no body", so the answer says
+ * Connection: close and the client reconnects at once. A request that says
+ * Content-Length: 0, as our client does, keeps its connection.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +57,7 @@ struct http_conn {
 	char *body;
 	size_t body_len;
 	bool close_after;    /* the request was not read to its end */
+	uint64_t started;    /* uv_hrtime() when the head arrived */
 	/* the answer */
 	int status;
 	unsigned allow;      /* methods for the Allow: of a 405 */
@@ -194,6 +203,13 @@ static int64_t body_announced(struct lws *wsi)
 	return length;
 }
 
+/* A body-bearing method with no Content-Length: see the top comment. */
+static bool body_unbounded(struct lws *wsi, enum http_method method)
+{
+	return (method == HTTP_POST || method == HTTP_PUT || method == HTTP_PATCH) &&
+	       !lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+}
+
 static bool content_type_is_json(struct lws *wsi)
 {
 	char ct[128];
@@ -230,11 +246,12 @@ static int conn_begin(struct lws *wsi, struct http_conn *c, const char *path)
 	int64_t length = body_announced(wsi);
 
 	conn_reset(c);
+	c->started = uv_hrtime();
 	c->method = request_method(wsi);
 	c->path = strdup(path);
 	if (!c->path)
 		return -1;
-	c->close_after = length != 0;
+	c->close_after = length != 0 || body_unbounded(wsi, c->method);
 	if (!admit_request(server_of(wsi), wsi, c->method, path, &c->adm, &err))
 		return conn_answer_error(wsi, c, &err);
 	if (length == 0)
@@ -288,6 +305,21 @@ static int conn_body_done(struct lws *wsi, struct http_conn *c)
 	return rc;
 }
 
+/* The request's debug line, once its answer is out: what an operator needs
+ * to follow a client (never its token: the account is named instead). */
+static void log_request(const struct http_conn *c)
+{
+	char target[512];
+	const char *method = http_method_name(c->method);
+
+	if (!log_enabled(LOG_DEBUG))
+		return;
+	request_target(c->path, &c->adm.query, target, sizeof target);
+	log_debug("http: %s %s %d %.1f ms %s", method ? method : "?", target, c->status,
+		  (double)(uv_hrtime() - c->started) / 1e6,
+		  c->adm.has_caller ? c->adm.caller.name : "-");
+}
+
 /* One write per WRITEABLE: the headers, then each chunk of the body. */
 static int conn_write(struct lws *wsi, struct http_conn *c)
 {
@@ -312,6 +344,7 @@ static int conn_write(struct lws *wsi, struct http_conn *c)
 		return 0;
 	}
 	bool close = c->close_after;
+	log_request(c);
 	conn_reset(c);
 	if (close)
 		return -1;

@@ -68,6 +68,11 @@ bool admit_request(struct server *s, struct lws *wsi, enum http_method method, c
 		   struct admission *a, struct api_error *err);
 void admission_free(struct admission *a);
 
+/* The request's target as the log shows it: the path, then each query
+ * parameter with its value hidden ("/v1/chats?status=*&q=*"). A value may
+ * be customer text or, sent by mistake, a secret. */
+void request_target(const char *path, const struct query *q, char *out, size_t len);
+
 /* A copy of header `h` (NUL-terminated, "" when absent) into buf[len];
  * false when it does not fit. */
 bool request_header(struct lws *wsi, enum lws_token_indexes h, char *buf, size_t len);

@@ -5,6 +5,7 @@
  * pass the same checks in the same order, so a client gets the same 401 or
  * 400 whichever way it asks.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,4 +120,16 @@ void admission_free(struct admission *a)
 	if (a->has_caller)
 		agent_free(&a->caller);
 	a->has_caller = false;
+}
+
+void request_target(const char *path, const struct query *q, char *out, size_t len)
+{
+	int n = snprintf(out, len, "%s", path ? path : "?");
+
+	for (size_t i = 0, used = 0; i < q->n && n >= 0; i++) {
+		used += (size_t)n;
+		if (used >= len)
+			break; /* truncated: out is full and terminated */
+		n = snprintf(out + used, len - used, "%c%s=*", i ? '&' : '?', q->params[i].name);
+	}
 }
