@@ -35,10 +35,20 @@ static const cJSON *at(const cJSON *j, const char *path)
 	return cur;
 }
 
-static const char *str(const cJSON *j, const char *path)
+/* The string at `path`, or NULL. */
+static const char *opt_str(const cJSON *j, const char *path)
 {
 	const cJSON *v = at(j, path);
 	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The string at `path`; the test fails when there is none. */
+static const char *str(const cJSON *j, const char *path)
+{
+	const char *s = opt_str(j, path);
+	if (!s)
+		fail_msg("%s is not a string", path);
+	return s;
 }
 
 static long long num(const cJSON *j, const char *path)
@@ -139,7 +149,7 @@ static int count_in_thread(const char *chat_id, const char *needle)
 	int n = 0;
 	cJSON_ArrayForEach(m, list)
 	{
-		const char *t = str(m, "text"), *s = str(m, "system_type");
+		const char *t = opt_str(m, "text"), *s = opt_str(m, "system_type");
 		n += (t && strstr(t, needle)) || (s && strcmp(s, needle) == 0);
 	}
 	reply_free(&r);
@@ -323,7 +333,7 @@ static void ingest_all_at_once(const char *body, long statuses[], char ids[][37]
 	for (int i = 0; i < RACERS; i++) {
 		curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &statuses[i]);
 		cJSON *j = out[i].p ? cJSON_Parse(out[i].p) : NULL;
-		const char *id = str(j, "message.id");
+		const char *id = opt_str(j, "message.id");
 		snprintf(ids[i], 37, "%s", id ? id : "");
 		cJSON_Delete(j);
 		free(out[i].p);
@@ -479,7 +489,7 @@ static void test_source_filter(void **state)
 					seen[i]++, hit = 1;
 			assert_true(hit);
 		}
-		const char *next = str(p, "meta.next_cursor");
+		const char *next = opt_str(p, "meta.next_cursor");
 		snprintf(cursor, sizeof cursor, "%s", next ? next : "");
 		reply_free(&r);
 		if (pages++ == 0) {
