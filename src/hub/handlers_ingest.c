@@ -2,7 +2,6 @@
  * handlers_ingest.c — POST /v1/ingest/messages: customer and bot messages in.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "codec.h"
 #include "handlers.h"
