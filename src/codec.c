@@ -130,6 +130,34 @@ static bool rating_from_json(const cJSON *parent, struct rating *r, struct errbu
 	return true;
 }
 
+/* v1.1: optional, so a v1 hub's chats (no "source") decode; null for chats
+ * older than the field. */
+static bool source_from_json(const cJSON *parent, struct source *s, struct errbuf *err)
+{
+	const cJSON *j = NULL, *account;
+
+	if (!jf_object(parent, "source", JF_OPTIONAL, &j, err))
+		return false;
+	if (!j)
+		return true;
+	bool ok = jf_string_range(j, "platform", JF_NULLABLE, 1, SOURCE_PLATFORM_MAX_CHARS,
+				  &s->platform, err) &&
+		  jf_object(j, "account", JF_REQUIRED, &account, err);
+	if (ok) {
+		ok = jf_uuid(account, "id", JF_REQUIRED, s->account_id, err) &&
+		     jf_string_range(account, "name", JF_REQUIRED, 1, NAME_MAX_CHARS,
+				     &s->account_name, err);
+		if (!ok)
+			errbuf_prefix(err, "account");
+	}
+	if (!ok) {
+		errbuf_prefix(err, "source");
+		return false;
+	}
+	s->present = true;
+	return true;
+}
+
 bool chat_from_json(const cJSON *j, struct chat *out, struct errbuf *err)
 {
 	struct chat c = {0};
@@ -154,7 +182,8 @@ bool chat_from_json(const cJSON *j, struct chat *out, struct errbuf *err)
 		  jf_enum(j, "state", JF_REQUIRED, &chat_state_table, &state, err) &&
 		  rating_from_json(j, &c.rating, err) &&
 		  jf_int(j, "message_count", JF_REQUIRED, 0, INT64_MAX, &c.message_count, err) &&
-		  jf_int(j, "version", JF_REQUIRED, 1, INT64_MAX, &c.version, err);
+		  jf_int(j, "version", JF_REQUIRED, 1, INT64_MAX, &c.version, err) &&
+		  source_from_json(j, &c.source, err);
 	if (!ok) {
 		chat_free(&c);
 		return false;
@@ -190,7 +219,9 @@ bool message_from_json(const cJSON *j, struct message *out, struct errbuf *err)
 	ok = ok && decode_child(j, "author", author_from_json, &m.author, err);
 	ok = ok && jf_string(j, "text", JF_REQUIRED, MESSAGE_TEXT_MAX_CHARS, &m.text, err) &&
 	     jf_string(j, "client_msg_id", JF_NULLABLE, CLIENT_MSG_ID_MAX_CHARS, &m.client_msg_id,
-		       err);
+		       err) &&
+	     jf_string_range(j, "external_message_id", JF_OPTIONAL, 1,
+			     EXTERNAL_MESSAGE_ID_MAX_CHARS, &m.external_message_id, err);
 	/* A system message says what happened; any other role must not claim to. */
 	if (ok && (role == MSG_ROLE_SYSTEM) != (system_type != SYSTEM_TYPE_NONE))
 		ok = errbuf_set(err, "system_type: must be set exactly for system messages");
@@ -393,6 +424,21 @@ static cJSON *rating_to_json(const struct rating *r)
 			      json_add_timestamp(o, "at", r->at));
 }
 
+static cJSON *source_to_json(const struct source *s)
+{
+	if (!s->present)
+		return cJSON_CreateNull();
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	cJSON *account = cJSON_CreateObject();
+	/* The account goes in first: json_add_child frees it on any failure. */
+	bool ok = json_add_child(o, "account", account) &&
+		  cJSON_AddStringToObject(account, "id", s->account_id) &&
+		  cJSON_AddStringToObject(account, "name", s->account_name ? s->account_name : "");
+	return finish(o, ok && json_add_string_or_null(o, "platform", s->platform));
+}
+
 cJSON *chat_to_json(const struct chat *c)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -414,7 +460,8 @@ cJSON *chat_to_json(const struct chat *c)
 			      cJSON_AddStringToObject(o, "state", chat_state_name(c->state)) &&
 			      json_add_child(o, "rating", rating_to_json(&c->rating)) &&
 			      json_add_int(o, "message_count", c->message_count) &&
-			      json_add_int(o, "version", c->version));
+			      json_add_int(o, "version", c->version) &&
+			      json_add_child(o, "source", source_to_json(&c->source)));
 }
 
 cJSON *message_to_json(const struct message *m)
@@ -438,7 +485,9 @@ cJSON *message_to_json(const struct message *m)
 						      system_type_name(m->system_type)) &&
 			      json_add_child(o, "author", author) &&
 			      cJSON_AddStringToObject(o, "text", m->text ? m->text : "") &&
-			      json_add_string_or_null(o, "client_msg_id", m->client_msg_id));
+			      json_add_string_or_null(o, "client_msg_id", m->client_msg_id) &&
+			      json_add_string_or_null(o, "external_message_id",
+						      m->external_message_id));
 }
 
 cJSON *agent_to_json(const struct agent *a)

@@ -23,6 +23,8 @@ void chat_free(struct chat *c)
 	free(c->responder.name);
 	free(c->rating.feedback);
 	free(c->rating.suggested_answer);
+	free(c->source.platform);
+	free(c->source.account_name);
 	memset(c, 0, sizeof *c);
 }
 
@@ -31,6 +33,7 @@ void message_free(struct message *m)
 	free(m->author.name);
 	free(m->text);
 	free(m->client_msg_id);
+	free(m->external_message_id);
 	memset(m, 0, sizeof *m);
 }
 
@@ -84,6 +87,8 @@ bool chat_copy(struct chat *dst, const struct chat *src)
 	own(&dst->responder.name, &ok);
 	own(&dst->rating.feedback, &ok);
 	own(&dst->rating.suggested_answer, &ok);
+	own(&dst->source.platform, &ok);
+	own(&dst->source.account_name, &ok);
 	if (!ok)
 		chat_free(dst);
 	return ok;
@@ -97,6 +102,7 @@ bool message_copy(struct message *dst, const struct message *src)
 	own(&dst->author.name, &ok);
 	own(&dst->text, &ok);
 	own(&dst->client_msg_id, &ok);
+	own(&dst->external_message_id, &ok);
 	if (!ok)
 		message_free(dst);
 	return ok;

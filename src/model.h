@@ -29,6 +29,10 @@
 #define EMAIL_MAX_CHARS         254
 #define EXTERNAL_ID_MAX_CHARS   200
 #define FEEDBACK_MAX_CHARS      4000
+/* v1.1: a platform's message id (printable ASCII) and a bridge's platform
+ * label ([a-z0-9._-]), both checked by the hub on ingest. */
+#define EXTERNAL_MESSAGE_ID_MAX_CHARS 200
+#define SOURCE_PLATFORM_MAX_CHARS     32
 /* Customer and bot text arrives through ingest, whose body is capped at
  * 64 KiB; a message can never be longer than that. */
 #define MESSAGE_TEXT_MAX_CHARS  65536
@@ -77,6 +81,15 @@ struct rating {
 	int64_t at;
 };
 
+/* Where a chat comes from (v1.1): the ingest account that created it and
+ * the platform that account said it feeds from. */
+struct source {
+	bool present;            /* false: null (chats created before v1.1) */
+	char *platform;          /* nullable */
+	uuid_str account_id;
+	char *account_name;
+};
+
 struct chat {
 	uuid_str id;
 	char *title;             /* nullable */
@@ -93,6 +106,7 @@ struct chat {
 	struct rating rating;
 	int64_t message_count;
 	int64_t version;
+	struct source source;
 };
 
 struct author {
@@ -110,6 +124,7 @@ struct message {
 	struct author author;
 	char *text;
 	char *client_msg_id;     /* nullable */
+	char *external_message_id; /* nullable; v1.1, ingested messages only */
 };
 
 /* An account as /v1/me and /v1/agents show it. */

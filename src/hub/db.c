@@ -83,6 +83,22 @@ static const char *const migrations[] = {
 	" owner_name TEXT NOT NULL, latest_text TEXT, recent_key INTEGER NOT NULL,"
 	" wait_key INTEGER NOT NULL);"
 	"CREATE INDEX events_chat ON events (chat_id, seq);",
+
+	/* 2: protocol v1.1, for bridges. A chat's source: the ingest account
+	 * that created it and the platform label it gave; events carry the
+	 * label because lists filter on it (see SNAPSHOT_COLUMNS). Chats from
+	 * before this step have no source (NULL). Ingested messages remember
+	 * the account that sent them and the platform's message id; the unique
+	 * index is what makes a retried ingest store nothing (db_ingest.c). */
+	"ALTER TABLE chats ADD COLUMN source_platform TEXT;"
+	"ALTER TABLE chats ADD COLUMN source_account_id TEXT REFERENCES accounts (id);"
+	"ALTER TABLE events ADD COLUMN source_platform TEXT;"
+	"CREATE INDEX chats_source ON chats (source_platform, recent_key, id);"
+	"ALTER TABLE messages ADD COLUMN external_message_id TEXT;"
+	"ALTER TABLE messages ADD COLUMN ingest_account_id TEXT REFERENCES accounts (id);"
+	"CREATE UNIQUE INDEX messages_external ON messages"
+	" (chat_id, ingest_account_id, external_message_id)"
+	" WHERE external_message_id IS NOT NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

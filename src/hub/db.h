@@ -107,6 +107,7 @@ struct chat_query {
 	uuid_str responder_id;
 	int status;                 /* enum ticket_status */
 	int channel;                /* enum channel_type */
+	const char *source;         /* source platform label; NULL for none */
 	const char *q;              /* substring, case-insensitive; NULL for none */
 	enum chat_sort sort;
 	int limit;                  /* 1..200 */
@@ -175,6 +176,8 @@ bool db_reply(struct db *db, const struct agent *me, const char *chat_id, const 
 struct ingest {
 	uuid_str chat_id;             /* "" when absent */
 	const char *external_id;      /* NULL when absent */
+	const char *external_message_id; /* NULL when absent; needs chat_id or external_id */
+	const char *source_platform;  /* NULL when absent; used only by a new chat */
 	enum channel_type channel_type;
 	const char *channel_name;
 	const char *owner_external_id;
@@ -185,8 +188,12 @@ struct ingest {
 	bool escalate;
 };
 
+/* A chat it creates has `me` as its source account. *created (may be NULL)
+ * is false when `me` already ingested external_message_id into that chat:
+ * *message is then the first message and *chat the chat as it is now;
+ * nothing is stored and no event emitted. */
 bool db_ingest(struct db *db, const struct agent *me, const struct ingest *in, struct chat *chat,
-	       struct message *message, struct api_error *err);
+	       struct message *message, bool *created, struct api_error *err);
 
 /* ---- stats ------------------------------------------------------------- */
 

@@ -67,9 +67,10 @@ static bool owner_id(struct db *db, const struct ingest *in, uuid_str id, char *
 		      NULL, err);
 }
 
-/* A new chat in AI mode, announced by chat.created (version 1, no message). */
-static bool create_chat(struct db *db, const struct ingest *in, int64_t now, struct chat *c,
-			struct api_error *err)
+/* A new chat in AI mode, announced by chat.created (version 1, no message).
+ * Its source is the calling account and the platform it names. */
+static bool create_chat(struct db *db, const struct agent *me, const struct ingest *in,
+			int64_t now, struct chat *c, struct api_error *err)
 {
 	const char *channel_name = in->channel_name ? in->channel_name
 						    : channel_type_name(in->channel_type);
@@ -83,12 +84,13 @@ static bool create_chat(struct db *db, const struct ingest *in, int64_t now, str
 		  owner_id(db, in, owner, &owner_name, err) &&
 		  db_run(db,
 			 "INSERT INTO chats (id, external_id, channel_id, channel_type, owner_id,"
-			 " owner_name, created_at, updated_at, responder_type, mode, escalated,"
-			 " state, message_count, version, last_event_seq)"
-			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0)",
+			 " owner_name, created_at, updated_at, source_platform, source_account_id,"
+			 " responder_type, mode, escalated, state, message_count, version,"
+			 " last_event_seq)"
+			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0)",
 			 ARGS(ARG_T(id), ARG_T(in->external_id), ARG_T(channel),
 			      ARG_I(in->channel_type), ARG_T(owner), ARG_T(owner_name), ARG_I(now),
-			      ARG_I(now)),
+			      ARG_I(now), ARG_T(in->source_platform), ARG_T(me->id)),
 			 NULL, err) &&
 		  chat_changed(db, id, EVENT_CHAT_CREATED, NULL, now, c, err);
 	free(owner_name);
@@ -98,8 +100,8 @@ static bool create_chat(struct db *db, const struct ingest *in, int64_t now, str
 
 /* The chat the message belongs to: by id (which must exist), by external
  * id, or a new one. A chat_id wins over an external_id. */
-static bool find_or_create(struct db *db, const struct ingest *in, int64_t now, struct chat *c,
-			   struct api_error *err)
+static bool find_or_create(struct db *db, const struct agent *me, const struct ingest *in,
+			   int64_t now, struct chat *c, struct api_error *err)
 {
 	if (in->chat_id[0])
 		return chat_load(db, in->chat_id, c, err);
@@ -118,17 +120,32 @@ static bool find_or_create(struct db *db, const struct ingest *in, int64_t now, 
 		if (rc != SQLITE_DONE)
 			return false;
 	}
-	return create_chat(db, in, now, c, err);
+	return create_chat(db, me, in, now, c, err);
 }
 
 static bool ingest(struct db *db, const struct agent *me, const struct ingest *in,
-		   struct chat *c, struct message *m, struct api_error *err)
+		   struct chat *c, struct message *m, bool *created, struct api_error *err)
 {
 	int64_t now = ts_now();
 	int changes = 0;
+	bool found = false;
 
-	if (!find_or_create(db, in, now, c, err))
+	if (!find_or_create(db, me, in, now, c, err))
 		return false;
+	/*
+	 * A retry of a message already stored answers with the first one and
+	 * does nothing else (no escalation either), even if the chat has since
+	 * been stopped or taken over: the bridge only wants to know it arrived
+	 * and under which id. The write lock taken by BEGIN IMMEDIATE makes this
+	 * lookup and the insert below one step for every writer; the unique
+	 * index messages_external refuses a second row whatever happens.
+	 */
+	if (in->external_message_id &&
+	    !message_find_external(db, c->id, me->id, in->external_message_id, m, &found, err))
+		return false;
+	if (found)
+		return true;
+	*created = true;
 	if (c->state == CHAT_STATE_STOPPED)
 		return api_error_set(err, API_CONFLICT, "chat is stopped");
 	if (in->role == MSG_ROLE_BOT && c->mode == CHAT_MODE_AGENT)
@@ -143,7 +160,8 @@ static bool ingest(struct db *db, const struct agent *me, const struct ingest *i
 		return db_oom(err);
 	struct message_spec spec = {
 		.role = in->role, .author_id = bot ? me->id : NULL, .author_name = author,
-		.text = in->text,
+		.text = in->text, .ingest_account_id = me->id,
+		.external_message_id = in->external_message_id,
 	};
 	bool ok = message_append(db, c->id, &spec, now, m, c, err);
 	free(author);
@@ -158,18 +176,24 @@ static bool ingest(struct db *db, const struct agent *me, const struct ingest *i
 }
 
 bool db_ingest(struct db *db, const struct agent *me, const struct ingest *in, struct chat *chat,
-	       struct message *message, struct api_error *err)
+	       struct message *message, bool *created, struct api_error *err)
 {
 	struct chat c = {0};
 	struct message m = {0};
+	bool is_new = false;
 
 	if (in->role != MSG_ROLE_USER && in->role != MSG_ROLE_BOT)
 		return api_error_set(err, API_INVALID_PAYLOAD, "role: must be user or bot");
 	if (!in->text)
 		return api_error_set(err, API_INVALID_PAYLOAD, "text: is required");
+	/* The id is unique within a chat; a request that would open a new,
+	 * unnamed chat every time has nothing to be unique in. */
+	if (in->external_message_id && !in->chat_id[0] && !in->external_id)
+		return api_error_set(err, API_INVALID_PAYLOAD,
+				     "external_message_id: needs chat_id or external_id");
 	if (!db_begin_write(db, err))
 		return false;
-	bool ok = ingest(db, me, in, &c, &m, err);
+	bool ok = ingest(db, me, in, &c, &m, &is_new, err);
 	if (!db_finish(db, ok, err)) {
 		chat_free(&c);
 		message_free(&m);
@@ -177,5 +201,7 @@ bool db_ingest(struct db *db, const struct agent *me, const struct ingest *in, s
 	}
 	*chat = c;
 	*message = m;
+	if (created)
+		*created = is_new;
 	return true;
 }

@@ -133,7 +133,7 @@ bool db_finish(struct db *db, bool ok, struct api_error *err);
  * version, so db_list.c builds one WHERE clause for both. */
 #define SNAPSHOT_COLUMNS                                                             \
 	"mode, escalated, responder_type, responder_id, ticket_status, channel_type, " \
-	"title, owner_name, latest_text, recent_key, wait_key"
+	"title, owner_name, latest_text, recent_key, wait_key, source_platform"
 
 /* The chat as the protocol shows it; 404 when there is none. */
 bool chat_load(struct db *db, const char *chat_id, struct chat *out, struct api_error *err);
@@ -160,6 +160,8 @@ struct message_spec {
 	const char *author_name;
 	const char *text;
 	const char *client_msg_id;  /* NULL for none */
+	const char *ingest_account_id;   /* ingested messages: who sent it */
+	const char *external_message_id; /* ingested messages: NULL for none */
 };
 
 /* Append a message to the thread (seq = count + 1), update the chat's
@@ -167,6 +169,12 @@ struct message_spec {
  * *msg (may be NULL) gets the message, *chat the chat after it. */
 bool message_append(struct db *db, const char *chat_id, const struct message_spec *spec,
 		    int64_t now, struct message *msg, struct chat *chat, struct api_error *err);
+
+/* The message `ingest_account_id` already ingested into this chat under
+ * `external_message_id`, if any (*found says). */
+bool message_find_external(struct db *db, const char *chat_id, const char *ingest_account_id,
+			   const char *external_message_id, struct message *out, bool *found,
+			   struct api_error *err);
 
 /* A system message by `me` ({null, "system"} when me is NULL). */
 bool system_message(struct db *db, const char *chat_id, enum system_type type,

@@ -128,6 +128,10 @@ static bool add_filters(struct sqlbuf *b, const struct chat_query *q, const stru
 		sb_printf(b, " AND channel_type = ?");
 		sb_int(b, q->channel);
 	}
+	if (q->source) {
+		sb_printf(b, " AND source_platform = ?");
+		sb_text(b, q->source);
+	}
 	if (q->q) {
 		/* LIKE folds ASCII case only; non-ASCII letters match exactly. */
 		if (!(b->pattern = like_pattern(q->q)))
@@ -302,7 +306,7 @@ static bool page_rows(struct db *db, bool snapshot_rows, const struct chat_query
 static bool has_filters(const struct chat_query *q)
 {
 	return q->mode >= 0 || q->escalated >= 0 || q->waiting || q->responder != RESPONDER_ANY ||
-	       q->status >= 0 || q->channel >= 0 || q->q;
+	       q->status >= 0 || q->channel >= 0 || q->source || q->q;
 }
 
 static bool count_matching(struct db *db, const struct chat_query *q, const struct agent *me,

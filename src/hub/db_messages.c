@@ -11,7 +11,7 @@
 
 #define MESSAGE_COLUMNS                                                                \
 	"id, chat_id, seq, created_at, role, system_type, author_id, author_name, text, " \
-	"client_msg_id"
+	"client_msg_id, external_message_id"
 
 static bool message_from_row(sqlite3_stmt *st, struct message *m)
 {
@@ -28,6 +28,7 @@ static bool message_from_row(sqlite3_stmt *st, struct message *m)
 	m->author.name = col_strdup(st, 7, &ok);
 	m->text = col_strdup(st, 8, &ok);
 	m->client_msg_id = col_strdup(st, 9, &ok);
+	m->external_message_id = col_strdup(st, 10, &ok);
 	if (!ok)
 		message_free(m);
 	return ok;
@@ -35,13 +36,17 @@ static bool message_from_row(sqlite3_stmt *st, struct message *m)
 
 /* The new message's row and the chat's count and previews. Notes never
  * become a preview, so no chat object carries a note's text. */
-static bool store_message(struct db *db, const struct message *m, struct api_error *err)
+static bool store_message(struct db *db, const struct message *m, const char *ingest_account_id,
+			  struct api_error *err)
 {
-	if (!db_run(db, "INSERT INTO messages (" MESSAGE_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?)",
+	if (!db_run(db,
+		    "INSERT INTO messages (" MESSAGE_COLUMNS ", ingest_account_id)"
+		    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
 		    ARGS(ARG_T(m->id), ARG_T(m->chat_id), ARG_I(m->seq), ARG_I(m->created_at),
 			 ARG_I(m->role), ARG_I(m->system_type),
 			 ARG_T(m->author.id[0] ? m->author.id : NULL), ARG_T(m->author.name),
-			 ARG_T(m->text), ARG_T(m->client_msg_id)),
+			 ARG_T(m->text), ARG_T(m->client_msg_id), ARG_T(m->external_message_id),
+			 ARG_T(ingest_account_id)),
 		    NULL, err))
 		return false;
 	if (m->role == MSG_ROLE_NOTE)
@@ -72,6 +77,7 @@ bool message_append(struct db *db, const char *chat_id, const struct message_spe
 		.created_at = now, .role = spec->role, .system_type = spec->system_type,
 		.author.name = (char *)spec->author_name, .text = (char *)spec->text,
 		.client_msg_id = (char *)spec->client_msg_id,
+		.external_message_id = (char *)spec->external_message_id,
 	};
 	struct errbuf why;
 	bool found;
@@ -85,7 +91,7 @@ bool message_append(struct db *db, const char *chat_id, const struct message_spe
 		return api_error_set(err, API_RESOURCE_NOT_FOUND, "no chat with id %s", chat_id);
 	if (!uuid_generate(m.id, &why))
 		return api_error_set(err, API_INTERNAL, "%s", why.msg);
-	if (!store_message(db, &m, err) ||
+	if (!store_message(db, &m, spec->ingest_account_id, err) ||
 	    !chat_changed(db, chat_id, EVENT_MESSAGE_CREATED, &m, now, chat, err))
 		return false;
 	return !msg || message_copy(msg, &m) || db_oom(err);
@@ -205,14 +211,10 @@ struct reply {
 	bool created;
 };
 
-/* The message this chat already has under client_msg_id, if any. */
-static bool find_by_client_id(struct db *db, const char *chat_id, const char *client_msg_id,
-			      struct message *out, bool *found, struct api_error *err)
+/* The one message `st` (a SELECT of MESSAGE_COLUMNS) finds, if any. */
+static bool find_message(struct db *db, sqlite3_stmt *st, struct message *out, bool *found,
+			 struct api_error *err)
 {
-	sqlite3_stmt *st = db_query(db,
-				    "SELECT " MESSAGE_COLUMNS " FROM messages WHERE chat_id = ?"
-				    " AND client_msg_id = ?",
-				    ARGS(ARG_T(chat_id), ARG_T(client_msg_id)), err);
 	if (!st)
 		return false;
 	int rc = db_step(db, st, err);
@@ -220,6 +222,33 @@ static bool find_by_client_id(struct db *db, const char *chat_id, const char *cl
 	bool ok = rc == SQLITE_DONE || (rc == SQLITE_ROW && (message_from_row(st, out) || db_oom(err)));
 	db_release(db, st);
 	return ok;
+}
+
+/* The message this chat already has under client_msg_id, if any. */
+static bool find_by_client_id(struct db *db, const char *chat_id, const char *client_msg_id,
+			      struct message *out, bool *found, struct api_error *err)
+{
+	return find_message(db,
+			    db_query(db,
+				     "SELECT " MESSAGE_COLUMNS " FROM messages WHERE chat_id = ?"
+				     " AND client_msg_id = ?",
+				     ARGS(ARG_T(chat_id), ARG_T(client_msg_id)), err),
+			    out, found, err);
+}
+
+bool message_find_external(struct db *db, const char *chat_id, const char *ingest_account_id,
+			   const char *external_message_id, struct message *out, bool *found,
+			   struct api_error *err)
+{
+	/* Spelled like the unique index messages_external, which answers it. */
+	return find_message(db,
+			    db_query(db,
+				     "SELECT " MESSAGE_COLUMNS " FROM messages WHERE chat_id = ?"
+				     " AND ingest_account_id = ? AND external_message_id = ?",
+				     ARGS(ARG_T(chat_id), ARG_T(ingest_account_id),
+					  ARG_T(external_message_id)),
+				     err),
+			    out, found, err);
 }
 
 /* A reply needs the caller to hold the chat; a note may be written by any

@@ -234,7 +234,7 @@ static bool ingest_line(struct demo *d, struct sim_chat *e, enum msg_role role, 
 
 	fill_in(d, e, tmpl, text, sizeof text);
 	memcpy(in.chat_id, e->id, sizeof in.chat_id);
-	if (!db_ingest(d->db, &d->bot, &in, &c, &m, &err)) {
+	if (!db_ingest(d->db, &d->bot, &in, &c, &m, NULL, &err)) {
 		refused(role == MSG_ROLE_BOT ? "bot message" : "customer message", e, &err);
 		return false;
 	}
@@ -288,7 +288,7 @@ static struct sim_chat *open_chat(struct demo *d, int customer, int topic, int c
 		in.owner_email = who->email;
 		break;
 	}
-	if (!db_ingest(d->db, &d->bot, &in, &c, &m, &err)) {
+	if (!db_ingest(d->db, &d->bot, &in, &c, &m, NULL, &err)) {
 		refused("new chat", NULL, &err);
 		return NULL;
 	}

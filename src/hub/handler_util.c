@@ -48,6 +48,14 @@ bool request_param_enum(const struct request *req, const char *name, const struc
 	return true;
 }
 
+bool source_platform_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= SOURCE_PLATFORM_MAX_CHARS &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
 const cJSON *request_body(const struct request *req, struct api_error *err)
 {
 	if (!cJSON_IsObject(req->body)) {

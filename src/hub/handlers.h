@@ -24,6 +24,10 @@ bool request_param_int(const struct request *req, const char *name, int64_t min,
 bool request_param_enum(const struct request *req, const char *name, const struct enum_table *t,
 			int *out, struct api_error *err);
 
+/* A source platform label (v1.1): 1..32 of [a-z0-9._-], so it is one exact
+ * spelling per platform, safe in logs, URLs and a list column. */
+bool source_platform_valid(const char *s);
+
 /* The JSON object body, or an InvalidPayload error when there is none. */
 const cJSON *request_body(const struct request *req, struct api_error *err);
 

@@ -70,6 +70,10 @@ static bool parse_chat_query(const struct request *req, struct chat_query *q, st
 	q->waiting = waiting == 1;
 	q->sort = sort;
 	q->limit = (int)limit;
+	q->source = request_param(req, "source");
+	if (q->source && !source_platform_valid(q->source))
+		return api_error_set(err, API_INVALID_QUERY,
+				     "source: must be 1 to 32 of a-z 0-9 . _ -");
 	q->q = request_param(req, "q");
 	q->cursor = request_param(req, "cursor");
 	if (q->q && !*q->q)

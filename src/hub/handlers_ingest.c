@@ -11,11 +11,14 @@
 /* Everything the body owns, freed in one place whatever failed. */
 struct ingest_body {
 	char *external_id, *channel_name, *owner_external_id, *owner_name, *owner_email, *text;
+	char *external_message_id, *source_platform;
 };
 
 static void ingest_body_free(struct ingest_body *b)
 {
 	free(b->external_id);
+	free(b->external_message_id);
+	free(b->source_platform);
 	free(b->channel_name);
 	free(b->owner_external_id);
 	free(b->owner_name);
@@ -23,10 +26,36 @@ static void ingest_body_free(struct ingest_body *b)
 	free(b->text);
 }
 
+/* external_message_id: 1..200 printable ASCII characters, no space. Platforms
+ * spell their ids in ASCII (UUIDs, numbers, "wamid.…", Slack's "123.456");
+ * refusing the rest keeps "the same id" a byte comparison and the id safe
+ * in logs. */
+static bool external_message_id_valid(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (s[n] < '!' || s[n] > '~')
+			return false;
+	return n >= 1 && n <= EXTERNAL_MESSAGE_ID_MAX_CHARS;
+}
+
+/* source: {"platform": "<label>"}, the shape the chat object shows. */
+static bool parse_source(const cJSON *source, struct ingest_body *b, struct errbuf *why)
+{
+	bool ok = jf_string(source, "platform", JF_OPTIONAL, SOURCE_PLATFORM_MAX_CHARS,
+			    &b->source_platform, why);
+	if (ok && b->source_platform && !source_platform_valid(b->source_platform))
+		ok = errbuf_set(why, "platform: must be 1 to 32 of a-z 0-9 . _ -");
+	if (!ok)
+		errbuf_prefix(why, "source");
+	return ok;
+}
+
 static bool parse_ingest(const cJSON *body, struct ingest *in, struct ingest_body *b,
 			 struct errbuf *why)
 {
-	const cJSON *channel = NULL, *owner = NULL;
+	const cJSON *channel = NULL, *owner = NULL, *source = NULL;
 	int channel_type = CHANNEL_API, role = MSG_ROLE_USER;
 
 	in->chat_id[0] = '\0';
@@ -38,7 +67,15 @@ static bool parse_ingest(const cJSON *body, struct ingest *in, struct ingest_bod
 		  jf_enum(body, "role", JF_REQUIRED, &msg_role_table, &role, why) &&
 		  jf_string_range(body, "text", JF_REQUIRED, 1, MESSAGE_TEXT_MAX_CHARS, &b->text,
 				  why) &&
-		  jf_bool(body, "escalate", JF_OPTIONAL, &in->escalate, why);
+		  jf_bool(body, "escalate", JF_OPTIONAL, &in->escalate, why) &&
+		  jf_string(body, "external_message_id", JF_OPTIONAL, EXTERNAL_MESSAGE_ID_MAX_CHARS,
+			    &b->external_message_id, why) &&
+		  jf_object(body, "source", JF_OPTIONAL, &source, why);
+	if (ok && b->external_message_id && !external_message_id_valid(b->external_message_id))
+		ok = errbuf_set(why, "external_message_id: must be 1 to 200 printable ASCII"
+				     " characters without spaces");
+	if (ok && source)
+		ok = parse_source(source, b, why);
 	if (ok && channel) {
 		ok = jf_enum(channel, "type", JF_OPTIONAL, &channel_type_table, &channel_type, why) &&
 		     jf_string_range(channel, "name", JF_OPTIONAL, 1, NAME_MAX_CHARS,
@@ -60,6 +97,8 @@ static bool parse_ingest(const cJSON *body, struct ingest *in, struct ingest_bod
 	in->channel_type = channel_type;
 	in->role = role;
 	in->external_id = b->external_id;
+	in->external_message_id = b->external_message_id;
+	in->source_platform = b->source_platform;
 	in->channel_name = b->channel_name;
 	in->owner_external_id = b->owner_external_id;
 	in->owner_name = b->owner_name;
@@ -76,6 +115,7 @@ bool handle_ingest(const struct request *req, struct response *res, struct api_e
 	struct errbuf why;
 	struct chat chat;
 	struct message msg;
+	bool created;
 
 	if (!body)
 		return false;
@@ -83,7 +123,7 @@ bool handle_ingest(const struct request *req, struct response *res, struct api_e
 		ingest_body_free(&owned);
 		return invalid_payload(err, &why);
 	}
-	bool ok = db_ingest(req->db, req->caller, &in, &chat, &msg, err);
+	bool ok = db_ingest(req->db, req->caller, &in, &chat, &msg, &created, err);
 	ingest_body_free(&owned);
 	if (!ok)
 		return false;
@@ -96,5 +136,6 @@ bool handle_ingest(const struct request *req, struct response *res, struct api_e
 	}
 	chat_free(&chat);
 	message_free(&msg);
-	return respond_json(res, 201, answer, err);
+	/* 201 for a new message; 200 for a retry that found the first one. */
+	return respond_json(res, created ? 201 : 200, answer, err);
 }

@@ -8,7 +8,7 @@
 
 static const char *const no_params[] = {NULL};
 static const char *const chats_params[] = {"mode", "escalated", "waiting", "responder", "status",
-					   "channel", "q", "sort", "limit", "cursor", NULL};
+					   "channel", "source", "q", "sort", "limit", "cursor", NULL};
 static const char *const messages_params[] = {"before_seq", "after_seq", "limit", NULL};
 static const char *const stats_params[] = {"from", "to", NULL};
 

@@ -49,7 +49,7 @@ void bench_fill(const char *path, int n, char *agent_token)
 		struct chat c;
 		struct message m;
 		uuid_str id;
-		if (!db_ingest(db, &bot, &in, &c, &m, &err))
+		if (!db_ingest(db, &bot, &in, &c, &m, NULL, &err))
 			fail_msg("ingest: %s", err.description);
 		memcpy(id, c.id, sizeof id);
 		chat_free(&c);

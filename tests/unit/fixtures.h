@@ -10,6 +10,7 @@
 #define FIX_AGENT_ID   "aaaaaaaa-bbbb-4ccc-bddd-eeeeeeeeeeee"
 #define FIX_TICKET_ID  "99999999-8888-4777-a666-555555555555"
 #define FIX_MSG_ID     "12345678-1234-4234-9234-123456789abc"
+#define FIX_BRIDGE_ID  "bbbbbbbb-1111-4222-8333-444444444444"
 
 /* A chat with every optional part present. */
 #define FIX_CHAT_JSON                                                                  \
@@ -28,7 +29,9 @@
 	"\"state\":\"running\","                                                        \
 	"\"rating\":{\"score\":4,\"feedback\":\"quick\",\"suggested_answer\":null,"     \
 	"\"by\":\"" FIX_AGENT_ID "\",\"at\":\"2026-11-23T10:05:00.000Z\"},"              \
-	"\"message_count\":12,\"version\":7}"
+	"\"message_count\":12,\"version\":7,"                                          \
+	"\"source\":{\"platform\":\"botpress\","                                          \
+	"\"account\":{\"id\":\"" FIX_BRIDGE_ID "\",\"name\":\"Botpress bridge\"}}}"
 
 /* A fresh chat: every nullable part null. */
 #define FIX_CHAT_MINIMAL_JSON                                                          \
@@ -40,12 +43,13 @@
 	"\"responder\":{\"type\":\"bot\",\"id\":null,\"name\":null},"                   \
 	"\"mode\":\"AI\",\"escalated\":false,\"escalated_at\":null,"                    \
 	"\"ticket\":null,\"state\":\"running\",\"rating\":null,"                        \
-	"\"message_count\":0,\"version\":1}"
+	"\"message_count\":0,\"version\":1,\"source\":null}"
 
 #define FIX_MESSAGE_JSON                                                               \
 	"{\"id\":\"" FIX_MSG_ID "\",\"chat_id\":\"" FIX_CHAT_ID "\",\"seq\":5,"          \
 	"\"created_at\":\"2026-11-23T10:01:02.123Z\",\"role\":\"user\",\"system_type\":null," \
 	"\"author\":{\"id\":null,\"name\":\"Maria G.\"},"                               \
-	"\"text\":\"Hello\\n\\u001b[31mred\",\"client_msg_id\":null}"
+	"\"text\":\"Hello\\n\\u001b[31mred\",\"client_msg_id\":null,"                   \
+	"\"external_message_id\":\"wamid.HBgL+/x=\"}"
 
 #endif

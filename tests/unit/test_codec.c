@@ -61,6 +61,10 @@ static void test_full_chat_decodes_every_field(void **state)
 	assert_int_equal(c.message_count, 12);
 	assert_int_equal(c.version, 7);
 	assert_int_equal(c.updated_at, 1795428062123LL);
+	assert_true(c.source.present);
+	assert_string_equal(c.source.platform, "botpress");
+	assert_string_equal(c.source.account_id, FIX_BRIDGE_ID);
+	assert_string_equal(c.source.account_name, "Botpress bridge");
 	assert_false(chat_is_waiting(&c));
 	chat_free(&c);
 	cJSON_Delete(j);
@@ -85,6 +89,56 @@ static void test_minimal_chat_has_nulls(void **state)
 	assert_int_equal(c.escalated_at, TS_NONE);
 	assert_false(c.ticket.present);
 	assert_false(c.rating.present);
+	assert_false(c.source.present);
+	chat_free(&c);
+	cJSON_Delete(j);
+}
+
+/* A v1 hub sends neither a chat's source nor a message's
+ * external_message_id: both decode as null, and encode as null. */
+static void test_v1_objects_without_the_v1_1_fields_decode(void **state)
+{
+	(void)state;
+	struct chat c;
+	struct message m;
+	struct errbuf err = {{0}};
+	cJSON *j = parse(FIX_CHAT_JSON);
+
+	cJSON_DeleteItemFromObjectCaseSensitive(j, "source");
+	assert_true(chat_from_json(j, &c, &err));
+	assert_false(c.source.present);
+	assert_null(c.source.platform);
+	cJSON *back = chat_to_json(&c);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(back, "source")));
+	cJSON_Delete(back);
+	chat_free(&c);
+	cJSON_Delete(j);
+
+	j = parse(FIX_MESSAGE_JSON);
+	cJSON_DeleteItemFromObjectCaseSensitive(j, "external_message_id");
+	assert_true(message_from_json(j, &m, &err));
+	assert_null(m.external_message_id);
+	back = message_to_json(&m);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(back, "external_message_id")));
+	cJSON_Delete(back);
+	message_free(&m);
+	cJSON_Delete(j);
+}
+
+/* A source without a platform label (an ingest account that gave none). */
+static void test_source_platform_may_be_null(void **state)
+{
+	(void)state;
+	struct chat c;
+	struct errbuf err = {{0}};
+	cJSON *j = parse(FIX_CHAT_JSON);
+
+	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "source"),
+					       "platform", cJSON_CreateNull());
+	assert_true(chat_from_json(j, &c, &err));
+	assert_true(c.source.present);
+	assert_null(c.source.platform);
+	assert_string_equal(c.source.account_name, "Botpress bridge");
 	chat_free(&c);
 	cJSON_Delete(j);
 }
@@ -132,6 +186,8 @@ static void test_chat_copy_is_deep(void **state)
 	chat_free(&a); /* b must survive its source */
 	assert_string_equal(b.title, "Refund for order 1182");
 	assert_string_equal(b.rating.feedback, "quick");
+	assert_string_equal(b.source.platform, "botpress");
+	assert_string_equal(b.source.account_name, "Botpress bridge");
 	chat_free(&b);
 	chat_free(&b); /* freeing twice is harmless */
 	cJSON_Delete(j);
@@ -191,6 +247,12 @@ static const struct breakage chat_breakages[] = {
 	{"version", "0", "version: must be between 1"},
 	{"version", "1e300", "version: must be a whole number"},
 	{"version", "\"7\"", "version: must be a number"},
+	{"source", "\"botpress\"", "source: must be an object"},
+	{"source.platform", "\"\"", "source: platform: must not be empty"},
+	{"source.platform", NULL, "source: platform: is missing"},
+	{"source.account", NULL, "source: account: is missing"},
+	{"source.account.id", "\"bridge\"", "source: account: id: must be a lowercase UUID v4"},
+	{"source.account.name", "null", "source: account: name: must not be null"},
 };
 
 /* Walk `path` in `root` and replace (or delete) the last member. */
@@ -302,6 +364,7 @@ static void test_message_decodes_and_keeps_text_verbatim(void **state)
 	/* control characters are kept: neutralising is the display's job */
 	assert_string_equal(m.text, "Hello\n\x1b[31mred");
 	assert_null(m.client_msg_id);
+	assert_string_equal(m.external_message_id, "wamid.HBgL+/x=");
 
 	char *s = message_to_string(&m);
 	cJSON *j2 = parse(s);
@@ -352,6 +415,17 @@ static void test_message_seq_and_client_msg_id_limits(void **state)
 	cJSON_ReplaceItemInObjectCaseSensitive(j, "client_msg_id", cJSON_CreateString(long_id));
 	assert_false(message_from_json(j, &m, &err));
 	assert_non_null(strstr(err.msg, "client_msg_id: must be at most 64"));
+
+	cJSON_ReplaceItemInObjectCaseSensitive(j, "client_msg_id", cJSON_CreateNull());
+	char long_ext[EXTERNAL_MESSAGE_ID_MAX_CHARS + 2];
+	memset(long_ext, 'x', EXTERNAL_MESSAGE_ID_MAX_CHARS + 1);
+	long_ext[EXTERNAL_MESSAGE_ID_MAX_CHARS + 1] = '\0';
+	cJSON_ReplaceItemInObjectCaseSensitive(j, "external_message_id", cJSON_CreateString(long_ext));
+	assert_false(message_from_json(j, &m, &err));
+	assert_non_null(strstr(err.msg, "external_message_id: must be at most 200"));
+	cJSON_ReplaceItemInObjectCaseSensitive(j, "external_message_id", cJSON_CreateString(""));
+	assert_false(message_from_json(j, &m, &err));
+	assert_non_null(strstr(err.msg, "external_message_id: must not be empty"));
 	cJSON_Delete(j);
 }
 
@@ -481,6 +555,8 @@ int main(void)
 		cmocka_unit_test(test_full_chat_decodes_every_field),
 		cmocka_unit_test(test_minimal_chat_has_nulls),
 		cmocka_unit_test(test_chat_round_trips),
+		cmocka_unit_test(test_v1_objects_without_the_v1_1_fields_decode),
+		cmocka_unit_test(test_source_platform_may_be_null),
 		cmocka_unit_test(test_chat_copy_is_deep),
 		cmocka_unit_test(test_agent_copy_is_deep),
 		cmocka_unit_test(test_broken_chats_are_refused_with_a_reason),

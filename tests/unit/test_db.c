@@ -35,11 +35,11 @@ static void test_new_file_is_migrated_and_reopens_with_its_data(void **state)
 	uuid_str id;
 	struct chat c;
 
-	assert_int_equal(user_version(fx->db), 1);
+	assert_int_equal(user_version(fx->db), 2);
 	fx_new_chat(fx, "hello", false, id);
 	db_close(fx->db);
 	fx_open(fx);
-	assert_int_equal(user_version(fx->db), 1);
+	assert_int_equal(user_version(fx->db), 2);
 	assert_true(db_authenticate(fx->db, fx->ana_token, &who));
 	assert_string_equal(who.id, fx->ana.id);
 	agent_free(&who);
@@ -253,7 +253,7 @@ static void test_ingest_refuses_bot_in_agent_mode_stopped_and_unknown_chats(void
 	chat_free(&c);
 	memcpy(in.chat_id, id, sizeof in.chat_id);
 	size_t before = fx->nevents;
-	fx_expect_error(db_ingest(fx->db, &fx->bot, &in, &c, &m, &err), &err, API_CONFLICT,
+	fx_expect_error(db_ingest(fx->db, &fx->bot, &in, &c, &m, NULL, &err), &err, API_CONFLICT,
 			"an agent holds this chat; the bot must stay silent");
 	assert_int_equal(fx->nevents, before);
 
@@ -263,11 +263,11 @@ static void test_ingest_refuses_bot_in_agent_mode_stopped_and_unknown_chats(void
 	assert_true(db_stop(fx->db, &fx->ana, id, &c, &err));
 	chat_free(&c);
 	in.role = MSG_ROLE_USER;
-	fx_expect_error(db_ingest(fx->db, &fx->bot, &in, &c, &m, &err), &err, API_CONFLICT,
+	fx_expect_error(db_ingest(fx->db, &fx->bot, &in, &c, &m, NULL, &err), &err, API_CONFLICT,
 			"chat is stopped");
 
 	memcpy(in.chat_id, "11111111-2222-4333-8444-555555555555", sizeof in.chat_id);
-	fx_expect_error(db_ingest(fx->db, &fx->bot, &in, &c, &m, &err), &err,
+	fx_expect_error(db_ingest(fx->db, &fx->bot, &in, &c, &m, NULL, &err), &err,
 			API_RESOURCE_NOT_FOUND, NULL);
 }
 

@@ -71,7 +71,7 @@ static void new_chat_on(struct fx *fx, enum channel_type channel, const char *ow
 	struct message m;
 	struct chat c;
 
-	if (!db_ingest(fx->db, &fx->bot, &in, &c, &m, &err))
+	if (!db_ingest(fx->db, &fx->bot, &in, &c, &m, NULL, &err))
 		fail_msg("ingest: %s", err.description);
 	memcpy(id, c.id, sizeof(uuid_str));
 	chat_free(&c);

@@ -130,7 +130,7 @@ static inline void fx_ingest_ex(struct fx *fx, const char *chat_id, const char *
 	struct message m;
 
 	snprintf(in.chat_id, sizeof in.chat_id, "%s", chat_id ? chat_id : "");
-	if (!db_ingest(fx->db, &fx->bot, &in, &c, &m, &err))
+	if (!db_ingest(fx->db, &fx->bot, &in, &c, &m, NULL, &err))
 		fail_msg("ingest: %s", err.description);
 	if (out)
 		*out = c;
