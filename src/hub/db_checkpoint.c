@@ -27,6 +27,10 @@
  *     waits for it (the loop stands still for the copy of what PASSIVE had
  *     not reached yet and one fsync). The WAL file then never holds more
  *     than WAL_TRUNCATE_PAGES and one transaction.
+ *   - Only another process can make TRUNCATE fail: a reader holding an old
+ *     snapshot (a backup) pins the WAL. The wait is then cut at
+ *     TRUNCATE_BUSY_MS, and the WAL may grow another WAL_TRUNCATE_PAGES
+ *     before the loop waits again.
  *
  * The thread's connection reads the schema once when it opens. A
  * connection that never ran a statement has not opened the WAL, and on
@@ -47,6 +51,10 @@
 #define CHECKPOINT_PAGES 1000
 /* Past this many the writer has outrun PASSIVE: TRUNCATE, and wait. */
 #define WAL_TRUNCATE_PAGES (2 * CHECKPOINT_PAGES)
+/* How long TRUNCATE waits for the write lock and for readers. While the
+ * loop waits for it, the hub itself neither reads nor writes: only another
+ * process (a backup, `handoffd agent add`) can be in the way. */
+#define TRUNCATE_BUSY_MS 250
 /* journal_size_limit: what a restarted WAL file keeps (about
  * CHECKPOINT_PAGES pages of 4 KiB), so it is not regrown from nothing
  * every time. */
@@ -59,6 +67,8 @@ struct checkpointer {
 	pthread_cond_t emptied;   /* from the thread: a TRUNCATE ended */
 	bool wanted, truncate, stop;
 	unsigned long truncations;
+	bool truncated;           /* the last TRUNCATE emptied the WAL */
+	int truncate_at;          /* WAL pages that make a commit wait for one */
 	bool warned;              /* a failure was logged; the next only after a success */
 	sqlite3 *conn;
 };
@@ -87,7 +97,7 @@ static bool checkpoint(struct checkpointer *cp, int mode, int *log, int *copied)
 static void *checkpoint_loop(void *arg)
 {
 	struct checkpointer *cp = arg;
-	int log, copied;
+	int log = -1, copied = -1;
 
 	pthread_mutex_lock(&cp->mu);
 	for (;;) {
@@ -98,13 +108,15 @@ static void *checkpoint_loop(void *arg)
 		bool truncate = cp->truncate;
 		cp->wanted = cp->truncate = false;
 		pthread_mutex_unlock(&cp->mu);
-		if (checkpoint(cp,
-			       truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
-			       &log, &copied))
+		bool ok = checkpoint(cp,
+				     truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
+				     &log, &copied);
+		if (ok)
 			log_debug("database: checkpoint %s: %d of %d WAL pages copied",
 				  truncate ? "TRUNCATE" : "PASSIVE", copied, log);
 		pthread_mutex_lock(&cp->mu);
 		if (truncate) {
+			cp->truncated = ok;
 			cp->truncations++;
 			pthread_cond_broadcast(&cp->emptied);
 		}
@@ -126,7 +138,7 @@ static int on_wal_commit(void *ctx, sqlite3 *conn, const char *name, int pages)
 	pthread_mutex_lock(&cp->mu);
 	cp->wanted = true;
 	pthread_cond_signal(&cp->wake);
-	if (pages >= WAL_TRUNCATE_PAGES) {
+	if (pages >= cp->truncate_at) {
 		int64_t t0 = ts_now();
 		unsigned long seen = cp->truncations;
 		cp->truncate = true;
@@ -134,6 +146,9 @@ static int on_wal_commit(void *ctx, sqlite3 *conn, const char *name, int pages)
 			pthread_cond_wait(&cp->emptied, &cp->mu);
 		log_debug("database: the WAL reached %d pages; writes waited %lld ms for it "
 			  "to be emptied", pages, (long long)(ts_now() - t0));
+		/* Another process's reader kept it: let the WAL grow another
+		 * step before the loop waits again, rather than at every commit. */
+		cp->truncate_at = cp->truncated ? WAL_TRUNCATE_PAGES : pages + WAL_TRUNCATE_PAGES;
 	}
 	pthread_mutex_unlock(&cp->mu);
 	return SQLITE_OK;
@@ -164,8 +179,8 @@ bool db_checkpointer_start(struct db *db, const char *path, struct errbuf *err)
 			   cp->conn ? sqlite3_errmsg(cp->conn) : "out of memory");
 		goto fail;
 	}
-	/* TRUNCATE waits this long for the loop's reads to end. */
-	sqlite3_busy_timeout(cp->conn, 5000);
+	sqlite3_busy_timeout(cp->conn, TRUNCATE_BUSY_MS);
+	cp->truncate_at = WAL_TRUNCATE_PAGES;
 	/* Opens the WAL on this connection (see the top). */
 	if (!conn_exec(cp->conn, "SELECT count(*) FROM sqlite_schema;", path, err) ||
 	    !conn_exec(db->conn, limit, path, err))

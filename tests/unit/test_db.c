@@ -603,7 +603,7 @@ static long long file_size(const char *path)
 }
 
 /* Sustained ingest, as a busy widget makes it: 2,500 customer messages of
- * 3,000 characters, each in its own transaction (about 80 MB through the
+ * 3,000 characters, each in its own transaction (about 160 MB through the
  * WAL). The checkpoints must keep up while the hub runs: the WAL file stays
  * a few MB instead of holding everything ever written, and the messages
  * reach the database file itself, not only at close. */
@@ -650,6 +650,50 @@ static void test_wal_stays_bounded_under_sustained_ingest(void **state)
 	chat_free(&c);
 }
 
+/* Another process's reader holding an old snapshot (a backup) pins the
+ * WAL, so the TRUNCATE a commit waits for cannot empty it. The hub must not
+ * then wait at every commit, and once the reader is gone the WAL is
+ * emptied again. */
+static void test_a_pinned_wal_does_not_stall_every_commit(void **state)
+{
+	struct fx *fx = *state;
+	char *text = malloc(3001), wal[160];
+	sqlite3 *reader;
+	struct timespec t0, t1;
+	int i;
+
+	assert_non_null(text);
+	memset(text, 'x', 3000);
+	text[3000] = '\0';
+	snprintf(wal, sizeof wal, "%s-wal", fx->path);
+	assert_int_equal(sqlite3_open_v2(fx->path, &reader, SQLITE_OPEN_READONLY, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM messages;", NULL,
+				      NULL, NULL),
+			 SQLITE_OK);
+	/* About 6,000 WAL pages: three times past the TRUNCATE mark. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 400; i++) {
+		fx_ingest_ex(fx, NULL, "pinned", MSG_ROLE_USER, text, false, NULL, NULL);
+		fx_forget_events(fx);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (t1.tv_sec - t0.tv_sec > 20)
+		fail_msg("400 commits took %lld s beside a pinned WAL",
+			 (long long)(t1.tv_sec - t0.tv_sec));
+	assert_true(file_size(wal) > WAL_BOUND); /* it really was pinned */
+
+	assert_int_equal(sqlite3_exec(reader, "COMMIT;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(reader);
+	for (i = 0; i < 1000 && file_size(wal) > WAL_BOUND; i++) {
+		fx_ingest_ex(fx, NULL, "pinned", MSG_ROLE_USER, text, false, NULL, NULL);
+		fx_forget_events(fx);
+	}
+	free(text);
+	if (file_size(wal) > WAL_BOUND)
+		fail_msg("the WAL is still %lld bytes after the reader left", file_size(wal));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -672,6 +716,7 @@ int main(void)
 		T(test_old_events_are_pruned_but_cursors_stay_exact),
 		T(test_stats_count_per_day_with_zeros),
 		T(test_wal_stays_bounded_under_sustained_ingest),
+		T(test_a_pinned_wal_does_not_stall_every_commit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
