@@ -36,8 +36,8 @@
  * connection that never ran a statement has not opened the WAL, and on
  * SQLite 3.40 sqlite3_wal_checkpoint_v2 on it returns SQLITE_OK, reports
  * nLog = -1 and copies nothing: for a long time that was every checkpoint
- * here. Each checkpoint's counts are now checked, so that cannot recur
- * silently.
+ * here. Each checkpoint's counts are checked, and one that could not copy
+ * is logged as a warning.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -144,8 +144,9 @@ static int on_wal_commit(void *ctx, sqlite3 *conn, const char *name, int pages)
 		cp->truncate = true;
 		while (cp->truncations == seen)
 			pthread_cond_wait(&cp->emptied, &cp->mu);
-		log_debug("database: the WAL reached %d pages; writes waited %lld ms for it "
-			  "to be emptied", pages, (long long)(ts_now() - t0));
+		log_debug("database: the WAL reached %d pages; writes waited %lld ms for a "
+			  "TRUNCATE checkpoint (%s)", pages, (long long)(ts_now() - t0),
+			  cp->truncated ? "emptied" : "failed");
 		/* Another process's reader kept it: let the WAL grow another
 		 * step before the loop waits again, rather than at every commit. */
 		cp->truncate_at = cp->truncated ? WAL_TRUNCATE_PAGES : pages + WAL_TRUNCATE_PAGES;
