@@ -1,7 +1,8 @@
 /*
  * cmd_actions.c — acting on one chat: takeover, handback, reply, note,
  * rate, retitle, status, assign, stop. Each prints the chat (or the
- * message) the hub answered with.
+ * message) the hub answered with; `reply --queue` and `note --queue` only
+ * queue the text for the console and print its client_msg_id.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "codec.h"
 #include "commands.h"
+#include "outbox.h"
 #include "print.h"
 #include "timeutil.h"
 #include "uuid.h"
@@ -90,14 +92,61 @@ int cmd_rate(struct cli *cli, const struct cli_args *a)
 	return finish_chat(cli, "rate", ok, &w, &err);
 }
 
+/* The outbox of a --queue run never sends: it stays offline. */
+static void never_sent(void *ctx, const struct outbox_entry *e)
+{
+	(void)ctx;
+	(void)e;
+}
+
+/* --queue: the text goes into an outbox journal of this process, fsynced,
+ * and nothing else; closing leaves it there, unlocked, and the next console
+ * to start adopts the journal and sends it (outbox.h). No hub is needed,
+ * so this answers at once. */
+static int queue_text(struct cli *cli, const char *cmd, const struct cli_args *a, bool internal)
+{
+	char dir[1024], cmid[CLIENT_MSG_ID_MAX_CHARS + 1];
+	struct errbuf err;
+
+	if (!uuid_valid(a->argv[0]))
+		return cli_usage_error(cli, cmd, "chat: not a valid id (a lowercase UUID)");
+	if (!*a->argv[1])
+		return cli_usage_error(cli, cmd, "the text is empty");
+	struct outbox_options opt = {.dir = dir, .send = never_sent};
+	struct outbox *ob = NULL;
+	bool ok = config_state_dir(dir, sizeof dir, NULL, &err) &&
+		  (ob = outbox_open(&opt, &err)) &&
+		  outbox_add(ob, a->argv[0], a->argv[1], internal, cmid, &err);
+	outbox_close(ob);
+	if (!ok) {
+		fprintf(cli->err, "handoff: %s: not queued: %s\n", cmd, err.msg);
+		return EXIT_SERVER;
+	}
+	if (cli->json) {
+		cJSON *j = cJSON_CreateObject();
+		if (j && cJSON_AddStringToObject(j, "client_msg_id", cmid) &&
+		    cJSON_AddStringToObject(j, "chat_id", a->argv[0]) &&
+		    cJSON_AddTrueToObject(j, "queued"))
+			print_json(cli->out, j);
+		else
+			cJSON_Delete(j);
+	} else {
+		fprintf(cli->out, "%s queued as %s\n", internal ? "note" : "reply", cmid);
+	}
+	return EXIT_OK;
+}
+
 /* reply and note: a fresh client_msg_id, and retry_safe, so a lost answer
- * is resent and the hub drops the duplicate. */
+ * is resent and the hub drops the duplicate. Without --queue nothing is
+ * kept: when the hub cannot be reached the text is gone (exit 3). */
 static int send_text(struct cli *cli, const char *cmd, const struct cli_args *a, bool internal)
 {
 	struct cli_wait w = {0};
 	struct errbuf err;
 	char cmid[UUID_STRLEN + 1];
 
+	if (cli_flag(a, "queue"))
+		return queue_text(cli, cmd, a, internal);
 	if (!api_new_client_msg_id(cmid, &err)) {
 		fprintf(cli->err, "handoff: %s: %s\n", cmd, err.msg);
 		return EXIT_SERVER;

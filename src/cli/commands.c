@@ -34,6 +34,12 @@ static const struct cli_option rate_options[] = {
 	{NULL, NULL, NULL},
 };
 
+static const struct cli_option send_options[] = {
+	{"queue", NULL, "do not contact the hub: keep it in the outbox (fsynced) and print its "
+			"client_msg_id; the next console to start sends it"},
+	{NULL, NULL, NULL},
+};
+
 static const struct cli_option watch_options[] = {
 	{"since", "SEQ", "start after this event seq (the last one a previous run printed)"},
 	{NULL, NULL, NULL},
@@ -47,13 +53,16 @@ const struct cli_command cli_commands[] = {
 	 "List the chats matching the filters, one per line, reading every page. "
 	 "With --json: one chat object per line (JSON Lines)."},
 	{"handback", "ID", 1, 1, NULL, cmd_handback, "Return the chat to the bot."},
-	{"note", "ID TEXT", 2, 2, NULL, cmd_note,
-	 "Write an internal note: agents see it, the customer never does."},
+	{"note", "ID TEXT [--queue]", 2, 2, send_options, cmd_note,
+	 "Write an internal note: agents see it, the customer never does. --queue as for "
+	 "reply."},
 	{"rate", "ID SCORE [options]", 2, 2, rate_options, cmd_rate,
 	 "Rate how the chat went, SCORE 1 to 5."},
-	{"reply", "ID TEXT", 2, 2, NULL, cmd_reply,
+	{"reply", "ID TEXT [--queue]", 2, 2, send_options, cmd_reply,
 	 "Send TEXT to the customer (you must hold the chat). Safe to run again: "
-	 "a retried send is never shown twice."},
+	 "a retried send is never shown twice. Nothing is kept: if the hub cannot be "
+	 "reached (exit 3) the reply is not sent. With --queue it is put in the outbox "
+	 "instead and sent by the next console to start."},
 	{"retitle", "ID TITLE", 2, 2, NULL, cmd_retitle, "Set the chat's title."},
 	{"show", "ID [--all]", 1, 1, show_options, cmd_show,
 	 "Show a chat and its latest messages. With --json: {\"chat\":...,\"messages\":[...]}."},

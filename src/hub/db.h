@@ -52,9 +52,6 @@ struct db_event {
 typedef void db_event_fn(void *ctx, const struct db_event *ev);
 
 /* Called after every COMMIT for each event it appended, in seq order. */
-/* Checkpoints the background thread has run (tests). */
-unsigned long db_checkpoints_done(const struct db *db);
-
 void db_set_event_listener(struct db *db, db_event_fn *fn, void *ctx);
 
 /* Latest event seq (0 when none), and the oldest still retained (head + 1

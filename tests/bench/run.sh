@@ -17,7 +17,8 @@ HANDOFF_BIN=$(cd "$builddir" && pwd)/handoff
 export HANDOFFD HANDOFF_BIN
 
 for prog in "$HANDOFFD" "$HANDOFF_BIN" "$builddir/tests/bench/bench_hub_list" \
-	"$builddir/tests/bench/bench_hub_fanout" "$builddir/tests/bench/bench_store" \
+	"$builddir/tests/bench/bench_hub_fanout" "$builddir/tests/bench/bench_hub_wal" \
+	"$builddir/tests/bench/bench_store" \
 	"$builddir/tests/bench/bench_console"; do
 	if [ ! -x "$prog" ]; then
 		echo "run.sh: $prog is not built (make handoffd \$(EXTRA_PROGRAMS))" >&2
@@ -52,6 +53,9 @@ echo "## Queue pages (bench_hub_list)"
 echo
 echo "## Event fan-out (bench_hub_fanout)"
 "$builddir/tests/bench/bench_hub_fanout" | grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]'
+echo
+echo "## Write-ahead log (bench_hub_wal)"
+"$builddir/tests/bench/bench_hub_wal" | grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]'
 echo
 echo "## Client store (bench_store)"
 "$builddir/tests/bench/bench_store"
