@@ -50,6 +50,8 @@ struct write_req {
 };
 
 static void process(struct conn *c);
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
 
 const char *sim_req_header(const struct sim_req *r, const char *name)
 {
@@ -292,7 +294,7 @@ static void process(struct conn *c)
 			if (c->len > MAX_HEAD)
 				refuse(c);
 			else
-				uv_read_start((uv_stream_t *)&c->tcp, NULL, NULL);
+				uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
 			return;
 		}
 		size_t head_len = (size_t)(end - c->buf) + 4;
