@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "bp_error.h"
+#include "jsonfield.h"
 #include "timeutil.h"
 
 #define MAX_PARAMS 3
@@ -596,9 +597,10 @@ static bool parse_body(struct call *c)
 		bp_error(c->resp, BP_ERR_UNSUPPORTED_MEDIA_TYPE, NULL);
 		return false;
 	}
-	c->body = cJSON_ParseWithLength(c->req->body, c->req->body_len);
+	/* json_parse_text also refuses invalid UTF-8, which cJSON lets by. */
+	c->body = json_parse_text(c->req->body, c->req->body_len, NULL);
 	if (!cJSON_IsObject(c->body)) {
-		bad(c, "The body must be a JSON object.");
+		bad(c, "The body must be a JSON object in UTF-8.");
 		return false;
 	}
 	return true;

@@ -12,6 +12,7 @@
 
 #include "bp_actors.h"
 #include "bp_faults.h"
+#include "jsonfield.h"
 
 struct ctl {
 	struct bp_sim *sim;
@@ -316,7 +317,7 @@ void bp_control_handle(struct bp_sim *sim, const struct sim_req *req, struct sim
 	struct ctl c = {.sim = sim, .req = req, .resp = resp};
 	const char *path = req->path + strlen("/_sim");
 
-	c.body = req->body_len ? cJSON_ParseWithLength(req->body, req->body_len)
+	c.body = req->body_len ? json_parse_text(req->body, req->body_len, NULL)
 			       : cJSON_CreateObject();
 	if (!cJSON_IsObject(c.body)) {
 		fail(&c, 400, "the body must be a JSON object");
