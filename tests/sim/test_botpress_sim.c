@@ -262,6 +262,14 @@ static void test_pagination_walks_every_item_once(void **state)
 		"messages"), 0), "payload", "text"), "more 5");
 	bpsim_reply_free(&r);
 
+	/* A token sent without URL-encoding ('+' reads as a space) is refused. */
+	r = bpsim_api(s, "GET", "/v1/chat/conversations", NULL);
+	snprintf(path, sizeof path, "/v1/chat/conversations?nextToken=%s",
+		 str_at(r.json, "meta", "nextToken"));
+	bpsim_reply_free(&r);
+	r = bpsim_api(s, "GET", path, NULL);
+	expect_error(&r, 400, "InvalidQuery");
+
 	/* Events page the same way. */
 	assert_true(walk(s, "/v1/chat/events", "events", ids, &n, 200) > 1);
 	assert_unique(ids, n);
