@@ -81,7 +81,7 @@ char *bp_query_get(const char *query, const char *name)
 }
 
 /* The query's tags filter, "tags[key]=value" pairs (the usual encoding of an
- * object in a query string). NULL and *bad set when one is malformed. */
+ * object in a query string). NULL and *bad_q set when one is malformed. */
 static cJSON *query_tags(const char *query, bool *bad_q)
 {
 	cJSON *tags = cJSON_CreateObject();
@@ -91,26 +91,25 @@ static cJSON *query_tags(const char *query, bool *bad_q)
 	while (tags && p && *p) {
 		const char *amp = strchr(p, '&');
 		size_t len = amp ? (size_t)(amp - p) : strlen(p);
-		char *pair = sim_url_decode(p, len);
-		/* Decoding the pair whole is safe: a key or value with '=' or
-		 * ']' in it was percent-encoded and is split below on the first
-		 * "]=" only. */
-		if (!pair) {
-			*bad_q = true;
-			break;
-		}
-		if (strncmp(pair, "tags[", 5) == 0) {
-			char *close = strstr(pair, "]=");
-			if (!close || close == pair + 5) {
-				free(pair);
+		const char *eq = memchr(p, '=', len);
+		/* Split before decoding: a '=' inside a name or value is %3D. */
+		char *name = eq ? sim_url_decode(p, (size_t)(eq - p)) : NULL;
+		char *value = eq ? sim_url_decode(eq + 1, len - (size_t)(eq - p) - 1) : NULL;
+		size_t nlen = name ? strlen(name) : 0;
+
+		if (name && strncmp(name, "tags[", 5) == 0) {
+			if (!value || nlen < 7 || name[nlen - 1] != ']') {
 				*bad_q = true;
-				break;
+			} else {
+				name[nlen - 1] = '\0';
+				cJSON_DeleteItemFromObjectCaseSensitive(tags, name + 5);
+				cJSON_AddStringToObject(tags, name + 5, value);
 			}
-			*close = '\0';
-			cJSON_DeleteItemFromObjectCaseSensitive(tags, pair + 5);
-			cJSON_AddStringToObject(tags, pair + 5, close + 2);
 		}
-		free(pair);
+		free(name);
+		free(value);
+		if (*bad_q)
+			break;
 		p = amp ? amp + 1 : NULL;
 	}
 	if (*bad_q) {
@@ -161,7 +160,7 @@ static bool tag_filter(const void *rec, const void *arg)
 	return bp_tags_match(((const struct bp_rec *)rec)->tags, arg);
 }
 
-/* List `v` filtered by the query's tags (and `match` when not NULL). */
+/* Answer one page of `v`, filtered by the query's tags. */
 static void list(struct call *c, const struct bp_vec *v, const char *key, bp_json_fn to_json)
 {
 	bool bad_q, bad_token;
