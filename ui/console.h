@@ -20,7 +20,7 @@
 #include "actions.h"
 #include "editbuf.h"
 #include "keys.h"
-#include "run.h"
+#include "console_run.h"
 #include "layout.h"
 #include "session.h"
 #include "settings.h"

@@ -43,7 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "hub/db_internal.h"
+#include "db_internal.h"
 #include "log.h"
 #include "timeutil.h"
 

@@ -1,10 +1,10 @@
 /*
  * demo_script.h — what the demo workspace says: its people, channels and the
- * support conversations they have (see demo.h). Data only; the simulation
- * that plays it is demo.c.
+ * support conversations they have (see demo_sim.h). Data only; the simulation
+ * that plays it is demo_sim.c.
  *
  * Texts may contain "{first}" (the customer's first name) and "{agent}" (the
- * colleague's first name); demo.c fills them in.
+ * colleague's first name); demo_sim.c fills them in.
  */
 #ifndef HANDOFF_HUB_DEMO_SCRIPT_H
 #define HANDOFF_HUB_DEMO_SCRIPT_H

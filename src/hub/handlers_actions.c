@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "handlers.h"
-#include "hub/db.h"
+#include "db.h"
 #include "jsonfield.h"
 
 bool handle_takeover(const struct request *req, struct response *res, struct api_error *err)

@@ -6,7 +6,7 @@
 
 #include "codec.h"
 #include "handlers.h"
-#include "hub/db.h"
+#include "db.h"
 #include "jsonfield.h"
 
 /* responder=me|none|bot|<agent uuid> */

@@ -5,7 +5,7 @@
 
 #include "codec.h"
 #include "handlers.h"
-#include "hub/db.h"
+#include "db.h"
 #include "jsonfield.h"
 
 /* Everything the body owns, freed in one place whatever failed. */

@@ -6,7 +6,7 @@
 
 #include "codec.h"
 #include "handlers.h"
-#include "hub/db.h"
+#include "db.h"
 #include "jsonfield.h"
 
 bool handle_messages_list(const struct request *req, struct response *res, struct api_error *err)

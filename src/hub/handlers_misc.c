@@ -7,7 +7,7 @@
 
 #include "codec.h"
 #include "handlers.h"
-#include "hub/db.h"
+#include "db.h"
 #include "jsonfield.h"
 
 bool handle_health(const struct request *req, struct response *res, struct api_error *err)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/query.h"
+#include "query.h"
 #include "utf8.h"
 
 /* Names are echoed in error descriptions; show at most this many

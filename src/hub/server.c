@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/server_internal.h"
+#include "server_internal.h"
 #include "log.h"
 
 /* Turns of the loop we give lws to finish a destroy outside uv_run. */

@@ -38,8 +38,8 @@
 #include <strings.h>
 
 #include "codec.h"
-#include "hub/server_head.h"
-#include "hub/server_internal.h"
+#include "server_head.h"
+#include "server_internal.h"
 #include "jsonfield.h"
 #include "log.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "hub/server_head.h"
+#include "server_head.h"
 
 #define BLANKS " \t"
 

@@ -27,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/server_head.h"
-#include "hub/server_internal.h"
+#include "server_head.h"
+#include "server_internal.h"
 #include "jsonfield.h"
 #include "log.h"
 

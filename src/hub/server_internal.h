@@ -12,11 +12,11 @@
 
 #include <libwebsockets.h>
 
-#include "hub/db.h"
-#include "hub/query.h"
-#include "hub/route.h"
-#include "hub/server.h"
-#include "hub/server_route.h"
+#include "db.h"
+#include "query.h"
+#include "route.h"
+#include "server.h"
+#include "server_route.h"
 
 #define EVENTS_PATH "/v1/events"
 #define EVENTS_SUBPROTOCOL "handoff.v1"

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/server_head.h"
-#include "hub/server_internal.h"
+#include "server_head.h"
+#include "server_internal.h"
 
 /* A token is 68 characters; anything much longer is not one. */
 #define AUTH_HEADER_MAX 256

@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "hub/server_route.h"
+#include "server_route.h"
 #include "uuid.h"
 
 #define ID_SEGMENT "{id}"

@@ -39,7 +39,7 @@
 #include "bench_console.h"
 #include "bench_fill.h"
 #include "harness.h"
-#include "hub/db.h"
+#include "db.h"
 #include "tmux.h"
 
 #define COLS 120

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "bench_fill.h"
-#include "hub/db.h"
+#include "db.h"
 
 static const char *const texts[] = {
 	"Hi, my parcel still has not arrived, order 51877",

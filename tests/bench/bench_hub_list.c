@@ -23,7 +23,7 @@
 
 #include "bench_fill.h"
 #include "harness.h"
-#include "hub/db.h"
+#include "db.h"
 
 #define WARMUP 50
 #define ROUNDS 1000

@@ -13,6 +13,7 @@ tests_sim_botpress_sim_SOURCES = \
 	tests/sim/bp_webhook.c tests/sim/bp_webhook.h \
 	tests/sim/sim_http.c tests/sim/sim_http.h
 tests_sim_botpress_sim_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(CURL_CFLAGS) $(CRYPTO_CFLAGS)
+tests_sim_botpress_sim_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_sim_botpress_sim_LDADD = $(CORE_LIBS) $(UV_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS)
 
 # Its own tests: the simulator run as a process, driven over HTTP.
@@ -23,6 +24,7 @@ tests_sim_test_botpress_sim_SOURCES = tests/sim/test_botpress_sim.c \
 	tests/sim/sim_client.c tests/sim/sim_client.h
 tests_sim_test_botpress_sim_CFLAGS = $(UNIT_CFLAGS) $(CURL_CFLAGS) $(UV_CFLAGS) \
 	$(CRYPTO_CFLAGS) -pthread
+tests_sim_test_botpress_sim_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_sim_test_botpress_sim_LDADD = $(CORE_LIBS) $(CMOCKA_LIBS) $(CURL_LIBS) $(UV_LIBS) \
 	$(CRYPTO_LIBS)
 tests_sim_test_botpress_sim_LDFLAGS = -pthread

@@ -18,7 +18,7 @@
 #include <uv.h>
 
 #include "db.h"
-#include "demo.h"
+#include "demo_sim.h"
 
 #define FAST        1e6                /* ticks 1 ms apart */
 #define DEADLINE_NS (8ULL * 1000000000) /* per wait; the whole file takes ~1 s */

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/print.h"
+#include "print.h"
 
 static void test_json_escapes_what_cjson_leaves(void **state)
 {

@@ -14,9 +14,9 @@
 
 #include <string.h>
 
-#include "hub/query.h"
-#include "hub/server_head.h"
-#include "hub/server_route.h"
+#include "query.h"
+#include "server_head.h"
+#include "server_route.h"
 
 #define ID "3f1c2a4e-9b7d-4c1e-8a2f-1d3e5f7a9b0c"
 

@@ -1,5 +1,5 @@
 /*
- * demo.c — `handoff --demo`: a private `handoffd --demo` on a free
+ * demo_hub.c — `handoff --demo`: a private `handoffd --demo` on a free
  * loopback port, with its database in a fresh temporary directory, and the
  * console on it as the demo's agent. Quitting the console stops the hub
  * and removes the directory: nothing is left behind.
@@ -26,8 +26,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "demo.h"
-#include "run.h"
+#include "demo_hub.h"
+#include "console_run.h"
 
 extern char **environ;
 

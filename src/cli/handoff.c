@@ -1,7 +1,7 @@
 /*
- * main.c — `handoff`: global options, configuration, and dispatch to the
- * command table (commands.c). The console itself is not here yet; with a
- * command, the program is the scripting interface.
+ * handoff.c — `handoff`: global options and configuration; with a command,
+ * dispatch to the command table (commands.c), the scripting interface;
+ * without one, the console (ui/console_run.h).
  */
 #include <config.h>
 
@@ -14,9 +14,9 @@
 #include <curl/curl.h>
 
 #include "commands.h"
-#include "demo.h"
+#include "demo_hub.h"
 #include "log.h"
-#include "run.h"
+#include "console_run.h"
 
 static int run_command(struct cli *cli, const struct cli_command *cmd, const struct cli_args *a,
 		       const struct config_args *ca)

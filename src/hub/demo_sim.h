@@ -1,13 +1,13 @@
 /*
- * demo.h — a simulated workspace inside the hub (`handoffd --demo`).
+ * demo_sim.h — a simulated workspace inside the hub (`handoffd --demo`).
  *
  * Customers on several channels write, a bot answers, some chats escalate,
  * customers answer the agents who take over. Everything goes through the
  * same db calls as real traffic, so the console sees ordinary events.
  * The same seed gives the same workspace.
  */
-#ifndef HANDOFF_HUB_DEMO_H
-#define HANDOFF_HUB_DEMO_H
+#ifndef HANDOFF_HUB_DEMO_SIM_H
+#define HANDOFF_HUB_DEMO_SIM_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * run.c — waiting for API calls on the loop, and reporting their failures
+ * wait.c — waiting for API calls on the loop, and reporting their failures
  * with the right exit status.
  */
 #include <stdarg.h>

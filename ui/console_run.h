@@ -1,9 +1,9 @@
 /*
- * run.h — starting the console, for main (which must not see curses.h:
+ * console_run.h — starting the console, for main (which must not see curses.h:
  * src/ never includes it).
  */
-#ifndef HANDOFF_UI_RUN_H
-#define HANDOFF_UI_RUN_H
+#ifndef HANDOFF_UI_CONSOLE_RUN_H
+#define HANDOFF_UI_CONSOLE_RUN_H
 
 #include "settings.h"
 

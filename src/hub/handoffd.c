@@ -1,5 +1,5 @@
 /*
- * main.c — handoffd: the hub's command line.
+ * handoffd.c — handoffd: the hub's command line.
  *
  *   handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N]
  *   handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]
@@ -18,9 +18,9 @@
 
 #include <uv.h>
 
-#include "hub/db.h"
-#include "hub/demo.h"
-#include "hub/server.h"
+#include "db.h"
+#include "demo_sim.h"
+#include "server.h"
 #include "log.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8470"

@@ -1,8 +1,8 @@
 /*
- * demo.h — `handoff --demo` (demo.c).
+ * demo_hub.h — `handoff --demo` (demo_hub.c).
  */
-#ifndef HANDOFF_CLI_DEMO_H
-#define HANDOFF_CLI_DEMO_H
+#ifndef HANDOFF_CLI_DEMO_HUB_H
+#define HANDOFF_CLI_DEMO_HUB_H
 
 #include "cli.h"
 

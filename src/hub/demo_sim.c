@@ -1,5 +1,5 @@
 /*
- * demo.c — the simulated workspace behind `handoffd --demo` (see demo.h).
+ * demo_sim.c — the simulated workspace behind `handoffd --demo` (see demo_sim.h).
  *
  * One timer drives everything. Each time it fires (a tick, every 1–3.5 s)
  * the demo first looks at the chats agents hold, to notice what the person
@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "db.h"
-#include "demo.h"
+#include "demo_sim.h"
 #include "demo_script.h"
 #include "log.h"
 

@@ -1,0 +1,41 @@
+# ---- handoffd: the hub -----------------------------------------------------
+# The state layer (db*) is a library of its own so unit tests link it without
+# the server.
+noinst_LIBRARIES += src/hub/libhubdb.a
+src_hub_libhubdb_a_SOURCES = \
+	src/hub/db.c src/hub/db.h src/hub/db_internal.h \
+	src/hub/db_accounts.c \
+	src/hub/db_actions.c \
+	src/hub/db_chats.c \
+	src/hub/db_checkpoint.c \
+	src/hub/db_events.c \
+	src/hub/db_ingest.c \
+	src/hub/db_list.c \
+	src/hub/db_messages.c \
+	src/hub/db_stats.c
+src_hub_libhubdb_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CRYPTO_CFLAGS)
+src_hub_libhubdb_a_CPPFLAGS = $(HUB_CPPFLAGS)
+HUBDB_LIBS = src/hub/libhubdb.a $(CORE_LIBS) $(SQLITE_LIBS) $(CRYPTO_LIBS)
+
+bin_PROGRAMS = handoffd
+handoffd_SOURCES = \
+	src/hub/handoffd.c \
+	src/hub/route.h src/hub/routes.c \
+	src/hub/handlers.h src/hub/handler_util.c \
+	src/hub/handlers_actions.c \
+	src/hub/handlers_chats.c \
+	src/hub/handlers_ingest.c \
+	src/hub/handlers_messages.c \
+	src/hub/handlers_misc.c \
+	src/hub/demo_sim.c src/hub/demo_sim.h \
+	src/hub/demo_script.c src/hub/demo_script.h \
+	src/hub/server.c src/hub/server.h src/hub/server_internal.h \
+	src/hub/server_events.c \
+	src/hub/server_head.c src/hub/server_head.h \
+	src/hub/server_http.c \
+	src/hub/server_request.c \
+	src/hub/server_route.c src/hub/server_route.h \
+	src/hub/query.c src/hub/query.h
+handoffd_CFLAGS = $(AM_CFLAGS) $(LWS_CFLAGS) $(UV_CFLAGS)
+handoffd_CPPFLAGS = $(HUB_CPPFLAGS)
+handoffd_LDADD = $(HUBDB_LIBS) $(LWS_LIBS) $(UV_LIBS)

@@ -1,0 +1,33 @@
+# ---- benchmarks: `make bench`, never `make check` (see doc/performance.md) --
+EXTRA_PROGRAMS = tests/bench/bench_hub_list tests/bench/bench_hub_fanout \
+	tests/bench/bench_hub_wal tests/bench/bench_store tests/bench/bench_console
+BENCH_FILL = tests/bench/bench_fill.c tests/bench/bench_fill.h
+tests_bench_bench_console_SOURCES = tests/bench/bench_console.c tests/bench/bench_console.h \
+	tests/bench/bench_console_irc.c $(BENCH_FILL) $(TMUX_HARNESS) $(HARNESS)
+tests_bench_bench_console_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_bench_bench_console_CPPFLAGS = $(IT_CPPFLAGS) $(HUB_CPPFLAGS)
+tests_bench_bench_console_LDADD = $(HUBDB_LIBS) $(IT_LDADD)
+tests_bench_bench_console_LDFLAGS = -pthread
+tests_bench_bench_store_SOURCES = tests/bench/bench_store.c
+tests_bench_bench_store_CPPFLAGS = $(CLIENT_CPPFLAGS)
+tests_bench_bench_store_LDADD = src/client/libhandoffclient.a $(CORE_LIBS)
+tests_bench_bench_hub_fanout_SOURCES = tests/bench/bench_hub_fanout.c $(HARNESS)
+tests_bench_bench_hub_fanout_CFLAGS = $(IT_CFLAGS)
+tests_bench_bench_hub_fanout_CPPFLAGS = $(IT_CPPFLAGS)
+tests_bench_bench_hub_fanout_LDADD = $(IT_LDADD)
+tests_bench_bench_hub_fanout_LDFLAGS = -pthread
+tests_bench_bench_hub_wal_SOURCES = tests/bench/bench_hub_wal.c $(HARNESS)
+tests_bench_bench_hub_wal_CFLAGS = $(IT_CFLAGS)
+tests_bench_bench_hub_wal_CPPFLAGS = $(IT_CPPFLAGS)
+tests_bench_bench_hub_wal_LDADD = $(IT_LDADD)
+tests_bench_bench_hub_wal_LDFLAGS = -pthread
+tests_bench_bench_hub_list_SOURCES = tests/bench/bench_hub_list.c $(BENCH_FILL) $(HARNESS)
+tests_bench_bench_hub_list_CFLAGS = $(IT_CFLAGS)
+tests_bench_bench_hub_list_CPPFLAGS = $(IT_CPPFLAGS) $(HUB_CPPFLAGS)
+tests_bench_bench_hub_list_LDADD = $(HUBDB_LIBS) $(IT_LDADD)
+tests_bench_bench_hub_list_LDFLAGS = -pthread
+CLEANFILES = $(EXTRA_PROGRAMS) $(CLEANFILES_THEMES)
+
+bench: handoffd handoff $(EXTRA_PROGRAMS)
+	$(top_srcdir)/tests/bench/run.sh '$(abs_top_builddir)' $(BENCH_CHATS)
+.PHONY: bench

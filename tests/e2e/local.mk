@@ -1,0 +1,21 @@
+# End-to-end tests: programs driven as a person uses them, in a private tmux
+# server (tests/e2e/tmux.h): send-keys to type, capture-pane to read.
+E2E_TESTS = \
+	tests/e2e/test_tmux_harness \
+	tests/e2e/test_console
+check_PROGRAMS += $(E2E_TESTS)
+TESTS += $(E2E_TESTS)
+TMUX_HARNESS = tests/e2e/tmux.c tests/e2e/tmux.h
+E2E_CFLAGS = $(UNIT_CFLAGS)
+tests_e2e_test_tmux_harness_SOURCES = tests/e2e/test_tmux_harness.c $(TMUX_HARNESS)
+tests_e2e_test_tmux_harness_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_test_tmux_harness_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_tmux_harness_LDADD = $(CMOCKA_LIBS)
+tests_e2e_test_console_SOURCES = tests/e2e/test_console.c $(TMUX_HARNESS) $(HARNESS)
+tests_e2e_test_console_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_e2e_test_console_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_console_LDADD = $(IT_LDADD)
+tests_e2e_test_console_LDFLAGS = -pthread
+# The tests run the handoffd and handoff this tree built.
+AM_TESTS_ENVIRONMENT = HANDOFFD='$(abs_top_builddir)/handoffd'; export HANDOFFD; \
+	HANDOFF_BIN='$(abs_top_builddir)/handoff'; export HANDOFF_BIN;

@@ -1,0 +1,91 @@
+# Integration tests: a real handoffd on a loopback port with its own database.
+INTEGRATION_TESTS = \
+	tests/integration/test_api \
+	tests/integration/test_cli \
+	tests/integration/test_httpc \
+	tests/integration/test_stream \
+	tests/integration/test_stream_frames \
+	tests/integration/test_hub_abuse \
+	tests/integration/test_hub_api \
+	tests/integration/test_hub_events \
+	tests/integration/test_hub_race \
+	tests/integration/test_hub_keepalive \
+	tests/integration/test_hub_log \
+	tests/integration/test_hub_ingest11 \
+	tests/integration/test_queue \
+	tests/integration/test_session
+check_PROGRAMS += $(INTEGRATION_TESTS)
+TESTS += $(INTEGRATION_TESTS)
+HARNESS = tests/integration/harness.c tests/integration/harness.h
+IT_CFLAGS = $(UNIT_CFLAGS) $(CURL_CFLAGS) -pthread
+IT_LDADD = $(CORE_LIBS) $(CMOCKA_LIBS) $(CURL_LIBS)
+tests_integration_test_httpc_SOURCES = tests/integration/test_httpc.c $(HARNESS)
+tests_integration_test_httpc_CFLAGS = $(IT_CFLAGS) $(UV_CFLAGS)
+tests_integration_test_httpc_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_httpc_LDADD = $(CLIENT_LIBS) $(IT_LDADD)
+tests_integration_test_httpc_LDFLAGS = -pthread
+tests_integration_test_api_SOURCES = tests/integration/test_api.c $(HARNESS)
+tests_integration_test_api_CFLAGS = $(IT_CFLAGS) $(UV_CFLAGS)
+tests_integration_test_api_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_api_LDADD = src/client/libhandoffclient.a $(IT_LDADD) $(UV_LIBS)
+tests_integration_test_api_LDFLAGS = -pthread
+tests_integration_test_cli_SOURCES = tests/integration/test_cli.c $(HARNESS)
+tests_integration_test_cli_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_cli_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_cli_LDADD = $(IT_LDADD)
+tests_integration_test_cli_LDFLAGS = -pthread
+tests_integration_test_queue_SOURCES = tests/integration/test_queue.c $(HARNESS)
+tests_integration_test_queue_CFLAGS = $(IT_CFLAGS) $(UV_CFLAGS)
+tests_integration_test_queue_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_queue_LDADD = $(CLIENT_LIBS) $(IT_LDADD)
+tests_integration_test_queue_LDFLAGS = -pthread
+tests_integration_test_session_SOURCES = tests/integration/test_session.c $(HARNESS)
+tests_integration_test_session_CFLAGS = $(IT_CFLAGS) $(UV_CFLAGS)
+tests_integration_test_session_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_session_LDADD = $(CLIENT_LIBS) $(IT_LDADD)
+tests_integration_test_session_LDFLAGS = -pthread
+tests_integration_test_stream_SOURCES = tests/integration/test_stream.c $(HARNESS)
+tests_integration_test_stream_CFLAGS = $(IT_CFLAGS) $(UV_CFLAGS)
+tests_integration_test_stream_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_stream_LDADD = $(CLIENT_LIBS) $(IT_LDADD)
+tests_integration_test_stream_LDFLAGS = -pthread
+tests_integration_test_stream_frames_SOURCES = tests/integration/test_stream_frames.c $(HARNESS)
+tests_integration_test_stream_frames_CFLAGS = $(IT_CFLAGS) $(UV_CFLAGS) $(LWS_CFLAGS) $(CRYPTO_CFLAGS)
+tests_integration_test_stream_frames_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_stream_frames_LDADD = $(CLIENT_LIBS) $(IT_LDADD) $(CRYPTO_LIBS)
+tests_integration_test_stream_frames_LDFLAGS = -pthread
+tests_integration_test_hub_abuse_SOURCES = tests/integration/test_hub_abuse.c $(HARNESS)
+tests_integration_test_hub_abuse_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_abuse_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_abuse_LDADD = $(IT_LDADD)
+tests_integration_test_hub_abuse_LDFLAGS = -pthread
+tests_integration_test_hub_api_SOURCES = tests/integration/test_hub_api.c $(HARNESS)
+tests_integration_test_hub_api_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_api_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_api_LDADD = $(IT_LDADD)
+tests_integration_test_hub_api_LDFLAGS = -pthread
+tests_integration_test_hub_events_SOURCES = tests/integration/test_hub_events.c $(HARNESS)
+tests_integration_test_hub_events_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_events_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_events_LDADD = $(IT_LDADD)
+tests_integration_test_hub_events_LDFLAGS = -pthread
+tests_integration_test_hub_race_SOURCES = tests/integration/test_hub_race.c $(HARNESS)
+tests_integration_test_hub_race_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_race_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_race_LDADD = $(IT_LDADD)
+tests_integration_test_hub_race_LDFLAGS = -pthread
+tests_integration_test_hub_keepalive_SOURCES = tests/integration/test_hub_keepalive.c $(HARNESS)
+tests_integration_test_hub_keepalive_CFLAGS = $(IT_CFLAGS) $(UV_CFLAGS)
+tests_integration_test_hub_keepalive_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_keepalive_LDADD = $(CLIENT_LIBS) $(IT_LDADD)
+tests_integration_test_hub_keepalive_LDFLAGS = -pthread
+tests_integration_test_hub_log_SOURCES = tests/integration/test_hub_log.c $(HARNESS)
+tests_integration_test_hub_log_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_log_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_log_LDADD = $(IT_LDADD)
+tests_integration_test_hub_log_LDFLAGS = -pthread
+tests_integration_test_hub_ingest11_SOURCES = tests/integration/test_hub_ingest11.c $(HARNESS)
+tests_integration_test_hub_ingest11_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_ingest11_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_ingest11_LDADD = $(IT_LDADD)
+tests_integration_test_hub_ingest11_LDFLAGS = -pthread

@@ -1,0 +1,146 @@
+# ---- tests ---------------------------------------------------------------
+# Unit tests: one cmocka program per module, run by `make check`.
+UNIT_TESTS = \
+	tests/unit/test_backoff \
+	tests/unit/test_draw \
+	tests/unit/test_editbuf \
+	tests/unit/test_keys \
+	tests/unit/test_layout \
+	tests/unit/test_textwidth \
+	tests/unit/test_theme \
+	tests/unit/test_outbox \
+	tests/unit/test_print \
+	tests/unit/test_settings \
+	tests/unit/test_store \
+	tests/unit/test_store_thread \
+	tests/unit/test_wsurl \
+	tests/unit/test_db \
+	tests/unit/test_db_actions \
+	tests/unit/test_db_chats \
+	tests/unit/test_db_ingest \
+	tests/unit/test_demo \
+	tests/unit/test_apierror \
+	tests/unit/test_codec \
+	tests/unit/test_enums \
+	tests/unit/test_errbuf \
+	tests/unit/test_jsonfield \
+	tests/unit/test_log \
+	tests/unit/test_query \
+	tests/unit/test_textsafe \
+	tests/unit/test_timeutil \
+	tests/unit/test_utf8 \
+	tests/unit/test_uuid
+
+check_PROGRAMS = $(UNIT_TESTS)
+TESTS = $(UNIT_TESTS)
+
+UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+UNIT_LDADD = $(CORE_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_apierror_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_apierror_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_apierror_LDADD = $(UNIT_LDADD)
+tests_unit_test_codec_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_codec_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_codec_LDADD = $(UNIT_LDADD)
+tests_unit_test_enums_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_enums_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_enums_LDADD = $(UNIT_LDADD)
+tests_unit_test_errbuf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_errbuf_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_errbuf_LDADD = $(UNIT_LDADD)
+tests_unit_test_jsonfield_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_jsonfield_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_jsonfield_LDADD = $(UNIT_LDADD)
+tests_unit_test_log_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_log_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_log_LDADD = $(UNIT_LDADD)
+tests_unit_test_textsafe_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_textsafe_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_textsafe_LDADD = $(UNIT_LDADD)
+tests_unit_test_timeutil_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_timeutil_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_timeutil_LDADD = $(UNIT_LDADD)
+tests_unit_test_utf8_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_utf8_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_utf8_LDADD = $(UNIT_LDADD)
+tests_unit_test_uuid_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_uuid_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_uuid_LDADD = $(UNIT_LDADD)
+
+DB_TEST_CFLAGS = $(UNIT_CFLAGS) $(SQLITE_CFLAGS)
+DB_TEST_LDADD = $(HUBDB_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_db_SOURCES = tests/unit/test_db.c tests/unit/test_db_fixture.h
+tests_unit_test_db_CFLAGS = $(DB_TEST_CFLAGS)
+tests_unit_test_db_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_unit_test_db_LDADD = $(DB_TEST_LDADD)
+tests_unit_test_db_actions_SOURCES = tests/unit/test_db_actions.c tests/unit/test_db_fixture.h
+tests_unit_test_db_actions_CFLAGS = $(DB_TEST_CFLAGS) -pthread
+tests_unit_test_db_actions_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_unit_test_db_actions_LDADD = $(DB_TEST_LDADD)
+tests_unit_test_db_actions_LDFLAGS = -pthread
+tests_unit_test_db_chats_SOURCES = tests/unit/test_db_chats.c tests/unit/test_db_fixture.h
+tests_unit_test_db_chats_CFLAGS = $(DB_TEST_CFLAGS)
+tests_unit_test_db_chats_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_unit_test_db_chats_LDADD = $(DB_TEST_LDADD)
+tests_unit_test_db_ingest_SOURCES = tests/unit/test_db_ingest.c tests/unit/test_db_fixture.h
+tests_unit_test_db_ingest_CFLAGS = $(DB_TEST_CFLAGS)
+tests_unit_test_db_ingest_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_unit_test_db_ingest_LDADD = $(DB_TEST_LDADD)
+
+CLIENT_TEST_LDADD = $(CLIENT_LIBS) $(UNIT_LDADD)
+tests_unit_test_backoff_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_backoff_CPPFLAGS = $(CLIENT_CPPFLAGS)
+tests_unit_test_backoff_LDADD = $(CLIENT_TEST_LDADD)
+tests_unit_test_settings_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_settings_CPPFLAGS = $(CLIENT_CPPFLAGS)
+tests_unit_test_settings_LDADD = $(CLIENT_TEST_LDADD)
+UI_TEST_CFLAGS = $(UNIT_CFLAGS) $(NCURSES_CFLAGS)
+UI_TEST_LDADD = ui/libhandoffui.a $(UNIT_LDADD) $(NCURSES_LIBS)
+tests_unit_test_draw_CFLAGS = $(UI_TEST_CFLAGS)
+tests_unit_test_draw_CPPFLAGS = $(UI_CPPFLAGS)
+tests_unit_test_draw_LDADD = $(UI_TEST_LDADD)
+tests_unit_test_editbuf_CFLAGS = $(UI_TEST_CFLAGS)
+tests_unit_test_editbuf_CPPFLAGS = $(UI_CPPFLAGS)
+tests_unit_test_editbuf_LDADD = $(UI_TEST_LDADD)
+tests_unit_test_keys_CFLAGS = $(UI_TEST_CFLAGS)
+tests_unit_test_keys_CPPFLAGS = $(UI_CPPFLAGS)
+tests_unit_test_keys_LDADD = $(UI_TEST_LDADD)
+tests_unit_test_layout_CFLAGS = $(UI_TEST_CFLAGS)
+tests_unit_test_layout_CPPFLAGS = $(UI_CPPFLAGS)
+tests_unit_test_layout_LDADD = $(UI_TEST_LDADD)
+tests_unit_test_textwidth_CFLAGS = $(UI_TEST_CFLAGS)
+tests_unit_test_textwidth_CPPFLAGS = $(UI_CPPFLAGS)
+tests_unit_test_textwidth_LDADD = $(UI_TEST_LDADD)
+tests_unit_test_theme_CFLAGS = $(UI_TEST_CFLAGS)
+tests_unit_test_theme_CPPFLAGS = $(UI_CPPFLAGS)
+tests_unit_test_theme_LDADD = $(UI_TEST_LDADD)
+tests_unit_test_outbox_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_outbox_CPPFLAGS = $(CLIENT_CPPFLAGS)
+tests_unit_test_outbox_LDADD = $(CLIENT_TEST_LDADD)
+tests_unit_test_store_SOURCES = tests/unit/test_store.c tests/unit/store_fixture.h
+tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_store_CPPFLAGS = $(CLIENT_CPPFLAGS)
+tests_unit_test_store_LDADD = $(CLIENT_TEST_LDADD)
+tests_unit_test_store_thread_SOURCES = tests/unit/test_store_thread.c tests/unit/store_fixture.h
+tests_unit_test_store_thread_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_store_thread_CPPFLAGS = $(CLIENT_CPPFLAGS)
+tests_unit_test_store_thread_LDADD = $(CLIENT_TEST_LDADD)
+tests_unit_test_print_SOURCES = tests/unit/test_print.c src/cli/print.c src/cli/print.h
+tests_unit_test_print_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_print_CPPFLAGS = $(CLI_CPPFLAGS)
+tests_unit_test_print_LDADD = $(UNIT_LDADD)
+tests_unit_test_wsurl_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_wsurl_CPPFLAGS = $(CLIENT_CPPFLAGS)
+tests_unit_test_wsurl_LDADD = $(CLIENT_TEST_LDADD)
+tests_unit_test_query_SOURCES = tests/unit/test_query.c \
+	src/hub/query.c src/hub/server_route.c src/hub/server_head.c
+tests_unit_test_query_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_query_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_unit_test_query_LDADD = $(UNIT_LDADD)
+tests_unit_test_demo_SOURCES = tests/unit/test_demo.c \
+	src/hub/demo_sim.c src/hub/demo_sim.h src/hub/demo_script.c src/hub/demo_script.h
+tests_unit_test_demo_CFLAGS = $(DB_TEST_CFLAGS) $(UV_CFLAGS)
+tests_unit_test_demo_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_unit_test_demo_LDADD = $(DB_TEST_LDADD) $(UV_LIBS)
+# Shared fixtures of the unit tests.
+EXTRA_DIST += tests/unit/fixtures.h
