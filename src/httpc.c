@@ -285,6 +285,12 @@ static bool configure(struct transfer *t, const struct httpc_request *req)
 	}
 	if (ok && req->body)
 		ok = add_header(t, "Content-Type", "application/json");
+	/* A POST or PATCH without a body (takeover, handback, stop) still says
+	 * how long it is: otherwise the server has to guess where the request
+	 * ends, and one that guesses wrong misreads the next request on the
+	 * kept-alive connection. */
+	else if (ok && (strcmp(req->method, "POST") == 0 || strcmp(req->method, "PATCH") == 0))
+		ok = add_header(t, "Content-Length", "0");
 	/* No "100 continue" round trip: bodies are small. */
 	ok = ok && add_header(t, "Expect", NULL);
 	if (!ok)
