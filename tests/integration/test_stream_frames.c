@@ -348,7 +348,9 @@ static void test_unreadable_frame_after_every_hello_backs_off(void **state)
 	struct seen v = {0};
 	struct stream_callbacks cb = {on_hello, on_event, on_resync, on_state};
 	const double base_s = 0.05;
-	const long long slack_ms = 15; /* an attempt's own cost, on loopback */
+	/* An attempt's own cost on loopback varies by a few ms, more on a
+	 * loaded machine: growth is checked to this much. */
+	const long long slack_ms = 50;
 	uv_loop_t loop;
 	uv_timer_t tick;
 	char url[64];
@@ -399,7 +401,7 @@ static void test_unreadable_frame_after_every_hello_backs_off(void **state)
 	/* The healthy connection reset the schedule: back to the first delay,
 	 * then growing again. */
 	int h = POISON_HEALTHY_AT;
-	if (gap[h] > base_s * 1000 + 10 * slack_ms)
+	if (gap[h] > 250)
 		fail_msg("after a healthy connection the gap is %lld ms, not about %g s", gap[h],
 			 base_s);
 	assert_true(gap[h] < gap[h - 1]);
