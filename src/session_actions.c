@@ -21,6 +21,7 @@
  * until the replies typed before it (the chat's PENDING entries without a
  * mark) have left the outbox's queue: sent, or refused.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,13 +199,19 @@ static void start_next(struct session *s, const char *chat)
 	session_outbox_arm(s);
 }
 
+void session_actions_kick(struct session *s, const char *chat_id)
+{
+	if (first_on(s, chat_id))
+		start_next(s, chat_id);
+}
+
 void session_actions_reply_changed(struct session *s, const struct outbox_entry *e)
 {
 	if (s->marking && !s->marking->client_msg_id[0])
 		snprintf(s->marking->client_msg_id, sizeof s->marking->client_msg_id, "%s",
 			 e->client_msg_id);
-	else if (e->state != OUTBOX_PENDING && first_on(s, e->chat_id))
-		start_next(s, e->chat_id);
+	else if (e->state != OUTBOX_PENDING)
+		session_actions_kick(s, e->chat_id);
 }
 
 static void on_action(void *ctx, struct api_result *r)

@@ -48,10 +48,13 @@ void session_notice(struct session *s, bool error, const char *fmt, ...)
 
 /* session_actions.c: the outbox's `held`: whether reply e waits for an
  * action given before it; what the actions learn of a reply that changed
- * (session_outbox_changed); and dropping what waits when the session
- * ends (after api_free). */
+ * (from session_outbox_changed); kick: a reply of chat_id left the
+ * outbox's queue without a change notice (it was discarded), so an action
+ * waiting for it may start; free: drop what waits when the session ends
+ * (after api_free). */
 bool session_actions_hold(void *session, const struct outbox_entry *e);
 void session_actions_reply_changed(struct session *s, const struct outbox_entry *e);
+void session_actions_kick(struct session *s, const char *chat_id);
 void session_actions_free(struct session *s);
 
 /* session_outbox.c */
