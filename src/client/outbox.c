@@ -21,6 +21,8 @@ struct outbox {
 	void *changed_ctx;
 	outbox_clock_fn clock;
 	void *clock_ctx;
+	outbox_held_fn held;
+	void *held_ctx;
 	bool online;
 	bool pumping, repump;		/* the sender may report from inside send */
 	uint64_t seed;
@@ -113,6 +115,11 @@ static int64_t now(const struct outbox *ob)
 	return ob->clock ? ob->clock(ob->clock_ctx) : ts_now();
 }
 
+static bool held(const struct outbox *ob, const struct outbox_entry *e)
+{
+	return ob->held != NULL && ob->held(ob->held_ctx, e);
+}
+
 static void notify(struct outbox *ob, const struct outbox_entry *e)
 {
 	if (ob->changed != NULL)
@@ -191,7 +198,7 @@ static bool pump_pass(struct outbox *ob)
 		if (chat_blocked(blocked, nblocked, e->chat_id))
 			continue;
 		snprintf(blocked[nblocked++], sizeof *blocked, "%s", e->chat_id);
-		if (e->in_flight || e->next_try_at > t)
+		if (e->in_flight || e->next_try_at > t || held(ob, e))
 			continue;
 		e->in_flight = true;
 		e->attempts++;
@@ -242,6 +249,8 @@ struct outbox *outbox_open(const struct outbox_options *opt, struct errbuf *err)
 	ob->changed_ctx = opt->changed_ctx;
 	ob->clock = opt->clock;
 	ob->clock_ctx = opt->clock_ctx;
+	ob->held = opt->held;
+	ob->held_ctx = opt->held_ctx;
 	ob->seed = (uint64_t)ts_now() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)ob;
 	if (!journal_open(&ob->journal, opt->dir, &ob->entries, (off_t)opt->compact_bytes, err)) {
 		errbuf_prefix(err, "outbox");
@@ -354,7 +363,7 @@ int64_t outbox_next_due(const struct outbox *ob)
 		const struct outbox_entry *e = ob->entries.v[i];
 
 		if (e->state != OUTBOX_PENDING || e->in_flight || e->next_try_at >= due ||
-		    waits_for_older(ob, i))
+		    waits_for_older(ob, i) || held(ob, e))
 			continue;
 		due = e->next_try_at;
 	}

@@ -24,7 +24,10 @@
  * per chat at a time, oldest first: a PENDING entry (in flight or waiting
  * for its retry) holds back the younger entries of its chat. Different
  * chats do not wait for each other. A FAILED entry holds nothing back: it
- * is out of the queue until the agent retries it.
+ * is out of the queue until the agent retries it. The integrator may hold
+ * an entry back too (options.held): the session holds a reply typed after
+ * an action on its chat (a takeover) until the action is done, so the
+ * reply cannot overtake it.
  *
  * States: PENDING (in_flight while the sender has it; `reason` is the last
  * transient failure, NULL before any) → SENT (gone from disk; kept in
@@ -83,6 +86,9 @@ typedef void (*outbox_send_fn)(void *ctx, const struct outbox_entry *e);
 typedef void (*outbox_change_fn)(void *ctx, const struct outbox_entry *e);
 /* Now, in ms since the epoch. */
 typedef int64_t (*outbox_clock_fn)(void *ctx);
+/* Whether the integrator holds entry `e` back for now (something of its
+ * own on e's chat must reach the hub first). */
+typedef bool (*outbox_held_fn)(void *ctx, const struct outbox_entry *e);
 
 struct outbox_options {
 	const char *dir;            /* the state directory (config_state_dir) */
@@ -92,6 +98,11 @@ struct outbox_options {
 	void *changed_ctx;
 	outbox_clock_fn clock;      /* NULL: ts_now */
 	void *clock_ctx;
+	/* NULL: nothing is held. A held entry, and the younger ones of its
+	 * chat, wait as behind an older reply and are not due; call
+	 * outbox_tick once it is free. */
+	outbox_held_fn held;
+	void *held_ctx;
 	/* A running process rewrites its journal with only the live entries
 	 * when it grows past this (and past twice its last compacted size);
 	 * 0: 1 MiB. */
@@ -116,7 +127,8 @@ void outbox_close(struct outbox *ob);
  * The entry is on disk (fsynced) when this returns true; its id goes to
  * out_id[CLIENT_MSG_ID_MAX_CHARS + 1] if that is not NULL. When online, it
  * is handed to the sender before returning (unless an older reply of the
- * same chat is still pending). */
+ * same chat is still pending, or options.held holds it), after the change
+ * function was told of the new entry. */
 bool outbox_add(struct outbox *ob, const char *chat_id, const char *text, bool internal,
 		char *out_id, struct errbuf *err);
 

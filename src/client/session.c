@@ -303,6 +303,8 @@ struct session *session_new(uv_loop_t *loop, const struct config *cfg, const cha
 		.send_ctx = s,
 		.changed = session_outbox_changed,
 		.changed_ctx = s,
+		.held = session_actions_hold,
+		.held_ctx = s,
 	};
 	if (!(s->store = store_new())) {
 		errbuf_set(err, "out of memory");
@@ -337,6 +339,7 @@ void session_free(struct session *s)
 	/* Cancelled calls are called back now and, seeing `closing`, report
 	 * nothing: the outbox keeps their replies on disk as they were. */
 	api_free(s->api);
+	session_actions_free(s);
 	stream_free(s->stream);
 	outbox_close(s->outbox);
 	store_free(s->store);

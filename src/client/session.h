@@ -100,7 +100,14 @@ void session_close_thread(struct session *s);
 /* ---- actions ------------------------------------------------------------ */
 
 /* Called once with the outcome; on success the changed chat is already in
- * the store. `r->text` is the failure in words. */
+ * the store. `r->text` is the failure in words.
+ *
+ * The actions and replies on one chat reach the hub in the order given:
+ * an action waits for the chat's action before it and for the replies
+ * typed before it (sent or refused), and a reply typed after an action
+ * is held until that action is done (session_actions.c). So an action
+ * that returned true may start later, and its outcome comes after those
+ * of the actions before it. Chats do not wait for each other. */
 typedef void session_done_fn(void *ctx, const struct api_result *r);
 
 bool session_takeover(struct session *s, const char *chat_id, bool force, session_done_fn *done,

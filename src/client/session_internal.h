@@ -1,7 +1,8 @@
 /*
  * session_internal.h — what the session's files share (session.h is the
  * public side): session.c (life, stream, lists, thread),
- * session_outbox.c (sending the outbox), session_actions.c (actions).
+ * session_outbox.c (sending the outbox), session_actions.c (actions, one
+ * at a time per chat).
  */
 #ifndef HANDOFF_SESSION_INTERNAL_H
 #define HANDOFF_SESSION_INTERNAL_H
@@ -34,11 +35,27 @@ struct session {
 	uuid_str open_chat;          /* "" when no thread is open */
 	bool thread_loading;
 	unsigned thread_generation;
+	/* session_actions.c */
+	struct action *actions;      /* in flight or waiting, oldest first */
+	uint64_t tickets;            /* actions given so far */
+	struct later_reply *later_replies; /* replies typed behind an action */
+	struct later_reply *marking; /* session_reply: the mark of the reply being added */
 };
 
 /* Tell the UI (if it listens). */
 void session_notice(struct session *s, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* session_actions.c: the outbox's `held`: whether reply e waits for an
+ * action given before it; what the actions learn of a reply that changed
+ * (from session_outbox_changed); kick: a reply of chat_id left the
+ * outbox's queue without a change notice (it was discarded), so an action
+ * waiting for it may start; free: drop what waits when the session ends
+ * (after api_free). */
+bool session_actions_hold(void *session, const struct outbox_entry *e);
+void session_actions_reply_changed(struct session *s, const struct outbox_entry *e);
+void session_actions_kick(struct session *s, const char *chat_id);
+void session_actions_free(struct session *s);
 
 /* session_outbox.c */
 void session_outbox_send(void *ctx, const struct outbox_entry *e);

@@ -79,6 +79,8 @@ void session_outbox_changed(void *ctx, const struct outbox_entry *e)
 {
 	struct session *s = ctx;
 
+	if (!s->closing)
+		session_actions_reply_changed(s, e);
 	session_outbox_arm(s);
 	if (s->cb.on_reply && !s->closing)
 		s->cb.on_reply(s->ctx, e);

@@ -59,8 +59,8 @@ static void set_state(struct stream *s, enum stream_state st, const char *reason
 
 void stream_went_live(struct stream *s)
 {
-	backoff_reset(&s->backoff);
-	s->status.failures = 0;
+	s->live_at_ms = uv_now(s->loop);
+	s->healthy = false;
 	log_info("event stream: live (hub head %lld)", (long long)s->head);
 	set_state(s, STREAM_LIVE, NULL);
 }
@@ -72,6 +72,15 @@ void stream_rx_reset(struct stream *s)
 	s->rx_len = s->rx_cap = 0;
 }
 
+void stream_proved_healthy(struct stream *s)
+{
+	if (s->healthy)
+		return;
+	s->healthy = true;
+	backoff_reset(&s->backoff);
+	s->status.failures = 0;
+}
+
 static void on_timer(uv_timer_t *t);
 
 void stream_attempt_ended(struct stream *s, const char *reason, bool permanent)
@@ -81,6 +90,11 @@ void stream_attempt_ended(struct stream *s, const char *reason, bool permanent)
 	s->conn_open = false;
 	s->wsi = NULL;
 	stream_rx_reset(s);
+	/* A quiet hub sends no event to prove anything: time does. */
+	if (s->have_hello && uv_now(s->loop) - s->live_at_ms >= STREAM_HEALTHY_MS)
+		stream_proved_healthy(s);
+	/* An attempt that ends before its connection (DNS) has no hello. */
+	s->have_hello = false;
 	if (s->freeing || s->status.state == STREAM_STOPPED)
 		return;
 	if (permanent) {

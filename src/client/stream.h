@@ -24,6 +24,10 @@
  *     by retrying. Everything else is retried.
  *   - a frame that does not decode drops the connection; the reconnect
  *     with since= replays it, so nothing is skipped silently.
+ *   - the reconnect schedule starts afresh only after a connection that
+ *     applied an event or stayed live for STREAM_HEALTHY_MS, not at the
+ *     hello: a hub that greets and then sends the same unreadable frame
+ *     is retried ever more slowly, up to the 30 s cap.
  *   - keepalive: after 30 s without traffic lws sends a PING; no answer
  *     within 10 more seconds and the connection counts as dead.
  *
@@ -59,7 +63,8 @@ struct stream_status {
 	/* RETRYING, OFFLINE: why, in words ("connection refused", "token
 	 * refused (401)"); NULL in the other states. */
 	const char *reason;
-	unsigned failures;  /* attempts failed since the last hello */
+	unsigned failures;  /* attempts failed since the stream last proved
+			     * healthy (an event applied, or live for a while) */
 	unsigned long connects; /* connection attempts since stream_new */
 };
 

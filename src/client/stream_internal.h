@@ -20,6 +20,17 @@
 
 #define STREAM_REASON_LEN 160
 
+/*
+ * A connection that stayed live this long has proved the stream works,
+ * even if the hub had nothing to send: the next loss starts the reconnect
+ * schedule afresh. The hello alone proves nothing: a frame the client
+ * cannot read (a stored bad event replayed from since, a proxy mangling
+ * frames) arrives milliseconds after it, on every attempt. Ten seconds is
+ * far beyond that replay and short next to the 30 s cap, so a hub that
+ * only restarts now and then is still reached again after 0.5 s.
+ */
+#define STREAM_HEALTHY_MS 10000
+
 struct stream {
 	uv_loop_t *loop;
 	struct lws_context *ctx;     /* NULLed by lws (pcontext) once destroyed */
@@ -43,6 +54,8 @@ struct stream {
 	struct lookup *lookup;       /* getaddrinfo under way, or NULL */
 	struct lws *wsi;
 	bool have_hello;
+	uint64_t live_at_ms;         /* uv_now at the hello */
+	bool healthy;                /* see stream_proved_healthy */
 	int64_t head;                /* the hello's head */
 	bool ingest;                 /* an ingest account: gaps are normal */
 	int peer_close_code;         /* from the hub's close frame, 0 if none */
@@ -66,8 +79,13 @@ int stream_proto_callback(struct lws *wsi, enum lws_callback_reasons reason, voi
  * `permanent`. Only the first call per attempt counts. */
 void stream_attempt_ended(struct stream *s, const char *reason, bool permanent);
 
-/* Hello received: backoff reset, state LIVE. */
+/* Hello received: state LIVE. The hello does not reset the backoff. */
 void stream_went_live(struct stream *s);
+
+/* This connection has shown the stream works: it applied an event or a
+ * resync, or (checked when it ends) it stayed live STREAM_HEALTHY_MS. The
+ * next loss starts the reconnect schedule afresh. Once per connection. */
+void stream_proved_healthy(struct stream *s);
 
 /* Forget a half-assembled message. */
 void stream_rx_reset(struct stream *s);

@@ -153,6 +153,7 @@ static void apply_event(struct stream *s, const struct event *e)
 		log_warn("event stream: seq jumped from %lld to %lld",
 			 (long long)s->last_seq, (long long)e->seq);
 	s->last_seq = e->seq;
+	stream_proved_healthy(s);
 	if (s->cb.on_event)
 		s->cb.on_event(s->cb_ctx, e);
 }
@@ -181,6 +182,7 @@ static int handle_message(struct stream *s, const char *text, size_t len)
 	} else if (e.type == EVENT_RESYNC) {
 		/* After a resync the hub goes on from the head it announced. */
 		s->last_seq = s->head;
+		stream_proved_healthy(s);
 		log_info("event stream: hub asked for a resync (head %lld)", (long long)s->head);
 		if (s->cb.on_resync)
 			s->cb.on_resync(s->cb_ctx);

@@ -1,6 +1,6 @@
 # ---- benchmarks: `make bench`, never `make check` (see doc/performance.md) --
 EXTRA_PROGRAMS = tests/bench/bench_hub_list tests/bench/bench_hub_fanout \
-	tests/bench/bench_hub_wal tests/bench/bench_store tests/bench/bench_console
+	tests/bench/bench_hub_wal tests/bench/bench_store tests/bench/bench_console tests/bench/bench_console_keys
 BENCH_FILL = tests/bench/bench_fill.c tests/bench/bench_fill.h
 tests_bench_bench_console_SOURCES = tests/bench/bench_console.c tests/bench/bench_console.h \
 	tests/bench/bench_console_irc.c $(BENCH_FILL) $(TMUX_HARNESS) $(HARNESS)
@@ -8,6 +8,12 @@ tests_bench_bench_console_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_bench_bench_console_CPPFLAGS = $(IT_CPPFLAGS) $(HUB_CPPFLAGS)
 tests_bench_bench_console_LDADD = $(HUBDB_LIBS) $(IT_LDADD)
 tests_bench_bench_console_LDFLAGS = -pthread
+tests_bench_bench_console_keys_SOURCES = tests/bench/bench_console_keys.c $(TMUX_HARNESS) \
+	$(HARNESS)
+tests_bench_bench_console_keys_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_bench_bench_console_keys_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_bench_bench_console_keys_LDADD = $(IT_LDADD)
+tests_bench_bench_console_keys_LDFLAGS = -pthread
 tests_bench_bench_store_SOURCES = tests/bench/bench_store.c
 tests_bench_bench_store_CPPFLAGS = $(CLIENT_CPPFLAGS)
 tests_bench_bench_store_LDADD = src/client/libhandoffclient.a $(CORE_LIBS)

@@ -6,7 +6,7 @@
 #
 # Build without sanitizers first, or the figures measure the sanitizers.
 # BENCH_RUNS (default 3) and BENCH_IDLE (seconds, default 60) shape the
-# console benchmark; WeeChat and ngircd, its reference, are installed with
+# console benchmark, BENCH_KEY_CHATS (default 20) the console key one; WeeChat and ngircd, its reference, are installed with
 # apt-get when missing and this runs as root, else their rows are skipped.
 set -eu
 
@@ -19,7 +19,7 @@ export HANDOFFD HANDOFF_BIN
 for prog in "$HANDOFFD" "$HANDOFF_BIN" "$builddir/tests/bench/bench_hub_list" \
 	"$builddir/tests/bench/bench_hub_fanout" "$builddir/tests/bench/bench_hub_wal" \
 	"$builddir/tests/bench/bench_store" \
-	"$builddir/tests/bench/bench_console"; do
+	"$builddir/tests/bench/bench_console" "$builddir/tests/bench/bench_console_keys"; do
 	if [ ! -x "$prog" ]; then
 		echo "run.sh: $prog is not built (make handoffd \$(EXTRA_PROGRAMS))" >&2
 		exit 1
@@ -63,3 +63,7 @@ echo
 echo "## Console (bench_console)"
 "$builddir/tests/bench/bench_console" "${BENCH_RUNS:-3}" "${BENCH_IDLE:-60}" "$chats" |
 	grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]'
+echo
+echo "## Console key → hub applied (bench_console_keys)"
+"$builddir/tests/bench/bench_console_keys" "${BENCH_KEY_CHATS:-20}" |
+	grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]|^added '

@@ -1,7 +1,7 @@
 /*
  * test_httpc.c — asynchronous HTTP on the libuv loop, against a real hub:
  * answers, typed errors, many requests at once, unreachable hosts,
- * timeouts, and cancellation.
+ * timeouts, cancellation, and what a body-less POST says on the wire.
  */
 #define _GNU_SOURCE /* strcasestr */
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,65 @@ static void test_free_cancels_what_is_running(void **state)
 	assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+/* Turn the loop until `fd` is readable; fail after 10 s. */
+static void run_until_readable(uv_loop_t *loop, int fd)
+{
+	long long deadline = now_ms() + 10000;
+
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		uv_run(loop, UV_RUN_NOWAIT);
+		if (poll(&p, 1, 10) == 1)
+			return;
+		if (now_ms() > deadline)
+			fail_msg("nothing arrived on the test's socket after 10 s");
+	}
+}
+
+/* A takeover has no body; the request must still say Content-Length: 0,
+ * or a server has to guess where it ends (and the next request on the
+ * kept-alive connection may be misread). Checked on the wire, with a
+ * listener that reads the request and hangs up. */
+static void test_post_without_body_says_content_length_zero(void **state)
+{
+	(void)state;
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	struct httpc *h = httpc_new(&loop, NULL);
+	struct outcome o = {0};
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t alen = sizeof a;
+	char u[128], req[4096];
+	size_t len = 0;
+
+	int srv = socket(AF_INET, SOCK_STREAM, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(srv, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(srv, 4), 0);
+	getsockname(srv, (struct sockaddr *)&a, &alen);
+	snprintf(u, sizeof u, "http://127.0.0.1:%d/v1/chats/x/takeover", ntohs(a.sin_port));
+	start(h, "POST", u, ana, NULL, 0, &o);
+
+	run_until_readable(&loop, srv);
+	int fd = accept(srv, NULL, NULL);
+	assert_true(fd >= 0);
+	req[0] = '\0';
+	while (!strstr(req, "\r\n\r\n") && len < sizeof req - 1) {
+		run_until_readable(&loop, fd);
+		ssize_t n = read(fd, req + len, sizeof req - 1 - len);
+		assert_true(n > 0);
+		len += (size_t)n;
+		req[len] = '\0';
+	}
+	close(fd);
+	close(srv);
+	run_until_done(&loop, &o, 1);
+
+	assert_true(strncmp(req, "POST /v1/chats/x/takeover ", 26) == 0);
+	assert_non_null(strcasestr(req, "\r\nContent-Length: 0\r\n"));
+	close_loop(&loop, h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_many_at_once),
 		cmocka_unit_test(test_unreachable_and_silent_servers),
 		cmocka_unit_test(test_free_cancels_what_is_running),
+		cmocka_unit_test(test_post_without_body_says_content_length_zero),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,7 +1,8 @@
 /*
  * test_session.c — the console's data side against a real handoffd: the
  * lists load after the hello and follow events, a thread scrolls back to
- * its first message, two agents race for one chat, and replies are
+ * its first message, two agents race for one chat, one agent's actions and
+ * replies on a chat reach the hub in the order given, and replies are
  * delivered exactly once while both the hub and the client are killed in
  * the middle of a storm of them.
  *
@@ -280,6 +281,104 @@ static void test_two_agents_race_for_one_chat(void **state)
 	client_close(&c[0]);
 }
 
+/* ---- one agent, one chat: in the order given -------------------------------- */
+
+
+/* Takeover, a reply, handback, over and over, all given at once: without
+ * ordering they go out together on several connections and the hub may
+ * get a handback before its takeover (409), or a reply while the bot
+ * holds the chat (409). */
+#define ROUNDS 8
+
+struct ordered {
+	int done[2 * ROUNDS];    /* the actions, in the order they finished */
+	int ndone;
+	bool ok[2 * ROUNDS];
+	char why[400];           /* the first failure */
+};
+
+static struct ordered ordered;
+
+static void on_ordered_done(void *ctx, const struct api_result *r)
+{
+	int i = (int)(intptr_t)ctx;
+
+	ordered.ok[i] = r->err == API_ERR_NONE;
+	if (!ordered.ok[i] && !ordered.why[0])
+		snprintf(ordered.why, sizeof ordered.why, "action %d: %s", i, r->text);
+	ordered.done[ordered.ndone++] = i;
+}
+
+/* Every action answered, and every reply sent or refused. */
+static bool ordered_all_done(struct client *c)
+{
+	struct outbox *ob = session_outbox(c->s);
+
+	for (size_t i = 0; i < outbox_count(ob); i++)
+		if (outbox_entry_at(ob, i)->state == OUTBOX_PENDING)
+			return false;
+	return ordered.ndone == 2 * ROUNDS;
+}
+
+static void test_actions_and_replies_on_one_chat_keep_their_order(void **state)
+{
+	char chat[37], path[160], text[32];
+	struct client c;
+	struct errbuf err;
+
+	(void)state;
+	memset(&ordered, 0, sizeof ordered);
+	ingest(&hub, bot, "se-order", "user", "a human please", true, chat);
+	client_open(&c, ana, "order");
+	session_start(c.s);
+	wait_until(&c, all_has_three, "the first pages");
+
+	for (int i = 0; i < ROUNDS; i++) {
+		snprintf(text, sizeof text, "round %d", i);
+		assert_true(session_takeover(c.s, chat, false, on_ordered_done,
+					     (void *)(intptr_t)(2 * i), &err));
+		assert_true(session_reply(c.s, chat, text, false, NULL, &err));
+		assert_true(session_handback(c.s, chat, on_ordered_done,
+					     (void *)(intptr_t)(2 * i + 1), &err));
+	}
+	wait_until(&c, ordered_all_done, "every action and reply");
+	if (ordered.why[0])
+		fail_msg("%s", ordered.why);
+	for (int i = 0; i < 2 * ROUNDS; i++)
+		assert_int_equal(ordered.done[i], i);
+	for (size_t i = 0; i < outbox_count(session_outbox(c.s)); i++) {
+		const struct outbox_entry *e = outbox_entry_at(session_outbox(c.s), i);
+		if (e->state != OUTBOX_SENT)
+			fail_msg("reply \"%s\" was not sent: %s", e->text, e->reason);
+	}
+	client_close(&c);
+
+	/* The hub's thread, in seq order: after the customer's message and
+	 * the escalation, joined, the round's reply, left, for every round. */
+	snprintf(path, sizeof path, "/v1/chats/%s/messages?limit=100", chat);
+	struct reply r = http(&hub, "GET", path, ana, NULL);
+	cJSON *msgs = cJSON_GetObjectItem(expect_status(&r, 200), "messages");
+	assert_int_equal(cJSON_GetArraySize(msgs), 2 + 3 * ROUNDS);
+	for (int i = 0; i < ROUNDS; i++) {
+		cJSON *joined = cJSON_GetArrayItem(msgs, 2 + 3 * i);
+		cJSON *reply = cJSON_GetArrayItem(msgs, 3 + 3 * i);
+		cJSON *left = cJSON_GetArrayItem(msgs, 4 + 3 * i);
+		snprintf(text, sizeof text, "round %d", i);
+		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(joined, "system_type")),
+				    "AGENT_JOINED");
+		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(reply, "text")), text);
+		assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(left, "system_type")),
+				    "AGENT_LEFT");
+	}
+	reply_free(&r);
+	/* and the last word was the handback */
+	snprintf(path, sizeof path, "/v1/chats/%s", chat);
+	r = http(&hub, "GET", path, ana, NULL);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(expect_status(&r, 200), "mode")),
+			    "AI");
+	reply_free(&r);
+}
+
 /* ---- exactly once, through kills of the hub and of the client -------------- */
 
 #define STORM 120
@@ -431,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_lists_load_after_hello_and_follow_events),
 		cmocka_unit_test(test_thread_scrolls_back_to_the_first_message),
 		cmocka_unit_test(test_two_agents_race_for_one_chat),
+		cmocka_unit_test(test_actions_and_replies_on_one_chat_keep_their_order),
 		cmocka_unit_test(test_replies_exactly_once_through_kills),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

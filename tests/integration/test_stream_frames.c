@@ -1,7 +1,8 @@
 /*
  * test_stream_frames.c — the stream against a scripted fake hub, for what a
  * real handoffd never sends: messages cut into fragments, a duplicate seq,
- * an unreadable frame. The fake hub is a thread with blocking sockets that
+ * an unreadable frame, the same unreadable frame after every hello. The
+ * fake hub is a thread with blocking sockets that
  * speaks just enough WebSocket (RFC 6455 handshake, unmasked frames).
  */
 #include <stdarg.h>
@@ -40,10 +41,13 @@
 
 /* ---- the fake hub ---------------------------------------------------------- */
 
+#define MAX_CONNECTIONS 8
+
 struct fake_hub {
 	int listen_fd, port;
-	char paths[2][256];     /* request targets of both connections */
-	bool auth_ok[2], proto_ok[2];
+	char paths[MAX_CONNECTIONS][256]; /* request targets, by connection */
+	bool auth_ok[MAX_CONNECTIONS], proto_ok[MAX_CONNECTIONS];
+	long long accepted_ms[MAX_CONNECTIONS];
 	int connections;
 	pthread_t thread;
 };
@@ -160,6 +164,7 @@ static int accept_upgrade(struct fake_hub *f, int i)
 		 "Sec-WebSocket-Accept: %s\r\nSec-WebSocket-Protocol: handoff.v1\r\n\r\n",
 		 accept_b64);
 	send_all(fd, resp, strlen(resp));
+	f->accepted_ms[i] = now_ms();
 	f->connections++;
 	return fd;
 }
@@ -204,7 +209,28 @@ static void *fake_hub_run(void *arg)
 	return NULL;
 }
 
-static void fake_hub_start(struct fake_hub *f)
+/* Connections 0-4 and 6-7: a hello, then a frame that is not an event.
+ * Connection 5 applies an event before it: a healthy stream. */
+#define POISON_HEALTHY_AT 5
+
+static void *poison_hub_run(void *arg)
+{
+	struct fake_hub *f = arg;
+
+	for (int i = 0; i < MAX_CONNECTIONS; i++) {
+		int fd = accept_upgrade(f, i);
+		if (fd < 0)
+			return NULL;
+		send_text(fd, HELLO(5));
+		if (i == POISON_HEALTHY_AT)
+			send_text(fd, UPDATED(6));
+		send_text(fd, "{bad");
+		drain_until_closed(fd);
+	}
+	return NULL;
+}
+
+static void fake_hub_start(struct fake_hub *f, void *(*script)(void *))
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof a;
@@ -216,7 +242,7 @@ static void fake_hub_start(struct fake_hub *f)
 	assert_int_equal(listen(f->listen_fd, 4), 0);
 	assert_int_equal(getsockname(f->listen_fd, (struct sockaddr *)&a, &len), 0);
 	f->port = ntohs(a.sin_port);
-	assert_int_equal(pthread_create(&f->thread, NULL, fake_hub_run, f), 0);
+	assert_int_equal(pthread_create(&f->thread, NULL, script, f), 0);
 }
 
 /* ---- the client side ------------------------------------------------------- */
@@ -224,7 +250,7 @@ static void fake_hub_start(struct fake_hub *f)
 struct seen {
 	int hellos, resyncs, nseq;
 	int64_t seqs[16];
-	bool saw_unreadable;
+	int unreadable;         /* attempts that ended on an unreadable frame */
 };
 
 static void on_hello(void *ctx, const struct event *hello)
@@ -251,7 +277,7 @@ static void on_state(void *ctx, const struct stream_status *st)
 	struct seen *v = ctx;
 
 	if (st->state == STREAM_RETRYING && strstr(st->reason, "cannot read"))
-		v->saw_unreadable = true;
+		v->unreadable++;
 }
 
 static void on_tick(uv_timer_t *t)
@@ -270,7 +296,7 @@ static void test_fragments_duplicates_and_an_unreadable_frame(void **state)
 	char url[64];
 	struct errbuf err;
 
-	fake_hub_start(&f);
+	fake_hub_start(&f, fake_hub_run);
 	assert_int_equal(uv_loop_init(&loop), 0);
 	snprintf(url, sizeof url, "http://127.0.0.1:%d", f.port);
 	struct stream *s = stream_new(&loop, url, TOKEN, false, &cb, &v, &err);
@@ -289,7 +315,7 @@ static void test_fragments_duplicates_and_an_unreadable_frame(void **state)
 	assert_int_equal(stream_last_seq(s), 9);
 	assert_int_equal(v.hellos, 2);
 	assert_int_equal(v.resyncs, 1); /* the fresh start only */
-	assert_true(v.saw_unreadable);
+	assert_int_equal(v.unreadable, 1);
 	assert_int_equal(stream_status(s)->state, STREAM_LIVE);
 
 	stream_free(s);
@@ -306,10 +332,87 @@ static void test_fragments_duplicates_and_an_unreadable_frame(void **state)
 	assert_true(f.proto_ok[0] && f.proto_ok[1]);
 }
 
+/*
+ * A hub that greets and then sends a frame the client cannot read, on every
+ * connection (a stored bad event replayed from since, a proxy mangling
+ * frames): the hello must not reset the reconnect schedule, or the client
+ * reconnects every base delay forever. Each gap between the hub's accepts
+ * is the client's delay plus a little, so with base b the k-th gap is at
+ * least b * 2^k / 2 (equal jitter), and no shorter than the one before.
+ * Once a connection applies an event, the schedule starts afresh.
+ */
+static void test_unreadable_frame_after_every_hello_backs_off(void **state)
+{
+	(void)state;
+	struct fake_hub f;
+	struct seen v = {0};
+	struct stream_callbacks cb = {on_hello, on_event, on_resync, on_state};
+	const double base_s = 0.05;
+	/* An attempt's own cost on loopback varies by a few ms, more on a
+	 * loaded machine: growth is checked to this much. */
+	const long long slack_ms = 50;
+	uv_loop_t loop;
+	uv_timer_t tick;
+	char url[64];
+	struct errbuf err;
+
+	fake_hub_start(&f, poison_hub_run);
+	assert_int_equal(uv_loop_init(&loop), 0);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", f.port);
+	struct stream *s = stream_new(&loop, url, TOKEN, false, &cb, &v, &err);
+	assert_non_null(s);
+	stream_set_backoff(s, base_s, 30, 3);
+	stream_start(s, -1);
+	uv_timer_init(&loop, &tick);
+	uv_timer_start(&tick, on_tick, 50, 50);
+	long long deadline = now_ms() + WAIT_MS;
+	while (v.unreadable < MAX_CONNECTIONS && now_ms() < deadline)
+		uv_run(&loop, UV_RUN_ONCE);
+	assert_int_equal(v.unreadable, MAX_CONNECTIONS);
+	assert_int_equal(v.hellos, MAX_CONNECTIONS);
+	assert_int_equal(v.nseq, 1);
+
+	stream_free(s);
+	uv_close((uv_handle_t *)&tick, NULL);
+	assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	pthread_join(f.thread, NULL);
+	close(f.listen_fd);
+
+	assert_int_equal(f.connections, MAX_CONNECTIONS);
+	long long gap[MAX_CONNECTIONS - 1];
+	for (int i = 0; i + 1 < MAX_CONNECTIONS; i++)
+		gap[i] = f.accepted_ms[i + 1] - f.accepted_ms[i];
+	/* Poisoned attempts: growing gaps, each at least its schedule's. */
+	for (int k = 0; k < POISON_HEALTHY_AT; k++) {
+		long long floor_ms = (long long)(base_s * 1000 * (1 << k) / 2);
+		if (gap[k] < floor_ms)
+			fail_msg("gap %d is %lld ms, the schedule says at least %lld", k, gap[k],
+				 floor_ms);
+		if (k > 0 && gap[k] + slack_ms < gap[k - 1])
+			fail_msg("gap %d (%lld ms) is shorter than gap %d (%lld ms)", k, gap[k],
+				 k - 1, gap[k - 1]);
+	}
+	/* Every attempt asked again for what follows the last event it had:
+	 * the bad frame is never skipped. */
+	for (int i = 1; i <= POISON_HEALTHY_AT; i++)
+		assert_string_equal(f.paths[i], "/v1/events?since=5");
+	assert_string_equal(f.paths[POISON_HEALTHY_AT + 1], "/v1/events?since=6");
+	/* The healthy connection reset the schedule: back to the first delay,
+	 * then growing again. */
+	int h = POISON_HEALTHY_AT;
+	if (gap[h] > 250)
+		fail_msg("after a healthy connection the gap is %lld ms, not about %g s", gap[h],
+			 base_s);
+	assert_true(gap[h] < gap[h - 1]);
+	assert_true(gap[h + 1] >= (long long)(base_s * 1000));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fragments_duplicates_and_an_unreadable_frame),
+		cmocka_unit_test(test_unreadable_frame_after_every_hello_backs_off),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,6 +49,7 @@ struct fixture {
 	size_t changes;
 	enum outbox_state last_state;
 	long compact_bytes;
+	const char *held_text;	/* the integrator holds entries with this text */
 };
 
 static void fake_send(void *ctx, const struct outbox_entry *e)
@@ -75,6 +76,13 @@ static void fake_changed(void *ctx, const struct outbox_entry *e)
 	f->last_state = e->state;
 }
 
+static bool fake_held(void *ctx, const struct outbox_entry *e)
+{
+	const struct fixture *f = ctx;
+
+	return f->held_text && strcmp(e->text, f->held_text) == 0;
+}
+
 static int64_t fake_clock(void *ctx)
 {
 	return ((struct fixture *)ctx)->now;
@@ -86,6 +94,7 @@ static struct outbox *open_ob(struct fixture *f)
 		.dir = f->dir, .send = fake_send, .send_ctx = f,
 		.changed = fake_changed, .changed_ctx = f,
 		.clock = fake_clock, .clock_ctx = f,
+		.held = fake_held, .held_ctx = f,
 		.compact_bytes = f->compact_bytes,
 	};
 	struct errbuf err = {{0}};
@@ -453,6 +462,37 @@ static void test_per_chat_fifo(void **state)
 	assert_string_equal(f->calls[3].id, a2);
 }
 
+/* An entry the integrator holds (a reply typed after a takeover still on
+ * its way) is not sent, holds its chat's younger entries back like an
+ * entry in flight, and is not due; outbox_tick after the release sends
+ * it. Other chats go on. */
+static void test_held_entry_waits_for_the_integrator(void **state)
+{
+	struct fixture *f = *state;
+	msg_id a1, a2, a3, b1;
+
+	open_ob(f);
+	outbox_set_online(f->ob, true);
+	f->held_text = "a2";
+	add_ok(f, CHAT1, "a1", a1);
+	add_ok(f, CHAT1, "a2", a2);
+	add_ok(f, CHAT1, "a3", a3);
+	add_ok(f, CHAT2, "b1", b1);
+	assert_int_equal(f->ncalls, 2);
+	assert_true(outbox_sent(f->ob, a1, NULL, NULL));
+	assert_true(outbox_sent(f->ob, b1, NULL, NULL));
+	assert_int_equal(f->ncalls, 2);	/* a2 held, a3 behind it */
+	assert_int_equal(outbox_next_due(f->ob), INT64_MAX);
+
+	f->held_text = NULL;
+	outbox_tick(f->ob);
+	assert_int_equal(f->ncalls, 3);
+	assert_string_equal(f->calls[2].id, a2);
+	assert_true(outbox_sent(f->ob, a2, NULL, NULL));
+	assert_int_equal(f->ncalls, 4);
+	assert_string_equal(f->calls[3].id, a3);
+}
+
 /* Offline nothing goes; online everything goes, in the order typed. A
  * sender that answers from inside send() drains the whole queue. */
 static void test_offline_then_online_in_order(void **state)
@@ -797,6 +837,7 @@ int main(void)
 		T(test_discard_persisted),
 		T(test_transient_failure_backs_off),
 		T(test_per_chat_fifo),
+		T(test_held_entry_waits_for_the_integrator),
 		T(test_offline_then_online_in_order),
 		T(test_online_skips_backoff),
 		T(test_torn_tail_ignored),
