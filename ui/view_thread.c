@@ -10,7 +10,7 @@
  *     Let me check that for you.
  *   10:42 Ana (internal note)
  *     Courier lost it, reship.
- *   sending… Reshipping today, sorry!
+ *   sending… — Reshipping today, sorry!
  *   ── Reply to Maria G. (Enter sends, Alt-Enter new line, Esc) ──
  *   > _
  *
@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "draw.h"
+#include "notice.h"
 #include "textsafe.h"
 #include "textwidth.h"
 #include "timeutil.h"
@@ -109,20 +110,6 @@ static enum element role_element(enum msg_role r)
 	return EL_MSG_SYSTEM;
 }
 
-/* What a system message says, in the agent's words. */
-static const char *system_words(const struct message *m)
-{
-	switch (m->system_type) {
-	case SYSTEM_TYPE_CONVERSATION_ESCALATED: return "escalated to a human";
-	case SYSTEM_TYPE_AGENT_JOINED: return "joined";
-	case SYSTEM_TYPE_AGENT_LEFT: return "handed back to the bot";
-	case SYSTEM_TYPE_CHAT_REASSIGNED: return "now holds it (reassigned)";
-	case SYSTEM_TYPE_CONVERSATION_STOPPED: return "conversation stopped";
-	case SYSTEM_TYPE_NONE: break;
-	}
-	return NULL;
-}
-
 static void hhmm(int64_t ms, char out[6])
 {
 	char iso[TS_STRLEN];
@@ -134,30 +121,20 @@ static void hhmm(int64_t ms, char out[6])
 	out[5] = '\0';
 }
 
-/* Whose name a system message starts with ("Ana joined"). */
-static bool names_author(const struct message *m)
-{
-	return m->author.name && (m->system_type == SYSTEM_TYPE_AGENT_JOINED ||
-				  m->system_type == SYSTEM_TYPE_AGENT_LEFT ||
-				  m->system_type == SYSTEM_TYPE_CHAT_REASSIGNED);
-}
-
 static void draw_system_row(struct console *c, const struct message *m, int y)
 {
 	const struct rect *r = &c->layout.thread;
+	const struct agent *me = session_me(c->session);
+	struct notice_me who = {me ? me->id : NULL, me ? me->name : NULL};
 	attr_t a = c->attrs[EL_MSG_SYSTEM];
-	const char *words = system_words(m);
-	char when[6], head[16];
+	char when[6], head[16], words[2048];
 	int end = r->x + r->w, x = r->x;
 
 	hhmm(m->created_at, when);
 	snprintf(head, sizeof head, "— %s ", when);
 	x += draw_str(y, x, end - x, head, a);
-	if (names_author(m)) {
-		x += draw_untrusted(y, x, end - x, m->author.name, a);
-		x += draw_str(y, x, end - x, " ", a);
-	}
-	x += words ? draw_str(y, x, end - x, words, a) : draw_untrusted(y, x, end - x, m->text, a);
+	notice_system(m, &who, words, sizeof words);
+	x += draw_untrusted(y, x, end - x, words, a);
 	draw_str(y, x, end - x, " —", a);
 }
 
@@ -208,7 +185,9 @@ static void draw_chat_head(struct console *c, const struct chat *ch, int y)
 				    c->attrs[EL_HEADER]);
 	} else {
 		x += draw_str(y, x, r->x + r->w - x,
-			      chat_is_waiting(ch) ? "WAITING for a human" : "the bot answers",
+			      chat_is_waiting(ch) ? "WAITING for a human"
+			      : strcmp(notice_unheld(ch), "bot") == 0 ? "the bot answers"
+								      : notice_unheld(ch),
 			      c->attrs[EL_HEADER]);
 	}
 	if (ch->ticket.present) {
@@ -225,33 +204,36 @@ static void draw_chat_head(struct console *c, const struct chat *ch, int y)
 	}
 }
 
-/* The outbox entries of this chat not yet in the thread: one row each. */
-static int draw_outbox_rows(struct console *c, int y_bottom, bool draw)
+/* The replies of the open chat the hub does not have yet, one row each,
+ * the newest at y_bottom; how many rows. The session words their state. */
+static int draw_reply_rows(struct console *c, int y_bottom, bool draw)
 {
-	struct outbox *ob = session_outbox(c->session);
 	const struct rect *r = &c->layout.thread;
-	int rows = 0;
+	struct session_reply rep;
+	size_t pos = 0;
+	int rows = 0, n = 0;
+	bool countdown = false;
 
-	for (size_t i = outbox_count(ob); i-- > 0;) {
-		const struct outbox_entry *e = outbox_entry_at(ob, i);
-		if (strcmp(e->chat_id, c->open) != 0 || e->state == OUTBOX_SENT)
+	while (session_replies_next(c->session, console_open(c), &pos, &rep))
+		n++;
+	for (pos = 0; draw && session_replies_next(c->session, console_open(c), &pos, &rep);) {
+		int y = y_bottom - n + 1 + rows++, x = r->x;
+		if (y < r->y + 1)
 			continue;
-		if (draw && y_bottom - rows >= r->y + 1) {
-			int y = y_bottom - rows, x = r->x;
-			draw_fill(y, r->x, r->w, c->attrs[EL_ROW]);
-			if (e->state == OUTBOX_FAILED) {
-				char why[300];
-				snprintf(why, sizeof why, "failed (e retries): %s — ",
-					 e->reason ? e->reason : "refused");
-				x += draw_untrusted(y, x, r->w, why, c->attrs[EL_STATUS_ERROR]);
-			} else {
-				x += draw_str(y, x, r->w, "sending… ", c->attrs[EL_ROW_DIM]);
-			}
-			draw_untrusted(y, x, r->x + r->w - x, e->text, c->attrs[EL_ROW_DIM]);
-		}
-		rows++;
+		bool failed = rep.state == SESSION_REPLY_FAILED;
+		countdown |= rep.state == SESSION_REPLY_WAITING;
+		draw_fill(y, r->x, r->w, c->attrs[EL_ROW]);
+		x += draw_untrusted(y, x, r->w, rep.words,
+				    c->attrs[failed ? EL_STATUS_ERROR : EL_ROW_DIM]);
+		x += draw_str(y, x, r->x + r->w - x, failed ? " (e retries, x drops) — " : " — ",
+			      c->attrs[failed ? EL_STATUS_ERROR : EL_ROW_DIM]);
+		draw_untrusted(y, x, r->x + r->w - x, rep.text, c->attrs[EL_ROW_DIM]);
 	}
-	return rows;
+	if (draw && countdown != c->reply_countdown) {
+		c->reply_countdown = countdown;
+		clock_update(c);
+	}
+	return n;
 }
 
 int composer_rows(const struct console *c)
@@ -352,8 +334,9 @@ void thread_to_top(struct console *c)
 void thread_draw(struct console *c)
 {
 	const struct rect *r = &c->layout.thread;
-	const struct chat *ch = c->open[0] ? store_chat(c->store, c->open) : NULL;
-	const struct thread *t = c->open[0] ? store_thread(c->store, c->open) : NULL;
+	const char *open = console_open(c);
+	const struct chat *ch = open[0] ? store_chat(c->store, open) : NULL;
+	const struct thread *t = open[0] ? store_thread(c->store, open) : NULL;
 
 	if (r->h <= 0 || r->w <= 0)
 		return;
@@ -366,7 +349,7 @@ void thread_draw(struct console *c)
 	}
 	draw_chat_head(c, ch, r->y);
 	int bottom = r->y + r->h - 1 - composer_rows(c);  /* last message row */
-	int pending = draw_outbox_rows(c, bottom, false);
+	int pending = draw_reply_rows(c, bottom, false);
 	int area = bottom - pending - r->y;                /* rows for messages */
 	size_t count = t ? thread_count(t) : 0;
 
@@ -409,7 +392,7 @@ void thread_draw(struct console *c)
 		shown_free(&sh[i]);
 	free(sh);
 
-	draw_outbox_rows(c, bottom, true);
+	draw_reply_rows(c, bottom, true);
 	if (c->thread_scroll > 0 && c->unseen > 0) {
 		char more[64];
 		snprintf(more, sizeof more, " ↓ %d new — End jumps to them ", c->unseen);

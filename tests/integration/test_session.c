@@ -320,14 +320,7 @@ static int read_report(int fd)
 
 static bool outbox_drained(struct client *c)
 {
-	struct outbox *ob = session_outbox(c->s);
-
-	if (!c->lives)
-		return false;
-	for (size_t i = 0; i < outbox_count(ob); i++)
-		if (outbox_entry_at(ob, i)->state != OUTBOX_SENT)
-			return false;
-	return true;
+	return c->lives && session_unsent(c->s) == 0;
 }
 
 /* Every "storm N" text in the chat, counted (walking every page). */
