@@ -17,7 +17,6 @@
  * words (struct session_reply), the agent's retry and drop, the count
  * that quitting asks about.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,13 +83,16 @@ void session_outbox_send(void *ctx, const struct outbox_entry *e)
 
 /* Fill `out` from entry `e`. While the stream is down the outbox sends
  * nothing, so a reply waiting for a retry goes with the stream's
- * reconnect: its countdown is the one to show. */
+ * reconnect: its countdown is the one to show, and the reason is said in
+ * two words (the header says why the hub cannot be reached). */
 static void describe(const struct session *s, const struct outbox_entry *e,
 		     struct session_reply *out)
 {
+	static char unreachable[] = "hub unreachable";
 	const struct stream_status *st = stream_status(s->stream);
+	bool reconnecting = st->state == STREAM_RETRYING ||
+			    (st->state == STREAM_CONNECTING && st->failures > 0);
 	struct outbox_entry offline;
-	char why[160];
 	int64_t now = ts_now();
 
 	out->client_msg_id = e->client_msg_id;
@@ -102,13 +104,13 @@ static void describe(const struct session *s, const struct outbox_entry *e,
 		     : e->state == OUTBOX_FAILED ? SESSION_REPLY_FAILED
 		     : e->in_flight || !e->reason ? SESSION_REPLY_SENDING
 						  : SESSION_REPLY_WAITING;
-	if (e->state == OUTBOX_PENDING && !e->in_flight && st->state == STREAM_RETRYING) {
-		uint64_t at = st->retry_at_ms, loop_now = uv_now(s->loop);
-		snprintf(why, sizeof why, "%s", st->reason ? st->reason : "hub unreachable");
+	if (e->state == OUTBOX_PENDING && !e->in_flight && reconnecting) {
+		uint64_t at = st->state == STREAM_RETRYING ? st->retry_at_ms : 0;
+		uint64_t loop_now = uv_now(s->loop);
 		offline = *e;
-		offline.reason = e->reason ? e->reason : why;
+		offline.reason = unreachable;
 		offline.next_try_at = now + (at > loop_now ? (int64_t)(at - loop_now) : 0);
-		out->reason = offline.reason;
+		out->reason = unreachable;
 		out->state = SESSION_REPLY_WAITING;
 		e = &offline;
 	}
