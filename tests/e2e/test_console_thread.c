@@ -167,8 +167,8 @@ static void test_assign_names_the_new_holder(void **state)
 	open_latest(t, "Alma Assign");
 	/* Ana assigned it: the notice says who holds it now, and that she
 	 * did it, in her own person. */
-	tmux_wait_for(t, "You joined", WAIT);
 	tmux_wait_for(t, "You reassigned the chat to Ben", WAIT);
+	tmux_wait_for(t, "You joined", WAIT);
 	assert_null(strstr(tmux_screen(t, NULL, 0), "now holds"));
 
 	/* Sue gives it back to Ana while she looks: her thread and her
@@ -232,7 +232,7 @@ static void test_failed_reply_can_be_dropped(void **state)
 	act(sue, chat, "takeover", "{\"force\":true}");
 	tmux_wait_for(t, "held by Sue", WAIT);
 	tmux_send_keys(t, "Enter", NULL);
-	tmux_wait_for(t, "failed: chat is held by agent Sue (e retries, x drops)", WAIT);
+	tmux_wait_for(t, "chat is held by agent Sue", WAIT);
 
 	tmux_send_keys(t, "x", NULL);
 	tmux_wait_for(t, "Failed reply dropped", WAIT);
