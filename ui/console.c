@@ -88,6 +88,7 @@ void console_open_chat(struct console *c, const char *chat_id)
 		}
 		c->thread_scroll = 0;
 		c->unseen = 0;
+		thread_ticket_seen(c, store_chat(c->store, chat_id), true);
 		if (c->composer.active && strcmp(c->composer.chat, chat_id) != 0)
 			c->composer.active = false;
 	}
@@ -151,8 +152,10 @@ static void on_store_change(void *ctx, const struct store_change *ch)
 			if (ch->kind == STORE_CHAT_REMOVED && strcmp(ch->chat_id, c->selected) == 0)
 				list_follow(c, ch->old_index);
 		}
-		if (ch->view == VIEW_ALL && strcmp(ch->chat_id, console_open(c)) == 0)
+		if (ch->view == VIEW_ALL && strcmp(ch->chat_id, console_open(c)) == 0) {
+			thread_ticket_seen(c, store_chat(c->store, ch->chat_id), false);
 			console_dirty(c, DIRTY_THREAD);
+		}
 		if (ch->kind == STORE_CHAT_ADDED && ch->view == VIEW_WAITING)
 			attention_new_escalation(c, ch->chat_id);
 		/* The first waiting chat starts the clock, the last stops it. */

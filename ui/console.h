@@ -65,6 +65,22 @@ struct composer {
 	struct editbuf text;
 };
 
+/* Ticket status changes of the open chat seen while the console runs.
+ * The hub keeps no message for them (the protocol has no system type for
+ * a status change: it is a chat.updated event), so the thread shows the
+ * ones this console saw, at the time the hub gives the change. */
+#define TICKET_LINES_MAX 16
+struct ticket_lines {
+	bool known;                  /* `present` and `last` are the chat's */
+	bool present;
+	enum ticket_status last;
+	size_t n;
+	struct {
+		int64_t at;          /* the chat's updated_at after the change */
+		enum ticket_status status;
+	} v[TICKET_LINES_MAX];
+};
+
 struct console {
 	uv_loop_t *loop;
 	struct session *session;
@@ -86,6 +102,7 @@ struct console {
 	size_t list_top;         /* the list's first row shown */
 	int thread_scroll;       /* rows scrolled up from the bottom; 0 follows */
 	int unseen;              /* messages arrived while scrolled up */
+	struct ticket_lines tickets; /* of the open thread */
 	struct composer composer;
 	bool reply_countdown;    /* a reply "retrying in N s" is on screen */
 	struct dialog *dialog;   /* the modal dialog up, or NULL */

@@ -87,7 +87,7 @@ const char *notice_unheld(const struct chat *ch)
 
 void notice_ticket(enum ticket_status status, char *out, size_t len)
 {
-	snprintf(out, len, "ticket status: %s", ticket_status_name(status));
+	snprintf(out, len, "ticket status set to %s", ticket_status_name(status));
 }
 
 void notice_assigned(const struct chat *ch, const struct message *m, char *out, size_t len)

@@ -30,7 +30,8 @@ void notice_system(const struct message *m, const struct notice_me *me, char *ou
  * stopped chat: nobody answers it any more), "nobody". */
 const char *notice_unheld(const struct chat *ch);
 
-/* A ticket status change seen in the thread: "ticket status: solved". */
+/* A ticket status change seen in the thread: "ticket status set to
+ * solved". */
 void notice_ticket(enum ticket_status status, char *out, size_t len);
 
 /* The status line's news when a colleague's assignment `m` gave the agent

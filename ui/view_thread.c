@@ -38,9 +38,10 @@
  * applications do): easier to read, and one row less to send per line. */
 #define GROUP_MS (5 * 60 * 1000)
 
-/* One message prepared for the screen. */
+/* One message (or ticket line) prepared for the screen. */
 struct shown {
 	const struct message *m;
+	size_t ticket;           /* m NULL: this line of c->tickets */
 	char *safe;              /* neutralised text */
 	struct wrap_line *wrap;  /* its text wrapped to the pane */
 	bool head;               /* starts with a head line (time, author) */
@@ -92,6 +93,13 @@ static bool shown_prepare(const struct console *c, struct shown *s, const struct
 	return true;
 }
 
+static void shown_ticket(struct shown *s, size_t i)
+{
+	s->ticket = i;
+	s->lines = 1;
+	s->head = true;
+}
+
 static void shown_free(struct shown *s)
 {
 	free(s->safe);
@@ -121,6 +129,40 @@ static void hhmm(int64_t ms, char out[6])
 	out[5] = '\0';
 }
 
+/* "— 10:45 ticket status set to solved —" */
+static void draw_ticket_row(struct console *c, size_t i, int y)
+{
+	const struct rect *r = &c->layout.thread;
+	attr_t a = c->attrs[EL_MSG_SYSTEM];
+	char when[6], line[96], words[64];
+
+	hhmm(c->tickets.v[i].at, when);
+	notice_ticket(c->tickets.v[i].status, words, sizeof words);
+	snprintf(line, sizeof line, "— %s %s —", when, words);
+	draw_str(y, r->x, r->w, line, a);
+}
+
+void thread_ticket_seen(struct console *c, const struct chat *ch, bool reset)
+{
+	struct ticket_lines *t = &c->tickets;
+
+	if (reset)
+		t->known = false, t->n = 0;
+	if (!ch)
+		return;
+	bool changed = t->known && ch->ticket.present &&
+		       (!t->present || ch->ticket.status != t->last);
+	if (changed) {
+		if (t->n == TICKET_LINES_MAX) /* the oldest goes */
+			memmove(&t->v[0], &t->v[1], --t->n * sizeof t->v[0]);
+		t->v[t->n].at = ch->updated_at;
+		t->v[t->n++].status = ch->ticket.status;
+	}
+	t->known = true;
+	t->present = ch->ticket.present;
+	t->last = ch->ticket.status;
+}
+
 static void draw_system_row(struct console *c, const struct message *m, int y)
 {
 	const struct rect *r = &c->layout.thread;
@@ -143,9 +185,13 @@ static void draw_message_row(struct console *c, const struct shown *s, int row, 
 {
 	const struct rect *r = &c->layout.thread;
 	const struct message *m = s->m;
-	attr_t a = c->attrs[role_element(m->role)];
 	int end = r->x + r->w;
 
+	if (!m) {
+		draw_ticket_row(c, s->ticket, y);
+		return;
+	}
+	attr_t a = c->attrs[role_element(m->role)];
 	if (is_system(m)) {
 		draw_system_row(c, m, y);
 		return;
@@ -353,14 +399,33 @@ void thread_draw(struct console *c)
 	int area = bottom - pending - r->y;                /* rows for messages */
 	size_t count = t ? thread_count(t) : 0;
 
-	/* Prepare messages from the newest until the screen (and the scroll
-	 * above it) is covered. */
-	struct shown *sh = calloc(count ? count : 1, sizeof *sh);
-	size_t k = count;
+	/* Prepare messages (k: the thread's, from the newest) and ticket
+	 * lines (q, by time among them) until the screen and the scroll
+	 * above it are covered; sh[j..all) holds them in screen order. */
+	size_t nt = c->tickets.n, all = count + nt, k = count, q = nt, j = all;
+	struct shown *sh = calloc(all ? all : 1, sizeof *sh);
 	long total = 0, need = (long)area + c->thread_scroll;
-	while (sh && k > 0 && total < need) {
-		struct shown *s = &sh[--k];
-		if (!shown_prepare(c, s, thread_at(t, k), k ? thread_at(t, k - 1) : NULL))
+	while (sh && total < need) {
+		const struct message *m = k ? thread_at(t, k - 1) : NULL;
+		const struct message *prev = k > 1 ? thread_at(t, k - 2) : NULL;
+		/* A line older than every message loaded waits for the older
+		 * pages, unless the thread's beginning is here. */
+		bool ticket = q && (m ? c->tickets.v[q - 1].at >= m->created_at
+				      : t && thread_has_beginning(t));
+		struct shown *s = &sh[--j];
+		if (ticket) {
+			shown_ticket(s, --q);
+			total += s->lines;
+			continue;
+		}
+		if (!m) {
+			j++;
+			break;
+		}
+		k--;
+		if (q && prev && c->tickets.v[q - 1].at >= prev->created_at)
+			prev = NULL; /* a ticket line comes between: show the head */
+		if (!shown_prepare(c, s, m, prev))
 			s->lines = 0; /* out of memory: left out, not half drawn */
 		total += s->lines;
 	}
@@ -377,7 +442,7 @@ void thread_draw(struct console *c)
 	int y = r->y + 1;
 	if (first < 0)
 		y += (int)-first; /* fewer lines than rows: keep them at the bottom */
-	for (size_t i = k; sh && i < count && y <= bottom - pending; i++) {
+	for (size_t i = j; sh && i < all && y <= bottom - pending; i++) {
 		for (int l = 0; l < sh[i].lines && y <= bottom - pending; l++, row++) {
 			if (row < first)
 				continue;
@@ -388,7 +453,7 @@ void thread_draw(struct console *c)
 	if (!at_beginning && first < 0)
 		draw_str(r->y + 1, r->x + 1, r->w - 1, "loading older messages…",
 			 c->attrs[EL_ROW_DIM]);
-	for (size_t i = k; sh && i < count; i++)
+	for (size_t i = j; sh && i < all; i++)
 		shown_free(&sh[i]);
 	free(sh);
 

@@ -87,6 +87,8 @@ static void console_start(struct tmux *t, const char *name)
 	snprintf(state_env, sizeof state_env, "XDG_STATE_HOME=%s/state-%s", hub.dir, name);
 	snprintf(config_env, sizeof config_env, "XDG_CONFIG_HOME=%s/config", hub.dir);
 	const char *env[] = {state_env, config_env, NULL};
+	if (tm_up) /* left by a test that failed */
+		tmux_kill(&tm);
 	const char *argv[] = {getenv("HANDOFF_BIN"), "--server", url, "--token-file", token_path,
 			      NULL};
 	tmux_start(t, 120, 30, env, argv);
@@ -136,7 +138,27 @@ static void open_latest(struct tmux *t, const char *name)
 {
 	tmux_send_keys(t, "3", NULL);
 	tmux_wait_for(t, name, WAIT);
-	tmux_send_keys(t, "Enter", NULL);
+	/* Chats of the waiting page may have been listed (and one selected)
+	 * before the All page came: go to the top. */
+	tmux_send_keys(t, "Home", "Enter", NULL);
+}
+
+/* The screen row where the thread pane (right of the rule) shows `text`,
+ * or -1. */
+static int thread_row(const char *screen, const char *text)
+{
+	int row = 0;
+
+	for (const char *l = screen; *l; row++) {
+		const char *end = strchr(l, '\n'), *rule = strstr(l, "│");
+		if (!end)
+			end = l + strlen(l);
+		const char *at = rule && rule < end ? strstr(rule, text) : NULL;
+		if (at && at < end)
+			return row;
+		l = *end ? end + 1 : end;
+	}
+	return -1;
 }
 
 /* The line of the screen holding `text`, or NULL. */
@@ -204,10 +226,38 @@ static void test_stopped_chat_shows_stopped(void **state)
 	console_start(t, "stop");
 	tmux_send_keys(t, "3", NULL);
 	tmux_wait_until(t, stopped_row, "Stella Stop", WAIT);
-	tmux_send_keys(t, "Enter", NULL);
+	tmux_send_keys(t, "Home", "Enter", NULL);
 	tmux_wait_for(t, "Stella Stop · api · stopped", WAIT);
 	tmux_wait_for(t, "Ana stopped the conversation", WAIT);
 	assert_null(strstr(tmux_screen(t, NULL, 0), "the bot answers"));
+	console_quit(t);
+}
+
+static void test_status_change_leaves_a_line(void **state)
+{
+	char chat[37], path[96];
+	struct tmux *t = &tm;
+
+	(void)state;
+	customer("Stan Status", "Is my refund done?", chat);
+	console_start(t, "status");
+	open_latest(t, "Stan Status");
+	tmux_wait_for(t, "Is my refund done?", WAIT);
+
+	/* A colleague sets the status: the thread says so, under the last
+	 * message, and the customer's next message comes under that line. */
+	snprintf(path, sizeof path, "/v1/chats/%s", chat);
+	struct reply r = http(&hub, "PATCH", path, ben, "{\"ticket_status\":\"solved\"}");
+	expect_status(&r, 200);
+	reply_free(&r);
+	tmux_wait_for(t, "ticket status set to solved —", WAIT);
+	ingest(&hub, bot, "Stan Status", "user", "Thanks, all good", false, NULL);
+	tmux_wait_for(t, "Thanks, all good", WAIT);
+	const char *screen = tmux_screen(t, NULL, 0);
+	int question = thread_row(screen, "Is my refund done?");
+	int line = thread_row(screen, "ticket status set to solved");
+	int thanks = thread_row(screen, "Thanks, all good");
+	assert_true(question >= 0 && question < line && line < thanks);
 	console_quit(t);
 }
 
@@ -312,6 +362,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_assign_names_the_new_holder),
 		cmocka_unit_test(test_stopped_chat_shows_stopped),
+		cmocka_unit_test(test_status_change_leaves_a_line),
 		cmocka_unit_test(test_failed_reply_can_be_dropped),
 		cmocka_unit_test(test_reply_retrying_while_the_hub_is_down),
 	};
