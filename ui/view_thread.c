@@ -146,8 +146,10 @@ void thread_ticket_seen(struct console *c, const struct chat *ch, bool reset)
 {
 	struct ticket_lines *t = &c->tickets;
 
-	if (reset)
-		t->known = false, t->n = 0;
+	if (reset) {
+		t->known = false;
+		t->n = 0;
+	}
 	if (!ch)
 		return;
 	bool changed = t->known && ch->ticket.present &&
@@ -230,11 +232,12 @@ static void draw_chat_head(struct console *c, const struct chat *ch, int y)
 				    ch->responder.name ? ch->responder.name : "an agent",
 				    c->attrs[EL_HEADER]);
 	} else {
-		x += draw_str(y, x, r->x + r->w - x,
-			      chat_is_waiting(ch) ? "WAITING for a human"
-			      : strcmp(notice_unheld(ch), "bot") == 0 ? "the bot answers"
-								      : notice_unheld(ch),
-			      c->attrs[EL_HEADER]);
+		const char *who = notice_unheld(ch);
+		if (chat_is_waiting(ch))
+			who = "WAITING for a human";
+		else if (strcmp(who, "bot") == 0)
+			who = "the bot answers";
+		x += draw_str(y, x, r->x + r->w - x, who, c->attrs[EL_HEADER]);
 	}
 	if (ch->ticket.present) {
 		snprintf(meta, sizeof meta, " · %s", ticket_status_name(ch->ticket.status));
@@ -247,6 +250,15 @@ static void draw_chat_head(struct console *c, const struct chat *ch, int y)
 	if (ch->title) {
 		x += draw_str(y, x, r->x + r->w - x, " · ", c->attrs[EL_HEADER]);
 		draw_untrusted(y, x, r->x + r->w - x, ch->title, c->attrs[EL_HEADER]);
+	}
+}
+
+/* Whether a reply's "retrying in N s" is on screen: the clock ticks for it. */
+static void set_reply_countdown(struct console *c, bool on)
+{
+	if (on != c->reply_countdown) {
+		c->reply_countdown = on;
+		clock_update(c);
 	}
 }
 
@@ -275,10 +287,8 @@ static int draw_reply_rows(struct console *c, int y_bottom, bool draw)
 			      c->attrs[failed ? EL_STATUS_ERROR : EL_ROW_DIM]);
 		draw_untrusted(y, x, r->x + r->w - x, rep.text, c->attrs[EL_ROW_DIM]);
 	}
-	if (draw && countdown != c->reply_countdown) {
-		c->reply_countdown = countdown;
-		clock_update(c);
-	}
+	if (draw)
+		set_reply_countdown(c, countdown);
 	return n;
 }
 
@@ -391,6 +401,7 @@ void thread_draw(struct console *c)
 	if (!ch) {
 		draw_str(r->y + 1, r->x + 1, r->w - 1, "Enter opens the selected chat here.",
 			 c->attrs[EL_ROW_DIM]);
+		set_reply_countdown(c, false);
 		return;
 	}
 	draw_chat_head(c, ch, r->y);
