@@ -418,12 +418,72 @@ static void test_replies_exactly_once_through_kills(void **state)
 	}
 }
 
+/* ---- a refused reply: retried, dropped ------------------------------------ */
+
+static const char *refused_chat;
+
+/* The chat's first reply not yet with the hub, into `r`; false when none. */
+static bool first_reply(struct client *c, struct session_reply *r)
+{
+	size_t pos = 0;
+	return session_replies_next(c->s, refused_chat, &pos, r);
+}
+
+static bool reply_refused(struct client *c)
+{
+	struct session_reply r;
+	return first_reply(c, &r) && r.state == SESSION_REPLY_FAILED;
+}
+
+static bool reply_on_its_way(struct client *c)
+{
+	struct session_reply r;
+	return first_reply(c, &r) && r.state != SESSION_REPLY_FAILED;
+}
+
+static void test_refused_reply_is_retried_and_dropped(void **state)
+{
+	char chat[37], id[CLIENT_MSG_ID_MAX_CHARS + 1];
+	struct session_reply r;
+	struct client c;
+	struct errbuf err;
+
+	(void)state;
+	ingest(&hub, bot, "se-refused", "user", "anyone?", false, chat);
+	refused_chat = chat;
+	client_open(&c, ana, "refused");
+	session_start(c.s);
+	/* Ana does not hold the chat: the hub refuses, the hub's words stay. */
+	assert_true(session_reply(c.s, chat, "not mine to answer", false, id, &err));
+	wait_until(&c, reply_refused, "the refusal");
+	assert_true(first_reply(&c, &r));
+	assert_string_equal(r.client_msg_id, id);
+	assert_string_equal(r.text, "not mine to answer");
+	assert_string_equal(r.words, "failed: take over the chat before replying");
+	assert_int_equal(session_unsent(c.s), 0);
+
+	/* Retried, it goes again (and is refused again). */
+	assert_int_equal(session_retry(c.s, chat), 1);
+	assert_true(reply_on_its_way(&c));
+	wait_until(&c, reply_refused, "the second refusal");
+
+	/* Dropped, it is gone, also for the next console on this state. */
+	assert_true(session_drop(c.s, id, &err));
+	assert_false(first_reply(&c, &r));
+	assert_false(session_drop(c.s, id, &err));
+	client_close(&c);
+	client_open(&c, ana, "refused");
+	assert_false(first_reply(&c, &r));
+	client_close(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lists_load_after_hello_and_follow_events),
 		cmocka_unit_test(test_thread_scrolls_back_to_the_first_message),
 		cmocka_unit_test(test_two_agents_race_for_one_chat),
+		cmocka_unit_test(test_refused_reply_is_retried_and_dropped),
 		cmocka_unit_test(test_replies_exactly_once_through_kills),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
