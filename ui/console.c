@@ -54,6 +54,16 @@ void console_report(struct console *c, const struct api_result *r, const char *o
 		console_say(c, true, "%s", r->text);
 }
 
+void console_key_for(const struct console *c, const char *action, char *out, size_t len)
+{
+	int k = keymap_key_of(&c->keys, action_find(action));
+
+	if (k < 0)
+		snprintf(out, len, "(no key for %s)", action);
+	else
+		key_format(k, out, len);
+}
+
 const char *console_open(const struct console *c)
 {
 	return session_open_chat(c->session);
@@ -211,11 +221,16 @@ static void on_reply(void *ctx, const struct session_reply *r)
 
 	if (strcmp(r->chat_id, console_open(c)) == 0)
 		console_dirty(c, DIRTY_THREAD);
-	if (r->state == SESSION_REPLY_SENT)
+	if (r->state == SESSION_REPLY_SENT) {
 		console_say(c, false, r->internal ? "Note saved" : "Reply sent");
-	else if (r->state == SESSION_REPLY_FAILED)
-		console_say(c, true, "%s not sent: %s (e sends it again, x drops it)",
-			    r->internal ? "Note" : "Reply", r->reason ? r->reason : "refused");
+	} else if (r->state == SESSION_REPLY_FAILED) {
+		char retry[32], drop[32];
+		console_key_for(c, "retry", retry, sizeof retry);
+		console_key_for(c, "drop", drop, sizeof drop);
+		console_say(c, true, "%s not sent: %s (%s sends it again, %s drops it)",
+			    r->internal ? "Note" : "Reply", r->reason ? r->reason : "refused", retry,
+			    drop);
+	}
 }
 
 /* ---- the loop's handles -------------------------------------------------- */

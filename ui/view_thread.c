@@ -279,12 +279,17 @@ static int draw_reply_rows(struct console *c, int y_bottom, bool draw)
 		if (y < r->y + 1)
 			continue;
 		bool failed = rep.state == SESSION_REPLY_FAILED;
+		attr_t a = c->attrs[failed ? EL_STATUS_ERROR : EL_ROW_DIM];
+		char keys[96] = " — ", retry[32], drop[32];
 		countdown |= rep.state == SESSION_REPLY_WAITING;
+		if (failed) {
+			console_key_for(c, "retry", retry, sizeof retry);
+			console_key_for(c, "drop", drop, sizeof drop);
+			snprintf(keys, sizeof keys, " (%s retries, %s drops) — ", retry, drop);
+		}
 		draw_fill(y, r->x, r->w, c->attrs[EL_ROW]);
-		x += draw_untrusted(y, x, r->w, rep.words,
-				    c->attrs[failed ? EL_STATUS_ERROR : EL_ROW_DIM]);
-		x += draw_str(y, x, r->x + r->w - x, failed ? " (e retries, x drops) — " : " — ",
-			      c->attrs[failed ? EL_STATUS_ERROR : EL_ROW_DIM]);
+		x += draw_untrusted(y, x, r->w, rep.words, a);
+		x += draw_str(y, x, r->x + r->w - x, keys, a);
 		draw_untrusted(y, x, r->x + r->w - x, rep.text, c->attrs[EL_ROW_DIM]);
 	}
 	if (draw)
