@@ -198,7 +198,9 @@ static void on_state(void *ctx, const struct stream_status *st)
 	c->conn = *st;
 	snprintf(c->conn_reason, sizeof c->conn_reason, "%s", st->reason ? st->reason : "");
 	c->conn.reason = c->conn_reason;
-	console_dirty(c, DIRTY_HEADER | DIRTY_STATUS);
+	/* The thread too: a reply waiting offline counts down to the
+	 * stream's reconnect. */
+	console_dirty(c, DIRTY_HEADER | DIRTY_STATUS | DIRTY_THREAD);
 	if (st->state == STREAM_LIVE && strncmp(c->status, "Connecting", 10) == 0)
 		console_say(c, false, "Connected. Enter opens a chat, t takes it over, ? shows "
 				      "every key");
