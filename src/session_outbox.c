@@ -179,15 +179,12 @@ int session_retry(struct session *s, const char *chat_id)
 {
 	int n = 0;
 
-	/* A retried reply may be sent (and its answer handled) inside
-	 * outbox_retry, which changes the list: look again from the start. */
+	/* outbox_retry keeps the entry in its place, and only answers, which
+	 * come on later loop turns, remove entries: one pass sees them all. */
 	for (size_t i = 0; i < outbox_count(s->outbox); i++) {
 		const struct outbox_entry *e = outbox_entry_at(s->outbox, i);
-		if (e->state == OUTBOX_FAILED && strcmp(e->chat_id, chat_id) == 0 &&
-		    outbox_retry(s->outbox, e->client_msg_id, NULL)) {
-			n++;
-			i = (size_t)-1;
-		}
+		if (e->state == OUTBOX_FAILED && strcmp(e->chat_id, chat_id) == 0)
+			n += outbox_retry(s->outbox, e->client_msg_id, NULL);
 	}
 	session_outbox_arm(s);
 	return n;
