@@ -41,7 +41,7 @@ static void report_start(struct console *c, bool started, const struct errbuf *e
 
 static bool thread_has_focus(const struct console *c)
 {
-	return c->open[0] && c->focus == PANE_THREAD;
+	return console_open(c)[0] && c->focus == PANE_THREAD;
 }
 
 static void act_down(struct console *c)
@@ -73,7 +73,7 @@ static void act_open(struct console *c)
 
 static void act_switch_pane(struct console *c)
 {
-	if (c->focus == PANE_LIST && !c->open[0]) {
+	if (c->focus == PANE_LIST && !console_open(c)[0]) {
 		console_say(c, false, "Open a chat first (Enter)");
 		return;
 	}
@@ -146,9 +146,8 @@ static void act_bottom(struct console *c)
 /* Esc: out of the open thread, else out of the search. */
 static void act_back(struct console *c)
 {
-	if (c->open[0]) {
+	if (console_open(c)[0]) {
 		session_close_thread(c->session);
-		c->open[0] = '\0';
 		c->focus = PANE_LIST;
 		screen_resize(c);
 	} else if (c->tab == TAB_SEARCH) {
@@ -185,7 +184,7 @@ static void open_composer(struct console *c, bool internal)
 
 	if (!ch)
 		return;
-	if (strcmp(ch->id, c->open) != 0)
+	if (strcmp(ch->id, console_open(c)) != 0)
 		console_open_chat(c, ch->id);
 	c->composer.active = true;
 	c->composer.internal = internal;
@@ -237,23 +236,40 @@ static void act_assign(struct console *c)
 static void act_retry(struct console *c)
 {
 	const struct chat *ch = console_target(c);
-	struct outbox *ob = session_outbox(c->session);
-	int n = 0;
+	int n;
 
 	if (!ch)
 		return;
-	for (size_t i = 0; i < outbox_count(ob); i++) {
-		const struct outbox_entry *e = outbox_entry_at(ob, i);
-		if (e->state == OUTBOX_FAILED && strcmp(e->chat_id, ch->id) == 0 &&
-		    outbox_retry(ob, e->client_msg_id, NULL)) {
-			n++;
-			i = (size_t)-1; /* the list may have changed: look again */
-		}
-	}
+	n = session_retry(c->session, ch->id);
 	if (n)
 		console_say(c, false, "Sending %d failed repl%s again", n, n == 1 ? "y" : "ies");
 	else
 		console_say(c, false, "No failed replies in this chat");
+	console_dirty(c, DIRTY_THREAD);
+}
+
+/* Give up the newest reply of this chat the hub refused: the one just
+ * above the composer, the one the agent just read about. */
+static void act_drop(struct console *c)
+{
+	const struct chat *ch = console_target(c);
+	struct session_reply r;
+	char id[CLIENT_MSG_ID_MAX_CHARS + 1] = "";
+	struct errbuf err;
+	size_t pos = 0;
+
+	if (!ch)
+		return;
+	while (session_replies_next(c->session, ch->id, &pos, &r))
+		if (r.state == SESSION_REPLY_FAILED)
+			snprintf(id, sizeof id, "%s", r.client_msg_id);
+	if (!id[0])
+		console_say(c, false, "No failed replies in this chat");
+	else if (!session_drop(c->session, id, &err))
+		console_say(c, true, "Cannot drop the reply: %s", err.msg);
+	else
+		console_say(c, false, "Failed reply dropped");
+	console_dirty(c, DIRTY_THREAD);
 }
 
 /* ---- the rest ------------------------------------------------------------ */
@@ -281,6 +297,7 @@ const struct action actions[] = {
 	{"status", "Status", "Set the ticket status", act_status},
 	{"assign", "Assign", "Give the chat to another agent", act_assign},
 	{"retry", NULL, "Send the chat's failed replies again", act_retry},
+	{"drop", NULL, "Drop the chat's newest failed reply (it is never sent)", act_drop},
 	{"page-up", NULL, "A page up: the thread (loads older messages) or the list", act_page_up},
 	{"page-down", NULL, "A page down: the thread or the list", act_page_down},
 	{"top", NULL, "The thread's first message, or the list's first chat", act_top},

@@ -54,6 +54,21 @@ void console_report(struct console *c, const struct api_result *r, const char *o
 		console_say(c, true, "%s", r->text);
 }
 
+void console_key_for(const struct console *c, const char *action, char *out, size_t len)
+{
+	int k = keymap_key_of(&c->keys, action_find(action));
+
+	if (k < 0)
+		snprintf(out, len, "(no key for %s)", action);
+	else
+		key_format(k, out, len);
+}
+
+const char *console_open(const struct console *c)
+{
+	return session_open_chat(c->session);
+}
+
 const struct chat *console_selected(const struct console *c)
 {
 	return c->selected[0] ? store_chat(c->store, c->selected) : NULL;
@@ -63,8 +78,8 @@ const struct chat *console_target(struct console *c)
 {
 	const struct chat *ch = NULL;
 
-	if (c->open[0] && (c->focus == PANE_THREAD || !console_selected(c)))
-		ch = store_chat(c->store, c->open);
+	if (console_open(c)[0] && (c->focus == PANE_THREAD || !console_selected(c)))
+		ch = store_chat(c->store, console_open(c));
 	if (!ch)
 		ch = console_selected(c);
 	if (!ch)
@@ -76,14 +91,14 @@ void console_open_chat(struct console *c, const char *chat_id)
 {
 	struct errbuf err;
 
-	if (strcmp(c->open, chat_id) != 0) {
+	if (strcmp(console_open(c), chat_id) != 0) {
 		if (!session_open_thread(c->session, chat_id, &err)) {
 			console_say(c, true, "Cannot open the chat: %s", err.msg);
 			return;
 		}
-		snprintf(c->open, sizeof c->open, "%s", chat_id);
 		c->thread_scroll = 0;
 		c->unseen = 0;
+		thread_ticket_seen(c, store_chat(c->store, chat_id), true);
 		if (c->composer.active && strcmp(c->composer.chat, chat_id) != 0)
 			c->composer.active = false;
 	}
@@ -109,19 +124,9 @@ static void on_handle_closed(uv_handle_t *h)
 	c->handles_open--;
 }
 
-static size_t unsent_replies(struct console *c)
-{
-	struct outbox *ob = session_outbox(c->session);
-	size_t n = 0;
-
-	for (size_t i = 0; i < outbox_count(ob); i++)
-		n += outbox_entry_at(ob, i)->state == OUTBOX_PENDING;
-	return n;
-}
-
 void console_quit(struct console *c, bool confirmed)
 {
-	size_t unsent = unsent_replies(c);
+	size_t unsent = session_unsent(c->session);
 
 	if (!confirmed && unsent) {
 		console_dialog(c, dialog_quit_new(unsent));
@@ -157,8 +162,10 @@ static void on_store_change(void *ctx, const struct store_change *ch)
 			if (ch->kind == STORE_CHAT_REMOVED && strcmp(ch->chat_id, c->selected) == 0)
 				list_follow(c, ch->old_index);
 		}
-		if (ch->view == VIEW_ALL && strcmp(ch->chat_id, c->open) == 0)
+		if (ch->view == VIEW_ALL && strcmp(ch->chat_id, console_open(c)) == 0) {
+			thread_ticket_seen(c, store_chat(c->store, ch->chat_id), false);
 			console_dirty(c, DIRTY_THREAD);
+		}
 		if (ch->kind == STORE_CHAT_ADDED && ch->view == VIEW_WAITING)
 			attention_new_escalation(c, ch->chat_id);
 		/* The first waiting chat starts the clock, the last stops it. */
@@ -166,11 +173,11 @@ static void on_store_change(void *ctx, const struct store_change *ch)
 			clock_update(c);
 		break;
 	case STORE_THREAD_CHANGED:
-		if (strcmp(ch->chat_id, c->open) != 0)
+		if (strcmp(ch->chat_id, console_open(c)) != 0)
 			break;
 		/* New at the bottom while the agent reads above: count them. */
 		if (c->thread_scroll > 0) {
-			const struct thread *t = store_thread(c->store, c->open);
+			const struct thread *t = store_thread(c->store, console_open(c));
 			if (t && ch->seq_to == thread_newest_loaded(t))
 				c->unseen += (int)(ch->seq_to - ch->seq_from + 1);
 		}
@@ -191,7 +198,9 @@ static void on_state(void *ctx, const struct stream_status *st)
 	c->conn = *st;
 	snprintf(c->conn_reason, sizeof c->conn_reason, "%s", st->reason ? st->reason : "");
 	c->conn.reason = c->conn_reason;
-	console_dirty(c, DIRTY_HEADER | DIRTY_STATUS);
+	/* The thread too: a reply waiting offline counts down to the
+	 * stream's reconnect. */
+	console_dirty(c, DIRTY_HEADER | DIRTY_STATUS | DIRTY_THREAD);
 	if (st->state == STREAM_LIVE && strncmp(c->status, "Connecting", 10) == 0)
 		console_say(c, false, "Connected. Enter opens a chat, t takes it over, ? shows "
 				      "every key");
@@ -203,19 +212,27 @@ static void on_notice(void *ctx, bool error, const char *text)
 	console_say(ctx, error, "%s", text);
 }
 
-static void on_reply(void *ctx, const struct outbox_entry *e)
+static void on_assigned(void *ctx, const struct chat *ch, const struct message *m)
+{
+	attention_assigned(ctx, ch, m);
+}
+
+static void on_reply(void *ctx, const struct session_reply *r)
 {
 	struct console *c = ctx;
 
-	if (strcmp(e->chat_id, c->open) == 0)
+	if (strcmp(r->chat_id, console_open(c)) == 0)
 		console_dirty(c, DIRTY_THREAD);
-	if (e->state == OUTBOX_SENT) {
-		c->replies_sent = true; /* forget_sent, outside this callback */
-		console_say(c, false, e->internal ? "Note saved" : "Reply sent");
+	if (r->state == SESSION_REPLY_SENT) {
+		console_say(c, false, r->internal ? "Note saved" : "Reply sent");
+	} else if (r->state == SESSION_REPLY_FAILED) {
+		char retry[32], drop[32];
+		console_key_for(c, "retry", retry, sizeof retry);
+		console_key_for(c, "drop", drop, sizeof drop);
+		console_say(c, true, "%s not sent: %s (%s sends it again, %s drops it)",
+			    r->internal ? "Note" : "Reply", r->reason ? r->reason : "refused", retry,
+			    drop);
 	}
-	else if (e->state == OUTBOX_FAILED)
-		console_say(c, true, "%s not sent: %s (e sends it again)",
-			    e->internal ? "Note" : "Reply", e->reason ? e->reason : "refused");
 }
 
 /* ---- the loop's handles -------------------------------------------------- */
@@ -232,29 +249,12 @@ static void on_winch(uv_signal_t *h, int signum)
 	screen_resize(c);
 }
 
-/* Replies the hub acknowledged are in the thread now: drop them from the
- * outbox's memory. Done here, outside the outbox's own callbacks. */
-static void forget_sent(struct console *c)
-{
-	struct outbox *ob = session_outbox(c->session);
-
-	if (!c->replies_sent)
-		return;
-	c->replies_sent = false;
-	for (size_t i = outbox_count(ob); i-- > 0;) {
-		const struct outbox_entry *e = outbox_entry_at(ob, i);
-		if (e->state == OUTBOX_SENT)
-			outbox_forget(ob, e->client_msg_id, NULL);
-	}
-}
-
 static void on_frame(uv_prepare_t *h)
 {
 	struct console *c = h->data;
 
 	if (c->quitting)
 		return;
-	forget_sent(c);
 	screen_frame(c);
 }
 
@@ -262,16 +262,16 @@ static void on_clock(uv_timer_t *h)
 {
 	struct console *c = h->data;
 
-	/* Waiting times and "reconnecting in N s" are the only things that
-	 * change with time alone. */
+	/* Waiting times, "reconnecting in N s" and a reply's "retrying in
+	 * N s" are the only things that change with time alone. */
 	console_dirty(c, DIRTY_HEADER | DIRTY_LIST | DIRTY_THREAD);
 	clock_update(c);
 }
 
 void clock_update(struct console *c)
 {
-	bool needed = c->conn.state == STREAM_RETRYING || view_count(store_view(c->store,
-									       VIEW_WAITING)) > 0;
+	bool needed = c->conn.state == STREAM_RETRYING || c->reply_countdown ||
+		      view_count(store_view(c->store, VIEW_WAITING)) > 0;
 
 	if (!needed)
 		uv_timer_stop(&c->clock);
@@ -313,7 +313,7 @@ static FILE *open_log(const char *state_dir)
 
 int console_run(const struct config *cfg, const char *state_dir)
 {
-	static const struct session_callbacks cb = {on_state, on_notice, on_reply};
+	static const struct session_callbacks cb = {on_state, on_notice, on_reply, on_assigned};
 	struct console c;
 	uv_loop_t loop;
 	struct errbuf err;

@@ -65,6 +65,22 @@ struct composer {
 	struct editbuf text;
 };
 
+/* Ticket status changes of the open chat seen while the console runs.
+ * The hub keeps no message for them (the protocol has no system type for
+ * a status change: it is a chat.updated event), so the thread shows the
+ * ones this console saw, at the time the hub gives the change. */
+#define TICKET_LINES_MAX 16
+struct ticket_lines {
+	bool known;                  /* `present` and `last` are the chat's */
+	bool present;
+	enum ticket_status last;
+	size_t n;
+	struct {
+		int64_t at;          /* the chat's updated_at after the change */
+		enum ticket_status status;
+	} v[TICKET_LINES_MAX];
+};
+
 struct console {
 	uv_loop_t *loop;
 	struct session *session;
@@ -84,11 +100,11 @@ struct console {
 	enum tab tab;
 	uuid_str selected;       /* the chat selected in the list ("" none) */
 	size_t list_top;         /* the list's first row shown */
-	uuid_str open;           /* the chat whose thread is open ("" none) */
 	int thread_scroll;       /* rows scrolled up from the bottom; 0 follows */
 	int unseen;              /* messages arrived while scrolled up */
+	struct ticket_lines tickets; /* of the open thread */
 	struct composer composer;
-	bool replies_sent;       /* the outbox has SENT entries to forget */
+	bool reply_countdown;    /* a reply "retrying in N s" is on screen */
 	struct dialog *dialog;   /* the modal dialog up, or NULL */
 	char search[256];        /* the search tab's query */
 
@@ -125,6 +141,13 @@ void console_say(struct console *c, bool error, const char *fmt, ...)
  * (or why it could not be reached) as an error. */
 void console_report(struct console *c, const struct api_result *r, const char *ok);
 
+/* The key bound to `action` as help names it ("e"), for words that tell
+ * the agent what to press. */
+void console_key_for(const struct console *c, const char *action, char *out, size_t len);
+
+/* The id of the chat whose thread is open ("" when none): the session's. */
+const char *console_open(const struct console *c);
+
 /* The chat selected in the list, or NULL. */
 const struct chat *console_selected(const struct console *c);
 
@@ -146,11 +169,16 @@ void console_dialog(struct console *c, struct dialog *d);
 void console_quit(struct console *c, bool confirmed);
 
 /* Run the once-a-second clock only while something on screen counts time
- * (a waiting chat, "reconnecting in N s"): idle means no wake-ups. */
+ * (a waiting chat, "reconnecting in N s", a reply "retrying in N s"):
+ * idle means no wake-ups. */
 void clock_update(struct console *c);
 
 /* A chat entered the waiting queue: bell and terminal title, if it is a
  * new escalation (attention.c). */
 void attention_new_escalation(struct console *c, const char *chat_id);
+
+/* A colleague gave the agent chat `ch` (`m`: the hub's notice): a word on
+ * the status line, bell and terminal title as for an escalation. */
+void attention_assigned(struct console *c, const struct chat *ch, const struct message *m);
 
 #endif

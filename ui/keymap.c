@@ -22,7 +22,7 @@ static const struct {
 	{"r", "reply"},         {"n", "note"},
 	{"R", "rate"},          {"T", "retitle"},
 	{"s", "status"},        {"a", "assign"},
-	{"e", "retry"},
+	{"e", "retry"},         {"x", "drop"},
 	{"PgUp", "page-up"},    {"PgDn", "page-down"},
 	{"Home", "top"},        {"End", "bottom"},
 	{"?", "help"},          {"F1", "help"},

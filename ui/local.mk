@@ -13,6 +13,7 @@ ui_libhandoffui_a_SOURCES = \
 	ui/keymap.c \
 	ui/keys.c ui/keys.h \
 	ui/layout.c ui/layout.h \
+	ui/notice.c ui/notice.h \
 	ui/screen.c ui/screen.h \
 	ui/trace.c ui/trace.h \
 	ui/textwidth.c ui/textwidth.h \

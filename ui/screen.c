@@ -122,7 +122,7 @@ void screen_frame(struct console *c)
 	wnoutrefresh(stdscr);
 	doupdate();
 	if (trace_on()) {
-		const struct thread *t = c->open[0] ? store_thread(c->store, c->open) : NULL;
+		const struct thread *t = store_thread(c->store, console_open(c));
 		trace_frame(view_count(store_view(c->store, tab_view(c->tab))),
 			    t ? thread_newest_loaded(t) : 0);
 	}

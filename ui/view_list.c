@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "draw.h"
+#include "notice.h"
 #include "timeutil.h"
 #include "views.h"
 
@@ -84,14 +85,12 @@ static void draw_chat(struct console *c, const struct chat *ch, int y, bool sele
 		x += draw_untrusted(y, x, name_end - x, ch->responder.name ? ch->responder.name : "agent",
 				    dim);
 	else
-		x += draw_str(y, x, name_end - x, "bot", dim);
+		x += draw_str(y, x, name_end - x, notice_unheld(ch), dim);
 	if (ch->ticket.present) {
 		char ticket[32];
 		snprintf(ticket, sizeof ticket, " · %s", ticket_status_name(ch->ticket.status));
-		x += draw_str(y, x, name_end - x, ticket, dim);
+		draw_str(y, x, name_end - x, ticket, dim);
 	}
-	if (ch->state == CHAT_STATE_STOPPED)
-		draw_str(y, x, name_end - x, " · stopped", dim);
 	if (rw && rw < r->w)
 		draw_str(y, end - rw, rw, right,
 			 selected ? base : c->attrs[waiting ? EL_WAITING : EL_ROW_DIM]);

@@ -10,7 +10,7 @@
  *     Let me check that for you.
  *   10:42 Ana (internal note)
  *     Courier lost it, reship.
- *   sending… Reshipping today, sorry!
+ *   sending… — Reshipping today, sorry!
  *   ── Reply to Maria G. (Enter sends, Alt-Enter new line, Esc) ──
  *   > _
  *
@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "draw.h"
+#include "notice.h"
 #include "textsafe.h"
 #include "textwidth.h"
 #include "timeutil.h"
@@ -37,9 +38,10 @@
  * applications do): easier to read, and one row less to send per line. */
 #define GROUP_MS (5 * 60 * 1000)
 
-/* One message prepared for the screen. */
+/* One message (or ticket line) prepared for the screen. */
 struct shown {
 	const struct message *m;
+	size_t ticket;           /* m NULL: this line of c->tickets */
 	char *safe;              /* neutralised text */
 	struct wrap_line *wrap;  /* its text wrapped to the pane */
 	bool head;               /* starts with a head line (time, author) */
@@ -91,6 +93,13 @@ static bool shown_prepare(const struct console *c, struct shown *s, const struct
 	return true;
 }
 
+static void shown_ticket(struct shown *s, size_t i)
+{
+	s->ticket = i;
+	s->lines = 1;
+	s->head = true;
+}
+
 static void shown_free(struct shown *s)
 {
 	free(s->safe);
@@ -109,20 +118,6 @@ static enum element role_element(enum msg_role r)
 	return EL_MSG_SYSTEM;
 }
 
-/* What a system message says, in the agent's words. */
-static const char *system_words(const struct message *m)
-{
-	switch (m->system_type) {
-	case SYSTEM_TYPE_CONVERSATION_ESCALATED: return "escalated to a human";
-	case SYSTEM_TYPE_AGENT_JOINED: return "joined";
-	case SYSTEM_TYPE_AGENT_LEFT: return "handed back to the bot";
-	case SYSTEM_TYPE_CHAT_REASSIGNED: return "now holds it (reassigned)";
-	case SYSTEM_TYPE_CONVERSATION_STOPPED: return "conversation stopped";
-	case SYSTEM_TYPE_NONE: break;
-	}
-	return NULL;
-}
-
 static void hhmm(int64_t ms, char out[6])
 {
 	char iso[TS_STRLEN];
@@ -134,30 +129,56 @@ static void hhmm(int64_t ms, char out[6])
 	out[5] = '\0';
 }
 
-/* Whose name a system message starts with ("Ana joined"). */
-static bool names_author(const struct message *m)
+/* "— 10:45 ticket status set to solved —" */
+static void draw_ticket_row(struct console *c, size_t i, int y)
 {
-	return m->author.name && (m->system_type == SYSTEM_TYPE_AGENT_JOINED ||
-				  m->system_type == SYSTEM_TYPE_AGENT_LEFT ||
-				  m->system_type == SYSTEM_TYPE_CHAT_REASSIGNED);
+	const struct rect *r = &c->layout.thread;
+	attr_t a = c->attrs[EL_MSG_SYSTEM];
+	char when[6], line[96], words[64];
+
+	hhmm(c->tickets.v[i].at, when);
+	notice_ticket(c->tickets.v[i].status, words, sizeof words);
+	snprintf(line, sizeof line, "— %s %s —", when, words);
+	draw_str(y, r->x, r->w, line, a);
+}
+
+void thread_ticket_seen(struct console *c, const struct chat *ch, bool reset)
+{
+	struct ticket_lines *t = &c->tickets;
+
+	if (reset) {
+		t->known = false;
+		t->n = 0;
+	}
+	if (!ch)
+		return;
+	bool changed = t->known && ch->ticket.present &&
+		       (!t->present || ch->ticket.status != t->last);
+	if (changed) {
+		if (t->n == TICKET_LINES_MAX) /* the oldest goes */
+			memmove(&t->v[0], &t->v[1], --t->n * sizeof t->v[0]);
+		t->v[t->n].at = ch->updated_at;
+		t->v[t->n++].status = ch->ticket.status;
+	}
+	t->known = true;
+	t->present = ch->ticket.present;
+	t->last = ch->ticket.status;
 }
 
 static void draw_system_row(struct console *c, const struct message *m, int y)
 {
 	const struct rect *r = &c->layout.thread;
+	const struct agent *me = session_me(c->session);
+	struct notice_me who = {me ? me->id : NULL, me ? me->name : NULL};
 	attr_t a = c->attrs[EL_MSG_SYSTEM];
-	const char *words = system_words(m);
-	char when[6], head[16];
+	char when[6], head[16], words[2048];
 	int end = r->x + r->w, x = r->x;
 
 	hhmm(m->created_at, when);
 	snprintf(head, sizeof head, "— %s ", when);
 	x += draw_str(y, x, end - x, head, a);
-	if (names_author(m)) {
-		x += draw_untrusted(y, x, end - x, m->author.name, a);
-		x += draw_str(y, x, end - x, " ", a);
-	}
-	x += words ? draw_str(y, x, end - x, words, a) : draw_untrusted(y, x, end - x, m->text, a);
+	notice_system(m, &who, words, sizeof words);
+	x += draw_untrusted(y, x, end - x, words, a);
 	draw_str(y, x, end - x, " —", a);
 }
 
@@ -166,9 +187,13 @@ static void draw_message_row(struct console *c, const struct shown *s, int row, 
 {
 	const struct rect *r = &c->layout.thread;
 	const struct message *m = s->m;
-	attr_t a = c->attrs[role_element(m->role)];
 	int end = r->x + r->w;
 
+	if (!m) {
+		draw_ticket_row(c, s->ticket, y);
+		return;
+	}
+	attr_t a = c->attrs[role_element(m->role)];
 	if (is_system(m)) {
 		draw_system_row(c, m, y);
 		return;
@@ -207,9 +232,12 @@ static void draw_chat_head(struct console *c, const struct chat *ch, int y)
 				    ch->responder.name ? ch->responder.name : "an agent",
 				    c->attrs[EL_HEADER]);
 	} else {
-		x += draw_str(y, x, r->x + r->w - x,
-			      chat_is_waiting(ch) ? "WAITING for a human" : "the bot answers",
-			      c->attrs[EL_HEADER]);
+		const char *who = notice_unheld(ch);
+		if (chat_is_waiting(ch))
+			who = "WAITING for a human";
+		else if (strcmp(who, "bot") == 0)
+			who = "the bot answers";
+		x += draw_str(y, x, r->x + r->w - x, who, c->attrs[EL_HEADER]);
 	}
 	if (ch->ticket.present) {
 		snprintf(meta, sizeof meta, " · %s", ticket_status_name(ch->ticket.status));
@@ -225,33 +253,48 @@ static void draw_chat_head(struct console *c, const struct chat *ch, int y)
 	}
 }
 
-/* The outbox entries of this chat not yet in the thread: one row each. */
-static int draw_outbox_rows(struct console *c, int y_bottom, bool draw)
+/* Whether a reply's "retrying in N s" is on screen: the clock ticks for it. */
+static void set_reply_countdown(struct console *c, bool on)
 {
-	struct outbox *ob = session_outbox(c->session);
-	const struct rect *r = &c->layout.thread;
-	int rows = 0;
-
-	for (size_t i = outbox_count(ob); i-- > 0;) {
-		const struct outbox_entry *e = outbox_entry_at(ob, i);
-		if (strcmp(e->chat_id, c->open) != 0 || e->state == OUTBOX_SENT)
-			continue;
-		if (draw && y_bottom - rows >= r->y + 1) {
-			int y = y_bottom - rows, x = r->x;
-			draw_fill(y, r->x, r->w, c->attrs[EL_ROW]);
-			if (e->state == OUTBOX_FAILED) {
-				char why[300];
-				snprintf(why, sizeof why, "failed (e retries): %s — ",
-					 e->reason ? e->reason : "refused");
-				x += draw_untrusted(y, x, r->w, why, c->attrs[EL_STATUS_ERROR]);
-			} else {
-				x += draw_str(y, x, r->w, "sending… ", c->attrs[EL_ROW_DIM]);
-			}
-			draw_untrusted(y, x, r->x + r->w - x, e->text, c->attrs[EL_ROW_DIM]);
-		}
-		rows++;
+	if (on != c->reply_countdown) {
+		c->reply_countdown = on;
+		clock_update(c);
 	}
-	return rows;
+}
+
+/* The replies of the open chat the hub does not have yet, one row each,
+ * the newest at y_bottom; how many rows. The session words their state. */
+static int draw_reply_rows(struct console *c, int y_bottom, bool draw)
+{
+	const struct rect *r = &c->layout.thread;
+	struct session_reply rep;
+	size_t pos = 0;
+	int rows = 0, n = 0;
+	bool countdown = false;
+
+	while (session_replies_next(c->session, console_open(c), &pos, &rep))
+		n++;
+	for (pos = 0; draw && session_replies_next(c->session, console_open(c), &pos, &rep);) {
+		int y = y_bottom - n + 1 + rows++, x = r->x;
+		if (y < r->y + 1)
+			continue;
+		bool failed = rep.state == SESSION_REPLY_FAILED;
+		attr_t a = c->attrs[failed ? EL_STATUS_ERROR : EL_ROW_DIM];
+		char keys[96] = " — ", retry[32], drop[32];
+		countdown |= rep.state == SESSION_REPLY_WAITING;
+		if (failed) {
+			console_key_for(c, "retry", retry, sizeof retry);
+			console_key_for(c, "drop", drop, sizeof drop);
+			snprintf(keys, sizeof keys, " (%s retries, %s drops) — ", retry, drop);
+		}
+		draw_fill(y, r->x, r->w, c->attrs[EL_ROW]);
+		x += draw_untrusted(y, x, r->w, rep.words, a);
+		x += draw_str(y, x, r->x + r->w - x, keys, a);
+		draw_untrusted(y, x, r->x + r->w - x, rep.text, c->attrs[EL_ROW_DIM]);
+	}
+	if (draw)
+		set_reply_countdown(c, countdown);
+	return n;
 }
 
 int composer_rows(const struct console *c)
@@ -352,8 +395,9 @@ void thread_to_top(struct console *c)
 void thread_draw(struct console *c)
 {
 	const struct rect *r = &c->layout.thread;
-	const struct chat *ch = c->open[0] ? store_chat(c->store, c->open) : NULL;
-	const struct thread *t = c->open[0] ? store_thread(c->store, c->open) : NULL;
+	const char *open = console_open(c);
+	const struct chat *ch = open[0] ? store_chat(c->store, open) : NULL;
+	const struct thread *t = open[0] ? store_thread(c->store, open) : NULL;
 
 	if (r->h <= 0 || r->w <= 0)
 		return;
@@ -362,22 +406,42 @@ void thread_draw(struct console *c)
 	if (!ch) {
 		draw_str(r->y + 1, r->x + 1, r->w - 1, "Enter opens the selected chat here.",
 			 c->attrs[EL_ROW_DIM]);
+		set_reply_countdown(c, false);
 		return;
 	}
 	draw_chat_head(c, ch, r->y);
 	int bottom = r->y + r->h - 1 - composer_rows(c);  /* last message row */
-	int pending = draw_outbox_rows(c, bottom, false);
+	int pending = draw_reply_rows(c, bottom, false);
 	int area = bottom - pending - r->y;                /* rows for messages */
 	size_t count = t ? thread_count(t) : 0;
 
-	/* Prepare messages from the newest until the screen (and the scroll
-	 * above it) is covered. */
-	struct shown *sh = calloc(count ? count : 1, sizeof *sh);
-	size_t k = count;
+	/* Prepare messages (k: the thread's, from the newest) and ticket
+	 * lines (q, by time among them) until the screen and the scroll
+	 * above it are covered; sh[j..all) holds them in screen order. */
+	size_t nt = c->tickets.n, all = count + nt, k = count, q = nt, j = all;
+	struct shown *sh = calloc(all ? all : 1, sizeof *sh);
 	long total = 0, need = (long)area + c->thread_scroll;
-	while (sh && k > 0 && total < need) {
-		struct shown *s = &sh[--k];
-		if (!shown_prepare(c, s, thread_at(t, k), k ? thread_at(t, k - 1) : NULL))
+	while (sh && total < need) {
+		const struct message *m = k ? thread_at(t, k - 1) : NULL;
+		const struct message *prev = k > 1 ? thread_at(t, k - 2) : NULL;
+		/* A line older than every message loaded waits for the older
+		 * pages, unless the thread's beginning is here. */
+		bool ticket = q && (m ? c->tickets.v[q - 1].at >= m->created_at
+				      : t && thread_has_beginning(t));
+		struct shown *s = &sh[--j];
+		if (ticket) {
+			shown_ticket(s, --q);
+			total += s->lines;
+			continue;
+		}
+		if (!m) {
+			j++;
+			break;
+		}
+		k--;
+		if (q && prev && c->tickets.v[q - 1].at >= prev->created_at)
+			prev = NULL; /* a ticket line comes between: show the head */
+		if (!shown_prepare(c, s, m, prev))
 			s->lines = 0; /* out of memory: left out, not half drawn */
 		total += s->lines;
 	}
@@ -394,7 +458,7 @@ void thread_draw(struct console *c)
 	int y = r->y + 1;
 	if (first < 0)
 		y += (int)-first; /* fewer lines than rows: keep them at the bottom */
-	for (size_t i = k; sh && i < count && y <= bottom - pending; i++) {
+	for (size_t i = j; sh && i < all && y <= bottom - pending; i++) {
 		for (int l = 0; l < sh[i].lines && y <= bottom - pending; l++, row++) {
 			if (row < first)
 				continue;
@@ -405,11 +469,11 @@ void thread_draw(struct console *c)
 	if (!at_beginning && first < 0)
 		draw_str(r->y + 1, r->x + 1, r->w - 1, "loading older messages…",
 			 c->attrs[EL_ROW_DIM]);
-	for (size_t i = k; sh && i < count; i++)
+	for (size_t i = j; sh && i < all; i++)
 		shown_free(&sh[i]);
 	free(sh);
 
-	draw_outbox_rows(c, bottom, true);
+	draw_reply_rows(c, bottom, true);
 	if (c->thread_scroll > 0 && c->unseen > 0) {
 		char more[64];
 		snprintf(more, sizeof more, " ↓ %d new — End jumps to them ", c->unseen);

@@ -33,6 +33,9 @@ void thread_draw(struct console *c);
 void thread_scroll(struct console *c, int rows);
 void thread_to_bottom(struct console *c);
 void thread_to_top(struct console *c);
+/* The open chat as the store now holds it: a line in the thread when its
+ * ticket status changed. `reset` after opening another chat. */
+void thread_ticket_seen(struct console *c, const struct chat *ch, bool reset);
 /* Rows of the thread pane (for paging). */
 int thread_page_rows(const struct console *c);
 

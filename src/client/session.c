@@ -202,6 +202,11 @@ void session_close_thread(struct session *s)
 	s->thread_loading = false;
 }
 
+const char *session_open_chat(const struct session *s)
+{
+	return s->open_chat;
+}
+
 bool session_open_thread(struct session *s, const char *chat_id, struct errbuf *err)
 {
 	if (strcmp(chat_id, s->open_chat) == 0)
@@ -241,6 +246,17 @@ static void on_hello(void *ctx, const struct event *hello)
 	store_set_me(s->store, hello->me->id);
 }
 
+/* Whether event `e` is a colleague handing this agent a chat: the
+ * reassignment notice, the chat now held by me, the notice not mine. */
+static bool given_to_me(const struct session *s, const struct event *e)
+{
+	const struct message *m = e->message;
+
+	return s->has_me && m && e->chat && m->system_type == SYSTEM_TYPE_CHAT_REASSIGNED &&
+	       e->chat->responder.type == RESPONDER_AGENT &&
+	       strcmp(e->chat->responder.id, s->me.id) == 0 && strcmp(m->author.id, s->me.id) != 0;
+}
+
 static void on_event(void *ctx, const struct event *e)
 {
 	struct session *s = ctx;
@@ -248,6 +264,8 @@ static void on_event(void *ctx, const struct event *e)
 
 	if (store_apply_event(s->store, e, &err) == STORE_FAILED)
 		log_warn("session: event %lld not applied: %s", (long long)e->seq, err.msg);
+	else if (given_to_me(s, e) && s->cb.on_assigned && !s->closing)
+		s->cb.on_assigned(s->ctx, e->chat, e->message);
 }
 
 /* The stream says what we hold cannot be brought up to date: start over
@@ -356,11 +374,6 @@ void session_free(struct session *s)
 struct store *session_store(struct session *s)
 {
 	return s->store;
-}
-
-struct outbox *session_outbox(struct session *s)
-{
-	return s->outbox;
 }
 
 const struct stream_status *session_status(const struct session *s)

@@ -29,7 +29,7 @@
 
 #include "api.h"
 #include "errbuf.h"
-#include "outbox.h"
+#include "model.h"
 #include "settings.h"
 #include "store.h"
 #include "stream.h"
@@ -39,14 +39,46 @@
 /* Messages asked for per page of a thread. */
 #define SESSION_THREAD_PAGE 50
 
+/* Room for a reply's state in words: a reason of up to 500 characters
+ * (outbox.h) and the words around it. */
+#define SESSION_REPLY_STATE_LEN 2100
+
+/* Where a reply the agent typed stands. */
+enum session_reply_state {
+	SESSION_REPLY_SENDING, /* on its way, or waiting for its first try */
+	SESSION_REPLY_WAITING, /* a try failed for a passing reason: again in a few seconds */
+	SESSION_REPLY_FAILED,  /* refused: stays until the agent retries or drops it */
+	SESSION_REPLY_SENT,    /* the hub has it (reported once, then forgotten) */
+};
+
+/* A reply (or an internal note) of the outbox, as the agent sees it.
+ * The pointers are valid until the next call into the session. */
+struct session_reply {
+	const char *client_msg_id;
+	const char *chat_id;
+	const char *text;
+	bool internal;
+	enum session_reply_state state;
+	const char *reason;  /* FAILED: the hub's words; WAITING: the last failure */
+	/* The state in words: "sending…", "hub unreachable; retrying in 4 s",
+	 * "failed: chat is held by agent Ben". A WAITING reply's words change
+	 * every second. */
+	char words[SESSION_REPLY_STATE_LEN];
+};
+
 struct session_callbacks {
 	/* The connection changed (header: live, reconnecting in N s, offline). */
 	void (*on_state)(void *ctx, const struct stream_status *st);
 	/* Something the agent should read on the status line; `error` when it
 	 * is a failure ("cannot load the waiting queue: hub unreachable"). */
 	void (*on_notice)(void *ctx, bool error, const char *text);
-	/* A reply of the outbox changed state (sending, sent, failed). */
-	void (*on_reply)(void *ctx, const struct outbox_entry *e);
+	/* A reply of the outbox changed state (sending, waiting, sent,
+	 * failed). */
+	void (*on_reply)(void *ctx, const struct session_reply *r);
+	/* A colleague gave the signed-in agent chat `ch` (an assignment or a
+	 * supervisor's reassignment, live from the stream); `notice` is the
+	 * hub's CHAT_REASSIGNED message. Not for the agent's own actions. */
+	void (*on_assigned)(void *ctx, const struct chat *ch, const struct message *notice);
 };
 
 struct session;
@@ -65,7 +97,6 @@ void session_start(struct session *s);
 void session_free(struct session *s);
 
 struct store *session_store(struct session *s);
-struct outbox *session_outbox(struct session *s);
 const struct stream_status *session_status(const struct session *s);
 
 /* The signed-in account, from the hub's hello; NULL before it. */
@@ -96,6 +127,9 @@ bool session_thread_older(struct session *s);
 
 /* Close the open thread (its messages leave the store). */
 void session_close_thread(struct session *s);
+
+/* The id of the chat whose thread is open; "" when none. */
+const char *session_open_chat(const struct session *s);
 
 /* ---- actions ------------------------------------------------------------ */
 
@@ -132,5 +166,26 @@ bool session_agents(struct session *s, session_done_fn *done, void *ctx, struct 
  * on_reply. The client_msg_id goes to out_id (may be NULL). */
 bool session_reply(struct session *s, const char *chat_id, const char *text, bool internal,
 		   char *out_id, struct errbuf *err);
+
+/* ---- replies not yet with the hub --------------------------------------- */
+
+/* How many replies are still to be sent (not counting refused ones, which
+ * wait for the agent): what quitting now would leave for the next start. */
+size_t session_unsent(const struct session *s);
+
+/* The next reply of chat `chat_id` the hub does not have, in the order
+ * typed: start with *pos = 0, call until it returns false. Sent replies
+ * are not listed (they are in the thread). */
+bool session_replies_next(struct session *s, const char *chat_id, size_t *pos,
+			  struct session_reply *out);
+
+/* Send the refused replies of chat `chat_id` again; how many. */
+int session_retry(struct session *s, const char *chat_id);
+
+/* Give up a reply that is not on its way right now (refused, or waiting
+ * to try again): it leaves the outbox and its journal. A reply tried
+ * before may have reached the hub anyway (its answer lost): dropping stops
+ * the tries, it cannot unsend. */
+bool session_drop(struct session *s, const char *client_msg_id, struct errbuf *err);
 
 #endif

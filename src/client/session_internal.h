@@ -7,6 +7,7 @@
 #ifndef HANDOFF_SESSION_INTERNAL_H
 #define HANDOFF_SESSION_INTERNAL_H
 
+#include "outbox.h"
 #include "session.h"
 
 /* The loading state of one view's pages. */

@@ -2,7 +2,8 @@
 # server (tests/e2e/tmux.h): send-keys to type, capture-pane to read.
 E2E_TESTS = \
 	tests/e2e/test_tmux_harness \
-	tests/e2e/test_console
+	tests/e2e/test_console \
+	tests/e2e/test_console_thread
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
 TMUX_HARNESS = tests/e2e/tmux.c tests/e2e/tmux.h
@@ -16,6 +17,11 @@ tests_e2e_test_console_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_e2e_test_console_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_e2e_test_console_LDADD = $(IT_LDADD)
 tests_e2e_test_console_LDFLAGS = -pthread
+tests_e2e_test_console_thread_SOURCES = tests/e2e/test_console_thread.c $(TMUX_HARNESS) $(HARNESS)
+tests_e2e_test_console_thread_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_e2e_test_console_thread_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_console_thread_LDADD = $(IT_LDADD)
+tests_e2e_test_console_thread_LDFLAGS = -pthread
 # The tests run the handoffd and handoff this tree built.
 AM_TESTS_ENVIRONMENT = HANDOFFD='$(abs_top_builddir)/handoffd'; export HANDOFFD; \
 	HANDOFF_BIN='$(abs_top_builddir)/handoff'; export HANDOFF_BIN;

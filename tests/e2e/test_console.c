@@ -129,7 +129,7 @@ static void test_open_take_over_and_reply(void **state)
 
 	tmux_send_keys(&tm, "t", NULL);
 	tmux_wait_for(&tm, "You hold this chat now", WAIT);
-	tmux_wait_for(&tm, "Ana joined", WAIT);
+	tmux_wait_for(&tm, "You joined", WAIT);
 
 	tmux_send_keys(&tm, "r", NULL);
 	tmux_wait_for(&tm, "Reply to Maria", WAIT);

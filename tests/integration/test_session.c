@@ -64,7 +64,7 @@ static void on_notice(void *ctx, bool error, const char *text)
 	snprintf(c->last_notice, sizeof c->last_notice, "%s", text);
 }
 
-static const struct session_callbacks callbacks = {on_state, on_notice, NULL};
+static const struct session_callbacks callbacks = {on_state, on_notice, NULL, NULL};
 
 /* A console signed in with `token`, keeping its outbox in state-NAME, on
  * `loop` (NULL: its own). */
@@ -312,12 +312,7 @@ static void on_ordered_done(void *ctx, const struct api_result *r)
 /* Every action answered, and every reply sent or refused. */
 static bool ordered_all_done(struct client *c)
 {
-	struct outbox *ob = session_outbox(c->s);
-
-	for (size_t i = 0; i < outbox_count(ob); i++)
-		if (outbox_entry_at(ob, i)->state == OUTBOX_PENDING)
-			return false;
-	return ordered.ndone == 2 * ROUNDS;
+	return session_unsent(c->s) == 0 && ordered.ndone == 2 * ROUNDS;
 }
 
 static void test_actions_and_replies_on_one_chat_keep_their_order(void **state)
@@ -346,11 +341,11 @@ static void test_actions_and_replies_on_one_chat_keep_their_order(void **state)
 		fail_msg("%s", ordered.why);
 	for (int i = 0; i < 2 * ROUNDS; i++)
 		assert_int_equal(ordered.done[i], i);
-	for (size_t i = 0; i < outbox_count(session_outbox(c.s)); i++) {
-		const struct outbox_entry *e = outbox_entry_at(session_outbox(c.s), i);
-		if (e->state != OUTBOX_SENT)
-			fail_msg("reply \"%s\" was not sent: %s", e->text, e->reason);
-	}
+	/* Sent replies are forgotten; a refused one would stay, with its reason. */
+	size_t pos = 0;
+	struct session_reply unsent;
+	if (session_replies_next(c.s, chat, &pos, &unsent))
+		fail_msg("reply \"%s\" was not sent: %s", unsent.text, unsent.words);
 	client_close(&c);
 
 	/* The hub's thread, in seq order: after the customer's message and
@@ -419,14 +414,7 @@ static int read_report(int fd)
 
 static bool outbox_drained(struct client *c)
 {
-	struct outbox *ob = session_outbox(c->s);
-
-	if (!c->lives)
-		return false;
-	for (size_t i = 0; i < outbox_count(ob); i++)
-		if (outbox_entry_at(ob, i)->state != OUTBOX_SENT)
-			return false;
-	return true;
+	return c->lives && session_unsent(c->s) == 0;
 }
 
 /* Every "storm N" text in the chat, counted (walking every page). */
@@ -524,6 +512,65 @@ static void test_replies_exactly_once_through_kills(void **state)
 	}
 }
 
+/* ---- a refused reply: retried, dropped ------------------------------------ */
+
+static const char *refused_chat;
+
+/* The chat's first reply not yet with the hub, into `r`; false when none. */
+static bool first_reply(struct client *c, struct session_reply *r)
+{
+	size_t pos = 0;
+	return session_replies_next(c->s, refused_chat, &pos, r);
+}
+
+static bool reply_refused(struct client *c)
+{
+	struct session_reply r;
+	return first_reply(c, &r) && r.state == SESSION_REPLY_FAILED;
+}
+
+static bool reply_on_its_way(struct client *c)
+{
+	struct session_reply r;
+	return first_reply(c, &r) && r.state != SESSION_REPLY_FAILED;
+}
+
+static void test_refused_reply_is_retried_and_dropped(void **state)
+{
+	char chat[37], id[CLIENT_MSG_ID_MAX_CHARS + 1];
+	struct session_reply r;
+	struct client c;
+	struct errbuf err;
+
+	(void)state;
+	ingest(&hub, bot, "se-refused", "user", "anyone?", false, chat);
+	refused_chat = chat;
+	client_open(&c, ana, "refused");
+	session_start(c.s);
+	/* Ana does not hold the chat: the hub refuses, the hub's words stay. */
+	assert_true(session_reply(c.s, chat, "not mine to answer", false, id, &err));
+	wait_until(&c, reply_refused, "the refusal");
+	assert_true(first_reply(&c, &r));
+	assert_string_equal(r.client_msg_id, id);
+	assert_string_equal(r.text, "not mine to answer");
+	assert_string_equal(r.words, "failed: take over the chat before replying");
+	assert_int_equal(session_unsent(c.s), 0);
+
+	/* Retried, it goes again (and is refused again). */
+	assert_int_equal(session_retry(c.s, chat), 1);
+	assert_true(reply_on_its_way(&c));
+	wait_until(&c, reply_refused, "the second refusal");
+
+	/* Dropped, it is gone, also for the next console on this state. */
+	assert_true(session_drop(c.s, id, &err));
+	assert_false(first_reply(&c, &r));
+	assert_false(session_drop(c.s, id, &err));
+	client_close(&c);
+	client_open(&c, ana, "refused");
+	assert_false(first_reply(&c, &r));
+	client_close(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -531,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_thread_scrolls_back_to_the_first_message),
 		cmocka_unit_test(test_two_agents_race_for_one_chat),
 		cmocka_unit_test(test_actions_and_replies_on_one_chat_keep_their_order),
+		cmocka_unit_test(test_refused_reply_is_retried_and_dropped),
 		cmocka_unit_test(test_replies_exactly_once_through_kills),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -6,6 +6,7 @@ UNIT_TESTS = \
 	tests/unit/test_editbuf \
 	tests/unit/test_keys \
 	tests/unit/test_layout \
+	tests/unit/test_notice \
 	tests/unit/test_textwidth \
 	tests/unit/test_theme \
 	tests/unit/test_outbox \
@@ -108,6 +109,9 @@ tests_unit_test_keys_LDADD = $(UI_TEST_LDADD)
 tests_unit_test_layout_CFLAGS = $(UI_TEST_CFLAGS)
 tests_unit_test_layout_CPPFLAGS = $(UI_CPPFLAGS)
 tests_unit_test_layout_LDADD = $(UI_TEST_LDADD)
+tests_unit_test_notice_CFLAGS = $(UI_TEST_CFLAGS)
+tests_unit_test_notice_CPPFLAGS = $(UI_CPPFLAGS)
+tests_unit_test_notice_LDADD = $(UI_TEST_LDADD)
 tests_unit_test_textwidth_CFLAGS = $(UI_TEST_CFLAGS)
 tests_unit_test_textwidth_CPPFLAGS = $(UI_CPPFLAGS)
 tests_unit_test_textwidth_LDADD = $(UI_TEST_LDADD)
