@@ -315,7 +315,7 @@ const struct action actions[] = {
 	{"down", NULL, "Next chat, or scroll the thread down", act_down},
 	{"up", NULL, "Previous chat, or scroll the thread up", act_up},
 	{"open", "Open", "Open the selected chat's thread", act_open},
-	{"switch-pane", NULL, "Switch between the list and the thread", act_switch_pane},
+	{"switch-pane", "Pane", "Switch between the list and the thread", act_switch_pane},
 	{"search", "Search", "Search chats (title, customer, last message)", act_search},
 	{"tab-waiting", NULL, "Waiting: escalated, no agent yet, oldest first", act_tab_waiting},
 	{"tab-mine", NULL, "Mine: the chats you hold", act_tab_mine},
@@ -339,7 +339,7 @@ const struct action actions[] = {
 	{"top", NULL, "The thread's first message, or the list's first chat", act_top},
 	{"bottom", NULL, "The thread's latest message, or the list's last chat", act_bottom},
 	{"help", "Help", "This help", act_help},
-	{"back", NULL, "Close the thread, or leave the search", act_back},
+	{"back", "Close", "Close the thread, or leave the search", act_back},
 	{"redraw", NULL, "Redraw the screen", act_redraw},
 	{"quit", "Quit", "Quit (asks while replies are still sending)", act_quit},
 };
