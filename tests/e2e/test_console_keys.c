@@ -26,7 +26,7 @@
 
 static struct hub hub;
 static struct tmux tm;
-static char bot[128], ben[128], ana[128];
+static char bot[128], ben[128], ana[128], sue[128];
 static char mine[37], bens[37], nobodys[37];
 static char url[64], token_path[160];
 
@@ -62,7 +62,8 @@ static void take(const char *chat, const char *token)
 
 /* A console for Ana in its own state directory; config: a config file's
  * text, or NULL. */
-static void start_console(struct tmux *t, const char *name, int cols, int rows, const char *config)
+static void start_console_as(struct tmux *t, const char *name, int cols, int rows,
+			     const char *config, const char *token_file)
 {
 	char state_env[200], config_env[200], dir[200];
 
@@ -77,10 +78,15 @@ static void start_console(struct tmux *t, const char *name, int cols, int rows, 
 		write_file(dir, config, 0600);
 	}
 	const char *env[] = {state_env, config_env, NULL};
-	const char *argv[] = {getenv("HANDOFF_BIN"), "--server", url, "--token-file", token_path,
+	const char *argv[] = {getenv("HANDOFF_BIN"), "--server", url, "--token-file", token_file,
 			      NULL};
 	tmux_start(t, cols, rows, env, argv);
 	tmux_wait_for(t, "live", WAIT);
+}
+
+static void start_console(struct tmux *t, const char *name, int cols, int rows, const char *config)
+{
+	start_console_as(t, name, cols, rows, config, token_path);
 }
 
 static int setup(void **state)
@@ -91,6 +97,7 @@ static int setup(void **state)
 	hub_init(&hub);
 	snprintf(ana, sizeof ana, "%s", hub_add_account(&hub, "Ana", "agent"));
 	snprintf(ben, sizeof ben, "%s", hub_add_account(&hub, "Ben", "agent"));
+	snprintf(sue, sizeof sue, "%s", hub_add_account(&hub, "Sue Visor", "supervisor"));
 	snprintf(bot, sizeof bot, "%s", hub_add_account(&hub, "Widget bridge", "ingest"));
 	hub_start(&hub, NULL);
 
@@ -176,13 +183,18 @@ static void back_to_list(void)
 }
 
 /* Search by a title and wait for the one chat found, selected. */
+static void find_in(struct tmux *t, const char *title)
+{
+	tmux_send_keys(t, "/", NULL);
+	tmux_wait_for(t, " Search ", WAIT);
+	tmux_type(t, title);
+	tmux_send_keys(t, "Enter", NULL);
+	tmux_wait_for(t, "4 Search 1", WAIT);
+}
+
 static void find(const char *title)
 {
-	tmux_send_keys(&tm, "/", NULL);
-	tmux_wait_for(&tm, " Search ", WAIT);
-	tmux_type(&tm, title);
-	tmux_send_keys(&tm, "Enter", NULL);
-	tmux_wait_for(&tm, "4 Search 1", WAIT);
+	find_in(&tm, title);
 }
 
 /* ---- the function bar ---------------------------------------------------- */
@@ -355,11 +367,7 @@ static void test_config_rebinds_a_composer_key(void **state)
 
 	(void)state;
 	start_console(&t2, "rebind", 80, 24, "bind = composer C-s send\n");
-	tmux_send_keys(&t2, "/", NULL);
-	tmux_wait_for(&t2, " Search ", WAIT);
-	tmux_type(&t2, "Parcel for Ana");
-	tmux_send_keys(&t2, "Enter", NULL);
-	tmux_wait_for(&t2, "4 Search 1", WAIT);
+	find_in(&t2, "Parcel for Ana");
 	tmux_send_keys(&t2, "Enter", NULL);
 	tmux_wait_for(&t2, "Where is my parcel?", WAIT);
 	tmux_send_keys(&t2, "r", NULL);
@@ -379,6 +387,42 @@ static void test_config_rebinds_a_composer_key(void **state)
 	tmux_kill(&t2);
 }
 
+/* ---- supervisors: force a takeover, stop ----------------------------------- */
+
+static void test_only_a_supervisor_forces_or_stops(void **state)
+{
+	struct tmux t3;
+	char sue_path[200], line[160], path[96];
+
+	(void)state;
+	back_to_list();
+	find("Card of Ben");
+	tmux_send_keys(&tm, "S", NULL);
+	tmux_wait_for(&tm, "Only a supervisor can stop a conversation", WAIT);
+
+	snprintf(sue_path, sizeof sue_path, "%s/sue.token", hub.dir);
+	snprintf(line, sizeof line, "%s\n", sue);
+	write_file(sue_path, line, 0600);
+	start_console_as(&t3, "sue", 120, 30, NULL, sue_path);
+	find_in(&t3, "Card of Ben");
+	tmux_send_keys(&t3, "F", NULL);
+	tmux_wait_for(&t3, "Take this chat over from Ben?", WAIT);
+	tmux_send_keys(&t3, "y", NULL);
+	tmux_wait_for(&t3, "You hold this chat now", WAIT);
+	tmux_send_keys(&t3, "S", NULL);
+	tmux_wait_for(&t3, "Stop this conversation?", WAIT);
+	tmux_send_keys(&t3, "y", NULL);
+	tmux_wait_for(&t3, "Stopped", WAIT);
+
+	snprintf(path, sizeof path, "/v1/chats/%s", bens);
+	struct reply r = http(&hub, "GET", path, ana, NULL);
+	assert_non_null(strstr(r.body, "\"none\""));
+	reply_free(&r);
+	tmux_send_keys(&t3, "q", NULL);
+	assert_int_equal(tmux_wait_dead(&t3, WAIT), 0);
+	tmux_kill(&t3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_reply_to_a_chat_not_held_says_so),
 		cmocka_unit_test(test_handing_back_a_colleagues_chat_asks),
 		cmocka_unit_test(test_config_rebinds_a_composer_key),
+		cmocka_unit_test(test_only_a_supervisor_forces_or_stops),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
