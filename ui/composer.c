@@ -45,13 +45,13 @@ static void act_newline(struct console *c)
 
 static void act_close(struct console *c)
 {
-	char key[32];
+	char reply[32], note[32];
 
 	c->composer.active = false;
 	if (editbuf_has_text(&c->composer.text))
 		console_say(c, false, "Draft kept: %s (or %s) opens it again",
-			    keymap_name(c->keys, KC_MAIN, "reply", key, sizeof key),
-			    keymap_name(c->keys, KC_MAIN, "note", key + 16, sizeof key - 16));
+			    keymap_name(c->keys, KC_MAIN, "reply", reply, sizeof reply),
+			    keymap_name(c->keys, KC_MAIN, "note", note, sizeof note));
 	console_dirty(c, DIRTY_THREAD);
 }
 

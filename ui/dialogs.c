@@ -118,16 +118,22 @@ const struct action prompt_actions[] = {
 };
 const size_t nprompt_actions = sizeof prompt_actions / sizeof *prompt_actions;
 
+/* Whether `key` deletes text in a field (Backspace, Delete, the kills). */
+static bool deletes(struct console *c, int key)
+{
+	const struct action *a = keymap_lookup(&c->keys[KC_EDIT], key);
+
+	return a && (strcmp(a->name, "backspace") == 0 || strcmp(a->name, "delete") == 0 ||
+		     strncmp(a->name, "kill-", 5) == 0);
+}
+
 /* The old text comes selected, as in any dialog's field: the first
  * character typed (or a delete) replaces it, a move keeps it to edit. */
 static bool prompt_key(struct console *c, struct dialog *d, int key)
 {
 	struct prompt *p = (struct prompt *)d;
-	const struct action *a = keymap_lookup(&c->keys[KC_EDIT], key);
 
-	if (p->selected && (edit_is_char(key) ||
-			    (a && (strcmp(a->name, "backspace") == 0 || strcmp(a->name, "delete") == 0
-				   || strncmp(a->name, "kill", 4) == 0)))) {
+	if (p->selected && (edit_is_char(key) || deletes(c, key))) {
 		editbuf_clear(&p->text);
 		p->selected = false;
 		if (!edit_is_char(key))
@@ -197,8 +203,14 @@ static void done_rate(void *ctx, const struct api_result *r)
 	console_report(ctx, r, "Rating saved");
 }
 
-static void rate_next(struct console *c) { struct rate *r = (struct rate *)c->dialog; r->field = (r->field + 1) % 3; }
-static void rate_previous(struct console *c) { struct rate *r = (struct rate *)c->dialog; r->field = (r->field + 2) % 3; }
+static void rate_move(struct console *c, int by)
+{
+	struct rate *r = (struct rate *)c->dialog;
+	r->field = (r->field + by) % 3;
+}
+
+static void rate_next(struct console *c) { rate_move(c, 1); }
+static void rate_previous(struct console *c) { rate_move(c, 2); }
 
 static void rate_confirm(struct console *c)
 {

@@ -101,8 +101,14 @@ static void help_scroll(struct console *c, int rows)
 
 static void help_down(struct console *c) { help_scroll(c, 1); }
 static void help_up(struct console *c) { help_scroll(c, -1); }
-static void help_page_down(struct console *c) { help_scroll(c, ((struct help *)c->dialog)->page - 1); }
-static void help_page_up(struct console *c) { help_scroll(c, -(((struct help *)c->dialog)->page - 1)); }
+/* A page less one row, so the last line read stays in view. */
+static void help_page(struct console *c, int dir)
+{
+	help_scroll(c, dir * (((struct help *)c->dialog)->page - 1));
+}
+
+static void help_page_down(struct console *c) { help_page(c, 1); }
+static void help_page_up(struct console *c) { help_page(c, -1); }
 static void help_close(struct console *c) { console_dialog(c, NULL); }
 
 const struct action help_actions[] = {
