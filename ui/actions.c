@@ -21,7 +21,13 @@
 
 static void done_takeover(void *ctx, const struct api_result *r)
 {
-	console_report(ctx, r, "You hold this chat now: r replies, b hands it back");
+	struct console *c = ctx;
+	char reply[32], back[32], ok[128];
+
+	snprintf(ok, sizeof ok, "You hold this chat now: %s replies, %s hands it back",
+		 keymap_name(c->keys, KC_MAIN, "reply", reply, sizeof reply),
+		 keymap_name(c->keys, KC_MAIN, "handback", back, sizeof back));
+	console_report(c, r, ok);
 }
 
 static void done_handback(void *ctx, const struct api_result *r)
@@ -63,7 +69,9 @@ static void act_open(struct console *c)
 static void act_switch_pane(struct console *c)
 {
 	if (c->focus == PANE_LIST && !c->open[0]) {
-		console_say(c, false, "Open a chat first (Enter)");
+		char open[32];
+		console_say(c, false, "Open a chat first (%s)",
+			    keymap_name(c->keys, KC_MAIN, "open", open, sizeof open));
 		return;
 	}
 	c->focus = c->focus == PANE_LIST ? PANE_THREAD : PANE_LIST;
