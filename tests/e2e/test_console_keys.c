@@ -187,6 +187,9 @@ static void find_in(struct tmux *t, const char *title)
 {
 	tmux_send_keys(t, "/", NULL);
 	tmux_wait_for(t, " Search ", WAIT);
+	/* Empty the field whatever it holds (only the search test counts on
+	 * typing replacing the old query). */
+	tmux_send_keys(t, "End", "C-u", NULL);
 	tmux_type(t, title);
 	tmux_send_keys(t, "Enter", NULL);
 	tmux_wait_for(t, "4 Search 1", WAIT);
