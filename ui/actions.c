@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include "actions.h"
+#include "composer.h"
 #include "console.h"
 #include "dialogs.h"
+#include "pane.h"
 #include "screen.h"
 #include "views.h"
 
@@ -19,7 +21,13 @@
 
 static void done_takeover(void *ctx, const struct api_result *r)
 {
-	console_report(ctx, r, "You hold this chat now: r replies, b hands it back");
+	struct console *c = ctx;
+	char reply[32], back[32], ok[128];
+
+	snprintf(ok, sizeof ok, "You hold this chat now: %s replies, %s hands it back",
+		 keymap_name(c->keys, KC_MAIN, "reply", reply, sizeof reply),
+		 keymap_name(c->keys, KC_MAIN, "handback", back, sizeof back));
+	console_report(c, r, ok);
 }
 
 static void done_handback(void *ctx, const struct api_result *r)
@@ -39,26 +47,13 @@ static void report_start(struct console *c, bool started, const struct errbuf *e
 
 /* ---- moving around ------------------------------------------------------ */
 
-static bool thread_has_focus(const struct console *c)
-{
-	return console_open(c)[0] && c->focus == PANE_THREAD;
-}
-
-static void act_down(struct console *c)
-{
-	if (thread_has_focus(c))
-		thread_scroll(c, -1);
-	else
-		list_move(c, 1);
-}
-
-static void act_up(struct console *c)
-{
-	if (thread_has_focus(c))
-		thread_scroll(c, 1);
-	else
-		list_move(c, -1);
-}
+/* The moving keys go to the focused pane (pane.h). */
+static void act_down(struct console *c) { pane_focused(c)->step(c, 1); }
+static void act_up(struct console *c) { pane_focused(c)->step(c, -1); }
+static void act_page_up(struct console *c) { pane_focused(c)->page(c, -1); }
+static void act_page_down(struct console *c) { pane_focused(c)->page(c, 1); }
+static void act_top(struct console *c) { pane_focused(c)->edge(c, -1); }
+static void act_bottom(struct console *c) { pane_focused(c)->edge(c, 1); }
 
 static void act_open(struct console *c)
 {
@@ -74,7 +69,9 @@ static void act_open(struct console *c)
 static void act_switch_pane(struct console *c)
 {
 	if (c->focus == PANE_LIST && !console_open(c)[0]) {
-		console_say(c, false, "Open a chat first (Enter)");
+		char open[32];
+		console_say(c, false, "Open a chat first (%s)",
+			    keymap_name(c->keys, KC_MAIN, "open", open, sizeof open));
 		return;
 	}
 	c->focus = c->focus == PANE_LIST ? PANE_THREAD : PANE_LIST;
@@ -110,39 +107,6 @@ static void act_tab_search(struct console *c)
 	set_tab(c, TAB_SEARCH);
 }
 
-/* Page keys page whichever pane has the focus. */
-static void act_page_up(struct console *c)
-{
-	if (thread_has_focus(c))
-		thread_scroll(c, thread_page_rows(c) - 1);
-	else
-		list_move(c, -list_page_rows(c));
-}
-
-static void act_page_down(struct console *c)
-{
-	if (thread_has_focus(c))
-		thread_scroll(c, -(thread_page_rows(c) - 1));
-	else
-		list_move(c, list_page_rows(c));
-}
-
-static void act_top(struct console *c)
-{
-	if (thread_has_focus(c))
-		thread_to_top(c);
-	else
-		list_move(c, -(long)view_count(store_view(c->store, tab_view(c->tab))));
-}
-
-static void act_bottom(struct console *c)
-{
-	if (thread_has_focus(c))
-		thread_to_bottom(c);
-	else
-		list_move(c, (long)view_count(store_view(c->store, tab_view(c->tab))));
-}
-
 /* Esc: out of the open thread, else out of the search. */
 static void act_back(struct console *c)
 {
@@ -159,31 +123,125 @@ static void act_back(struct console *c)
 
 /* ---- changing a chat ----------------------------------------------------- */
 
+bool chat_is_mine(const struct console *c, const struct chat *ch)
+{
+	const char *me = store_me(c->store);
+	return ch->responder.type == RESPONDER_AGENT && me && strcmp(ch->responder.id, me) == 0;
+}
+
+static bool held_by_colleague(const struct console *c, const struct chat *ch)
+{
+	return ch->responder.type == RESPONDER_AGENT && !chat_is_mine(c, ch);
+}
+
+static const char *holder_name(const struct chat *ch)
+{
+	return ch->responder.name ? ch->responder.name : "another agent";
+}
+
+static void takeover(struct console *c, const char *chat_id, bool force)
+{
+	struct errbuf err;
+
+	report_start(c, session_takeover(c->session, chat_id, force, done_takeover, c, &err), &err);
+}
+
 static void act_takeover(struct console *c)
 {
 	const struct chat *ch = console_target(c);
-	struct errbuf err;
 
 	if (ch)
-		report_start(c, session_takeover(c->session, ch->id, false, done_takeover, c, &err),
-			     &err);
+		takeover(c, ch->id, false);
 }
 
+static void handback(struct console *c, const char *chat_id)
+{
+	struct errbuf err;
+
+	report_start(c, session_handback(c->session, chat_id, done_handback, c, &err), &err);
+}
+
+/* A colleague's chat goes back to the bot only once the agent says so. */
 static void act_handback(struct console *c)
 {
 	const struct chat *ch = console_target(c);
-	struct errbuf err;
-
-	if (ch)
-		report_start(c, session_handback(c->session, ch->id, done_handback, c, &err), &err);
-}
-
-static void open_composer(struct console *c, bool internal)
-{
-	const struct chat *ch = console_target(c);
+	char q[300];
 
 	if (!ch)
 		return;
+	if (!held_by_colleague(c, ch)) {
+		handback(c, ch->id);
+		return;
+	}
+	snprintf(q, sizeof q, "%.200s holds this chat. Hand it back to the bot?", holder_name(ch));
+	console_dialog(c, dialog_confirm_new(q, handback, ch->id));
+}
+
+/* Supervisors only, as the hub says (doc/protocol.md); refused here first
+ * so the agent learns it before a dialog, not after. */
+static bool supervisor(struct console *c, const char *what)
+{
+	const struct agent *me = session_me(c->session);
+
+	if (me && me->role == ACCOUNT_SUPERVISOR)
+		return true;
+	console_say(c, true, "Only a supervisor can %s", what);
+	return false;
+}
+
+static void force_takeover(struct console *c, const char *chat_id) { takeover(c, chat_id, true); }
+
+static void act_force_takeover(struct console *c)
+{
+	const struct chat *ch = console_target(c);
+	char q[300];
+
+	if (!ch || !supervisor(c, "force a takeover"))
+		return;
+	if (!held_by_colleague(c, ch)) {
+		takeover(c, ch->id, false);
+		return;
+	}
+	snprintf(q, sizeof q, "Take this chat over from %.200s?", holder_name(ch));
+	console_dialog(c, dialog_confirm_new(q, force_takeover, ch->id));
+}
+
+static void done_stop(void *ctx, const struct api_result *r)
+{
+	console_report(ctx, r, "Stopped: neither the bot nor an agent answers this chat now");
+}
+
+static void stop_chat(struct console *c, const char *chat_id)
+{
+	struct errbuf err;
+
+	report_start(c, session_stop_chat(c->session, chat_id, done_stop, c, &err), &err);
+}
+
+static void act_stop(struct console *c)
+{
+	const struct chat *ch = console_target(c);
+
+	if (ch && supervisor(c, "stop a conversation"))
+		console_dialog(c, dialog_confirm_new("Stop this conversation? Neither the bot nor an "
+						     "agent will answer it any more.",
+						     stop_chat, ch->id));
+}
+
+/* Replies need the chat held (doc/protocol.md): say so before the agent
+ * types one, not after it fails. Notes need no hold. */
+static void open_composer(struct console *c, bool internal)
+{
+	const struct chat *ch = console_target(c);
+	char key[32], say[160];
+
+	if (!ch)
+		return;
+	if (!internal && !chat_is_mine(c, ch)) {
+		console_say(c, true, "You don't hold this chat: %s takes it over, then you can reply",
+			    keymap_name(c->keys, KC_MAIN, "takeover", key, sizeof key));
+		return;
+	}
 	if (strcmp(ch->id, console_open(c)) != 0)
 		console_open_chat(c, ch->id);
 	c->composer.active = true;
@@ -191,9 +249,8 @@ static void open_composer(struct console *c, bool internal)
 	memcpy(c->composer.chat, ch->id, sizeof c->composer.chat);
 	c->focus = PANE_THREAD;
 	screen_resize(c);
-	console_say(c, false, internal ? "Internal note (agents only): Enter saves, Alt-Enter "
-					 "new line, Esc cancels"
-				       : "Reply: Enter sends, Alt-Enter new line, Esc cancels");
+	composer_keys_said(c, say, sizeof say);
+	console_say(c, false, "%s: %s", internal ? "Internal note (agents only)" : "Reply", say);
 }
 
 static void act_reply(struct console *c) { open_composer(c, false); }
@@ -282,14 +339,18 @@ const struct action actions[] = {
 	{"down", NULL, "Next chat, or scroll the thread down", act_down},
 	{"up", NULL, "Previous chat, or scroll the thread up", act_up},
 	{"open", "Open", "Open the selected chat's thread", act_open},
-	{"switch-pane", NULL, "Switch between the list and the thread", act_switch_pane},
+	{"switch-pane", "Pane", "Switch between the list and the thread", act_switch_pane},
 	{"search", "Search", "Search chats (title, customer, last message)", act_search},
 	{"tab-waiting", NULL, "Waiting: escalated, no agent yet, oldest first", act_tab_waiting},
 	{"tab-mine", NULL, "Mine: the chats you hold", act_tab_mine},
 	{"tab-all", NULL, "All chats, latest message first", act_tab_all},
 	{"tab-search", NULL, "The search results", act_tab_search},
 	{"takeover", "Take", "Take over the chat from the bot", act_takeover},
-	{"handback", "Back", "Hand the chat back to the bot", act_handback},
+	{"handback", "Back", "Hand the chat back to the bot (asks if a colleague holds it)",
+	 act_handback},
+	{"force-takeover", "Force", "Supervisors: take a chat over from a colleague",
+	 act_force_takeover},
+	{"stop", "Stop", "Supervisors: stop the conversation (asks first)", act_stop},
 	{"reply", "Reply", "Reply to the customer", act_reply},
 	{"note", "Note", "Write an internal note (agents only)", act_note},
 	{"rate", "Rate", "Rate the conversation (1-5, feedback)", act_rate},
@@ -303,17 +364,10 @@ const struct action actions[] = {
 	{"top", NULL, "The thread's first message, or the list's first chat", act_top},
 	{"bottom", NULL, "The thread's latest message, or the list's last chat", act_bottom},
 	{"help", "Help", "This help", act_help},
-	{"back", NULL, "Close the thread, or leave the search", act_back},
+	{"back", "Close", "Close the thread, or leave the search", act_back},
 	{"redraw", NULL, "Redraw the screen", act_redraw},
 	{"quit", "Quit", "Quit (asks while replies are still sending)", act_quit},
 };
 
 const size_t nactions = sizeof actions / sizeof actions[0];
 
-const struct action *action_find(const char *name)
-{
-	for (size_t i = 0; i < nactions; i++)
-		if (strcmp(actions[i].name, name) == 0)
-			return &actions[i];
-	return NULL;
-}

@@ -2,6 +2,7 @@
  * composer.c — the composer's keys and sending (see composer.h); drawing
  * is view_thread.c's.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "composer.h"
@@ -15,7 +16,7 @@ static int text_width_of(const struct console *c)
 	return w > 1 ? w : 1;
 }
 
-static void send_it(struct console *c)
+static void act_send(struct console *c)
 {
 	struct composer *k = &c->composer;
 	struct errbuf err;
@@ -35,35 +36,60 @@ static void send_it(struct console *c)
 	console_dirty(c, DIRTY_THREAD);
 }
 
+static void act_newline(struct console *c)
+{
+	if (!editbuf_insert(&c->composer.text, '\n'))
+		console_say(c, true, "The text is at its limit (%d characters)", REPLY_MAX_CHARS);
+	console_dirty(c, DIRTY_THREAD);
+}
+
+static void act_close(struct console *c)
+{
+	char reply[32], note[32];
+
+	c->composer.active = false;
+	if (editbuf_has_text(&c->composer.text))
+		console_say(c, false, "Draft kept: %s (or %s) opens it again",
+			    keymap_name(c->keys, KC_MAIN, "reply", reply, sizeof reply),
+			    keymap_name(c->keys, KC_MAIN, "note", note, sizeof note));
+	console_dirty(c, DIRTY_THREAD);
+}
+
+const struct action composer_actions[] = {
+	{"send", "Send", "Send the reply (or save the note)", act_send},
+	{"newline", "New line", "Start a new line", act_newline},
+	{"close", "Keep draft", "Close the composer; the draft is kept for next time", act_close},
+};
+const size_t ncomposer_actions = sizeof composer_actions / sizeof *composer_actions;
+
 bool composer_key(struct console *c, int key)
 {
-	struct editbuf *e = &c->composer.text;
-
-	switch (key) {
-	case '\r':
-		send_it(c);
-		return true;
-	case KEY_ALT + '\r':
-		editbuf_insert(e, '\n');
+	switch (edit_key(c, &c->composer.text, key, text_width_of(c))) {
+	case EDIT_NOT_MINE:
+		return false;
+	case EDIT_FULL:
+		console_say(c, true, "The text is at its limit (%d characters)", REPLY_MAX_CHARS);
 		break;
-	case 27:
-		c->composer.active = false;
-		if (editbuf_has_text(e))
-			console_say(c, false, "Draft kept: r (or n) opens it again");
-		console_dirty(c, DIRTY_THREAD);
-		return true;
-	default:
-		switch (editbuf_key(e, key, text_width_of(c))) {
-		case EDIT_NOT_MINE:
-			return false;
-		case EDIT_FULL:
-			console_say(c, true, "The text is at its limit (%d characters)",
-				    REPLY_MAX_CHARS);
-			break;
-		case EDIT_DONE:
-			break;
-		}
+	case EDIT_DONE:
+		break;
 	}
 	console_dirty(c, DIRTY_THREAD);
 	return true;
+}
+
+void composer_keys_said(const struct console *c, char *out, size_t len)
+{
+	char send[32], nl[32], close[32];
+
+	snprintf(out, len, "%s sends, %s new line, %s closes and keeps the draft",
+		 keymap_name(c->keys, KC_COMPOSER, "send", send, sizeof send),
+		 keymap_name(c->keys, KC_COMPOSER, "newline", nl, sizeof nl),
+		 keymap_name(c->keys, KC_COMPOSER, "close", close, sizeof close));
+}
+
+void composer_left(const struct console *c, char *out, size_t len)
+{
+	const struct editbuf *e = &c->composer.text;
+
+	snprintf(out, len, "%zu characters left", e->max_chars - editbuf_chars(e));
 }

@@ -326,7 +326,7 @@ int console_run(const struct config *cfg, const char *state_dir)
 	c.title = cfg->title;
 	c.started_at = ts_now();
 	editbuf_init(&c.composer.text, REPLY_MAX_CHARS);
-	if (!keymap_init(&c.keys, cfg, &err)) {
+	if (!keymap_init(c.keys, cfg, &err)) {
 		fprintf(stderr, "handoff: %s\n", err.msg);
 		return 2;
 	}

@@ -19,6 +19,7 @@
 
 #include "actions.h"
 #include "editbuf.h"
+#include "editkeys.h"
 #include "keys.h"
 #include "console_run.h"
 #include "layout.h"
@@ -47,9 +48,11 @@ struct dialog;
  * a small class of function pointers. */
 struct dialog_class {
 	const char *name;
+	enum key_context context;  /* where its keys are looked up first */
 	void (*draw)(struct console *c, struct dialog *d);
-	/* A key while the dialog is up; the dialog closes itself. */
-	void (*key)(struct console *c, struct dialog *d, int key);
+	/* A key its context does not bind (a character typed into a field),
+	 * or NULL; false when the key means nothing here. */
+	bool (*key)(struct console *c, struct dialog *d, int key);
 	void (*free)(struct dialog *d);
 };
 
@@ -86,7 +89,7 @@ struct console {
 	struct session *session;
 	struct store *store;
 	const struct config *cfg;
-	struct keymap keys;
+	struct keymap keys[KC_COUNT];  /* one per key context (actions.h) */
 
 	/* the screen */
 	attr_t attrs[EL_COUNT];  /* the theme, as curses attributes */
@@ -105,6 +108,7 @@ struct console {
 	struct ticket_lines tickets; /* of the open thread */
 	struct composer composer;
 	bool reply_countdown;    /* a reply "retrying in N s" is on screen */
+	struct field field;      /* the text field editing keys go to (editkeys.h) */
 	struct dialog *dialog;   /* the modal dialog up, or NULL */
 	char search[256];        /* the search tab's query */
 

@@ -1,151 +1,49 @@
 /*
- * dialogs.c — help, prompt, rate, status, assign and quit (see dialogs.h).
+ * dialogs.c — prompt, rate, status, assign and confirm (see dialogs.h);
+ * help is help.c's.
  *
- * Each dialog is a struct with a struct dialog first, and a const class of
- * three functions; the console draws whichever is up over the panes and
- * gives it every key. Results go to the session; the hub's answer comes
- * back on the status line.
+ * Each dialog is a struct with a struct dialog first, and a const class:
+ * the key context its keys are looked up in (actions.h; its actions find
+ * the dialog as c->dialog), a fallback for what the table does not name
+ * (characters typed into a field), drawing and freeing. Results go to the
+ * session; the hub's answer comes back on the status line.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dialog_box.h"
 #include "dialogs.h"
-#include "draw.h"
 #include "editkeys.h"
 #include "textsafe.h"
-#include "textwidth.h"
-#include "utf8.h"
 #include "views.h"
-
-/* ---- a box in the middle of the screen ---------------------------------- */
-
-struct box {
-	int y, x, h, w;
-};
-
-/* Clear and frame an h x w box (shrunk to the screen) titled `title`. */
-static struct box box_draw(struct console *c, int h, int w, const char *title)
-{
-	struct box b;
-	attr_t a = c->attrs[EL_DIALOG];
-
-	b.h = h < c->rows - 2 ? h : c->rows - 2;
-	b.w = w < c->cols - 2 ? w : c->cols - 2;
-	if (b.h < 3)
-		b.h = c->rows;
-	if (b.w < 10)
-		b.w = c->cols;
-	b.y = (c->rows - b.h) / 2;
-	b.x = (c->cols - b.w) / 2;
-	for (int i = 0; i < b.h; i++)
-		draw_fill(b.y + i, b.x, b.w, a);
-	attrset(a);
-	mvhline(b.y, b.x, ACS_HLINE, b.w);
-	mvhline(b.y + b.h - 1, b.x, ACS_HLINE, b.w);
-	mvvline(b.y, b.x, ACS_VLINE, b.h);
-	mvvline(b.y, b.x + b.w - 1, ACS_VLINE, b.h);
-	mvaddch(b.y, b.x, ACS_ULCORNER);
-	mvaddch(b.y, b.x + b.w - 1, ACS_URCORNER);
-	mvaddch(b.y + b.h - 1, b.x, ACS_LLCORNER);
-	mvaddch(b.y + b.h - 1, b.x + b.w - 1, ACS_LRCORNER);
-	draw_str(b.y, b.x + 2, b.w - 4, title, a | A_BOLD);
-	return b;
-}
-
-/* A line inside the box (row 1 is the first under the frame). */
-static int box_line(struct console *c, const struct box *b, int row, const char *text, attr_t a)
-{
-	(void)c;
-	if (row >= b->h - 1)
-		return 0;
-	return draw_str(b->y + row, b->x + 2, b->w - 4, text, a);
-}
-
-/* A one-line text field: its tail when longer than the box. */
-static void box_field(struct console *c, const struct box *b, int row, const struct editbuf *e,
-		      bool focused)
-{
-	attr_t a = c->attrs[EL_COMPOSER] | (focused ? A_REVERSE : A_UNDERLINE);
-	int w = b->w - 4;
-	const char *text = e->text ? e->text : "";
-	size_t skip = 0;
-
-	draw_fill(b->y + row, b->x + 2, w, a);
-	/* Show the end, where the cursor is, when the text is wider. */
-	while (text_width(text + skip, e->len - skip) > w - 1) {
-		unsigned cp;
-		skip += utf8_decode(text + skip, e->len - skip, &cp) ?: 1;
-	}
-	draw_safe(b->y + row, b->x + 2, w, text + skip, e->len - skip, a);
-}
 
 static void close_dialog(struct console *c)
 {
 	console_dialog(c, NULL);
 }
 
-/* ---- help --------------------------------------------------------------- */
-
-struct help {
-	struct dialog d;
-	int top;
-};
-
-static void help_draw(struct console *c, struct dialog *d)
-{
-	struct help *h = (struct help *)d;
-	struct box b = box_draw(c, (int)nactions + 8, 78, " Keys — Esc closes, j/k scroll ");
-	int row = 1 - h->top;
-	char keys[64], name[24];
-
-	for (size_t i = 0; i < nactions; i++, row++) {
-		size_t k = 0;
-		keys[0] = '\0';
-		for (size_t j = 0; j < c->keys.n && k < sizeof keys - 12; j++) {
-			if (c->keys.b[j].action != &actions[i])
-				continue;
-			key_format(c->keys.b[j].key, name, sizeof name);
-			k += (size_t)snprintf(keys + k, sizeof keys - k, "%s%s", k ? " " : "", name);
-		}
-		if (row < 1)
-			continue;
-		box_line(c, &b, row, keys[0] ? keys : "(unbound)", c->attrs[EL_DIALOG] | A_BOLD);
-		if (row < b.h - 1)
-			draw_str(b.y + row, b.x + 16, b.w - 18, actions[i].help, c->attrs[EL_DIALOG]);
-	}
-	if (row >= 1)
-		box_line(c, &b, row + 1,
-			 "Composer: Enter sends, Alt-Enter new line, Ctrl-A/E/K/U/W, Esc keeps "
-			 "the draft", c->attrs[EL_DIALOG]);
-}
-
-static void help_key(struct console *c, struct dialog *d, int key)
-{
-	struct help *h = (struct help *)d;
-
-	if (key == 'j' || key == KEY_FN + KEY_DOWN)
-		h->top++;
-	else if ((key == 'k' || key == KEY_FN + KEY_UP) && h->top > 0)
-		h->top--;
-	else
-		close_dialog(c);
-}
+static void act_cancel(struct console *c) { close_dialog(c); }
 
 static void plain_free(struct dialog *d)
 {
 	free(d);
 }
 
-static const struct dialog_class help_class = {"help", help_draw, help_key, plain_free};
-
-struct dialog *dialog_help_new(void)
+/* A key into a text field; a character over the limit is said, never
+ * dropped in silence. */
+static bool field_key(struct console *c, struct editbuf *e, int key, const char *what)
 {
-	struct help *h = calloc(1, sizeof *h);
-
-	if (h)
-		h->d.cls = &help_class;
-	return h ? &h->d : NULL;
+	switch (edit_key(c, e, key, 0)) {
+	case EDIT_NOT_MINE:
+		return false;
+	case EDIT_FULL:
+		console_say(c, true, "%s has at most %zu characters", what, e->max_chars);
+		break;
+	case EDIT_DONE:
+		break;
+	}
+	return true;
 }
 
 /* ---- prompt: search, retitle --------------------------------------------- */
@@ -155,18 +53,26 @@ struct prompt {
 	enum prompt_kind kind;
 	uuid_str chat;
 	struct editbuf text;
+	bool selected;   /* the old text, selected: typing replaces it */
 };
 
 static void prompt_draw(struct console *c, struct dialog *d)
 {
 	struct prompt *p = (struct prompt *)d;
-	struct box b = box_draw(c, 5, 64, p->kind == PROMPT_SEARCH ? " Search " : " Title ");
+	bool search = p->kind == PROMPT_SEARCH;
+	struct box b = box_draw(c, 7, 64, search ? " Search " : " Title ");
+	char left[64];
 
-	box_line(c, &b, 1,
-		 p->kind == PROMPT_SEARCH ? "Customer, title or last message — Enter searches, Esc"
-					  : "The chat's title — Enter saves, Esc cancels",
+	box_line(c, &b, 1, search ? "Customer, title or last message" : "The chat's title",
 		 c->attrs[EL_DIALOG]);
-	box_field(c, &b, 3, &p->text, true);
+	box_field(c, &b, 3, &p->text, true, p->selected);
+	if (p->selected)
+		snprintf(left, sizeof left, "Typing replaces it; arrows edit it");
+	else
+		snprintf(left, sizeof left, "%zu characters left",
+			 p->text.max_chars - editbuf_chars(&p->text));
+	box_line(c, &b, 4, left, c->attrs[EL_DIALOG]);
+	box_keys(c, &b, 5, KC_PROMPT);
 }
 
 static void done_retitle(void *ctx, const struct api_result *r)
@@ -174,37 +80,69 @@ static void done_retitle(void *ctx, const struct api_result *r)
 	console_report(ctx, r, "Title saved");
 }
 
-static void prompt_key(struct console *c, struct dialog *d, int key)
+static void search_confirm(struct console *c, struct prompt *p)
 {
-	struct prompt *p = (struct prompt *)d;
 	struct errbuf err;
 
-	if (key == 27) {
-		close_dialog(c);
-	} else if (key == '\r' && p->kind == PROMPT_SEARCH) {
-		snprintf(c->search, sizeof c->search, "%s", p->text.text ? p->text.text : "");
-		if (!session_search(c->session, c->search, &err)) {
-			console_say(c, true, "%s", err.msg);
-			return;
-		}
-		close_dialog(c);
-		c->tab = c->search[0] ? TAB_SEARCH : TAB_ALL;
-		c->selected[0] = '\0';
-		c->list_top = 0;
-		c->focus = PANE_LIST;
-		console_dirty(c, DIRTY_ALL);
-	} else if (key == '\r') {
-		if (!editbuf_has_text(&p->text)) {
-			console_say(c, true, "A title cannot be empty");
-		} else if (!session_retitle(c->session, p->chat, p->text.text, done_retitle, c,
-					    &err)) {
-			console_say(c, true, "%s", err.msg);
-		} else {
-			close_dialog(c);
-		}
-	} else {
-		editbuf_key(&p->text, key, 0);
+	snprintf(c->search, sizeof c->search, "%s", p->text.text ? p->text.text : "");
+	if (!session_search(c->session, c->search, &err)) {
+		console_say(c, true, "%s", err.msg);
+		return;
 	}
+	close_dialog(c);
+	c->tab = c->search[0] ? TAB_SEARCH : TAB_ALL;
+	c->selected[0] = '\0';
+	c->list_top = 0;
+	c->focus = PANE_LIST;
+	console_dirty(c, DIRTY_ALL);
+}
+
+static void prompt_confirm(struct console *c)
+{
+	struct prompt *p = (struct prompt *)c->dialog;
+	struct errbuf err;
+
+	if (p->kind == PROMPT_SEARCH)
+		search_confirm(c, p);
+	else if (!editbuf_has_text(&p->text))
+		console_say(c, true, "A title cannot be empty");
+	else if (!session_retitle(c->session, p->chat, p->text.text, done_retitle, c, &err))
+		console_say(c, true, "%s", err.msg);
+	else
+		close_dialog(c);
+}
+
+const struct action prompt_actions[] = {
+	{"confirm", "OK", "Search, or save the title", prompt_confirm},
+	{"cancel", "Cancel", "Close, changing nothing", act_cancel},
+};
+const size_t nprompt_actions = sizeof prompt_actions / sizeof *prompt_actions;
+
+/* Whether `key` deletes text in a field (Backspace, Delete, the kills). */
+static bool deletes(struct console *c, int key)
+{
+	const struct action *a = keymap_lookup(&c->keys[KC_EDIT], key);
+
+	return a && (strcmp(a->name, "backspace") == 0 || strcmp(a->name, "delete") == 0 ||
+		     strncmp(a->name, "kill-", 5) == 0);
+}
+
+/* The old text comes selected, as in any dialog's field: the first
+ * character typed (or a delete) replaces it, a move keeps it to edit. */
+static bool prompt_key(struct console *c, struct dialog *d, int key)
+{
+	struct prompt *p = (struct prompt *)d;
+
+	if (p->selected && (edit_is_char(key) || deletes(c, key))) {
+		editbuf_clear(&p->text);
+		p->selected = false;
+		if (!edit_is_char(key))
+			return true;
+	}
+	bool mine = field_key(c, &p->text, key, p->kind == PROMPT_SEARCH ? "A search" : "A title");
+	if (mine)
+		p->selected = false;
+	return mine;
 }
 
 static void prompt_free(struct dialog *d)
@@ -215,7 +153,8 @@ static void prompt_free(struct dialog *d)
 	free(p);
 }
 
-static const struct dialog_class prompt_class = {"prompt", prompt_draw, prompt_key, prompt_free};
+static const struct dialog_class prompt_class = {"prompt", KC_PROMPT, prompt_draw, prompt_key,
+						 prompt_free};
 
 struct dialog *dialog_prompt_new(enum prompt_kind kind, const char *chat_id, const char *initial)
 {
@@ -228,6 +167,7 @@ struct dialog *dialog_prompt_new(enum prompt_kind kind, const char *chat_id, con
 	snprintf(p->chat, sizeof p->chat, "%s", chat_id);
 	editbuf_init(&p->text, kind == PROMPT_SEARCH ? 200 : TITLE_MAX_CHARS);
 	editbuf_set(&p->text, initial);
+	p->selected = p->text.len > 0;
 	return &p->d;
 }
 
@@ -251,11 +191,11 @@ static void rate_draw(struct console *c, struct dialog *d)
 		 r->score, r->score ? "*****" + (5 - r->score) : "type a digit");
 	box_line(c, &b, 1, stars, c->attrs[EL_DIALOG] | (r->field == 0 ? A_BOLD : 0));
 	box_line(c, &b, 3, "Feedback (optional):", c->attrs[EL_DIALOG]);
-	box_field(c, &b, 4, &r->feedback, r->field == 1);
+	box_field(c, &b, 4, &r->feedback, r->field == 1, false);
 	box_line(c, &b, 6, "A better answer the bot could have given (optional):",
 		 c->attrs[EL_DIALOG]);
-	box_field(c, &b, 7, &r->suggested, r->field == 2);
-	box_line(c, &b, 9, "Tab next field · Enter rates · Esc cancels", c->attrs[EL_DIALOG]);
+	box_field(c, &b, 7, &r->suggested, r->field == 2, false);
+	box_keys(c, &b, 9, KC_RATE);
 }
 
 static void done_rate(void *ctx, const struct api_result *r)
@@ -263,35 +203,53 @@ static void done_rate(void *ctx, const struct api_result *r)
 	console_report(ctx, r, "Rating saved");
 }
 
-static void rate_key(struct console *c, struct dialog *d, int key)
+static void rate_move(struct console *c, int by)
 {
-	struct rate *r = (struct rate *)d;
+	struct rate *r = (struct rate *)c->dialog;
+	r->field = (r->field + by) % 3;
+}
+
+static void rate_next(struct console *c) { rate_move(c, 1); }
+static void rate_previous(struct console *c) { rate_move(c, 2); }
+
+static void rate_confirm(struct console *c)
+{
+	struct rate *r = (struct rate *)c->dialog;
 	struct errbuf err;
 
-	if (key == 27) {
-		close_dialog(c);
-	} else if (key == '\t' || key == KEY_FN + KEY_BTAB) {
-		r->field = (r->field + (key == '\t' ? 1 : 2)) % 3;
-	} else if (key == '\r') {
-		if (!r->score) {
-			console_say(c, true, "Type a score from 1 to 5 first");
-			r->field = 0;
-		} else if (!session_rate(c->session, r->chat, r->score,
-					 editbuf_has_text(&r->feedback) ? r->feedback.text : NULL,
-					 editbuf_has_text(&r->suggested) ? r->suggested.text : NULL,
-					 done_rate, c, &err)) {
-			console_say(c, true, "%s", err.msg);
-		} else {
-			close_dialog(c);
-		}
-	} else if (r->field == 0) {
-		if (key >= '1' && key <= '5')
-			r->score = key - '0';
-		else
-			console_say(c, false, "Score: a digit from 1 to 5; Tab goes to the feedback");
+	if (!r->score) {
+		console_say(c, true, "Type a score from 1 to 5 first");
+		r->field = 0;
+	} else if (!session_rate(c->session, r->chat, r->score,
+				 editbuf_has_text(&r->feedback) ? r->feedback.text : NULL,
+				 editbuf_has_text(&r->suggested) ? r->suggested.text : NULL,
+				 done_rate, c, &err)) {
+		console_say(c, true, "%s", err.msg);
 	} else {
-		editbuf_key(r->field == 1 ? &r->feedback : &r->suggested, key, 0);
+		close_dialog(c);
 	}
+}
+
+const struct action rate_actions[] = {
+	{"next-field", "Next", "The next field", rate_next},
+	{"previous-field", "Previous", "The field before", rate_previous},
+	{"confirm", "Rate", "Save the rating", rate_confirm},
+	{"cancel", "Cancel", "Close, changing nothing", act_cancel},
+};
+const size_t nrate_actions = sizeof rate_actions / sizeof *rate_actions;
+
+static bool rate_key(struct console *c, struct dialog *d, int key)
+{
+	struct rate *r = (struct rate *)d;
+
+	if (r->field != 0)
+		return field_key(c, r->field == 1 ? &r->feedback : &r->suggested, key,
+				 "Feedback");
+	if (key >= '1' && key <= '5')
+		r->score = key - '0';
+	else
+		console_say(c, false, "Score: a digit from 1 to 5; Tab goes to the feedback");
+	return true;
 }
 
 static void rate_free(struct dialog *d)
@@ -303,7 +261,7 @@ static void rate_free(struct dialog *d)
 	free(r);
 }
 
-static const struct dialog_class rate_class = {"rate", rate_draw, rate_key, rate_free};
+static const struct dialog_class rate_class = {"rate", KC_RATE, rate_draw, rate_key, rate_free};
 
 struct dialog *dialog_rate_new(const char *chat_id)
 {
@@ -325,53 +283,52 @@ struct status_picker {
 	uuid_str chat;
 };
 
-static const struct {
-	int key;
-	const char *status, *label;
-} statuses[] = {
-	{'o', "open", "o  open"},
-	{'p', "pending", "p  pending (waiting on the customer)"},
-	{'s', "solved", "s  solved"},
-	{'c', "closed", "c  closed"},
-};
-
-static void status_picker_draw(struct console *c, struct dialog *d)
-{
-	(void)d;
-	struct box b = box_draw(c, 8, 48, " Ticket status ");
-
-	for (int i = 0; i < 4; i++)
-		box_line(c, &b, 1 + i, statuses[i].label, c->attrs[EL_DIALOG]);
-	box_line(c, &b, 6, "Esc cancels", c->attrs[EL_DIALOG]);
-}
-
 static void done_status(void *ctx, const struct api_result *r)
 {
 	console_report(ctx, r, "Ticket status saved");
 }
 
-static void status_key(struct console *c, struct dialog *d, int key)
+static void set_status(struct console *c, const char *status)
 {
-	struct status_picker *p = (struct status_picker *)d;
+	struct status_picker *p = (struct status_picker *)c->dialog;
 	struct errbuf err;
 
-	if (key == 27) {
-		close_dialog(c);
-		return;
-	}
-	for (int i = 0; i < 4; i++) {
-		if (key != statuses[i].key)
-			continue;
-		if (!session_set_status(c->session, p->chat, statuses[i].status, done_status, c,
-					&err))
-			console_say(c, true, "%s", err.msg);
-		close_dialog(c);
-		return;
-	}
-	console_say(c, false, "o open, p pending, s solved, c closed; Esc cancels");
+	if (!session_set_status(c->session, p->chat, status, done_status, c, &err))
+		console_say(c, true, "%s", err.msg);
+	close_dialog(c);
 }
 
-static const struct dialog_class status_class = {"status", status_picker_draw, status_key, plain_free};
+static void st_open(struct console *c) { set_status(c, "open"); }
+static void st_pending(struct console *c) { set_status(c, "pending"); }
+static void st_solved(struct console *c) { set_status(c, "solved"); }
+static void st_closed(struct console *c) { set_status(c, "closed"); }
+
+/* The names are the hub's statuses. */
+const struct action status_actions[] = {
+	{"open", "Open", "open", st_open},
+	{"pending", "Pending", "pending (waiting on the customer)", st_pending},
+	{"solved", "Solved", "solved", st_solved},
+	{"closed", "Closed", "closed", st_closed},
+	{"cancel", "Cancel", "Close, changing nothing", act_cancel},
+};
+const size_t nstatus_actions = sizeof status_actions / sizeof *status_actions;
+
+static void status_picker_draw(struct console *c, struct dialog *d)
+{
+	(void)d;
+	struct box b = box_draw(c, 9, 52, " Ticket status ");
+	char keys[64], line[160];
+
+	for (size_t i = 0; i + 1 < nstatus_actions; i++) {
+		keymap_keys_of(&c->keys[KC_STATUS], &status_actions[i], keys, sizeof keys);
+		snprintf(line, sizeof line, "%-3s %s", keys, status_actions[i].help);
+		box_line(c, &b, 1 + (int)i, line, c->attrs[EL_DIALOG]);
+	}
+	box_keys(c, &b, 7, KC_STATUS);
+}
+
+static const struct dialog_class status_class = {"status", KC_STATUS, status_picker_draw, NULL,
+						 plain_free};
 
 struct dialog *dialog_status_new(const char *chat_id)
 {
@@ -422,8 +379,7 @@ static void assign_draw(struct console *c, struct dialog *d)
 			 c->attrs[EL_DIALOG] | (i == a->sel ? A_REVERSE : 0));
 		free(safe);
 	}
-	box_line(c, &b, (int)a->n + 2, "j/k choose · Enter assigns · Esc cancels",
-		 c->attrs[EL_DIALOG]);
+	box_keys(c, &b, (int)a->n + 2, KC_ASSIGN);
 }
 
 /* Keep the agents who can hold a chat (not ingest bridges). */
@@ -462,23 +418,39 @@ static void done_assign(void *ctx, const struct api_result *r)
 	console_report(ctx, r, "Assigned");
 }
 
-static void assign_key(struct console *c, struct dialog *d, int key)
+static void assign_down(struct console *c)
 {
-	struct assign *a = (struct assign *)d;
+	struct assign *a = (struct assign *)c->dialog;
+	if (a->sel + 1 < a->n)
+		a->sel++;
+}
+
+static void assign_up(struct console *c)
+{
+	struct assign *a = (struct assign *)c->dialog;
+	if (a->sel > 0)
+		a->sel--;
+}
+
+static void assign_confirm(struct console *c)
+{
+	struct assign *a = (struct assign *)c->dialog;
 	struct errbuf err;
 
-	if (key == 27) {
-		close_dialog(c);
-	} else if ((key == 'j' || key == KEY_FN + KEY_DOWN) && a->sel + 1 < a->n) {
-		a->sel++;
-	} else if ((key == 'k' || key == KEY_FN + KEY_UP) && a->sel > 0) {
-		a->sel--;
-	} else if (key == '\r' && a->n) {
-		if (!session_assign(c->session, a->chat, a->agents[a->sel].id, done_assign, c, &err))
-			console_say(c, true, "%s", err.msg);
-		close_dialog(c);
-	}
+	if (!a->n)
+		return;
+	if (!session_assign(c->session, a->chat, a->agents[a->sel].id, done_assign, c, &err))
+		console_say(c, true, "%s", err.msg);
+	close_dialog(c);
 }
+
+const struct action assign_actions[] = {
+	{"down", "Next", "The next agent", assign_down},
+	{"up", "Previous", "The agent before", assign_up},
+	{"confirm", "Assign", "Give the chat to the chosen agent", assign_confirm},
+	{"cancel", "Cancel", "Close, changing nothing", act_cancel},
+};
+const size_t nassign_actions = sizeof assign_actions / sizeof *assign_actions;
 
 static void assign_free(struct dialog *d)
 {
@@ -492,7 +464,8 @@ static void assign_free(struct dialog *d)
 	free(a);
 }
 
-static const struct dialog_class assign_class = {"assign", assign_draw, assign_key, assign_free};
+static const struct dialog_class assign_class = {"assign", KC_ASSIGN, assign_draw, NULL,
+						 assign_free};
 
 struct dialog *dialog_assign_new(struct console *c, const char *chat_id)
 {
@@ -516,44 +489,69 @@ struct dialog *dialog_assign_new(struct console *c, const char *chat_id)
 	return &a->d;
 }
 
-/* ---- quit ------------------------------------------------------------------- */
+/* ---- confirm: a y/n question ----------------------------------------------- */
 
-struct quit {
+struct confirm {
 	struct dialog d;
-	size_t unsent;
+	char question[400];
+	confirm_fn *yes;
+	uuid_str chat;
 };
 
-static void quit_draw(struct console *c, struct dialog *d)
+static void confirm_draw(struct console *c, struct dialog *d)
 {
-	struct quit *q = (struct quit *)d;
-	struct box b = box_draw(c, 6, 60, " Quit? ");
-	char line[96];
+	struct confirm *q = (struct confirm *)d;
+	struct box b = box_draw(c, 8, 60, " Sure? ");
 
-	snprintf(line, sizeof line, "%zu repl%s still sending. They are kept and sent", q->unsent,
-		 q->unsent == 1 ? "y is" : "ies are");
-	box_line(c, &b, 1, line, c->attrs[EL_DIALOG]);
-	box_line(c, &b, 2, "the next time the console starts.", c->attrs[EL_DIALOG]);
-	box_line(c, &b, 4, "y quit now · n or Esc stay", c->attrs[EL_DIALOG] | A_BOLD);
+	int rows = box_wrapped(c, &b, 1, q->question, c->attrs[EL_DIALOG]);
+	box_keys(c, &b, rows + 2, KC_CONFIRM);
 }
 
-static void quit_key(struct console *c, struct dialog *d, int key)
+static void confirm_yes(struct console *c)
 {
-	(void)d;
-	if (key == 'y' || key == 'Y')
-		console_quit(c, true);
-	else if (key == 'n' || key == 'N' || key == 27)
-		close_dialog(c);
+	struct confirm *q = (struct confirm *)c->dialog;
+	confirm_fn *yes = q->yes;
+	uuid_str chat;
+
+	/* Closed first: `yes` may put up a dialog of its own, or quit. */
+	memcpy(chat, q->chat, sizeof chat);
+	close_dialog(c);
+	yes(c, chat);
 }
 
-static const struct dialog_class quit_class = {"quit", quit_draw, quit_key, plain_free};
+const struct action confirm_actions[] = {
+	{"yes", "Yes", "Yes, do it", confirm_yes},
+	{"no", "No", "No, change nothing", act_cancel},
+};
+const size_t nconfirm_actions = sizeof confirm_actions / sizeof *confirm_actions;
 
-struct dialog *dialog_quit_new(size_t unsent)
+static const struct dialog_class confirm_class = {"confirm", KC_CONFIRM, confirm_draw, NULL,
+						  plain_free};
+
+struct dialog *dialog_confirm_new(const char *question, confirm_fn *yes, const char *chat_id)
 {
-	struct quit *q = calloc(1, sizeof *q);
+	struct confirm *q = calloc(1, sizeof *q);
 
 	if (!q)
 		return NULL;
-	q->d.cls = &quit_class;
-	q->unsent = unsent;
+	q->d.cls = &confirm_class;
+	snprintf(q->question, sizeof q->question, "%s", question);
+	snprintf(q->chat, sizeof q->chat, "%s", chat_id);
+	q->yes = yes;
 	return &q->d;
+}
+
+static void quit_now(struct console *c, const char *chat_id)
+{
+	(void)chat_id;
+	console_quit(c, true);
+}
+
+struct dialog *dialog_quit_new(size_t unsent)
+{
+	char q[200];
+
+	snprintf(q, sizeof q, "%zu repl%s still sending. They are kept and sent the next time "
+		 "the console starts. Quit now?", unsent, unsent == 1 ? "y is" : "ies are");
+	return dialog_confirm_new(q, quit_now, "");
 }

@@ -1,14 +1,17 @@
 /*
  * dialogs.h — the console's modal dialogs, each a struct dialog_class
- * (console.h): Esc always backs out, Enter confirms.
+ * (console.h) with its own key context (actions.h); by default Esc backs
+ * out and Enter confirms.
  *
- *   help      every action with its key, from the same tables the keys use
- *   prompt    one line of text: the search, a new title
+ *   help      every key of every context, from the tables (help.c)
+ *   prompt    one line of text: the search, a new title (the old one
+ *             selected: typing replaces it)
  *   rate      a score 1..5 (a digit), optional feedback and suggested answer
  *             (Tab moves between the fields)
  *   status    o open, p pending, s solved, c closed
  *   assign    a list of agents (j/k, Enter), fetched when it opens
- *   quit      "replies are still sending: quit anyway?" (y/n)
+ *   confirm   a y/n question: quit while replies are sending, hand back a
+ *             colleague's chat, force a takeover, stop a conversation
  */
 #ifndef HANDOFF_UI_DIALOGS_H
 #define HANDOFF_UI_DIALOGS_H
@@ -25,5 +28,9 @@ struct dialog *dialog_rate_new(const char *chat_id);
 struct dialog *dialog_status_new(const char *chat_id);
 struct dialog *dialog_assign_new(struct console *c, const char *chat_id);
 struct dialog *dialog_quit_new(size_t unsent);
+
+/* What "yes" does, on the chat the question was about. */
+typedef void confirm_fn(struct console *c, const char *chat_id);
+struct dialog *dialog_confirm_new(const char *question, confirm_fn *yes, const char *chat_id);
 
 #endif

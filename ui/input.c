@@ -38,6 +38,26 @@ static void mouse_event(struct console *c)
 	}
 }
 
+/* Run the action `key` has in context kc; false when it has none. */
+static bool run_in(struct console *c, enum key_context kc, int key)
+{
+	const struct action *a = keymap_lookup(&c->keys[kc], key);
+
+	if (!a)
+		return false;
+	a->run(c);
+	return true;
+}
+
+static void nothing_here(struct console *c, int key)
+{
+	char name[32], help[32];
+
+	key_format(key, name, sizeof name);
+	console_say(c, true, "%s does nothing here: %s shows the keys", name,
+		    keymap_name(c->keys, KC_MAIN, "help", help, sizeof help));
+}
+
 void input_key(struct console *c, int key)
 {
 	if (key == KEY_FN + KEY_RESIZE)
@@ -47,20 +67,21 @@ void input_key(struct console *c, int key)
 		return;
 	}
 	if (c->dialog) {
-		c->dialog->cls->key(c, c->dialog, key);
-		console_dirty(c, DIRTY_DIALOG);
+		struct dialog *d = c->dialog;
+		if (!run_in(c, d->cls->context, key) && !(d->cls->key && d->cls->key(c, d, key)))
+			nothing_here(c, key);
+		console_dirty(c, DIRTY_DIALOG | DIRTY_FBAR);
 		return;
 	}
-	if (c->composer.active && c->focus == PANE_THREAD && composer_key(c, key))
-		return;
-	const struct action *a = keymap_lookup(&c->keys, key);
-	if (a) {
-		a->run(c);
+	if (c->composer.active && c->focus == PANE_THREAD &&
+	    (run_in(c, KC_COMPOSER, key) || composer_key(c, key))) {
+		console_dirty(c, DIRTY_FBAR);
 		return;
 	}
-	char name[32];
-	key_format(key, name, sizeof name);
-	console_say(c, true, "%s does nothing here: ? shows the keys", name);
+	if (run_in(c, KC_MAIN, key))
+		console_dirty(c, DIRTY_FBAR);
+	else
+		nothing_here(c, key);
 }
 
 void input_on_readable(uv_poll_t *h, int status, int events)
@@ -84,6 +105,8 @@ void input_on_readable(uv_poll_t *h, int status, int events)
 				key = KEY_ALT + KEY_FN + (int)next;
 		} else if (key == KEY_FN + KEY_ENTER || key == '\n') {
 			key = '\r';
+		} else if (key == 0x7f) {
+			key = KEY_FN + KEY_BACKSPACE; /* what most terminals send for it */
 		}
 		input_key(c, key);
 	}

@@ -1,6 +1,7 @@
 /*
- * keymap.c — the default key bindings and the config's bind lines (see
- * actions.h). The defaults are the contract of issue 5 and doc/handoff.1.
+ * keymap.c — the default key bindings of every context, the function bars,
+ * and the config's bind lines (see actions.h). The defaults are the
+ * contract of doc/handoff.1.
  */
 #include <stdio.h>
 #include <string.h>
@@ -8,10 +9,13 @@
 #include "actions.h"
 #include "keys.h"
 
-static const struct {
-	const char *key;
-	const char *action;
-} defaults[] = {
+struct binding {
+	const char *key, *action;
+};
+
+#define N(a) (sizeof a / sizeof *a)
+
+static const struct binding main_keys[] = {
 	{"j", "down"},          {"Down", "down"},
 	{"k", "up"},            {"Up", "up"},
 	{"Enter", "open"},      {"Tab", "switch-pane"},
@@ -19,6 +23,7 @@ static const struct {
 	{"1", "tab-waiting"},   {"2", "tab-mine"},
 	{"3", "tab-all"},       {"4", "tab-search"},
 	{"t", "takeover"},      {"b", "handback"},
+	{"F", "force-takeover"}, {"S", "stop"},
 	{"r", "reply"},         {"n", "note"},
 	{"R", "rate"},          {"T", "retitle"},
 	{"s", "status"},        {"a", "assign"},
@@ -30,6 +35,114 @@ static const struct {
 	{"Esc", "back"},
 	{"C-l", "redraw"},
 };
+
+static const struct binding composer_keys[] = {
+	{"Enter", "send"}, {"M-Enter", "newline"}, {"Esc", "close"},
+};
+
+static const struct binding edit_keys[] = {
+	{"Left", "left"},       {"Right", "right"},
+	{"Home", "home"},       {"C-a", "home"},
+	{"End", "end"},         {"C-e", "end"},
+	{"Backspace", "backspace"}, {"C-h", "backspace"},
+	{"Delete", "delete"},
+	{"C-k", "kill-to-end"}, {"C-u", "kill-to-start"}, {"C-w", "kill-word"},
+	{"Up", "line-up"},      {"Down", "line-down"},
+};
+
+static const struct binding prompt_keys[] = {
+	{"Enter", "confirm"}, {"Esc", "cancel"},
+};
+
+static const struct binding rate_keys[] = {
+	{"Tab", "next-field"}, {"S-Tab", "previous-field"},
+	{"Enter", "confirm"},  {"Esc", "cancel"},
+};
+
+static const struct binding status_keys[] = {
+	{"o", "open"}, {"p", "pending"}, {"s", "solved"}, {"c", "closed"}, {"Esc", "cancel"},
+};
+
+static const struct binding assign_keys[] = {
+	{"j", "down"}, {"Down", "down"}, {"k", "up"}, {"Up", "up"},
+	{"Enter", "confirm"}, {"Esc", "cancel"},
+};
+
+static const struct binding confirm_keys[] = {
+	{"y", "yes"}, {"Y", "yes"}, {"n", "no"}, {"N", "no"}, {"Esc", "no"},
+};
+
+static const struct binding help_keys[] = {
+	{"j", "down"}, {"Down", "down"}, {"k", "up"}, {"Up", "up"},
+	{"PgDn", "page-down"}, {"Space", "page-down"}, {"PgUp", "page-up"},
+	{"Esc", "close"}, {"q", "close"}, {"?", "close"}, {"Enter", "close"},
+};
+
+static const struct {
+	const struct binding *b;
+	size_t n;
+} defaults[KC_COUNT] = {
+	[KC_MAIN] = {main_keys, N(main_keys)},
+	[KC_COMPOSER] = {composer_keys, N(composer_keys)},
+	[KC_EDIT] = {edit_keys, N(edit_keys)},
+	[KC_PROMPT] = {prompt_keys, N(prompt_keys)},
+	[KC_RATE] = {rate_keys, N(rate_keys)},
+	[KC_STATUS] = {status_keys, N(status_keys)},
+	[KC_ASSIGN] = {assign_keys, N(assign_keys)},
+	[KC_CONFIRM] = {confirm_keys, N(confirm_keys)},
+	[KC_HELP] = {help_keys, N(help_keys)},
+};
+
+/* The function bars: most relevant first, so a narrow screen keeps those;
+ * the last entry (how to leave) is kept at every width. */
+static const char *const list_bar[] = {
+	"help", "open", "takeover", "reply", "search", "assign", "status", "handback", "quit", NULL,
+};
+static const char *const thread_bar[] = {
+	"help", "reply", "note", "takeover", "handback", "switch-pane", "retitle", "rate",
+	"status", "back", NULL,
+};
+static const char *const composer_bar[] = {"send", "newline", "close", NULL};
+static const char *const prompt_bar[] = {"confirm", "cancel", NULL};
+static const char *const rate_bar[] = {"next-field", "confirm", "cancel", NULL};
+static const char *const status_bar[] = {"open", "pending", "solved", "closed", "cancel", NULL};
+static const char *const assign_bar[] = {"down", "up", "confirm", "cancel", NULL};
+static const char *const confirm_bar[] = {"yes", "no", NULL};
+static const char *const help_bar[] = {"down", "up", "close", NULL};
+
+const struct key_context_def key_contexts[KC_COUNT] = {
+	[KC_MAIN] = {"main", "The list and the thread",
+		     "List marks: ! a customer waits for a human (escalated, nobody holds it), "
+		     "* you hold the chat, > another agent holds it.",
+		     actions, &nactions, {list_bar, thread_bar}},
+	[KC_COMPOSER] = {"composer", "Writing a reply or a note",
+			 "Keys that type nothing here (PgUp, PgDn...) still work on the thread.",
+			 composer_actions, &ncomposer_actions, {composer_bar, NULL}},
+	[KC_EDIT] = {"edit", "Editing any text field",
+		     "Any other character is typed; typing over a selected old text replaces it.",
+		     edit_actions, &nedit_actions, {NULL, NULL}},
+	[KC_PROMPT] = {"prompt", "Search and title prompts", NULL, prompt_actions, &nprompt_actions,
+		       {prompt_bar, NULL}},
+	[KC_RATE] = {"rate", "Rating a conversation", "A digit 1-5 sets the score.", rate_actions,
+		     &nrate_actions, {rate_bar, NULL}},
+	[KC_STATUS] = {"status", "Ticket status", NULL, status_actions, &nstatus_actions,
+		       {status_bar, NULL}},
+	[KC_ASSIGN] = {"assign", "Assigning to an agent", NULL, assign_actions, &nassign_actions,
+		       {assign_bar, NULL}},
+	[KC_CONFIRM] = {"confirm", "Questions (quit, hand back, stop)", NULL, confirm_actions,
+			&nconfirm_actions, {confirm_bar, NULL}},
+	[KC_HELP] = {"help", "This help", NULL, help_actions, &nhelp_actions, {help_bar, NULL}},
+};
+
+const struct action *action_find(enum key_context kc, const char *name)
+{
+	const struct key_context_def *d = &key_contexts[kc];
+
+	for (size_t i = 0; i < *d->nactions; i++)
+		if (strcmp(d->actions[i].name, name) == 0)
+			return &d->actions[i];
+	return NULL;
+}
 
 /* Bind `key` to `a` (NULL: unbind), replacing what it had. */
 static bool keymap_set(struct keymap *km, int key, const struct action *a)
@@ -55,16 +168,18 @@ static bool keymap_set(struct keymap *km, int key, const struct action *a)
 	return true;
 }
 
-/* "KEY ACTION" of one bind line. */
-static bool apply_bind(struct keymap *km, const char *spec, char *why, size_t whylen)
+static int context_named(const char *name)
 {
-	char key[32], name[64], extra[2];
-	int n = sscanf(spec, "%31s %63s %1s", key, name, extra);
+	for (int i = 0; i < KC_COUNT; i++)
+		if (strcmp(key_contexts[i].name, name) == 0)
+			return i;
+	return -1;
+}
 
-	if (n != 2) {
-		snprintf(why, whylen, "expected \"bind = KEY ACTION\"");
-		return false;
-	}
+/* Bind `key` to `name` in context kc; false with why. */
+static bool bind_one(struct keymap *km, enum key_context kc, const char *key, const char *name,
+		     char *why, size_t whylen)
+{
 	int k = key_parse(key);
 	if (k < 0) {
 		snprintf(why, whylen, "\"%s\" is not a key (j, R, Enter, C-a, M-Enter, PgUp, F1...)",
@@ -72,24 +187,52 @@ static bool apply_bind(struct keymap *km, const char *spec, char *why, size_t wh
 		return false;
 	}
 	const struct action *a = NULL;
-	if (strcmp(name, "none") != 0 && !(a = action_find(name))) {
-		snprintf(why, whylen, "no action \"%s\" (see the help screen, ?)", name);
+	if (strcmp(name, "none") != 0 && !(a = action_find(kc, name))) {
+		snprintf(why, whylen, "no action \"%s\" in %s (see the help screen, ?)", name,
+			 key_contexts[kc].name);
 		return false;
 	}
-	if (!keymap_set(km, k, a)) {
+	if (!keymap_set(&km[kc], k, a)) {
 		snprintf(why, whylen, "too many key bindings");
 		return false;
 	}
 	return true;
 }
 
-bool keymap_init(struct keymap *km, const struct config *cfg, struct errbuf *err)
+/* "KEY ACTION" or "CONTEXT KEY ACTION" of one bind line. A key name is
+ * never a context name (those are words), so the count of words decides. */
+static bool apply_bind(struct keymap km[KC_COUNT], const char *spec, char *why, size_t whylen)
 {
-	char why[160];
+	char w[3][64], extra[2];
+	int n = sscanf(spec, "%63s %63s %63s %1s", w[0], w[1], w[2], extra);
 
-	km->n = 0;
-	for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++)
-		keymap_set(km, key_parse(defaults[i].key), action_find(defaults[i].action));
+	if (n == 2)
+		return bind_one(km, KC_MAIN, w[0], w[1], why, whylen);
+	if (n == 3) {
+		int kc = context_named(w[0]);
+		if (kc < 0) {
+			snprintf(why, whylen, "no key context \"%s\" (main, composer, edit, prompt, "
+				 "rate, status, assign, confirm, help)", w[0]);
+			return false;
+		}
+		return bind_one(km, (enum key_context)kc, w[1], w[2], why, whylen);
+	}
+	snprintf(why, whylen, "expected \"bind = [CONTEXT] KEY ACTION\"");
+	return false;
+}
+
+bool keymap_init(struct keymap km[KC_COUNT], const struct config *cfg, struct errbuf *err)
+{
+	char why[200];
+
+	for (int kc = 0; kc < KC_COUNT; kc++) {
+		km[kc].n = 0;
+		for (size_t i = 0; i < defaults[kc].n; i++)
+			if (!bind_one(km, (enum key_context)kc, defaults[kc].b[i].key,
+				      defaults[kc].b[i].action, why, sizeof why))
+				return errbuf_set(err, "built-in key %s: %s", defaults[kc].b[i].key,
+						  why);
+	}
 	for (size_t i = 0; cfg && i < cfg->nbinds; i++)
 		if (!apply_bind(km, cfg->binds[i].spec, why, sizeof why))
 			return errbuf_set(err, "%s:%u: %s", cfg->file ? cfg->file : "config",
@@ -111,4 +254,36 @@ int keymap_key_of(const struct keymap *km, const struct action *a)
 		if (km->b[i].action == a)
 			return km->b[i].key;
 	return -1;
+}
+
+void keymap_keys_of(const struct keymap *km, const struct action *a, char *out, size_t len)
+{
+	size_t k = 0;
+	char name[32];
+
+	out[0] = '\0';
+	for (size_t i = 0; i < km->n && k + 1 < len; i++) {
+		if (km->b[i].action != a)
+			continue;
+		key_format(km->b[i].key, name, sizeof name);
+		int w = snprintf(out + k, len - k, "%s%s", k ? " " : "", name);
+		if (w < 0 || (size_t)w >= len - k) {
+			out[k] = '\0';
+			break;
+		}
+		k += (size_t)w;
+	}
+}
+
+const char *keymap_name(const struct keymap km[KC_COUNT], enum key_context kc, const char *name,
+			char *out, size_t len)
+{
+	const struct action *a = action_find(kc, name);
+	int k = a ? keymap_key_of(&km[kc], a) : -1;
+
+	if (k < 0)
+		snprintf(out, len, "(unbound)");
+	else
+		key_format(k, out, len);
+	return out;
 }

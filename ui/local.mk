@@ -5,15 +5,18 @@ ui_libhandoffui_a_SOURCES = \
 	ui/attention.c \
 	ui/composer.c ui/composer.h \
 	ui/console.c ui/console.h ui/console_run.h \
+	ui/dialog_box.c ui/dialog_box.h \
 	ui/dialogs.c ui/dialogs.h \
 	ui/draw.c ui/draw.h \
 	ui/editbuf.c ui/editbuf.h \
 	ui/editkeys.c ui/editkeys.h \
+	ui/help.c \
 	ui/input.c ui/input.h \
 	ui/keymap.c \
 	ui/keys.c ui/keys.h \
 	ui/layout.c ui/layout.h \
 	ui/notice.c ui/notice.h \
+	ui/pane.c ui/pane.h \
 	ui/screen.c ui/screen.h \
 	ui/trace.c ui/trace.h \
 	ui/textwidth.c ui/textwidth.h \

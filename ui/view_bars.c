@@ -7,6 +7,7 @@
 
 #include "views.h"
 #include "draw.h"
+#include "textwidth.h"
 
 static const char *const tab_names[TAB_COUNT] = {"Waiting", "Mine", "All", "Search"};
 
@@ -98,27 +99,60 @@ void status_draw(struct console *c)
 	draw_untrusted(r->y, r->x, r->w, c->status, a);
 }
 
+/* The context whose keys the bar shows, and which of its bars. */
+static enum key_context bar_context(const struct console *c, int *which)
+{
+	*which = 0;
+	if (c->dialog)
+		return c->dialog->cls->context;
+	if (c->composer.active && c->focus == PANE_THREAD)
+		return KC_COMPOSER;
+	if (console_open(c)[0] && c->focus == PANE_THREAD)
+		*which = 1;
+	return KC_MAIN;
+}
+
+/* One entry: "t" then "Take", and a space. */
+static int entry_width(const struct console *c, enum key_context kc, const struct action *a,
+		       char *key, size_t len)
+{
+	int code = keymap_key_of(&c->keys[kc], a);
+
+	if (code < 0 || !a->label)
+		return 0;
+	key_format(code, key, len);
+	return text_width(key, strlen(key)) + text_width(a->label, strlen(a->label)) + 1;
+}
+
+/* htop's function bar, per context: the entries in the order of the
+ * context's bar, as many as fit whole; the last one (how to leave) is kept
+ * at every width, so a narrow screen drops the least relevant, never cuts
+ * one in half. */
 void fbar_draw(struct console *c)
 {
 	const struct rect *r = &c->layout.fbar;
-	int x = r->x, end = r->x + r->w;
+	int which, x = r->x, end = r->x + r->w;
+	enum key_context kc = bar_context(c, &which);
+	const char *const *bar = key_contexts[kc].bar[which];
+	const struct action *last = NULL;
 	char key[32];
+	size_t n = 0;
 
 	if (r->h <= 0)
 		return;
 	draw_fill(r->y, r->x, r->w, c->attrs[EL_FBAR_LABEL]);
-	for (size_t i = 0; i < nactions && x < end; i++) {
-		if (!actions[i].label)
+	while (bar && bar[n])
+		n++;
+	if (n)
+		last = action_find(kc, bar[n - 1]);
+	int reserve = last ? entry_width(c, kc, last, key, sizeof key) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct action *a = action_find(kc, bar[i]);
+		int w = a ? entry_width(c, kc, a, key, sizeof key) : 0;
+		if (!w || (a != last && x + w + reserve > end + 1) || x + w > end + 1)
 			continue;
-		int k = keymap_key_of(&c->keys, &actions[i]);
-		if (k < 0)
-			continue;
-		key_format(k, key, sizeof key);
-		int kw = draw_str(r->y, x, end - x, key, c->attrs[EL_FBAR_KEY]);
-		x += kw;
-		if (x >= end)
-			break;
-		x += draw_str(r->y, x, end - x, actions[i].label, c->attrs[EL_FBAR_LABEL]);
+		x += draw_str(r->y, x, end - x, key, c->attrs[EL_FBAR_KEY]);
+		x += draw_str(r->y, x, end - x, a->label, c->attrs[EL_FBAR_LABEL]);
 		x++;
 	}
 }

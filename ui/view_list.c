@@ -45,18 +45,15 @@ static void format_age(int64_t ms, char *out, size_t len)
 		snprintf(out, len, "%lldd", (long long)(s / 86400));
 }
 
-static bool held_by_me(const struct console *c, const struct chat *ch)
-{
-	const char *me = store_me(c->store);
-	return ch->responder.type == RESPONDER_AGENT && me && strcmp(ch->responder.id, me) == 0;
-}
-
 static void draw_chat(struct console *c, const struct chat *ch, int y, bool selected)
 {
 	const struct rect *r = &c->layout.list;
-	attr_t base = c->attrs[selected ? EL_ROW_SELECTED : EL_ROW];
+	/* The selection is bright only while the list has the keys. */
+	attr_t base = !selected ? c->attrs[EL_ROW]
+		      : c->focus == PANE_LIST ? c->attrs[EL_ROW_SELECTED]
+					      : c->attrs[EL_ROW_DIM] | A_REVERSE;
 	attr_t dim = selected ? base : c->attrs[EL_ROW_DIM];
-	bool waiting = chat_is_waiting(ch), mine = held_by_me(c, ch);
+	bool waiting = chat_is_waiting(ch), mine = chat_is_mine(c, ch);
 	int x = r->x, end = r->x + r->w;
 	char right[32] = "", meta[160];
 

@@ -11,7 +11,7 @@
  *   10:42 Ana (internal note)
  *     Courier lost it, reship.
  *   sending… — Reshipping today, sorry!
- *   ── Reply to Maria G. (Enter sends, Alt-Enter new line, Esc) ──
+ *   ── Reply to Maria G. · 3974 characters left ──
  *   > _
  *
  * Only the messages that reach the screen are wrapped, from the bottom
@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "composer.h"
 #include "draw.h"
 #include "notice.h"
 #include "textsafe.h"
@@ -326,8 +327,9 @@ static void draw_composer(struct console *c, int y)
 	int x = r->x + draw_str(y, r->x, r->w, head, c->attrs[EL_COMPOSER] | A_REVERSE);
 	x += draw_untrusted(y, x, r->x + r->w - x, ch ? ch->owner.name : "?",
 			    c->attrs[EL_COMPOSER] | A_REVERSE);
-	draw_str(y, x, r->x + r->w - x, "  Enter sends · Alt-Enter new line · Esc",
-		 c->attrs[EL_COMPOSER] | A_REVERSE);
+	composer_left(c, head, sizeof head);
+	x += draw_str(y, x, r->x + r->w - x, " · ", c->attrs[EL_COMPOSER] | A_REVERSE);
+	draw_str(y, x, r->x + r->w - x, head, c->attrs[EL_COMPOSER] | A_REVERSE);
 
 	const char *text = e->text ? e->text : "";
 	size_t n = text_wrap(text, e->len, text_columns(c), NULL, 0);

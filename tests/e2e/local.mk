@@ -3,6 +3,7 @@
 E2E_TESTS = \
 	tests/e2e/test_tmux_harness \
 	tests/e2e/test_console \
+	tests/e2e/test_console_keys \
 	tests/e2e/test_console_thread
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
@@ -17,6 +18,11 @@ tests_e2e_test_console_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_e2e_test_console_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_e2e_test_console_LDADD = $(IT_LDADD)
 tests_e2e_test_console_LDFLAGS = -pthread
+tests_e2e_test_console_keys_SOURCES = tests/e2e/test_console_keys.c $(TMUX_HARNESS) $(HARNESS)
+tests_e2e_test_console_keys_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_e2e_test_console_keys_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_console_keys_LDADD = $(IT_LDADD)
+tests_e2e_test_console_keys_LDFLAGS = -pthread
 tests_e2e_test_console_thread_SOURCES = tests/e2e/test_console_thread.c $(TMUX_HARNESS) $(HARNESS)
 tests_e2e_test_console_thread_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_e2e_test_console_thread_CPPFLAGS = $(E2E_CPPFLAGS)

@@ -1,0 +1,39 @@
+/*
+ * pane.c — the list and the thread as panes (see pane.h).
+ */
+#include "pane.h"
+#include "views.h"
+
+static long list_length(const struct console *c)
+{
+	return (long)view_count(store_view(c->store, tab_view(c->tab)));
+}
+
+static void list_step(struct console *c, int dir) { list_move(c, dir); }
+static void list_page(struct console *c, int dir) { list_move(c, dir * list_page_rows(c)); }
+static void list_edge(struct console *c, int dir) { list_move(c, dir * list_length(c)); }
+
+/* The thread counts rows up from the bottom: down is a negative scroll. */
+static void thread_step(struct console *c, int dir) { thread_scroll(c, -dir); }
+
+/* A page less one row, so the last line read stays in view. */
+static void thread_page(struct console *c, int dir)
+{
+	thread_scroll(c, -dir * (thread_page_rows(c) - 1));
+}
+
+static void thread_edge(struct console *c, int dir)
+{
+	if (dir > 0)
+		thread_to_bottom(c);
+	else
+		thread_to_top(c);
+}
+
+static const struct pane_class list_pane = {"list", list_step, list_page, list_edge};
+static const struct pane_class thread_pane = {"thread", thread_step, thread_page, thread_edge};
+
+const struct pane_class *pane_focused(const struct console *c)
+{
+	return console_open(c)[0] && c->focus == PANE_THREAD ? &thread_pane : &list_pane;
+}
