@@ -54,16 +54,6 @@ void console_report(struct console *c, const struct api_result *r, const char *o
 		console_say(c, true, "%s", r->text);
 }
 
-void console_key_for(const struct console *c, const char *action, char *out, size_t len)
-{
-	int k = keymap_key_of(&c->keys, action_find(action));
-
-	if (k < 0)
-		snprintf(out, len, "(no key for %s)", action);
-	else
-		key_format(k, out, len);
-}
-
 const char *console_open(const struct console *c)
 {
 	return session_open_chat(c->session);
@@ -227,8 +217,8 @@ static void on_reply(void *ctx, const struct session_reply *r)
 		console_say(c, false, r->internal ? "Note saved" : "Reply sent");
 	} else if (r->state == SESSION_REPLY_FAILED) {
 		char retry[32], drop[32];
-		console_key_for(c, "retry", retry, sizeof retry);
-		console_key_for(c, "drop", drop, sizeof drop);
+		keymap_name(c->keys, KC_MAIN, "retry", retry, sizeof retry);
+		keymap_name(c->keys, KC_MAIN, "drop", drop, sizeof drop);
 		console_say(c, true, "%s not sent: %s (%s sends it again, %s drops it)",
 			    r->internal ? "Note" : "Reply", r->reason ? r->reason : "refused", retry,
 			    drop);

@@ -145,10 +145,6 @@ void console_say(struct console *c, bool error, const char *fmt, ...)
  * (or why it could not be reached) as an error. */
 void console_report(struct console *c, const struct api_result *r, const char *ok);
 
-/* The key bound to `action` as help names it ("e"), for words that tell
- * the agent what to press. */
-void console_key_for(const struct console *c, const char *action, char *out, size_t len);
-
 /* The id of the chat whose thread is open ("" when none): the session's. */
 const char *console_open(const struct console *c);
 

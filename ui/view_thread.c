@@ -284,8 +284,8 @@ static int draw_reply_rows(struct console *c, int y_bottom, bool draw)
 		char keys[96] = " — ", retry[32], drop[32];
 		countdown |= rep.state == SESSION_REPLY_WAITING;
 		if (failed) {
-			console_key_for(c, "retry", retry, sizeof retry);
-			console_key_for(c, "drop", drop, sizeof drop);
+			keymap_name(c->keys, KC_MAIN, "retry", retry, sizeof retry);
+			keymap_name(c->keys, KC_MAIN, "drop", drop, sizeof drop);
 			snprintf(keys, sizeof keys, " (%s retries, %s drops) — ", retry, drop);
 		}
 		draw_fill(y, r->x, r->w, c->attrs[EL_ROW]);
