@@ -94,20 +94,6 @@ void entry_vec_free(struct entry_vec *vec)
 	memset(vec, 0, sizeof *vec);
 }
 
-bool client_msg_id_valid(const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n] != '\0'; n++) {
-		char c = s[n];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-'))
-			return false;
-	}
-	return n >= 1 && n <= CLIENT_MSG_ID_MAX_CHARS;
-}
-
 /* ---- helpers ------------------------------------------------------------ */
 
 static int64_t now(const struct outbox *ob)

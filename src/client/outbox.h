@@ -194,7 +194,4 @@ size_t outbox_bad_lines(const struct outbox *ob);
  * "failed: Ana holds this chat", "sent". Returns what snprintf returns. */
 int outbox_describe(const struct outbox_entry *e, int64_t now_ms, char *out, size_t outlen);
 
-/* True when `s` is a valid client_msg_id: 1..64 of [A-Za-z0-9_-]. */
-bool client_msg_id_valid(const char *s);
-
 #endif

@@ -11,6 +11,14 @@ bool chat_is_waiting(const struct chat *c)
 	return c->escalated && c->mode == CHAT_MODE_AI;
 }
 
+bool client_msg_id_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= CLIENT_MSG_ID_MAX_CHARS &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
 void chat_free(struct chat *c)
 {
 	free(c->title);

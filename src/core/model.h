@@ -150,6 +150,11 @@ struct event {
 /* A chat is waiting when a human was asked for and none has taken it yet. */
 bool chat_is_waiting(const struct chat *c);
 
+/* A valid client_msg_id: 1..64 of [A-Za-z0-9_-], so it is safe in logs,
+ * URLs and journal lines. The hub refuses others; the outbox never makes
+ * or adopts one. */
+bool client_msg_id_valid(const char *s);
+
 void chat_free(struct chat *c);
 void message_free(struct message *m);
 void agent_free(struct agent *a);

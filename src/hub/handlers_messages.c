@@ -35,15 +35,6 @@ bool handle_messages_list(const struct request *req, struct response *res, struc
 	return ok || api_error_set(err, API_INTERNAL, "out of memory");
 }
 
-/* client_msg_id: 1..64 of [A-Za-z0-9_-], so it is safe in logs and URLs. */
-static bool client_msg_id_valid(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n >= 1 && n <= CLIENT_MSG_ID_MAX_CHARS &&
-	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
-}
-
 bool handle_message_post(const struct request *req, struct response *res, struct api_error *err)
 {
 	const cJSON *body = request_body(req, err);

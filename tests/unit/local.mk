@@ -27,6 +27,7 @@ UNIT_TESTS = \
 	tests/unit/test_errbuf \
 	tests/unit/test_jsonfield \
 	tests/unit/test_log \
+	tests/unit/test_model \
 	tests/unit/test_query \
 	tests/unit/test_textsafe \
 	tests/unit/test_timeutil \
@@ -53,6 +54,9 @@ tests_unit_test_errbuf_LDADD = $(UNIT_LDADD)
 tests_unit_test_jsonfield_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_jsonfield_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_unit_test_jsonfield_LDADD = $(UNIT_LDADD)
+tests_unit_test_model_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_model_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_model_LDADD = $(UNIT_LDADD)
 tests_unit_test_log_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_log_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_unit_test_log_LDADD = $(UNIT_LDADD)

@@ -808,24 +808,6 @@ static void test_open_missing_dir(void **state)
 	assert_null(outbox_open(&o, &err));
 }
 
-static void test_client_msg_id_valid(void **state)
-{
-	char max[66];
-
-	(void)state;
-	assert_true(client_msg_id_valid("a"));
-	assert_true(client_msg_id_valid("Az09_-"));
-	assert_false(client_msg_id_valid(""));
-	assert_false(client_msg_id_valid("a b"));
-	assert_false(client_msg_id_valid("é"));
-	memset(max, 'x', 64);
-	max[64] = '\0';
-	assert_true(client_msg_id_valid(max));
-	max[64] = 'x';
-	max[65] = '\0';
-	assert_false(client_msg_id_valid(max));
-}
-
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -850,7 +832,6 @@ int main(void)
 		T(test_close_keeps_only_what_matters),
 		T(test_refuses_bad_text),
 		T(test_open_missing_dir),
-		cmocka_unit_test(test_client_msg_id_valid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
