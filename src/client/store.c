@@ -176,7 +176,7 @@ void store_notify(struct store *s, const struct store_change *c)
 	s->notifying = false;
 }
 
-static bool refuse_reentry(const struct store *s, struct errbuf *err)
+bool store_refuse_reentry(const struct store *s, struct errbuf *err)
 {
 	if (s->notifying)
 		return errbuf_set(err, "store: cannot change the store from a listener");
@@ -238,7 +238,7 @@ enum store_result store_put_chat(struct store *s, const struct chat *c, struct e
 	struct chat copy;
 	size_t old[VIEW_COUNT];
 
-	if (!refuse_reentry(s, err))
+	if (!store_refuse_reentry(s, err))
 		return STORE_FAILED;
 	if (!c || !c->id[0]) {
 		errbuf_set(err, "store: a chat without an id");
@@ -308,7 +308,7 @@ bool store_set_search(struct store *s, const char *query, struct errbuf *err)
 {
 	char *q = NULL, *folded = NULL;
 
-	if (!refuse_reentry(s, err))
+	if (!store_refuse_reentry(s, err))
 		return false;
 	if (query && (!(q = strdup(query)) || !(folded = strdup(query)))) {
 		free(q);

@@ -60,10 +60,8 @@ static enum store_result apply_message(struct store *s, const struct event *e,
 
 enum store_result store_apply_event(struct store *s, const struct event *e, struct errbuf *err)
 {
-	if (s->notifying) {
-		errbuf_set(err, "store: cannot change the store from a listener");
+	if (!store_refuse_reentry(s, err))
 		return STORE_FAILED;
-	}
 	switch (e->type) {
 	case EVENT_CHAT_CREATED:
 	case EVENT_CHAT_UPDATED:
@@ -105,10 +103,8 @@ enum store_result store_thread_open(struct store *s, const char *chat_id, struct
 {
 	struct entry *e;
 
-	if (s->notifying) {
-		errbuf_set(err, "store: cannot change the store from a listener");
+	if (!store_refuse_reentry(s, err))
 		return STORE_FAILED;
-	}
 	if (!(e = chat_entry(s, chat_id, err)))
 		return STORE_FAILED;
 	if (e->thread)
@@ -145,10 +141,8 @@ enum store_result store_put_messages(struct store *s, const char *chat_id,
 	bool marked_empty;
 	struct entry *e;
 
-	if (s->notifying) {
-		errbuf_set(err, "store: cannot change the store from a listener");
+	if (!store_refuse_reentry(s, err))
 		return STORE_FAILED;
-	}
 	if (!(e = chat_entry(s, chat_id, err)))
 		return STORE_FAILED;
 	for (size_t i = 0; i < n; i++) {

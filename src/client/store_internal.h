@@ -66,6 +66,9 @@ static inline struct entry *store_entry(const struct store *s, uint32_t i)
 /* store.c */
 uint32_t store_lookup(const struct store *s, const char *chat_id);
 void store_notify(struct store *s, const struct store_change *c);
+/* Listeners may read the store, never change it: every change starts with
+ * this (false, with the reason in err, inside a listener). */
+bool store_refuse_reentry(const struct store *s, struct errbuf *err);
 
 /* store_view.c: the treap of one view, keyed by the view's order. */
 bool view_matches(const struct store *s, enum view_kind v, const struct chat *c);
