@@ -46,7 +46,6 @@ struct api {
 	char *base;
 	char *token;           /* never printed */
 	bool insecure;
-	long timeout_ms;
 	unsigned max_retries;
 	double base_s;
 	struct call *calls;    /* not yet delivered */
@@ -210,7 +209,6 @@ static void send_attempt(struct call *c)
 		.token = a->token,
 		.body = c->body,
 		.body_len = c->body_len,
-		.timeout_ms = a->timeout_ms,
 		.insecure = a->insecure,
 		.done = on_http,
 		.ctx = c,
@@ -329,11 +327,6 @@ void api_free(struct api *a)
 		free(a->token);
 		free(a);
 	}
-}
-
-void api_set_timeout(struct api *a, long timeout_ms)
-{
-	a->timeout_ms = timeout_ms;
 }
 
 void api_set_retry(struct api *a, unsigned max_retries, unsigned base_ms)

@@ -26,7 +26,7 @@
  *     the body's client_msg_id lets the hub drop a duplicate (200).
  * At most API_MAX_RETRIES retries (api_set_retry to change), jittered
  * exponential backoff from 0.5 s capped at 8 s, each wait on a uv_timer.
- * Every attempt has its own timeout (api_set_timeout, default 15 s).
+ * Every attempt has its own timeout, 15 s.
  *
  * Ownership: the result and its payload belong to the library and are freed
  * when the callback returns — except a payload pointer the callback sets to
@@ -128,9 +128,6 @@ struct api *api_new(uv_loop_t *loop, const char *server_url, const char *token, 
  * closed its handles (keep running the loop). Callbacks must not start new
  * calls on an api being freed (those are refused). NULL is fine. */
 void api_free(struct api *a);
-
-/* Per-attempt timeout in ms (0: the default, 15 s). */
-void api_set_timeout(struct api *a, long timeout_ms);
 
 /* Retry budget and first backoff delay (tests use small ones). */
 void api_set_retry(struct api *a, unsigned max_retries, unsigned base_ms);

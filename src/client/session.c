@@ -376,11 +376,6 @@ struct store *session_store(struct session *s)
 	return s->store;
 }
 
-const struct stream_status *session_status(const struct session *s)
-{
-	return stream_status(s->stream);
-}
-
 const struct agent *session_me(const struct session *s)
 {
 	return s->has_me ? &s->me : NULL;

@@ -97,7 +97,6 @@ void session_start(struct session *s);
 void session_free(struct session *s);
 
 struct store *session_store(struct session *s);
-const struct stream_status *session_status(const struct session *s);
 
 /* The signed-in account, from the hub's hello; NULL before it. */
 const struct agent *session_me(const struct session *s);
