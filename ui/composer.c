@@ -31,7 +31,7 @@ static void act_send(struct console *c)
 	}
 	editbuf_clear(&k->text);
 	k->active = false;
-	thread_to_bottom(c);
+	thread_view_to_bottom(c);
 	console_say(c, false, k->internal ? "Note saved" : "Sending...");
 	console_dirty(c, DIRTY_THREAD);
 }

@@ -86,9 +86,9 @@ void console_open_chat(struct console *c, const char *chat_id)
 			console_say(c, true, "Cannot open the chat: %s", err.msg);
 			return;
 		}
-		c->thread_scroll = 0;
+		c->thread_view_scroll = 0;
 		c->unseen = 0;
-		thread_ticket_seen(c, store_chat(c->store, chat_id), true);
+		thread_view_ticket_seen(c, store_chat(c->store, chat_id), true);
 		if (c->composer.active && strcmp(c->composer.chat, chat_id) != 0)
 			c->composer.active = false;
 	}
@@ -153,7 +153,7 @@ static void on_store_change(void *ctx, const struct store_change *ch)
 				list_follow(c, ch->old_index);
 		}
 		if (ch->view == VIEW_ALL && strcmp(ch->chat_id, console_open(c)) == 0) {
-			thread_ticket_seen(c, store_chat(c->store, ch->chat_id), false);
+			thread_view_ticket_seen(c, store_chat(c->store, ch->chat_id), false);
 			console_dirty(c, DIRTY_THREAD);
 		}
 		if (ch->kind == STORE_CHAT_ADDED && ch->view == VIEW_WAITING)
@@ -166,7 +166,7 @@ static void on_store_change(void *ctx, const struct store_change *ch)
 		if (strcmp(ch->chat_id, console_open(c)) != 0)
 			break;
 		/* New at the bottom while the agent reads above: count them. */
-		if (c->thread_scroll > 0) {
+		if (c->thread_view_scroll > 0) {
 			const struct thread *t = store_thread(c->store, console_open(c));
 			if (t && ch->seq_to == thread_newest_loaded(t))
 				c->unseen += (int)(ch->seq_to - ch->seq_from + 1);

@@ -103,7 +103,7 @@ struct console {
 	enum tab tab;
 	uuid_str selected;       /* the chat selected in the list ("" none) */
 	size_t list_top;         /* the list's first row shown */
-	int thread_scroll;       /* rows scrolled up from the bottom; 0 follows */
+	int thread_view_scroll;  /* rows scrolled up from the bottom; 0 follows */
 	int unseen;              /* messages arrived while scrolled up */
 	struct ticket_lines tickets; /* of the open thread */
 	struct composer composer;

@@ -24,12 +24,12 @@ static void mouse_event(struct console *c)
 		if (in_list)
 			list_move(c, -3);
 		else
-			thread_scroll(c, 3);
+			thread_view_scroll(c, 3);
 	} else if (ev.bstate & BUTTON5_PRESSED) {
 		if (in_list)
 			list_move(c, 3);
 		else
-			thread_scroll(c, -3);
+			thread_view_scroll(c, -3);
 	} else if (in_list && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))) {
 		const struct chat *before = console_selected(c);
 		if (list_click(c, ev.y) && before == console_selected(c))

@@ -14,24 +14,24 @@ static void list_page(struct console *c, int dir) { list_move(c, dir * list_page
 static void list_edge(struct console *c, int dir) { list_move(c, dir * list_length(c)); }
 
 /* The thread counts rows up from the bottom: down is a negative scroll. */
-static void thread_step(struct console *c, int dir) { thread_scroll(c, -dir); }
+static void thread_pane_step(struct console *c, int dir) { thread_view_scroll(c, -dir); }
 
 /* A page less one row, so the last line read stays in view. */
-static void thread_page(struct console *c, int dir)
+static void thread_pane_page(struct console *c, int dir)
 {
-	thread_scroll(c, -dir * (thread_page_rows(c) - 1));
+	thread_view_scroll(c, -dir * (thread_view_page_rows(c) - 1));
 }
 
-static void thread_edge(struct console *c, int dir)
+static void thread_pane_edge(struct console *c, int dir)
 {
 	if (dir > 0)
-		thread_to_bottom(c);
+		thread_view_to_bottom(c);
 	else
-		thread_to_top(c);
+		thread_view_to_top(c);
 }
 
 static const struct pane_class list_pane = {"list", list_step, list_page, list_edge};
-static const struct pane_class thread_pane = {"thread", thread_step, thread_page, thread_edge};
+static const struct pane_class thread_pane = {"thread", thread_pane_step, thread_pane_page, thread_pane_edge};
 
 const struct pane_class *pane_focused(const struct console *c)
 {

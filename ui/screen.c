@@ -110,7 +110,7 @@ void screen_frame(struct console *c)
 	if (d & DIRTY_LIST)
 		list_draw(c);
 	if (d & DIRTY_THREAD)
-		thread_draw(c);
+		thread_view_draw(c);
 	if (d & DIRTY_STATUS)
 		status_draw(c);
 	if (d & DIRTY_FBAR)

@@ -143,7 +143,7 @@ static void draw_ticket_row(struct console *c, size_t i, int y)
 	draw_str(y, r->x, r->w, line, a);
 }
 
-void thread_ticket_seen(struct console *c, const struct chat *ch, bool reset)
+void thread_view_ticket_seen(struct console *c, const struct chat *ch, bool reset)
 {
 	struct ticket_lines *t = &c->tickets;
 
@@ -365,36 +365,36 @@ void composer_place_cursor(struct console *c)
 	curs_set(1);
 }
 
-int thread_page_rows(const struct console *c)
+int thread_view_page_rows(const struct console *c)
 {
 	int rows = c->layout.thread.h - 1 - composer_rows(c);
 	return rows > 1 ? rows : 1;
 }
 
-void thread_scroll(struct console *c, int rows)
+void thread_view_scroll(struct console *c, int rows)
 {
-	long s = (long)c->thread_scroll + rows;
+	long s = (long)c->thread_view_scroll + rows;
 
-	c->thread_scroll = s < 0 ? 0 : s > INT_MAX / 2 ? INT_MAX / 2 : (int)s;
-	if (c->thread_scroll == 0)
+	c->thread_view_scroll = s < 0 ? 0 : s > INT_MAX / 2 ? INT_MAX / 2 : (int)s;
+	if (c->thread_view_scroll == 0)
 		c->unseen = 0;
 	console_dirty(c, DIRTY_THREAD);
 }
 
-void thread_to_bottom(struct console *c)
+void thread_view_to_bottom(struct console *c)
 {
-	c->thread_scroll = 0;
+	c->thread_view_scroll = 0;
 	c->unseen = 0;
 	console_dirty(c, DIRTY_THREAD);
 }
 
-void thread_to_top(struct console *c)
+void thread_view_to_top(struct console *c)
 {
-	c->thread_scroll = INT_MAX / 2;
+	c->thread_view_scroll = INT_MAX / 2;
 	console_dirty(c, DIRTY_THREAD);
 }
 
-void thread_draw(struct console *c)
+void thread_view_draw(struct console *c)
 {
 	const struct rect *r = &c->layout.thread;
 	const char *open = console_open(c);
@@ -422,7 +422,7 @@ void thread_draw(struct console *c)
 	 * above it are covered; sh[j..all) holds them in screen order. */
 	size_t nt = c->tickets.n, all = count + nt, k = count, q = nt, j = all;
 	struct shown *sh = calloc(all ? all : 1, sizeof *sh);
-	long total = 0, need = (long)area + c->thread_scroll;
+	long total = 0, need = (long)area + c->thread_view_scroll;
 	while (sh && total < need) {
 		const struct message *m = k ? thread_at(t, k - 1) : NULL;
 		const struct message *prev = k > 1 ? thread_at(t, k - 2) : NULL;
@@ -451,9 +451,9 @@ void thread_draw(struct console *c)
 	if (total < need && !at_beginning)
 		session_thread_older(c->session); /* the top is in view: fetch above */
 	long max_scroll = total > area ? total - area : 0;
-	if (at_beginning && c->thread_scroll > max_scroll)
-		c->thread_scroll = (int)max_scroll;
-	long scroll = c->thread_scroll < max_scroll ? c->thread_scroll : max_scroll;
+	if (at_beginning && c->thread_view_scroll > max_scroll)
+		c->thread_view_scroll = (int)max_scroll;
+	long scroll = c->thread_view_scroll < max_scroll ? c->thread_view_scroll : max_scroll;
 
 	/* Rows [total - scroll - area, total - scroll) of the prepared lines. */
 	long first = total - scroll - area, row = 0;
@@ -476,7 +476,7 @@ void thread_draw(struct console *c)
 	free(sh);
 
 	draw_reply_rows(c, bottom, true);
-	if (c->thread_scroll > 0 && c->unseen > 0) {
+	if (c->thread_view_scroll > 0 && c->unseen > 0) {
 		char more[64];
 		snprintf(more, sizeof more, " ↓ %d new — End jumps to them ", c->unseen);
 		draw_str(bottom, r->x + r->w / 2 - 14 > r->x ? r->x + r->w / 2 - 14 : r->x, r->w,

@@ -27,17 +27,17 @@ bool list_click(struct console *c, int y);
  * still listed, else the row where it was. */
 void list_follow(struct console *c, size_t old_index);
 
-void thread_draw(struct console *c);
+void thread_view_draw(struct console *c);
 /* Scroll the thread by `rows` (positive: up, into history); the top loads
  * older messages from the hub as it comes into view. */
-void thread_scroll(struct console *c, int rows);
-void thread_to_bottom(struct console *c);
-void thread_to_top(struct console *c);
+void thread_view_scroll(struct console *c, int rows);
+void thread_view_to_bottom(struct console *c);
+void thread_view_to_top(struct console *c);
 /* The open chat as the store now holds it: a line in the thread when its
  * ticket status changed. `reset` after opening another chat. */
-void thread_ticket_seen(struct console *c, const struct chat *ch, bool reset);
+void thread_view_ticket_seen(struct console *c, const struct chat *ch, bool reset);
 /* Rows of the thread pane (for paging). */
-int thread_page_rows(const struct console *c);
+int thread_view_page_rows(const struct console *c);
 
 /* Where the cursor goes (in the composer when it is open, else hidden). */
 void composer_place_cursor(struct console *c);

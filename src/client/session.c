@@ -174,7 +174,7 @@ static void on_messages(void *ctx, struct api_result *r)
 }
 
 /* Ask for the messages before `before_seq` (0: the newest). */
-static bool thread_fetch(struct session *s, int64_t before_seq)
+static bool fetch_thread_page(struct session *s, int64_t before_seq)
 {
 	struct thread_call *tc = malloc(sizeof *tc);
 	struct errbuf err;
@@ -216,7 +216,7 @@ bool session_open_thread(struct session *s, const char *chat_id, struct errbuf *
 	if (store_thread_open(s->store, chat_id, err) == STORE_FAILED)
 		return false;
 	snprintf(s->open_chat, sizeof s->open_chat, "%s", chat_id);
-	return thread_fetch(s, 0);
+	return fetch_thread_page(s, 0);
 }
 
 bool session_thread_older(struct session *s)
@@ -228,7 +228,7 @@ bool session_thread_older(struct session *s)
 	/* The highest seq missing below what is held: a hole a live event
 	 * left, else the messages before the oldest. */
 	int64_t missing = thread_gap_below(t, thread_newest_loaded(t) + 1);
-	return missing > 0 && thread_fetch(s, missing + 1);
+	return missing > 0 && fetch_thread_page(s, missing + 1);
 }
 
 /* ---- the stream --------------------------------------------------------- */
