@@ -1,9 +1,9 @@
 /*
  * console.h — the agent's console: the screen, its panes and dialogs, on
- * top of a session (src/session.h), all on one libuv loop.
+ * top of a session (src/client/session.h), all on one libuv loop.
  *
- * Data flows one way (ARCHITECTURE.md): the session feeds the store, the
- * store tells the console what changed, the console marks the parts of the
+ * Data flows one way (doc/architecture.md, "Design"): the session feeds
+ * the store, the store tells the console what changed, the console marks the parts of the
  * screen that show it dirty, and once per loop turn (a uv_prepare, just
  * before the loop waits) the dirty parts are drawn and one doupdate() sends
  * the difference to the terminal. Keys go through the binding table to

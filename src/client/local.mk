@@ -1,5 +1,5 @@
 # ---- client core: what the console and the scripting commands share -------
-# No curses here either (see ARCHITECTURE.md): loop, HTTP, stream, store.
+# No curses here either (doc/architecture.md): loop, HTTP, stream, store.
 noinst_LIBRARIES += src/client/libhandoffclient.a
 src_client_libhandoffclient_a_SOURCES = \
 	src/client/backoff.c src/client/backoff.h \

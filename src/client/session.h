@@ -2,7 +2,7 @@
  * session.h — one signed-in console: the API client, the live stream, the
  * store and the outbox, wired together on one libuv loop.
  *
- * This is the data side of the console (ARCHITECTURE.md: server →
+ * This is the data side of the console (doc/architecture.md, "Design": server →
  * events/api → store → views). The UI reads the store, calls the
  * session's actions, and hears back through three callbacks; nothing here
  * draws anything, so integration tests drive a session as the console

@@ -13,7 +13,7 @@
  * store_clear or store_free; a message pointer until its thread is dropped,
  * store_clear or store_free. Never free or change them.
  *
- * Applying is idempotent (ARCHITECTURE.md): a chat replaces the held copy
+ * Applying is idempotent (doc/architecture.md, "Design"): a chat replaces the held copy
  * only if its `version` is greater; a message joins its thread only if its
  * `seq` is not there yet. Applying the same thing twice changes nothing and
  * notifies nobody.

@@ -1,7 +1,7 @@
 /*
  * bench_console.c — the console (`handoff` against a real handoffd) in
  * tmux, side by side with WeeChat on a local ngircd, and its own budgets
- * (issue 6, doc/performance.md).
+ * (doc/performance.md).
  *
  *   bench_console [RUNS [IDLE_SECONDS [CHATS]]]      defaults 3 60 100000
  *

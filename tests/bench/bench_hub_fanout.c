@@ -5,7 +5,7 @@
  *
  *   bench_hub_fanout [CLIENTS [RATE [SECONDS]]]     defaults 100 2000 5
  *
- * Prints a Markdown table. Budget (issue 3): 2,000 events/s to each of 100
+ * Prints a Markdown table. Budget: 2,000 events/s to each of 100
  * clients with p99 publish → receive <= 50 ms, and no client dropped.
  *
  * Each ingest goes into an existing chat, so it is exactly one event

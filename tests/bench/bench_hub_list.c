@@ -6,7 +6,7 @@
  *
  * The database is filled through the hub's own state layer (the same calls
  * as ingest), then a handoffd is started on it by the test harness.
- * Budget (issue 3): a queue page without search, p99 <= 5 ms.
+ * Budget: a queue page without search, p99 <= 5 ms.
  */
 #include <stdarg.h>
 #include <stddef.h>

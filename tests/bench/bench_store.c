@@ -11,7 +11,7 @@
  * the recent views), and one in twenty is a takeover (WAITING -> MINE).
  * Memory is glibc's count of bytes in use (mallinfo2: uordblks + hblkhd,
  * malloc's own overhead included) before and after filling the store.
- * Budget (issue 4): <= 1 KiB per chat held. Build without sanitizers: they
+ * Budget: <= 1 KiB per chat held. Build without sanitizers: they
  * replace malloc and the memory column then reads "n/a".
  */
 #include <inttypes.h>
