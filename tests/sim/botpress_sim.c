@@ -1,160 +1,155 @@
 /*
  * botpress_sim.c — a simulated Botpress Cloud bot for tests and the demo.
  *
- *   botpress_sim [--port N] [--token T] [--bot-id ID] [--webhook URL
- *                 --webhook-secret S] [--bot-auto] [--page-size N]
+ *   botpress_sim [--port N] [--webhook URL --webhook-secret S] [--token T]
+ *                [--bot-id ID] [--bot-auto] [--page-size N]
  *
  * Serves the chat API (/v1/chat/..., bp_api.c) and the control interface
- * (/_sim/..., bp_control.c) on 127.0.0.1; port 0 (the default) lets the
- * kernel choose, and the port is printed alone on the first line of stdout
- * once the server listens. State lives in memory only: every run starts
- * empty. SIGTERM or SIGINT ends it cleanly. doc/simulators.md has the rest.
+ * (/_sim/..., bp_control.c and the common routes); start-up, the fault
+ * switches and the webhook are the common ones (sim.h). State lives in
+ * memory only: every run starts empty. doc/simulators.md has the rest.
  */
-#include <getopt.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-#include <uv.h>
-
+#include "bp_actors.h"
 #include "bp_api.h"
 #include "bp_control.h"
 #include "bp_error.h"
-#include "bp_faults.h"
 #include "bp_sim.h"
-#include "log.h"
-#include "sim_http.h"
 
-struct app {
-	uv_loop_t loop;
-	uv_signal_t sigterm, sigint;
-	struct sim_http *http;
-	struct bp_sim sim;
+enum { OPT_TOKEN = 1, OPT_BOT_ID, OPT_BOT_AUTO, OPT_PAGE_SIZE };
+
+static const struct option OPTIONS[] = {
+	{"token", required_argument, NULL, OPT_TOKEN},
+	{"bot-id", required_argument, NULL, OPT_BOT_ID},
+	{"bot-auto", no_argument, NULL, OPT_BOT_AUTO},
+	{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
+	{NULL, 0, NULL, 0},
 };
 
-static void handle(void *ctx, const struct sim_req *req, struct sim_resp *resp)
+static int option(void *state, int ch, const char *arg)
 {
-	struct bp_sim *sim = ctx;
+	struct bp_sim *bp = state;
 
-	if (strncmp(req->path, "/_sim/", 6) == 0) {
-		bp_control_handle(sim, req, resp);
-	} else if (strncmp(req->path, "/v1/", 4) == 0) {
-		sim->api_requests++;
-		if (bp_faults_before(sim, req, resp))
-			return;
-		bp_api_handle(&sim->store, sim->token, req, resp);
-		bp_faults_after(sim, resp);
-	} else {
-		bp_error(resp, BP_ERR_RESOURCE_NOT_FOUND, "No such endpoint.");
+	switch (ch) {
+	case OPT_TOKEN: bp->token = arg; return 0;
+	case OPT_BOT_ID: bp->bot_id = arg; return 0;
+	case OPT_BOT_AUTO: bp->bot_auto = true; return 0;
+	case OPT_PAGE_SIZE: return atoi(arg) < 1 ? -1 : (bp->page_size = (size_t)atoi(arg), 0);
 	}
+	return -1;
 }
 
+/* Every new event goes to the webhook as the doc's Event object. */
 static void on_event(void *ctx, const struct bp_event *ev)
 {
-	struct bp_sim *sim = ctx;
-	cJSON *j;
-	char *body;
+	struct bp_sim *bp = ctx;
+	cJSON *j = bp_event_json(ev);
 
-	if (!bp_webhook_enabled(sim->webhook))
-		return;
-	j = bp_event_json(ev);
-	body = j ? cJSON_PrintUnformatted(j) : NULL;
-	if (body)
-		bp_webhook_push(sim->webhook, body, bp_faults_webhook_copies(&sim->faults));
-	free(body);
+	if (j)
+		sim_emit(bp->sim, j);
 	cJSON_Delete(j);
 }
 
-static void on_signal(uv_signal_t *s, int signum)
+static int start(void *state, struct sim *sim)
 {
-	struct app *a = s->data;
+	struct bp_sim *bp = state;
 
-	log_info("botpress_sim: signal %d, stopping", signum);
-	sim_http_stop(a->http);
-	bp_webhook_close(a->sim.webhook);
-	uv_close((uv_handle_t *)&a->sigterm, NULL);
-	uv_close((uv_handle_t *)&a->sigint, NULL);
+	if (!bp_store_init(&bp->store, bp->bot_id))
+		return -1;
+	bp->sim = sim;
+	bp->store.page_size = bp->page_size;
+	bp->store.on_event = on_event;
+	bp->store.hook_ctx = bp;
+	return 0;
 }
 
-static void usage(FILE *f)
+static void stop(void *state)
 {
-	fprintf(f, "usage: botpress_sim [--port N] [--token T] [--bot-id ID]\n"
-		   "                    [--webhook URL --webhook-secret S] [--bot-auto]"
-		   " [--page-size N]\n");
+	struct bp_sim *bp = state;
+
+	bp_store_free(&bp->store);
 }
+
+static void api(void *state, const struct sim_req *req, struct sim_resp *resp)
+{
+	struct bp_sim *bp = state;
+
+	bp_api_handle(&bp->store, bp->token, req, resp);
+}
+
+/* The doc's errors for what the common code answers: a 5xx fault still
+ * says "Internal". */
+static void error(struct sim_resp *resp, int status)
+{
+	if (status == 404)
+		bp_error(resp, BP_ERR_RESOURCE_NOT_FOUND, "No such endpoint.");
+	else if (status == 429)
+		bp_error(resp, BP_ERR_RATE_LIMITED, NULL);
+	else
+		bp_error_status(resp, BP_ERR_INTERNAL, status);
+}
+
+/* New records in front of a walk: messages of the conversation being
+ * walked, or new conversations (which also make events). */
+static bool page_change(void *state, const struct sim_req *req, unsigned insert)
+{
+	struct bp_sim *bp = state;
+	char *conv_id;
+
+	if (!bp_api_is_next_page(req, &conv_id))
+		return false;
+	struct bp_conv *c = conv_id ? bp_conv_find(&bp->store, conv_id) : NULL;
+	for (unsigned i = 0; i < insert; i++) {
+		struct bp_msg *m;
+		if (c)
+			bp_msg_text(&bp->store, c, c->customer_id[0] ? c->customer_id
+								     : bp->store.bot_id,
+				    "written while the pages were walked", BP_ORIGIN_CUSTOMER);
+		else
+			bp_customer_start(bp, "Late Customer", "channel", "webchat",
+					  "started while the pages were walked", &m);
+	}
+	free(conv_id);
+	return true;
+}
+
+static void stats(void *state, cJSON *o)
+{
+	const struct bp_store *s = &((struct bp_sim *)state)->store;
+
+	cJSON_AddNumberToObject(o, "conversations", (double)s->convs.n);
+	cJSON_AddNumberToObject(o, "messages", (double)s->msgs.n);
+	cJSON_AddNumberToObject(o, "events", (double)s->events.n);
+}
+
+static const struct sim_platform BOTPRESS = {
+	.name = "botpress_sim",
+	.usage = "[--token T] [--bot-id ID] [--bot-auto] [--page-size N]",
+	.options = OPTIONS,
+	.api_prefix = "/v1/",
+	/* The doc describes no outgoing webhook; doc/simulators.md says why
+	 * this header and scheme. */
+	.webhook_header = "x-bp-signature",
+	.webhook_sign = sim_sign_hmac_sha256_hex,
+	.routes = BP_CONTROL_ROUTES,
+	.not_found = "no conversation with this id",
+	.option = option,
+	.start = start,
+	.stop = stop,
+	.api = api,
+	.error = error,
+	.page_change = page_change,
+	.find = bp_control_find,
+	.stats = stats,
+};
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"port", required_argument, NULL, 'p'},
-		{"token", required_argument, NULL, 't'},
-		{"bot-id", required_argument, NULL, 'b'},
-		{"webhook", required_argument, NULL, 'w'},
-		{"webhook-secret", required_argument, NULL, 's'},
-		{"bot-auto", no_argument, NULL, 'a'},
-		{"page-size", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	static struct bp_sim bp = {
+		.token = "sim-token", .bot_id = "bot-sim", .page_size = BP_PAGE_SIZE,
 	};
-	const char *token = "sim-token", *bot_id = "bot-sim", *webhook = NULL, *secret = "";
-	int port = 0, page_size = BP_PAGE_SIZE, bot_auto = 0, ch, rc;
-	struct app a;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p': port = atoi(optarg); break;
-		case 't': token = optarg; break;
-		case 'b': bot_id = optarg; break;
-		case 'w': webhook = optarg; break;
-		case 's': secret = optarg; break;
-		case 'a': bot_auto = 1; break;
-		case 'n': page_size = atoi(optarg); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind != argc || port < 0 || port > 65535 || page_size < 1) {
-		usage(stderr);
-		return 2;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	memset(&a, 0, sizeof a);
-	uv_loop_init(&a.loop);
-	bp_store_init(&a.sim.store, bot_id);
-	a.sim.store.page_size = (size_t)page_size;
-	a.sim.store.on_event = on_event;
-	a.sim.store.hook_ctx = &a.sim;
-	a.sim.token = token;
-	a.sim.bot_auto = bot_auto;
-	a.sim.faults.retry_after = 1;
-	a.sim.faults.error_status = 500;
-	a.sim.faults.page_insert = 1;
-	a.sim.webhook = bp_webhook_new(&a.loop);
-	if (!a.sim.webhook || bp_webhook_configure(a.sim.webhook, webhook, secret) < 0) {
-		log_error("botpress_sim: out of memory");
-		return 1;
-	}
-
-	int bound = 0;
-	if ((rc = sim_http_start(&a.loop, "127.0.0.1", port, handle, &a.sim, &a.http, &bound)) < 0) {
-		log_error("botpress_sim: cannot listen on 127.0.0.1:%d: %s", port, uv_strerror(rc));
-		return 1;
-	}
-	uv_signal_init(&a.loop, &a.sigterm);
-	uv_signal_init(&a.loop, &a.sigint);
-	a.sigterm.data = a.sigint.data = &a;
-	uv_signal_start(&a.sigterm, on_signal, SIGTERM);
-	uv_signal_start(&a.sigint, on_signal, SIGINT);
-	log_info("botpress_sim: listening on 127.0.0.1:%d (bot %s)", bound, bot_id);
-	printf("%d\n", bound);
-	fflush(stdout);
-
-	uv_run(&a.loop, UV_RUN_DEFAULT);
-	uv_loop_close(&a.loop);
-	bp_store_free(&a.sim.store);
-	curl_global_cleanup();
-	return 0;
+	return sim_main(&BOTPRESS, &bp, argc, argv);
 }

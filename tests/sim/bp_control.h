@@ -1,15 +1,16 @@
 /*
- * bp_control.h — the control interface tests and the demo drive the
- * simulator with: HTTP under /_sim/ on the API's own port, no
- * authentication (loopback only), never subject to the fault switches.
- * doc/simulators.md lists the paths.
+ * bp_control.h — the Botpress simulator's own control routes, under
+ * /_sim/ next to the common ones (sim_control.h). doc/simulators.md lists
+ * the paths.
  */
 #ifndef HANDOFF_SIM_BP_CONTROL_H
 #define HANDOFF_SIM_BP_CONTROL_H
 
 #include "bp_sim.h"
-#include "sim_http.h"
 
-void bp_control_handle(struct bp_sim *sim, const struct sim_req *req, struct sim_resp *resp);
+extern const struct sim_route BP_CONTROL_ROUTES[];
+
+/* The conversation a route's "*" names, or NULL. */
+void *bp_control_find(void *state, const char *id);
 
 #endif

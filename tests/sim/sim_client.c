@@ -30,27 +30,30 @@
 #define START_DEADLINE_MS 10000
 #define STOP_DEADLINE_MS 10000
 
-long long bpsim_now_ms(void)
+long long simc_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void bpsim_start(struct bpsim *s, ...)
+void simc_start(struct simc *s, const char *env, ...)
 {
-	const char *bin = getenv("BOTPRESS_SIM");
-	char *argv[32] = {(char *)(bin ? bin : "tests/sim/botpress_sim")};
+	const char *bin = getenv(env);
+	char *argv[32] = {(char *)bin};
 	int argc = 1, fds[2];
 	va_list ap;
 
-	va_start(ap, s);
+	if (!bin)
+		fail_msg("$%s is not set: run the test through make check", env);
+	va_start(ap, env);
 	for (char *a; (a = va_arg(ap, char *)) && argc < 30;)
 		argv[argc++] = a;
 	va_end(ap);
 	argv[argc] = NULL;
 
 	memset(s, 0, sizeof *s);
+	s->env = env;
 	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
 	s->pid = fork();
 	assert_true(s->pid >= 0);
@@ -64,10 +67,10 @@ void bpsim_start(struct bpsim *s, ...)
 	/* The port is the first line of stdout; wait for it with a deadline. */
 	char line[32];
 	size_t n = 0;
-	long long deadline = bpsim_now_ms() + START_DEADLINE_MS;
+	long long deadline = simc_now_ms() + START_DEADLINE_MS;
 	while (n < sizeof line - 1 && (n == 0 || line[n - 1] != '\n')) {
 		struct pollfd p = {.fd = fds[0], .events = POLLIN};
-		long long left = deadline - bpsim_now_ms();
+		long long left = deadline - simc_now_ms();
 		assert_true(left > 0);
 		if (poll(&p, 1, (int)left) <= 0)
 			continue;
@@ -82,17 +85,17 @@ void bpsim_start(struct bpsim *s, ...)
 	snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
 }
 
-void bpsim_stop(struct bpsim *s)
+void simc_stop(struct simc *s)
 {
 	int status = -1;
-	long long deadline = bpsim_now_ms() + STOP_DEADLINE_MS;
+	long long deadline = simc_now_ms() + STOP_DEADLINE_MS;
 
 	assert_int_equal(kill(s->pid, SIGTERM), 0);
 	while (waitpid(s->pid, &status, WNOHANG) == 0) {
-		if (bpsim_now_ms() > deadline) {
+		if (simc_now_ms() > deadline) {
 			kill(s->pid, SIGKILL);
 			waitpid(s->pid, &status, 0);
-			fail_msg("botpress_sim did not stop on SIGTERM");
+			fail_msg("the simulator of $%s did not stop on SIGTERM", s->env);
 		}
 		poll(NULL, 0, 10);
 	}
@@ -100,7 +103,7 @@ void bpsim_stop(struct bpsim *s)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-void bpsim_reply_free(struct bpsim_reply *r)
+void simc_reply_free(struct simc_reply *r)
 {
 	cJSON_Delete(r->json);
 	free(r->body);
@@ -137,15 +140,15 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 	return len;
 }
 
-struct bpsim_reply bpsim_raw(struct bpsim *s, const char *method, const char *path,
-			     const char *const *headers, const char *body)
+struct simc_reply simc_raw(struct simc *s, const char *method, const char *path,
+			    const char *const *headers, const char *body)
 {
-	struct bpsim_reply r = {.retry_after = -1};
+	struct simc_reply r = {.retry_after = -1};
 	struct buf b = {0};
 	struct curl_slist *h = NULL;
 	char url[4096];
 	CURL *c = curl_easy_init();
-	long long t0 = bpsim_now_ms();
+	long long t0 = simc_now_ms();
 
 	assert_non_null(c);
 	snprintf(url, sizeof url, "%s%s", s->base, path);
@@ -167,7 +170,7 @@ struct bpsim_reply bpsim_raw(struct bpsim *s, const char *method, const char *pa
 	r.curl_code = (int)curl_easy_perform(c);
 	if (r.curl_code == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-	r.elapsed_ms = bpsim_now_ms() - t0;
+	r.elapsed_ms = simc_now_ms() - t0;
 	r.body = b.p;
 	r.json = b.p ? cJSON_Parse(b.p) : NULL;
 	curl_slist_free_all(h);
@@ -175,19 +178,7 @@ struct bpsim_reply bpsim_raw(struct bpsim *s, const char *method, const char *pa
 	return r;
 }
 
-struct bpsim_reply bpsim_api(struct bpsim *s, const char *method, const char *path,
-			     const char *body)
-{
-	static const char *const headers[] = {
-		"Authorization: Bearer " BPSIM_TOKEN,
-		"x-bot-id: " BPSIM_BOT,
-		"Content-Type: application/json",
-		NULL,
-	};
-	return bpsim_raw(s, method, path, headers, body);
-}
-
-cJSON *bpsim_ctl(struct bpsim *s, const char *method, const char *path, const char *fmt, ...)
+cJSON *simc_ctl(struct simc *s, const char *method, const char *path, const char *fmt, ...)
 {
 	static const char *const headers[] = {"Content-Type: application/json", NULL};
 	char body[4096];
@@ -196,24 +187,18 @@ cJSON *bpsim_ctl(struct bpsim *s, const char *method, const char *path, const ch
 	va_start(ap, fmt);
 	vsnprintf(body, sizeof body, fmt, ap);
 	va_end(ap);
-	struct bpsim_reply r = bpsim_raw(s, method, path, headers, body[0] ? body : NULL);
+	struct simc_reply r = simc_raw(s, method, path, headers, body[0] ? body : NULL);
 	if (r.status != 200)
 		fail_msg("%s %s: status %ld, body %s", method, path, r.status,
 			 r.body ? r.body : "(none)");
 	cJSON *j = r.json;
 	r.json = NULL;
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 	assert_non_null(j);
 	return j;
 }
 
-const char *bpsim_error_type(const struct bpsim_reply *r)
-{
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(r->json, "type");
-	return cJSON_IsString(t) ? t->valuestring : "";
-}
-
-char *bpsim_urlencode(const char *s)
+char *simc_urlencode(const char *s)
 {
 	CURL *c = curl_easy_init();
 	char *e = curl_easy_escape(c, s, 0), *out = strdup(e);
@@ -225,13 +210,16 @@ char *bpsim_urlencode(const char *s)
 
 /* ---- webhook receiver ------------------------------------------------- */
 
-/* Read one request on `fd`: returns the body (malloc'd) and the signature
- * header into sig (malloc'd), or NULL when the peer went away. */
-static char *read_request(int fd, char **sig)
+/* Read one request on `fd`: returns the body (malloc'd) and the value of
+ * header `header` into sig (malloc'd), or NULL when the peer went away. */
+static char *read_request(int fd, const char *header, char **sig)
 {
+	char pattern[128];
+	size_t plen = (size_t)snprintf(pattern, sizeof pattern, "\r\n%s:", header);
 	char *buf = NULL;
 	size_t n = 0, cap = 0;
-	char *end = NULL;
+	size_t head = 0;        /* where the body starts, once the headers are in;
+				 * an offset, since realloc moves buf */
 
 	*sig = NULL;
 	for (;;) {
@@ -246,17 +234,18 @@ static char *read_request(int fd, char **sig)
 		}
 		n += (size_t)r;
 		buf[n] = '\0';
-		if (!end && (end = strstr(buf, "\r\n\r\n")) != NULL) {
+		char *end;
+		if (!head && (end = strstr(buf, "\r\n\r\n")) != NULL) {
 			*end = '\0';
+			head = (size_t)(end - buf) + 4;
 		}
-		if (end) {
+		if (head) {
 			const char *cl = strcasestr(buf, "\r\nContent-Length:");
 			size_t want = cl ? strtoul(cl + 17, NULL, 10) : 0;
-			size_t head = (size_t)(end - buf) + 4;
 			if (n - head >= want) {
-				const char *sh = strcasestr(buf, "\r\nx-bp-signature:");
+				const char *sh = strcasestr(buf, pattern);
 				if (sh) {
-					sh += 17;
+					sh += plen;
 					while (*sh == ' ')
 						sh++;
 					*sig = strndup(sh, strcspn(sh, "\r\n"));
@@ -278,7 +267,7 @@ static void *hookrx_main(void *arg)
 		int c = accept(h->fd, NULL, NULL);
 		if (c < 0)
 			break;
-		char *sig, *body = read_request(c, &sig);
+		char *sig, *body = read_request(c, h->header, &sig);
 		if (body) {
 			if (write(c, ok, sizeof ok - 1) < 0) {
 				/* the sender gave up: it counts it as failed */
@@ -300,12 +289,13 @@ static void *hookrx_main(void *arg)
 	return NULL;
 }
 
-void hookrx_start(struct hookrx *h)
+void hookrx_listen(struct hookrx *h, const char *header)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof a;
 
 	memset(h, 0, sizeof *h);
+	h->header = header;
 	h->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(h->fd >= 0);
 	assert_int_equal(bind(h->fd, (struct sockaddr *)&a, sizeof a), 0);

@@ -23,7 +23,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "sim_client.h"
+#include "bp_client.h"
 
 static int setup(void **state)
 {

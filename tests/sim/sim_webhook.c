@@ -1,9 +1,9 @@
 /*
- * bp_webhook.c — one delivery at a time on libuv's thread pool, with
+ * sim_webhook.c — one delivery at a time on libuv's thread pool, with
  * libcurl's easy interface: a blocking POST in a worker keeps the loop free
  * and the code short, and one at a time keeps the events in order.
  */
-#include "bp_webhook.h"
+#include "sim_webhook.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,44 +17,51 @@
 
 /* A receiver that takes longer than this counts as failed. */
 #define DELIVERY_TIMEOUT_MS 5000
+/* Room for a signature header's value. */
+#define SIGNATURE_MAX 256
 
 struct delivery {
 	struct delivery *next;
 	char *url;
-	char signature[65];
+	char signature[SIGNATURE_MAX];
 	long status;            /* set by the worker: HTTP status, 0 when none */
 	char body[];
 };
 
-struct bp_webhook {
+struct sim_webhook {
 	uv_loop_t *loop;
 	uv_work_t work;
 	CURL *curl;             /* used only by the worker, one delivery at a time */
 	char *url, *secret;
+	const char *header;
+	sim_sign_fn sign;
 	struct delivery *head, *tail, *inflight;
-	struct bp_webhook_stats stats;
+	struct sim_webhook_stats stats;
 	int closing;
 };
 
-void bp_webhook_sign(const char *secret, const char *data, size_t len, char out[65])
+void sim_sign_hmac_sha256_hex(const char *secret, const char *body, size_t len, char *out,
+			      size_t n)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 
-	HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)data, len, md,
+	out[0] = '\0';
+	HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)body, len, md,
 	     &mdlen);
-	for (unsigned i = 0; i < mdlen && i < 32; i++)
+	for (unsigned i = 0; i < mdlen && 2 * i + 2 < n; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	out[64] = '\0';
 }
 
-struct bp_webhook *bp_webhook_new(uv_loop_t *loop)
+struct sim_webhook *sim_webhook_new(uv_loop_t *loop, const char *header, sim_sign_fn sign)
 {
-	struct bp_webhook *w = calloc(1, sizeof *w);
+	struct sim_webhook *w = calloc(1, sizeof *w);
 
 	if (!w)
 		return NULL;
 	w->loop = loop;
+	w->header = header;
+	w->sign = sign;
 	w->work.data = w;
 	if (!(w->curl = curl_easy_init())) {
 		free(w);
@@ -63,7 +70,7 @@ struct bp_webhook *bp_webhook_new(uv_loop_t *loop)
 	return w;
 }
 
-int bp_webhook_configure(struct bp_webhook *w, const char *url, const char *secret)
+int sim_webhook_configure(struct sim_webhook *w, const char *url, const char *secret)
 {
 	free(w->url);
 	free(w->secret);
@@ -79,12 +86,12 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
 
 static void deliver(uv_work_t *req)
 {
-	struct bp_webhook *w = req->data;
+	struct sim_webhook *w = req->data;
 	struct delivery *d = w->inflight;
 	struct curl_slist *h = NULL;
-	char sig[100];
+	char sig[SIGNATURE_MAX + 64];
 
-	snprintf(sig, sizeof sig, "x-bp-signature: %s", d->signature);
+	snprintf(sig, sizeof sig, "%s: %s", w->header, d->signature);
 	h = curl_slist_append(h, "Content-Type: application/json");
 	h = curl_slist_append(h, sig);
 	curl_easy_reset(w->curl);
@@ -100,7 +107,7 @@ static void deliver(uv_work_t *req)
 	curl_slist_free_all(h);
 }
 
-static void start_next(struct bp_webhook *w);
+static void start_next(struct sim_webhook *w);
 
 static void delivery_free(struct delivery *d)
 {
@@ -108,7 +115,7 @@ static void delivery_free(struct delivery *d)
 	free(d);
 }
 
-static void webhook_free(struct bp_webhook *w)
+static void webhook_free(struct sim_webhook *w)
 {
 	while (w->head) {
 		struct delivery *d = w->head;
@@ -123,7 +130,7 @@ static void webhook_free(struct bp_webhook *w)
 
 static void delivered(uv_work_t *req, int status)
 {
-	struct bp_webhook *w = req->data;
+	struct sim_webhook *w = req->data;
 	struct delivery *d = w->inflight;
 
 	w->inflight = NULL;
@@ -141,7 +148,7 @@ static void delivered(uv_work_t *req, int status)
 		start_next(w);
 }
 
-static void start_next(struct bp_webhook *w)
+static void start_next(struct sim_webhook *w)
 {
 	if (w->inflight || !w->head)
 		return;
@@ -157,12 +164,12 @@ static void start_next(struct bp_webhook *w)
 	}
 }
 
-int bp_webhook_enabled(const struct bp_webhook *w)
+int sim_webhook_enabled(const struct sim_webhook *w)
 {
 	return w->url != NULL;
 }
 
-void bp_webhook_push(struct bp_webhook *w, const char *body, int copies)
+void sim_webhook_push(struct sim_webhook *w, const char *body, int copies)
 {
 	size_t len = strlen(body);
 
@@ -173,7 +180,7 @@ void bp_webhook_push(struct bp_webhook *w, const char *body, int copies)
 			return;
 		}
 		memcpy(d->body, body, len + 1);
-		bp_webhook_sign(w->secret, body, len, d->signature);
+		w->sign(w->secret, body, len, d->signature, sizeof d->signature);
 		if (w->tail)
 			w->tail->next = d;
 		else
@@ -184,12 +191,12 @@ void bp_webhook_push(struct bp_webhook *w, const char *body, int copies)
 	start_next(w);
 }
 
-struct bp_webhook_stats bp_webhook_stats(const struct bp_webhook *w)
+struct sim_webhook_stats sim_webhook_stats(const struct sim_webhook *w)
 {
 	return w->stats;
 }
 
-void bp_webhook_close(struct bp_webhook *w)
+void sim_webhook_close(struct sim_webhook *w)
 {
 	w->closing = 1;
 	if (!w->inflight)
