@@ -27,16 +27,16 @@
 
 static int setup(void **state)
 {
-	struct bpsim *s = calloc(1, sizeof *s);
+	struct simc *s = calloc(1, sizeof *s);
 
-	bpsim_start(s, NULL);
+	simc_start(s, "BOTPRESS_SIM", NULL);
 	*state = s;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	bpsim_stop(*state);
+	simc_stop(*state);
 	free(*state);
 	return 0;
 }
@@ -50,22 +50,22 @@ static const char *str_at(const cJSON *o, const char *a, const char *b)
 }
 
 /* Start a conversation as the customer; its id into out. */
-static void start_conv(struct bpsim *s, const char *text, char out[64])
+static void start_conv(struct simc *s, const char *text, char out[64])
 {
-	cJSON *j = bpsim_ctl(s, "POST", "/_sim/conversations", "{\"text\":\"%s\"}", text);
+	cJSON *j = simc_ctl(s, "POST", "/_sim/conversations", "{\"text\":\"%s\"}", text);
 	snprintf(out, 64, "%s", str_at(j, "conversationId", NULL));
 	cJSON_Delete(j);
 }
 
 /* How many messages of a conversation came through the API (the agent). */
-static int api_messages(struct bpsim *s, const char *conv, const char *text)
+static int api_messages(struct simc *s, const char *conv, const char *text)
 {
 	char path[128];
 	int n = 0;
 	const cJSON *m;
 
 	snprintf(path, sizeof path, "/_sim/conversations/%s", conv);
-	cJSON *j = bpsim_ctl(s, "GET", path, "%s", "");
+	cJSON *j = simc_ctl(s, "GET", path, "%s", "");
 	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(j, "messages"))
 		if (strcmp(str_at(m, "origin", NULL), "api") == 0 &&
 		    strcmp(str_at(m, "payload", "text"), text) == 0)
@@ -74,7 +74,7 @@ static int api_messages(struct bpsim *s, const char *conv, const char *text)
 	return n;
 }
 
-static void expect_error(struct bpsim_reply *r, long status, const char *type)
+static void expect_error(struct simc_reply *r, long status, const char *type)
 {
 	assert_int_equal(r->status, status);
 	assert_string_equal(bpsim_error_type(r), type);
@@ -82,29 +82,29 @@ static void expect_error(struct bpsim_reply *r, long status, const char *type)
 	assert_non_null(str_at(r->json, "description", NULL));
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(r->json, "status");
 	assert_true(cJSON_IsNumber(st) && st->valueint == status);
-	bpsim_reply_free(r);
+	simc_reply_free(r);
 }
 
 static void test_auth_and_errors(void **state)
 {
-	struct bpsim *s = *state;
+	struct simc *s = *state;
 	const char *no_auth[] = {"x-bot-id: " BPSIM_BOT, NULL};
 	const char *bad_token[] = {"Authorization: Bearer nope", "x-bot-id: " BPSIM_BOT, NULL};
 	const char *no_bot[] = {"Authorization: Bearer " BPSIM_TOKEN, NULL};
 	const char *other_bot[] = {"Authorization: Bearer " BPSIM_TOKEN, "x-bot-id: another", NULL};
 	const char *text_body[] = {"Authorization: Bearer " BPSIM_TOKEN, "x-bot-id: " BPSIM_BOT,
 				   "Content-Type: text/plain", NULL};
-	struct bpsim_reply r;
+	struct simc_reply r;
 
-	r = bpsim_raw(s, "GET", "/v1/chat/conversations", no_auth, NULL);
+	r = simc_raw(s, "GET", "/v1/chat/conversations", no_auth, NULL);
 	expect_error(&r, 401, "Unauthorized");
-	r = bpsim_raw(s, "GET", "/v1/chat/conversations", bad_token, NULL);
+	r = simc_raw(s, "GET", "/v1/chat/conversations", bad_token, NULL);
 	expect_error(&r, 401, "Unauthorized");
-	r = bpsim_raw(s, "GET", "/v1/chat/conversations", no_bot, NULL);
+	r = simc_raw(s, "GET", "/v1/chat/conversations", no_bot, NULL);
 	expect_error(&r, 400, "InvalidPayload");
-	r = bpsim_raw(s, "GET", "/v1/chat/conversations", other_bot, NULL);
+	r = simc_raw(s, "GET", "/v1/chat/conversations", other_bot, NULL);
 	expect_error(&r, 403, "Forbidden");
-	r = bpsim_raw(s, "POST", "/v1/chat/users", text_body, "{}");
+	r = simc_raw(s, "POST", "/v1/chat/users", text_body, "{}");
 	expect_error(&r, 415, "UnsupportedMediaType");
 	r = bpsim_api(s, "POST", "/v1/chat/users", "{not json");
 	expect_error(&r, 400, "InvalidPayload");
@@ -123,12 +123,12 @@ static void test_auth_and_errors(void **state)
 	r = bpsim_api(s, "GET", "/v1/chat/conversations", NULL);
 	assert_int_equal(r.status, 200);
 	assert_non_null(cJSON_GetObjectItemCaseSensitive(r.json, "conversations"));
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 }
 
 /* Walk a list to its end; every id goes into ids[] (most recent first).
  * Returns the number of pages. */
-static int walk(struct bpsim *s, const char *path, const char *key, char ids[][64], int *n,
+static int walk(struct simc *s, const char *path, const char *key, char ids[][64], int *n,
 		int max)
 {
 	char url[512];
@@ -138,7 +138,7 @@ static int walk(struct bpsim *s, const char *path, const char *key, char ids[][6
 	*n = 0;
 	do {
 		if (token) {
-			char *enc = bpsim_urlencode(token);
+			char *enc = simc_urlencode(token);
 			snprintf(url, sizeof url, "%s%snextToken=%s", path,
 				 strchr(path, '?') ? "&" : "?", enc);
 			free(enc);
@@ -147,7 +147,7 @@ static int walk(struct bpsim *s, const char *path, const char *key, char ids[][6
 		}
 		free(token);
 		token = NULL;
-		struct bpsim_reply r = bpsim_api(s, "GET", url, NULL);
+		struct simc_reply r = bpsim_api(s, "GET", url, NULL);
 		assert_int_equal(r.status, 200);
 		const cJSON *it;
 		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r.json, key)) {
@@ -157,7 +157,7 @@ static int walk(struct bpsim *s, const char *path, const char *key, char ids[][6
 		const char *t = str_at(r.json, "meta", "nextToken");
 		if (t)
 			token = strdup(t);
-		bpsim_reply_free(&r);
+		simc_reply_free(&r);
 		pages++;
 	} while (token);
 	return pages;
@@ -175,10 +175,10 @@ static void assert_unique(char ids[][64], int n)
 static int read_answers(int fd, char *buf, size_t cap, int want)
 {
 	size_t n = 0;
-	long long deadline = bpsim_now_ms() + 5000;
+	long long deadline = simc_now_ms() + 5000;
 	int got = 0;
 
-	while (got < want && bpsim_now_ms() < deadline) {
+	while (got < want && simc_now_ms() < deadline) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		if (poll(&p, 1, 100) <= 0)
 			continue;
@@ -199,7 +199,7 @@ static int read_answers(int fd, char *buf, size_t cap, int want)
 
 static void test_keep_alive_and_pipelining(void **state)
 {
-	struct bpsim *s = *state;
+	struct simc *s = *state;
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
 				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	static const char get[] = "GET /v1/chat/conversations HTTP/1.1\r\nHost: sim\r\n"
@@ -229,13 +229,13 @@ static void test_keep_alive_and_pipelining(void **state)
 
 static void test_pagination_walks_every_item_once(void **state)
 {
-	struct bpsim *s = *state;
+	struct simc *s = *state;
 	static char ids[200][64];
 	char first[64], last[64];
 	int n;
 
 	start_conv(s, "the oldest", first);
-	cJSON_Delete(bpsim_ctl(s, "POST", "/_sim/seed", "{\"conversations\":43}"));
+	cJSON_Delete(simc_ctl(s, "POST", "/_sim/seed", "{\"conversations\":43}"));
 	start_conv(s, "the newest", last);
 
 	/* 45 conversations, the doc's 20 a page: 20, 20, 5, then no token. */
@@ -248,25 +248,25 @@ static void test_pagination_walks_every_item_once(void **state)
 
 	/* Messages of one conversation, most recent first, across pages. */
 	char path[128];
-	cJSON_Delete(bpsim_ctl(s, "POST", "/_sim/config", "{\"pageSize\":3}"));
+	cJSON_Delete(simc_ctl(s, "POST", "/_sim/config", "{\"pageSize\":3}"));
 	for (int i = 0; i < 6; i++) {
 		snprintf(path, sizeof path, "/_sim/conversations/%s/customer", first);
-		cJSON_Delete(bpsim_ctl(s, "POST", path, "{\"text\":\"more %d\"}", i));
+		cJSON_Delete(simc_ctl(s, "POST", path, "{\"text\":\"more %d\"}", i));
 	}
 	snprintf(path, sizeof path, "/v1/chat/messages?conversationId=%s", first);
 	assert_int_equal(walk(s, path, "messages", ids, &n, 200), 3);
 	assert_int_equal(n, 7);
 	assert_unique(ids, n);
-	struct bpsim_reply r = bpsim_api(s, "GET", path, NULL);
+	struct simc_reply r = bpsim_api(s, "GET", path, NULL);
 	assert_string_equal(str_at(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json,
 		"messages"), 0), "payload", "text"), "more 5");
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 
 	/* A token sent without URL-encoding ('+' reads as a space) is refused. */
 	r = bpsim_api(s, "GET", "/v1/chat/conversations", NULL);
 	snprintf(path, sizeof path, "/v1/chat/conversations?nextToken=%s",
 		 str_at(r.json, "meta", "nextToken"));
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 	r = bpsim_api(s, "GET", path, NULL);
 	expect_error(&r, 400, "InvalidQuery");
 
@@ -277,13 +277,13 @@ static void test_pagination_walks_every_item_once(void **state)
 
 static void test_pages_changing_while_walked(void **state)
 {
-	struct bpsim *s = *state;
+	struct simc *s = *state;
 	static char ids[200][64], again[200][64];
 	int n, m;
 
-	cJSON_Delete(bpsim_ctl(s, "POST", "/_sim/seed", "{\"conversations\":50}"));
+	cJSON_Delete(simc_ctl(s, "POST", "/_sim/seed", "{\"conversations\":50}"));
 	/* Three records land in front of each of the next two page fetches. */
-	cJSON_Delete(bpsim_ctl(s, "POST", "/_sim/faults", "{\"pageChange\":2,\"pageInsert\":3}"));
+	cJSON_Delete(simc_ctl(s, "POST", "/_sim/faults", "{\"pageChange\":2,\"pageInsert\":3}"));
 	walk(s, "/v1/chat/conversations", "conversations", ids, &n, 200);
 	/* The walk saw the 50 that were there, each once; not the new ones. */
 	assert_int_equal(n, 50);
@@ -298,9 +298,9 @@ static void test_pages_changing_while_walked(void **state)
 
 static void test_get_or_create_is_idempotent(void **state)
 {
-	struct bpsim *s = *state;
+	struct simc *s = *state;
 	char conv[64], body[512], agent[64];
-	struct bpsim_reply r;
+	struct simc_reply r;
 
 	start_conv(s, "I need help", conv);
 
@@ -309,11 +309,11 @@ static void test_get_or_create_is_idempotent(void **state)
 		      "{\"tags\":{\"handoff:agent\":\"7\"},\"name\":\"Agent Smith\"}");
 	assert_int_equal(r.status, 200);
 	snprintf(agent, sizeof agent, "%s", str_at(r.json, "user", "id"));
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 	r = bpsim_api(s, "POST", "/v1/chat/users/get-or-create",
 		      "{\"tags\":{\"handoff:agent\":\"7\"},\"name\":\"Agent Smith\"}");
 	assert_string_equal(str_at(r.json, "user", "id"), agent);
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 
 	snprintf(body, sizeof body,
 		 "{\"conversationId\":\"%s\",\"userId\":\"%s\",\"type\":\"text\","
@@ -325,10 +325,10 @@ static void test_get_or_create_is_idempotent(void **state)
 	snprintf(first, sizeof first, "%s", str_at(r.json, "message", "id"));
 	assert_string_equal(str_at(r.json, "message", "direction"), "outgoing");
 	assert_string_equal(str_at(r.json, "message", "userId"), agent);
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 	r = bpsim_api(s, "POST", "/v1/chat/messages/get-or-create", body);
 	assert_string_equal(str_at(r.json, "message", "id"), first);
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 	assert_int_equal(api_messages(s, conv, "Hello, I am Smith"), 1);
 
 	/* Another tag value is another message. */
@@ -338,7 +338,7 @@ static void test_get_or_create_is_idempotent(void **state)
 		 conv, agent);
 	r = bpsim_api(s, "POST", "/v1/chat/messages/get-or-create", body);
 	assert_string_not_equal(str_at(r.json, "message", "id"), first);
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 	assert_int_equal(api_messages(s, conv, "Hello, I am Smith"), 2);
 
 	/* The message list filters by tag. */
@@ -347,49 +347,49 @@ static void test_get_or_create_is_idempotent(void **state)
 		 conv);
 	r = bpsim_api(s, "GET", path, NULL);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "messages")), 1);
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 }
 
 static void test_handoff_tag_silences_the_bot(void **state)
 {
-	struct bpsim *s = *state;
+	struct simc *s = *state;
 	char conv[64], path[160], put[160];
-	struct bpsim_reply r;
+	struct simc_reply r;
 
 	start_conv(s, "hi bot", conv);
 	snprintf(path, sizeof path, "/_sim/conversations/%s/bot", conv);
 	snprintf(put, sizeof put, "/v1/chat/conversations/%s", conv);
-	cJSON_Delete(bpsim_ctl(s, "POST", path, "{\"text\":\"hello human\"}"));
+	cJSON_Delete(simc_ctl(s, "POST", path, "{\"text\":\"hello human\"}"));
 
 	/* The bot escalates: the tag shows, and the tag filter finds it. */
 	snprintf(path, sizeof path, "/_sim/conversations/%s/escalate", conv);
-	cJSON_Delete(bpsim_ctl(s, "POST", path, "{\"text\":\"Let me find you a person\"}"));
+	cJSON_Delete(simc_ctl(s, "POST", path, "{\"text\":\"Let me find you a person\"}"));
 	r = bpsim_api(s, "GET", put, NULL);
 	assert_string_equal(str_at(cJSON_GetObjectItemCaseSensitive(r.json, "conversation"),
 				   "tags", "handoff"), "requested");
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 	r = bpsim_api(s, "GET", "/v1/chat/conversations?tags%5Bhandoff%5D=requested", NULL);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json,
 				"conversations")), 1);
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 
 	/* An agent takes over: the bot stays silent. */
 	r = bpsim_api(s, "PUT", put, "{\"tags\":{\"handoff\":\"human\"}}");
 	assert_int_equal(r.status, 200);
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 	snprintf(path, sizeof path, "/_sim/conversations/%s/bot", conv);
 	static const char *const json[] = {"Content-Type: application/json", NULL};
-	r = bpsim_raw(s, "POST", path, json, "{\"text\":\"I am still here\"}");
+	r = simc_raw(s, "POST", path, json, "{\"text\":\"I am still here\"}");
 	assert_int_equal(r.status, 409);
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.json, "silent")));
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 
 	/* Handed back (the tag unset with an empty value): the bot speaks. */
 	r = bpsim_api(s, "PUT", put, "{\"tags\":{\"handoff\":\"\"}}");
 	assert_null(str_at(cJSON_GetObjectItemCaseSensitive(r.json, "conversation"), "tags",
 			   "handoff"));
-	bpsim_reply_free(&r);
-	cJSON_Delete(bpsim_ctl(s, "POST", path, "{\"text\":\"back again\"}"));
+	simc_reply_free(&r);
+	cJSON_Delete(simc_ctl(s, "POST", path, "{\"text\":\"back again\"}"));
 
 	/* States hold a payload per conversation and name. */
 	snprintf(path, sizeof path, "/v1/chat/states/conversation/%s/handoff", conv);
@@ -397,22 +397,22 @@ static void test_handoff_tag_silences_the_bot(void **state)
 	expect_error(&r, 404, "ResourceNotFound");
 	r = bpsim_api(s, "POST", path, "{\"payload\":{\"holder\":\"agent-7\"}}");
 	assert_int_equal(r.status, 200);
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 	r = bpsim_api(s, "PATCH", path, "{\"payload\":{\"since\":\"now\"}}");
 	assert_string_equal(str_at(cJSON_GetObjectItemCaseSensitive(r.json, "state"), "payload",
 				   "holder"), "agent-7");
 	assert_string_equal(str_at(cJSON_GetObjectItemCaseSensitive(r.json, "state"), "payload",
 				   "since"), "now");
 	assert_string_equal(str_at(r.json, "state", "conversationId"), conv);
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 }
 
 static void test_faults_429_and_5xx(void **state)
 {
-	struct bpsim *s = *state;
-	struct bpsim_reply r;
+	struct simc *s = *state;
+	struct simc_reply r;
 
-	cJSON_Delete(bpsim_ctl(s, "POST", "/_sim/faults",
+	cJSON_Delete(simc_ctl(s, "POST", "/_sim/faults",
 			       "{\"rateLimited\":2,\"retryAfter\":7,\"serverError\":1,"
 			       "\"errorStatus\":503}"));
 	for (int i = 0; i < 2; i++) {
@@ -425,56 +425,56 @@ static void test_faults_429_and_5xx(void **state)
 	r = bpsim_api(s, "POST", "/v1/chat/users", "{\"name\":\"x\"}");
 	assert_int_equal(r.status, 200);
 	assert_int_equal(r.retry_after, -1);
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 
 	/* The refused requests did nothing: one user exists. */
 	r = bpsim_api(s, "GET", "/v1/chat/users", NULL);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "users")), 1);
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 
 	/* The control interface is never faulted. */
-	cJSON_Delete(bpsim_ctl(s, "POST", "/_sim/faults", "{\"serverError\":5}"));
-	cJSON *f = bpsim_ctl(s, "GET", "/_sim/faults", "%s", "");
+	cJSON_Delete(simc_ctl(s, "POST", "/_sim/faults", "{\"serverError\":5}"));
+	cJSON *f = simc_ctl(s, "GET", "/_sim/faults", "%s", "");
 	assert_int_equal(cJSON_GetObjectItemCaseSensitive(f, "serverError")->valueint, 5);
 	cJSON_Delete(f);
 }
 
 static void test_fault_drop_after_the_work(void **state)
 {
-	struct bpsim *s = *state;
+	struct simc *s = *state;
 	char conv[64], body[512];
-	struct bpsim_reply r;
+	struct simc_reply r;
 
 	start_conv(s, "hello", conv);
 	snprintf(body, sizeof body,
 		 "{\"conversationId\":\"%s\",\"userId\":\"" BPSIM_BOT "\",\"type\":\"text\","
 		 "\"payload\":{\"text\":\"reply once\"},\"tags\":{\"hub\":\"42\"}}", conv);
-	cJSON_Delete(bpsim_ctl(s, "POST", "/_sim/faults", "{\"drop\":1}"));
+	cJSON_Delete(simc_ctl(s, "POST", "/_sim/faults", "{\"drop\":1}"));
 	r = bpsim_api(s, "POST", "/v1/chat/messages/get-or-create", body);
 	assert_int_equal(r.status, 0);
 	assert_int_equal(r.curl_code, CURLE_GOT_NOTHING);
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 	/* The work was done; the retry finds it instead of posting again. */
 	r = bpsim_api(s, "POST", "/v1/chat/messages/get-or-create", body);
 	assert_int_equal(r.status, 200);
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 	assert_int_equal(api_messages(s, conv, "reply once"), 1);
 }
 
 static void test_fault_slow(void **state)
 {
-	struct bpsim *s = *state;
-	struct bpsim_reply r;
+	struct simc *s = *state;
+	struct simc_reply r;
 
-	cJSON_Delete(bpsim_ctl(s, "POST", "/_sim/faults", "{\"slow\":1,\"delayMs\":400}"));
+	cJSON_Delete(simc_ctl(s, "POST", "/_sim/faults", "{\"slow\":1,\"delayMs\":400}"));
 	r = bpsim_api(s, "GET", "/v1/chat/conversations", NULL);
 	assert_int_equal(r.status, 200);
 	assert_true(r.elapsed_ms >= 400);
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 	r = bpsim_api(s, "GET", "/v1/chat/conversations", NULL);
 	assert_int_equal(r.status, 200);
 	assert_true(r.elapsed_ms < 400);
-	bpsim_reply_free(&r);
+	simc_reply_free(&r);
 }
 
 static void hmac_hex(const char *secret, const char *body, char out[65])
@@ -490,12 +490,12 @@ static void hmac_hex(const char *secret, const char *body, char out[65])
 
 static void test_webhooks_signed_and_duplicated(void **state)
 {
-	struct bpsim *s = *state;
+	struct simc *s = *state;
 	struct hookrx h;
 	char conv[64], path[160], sig[65];
 
-	hookrx_start(&h);
-	cJSON_Delete(bpsim_ctl(s, "POST", "/_sim/webhook",
+	hookrx_listen(&h, BPSIM_SIGNATURE_HEADER);
+	cJSON_Delete(simc_ctl(s, "POST", "/_sim/webhook",
 			       "{\"url\":\"http://127.0.0.1:%d/hook\",\"secret\":\"s3cret\"}", h.port));
 	start_conv(s, "hi", conv);
 	/* conversation_created, then message_created. */
@@ -511,20 +511,20 @@ static void test_webhooks_signed_and_duplicated(void **state)
 	cJSON_Delete(ev);
 
 	/* The next event is delivered twice, the same event id both times. */
-	cJSON_Delete(bpsim_ctl(s, "POST", "/_sim/faults", "{\"webhookTwice\":1}"));
+	cJSON_Delete(simc_ctl(s, "POST", "/_sim/faults", "{\"webhookTwice\":1}"));
 	snprintf(path, sizeof path, "/_sim/conversations/%s/customer", conv);
-	cJSON_Delete(bpsim_ctl(s, "POST", path, "{\"text\":\"again\"}"));
+	cJSON_Delete(simc_ctl(s, "POST", path, "{\"text\":\"again\"}"));
 	assert_true(hookrx_wait(&h, 4, 5000));
 	cJSON *a = cJSON_Parse(h.bodies[2]), *b = cJSON_Parse(h.bodies[3]);
 	assert_string_equal(str_at(a, "id", NULL), str_at(b, "id", NULL));
 	assert_string_equal(str_at(a, "payload", "conversationId"), conv);
 	cJSON_Delete(a);
 	cJSON_Delete(b);
-	cJSON_Delete(bpsim_ctl(s, "POST", path, "{\"text\":\"once more\"}"));
+	cJSON_Delete(simc_ctl(s, "POST", path, "{\"text\":\"once more\"}"));
 	assert_true(hookrx_wait(&h, 5, 5000));
 	assert_false(hookrx_wait(&h, 6, 300));
 
-	cJSON *st = bpsim_ctl(s, "GET", "/_sim/stats", "%s", "");
+	cJSON *st = simc_ctl(s, "GET", "/_sim/stats", "%s", "");
 	assert_int_equal(cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(st, "webhooks"), "sent")->valueint, 5);
 	cJSON_Delete(st);
@@ -533,15 +533,15 @@ static void test_webhooks_signed_and_duplicated(void **state)
 
 static void test_bot_auto_answers_and_escalates(void **state)
 {
-	struct bpsim *s = *state;
+	struct simc *s = *state;
 	char conv[64], path[160];
 
-	cJSON_Delete(bpsim_ctl(s, "POST", "/_sim/config", "{\"botAuto\":true}"));
+	cJSON_Delete(simc_ctl(s, "POST", "/_sim/config", "{\"botAuto\":true}"));
 	start_conv(s, "where is my order?", conv);
 	snprintf(path, sizeof path, "/_sim/conversations/%s/customer", conv);
-	cJSON_Delete(bpsim_ctl(s, "POST", path, "{\"text\":\"I want a human\"}"));
+	cJSON_Delete(simc_ctl(s, "POST", path, "{\"text\":\"I want a human\"}"));
 	snprintf(path, sizeof path, "/_sim/conversations/%s", conv);
-	cJSON *j = bpsim_ctl(s, "GET", path, "%s", "");
+	cJSON *j = simc_ctl(s, "GET", path, "%s", "");
 	/* customer, bot, customer, bot's handoff line; then silence. */
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "messages")), 4);
 	assert_string_equal(str_at(cJSON_GetObjectItemCaseSensitive(j, "conversation"), "tags",
