@@ -43,4 +43,29 @@ tests_sim_test_botpress_sim_LDADD = $(SIM_TEST_LIBS)
 tests_sim_test_botpress_sim_LDFLAGS = -pthread
 AM_TESTS_ENVIRONMENT += BOTPRESS_SIM='$(abs_top_builddir)/tests/sim/botpress_sim'; \
 	export BOTPRESS_SIM;
+
+# Workspace / AI agents: the agent is the bot's brain.
+check_PROGRAMS += tests/sim/agents_sim
+tests_sim_agents_sim_SOURCES = $(SIM_COMMON_SOURCES) \
+	tests/sim/agents_sim.c \
+	tests/sim/ag_actors.c tests/sim/ag_actors.h \
+	tests/sim/ag_api.c tests/sim/ag_api.h \
+	tests/sim/ag_control.c tests/sim/ag_control.h \
+	tests/sim/ag_error.c tests/sim/ag_error.h \
+	tests/sim/ag_sim.h \
+	tests/sim/ag_store.c tests/sim/ag_store.h
+tests_sim_agents_sim_CFLAGS = $(SIM_CFLAGS)
+tests_sim_agents_sim_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_sim_agents_sim_LDADD = $(SIM_LIBS)
+
+check_PROGRAMS += tests/sim/test_agents_sim
+TESTS += tests/sim/test_agents_sim
+tests_sim_test_agents_sim_SOURCES = tests/sim/test_agents_sim.c $(SIM_CLIENT_SOURCES) \
+	tests/sim/ag_client.c tests/sim/ag_client.h
+tests_sim_test_agents_sim_CFLAGS = $(SIM_TEST_CFLAGS)
+tests_sim_test_agents_sim_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_sim_test_agents_sim_LDADD = $(SIM_TEST_LIBS)
+tests_sim_test_agents_sim_LDFLAGS = -pthread
+AM_TESTS_ENVIRONMENT += AGENTS_SIM='$(abs_top_builddir)/tests/sim/agents_sim'; \
+	export AGENTS_SIM;
 EXTRA_DIST += doc/simulators.md

@@ -73,4 +73,13 @@ void sim_http_stop(struct sim_http *s);
  * query). Returns NULL on a bad escape or a decoded NUL. */
 char *sim_url_decode(const char *src, size_t len);
 
+/* Match a request path against `pattern`, in which "{}" stands for one
+ * non-empty segment; those segments, percent-decoded, go in params[0..max)
+ * (malloc'd: the caller frees them). Returns how many, or -1 (nothing
+ * kept) when the path does not match. */
+int sim_path_match(const char *pattern, const char *path, char **params, int max);
+
+/* The decoded value of query parameter `name` (malloc'd), or NULL. */
+char *sim_query_get(const char *query, const char *name);
+
 #endif
