@@ -117,7 +117,7 @@ static void escalate(struct sim_ctl *c)
 /* GET /_sim/conversations/{id}: the conversation, its messages oldest first
  * with who wrote them ("origin": customer, api — sent by the bridge through
  * Chat Interact —, ai, bot), every state change with who made it ("by":
- * api, ai, control), the Chat Interact calls received (replays included)
+ * ai — the agent escalated — or api — Configure State), the Chat Interact calls received (replays included)
  * and how many came while the agent was silent. */
 static void show(struct sim_ctl *c)
 {
