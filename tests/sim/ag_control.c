@@ -117,8 +117,9 @@ static void escalate(struct sim_ctl *c)
 /* GET /_sim/conversations/{id}: the conversation, its messages oldest first
  * with who wrote them ("origin": customer, api — sent by the bridge through
  * Chat Interact —, ai, bot), every state change with who made it ("by":
- * ai — the agent escalated — or api — Configure State), the Chat Interact calls received (replays included)
- * and how many came while the agent was silent. */
+ * ai when the agent escalated, api through Configure State), the Chat
+ * Interact calls received (replays included) and how many of them came
+ * while the agent was silent. */
 static void show(struct sim_ctl *c)
 {
 	const struct ag_conv *conv = conv_of(c);
