@@ -163,6 +163,16 @@ static void test_auth_and_errors(void **state)
 	expect_error(&r, 400, "invalid_request");
 	r = agsim_api(s, "GET", "/other", NULL);
 	expect_error(&r, 404, "not_found");
+	/* Over 1 MiB: refused unread. */
+	size_t big = 1100 * 1024;
+	char *huge = malloc(big + 1);
+	memset(huge, ' ', big);
+	huge[0] = '{';
+	huge[big - 1] = '}';
+	huge[big] = '\0';
+	r = agsim_api(s, "POST", "/v3/agents", huge);
+	free(huge);
+	expect_error(&r, 413, "payload_too_large");
 
 	r = agsim_api(s, "GET", "/v3/agents/" AGSIM_AGENT, NULL);
 	assert_int_equal(r.status, 200);
@@ -265,6 +275,18 @@ static void test_agent_create_edit_delete(void **state)
 			    "Thanks! I am Support bot 2; message 1 noted.");
 	/* No conversationId: a new conversation with an id of ours. */
 	assert_non_null(str_at(r.json, "conversationId", NULL));
+	simc_reply_free(&r);
+	/* The user object is kept as given, and shows on the conversation. */
+	r = agsim_api(s, "POST", path,
+		      "{\"conversationId\":\"hub-u\",\"message\":\"hi\","
+		      "\"user\":{\"name\":\"Ann\",\"email\":\"ann@example.com\"}}");
+	assert_int_equal(r.status, 200);
+	simc_reply_free(&r);
+	r = agsim_api(s, "POST", path, "{\"message\":\"hi\",\"user\":\"Ann\"}");
+	expect_error(&r, 400, "invalid_request");
+	snprintf(path, sizeof path, "/v3/agents/%s/conversations/hub-u", id);
+	r = agsim_api(s, "GET", path, NULL);
+	assert_string_equal(str_at(at(r.json, "user", NULL), "name", NULL), "Ann");
 	simc_reply_free(&r);
 
 	/* Deleted: gone from every endpoint. */
