@@ -555,9 +555,12 @@ static void chat_feedback(struct call *c)
 	/* An agent's rating when an agent acts, else the user's. */
 	int *slot = sim_req_header(c->req, "AGENT-EMAIL") ? &ch->agent_rating : &ch->rating;
 	*slot = cJSON_IsNull(r) ? -1 : cJSON_IsTrue(r);
-	cJSON_Delete(ch->feedback_selection);
-	ch->feedback_selection = sel ? cJSON_Duplicate(sel, 1) : NULL;
-	if (!cv_set_str(&ch->suggested_answer, suggested))
+	/* The selection and the suggested answer change only when given. */
+	if (sel) {
+		cJSON_Delete(ch->feedback_selection);
+		ch->feedback_selection = cJSON_Duplicate(sel, 1);
+	}
+	if (suggested && !cv_set_str(&ch->suggested_answer, suggested))
 		cv_error(c->resp, CV_ERR_API, NULL, 0);
 	else
 		ok_json(c, cv_chat_json(ch));
