@@ -32,7 +32,7 @@ struct cv_conv *cv_customer_start(struct cv_sim *sim, const char *first_name,
 				  const char *last_name, const char *text, int64_t at,
 				  struct cv_chat **first)
 {
-	struct cv_conv *c = cv_conv_new(&sim->store, NULL, first_name, last_name, at);
+	struct cv_conv *c = cv_conv_new(&sim->store, first_name, last_name, at);
 
 	if (!c || !(*first = cv_chat_add(&sim->store, c, CV_SENDER_USER, text, NULL, at)))
 		return NULL;

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE /* strcasestr */
 #include "cv_api.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,7 @@ static bool q_number(struct call *c, const char *name, bool *has, double *out)
 	*has = false;
 	if (v && v[0]) {
 		*out = strtod(v, &end);
-		*has = !*end;
+		*has = !*end && isfinite(*out);
 	}
 	if (badq || (v && v[0] && !*has)) {
 		snprintf(why, sizeof why, "%s: a number is required", name);
@@ -95,8 +96,9 @@ static bool q_int(struct call *c, const char *name, long def, long min, long max
 
 	if (!q_number(c, name, &has, &d))
 		return false;
-	*out = has ? (long)d : def;
-	if (has && (d != (double)*out || *out < min || *out > max)) {
+	/* Range first: casting an out-of-range double is undefined. */
+	*out = has && d >= (double)min && d <= (double)max ? (long)d : def;
+	if (has && (d < (double)min || d > (double)max || d != (double)*out)) {
 		snprintf(why, sizeof why, "%s: a whole number in %ld..%ld is required", name, min,
 			 max);
 		bad(c, why);

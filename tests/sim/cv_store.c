@@ -91,19 +91,15 @@ bool cv_set_str(char **field, const char *value)
 	return true;
 }
 
-struct cv_conv *cv_conv_new(struct cv_store *s, const char *user_id, const char *first_name,
-			    const char *last_name, int64_t created_ms)
+struct cv_conv *cv_conv_new(struct cv_store *s, const char *first_name, const char *last_name,
+			    int64_t created_ms)
 {
 	struct cv_conv *c = calloc(1, sizeof *c);
 
 	if (!c)
 		return NULL;
 	snprintf(c->id, sizeof c->id, "conv_%08zx%08x", s->convs.n, (unsigned)s->salt);
-	if (user_id)
-		snprintf(c->user_id, sizeof c->user_id, "%s", user_id);
-	else
-		snprintf(c->user_id, sizeof c->user_id, "user_%08zx%08x", s->convs.n,
-			 (unsigned)s->salt);
+	snprintf(c->user_id, sizeof c->user_id, "user_%08zx%08x", s->convs.n, (unsigned)s->salt);
 	c->seq = ++s->seq;
 	c->created_ms = c->last_chat_ms = created_ms ? created_ms : ts_now();
 	c->state = CV_STATES[0];

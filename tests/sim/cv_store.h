@@ -94,10 +94,10 @@ struct cv_store {
 bool cv_store_init(struct cv_store *s);
 void cv_store_free(struct cv_store *s);
 
-/* A new conversation of user `user_id` (NULL: a new user id), created at
- * created_ms (0: now). NULL: out of memory. */
-struct cv_conv *cv_conv_new(struct cv_store *s, const char *user_id, const char *first_name,
-			    const char *last_name, int64_t created_ms);
+/* A new conversation of a new user, created at created_ms (0: now). NULL:
+ * out of memory. */
+struct cv_conv *cv_conv_new(struct cv_store *s, const char *first_name, const char *last_name,
+			    int64_t created_ms);
 /* Append a chat (at ts, 0: now); lastChatTime follows. */
 struct cv_chat *cv_chat_add(struct cv_store *s, struct cv_conv *c, enum cv_sender who,
 			    const char *message, const char *agent_email, int64_t ts);

@@ -144,6 +144,10 @@ static void test_auth_and_errors(void **state)
 	expect_error(&r, 400, 7003);
 	r = cvsim_api(s, "GET", "/webapi/v2/conversations?pageSize=51", NULL);
 	expect_error(&r, 400, 7003);
+	r = cvsim_api(s, "GET", "/webapi/v2/conversations?pageSize=1e300", NULL);
+	expect_error(&r, 400, 7003);
+	r = cvsim_api(s, "GET", "/webapi/v2/conversations?startedAt=nan", NULL);
+	expect_error(&r, 400, 7003);
 	r = cvsim_api(s, "GET", "/webapi/v2/conversations?cursor=garbage", NULL);
 	expect_error(&r, 400, 7003);
 	r = cvsim_api(s, "GET", "/webapi/v2/conversations?order=NEWEST", NULL);
