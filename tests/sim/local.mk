@@ -69,3 +69,29 @@ tests_sim_test_agents_sim_LDFLAGS = -pthread
 AM_TESTS_ENVIRONMENT += AGENTS_SIM='$(abs_top_builddir)/tests/sim/agents_sim'; \
 	export AGENTS_SIM;
 EXTRA_DIST += doc/simulators.md
+
+# Conversations with rating, title and daily counts.
+check_PROGRAMS += tests/sim/conversations_sim
+tests_sim_conversations_sim_SOURCES = $(SIM_COMMON_SOURCES) \
+	tests/sim/conversations_sim.c \
+	tests/sim/cv_actors.c tests/sim/cv_actors.h \
+	tests/sim/cv_api.c tests/sim/cv_api.h \
+	tests/sim/cv_control.c tests/sim/cv_control.h \
+	tests/sim/cv_error.c tests/sim/cv_error.h \
+	tests/sim/cv_sim.h \
+	tests/sim/cv_store.c tests/sim/cv_store.h \
+	tests/sim/sim_query.c tests/sim/sim_query.h
+tests_sim_conversations_sim_CFLAGS = $(SIM_CFLAGS)
+tests_sim_conversations_sim_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_sim_conversations_sim_LDADD = $(SIM_LIBS)
+
+check_PROGRAMS += tests/sim/test_conversations_sim
+TESTS += tests/sim/test_conversations_sim
+tests_sim_test_conversations_sim_SOURCES = tests/sim/test_conversations_sim.c \
+	$(SIM_CLIENT_SOURCES) tests/sim/cv_client.c tests/sim/cv_client.h
+tests_sim_test_conversations_sim_CFLAGS = $(SIM_TEST_CFLAGS)
+tests_sim_test_conversations_sim_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_sim_test_conversations_sim_LDADD = $(SIM_TEST_LIBS)
+tests_sim_test_conversations_sim_LDFLAGS = -pthread
+AM_TESTS_ENVIRONMENT += CONVERSATIONS_SIM='$(abs_top_builddir)/tests/sim/conversations_sim'; \
+	export CONVERSATIONS_SIM;
