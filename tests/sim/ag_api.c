@@ -17,6 +17,7 @@
 #include "ag_actors.h"
 #include "ag_error.h"
 #include "jsonfield.h"
+#include "sim_query.h"
 #include "timeutil.h"
 
 #define MAX_PARAMS 2
@@ -274,9 +275,9 @@ static void configure_state(struct call *c)
 static void convs_list(struct call *c)
 {
 	struct ag_agent *a = agent_or_404(c);
-	char *cursor = sim_query_get(c->req->query, "cursor");
-	char *limit_s = sim_query_get(c->req->query, "limit");
-	char *state_s = sim_query_get(c->req->query, "state");
+	char *cursor = sim_query_get(c->req->query, "cursor", NULL);
+	char *limit_s = sim_query_get(c->req->query, "limit", NULL);
+	char *state_s = sim_query_get(c->req->query, "state", NULL);
 	long limit = limit_s ? strtol(limit_s, NULL, 10) : (long)c->ag->store.page_size;
 	enum ag_state st;
 	bool bad_cursor;
@@ -402,7 +403,7 @@ bool ag_api_next_page(const struct sim_req *req, char **agent_id)
 	if (strcmp(req->method, "GET") != 0 ||
 	    sim_path_match("/v3/agents/{}/conversations", req->path, params, MAX_PARAMS) != 1)
 		return false;
-	if (!(cursor = sim_query_get(req->query, "cursor"))) {
+	if (!(cursor = sim_query_get(req->query, "cursor", NULL))) {
 		free(params[0]);
 		return false;
 	}

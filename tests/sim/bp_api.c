@@ -16,6 +16,7 @@
 
 #include "bp_error.h"
 #include "jsonfield.h"
+#include "sim_query.h"
 #include "timeutil.h"
 
 #define MAX_PARAMS 3
@@ -63,21 +64,6 @@ static void ok_page(struct call *c, cJSON *page)
 static void bad(struct call *c, const char *why)
 {
 	bp_error(c->resp, BP_ERR_INVALID_PAYLOAD, why);
-}
-
-char *bp_query_get(const char *query, const char *name)
-{
-	size_t nlen = strlen(name);
-	const char *p = query;
-
-	while (p && *p) {
-		const char *amp = strchr(p, '&');
-		size_t len = amp ? (size_t)(amp - p) : strlen(p);
-		if (len > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=')
-			return sim_url_decode(p + nlen + 1, len - nlen - 1);
-		p = amp ? amp + 1 : NULL;
-	}
-	return NULL;
 }
 
 /* The query's tags filter, "tags[key]=value" pairs (the usual encoding of an
@@ -165,7 +151,7 @@ static void list(struct call *c, const struct bp_vec *v, const char *key, bp_jso
 {
 	bool bad_q, bad_token;
 	cJSON *tags = query_tags(c->req->query, &bad_q);
-	char *token = bp_query_get(c->req->query, "nextToken");
+	char *token = sim_query_get(c->req->query, "nextToken", NULL);
 
 	if (bad_q) {
 		bp_error(c->resp, BP_ERR_INVALID_QUERY, "tags: use tags[name]=value.");
@@ -390,7 +376,7 @@ static void msgs_update(struct call *c)
 
 static void msgs_list(struct call *c)
 {
-	char *conv_id = bp_query_get(c->req->query, "conversationId");
+	char *conv_id = sim_query_get(c->req->query, "conversationId", NULL);
 	const struct bp_vec *v = &c->s->msgs;
 
 	if (conv_id) {
@@ -415,8 +401,8 @@ static bool event_type_is(const void *rec, const void *arg)
 
 static void events_list(struct call *c)
 {
-	char *type = bp_query_get(c->req->query, "type");
-	char *token = bp_query_get(c->req->query, "nextToken");
+	char *type = sim_query_get(c->req->query, "type", NULL);
+	char *token = sim_query_get(c->req->query, "nextToken", NULL);
 	bool bad_token;
 
 	ok_page(c, bp_list_page(c->s, &c->s->events, "events", token, event_type_is, type,
@@ -647,9 +633,9 @@ bool bp_api_is_next_page(const struct sim_req *req, char **conversation_id)
 	     strcmp(req->path, "/v1/chat/messages") != 0 &&
 	     strcmp(req->path, "/v1/chat/events") != 0))
 		return false;
-	if (!(token = bp_query_get(req->query, "nextToken")))
+	if (!(token = sim_query_get(req->query, "nextToken", NULL)))
 		return false;
 	free(token);
-	*conversation_id = bp_query_get(req->query, "conversationId");
+	*conversation_id = sim_query_get(req->query, "conversationId", NULL);
 	return true;
 }

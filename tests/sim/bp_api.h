@@ -22,7 +22,4 @@ void bp_api_handle(struct bp_store *s, const char *token, const struct sim_req *
  * query's conversationId. */
 bool bp_api_is_next_page(const struct sim_req *req, char **conversation_id);
 
-/* The decoded value of query parameter `name` (malloc'd), or NULL. */
-char *bp_query_get(const char *query, const char *name);
-
 #endif

@@ -10,6 +10,7 @@ SIM_COMMON_SOURCES = \
 	tests/sim/sim_control.c tests/sim/sim_control.h \
 	tests/sim/sim_faults.c tests/sim/sim_faults.h \
 	tests/sim/sim_http.c tests/sim/sim_http.h \
+	tests/sim/sim_query.c tests/sim/sim_query.h \
 	tests/sim/sim_webhook.c tests/sim/sim_webhook.h
 SIM_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(CURL_CFLAGS) $(CRYPTO_CFLAGS)
 SIM_LIBS = $(CORE_LIBS) $(UV_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS)
@@ -79,8 +80,7 @@ tests_sim_conversations_sim_SOURCES = $(SIM_COMMON_SOURCES) \
 	tests/sim/cv_control.c tests/sim/cv_control.h \
 	tests/sim/cv_error.c tests/sim/cv_error.h \
 	tests/sim/cv_sim.h \
-	tests/sim/cv_store.c tests/sim/cv_store.h \
-	tests/sim/sim_query.c tests/sim/sim_query.h
+	tests/sim/cv_store.c tests/sim/cv_store.h
 tests_sim_conversations_sim_CFLAGS = $(SIM_CFLAGS)
 tests_sim_conversations_sim_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_sim_conversations_sim_LDADD = $(SIM_LIBS)

@@ -124,21 +124,6 @@ no:
 	return -1;
 }
 
-char *sim_query_get(const char *query, const char *name)
-{
-	size_t nlen = strlen(name);
-	const char *p = query;
-
-	while (p && *p) {
-		const char *amp = strchr(p, '&');
-		size_t len = amp ? (size_t)(amp - p) : strlen(p);
-		if (len > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=')
-			return sim_url_decode(p + nlen + 1, len - nlen - 1);
-		p = amp ? amp + 1 : NULL;
-	}
-	return NULL;
-}
-
 static const char *reason(int status)
 {
 	switch (status) {

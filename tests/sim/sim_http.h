@@ -79,7 +79,4 @@ char *sim_url_decode(const char *src, size_t len);
  * kept) when the path does not match. */
 int sim_path_match(const char *pattern, const char *path, char **params, int max);
 
-/* The decoded value of query parameter `name` (malloc'd), or NULL. */
-char *sim_query_get(const char *query, const char *name);
-
 #endif
