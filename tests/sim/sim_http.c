@@ -98,6 +98,52 @@ char *sim_url_decode(const char *src, size_t len)
 	return out;
 }
 
+char *sim_query_get(const char *query, const char *name)
+{
+	size_t nlen = strlen(name);
+	const char *p = query;
+
+	while (p && *p) {
+		const char *amp = strchr(p, '&');
+		size_t len = amp ? (size_t)(amp - p) : strlen(p);
+		if (len > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=')
+			return sim_url_decode(p + nlen + 1, len - nlen - 1);
+		p = amp ? amp + 1 : NULL;
+	}
+	return NULL;
+}
+
+void sim_path_params_free(char **params, int max)
+{
+	for (int i = 0; i < max; i++) {
+		free(params[i]);
+		params[i] = NULL;
+	}
+}
+
+bool sim_path_match(const char *pattern, const char *path, char **params, int max)
+{
+	int np = 0;
+
+	while (*pattern && *path) {
+		if (strncmp(pattern, "{}", 2) == 0) {
+			size_t len = strcspn(path, "/");
+			if (len == 0 || np == max || !(params[np] = sim_url_decode(path, len)))
+				goto no;
+			np++;
+			pattern += 2;
+			path += len;
+		} else if (*pattern++ != *path++) {
+			goto no;
+		}
+	}
+	if (*pattern == '\0' && *path == '\0')
+		return true;
+no:
+	sim_path_params_free(params, np);
+	return false;
+}
+
 static const char *reason(int status)
 {
 	switch (status) {

@@ -13,6 +13,7 @@
 #ifndef HANDOFF_SIM_HTTP_H
 #define HANDOFF_SIM_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,5 +73,15 @@ void sim_http_stop(struct sim_http *s);
 /* Percent-decode src[0..len) into a new string ('+' is a space, as in a
  * query). Returns NULL on a bad escape or a decoded NUL. */
 char *sim_url_decode(const char *src, size_t len);
+
+/* The decoded value of query parameter `name` (malloc'd), or NULL. */
+char *sim_query_get(const char *query, const char *name);
+
+/* Match `path` against `pattern`, where "{}" stands for one non-empty path
+ * segment: the segments, decoded, go into params[0..max) (malloc'd; free
+ * with sim_path_params_free). False, and nothing kept, when it does not
+ * match. */
+bool sim_path_match(const char *pattern, const char *path, char **params, int max);
+void sim_path_params_free(char **params, int max);
 
 #endif
