@@ -95,3 +95,27 @@ tests_sim_test_conversations_sim_LDADD = $(SIM_TEST_LIBS)
 tests_sim_test_conversations_sim_LDFLAGS = -pthread
 AM_TESTS_ENVIRONMENT += CONVERSATIONS_SIM='$(abs_top_builddir)/tests/sim/conversations_sim'; \
 	export CONVERSATIONS_SIM;
+# Chatbot threads (AI/AGENT mode).
+check_PROGRAMS += tests/sim/threads_sim
+tests_sim_threads_sim_SOURCES = $(SIM_COMMON_SOURCES) \
+	tests/sim/threads_sim.c \
+	tests/sim/th_actors.c tests/sim/th_actors.h \
+	tests/sim/th_api.c tests/sim/th_api.h \
+	tests/sim/th_control.c tests/sim/th_control.h \
+	tests/sim/th_error.c tests/sim/th_error.h \
+	tests/sim/th_sim.h \
+	tests/sim/th_store.c tests/sim/th_store.h
+tests_sim_threads_sim_CFLAGS = $(SIM_CFLAGS)
+tests_sim_threads_sim_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_sim_threads_sim_LDADD = $(SIM_LIBS)
+
+check_PROGRAMS += tests/sim/test_threads_sim
+TESTS += tests/sim/test_threads_sim
+tests_sim_test_threads_sim_SOURCES = tests/sim/test_threads_sim.c $(SIM_CLIENT_SOURCES) \
+	tests/sim/th_client.c tests/sim/th_client.h
+tests_sim_test_threads_sim_CFLAGS = $(SIM_TEST_CFLAGS)
+tests_sim_test_threads_sim_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_sim_test_threads_sim_LDADD = $(SIM_TEST_LIBS)
+tests_sim_test_threads_sim_LDFLAGS = -pthread
+AM_TESTS_ENVIRONMENT += THREADS_SIM='$(abs_top_builddir)/tests/sim/threads_sim'; \
+	export THREADS_SIM;

@@ -87,4 +87,8 @@ int sim_main(const struct sim_platform *p, void *state, int argc, char **argv);
  * duplicate-delivery fault. */
 void sim_emit(struct sim *sim, const cJSON *event);
 
+/* The same to a given URL and secret (a record's own webhook); nothing when
+ * url is NULL or "". */
+void sim_emit_to(struct sim *sim, const char *url, const char *secret, const cJSON *event);
+
 #endif

@@ -98,6 +98,14 @@ char *sim_url_decode(const char *src, size_t len)
 	return out;
 }
 
+void sim_path_params_free(char **params, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(params[i]);
+		params[i] = NULL;
+	}
+}
+
 int sim_path_match(const char *pattern, const char *path, char **params, int max)
 {
 	int np = 0;
@@ -117,10 +125,7 @@ int sim_path_match(const char *pattern, const char *path, char **params, int max
 	if (*pattern == '\0' && *path == '\0')
 		return np;
 no:
-	while (np > 0) {
-		free(params[--np]);
-		params[np] = NULL;
-	}
+	sim_path_params_free(params, np);
 	return -1;
 }
 

@@ -13,6 +13,7 @@
 #ifndef HANDOFF_SIM_HTTP_H
 #define HANDOFF_SIM_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,5 +79,8 @@ char *sim_url_decode(const char *src, size_t len);
  * (malloc'd: the caller frees them). Returns how many, or -1 (nothing
  * kept) when the path does not match. */
 int sim_path_match(const char *pattern, const char *path, char **params, int max);
+
+/* Free params[0..n) and set them to NULL. */
+void sim_path_params_free(char **params, int n);
 
 #endif

@@ -56,6 +56,19 @@ void sim_emit(struct sim *sim, const cJSON *event)
 	free(body);
 }
 
+void sim_emit_to(struct sim *sim, const char *url, const char *secret, const cJSON *event)
+{
+	char *body;
+
+	if (!url || !*url)
+		return;
+	body = cJSON_PrintUnformatted(event);
+	if (body)
+		sim_webhook_push_to(sim->webhook, url, secret, body,
+				    sim_faults_webhook_copies(&sim->faults));
+	free(body);
+}
+
 static void on_signal(uv_signal_t *s, int signum)
 {
 	struct sim *sim = s->data;

@@ -23,7 +23,8 @@
 struct delivery {
 	struct delivery *next;
 	char *url;
-	char signature[SIGNATURE_MAX];
+	/* "Name: value", made when queued: the header may change meanwhile. */
+	char header[SIGNATURE_MAX + 128];
 	long status;            /* set by the worker: HTTP status, 0 when none */
 	char body[];
 };
@@ -34,6 +35,7 @@ struct sim_webhook {
 	CURL *curl;             /* used only by the worker, one delivery at a time */
 	char *url, *secret;
 	const char *header;
+	char *own_header;       /* set by sim_webhook_set_header, else NULL */
 	sim_sign_fn sign;
 	struct delivery *head, *tail, *inflight;
 	struct sim_webhook_stats stats;
@@ -89,11 +91,9 @@ static void deliver(uv_work_t *req)
 	struct sim_webhook *w = req->data;
 	struct delivery *d = w->inflight;
 	struct curl_slist *h = NULL;
-	char sig[SIGNATURE_MAX + 64];
 
-	snprintf(sig, sizeof sig, "%s: %s", w->header, d->signature);
 	h = curl_slist_append(h, "Content-Type: application/json");
-	h = curl_slist_append(h, sig);
+	h = curl_slist_append(h, d->header);
 	curl_easy_reset(w->curl);
 	curl_easy_setopt(w->curl, CURLOPT_URL, d->url);
 	curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, h);
@@ -125,6 +125,7 @@ static void webhook_free(struct sim_webhook *w)
 	curl_easy_cleanup(w->curl);
 	free(w->url);
 	free(w->secret);
+	free(w->own_header);
 	free(w);
 }
 
@@ -169,18 +170,23 @@ int sim_webhook_enabled(const struct sim_webhook *w)
 	return w->url != NULL;
 }
 
-void sim_webhook_push(struct sim_webhook *w, const char *body, int copies)
+void sim_webhook_push_to(struct sim_webhook *w, const char *url, const char *secret,
+			 const char *body, int copies)
 {
 	size_t len = strlen(body);
+	char value[SIGNATURE_MAX];
 
-	for (int i = 0; w->url && i < copies; i++) {
+	if (!url || !*url)
+		return;
+	w->sign(secret ? secret : "", body, len, value, sizeof value);
+	for (int i = 0; i < copies; i++) {
 		struct delivery *d = calloc(1, sizeof *d + len + 1);
-		if (!d || !(d->url = strdup(w->url))) {
+		if (!d || !(d->url = strdup(url))) {
 			free(d);
 			return;
 		}
 		memcpy(d->body, body, len + 1);
-		w->sign(w->secret, body, len, d->signature, sizeof d->signature);
+		snprintf(d->header, sizeof d->header, "%s: %s", w->header, value);
 		if (w->tail)
 			w->tail->next = d;
 		else
@@ -189,6 +195,40 @@ void sim_webhook_push(struct sim_webhook *w, const char *body, int copies)
 		w->stats.pending++;
 	}
 	start_next(w);
+}
+
+void sim_webhook_push(struct sim_webhook *w, const char *body, int copies)
+{
+	sim_webhook_push_to(w, w->url, w->secret, body, copies);
+}
+
+const char *sim_webhook_url(const struct sim_webhook *w)
+{
+	return w->url;
+}
+
+const char *sim_webhook_secret(const struct sim_webhook *w)
+{
+	return w->secret;
+}
+
+int sim_webhook_set_header(struct sim_webhook *w, const char *header)
+{
+	char *h = strdup(header);
+
+	if (!h)
+		return -1;
+	free(w->own_header);
+	w->own_header = h;
+	w->header = h;
+	return 0;
+}
+
+void sim_sign_token(const char *secret, const char *body, size_t len, char *out, size_t n)
+{
+	(void)body;
+	(void)len;
+	snprintf(out, n, "%s", secret);
 }
 
 struct sim_webhook_stats sim_webhook_stats(const struct sim_webhook *w)

@@ -40,6 +40,20 @@ int sim_webhook_enabled(const struct sim_webhook *w);
 /* Queue `copies` deliveries of `body` (2 for the duplicate-delivery fault). */
 void sim_webhook_push(struct sim_webhook *w, const char *body, int copies);
 
+/* The same to another URL with another secret, for platforms whose webhook
+ * is per record (a thread's own URL and token); url NULL or "": nothing. */
+void sim_webhook_push_to(struct sim_webhook *w, const char *url, const char *secret,
+			 const char *body, int copies);
+
+/* The URL and secret configured (NULL when none), e.g. as defaults for new
+ * records of a platform with per-record webhooks. */
+const char *sim_webhook_url(const struct sim_webhook *w);
+const char *sim_webhook_secret(const struct sim_webhook *w);
+
+/* Another header name from now on (copied), for a platform where it is a
+ * setting; deliveries already queued keep theirs. -1: out of memory. */
+int sim_webhook_set_header(struct sim_webhook *w, const char *header);
+
 struct sim_webhook_stats sim_webhook_stats(const struct sim_webhook *w);
 
 /* Drop what is queued and free `w` once the delivery in flight (if any)
@@ -50,5 +64,9 @@ void sim_webhook_close(struct sim_webhook *w);
  * (n >= 65). */
 void sim_sign_hmac_sha256_hex(const char *secret, const char *body, size_t len, char *out,
 			      size_t n);
+
+/* A sim_sign_fn for platforms that send a shared token as is: the value is
+ * the secret itself. */
+void sim_sign_token(const char *secret, const char *body, size_t len, char *out, size_t n);
 
 #endif
