@@ -44,3 +44,29 @@ tests_sim_test_botpress_sim_LDFLAGS = -pthread
 AM_TESTS_ENVIRONMENT += BOTPRESS_SIM='$(abs_top_builddir)/tests/sim/botpress_sim'; \
 	export BOTPRESS_SIM;
 EXTRA_DIST += doc/simulators.md
+
+# Chats with responders and tickets.
+check_PROGRAMS += tests/sim/chats_sim
+tests_sim_chats_sim_SOURCES = $(SIM_COMMON_SOURCES) \
+	tests/sim/sim_kit.c tests/sim/sim_kit.h \
+	tests/sim/chats_sim.c \
+	tests/sim/ch_actors.c tests/sim/ch_actors.h \
+	tests/sim/ch_api.c tests/sim/ch_api.h \
+	tests/sim/ch_control.c tests/sim/ch_control.h \
+	tests/sim/ch_error.c tests/sim/ch_error.h \
+	tests/sim/ch_sim.h \
+	tests/sim/ch_store.c tests/sim/ch_store.h
+tests_sim_chats_sim_CFLAGS = $(SIM_CFLAGS)
+tests_sim_chats_sim_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_sim_chats_sim_LDADD = $(SIM_LIBS)
+
+check_PROGRAMS += tests/sim/test_chats_sim
+TESTS += tests/sim/test_chats_sim
+tests_sim_test_chats_sim_SOURCES = tests/sim/test_chats_sim.c $(SIM_CLIENT_SOURCES) \
+	tests/sim/ch_client.c tests/sim/ch_client.h
+tests_sim_test_chats_sim_CFLAGS = $(SIM_TEST_CFLAGS)
+tests_sim_test_chats_sim_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_sim_test_chats_sim_LDADD = $(SIM_TEST_LIBS)
+tests_sim_test_chats_sim_LDFLAGS = -pthread
+AM_TESTS_ENVIRONMENT += CHATS_SIM='$(abs_top_builddir)/tests/sim/chats_sim'; \
+	export CHATS_SIM;
