@@ -489,6 +489,19 @@ static void test_escalation_takeover_and_hand_back(void **state)
 	simc_reply_free(&r);
 	assert_true(bot_may_speak(s, chat));
 	assert_int_equal(bot_says(s, chat, "I am back."), 200);
+
+	/* A takeover without an escalation: the human responder alone keeps
+	 * the bot quiet. */
+	start_chat(s, "just browsing", chat);
+	snprintf(body, sizeof body, "{\"responderSuperIdentityId\":\"%s\"}", human);
+	r = patch(s, chat, body);
+	assert_int_equal(r.status, 200);
+	simc_reply_free(&r);
+	r = details(s, chat);
+	assert_true(is_null_at(r.json, "ticketStatus"));
+	simc_reply_free(&r);
+	assert_false(bot_may_speak(s, chat));
+	assert_int_equal(bot_says(s, chat, "may I help?"), 409);
 }
 
 static void test_ticket_and_title_both_ways(void **state)
