@@ -372,7 +372,6 @@ static void msgs_list(struct call *c)
 	char *chat_id = sim_query_get(c->req->query, "chatId");
 	struct ch_chat *chat = chat_id ? ch_chat_find(c->s, chat_id) : NULL;
 	long limit;
-	const char *name = "pagination[limit]";
 
 	if (!chat_id || !uuid_valid(chat_id)) {
 		free(chat_id);
@@ -380,14 +379,7 @@ static void msgs_list(struct call *c)
 		return;
 	}
 	free(chat_id);
-	/* The name may come with its brackets escaped. */
-	{
-		char *raw = sim_query_get(c->req->query, "pagination%5Blimit%5D");
-		if (raw)
-			name = "pagination%5Blimit%5D";
-		free(raw);
-	}
-	if (!query_int(c, name, MSG_LIMIT, 1, MSG_LIMIT_MAX, &limit))
+	if (!query_int(c, "pagination[limit]", MSG_LIMIT, 1, MSG_LIMIT_MAX, &limit))
 		return;
 	if (!chat) {
 		ch_error(c->resp, CH_ERR_CHAT_NOT_FOUND, 0);

@@ -22,16 +22,17 @@ bool sim_vec_push(struct sim_vec *v, void *p)
 	return true;
 }
 
-/* The length of the parameter name at p (up to '=' or '&'), and whether
- * it is `name` or `name[]`. */
+/* Whether the parameter name at p[0..len) is `name` or `name[]`, its
+ * brackets escaped or not. */
 static bool name_is(const char *p, size_t len, const char *name)
 {
-	size_t nlen = strlen(name);
+	char *got = sim_url_decode(p, len);
+	size_t glen = got ? strlen(got) : 0, nlen = strlen(name);
+	bool is = got && strncmp(got, name, nlen) == 0 &&
+		  (glen == nlen || (glen == nlen + 2 && strcmp(got + nlen, "[]") == 0));
 
-	if (len < nlen || strncmp(p, name, nlen) != 0)
-		return false;
-	return len == nlen || (len == nlen + 2 && strncmp(p + nlen, "[]", 2) == 0) ||
-	       (len == nlen + 6 && strncmp(p + nlen, "%5B%5D", 6) == 0);
+	free(got);
+	return is;
 }
 
 char *sim_query_get(const char *query, const char *name)

@@ -1,7 +1,8 @@
 /*
  * sim_kit.h — small pieces a simulator's store and API need whatever the
  * platform: a growable array of records, and query-string parameters
- * (single, or repeated as a list: "ids=a&ids=b").
+ * (single, or repeated as a list: "ids=a&ids=b"), matched by their
+ * decoded names ("pagination%5Blimit%5D" is "pagination[limit]").
  */
 #ifndef HANDOFF_SIM_KIT_H
 #define HANDOFF_SIM_KIT_H
