@@ -14,7 +14,6 @@
 
 struct ch_sim {
 	struct ch_store store;
-	struct sim *sim;
 	const char *api_key;     /* the only key the authorization header may carry */
 	size_t page_size;        /* pageSize when the request has none */
 	bool newest_first;       /* list order: createdAt descending (else ascending) */
