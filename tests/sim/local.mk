@@ -11,6 +11,7 @@ SIM_COMMON_SOURCES = \
 	tests/sim/sim_faults.c tests/sim/sim_faults.h \
 	tests/sim/sim_http.c tests/sim/sim_http.h \
 	tests/sim/sim_query.c tests/sim/sim_query.h \
+	tests/sim/sim_vec.c tests/sim/sim_vec.h \
 	tests/sim/sim_webhook.c tests/sim/sim_webhook.h
 SIM_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(CURL_CFLAGS) $(CRYPTO_CFLAGS)
 SIM_LIBS = $(CORE_LIBS) $(UV_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS)
@@ -119,3 +120,27 @@ tests_sim_test_threads_sim_LDADD = $(SIM_TEST_LIBS)
 tests_sim_test_threads_sim_LDFLAGS = -pthread
 AM_TESTS_ENVIRONMENT += THREADS_SIM='$(abs_top_builddir)/tests/sim/threads_sim'; \
 	export THREADS_SIM;
+# Chats with responders and tickets.
+check_PROGRAMS += tests/sim/chats_sim
+tests_sim_chats_sim_SOURCES = $(SIM_COMMON_SOURCES) \
+	tests/sim/chats_sim.c \
+	tests/sim/ch_actors.c tests/sim/ch_actors.h \
+	tests/sim/ch_api.c tests/sim/ch_api.h \
+	tests/sim/ch_control.c tests/sim/ch_control.h \
+	tests/sim/ch_error.c tests/sim/ch_error.h \
+	tests/sim/ch_sim.h \
+	tests/sim/ch_store.c tests/sim/ch_store.h
+tests_sim_chats_sim_CFLAGS = $(SIM_CFLAGS)
+tests_sim_chats_sim_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_sim_chats_sim_LDADD = $(SIM_LIBS)
+
+check_PROGRAMS += tests/sim/test_chats_sim
+TESTS += tests/sim/test_chats_sim
+tests_sim_test_chats_sim_SOURCES = tests/sim/test_chats_sim.c $(SIM_CLIENT_SOURCES) \
+	tests/sim/ch_client.c tests/sim/ch_client.h
+tests_sim_test_chats_sim_CFLAGS = $(SIM_TEST_CFLAGS)
+tests_sim_test_chats_sim_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_sim_test_chats_sim_LDADD = $(SIM_TEST_LIBS)
+tests_sim_test_chats_sim_LDFLAGS = -pthread
+AM_TESTS_ENVIRONMENT += CHATS_SIM='$(abs_top_builddir)/tests/sim/chats_sim'; \
+	export CHATS_SIM;
