@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -251,6 +252,55 @@ void hub_cleanup(struct hub *h)
 		fprintf(stderr, "kept %s\n", h->dir);
 	else if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", h->dir);
+}
+
+void hub_token(struct hub *h, const char *name, const char *role, char *token)
+{
+	snprintf(token, HUB_TOKEN_MAX, "%s", hub_add_account(h, name, role));
+}
+
+void hub_up(struct hub *h, const struct account *accounts)
+{
+	/* libcurl's own start is not thread-safe: done once, before any request. */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	hub_init(h);
+	for (const struct account *a = accounts; a && a->name; a++)
+		hub_token(h, a->name, a->role, a->token);
+	hub_start(h, NULL);
+}
+
+int hub_teardown(void **state)
+{
+	hub_cleanup(*state);
+	curl_global_cleanup();
+	return 0;
+}
+
+void hub_url(const struct hub *h, const char *path, char *out, size_t len)
+{
+	int n = snprintf(out, len, "http://127.0.0.1:%d%s", h->port, path);
+	assert_true(n > 0 && (size_t)n < len);
+}
+
+void hub_token_file(const struct hub *h, const char *name, const char *token, char *path,
+		    size_t len)
+{
+	int n = snprintf(path, len, "%s/%s.token", h->dir, name);
+	assert_true(n > 0 && (size_t)n < len);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", token);
+	fclose(f);
+	assert_int_equal(chmod(path, 0600), 0);
+}
+
+void hub_account_id(struct hub *h, const char *token, char out[37])
+{
+	struct reply r = http(h, "GET", "/v1/me", token, NULL);
+	cJSON *id = cJSON_GetObjectItemCaseSensitive(expect_status(&r, 200), "id");
+	assert_true(cJSON_IsString(id));
+	snprintf(out, 37, "%s", id->valuestring);
+	reply_free(&r);
 }
 
 /* ---- HTTP ---------------------------------------------------------------- */

@@ -31,6 +31,38 @@ void hub_init(struct hub *h);
  * token (static buffer per call slot: copy it). */
 char *hub_add_account(struct hub *h, const char *name, const char *role);
 
+/* Room for a token (hub_add_account's are shorter). */
+#define HUB_TOKEN_MAX 128
+
+/* hub_add_account, the token copied into token[HUB_TOKEN_MAX]. */
+void hub_token(struct hub *h, const char *name, const char *role, char *token);
+
+/* An account a test program wants on its hub. */
+struct account {
+	const char *name;
+	const char *role;   /* agent, supervisor or ingest */
+	char *token;        /* HUB_TOKEN_MAX bytes, filled by hub_up */
+};
+
+/* A test program's hub, the way most start it: curl_global_init, hub_init,
+ * the accounts (a list ending with {NULL}), hub_start without arguments. */
+void hub_up(struct hub *h, const struct account *accounts);
+
+/* The cmocka teardown that goes with hub_up: *state is the hub (the group
+ * setup sets it), cleaned up, then curl_global_cleanup. */
+int hub_teardown(void **state);
+
+/* "http://127.0.0.1:PORT" followed by path ("" for the bare server). */
+void hub_url(const struct hub *h, const char *path, char *out, size_t len);
+
+/* Write token to <dir>/<name>.token with mode 0600, as a person would keep
+ * it for `handoff --token-file`; the file's path to path[len]. */
+void hub_token_file(const struct hub *h, const char *name, const char *token, char *path,
+		    size_t len);
+
+/* The account id of token (GET /v1/me) to out[37]. */
+void hub_account_id(struct hub *h, const char *token, char out[37]);
+
 /* Start handoffd (extra arguments NULL-terminated); fails the test if it does
  * not listen within 10 s. */
 void hub_start(struct hub *h, ...);
