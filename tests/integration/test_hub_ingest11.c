@@ -22,7 +22,7 @@
 #define RACERS  12
 
 static struct hub hub;
-static char ana[128], bridge[128], other_bridge[128];
+static char ana[HUB_TOKEN_MAX], bridge[HUB_TOKEN_MAX], other_bridge[HUB_TOKEN_MAX];
 static char bridge_id[37];
 
 static const cJSON *at(const cJSON *j, const char *path)
@@ -59,25 +59,18 @@ static long long num(const cJSON *j, const char *path)
 	return (long long)v->valuedouble;
 }
 
+static const struct account accounts[] = {
+	{"Ana", "agent", ana},
+	{"Botpress bridge", "ingest", bridge},
+	{"Other bridge", "ingest", other_bridge},
+	{NULL},
+};
+
 static int setup(void **state)
 {
-	(void)state;
-	hub_init(&hub);
-	snprintf(ana, sizeof ana, "%s", hub_add_account(&hub, "Ana", "agent"));
-	snprintf(bridge, sizeof bridge, "%s", hub_add_account(&hub, "Botpress bridge", "ingest"));
-	snprintf(other_bridge, sizeof other_bridge, "%s",
-		 hub_add_account(&hub, "Other bridge", "ingest"));
-	hub_start(&hub, NULL);
-	struct reply r = http(&hub, "GET", "/v1/me", bridge, NULL);
-	snprintf(bridge_id, sizeof bridge_id, "%s", str(expect_status(&r, 200), "id"));
-	reply_free(&r);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	hub_cleanup(&hub);
+	hub_up(&hub, accounts);
+	hub_account_id(&hub, bridge, bridge_id);
+	*state = &hub;
 	return 0;
 }
 
@@ -586,8 +579,5 @@ int main(void)
 		cmocka_unit_test(test_v1_requests_work_as_before),
 		cmocka_unit_test(test_bad_v1_1_fields_are_refused),
 	};
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	int rc = cmocka_run_group_tests(tests, setup, teardown);
-	curl_global_cleanup();
-	return rc;
+	return cmocka_run_group_tests(tests, setup, hub_teardown);
 }
