@@ -321,47 +321,94 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	return add;
 }
 
-struct reply http_raw(struct hub *h, const char *method, const char *path, const char *token,
-		      const char *body, size_t body_len, const char *content_type)
-{
-	struct reply r = {0};
-	struct growbuf b = {0};
-	struct curl_slist *hdrs = NULL;
-	char url[2048], line[512];
-	CURL *c = curl_easy_init();
+/* One request made ready on its own easy handle; request_finish turns what
+ * came back into a reply and frees the rest. */
+struct request {
+	CURL *c;
+	struct curl_slist *hdrs;
+	struct growbuf b;
+};
 
+static void request_open(struct request *q, struct hub *h, const char *method, const char *path,
+			 const char *token, const char *body, size_t body_len,
+			 const char *content_type)
+{
+	char url[2048], line[512];
+
+	memset(q, 0, sizeof *q);
+	q->c = curl_easy_init();
+	assert_non_null(q->c);
 	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", h->port, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(q->c, CURLOPT_URL, url);
+	curl_easy_setopt(q->c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(q->c, CURLOPT_TIMEOUT_MS, 20000L);
+	curl_easy_setopt(q->c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(q->c, CURLOPT_WRITEDATA, &q->b);
 	if (token) {
 		snprintf(line, sizeof line, "Authorization: Bearer %s", token);
-		hdrs = curl_slist_append(hdrs, line);
+		q->hdrs = curl_slist_append(q->hdrs, line);
 	}
 	if (body) {
 		snprintf(line, sizeof line, "Content-Type: %s",
 			 content_type ? content_type : "application/json");
-		hdrs = curl_slist_append(hdrs, line);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
+		q->hdrs = curl_slist_append(q->hdrs, line);
+		curl_easy_setopt(q->c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(q->c, CURLOPT_POSTFIELDSIZE, (long)body_len);
 	}
-	hdrs = curl_slist_append(hdrs, "Expect:");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	q->hdrs = curl_slist_append(q->hdrs, "Expect:");
+	curl_easy_setopt(q->c, CURLOPT_HTTPHEADER, q->hdrs);
+}
 
-	CURLcode rc = curl_easy_perform(c);
+static struct reply request_finish(struct request *q)
+{
+	struct reply r = {0};
+	char *ct = NULL;
+
+	curl_easy_getinfo(q->c, CURLINFO_RESPONSE_CODE, &r.status);
+	curl_easy_getinfo(q->c, CURLINFO_CONTENT_TYPE, &ct);
+	r.content_type = ct ? strdup(ct) : NULL;
+	r.body = q->b.data ? q->b.data : strdup("");
+	r.json = cJSON_Parse(r.body);
+	curl_slist_free_all(q->hdrs);
+	curl_easy_cleanup(q->c);
+	return r;
+}
+
+struct reply http_raw(struct hub *h, const char *method, const char *path, const char *token,
+		      const char *body, size_t body_len, const char *content_type)
+{
+	struct request q;
+
+	request_open(&q, h, method, path, token, body, body_len, content_type);
+	CURLcode rc = curl_easy_perform(q.c);
 	if (rc != CURLE_OK)
 		fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-	char *ct = NULL;
-	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
-	r.content_type = ct ? strdup(ct) : NULL;
-	r.body = b.data ? b.data : strdup("");
-	r.json = cJSON_Parse(r.body);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
-	return r;
+	return request_finish(&q);
+}
+
+void http_all_at_once(struct hub *h, const char *method, const char *path, const char *body,
+		      int n, const char *const tokens[], struct reply replies[])
+{
+	CURLM *m = curl_multi_init();
+	struct request *q = calloc((size_t)n, sizeof *q);
+
+	assert_non_null(q);
+	for (int i = 0; i < n; i++) {
+		request_open(&q[i], h, method, path, tokens[i], body, body ? strlen(body) : 0, NULL);
+		curl_multi_add_handle(m, q[i].c);
+	}
+	int running = 1;
+	while (running) {
+		curl_multi_perform(m, &running);
+		if (running)
+			curl_multi_poll(m, NULL, 0, 1000, NULL);
+	}
+	for (int i = 0; i < n; i++) {
+		curl_multi_remove_handle(m, q[i].c);
+		replies[i] = request_finish(&q[i]);
+	}
+	free(q);
+	curl_multi_cleanup(m);
 }
 
 struct reply http(struct hub *h, const char *method, const char *path, const char *token,

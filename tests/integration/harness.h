@@ -90,6 +90,12 @@ struct reply http(struct hub *h, const char *method, const char *path, const cha
 struct reply http_raw(struct hub *h, const char *method, const char *path, const char *token,
 		      const char *body, size_t body_len, const char *content_type);
 
+/* n requests at once, request i as tokens[i] (curl multi: every request
+ * is on the wire before any answer is read), to race them in the hub;
+ * replies[i] is what request i got (status 0: no answer). */
+void http_all_at_once(struct hub *h, const char *method, const char *path, const char *body,
+		      int n, const char *const tokens[], struct reply replies[]);
+
 /* The error type of an error reply ("Conflict"), or "" when not an error body. */
 const char *error_type(const struct reply *r);
 const char *error_description(const struct reply *r);

@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "harness.h"
 
 #define WAIT_MS 5000
@@ -275,66 +273,22 @@ static void test_scope_is_account_and_chat(void **state)
 
 /* ---- racing duplicates ---------------------------------------------------- */
 
-struct growbuf {
-	char *p;
-	size_t len;
-};
-
-static size_t collect(char *p, size_t s, size_t n, void *u)
-{
-	struct growbuf *b = u;
-	char *q = realloc(b->p, b->len + s * n + 1);
-	if (!q)
-		return 0;
-	memcpy(q + b->len, p, s * n);
-	b->p = q;
-	b->len += s * n;
-	b->p[b->len] = '\0';
-	return s * n;
-}
-
-/* RACERS copies of one ingest on the wire at once (curl multi sends every
- * request before reading any answer); statuses and message ids back. */
+/* RACERS copies of one ingest on the wire at once; statuses and message
+ * ids back. */
 static void ingest_all_at_once(const char *body, long statuses[], char ids[][37])
 {
-	CURLM *m = curl_multi_init();
-	CURL *easy[RACERS];
-	struct curl_slist *hdrs = NULL;
-	struct growbuf out[RACERS] = {{0}};
-	char url[128], auth[200];
+	const char *tokens[RACERS];
+	struct reply r[RACERS];
 
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/ingest/messages", hub.port);
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", bridge);
-	hdrs = curl_slist_append(hdrs, auth);
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+	for (int i = 0; i < RACERS; i++)
+		tokens[i] = bridge;
+	http_all_at_once(&hub, "POST", "/v1/ingest/messages", body, RACERS, tokens, r);
 	for (int i = 0; i < RACERS; i++) {
-		easy[i] = curl_easy_init();
-		curl_easy_setopt(easy[i], CURLOPT_URL, url);
-		curl_easy_setopt(easy[i], CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(easy[i], CURLOPT_HTTPHEADER, hdrs);
-		curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, collect);
-		curl_easy_setopt(easy[i], CURLOPT_WRITEDATA, &out[i]);
-		curl_easy_setopt(easy[i], CURLOPT_TIMEOUT_MS, 20000L);
-		curl_multi_add_handle(m, easy[i]);
-	}
-	int running = 1;
-	while (running) {
-		curl_multi_perform(m, &running);
-		if (running)
-			curl_multi_poll(m, NULL, 0, 1000, NULL);
-	}
-	for (int i = 0; i < RACERS; i++) {
-		curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &statuses[i]);
-		cJSON *j = out[i].p ? cJSON_Parse(out[i].p) : NULL;
-		const char *id = opt_str(j, "message.id");
+		const char *id = opt_str(r[i].json, "message.id");
+		statuses[i] = r[i].status;
 		snprintf(ids[i], 37, "%s", id ? id : "");
-		cJSON_Delete(j);
-		free(out[i].p);
-		curl_multi_remove_handle(m, easy[i]);
-		curl_easy_cleanup(easy[i]);
+		reply_free(&r[i]);
 	}
-	curl_slist_free_all(hdrs);
-	curl_multi_cleanup(m);
 }
 
 /* Racing copies of one message, first into an existing chat, then as the

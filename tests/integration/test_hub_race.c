@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "harness.h"
 
 #define AGENTS 12
@@ -34,50 +32,17 @@ static int setup(void **state)
 	return 0;
 }
 
-static size_t discard(char *p, size_t s, size_t n, void *u)
+/* One POST per token at the same time; their statuses. */
+static void post_all_at_once(const char *path, const char *body, const char *const tokens[],
+			     long statuses[])
 {
-	(void)p;
-	(void)u;
-	return s * n;
-}
+	struct reply r[AGENTS];
 
-/* Send one POST per token at the same time (curl multi: all requests are on
- * the wire before any answer is read) and collect the statuses. */
-static void post_all_at_once(const char *path, const char *body, int n,
-			     const char *const tokens[], long statuses[])
-{
-	CURLM *m = curl_multi_init();
-	CURL *easy[AGENTS];
-	struct curl_slist *hdrs[AGENTS];
-	char url[256], auth[200];
-
-	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", hub.port, path);
-	for (int i = 0; i < n; i++) {
-		easy[i] = curl_easy_init();
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", tokens[i]);
-		hdrs[i] = curl_slist_append(NULL, auth);
-		hdrs[i] = curl_slist_append(hdrs[i], "Content-Type: application/json");
-		curl_easy_setopt(easy[i], CURLOPT_URL, url);
-		curl_easy_setopt(easy[i], CURLOPT_POST, 1L);
-		curl_easy_setopt(easy[i], CURLOPT_POSTFIELDS, body ? body : "");
-		curl_easy_setopt(easy[i], CURLOPT_HTTPHEADER, hdrs[i]);
-		curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, discard);
-		curl_easy_setopt(easy[i], CURLOPT_TIMEOUT_MS, 20000L);
-		curl_multi_add_handle(m, easy[i]);
+	http_all_at_once(&hub, "POST", path, body, AGENTS, tokens, r);
+	for (int i = 0; i < AGENTS; i++) {
+		statuses[i] = r[i].status;
+		reply_free(&r[i]);
 	}
-	int running = 1;
-	while (running) {
-		curl_multi_perform(m, &running);
-		if (running)
-			curl_multi_poll(m, NULL, 0, 1000, NULL);
-	}
-	for (int i = 0; i < n; i++) {
-		curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &statuses[i]);
-		curl_multi_remove_handle(m, easy[i]);
-		curl_easy_cleanup(easy[i]);
-		curl_slist_free_all(hdrs[i]);
-	}
-	curl_multi_cleanup(m);
 }
 
 static void test_exactly_one_takeover_wins(void **state)
@@ -100,7 +65,7 @@ static void test_exactly_one_takeover_wins(void **state)
 		snprintf(path, sizeof path, "/v1/chats/%s/takeover", chat);
 
 		long statuses[AGENTS];
-		post_all_at_once(path, NULL, AGENTS, tokens, statuses);
+		post_all_at_once(path, "", tokens, statuses);
 		int won = 0, lost = 0;
 		for (int i = 0; i < AGENTS; i++) {
 			won += statuses[i] == 200;
@@ -139,8 +104,8 @@ static void test_retried_reply_is_stored_once(void **state)
 	for (int i = 0; i < AGENTS; i++)
 		tokens[i] = agent;
 	long statuses[AGENTS];
-	post_all_at_once(path, "{\"text\":\"on my way\",\"client_msg_id\":\"storm-1\"}", AGENTS,
-			 tokens, statuses);
+	post_all_at_once(path, "{\"text\":\"on my way\",\"client_msg_id\":\"storm-1\"}", tokens,
+			 statuses);
 	int created = 0;
 	for (int i = 0; i < AGENTS; i++) {
 		assert_true(statuses[i] == 200 || statuses[i] == 201);
