@@ -65,45 +65,49 @@ static void long_history_held_by_ben(void)
 	ben_takes(long_chat);
 }
 
-/* Zoe waits for a human. */
+/* Zoe waits for a human (her row, too, says "Maria G."). */
 static void zoe_waits(void)
 {
 	ingest(&hub, bot, "e2e-zoe", "user", "I need a person, now", true, NULL);
 }
 
-/* A fresh hub with `chats`, then Ana's console on the list. */
-static int hub_with(void **state, void (*chats)(void))
+/* A fresh hub with `chats`, then Ana's console on the list, once its
+ * first page shows `listed` (keys sent before would find no row). */
+static int hub_with(void **state, void (*chats)(void), const char *listed)
 {
 	console_fixture_setup(state);
 	if (chats)
 		chats();
 	console_start(&tm, &(struct console_opts){0});
+	if (listed)
+		tmux_wait_for(&tm, listed, WAIT);
 	return 0;
 }
 
 static int with_nothing(void **state)
 {
-	return hub_with(state, NULL);
+	return hub_with(state, NULL, NULL);
 }
 
 static int with_maria(void **state)
 {
-	return hub_with(state, maria_waits);
+	return hub_with(state, maria_waits, "Maria G.");
 }
 
 static int with_zoe(void **state)
 {
-	return hub_with(state, zoe_waits);
+	return hub_with(state, zoe_waits, "Maria G.");
 }
 
+/* Not waiting: the first page (Waiting) is empty. */
 static int with_long_chat(void **state)
 {
-	return hub_with(state, long_history);
+	return hub_with(state, long_history, "1 Waiting 0");
 }
 
 static int with_long_chat_held_by_ben(void **state)
 {
-	return hub_with(state, long_history_held_by_ben);
+	return hub_with(state, long_history_held_by_ben, "1 Waiting 0");
 }
 
 /* Open Maria's thread from the waiting queue (oldest first: she is the
