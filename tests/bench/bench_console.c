@@ -286,20 +286,10 @@ struct bench_hub {
 	int starts;
 };
 
-static void write_token(const char *path, const char *token)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "%s\n", token);
-	fclose(f);
-	assert_int_equal(chmod(path, 0600), 0);
-}
-
 static void bench_hub_ready(struct bench_hub *b)
 {
-	snprintf(b->url, sizeof b->url, "http://127.0.0.1:%d", b->h.port);
-	snprintf(b->token_path, sizeof b->token_path, "%s/agent.token", b->h.dir);
-	write_token(b->token_path, b->agent);
+	hub_url(&b->h, "", b->url, sizeof b->url);
+	hub_token_file(&b->h, "agent", b->agent, b->token_path, sizeof b->token_path);
 }
 
 /* Start the console on hub b, each time with fresh state and config. */

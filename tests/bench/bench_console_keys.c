@@ -118,15 +118,6 @@ static void timed_key(struct samples *s, enum step step, struct tmux *tm, struct
 	s->keys_ms[s->nkeys++] = t1 - t0;
 }
 
-static void write_token(const char *path, const char *token)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "%s\n", token);
-	fclose(f);
-	assert_int_equal(chmod(path, 0600), 0);
-}
-
 static void bench_keys(void **state)
 {
 	(void)state;
@@ -146,9 +137,8 @@ static void bench_keys(void **state)
 		snprintf(ext, sizeof ext, "keys-%d", i);
 		ingest(&hub, bot, ext, "user", "a human please", true, NULL);
 	}
-	snprintf(url, sizeof url, "http://127.0.0.1:%d", hub.port);
-	snprintf(token_path, sizeof token_path, "%s/agent.token", hub.dir);
-	write_token(token_path, agent);
+	hub_url(&hub, "", url, sizeof url);
+	hub_token_file(&hub, "agent", agent, token_path, sizeof token_path);
 	snprintf(st, sizeof st, "XDG_STATE_HOME=%s/state", hub.dir);
 	snprintf(cf, sizeof cf, "XDG_CONFIG_HOME=%s/config", hub.dir);
 	const char *env[] = {st, cf, NULL};
