@@ -47,22 +47,12 @@ static void long_history(void)
 	reply_free(&r);
 }
 
-/* Ben takes `chat` over. */
-static void ben_takes(const char *chat)
-{
-	char path[96];
-	snprintf(path, sizeof path, "/v1/chats/%s/takeover", chat);
-	struct reply r = http(&hub, "POST", path, ben, "{}");
-	expect_status(&r, 200);
-	reply_free(&r);
-}
-
 /* The long chat held by Ben: the list's preview is his joining, so no
  * history line shows outside the thread. */
 static void long_history_held_by_ben(void)
 {
 	long_history();
-	ben_takes(long_chat);
+	hub_act(&hub, ben, long_chat, "takeover", "{}");
 }
 
 /* Zoe waits for a human (her row, too, says "Maria G."). */
@@ -257,7 +247,7 @@ static void test_assign_from_the_picker(void **state)
 static void test_refused_takeover_names_the_holder(void **state)
 {
 	(void)state;
-	ben_takes(long_chat);
+	hub_act(&hub, ben, long_chat, "takeover", "{}");
 	tmux_send_keys(&tm, "3", NULL);                /* All */
 	tmux_wait_for(&tm, "Long history", WAIT);
 	/* Find it by its title, then take it over. */

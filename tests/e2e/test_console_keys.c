@@ -34,16 +34,6 @@ static void retitle(const char *chat, const char *title)
 	reply_free(&r);
 }
 
-static void take(const char *chat, const char *token)
-{
-	char path[96];
-
-	snprintf(path, sizeof path, "/v1/chats/%s/takeover", chat);
-	struct reply r = http(&hub, "POST", path, token, "{}");
-	expect_status(&r, 200);
-	reply_free(&r);
-}
-
 static int setup(void **state)
 {
 	console_fixture_setup(state);
@@ -53,8 +43,8 @@ static int setup(void **state)
 	retitle(mine, "Parcel for Ana");
 	retitle(bens, "Card of Ben");
 	retitle(nobodys, "Yuki order");
-	take(mine, ana);
-	take(bens, ben);
+	hub_act(&hub, ana, mine, "takeover", "{}");
+	hub_act(&hub, ben, bens, "takeover", "{}");
 	console_start(&tm, &(struct console_opts){.name = "main"});
 	return 0;
 }

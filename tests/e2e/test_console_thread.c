@@ -39,17 +39,6 @@ static void customer(const char *name, const char *text, char id[37])
 	reply_free(&r);
 }
 
-/* POST /v1/chats/{chat}/{what} as `token`, expecting 200. */
-static void act(const char *token, const char *chat, const char *what, const char *body)
-{
-	char path[128];
-
-	snprintf(path, sizeof path, "/v1/chats/%s/%s", chat, what);
-	struct reply r = http(&hub, "POST", path, token, body);
-	expect_status(&r, 200);
-	reply_free(&r);
-}
-
 /* The All tab, latest first: the chat changed last is the first row,
  * selected; open it. */
 static void open_latest(struct tmux *t, const char *name)
@@ -88,9 +77,9 @@ static void test_assign_names_the_new_holder(void **state)
 
 	(void)state;
 	customer("Alma Assign", "Can someone help?", chat);
-	act(ana, chat, "takeover", "{}");
+	hub_act(&hub, ana, chat, "takeover", "{}");
 	snprintf(body, sizeof body, "{\"agent_id\":\"%s\"}", ben_id);
-	act(ana, chat, "assign", body);
+	hub_act(&hub, ana, chat, "assign", body);
 
 	console_start(t, &(struct console_opts){.name = "assign"});
 	open_latest(t, "Alma Assign");
@@ -103,7 +92,7 @@ static void test_assign_names_the_new_holder(void **state)
 	/* Sue gives it back to Ana while she looks: her thread and her
 	 * status line say so. */
 	snprintf(body, sizeof body, "{\"agent_id\":\"%s\"}", ana_id);
-	act(sue, chat, "assign", body);
+	hub_act(&hub, sue, chat, "assign", body);
 	tmux_wait_for(t, "Sue reassigned the chat to you", WAIT);
 	tmux_wait_for(t, "Sue assigned you the chat with Alma Assign", WAIT);
 	console_quit(t);
@@ -128,7 +117,7 @@ static void test_stopped_chat_shows_stopped(void **state)
 
 	(void)state;
 	customer("Stella Stop", "Please stop messaging me", chat);
-	act(ana, chat, "stop", "{}");
+	hub_act(&hub, ana, chat, "stop", "{}");
 
 	console_start(t, &(struct console_opts){.name = "stop"});
 	tmux_send_keys(t, "3", NULL);
@@ -177,7 +166,7 @@ static void test_failed_reply_can_be_dropped(void **state)
 
 	(void)state;
 	customer("Fred Fail", "My order is late", chat);
-	act(ana, chat, "takeover", "{}");
+	hub_act(&hub, ana, chat, "takeover", "{}");
 
 	console_start(t, &(struct console_opts){.name = "drop"});
 	open_latest(t, "Fred Fail");
@@ -186,7 +175,7 @@ static void test_failed_reply_can_be_dropped(void **state)
 	tmux_wait_for(t, "Reply to Fred Fail", WAIT);
 	tmux_type(t, "This one never arrives");
 	/* Sue takes the chat while Ana types: the hub refuses the reply. */
-	act(sue, chat, "takeover", "{\"force\":true}");
+	hub_act(&hub, sue, chat, "takeover", "{\"force\":true}");
 	tmux_wait_for(t, "held by Sue", WAIT);
 	tmux_send_keys(t, "Enter", NULL);
 	tmux_wait_for(t, "chat is held by agent Sue", WAIT);
@@ -233,7 +222,7 @@ static void test_reply_retrying_while_the_hub_is_down(void **state)
 
 	(void)state;
 	customer("Rita Retry", "Hello?", chat);
-	act(ana, chat, "takeover", "{}");
+	hub_act(&hub, ana, chat, "takeover", "{}");
 
 	console_start(t, &(struct console_opts){.name = "retry"});
 	open_latest(t, "Rita Retry");

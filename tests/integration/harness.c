@@ -417,6 +417,17 @@ struct reply http(struct hub *h, const char *method, const char *path, const cha
 	return http_raw(h, method, path, token, body, body ? strlen(body) : 0, NULL);
 }
 
+void hub_act(struct hub *h, const char *token, const char *chat, const char *action,
+	     const char *body)
+{
+	char path[128];
+
+	snprintf(path, sizeof path, "/v1/chats/%s/%s", chat, action);
+	struct reply r = http(h, "POST", path, token, body);
+	expect_status(&r, 200);
+	reply_free(&r);
+}
+
 void reply_free(struct reply *r)
 {
 	cJSON_Delete(r->json);

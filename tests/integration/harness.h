@@ -96,6 +96,11 @@ struct reply http_raw(struct hub *h, const char *method, const char *path, const
 void http_all_at_once(struct hub *h, const char *method, const char *path, const char *body,
 		      int n, const char *const tokens[], struct reply replies[]);
 
+/* POST /v1/chats/{chat}/{action} as token (takeover, assign, stop...),
+ * expecting 200. */
+void hub_act(struct hub *h, const char *token, const char *chat, const char *action,
+	     const char *body);
+
 /* The error type of an error reply ("Conflict"), or "" when not an error body. */
 const char *error_type(const struct reply *r);
 const char *error_description(const struct reply *r);

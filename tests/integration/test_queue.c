@@ -224,14 +224,11 @@ static int journals(void)
 static void test_queued_reply_is_sent_once_by_the_next_console(void **state)
 {
 	static const char text[] = "Sorry for the wait, your refund is on its way";
-	char chat[37], path[96], out[512], server[64], cmid[65];
+	char chat[37], out[512], server[64], cmid[65];
 
 	(void)state;
 	ingest(&hub, bot, "queue-1", "user", "where is my refund?", true, chat);
-	snprintf(path, sizeof path, "/v1/chats/%s/takeover", chat);
-	struct reply r = http(&hub, "POST", path, ana, "{}");
-	expect_status(&r, 200);
-	reply_free(&r);
+	hub_act(&hub, ana, chat, "takeover", "{}");
 
 	/* The hub is down: --queue answers at once, with the id. */
 	snprintf(server, sizeof server, "http://127.0.0.1:%d", hub.port);

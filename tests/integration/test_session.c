@@ -452,15 +452,12 @@ static void count_storm_texts(const char *chat, int counts[STORM], int *foreign)
 
 static void test_replies_exactly_once_through_kills(void **state)
 {
-	char chat[37], port[32], path[96];
+	char chat[37], port[32];
 	int pipefd[2], persisted = -1, i;
 
 	(void)state;
 	ingest(&hub, bot, "se-storm", "user", "are you there?", true, chat);
-	snprintf(path, sizeof path, "/v1/chats/%s/takeover", chat);
-	struct reply r = http(&hub, "POST", path, ana, "{}");
-	expect_status(&r, 200);
-	reply_free(&r);
+	hub_act(&hub, ana, chat, "takeover", "{}");
 
 	assert_int_equal(pipe(pipefd), 0);
 	pid_t child = fork();
