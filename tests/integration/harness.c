@@ -305,19 +305,16 @@ void hub_account_id(struct hub *h, const char *token, char out[37])
 
 /* ---- HTTP ---------------------------------------------------------------- */
 
-struct growbuf {
-	char *data;
-	size_t len;
-};
-
-static size_t on_body(char *p, size_t size, size_t n, void *arg)
+size_t http_keep_body(char *p, size_t size, size_t n, void *out)
 {
-	struct growbuf *b = arg;
-	size_t add = size * n;
-	b->data = realloc(b->data, b->len + add + 1);
-	memcpy(b->data + b->len, p, add);
-	b->len += add;
-	b->data[b->len] = '\0';
+	char **body = out;
+	size_t old = *body ? strlen(*body) : 0, add = size * n;
+	char *grown = realloc(*body, old + add + 1);
+
+	assert_non_null(grown);
+	memcpy(grown + old, p, add);
+	grown[old + add] = '\0';
+	*body = grown;
 	return add;
 }
 
@@ -326,7 +323,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 struct request {
 	CURL *c;
 	struct curl_slist *hdrs;
-	struct growbuf b;
+	char *body;
 };
 
 static void request_open(struct request *q, struct hub *h, const char *method, const char *path,
@@ -342,8 +339,8 @@ static void request_open(struct request *q, struct hub *h, const char *method, c
 	curl_easy_setopt(q->c, CURLOPT_URL, url);
 	curl_easy_setopt(q->c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(q->c, CURLOPT_TIMEOUT_MS, 20000L);
-	curl_easy_setopt(q->c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(q->c, CURLOPT_WRITEDATA, &q->b);
+	curl_easy_setopt(q->c, CURLOPT_WRITEFUNCTION, http_keep_body);
+	curl_easy_setopt(q->c, CURLOPT_WRITEDATA, &q->body);
 	if (token) {
 		snprintf(line, sizeof line, "Authorization: Bearer %s", token);
 		q->hdrs = curl_slist_append(q->hdrs, line);
@@ -367,7 +364,7 @@ static struct reply request_finish(struct request *q)
 	curl_easy_getinfo(q->c, CURLINFO_RESPONSE_CODE, &r.status);
 	curl_easy_getinfo(q->c, CURLINFO_CONTENT_TYPE, &ct);
 	r.content_type = ct ? strdup(ct) : NULL;
-	r.body = q->b.data ? q->b.data : strdup("");
+	r.body = q->body ? q->body : strdup("");
 	r.json = cJSON_Parse(r.body);
 	curl_slist_free_all(q->hdrs);
 	curl_easy_cleanup(q->c);

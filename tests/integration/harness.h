@@ -90,6 +90,10 @@ struct reply http(struct hub *h, const char *method, const char *path, const cha
 struct reply http_raw(struct hub *h, const char *method, const char *path, const char *token,
 		      const char *body, size_t body_len, const char *content_type);
 
+/* A libcurl write callback that appends what arrives to the heap string
+ * *(char **)out (NULL to begin with; free it), for a test's own handles. */
+size_t http_keep_body(char *p, size_t size, size_t n, void *out);
+
 /* n requests at once, request i as tokens[i] (curl multi: every request
  * is on the wire before any answer is read), to race them in the hub;
  * replies[i] is what request i got (status 0: no answer). */
