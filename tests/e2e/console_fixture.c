@@ -32,16 +32,53 @@ static const struct account accounts[] = {
 #define MAX_CONSOLES 4
 static struct tmux *running[MAX_CONSOLES];
 
-int console_fixture_setup(void **state)
+/* The people's database that every fresh hub copies. */
+static struct hub people;
+
+static void need_handoff_bin(void)
 {
 	if (!getenv("HANDOFF_BIN"))
 		fail_msg("HANDOFF_BIN is not set (make check sets it)");
-	hub_up(&hub, accounts);
+}
+
+/* What a started hub is not ready without: the ids, Ana's token file. */
+static int ready(void **state)
+{
 	hub_account_id(&hub, ana, ana_id);
 	hub_account_id(&hub, ben, ben_id);
 	hub_token_file(&hub, "ana", ana, ana_file, sizeof ana_file);
 	*state = &hub;
 	return 0;
+}
+
+int console_fixture_setup(void **state)
+{
+	need_handoff_bin();
+	hub_up(&hub, accounts);
+	return ready(state);
+}
+
+int console_people_setup(void **state)
+{
+	(void)state;
+	need_handoff_bin();
+	hub_init(&people);
+	for (const struct account *a = accounts; a->name; a++)
+		hub_token(&people, a->name, a->role, a->token);
+	return 0;
+}
+
+int console_people_teardown(void **state)
+{
+	(void)state;
+	hub_cleanup(&people);
+	return 0;
+}
+
+int console_fixture_fresh(void **state)
+{
+	hub_up_from(&hub, &people);
+	return ready(state);
 }
 
 static void forget(struct tmux *t)

@@ -4,8 +4,9 @@
  * bridge), Ana's token file, and consoles in tmux (tmux.h) against it.
  *
  * A program takes it once for all its tests (cmocka_run_group_tests with
- * console_fixture_setup/teardown), or once per test
- * (cmocka_unit_test_setup_teardown) so that no test depends on another.
+ * console_fixture_setup/teardown), or a fresh hub per test so that no test
+ * depends on another: console_people_setup/teardown for the group, then
+ * console_fixture_fresh/teardown around each test.
  */
 #ifndef HANDOFF_TEST_CONSOLE_FIXTURE_H
 #define HANDOFF_TEST_CONSOLE_FIXTURE_H
@@ -24,6 +25,15 @@ extern char ana_file[160]; /* Ana's token file */
 /* The hub and its people, their ids and Ana's token file; *state = &hub.
  * Fails the test when HANDOFF_BIN is not set. */
 int console_fixture_setup(void **state);
+
+/* The people once for a program whose tests each take a fresh hub (their
+ * accounts in a database that each fresh hub copies), and its end. */
+int console_people_setup(void **state);
+int console_people_teardown(void **state);
+
+/* A fresh hub of the people's (an empty one but for them), their ids and
+ * Ana's token file; *state = &hub. */
+int console_fixture_fresh(void **state);
 
 /* Kill the consoles still running (a failed test leaves its own), then
  * stop and remove the hub. */

@@ -65,7 +65,7 @@ static void zoe_waits(void)
  * first page shows `listed` (keys sent before would find no row). */
 static int hub_with(void **state, void (*chats)(void), const char *listed)
 {
-	console_fixture_setup(state);
+	console_fixture_fresh(state);
 	if (chats)
 		chats();
 	console_start(&tm, &(struct console_opts){0});
@@ -378,5 +378,5 @@ int main(void)
 	};
 	/* To run one test alone, or a few: any order must work. */
 	cmocka_set_test_filter(getenv("HANDOFF_TEST_FILTER"));
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, console_people_setup, console_people_teardown);
 }

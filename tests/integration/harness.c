@@ -269,6 +269,35 @@ void hub_up(struct hub *h, const struct account *accounts)
 	hub_start(h, NULL);
 }
 
+/* Copy the file `from` to `to` when it exists. */
+static void copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY);
+	if (in < 0 && errno == ENOENT)
+		return;
+	assert_true(in >= 0);
+	int out = open(to, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(out >= 0);
+	for (ssize_t n; (n = read(in, buf, sizeof buf)) > 0;)
+		assert_int_equal(write(out, buf, (size_t)n), n);
+	close(in);
+	close(out);
+}
+
+void hub_up_from(struct hub *h, const struct hub *people)
+{
+	char from[160], to[160];
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	hub_init(h);
+	copy_file(people->db, h->db);
+	snprintf(from, sizeof from, "%s-wal", people->db);
+	snprintf(to, sizeof to, "%s-wal", h->db);
+	copy_file(from, to);
+	hub_start(h, NULL);
+}
+
 int hub_teardown(void **state)
 {
 	hub_cleanup(*state);

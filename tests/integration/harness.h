@@ -48,7 +48,12 @@ struct account {
  * the accounts (a list ending with {NULL}), hub_start without arguments. */
 void hub_up(struct hub *h, const struct account *accounts);
 
-/* The cmocka teardown that goes with hub_up: *state is the hub (the group
+/* hub_up for a hub of its own on a copy of the database of `people` (a
+ * hub_init'ed one with accounts added, never started): the same accounts
+ * and tokens, without running handoffd once per account again. */
+void hub_up_from(struct hub *h, const struct hub *people);
+
+/* The cmocka teardown that goes with hub_up and hub_up_from: *state is the hub (the group
  * setup sets it), cleaned up, then curl_global_cleanup. */
 int hub_teardown(void **state);
 
