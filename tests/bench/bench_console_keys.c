@@ -125,13 +125,14 @@ static void bench_keys(void **state)
 	struct tmux tm;
 	struct ws w;
 	static struct samples s;
-	char agent[128], bot[128], url[64], token_path[200], st[260], cf[260], ext[32];
+	char agent[HUB_TOKEN_MAX], bot[HUB_TOKEN_MAX];
+	char url[64], token_path[200], st[260], cf[260], ext[32];
 	char text[64], chat[37], first[37];
 	char (*done)[37] = calloc((size_t)chats, sizeof *done);
 
 	hub_init(&hub);
-	snprintf(agent, sizeof agent, "%s", hub_add_account(&hub, "Ana", "agent"));
-	snprintf(bot, sizeof bot, "%s", hub_add_account(&hub, "Widget bridge", "ingest"));
+	hub_token(&hub, "Ana", "agent", agent);
+	hub_token(&hub, "Widget bridge", "ingest", bot);
 	hub_start(&hub, NULL);
 	for (int i = 0; i < chats; i++) {
 		snprintf(ext, sizeof ext, "keys-%d", i);
