@@ -286,20 +286,10 @@ struct bench_hub {
 	int starts;
 };
 
-static void write_token(const char *path, const char *token)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "%s\n", token);
-	fclose(f);
-	assert_int_equal(chmod(path, 0600), 0);
-}
-
 static void bench_hub_ready(struct bench_hub *b)
 {
-	snprintf(b->url, sizeof b->url, "http://127.0.0.1:%d", b->h.port);
-	snprintf(b->token_path, sizeof b->token_path, "%s/agent.token", b->h.dir);
-	write_token(b->token_path, b->agent);
+	hub_url(&b->h, "", b->url, sizeof b->url);
+	hub_token_file(&b->h, "agent", b->agent, b->token_path, sizeof b->token_path);
 }
 
 /* Start the console on hub b, each time with fresh state and config. */
@@ -324,16 +314,6 @@ struct feed {
 	int64_t *sent, *answered, *seq;
 };
 
-static size_t keep_body(char *d, size_t s, size_t n, void *arg)
-{
-	char **out = arg;
-	size_t old = *out ? strlen(*out) : 0;
-	*out = realloc(*out, old + s * n + 1);
-	memcpy(*out + old, d, s * n);
-	(*out)[old + s * n] = '\0';
-	return s * n;
-}
-
 /* One feeder thread: lines k, k + FEEDERS, ... at their absolute times,
  * over one keep-alive connection; records when each POST was sent and
  * answered, and the message's seq from the answer. */
@@ -349,7 +329,7 @@ static void *feeder(void *arg)
 	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_body);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_keep_body);
 	for (int i = fd->k; i < fd->count; i += FEEDERS) {
 		char line[160], body[400], *reply = NULL;
 		bench_line(i, line, sizeof line);

@@ -118,15 +118,6 @@ static void timed_key(struct samples *s, enum step step, struct tmux *tm, struct
 	s->keys_ms[s->nkeys++] = t1 - t0;
 }
 
-static void write_token(const char *path, const char *token)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "%s\n", token);
-	fclose(f);
-	assert_int_equal(chmod(path, 0600), 0);
-}
-
 static void bench_keys(void **state)
 {
 	(void)state;
@@ -134,21 +125,21 @@ static void bench_keys(void **state)
 	struct tmux tm;
 	struct ws w;
 	static struct samples s;
-	char agent[128], bot[128], url[64], token_path[200], st[260], cf[260], ext[32];
+	char agent[HUB_TOKEN_MAX], bot[HUB_TOKEN_MAX];
+	char url[64], token_path[200], st[260], cf[260], ext[32];
 	char text[64], chat[37], first[37];
 	char (*done)[37] = calloc((size_t)chats, sizeof *done);
 
 	hub_init(&hub);
-	snprintf(agent, sizeof agent, "%s", hub_add_account(&hub, "Ana", "agent"));
-	snprintf(bot, sizeof bot, "%s", hub_add_account(&hub, "Widget bridge", "ingest"));
+	hub_token(&hub, "Ana", "agent", agent);
+	hub_token(&hub, "Widget bridge", "ingest", bot);
 	hub_start(&hub, NULL);
 	for (int i = 0; i < chats; i++) {
 		snprintf(ext, sizeof ext, "keys-%d", i);
 		ingest(&hub, bot, ext, "user", "a human please", true, NULL);
 	}
-	snprintf(url, sizeof url, "http://127.0.0.1:%d", hub.port);
-	snprintf(token_path, sizeof token_path, "%s/agent.token", hub.dir);
-	write_token(token_path, agent);
+	hub_url(&hub, "", url, sizeof url);
+	hub_token_file(&hub, "agent", agent, token_path, sizeof token_path);
 	snprintf(st, sizeof st, "XDG_STATE_HOME=%s/state", hub.dir);
 	snprintf(cf, sizeof cf, "XDG_CONFIG_HOME=%s/config", hub.dir);
 	const char *env[] = {st, cf, NULL};

@@ -417,11 +417,11 @@ static void bench(void **state)
 	struct hub h;
 	struct receiver r[RECEIVERS] = {0};
 	struct publisher p;
-	char ingest_token[128], agent_token[128];
+	char ingest_token[HUB_TOKEN_MAX], agent_token[HUB_TOKEN_MAX];
 
 	hub_init(&h);
-	snprintf(ingest_token, sizeof ingest_token, "%s", hub_add_account(&h, "Bench bridge", "ingest"));
-	snprintf(agent_token, sizeof agent_token, "%s", hub_add_account(&h, "Bench agent", "agent"));
+	hub_token(&h, "Bench bridge", "ingest", ingest_token);
+	hub_token(&h, "Bench agent", "agent", agent_token);
 	hub_start(&h, NULL);
 	publisher_init(&p, &h, ingest_token);
 	for (int i = 0; i < CHATS; i++) {

@@ -28,16 +28,6 @@
 #define WARMUP 50
 #define ROUNDS 1000
 
-static size_t keep_body(char *p, size_t s, size_t n, void *arg)
-{
-	char **out = arg;
-	size_t old = *out ? strlen(*out) : 0;
-	*out = realloc(*out, old + s * n + 1);
-	memcpy(*out + old, p, s * n);
-	(*out)[old + s * n] = '\0';
-	return s * n;
-}
-
 static int by_value(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -115,7 +105,7 @@ static void bench(void **state)
 	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
 	hdrs = curl_slist_append(hdrs, auth);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_body);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_keep_body);
 
 	printf("\n%d chats, %d requests each after %d warm-up, one keep-alive connection\n\n",
 	       chats, ROUNDS, WARMUP);

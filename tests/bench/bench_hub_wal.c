@@ -41,7 +41,7 @@ static double mb(long long bytes)
 static void bench_sustained_ingest(void **state)
 {
 	struct hub hub;
-	char bot[128], wal[160], *text = malloc(TEXT_CHARS + 1);
+	char bot[HUB_TOKEN_MAX], wal[160], *text = malloc(TEXT_CHARS + 1);
 	long long peak = 0;
 
 	(void)state;
@@ -49,7 +49,7 @@ static void bench_sustained_ingest(void **state)
 	memset(text, 'x', TEXT_CHARS);
 	text[TEXT_CHARS] = '\0';
 	hub_init(&hub);
-	snprintf(bot, sizeof bot, "%s", hub_add_account(&hub, "Widget bridge", "ingest"));
+	hub_token(&hub, "Widget bridge", "ingest", bot);
 	hub_start(&hub, NULL);
 	snprintf(wal, sizeof wal, "%s-wal", hub.db);
 

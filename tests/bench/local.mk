@@ -5,7 +5,7 @@ BENCH_FILL = tests/bench/bench_fill.c tests/bench/bench_fill.h
 tests_bench_bench_console_SOURCES = tests/bench/bench_console.c tests/bench/bench_console.h \
 	tests/bench/bench_console_irc.c $(BENCH_FILL) $(TMUX_HARNESS) $(HARNESS)
 tests_bench_bench_console_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
-tests_bench_bench_console_CPPFLAGS = $(IT_CPPFLAGS) $(HUB_CPPFLAGS)
+tests_bench_bench_console_CPPFLAGS = $(E2E_CPPFLAGS) $(HUB_CPPFLAGS)
 tests_bench_bench_console_LDADD = $(HUBDB_LIBS) $(IT_LDADD)
 tests_bench_bench_console_LDFLAGS = -pthread
 tests_bench_bench_console_keys_SOURCES = tests/bench/bench_console_keys.c $(TMUX_HARNESS) \

@@ -3,8 +3,9 @@
  * real handoffd. Keys go in with send-keys, the screen comes back with
  * capture-pane; every wait is on what the screen shows, with a deadline.
  *
- * One hub and one console (Ana, 120x30) for the whole program; the tests
- * run in order, each starting from the list with no dialog open.
+ * Each test has a hub of its own with the chats it needs and Ana's console
+ * (120x30) on the list (console_fixture.h), so that any test can run alone
+ * and in any order: HANDOFF_TEST_FILTER=<name or glob> runs only those.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,88 +16,100 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "harness.h"
-#include "tmux.h"
+#include "console_fixture.h"
 
-#define WAIT 10000
-
-static struct hub hub;
 static struct tmux tm;
-static char bot[128], ben[128], ana[128];
 static char maria[37], long_chat[37];
 
-static void write_token(const char *path, const char *token)
+/* Maria waits for a human, and her first message is hostile. */
+static void maria_waits(void)
 {
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "%s\n", token);
-	fclose(f);
-	assert_int_equal(chmod(path, 0600), 0);
-}
-
-static int setup(void **state)
-{
-	char url[64], token_path[160], state_env[200], config_env[200];
-
-	(void)state;
-	if (!getenv("HANDOFF_BIN"))
-		fail_msg("HANDOFF_BIN is not set (make check sets it)");
-	hub_init(&hub);
-	snprintf(ana, sizeof ana, "%s", hub_add_account(&hub, "Ana", "agent"));
-	snprintf(ben, sizeof ben, "%s", hub_add_account(&hub, "Ben", "agent"));
-	snprintf(bot, sizeof bot, "%s", hub_add_account(&hub, "Widget bridge", "ingest"));
-	hub_start(&hub, NULL);
-
-	/* Maria waits for a human, and her first message is hostile. */
 	ingest(&hub, bot, "e2e-maria", "user",
 	       "Got this: \x1b[31mURGENT\x1b[0m pay at evil.example \xe2\x80\xae" "exe.txt", false,
 	       maria);
 	ingest(&hub, bot, "e2e-maria", "user", "Where is my parcel? A human please.", true, NULL);
+}
+
+/* A chat of 120 lines, titled to be found by (every harness customer is
+ * Maria G.). */
+static void long_history(void)
+{
 	for (int i = 1; i <= 120; i++) {
 		char text[32];
 		snprintf(text, sizeof text, "history line %d", i);
 		ingest(&hub, bot, "e2e-long", "user", text, false, i == 1 ? long_chat : NULL);
 	}
-
-	/* A title to find the long chat by (every harness customer is Maria G.). */
 	char path[96];
 	snprintf(path, sizeof path, "/v1/chats/%s", long_chat);
 	struct reply r = http(&hub, "PATCH", path, ana, "{\"title\":\"Long history\"}");
 	expect_status(&r, 200);
 	reply_free(&r);
+}
 
-	snprintf(url, sizeof url, "http://127.0.0.1:%d", hub.port);
-	snprintf(token_path, sizeof token_path, "%s/ana.token", hub.dir);
-	write_token(token_path, ana);
-	snprintf(state_env, sizeof state_env, "XDG_STATE_HOME=%s/state", hub.dir);
-	snprintf(config_env, sizeof config_env, "XDG_CONFIG_HOME=%s/config", hub.dir);
-	const char *env[] = {state_env, config_env, NULL};
-	const char *argv[] = {getenv("HANDOFF_BIN"), "--server", url, "--token-file", token_path,
-			      NULL};
-	tmux_start(&tm, 120, 30, env, argv);
-	tmux_wait_for(&tm, "live", WAIT);
+/* The long chat held by Ben: the list's preview is his joining, so no
+ * history line shows outside the thread. */
+static void long_history_held_by_ben(void)
+{
+	long_history();
+	hub_act(&hub, ben, long_chat, "takeover", "{}");
+}
+
+/* Zoe waits for a human (her row, too, says "Maria G."). */
+static void zoe_waits(void)
+{
+	ingest(&hub, bot, "e2e-zoe", "user", "I need a person, now", true, NULL);
+}
+
+/* A fresh hub with `chats`, then Ana's console on the list, once its
+ * first page shows `listed` (keys sent before would find no row). */
+static int hub_with(void **state, void (*chats)(void), const char *listed)
+{
+	console_fixture_fresh(state);
+	if (chats)
+		chats();
+	console_start(&tm, &(struct console_opts){0});
+	if (listed)
+		tmux_wait_for(&tm, listed, WAIT);
 	return 0;
 }
 
-static int teardown(void **state)
+static int with_nothing(void **state)
 {
-	(void)state;
-	tmux_kill(&tm);
-	hub_cleanup(&hub);
-	return 0;
+	return hub_with(state, NULL, NULL);
 }
 
-/* The line of the screen holding `text`, or NULL. */
-static const char *line_with(const char *screen, const char *text)
+static int with_maria(void **state)
 {
-	const char *at = strstr(screen, text);
-	if (!at)
-		return NULL;
-	while (at > screen && at[-1] != '\n')
-		at--;
-	return at;
+	return hub_with(state, maria_waits, "Maria G.");
+}
+
+static int with_zoe(void **state)
+{
+	return hub_with(state, zoe_waits, "Maria G.");
+}
+
+/* Not waiting: the first page (Waiting) is empty. */
+static int with_long_chat(void **state)
+{
+	return hub_with(state, long_history, "1 Waiting 0");
+}
+
+static int with_long_chat_held_by_ben(void **state)
+{
+	return hub_with(state, long_history_held_by_ben, "1 Waiting 0");
+}
+
+/* Open Maria's thread from the waiting queue (oldest first: she is the
+ * first row, selected); with `take`, take it over. */
+static void open_maria(bool take)
+{
+	tmux_send_keys(&tm, "Enter", NULL);
+	tmux_wait_for(&tm, "Where is my parcel?", WAIT);
+	if (!take)
+		return;
+	tmux_send_keys(&tm, "t", NULL);
+	tmux_wait_for(&tm, "You hold this chat now", WAIT);
 }
 
 /* ---- the queues --------------------------------------------------------- */
@@ -112,7 +125,7 @@ static void test_waiting_queue_and_live_arrival(void **state)
 	assert_int_equal(row[0], '!');
 
 	/* A new escalation appears without a key pressed. */
-	ingest(&hub, bot, "e2e-zoe", "user", "I need a person, now", true, NULL);
+	zoe_waits();
 	tmux_wait_for(&tm, "1 Waiting 2", WAIT);
 	tmux_wait_for(&tm, "I need a person", WAIT);
 }
@@ -160,7 +173,7 @@ static void test_open_take_over_and_reply(void **state)
 static void test_hostile_text_is_shown_neutralised(void **state)
 {
 	(void)state;
-	/* Still in Maria's thread. */
+	open_maria(false);
 	tmux_wait_for(&tm, "^[[31mURGENT^[[0m", WAIT);
 	tmux_wait_for(&tm, "<U+202E>", WAIT);
 	/* And the terminal never got the escape: no red in the cells. */
@@ -173,6 +186,7 @@ static void test_hostile_text_is_shown_neutralised(void **state)
 static void test_rate_retitle_status_and_hand_back(void **state)
 {
 	(void)state;
+	open_maria(true);
 	tmux_send_keys(&tm, "R", NULL);
 	tmux_wait_for(&tm, "Rate the conversation", WAIT);
 	tmux_send_keys(&tm, "4", "Tab", NULL);
@@ -212,7 +226,7 @@ static bool ben_selected(const char *screen, void *ctx)
 static void test_assign_from_the_picker(void **state)
 {
 	(void)state;
-	/* Zoe is the only one still waiting. */
+	/* Zoe is the only one waiting. */
 	tmux_send_keys(&tm, "1", NULL);
 	tmux_wait_for(&tm, "1 Waiting 1", WAIT);
 	tmux_send_keys(&tm, "a", NULL);
@@ -233,20 +247,11 @@ static void test_assign_from_the_picker(void **state)
 static void test_refused_takeover_names_the_holder(void **state)
 {
 	(void)state;
-	char path[96];
-	snprintf(path, sizeof path, "/v1/chats/%s/takeover", long_chat);
-	struct reply r = http(&hub, "POST", path, ben, "{}");
-	expect_status(&r, 200);
-	reply_free(&r);
-
+	hub_act(&hub, ben, long_chat, "takeover", "{}");
 	tmux_send_keys(&tm, "3", NULL);                /* All */
 	tmux_wait_for(&tm, "Long history", WAIT);
 	/* Find it by its title, then take it over. */
-	tmux_send_keys(&tm, "/", NULL);
-	tmux_wait_for(&tm, " Search ", WAIT);
-	tmux_type(&tm, "Long history");
-	tmux_send_keys(&tm, "Enter", NULL);
-	tmux_wait_for(&tm, "4 Search 1", WAIT);
+	console_find(&tm, "Long history");
 	tmux_send_keys(&tm, "t", NULL);
 	tmux_wait_for(&tm, "held by agent Ben", WAIT);
 }
@@ -256,7 +261,9 @@ static void test_refused_takeover_names_the_holder(void **state)
 static void test_scrollback_to_the_first_message(void **state)
 {
 	(void)state;
-	/* Still on the search result: the long chat. */
+	tmux_send_keys(&tm, "3", NULL);                /* All */
+	tmux_wait_for(&tm, "Long history", WAIT);
+	console_find(&tm, "Long history");
 	tmux_send_keys(&tm, "Enter", NULL);
 	tmux_wait_for(&tm, "history line 120", WAIT);
 	tmux_send_keys(&tm, "Home", NULL);
@@ -331,26 +338,17 @@ static bool sets_a_colour(const char *ansi)
 /* NO_COLOR: attributes only (reverse video for the header), no colour. */
 static void test_no_color_means_no_colour(void **state)
 {
-	char url[64], token_path[160], state_env[200];
 	struct tmux mono;
 
 	(void)state;
-	snprintf(url, sizeof url, "http://127.0.0.1:%d", hub.port);
-	snprintf(token_path, sizeof token_path, "%s/ana.token", hub.dir);
-	snprintf(state_env, sizeof state_env, "XDG_STATE_HOME=%s/state-mono", hub.dir);
-	const char *env[] = {state_env, "NO_COLOR=1", NULL};
-	const char *argv[] = {getenv("HANDOFF_BIN"), "--server", url, "--token-file", token_path,
-			      NULL};
-	tmux_start(&mono, 100, 24, env, argv);
-	tmux_wait_for(&mono, "live", WAIT);
+	console_start(&mono, &(struct console_opts){.name = "mono", .cols = 100, .rows = 24,
+						     .env = "NO_COLOR=1"});
 	const char *ansi = tmux_screen_ansi(&mono, NULL, 0);
 	assert_non_null(strstr(ansi, "7m"));             /* the header, reversed */
 	assert_false(sets_a_colour(ansi));
 	/* The same check sees the colours of the console with its theme. */
 	assert_true(sets_a_colour(tmux_screen_ansi(&tm, NULL, 0)));
-	tmux_send_keys(&mono, "q", NULL);
-	assert_int_equal(tmux_wait_dead(&mono, WAIT), 0);
-	tmux_kill(&mono);
+	console_quit(&mono);
 }
 
 static void test_quit(void **state)
@@ -360,20 +358,25 @@ static void test_quit(void **state)
 	assert_int_equal(tmux_wait_dead(&tm, WAIT), 0);
 }
 
+#define TEST(name, setup) \
+	cmocka_unit_test_setup_teardown(name, setup, console_fixture_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_waiting_queue_and_live_arrival),
-		cmocka_unit_test(test_open_take_over_and_reply),
-		cmocka_unit_test(test_hostile_text_is_shown_neutralised),
-		cmocka_unit_test(test_rate_retitle_status_and_hand_back),
-		cmocka_unit_test(test_assign_from_the_picker),
-		cmocka_unit_test(test_refused_takeover_names_the_holder),
-		cmocka_unit_test(test_scrollback_to_the_first_message),
-		cmocka_unit_test(test_resize_to_80x24_and_back),
-		cmocka_unit_test(test_help_lists_the_keys),
-		cmocka_unit_test(test_no_color_means_no_colour),
-		cmocka_unit_test(test_quit),
+		TEST(test_waiting_queue_and_live_arrival, with_maria),
+		TEST(test_open_take_over_and_reply, with_maria),
+		TEST(test_hostile_text_is_shown_neutralised, with_maria),
+		TEST(test_rate_retitle_status_and_hand_back, with_maria),
+		TEST(test_assign_from_the_picker, with_zoe),
+		TEST(test_refused_takeover_names_the_holder, with_long_chat),
+		TEST(test_scrollback_to_the_first_message, with_long_chat_held_by_ben),
+		TEST(test_resize_to_80x24_and_back, with_maria),
+		TEST(test_help_lists_the_keys, with_nothing),
+		TEST(test_no_color_means_no_colour, with_nothing),
+		TEST(test_quit, with_nothing),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	/* To run one test alone, or a few: any order must work. */
+	cmocka_set_test_filter(getenv("HANDOFF_TEST_FILTER"));
+	return cmocka_run_group_tests(tests, console_people_setup, console_people_teardown);
 }

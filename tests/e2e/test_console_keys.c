@@ -17,27 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "harness.h"
-#include "tmux.h"
+#include "console_fixture.h"
 
-#define WAIT 10000
-
-static struct hub hub;
 static struct tmux tm;
-static char bot[128], ben[128], ana[128], sue[128];
 static char mine[37], bens[37], nobodys[37];
-static char url[64], token_path[160];
-
-static void write_file(const char *path, const char *text, mode_t mode)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	assert_int_equal(chmod(path, mode), 0);
-}
 
 static void retitle(const char *chat, const char *title)
 {
@@ -50,80 +34,18 @@ static void retitle(const char *chat, const char *title)
 	reply_free(&r);
 }
 
-static void take(const char *chat, const char *token)
-{
-	char path[96];
-
-	snprintf(path, sizeof path, "/v1/chats/%s/takeover", chat);
-	struct reply r = http(&hub, "POST", path, token, "{}");
-	expect_status(&r, 200);
-	reply_free(&r);
-}
-
-/* A console for Ana in its own state directory; config: a config file's
- * text, or NULL. */
-static void start_console_as(struct tmux *t, const char *name, int cols, int rows,
-			     const char *config, const char *token_file)
-{
-	char state_env[200], config_env[200], dir[200];
-
-	snprintf(state_env, sizeof state_env, "XDG_STATE_HOME=%s/state-%s", hub.dir, name);
-	snprintf(config_env, sizeof config_env, "XDG_CONFIG_HOME=%s/config-%s", hub.dir, name);
-	if (config) {
-		snprintf(dir, sizeof dir, "%s/config-%s", hub.dir, name);
-		mkdir(dir, 0700);
-		snprintf(dir, sizeof dir, "%s/config-%s/handoff", hub.dir, name);
-		mkdir(dir, 0700);
-		snprintf(dir, sizeof dir, "%s/config-%s/handoff/config", hub.dir, name);
-		write_file(dir, config, 0600);
-	}
-	const char *env[] = {state_env, config_env, NULL};
-	const char *argv[] = {getenv("HANDOFF_BIN"), "--server", url, "--token-file", token_file,
-			      NULL};
-	tmux_start(t, cols, rows, env, argv);
-	tmux_wait_for(t, "live", WAIT);
-}
-
-static void start_console(struct tmux *t, const char *name, int cols, int rows, const char *config)
-{
-	start_console_as(t, name, cols, rows, config, token_path);
-}
-
 static int setup(void **state)
 {
-	(void)state;
-	if (!getenv("HANDOFF_BIN"))
-		fail_msg("HANDOFF_BIN is not set (make check sets it)");
-	hub_init(&hub);
-	snprintf(ana, sizeof ana, "%s", hub_add_account(&hub, "Ana", "agent"));
-	snprintf(ben, sizeof ben, "%s", hub_add_account(&hub, "Ben", "agent"));
-	snprintf(sue, sizeof sue, "%s", hub_add_account(&hub, "Sue Visor", "supervisor"));
-	snprintf(bot, sizeof bot, "%s", hub_add_account(&hub, "Widget bridge", "ingest"));
-	hub_start(&hub, NULL);
-
+	console_fixture_setup(state);
 	ingest(&hub, bot, "keys-mine", "user", "Where is my parcel?", true, mine);
 	ingest(&hub, bot, "keys-ben", "user", "My card was charged twice", true, bens);
 	ingest(&hub, bot, "keys-nobody", "user", "Do you ship to Japan?", false, nobodys);
 	retitle(mine, "Parcel for Ana");
 	retitle(bens, "Card of Ben");
 	retitle(nobodys, "Yuki order");
-	take(mine, ana);
-	take(bens, ben);
-
-	snprintf(url, sizeof url, "http://127.0.0.1:%d", hub.port);
-	snprintf(token_path, sizeof token_path, "%s/ana.token", hub.dir);
-	char line[160];
-	snprintf(line, sizeof line, "%s\n", ana);
-	write_file(token_path, line, 0600);
-	start_console(&tm, "main", 120, 30, NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tmux_kill(&tm);
-	hub_cleanup(&hub);
+	hub_act(&hub, ana, mine, "takeover", "{}");
+	hub_act(&hub, ben, bens, "takeover", "{}");
+	console_start(&tm, &(struct console_opts){.name = "main"});
 	return 0;
 }
 
@@ -183,21 +105,9 @@ static void back_to_list(void)
 }
 
 /* Search by a title and wait for the one chat found, selected. */
-static void find_in(struct tmux *t, const char *title)
-{
-	tmux_send_keys(t, "/", NULL);
-	tmux_wait_for(t, " Search ", WAIT);
-	/* Empty the field whatever it holds (only the search test counts on
-	 * typing replacing the old query). */
-	tmux_send_keys(t, "End", "C-u", NULL);
-	tmux_type(t, title);
-	tmux_send_keys(t, "Enter", NULL);
-	tmux_wait_for(t, "4 Search 1", WAIT);
-}
-
 static void find(const char *title)
 {
-	find_in(&tm, title);
+	console_find(&tm, title);
 }
 
 /* ---- the function bar ---------------------------------------------------- */
@@ -369,8 +279,9 @@ static void test_config_rebinds_a_composer_key(void **state)
 	char path[96];
 
 	(void)state;
-	start_console(&t2, "rebind", 80, 24, "bind = composer C-s send\n");
-	find_in(&t2, "Parcel for Ana");
+	console_start(&t2, &(struct console_opts){.name = "rebind", .cols = 80, .rows = 24,
+						   .config = "bind = composer C-s send\n"});
+	console_find(&t2, "Parcel for Ana");
 	tmux_send_keys(&t2, "Enter", NULL);
 	tmux_wait_for(&t2, "Where is my parcel?", WAIT);
 	tmux_send_keys(&t2, "r", NULL);
@@ -385,9 +296,7 @@ static void test_config_rebinds_a_composer_key(void **state)
 	struct reply r = http(&hub, "GET", path, ana, NULL);
 	assert_non_null(strstr(r.body, "Sent with C-s"));
 	reply_free(&r);
-	tmux_send_keys(&t2, "q", NULL);
-	assert_int_equal(tmux_wait_dead(&t2, WAIT), 0);
-	tmux_kill(&t2);
+	console_quit(&t2);
 }
 
 /* ---- supervisors: force a takeover, stop ----------------------------------- */
@@ -395,7 +304,7 @@ static void test_config_rebinds_a_composer_key(void **state)
 static void test_only_a_supervisor_forces_or_stops(void **state)
 {
 	struct tmux t3;
-	char sue_path[200], line[160], path[96];
+	char sue_file[160], path[96];
 
 	(void)state;
 	back_to_list();
@@ -403,11 +312,9 @@ static void test_only_a_supervisor_forces_or_stops(void **state)
 	tmux_send_keys(&tm, "S", NULL);
 	tmux_wait_for(&tm, "Only a supervisor can stop a conversation", WAIT);
 
-	snprintf(sue_path, sizeof sue_path, "%s/sue.token", hub.dir);
-	snprintf(line, sizeof line, "%s\n", sue);
-	write_file(sue_path, line, 0600);
-	start_console_as(&t3, "sue", 120, 30, NULL, sue_path);
-	find_in(&t3, "Card of Ben");
+	hub_token_file(&hub, "sue", sue, sue_file, sizeof sue_file);
+	console_start(&t3, &(struct console_opts){.name = "sue", .token_file = sue_file});
+	console_find(&t3, "Card of Ben");
 	tmux_send_keys(&t3, "F", NULL);
 	tmux_wait_for(&t3, "Take this chat over from Ben?", WAIT);
 	tmux_send_keys(&t3, "y", NULL);
@@ -421,9 +328,7 @@ static void test_only_a_supervisor_forces_or_stops(void **state)
 	struct reply r = http(&hub, "GET", path, ana, NULL);
 	assert_non_null(strstr(r.body, "\"none\""));
 	reply_free(&r);
-	tmux_send_keys(&t3, "q", NULL);
-	assert_int_equal(tmux_wait_dead(&t3, WAIT), 0);
-	tmux_kill(&t3);
+	console_quit(&t3);
 }
 
 int main(void)
@@ -437,5 +342,5 @@ int main(void)
 		cmocka_unit_test(test_config_rebinds_a_composer_key),
 		cmocka_unit_test(test_only_a_supervisor_forces_or_stops),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, console_fixture_teardown);
 }

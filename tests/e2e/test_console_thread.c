@@ -3,9 +3,10 @@
  * and the replies the hub does not have yet: in tmux, against a real
  * handoffd, as an agent sees them.
  *
- * One hub for the program; each test makes its own customer (named after
- * the test, so its rows are found by name), starts its own console for
- * Ana and quits it, so no test depends on the one before.
+ * One hub for the program (console_fixture.h); each test makes its own
+ * customer (named after the test, so its rows are found by name), starts
+ * its own console for Ana and quits it, so no test depends on the one
+ * before.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,93 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "harness.h"
-#include "tmux.h"
+#include "console_fixture.h"
 
-#define WAIT 10000
-
-static struct hub hub;
 static struct tmux tm;   /* the console of the test running */
-static bool tm_up;
-static char bot[128], ana[128], ben[128], sue[128];
-static char ben_id[37], ana_id[37];
-
-static void write_token(const char *path, const char *token)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "%s\n", token);
-	fclose(f);
-	assert_int_equal(chmod(path, 0600), 0);
-}
-
-/* The account id of `token`, from /v1/me. */
-static void account_id(const char *token, char out[37])
-{
-	struct reply r = http(&hub, "GET", "/v1/me", token, NULL);
-	cJSON *id = cJSON_GetObjectItemCaseSensitive(expect_status(&r, 200), "id");
-	assert_true(cJSON_IsString(id));
-	snprintf(out, 37, "%s", id->valuestring);
-	reply_free(&r);
-}
-
-static int setup(void **state)
-{
-	char token_path[160];
-
-	(void)state;
-	if (!getenv("HANDOFF_BIN"))
-		fail_msg("HANDOFF_BIN is not set (make check sets it)");
-	hub_init(&hub);
-	snprintf(ana, sizeof ana, "%s", hub_add_account(&hub, "Ana", "agent"));
-	snprintf(ben, sizeof ben, "%s", hub_add_account(&hub, "Ben", "agent"));
-	snprintf(sue, sizeof sue, "%s", hub_add_account(&hub, "Sue", "supervisor"));
-	snprintf(bot, sizeof bot, "%s", hub_add_account(&hub, "Widget bridge", "ingest"));
-	hub_start(&hub, NULL);
-	account_id(ana, ana_id);
-	account_id(ben, ben_id);
-	snprintf(token_path, sizeof token_path, "%s/ana.token", hub.dir);
-	write_token(token_path, ana);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (tm_up)
-		tmux_kill(&tm);
-	hub_cleanup(&hub);
-	return 0;
-}
-
-/* Ana's console (120x30), keeping its outbox in state-NAME. */
-static void console_start(struct tmux *t, const char *name)
-{
-	char url[64], token_path[160], state_env[200], config_env[200];
-
-	snprintf(url, sizeof url, "http://127.0.0.1:%d", hub.port);
-	snprintf(token_path, sizeof token_path, "%s/ana.token", hub.dir);
-	snprintf(state_env, sizeof state_env, "XDG_STATE_HOME=%s/state-%s", hub.dir, name);
-	snprintf(config_env, sizeof config_env, "XDG_CONFIG_HOME=%s/config", hub.dir);
-	const char *env[] = {state_env, config_env, NULL};
-	if (tm_up) /* left by a test that failed */
-		tmux_kill(&tm);
-	const char *argv[] = {getenv("HANDOFF_BIN"), "--server", url, "--token-file", token_path,
-			      NULL};
-	tmux_start(t, 120, 30, env, argv);
-	tm_up = true;
-	tmux_wait_for(t, "live", WAIT);
-}
-
-static void console_quit(struct tmux *t)
-{
-	tmux_send_keys(t, "q", NULL);
-	assert_int_equal(tmux_wait_dead(t, WAIT), 0);
-	tmux_kill(t);
-	tm_up = false;
-}
 
 /* A customer called `name` writes (escalating); her chat's id to `id`. */
 static void customer(const char *name, const char *text, char id[37])
@@ -118,17 +36,6 @@ static void customer(const char *name, const char *text, char id[37])
 	cJSON *cid = cJSON_GetObjectItemCaseSensitive(chat, "id");
 	assert_true(cJSON_IsString(cid));
 	snprintf(id, 37, "%s", cid->valuestring);
-	reply_free(&r);
-}
-
-/* POST /v1/chats/{chat}/{what} as `token`, expecting 200. */
-static void act(const char *token, const char *chat, const char *what, const char *body)
-{
-	char path[128];
-
-	snprintf(path, sizeof path, "/v1/chats/%s/%s", chat, what);
-	struct reply r = http(&hub, "POST", path, token, body);
-	expect_status(&r, 200);
 	reply_free(&r);
 }
 
@@ -161,17 +68,6 @@ static int thread_row(const char *screen, const char *text)
 	return -1;
 }
 
-/* The line of the screen holding `text`, or NULL. */
-static const char *line_with(const char *screen, const char *text)
-{
-	const char *at = strstr(screen, text);
-	if (!at)
-		return NULL;
-	while (at > screen && at[-1] != '\n')
-		at--;
-	return at;
-}
-
 /* ---- who holds a chat, in words ------------------------------------------ */
 
 static void test_assign_names_the_new_holder(void **state)
@@ -181,11 +77,11 @@ static void test_assign_names_the_new_holder(void **state)
 
 	(void)state;
 	customer("Alma Assign", "Can someone help?", chat);
-	act(ana, chat, "takeover", "{}");
+	hub_act(&hub, ana, chat, "takeover", "{}");
 	snprintf(body, sizeof body, "{\"agent_id\":\"%s\"}", ben_id);
-	act(ana, chat, "assign", body);
+	hub_act(&hub, ana, chat, "assign", body);
 
-	console_start(t, "assign");
+	console_start(t, &(struct console_opts){.name = "assign"});
 	open_latest(t, "Alma Assign");
 	/* Ana assigned it: the notice says who holds it now, and that she
 	 * did it, in her own person. */
@@ -196,7 +92,7 @@ static void test_assign_names_the_new_holder(void **state)
 	/* Sue gives it back to Ana while she looks: her thread and her
 	 * status line say so. */
 	snprintf(body, sizeof body, "{\"agent_id\":\"%s\"}", ana_id);
-	act(sue, chat, "assign", body);
+	hub_act(&hub, sue, chat, "assign", body);
 	tmux_wait_for(t, "Sue reassigned the chat to you", WAIT);
 	tmux_wait_for(t, "Sue assigned you the chat with Alma Assign", WAIT);
 	console_quit(t);
@@ -221,9 +117,9 @@ static void test_stopped_chat_shows_stopped(void **state)
 
 	(void)state;
 	customer("Stella Stop", "Please stop messaging me", chat);
-	act(ana, chat, "stop", "{}");
+	hub_act(&hub, ana, chat, "stop", "{}");
 
-	console_start(t, "stop");
+	console_start(t, &(struct console_opts){.name = "stop"});
 	tmux_send_keys(t, "3", NULL);
 	tmux_wait_until(t, stopped_row, "Stella Stop", WAIT);
 	tmux_send_keys(t, "Home", "Enter", NULL);
@@ -240,7 +136,7 @@ static void test_status_change_leaves_a_line(void **state)
 
 	(void)state;
 	customer("Stan Status", "Is my refund done?", chat);
-	console_start(t, "status");
+	console_start(t, &(struct console_opts){.name = "status"});
 	open_latest(t, "Stan Status");
 	tmux_wait_for(t, "Is my refund done?", WAIT);
 
@@ -270,16 +166,16 @@ static void test_failed_reply_can_be_dropped(void **state)
 
 	(void)state;
 	customer("Fred Fail", "My order is late", chat);
-	act(ana, chat, "takeover", "{}");
+	hub_act(&hub, ana, chat, "takeover", "{}");
 
-	console_start(t, "drop");
+	console_start(t, &(struct console_opts){.name = "drop"});
 	open_latest(t, "Fred Fail");
 	tmux_wait_for(t, "held by Ana", WAIT);
 	tmux_send_keys(t, "r", NULL);
 	tmux_wait_for(t, "Reply to Fred Fail", WAIT);
 	tmux_type(t, "This one never arrives");
 	/* Sue takes the chat while Ana types: the hub refuses the reply. */
-	act(sue, chat, "takeover", "{\"force\":true}");
+	hub_act(&hub, sue, chat, "takeover", "{\"force\":true}");
 	tmux_wait_for(t, "held by Sue", WAIT);
 	tmux_send_keys(t, "Enter", NULL);
 	tmux_wait_for(t, "chat is held by agent Sue", WAIT);
@@ -291,7 +187,7 @@ static void test_failed_reply_can_be_dropped(void **state)
 
 	/* Gone from the outbox's journal too: the next start does not bring
 	 * it back. */
-	console_start(t, "drop");
+	console_start(t, &(struct console_opts){.name = "drop"});
 	open_latest(t, "Fred Fail");
 	tmux_wait_for(t, "held by Sue", WAIT);
 	tmux_wait_for(t, "Sue took over the chat from you", WAIT);
@@ -326,9 +222,9 @@ static void test_reply_retrying_while_the_hub_is_down(void **state)
 
 	(void)state;
 	customer("Rita Retry", "Hello?", chat);
-	act(ana, chat, "takeover", "{}");
+	hub_act(&hub, ana, chat, "takeover", "{}");
 
-	console_start(t, "retry");
+	console_start(t, &(struct console_opts){.name = "retry"});
 	open_latest(t, "Rita Retry");
 	tmux_wait_for(t, "held by Ana", WAIT);
 	hub_kill(&hub);
@@ -366,5 +262,5 @@ int main(void)
 		cmocka_unit_test(test_failed_reply_can_be_dropped),
 		cmocka_unit_test(test_reply_retrying_while_the_hub_is_down),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, console_fixture_setup, console_fixture_teardown);
 }

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -253,71 +254,204 @@ void hub_cleanup(struct hub *h)
 		fprintf(stderr, "could not remove %s\n", h->dir);
 }
 
+void hub_token(struct hub *h, const char *name, const char *role, char *token)
+{
+	snprintf(token, HUB_TOKEN_MAX, "%s", hub_add_account(h, name, role));
+}
+
+void hub_up(struct hub *h, const struct account *accounts)
+{
+	/* libcurl's own start is not thread-safe: done once, before any request. */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	hub_init(h);
+	for (const struct account *a = accounts; a && a->name; a++)
+		hub_token(h, a->name, a->role, a->token);
+	hub_start(h, NULL);
+}
+
+/* Copy the file `from` to `to` when it exists. */
+static void copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY);
+	if (in < 0 && errno == ENOENT)
+		return;
+	assert_true(in >= 0);
+	int out = open(to, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(out >= 0);
+	for (ssize_t n; (n = read(in, buf, sizeof buf)) > 0;)
+		assert_int_equal(write(out, buf, (size_t)n), n);
+	close(in);
+	close(out);
+}
+
+void hub_up_from(struct hub *h, const struct hub *people)
+{
+	char from[160], to[160];
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	hub_init(h);
+	copy_file(people->db, h->db);
+	snprintf(from, sizeof from, "%s-wal", people->db);
+	snprintf(to, sizeof to, "%s-wal", h->db);
+	copy_file(from, to);
+	hub_start(h, NULL);
+}
+
+int hub_teardown(void **state)
+{
+	hub_cleanup(*state);
+	curl_global_cleanup();
+	return 0;
+}
+
+void hub_url(const struct hub *h, const char *path, char *out, size_t len)
+{
+	int n = snprintf(out, len, "http://127.0.0.1:%d%s", h->port, path);
+	assert_true(n > 0 && (size_t)n < len);
+}
+
+void hub_token_file(const struct hub *h, const char *name, const char *token, char *path,
+		    size_t len)
+{
+	int n = snprintf(path, len, "%s/%s.token", h->dir, name);
+	assert_true(n > 0 && (size_t)n < len);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", token);
+	fclose(f);
+	assert_int_equal(chmod(path, 0600), 0);
+}
+
+void hub_account_id(struct hub *h, const char *token, char out[37])
+{
+	struct reply r = http(h, "GET", "/v1/me", token, NULL);
+	cJSON *id = cJSON_GetObjectItemCaseSensitive(expect_status(&r, 200), "id");
+	assert_true(cJSON_IsString(id));
+	snprintf(out, 37, "%s", id->valuestring);
+	reply_free(&r);
+}
+
 /* ---- HTTP ---------------------------------------------------------------- */
 
-struct growbuf {
-	char *data;
-	size_t len;
+size_t http_keep_body(char *p, size_t size, size_t n, void *out)
+{
+	char **body = out;
+	size_t old = *body ? strlen(*body) : 0, add = size * n;
+	char *grown = realloc(*body, old + add + 1);
+
+	assert_non_null(grown);
+	memcpy(grown + old, p, add);
+	grown[old + add] = '\0';
+	*body = grown;
+	return add;
+}
+
+/* One request made ready on its own easy handle; request_finish turns what
+ * came back into a reply and frees the rest. */
+struct request {
+	CURL *c;
+	struct curl_slist *hdrs;
+	char *body;
 };
 
-static size_t on_body(char *p, size_t size, size_t n, void *arg)
+static void request_open(struct request *q, struct hub *h, const char *method, const char *path,
+			 const char *token, const char *body, size_t body_len,
+			 const char *content_type)
 {
-	struct growbuf *b = arg;
-	size_t add = size * n;
-	b->data = realloc(b->data, b->len + add + 1);
-	memcpy(b->data + b->len, p, add);
-	b->len += add;
-	b->data[b->len] = '\0';
-	return add;
+	char url[2048], line[512];
+
+	memset(q, 0, sizeof *q);
+	q->c = curl_easy_init();
+	assert_non_null(q->c);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", h->port, path);
+	curl_easy_setopt(q->c, CURLOPT_URL, url);
+	curl_easy_setopt(q->c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(q->c, CURLOPT_TIMEOUT_MS, 20000L);
+	curl_easy_setopt(q->c, CURLOPT_WRITEFUNCTION, http_keep_body);
+	curl_easy_setopt(q->c, CURLOPT_WRITEDATA, &q->body);
+	if (token) {
+		snprintf(line, sizeof line, "Authorization: Bearer %s", token);
+		q->hdrs = curl_slist_append(q->hdrs, line);
+	}
+	if (body) {
+		snprintf(line, sizeof line, "Content-Type: %s",
+			 content_type ? content_type : "application/json");
+		q->hdrs = curl_slist_append(q->hdrs, line);
+		curl_easy_setopt(q->c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(q->c, CURLOPT_POSTFIELDSIZE, (long)body_len);
+	}
+	q->hdrs = curl_slist_append(q->hdrs, "Expect:");
+	curl_easy_setopt(q->c, CURLOPT_HTTPHEADER, q->hdrs);
+}
+
+static struct reply request_finish(struct request *q)
+{
+	struct reply r = {0};
+	char *ct = NULL;
+
+	curl_easy_getinfo(q->c, CURLINFO_RESPONSE_CODE, &r.status);
+	curl_easy_getinfo(q->c, CURLINFO_CONTENT_TYPE, &ct);
+	r.content_type = ct ? strdup(ct) : NULL;
+	r.body = q->body ? q->body : strdup("");
+	r.json = cJSON_Parse(r.body);
+	curl_slist_free_all(q->hdrs);
+	curl_easy_cleanup(q->c);
+	return r;
 }
 
 struct reply http_raw(struct hub *h, const char *method, const char *path, const char *token,
 		      const char *body, size_t body_len, const char *content_type)
 {
-	struct reply r = {0};
-	struct growbuf b = {0};
-	struct curl_slist *hdrs = NULL;
-	char url[2048], line[512];
-	CURL *c = curl_easy_init();
+	struct request q;
 
-	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", h->port, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	if (token) {
-		snprintf(line, sizeof line, "Authorization: Bearer %s", token);
-		hdrs = curl_slist_append(hdrs, line);
-	}
-	if (body) {
-		snprintf(line, sizeof line, "Content-Type: %s",
-			 content_type ? content_type : "application/json");
-		hdrs = curl_slist_append(hdrs, line);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
-	}
-	hdrs = curl_slist_append(hdrs, "Expect:");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-
-	CURLcode rc = curl_easy_perform(c);
+	request_open(&q, h, method, path, token, body, body_len, content_type);
+	CURLcode rc = curl_easy_perform(q.c);
 	if (rc != CURLE_OK)
 		fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-	char *ct = NULL;
-	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
-	r.content_type = ct ? strdup(ct) : NULL;
-	r.body = b.data ? b.data : strdup("");
-	r.json = cJSON_Parse(r.body);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
-	return r;
+	return request_finish(&q);
+}
+
+void http_all_at_once(struct hub *h, const char *method, const char *path, const char *body,
+		      int n, const char *const tokens[], struct reply replies[])
+{
+	CURLM *m = curl_multi_init();
+	struct request *q = calloc((size_t)n, sizeof *q);
+
+	assert_non_null(q);
+	for (int i = 0; i < n; i++) {
+		request_open(&q[i], h, method, path, tokens[i], body, body ? strlen(body) : 0, NULL);
+		curl_multi_add_handle(m, q[i].c);
+	}
+	int running = 1;
+	while (running) {
+		curl_multi_perform(m, &running);
+		if (running)
+			curl_multi_poll(m, NULL, 0, 1000, NULL);
+	}
+	for (int i = 0; i < n; i++) {
+		curl_multi_remove_handle(m, q[i].c);
+		replies[i] = request_finish(&q[i]);
+	}
+	free(q);
+	curl_multi_cleanup(m);
 }
 
 struct reply http(struct hub *h, const char *method, const char *path, const char *token,
 		  const char *body)
 {
 	return http_raw(h, method, path, token, body, body ? strlen(body) : 0, NULL);
+}
+
+void hub_act(struct hub *h, const char *token, const char *chat, const char *action,
+	     const char *body)
+{
+	char path[128];
+
+	snprintf(path, sizeof path, "/v1/chats/%s/%s", chat, action);
+	struct reply r = http(h, "POST", path, token, body);
+	expect_status(&r, 200);
+	reply_free(&r);
 }
 
 void reply_free(struct reply *r)

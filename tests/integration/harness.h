@@ -31,6 +31,43 @@ void hub_init(struct hub *h);
  * token (static buffer per call slot: copy it). */
 char *hub_add_account(struct hub *h, const char *name, const char *role);
 
+/* Room for a token (hub_add_account's are shorter). */
+#define HUB_TOKEN_MAX 128
+
+/* hub_add_account, the token copied into token[HUB_TOKEN_MAX]. */
+void hub_token(struct hub *h, const char *name, const char *role, char *token);
+
+/* An account a test program wants on its hub. */
+struct account {
+	const char *name;
+	const char *role;   /* agent, supervisor or ingest */
+	char *token;        /* HUB_TOKEN_MAX bytes, filled by hub_up */
+};
+
+/* A test program's hub, the way most start it: curl_global_init, hub_init,
+ * the accounts (a list ending with {NULL}), hub_start without arguments. */
+void hub_up(struct hub *h, const struct account *accounts);
+
+/* hub_up for a hub of its own on a copy of the database of `people` (a
+ * hub_init'ed one with accounts added, never started): the same accounts
+ * and tokens, without running handoffd once per account again. */
+void hub_up_from(struct hub *h, const struct hub *people);
+
+/* The cmocka teardown that goes with hub_up and hub_up_from: *state is the hub (the group
+ * setup sets it), cleaned up, then curl_global_cleanup. */
+int hub_teardown(void **state);
+
+/* "http://127.0.0.1:PORT" followed by path ("" for the bare server). */
+void hub_url(const struct hub *h, const char *path, char *out, size_t len);
+
+/* Write token to <dir>/<name>.token with mode 0600, as a person would keep
+ * it for `handoff --token-file`; the file's path to path[len]. */
+void hub_token_file(const struct hub *h, const char *name, const char *token, char *path,
+		    size_t len);
+
+/* The account id of token (GET /v1/me) to out[37]. */
+void hub_account_id(struct hub *h, const char *token, char out[37]);
+
 /* Start handoffd (extra arguments NULL-terminated); fails the test if it does
  * not listen within 10 s. */
 void hub_start(struct hub *h, ...);
@@ -57,6 +94,21 @@ struct reply http(struct hub *h, const char *method, const char *path, const cha
 		  const char *body);
 struct reply http_raw(struct hub *h, const char *method, const char *path, const char *token,
 		      const char *body, size_t body_len, const char *content_type);
+
+/* A libcurl write callback that appends what arrives to the heap string
+ * *(char **)out (NULL to begin with; free it), for a test's own handles. */
+size_t http_keep_body(char *p, size_t size, size_t n, void *out);
+
+/* n requests at once, request i as tokens[i] (curl multi: every request
+ * is on the wire before any answer is read), to race them in the hub;
+ * replies[i] is what request i got (status 0: no answer). */
+void http_all_at_once(struct hub *h, const char *method, const char *path, const char *body,
+		      int n, const char *const tokens[], struct reply replies[]);
+
+/* POST /v1/chats/{chat}/{action} as token (takeover, assign, stop...),
+ * expecting 200. */
+void hub_act(struct hub *h, const char *token, const char *chat, const char *action,
+	     const char *body);
 
 /* The error type of an error reply ("Conflict"), or "" when not an error body. */
 const char *error_type(const struct reply *r);

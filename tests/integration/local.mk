@@ -13,7 +13,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_log \
 	tests/integration/test_hub_ingest11 \
 	tests/integration/test_queue \
-	tests/integration/test_session
+	tests/integration/test_session \
+	tests/integration/test_store_search
 check_PROGRAMS += $(INTEGRATION_TESTS)
 TESTS += $(INTEGRATION_TESTS)
 HARNESS = tests/integration/harness.c tests/integration/harness.h
@@ -44,6 +45,11 @@ tests_integration_test_session_CFLAGS = $(IT_CFLAGS) $(UV_CFLAGS)
 tests_integration_test_session_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_session_LDADD = $(CLIENT_LIBS) $(IT_LDADD)
 tests_integration_test_session_LDFLAGS = -pthread
+tests_integration_test_store_search_SOURCES = tests/integration/test_store_search.c $(HARNESS)
+tests_integration_test_store_search_CFLAGS = $(IT_CFLAGS) $(UV_CFLAGS)
+tests_integration_test_store_search_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_store_search_LDADD = $(CLIENT_LIBS) $(IT_LDADD)
+tests_integration_test_store_search_LDFLAGS = -pthread
 tests_integration_test_stream_SOURCES = tests/integration/test_stream.c $(HARNESS)
 tests_integration_test_stream_CFLAGS = $(IT_CFLAGS) $(UV_CFLAGS)
 tests_integration_test_stream_CPPFLAGS = $(IT_CPPFLAGS)

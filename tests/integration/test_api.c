@@ -24,28 +24,22 @@
 #include "harness.h"
 
 static struct hub hub;
-static char ana[128], ben[128], sue[128], bot[128];
+static char ana[HUB_TOKEN_MAX], ben[HUB_TOKEN_MAX], sue[HUB_TOKEN_MAX], bot[HUB_TOKEN_MAX];
 static char base[64];
+
+static const struct account accounts[] = {
+	{"Ana", "agent", ana},
+	{"Ben", "agent", ben},
+	{"Sue", "supervisor", sue},
+	{"Widget bridge", "ingest", bot},
+	{NULL},
+};
 
 static int setup(void **state)
 {
-	(void)state;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	hub_init(&hub);
-	snprintf(ana, sizeof ana, "%s", hub_add_account(&hub, "Ana", "agent"));
-	snprintf(ben, sizeof ben, "%s", hub_add_account(&hub, "Ben", "agent"));
-	snprintf(sue, sizeof sue, "%s", hub_add_account(&hub, "Sue", "supervisor"));
-	snprintf(bot, sizeof bot, "%s", hub_add_account(&hub, "Widget bridge", "ingest"));
-	hub_start(&hub, NULL);
-	snprintf(base, sizeof base, "http://127.0.0.1:%d", hub.port);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	hub_cleanup(&hub);
-	curl_global_cleanup();
+	hub_up(&hub, accounts);
+	hub_url(&hub, "", base, sizeof base);
+	*state = &hub;
 	return 0;
 }
 
@@ -638,5 +632,5 @@ int main(void)
 		cmocka_unit_test(test_post_is_retried_after_429),
 		cmocka_unit_test(test_bad_answer_names_the_field),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, hub_teardown);
 }

@@ -25,40 +25,28 @@
 #include "harness.h"
 
 static struct hub hub;
-static char bot[128];
+static char ana[HUB_TOKEN_MAX], ben[HUB_TOKEN_MAX], sue[HUB_TOKEN_MAX], bot[HUB_TOKEN_MAX];
 static char server[64];
 static char ana_file[160], ben_file[160], sue_file[160];
 
-static void token_file(char *path, size_t n, const char *name, const char *role)
-{
-	char *token = hub_add_account(&hub, name, role);
-	snprintf(path, n, "%s/%s.token", hub.dir, name);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "%s\n", token);
-	fclose(f);
-	assert_int_equal(chmod(path, 0600), 0);
-}
+static const struct account accounts[] = {
+	{"Ana", "agent", ana},
+	{"Ben", "agent", ben},
+	{"Sue", "supervisor", sue},
+	{"Widget bridge", "ingest", bot},
+	{NULL},
+};
 
 static int setup(void **state)
 {
-	(void)state;
 	if (!getenv("HANDOFF_BIN"))
 		fail_msg("HANDOFF_BIN is not set (make check sets it)");
-	hub_init(&hub);
-	token_file(ana_file, sizeof ana_file, "Ana", "agent");
-	token_file(ben_file, sizeof ben_file, "Ben", "agent");
-	token_file(sue_file, sizeof sue_file, "Sue", "supervisor");
-	snprintf(bot, sizeof bot, "%s", hub_add_account(&hub, "Widget bridge", "ingest"));
-	hub_start(&hub, NULL);
-	snprintf(server, sizeof server, "http://127.0.0.1:%d", hub.port);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	hub_cleanup(&hub);
+	hub_up(&hub, accounts);
+	hub_token_file(&hub, "Ana", ana, ana_file, sizeof ana_file);
+	hub_token_file(&hub, "Ben", ben, ben_file, sizeof ben_file);
+	hub_token_file(&hub, "Sue", sue, sue_file, sizeof sue_file);
+	hub_url(&hub, "", server, sizeof server);
+	*state = &hub;
 	return 0;
 }
 
@@ -567,5 +555,5 @@ int main(void)
 		cmocka_unit_test(test_watch_gives_up_on_a_bad_token),
 		cmocka_unit_test(test_watch_survives_a_hub_restart),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, hub_teardown);
 }

@@ -25,23 +25,17 @@
 #include "httpc.h"
 
 static struct hub hub;
-static char ana[128];
+static char ana[HUB_TOKEN_MAX];
+
+static const struct account accounts[] = {
+	{"Ana", "agent", ana},
+	{NULL},
+};
 
 static int setup(void **state)
 {
-	(void)state;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	hub_init(&hub);
-	snprintf(ana, sizeof ana, "%s", hub_add_account(&hub, "Ana", "agent"));
-	hub_start(&hub, NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	hub_cleanup(&hub);
-	curl_global_cleanup();
+	hub_up(&hub, accounts);
+	*state = &hub;
 	return 0;
 }
 
@@ -59,11 +53,6 @@ static void record(void *ctx, const struct httpc_result *r)
 	o->status = r->status;
 	snprintf(o->body, sizeof o->body, "%s", r->body);
 	snprintf(o->error, sizeof o->error, "%s", r->error ? r->error : "");
-}
-
-static void url(char *out, size_t n, const char *path)
-{
-	snprintf(out, n, "http://127.0.0.1:%d%s", hub.port, path);
 }
 
 /* Run the loop until every outcome is done, or fail after 10 s. */
@@ -111,10 +100,10 @@ static void test_answers_and_errors(void **state)
 	struct outcome o[3] = {0};
 	char u[128];
 
-	url(u, sizeof u, "/v1/me");
+	hub_url(&hub, "/v1/me", u, sizeof u);
 	start(h, "GET", u, ana, NULL, 0, &o[0]);
 	start(h, "GET", u, NULL, NULL, 0, &o[1]);
-	url(u, sizeof u, "/v1/chats/3f1c2a4e-9b7d-4c1e-8a2f-1d3e5f7a9b0c");
+	hub_url(&hub, "/v1/chats/3f1c2a4e-9b7d-4c1e-8a2f-1d3e5f7a9b0c", u, sizeof u);
 	start(h, "PATCH", u, ana, "{\"title\":\"x\"}", 0, &o[2]);
 	assert_int_equal(httpc_pending(h), 3);
 	run_until_done(&loop, o, 3);
@@ -139,7 +128,7 @@ static void test_many_at_once(void **state)
 	struct outcome o[N] = {0};
 	char u[128];
 
-	url(u, sizeof u, "/v1/health");
+	hub_url(&hub, "/v1/health", u, sizeof u);
 	for (int i = 0; i < N; i++)
 		start(h, "GET", u, NULL, NULL, 0, &o[i]);
 	run_until_done(&loop, o, N);
@@ -200,7 +189,7 @@ static void test_free_cancels_what_is_running(void **state)
 	struct outcome o = {0};
 	char u[128];
 
-	url(u, sizeof u, "/v1/health");
+	hub_url(&hub, "/v1/health", u, sizeof u);
 	start(h, "GET", u, NULL, NULL, 0, &o);
 	uv_run(&loop, UV_RUN_NOWAIT);
 	httpc_free(h);
@@ -278,5 +267,5 @@ int main(void)
 		cmocka_unit_test(test_free_cancels_what_is_running),
 		cmocka_unit_test(test_post_without_body_says_content_length_zero),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, hub_teardown);
 }

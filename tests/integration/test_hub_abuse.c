@@ -21,22 +21,18 @@
 #include "harness.h"
 
 static struct hub hub;
-static char ana[128], bot[128];
+static char ana[HUB_TOKEN_MAX], bot[HUB_TOKEN_MAX];
+
+static const struct account accounts[] = {
+	{"Ana", "agent", ana},
+	{"Bridge", "ingest", bot},
+	{NULL},
+};
 
 static int setup(void **state)
 {
-	(void)state;
-	hub_init(&hub);
-	snprintf(ana, sizeof ana, "%s", hub_add_account(&hub, "Ana", "agent"));
-	snprintf(bot, sizeof bot, "%s", hub_add_account(&hub, "Bridge", "ingest"));
-	hub_start(&hub, NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	hub_cleanup(&hub);
+	hub_up(&hub, accounts);
+	*state = &hub;
 	return 0;
 }
 
@@ -188,5 +184,5 @@ int main(void)
 		cmocka_unit_test(test_websocket_cut_mid_frame),
 		cmocka_unit_test(test_a_client_that_stops_reading_is_cut_off_and_others_go_on),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, hub_teardown);
 }

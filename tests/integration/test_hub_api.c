@@ -16,7 +16,7 @@
 #include "harness.h"
 
 static struct hub hub;
-static char ana[128], ben[128], sue[128], bot[128];
+static char ana[HUB_TOKEN_MAX], ben[HUB_TOKEN_MAX], sue[HUB_TOKEN_MAX], bot[HUB_TOKEN_MAX];
 static char ana_id[37], ben_id[37];
 
 static const char *str(const cJSON *j, const char *path)
@@ -41,31 +41,20 @@ static double num(const cJSON *j, const char *path)
 	return cur->valuedouble;
 }
 
-static void my_id(const char *token, char out[37])
-{
-	struct reply r = http(&hub, "GET", "/v1/me", token, NULL);
-	snprintf(out, 37, "%s", str(expect_status(&r, 200), "id"));
-	reply_free(&r);
-}
+static const struct account accounts[] = {
+	{"Ana", "agent", ana},
+	{"Ben", "agent", ben},
+	{"Sue", "supervisor", sue},
+	{"Widget bridge", "ingest", bot},
+	{NULL},
+};
 
 static int setup(void **state)
 {
-	(void)state;
-	hub_init(&hub);
-	snprintf(ana, sizeof ana, "%s", hub_add_account(&hub, "Ana", "agent"));
-	snprintf(ben, sizeof ben, "%s", hub_add_account(&hub, "Ben", "agent"));
-	snprintf(sue, sizeof sue, "%s", hub_add_account(&hub, "Sue", "supervisor"));
-	snprintf(bot, sizeof bot, "%s", hub_add_account(&hub, "Widget bridge", "ingest"));
-	hub_start(&hub, NULL);
-	my_id(ana, ana_id);
-	my_id(ben, ben_id);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	hub_cleanup(&hub);
+	hub_up(&hub, accounts);
+	hub_account_id(&hub, ana, ana_id);
+	hub_account_id(&hub, ben, ben_id);
+	*state = &hub;
 	return 0;
 }
 
@@ -476,5 +465,5 @@ int main(void)
 		cmocka_unit_test(test_list_filters_and_agents),
 		cmocka_unit_test(test_stats_daily),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, hub_teardown);
 }

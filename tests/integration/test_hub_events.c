@@ -18,22 +18,18 @@
 #define WAIT_MS 5000
 
 static struct hub hub;
-static char ana[128], bot[128];
+static char ana[HUB_TOKEN_MAX], bot[HUB_TOKEN_MAX];
+
+static const struct account accounts[] = {
+	{"Ana", "agent", ana},
+	{"Widget bridge", "ingest", bot},
+	{NULL},
+};
 
 static int setup(void **state)
 {
-	(void)state;
-	hub_init(&hub);
-	snprintf(ana, sizeof ana, "%s", hub_add_account(&hub, "Ana", "agent"));
-	snprintf(bot, sizeof bot, "%s", hub_add_account(&hub, "Widget bridge", "ingest"));
-	hub_start(&hub, NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	hub_cleanup(&hub);
+	hub_up(&hub, accounts);
+	*state = &hub;
 	return 0;
 }
 
@@ -219,5 +215,5 @@ int main(void)
 		cmocka_unit_test(test_notes_never_reach_ingest_clients),
 		cmocka_unit_test(test_everything_answered_survives_kill_9),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, hub_teardown);
 }

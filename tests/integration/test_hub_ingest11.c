@@ -14,15 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "harness.h"
 
 #define WAIT_MS 5000
 #define RACERS  12
 
 static struct hub hub;
-static char ana[128], bridge[128], other_bridge[128];
+static char ana[HUB_TOKEN_MAX], bridge[HUB_TOKEN_MAX], other_bridge[HUB_TOKEN_MAX];
 static char bridge_id[37];
 
 static const cJSON *at(const cJSON *j, const char *path)
@@ -59,25 +57,18 @@ static long long num(const cJSON *j, const char *path)
 	return (long long)v->valuedouble;
 }
 
+static const struct account accounts[] = {
+	{"Ana", "agent", ana},
+	{"Botpress bridge", "ingest", bridge},
+	{"Other bridge", "ingest", other_bridge},
+	{NULL},
+};
+
 static int setup(void **state)
 {
-	(void)state;
-	hub_init(&hub);
-	snprintf(ana, sizeof ana, "%s", hub_add_account(&hub, "Ana", "agent"));
-	snprintf(bridge, sizeof bridge, "%s", hub_add_account(&hub, "Botpress bridge", "ingest"));
-	snprintf(other_bridge, sizeof other_bridge, "%s",
-		 hub_add_account(&hub, "Other bridge", "ingest"));
-	hub_start(&hub, NULL);
-	struct reply r = http(&hub, "GET", "/v1/me", bridge, NULL);
-	snprintf(bridge_id, sizeof bridge_id, "%s", str(expect_status(&r, 200), "id"));
-	reply_free(&r);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	hub_cleanup(&hub);
+	hub_up(&hub, accounts);
+	hub_account_id(&hub, bridge, bridge_id);
+	*state = &hub;
 	return 0;
 }
 
@@ -282,66 +273,22 @@ static void test_scope_is_account_and_chat(void **state)
 
 /* ---- racing duplicates ---------------------------------------------------- */
 
-struct growbuf {
-	char *p;
-	size_t len;
-};
-
-static size_t collect(char *p, size_t s, size_t n, void *u)
-{
-	struct growbuf *b = u;
-	char *q = realloc(b->p, b->len + s * n + 1);
-	if (!q)
-		return 0;
-	memcpy(q + b->len, p, s * n);
-	b->p = q;
-	b->len += s * n;
-	b->p[b->len] = '\0';
-	return s * n;
-}
-
-/* RACERS copies of one ingest on the wire at once (curl multi sends every
- * request before reading any answer); statuses and message ids back. */
+/* RACERS copies of one ingest on the wire at once; statuses and message
+ * ids back. */
 static void ingest_all_at_once(const char *body, long statuses[], char ids[][37])
 {
-	CURLM *m = curl_multi_init();
-	CURL *easy[RACERS];
-	struct curl_slist *hdrs = NULL;
-	struct growbuf out[RACERS] = {{0}};
-	char url[128], auth[200];
+	const char *tokens[RACERS];
+	struct reply r[RACERS];
 
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/ingest/messages", hub.port);
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", bridge);
-	hdrs = curl_slist_append(hdrs, auth);
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+	for (int i = 0; i < RACERS; i++)
+		tokens[i] = bridge;
+	http_all_at_once(&hub, "POST", "/v1/ingest/messages", body, RACERS, tokens, r);
 	for (int i = 0; i < RACERS; i++) {
-		easy[i] = curl_easy_init();
-		curl_easy_setopt(easy[i], CURLOPT_URL, url);
-		curl_easy_setopt(easy[i], CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(easy[i], CURLOPT_HTTPHEADER, hdrs);
-		curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, collect);
-		curl_easy_setopt(easy[i], CURLOPT_WRITEDATA, &out[i]);
-		curl_easy_setopt(easy[i], CURLOPT_TIMEOUT_MS, 20000L);
-		curl_multi_add_handle(m, easy[i]);
-	}
-	int running = 1;
-	while (running) {
-		curl_multi_perform(m, &running);
-		if (running)
-			curl_multi_poll(m, NULL, 0, 1000, NULL);
-	}
-	for (int i = 0; i < RACERS; i++) {
-		curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &statuses[i]);
-		cJSON *j = out[i].p ? cJSON_Parse(out[i].p) : NULL;
-		const char *id = opt_str(j, "message.id");
+		const char *id = opt_str(r[i].json, "message.id");
+		statuses[i] = r[i].status;
 		snprintf(ids[i], 37, "%s", id ? id : "");
-		cJSON_Delete(j);
-		free(out[i].p);
-		curl_multi_remove_handle(m, easy[i]);
-		curl_easy_cleanup(easy[i]);
+		reply_free(&r[i]);
 	}
-	curl_slist_free_all(hdrs);
-	curl_multi_cleanup(m);
 }
 
 /* Racing copies of one message, first into an existing chat, then as the
@@ -586,8 +533,5 @@ int main(void)
 		cmocka_unit_test(test_v1_requests_work_as_before),
 		cmocka_unit_test(test_bad_v1_1_fields_are_refused),
 	};
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	int rc = cmocka_run_group_tests(tests, setup, teardown);
-	curl_global_cleanup();
-	return rc;
+	return cmocka_run_group_tests(tests, setup, hub_teardown);
 }

@@ -34,26 +34,20 @@
 #define PROMPT_MS 2000
 
 static struct hub hub;
-static char ana[128], bot[128];
+static char ana[HUB_TOKEN_MAX], bot[HUB_TOKEN_MAX];
 static char chat[37];
+
+static const struct account accounts[] = {
+	{"Ana", "agent", ana},
+	{"Bridge", "ingest", bot},
+	{NULL},
+};
 
 static int setup(void **state)
 {
-	(void)state;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	hub_init(&hub);
-	snprintf(ana, sizeof ana, "%s", hub_add_account(&hub, "Ana", "agent"));
-	snprintf(bot, sizeof bot, "%s", hub_add_account(&hub, "Bridge", "ingest"));
-	hub_start(&hub, NULL);
+	hub_up(&hub, accounts);
 	ingest(&hub, bot, "keepalive-1", "user", "where is my order?", true, chat);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	hub_cleanup(&hub);
-	curl_global_cleanup();
+	*state = &hub;
 	return 0;
 }
 
@@ -259,5 +253,5 @@ int main(void)
 		cmocka_unit_test(test_content_length_zero_keeps_the_connection),
 		cmocka_unit_test(test_client_says_content_length_zero),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, hub_teardown);
 }

@@ -102,8 +102,8 @@ static void test_verbose_logs_requests_and_streams_but_no_token(void **state)
 	(void)state;
 	struct hub h;
 	hub_init(&h);
-	char token[128];
-	snprintf(token, sizeof token, "%s", hub_add_account(&h, "Ana Souza", "agent"));
+	char token[HUB_TOKEN_MAX];
+	hub_token(&h, "Ana Souza", "agent", token);
 	hub_start(&h, "--verbose", NULL);
 
 	char *text = exercise(&h, token);
@@ -137,8 +137,8 @@ static void test_without_verbose_no_request_lines(void **state)
 	(void)state;
 	struct hub h;
 	hub_init(&h);
-	char token[128];
-	snprintf(token, sizeof token, "%s", hub_add_account(&h, "Ana Souza", "agent"));
+	char token[HUB_TOKEN_MAX];
+	hub_token(&h, "Ana Souza", "agent", token);
 	hub_start(&h, NULL);
 
 	char *text = exercise(&h, token);

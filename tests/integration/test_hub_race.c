@@ -12,86 +12,52 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "harness.h"
 
 #define AGENTS 12
 #define ROUNDS 5
 
 static struct hub hub;
-static char tokens[AGENTS][128];
 static char bot[128];
+
+static const struct account accounts[] = {
+	{"Bridge", "ingest", bot},
+	{NULL},
+};
 
 static int setup(void **state)
 {
-	(void)state;
-	hub_init(&hub);
+	hub_up(&hub, accounts);
+	*state = &hub;
+	return 0;
+}
+
+/* One POST per token at the same time; their statuses. */
+static void post_all_at_once(const char *path, const char *body, const char *const tokens[],
+			     long statuses[])
+{
+	struct reply r[AGENTS];
+
+	http_all_at_once(&hub, "POST", path, body, AGENTS, tokens, r);
 	for (int i = 0; i < AGENTS; i++) {
-		char name[32];
-		snprintf(name, sizeof name, "Agent %02d", i);
-		snprintf(tokens[i], sizeof tokens[i], "%s", hub_add_account(&hub, name, "agent"));
+		statuses[i] = r[i].status;
+		reply_free(&r[i]);
 	}
-	snprintf(bot, sizeof bot, "%s", hub_add_account(&hub, "Bridge", "ingest"));
-	hub_start(&hub, NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	hub_cleanup(&hub);
-	return 0;
-}
-
-static size_t discard(char *p, size_t s, size_t n, void *u)
-{
-	(void)p;
-	(void)u;
-	return s * n;
-}
-
-/* Send one POST per token at the same time (curl multi: all requests are on
- * the wire before any answer is read) and collect the statuses. */
-static void post_all_at_once(const char *path, const char *body, int n, long statuses[])
-{
-	CURLM *m = curl_multi_init();
-	CURL *easy[AGENTS];
-	struct curl_slist *hdrs[AGENTS];
-	char url[256], auth[200];
-
-	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", hub.port, path);
-	for (int i = 0; i < n; i++) {
-		easy[i] = curl_easy_init();
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", tokens[i]);
-		hdrs[i] = curl_slist_append(NULL, auth);
-		hdrs[i] = curl_slist_append(hdrs[i], "Content-Type: application/json");
-		curl_easy_setopt(easy[i], CURLOPT_URL, url);
-		curl_easy_setopt(easy[i], CURLOPT_POST, 1L);
-		curl_easy_setopt(easy[i], CURLOPT_POSTFIELDS, body ? body : "");
-		curl_easy_setopt(easy[i], CURLOPT_HTTPHEADER, hdrs[i]);
-		curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, discard);
-		curl_easy_setopt(easy[i], CURLOPT_TIMEOUT_MS, 20000L);
-		curl_multi_add_handle(m, easy[i]);
-	}
-	int running = 1;
-	while (running) {
-		curl_multi_perform(m, &running);
-		if (running)
-			curl_multi_poll(m, NULL, 0, 1000, NULL);
-	}
-	for (int i = 0; i < n; i++) {
-		curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &statuses[i]);
-		curl_multi_remove_handle(m, easy[i]);
-		curl_easy_cleanup(easy[i]);
-		curl_slist_free_all(hdrs[i]);
-	}
-	curl_multi_cleanup(m);
 }
 
 static void test_exactly_one_takeover_wins(void **state)
 {
+	char agents[AGENTS][HUB_TOKEN_MAX];
+	const char *tokens[AGENTS];
+
 	(void)state;
+	/* Agents of this test alone, so no other test's tokens are touched. */
+	for (int i = 0; i < AGENTS; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "Racer %02d", i);
+		hub_token(&hub, name, "agent", agents[i]);
+		tokens[i] = agents[i];
+	}
 	for (int round = 0; round < ROUNDS; round++) {
 		char chat[37], ext[32], path[128];
 		snprintf(ext, sizeof ext, "race-%d", round);
@@ -99,7 +65,7 @@ static void test_exactly_one_takeover_wins(void **state)
 		snprintf(path, sizeof path, "/v1/chats/%s/takeover", chat);
 
 		long statuses[AGENTS];
-		post_all_at_once(path, NULL, AGENTS, statuses);
+		post_all_at_once(path, "", tokens, statuses);
 		int won = 0, lost = 0;
 		for (int i = 0; i < AGENTS; i++) {
 			won += statuses[i] == 200;
@@ -122,20 +88,24 @@ static void test_exactly_one_takeover_wins(void **state)
 
 static void test_retried_reply_is_stored_once(void **state)
 {
+	char agent[HUB_TOKEN_MAX], chat[37], path[128];
+	const char *tokens[AGENTS];
+
 	(void)state;
-	char chat[37], path[128];
+	hub_token(&hub, "Storm agent", "agent", agent);
 	ingest(&hub, bot, "retry-storm", "user", "hello", true, chat);
 	snprintf(path, sizeof path, "/v1/chats/%s/takeover", chat);
-	struct reply r = http(&hub, "POST", path, tokens[0], NULL);
+	struct reply r = http(&hub, "POST", path, agent, NULL);
 	expect_status(&r, 200);
 	reply_free(&r);
 
 	/* the same reply sent 12 times at once by the same agent */
 	snprintf(path, sizeof path, "/v1/chats/%s/messages", chat);
-	for (int i = 1; i < AGENTS; i++)
-		snprintf(tokens[i], sizeof tokens[i], "%s", tokens[0]);
+	for (int i = 0; i < AGENTS; i++)
+		tokens[i] = agent;
 	long statuses[AGENTS];
-	post_all_at_once(path, "{\"text\":\"on my way\",\"client_msg_id\":\"storm-1\"}", AGENTS, statuses);
+	post_all_at_once(path, "{\"text\":\"on my way\",\"client_msg_id\":\"storm-1\"}", tokens,
+			 statuses);
 	int created = 0;
 	for (int i = 0; i < AGENTS; i++) {
 		assert_true(statuses[i] == 200 || statuses[i] == 201);
@@ -143,7 +113,7 @@ static void test_retried_reply_is_stored_once(void **state)
 	}
 	assert_int_equal(created, 1);
 
-	r = http(&hub, "GET", path, tokens[0], NULL);
+	r = http(&hub, "GET", path, agent, NULL);
 	expect_status(&r, 200);
 	int copies = 0;
 	for (const char *p = r.body; (p = strstr(p, "on my way")); p++)
@@ -158,8 +128,5 @@ int main(void)
 		cmocka_unit_test(test_exactly_one_takeover_wins),
 		cmocka_unit_test(test_retried_reply_is_stored_once),
 	};
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	int rc = cmocka_run_group_tests(tests, setup, teardown);
-	curl_global_cleanup();
-	return rc;
+	return cmocka_run_group_tests(tests, setup, hub_teardown);
 }

@@ -31,33 +31,24 @@
 #define WAIT_MS 15000
 
 static struct hub hub;
-static char ana[128], bot[128];
+static char ana[HUB_TOKEN_MAX], bot[HUB_TOKEN_MAX];
 static char ana_file[160], state_home[160], state_dir[192];
+
+static const struct account accounts[] = {
+	{"Ana", "agent", ana},
+	{"Widget bridge", "ingest", bot},
+	{NULL},
+};
 
 static int setup(void **state)
 {
-	(void)state;
 	if (!getenv("HANDOFF_BIN"))
 		fail_msg("HANDOFF_BIN is not set (make check sets it)");
-	hub_init(&hub);
-	snprintf(ana, sizeof ana, "%s", hub_add_account(&hub, "Ana", "agent"));
-	snprintf(bot, sizeof bot, "%s", hub_add_account(&hub, "Widget bridge", "ingest"));
-	snprintf(ana_file, sizeof ana_file, "%s/ana.token", hub.dir);
-	FILE *f = fopen(ana_file, "w");
-	assert_non_null(f);
-	fprintf(f, "%s\n", ana);
-	fclose(f);
-	assert_int_equal(chmod(ana_file, 0600), 0);
+	hub_up(&hub, accounts);
+	hub_token_file(&hub, "ana", ana, ana_file, sizeof ana_file);
 	snprintf(state_home, sizeof state_home, "%s/state", hub.dir);
 	snprintf(state_dir, sizeof state_dir, "%s/handoff", state_home);
-	hub_start(&hub, NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	hub_cleanup(&hub);
+	*state = &hub;
 	return 0;
 }
 
@@ -233,14 +224,11 @@ static int journals(void)
 static void test_queued_reply_is_sent_once_by_the_next_console(void **state)
 {
 	static const char text[] = "Sorry for the wait, your refund is on its way";
-	char chat[37], path[96], out[512], server[64], cmid[65];
+	char chat[37], out[512], server[64], cmid[65];
 
 	(void)state;
 	ingest(&hub, bot, "queue-1", "user", "where is my refund?", true, chat);
-	snprintf(path, sizeof path, "/v1/chats/%s/takeover", chat);
-	struct reply r = http(&hub, "POST", path, ana, "{}");
-	expect_status(&r, 200);
-	reply_free(&r);
+	hub_act(&hub, ana, chat, "takeover", "{}");
 
 	/* The hub is down: --queue answers at once, with the id. */
 	snprintf(server, sizeof server, "http://127.0.0.1:%d", hub.port);
@@ -282,5 +270,5 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_queued_reply_is_sent_once_by_the_next_console),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, hub_teardown);
 }

@@ -31,7 +31,7 @@
 #define WAIT_MS 15000
 
 static struct hub hub;
-static char ana[128], ben[128], bot[128];
+static char ana[HUB_TOKEN_MAX], ben[HUB_TOKEN_MAX], bot[HUB_TOKEN_MAX];
 static char server[64];
 
 struct client {
@@ -110,22 +110,18 @@ static void wait_until(struct client *c, bool (*cond)(struct client *), const ch
 	}
 }
 
+static const struct account accounts[] = {
+	{"Ana", "agent", ana},
+	{"Ben", "agent", ben},
+	{"Widget bridge", "ingest", bot},
+	{NULL},
+};
+
 static int setup(void **state)
 {
-	(void)state;
-	hub_init(&hub);
-	snprintf(ana, sizeof ana, "%s", hub_add_account(&hub, "Ana", "agent"));
-	snprintf(ben, sizeof ben, "%s", hub_add_account(&hub, "Ben", "agent"));
-	snprintf(bot, sizeof bot, "%s", hub_add_account(&hub, "Widget bridge", "ingest"));
-	hub_start(&hub, NULL);
-	snprintf(server, sizeof server, "http://127.0.0.1:%d", hub.port);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	hub_cleanup(&hub);
+	hub_up(&hub, accounts);
+	hub_url(&hub, "", server, sizeof server);
+	*state = &hub;
 	return 0;
 }
 
@@ -456,15 +452,12 @@ static void count_storm_texts(const char *chat, int counts[STORM], int *foreign)
 
 static void test_replies_exactly_once_through_kills(void **state)
 {
-	char chat[37], port[32], path[96];
+	char chat[37], port[32];
 	int pipefd[2], persisted = -1, i;
 
 	(void)state;
 	ingest(&hub, bot, "se-storm", "user", "are you there?", true, chat);
-	snprintf(path, sizeof path, "/v1/chats/%s/takeover", chat);
-	struct reply r = http(&hub, "POST", path, ana, "{}");
-	expect_status(&r, 200);
-	reply_free(&r);
+	hub_act(&hub, ana, chat, "takeover", "{}");
 
 	assert_int_equal(pipe(pipefd), 0);
 	pid_t child = fork();
@@ -581,5 +574,5 @@ int main(void)
 		cmocka_unit_test(test_refused_reply_is_retried_and_dropped),
 		cmocka_unit_test(test_replies_exactly_once_through_kills),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, hub_teardown);
 }

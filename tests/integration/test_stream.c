@@ -33,7 +33,7 @@
 #define MAX_STATES 64
 
 static struct hub hub;
-static char ana[128], bot[128];
+static char ana[HUB_TOKEN_MAX], bot[HUB_TOKEN_MAX];
 
 /* What the callbacks saw. */
 struct seen {
@@ -92,26 +92,17 @@ static void on_state(void *ctx, const struct stream_status *st)
 
 static const struct stream_callbacks callbacks = {on_hello, on_event, on_resync, on_state};
 
+static const struct account accounts[] = {
+	{"Ana", "agent", ana},
+	{"Widget bridge", "ingest", bot},
+	{NULL},
+};
+
 static int setup(void **state)
 {
-	(void)state;
-	hub_init(&hub);
-	snprintf(ana, sizeof ana, "%s", hub_add_account(&hub, "Ana", "agent"));
-	snprintf(bot, sizeof bot, "%s", hub_add_account(&hub, "Widget bridge", "ingest"));
-	hub_start(&hub, NULL);
+	hub_up(&hub, accounts);
+	*state = &hub;
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	hub_cleanup(&hub);
-	return 0;
-}
-
-static void hub_url(char *out, size_t n, int port)
-{
-	snprintf(out, n, "http://127.0.0.1:%d", port);
 }
 
 static struct seen *seen_new(void)
@@ -128,7 +119,7 @@ static void stream_open(struct seen *v, int port, const char *token)
 	char url[64];
 	struct errbuf err;
 
-	hub_url(url, sizeof url, port);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
 	v->s = stream_new(&v->loop, url, token, false, &callbacks, v, &err);
 	assert_non_null(v->s);
 }
@@ -508,7 +499,7 @@ static void test_two_streams_on_one_loop_free_the_older_first(void **state)
 
 	assert_non_null(w);
 	stream_open(v, hub.port, ana);
-	hub_url(url, sizeof url, hub.port);
+	hub_url(&hub, "", url, sizeof url);
 	w->s = stream_new(&v->loop, url, ana, false, &callbacks, w, &err);
 	assert_non_null(w->s);
 	stream_start(v->s, -1);
@@ -550,5 +541,5 @@ int main(void)
 		cmocka_unit_test(test_two_streams_on_one_loop_free_the_older_first),
 		cmocka_unit_test(test_bad_url_is_refused),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, hub_teardown);
 }

@@ -293,7 +293,9 @@ static void test_mine_follows_set_me(void **state)
 }
 
 /* SEARCH: title, owner name or latest preview; ASCII case folding only,
- * % and _ literal; NULL query: empty view; "" matches everything. */
+ * % and _ literal; NULL query: empty view; "" matches everything.
+ * tests/integration/test_store_search holds the same rule against a real
+ * hub's q=. */
 static void test_search_matches_like_the_hub(void **state)
 {
 	struct fx_log log = {0};
