@@ -70,8 +70,13 @@ const struct chat *console_target(struct console *c)
 
 	if (console_open(c)[0] && (c->focus == PANE_THREAD || !console_selected(c)))
 		ch = store_chat(c->store, console_open(c));
-	if (!ch)
+	if (!ch) {
+		/* A key typed ahead of the frame that would have put the
+		 * selection on the first row (a search just confirmed, a tab
+		 * just switched) acts on that row, as the screen will show. */
+		list_follow(c, 0);
 		ch = console_selected(c);
+	}
 	if (!ch)
 		console_say(c, true, "No chat selected: move to one with j/k first");
 	return ch;

@@ -146,7 +146,8 @@ void console_quit(struct tmux *t)
 void console_find(struct tmux *t, const char *title)
 {
 	tmux_send_keys(t, "/", NULL);
-	tmux_wait_for(t, " Search ", WAIT);
+	/* The dialog's own line: " Search " is in the header's tabs too. */
+	tmux_wait_for(t, "Customer, title or last message", WAIT);
 	/* Empty the field whatever it holds (only the search test counts on
 	 * typing replacing the old query). */
 	tmux_send_keys(t, "End", "C-u", NULL);

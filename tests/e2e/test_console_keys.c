@@ -247,6 +247,23 @@ static void test_reply_to_a_chat_not_held_says_so(void **state)
 	assert_null(strstr(tmux_screen(&tm, NULL, 0), "Reply to"));
 }
 
+/* Keys typed ahead, in one burst, as a paste or a fast typist sends them:
+ * the search, its Enter and `r` reach the console in one read, before any
+ * frame is drawn. `r` acts on the first result, as the screen then shows,
+ * instead of finding no chat selected. */
+static void test_key_typed_ahead_acts_on_the_first_result(void **state)
+{
+	(void)state;
+	back_to_list();
+	tmux_send_keys(&tm, "/", NULL);
+	tmux_wait_for(&tm, "Customer, title or last message", WAIT);
+	tmux_send_keys(&tm, "End", "C-u", NULL);
+	tmux_type(&tm, "Yuki order");
+	tmux_send_keys(&tm, "Enter", "r", NULL);
+	tmux_wait_for(&tm, "You don't hold this chat: t takes it over", WAIT);
+	assert_null(strstr(tmux_screen(&tm, NULL, 0), "No chat selected"));
+}
+
 static bool held_by_ben(void)
 {
 	char path[96];
@@ -338,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_help_shows_every_context_uncut_with_the_legend),
 		cmocka_unit_test(test_search_replaces_the_old_query),
 		cmocka_unit_test(test_reply_to_a_chat_not_held_says_so),
+		cmocka_unit_test(test_key_typed_ahead_acts_on_the_first_result),
 		cmocka_unit_test(test_handing_back_a_colleagues_chat_asks),
 		cmocka_unit_test(test_config_rebinds_a_composer_key),
 		cmocka_unit_test(test_only_a_supervisor_forces_or_stops),
