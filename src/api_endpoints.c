@@ -338,7 +338,8 @@ bool api_ingest(struct api *a, const struct api_ingest_req *req, api_done_fn *do
 		  add_pairs(b, "source", "platform", req->source_platform, NULL, NULL);
 	if (!ok) {
 		cJSON_Delete(b);
-		return oom(err) != NULL;
+		oom(err);
+		return false;
 	}
 	return api_call_start(a, "POST", "/v1/ingest/messages", b, API_P_INGEST,
 			      req->external_message_id != NULL, done, ctx, err);

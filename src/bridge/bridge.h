@@ -54,8 +54,6 @@ void outbound_free(struct outbound *out);
 /* The webhook receiver on cfg->webhook_host:port (an lws server on the
  * loop); NULL with `err` when it cannot listen. */
 struct webhook *webhook_start(struct bridge *b, struct errbuf *err);
-/* The port it listens on (the config may say 0). */
-int webhook_port(const struct webhook *w);
 /* Stop listening and start closing (the loop finishes it). */
 void webhook_stop(struct webhook *w);
 /* After the loop has run out: free what is left. */

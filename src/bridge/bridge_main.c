@@ -25,7 +25,7 @@
 #define EXIT_USAGE 2
 
 struct runner {
-	struct bridge b;
+	struct bridge b;        /* first: bridge_drain_check finds its runner */
 	uv_signal_t sigterm, sigint;
 	uv_timer_t drain_timer;
 	bool shut;
@@ -114,8 +114,9 @@ static int run(struct runner *r)
 	r->sigterm.data = r->sigint.data = r->drain_timer.data = r;
 	uv_signal_start(&r->sigterm, on_signal, SIGTERM);
 	uv_signal_start(&r->sigint, on_signal, SIGINT);
-	log_info("bridge for %s at %s -> hub %s (poll %u..%u ms)", b->pf->name,
-		 b->cfg->platform_url, b->cfg->hub_url, b->cfg->poll_min_ms, b->cfg->poll_max_ms);
+	log_info("bridge for %s at %s -> hub %s (poll %u..%u ms, %lld platform calls queued)",
+		 b->pf->name, b->cfg->platform_url, b->cfg->hub_url, b->cfg->poll_min_ms,
+		 b->cfg->poll_max_ms, (long long)bstate_job_count(b->st));
 	inbound_start(b->in);
 	outbound_start(b->out);
 	uv_run(b->loop, UV_RUN_DEFAULT);

@@ -31,7 +31,6 @@ struct webhook {
 	struct bridge *b;
 	struct lws_context *ctx;
 	void *loops[1];
-	int port;
 };
 
 struct wh_conn {
@@ -231,14 +230,8 @@ struct webhook *webhook_start(struct bridge *b, struct errbuf *err)
 		webhook_free(w);
 		return NULL;
 	}
-	w->port = lws_get_vhost_listen_port(vh);
-	log_info("webhook: listening on %s:%d", b->cfg->webhook_host, w->port);
+	log_info("webhook: listening on %s:%d", b->cfg->webhook_host, lws_get_vhost_listen_port(vh));
 	return w;
-}
-
-int webhook_port(const struct webhook *w)
-{
-	return w->port;
 }
 
 void webhook_stop(struct webhook *w)
