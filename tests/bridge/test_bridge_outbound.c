@@ -168,6 +168,31 @@ static void test_reply_once_across_kill9(void **state)
 	assert_int_equal(sim_api_messages(&w, conv), 2);
 }
 
+/* The hub dies (SIGKILL) and comes back on the same address: a customer
+ * message sent meanwhile is ingested once it is back, the stream resumes,
+ * and the next reply reaches the platform once. */
+static void test_hub_kill9(void **state)
+{
+	char listen[32], msg[37], path[128];
+	int one = 1;
+
+	(void)state;
+	hub_kill(&w.hub);
+	int pushed = bridge_log_count(&w, "item pushed");
+	snprintf(path, sizeof path, "/_sim/conversations/%s/customer", conv);
+	cJSON_Delete(bpsim_ctl(&w.sim, "POST", path, "{\"text\":\"hello? anyone?\"}"));
+	/* Delivered to the bridge, which cannot ingest it yet. */
+	bridge_wait_log(&w, "item pushed", pushed + 1);
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", w.hub.port);
+	hub_start(&w.hub, "--listen", listen, NULL);
+	bridge_wait_log(&w, "hub: connected", 2);
+	wait_for(&w, has_chat, "hello? anyone?", "the message sent while the hub was down");
+	hub_reply(&w, chat, "Sorry, we were away", msg);
+	wait_for(&w, api_count_is, &one, "the reply after the hub's restart");
+	bridge_wait_log(&w, "done", 2);
+	assert_int_equal(sim_api_messages(&w, conv), 1);
+}
+
 static void test_handback_returns_to_bot(void **state)
 {
 	static const struct tag_goal bot = {"handoff", ""};
@@ -240,6 +265,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_takeover_silences_bot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_once_through_5xx_and_429, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_once_across_kill9, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hub_kill9, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handback_returns_to_bot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_returns_to_bot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_title_rating_status_tags, setup, teardown),
