@@ -85,14 +85,17 @@ static size_t enqueue(struct inbound *in, struct pf_result *r, const char *curso
 {
 	struct item *first = NULL, *last = NULL;
 	size_t n = 0;
+	bool oom = false;
 
 	for (size_t i = 0; i < r->nmsgs; i++) {
 		struct pf_message *m = &r->msgs[i];
 		if (m->author == AUTHOR_BRIDGE || bstate_msg_known(in->b->st, m->id))
 			continue;
 		struct item *it = calloc(1, sizeof *it);
-		if (!it)
+		if (!it) {
+			oom = true;
 			break;
+		}
 		it->m = *m;
 		memset(m, 0, sizeof *m);
 		append(in, it);
@@ -119,8 +122,10 @@ static size_t enqueue(struct inbound *in, struct pf_result *r, const char *curso
 			continue;
 		}
 		struct item *it = calloc(1, sizeof *it);
-		if (!it)
+		if (!it) {
+			oom = true;
 			break;
+		}
 		it->m.conv_id = want->conv_id;
 		it->mark = want->mark;
 		want->conv_id = want->mark = NULL;
@@ -129,7 +134,8 @@ static size_t enqueue(struct inbound *in, struct pf_result *r, const char *curso
 		last = it;
 		n++;
 	}
-	if (cursor) {
+	/* Out of memory, the cursor stays: the next round asks again. */
+	if (cursor && !oom) {
 		if (last)
 			last->cursor_after = strdup(cursor);
 		else

@@ -29,8 +29,9 @@
 
 struct webhook {
 	struct bridge *b;
-	struct lws_context *ctx;
+	struct lws_context *ctx;   /* lws sets it to NULL once destroyed */
 	void *loops[1];
+	bool stopping;
 };
 
 struct wh_conn {
@@ -236,8 +237,10 @@ struct webhook *webhook_start(struct bridge *b, struct errbuf *err)
 
 void webhook_stop(struct webhook *w)
 {
-	if (w && w->ctx)
+	if (w && w->ctx && !w->stopping) {
+		w->stopping = true;
 		lws_context_destroy(w->ctx);
+	}
 }
 
 void webhook_free(struct webhook *w)
@@ -246,7 +249,8 @@ void webhook_free(struct webhook *w)
 		return;
 	/* On a foreign loop the first destroy starts closing; this one, once
 	 * the loop has run, completes it. */
-	for (int i = 0; w->ctx && i < 2; i++)
+	webhook_stop(w);
+	if (w->ctx)
 		lws_context_destroy(w->ctx);
 	free(w);
 }
