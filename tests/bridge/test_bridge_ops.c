@@ -3,7 +3,7 @@
  * (a refused key, an unknown bot id, an unreachable platform, a refused
  * hub token) and shows what it sees when all is right; the config file's
  * errors name file:line; a secret file others can read is refused; SIGTERM
- * drains and exits 0; no secret reaches the log.
+ * stops it with exit 0; no secret reaches the log.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -137,13 +137,13 @@ static void test_config_errors(void **state)
 	assert_int_equal(bridge_check_run(path, out, sizeof out), 2);
 }
 
-/* SIGTERM while a reply is held up by a slow platform: the call finishes,
- * is recorded, and the bridge exits 0; no secret in the log. */
-static void test_sigterm_drains(void **state)
+/* An idle bridge stops on SIGTERM with exit 0 (no leak: the sanitizers
+ * would change the status); no secret in its log. The drain of work in
+ * flight is in test_bridge_outbound. */
+static void test_sigterm_stops(void **state)
 {
 	(void)state;
 	bridge_start(&w);
-	cJSON_Delete(bpsim_ctl(&w.sim, "POST", "/_sim/faults", "{\"slow\":1,\"delayMs\":500}"));
 	bridge_stop(&w);
 	assert_int_equal(bridge_log_count(&w, "draining"), 1);
 	assert_int_equal(bridge_log_count(&w, "stopped"), 1);
@@ -160,7 +160,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_check_unreachable_platform, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_wrong_hub_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sigterm_drains, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigterm_stops, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

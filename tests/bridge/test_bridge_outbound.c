@@ -168,6 +168,26 @@ static void test_reply_once_across_kill9(void **state)
 	assert_int_equal(sim_api_messages(&w, conv), 2);
 }
 
+/* SIGTERM while a reply's platform call is in flight: the bridge waits
+ * for the answer, records the job done, exits 0, and has nothing left to
+ * send when it starts again. */
+static void test_sigterm_drains_reply(void **state)
+{
+	char msg[37];
+	int one = 1;
+
+	(void)state;
+	cJSON_Delete(bpsim_ctl(&w.sim, "POST", "/_sim/faults", "{\"slow\":2,\"delayMs\":1500}"));
+	int done = bridge_log_count(&w, "done");
+	hub_reply(&w, chat, "Drained, not lost", msg);
+	wait_for(&w, api_count_is, &one, "the reply created on the platform");
+	bridge_stop(&w); /* asserts exit 0 */
+	assert_int_equal(bridge_log_count(&w, "done"), done + 1);
+	bridge_start(&w);
+	assert_int_equal(bridge_log_count(&w, "0 platform calls queued"), 2);
+	assert_int_equal(sim_api_messages(&w, conv), 1);
+}
+
 /* The hub dies (SIGKILL) and comes back on the same address: a customer
  * message sent meanwhile is ingested once it is back, the stream resumes,
  * and the next reply reaches the platform once. */
@@ -265,6 +285,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_takeover_silences_bot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_once_through_5xx_and_429, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reply_once_across_kill9, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigterm_drains_reply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hub_kill9, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handback_returns_to_bot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_returns_to_bot, setup, teardown),
