@@ -46,6 +46,7 @@ struct inbound {
 	uv_timer_t poll_timer, retry_timer;
 	unsigned interval_ms;
 	bool polling, busy;
+	bool pumping;               /* inside pump's loop */
 	struct item *head, *tail;
 	struct backoff bo;          /* an item's retries */
 	struct backoff poll_bo;     /* failed rounds */
@@ -346,19 +347,21 @@ static void on_describe(void *ctx, struct pf_result *r)
 	pump(in);
 }
 
-static void pump(struct inbound *in)
+/* Start the head item, or finish it at once when there is nothing to do
+ * for it (true: go on with the next). */
+static bool pump_one(struct inbound *in)
 {
 	struct item *it = in->head;
 	char chat_id[37], *handoff = NULL;
 	struct errbuf why;
 
 	if (!it || in->busy || in->b->draining || uv_is_active((uv_handle_t *)&in->retry_timer))
-		return;
+		return false;
 	if (it->m.id && bstate_msg_known(in->b->st, it->m.id)) {
 		/* A push and a poll found the same message. */
 		record(in, NULL, NULL, false);
 		item_done(in);
-		return;
+		return true;
 	}
 	bool escalate = false;
 	if (it->want_escalate) {
@@ -369,7 +372,7 @@ static void pump(struct inbound *in)
 	if (!it->m.id && !escalate) {
 		record(in, NULL, NULL, false);
 		item_done(in);
-		return;
+		return true;
 	}
 	it->want_escalate = escalate;
 	if (!bstate_conv_chat(in->b->st, it->m.conv_id, chat_id) && !it->described) {
@@ -380,9 +383,22 @@ static void pump(struct inbound *in)
 			log_error("inbound: %s", why.msg);
 			retry_later(in, 0);
 		}
-		return;
+		return false;
 	}
 	ingest(in, escalate);
+	return false;
+}
+
+/* A loop, not recursion: a run of items finished at once (known already)
+ * must not grow the stack; item_done's call to pump is a no-op in here. */
+static void pump(struct inbound *in)
+{
+	if (in->pumping)
+		return;
+	in->pumping = true;
+	while (pump_one(in))
+		;
+	in->pumping = false;
 }
 
 static void on_retry_timer(uv_timer_t *t)
