@@ -106,10 +106,11 @@ struct api_result {
 	struct agent *agent;               /* api_me */
 	struct api_agent_list *agents;
 	struct api_chat_page *chats;
-	struct chat *chat;                 /* get, patch, takeover, handback, assign, rating, stop */
+	struct chat *chat;                 /* get, patch, takeover, handback, assign, rating, stop;
+					    * api_ingest (with message) */
 	struct api_message_page *messages;
-	struct message *message;           /* api_send */
-	bool created;                      /* api_send: 201 (new) rather than 200 (duplicate) */
+	struct message *message;           /* api_send, api_ingest */
+	bool created;                      /* api_send, api_ingest: 201 (new) rather than 200 (duplicate) */
 	struct api_stats *stats;
 };
 
@@ -211,6 +212,30 @@ bool api_rating(struct api *a, const char *chat_id, int score, const char *feedb
 		const char *suggested_answer, api_done_fn *done, void *ctx, struct errbuf *err);
 bool api_stop(struct api *a, const char *chat_id, api_done_fn *done, void *ctx,
 	      struct errbuf *err);
+
+/* POST /v1/ingest/messages (ingest accounts). NULL strings are not sent.
+ * The chat is `chat_id`, else the one of `external_id`, else a new one;
+ * channel, owner and source count only when the chat is created. With an
+ * `external_message_id` the hub answers a repeat with the first message
+ * (200, created false) and stores nothing, so such a call is retried like
+ * a GET (5xx, no answer); without one, only 429 is retried. The result
+ * sets both `chat` (as it is now) and `message`. */
+struct api_ingest_req {
+	const char *chat_id;
+	const char *external_id;
+	const char *channel_type;          /* "widget", "api"...; NULL: the hub's default */
+	const char *channel_name;
+	const char *owner_external_id;
+	const char *owner_name;
+	const char *role;                  /* "user" | "bot" */
+	const char *text;
+	bool escalate;
+	const char *external_message_id;   /* v1.1 */
+	const char *source_platform;       /* v1.1: "botpress" */
+};
+
+bool api_ingest(struct api *a, const struct api_ingest_req *req, api_done_fn *done, void *ctx,
+		struct errbuf *err);
 
 /* from, to: "YYYY-MM-DD". */
 bool api_stats_daily(struct api *a, const char *from, const char *to, api_done_fn *done,

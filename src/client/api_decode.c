@@ -278,6 +278,35 @@ static bool decode_health(const cJSON *j, struct api_result *r, struct errbuf *e
 		slot = o;                                    \
 	} while (0)
 
+/* {"chat": ..., "message": ...}: both or neither. */
+static bool decode_ingest(long status, const cJSON *j, struct api_result *r, struct errbuf *err)
+{
+	struct chat *c = calloc(1, sizeof *c);
+	struct message *m = calloc(1, sizeof *m);
+	struct errbuf why;
+
+	if (!c || !m) {
+		free(c);
+		free(m);
+		return errbuf_set(err, "out of memory");
+	}
+	if (!chat_from_json(cJSON_GetObjectItemCaseSensitive(j, "chat"), c, &why)) {
+		free(c);
+		free(m);
+		return errbuf_set(err, "chat: %s", why.msg);
+	}
+	if (!message_from_json(cJSON_GetObjectItemCaseSensitive(j, "message"), m, &why)) {
+		chat_free(c);
+		free(c);
+		free(m);
+		return errbuf_set(err, "message: %s", why.msg);
+	}
+	r->chat = c;
+	r->message = m;
+	r->created = status == 201;
+	return true;
+}
+
 static bool decode(enum api_payload what, long status, const cJSON *j, struct api_result *r,
 		   struct errbuf *err)
 {
@@ -296,6 +325,8 @@ static bool decode(enum api_payload what, long status, const cJSON *j, struct ap
 		DECODE_ONE(message, message_from_json, r->message);
 		r->created = status == 201;
 		return true;
+	case API_P_INGEST:
+		return decode_ingest(status, j, r, err);
 	case API_P_CHATS:
 		return decode_chat_page(j, r, err);
 	case API_P_MESSAGES:

@@ -303,6 +303,48 @@ bool api_rating(struct api *a, const char *chat_id, int score, const char *feedb
 	return chat_action(a, chat_id, "/rating", b, done, ctx, err);
 }
 
+/* A JSON object of the non-NULL pairs, or no member at all when all are
+ * NULL; false when out of memory. */
+static bool add_pairs(cJSON *b, const char *member, const char *k1, const char *v1,
+		      const char *k2, const char *v2)
+{
+	if (!v1 && !v2)
+		return true;
+	cJSON *o = cJSON_AddObjectToObject(b, member);
+	return o && (!v1 || cJSON_AddStringToObject(o, k1, v1)) &&
+	       (!v2 || cJSON_AddStringToObject(o, k2, v2));
+}
+
+bool api_ingest(struct api *a, const struct api_ingest_req *req, api_done_fn *done, void *ctx,
+		struct errbuf *err)
+{
+	if (!req->text || !*req->text)
+		return errbuf_set(err, "the message is empty");
+	if (!req->role)
+		return errbuf_set(err, "role is missing");
+	if (req->chat_id && !check_id(req->chat_id, "chat", err))
+		return false;
+	cJSON *b = cJSON_CreateObject();
+	bool ok = b && (!req->chat_id || cJSON_AddStringToObject(b, "chat_id", req->chat_id)) &&
+		  (!req->external_id || cJSON_AddStringToObject(b, "external_id", req->external_id)) &&
+		  add_pairs(b, "channel", "type", req->channel_type, "name", req->channel_name) &&
+		  add_pairs(b, "owner", "external_id", req->owner_external_id, "name",
+			    req->owner_name) &&
+		  cJSON_AddStringToObject(b, "role", req->role) &&
+		  cJSON_AddStringToObject(b, "text", req->text) &&
+		  (!req->escalate || cJSON_AddTrueToObject(b, "escalate")) &&
+		  (!req->external_message_id ||
+		   cJSON_AddStringToObject(b, "external_message_id", req->external_message_id)) &&
+		  add_pairs(b, "source", "platform", req->source_platform, NULL, NULL);
+	if (!ok) {
+		cJSON_Delete(b);
+		oom(err);
+		return false;
+	}
+	return api_call_start(a, "POST", "/v1/ingest/messages", b, API_P_INGEST,
+			      req->external_message_id != NULL, done, ctx, err);
+}
+
 bool api_stats_daily(struct api *a, const char *from, const char *to, api_done_fn *done,
 		     void *ctx, struct errbuf *err)
 {

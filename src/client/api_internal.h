@@ -19,6 +19,7 @@ enum api_payload {
 	API_P_CHAT,
 	API_P_MESSAGES,
 	API_P_MESSAGE,
+	API_P_INGEST,      /* chat and message */
 	API_P_STATS,
 };
 

@@ -283,6 +283,12 @@ static bool configure(struct transfer *t, const struct httpc_request *req)
 		ok = (size_t)snprintf(bearer, sizeof bearer, "Bearer %s", req->token) < sizeof bearer &&
 		     add_header(t, "Authorization", bearer);
 	}
+	for (const char *const *hd = req->headers; ok && hd && *hd; hd++) {
+		struct curl_slist *l = curl_slist_append(t->headers, *hd);
+		ok = l != NULL;
+		if (l)
+			t->headers = l;
+	}
 	if (ok && req->body)
 		ok = add_header(t, "Content-Type", "application/json");
 	/* A POST without a body (takeover, handback, stop) says so: a server

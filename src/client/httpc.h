@@ -37,6 +37,9 @@ struct httpc_request {
 	const char *method;      /* "GET", "POST", "PATCH" */
 	const char *url;
 	const char *token;       /* bearer token, or NULL */
+	/* More request headers, "Name: value" each, NULL-terminated (NULL:
+	 * none): a platform's account header, for instance. */
+	const char *const *headers;
 	const char *body;        /* JSON, or NULL */
 	size_t body_len;
 	long timeout_ms;         /* whole request; 0 for the default (15 s) */

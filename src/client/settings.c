@@ -190,6 +190,11 @@ static bool read_token_file(const char *path, bool missing_ok, char **token,
 	return *token != NULL;
 }
 
+bool config_read_secret_file(const char *path, char **out, struct errbuf *err)
+{
+	return read_token_file(path, false, out, err);
+}
+
 /* Hex digits, ':' and '.' between brackets: an IPv6 literal, loosely. */
 static const char *scan_host(const char *p)
 {

@@ -71,6 +71,12 @@ struct config {
 bool config_load(struct config *c, const struct config_args *cli, const char *const *envp,
 		 struct errbuf *err);
 
+/* Read a secret from `path` by the token file's rules above (a regular
+ * file group and others cannot read or write; the first line, trimmed,
+ * header-safe). For other programs' secrets: the bridge's platform key,
+ * ingest token and webhook secret. *out is a new string. */
+bool config_read_secret_file(const char *path, char **out, struct errbuf *err);
+
 /* Free what config_load built and zero `c`; a zeroed config is fine too. */
 void config_free(struct config *c);
 

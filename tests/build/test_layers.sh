@@ -10,6 +10,7 @@
 set -u
 
 : "${CC:?}" "${LAYER_CORE:?}" "${LAYER_CLIENT:?}" "${LAYER_HUB:?}" "${LAYER_UI:?}"
+: "${LAYER_BRIDGE:?}"
 : "${UI_DEP_FLAGS:?}" "${top_srcdir:?}"
 
 tmp=$(mktemp -d) || exit 99
@@ -44,6 +45,9 @@ check hub    "$LAYER_HUB"    store.h   may-not
 check hub    "$LAYER_HUB"    session.h may-not
 check hub    "$LAYER_HUB"    console.h may-not
 check ui     "$LAYER_UI"     session.h may
+check bridge "$LAYER_BRIDGE" httpc.h   may
+check bridge "$LAYER_BRIDGE" db.h      may-not
+check bridge "$LAYER_BRIDGE" console.h may-not
 check ui     "$LAYER_UI"     db.h      may-not
 
 # The console's files, with everything they include: never outbox.h.

@@ -1,0 +1,69 @@
+/*
+ * bridge.h — one handoff-bridge process: a platform account carried into
+ * the hub (doc/bridges.md). Everything runs on one libuv loop:
+ *
+ *   inbound   platform -> hub: polling (bridge_inbound.c) and pushed
+ *             deliveries (bridge_webhook.c) become ingests, in order;
+ *   outbound  hub -> platform: the hub's event stream becomes jobs in the
+ *             durable queue, each a platform call (bridge_outbound.c);
+ *   state     the SQLite file that makes both restart-safe (bridge_state.h).
+ */
+#ifndef HANDOFF_BRIDGE_H
+#define HANDOFF_BRIDGE_H
+
+#include <stdbool.h>
+
+#include <uv.h>
+
+#include "bridge_config.h"
+#include "bridge_state.h"
+#include "platform.h"
+
+struct api;
+struct inbound;
+struct outbound;
+struct webhook;
+
+struct bridge {
+	uv_loop_t *loop;
+	struct bridge_config *cfg;
+	const struct bridge_platform *pf;
+	struct pf_client *pc;
+	struct bstate *st;
+	struct api *hub;
+	struct inbound *in;
+	struct outbound *out;
+	struct webhook *wh;
+	bool draining;          /* SIGTERM: finish what is in flight, start nothing */
+};
+
+/* Inbound: start polling; take the items of a pushed delivery (`r`'s
+ * payload is taken); true when nothing is in flight. */
+struct inbound *inbound_new(struct bridge *b);
+void inbound_start(struct inbound *in);
+void inbound_push(struct inbound *in, struct pf_result *r);
+bool inbound_idle(const struct inbound *in);
+void inbound_free(struct inbound *in);
+
+/* Outbound: follow the hub's events from the seq in the state db. */
+struct outbound *outbound_new(struct bridge *b, struct errbuf *err);
+void outbound_start(struct outbound *out);
+bool outbound_idle(const struct outbound *out);
+void outbound_free(struct outbound *out);
+
+/* The webhook receiver on cfg->webhook_host:port (an lws server on the
+ * loop); NULL with `err` when it cannot listen. */
+struct webhook *webhook_start(struct bridge *b, struct errbuf *err);
+/* Stop listening and start closing (the loop finishes it). */
+void webhook_stop(struct webhook *w);
+/* After the loop has run out: free what is left. */
+void webhook_free(struct webhook *w);
+
+/* Constant-time check of a hex HMAC-SHA256 of `body` under `secret`
+ * (platform webhooks sign that way). */
+bool webhook_hmac_sha256_ok(const char *secret, const char *body, size_t len, const char *hex);
+
+/* A drain step finished: main checks whether everything is idle. */
+void bridge_drain_check(struct bridge *b);
+
+#endif

@@ -1,0 +1,379 @@
+/*
+ * bridge_outbound.c — hub -> platform.
+ *
+ * The hub's event stream (ingest token, resumed with since= the seq in the
+ * state db) is read for the chats this bridge created (chat.source.account
+ * is the hello's me). What an agent did becomes a job in the durable queue,
+ * written in the same transaction as the event's seq, so an event is either
+ * fully queued or seen again after a restart:
+ *
+ *   a reply (role agent)              -> post, tagged with the hub message id
+ *   AGENT_JOINED, CHAT_REASSIGNED     -> holder human (the bot stays silent)
+ *   AGENT_LEFT, CONVERSATION_STOPPED  -> holder bot
+ *   title / rating / ticket status    -> meta, when they changed
+ *
+ * Notes never leave the hub (the hub sends none to ingest accounts; a note
+ * that came anyway is dropped here). One worker runs the queue oldest first,
+ * so a conversation's effects keep their order; a call the platform may
+ * accept later (no answer, 5xx, 429) is retried after its Retry-After or a
+ * backoff, a refused one is logged and dropped. Posting is idempotent on
+ * the platform (the hub message id tag), so a job repeated after a crash
+ * posts nothing twice.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "backoff.h"
+#include "bridge.h"
+#include "jsonfield.h"
+#include "log.h"
+#include "stream.h"
+#include "timeutil.h"
+
+#define SEQ_KEY "hub_seq"
+#define SEQ_FLUSH_MS 1000
+
+struct outbound {
+	struct bridge *b;
+	struct stream *stream;
+	uuid_str me;
+	int64_t seq_seen, seq_saved;
+	uv_timer_t seq_timer, job_timer;
+	bool busy;
+	int64_t job_id;
+	int job_attempts;
+	struct backoff bo;
+	int closing;
+};
+
+static void work(struct outbound *out);
+
+static void save_seq(struct outbound *out)
+{
+	char buf[24];
+
+	if (out->seq_seen <= out->seq_saved)
+		return;
+	snprintf(buf, sizeof buf, "%lld", (long long)out->seq_seen);
+	if (bstate_kv_set(out->b->st, SEQ_KEY, buf))
+		out->seq_saved = out->seq_seen;
+}
+
+static void on_seq_timer(uv_timer_t *t)
+{
+	save_seq(t->data);
+}
+
+/* ---- events -> jobs ----------------------------------------------------------------- */
+
+static char *meta_of(const struct chat *c)
+{
+	cJSON *m = cJSON_CreateObject();
+	char *s = NULL;
+
+	if (m && json_add_string_or_null(m, "title", c->title) &&
+	    cJSON_AddNumberToObject(m, "rating", c->rating.present ? c->rating.score : 0) &&
+	    json_add_string_or_null(m, "status",
+				    c->ticket.present ? ticket_status_name(c->ticket.status) : NULL))
+		s = cJSON_PrintUnformatted(m);
+	cJSON_Delete(m);
+	return s;
+}
+
+/* A chat as it starts (no title, no rating, an open ticket or none) says
+ * nothing the platform needs to hear. */
+static bool meta_is_initial(const struct chat *c)
+{
+	return !c->title && !c->rating.present &&
+	       (!c->ticket.present || c->ticket.status == TICKET_OPEN);
+}
+
+static bool push(struct outbound *out, const char *kind, const struct chat *c, const char *conv,
+		 cJSON *payload)
+{
+	char *text = payload ? cJSON_PrintUnformatted(payload) : NULL;
+	bool ok = text && bstate_job_push(out->b->st, kind, c->id, conv, text);
+
+	if (ok)
+		log_debug("outbound: chat %s: %s queued", c->id, kind);
+	free(text);
+	cJSON_Delete(payload);
+	return ok;
+}
+
+/* The jobs one event of our chat calls for, in the open transaction. */
+static bool jobs_for(struct outbound *out, const struct event *e, const char *conv)
+{
+	const struct chat *c = e->chat;
+	const struct message *m = e->message;
+	bool ok = true;
+
+	if (e->type == EVENT_MESSAGE_CREATED && m) {
+		if (m->role == MSG_ROLE_AGENT) {
+			cJSON *p = cJSON_CreateObject();
+			if (p && (!cJSON_AddStringToObject(p, "msg_id", m->id) ||
+				  !cJSON_AddStringToObject(p, "text", m->text) ||
+				  !cJSON_AddStringToObject(p, "agent_id", m->author.id) ||
+				  !json_add_string_or_null(p, "agent_name", m->author.name))) {
+				cJSON_Delete(p);
+				p = NULL;
+			}
+			ok = push(out, "post", c, conv, p);
+		} else if (m->role == MSG_ROLE_NOTE) {
+			log_warn("outbound: a note of chat %s came on the stream; it stays in the hub",
+				 c->id);
+		} else if (m->role == MSG_ROLE_SYSTEM) {
+			const char *holder = NULL;
+			if (m->system_type == SYSTEM_TYPE_AGENT_JOINED ||
+			    m->system_type == SYSTEM_TYPE_CHAT_REASSIGNED)
+				holder = "human";
+			else if (m->system_type == SYSTEM_TYPE_AGENT_LEFT ||
+				 m->system_type == SYSTEM_TYPE_CONVERSATION_STOPPED)
+				holder = "bot";
+			if (holder) {
+				cJSON *p = cJSON_CreateObject();
+				if (p && !cJSON_AddStringToObject(p, "holder", holder)) {
+					cJSON_Delete(p);
+					p = NULL;
+				}
+				ok = push(out, "holder", c, conv, p) &&
+				     bstate_conv_set_handoff(out->b->st, conv,
+							     holder[0] == 'h' ? "human" : "");
+			}
+		}
+	}
+	char *was = NULL, *now = meta_of(c);
+	if (ok && now && bstate_conv_meta(out->b->st, c->id, &was) && was &&
+	    strcmp(was, now) != 0 && (was[0] || !meta_is_initial(c))) {
+		ok = push(out, "meta", c, conv, cJSON_Parse(now)) &&
+		     bstate_conv_set_meta(out->b->st, c->id, now);
+	}
+	free(was);
+	free(now);
+	return ok;
+}
+
+static void on_event(void *ctx, const struct event *e)
+{
+	struct outbound *out = ctx;
+	struct bstate *st = out->b->st;
+	char *conv = NULL, seq[24];
+
+	if (!e->chat || !e->chat->source.present ||
+	    strcmp(e->chat->source.account_id, out->me) != 0) {
+		out->seq_seen = e->seq; /* saved by the timer: replaying it is harmless */
+		return;
+	}
+	if (!bstate_chat_conv(st, e->chat->id, &conv)) {
+		/* The events of a chat's first ingest can come before its
+		 * answer, which records the conversation: nothing to send yet. */
+		if (e->message && e->message->role == MSG_ROLE_AGENT)
+			log_warn("outbound: chat %s has no conversation in the state db", e->chat->id);
+		out->seq_seen = e->seq;
+		return;
+	}
+	snprintf(seq, sizeof seq, "%lld", (long long)e->seq);
+	bool ok = bstate_begin(st) && jobs_for(out, e, conv) && bstate_kv_set(st, SEQ_KEY, seq) &&
+		  bstate_commit(st);
+	free(conv);
+	if (!ok) {
+		/* Not recorded: the restart resumes before this event. Stop
+		 * reading rather than lose it. */
+		log_error("outbound: cannot queue event %lld; stopping the stream",
+			  (long long)e->seq);
+		stream_stop(out->stream);
+		return;
+	}
+	out->seq_saved = out->seq_seen = e->seq;
+	work(out);
+}
+
+static void on_hello(void *ctx, const struct event *hello)
+{
+	struct outbound *out = ctx;
+
+	if (hello->me)
+		snprintf(out->me, sizeof out->me, "%s", hello->me->id);
+	log_info("hub: connected as %s (seq %lld)", hello->me ? hello->me->name : "?",
+		 (long long)hello->head);
+}
+
+static void on_resync(void *ctx)
+{
+	struct outbound *out = ctx;
+
+	if (out->seq_saved > 0)
+		log_warn("hub: events after %lld are no longer kept; continuing from the head",
+			 (long long)out->seq_saved);
+	out->seq_seen = stream_last_seq(out->stream);
+	out->seq_saved = 0;
+	save_seq(out);
+}
+
+static void on_state(void *ctx, const struct stream_status *s)
+{
+	(void)ctx;
+	if (s->state == STREAM_RETRYING)
+		log_warn("hub: event stream %s: %s", stream_state_name(s->state),
+			 s->reason ? s->reason : "");
+	else if (s->state == STREAM_OFFLINE)
+		log_error("hub: event stream offline: %s", s->reason ? s->reason : "");
+}
+
+/* ---- the queue worker ----------------------------------------------------------------- */
+
+static void on_job_done(void *ctx, struct pf_result *r)
+{
+	struct outbound *out = ctx;
+	struct bstate *st = out->b->st;
+
+	out->busy = false;
+	if (r->status == PF_OK) {
+		log_info("outbound: job %lld done", (long long)out->job_id);
+		bstate_job_done(st, out->job_id);
+		backoff_reset(&out->bo);
+	} else if (r->status == PF_REFUSED) {
+		log_error("outbound: job %lld dropped: %s", (long long)out->job_id, r->text);
+		bstate_job_done(st, out->job_id);
+	} else {
+		uint64_t delay = r->retry_after_ms ? r->retry_after_ms : backoff_next_ms(&out->bo);
+		log_warn("outbound: job %lld: %s; again in %.1f s", (long long)out->job_id, r->text,
+			 delay / 1000.0);
+		bstate_job_later(st, out->job_id, out->job_attempts + 1,
+				 ts_now() + (int64_t)delay);
+	}
+	work(out);
+	bridge_drain_check(out->b);
+}
+
+static void on_job_timer(uv_timer_t *t)
+{
+	work(t->data);
+}
+
+static const char *pstr(const cJSON *p, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, name);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool start_job(struct outbound *out, const struct bjob *j, const cJSON *p,
+		      struct errbuf *err)
+{
+	const struct bridge_platform *pf = out->b->pf;
+
+	if (strcmp(j->kind, "post") == 0 && pstr(p, "msg_id") && pstr(p, "text"))
+		return pf->post(out->b->pc, j->conv_id, pstr(p, "agent_id"), pstr(p, "agent_name"),
+				pstr(p, "msg_id"), pstr(p, "text"), on_job_done, out, err);
+	if (strcmp(j->kind, "holder") == 0 && pstr(p, "holder"))
+		return pf->set_holder(out->b->pc, j->conv_id,
+				      strcmp(pstr(p, "holder"), "human") == 0 ? PF_HOLDER_HUMAN
+									    : PF_HOLDER_BOT,
+				      on_job_done, out, err);
+	if (strcmp(j->kind, "meta") == 0) {
+		const cJSON *rating = cJSON_GetObjectItemCaseSensitive(p, "rating");
+		struct pf_meta m = {pstr(p, "title"),
+				    cJSON_IsNumber(rating) ? (int)rating->valuedouble : 0,
+				    pstr(p, "status")};
+		return pf->set_meta(out->b->pc, j->conv_id, &m, on_job_done, out, err);
+	}
+	return errbuf_set(err, "unknown job \"%s\"", j->kind);
+}
+
+static void work(struct outbound *out)
+{
+	struct bjob j;
+	struct errbuf why;
+
+	if (out->busy || out->b->draining || !bstate_job_head(out->b->st, &j))
+		return;
+	int64_t now = ts_now();
+	if (j.next_at > now) {
+		uv_timer_start(&out->job_timer, on_job_timer, (uint64_t)(j.next_at - now), 0);
+		bjob_free(&j);
+		return;
+	}
+	cJSON *p = cJSON_Parse(j.payload);
+	out->job_id = j.id;
+	out->job_attempts = j.attempts;
+	out->busy = p && start_job(out, &j, p, &why);
+	if (!out->busy) {
+		log_error("outbound: job %lld dropped: %s", (long long)j.id,
+			  p ? why.msg : "unreadable payload");
+		bstate_job_done(out->b->st, j.id);
+		uv_timer_start(&out->job_timer, on_job_timer, 0, 0);
+	}
+	cJSON_Delete(p);
+	bjob_free(&j);
+}
+
+/* ---- life --------------------------------------------------------------------------------- */
+
+struct outbound *outbound_new(struct bridge *b, struct errbuf *err)
+{
+	static const struct stream_callbacks cb = {
+		.on_hello = on_hello, .on_event = on_event, .on_resync = on_resync,
+		.on_state = on_state,
+	};
+	struct outbound *out = calloc(1, sizeof *out);
+
+	if (!out) {
+		errbuf_set(err, "out of memory");
+		return NULL;
+	}
+	out->b = b;
+	out->stream = stream_new(b->loop, b->cfg->hub_url, b->cfg->ingest_token, false, &cb, out,
+				 err);
+	if (!out->stream) {
+		free(out);
+		return NULL;
+	}
+	backoff_init(&out->bo, BACKOFF_BASE_S, BACKOFF_CAP_S,
+		     (uint64_t)ts_now() ^ ((uint64_t)getpid() << 16));
+	uv_timer_init(b->loop, &out->seq_timer);
+	uv_timer_init(b->loop, &out->job_timer);
+	out->seq_timer.data = out->job_timer.data = out;
+	return out;
+}
+
+void outbound_start(struct outbound *out)
+{
+	char *v = NULL;
+	int64_t since = -1;
+
+	if (bstate_kv_get(out->b->st, SEQ_KEY, &v) && v)
+		since = strtoll(v, NULL, 10);
+	free(v);
+	out->seq_saved = out->seq_seen = since;
+	stream_start(out->stream, since);
+	uv_timer_start(&out->seq_timer, on_seq_timer, SEQ_FLUSH_MS, SEQ_FLUSH_MS);
+	work(out);
+}
+
+bool outbound_idle(const struct outbound *out)
+{
+	return !out->busy;
+}
+
+static void on_closed(uv_handle_t *h)
+{
+	struct outbound *out = h->data;
+
+	if (--out->closing == 0)
+		free(out);
+}
+
+void outbound_free(struct outbound *out)
+{
+	if (!out)
+		return;
+	save_seq(out);
+	stream_free(out->stream);
+	out->closing = 2;
+	uv_close((uv_handle_t *)&out->seq_timer, on_closed);
+	uv_close((uv_handle_t *)&out->job_timer, on_closed);
+}

@@ -1,0 +1,331 @@
+/*
+ * bridge_proc.c — hub + simulator + handoff-bridge for the bridge's tests
+ * (bridge_proc.h).
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bridge_proc.h"
+
+static const char *bridge_path(void)
+{
+	const char *p = getenv("HANDOFF_BRIDGE");
+	return p ? p : "./handoff-bridge";
+}
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+void world_init(struct world *w, const char *extra)
+{
+	char path[256], conf[2048];
+
+	memset(w, 0, sizeof *w);
+	w->bridge = -1;
+	hub_init(&w->hub);
+	snprintf(w->ana, sizeof w->ana, "%s", hub_add_account(&w->hub, "Ana", "agent"));
+	snprintf(w->ingest, sizeof w->ingest, "%s",
+		 hub_add_account(&w->hub, "Botpress bridge", "ingest"));
+	hub_start(&w->hub, NULL);
+	simc_start(&w->sim, "BOTPRESS_SIM", NULL);
+
+	snprintf(path, sizeof path, "%s/ingest.token", w->hub.dir);
+	write_file(path, w->ingest, 0600);
+	snprintf(path, sizeof path, "%s/bp.token", w->hub.dir);
+	write_file(path, BPSIM_TOKEN "\n", 0600);
+	snprintf(path, sizeof path, "%s/webhook.secret", w->hub.dir);
+	write_file(path, WEBHOOK_SECRET "\n", 0600);
+	snprintf(conf, sizeof conf,
+		 "# written by the bridge's tests\n"
+		 "platform = botpress\n"
+		 "platform_url = %s\n"
+		 "bot_id = " BPSIM_BOT "\n"
+		 "token_file = bp.token\n"
+		 "hub_url = http://127.0.0.1:%d\n"
+		 "ingest_token_file = ingest.token\n"
+		 "state_db = bridge-state.db\n"
+		 "drain_timeout_ms = 5000\n"
+		 "%s\n",
+		 w->sim.base, w->hub.port, extra ? extra : "");
+	snprintf(w->config, sizeof w->config, "%s/bridge.conf", w->hub.dir);
+	write_file(w->config, conf, 0644);
+	snprintf(w->log, sizeof w->log, "%s/bridge.log", w->hub.dir);
+}
+
+void world_free(struct world *w)
+{
+	if (w->bridge > 0)
+		bridge_stop(w);
+	simc_stop(&w->sim);
+	hub_cleanup(&w->hub);
+}
+
+static char *read_log(const struct world *w)
+{
+	FILE *f = fopen(w->log, "re");
+	char *s = NULL;
+	size_t n = 0;
+
+	if (!f)
+		return strdup("");
+	if (getdelim(&s, &n, '\0', f) < 0) {
+		free(s);
+		s = strdup("");
+	}
+	fclose(f);
+	return s;
+}
+
+int bridge_log_count(const struct world *w, const char *text)
+{
+	char *log = read_log(w);
+	int n = 0;
+
+	for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n"))
+		n += strstr(line, text) != NULL;
+	free(log);
+	return n;
+}
+
+static void dump_log(const struct world *w)
+{
+	char *log = read_log(w);
+	fprintf(stderr, "---- bridge.log ----\n%s---- end ----\n", log);
+	free(log);
+}
+
+void bridge_wait_log(const struct world *w, const char *text, int n)
+{
+	long long deadline = now_ms() + WAIT_MS;
+
+	while (bridge_log_count(w, text) < n) {
+		if (now_ms() > deadline) {
+			dump_log(w);
+			fail_msg("the bridge did not log \"%s\" %d times", text, n);
+		}
+		poll(NULL, 0, 10);
+	}
+}
+
+void wait_for(struct world *w, bool (*pred)(struct world *, const void *), const void *arg,
+	      const char *what)
+{
+	long long deadline = now_ms() + WAIT_MS;
+
+	while (!pred(w, arg)) {
+		if (now_ms() > deadline) {
+			dump_log(w);
+			fail_msg("timed out waiting for %s", what);
+		}
+		poll(NULL, 0, 10);
+	}
+}
+
+void bridge_start(struct world *w)
+{
+	int connected = bridge_log_count(w, "hub: connected");
+	int listening = bridge_log_count(w, "webhook: listening on 127.0.0.1:");
+
+	w->bridge = fork();
+	assert_true(w->bridge >= 0);
+	if (w->bridge == 0) {
+		/* A test that crashes takes its bridge along. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		int fd = open(w->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		dup2(fd, 2);
+		execl(bridge_path(), bridge_path(), "--config", w->config, "--verbose", (char *)NULL);
+		_exit(127);
+	}
+	bridge_wait_log(w, "hub: connected", connected + 1);
+	if (bridge_log_count(w, "webhook: listening on") > listening) {
+		char *log = read_log(w), *at = log, *last = NULL;
+		while ((at = strstr(at, "webhook: listening on 127.0.0.1:")))
+			last = at++;
+		w->webhook_port = atoi(last + strlen("webhook: listening on 127.0.0.1:"));
+		free(log);
+		assert_true(w->webhook_port > 0);
+		cJSON_Delete(simc_ctl(&w->sim, "POST", "/_sim/webhook",
+				       "{\"url\":\"http://127.0.0.1:%d/\",\"secret\":\"%s\"}",
+				       w->webhook_port, WEBHOOK_SECRET));
+	}
+}
+
+static int reap(struct world *w, int sig)
+{
+	int status = -1;
+	long long deadline = now_ms() + WAIT_MS;
+
+	kill(w->bridge, sig);
+	while (waitpid(w->bridge, &status, WNOHANG) == 0) {
+		if (now_ms() > deadline) {
+			kill(w->bridge, SIGKILL);
+			waitpid(w->bridge, &status, 0);
+			w->bridge = -1;
+			dump_log(w);
+			fail_msg("handoff-bridge did not stop");
+		}
+		poll(NULL, 0, 10);
+	}
+	w->bridge = -1;
+	return status;
+}
+
+void bridge_stop(struct world *w)
+{
+	int status = reap(w, SIGTERM);
+
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		dump_log(w);
+		fail_msg("handoff-bridge did not exit 0 on SIGTERM (status %d)", status);
+	}
+}
+
+void bridge_kill(struct world *w)
+{
+	reap(w, SIGKILL);
+}
+
+int bridge_check_run(const char *config, char *out, size_t outlen)
+{
+	int fds[2], status;
+	size_t n = 0;
+	ssize_t r;
+
+	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		execl(bridge_path(), bridge_path(), "--config", config, "--check", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (n + 1 < outlen && (r = read(fds[0], out + n, outlen - 1 - n)) > 0)
+		n += (size_t)r;
+	out[n] = '\0';
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+const cJSON *jat(const cJSON *j, const char *path)
+{
+	char buf[128];
+	const cJSON *cur = j;
+
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *save, *p = strtok_r(buf, ".", &save); p && cur; p = strtok_r(NULL, ".", &save))
+		cur = cJSON_GetObjectItemCaseSensitive(cur, p);
+	return cur;
+}
+
+const char *jstr(const cJSON *j, const char *path)
+{
+	const cJSON *v = jat(j, path);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+cJSON *hub_chats(struct world *w, const char *query)
+{
+	char path[256];
+	snprintf(path, sizeof path, "/v1/chats?limit=200%s%s", query ? "&" : "", query ? query : "");
+	struct reply r = http(&w->hub, "GET", path, w->ana, NULL);
+	assert_int_equal(r.status, 200);
+	cJSON *j = r.json;
+	r.json = NULL;
+	reply_free(&r);
+	return j;
+}
+
+bool hub_chat_by_preview(struct world *w, const char *text, char out_id[37])
+{
+	cJSON *j = hub_chats(w, NULL);
+	const cJSON *c;
+	bool found = false;
+
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(j, "chats")) {
+		const char *p = jstr(c, "latest_message.preview");
+		const char *q = jstr(c, "previous_message.preview");
+		if ((p && strcmp(p, text) == 0) || (q && strcmp(q, text) == 0)) {
+			snprintf(out_id, 37, "%s", jstr(c, "id"));
+			found = true;
+		}
+	}
+	cJSON_Delete(j);
+	return found;
+}
+
+cJSON *sim_conversation(struct world *w, const char *conv_id)
+{
+	char path[160];
+	snprintf(path, sizeof path, "/_sim/conversations/%s", conv_id);
+	return simc_ctl(&w->sim, "GET", path, "%s", "");
+}
+
+int sim_api_messages(struct world *w, const char *conv_id)
+{
+	cJSON *j = sim_conversation(w, conv_id);
+	const cJSON *m;
+	int n = 0;
+
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(j, "messages")) {
+		const char *o = jstr(m, "origin");
+		n += o && strcmp(o, "api") == 0;
+	}
+	cJSON_Delete(j);
+	return n;
+}
+
+char *sim_handoff(struct world *w, const char *conv_id)
+{
+	cJSON *j = sim_conversation(w, conv_id);
+	const char *v = jstr(j, "conversation.tags.handoff");
+	char *s = strdup(v ? v : "");
+	cJSON_Delete(j);
+	return s;
+}
+
+void hub_action(struct world *w, const char *chat_id, const char *action)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/v1/chats/%s/%s", chat_id, action);
+	struct reply r = http(&w->hub, "POST", path, w->ana, NULL);
+	if (r.status != 200)
+		fail_msg("%s: HTTP %ld %s", action, r.status, r.body ? r.body : "");
+	reply_free(&r);
+}
+
+void hub_reply(struct world *w, const char *chat_id, const char *text, char out[37])
+{
+	char path[128], body[512];
+	static int n;
+
+	snprintf(path, sizeof path, "/v1/chats/%s/messages", chat_id);
+	snprintf(body, sizeof body, "{\"text\":\"%s\",\"client_msg_id\":\"test-%d-%d\"}", text,
+		 (int)getpid(), ++n);
+	struct reply r = http(&w->hub, "POST", path, w->ana, body);
+	if (r.status != 201)
+		fail_msg("reply: HTTP %ld %s", r.status, r.body ? r.body : "");
+	snprintf(out, 37, "%s", jstr(r.json, "id"));
+	reply_free(&r);
+}

@@ -1,0 +1,82 @@
+/*
+ * bridge_proc.h — the bridge's integration tests: a real handoffd
+ * (harness.h), the Botpress simulator (bp_client.h) and a real
+ * handoff-bridge ($HANDOFF_BRIDGE) configured in the hub's temporary
+ * directory, its log in bridge.log there. Waits poll a condition with a
+ * deadline; a wait that times out fails the test and prints the log.
+ */
+#ifndef HANDOFF_TEST_BRIDGE_PROC_H
+#define HANDOFF_TEST_BRIDGE_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+
+#include "harness.h"
+#include "bp_client.h"
+
+#define WAIT_MS 10000
+#define WEBHOOK_SECRET "hook-secret-1"
+
+struct world {
+	struct hub hub;
+	struct simc sim;
+	char ana[128];             /* an agent's token */
+	char ingest[128];          /* the bridge's token */
+	pid_t bridge;              /* -1: not running */
+	int webhook_port;          /* 0: none */
+	char config[200], log[200];
+};
+
+/* Hub, simulator and config; `extra` lines go into the config as they are
+ * (poll intervals, webhook_listen...). The bridge is not started. */
+void world_init(struct world *w, const char *extra);
+void world_free(struct world *w);
+
+/* Start the bridge and wait until its event stream is live (and its
+ * webhook listens, when configured: then the simulator is told to push
+ * there). */
+void bridge_start(struct world *w);
+/* SIGTERM; asserts it drains and exits 0 within the deadline. */
+void bridge_stop(struct world *w);
+/* SIGKILL, no goodbye. */
+void bridge_kill(struct world *w);
+
+/* Lines of the bridge's log (since it was first started) that contain
+ * `text`. */
+int bridge_log_count(const struct world *w, const char *text);
+/* Wait until the log holds `n` lines with `text`. */
+void bridge_wait_log(const struct world *w, const char *text, int n);
+
+/* Run `handoff-bridge --check` with `config`; its stdout into out. */
+int bridge_check_run(const char *config, char *out, size_t outlen);
+
+/* Wait until pred(w, arg) is true; fails the test with `what` otherwise. */
+void wait_for(struct world *w, bool (*pred)(struct world *, const void *), const void *arg,
+	      const char *what);
+
+/* The hub's chats as an agent sees them (GET /v1/chats?limit=200). */
+cJSON *hub_chats(struct world *w, const char *query);
+/* The member at "a.b.c", NULL when missing. */
+const cJSON *jat(const cJSON *j, const char *path);
+const char *jstr(const cJSON *j, const char *path);
+
+/* The hub chat of a platform conversation (its owner / external id is the
+ * customer, so find it by the conversation's customer message text). */
+bool hub_chat_by_preview(struct world *w, const char *text, char out_id[37]);
+
+/* The simulator's read-back of one conversation (caller deletes). */
+cJSON *sim_conversation(struct world *w, const char *conv_id);
+/* Messages the bridge posted there (origin "api"). */
+int sim_api_messages(struct world *w, const char *conv_id);
+/* The conversation's handoff tag ("" when unset). */
+char *sim_handoff(struct world *w, const char *conv_id);
+
+/* A hub agent action on a chat: "takeover", "handback", "stop"; asserts
+ * 200. */
+void hub_action(struct world *w, const char *chat_id, const char *action);
+/* An agent reply; returns the hub message id in out[37]. */
+void hub_reply(struct world *w, const char *chat_id, const char *text, char out[37]);
+
+#endif

@@ -1,0 +1,29 @@
+# The bridge's integration tests: a real handoffd, a real handoff-bridge and
+# the Botpress simulator.
+BRIDGE_TESTS = \
+	tests/bridge/test_bridge_inbound \
+	tests/bridge/test_bridge_outbound \
+	tests/bridge/test_bridge_ops
+check_PROGRAMS += $(BRIDGE_TESTS)
+TESTS += $(BRIDGE_TESTS)
+BRIDGE_TEST_SOURCES = tests/bridge/bridge_proc.c tests/bridge/bridge_proc.h \
+	$(SIM_CLIENT_SOURCES) tests/sim/bp_client.c tests/sim/bp_client.h $(HARNESS)
+BRIDGE_TEST_CFLAGS = $(IT_CFLAGS) $(UV_CFLAGS)
+BRIDGE_TEST_CPPFLAGS = $(IT_CPPFLAGS) -I$(top_srcdir)/tests/sim
+BRIDGE_TEST_LDADD = $(IT_LDADD) $(UV_LIBS) $(CRYPTO_LIBS)
+tests_bridge_test_bridge_inbound_SOURCES = tests/bridge/test_bridge_inbound.c $(BRIDGE_TEST_SOURCES)
+tests_bridge_test_bridge_inbound_CFLAGS = $(BRIDGE_TEST_CFLAGS)
+tests_bridge_test_bridge_inbound_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)
+tests_bridge_test_bridge_inbound_LDADD = $(BRIDGE_TEST_LDADD)
+tests_bridge_test_bridge_inbound_LDFLAGS = -pthread
+tests_bridge_test_bridge_outbound_SOURCES = tests/bridge/test_bridge_outbound.c $(BRIDGE_TEST_SOURCES)
+tests_bridge_test_bridge_outbound_CFLAGS = $(BRIDGE_TEST_CFLAGS)
+tests_bridge_test_bridge_outbound_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)
+tests_bridge_test_bridge_outbound_LDADD = $(BRIDGE_TEST_LDADD)
+tests_bridge_test_bridge_outbound_LDFLAGS = -pthread
+tests_bridge_test_bridge_ops_SOURCES = tests/bridge/test_bridge_ops.c $(BRIDGE_TEST_SOURCES)
+tests_bridge_test_bridge_ops_CFLAGS = $(BRIDGE_TEST_CFLAGS)
+tests_bridge_test_bridge_ops_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)
+tests_bridge_test_bridge_ops_LDADD = $(BRIDGE_TEST_LDADD)
+tests_bridge_test_bridge_ops_LDFLAGS = -pthread
+AM_TESTS_ENVIRONMENT += HANDOFF_BRIDGE='$(abs_top_builddir)/handoff-bridge'; export HANDOFF_BRIDGE;
