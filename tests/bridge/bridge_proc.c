@@ -36,7 +36,20 @@ static void write_file(const char *path, const char *text, mode_t mode)
 	close(fd);
 }
 
+const struct world_platform world_botpress = {
+	.name = "botpress",
+	.account = "Botpress bridge",
+	.sim_env = "BOTPRESS_SIM",
+	.secret = BPSIM_TOKEN,
+	.conf = "bot_id = " BPSIM_BOT "\n",
+};
+
 void world_init(struct world *w, const char *extra)
+{
+	world_init_for(w, &world_botpress, extra);
+}
+
+void world_init_for(struct world *w, const struct world_platform *p, const char *extra)
 {
 	char path[256], conf[2048];
 
@@ -45,28 +58,29 @@ void world_init(struct world *w, const char *extra)
 	hub_init(&w->hub);
 	snprintf(w->ana, sizeof w->ana, "%s", hub_add_account(&w->hub, "Ana", "agent"));
 	snprintf(w->ingest, sizeof w->ingest, "%s",
-		 hub_add_account(&w->hub, "Botpress bridge", "ingest"));
+		 hub_add_account(&w->hub, p->account, "ingest"));
 	hub_start(&w->hub, NULL);
-	simc_start(&w->sim, "BOTPRESS_SIM", NULL);
+	simc_start(&w->sim, p->sim_env, NULL);
 
 	snprintf(path, sizeof path, "%s/ingest.token", w->hub.dir);
 	write_file(path, w->ingest, 0600);
-	snprintf(path, sizeof path, "%s/bp.token", w->hub.dir);
-	write_file(path, BPSIM_TOKEN "\n", 0600);
+	snprintf(path, sizeof path, "%s/platform.token", w->hub.dir);
+	snprintf(conf, sizeof conf, "%s\n", p->secret);
+	write_file(path, conf, 0600);
 	snprintf(path, sizeof path, "%s/webhook.secret", w->hub.dir);
 	write_file(path, WEBHOOK_SECRET "\n", 0600);
 	snprintf(conf, sizeof conf,
 		 "# written by the bridge's tests\n"
-		 "platform = botpress\n"
+		 "platform = %s\n"
 		 "platform_url = %s\n"
-		 "bot_id = " BPSIM_BOT "\n"
-		 "token_file = bp.token\n"
+		 "%s"
+		 "token_file = platform.token\n"
 		 "hub_url = http://127.0.0.1:%d\n"
 		 "ingest_token_file = ingest.token\n"
 		 "state_db = bridge-state.db\n"
 		 "drain_timeout_ms = 5000\n"
 		 "%s\n",
-		 w->sim.base, w->hub.port, extra ? extra : "");
+		 p->name, w->sim.base, p->conf, w->hub.port, extra ? extra : "");
 	snprintf(w->config, sizeof w->config, "%s/bridge.conf", w->hub.dir);
 	write_file(w->config, conf, 0644);
 	snprintf(w->log, sizeof w->log, "%s/bridge.log", w->hub.dir);

@@ -29,8 +29,24 @@ struct world {
 	char config[200], log[200];
 };
 
-/* Hub, simulator and config; `extra` lines go into the config as they are
- * (poll intervals, webhook_listen...). The bridge is not started. */
+/* A platform as the tests set it up: its simulator and the bridge's
+ * config lines for it. */
+struct world_platform {
+	const char *name;          /* the config's `platform`, e.g. "botpress" */
+	const char *account;       /* the bridge's ingest account, "Botpress bridge" */
+	const char *sim_env;       /* the simulator binary's variable, "BOTPRESS_SIM" */
+	const char *secret;        /* the platform credential, into token_file */
+	const char *conf;          /* its own lines (bot_id = ...), after platform_url */
+};
+
+extern const struct world_platform world_botpress;
+
+/* Hub, the platform's simulator and the bridge's config; `extra` lines go
+ * into the config as they are (poll intervals, webhook_listen...). The
+ * bridge is not started. */
+void world_init_for(struct world *w, const struct world_platform *p, const char *extra);
+
+/* The same for Botpress, the platform most tests use. */
 void world_init(struct world *w, const char *extra);
 void world_free(struct world *w);
 
