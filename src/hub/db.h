@@ -159,7 +159,8 @@ struct message_page {
 
 void message_page_free(struct message_page *p);
 
-/* before_seq / after_seq: 0 for none. */
+/* before_seq: 0 for none; after_seq: -1 for none (0 is a bound: from the
+ * first message). */
 bool db_messages_list(struct db *db, const char *chat_id, int64_t before_seq, int64_t after_seq,
 		      int limit, struct message_page *out, struct api_error *err);
 

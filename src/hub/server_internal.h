@@ -74,7 +74,7 @@ void admission_free(struct admission *a);
 void request_target(const char *path, const struct query *q, char *out, size_t len);
 
 /* A copy of header `h` (NUL-terminated, "" when absent) into buf[len];
- * false when it does not fit. */
+ * false when it does not fit or holds a NUL. */
 bool request_header(struct lws *wsi, enum lws_token_indexes h, char *buf, size_t len);
 
 /* ---- server_http.c ------------------------------------------------------ */

@@ -36,7 +36,11 @@ enum http_method request_method(struct lws *wsi)
 bool request_header(struct lws *wsi, enum lws_token_indexes h, char *buf, size_t len)
 {
 	buf[0] = '\0';
-	return lws_hdr_copy(wsi, buf, (int)len, h) >= 0;
+	int n = lws_hdr_copy(wsi, buf, (int)len, h);
+	/* A NUL inside the value would hide what follows it from every
+	 * string function ("Bearer <token>\0junk"): such a header is refused,
+	 * never read up to the NUL. */
+	return n >= 0 && strlen(buf) == (size_t)n;
 }
 
 /* The caller named by the Authorization header, if any. */
