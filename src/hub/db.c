@@ -449,7 +449,8 @@ static void deliver_pending(struct db *db)
 	db->pending = NULL;
 	db->npending = db->pending_cap = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct db_event ev = {list[i].seq, list[i].json, list[i].len, list[i].note};
+		struct db_event ev = {list[i].seq, list[i].json, list[i].len, list[i].note,
+				      list[i].chat_id};
 		if (db->listener)
 			db->listener(db->listener_ctx, &ev);
 		free(list[i].json);

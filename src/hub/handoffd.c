@@ -3,6 +3,7 @@
  *
  *   handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N]
  *   handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]
+ *   handoffd grant|revoke INGEST (--account ACCOUNT | --platform LABEL) [--db PATH]
  */
 #include <config.h>
 
@@ -20,6 +21,7 @@
 
 #include "db.h"
 #include "demo_sim.h"
+#include "handlers.h"
 #include "server.h"
 #include "log.h"
 
@@ -29,6 +31,7 @@
 static const char usage_text[] =
 	"usage: handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N]\n"
 	"       handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]\n"
+	"       handoffd grant|revoke INGEST (--account ACCOUNT | --platform LABEL) [--db PATH]\n"
 	"\n"
 	"  --listen HOST:PORT  where to serve Handoff API v1 (default " DEFAULT_LISTEN ";\n"
 	"                      port 0 picks a free port)\n"
@@ -212,6 +215,53 @@ static int agent_add(int argc, char **argv)
 	return 0;
 }
 
+/* handoffd grant|revoke INGEST (--account ACCOUNT | --platform LABEL) [--db PATH]:
+ * let an ingest account read the chats of another source (see db_grant). */
+static int grant(int argc, char **argv, bool revoke)
+{
+	static const struct option opts[] = {
+		{"account", required_argument, NULL, 'a'},
+		{"platform", required_argument, NULL, 'p'},
+		{"db", required_argument, NULL, 'd'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *cmd = revoke ? "revoke" : "grant", *db_path = DEFAULT_DB, *source = NULL;
+	enum grant_kind kind = GRANT_ACCOUNT;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'd') {
+			db_path = optarg;
+			continue;
+		}
+		if ((c != 'a' && c != 'p') || source)
+			return usage_error("%s takes one --account or one --platform", cmd);
+		kind = c == 'a' ? GRANT_ACCOUNT : GRANT_PLATFORM;
+		source = optarg;
+	}
+	if (optind != argc - 1 || !source)
+		return usage_error("%s takes an INGEST account and one --account or --platform", cmd);
+	if (kind == GRANT_PLATFORM && !source_platform_valid(source))
+		return usage_error("--platform wants a source.platform label (1 to 32 of a-z 0-9 . _ -)");
+
+	struct errbuf err;
+	bool changed = false;
+	struct db *db = db_open(db_path, &err);
+	if (!db) {
+		fprintf(stderr, "handoffd: %s: %s\n", db_path, err.msg);
+		return 1;
+	}
+	bool ok = db_grant(db, argv[optind], kind, source, revoke, &changed, &err);
+	db_close(db);
+	if (!ok) {
+		fprintf(stderr, "handoffd: %s: %s\n", cmd, err.msg);
+		return 1;
+	}
+	fprintf(stderr, "%s%s\n", revoke ? "revoked" : "granted", changed ? "" : " (no change)");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -238,6 +288,8 @@ int main(int argc, char **argv)
 			return agent_add(argc - 2, argv + 2);
 		return usage_error("unknown agent command \"%s\"", argc >= 3 ? argv[2] : "");
 	}
+	if (argc >= 2 && (strcmp(argv[1], "grant") == 0 || strcmp(argv[1], "revoke") == 0))
+		return grant(argc - 1, argv + 1, strcmp(argv[1], "revoke") == 0);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':

@@ -494,15 +494,15 @@ static void test_events_after_replays_in_order(void **state)
 		notes[i] = fx->events[i].note;
 	}
 	fx_forget_events(fx);
-	assert_int_equal(db_events_after(fx->db, 1, 100, replay_record, fx), 4);
+	assert_int_equal(db_events_after(fx->db, 1, 100, NULL, replay_record, fx), 4);
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(fx->events[i].seq, seqs[i + 1]);
 		assert_int_equal(fx->events[i].note, notes[i + 1]);
 	}
 	assert_true(fx->events[1].note);
 	fx_forget_events(fx);
-	assert_int_equal(db_events_after(fx->db, 0, 2, replay_record, fx), 2);
-	assert_int_equal(db_events_after(fx->db, 5, 2, replay_record, fx), 0);
+	assert_int_equal(db_events_after(fx->db, 0, 2, NULL, replay_record, fx), 2);
+	assert_int_equal(db_events_after(fx->db, 5, 2, NULL, replay_record, fx), 0);
 }
 
 static void test_failed_operation_appends_and_announces_nothing(void **state)
@@ -561,7 +561,7 @@ static void test_old_events_are_pruned_but_cursors_stay_exact(void **state)
 	head = db_events_head(fx->db);
 	oldest = db_events_oldest(fx->db);
 	fx_forget_events(fx);
-	assert_int_equal(db_events_after(fx->db, 0, 100, replay_record, fx), head - oldest + 1);
+	assert_int_equal(db_events_after(fx->db, 0, 100, NULL, replay_record, fx), head - oldest + 1);
 	assert_int_equal(fx->events[0].seq, oldest);
 }
 
