@@ -1,7 +1,7 @@
 /*
  * handoffd.c — handoffd: the hub's command line.
  *
- *   handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N]
+ *   handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N] [--rate R,B] ...
  *   handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]
  *   handoffd grant|revoke INGEST (--account ACCOUNT | --platform LABEL) [--db PATH]
  */
@@ -29,7 +29,8 @@
 #define DEFAULT_DB "./handoff.db"
 
 static const char usage_text[] =
-	"usage: handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N]\n"
+	"usage: handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N] [--rate R,B]\n"
+	"                [--ingest-rate R,B] [--auth-rate R,B]\n"
 	"       handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]\n"
 	"       handoffd grant|revoke INGEST (--account ACCOUNT | --platform LABEL) [--db PATH]\n"
 	"\n"
@@ -39,6 +40,11 @@ static const char usage_text[] =
 	"  --demo              run a simulated workspace: customers, a bot, escalations\n"
 	"  --seed N            make the demo repeatable\n"
 	"  --verbose           also log each request and event stream (debug lines)\n"
+	"  --rate R,B          requests per second and burst per agent account\n"
+	"                      (default 20,100; 0 for no limit)\n"
+	"  --ingest-rate R,B   the same per ingest account (default 200,2000)\n"
+	"  --auth-rate R,B     wrong tokens per second and burst per client address\n"
+	"                      (default 0.2,30)\n"
 	"  --help, --version\n";
 
 /* Bad usage: say what is wrong, show the usage, exit status 2. */
@@ -100,7 +106,8 @@ static void on_stop_signal(uv_signal_t *handle, int signum)
 	uv_close((uv_handle_t *)&hub->sigint, NULL);
 }
 
-static int serve(const char *listen, const char *db_path, bool demo, uint64_t seed)
+static int serve(const char *listen, const char *db_path, const struct rate_limits *limits,
+		 bool demo, uint64_t seed)
 {
 	char host[256];
 	int port;
@@ -125,6 +132,7 @@ static int serve(const char *listen, const char *db_path, bool demo, uint64_t se
 		db_close(db);
 		return 1;
 	}
+	server_set_rate_limits(hub.server, limits);
 	char token_path[4096];
 	if (demo) {
 		snprintf(token_path, sizeof token_path, "%s.demo-token", db_path);
@@ -270,11 +278,15 @@ int main(int argc, char **argv)
 		{"demo", no_argument, NULL, 'D'},
 		{"seed", required_argument, NULL, 's'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"rate", required_argument, NULL, 'r'},
+		{"ingest-rate", required_argument, NULL, 'i'},
+		{"auth-rate", required_argument, NULL, 'a'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *listen = DEFAULT_LISTEN, *db_path = DEFAULT_DB;
+	struct rate_limits limits = RATE_LIMITS_DEFAULT;
 	bool demo = false, seeded = false;
 	uint64_t seed = 0;
 	char *end;
@@ -311,6 +323,14 @@ int main(int argc, char **argv)
 		case 'v':
 			log_set_level(LOG_DEBUG);
 			break;
+		case 'r':
+		case 'i':
+		case 'a':
+			if (!rate_parse(optarg, c == 'r' ? &limits.agent : c == 'i' ? &limits.ingest
+										 : &limits.auth_fail))
+				return usage_error("a rate is RATE,BURST (\"20,100\"; 0 for none), "
+						   "not \"%s\"", optarg);
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -327,5 +347,5 @@ int main(int argc, char **argv)
 		return usage_error("--seed only makes sense with --demo");
 	if (demo && !seeded)
 		seed = (uint64_t)uv_hrtime();
-	return serve(listen, db_path, demo, seed);
+	return serve(listen, db_path, &limits, demo, seed);
 }

@@ -36,7 +36,8 @@ handoffd_SOURCES = \
 	src/hub/server_http.c \
 	src/hub/server_request.c \
 	src/hub/server_route.c src/hub/server_route.h \
-	src/hub/query.c src/hub/query.h
+	src/hub/query.c src/hub/query.h \
+	src/hub/ratelimit.c src/hub/ratelimit.h
 handoffd_CFLAGS = $(AM_CFLAGS) $(LWS_CFLAGS) $(UV_CFLAGS)
 handoffd_CPPFLAGS = $(HUB_CPPFLAGS)
 handoffd_LDADD = $(HUBDB_LIBS) $(LWS_LIBS) $(UV_LIBS)

@@ -414,8 +414,8 @@ static bool since_from(const struct admission *a, bool *has, int64_t *since,
 
 /* Everything an upgrade to the stream is checked for, in the order plain
  * requests are. */
-static bool admit_stream(struct server *s, struct lws *wsi, struct admission *a, bool *has_since,
-			 int64_t *since, struct api_error *err)
+static bool admit_stream(struct server *s, struct lws *wsi, bool charge, struct admission *a,
+			 bool *has_since, int64_t *since, struct api_error *err)
 {
 	char path[sizeof EVENTS_PATH];
 
@@ -425,7 +425,7 @@ static bool admit_stream(struct server *s, struct lws *wsi, struct admission *a,
 	    strcmp(path, EVENTS_PATH) != 0)
 		return api_error_set(err, API_RESOURCE_NOT_FOUND,
 				     "no WebSocket endpoint here (the stream is " EVENTS_PATH ")");
-	return admit_request(s, wsi, HTTP_GET, path, a, err) &&
+	return admit_request(s, wsi, HTTP_GET, path, charge, a, err) &&
 	       since_from(a, has_since, since, err);
 }
 
@@ -451,7 +451,7 @@ int events_confirm_upgrade(struct server *s, struct lws *wsi, const char *upgrad
 
 	if (strcasecmp(upgrade, "websocket") != 0)
 		return 0; /* h2c: lws's business */
-	ok = admit_stream(s, wsi, &a, &has_since, &since, &err);
+	ok = admit_stream(s, wsi, true, &a, &has_since, &since, &err);
 	admission_free(&a);
 	if (ok && !subprotocol_requested(wsi))
 		ok = api_error_set(&err, API_INVALID_QUERY,
@@ -459,15 +459,16 @@ int events_confirm_upgrade(struct server *s, struct lws *wsi, const char *upgrad
 	if (ok)
 		return 0;
 	log_debug("events: stream refused: %d %s", api_error_status(err.type), err.description);
-	return http_refuse_now(wsi, &err);
+	return http_refuse_now(wsi, &err, a.retry_after);
 }
 
-/* While the handshake's headers are still at hand: who, and since when. */
+/* While the handshake's headers are still at hand: who, and since when
+ * (the upgrade was admitted and counted already). */
 static int client_filter(struct events_client *c, struct lws *wsi)
 {
 	struct admission a;
 	struct api_error err;
-	bool ok = admit_stream(server_of(wsi), wsi, &a, &c->has_since, &c->since, &err);
+	bool ok = admit_stream(server_of(wsi), wsi, false, &a, &c->has_since, &c->since, &err);
 
 	if (ok) {
 		c->me = a.caller; /* take it over */
