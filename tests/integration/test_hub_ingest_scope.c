@@ -57,8 +57,9 @@ static void feed(const char *token, const char *external_id, const char *platfor
 }
 
 /* handoffd grant|revoke INGEST --account|--platform SOURCE on the hub's db
- * while it runs. */
-static void grant(const char *verb, const char *ingest, const char *option, const char *source)
+ * while it runs; its exit status. */
+static int grant_status(const char *verb, const char *ingest, const char *option,
+			const char *source)
 {
 	const char *handoffd = getenv("HANDOFFD") ? getenv("HANDOFFD") : "./handoffd";
 	char *argv[] = {(char *)handoffd, (char *)verb, (char *)ingest, (char *)option,
@@ -67,7 +68,13 @@ static void grant(const char *verb, const char *ingest, const char *option, cons
 	int status;
 	assert_int_equal(posix_spawn(&pid, handoffd, NULL, NULL, argv, environ), 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void grant(const char *verb, const char *ingest, const char *option, const char *source)
+{
+	assert_int_equal(grant_status(verb, ingest, option, source), 0);
 }
 
 /* The chat id of the next event on w (the hello skipped). */
@@ -199,12 +206,24 @@ static void test_notes_never_reach_a_bridge(void **state)
 	ws_close(&w);
 }
 
+static void test_grants_name_ingest_accounts_only(void **state)
+{
+	(void)state;
+	/* Only an ingest account is granted, and only one's chats. */
+	assert_int_equal(grant_status("grant", "Ana", "--platform", "whatsapp"), 1);
+	assert_int_equal(grant_status("grant", "Zendesk bridge", "--account", "Ana"), 1);
+	assert_int_equal(grant_status("grant", "Nobody", "--platform", "whatsapp"), 1);
+	assert_int_equal(grant_status("grant", "Zendesk bridge", "--platform", "Not A Label"), 2);
+	assert_int_equal(grant_status("grant", "Zendesk bridge", "--bogus", "x"), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_bridge_sees_its_own_chats),
 		cmocka_unit_test(test_a_grant_opens_another_source_and_a_revoke_closes_it),
 		cmocka_unit_test(test_notes_never_reach_a_bridge),
+		cmocka_unit_test(test_grants_name_ingest_accounts_only),
 	};
 	return cmocka_run_group_tests(tests, setup, hub_teardown);
 }
