@@ -3,8 +3,8 @@
  *
  * Each client has `sent_upto`, the seq of the last event it was given (or
  * deliberately skipped: what an ingest client may not see, client_wants).
- * Two sources feed it,
- * and sent_upto keeps them from overlapping or leaving a gap:
+ * Two sources feed it, and sent_upto keeps them from overlapping or leaving
+ * a gap:
  *
  *   - live: the db listener hands over each committed event once; a client
  *     takes it only when it is caught up (sent_upto == seq - 1);
