@@ -40,8 +40,9 @@ struct ratelimit;
 struct ratelimit *ratelimit_new(unsigned capacity);
 void ratelimit_free(struct ratelimit *rl);
 
-/* Take a token from key's bucket at now_ms; false when it is empty, with
- * *retry_after the whole seconds until a token is back (>= 1). */
+/* Take a token from key's bucket (key: not empty, up to 63 bytes) at now_ms;
+ * false when it is empty, with *retry_after the whole seconds until a token
+ * is back (>= 1). */
 bool ratelimit_take(struct ratelimit *rl, const struct rate *r, const char *key, uint64_t now_ms,
 		    unsigned *retry_after);
 

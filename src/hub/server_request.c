@@ -111,7 +111,8 @@ static bool admit_caller(struct server *s, struct lws *wsi, bool charge, struct 
 	char peer[64];
 	uint64_t now = uv_now(s->loop);
 
-	lws_get_peer_simple(wsi, peer, sizeof peer);
+	if (!lws_get_peer_simple(wsi, peer, sizeof peer))
+		snprintf(peer, sizeof peer, "?"); /* every unknown peer shares one bucket */
 	if (charge && !ratelimit_peek(s->addresses, &s->limits.auth_fail, peer, now, &a->retry_after))
 		return api_error_set(err, API_RATE_LIMITED,
 				     "too many wrong tokens from this address; retry later");
