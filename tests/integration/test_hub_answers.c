@@ -62,7 +62,8 @@ static void raw_status(const char *req, size_t len, char *status, size_t cap)
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)hub.port)};
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-	assert_int_equal(write(fd, req, len), (ssize_t)len);
+	/* The hub may hang up before taking all of a huge head: no SIGPIPE. */
+	assert_true(send(fd, req, len, MSG_NOSIGNAL) > 0);
 	size_t got = 0;
 	long long deadline = now_ms() + 5000;
 	status[0] = '\0';
@@ -95,6 +96,35 @@ static void test_a_nul_in_the_authorization_header_is_refused(void **state)
 	n = snprintf(req, sizeof req, "GET /v1/me HTTP/1.1\r\nHost: x\r\n"
 		     "Authorization: Bearer %s\r\n\r\n", ana);
 	raw_status(req, (size_t)n, status, sizeof status);
+	assert_string_equal(status, "HTTP/1.1 200 OK");
+}
+
+/* What doc/protocol.md says of these: libwebsockets closes the connection
+ * before the hub sees the request, so there is no answer to give; the hub
+ * goes on serving. If lws ever answers them, this fails and the doc needs
+ * the new answer. */
+static void test_nul_escapes_and_huge_heads_are_dropped_by_lws(void **state)
+{
+	(void)state;
+	char status[256];
+	static const char *const nul[] = {
+		"GET /v1/chats%00 HTTP/1.1\r\nHost: x\r\n\r\n",
+		"GET /v1/chats?q=a%00b HTTP/1.1\r\nHost: x\r\n\r\n",
+	};
+	for (size_t i = 0; i < sizeof nul / sizeof nul[0]; i++) {
+		raw_status(nul[i], strlen(nul[i]), status, sizeof status);
+		assert_string_equal(status, "");
+	}
+	size_t big = 70 * 1024;
+	char *req = malloc(big + 128);
+	int n = snprintf(req, 128, "GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: ");
+	memset(req + n, 'a', big);
+	memcpy(req + n + big, "\r\n\r\n", 4);
+	raw_status(req, (size_t)n + big + 4, status, sizeof status);
+	assert_string_equal(status, "");
+	free(req);
+	static const char health[] = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
+	raw_status(health, strlen(health), status, sizeof status);
 	assert_string_equal(status, "HTTP/1.1 200 OK");
 }
 
@@ -134,6 +164,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_after_seq_0_is_the_first_page),
 		cmocka_unit_test(test_a_nul_in_the_authorization_header_is_refused),
+		cmocka_unit_test(test_nul_escapes_and_huge_heads_are_dropped_by_lws),
 		cmocka_unit_test(test_a_client_msg_id_belongs_to_its_author),
 	};
 	return cmocka_run_group_tests(tests, setup, hub_teardown);
