@@ -103,7 +103,7 @@ static int fetch_messages(struct cli *cli, const char *id, int64_t before, int l
 	struct cli_wait w = {0};
 	struct errbuf err;
 
-	if (!api_messages(cli->api, id, before, 0, limit, cli_on_done, &w, &err))
+	if (!api_messages(cli->api, id, before, -1, limit, cli_on_done, &w, &err))
 		return cli_start_failed(cli, "show", &err);
 	int status = cli_wait(cli, "show", &w);
 	if (status != EXIT_OK)

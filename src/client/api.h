@@ -188,7 +188,8 @@ bool api_chat_get(struct api *a, const char *chat_id, api_done_fn *done, void *c
 bool api_chat_patch(struct api *a, const char *chat_id, const char *title,
 		    const char *ticket_status, api_done_fn *done, void *ctx, struct errbuf *err);
 
-/* before_seq / after_seq: 0 for none (not both); limit 0: the default. */
+/* before_seq: 0 for none; after_seq: -1 for none, 0 from the first message
+ * (not both); limit 0: the default. */
 bool api_messages(struct api *a, const char *chat_id, int64_t before_seq, int64_t after_seq,
 		  int limit, api_done_fn *done, void *ctx, struct errbuf *err);
 

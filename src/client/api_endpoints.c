@@ -212,11 +212,11 @@ bool api_messages(struct api *a, const char *chat_id, int64_t before_seq, int64_
 	struct query q = {0};
 	char path[160];
 
-	if (before_seq > 0 && after_seq > 0)
+	if (before_seq > 0 && after_seq >= 0)
 		return errbuf_set(err, "before_seq and after_seq cannot be combined");
 	if (before_seq > 0)
 		q_int(&q, "before_seq", before_seq);
-	if (after_seq > 0)
+	if (after_seq >= 0)
 		q_int(&q, "after_seq", after_seq);
 	if (limit > 0)
 		q_int(&q, "limit", limit);

@@ -182,7 +182,7 @@ static bool fetch_thread_page(struct session *s, int64_t before_seq)
 	if (!tc)
 		return false;
 	*tc = (struct thread_call){s, s->thread_generation};
-	if (!api_messages(s->api, s->open_chat, before_seq, 0, SESSION_THREAD_PAGE, on_messages, tc,
+	if (!api_messages(s->api, s->open_chat, before_seq, -1, SESSION_THREAD_PAGE, on_messages, tc,
 			  &err)) {
 		session_notice(s, true, "cannot load the messages: %s", err.msg);
 		free(tc);

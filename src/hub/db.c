@@ -99,6 +99,36 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX messages_external ON messages"
 	" (chat_id, ingest_account_id, external_message_id)"
 	" WHERE external_message_id IS NOT NULL;",
+
+	/* 3: a client_msg_id is the author's key, not the chat's: with the
+	 * v1 UNIQUE (chat_id, client_msg_id), an agent who reused another's
+	 * id was answered with the other's message. That constraint belongs
+	 * to the table, so the table is rebuilt without it. */
+	"CREATE TABLE messages_new ("
+	" id TEXT PRIMARY KEY, chat_id TEXT NOT NULL REFERENCES chats (id),"
+	" seq INTEGER NOT NULL, created_at INTEGER NOT NULL, role INTEGER NOT NULL,"
+	" system_type INTEGER NOT NULL, author_id TEXT, author_name TEXT NOT NULL,"
+	" text TEXT NOT NULL, client_msg_id TEXT, external_message_id TEXT,"
+	" ingest_account_id TEXT REFERENCES accounts (id), UNIQUE (chat_id, seq));"
+	"INSERT INTO messages_new SELECT id, chat_id, seq, created_at, role, system_type,"
+	" author_id, author_name, text, client_msg_id, external_message_id, ingest_account_id"
+	" FROM messages;"
+	"DROP TABLE messages;"
+	"ALTER TABLE messages_new RENAME TO messages;"
+	"CREATE INDEX messages_system ON messages (system_type, created_at)"
+	" WHERE system_type <> 0;"
+	"CREATE UNIQUE INDEX messages_external ON messages"
+	" (chat_id, ingest_account_id, external_message_id)"
+	" WHERE external_message_id IS NOT NULL;"
+	"CREATE UNIQUE INDEX messages_client ON messages (chat_id, author_id, client_msg_id)"
+	" WHERE client_msg_id IS NOT NULL;",
+
+	/* 4: the sources an ingest account may read besides its own chats
+	 * (db_events.c): another ingest account's chats (kind 0, source is
+	 * its id) or a platform label's (kind 1). */
+	"CREATE TABLE ingest_grants ("
+	" account_id TEXT NOT NULL REFERENCES accounts (id), kind INTEGER NOT NULL,"
+	" source TEXT NOT NULL, PRIMARY KEY (account_id, kind, source));",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -419,7 +449,8 @@ static void deliver_pending(struct db *db)
 	db->pending = NULL;
 	db->npending = db->pending_cap = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct db_event ev = {list[i].seq, list[i].json, list[i].len, list[i].note};
+		struct db_event ev = {list[i].seq, list[i].json, list[i].len, list[i].note,
+				      list[i].chat_id};
 		if (db->listener)
 			db->listener(db->listener_ctx, &ev);
 		free(list[i].json);

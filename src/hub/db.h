@@ -47,6 +47,7 @@ struct db_event {
 	const char *json;
 	size_t len;
 	bool note;
+	const char *chat_id;
 };
 
 typedef void db_event_fn(void *ctx, const struct db_event *ev);
@@ -60,8 +61,30 @@ int64_t db_events_head(struct db *db);
 int64_t db_events_oldest(struct db *db);
 
 /* Call fn for up to `limit` retained events with seq > since, in order;
- * returns how many were visited, or -1 on error. */
-int db_events_after(struct db *db, int64_t since, int limit, db_event_fn *fn, void *ctx);
+ * returns how many were visited, or -1 on error. With `ingest_id` (an
+ * ingest account's id; NULL for everyone else) only the events it may
+ * see: no notes, and only chats in its scope (db_ingest_may_see). */
+int db_events_after(struct db *db, int64_t since, int limit, const char *ingest_id,
+		    db_event_fn *fn, void *ctx);
+
+/* Is chat `chat_id` in the scope of ingest account `ingest_id`: a chat it
+ * created (its source.account), or one from a source granted to it
+ * (db_grant)? False on a database error too: scope fails closed. */
+bool db_ingest_may_see(struct db *db, const char *ingest_id, const char *chat_id);
+
+/* ---- grants: what an ingest account may read besides its own chats ---- */
+
+enum grant_kind {
+	GRANT_ACCOUNT = 0,  /* the chats another ingest account created */
+	GRANT_PLATFORM = 1, /* the chats whose source.platform is a label */
+};
+
+/* Grant (or, with revoke, take back) `source` to ingest account `ingest`.
+ * Accounts are named by id or by name (a name must be one ingest account's);
+ * a platform is a source.platform label. Granting twice, or revoking what
+ * was not granted, is not an error (*changed says whether anything did). */
+bool db_grant(struct db *db, const char *ingest, enum grant_kind kind, const char *source,
+	      bool revoke, bool *changed, struct errbuf *err);
 
 /* ---- accounts ---------------------------------------------------------- */
 
@@ -159,7 +182,8 @@ struct message_page {
 
 void message_page_free(struct message_page *p);
 
-/* before_seq / after_seq: 0 for none. */
+/* before_seq: 0 for none; after_seq: -1 for none (0 is a bound: from the
+ * first message). */
 bool db_messages_list(struct db *db, const char *chat_id, int64_t before_seq, int64_t after_seq,
 		      int limit, struct message_page *out, struct api_error *err);
 

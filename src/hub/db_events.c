@@ -7,6 +7,11 @@
  * at or above the floor (db_events_oldest), but the list cursors need "the
  * chat as of seq S" for any S >= floor - 1, and that is a chat's latest event
  * row with seq <= S, which compaction keeps (db_list.c).
+ *
+ * Ingest accounts see a part of the log only (INGEST_SCOPE): a bridge for
+ * one platform must not read another platform's customers. The same
+ * predicate filters replay (in the query) and live events (the server asks
+ * db_ingest_may_see for each), so the two can never disagree.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +25,17 @@
  * after the commit that triggers it. */
 #define PRUNE_BATCH 2000
 
-static bool pending_push(struct db *db, int64_t seq, char *json, bool note)
+/* SQL for "the chat `chat` is in the scope of the ingest account `acct`":
+ * the account created it, or was granted its creator or its platform label
+ * (db_grants.c). Chats from before v1.1 have no source, so no ingest
+ * account sees them. */
+#define INGEST_SCOPE(chat, acct)                                                          \
+	"EXISTS (SELECT 1 FROM chats c WHERE c.id = " chat " AND (c.source_account_id = " \
+	acct " OR EXISTS (SELECT 1 FROM ingest_grants g WHERE g.account_id = " acct       \
+	" AND ((g.kind = 0 AND g.source = c.source_account_id)"                            \
+	" OR (g.kind = 1 AND g.source = c.source_platform)))))"
+
+static bool pending_push(struct db *db, int64_t seq, const char *chat_id, char *json, bool note)
 {
 	if (db->npending == db->pending_cap) {
 		size_t cap = db->pending_cap ? db->pending_cap * 2 : 4;
@@ -30,7 +45,9 @@ static bool pending_push(struct db *db, int64_t seq, char *json, bool note)
 		db->pending = p;
 		db->pending_cap = cap;
 	}
-	db->pending[db->npending++] = (struct pending_event){seq, json, strlen(json), note};
+	struct pending_event *p = &db->pending[db->npending++];
+	*p = (struct pending_event){seq, json, strlen(json), note, {0}};
+	snprintf(p->chat_id, sizeof p->chat_id, "%s", chat_id);
 	return true;
 }
 
@@ -67,7 +84,7 @@ bool chat_changed(struct db *db, const char *id, enum event_type type, const str
 			 ARGS(ARG_I(seq), ARG_I(type), ARG_I(now), ARG_I(note), ARG_T(json),
 			      ARG_T(chat_id)),
 			 NULL, err);
-	if (ok && !pending_push(db, seq, json, note))
+	if (ok && !pending_push(db, seq, chat_id, json, note))
 		ok = db_oom(err);
 	if (!ok)
 		free(json);
@@ -89,7 +106,35 @@ int64_t db_events_oldest(struct db *db)
 	return db->floor;
 }
 
-int db_events_after(struct db *db, int64_t since, int limit, db_event_fn *fn, void *ctx)
+bool db_ingest_may_see(struct db *db, const char *ingest_id, const char *chat_id)
+{
+	struct api_error err;
+	int64_t yes = 0;
+	bool found;
+
+	return db_get_int(db, "SELECT " INGEST_SCOPE("?1", "?2"),
+			  ARGS(ARG_T(chat_id), ARG_T(ingest_id)), &yes, &found, &err) &&
+	       found && yes;
+}
+
+/* The next `limit` events after `since`; for an ingest account only those
+ * in its scope, never notes. */
+static sqlite3_stmt *events_query(struct db *db, int64_t since, int limit, const char *ingest_id,
+				  struct api_error *err)
+{
+	if (!ingest_id)
+		return db_query(db,
+				"SELECT seq, json, note, chat_id FROM events WHERE seq > ?"
+				" ORDER BY seq LIMIT ?",
+				ARGS(ARG_I(since), ARG_I(limit)), err);
+	return db_query(db,
+			"SELECT seq, json, note, chat_id FROM events e WHERE seq > ?2 AND note = 0"
+			" AND " INGEST_SCOPE("e.chat_id", "?1") " ORDER BY seq LIMIT ?3",
+			ARGS(ARG_T(ingest_id), ARG_I(since), ARG_I(limit)), err);
+}
+
+int db_events_after(struct db *db, int64_t since, int limit, const char *ingest_id,
+		    db_event_fn *fn, void *ctx)
 {
 	struct api_error err;
 	struct pending_event *list;
@@ -101,11 +146,7 @@ int db_events_after(struct db *db, int64_t since, int limit, db_event_fn *fn, vo
 	if (since < db->floor - 1)
 		since = db->floor - 1; /* below the floor only compacted leftovers remain */
 	list = calloc((size_t)limit, sizeof *list);
-	sqlite3_stmt *st = list ? db_query(db,
-					   "SELECT seq, json, note FROM events WHERE seq > ?"
-					   " ORDER BY seq LIMIT ?",
-					   ARGS(ARG_I(since), ARG_I(limit)), &err)
-				: NULL;
+	sqlite3_stmt *st = list ? events_query(db, since, limit, ingest_id, &err) : NULL;
 	if (!st) {
 		free(list);
 		return -1;
@@ -116,12 +157,14 @@ int db_events_after(struct db *db, int64_t since, int limit, db_event_fn *fn, vo
 		list[n].json = col_strdup(st, 1, &ok);
 		list[n].len = (size_t)sqlite3_column_bytes(st, 1);
 		list[n].note = sqlite3_column_int(st, 2) != 0;
+		col_uuid(st, 3, list[n].chat_id);
 		n++;
 	}
 	ok = ok && rc == SQLITE_DONE;
 	db_release(db, st);
 	for (int i = 0; i < n; i++) {
-		struct db_event ev = {list[i].seq, list[i].json, list[i].len, list[i].note};
+		struct db_event ev = {list[i].seq, list[i].json, list[i].len, list[i].note,
+				      list[i].chat_id};
 		if (ok)
 			fn(ctx, &ev);
 		free(list[i].json);

@@ -38,6 +38,7 @@ struct pending_event {
 	char *json;
 	size_t len;
 	bool note;
+	uuid_str chat_id;
 };
 
 struct db {

@@ -156,7 +156,7 @@ static bool list_messages(struct db *db, const char *chat_id, int64_t before, in
 		return db_oom(err);
 
 	/* Without a bound, the newest page is the one before count + 1. */
-	bool backwards = !after;
+	bool backwards = after < 0;
 	sqlite3_stmt *st =
 		backwards ? db_query(db,
 				     "SELECT " MESSAGE_COLUMNS " FROM messages WHERE chat_id = ?"
@@ -187,7 +187,7 @@ bool db_messages_list(struct db *db, const char *chat_id, int64_t before_seq, in
 
 	if (limit < 1 || limit > 100)
 		return api_error_set(err, API_INVALID_QUERY, "limit: must be 1..100");
-	if (before_seq && after_seq)
+	if (before_seq && after_seq >= 0)
 		return api_error_set(err, API_INVALID_QUERY,
 				     "before_seq and after_seq cannot be combined");
 	if (!db_begin_read(db, err))
@@ -224,15 +224,20 @@ static bool find_message(struct db *db, sqlite3_stmt *st, struct message *out, b
 	return ok;
 }
 
-/* The message this chat already has under client_msg_id, if any. */
-static bool find_by_client_id(struct db *db, const char *chat_id, const char *client_msg_id,
-			      struct message *out, bool *found, struct api_error *err)
+/* The message this author already wrote in this chat under client_msg_id,
+ * if any. The key is the author's: another agent reusing it (by accident
+ * or to read it) writes a message of their own. */
+static bool find_by_client_id(struct db *db, const char *chat_id, const char *author_id,
+			      const char *client_msg_id, struct message *out, bool *found,
+			      struct api_error *err)
 {
+	/* Spelled like the unique index messages_client, which answers it. */
 	return find_message(db,
 			    db_query(db,
 				     "SELECT " MESSAGE_COLUMNS " FROM messages WHERE chat_id = ?"
-				     " AND client_msg_id = ?",
-				     ARGS(ARG_T(chat_id), ARG_T(client_msg_id)), err),
+				     " AND author_id = ? AND client_msg_id = ?",
+				     ARGS(ARG_T(chat_id), ARG_T(author_id), ARG_T(client_msg_id)),
+				     err),
 			    out, found, err);
 }
 
@@ -275,7 +280,7 @@ static bool apply_reply(struct db *db, void *arg, struct chat *c, int64_t now,
 	 * if the chat changed hands since: the client only wants to know it
 	 * arrived. */
 	if (r->client_msg_id &&
-	    !find_by_client_id(db, c->id, r->client_msg_id, &r->msg, &found, err))
+	    !find_by_client_id(db, c->id, r->me->id, r->client_msg_id, &r->msg, &found, err))
 		return false;
 	if (found)
 		return true;

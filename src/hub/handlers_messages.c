@@ -11,14 +11,14 @@
 
 bool handle_messages_list(const struct request *req, struct response *res, struct api_error *err)
 {
-	int64_t before = 0, after = 0, limit = 50;
+	int64_t before = 0, after = -1, limit = 50;
 	struct message_page page = {0};
 
 	if (!request_param_int(req, "before_seq", 1, INT64_MAX, &before, err) ||
 	    !request_param_int(req, "after_seq", 0, INT64_MAX, &after, err) ||
 	    !request_param_int(req, "limit", 1, 100, &limit, err))
 		return false;
-	if (before && after)
+	if (before && after >= 0)
 		return api_error_set(err, API_INVALID_QUERY,
 				     "before_seq and after_seq cannot be combined");
 	if (!db_messages_list(req->db, req->ids[0], before, after, (int)limit, &page, err))

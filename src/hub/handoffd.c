@@ -1,8 +1,9 @@
 /*
  * handoffd.c — handoffd: the hub's command line.
  *
- *   handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N]
+ *   handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N] [--rate R,B] ...
  *   handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]
+ *   handoffd grant|revoke INGEST (--account ACCOUNT | --platform LABEL) [--db PATH]
  */
 #include <config.h>
 
@@ -20,6 +21,7 @@
 
 #include "db.h"
 #include "demo_sim.h"
+#include "handlers.h"
 #include "server.h"
 #include "log.h"
 
@@ -27,8 +29,10 @@
 #define DEFAULT_DB "./handoff.db"
 
 static const char usage_text[] =
-	"usage: handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N]\n"
+	"usage: handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N] [--rate R,B]\n"
+	"                [--ingest-rate R,B] [--auth-rate R,B]\n"
 	"       handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]\n"
+	"       handoffd grant|revoke INGEST (--account ACCOUNT | --platform LABEL) [--db PATH]\n"
 	"\n"
 	"  --listen HOST:PORT  where to serve Handoff API v1 (default " DEFAULT_LISTEN ";\n"
 	"                      port 0 picks a free port)\n"
@@ -36,6 +40,11 @@ static const char usage_text[] =
 	"  --demo              run a simulated workspace: customers, a bot, escalations\n"
 	"  --seed N            make the demo repeatable\n"
 	"  --verbose           also log each request and event stream (debug lines)\n"
+	"  --rate R,B          requests per second and burst per agent account\n"
+	"                      (default 20,100; 0 for no limit)\n"
+	"  --ingest-rate R,B   the same per ingest account (default 5000,50000)\n"
+	"  --auth-rate R,B     wrong tokens per second and burst per client address\n"
+	"                      (default 0.2,30)\n"
 	"  --help, --version\n";
 
 /* Bad usage: say what is wrong, show the usage, exit status 2. */
@@ -97,7 +106,8 @@ static void on_stop_signal(uv_signal_t *handle, int signum)
 	uv_close((uv_handle_t *)&hub->sigint, NULL);
 }
 
-static int serve(const char *listen, const char *db_path, bool demo, uint64_t seed)
+static int serve(const char *listen, const char *db_path, const struct rate_limits *limits,
+		 bool demo, uint64_t seed)
 {
 	char host[256];
 	int port;
@@ -122,6 +132,7 @@ static int serve(const char *listen, const char *db_path, bool demo, uint64_t se
 		db_close(db);
 		return 1;
 	}
+	server_set_rate_limits(hub.server, limits);
 	char token_path[4096];
 	if (demo) {
 		snprintf(token_path, sizeof token_path, "%s.demo-token", db_path);
@@ -212,6 +223,53 @@ static int agent_add(int argc, char **argv)
 	return 0;
 }
 
+/* handoffd grant|revoke INGEST (--account ACCOUNT | --platform LABEL) [--db PATH]:
+ * let an ingest account read the chats of another source (see db_grant). */
+static int grant(int argc, char **argv, bool revoke)
+{
+	static const struct option opts[] = {
+		{"account", required_argument, NULL, 'a'},
+		{"platform", required_argument, NULL, 'p'},
+		{"db", required_argument, NULL, 'd'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *cmd = revoke ? "revoke" : "grant", *db_path = DEFAULT_DB, *source = NULL;
+	enum grant_kind kind = GRANT_ACCOUNT;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'd') {
+			db_path = optarg;
+			continue;
+		}
+		if ((c != 'a' && c != 'p') || source)
+			return usage_error("%s takes one --account or one --platform", cmd);
+		kind = c == 'a' ? GRANT_ACCOUNT : GRANT_PLATFORM;
+		source = optarg;
+	}
+	if (optind != argc - 1 || !source)
+		return usage_error("%s takes an INGEST account and one --account or --platform", cmd);
+	if (kind == GRANT_PLATFORM && !source_platform_valid(source))
+		return usage_error("--platform wants a source.platform label (1 to 32 of a-z 0-9 . _ -)");
+
+	struct errbuf err;
+	bool changed = false;
+	struct db *db = db_open(db_path, &err);
+	if (!db) {
+		fprintf(stderr, "handoffd: %s: %s\n", db_path, err.msg);
+		return 1;
+	}
+	bool ok = db_grant(db, argv[optind], kind, source, revoke, &changed, &err);
+	db_close(db);
+	if (!ok) {
+		fprintf(stderr, "handoffd: %s: %s\n", cmd, err.msg);
+		return 1;
+	}
+	fprintf(stderr, "%s%s\n", revoke ? "revoked" : "granted", changed ? "" : " (no change)");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -220,11 +278,15 @@ int main(int argc, char **argv)
 		{"demo", no_argument, NULL, 'D'},
 		{"seed", required_argument, NULL, 's'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"rate", required_argument, NULL, 'r'},
+		{"ingest-rate", required_argument, NULL, 'i'},
+		{"auth-rate", required_argument, NULL, 'a'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *listen = DEFAULT_LISTEN, *db_path = DEFAULT_DB;
+	struct rate_limits limits = RATE_LIMITS_DEFAULT;
 	bool demo = false, seeded = false;
 	uint64_t seed = 0;
 	char *end;
@@ -238,6 +300,8 @@ int main(int argc, char **argv)
 			return agent_add(argc - 2, argv + 2);
 		return usage_error("unknown agent command \"%s\"", argc >= 3 ? argv[2] : "");
 	}
+	if (argc >= 2 && (strcmp(argv[1], "grant") == 0 || strcmp(argv[1], "revoke") == 0))
+		return grant(argc - 1, argv + 1, strcmp(argv[1], "revoke") == 0);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
@@ -259,6 +323,14 @@ int main(int argc, char **argv)
 		case 'v':
 			log_set_level(LOG_DEBUG);
 			break;
+		case 'r':
+		case 'i':
+		case 'a':
+			if (!rate_parse(optarg, c == 'r' ? &limits.agent : c == 'i' ? &limits.ingest
+										 : &limits.auth_fail))
+				return usage_error("a rate is RATE,BURST (\"20,100\"; 0 for none), "
+						   "not \"%s\"", optarg);
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -275,5 +347,5 @@ int main(int argc, char **argv)
 		return usage_error("--seed only makes sense with --demo");
 	if (demo && !seeded)
 		seed = (uint64_t)uv_hrtime();
-	return serve(listen, db_path, demo, seed);
+	return serve(listen, db_path, &limits, demo, seed);
 }

@@ -9,6 +9,7 @@ src_hub_libhubdb_a_SOURCES = \
 	src/hub/db_chats.c \
 	src/hub/db_checkpoint.c \
 	src/hub/db_events.c \
+	src/hub/db_grants.c \
 	src/hub/db_ingest.c \
 	src/hub/db_list.c \
 	src/hub/db_messages.c \
@@ -35,7 +36,8 @@ handoffd_SOURCES = \
 	src/hub/server_http.c \
 	src/hub/server_request.c \
 	src/hub/server_route.c src/hub/server_route.h \
-	src/hub/query.c src/hub/query.h
+	src/hub/query.c src/hub/query.h \
+	src/hub/ratelimit.c src/hub/ratelimit.h
 handoffd_CFLAGS = $(AM_CFLAGS) $(LWS_CFLAGS) $(UV_CFLAGS)
 handoffd_CPPFLAGS = $(HUB_CPPFLAGS)
 handoffd_LDADD = $(HUBDB_LIBS) $(LWS_LIBS) $(UV_LIBS)

@@ -26,7 +26,7 @@ enum http_method { HTTP_GET, HTTP_POST, HTTP_PATCH, HTTP_PUT, HTTP_DELETE, HTTP_
 #define ROLE_BIT(r) (1u << (r))
 #define ROLES_AGENTS (ROLE_BIT(ACCOUNT_AGENT) | ROLE_BIT(ACCOUNT_SUPERVISOR))
 #define ROLES_ANY (ROLES_AGENTS | ROLE_BIT(ACCOUNT_INGEST))
-#define ROLES_PUBLIC 0u /* no token needed */
+#define ROLES_PUBLIC 0u /* no token needed, and never rate-limited */
 
 struct query_param {
 	char *name;

@@ -1,7 +1,9 @@
 /*
  * routes.c — the Handoff API v1 as a table: method, path, who may call it,
  * which query parameters it takes, and its handler. The HTTP layer reads
- * nothing else to decide 404, 405, 401, 403 and unknown parameters.
+ * nothing else to decide 404, 405, 401, 429, 403 and unknown parameters:
+ * a route that needs a token counts against its caller's rate limit, a
+ * public one (health, for probes) against none.
  * (GET /v1/events, the WebSocket stream, is the server's own.)
  */
 #include "handlers.h"

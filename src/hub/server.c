@@ -19,6 +19,10 @@
 /* Turns of the loop we give lws to finish a destroy outside uv_run. */
 #define DESTROY_TURNS 100
 
+/* Buckets per rate-limit table: an account or address past that many
+ * takes the place of one that has refilled (ratelimit.h). */
+#define RATE_BUCKETS 4096
+
 static const char *const events_params[] = {"since", NULL};
 
 /* The stream is answered by the server itself, but its route stands in the
@@ -124,7 +128,10 @@ struct server *server_start(uv_loop_t *loop, struct db *db, const char *host, in
 	}
 	s->loop = loop;
 	s->db = db;
-	if (!events_init(s) || !routes_build(s)) {
+	s->limits = (struct rate_limits)RATE_LIMITS_DEFAULT;
+	s->accounts = ratelimit_new(RATE_BUCKETS);
+	s->addresses = ratelimit_new(RATE_BUCKETS);
+	if (!events_init(s) || !routes_build(s) || !s->accounts || !s->addresses) {
 		errbuf_set(err, "out of memory");
 		server_free(s);
 		return NULL;
@@ -178,5 +185,12 @@ void server_free(struct server *s)
 		uv_run(s->loop, UV_RUN_NOWAIT);
 	}
 	free(s->routes);
+	ratelimit_free(s->accounts);
+	ratelimit_free(s->addresses);
 	free(s);
+}
+
+void server_set_rate_limits(struct server *s, const struct rate_limits *limits)
+{
+	s->limits = *limits;
 }

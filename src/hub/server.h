@@ -15,6 +15,7 @@
 #include <uv.h>
 
 #include "errbuf.h"
+#include "ratelimit.h"
 
 struct db;
 struct server;
@@ -25,6 +26,9 @@ struct server;
 /* Listen on host:port (port 0 picks a free one) on `loop`. */
 struct server *server_start(uv_loop_t *loop, struct db *db, const char *host, int port,
 			    struct errbuf *err);
+
+/* Replace the rate limits (RATE_LIMITS_DEFAULT until then). */
+void server_set_rate_limits(struct server *s, const struct rate_limits *limits);
 
 /* The port actually bound (useful after port 0). */
 int server_port(const struct server *s);

@@ -2,8 +2,9 @@
  * server_events.c — the event stream: GET /v1/events over WebSocket.
  *
  * Each client has `sent_upto`, the seq of the last event it was given (or
- * deliberately skipped: notes for ingest clients). Two sources feed it,
- * and sent_upto keeps them from overlapping or leaving a gap:
+ * deliberately skipped: what an ingest client may not see, client_wants).
+ * Two sources feed it, and sent_upto keeps them from overlapping or leaving
+ * a gap:
  *
  *   - live: the db listener hands over each committed event once; a client
  *     takes it only when it is caught up (sent_upto == seq - 1);
@@ -262,6 +263,15 @@ static void client_request_write(struct events_client *c)
 
 /* ---- live events ------------------------------------------------------- */
 
+/* Is a live event for this client? Ingest accounts get no notes and only
+ * the chats in their scope; replay applies the same rule in its query
+ * (db_events_after). */
+static bool client_wants(const struct events_client *c, const struct db_event *ev)
+{
+	return c->me.role != ACCOUNT_INGEST ||
+	       (!ev->note && db_ingest_may_see(c->server->db, c->me.id, ev->chat_id));
+}
+
 /* Give one committed event to a caught-up client. *shared is the event's
  * frame, made on first use so an event nobody takes is never copied. */
 static void client_offer(struct events_client *c, const struct db_event *ev,
@@ -270,7 +280,7 @@ static void client_offer(struct events_client *c, const struct db_event *ev,
 	if (c->sent_upto != ev->seq - 1)
 		return; /* replaying: its db reads will bring this event */
 	c->sent_upto = ev->seq;
-	if (ev->note && c->me.role == ACCOUNT_INGEST)
+	if (!client_wants(c, ev))
 		return;
 	if (!*shared)
 		*shared = frame_new(ev->json, ev->len, true);
@@ -360,23 +370,22 @@ static void replay_one(void *ctx, const struct db_event *ev)
 
 	if (c->dropped)
 		return;
-	if (!(ev->note && c->me.role == ACCOUNT_INGEST)) {
-		struct frame *f = frame_new(ev->json, ev->len, true);
-		bool ok = f && client_send(c, f);
-		frame_unref(f);
-		if (!ok) {
-			client_drop(c, "out of memory");
-			return;
-		}
+	struct frame *f = frame_new(ev->json, ev->len, true);
+	bool ok = f && client_send(c, f);
+	frame_unref(f);
+	if (!ok) {
+		client_drop(c, "out of memory");
+		return;
 	}
 	c->sent_upto = ev->seq;
 }
 
-/* Queue the next retained events after sent_upto. */
+/* Queue the next retained events after sent_upto that the client may see. */
 static bool replay_batch(struct events_client *c)
 {
 	struct server *s = c->server;
-	int n = db_events_after(s->db, c->sent_upto, REPLAY_BATCH, replay_one, c);
+	const char *ingest_id = c->me.role == ACCOUNT_INGEST ? c->me.id : NULL;
+	int n = db_events_after(s->db, c->sent_upto, REPLAY_BATCH, ingest_id, replay_one, c);
 
 	if (n < 0)
 		return false;
@@ -405,8 +414,8 @@ static bool since_from(const struct admission *a, bool *has, int64_t *since,
 
 /* Everything an upgrade to the stream is checked for, in the order plain
  * requests are. */
-static bool admit_stream(struct server *s, struct lws *wsi, struct admission *a, bool *has_since,
-			 int64_t *since, struct api_error *err)
+static bool admit_stream(struct server *s, struct lws *wsi, bool charge, struct admission *a,
+			 bool *has_since, int64_t *since, struct api_error *err)
 {
 	char path[sizeof EVENTS_PATH];
 
@@ -416,7 +425,7 @@ static bool admit_stream(struct server *s, struct lws *wsi, struct admission *a,
 	    strcmp(path, EVENTS_PATH) != 0)
 		return api_error_set(err, API_RESOURCE_NOT_FOUND,
 				     "no WebSocket endpoint here (the stream is " EVENTS_PATH ")");
-	return admit_request(s, wsi, HTTP_GET, path, a, err) &&
+	return admit_request(s, wsi, HTTP_GET, path, charge, a, err) &&
 	       since_from(a, has_since, since, err);
 }
 
@@ -442,7 +451,7 @@ int events_confirm_upgrade(struct server *s, struct lws *wsi, const char *upgrad
 
 	if (strcasecmp(upgrade, "websocket") != 0)
 		return 0; /* h2c: lws's business */
-	ok = admit_stream(s, wsi, &a, &has_since, &since, &err);
+	ok = admit_stream(s, wsi, true, &a, &has_since, &since, &err);
 	admission_free(&a);
 	if (ok && !subprotocol_requested(wsi))
 		ok = api_error_set(&err, API_INVALID_QUERY,
@@ -450,15 +459,16 @@ int events_confirm_upgrade(struct server *s, struct lws *wsi, const char *upgrad
 	if (ok)
 		return 0;
 	log_debug("events: stream refused: %d %s", api_error_status(err.type), err.description);
-	return http_refuse_now(wsi, &err);
+	return http_refuse_now(wsi, &err, a.retry_after);
 }
 
-/* While the handshake's headers are still at hand: who, and since when. */
+/* While the handshake's headers are still at hand: who, and since when
+ * (the upgrade was admitted and counted already). */
 static int client_filter(struct events_client *c, struct lws *wsi)
 {
 	struct admission a;
 	struct api_error err;
-	bool ok = admit_stream(server_of(wsi), wsi, &a, &c->has_since, &c->since, &err);
+	bool ok = admit_stream(server_of(wsi), wsi, false, &a, &c->has_since, &c->since, &err);
 
 	if (ok) {
 		c->me = a.caller; /* take it over */

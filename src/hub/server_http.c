@@ -39,9 +39,6 @@
 /* Room for our response headers. */
 #define HEAD_ROOM 1024
 
-/* Retry-After of a 429, in seconds. */
-#define RETRY_AFTER "1"
-
 enum conn_phase {
 	CONN_IDLE,   /* no request yet, or between two */
 	CONN_BODY,   /* collecting the body */
@@ -61,6 +58,7 @@ struct http_conn {
 	/* the answer */
 	int status;
 	unsigned allow;      /* methods for the Allow: of a 405 */
+	unsigned retry_after; /* seconds, for the Retry-After: of a 429 */
 	bool head_sent;
 	unsigned char *out;  /* LWS_PRE bytes of headroom, then out_len bytes */
 	size_t out_len, out_sent;
@@ -110,19 +108,20 @@ static void allow_list(unsigned allow, char *out, size_t outlen)
 	}
 }
 
-static int write_head(struct lws *wsi, int status, size_t content_len, unsigned allow, bool close)
+static int write_head(struct lws *wsi, int status, size_t content_len, unsigned allow,
+		      unsigned retry_after, bool close)
 {
 	unsigned char buf[LWS_PRE + HEAD_ROOM];
 	unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
-	char methods[64];
+	char methods[64], retry[16];
 
 	if (lws_add_http_common_headers(wsi, (unsigned)status, "application/json", content_len, &p,
 					end))
 		return -1;
+	snprintf(retry, sizeof retry, "%u", retry_after ? retry_after : 1);
 	if (status == 429 &&
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_RETRY_AFTER,
-					 (const unsigned char *)RETRY_AFTER, strlen(RETRY_AFTER), &p,
-					 end))
+					 (const unsigned char *)retry, (int)strlen(retry), &p, end))
 		return -1;
 	allow_list(allow, methods, sizeof methods);
 	if (methods[0] && lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ALLOW,
@@ -156,6 +155,7 @@ static int conn_answer_error(struct lws *wsi, struct http_conn *c, const struct 
 			  c->path ? c->path : "?", err->description);
 	if (err->type == API_METHOD_NOT_FOUND)
 		c->allow = c->adm.match.allowed;
+	c->retry_after = c->adm.retry_after;
 	return conn_answer(wsi, c, api_error_status(err->type), api_error_to_json(err));
 }
 
@@ -252,7 +252,7 @@ static int conn_begin(struct lws *wsi, struct http_conn *c, const char *path)
 	if (!c->path)
 		return -1;
 	c->close_after = length != 0 || body_unbounded(wsi, c->method);
-	if (!admit_request(server_of(wsi), wsi, c->method, path, &c->adm, &err))
+	if (!admit_request(server_of(wsi), wsi, c->method, path, true, &c->adm, &err))
 		return conn_answer_error(wsi, c, &err);
 	if (length == 0)
 		return conn_dispatch(wsi, c, NULL);
@@ -324,7 +324,7 @@ static void log_request(const struct http_conn *c)
 static int conn_write(struct lws *wsi, struct http_conn *c)
 {
 	if (!c->head_sent) {
-		if (write_head(wsi, c->status, c->out_len, c->allow, c->close_after) < 0)
+		if (write_head(wsi, c->status, c->out_len, c->allow, c->retry_after, c->close_after) < 0)
 			return -1;
 		c->head_sent = true;
 		lws_callback_on_writable(wsi);
@@ -351,13 +351,13 @@ static int conn_write(struct lws *wsi, struct http_conn *c)
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
-int http_refuse_now(struct lws *wsi, const struct api_error *err)
+int http_refuse_now(struct lws *wsi, const struct api_error *err, unsigned retry_after)
 {
 	size_t len;
 	unsigned char *buf = encode_with_headroom(api_error_to_json(err), &len);
 	int rc = -1;
 
-	if (buf && write_head(wsi, api_error_status(err->type), len, 0, false) == 0 &&
+	if (buf && write_head(wsi, api_error_status(err->type), len, 0, retry_after, false) == 0 &&
 	    lws_write(wsi, buf + LWS_PRE, len, LWS_WRITE_HTTP_FINAL) == (int)len)
 		rc = 1;
 	free(buf);

@@ -14,6 +14,7 @@
 
 #include "db.h"
 #include "query.h"
+#include "ratelimit.h"
 #include "route.h"
 #include "server.h"
 #include "server_route.h"
@@ -36,6 +37,9 @@ struct server {
 	bool stopping;
 	struct route *routes;        /* api_routes, plus the event stream's own */
 	size_t nroutes;
+	struct rate_limits limits;
+	struct ratelimit *accounts;  /* request buckets, by account id */
+	struct ratelimit *addresses; /* wrong-token buckets, by peer address */
 	struct lws_protocols protocols[3]; /* http, the stream, the terminator */
 	struct events_client *clients; /* the established event streams */
 	size_t nclients;
@@ -56,16 +60,20 @@ struct admission {
 	struct query query;
 	struct agent caller;         /* valid when has_caller */
 	bool has_caller;
+	unsigned retry_after;        /* the Retry-After of a 429, in seconds */
 };
 
 /* The method of the request line (lws hands its path to the callback). */
 enum http_method request_method(struct lws *wsi);
 
-/* The checks in protocol order: route (404/405), token (401), role (403),
- * path ids and query parameters (400). On failure `a` still holds what was
- * learnt (a->match.allowed for a 405); admission_free it either way. */
+/* The checks in protocol order: route (404/405), token (401), the rate
+ * limits (429), role (403), path ids and query parameters (400). `charge`:
+ * count the request against the limits (false to look at a request again,
+ * as the stream does after its upgrade). On failure `a` still holds what
+ * was learnt (a->match.allowed for a 405, a->retry_after for a 429);
+ * admission_free it either way. */
 bool admit_request(struct server *s, struct lws *wsi, enum http_method method, const char *path,
-		   struct admission *a, struct api_error *err);
+		   bool charge, struct admission *a, struct api_error *err);
 void admission_free(struct admission *a);
 
 /* The request's target as the log shows it: the path, then each query
@@ -74,7 +82,7 @@ void admission_free(struct admission *a);
 void request_target(const char *path, const struct query *q, char *out, size_t len);
 
 /* A copy of header `h` (NUL-terminated, "" when absent) into buf[len];
- * false when it does not fit. */
+ * false when it does not fit or holds a NUL. */
 bool request_header(struct lws *wsi, enum lws_token_indexes h, char *buf, size_t len);
 
 /* ---- server_http.c ------------------------------------------------------ */
@@ -83,9 +91,10 @@ bool request_header(struct lws *wsi, enum lws_token_indexes h, char *buf, size_t
 extern const struct lws_protocols server_http_protocol;
 
 /* Answer `err` at once, headers and body, and let lws finish the exchange:
- * for refusing an upgrade, where there is no later WRITEABLE. Returns what
- * LWS_CALLBACK_HTTP_CONFIRM_UPGRADE should return. */
-int http_refuse_now(struct lws *wsi, const struct api_error *err);
+ * for refusing an upgrade, where there is no later WRITEABLE. retry_after:
+ * the Retry-After of a 429. Returns what LWS_CALLBACK_HTTP_CONFIRM_UPGRADE
+ * should return. */
+int http_refuse_now(struct lws *wsi, const struct api_error *err, unsigned retry_after);
 
 /* ---- server_events.c ---------------------------------------------------- */
 

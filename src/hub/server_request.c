@@ -36,7 +36,11 @@ enum http_method request_method(struct lws *wsi)
 bool request_header(struct lws *wsi, enum lws_token_indexes h, char *buf, size_t len)
 {
 	buf[0] = '\0';
-	return lws_hdr_copy(wsi, buf, (int)len, h) >= 0;
+	int n = lws_hdr_copy(wsi, buf, (int)len, h);
+	/* A NUL inside the value would hide what follows it from every
+	 * string function ("Bearer <token>\0junk"): such a header is refused,
+	 * never read up to the NUL. */
+	return n >= 0 && strlen(buf) == (size_t)n;
 }
 
 /* The caller named by the Authorization header, if any. */
@@ -93,8 +97,44 @@ static bool query_from_request(struct lws *wsi, struct query *out, struct api_er
 	return ok;
 }
 
+/*
+ * The token of a request that needs one, and the limits (see
+ * doc/handoffd.8). An address that sent too many wrong tokens gets 429 for
+ * every authenticated request, right or wrong token, until its bucket has
+ * refilled a little: a guesser learns nothing more, and the one valid
+ * client behind the same address waits too (the price of telling nobody
+ * which guess was right). Public routes (health) are never limited.
+ */
+static bool admit_caller(struct server *s, struct lws *wsi, bool charge, struct admission *a,
+			 struct api_error *err)
+{
+	char peer[64];
+	uint64_t now = uv_now(s->loop);
+
+	if (!lws_get_peer_simple(wsi, peer, sizeof peer))
+		snprintf(peer, sizeof peer, "?"); /* every unknown peer shares one bucket */
+	if (charge && !ratelimit_peek(s->addresses, &s->limits.auth_fail, peer, now, &a->retry_after))
+		return api_error_set(err, API_RATE_LIMITED,
+				     "too many wrong tokens from this address; retry later");
+	if (!authenticate(s->db, wsi, &a->caller)) {
+		if (charge)
+			ratelimit_take(s->addresses, &s->limits.auth_fail, peer, now,
+				       &a->retry_after);
+		return api_error_set(err, API_UNAUTHORIZED,
+				     "missing or unknown token (Authorization: Bearer <token>)");
+	}
+	a->has_caller = true;
+	const struct rate *rate =
+		a->caller.role == ACCOUNT_INGEST ? &s->limits.ingest : &s->limits.agent;
+	if (charge && !ratelimit_take(s->accounts, rate, a->caller.id, now, &a->retry_after))
+		return api_error_set(err, API_RATE_LIMITED,
+				     "too many requests for this account; retry after %u s",
+				     a->retry_after);
+	return true;
+}
+
 bool admit_request(struct server *s, struct lws *wsi, enum http_method method, const char *path,
-		   struct admission *a, struct api_error *err)
+		   bool charge, struct admission *a, struct api_error *err)
 {
 	memset(a, 0, sizeof *a);
 	if (!route_find(s->routes, s->nroutes, method, path, &a->match, err))
@@ -102,10 +142,8 @@ bool admit_request(struct server *s, struct lws *wsi, enum http_method method, c
 
 	const struct route *r = a->match.route;
 	if (r->roles != ROLES_PUBLIC) {
-		if (!authenticate(s->db, wsi, &a->caller))
-			return api_error_set(err, API_UNAUTHORIZED,
-					     "missing or unknown token (Authorization: Bearer <token>)");
-		a->has_caller = true;
+		if (!admit_caller(s, wsi, charge, a, err))
+			return false;
 		if (!(r->roles & ROLE_BIT(a->caller.role)))
 			return api_error_set(err, API_FORBIDDEN, "an account with role %s may not do this",
 					     account_role_name(a->caller.role));

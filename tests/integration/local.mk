@@ -6,6 +6,9 @@ INTEGRATION_TESTS = \
 	tests/integration/test_stream \
 	tests/integration/test_stream_frames \
 	tests/integration/test_hub_abuse \
+	tests/integration/test_hub_answers \
+	tests/integration/test_hub_ratelimit \
+	tests/integration/test_hub_ingest_scope \
 	tests/integration/test_hub_api \
 	tests/integration/test_hub_events \
 	tests/integration/test_hub_race \
@@ -60,6 +63,21 @@ tests_integration_test_stream_frames_CFLAGS = $(IT_CFLAGS) $(UV_CFLAGS) $(LWS_CF
 tests_integration_test_stream_frames_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_stream_frames_LDADD = $(CLIENT_LIBS) $(IT_LDADD) $(CRYPTO_LIBS)
 tests_integration_test_stream_frames_LDFLAGS = -pthread
+tests_integration_test_hub_answers_SOURCES = tests/integration/test_hub_answers.c $(HARNESS)
+tests_integration_test_hub_answers_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_answers_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_answers_LDADD = $(IT_LDADD)
+tests_integration_test_hub_answers_LDFLAGS = -pthread
+tests_integration_test_hub_ingest_scope_SOURCES = tests/integration/test_hub_ingest_scope.c $(HARNESS)
+tests_integration_test_hub_ingest_scope_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_ingest_scope_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_ingest_scope_LDADD = $(IT_LDADD)
+tests_integration_test_hub_ingest_scope_LDFLAGS = -pthread
+tests_integration_test_hub_ratelimit_SOURCES = tests/integration/test_hub_ratelimit.c $(HARNESS)
+tests_integration_test_hub_ratelimit_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_ratelimit_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_ratelimit_LDADD = $(IT_LDADD)
+tests_integration_test_hub_ratelimit_LDFLAGS = -pthread
 tests_integration_test_hub_abuse_SOURCES = tests/integration/test_hub_abuse.c $(HARNESS)
 tests_integration_test_hub_abuse_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_abuse_CPPFLAGS = $(IT_CPPFLAGS)

@@ -180,12 +180,12 @@ static void test_every_endpoint_decodes(void **state)
 	expect_ok(&o);
 	assert_int_equal(o.r.message->role, MSG_ROLE_NOTE);
 
-	CALL(&f, &o, api_messages(f.api, chat, 0, 0, 2, record, &o, &err_));
+	CALL(&f, &o, api_messages(f.api, chat, 0, -1, 2, record, &o, &err_));
 	expect_ok(&o);
 	assert_int_equal(o.r.messages->n, 2);
 	assert_true(o.r.messages->has_more_before);
 	assert_string_equal(o.r.messages->messages[1].text, "customer seems upset");
-	CALL(&f, &o, api_messages(f.api, chat, 2, 0, 0, record, &o, &err_));
+	CALL(&f, &o, api_messages(f.api, chat, 2, -1, 0, record, &o, &err_));
 	expect_ok(&o);
 	assert_int_equal(o.r.messages->n, 1);
 	assert_int_equal(o.r.messages->messages[0].seq, 1);
@@ -193,6 +193,11 @@ static void test_every_endpoint_decodes(void **state)
 	CALL(&f, &o, api_messages(f.api, chat, 0, seq, 0, record, &o, &err_));
 	expect_ok(&o);
 	assert_int_equal(o.r.messages->n, 1);
+	/* after_seq=0 is a bound (from the first message), not "none". */
+	CALL(&f, &o, api_messages(f.api, chat, 0, 0, 1, record, &o, &err_));
+	expect_ok(&o);
+	assert_int_equal(o.r.messages->n, 1);
+	assert_int_equal(o.r.messages->messages[0].seq, 1);
 
 	CALL(&f, &o, api_rating(f.api, chat, 4, "quick", NULL, record, &o, &err_));
 	expect_ok(&o);

@@ -29,6 +29,7 @@ UNIT_TESTS = \
 	tests/unit/test_log \
 	tests/unit/test_model \
 	tests/unit/test_query \
+	tests/unit/test_ratelimit \
 	tests/unit/test_textsafe \
 	tests/unit/test_timeutil \
 	tests/unit/test_utf8 \
@@ -145,6 +146,11 @@ tests_unit_test_print_LDADD = $(UNIT_LDADD)
 tests_unit_test_wsurl_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_wsurl_CPPFLAGS = $(CLIENT_CPPFLAGS)
 tests_unit_test_wsurl_LDADD = $(CLIENT_TEST_LDADD)
+tests_unit_test_ratelimit_SOURCES = tests/unit/test_ratelimit.c \
+	src/hub/ratelimit.c src/hub/ratelimit.h
+tests_unit_test_ratelimit_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ratelimit_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_unit_test_ratelimit_LDADD = $(UNIT_LDADD)
 tests_unit_test_query_SOURCES = tests/unit/test_query.c \
 	src/hub/query.c src/hub/server_route.c src/hub/server_head.c
 tests_unit_test_query_CFLAGS = $(UNIT_CFLAGS)

@@ -36,11 +36,11 @@ static void test_new_file_is_migrated_and_reopens_with_its_data(void **state)
 	uuid_str id;
 	struct chat c;
 
-	assert_int_equal(user_version(fx->db), 2);
+	assert_int_equal(user_version(fx->db), 4);
 	fx_new_chat(fx, "hello", false, id);
 	db_close(fx->db);
 	fx_open(fx);
-	assert_int_equal(user_version(fx->db), 2);
+	assert_int_equal(user_version(fx->db), 4);
 	assert_true(db_authenticate(fx->db, fx->ana_token, &who));
 	assert_string_equal(who.id, fx->ana.id);
 	agent_free(&who);
@@ -233,7 +233,7 @@ static void test_ingest_escalates_once(void **state)
 	assert_true(chat_is_waiting(&c));
 	assert_int_equal(c.escalated_at, fx->events[2].ev.chat->escalated_at);
 	assert_int_equal(c.message_count, 3);
-	assert_true(db_messages_list(fx->db, id, 0, 0, 10, &page, &err));
+	assert_true(db_messages_list(fx->db, id, 0, -1, 10, &page, &err));
 	assert_int_equal(page.count, 3);
 	assert_int_equal(page.messages[1].role, MSG_ROLE_SYSTEM);
 	message_page_free(&page);
@@ -303,7 +303,7 @@ static void test_messages_pages_by_seq(void **state)
 		snprintf(text, sizeof text, "m%d", i);
 		fx_ingest_ex(fx, id, NULL, MSG_ROLE_USER, text, false, NULL, NULL);
 	}
-	assert_true(db_messages_list(fx->db, id, 0, 0, 5, &p, &err));
+	assert_true(db_messages_list(fx->db, id, 0, -1, 5, &p, &err));
 	assert_int_equal(p.count, 5);
 	for (size_t i = 0; i < 5; i++)
 		assert_int_equal(p.messages[i].seq, 8 + (int64_t)i);
@@ -311,13 +311,13 @@ static void test_messages_pages_by_seq(void **state)
 	assert_true(p.has_more_before);
 	message_page_free(&p);
 
-	assert_true(db_messages_list(fx->db, id, 8, 0, 5, &p, &err));
+	assert_true(db_messages_list(fx->db, id, 8, -1, 5, &p, &err));
 	assert_int_equal(p.count, 5);
 	assert_int_equal(p.messages[0].seq, 3);
 	assert_true(p.has_more_before);
 	message_page_free(&p);
 
-	assert_true(db_messages_list(fx->db, id, 3, 0, 5, &p, &err));
+	assert_true(db_messages_list(fx->db, id, 3, -1, 5, &p, &err));
 	assert_int_equal(p.count, 2);
 	assert_int_equal(p.messages[0].seq, 1);
 	assert_false(p.has_more_before);
@@ -329,9 +329,16 @@ static void test_messages_pages_by_seq(void **state)
 	assert_true(p.has_more_before);
 	message_page_free(&p);
 
-	fx_expect_error(db_messages_list(fx->db, id, 0, 0, 101, &p, &err), &err,
+	/* after_seq=0 is a bound: the oldest page, not the newest. */
+	assert_true(db_messages_list(fx->db, id, 0, 0, 5, &p, &err));
+	assert_int_equal(p.count, 5);
+	assert_int_equal(p.messages[0].seq, 1);
+	assert_false(p.has_more_before);
+	message_page_free(&p);
+
+	fx_expect_error(db_messages_list(fx->db, id, 0, -1, 101, &p, &err), &err,
 			API_INVALID_QUERY, NULL);
-	fx_expect_error(db_messages_list(fx->db, "11111111-2222-4333-8444-555555555555", 0, 0, 5,
+	fx_expect_error(db_messages_list(fx->db, "11111111-2222-4333-8444-555555555555", 0, -1, 5,
 					 &p, &err),
 			&err, API_RESOURCE_NOT_FOUND, NULL);
 }
@@ -487,15 +494,15 @@ static void test_events_after_replays_in_order(void **state)
 		notes[i] = fx->events[i].note;
 	}
 	fx_forget_events(fx);
-	assert_int_equal(db_events_after(fx->db, 1, 100, replay_record, fx), 4);
+	assert_int_equal(db_events_after(fx->db, 1, 100, NULL, replay_record, fx), 4);
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(fx->events[i].seq, seqs[i + 1]);
 		assert_int_equal(fx->events[i].note, notes[i + 1]);
 	}
 	assert_true(fx->events[1].note);
 	fx_forget_events(fx);
-	assert_int_equal(db_events_after(fx->db, 0, 2, replay_record, fx), 2);
-	assert_int_equal(db_events_after(fx->db, 5, 2, replay_record, fx), 0);
+	assert_int_equal(db_events_after(fx->db, 0, 2, NULL, replay_record, fx), 2);
+	assert_int_equal(db_events_after(fx->db, 5, 2, NULL, replay_record, fx), 0);
 }
 
 static void test_failed_operation_appends_and_announces_nothing(void **state)
@@ -554,7 +561,7 @@ static void test_old_events_are_pruned_but_cursors_stay_exact(void **state)
 	head = db_events_head(fx->db);
 	oldest = db_events_oldest(fx->db);
 	fx_forget_events(fx);
-	assert_int_equal(db_events_after(fx->db, 0, 100, replay_record, fx), head - oldest + 1);
+	assert_int_equal(db_events_after(fx->db, 0, 100, NULL, replay_record, fx), head - oldest + 1);
 	assert_int_equal(fx->events[0].seq, oldest);
 }
 

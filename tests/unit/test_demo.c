@@ -223,7 +223,7 @@ static void on_event(void *ctx, const struct db_event *ev)
 static void read_transcript(struct env *e, int limit, struct transcript *t)
 {
 	memset(t, 0, sizeof *t);
-	assert_int_equal(db_events_after(e->db, 0, limit, on_event, t), limit);
+	assert_int_equal(db_events_after(e->db, 0, limit, NULL, on_event, t), limit);
 }
 
 static void transcript_free(struct transcript *t)
