@@ -1,7 +1,7 @@
 /*
  * handoffd.c — handoffd: the hub's command line.
  *
- *   handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N]
+ *   handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N] [limits]
  *   handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]
  */
 #include <config.h>
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <uv.h>
@@ -26,6 +27,13 @@
 #define DEFAULT_LISTEN "127.0.0.1:8470"
 #define DEFAULT_DB "./handoff.db"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* The descriptor limit is raised to at most this: lws sizes its tables by
+ * it, and more connections than this are not what one hub is for. */
+#define FD_LIMIT_WANTED 65536
+
 static const char usage_text[] =
 	"usage: handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N]\n"
 	"       handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]\n"
@@ -36,6 +44,13 @@ static const char usage_text[] =
 	"  --demo              run a simulated workspace: customers, a bot, escalations\n"
 	"  --seed N            make the demo repeatable\n"
 	"  --verbose           also log each request and event stream (debug lines)\n"
+	"  --request-timeout S         a request must arrive whole within S seconds\n"
+	"                              (default " STR(SERVER_DEFAULT_REQUEST_TIMEOUT_S) ")\n"
+	"  --max-connections N         connections in all (default "
+	STR(SERVER_DEFAULT_MAX_CONNECTIONS) ")\n"
+	"  --max-connections-per-address N   from one address (default "
+	STR(SERVER_DEFAULT_MAX_PER_ADDRESS) ")\n"
+	"  --max-body-memory MIB       request bodies being received, in all (default 16)\n"
 	"  --help, --version\n";
 
 /* Bad usage: say what is wrong, show the usage, exit status 2. */
@@ -97,7 +112,42 @@ static void on_stop_signal(uv_signal_t *handle, int signum)
 	uv_close((uv_handle_t *)&hub->sigint, NULL);
 }
 
-static int serve(const char *listen, const char *db_path, bool demo, uint64_t seed)
+/* Every connection is a descriptor: take what the hard limit allows
+ * (a soft limit of 1024 is common), up to FD_LIMIT_WANTED. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	rlim_t want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > FD_LIMIT_WANTED
+			      ? FD_LIMIT_WANTED : rl.rlim_max;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			log_warn("cannot raise the descriptor limit to %llu: %s",
+				 (unsigned long long)want, strerror(errno));
+	}
+}
+
+/* A whole number in [min, max] for option `name`. */
+static bool parse_uint_option(const char *name, const char *s, unsigned min, unsigned max,
+			      unsigned *out)
+{
+	char *end;
+
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || *end || !*s || *s == '-' || v < min || v > max) {
+		usage_error("%s wants a number from %u to %u, not \"%s\"", name, min, max, s);
+		return false;
+	}
+	*out = (unsigned)v;
+	return true;
+}
+
+static int serve(const char *listen, const char *db_path, bool demo, uint64_t seed,
+		 const struct server_limits *limits)
 {
 	char host[256];
 	int port;
@@ -114,9 +164,10 @@ static int serve(const char *listen, const char *db_path, bool demo, uint64_t se
 	}
 	/* A client that vanishes mid-write must not kill the hub. */
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 
 	hub.loop = uv_default_loop();
-	hub.server = server_start(hub.loop, db, host, port, &err);
+	hub.server = server_start(hub.loop, db, host, port, limits, &err);
 	if (!hub.server) {
 		fprintf(stderr, "handoffd: cannot listen on %s: %s\n", listen, err.msg);
 		db_close(db);
@@ -220,6 +271,10 @@ int main(int argc, char **argv)
 		{"demo", no_argument, NULL, 'D'},
 		{"seed", required_argument, NULL, 's'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"request-timeout", required_argument, NULL, 'T'},
+		{"max-connections", required_argument, NULL, 'C'},
+		{"max-connections-per-address", required_argument, NULL, 'A'},
+		{"max-body-memory", required_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -227,6 +282,11 @@ int main(int argc, char **argv)
 	const char *listen = DEFAULT_LISTEN, *db_path = DEFAULT_DB;
 	bool demo = false, seeded = false;
 	uint64_t seed = 0;
+	struct server_limits limits = {
+		SERVER_DEFAULT_REQUEST_TIMEOUT_S, SERVER_DEFAULT_MAX_CONNECTIONS,
+		SERVER_DEFAULT_MAX_PER_ADDRESS, SERVER_DEFAULT_MAX_BODY_MEMORY,
+	};
+	unsigned mib;
 	char *end;
 	int c;
 
@@ -259,6 +319,26 @@ int main(int argc, char **argv)
 		case 'v':
 			log_set_level(LOG_DEBUG);
 			break;
+		case 'T':
+			if (!parse_uint_option("--request-timeout", optarg, 1, 3600,
+					       &limits.request_timeout_s))
+				return 2;
+			break;
+		case 'C':
+			if (!parse_uint_option("--max-connections", optarg, 1, 1000000,
+					       &limits.max_connections))
+				return 2;
+			break;
+		case 'A':
+			if (!parse_uint_option("--max-connections-per-address", optarg, 1, 1000000,
+					       &limits.max_per_address))
+				return 2;
+			break;
+		case 'M':
+			if (!parse_uint_option("--max-body-memory", optarg, 1, 65536, &mib))
+				return 2;
+			limits.max_body_memory = (size_t)mib * 1024 * 1024;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -275,5 +355,5 @@ int main(int argc, char **argv)
 		return usage_error("--seed only makes sense with --demo");
 	if (demo && !seeded)
 		seed = (uint64_t)uv_hrtime();
-	return serve(listen, db_path, demo, seed);
+	return serve(listen, db_path, demo, seed, &limits);
 }
