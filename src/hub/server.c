@@ -81,7 +81,10 @@ static struct lws_context *context_create(struct server *s)
 	struct lws_context_creation_info info;
 
 	memset(&info, 0, sizeof info);
-	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	/* VALIDATE_UTF8: a text frame from a client must be UTF-8 (RFC 6455
+	 * 8.1), else lws closes it with 1007; it is read from the context. */
+	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+		       LWS_SERVER_OPTION_VALIDATE_UTF8;
 	s->foreign_loops[0] = s->loop;
 	info.foreign_loops = s->foreign_loops;
 	info.pcontext = &s->ctx;

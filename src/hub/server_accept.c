@@ -9,10 +9,10 @@
  *     hub from everyone else;
  *   - out of file descriptors (EMFILE, ENFILE), lws 4.1 would retry the
  *     accept on every loop turn and log each failure, a million lines in
- *     seconds. Here the listener stops for ACCEPT_BACKOFF_MS, and one
- *     connection is taken off the queue and closed with a descriptor kept
- *     aside for that (the spare), so the client is told rather than left
- *     hanging. It resumes by itself as descriptors come back.
+ *     seconds. Here the connections waiting are taken off the queue and
+ *     closed with a descriptor kept aside for that (the spare), so their
+ *     clients are told rather than left hanging, and the listener rests
+ *     for ACCEPT_BACKOFF_MS. It resumes by itself as descriptors come back.
  *
  * max_connections is lowered to what RLIMIT_NOFILE leaves after
  * FD_RESERVE descriptors for the database, lws and the log, so the limit
@@ -138,8 +138,7 @@ static void out_of_fds(struct server *s, int error)
 
 	if (l->spare_fd >= 0) {
 		close(l->spare_fd);
-		int fd = accept(l->fd, NULL, NULL);
-		if (fd >= 0)
+		for (int i = 0, fd; i < ACCEPT_BATCH && (fd = accept(l->fd, NULL, NULL)) >= 0; i++)
 			close(fd);
 		l->spare_fd = spare_open();
 	}

@@ -61,6 +61,13 @@
 
 #define DROP_REASON "too slow: reconnect with ?since="
 
+/* How long a dropped client has to read up to its close frame. */
+#define DROP_GRACE_S 10
+
+/* A data message from a client bigger than this is refused with 1009
+ * rather than 1003 (see client_received). */
+#define CLIENT_MESSAGE_MAX 4096
+
 /* One text frame, header included, shared by every queue it sits in. */
 struct frame {
 	unsigned refs;
@@ -231,6 +238,16 @@ static bool client_send(struct events_client *c, struct frame *f)
 	return true;
 }
 
+/* Ask lws for a WRITEABLE, once: asking again before it comes costs a
+ * POLLOUT change for nothing. */
+static void client_request_write(struct events_client *c)
+{
+	if (c->write_requested)
+		return;
+	c->write_requested = true;
+	lws_callback_on_writable(c->wsi);
+}
+
 /* Let go of a client that cannot keep up (or that we cannot serve): it
  * gets no more events, its queue is freed now, and lws closes it soon. */
 static void client_drop(struct events_client *c, const char *why)
@@ -241,7 +258,11 @@ static void client_drop(struct events_client *c, const char *why)
 	c->close_why = why;
 	lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)why,
 			 strlen(why));
-	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	/* The close goes out as a frame (1008 and why) from the next WRITEABLE,
+	 * which comes once the socket has taken what lws still holds; a client
+	 * that reads nothing more is cut after DROP_GRACE_S instead. */
+	client_request_write(c);
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, DROP_GRACE_S);
 }
 
 /* Is there more for this client to write, now or after a db read? */
@@ -250,15 +271,6 @@ static bool client_has_more(const struct events_client *c)
 	return c->queue.count || c->sent_upto < c->server->head;
 }
 
-/* Ask lws for a WRITEABLE, once: asking again before it comes costs a
- * POLLOUT change for nothing. */
-static void client_request_write(struct events_client *c)
-{
-	if (c->write_requested)
-		return;
-	c->write_requested = true;
-	lws_callback_on_writable(c->wsi);
-}
 
 /* ---- live events ------------------------------------------------------- */
 
@@ -605,13 +617,31 @@ static int client_write(struct events_client *c)
 	return 0;
 }
 
+/* What a client sends on the stream. It is to send no data messages (lws
+ * answers its pings), so one is refused at its first bytes, before lws
+ * gathers more: with 1009 when it announces more than CLIENT_MESSAGE_MAX
+ * bytes, else with 1003. A text frame of invalid UTF-8 never gets here:
+ * lws closes it with 1007 (LWS_SERVER_OPTION_VALIDATE_UTF8). lws 4.1 takes
+ * unmasked client frames without a word and does not tell whether a frame
+ * was masked; refusing every data message is what closes an unmasked one. */
+static int client_received(struct events_client *c, struct lws *wsi, size_t len)
+{
+	bool big = len + lws_remaining_packet_payload(wsi) > CLIENT_MESSAGE_MAX;
+	const char *why = big ? "message too big" : "this stream takes no messages";
+
+	c->close_why = why;
+	lws_close_reason(wsi, big ? LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE
+				  : LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+			 (unsigned char *)why, strlen(why));
+	return -1;
+}
+
 static int events_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			   void *in, size_t len)
 {
 	struct events_client *c = user;
 
 	(void)in;
-	(void)len;
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		return client_filter(c, wsi);
@@ -619,6 +649,8 @@ static int events_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
 		return client_start(c, wsi);
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return client_write(c);
+	case LWS_CALLBACK_RECEIVE:
+		return client_received(c, wsi, len);
 	case LWS_CALLBACK_CLOSED:
 	case LWS_CALLBACK_WSI_DESTROY:
 		if (c)
