@@ -51,6 +51,9 @@
 /* The longest WebSocket frame header: 2 bytes and a 64-bit length. */
 #define WS_HEADER_MAX 10
 
+/* A control frame's payload is at most 125 bytes, 2 of them the code. */
+#define WS_CLOSE_REASON_MAX 123
+
 /* Flushes are at least this far apart: at 2,000 events/s, 10 events to a
  * send(), for at most 5 ms more latency, and none when events are sparse.
  * Spacing pays only for many clients (each flush costs each client a
@@ -256,8 +259,6 @@ static void client_drop(struct events_client *c, const char *why)
 	client_release(c);
 	c->dropped = true;
 	c->close_why = why;
-	lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)why,
-			 strlen(why));
 	/* The close goes out as a frame (1008 and why) from the next WRITEABLE,
 	 * which comes once the socket has taken what lws still holds; a client
 	 * that reads nothing more is cut after DROP_GRACE_S instead. */
@@ -593,12 +594,33 @@ static bool client_write_batch(struct events_client *c)
 	return n == (int)len;
 }
 
+/* A dropped client's close frame (RFC 6455 5.5.1): 1008 and why. lws 4.1
+ * closes a stream whose WRITEABLE returns -1 with a bare FIN, whatever
+ * lws_close_reason asked for, so the frame is written here like the
+ * events, and lws sends it before it closes. Returns -1: close. */
+static int client_write_close(struct events_client *c)
+{
+	unsigned char buf[LWS_PRE + 4 + WS_CLOSE_REASON_MAX], *p = buf + LWS_PRE;
+	size_t why = strlen(c->close_why), n = 0;
+
+	if (why > WS_CLOSE_REASON_MAX)
+		why = WS_CLOSE_REASON_MAX;
+	p[n++] = 0x88; /* FIN, opcode 8: close */
+	p[n++] = (unsigned char)(2 + why);
+	p[n++] = LWS_CLOSE_STATUS_POLICY_VIOLATION >> 8;
+	p[n++] = LWS_CLOSE_STATUS_POLICY_VIOLATION & 0xff;
+	memcpy(p + n, c->close_why, why);
+	n += why;
+	lws_write(c->wsi, p, n, LWS_WRITE_HTTP);
+	return -1;
+}
+
 /* Everything queued, reading the next replay batch when the queue runs dry. */
 static int client_write(struct events_client *c)
 {
 	c->write_requested = false;
 	if (c->dropped)
-		return -1;
+		return client_write_close(c);
 	if (!c->queue.count && c->sent_upto < c->server->head) {
 		if (!replay_batch(c)) {
 			log_error("events: cannot read the event log for replay");
@@ -606,7 +628,7 @@ static int client_write(struct events_client *c)
 			return -1;
 		}
 		if (c->dropped)
-			return -1;
+			return client_write_close(c);
 	}
 	if (c->queue.count && !client_write_batch(c)) {
 		c->close_why = "write failed";
