@@ -108,8 +108,9 @@ static void admit(struct server *s, int fd, const struct sockaddr_storage *ss)
 	    connections_from(l, &p) >= s->limits.max_per_address || !peers_reserve(l)) {
 		close(fd);
 		if (gate_pass(s, &l->over_limit, &count))
-			log_warn("refused %u connection(s): over the limits (%u in all, %u per "
-				 "address)", count, l->max_connections, s->limits.max_per_address);
+			log_warn("refusing connections over the limits (%u in all, %u per "
+				 "address): %u since the last such line", l->max_connections,
+				 s->limits.max_per_address, count);
 		return;
 	}
 	/* On failure lws closes the descriptor itself. */
@@ -145,8 +146,8 @@ static void out_of_fds(struct server *s, int error)
 	uv_poll_stop(&l->poll);
 	uv_timer_start(&l->backoff, on_backoff, ACCEPT_BACKOFF_MS, 0);
 	if (gate_pass(s, &l->out_of_fds, &count))
-		log_warn("out of file descriptors (%s): refusing connections for now (%u time(s) "
-			 "since the last report)", strerror(error), count);
+		log_warn("out of file descriptors (%s): refusing connections for now, %u time(s) "
+			 "since the last such line", strerror(error), count);
 }
 
 static void on_readable(uv_poll_t *poll, int status, int events)
