@@ -28,6 +28,7 @@
 #define CONNECTIONS 160
 
 static struct hub hub;
+static bool too_few_fds; /* the hard limit here leaves no room to try */
 
 /* Start the hub with a soft limit of START_SOFT: it inherits it. */
 static int setup(void **state)
@@ -35,17 +36,18 @@ static int setup(void **state)
 	struct rlimit mine, low;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	hub_init(&hub);
+	*state = &hub;
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &mine), 0);
-	if (mine.rlim_max != RLIM_INFINITY && mine.rlim_max < CONNECTIONS * 3)
-		return -1; /* not enough descriptors here to try */
+	too_few_fds = mine.rlim_max != RLIM_INFINITY && mine.rlim_max < CONNECTIONS * 3;
+	if (too_few_fds)
+		return 0;
 	low = mine;
 	low.rlim_cur = START_SOFT;
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
-	hub_init(&hub);
 	/* Idle connections must outlive the test. */
 	hub_start(&hub, "--request-timeout", "60", "--max-connections-per-address", "1000", NULL);
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &mine), 0);
-	*state = &hub;
 	return 0;
 }
 
@@ -53,6 +55,8 @@ static void test_the_soft_limit_is_raised_at_start(void **state)
 {
 	(void)state;
 	struct rlimit rl;
+	if (too_few_fds)
+		skip();
 	assert_int_equal(prlimit(hub.pid, RLIMIT_NOFILE, NULL, &rl), 0);
 	assert_true(rl.rlim_cur > START_SOFT);
 }
@@ -74,6 +78,8 @@ static void test_out_of_descriptors_refuses_quietly_and_recovers(void **state)
 	struct rlimit squeezed, rl;
 	int fds[CONNECTIONS];
 
+	if (too_few_fds)
+		skip();
 	assert_int_equal(prlimit(hub.pid, RLIMIT_NOFILE, NULL, &rl), 0);
 	squeezed = rl;
 	squeezed.rlim_cur = SQUEEZED;
