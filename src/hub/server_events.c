@@ -272,7 +272,6 @@ static bool client_has_more(const struct events_client *c)
 	return c->queue.count || c->sent_upto < c->server->head;
 }
 
-
 /* ---- live events ------------------------------------------------------- */
 
 /* Give one committed event to a caught-up client. *shared is the event's

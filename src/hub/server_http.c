@@ -9,7 +9,6 @@
  * most max_body_memory between them: a body announced beyond what is left
  * is answered 429 before it is read.
  *
- *
  *   LWS_CALLBACK_HTTP        the head: admit_request (404/405, 401, 403, 400),
  *                            then the body's announced size and type
  *                            (413, 415); a request without a body is
