@@ -1,7 +1,7 @@
 /*
  * handoffd.c — handoffd: the hub's command line.
  *
- *   handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N] [--rate R,B] ...
+ *   handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N] [limits]
  *   handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]
  *   handoffd grant|revoke INGEST (--account ACCOUNT | --platform LABEL) [--db PATH]
  */
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <uv.h>
@@ -28,9 +29,15 @@
 #define DEFAULT_LISTEN "127.0.0.1:8470"
 #define DEFAULT_DB "./handoff.db"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* The descriptor limit is raised to at most this: lws sizes its tables by
+ * it, and more connections than this are not what one hub is for. */
+#define FD_LIMIT_WANTED 65536
+
 static const char usage_text[] =
-	"usage: handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N] [--rate R,B]\n"
-	"                [--ingest-rate R,B] [--auth-rate R,B]\n"
+	"usage: handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N] [limits]\n"
 	"       handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]\n"
 	"       handoffd grant|revoke INGEST (--account ACCOUNT | --platform LABEL) [--db PATH]\n"
 	"\n"
@@ -40,11 +47,20 @@ static const char usage_text[] =
 	"  --demo              run a simulated workspace: customers, a bot, escalations\n"
 	"  --seed N            make the demo repeatable\n"
 	"  --verbose           also log each request and event stream (debug lines)\n"
+	"\n"
+	"limits (0 in a rate turns it off):\n"
 	"  --rate R,B          requests per second and burst per agent account\n"
-	"                      (default 20,100; 0 for no limit)\n"
+	"                      (default 20,100)\n"
 	"  --ingest-rate R,B   the same per ingest account (default 5000,50000)\n"
 	"  --auth-rate R,B     wrong tokens per second and burst per client address\n"
 	"                      (default 0.2,30)\n"
+	"  --request-timeout S         a request must arrive whole within S seconds\n"
+	"                              (default " STR(SERVER_DEFAULT_REQUEST_TIMEOUT_S) ")\n"
+	"  --max-connections N         connections in all (default "
+	STR(SERVER_DEFAULT_MAX_CONNECTIONS) ")\n"
+	"  --max-connections-per-address N   from one address (default "
+	STR(SERVER_DEFAULT_MAX_PER_ADDRESS) ")\n"
+	"  --max-body-memory MIB       request bodies being received, in all (default 16)\n"
 	"  --help, --version\n";
 
 /* Bad usage: say what is wrong, show the usage, exit status 2. */
@@ -106,8 +122,42 @@ static void on_stop_signal(uv_signal_t *handle, int signum)
 	uv_close((uv_handle_t *)&hub->sigint, NULL);
 }
 
-static int serve(const char *listen, const char *db_path, const struct rate_limits *limits,
-		 bool demo, uint64_t seed)
+/* Every connection is a descriptor: take what the hard limit allows
+ * (a soft limit of 1024 is common), up to FD_LIMIT_WANTED. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	rlim_t want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > FD_LIMIT_WANTED
+			      ? FD_LIMIT_WANTED : rl.rlim_max;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			log_warn("cannot raise the descriptor limit to %llu: %s",
+				 (unsigned long long)want, strerror(errno));
+	}
+}
+
+/* A whole number in [min, max] for option `name`. */
+static bool parse_uint_option(const char *name, const char *s, unsigned min, unsigned max,
+			      unsigned *out)
+{
+	char *end;
+
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || *end || !*s || *s == '-' || v < min || v > max) {
+		usage_error("%s wants a number from %u to %u, not \"%s\"", name, min, max, s);
+		return false;
+	}
+	*out = (unsigned)v;
+	return true;
+}
+
+static int serve(const char *listen, const char *db_path, bool demo, uint64_t seed,
+		 const struct server_limits *limits)
 {
 	char host[256];
 	int port;
@@ -124,15 +174,15 @@ static int serve(const char *listen, const char *db_path, const struct rate_limi
 	}
 	/* A client that vanishes mid-write must not kill the hub. */
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 
 	hub.loop = uv_default_loop();
-	hub.server = server_start(hub.loop, db, host, port, &err);
+	hub.server = server_start(hub.loop, db, host, port, limits, &err);
 	if (!hub.server) {
 		fprintf(stderr, "handoffd: cannot listen on %s: %s\n", listen, err.msg);
 		db_close(db);
 		return 1;
 	}
-	server_set_rate_limits(hub.server, limits);
 	char token_path[4096];
 	if (demo) {
 		snprintf(token_path, sizeof token_path, "%s.demo-token", db_path);
@@ -281,14 +331,19 @@ int main(int argc, char **argv)
 		{"rate", required_argument, NULL, 'r'},
 		{"ingest-rate", required_argument, NULL, 'i'},
 		{"auth-rate", required_argument, NULL, 'a'},
+		{"request-timeout", required_argument, NULL, 'T'},
+		{"max-connections", required_argument, NULL, 'C'},
+		{"max-connections-per-address", required_argument, NULL, 'A'},
+		{"max-body-memory", required_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *listen = DEFAULT_LISTEN, *db_path = DEFAULT_DB;
-	struct rate_limits limits = RATE_LIMITS_DEFAULT;
 	bool demo = false, seeded = false;
 	uint64_t seed = 0;
+	struct server_limits limits = SERVER_LIMITS_DEFAULT;
+	unsigned mib;
 	char *end;
 	int c;
 
@@ -326,10 +381,31 @@ int main(int argc, char **argv)
 		case 'r':
 		case 'i':
 		case 'a':
-			if (!rate_parse(optarg, c == 'r' ? &limits.agent : c == 'i' ? &limits.ingest
-										 : &limits.auth_fail))
+			if (!rate_parse(optarg, c == 'r'   ? &limits.rates.agent
+						: c == 'i' ? &limits.rates.ingest
+							   : &limits.rates.auth_fail))
 				return usage_error("a rate is RATE,BURST (\"20,100\"; 0 for none), "
 						   "not \"%s\"", optarg);
+			break;
+		case 'T':
+			if (!parse_uint_option("--request-timeout", optarg, 1, 3600,
+					       &limits.request_timeout_s))
+				return 2;
+			break;
+		case 'C':
+			if (!parse_uint_option("--max-connections", optarg, 1, 1000000,
+					       &limits.max_connections))
+				return 2;
+			break;
+		case 'A':
+			if (!parse_uint_option("--max-connections-per-address", optarg, 1, 1000000,
+					       &limits.max_per_address))
+				return 2;
+			break;
+		case 'M':
+			if (!parse_uint_option("--max-body-memory", optarg, 1, 65536, &mib))
+				return 2;
+			limits.max_body_memory = (size_t)mib * 1024 * 1024;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -347,5 +423,5 @@ int main(int argc, char **argv)
 		return usage_error("--seed only makes sense with --demo");
 	if (demo && !seeded)
 		seed = (uint64_t)uv_hrtime();
-	return serve(listen, db_path, &limits, demo, seed);
+	return serve(listen, db_path, demo, seed, &limits);
 }

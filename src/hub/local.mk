@@ -31,6 +31,7 @@ handoffd_SOURCES = \
 	src/hub/demo_sim.c src/hub/demo_sim.h \
 	src/hub/demo_script.c src/hub/demo_script.h \
 	src/hub/server.c src/hub/server.h src/hub/server_internal.h \
+	src/hub/server_accept.c \
 	src/hub/server_events.c \
 	src/hub/server_head.c src/hub/server_head.h \
 	src/hub/server_http.c \

@@ -9,7 +9,6 @@
  * server_stop returns at once and the loop runs dry afterwards.
  */
 #define _GNU_SOURCE /* strcasestr */
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,7 +85,10 @@ static struct lws_context *context_create(struct server *s)
 	struct lws_context_creation_info info;
 
 	memset(&info, 0, sizeof info);
-	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	/* VALIDATE_UTF8: a text frame from a client must be UTF-8 (RFC 6455
+	 * 8.1), else lws closes it with 1007; it is read from the context. */
+	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+		       LWS_SERVER_OPTION_VALIDATE_UTF8;
 	s->foreign_loops[0] = s->loop;
 	info.foreign_loops = s->foreign_loops;
 	info.pcontext = &s->ctx;
@@ -96,19 +98,15 @@ static struct lws_context *context_create(struct server *s)
 	return lws_create_context(&info);
 }
 
-static struct lws_vhost *vhost_create(struct server *s, const char *host, int port)
+/* A vhost without a listener of its own: server_accept.c accepts and
+ * hands each connection over. */
+static struct lws_vhost *vhost_create(struct server *s)
 {
 	struct lws_context_creation_info info;
 
 	memset(&info, 0, sizeof info);
 	info.vhost_name = "handoffd";
-	info.iface = host;
-	info.port = port;
-	/* lws binds an IPv6 socket whenever it can, and with an IPv4 address
-	 * as iface it then listens on every interface ([::]), not on the one
-	 * asked for: 127.0.0.1 must mean loopback only. */
-	if (inet_pton(AF_INET, host, &(struct in_addr){0}) == 1)
-		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
 	/* protocols[0] takes every HTTP request; a WebSocket upgrade asking
 	 * for "handoff.v1" lands on the second. The zeroed third ends the list. */
 	s->protocols[0] = server_http_protocol;
@@ -118,7 +116,7 @@ static struct lws_vhost *vhost_create(struct server *s, const char *host, int po
 }
 
 struct server *server_start(uv_loop_t *loop, struct db *db, const char *host, int port,
-			    struct errbuf *err)
+			    const struct server_limits *limits, struct errbuf *err)
 {
 	struct server *s = calloc(1, sizeof *s);
 
@@ -128,7 +126,8 @@ struct server *server_start(uv_loop_t *loop, struct db *db, const char *host, in
 	}
 	s->loop = loop;
 	s->db = db;
-	s->limits = (struct rate_limits)RATE_LIMITS_DEFAULT;
+	s->limits = *limits;
+	s->listener.fd = s->listener.spare_fd = -1;
 	s->accounts = ratelimit_new(RATE_BUCKETS);
 	s->addresses = ratelimit_new(RATE_BUCKETS);
 	if (!events_init(s) || !routes_build(s) || !s->accounts || !s->addresses) {
@@ -143,13 +142,16 @@ struct server *server_start(uv_loop_t *loop, struct db *db, const char *host, in
 		server_free(s);
 		return NULL;
 	}
-	struct lws_vhost *vh = vhost_create(s, host, port);
-	if (!vh) {
-		errbuf_set(err, "cannot listen (address in use, or not an address of this host)");
+	s->vhost = vhost_create(s);
+	if (!s->vhost) {
+		errbuf_set(err, "cannot create the lws vhost");
 		server_free(s);
 		return NULL;
 	}
-	s->port = lws_get_vhost_listen_port(vh);
+	if (!accept_start(s, host, port, err)) {
+		server_free(s);
+		return NULL;
+	}
 	s->head = db_events_head(db);
 	db_set_event_listener(db, events_on_commit, s);
 	return s;
@@ -166,6 +168,7 @@ void server_stop(struct server *s)
 		return;
 	s->stopping = true;
 	db_set_event_listener(s->db, NULL, NULL);
+	accept_stop(s);
 	events_close(s);
 	lws_context_destroy(s->ctx);
 }
@@ -179,18 +182,15 @@ void server_free(struct server *s)
 			db_set_event_listener(s->db, NULL, NULL);
 		context_destroy_now(s);
 	}
-	if (s->flush_ready && !s->stopping) {
+	if ((s->flush_ready || s->listener.ready) && !s->stopping) {
 		/* Nobody turns the loop after this: finish the close here. */
 		events_close(s);
+		accept_stop(s);
 		uv_run(s->loop, UV_RUN_NOWAIT);
 	}
+	accept_free(s);
 	free(s->routes);
 	ratelimit_free(s->accounts);
 	ratelimit_free(s->addresses);
 	free(s);
-}
-
-void server_set_rate_limits(struct server *s, const struct rate_limits *limits)
-{
-	s->limits = *limits;
 }

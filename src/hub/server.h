@@ -6,6 +6,10 @@
  * WebSocket endpoint /v1/events (subprotocol "handoff.v1") sends hello,
  * replays from ?since= (or resync), then streams live events from the db's
  * event listener. A client whose unsent backlog passes 1 MiB is dropped.
+ *
+ * The hub accepts connections itself (server_accept.c) and hands them to
+ * lws, so it can bound them: per peer address, in total, and while out of
+ * file descriptors.
  */
 #ifndef HANDOFF_HUB_SERVER_H
 #define HANDOFF_HUB_SERVER_H
@@ -23,12 +27,32 @@ struct server;
 #define SERVER_MAX_BODY (64 * 1024)
 #define SERVER_MAX_WS_BACKLOG (1024 * 1024)
 
+/* What one client, or many, may hold of the hub (doc/handoffd.8). */
+struct server_limits {
+	unsigned request_timeout_s;  /* a whole request, headers and body */
+	unsigned max_connections;    /* in total */
+	unsigned max_per_address;    /* from one peer address */
+	size_t max_body_memory;      /* bytes of request bodies being received */
+	struct rate_limits rates;    /* requests per account, wrong tokens per address */
+};
+
+#define SERVER_DEFAULT_REQUEST_TIMEOUT_S 10
+#define SERVER_DEFAULT_MAX_CONNECTIONS 4096
+#define SERVER_DEFAULT_MAX_PER_ADDRESS 128
+#define SERVER_DEFAULT_MAX_BODY_MEMORY (16 * 1024 * 1024)
+
+#define SERVER_LIMITS_DEFAULT                                                   \
+	{                                                                       \
+		.request_timeout_s = SERVER_DEFAULT_REQUEST_TIMEOUT_S,          \
+		.max_connections = SERVER_DEFAULT_MAX_CONNECTIONS,              \
+		.max_per_address = SERVER_DEFAULT_MAX_PER_ADDRESS,              \
+		.max_body_memory = SERVER_DEFAULT_MAX_BODY_MEMORY,              \
+		.rates = RATE_LIMITS_DEFAULT,                                   \
+	}
+
 /* Listen on host:port (port 0 picks a free one) on `loop`. */
 struct server *server_start(uv_loop_t *loop, struct db *db, const char *host, int port,
-			    struct errbuf *err);
-
-/* Replace the rate limits (RATE_LIMITS_DEFAULT until then). */
-void server_set_rate_limits(struct server *s, const struct rate_limits *limits);
+			    const struct server_limits *limits, struct errbuf *err);
 
 /* The port actually bound (useful after port 0). */
 int server_port(const struct server *s);

@@ -52,6 +52,9 @@
 /* The longest WebSocket frame header: 2 bytes and a 64-bit length. */
 #define WS_HEADER_MAX 10
 
+/* A control frame's payload is at most 125 bytes, 2 of them the code. */
+#define WS_CLOSE_REASON_MAX 123
+
 /* Flushes are at least this far apart: at 2,000 events/s, 10 events to a
  * send(), for at most 5 ms more latency, and none when events are sparse.
  * Spacing pays only for many clients (each flush costs each client a
@@ -61,6 +64,13 @@
 #define FLUSH_SPACING_CLIENTS 16
 
 #define DROP_REASON "too slow: reconnect with ?since="
+
+/* How long a dropped client has to read up to its close frame. */
+#define DROP_GRACE_S 10
+
+/* A data message from a client bigger than this is refused with 1009
+ * rather than 1003 (see client_received). */
+#define CLIENT_MESSAGE_MAX 4096
 
 /* One text frame, header included, shared by every queue it sits in. */
 struct frame {
@@ -232,25 +242,6 @@ static bool client_send(struct events_client *c, struct frame *f)
 	return true;
 }
 
-/* Let go of a client that cannot keep up (or that we cannot serve): it
- * gets no more events, its queue is freed now, and lws closes it soon. */
-static void client_drop(struct events_client *c, const char *why)
-{
-	log_warn("events: closing the stream of %s: %s", c->has_me ? c->me.name : "?", why);
-	client_release(c);
-	c->dropped = true;
-	c->close_why = why;
-	lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)why,
-			 strlen(why));
-	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
-}
-
-/* Is there more for this client to write, now or after a db read? */
-static bool client_has_more(const struct events_client *c)
-{
-	return c->queue.count || c->sent_upto < c->server->head;
-}
-
 /* Ask lws for a WRITEABLE, once: asking again before it comes costs a
  * POLLOUT change for nothing. */
 static void client_request_write(struct events_client *c)
@@ -259,6 +250,27 @@ static void client_request_write(struct events_client *c)
 		return;
 	c->write_requested = true;
 	lws_callback_on_writable(c->wsi);
+}
+
+/* Let go of a client that cannot keep up (or that we cannot serve): it
+ * gets no more events, its queue is freed now, and lws closes it soon. */
+static void client_drop(struct events_client *c, const char *why)
+{
+	log_warn("events: closing the stream of %s: %s", c->has_me ? c->me.name : "?", why);
+	client_release(c);
+	c->dropped = true;
+	c->close_why = why;
+	/* The close goes out as a frame (1008 and why) from the next WRITEABLE,
+	 * which comes once the socket has taken what lws still holds; a client
+	 * that reads nothing more is cut after DROP_GRACE_S instead. */
+	client_request_write(c);
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, DROP_GRACE_S);
+}
+
+/* Is there more for this client to write, now or after a db read? */
+static bool client_has_more(const struct events_client *c)
+{
+	return c->queue.count || c->sent_upto < c->server->head;
 }
 
 /* ---- live events ------------------------------------------------------- */
@@ -591,12 +603,33 @@ static bool client_write_batch(struct events_client *c)
 	return n == (int)len;
 }
 
+/* A dropped client's close frame (RFC 6455 5.5.1): 1008 and why. lws 4.1
+ * closes a stream whose WRITEABLE returns -1 with a bare FIN, whatever
+ * lws_close_reason asked for, so the frame is written here like the
+ * events, and lws sends it before it closes. Returns -1: close. */
+static int client_write_close(struct events_client *c)
+{
+	unsigned char buf[LWS_PRE + 4 + WS_CLOSE_REASON_MAX], *p = buf + LWS_PRE;
+	size_t why = strlen(c->close_why), n = 0;
+
+	if (why > WS_CLOSE_REASON_MAX)
+		why = WS_CLOSE_REASON_MAX;
+	p[n++] = 0x88; /* FIN, opcode 8: close */
+	p[n++] = (unsigned char)(2 + why);
+	p[n++] = LWS_CLOSE_STATUS_POLICY_VIOLATION >> 8;
+	p[n++] = LWS_CLOSE_STATUS_POLICY_VIOLATION & 0xff;
+	memcpy(p + n, c->close_why, why);
+	n += why;
+	lws_write(c->wsi, p, n, LWS_WRITE_HTTP);
+	return -1;
+}
+
 /* Everything queued, reading the next replay batch when the queue runs dry. */
 static int client_write(struct events_client *c)
 {
 	c->write_requested = false;
 	if (c->dropped)
-		return -1;
+		return client_write_close(c);
 	if (!c->queue.count && c->sent_upto < c->server->head) {
 		if (!replay_batch(c)) {
 			log_error("events: cannot read the event log for replay");
@@ -604,7 +637,7 @@ static int client_write(struct events_client *c)
 			return -1;
 		}
 		if (c->dropped)
-			return -1;
+			return client_write_close(c);
 	}
 	if (c->queue.count && !client_write_batch(c)) {
 		c->close_why = "write failed";
@@ -615,13 +648,31 @@ static int client_write(struct events_client *c)
 	return 0;
 }
 
+/* What a client sends on the stream. It is to send no data messages (lws
+ * answers its pings), so one is refused at its first bytes, before lws
+ * gathers more: with 1009 when it announces more than CLIENT_MESSAGE_MAX
+ * bytes, else with 1003. A text frame of invalid UTF-8 never gets here:
+ * lws closes it with 1007 (LWS_SERVER_OPTION_VALIDATE_UTF8). lws 4.1 takes
+ * unmasked client frames without a word and does not tell whether a frame
+ * was masked; refusing every data message is what closes an unmasked one. */
+static int client_received(struct events_client *c, struct lws *wsi, size_t len)
+{
+	bool big = len + lws_remaining_packet_payload(wsi) > CLIENT_MESSAGE_MAX;
+	const char *why = big ? "message too big" : "this stream takes no messages";
+
+	c->close_why = why;
+	lws_close_reason(wsi, big ? LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE
+				  : LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+			 (unsigned char *)why, strlen(why));
+	return -1;
+}
+
 static int events_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			   void *in, size_t len)
 {
 	struct events_client *c = user;
 
 	(void)in;
-	(void)len;
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		return client_filter(c, wsi);
@@ -629,6 +680,8 @@ static int events_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
 		return client_start(c, wsi);
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return client_write(c);
+	case LWS_CALLBACK_RECEIVE:
+		return client_received(c, wsi, len);
 	case LWS_CALLBACK_CLOSED:
 	case LWS_CALLBACK_WSI_DESTROY:
 		if (c)

@@ -1,7 +1,13 @@
 /*
  * server_http.c — plain HTTP requests: collect, check, dispatch, answer.
  *
- * A connection carries one request at a time (keep-alive reuses it):
+ * A connection carries one request at a time (keep-alive reuses it). Each
+ * request must arrive whole, headers and body, within request_timeout_s of
+ * the connection's accept or of the previous answer (an lws timer,
+ * LWS_CALLBACK_TIMER): lws itself only times out a body that stops, not one
+ * that trickles in a byte a second. And the bodies being received hold at
+ * most max_body_memory between them: a body announced beyond what is left
+ * is answered 429 before it is read.
  *
  *   LWS_CALLBACK_HTTP        the head: admit_request (404/405, 401, 403, 400),
  *                            then the body's announced size and type
@@ -54,6 +60,7 @@ struct http_conn {
 	char *body;
 	size_t body_len;
 	bool close_after;    /* the request was not read to its end */
+	size_t body_reserved; /* of server->body_bytes, for this body */
 	uint64_t started;    /* uv_hrtime() when the head arrived */
 	/* the answer */
 	int status;
@@ -64,8 +71,9 @@ struct http_conn {
 	size_t out_len, out_sent;
 };
 
-static void conn_reset(struct http_conn *c)
+static void conn_reset(struct server *s, struct http_conn *c)
 {
+	s->body_bytes -= c->body_reserved;
 	admission_free(&c->adm);
 	free(c->path);
 	free(c->body);
@@ -244,8 +252,9 @@ static int conn_begin(struct lws *wsi, struct http_conn *c, const char *path)
 {
 	struct api_error err;
 	int64_t length = body_announced(wsi);
+	struct server *s = server_of(wsi);
 
-	conn_reset(c);
+	conn_reset(s, c);
 	c->started = uv_hrtime();
 	c->method = request_method(wsi);
 	c->path = strdup(path);
@@ -258,6 +267,13 @@ static int conn_begin(struct lws *wsi, struct http_conn *c, const char *path)
 		return conn_dispatch(wsi, c, NULL);
 	if (!body_acceptable(wsi, length, &err))
 		return conn_answer_error(wsi, c, &err);
+	if ((size_t)length > s->limits.max_body_memory - s->body_bytes) {
+		api_error_set(&err, API_RATE_LIMITED, "the hub is receiving too many bodies at "
+			      "once: retry");
+		return conn_answer_error(wsi, c, &err);
+	}
+	c->body_reserved = (size_t)length;
+	s->body_bytes += c->body_reserved;
 	c->phase = CONN_BODY;
 	return 0;
 }
@@ -345,10 +361,13 @@ static int conn_write(struct lws *wsi, struct http_conn *c)
 	}
 	bool close = c->close_after;
 	log_request(c);
-	conn_reset(c);
-	if (close)
+	conn_reset(server_of(wsi), c);
+	if (close || lws_http_transaction_completed(wsi))
 		return -1;
-	return lws_http_transaction_completed(wsi) ? -1 : 0;
+	/* The next request's clock starts now. */
+	lws_set_timer_usecs(wsi, (lws_usec_t)server_of(wsi)->limits.request_timeout_s *
+			    LWS_US_PER_SEC);
+	return 0;
 }
 
 int http_refuse_now(struct lws *wsi, const struct api_error *err, unsigned retry_after)
@@ -378,15 +397,30 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 		return conn_body_done(wsi, c);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return c->phase == CONN_ANSWER ? conn_write(wsi, c) : 0;
-	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
-		return events_confirm_upgrade(server_of(wsi), wsi, in);
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
+		int rc = events_confirm_upgrade(server_of(wsi), wsi, in);
+		if (rc == 0) /* a stream, not a request: no deadline */
+			lws_set_timer_usecs(wsi, LWS_SET_TIMER_USEC_CANCEL);
+		return rc;
+	}
+	case LWS_CALLBACK_TIMER:
+		/* An answer on its way means the request came in time. */
+		if (c && c->phase == CONN_ANSWER)
+			return 0;
+		log_debug("http: a request did not arrive within %u s: closing",
+			  server_of(wsi)->limits.request_timeout_s);
+		return -1;
+	case LWS_CALLBACK_WSI_DESTROY:
+		/* Any connection, upgraded or not: `user` is not ours to read. */
+		accept_release(server_of(wsi), wsi);
+		return 0;
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		/* A WebSocket that asked for no subprotocol, or for "http". */
 		return -1;
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 	case LWS_CALLBACK_CLOSED_HTTP:
 		if (c)
-			conn_reset(c);
+			conn_reset(server_of(wsi), c);
 		return 0;
 	default:
 		return 0;

@@ -28,16 +28,45 @@ struct events_client;
  * bigger frame goes alone (server_events.c). */
 #define WRITE_BATCH_BYTES (64 * 1024)
 
+/* A refusal logged at most once per interval, with how many it stands for:
+ * a flood of connections must not become a flood of log lines. */
+struct log_gate {
+	uint64_t last;               /* uv_now() of the last line */
+	unsigned count;              /* refusals since */
+};
+
+/* One accepted connection, for the limits. */
+struct peer {
+	struct lws *wsi;
+	int family;
+	unsigned char addr[16];
+};
+
+/* The listening socket and what it admits (server_accept.c). */
+struct listener {
+	int fd, spare_fd;            /* spare_fd: a descriptor kept for EMFILE */
+	uv_poll_t poll;
+	uv_timer_t backoff;          /* resumes accepting after EMFILE */
+	bool ready;                  /* the handles exist: close them */
+	struct peer *peers;
+	size_t npeers, cap;
+	unsigned max_connections;    /* the limit, lowered to fit RLIMIT_NOFILE */
+	struct log_gate over_limit, out_of_fds;
+};
+
 struct server {
 	uv_loop_t *loop;
 	void *foreign_loops[1];      /* lws wants an array of loops */
 	struct db *db;
 	struct lws_context *ctx;     /* lws sets it to NULL once fully destroyed */
+	struct lws_vhost *vhost;
+	struct server_limits limits;
+	struct listener listener;
+	size_t body_bytes;           /* announced bodies being received */
 	int port;
 	bool stopping;
 	struct route *routes;        /* api_routes, plus the event stream's own */
 	size_t nroutes;
-	struct rate_limits limits;
 	struct ratelimit *accounts;  /* request buckets, by account id */
 	struct ratelimit *addresses; /* wrong-token buckets, by peer address */
 	struct lws_protocols protocols[3]; /* http, the stream, the terminator */
@@ -84,6 +113,20 @@ void request_target(const char *path, const struct query *q, char *out, size_t l
 /* A copy of header `h` (NUL-terminated, "" when absent) into buf[len];
  * false when it does not fit or holds a NUL. */
 bool request_header(struct lws *wsi, enum lws_token_indexes h, char *buf, size_t len);
+
+/* ---- server_accept.c: the listening socket ------------------------------ */
+
+/* Bind host:port and start accepting into s->vhost; false with err. */
+bool accept_start(struct server *s, const char *host, int port, struct errbuf *err);
+
+/* Stop accepting and close the listener (more than once is fine). */
+void accept_stop(struct server *s);
+
+/* accept_stop, and the list of connections freed. */
+void accept_free(struct server *s);
+
+/* LWS_CALLBACK_WSI_DESTROY: a connection is gone, its place is free. */
+void accept_release(struct server *s, struct lws *wsi);
 
 /* ---- server_http.c ------------------------------------------------------ */
 

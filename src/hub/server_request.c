@@ -113,19 +113,19 @@ static bool admit_caller(struct server *s, struct lws *wsi, bool charge, struct 
 
 	if (!lws_get_peer_simple(wsi, peer, sizeof peer))
 		snprintf(peer, sizeof peer, "?"); /* every unknown peer shares one bucket */
-	if (charge && !ratelimit_peek(s->addresses, &s->limits.auth_fail, peer, now, &a->retry_after))
+	if (charge && !ratelimit_peek(s->addresses, &s->limits.rates.auth_fail, peer, now, &a->retry_after))
 		return api_error_set(err, API_RATE_LIMITED,
 				     "too many wrong tokens from this address; retry later");
 	if (!authenticate(s->db, wsi, &a->caller)) {
 		if (charge)
-			ratelimit_take(s->addresses, &s->limits.auth_fail, peer, now,
+			ratelimit_take(s->addresses, &s->limits.rates.auth_fail, peer, now,
 				       &a->retry_after);
 		return api_error_set(err, API_UNAUTHORIZED,
 				     "missing or unknown token (Authorization: Bearer <token>)");
 	}
 	a->has_caller = true;
 	const struct rate *rate =
-		a->caller.role == ACCOUNT_INGEST ? &s->limits.ingest : &s->limits.agent;
+		a->caller.role == ACCOUNT_INGEST ? &s->limits.rates.ingest : &s->limits.rates.agent;
 	if (charge && !ratelimit_take(s->accounts, rate, a->caller.id, now, &a->retry_after))
 		return api_error_set(err, API_RATE_LIMITED,
 				     "too many requests for this account; retry after %u s",

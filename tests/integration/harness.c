@@ -197,6 +197,73 @@ void hub_start(struct hub *h, ...)
 	h->port = port;
 }
 
+char *hub_log(const struct hub *h)
+{
+	char path[160];
+	snprintf(path, sizeof path, "%s/hub.log", h->dir);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t cap = 1 << 16, len = 0;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	for (size_t n; (n = fread(text + len, 1, cap - 1 - len, f)) > 0;) {
+		len += n;
+		if (len == cap - 1) {
+			cap *= 2;
+			text = realloc(text, cap);
+			assert_non_null(text);
+		}
+	}
+	fclose(f);
+	text[len] = '\0';
+	return text;
+}
+
+char *hub_log_wait(const struct hub *h, const char *needle)
+{
+	long long deadline = now_ms() + 10000;
+	for (;;) {
+		char *text = hub_log(h);
+		if (strstr(text, needle))
+			return text;
+		free(text);
+		if (now_ms() > deadline)
+			fail_msg("no \"%s\" in %s/hub.log within 10 s", needle, h->dir);
+		nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+	}
+}
+
+int hub_connect(const struct hub *h, const char *source)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	if (source) {
+		struct sockaddr_in from = {.sin_family = AF_INET};
+		assert_int_equal(inet_pton(AF_INET, source, &from.sin_addr), 1);
+		assert_int_equal(bind(fd, (struct sockaddr *)&from, sizeof from), 0);
+	}
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)h->port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	return fd;
+}
+
+bool hub_hung_up(int fd, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	char buf[4096];
+
+	for (long long left; (left = deadline - now_ms()) > 0;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, (int)left) <= 0)
+			return false;
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n <= 0)
+			return true;
+	}
+	return false;
+}
+
 /* True when fd becomes readable within timeout_ms. */
 static bool wait_readable(int fd, int timeout_ms)
 {
@@ -643,6 +710,25 @@ cJSON *ws_next(struct ws *w, int timeout_ms)
 			free(msg);
 			return j;
 		}
+	}
+}
+
+int ws_close_code(struct ws *w, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	for (;;) {
+		int op;
+		size_t off, total;
+		uint64_t plen;
+		while (!(total = frame_size(w->buf, w->len, &op, &off, &plen))) {
+			enum fill f = ws_fill(w, deadline);
+			if (f != FILL_OK)
+				return f == FILL_EOF ? 0 : -1;
+		}
+		if (op == 8)
+			return plen >= 2 ? w->buf[off] << 8 | w->buf[off + 1] : 1005;
+		memmove(w->buf, w->buf + total, w->len - total);
+		w->len -= total;
 	}
 }
 

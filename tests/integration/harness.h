@@ -72,6 +72,21 @@ void hub_account_id(struct hub *h, const char *token, char out[37]);
  * not listen within 10 s. */
 void hub_start(struct hub *h, ...);
 
+/* The hub's log so far (<dir>/hub.log, which a thread of the harness
+ * fills from its stderr); free it. */
+char *hub_log(const struct hub *h);
+
+/* The log once it holds `needle`, or fail after 10 s. */
+char *hub_log_wait(const struct hub *h, const char *needle);
+
+/* A raw TCP connection to the hub, from the loopback address `source`
+ * ("127.0.0.2": Linux answers on all of 127/8) or any (NULL). */
+int hub_connect(const struct hub *h, const char *source);
+
+/* True when the hub closes `fd` within timeout_ms (what it sends before
+ * is read and dropped). */
+bool hub_hung_up(int fd, int timeout_ms);
+
 /* SIGTERM and wait (deadline); `hub_kill` sends SIGKILL instead. */
 void hub_stop(struct hub *h);
 void hub_kill(struct hub *h);
@@ -141,6 +156,11 @@ bool ws_connect_rcvbuf(struct ws *w, struct hub *h, const char *token, const cha
 /* Next text frame as parsed JSON, or NULL when none arrives within
  * timeout_ms or the connection closed. */
 cJSON *ws_next(struct ws *w, int timeout_ms);
+
+/* The status code of the server's close frame (1005 when it has none),
+ * skipping the frames before it; 0 when the connection ended without a
+ * close frame, -1 when nothing ended within timeout_ms. */
+int ws_close_code(struct ws *w, int timeout_ms);
 
 /* True when the server closed the connection within timeout_ms. */
 bool ws_closed(struct ws *w, int timeout_ms);

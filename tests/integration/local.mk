@@ -14,6 +14,9 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_race \
 	tests/integration/test_hub_keepalive \
 	tests/integration/test_hub_log \
+	tests/integration/test_hub_limits \
+	tests/integration/test_hub_fds \
+	tests/integration/test_hub_ws_strict \
 	tests/integration/test_hub_ingest11 \
 	tests/integration/test_queue \
 	tests/integration/test_session \
@@ -113,3 +116,18 @@ tests_integration_test_hub_ingest11_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_ingest11_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_hub_ingest11_LDADD = $(IT_LDADD)
 tests_integration_test_hub_ingest11_LDFLAGS = -pthread
+tests_integration_test_hub_limits_SOURCES = tests/integration/test_hub_limits.c $(HARNESS)
+tests_integration_test_hub_limits_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_limits_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_limits_LDADD = $(IT_LDADD)
+tests_integration_test_hub_limits_LDFLAGS = -pthread
+tests_integration_test_hub_fds_SOURCES = tests/integration/test_hub_fds.c $(HARNESS)
+tests_integration_test_hub_fds_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_fds_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_fds_LDADD = $(IT_LDADD)
+tests_integration_test_hub_fds_LDFLAGS = -pthread
+tests_integration_test_hub_ws_strict_SOURCES = tests/integration/test_hub_ws_strict.c $(HARNESS)
+tests_integration_test_hub_ws_strict_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_ws_strict_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_ws_strict_LDADD = $(IT_LDADD)
+tests_integration_test_hub_ws_strict_LDFLAGS = -pthread

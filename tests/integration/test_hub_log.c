@@ -18,45 +18,6 @@
 
 #include "harness.h"
 
-/* The hub's log so far (<dir>/hub.log, which the harness fills). */
-static char *read_log(const struct hub *h)
-{
-	char path[160];
-	snprintf(path, sizeof path, "%s/hub.log", h->dir);
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	size_t cap = 1 << 16, len = 0;
-	char *text = malloc(cap);
-	assert_non_null(text);
-	for (size_t n; (n = fread(text + len, 1, cap - 1 - len, f)) > 0;) {
-		len += n;
-		if (len == cap - 1) {
-			cap *= 2;
-			text = realloc(text, cap);
-			assert_non_null(text);
-		}
-	}
-	fclose(f);
-	text[len] = '\0';
-	return text;
-}
-
-/* The log once it holds `needle` (within 10 s; the harness copies the
- * hub's stderr from another thread). */
-static char *log_with(const struct hub *h, const char *needle)
-{
-	long long deadline = now_ms() + 10000;
-	for (;;) {
-		char *text = read_log(h);
-		if (strstr(text, needle))
-			return text;
-		free(text);
-		if (now_ms() > deadline)
-			fail_msg("no \"%s\" in %s/hub.log within 10 s", needle, h->dir);
-		nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
-	}
-}
-
 /* The log's line holding `needle` (copied into line[len]), or fail. */
 static void line_with(const char *text, const char *needle, char *line, size_t len)
 {
@@ -94,7 +55,7 @@ static char *exercise(struct hub *h, const char *token)
 	ws_close(&w);
 
 	hub_stop(h);
-	return log_with(h, " INFO stopped");
+	return hub_log_wait(h, " INFO stopped");
 }
 
 static void test_verbose_logs_requests_and_streams_but_no_token(void **state)
