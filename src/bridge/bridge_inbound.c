@@ -3,13 +3,16 @@
  *
  * Work arrives as items (a platform message, or an escalation with no
  * message to carry it) from two places: the poller, and pushed deliveries
- * (bridge_webhook.c). Items are ingested one at a time, in order, each as
+ * (bridge_webhook.c). Each item is
  *   [describe the conversation, when the hub has no chat for it yet]
  *   POST /v1/ingest/messages with external_id = the conversation,
  *   external_message_id = the platform message (the hub drops a repeat)
- * and recorded in the state db in one transaction with the poll cursor,
- * so a restart resumes at the first item not recorded: nothing is lost,
- * and what is repeated is dropped by the hub.
+ * and recorded in the state db. Items of one conversation go one at a
+ * time, in order (the hub stores a chat's messages in arrival order);
+ * up to LANES conversations go at once. The poll cursor is written when
+ * every item of its round is recorded, so a restart resumes with the
+ * first round not wholly in: nothing is lost, and what is repeated is
+ * known already (the message map) or dropped by the hub.
  *
  * Polling is adaptive: poll_min_ms after a round that found work, doubling
  * to poll_max_ms while nothing happens; a round starts only once the items
@@ -30,13 +33,21 @@
 #include "timeutil.h"
 
 #define CURSOR_KEY "poll_cursor"
+/* Conversations ingested at once. */
+#define LANES 16
+/* How far down the queue to look for an item whose conversation is free. */
+#define WINDOW 64
 
 struct item {
-	struct item *next;
+	struct item *prev, *next;
+	struct inbound *in;
 	struct pf_message m;        /* m.id NULL: an escalation alone */
 	char *mark;                 /* an escalation's mark */
 	bool want_escalate;
-	char *cursor_after;         /* the poll cursor once this item is done */
+	bool polled;                /* counts in the poll round */
+	bool busy;                  /* a call of it is in flight */
+	uint64_t not_before;        /* a retry's wait, on the loop's clock */
+	struct backoff bo;
 	bool described;
 	char *channel_type, *channel_name, *customer_name;
 };
@@ -45,11 +56,14 @@ struct inbound {
 	struct bridge *b;
 	uv_timer_t poll_timer, retry_timer;
 	unsigned interval_ms;
-	bool polling, busy;
+	bool polling;
 	bool pumping;               /* inside pump's loop */
+	unsigned inflight;
 	struct item *head, *tail;
-	struct backoff bo;          /* an item's retries */
+	size_t round_left;          /* polled items not yet recorded */
+	char *round_cursor;         /* written when round_left reaches 0 */
 	struct backoff poll_bo;     /* failed rounds */
+	uint64_t seed;
 	int closing;                /* handles still to close */
 };
 
@@ -61,15 +75,26 @@ static void item_free(struct item *it)
 {
 	pf_message_free(&it->m);
 	free(it->mark);
-	free(it->cursor_after);
 	free(it->channel_type);
 	free(it->channel_name);
 	free(it->customer_name);
 	free(it);
 }
 
+static struct item *item_new(struct inbound *in)
+{
+	struct item *it = calloc(1, sizeof *it);
+
+	if (!it)
+		return NULL;
+	it->in = in;
+	backoff_init(&it->bo, BACKOFF_BASE_S, BACKOFF_CAP_S, in->seed += 0x9e3779b97f4a7c15u);
+	return it;
+}
+
 static void append(struct inbound *in, struct item *it)
 {
+	it->prev = in->tail;
 	if (in->tail)
 		in->tail->next = it;
 	else
@@ -77,35 +102,51 @@ static void append(struct inbound *in, struct item *it)
 	in->tail = it;
 }
 
+static void unlink_item(struct inbound *in, struct item *it)
+{
+	if (it->prev)
+		it->prev->next = it->next;
+	else
+		in->head = it->next;
+	if (it->next)
+		it->next->prev = it->prev;
+	else
+		in->tail = it->prev;
+}
+
+static void poll_soon(struct inbound *in)
+{
+	if (!in->round_left && !in->polling && !in->b->draining &&
+	    !uv_is_active((uv_handle_t *)&in->poll_timer))
+		uv_timer_start(&in->poll_timer, on_poll_timer, in->interval_ms, 0);
+}
+
 /* ---- building items ---------------------------------------------------------- */
 
-/* Items for `r`'s messages and escalations (taking them out of r); the
- * last item carries `cursor`. Messages already ingested are left out.
- * Returns how many items were added. */
+/* Items for `r`'s messages and escalations (taking them out of r).
+ * Messages already ingested are left out. With a `cursor` (a poll round)
+ * the items count in the round, and the cursor is written once they are
+ * all in. Returns how many items were added. */
 static size_t enqueue(struct inbound *in, struct pf_result *r, const char *cursor)
 {
-	struct item *first = NULL, *last = NULL;
+	struct item *first = NULL;
 	size_t n = 0;
 	bool oom = false;
 
-	for (size_t i = 0; i < r->nmsgs; i++) {
+	for (size_t i = 0; i < r->nmsgs && !oom; i++) {
 		struct pf_message *m = &r->msgs[i];
 		if (m->author == AUTHOR_BRIDGE || bstate_msg_known(in->b->st, m->id))
 			continue;
-		struct item *it = calloc(1, sizeof *it);
-		if (!it) {
-			oom = true;
-			break;
+		struct item *it = item_new(in);
+		if (!(oom = !it)) {
+			it->m = *m;
+			memset(m, 0, sizeof *m);
+			append(in, it);
+			first = first ? first : it;
+			n++;
 		}
-		it->m = *m;
-		memset(m, 0, sizeof *m);
-		append(in, it);
-		if (!first)
-			first = it;
-		last = it;
-		n++;
 	}
-	for (size_t w = 0; w < r->nwanting; w++) {
+	for (size_t w = 0; w < r->nwanting && !oom; w++) {
 		struct pf_wanting *want = &r->wanting[w];
 		struct item *carrier = NULL;
 		char *handoff = NULL;
@@ -122,26 +163,29 @@ static size_t enqueue(struct inbound *in, struct pf_result *r, const char *curso
 			carrier->want_escalate = true;
 			continue;
 		}
-		struct item *it = calloc(1, sizeof *it);
-		if (!it) {
-			oom = true;
-			break;
+		struct item *it = item_new(in);
+		if (!(oom = !it)) {
+			it->m.conv_id = want->conv_id;
+			it->mark = want->mark;
+			want->conv_id = want->mark = NULL;
+			it->want_escalate = true;
+			append(in, it);
+			first = first ? first : it;
+			n++;
 		}
-		it->m.conv_id = want->conv_id;
-		it->mark = want->mark;
-		want->conv_id = want->mark = NULL;
-		it->want_escalate = true;
-		append(in, it);
-		last = it;
-		n++;
 	}
+	if (!cursor)
+		return n;
+	for (struct item *it = first; it; it = it->next)
+		it->polled = true;
+	in->round_left = n;
 	/* Out of memory, the cursor stays: the next round asks again. */
-	if (cursor && !oom) {
-		if (last)
-			last->cursor_after = strdup(cursor);
-		else
-			bstate_kv_set(in->b->st, CURSOR_KEY, cursor);
-	}
+	if (oom)
+		return n;
+	if (n)
+		in->round_cursor = strdup(cursor);
+	else
+		bstate_kv_set(in->b->st, CURSOR_KEY, cursor);
 	return n;
 }
 
@@ -188,8 +232,7 @@ static void on_changes(void *ctx, struct pf_result *r)
 			    : in->interval_ms * 2 > in->b->cfg->poll_max_ms ? in->b->cfg->poll_max_ms
 			    : in->interval_ms * 2;
 	pump(in);
-	if (!in->head && !in->busy && !in->b->draining)
-		uv_timer_start(&in->poll_timer, on_poll_timer, in->interval_ms, 0);
+	poll_soon(in);
 	bridge_drain_check(in->b);
 }
 
@@ -199,13 +242,8 @@ static void on_poll_timer(uv_timer_t *t)
 	char *cursor = NULL;
 	struct errbuf why;
 
-	if (in->b->draining || in->polling)
-		return;
-	/* The last round's items first: the cursor moves with them. */
-	if (in->head || in->busy) {
-		uv_timer_start(&in->poll_timer, on_poll_timer, in->b->cfg->poll_min_ms, 0);
-		return;
-	}
+	if (in->b->draining || in->polling || in->round_left)
+		return; /* the round's last item re-arms the timer */
 	bstate_kv_get(in->b->st, CURSOR_KEY, &cursor);
 	in->polling = in->b->pf->changes(in->b->pc, cursor, on_changes, in, &why);
 	free(cursor);
@@ -217,39 +255,10 @@ static void on_poll_timer(uv_timer_t *t)
 
 /* ---- ingesting one item ----------------------------------------------------------- */
 
-static void item_done(struct inbound *in)
+/* Record what the hub did with `it` (NULL ids: nothing to map). */
+static void record(struct item *it, const char *chat_id, const char *hub_msg_id, bool escalated)
 {
-	struct item *it = in->head;
-
-	in->head = it->next;
-	if (!in->head)
-		in->tail = NULL;
-	item_free(it);
-	in->busy = false;
-	backoff_reset(&in->bo);
-	if (!in->head && !in->polling && !uv_is_active((uv_handle_t *)&in->poll_timer) &&
-	    !in->b->draining)
-		uv_timer_start(&in->poll_timer, on_poll_timer, in->interval_ms, 0);
-	pump(in);
-	bridge_drain_check(in->b);
-}
-
-static void retry_later(struct inbound *in, uint64_t delay_ms)
-{
-	in->busy = false;
-	if (!delay_ms)
-		delay_ms = backoff_next_ms(&in->bo);
-	if (!in->b->draining)
-		uv_timer_start(&in->retry_timer, on_retry_timer, delay_ms, 0);
-	bridge_drain_check(in->b);
-}
-
-/* Record what the hub did with the head item, with the cursor it moves. */
-static void record(struct inbound *in, const char *chat_id, const char *hub_msg_id,
-		   bool escalated)
-{
-	struct item *it = in->head;
-	struct bstate *st = in->b->st;
+	struct bstate *st = it->in->b->st;
 
 	bool ok = bstate_begin(st);
 	if (ok && chat_id)
@@ -258,25 +267,56 @@ static void record(struct inbound *in, const char *chat_id, const char *hub_msg_
 		ok = bstate_msg_add(st, it->m.id, hub_msg_id ? hub_msg_id : "");
 	if (ok && escalated)
 		ok = bstate_conv_set_handoff(st, it->m.conv_id, "requested");
-	if (ok && it->cursor_after)
-		ok = bstate_kv_set(st, CURSOR_KEY, it->cursor_after);
 	if (ok)
 		ok = bstate_commit(st);
 	if (!ok)
 		log_error("inbound: cannot record conversation %s in the state db", it->m.conv_id);
 }
 
+/* `it` is over: off the queue; the round's cursor once the round is in. */
+static void item_done(struct item *it)
+{
+	struct inbound *in = it->in;
+
+	if (it->busy) {
+		it->busy = false;
+		in->inflight--;
+	}
+	unlink_item(in, it);
+	if (it->polled && --in->round_left == 0 && in->round_cursor) {
+		bstate_kv_set(in->b->st, CURSOR_KEY, in->round_cursor);
+		free(in->round_cursor);
+		in->round_cursor = NULL;
+	}
+	item_free(it);
+	poll_soon(in);
+	pump(in);
+	bridge_drain_check(in->b);
+}
+
+static void retry_later(struct item *it, uint64_t delay_ms)
+{
+	struct inbound *in = it->in;
+
+	if (it->busy) {
+		it->busy = false;
+		in->inflight--;
+	}
+	it->not_before = uv_now(in->b->loop) + (delay_ms ? delay_ms : backoff_next_ms(&it->bo));
+	pump(in);
+	bridge_drain_check(in->b);
+}
+
 static void on_ingest(void *ctx, struct api_result *r)
 {
-	struct inbound *in = ctx;
-	struct item *it = in->head;
+	struct item *it = ctx;
 
 	if (r->err == API_ERR_NONE) {
 		log_debug("inbound: %s %s -> chat %s message %s%s", it->m.id ? "message" : "escalation",
 			  it->m.id ? it->m.id : it->m.conv_id, r->chat->id, r->message->id,
 			  r->created ? "" : " (already there)");
-		record(in, r->chat->id, r->message->id, it->want_escalate);
-		item_done(in);
+		record(it, r->chat->id, r->message->id, it->want_escalate);
+		item_done(it);
 		return;
 	}
 	if (r->err == API_ERR_SERVER && r->http_status != 401 && r->http_status != 429 &&
@@ -285,19 +325,18 @@ static void on_ingest(void *ctx, struct api_result *r)
 		 * while an agent holds it, a text too long): skip it, say so. */
 		log_warn("inbound: %s of conversation %s refused by the hub: %s",
 			 it->m.id ? "message" : "escalation", it->m.conv_id, r->text);
-		record(in, NULL, NULL, false);
-		item_done(in);
+		record(it, NULL, NULL, false);
+		item_done(it);
 		return;
 	}
 	log_warn("inbound: ingest: %s", r->text);
-	retry_later(in, 0);
+	retry_later(it, 0);
 }
 
-static void ingest(struct inbound *in, bool escalate)
+static bool ingest(struct item *it, bool escalate, struct errbuf *why)
 {
-	struct item *it = in->head;
+	struct inbound *in = it->in;
 	char chat_id[37], ext[256];
-	struct errbuf why;
 	bool customer = it->m.id && it->m.author == AUTHOR_CUSTOMER;
 
 	bstate_conv_chat(in->b->st, it->m.conv_id, chat_id);
@@ -310,57 +349,51 @@ static void ingest(struct inbound *in, bool escalate)
 		.channel_name = it->channel_name,
 		.owner_external_id = customer ? it->m.user_id : NULL,
 		.owner_name = customer ? it->customer_name : NULL,
-		.role = it->m.id && it->m.author == AUTHOR_CUSTOMER ? "user" : "bot",
+		.role = customer ? "user" : "bot",
 		.text = it->m.id ? it->m.text : in->b->cfg->escalation_text,
 		.escalate = escalate,
 		.external_message_id = it->m.id ? it->m.id : ext,
 		.source_platform = in->b->pf->name,
 	};
-	in->busy = api_ingest(in->b->hub, &req, on_ingest, in, &why);
-	if (!in->busy) {
-		log_error("inbound: cannot ingest: %s", why.msg);
-		retry_later(in, 0);
-	}
+	return api_ingest(in->b->hub, &req, on_ingest, it, why);
 }
 
 static void on_describe(void *ctx, struct pf_result *r)
 {
-	struct inbound *in = ctx;
-	struct item *it = in->head;
+	struct item *it = ctx;
 
-	in->busy = false;
 	if (r->status == PF_REFUSED) {
 		log_error("inbound: conversation %s: %s; skipped", it->m.conv_id, r->text);
-		item_done(in);
+		item_done(it);
 		return;
 	}
 	if (r->status == PF_RETRY) {
 		log_warn("inbound: %s", r->text);
-		retry_later(in, r->retry_after_ms);
+		retry_later(it, r->retry_after_ms);
 		return;
 	}
+	it->in->inflight--;
+	it->busy = false;
 	it->described = true;
 	it->channel_type = r->channel_type;
 	it->channel_name = r->channel_name;
 	it->customer_name = r->customer_name;
 	r->channel_type = r->channel_name = r->customer_name = NULL;
-	pump(in);
+	pump(it->in);
 }
 
-/* Start the head item, or finish it at once when there is nothing to do
- * for it (true: go on with the next). */
-static bool pump_one(struct inbound *in)
+/* Start `it`, or finish it at once when there is nothing to do for it
+ * (true: the queue changed under the caller). */
+static bool start(struct item *it)
 {
-	struct item *it = in->head;
+	struct inbound *in = it->in;
 	char chat_id[37], *handoff = NULL;
 	struct errbuf why;
+	bool started;
 
-	if (!it || in->busy || in->b->draining || uv_is_active((uv_handle_t *)&in->retry_timer))
-		return false;
 	if (it->m.id && bstate_msg_known(in->b->st, it->m.id)) {
 		/* A push and a poll found the same message. */
-		record(in, NULL, NULL, false);
-		item_done(in);
+		item_done(it);
 		return true;
 	}
 	bool escalate = false;
@@ -370,34 +403,71 @@ static bool pump_one(struct inbound *in)
 		free(handoff);
 	}
 	if (!it->m.id && !escalate) {
-		record(in, NULL, NULL, false);
-		item_done(in);
+		item_done(it);
 		return true;
 	}
 	it->want_escalate = escalate;
 	if (!bstate_conv_chat(in->b->st, it->m.conv_id, chat_id) && !it->described) {
 		bool customer = it->m.id && it->m.author == AUTHOR_CUSTOMER;
-		in->busy = in->b->pf->describe(in->b->pc, it->m.conv_id,
-					       customer ? it->m.user_id : NULL, on_describe, in, &why);
-		if (!in->busy) {
-			log_error("inbound: %s", why.msg);
-			retry_later(in, 0);
-		}
+		started = in->b->pf->describe(in->b->pc, it->m.conv_id,
+					      customer ? it->m.user_id : NULL, on_describe, it, &why);
+	} else {
+		started = ingest(it, escalate, &why);
+	}
+	if (started) {
+		it->busy = true;
+		in->inflight++;
 		return false;
 	}
-	ingest(in, escalate);
+	log_error("inbound: %s", why.msg);
+	it->not_before = uv_now(in->b->loop) + backoff_next_ms(&it->bo);
 	return false;
 }
 
-/* A loop, not recursion: a run of items finished at once (known already)
- * must not grow the stack; item_done's call to pump is a no-op in here. */
+/* An earlier item of the same conversation is still to be done. */
+static bool conv_blocked(const struct item *it)
+{
+	for (const struct item *p = it->in->head; p != it; p = p->next)
+		if (strcmp(p->m.conv_id, it->m.conv_id) == 0)
+			return true;
+	return false;
+}
+
+/* Start what may start: up to LANES items, the first of each conversation
+ * among the queue's first WINDOW; arm the retry timer for the earliest
+ * item waiting. A loop, not recursion: item_done's pump is a no-op in
+ * here. */
 static void pump(struct inbound *in)
 {
+	uint64_t now, wake;
+	bool changed;
+
 	if (in->pumping)
 		return;
 	in->pumping = true;
-	while (pump_one(in))
-		;
+	do {
+		changed = false;
+		now = uv_now(in->b->loop);
+		wake = 0;
+		int seen = 0;
+		for (struct item *it = in->head; it && seen < WINDOW && !in->b->draining &&
+						 in->inflight < LANES;
+		     it = it->next, seen++) {
+			if (it->busy || conv_blocked(it))
+				continue;
+			if (it->not_before > now) {
+				if (!wake || it->not_before < wake)
+					wake = it->not_before;
+				continue;
+			}
+			if ((changed = start(it)))
+				break;
+			if (!it->busy && (!wake || it->not_before < wake)) /* could not start */
+				wake = it->not_before;
+		}
+	} while (changed);
+	if (wake && !in->b->draining)
+		uv_timer_start(&in->retry_timer, on_retry_timer, wake - now, 0);
 	in->pumping = false;
 }
 
@@ -411,14 +481,13 @@ static void on_retry_timer(uv_timer_t *t)
 struct inbound *inbound_new(struct bridge *b)
 {
 	struct inbound *in = calloc(1, sizeof *in);
-	uint64_t seed = (uint64_t)ts_now() ^ ((uint64_t)getpid() << 32);
 
 	if (!in)
 		return NULL;
 	in->b = b;
 	in->interval_ms = b->cfg->poll_min_ms;
-	backoff_init(&in->bo, BACKOFF_BASE_S, BACKOFF_CAP_S, seed);
-	backoff_init(&in->poll_bo, BACKOFF_BASE_S, BACKOFF_CAP_S, seed ^ 0x9e3779b97f4a7c15u);
+	in->seed = (uint64_t)ts_now() ^ ((uint64_t)getpid() << 32);
+	backoff_init(&in->poll_bo, BACKOFF_BASE_S, BACKOFF_CAP_S, in->seed);
 	uv_timer_init(b->loop, &in->poll_timer);
 	uv_timer_init(b->loop, &in->retry_timer);
 	in->poll_timer.data = in->retry_timer.data = in;
@@ -432,7 +501,7 @@ void inbound_start(struct inbound *in)
 
 bool inbound_idle(const struct inbound *in)
 {
-	return !in->busy && !in->polling;
+	return in->inflight == 0 && !in->polling;
 }
 
 static void on_closed(uv_handle_t *h)
@@ -452,6 +521,7 @@ void inbound_free(struct inbound *in)
 		in->head = it->next;
 		item_free(it);
 	}
+	free(in->round_cursor);
 	in->closing = 2;
 	uv_close((uv_handle_t *)&in->poll_timer, on_closed);
 	uv_close((uv_handle_t *)&in->retry_timer, on_closed);

@@ -1,6 +1,7 @@
 # ---- benchmarks: `make bench`, never `make check` (see doc/performance.md) --
 EXTRA_PROGRAMS = tests/bench/bench_hub_list tests/bench/bench_hub_fanout \
-	tests/bench/bench_hub_wal tests/bench/bench_store tests/bench/bench_console tests/bench/bench_console_keys
+	tests/bench/bench_hub_wal tests/bench/bench_store tests/bench/bench_console tests/bench/bench_console_keys \
+	tests/bench/bench_bridge
 BENCH_FILL = tests/bench/bench_fill.c tests/bench/bench_fill.h
 tests_bench_bench_console_SOURCES = tests/bench/bench_console.c tests/bench/bench_console.h \
 	tests/bench/bench_console_irc.c $(BENCH_FILL) $(TMUX_HARNESS) $(HARNESS)
@@ -37,3 +38,11 @@ CLEANFILES = $(EXTRA_PROGRAMS) $(CLEANFILES_THEMES)
 bench: handoffd handoff $(EXTRA_PROGRAMS)
 	$(top_srcdir)/tests/bench/run.sh '$(abs_top_builddir)' $(BENCH_CHATS)
 .PHONY: bench
+
+# The bridge's benchmark (doc/performance.md, "Bridges"): hub, bridge and the
+# Botpress simulator, as in tests/bridge.
+tests_bench_bench_bridge_SOURCES = tests/bench/bench_bridge.c $(BRIDGE_TEST_SOURCES)
+tests_bench_bench_bridge_CFLAGS = $(BRIDGE_TEST_CFLAGS)
+tests_bench_bench_bridge_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS) -I$(top_srcdir)/tests/bridge
+tests_bench_bench_bridge_LDADD = $(BRIDGE_TEST_LDADD)
+tests_bench_bench_bridge_LDFLAGS = -pthread

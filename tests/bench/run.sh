@@ -19,7 +19,8 @@ export HANDOFFD HANDOFF_BIN
 for prog in "$HANDOFFD" "$HANDOFF_BIN" "$builddir/tests/bench/bench_hub_list" \
 	"$builddir/tests/bench/bench_hub_fanout" "$builddir/tests/bench/bench_hub_wal" \
 	"$builddir/tests/bench/bench_store" \
-	"$builddir/tests/bench/bench_console" "$builddir/tests/bench/bench_console_keys"; do
+	"$builddir/tests/bench/bench_console" "$builddir/tests/bench/bench_console_keys" \
+	"$builddir/tests/bench/bench_bridge"; do
 	if [ ! -x "$prog" ]; then
 		echo "run.sh: $prog is not built (make handoffd \$(EXTRA_PROGRAMS))" >&2
 		exit 1
@@ -66,4 +67,8 @@ echo "## Console (bench_console)"
 echo
 echo "## Console key → hub applied (bench_console_keys)"
 "$builddir/tests/bench/bench_console_keys" "${BENCH_KEY_CHATS:-20}" |
+	grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]|^added '
+echo
+echo "## Bridge: platform -> hub, reply -> platform, backfill (bench_bridge)"
+"$builddir/tests/bench/bench_bridge" "${BENCH_BRIDGE_SAMPLES:-200}" "${BENCH_BRIDGE_BACKFILL:-1000}" |
 	grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]|^added '

@@ -27,3 +27,4 @@ tests_bridge_test_bridge_ops_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)
 tests_bridge_test_bridge_ops_LDADD = $(BRIDGE_TEST_LDADD)
 tests_bridge_test_bridge_ops_LDFLAGS = -pthread
 AM_TESTS_ENVIRONMENT += HANDOFF_BRIDGE='$(abs_top_builddir)/handoff-bridge'; export HANDOFF_BRIDGE;
+
