@@ -85,6 +85,16 @@ const char *notice_unheld(const struct chat *ch)
 	return ch->responder.type == RESPONDER_BOT ? "bot" : "nobody";
 }
 
+void notice_origin(const struct chat *ch, char *out, size_t len)
+{
+	const char *channel = channel_type_name(ch->channel.type);
+
+	if (ch->source.present && ch->source.platform && ch->source.platform[0])
+		snprintf(out, len, "%s via %s", channel, ch->source.platform);
+	else
+		snprintf(out, len, "%s", channel);
+}
+
 void notice_ticket(enum ticket_status status, char *out, size_t len)
 {
 	snprintf(out, len, "ticket status set to %s", ticket_status_name(status));

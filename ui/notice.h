@@ -30,6 +30,11 @@ void notice_system(const struct message *m, const struct notice_me *me, char *ou
  * stopped chat: nobody answers it any more), "nobody". */
 const char *notice_unheld(const struct chat *ch);
 
+/* Where a chat comes from, in a few words: its channel, and the platform
+ * a bridge brought it from ("whatsapp via botpress"); the channel alone
+ * when the hub knows no platform (chats fed by hand, or before v1.1). */
+void notice_origin(const struct chat *ch, char *out, size_t len);
+
 /* A ticket status change seen in the thread: "ticket status set to
  * solved". */
 void notice_ticket(enum ticket_status status, char *out, size_t len);

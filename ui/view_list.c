@@ -76,8 +76,10 @@ static void draw_chat(struct console *c, const struct chat *ch, int y, bool sele
 	int rw = (int)strlen(right);
 	int name_end = end - rw - 1;
 	x += draw_untrusted(y, x, name_end - x, ch->owner.name, base | A_BOLD);
-	snprintf(meta, sizeof meta, "  %s  ", channel_type_name(ch->channel.type));
-	x += draw_str(y, x, name_end - x, meta, dim);
+	char origin[96];
+	notice_origin(ch, origin, sizeof origin);
+	snprintf(meta, sizeof meta, "  %s  ", origin);
+	x += draw_untrusted(y, x, name_end - x, meta, dim);
 	if (ch->responder.type == RESPONDER_AGENT)
 		x += draw_untrusted(y, x, name_end - x, ch->responder.name ? ch->responder.name : "agent",
 				    dim);

@@ -225,8 +225,10 @@ static void draw_chat_head(struct console *c, const struct chat *ch, int y)
 
 	draw_fill(y, r->x, r->w, c->attrs[EL_HEADER]);
 	x += draw_untrusted(y, x, r->w, ch->owner.name, a);
-	snprintf(meta, sizeof meta, " · %s · ", channel_type_name(ch->channel.type));
-	x += draw_str(y, x, r->x + r->w - x, meta, c->attrs[EL_HEADER]);
+	char origin[96];
+	notice_origin(ch, origin, sizeof origin);
+	snprintf(meta, sizeof meta, " · %s · ", origin);
+	x += draw_untrusted(y, x, r->x + r->w - x, meta, c->attrs[EL_HEADER]);
 	if (ch->responder.type == RESPONDER_AGENT) {
 		x += draw_str(y, x, r->x + r->w - x, "held by ", c->attrs[EL_HEADER]);
 		x += draw_untrusted(y, x, r->x + r->w - x,

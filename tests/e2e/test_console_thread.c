@@ -129,6 +129,30 @@ static void test_stopped_chat_shows_stopped(void **state)
 	console_quit(t);
 }
 
+/* A chat a bridge brought in says from which platform, in the list and in
+ * the thread's head; one fed by hand shows its channel alone. */
+static void test_bridged_chat_names_its_platform(void **state)
+{
+	struct tmux *t = &tm;
+	struct reply r;
+
+	(void)state;
+	r = http(&hub, "POST", "/v1/ingest/messages", bot,
+		 "{\"external_id\":\"bp-conv-1\",\"channel\":{\"type\":\"whatsapp\","
+		 "\"name\":\"WhatsApp\"},\"owner\":{\"name\":\"Bruno Bridge\"},"
+		 "\"source\":{\"platform\":\"botpress\"},\"role\":\"user\","
+		 "\"text\":\"from the platform\"}");
+	expect_status(&r, 201);
+	reply_free(&r);
+
+	console_start(t, &(struct console_opts){.name = "origin"});
+	tmux_send_keys(t, "3", NULL);
+	tmux_wait_for(t, "Bruno Bridge  whatsapp via botpress", WAIT);
+	tmux_send_keys(t, "Home", "Enter", NULL);
+	tmux_wait_for(t, "Bruno Bridge · whatsapp via botpress · the bot answers", WAIT);
+	console_quit(t);
+}
+
 static void test_status_change_leaves_a_line(void **state)
 {
 	char chat[37], path[96];
@@ -258,6 +282,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_assign_names_the_new_holder),
 		cmocka_unit_test(test_stopped_chat_shows_stopped),
+		cmocka_unit_test(test_bridged_chat_names_its_platform),
 		cmocka_unit_test(test_status_change_leaves_a_line),
 		cmocka_unit_test(test_failed_reply_can_be_dropped),
 		cmocka_unit_test(test_reply_retrying_while_the_hub_is_down),

@@ -112,6 +112,25 @@ static void a_stopped_chat_is_answered_by_nobody(void **state)
 	assert_string_equal(notice_unheld(&c), "nobody");
 }
 
+static void the_origin_names_the_platform_a_bridge_brought_it_from(void **state)
+{
+	struct chat c;
+	char out[96];
+
+	(void)state;
+	memset(&c, 0, sizeof c);
+	c.channel.type = CHANNEL_WHATSAPP;
+	notice_origin(&c, out, sizeof out);
+	assert_string_equal(out, "whatsapp");
+	c.source.present = true;
+	c.source.platform = "botpress";
+	notice_origin(&c, out, sizeof out);
+	assert_string_equal(out, "whatsapp via botpress");
+	c.source.platform = NULL; /* an ingest account that named no platform */
+	notice_origin(&c, out, sizeof out);
+	assert_string_equal(out, "whatsapp");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -120,6 +139,7 @@ int main(void)
 		cmocka_unit_test(only_whole_names_become_you),
 		cmocka_unit_test(joins_and_leaves_in_the_readers_person),
 		cmocka_unit_test(a_stopped_chat_is_answered_by_nobody),
+		cmocka_unit_test(the_origin_names_the_platform_a_bridge_brought_it_from),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
