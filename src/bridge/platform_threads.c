@@ -97,6 +97,12 @@ static const cJSON *data_of(const cJSON *j)
 	return cJSON_GetObjectItemCaseSensitive(j, "data");
 }
 
+/* Fetch Thread's answer: data.thread. */
+static const cJSON *thread_of(const cJSON *j)
+{
+	return cJSON_GetObjectItemCaseSensitive(data_of(j), "thread");
+}
+
 /* "2026-12-01T01:54:01.123Z" -> ms since the epoch; -1 when not one. */
 static long long iso_ms(const char *s)
 {
@@ -405,10 +411,10 @@ static void on_changes(struct op *o, const struct pf_answer *a)
 	/* A thread with its messages: every part, the bridge drops those it
 	 * knows; escalations only when newer than the cursor (the flag and
 	 * its notice stay for good). */
-	const char *conv = str_of(data, "threadId"), *user = str_of(data, "chatUserId");
-	const cJSON *m;
+	const cJSON *thr = thread_of(a->json), *m;
+	const char *conv = str_of(thr, "threadId"), *user = str_of(thr, "chatUserId");
 	if (conv)
-		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(data, "messages")) {
+		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(thr, "messages")) {
 			long long at = iso_ms(str_of(cJSON_GetObjectItemCaseSensitive(m, "answer"),
 						     "timestamp"));
 			bool fresh = o->since_ms <= 0 || at >= o->since_ms - o->c->overlap_ms;
@@ -425,7 +431,7 @@ static void on_changes(struct op *o, const struct pf_answer *a)
 
 static void on_describe(struct op *o, const struct pf_answer *a)
 {
-	const cJSON *t = data_of(a->json);
+	const cJSON *t = thread_of(a->json);
 	const char *url = o->c->webhook_url, *have = str_of(t, "webhookUrl");
 	char path[PATH_LEN];
 
@@ -467,7 +473,7 @@ static void on_post(struct op *o, const struct pf_answer *a)
 	/* The API has no idempotency: a reply whose answer was lost (or
 	 * whose bridge died) may be there already, with our mark. */
 	snprintf(mark, sizeof mark, MARK "%s", o->hub_msg_id);
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(data_of(a->json), "messages")) {
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(thread_of(a->json), "messages")) {
 		const char *icon = str_of(m, "iconUrl");
 		const char *at = icon ? strstr(icon, mark) : NULL;
 		if (at && at[strlen(mark)] == '\0') {
