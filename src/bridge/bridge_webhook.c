@@ -147,8 +147,9 @@ static int body_done(struct lws *wsi, struct wh_conn *c)
 
 	if (c->too_large)
 		return answer(wsi, c, 413, "{\"error\":\"too large\"}");
-	if (!c->sig[0] || !webhook_hmac_sha256_ok(b->cfg->webhook_secret, c->body ? c->body : "",
-						  c->len, c->sig)) {
+	bool (*verify)(const char *, const char *, size_t, const char *) =
+		b->pf->webhook_verify ? b->pf->webhook_verify : webhook_hmac_sha256_ok;
+	if (!c->sig[0] || !verify(b->cfg->webhook_secret, c->body ? c->body : "", c->len, c->sig)) {
 		log_warn("webhook: a delivery with a bad or missing signature was refused");
 		return answer(wsi, c, 401, "{\"error\":\"bad signature\"}");
 	}

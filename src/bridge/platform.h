@@ -98,6 +98,11 @@ struct bridge_platform {
 	const char *name;          /* the config's `platform`, and source.platform on the hub */
 	const struct bridge_key *keys; /* ends with a zeroed entry */
 	const char *webhook_signature_header; /* lowercase, e.g. "x-bp-signature" */
+	/* Optional: checks the header's value against the webhook secret in
+	 * constant time, for a platform that does not sign with HMAC-SHA256
+	 * (NULL: hex HMAC-SHA256 of the body, the bridge's default). */
+	bool (*webhook_verify)(const char *secret, const char *body, size_t len,
+			       const char *header_value);
 
 	struct pf_client *(*open)(uv_loop_t *loop, const struct bridge_config *cfg,
 				  struct errbuf *err);
