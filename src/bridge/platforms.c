@@ -9,9 +9,11 @@
 #include "platform.h"
 
 extern const struct bridge_platform platform_botpress;
+extern const struct bridge_platform platform_chats;
 
 static const struct bridge_platform *const platforms[] = {
 	&platform_botpress,
+	&platform_chats,
 };
 
 #define NPLATFORMS (sizeof platforms / sizeof platforms[0])
