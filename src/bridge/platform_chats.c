@@ -351,7 +351,8 @@ static bool after_walk(struct op *o)
 	char removed_id[ID_LEN + 16];
 	size_t n = 0;
 
-	qsort(o->rows, o->nrows, sizeof *o->rows, row_cmp);
+	if (o->nrows)
+		qsort(o->rows, o->nrows, sizeof *o->rows, row_cmp);
 	for (size_t i = 0; i < o->nrows; i++)
 		if (!n || strcmp(o->rows[n - 1].id, o->rows[i].id) != 0)
 			o->rows[n++] = o->rows[i];
@@ -402,7 +403,8 @@ static void changes_done(struct op *o)
 {
 	struct pf_client *c = o->c;
 
-	qsort(o->found, o->nfound, sizeof *o->found, found_cmp);
+	if (o->nfound)
+		qsort(o->found, o->nfound, sizeof *o->found, found_cmp);
 	if (o->nfound && !(o->r.msgs = calloc(o->nfound, sizeof *o->r.msgs))) {
 		fail(o, "out of memory");
 		return;
