@@ -4,7 +4,8 @@
  * chat reaches the hub with source.platform "chats" and its channel; the
  * bot's ticket puts it in Waiting; a takeover makes the human responder
  * answer and the bot go silent; a reply reaches the chat exactly once
- * through 5xx, 429 and a SIGKILL of the bridge; hand back gives the chat
+ * through 5xx, 429 and a SIGKILL of the bridge (and what the customer
+ * wrote meanwhile comes in after the restart); hand back gives the chat
  * to the bot with the ticket closed; title and ticket status reach the
  * platform; the page walk carries every chat once while chats start
  * under it; a removed chat gets one notice and nothing more.
@@ -287,9 +288,13 @@ static void test_reply_once_across_kill9(void **state)
 	bridge_kill(&w);
 	assert_int_equal(bridge_log_count(&w, "done"), done);
 	cJSON_Delete(simc_ctl(&w.sim, "POST", "/_sim/faults", "{\"reset\":true}"));
+	/* What the customer writes meanwhile comes in after the restart: the
+	 * poll cursor it resumes from is not past it. */
+	sim_post("customer", "{\"text\":\"are you still there?\"}");
 	bridge_start(&w);
 	bridge_wait_log(&w, "done", done + 1);
 	assert_int_equal(api_messages(conv), 1);
+	wait_for(&w, has_chat, "are you still there?", "the message written while the bridge was down");
 	char other[37];
 	hub_reply(&w, chat, "Anything else?", other);
 	wait_for(&w, api_count_is, &two, "the next reply");
