@@ -101,6 +101,7 @@ static const struct bridge_key chats_keys[] = {
 	{"page_size", "100", false},
 	{"messages_limit", "250", false},
 	{"removed_text", "The chat was removed on the platform.", false},
+	{"idempotency_header", "Idempotency-Key", false},
 	{NULL, NULL, false},
 };
 
@@ -840,22 +841,23 @@ static bool chats_describe(struct pf_client *c, const char *conv_id, const char 
 	return start(o, err);
 }
 
-/* The hub message id is the Idempotency-Key: the same reply again answers
- * the first message instead of posting a second. The agent's name has no
- * place on the platform (an operator message has no author). */
+/* The hub message id goes in the idempotency_header: the same reply again
+ * answers the first message instead of posting a second. The agent's name
+ * has no place on the platform (an operator message has no author). */
 static bool chats_post(struct pf_client *c, const char *conv_id, const char *agent_id,
 		       const char *agent_name, const char *hub_msg_id, const char *text,
 		       pf_done_fn *done, void *ctx, struct errbuf *err)
 {
-	char key[ID_LEN + 20];
+	const char *name = bridge_config_get(c->cfg, "idempotency_header");
+	char key[ID_LEN + 80];
 	struct op *o;
 	struct post_http *ph;
 
 	(void)agent_id;
 	(void)agent_name;
-	if ((size_t)snprintf(key, sizeof key, "Idempotency-Key: %s", hub_msg_id) >= sizeof key ||
-	    strpbrk(hub_msg_id, "\r\n"))
-		return errbuf_set(err, "a hub message id that is no header value");
+	if ((size_t)snprintf(key, sizeof key, "%s: %s", name, hub_msg_id) >= sizeof key ||
+	    strpbrk(key, "\r\n"))
+		return errbuf_set(err, "idempotency_header and the hub message id make no header");
 	const char *headers[] = {key, NULL};
 	if (!(o = op_new(c, OP_POST, done, ctx, err)))
 		return false;
