@@ -699,10 +699,6 @@ static void step(struct op *o)
 
 	switch (o->kind) {
 	case OP_CHECK:
-		snprintf(path, sizeof path, "/api/v1/chats/details?pageNumber=1&pageSize=%ld",
-			 o->c->page_size);
-		call(o, "GET", path, NULL);
-		return;
 	case OP_CHANGES:
 		o->page = 1;
 		list_page(o);
@@ -917,10 +913,7 @@ static bool chats_set_meta(struct pf_client *c, const char *conv_id, const struc
 static bool chats_parse_webhook(struct pf_client *c, const char *body, size_t len,
 				struct pf_result *out, struct errbuf *err)
 {
-	(void)c;
-	(void)body;
-	(void)len;
-	(void)out;
+	(void)c, (void)body, (void)len, (void)out;
 	return errbuf_set(err, "the chats platform sends no webhooks");
 }
 
