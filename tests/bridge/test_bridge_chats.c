@@ -7,7 +7,8 @@
  * through 5xx, 429 and a SIGKILL of the bridge (and what the customer
  * wrote meanwhile comes in after the restart); hand back gives the chat
  * to the bot with the ticket closed; title and ticket status reach the
- * platform; the page walk carries every chat once while chats start
+ * platform (a ticket opened for a status when there is none, and one the
+ * human responder holds is no escalation); the page walk carries every chat once while chats start
  * under it; a removed chat gets one notice and nothing more.
  */
 #include <stdarg.h>
@@ -355,6 +356,42 @@ static void test_title_and_status(void **state)
 	assert_int_equal(bot_says("the bot after the retitle"), 200);
 }
 
+/* A chat with no ticket, taken over without an escalation: the hub's
+ * "pending" opens a ticket (only "open" may) and then sets it. */
+static void test_status_without_ticket(void **state)
+{
+	static const struct detail pending = {"ticketStatus", "pending"};
+	static struct detail human = {"responderId", NULL};
+	char path[128];
+
+	(void)state;
+	world_up(POLL);
+	bridge_start(&w);
+	customer_starts("just a question", "");
+	wait_for(&w, has_chat, "just a question", "the chat in the hub");
+	hub_action(&w, chat, "takeover");
+	human.value = human_id;
+	wait_for(&w, detail_is, &human, "the human responder on the platform");
+	cJSON *j = sim_chat(conv);
+	assert_null(jstr(j, "chat.ticketId"));
+	cJSON_Delete(j);
+	snprintf(path, sizeof path, "/v1/chats/%s", chat);
+	struct reply r = http(&w.hub, "PATCH", path, w.ana, "{\"ticket_status\":\"pending\"}");
+	assert_int_equal(r.status, 200);
+	reply_free(&r);
+	wait_for(&w, detail_is, &pending, "a ticket, pending, on the platform");
+	/* A ticket the human responder holds asks for nobody: the customer's
+	 * next message does not escalate the chat. */
+	sim_post("customer", "{\"text\":\"any news?\"}");
+	wait_for(&w, has_chat, "any news?", "the customer's next message");
+	cJSON *list = hub_chats(&w, "source=chats");
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(list, "chats"))
+		if (strcmp(jstr(c, "id"), chat) == 0)
+			assert_false(cJSON_IsTrue(jat(c, "escalated")));
+	cJSON_Delete(list);
+}
+
 static int sim_stat(const char *path, const char *name)
 {
 	cJSON *j = simc_ctl(&w.sim, "GET", path, "%s", "");
@@ -444,6 +481,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reply_once_across_kill9, setup_held, teardown),
 		cmocka_unit_test_setup_teardown(test_handback_returns_to_bot, setup_held, teardown),
 		cmocka_unit_test_setup_teardown(test_title_and_status, setup_held, teardown),
+		cmocka_unit_test_teardown(test_status_without_ticket, teardown),
 		cmocka_unit_test_teardown(test_page_walk_while_chats_change, teardown),
 		cmocka_unit_test_teardown(test_removed_chat, teardown),
 	};
