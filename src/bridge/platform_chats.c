@@ -25,7 +25,7 @@
 #include "platform.h"
 
 #define PATH_LEN 1024
-#define ID_LEN 128
+#define ID_LEN 64           /* the doc's ids are UUIDs (36) */
 #define TS_LEN 40
 /* A list that never ends (a server ignoring pageNumber) is not walked forever. */
 #define WALK_MAX_PAGES 100000
