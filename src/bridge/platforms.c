@@ -9,10 +9,12 @@
 #include "platform.h"
 
 extern const struct bridge_platform platform_botpress;
+extern const struct bridge_platform platform_chats;
 extern const struct bridge_platform platform_threads;
 
 static const struct bridge_platform *const platforms[] = {
 	&platform_botpress,
+	&platform_chats,
 	&platform_threads,
 };
 

@@ -1,10 +1,11 @@
 # The bridge's integration tests: a real handoffd, a real handoff-bridge and
-# the Botpress simulator.
+# the platform's simulator (Botpress, chats).
 BRIDGE_TESTS = \
 	tests/bridge/test_bridge_inbound \
 	tests/bridge/test_bridge_outbound \
 	tests/bridge/test_bridge_ops \
-	tests/bridge/test_bridge_threads
+	tests/bridge/test_bridge_threads \
+	tests/bridge/test_bridge_chats
 check_PROGRAMS += $(BRIDGE_TESTS)
 TESTS += $(BRIDGE_TESTS)
 BRIDGE_TEST_SOURCES = tests/bridge/bridge_proc.c tests/bridge/bridge_proc.h \
@@ -33,5 +34,11 @@ tests_bridge_test_bridge_threads_CFLAGS = $(BRIDGE_TEST_CFLAGS)
 tests_bridge_test_bridge_threads_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)
 tests_bridge_test_bridge_threads_LDADD = $(BRIDGE_TEST_LDADD)
 tests_bridge_test_bridge_threads_LDFLAGS = -pthread
+tests_bridge_test_bridge_chats_SOURCES = tests/bridge/test_bridge_chats.c $(BRIDGE_TEST_SOURCES) \
+	tests/sim/ch_client.c tests/sim/ch_client.h
+tests_bridge_test_bridge_chats_CFLAGS = $(BRIDGE_TEST_CFLAGS)
+tests_bridge_test_bridge_chats_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)
+tests_bridge_test_bridge_chats_LDADD = $(BRIDGE_TEST_LDADD)
+tests_bridge_test_bridge_chats_LDFLAGS = -pthread
 AM_TESTS_ENVIRONMENT += HANDOFF_BRIDGE='$(abs_top_builddir)/handoff-bridge'; export HANDOFF_BRIDGE;
 
