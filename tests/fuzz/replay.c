@@ -4,12 +4,13 @@
  * UBSan) runs each decoder over the corpus, including the inputs that
  * once crashed it.
  *
- * The corpus is the directories given as arguments, else
+ * The inputs are the files and directories given as arguments, else
  * $FUZZ_CORPUS/<name> where the program is tests/fuzz/fuzz_<name>. An
  * empty or missing corpus is a failure: a target that replays nothing
  * tests nothing.
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +84,9 @@ int main(int argc, char **argv)
 
 	if (argc > 1) {
 		for (int i = 1; i < argc; i++) {
-			long n = replay_dir(argv[i]);
+			struct stat st;
+			bool file = stat(argv[i], &st) == 0 && S_ISREG(st.st_mode);
+			long n = file ? (replay_file(argv[i]) == 0 ? 1 : -1) : replay_dir(argv[i]);
 			if (n < 0)
 				return 1;
 			total += n;
