@@ -9,35 +9,52 @@
 #include "textwidth.h"
 #include "utf8.h"
 
+/* Combining marks kept on one character: what a curses cell holds besides
+ * its base (CCHARW_MAX). Terminals show a few at most; a flood of them is
+ * a way to hide the rest of a line, so the others are dropped, as
+ * terminals drop them. They take no column, so widths do not change. */
+#define MARKS_MAX (CCHARW_MAX - 1)
+
 int draw_safe(int y, int x, int width, const char *s, size_t len, attr_t a)
 {
-	char buf[1024];
+	char buf[256];
 	size_t k = 0, i = 0;
-	int used = 0;
+	int used = 0, marks = 0;
 
 	if (width <= 0)
 		return 0;
-	/* Copy what fits, swapping what the terminal cannot show. A screen
-	 * row is at most a few hundred columns; buf holds the worst case of
-	 * 4 bytes per column for 255 of them, and drawing stops there. */
-	while (i < len && k + 4 < sizeof buf) {
+	attrset(a);
+	move(y, x);
+	/* Copy what fits, swapping what the terminal cannot show, and send it
+	 * in pieces as buf fills: the columns, not the bytes, end a line. */
+	while (i < len) {
 		unsigned cp;
 		size_t n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0) {
 			cp = 0xFFFD;
 			n = 1;
 		}
+		i += n;
 		int w = cp_width(cp);
-		if (w > 0 && used + w > width)
-			break;
+		if (w == 0 && ++marks > MARKS_MAX)
+			continue;
+		if (w > 0) {
+			if (used + w > width)
+				break;
+			marks = 0;
+			/* A piece ends before a base character, so its marks
+			 * go out with it: room for the base and all of them. */
+			if (k + 4 * (1 + MARKS_MAX) > sizeof buf) {
+				addnstr(buf, (int)k);
+				k = 0;
+			}
+		}
 		if (!cp_printable(cp))
 			cp = 0xFFFD;
 		k += utf8_encode(cp, buf + k);
 		used += w;
-		i += n;
 	}
-	attrset(a);
-	mvaddnstr(y, x, buf, (int)k);
+	addnstr(buf, (int)k);
 	return used;
 }
 

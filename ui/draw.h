@@ -6,7 +6,9 @@
  * overrides as <U+202E>), code points the terminal cannot show are drawn
  * as U+FFFD (so widths stay what textwidth.h computed), and every string is
  * clipped to the columns it was given: nothing a customer writes can move
- * the cursor, change colours or push the layout out of line.
+ * the cursor, change colours or push the layout out of line. A character
+ * keeps at most the combining marks a curses cell holds; more are dropped,
+ * so a flood of them cannot hide the rest of a line.
  */
 #ifndef HANDOFF_UI_DRAW_H
 #define HANDOFF_UI_DRAW_H

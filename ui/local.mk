@@ -18,6 +18,7 @@ ui_libhandoffui_a_SOURCES = \
 	ui/notice.c ui/notice.h \
 	ui/pane.c ui/pane.h \
 	ui/screen.c ui/screen.h \
+	ui/termkeys.c ui/termkeys.h \
 	ui/trace.c ui/trace.h \
 	ui/textwidth.c ui/textwidth.h \
 	ui/theme.c ui/theme.h \

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "screen.h"
+#include "termkeys.h"
 #include "trace.h"
 #include "views.h"
 
@@ -59,6 +60,7 @@ bool screen_start(struct console *c, const char *theme_name, struct errbuf *err)
 	noecho();
 	nonl();       /* Enter is '\r' */
 	keypad(stdscr, TRUE);
+	termkeys_define();
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);

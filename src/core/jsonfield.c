@@ -1,6 +1,7 @@
 /*
  * jsonfield.c — validated access to JSON object members (see jsonfield.h).
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,21 +223,30 @@ bool jf_object(const cJSON *obj, const char *name, enum jf_presence p, const cJS
 	return true;
 }
 
-/* cJSON turns "\u0000" into a NUL that silently cuts the string short; a
- * truncated customer message is worse than a refused one. Only an escape
- * counts: an odd run of backslashes before the 'u'. */
-static bool has_escaped_nul(const char *text, size_t len)
+/* cJSON turns "\u0000" into a NUL that silently cuts the string short, and
+ * so does any \u not followed by four hex digits ("\ue\u00e9" reads as
+ * 0): a truncated customer message is worse than a refused one. Only an
+ * escape counts: an odd run of backslashes before the 'u'. NULL when all
+ * are fine, else why. */
+static const char *bad_u_escape(const char *text, size_t len)
 {
-	for (size_t i = 0; i + 6 <= len; i++) {
-		if (memcmp(text + i, "\\u0000", 6) != 0)
+	for (size_t i = 0; i + 2 <= len; i++) {
+		if (text[i] != '\\' || text[i + 1] != 'u')
 			continue;
-		size_t run = 0;
-		while (run < i && text[i - run - 1] == '\\')
+		size_t run = 1;
+		while (run <= i && text[i - run] == '\\')
 			run++;
 		if (run % 2 == 0)
-			return true;
+			continue;
+		bool hex = i + 6 <= len;
+		for (size_t k = i + 2; hex && k < i + 6; k++)
+			hex = isxdigit((unsigned char)text[k]);
+		if (!hex)
+			return "\\u must be followed by four hex digits";
+		if (memcmp(text + i + 2, "0000", 4) == 0)
+			return "strings must not contain NUL (\\u0000)";
 	}
-	return false;
+	return NULL;
 }
 
 cJSON *json_parse_text(const char *text, size_t len, struct errbuf *err)
@@ -249,8 +259,9 @@ cJSON *json_parse_text(const char *text, size_t len, struct errbuf *err)
 		errbuf_set(err, "body contains a NUL byte");
 		return NULL;
 	}
-	if (has_escaped_nul(text, len)) {
-		errbuf_set(err, "strings must not contain NUL (\\u0000)");
+	const char *why = bad_u_escape(text, len);
+	if (why) {
+		errbuf_set(err, "%s", why);
 		return NULL;
 	}
 	/* cJSON's own trailing-garbage check wants a NUL inside `len`, which a

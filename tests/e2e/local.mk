@@ -4,6 +4,7 @@ E2E_TESTS = \
 	tests/e2e/test_tmux_harness \
 	tests/e2e/test_console \
 	tests/e2e/test_console_keys \
+	tests/e2e/test_console_termkeys \
 	tests/e2e/test_console_thread
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
@@ -24,6 +25,11 @@ tests_e2e_test_console_keys_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_e2e_test_console_keys_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_e2e_test_console_keys_LDADD = $(IT_LDADD)
 tests_e2e_test_console_keys_LDFLAGS = -pthread
+tests_e2e_test_console_termkeys_SOURCES = tests/e2e/test_console_termkeys.c $(CONSOLE_FIXTURE)
+tests_e2e_test_console_termkeys_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_e2e_test_console_termkeys_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_console_termkeys_LDADD = $(IT_LDADD)
+tests_e2e_test_console_termkeys_LDFLAGS = -pthread
 tests_e2e_test_console_thread_SOURCES = tests/e2e/test_console_thread.c $(CONSOLE_FIXTURE)
 tests_e2e_test_console_thread_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_e2e_test_console_thread_CPPFLAGS = $(E2E_CPPFLAGS)

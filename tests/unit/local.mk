@@ -6,6 +6,7 @@ UNIT_TESTS = \
 	tests/unit/test_editbuf \
 	tests/unit/test_keys \
 	tests/unit/test_keymap \
+	tests/unit/test_termkeys \
 	tests/unit/test_layout \
 	tests/unit/test_notice \
 	tests/unit/test_textwidth \
@@ -116,6 +117,9 @@ tests_unit_test_keys_LDADD = $(UI_TEST_LDADD)
 tests_unit_test_keymap_CFLAGS = $(UI_TEST_CFLAGS)
 tests_unit_test_keymap_CPPFLAGS = $(UI_CPPFLAGS)
 tests_unit_test_keymap_LDADD = ui/libhandoffui.a $(CLIENT_LIBS) $(UNIT_LDADD) $(NCURSES_LIBS)
+tests_unit_test_termkeys_CFLAGS = $(UI_TEST_CFLAGS)
+tests_unit_test_termkeys_CPPFLAGS = $(UI_CPPFLAGS)
+tests_unit_test_termkeys_LDADD = $(UI_TEST_LDADD)
 tests_unit_test_layout_CFLAGS = $(UI_TEST_CFLAGS)
 tests_unit_test_layout_CPPFLAGS = $(UI_CPPFLAGS)
 tests_unit_test_layout_LDADD = $(UI_TEST_LDADD)

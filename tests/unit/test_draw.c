@@ -2,7 +2,7 @@
  * test_draw.c — hostile text on a real curses screen: escape sequences,
  * C1 controls, bidi overrides, invalid UTF-8 and code points the terminal
  * cannot show are drawn visibly neutralised, and nothing is ever wider
- * than the columns it was given.
+ * than the columns it was given; a flood of combining marks hides nothing.
  *
  * curses runs on a terminal description (xterm-256color) writing to
  * /dev/null; the test reads back what landed in curses' screen cells.
@@ -138,6 +138,40 @@ static void never_wider_than_given(void **state)
 	assert_int_equal(draw_str(5, 0, 0, "nothing", A_NORMAL), 0);
 }
 
+/* Thousands of combining marks on one letter (a "Zalgo" flood) keep a few
+ * and the line goes on to its width: the text after them is on screen. */
+static void mark_flood_does_not_hide_the_line(void **state)
+{
+	(void)state;
+	size_t n = 3000;
+	char *s = malloc(1 + 2 * n + 16);
+	assert_non_null(s);
+	size_t k = 0;
+	s[k++] = 'a';
+	for (size_t i = 0; i < n; i++) {
+		s[k++] = '\xcc'; /* U+0301, combining acute accent */
+		s[k++] = '\x81';
+	}
+	memcpy(s + k, "bcdefghijkl", 12);
+	clear_row(6);
+	int used = draw_untrusted(6, 0, 8, s, A_NORMAL);
+	free(s);
+	assert_int_equal(used, 8);
+	/* The first cell holds the letter and as many marks as a cell takes. */
+	cchar_t cell;
+	wchar_t wc[CCHARW_MAX + 1];
+	attr_t a;
+	short pair;
+	assert_int_equal(mvin_wch(6, 0, &cell), OK);
+	assert_int_equal(getcchar(&cell, wc, &a, &pair, NULL), OK);
+	assert_int_equal(wc[0], L'a');
+	assert_int_equal(wcslen(wc), CCHARW_MAX);
+	for (int i = 1; i < CCHARW_MAX; i++)
+		assert_int_equal(wc[i], 0x301);
+	/* And the rest of the line follows, cut at the width. */
+	assert_string_equal(row_text(6, 20) + 1 + 2 * (CCHARW_MAX - 1), "bcdefgh");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +179,7 @@ int main(void)
 		cmocka_unit_test(c1_bidi_and_bad_bytes),
 		cmocka_unit_test(unprintable_code_points_become_replacement),
 		cmocka_unit_test(never_wider_than_given),
+		cmocka_unit_test(mark_flood_does_not_hide_the_line),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -100,6 +100,35 @@ static void test_surrogate_escapes(void **state)
 	assert_null(json_parse_text(lone, strlen(lone), &err));
 }
 
+/* What cJSON would read short is refused: a \u escape without four hex
+ * digits reads as a NUL, and the text after it was lost (a message
+ * "He\ue\u00e9 and more" arrived as "He"). */
+static void test_bad_u_escapes(void **state)
+{
+	(void)state;
+	struct errbuf err = {{0}};
+	const char *refused[][2] = {
+		{"{\"t\":\"He\\ue\\u00e9 and more\"}", "four hex digits"},
+		{"{\"t\":\"x\\u00\"}", "four hex digits"},
+		{"{\"t\":\"x\\u\"}", "four hex digits"},
+		{"{\"t\":\"a\\u0000b\"}", "NUL"},
+	};
+	for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+		cJSON *j = json_parse_text(refused[i][0], strlen(refused[i][0]), &err);
+		if (j)
+			fail_msg("accepted: %s", refused[i][0]);
+		assert_non_null(strstr(err.msg, refused[i][1]));
+	}
+	/* An escaped backslash before a 'u' is no escape; a whole escape is
+	 * fine. */
+	const char *fine = "{\"t\":\"C:\\\\users \\u00e9\"}";
+	cJSON *j = json_parse_text(fine, strlen(fine), &err);
+	assert_non_null(j);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(j, "t")->valuestring,
+			    "C:\\users \xc3\xa9");
+	cJSON_Delete(j);
+}
+
 static void test_uuid_timestamp_enum_bool(void **state)
 {
 	(void)state;
@@ -152,6 +181,7 @@ int main(void)
 		cmocka_unit_test(test_integers),
 		cmocka_unit_test(test_strings_count_characters),
 		cmocka_unit_test(test_surrogate_escapes),
+		cmocka_unit_test(test_bad_u_escapes),
 		cmocka_unit_test(test_uuid_timestamp_enum_bool),
 		cmocka_unit_test(test_encoders_write_nulls),
 	};

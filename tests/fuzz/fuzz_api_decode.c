@@ -1,0 +1,86 @@
+/*
+ * fuzz_api_decode.c — the API client's answer decoders (api_decode.c) on
+ * hostile bodies: the first byte picks what the call expects (health, me,
+ * agents, a chat page, a chat, a message page, a message, stats). Every
+ * chat, message and agent decoded must encode to text the protocol's
+ * decoders accept again, unchanged.
+ */
+#include <string.h>
+
+#include "api_internal.h"
+#include "codec.h"
+#include "fuzz.h"
+#include "jsonfield.h"
+
+static void check_chat(const struct chat *c)
+{
+	struct errbuf err;
+	struct chat again = {0};
+	char *once = chat_to_string(c);
+	FUZZ_CHECK(once != NULL);
+	cJSON *j = json_parse_text(once, strlen(once), &err);
+	FUZZ_CHECK(j != NULL && chat_from_json(j, &again, &err));
+	char *twice = chat_to_string(&again);
+	FUZZ_CHECK(twice != NULL && strcmp(once, twice) == 0);
+	cJSON_Delete(j);
+	chat_free(&again);
+	free(once);
+	free(twice);
+}
+
+static void check_message(const struct message *m)
+{
+	struct errbuf err;
+	struct message again = {0};
+	char *once = message_to_string(m);
+	FUZZ_CHECK(once != NULL);
+	cJSON *j = json_parse_text(once, strlen(once), &err);
+	FUZZ_CHECK(j != NULL && message_from_json(j, &again, &err));
+	char *twice = message_to_string(&again);
+	FUZZ_CHECK(twice != NULL && strcmp(once, twice) == 0);
+	cJSON_Delete(j);
+	message_free(&again);
+	free(once);
+	free(twice);
+}
+
+static void check_agent(const struct agent *a)
+{
+	struct errbuf err;
+	struct agent again = {0};
+	cJSON *j = agent_to_json(a);
+	FUZZ_CHECK(j != NULL);
+	FUZZ_CHECK(agent_from_json(j, &again, &err));
+	cJSON *k = agent_to_json(&again);
+	FUZZ_CHECK(k != NULL && cJSON_Compare(j, k, true));
+	cJSON_Delete(j);
+	cJSON_Delete(k);
+	agent_free(&again);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct api_result r = {0};
+	struct errbuf err;
+
+	if (size < 1)
+		return 0;
+	enum api_payload what = (enum api_payload)(data[0] % (API_P_STATS + 1));
+	long status = data[0] & 0x80 ? 201 : 200;
+	if (!api_decode(what, status, (const char *)data + 1, size - 1, &r, &err))
+		return 0;
+	if (r.agent)
+		check_agent(r.agent);
+	for (size_t i = 0; r.agents && i < r.agents->n; i++)
+		check_agent(&r.agents->agents[i]);
+	if (r.chat)
+		check_chat(r.chat);
+	for (size_t i = 0; r.chats && i < r.chats->n; i++)
+		check_chat(&r.chats->chats[i]);
+	if (r.message)
+		check_message(r.message);
+	for (size_t i = 0; r.messages && i < r.messages->n; i++)
+		check_message(&r.messages->messages[i]);
+	api_result_free(&r);
+	return 0;
+}
