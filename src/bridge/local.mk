@@ -13,7 +13,8 @@ handoff_bridge_SOURCES = \
 	src/bridge/bridge_webhook.c \
 	src/bridge/pf_http.c src/bridge/pf_http.h \
 	src/bridge/platform.h src/bridge/platforms.c \
-	src/bridge/platform_botpress.c
+	src/bridge/platform_botpress.c \
+	src/bridge/platform_conversations.c
 handoff_bridge_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(UV_CFLAGS) $(LWS_CFLAGS) \
 	$(SQLITE_CFLAGS) $(CRYPTO_CFLAGS)
 handoff_bridge_CPPFLAGS = $(BRIDGE_CPPFLAGS)

@@ -31,7 +31,7 @@ struct pf_http *pf_http_new(uv_loop_t *loop, const char *base_url, const char *t
 	struct pf_http *h = calloc(1, sizeof *h);
 	size_t n = 0;
 
-	if (!h || !(h->base = strdup(base_url)) || !(h->token = strdup(token)))
+	if (!h || !(h->base = strdup(base_url)) || (token && !(h->token = strdup(token))))
 		goto oom;
 	for (; headers && headers[n]; n++)
 		if (n == MAX_HEADERS || !(h->headers[n] = strdup(headers[n])))

@@ -26,8 +26,9 @@ struct pf_answer {
 
 typedef void pf_http_fn(void *ctx, const struct pf_answer *a);
 
-/* `token` goes as "Authorization: Bearer"; `headers` ("Name: value",
- * NULL-terminated) are copied. Never logged. */
+/* `token` goes as "Authorization: Bearer" (NULL: no such header, for a
+ * platform whose key goes in a header of its own); `headers` ("Name:
+ * value", NULL-terminated) are copied. Never logged. */
 struct pf_http *pf_http_new(uv_loop_t *loop, const char *base_url, const char *token,
 			    const char *const *headers, long timeout_ms, struct errbuf *err);
 /* Cancels what is in flight: callbacks run with error "cancelled". */

@@ -9,9 +9,11 @@
 #include "platform.h"
 
 extern const struct bridge_platform platform_botpress;
+extern const struct bridge_platform platform_conversations;
 
 static const struct bridge_platform *const platforms[] = {
 	&platform_botpress,
+	&platform_conversations,
 };
 
 #define NPLATFORMS (sizeof platforms / sizeof platforms[0])
