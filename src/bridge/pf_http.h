@@ -38,6 +38,12 @@ void pf_http_free(struct pf_http *h);
 bool pf_http_call(struct pf_http *h, const char *method, const char *path, cJSON *body,
 		  pf_http_fn *done, void *ctx, struct errbuf *err);
 
+/* The same on a connection of its own, so that curl never sends it a
+ * second time by itself (it does when a reused connection dies before the
+ * answer): for a write the platform cannot recognise when repeated. */
+bool pf_http_call_once(struct pf_http *h, const char *method, const char *path, cJSON *body,
+		       pf_http_fn *done, void *ctx, struct errbuf *err);
+
 /* A non-2xx answer into r->status (PF_RETRY / PF_REFUSED), retry_after_ms
  * and r->text: "<what>: <why>", `why` being the platform's words. */
 void pf_http_failed(const struct pf_answer *a, const char *what, const char *why,

@@ -302,7 +302,8 @@ static int by_time(const void *a, const void *b)
 
 static void changes_done(struct op *o)
 {
-	qsort(o->found, o->nfound, sizeof *o->found, by_time);
+	if (o->nfound)
+		qsort(o->found, o->nfound, sizeof *o->found, by_time);
 	if (o->nfound && !(o->r.msgs = calloc(o->nfound, sizeof *o->r.msgs))) {
 		fail(o, PF_RETRY, "poll: out of memory");
 		return;
@@ -402,6 +403,7 @@ static void post_send(struct op *o)
 {
 	char path[PATH_LEN];
 	cJSON *b = cJSON_CreateObject();
+	struct errbuf why;
 
 	if (!b || !cJSON_AddStringToObject(b, "message", o->text)) {
 		cJSON_Delete(b);
@@ -410,7 +412,8 @@ static void post_send(struct op *o)
 	}
 	o->step = 3;
 	conv_path(path, sizeof path, o->c, o->conv_id, o->c->reply_path);
-	call(o, "POST", path, b);
+	if (!pf_http_call_once(o->c->http, "POST", path, b, on_answer, o, &why))
+		fail(o, PF_RETRY, why.msg);
 }
 
 /* Is the reply among these chats, at or after the baseline? */
