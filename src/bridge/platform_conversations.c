@@ -498,10 +498,11 @@ static void meta_feedback(struct op *o, const char *chat_id)
 	pf_urlencode(tail, sizeof tail, chat_id);
 	strncat(tail, "/feedback", sizeof tail - strlen(tail) - 1);
 	conv_path(path, sizeof path, o->c, o->conv_id, tail);
+	/* A new rating replaces the old one with its words: none clears them. */
 	if (!b || !cJSON_AddBoolToObject(b, "rating", o->rating >= o->c->good_min) ||
-	    (o->feedback && (!(sel = cJSON_AddArrayToObject(b, "feedbackSelection")) ||
-			     !cJSON_AddItemToArray(sel, cJSON_CreateString(o->feedback)))) ||
-	    (o->suggested && !cJSON_AddStringToObject(b, "suggestedAnswer", o->suggested))) {
+	    !(sel = cJSON_AddArrayToObject(b, "feedbackSelection")) ||
+	    (o->feedback && !cJSON_AddItemToArray(sel, cJSON_CreateString(o->feedback))) ||
+	    !cJSON_AddStringToObject(b, "suggestedAnswer", o->suggested ? o->suggested : "")) {
 		cJSON_Delete(b);
 		fail(o, PF_RETRY, "rate chat: out of memory");
 		return;
