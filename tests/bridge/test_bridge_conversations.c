@@ -211,6 +211,20 @@ static void test_check(void **state)
 	assert_null(strstr(out, CVSIM_API_KEY));
 }
 
+/* The platform pushes nothing: a webhook_listen is a mistake, said so. */
+static void test_webhook_listen_refused(void **state)
+{
+	char out[1024], path[300];
+	struct world nw;
+
+	(void)state;
+	world_init_for(&nw, &world_conversations,
+		       "webhook_listen = 127.0.0.1:0\nwebhook_secret_file = webhook.secret\n");
+	snprintf(path, sizeof path, "%s", nw.config);
+	assert_int_not_equal(bridge_check_run(path, out, sizeof out), 0);
+	world_free(&nw);
+}
+
 static void test_customer_and_bot_chats_become_a_hub_chat(void **state)
 {
 	(void)state;
@@ -450,6 +464,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_check, setup_inbound, teardown),
+		cmocka_unit_test(test_webhook_listen_refused),
 		cmocka_unit_test_setup_teardown(test_customer_and_bot_chats_become_a_hub_chat,
 						setup_inbound, teardown),
 		cmocka_unit_test_setup_teardown(test_more_than_twenty_new_chats_are_walked,
