@@ -257,6 +257,9 @@ static bool check(struct bridge_config *c, const struct pairs *p, struct errbuf 
 	if (c->poll_max_ms < c->poll_min_ms)
 		return errbuf_set(err, "%s: poll_max_ms must be at least poll_min_ms", f);
 	if ((v = pair_get(p, "webhook_listen")) && *v->value) {
+		if (!c->platform->parse_webhook)
+			return errbuf_set(err, "%s:%u: platform %s pushes nothing: no webhook_listen",
+					  f, v->line, c->platform->name);
 		if (!listen_addr(f, v, c, err))
 			return false;
 		if (!(v = pair_get(p, "webhook_secret_file")))

@@ -9,7 +9,9 @@
  *
  *   a reply (role agent)              -> post, tagged with the hub message id
  *   AGENT_JOINED, CHAT_REASSIGNED     -> holder human (the bot stays silent)
- *   AGENT_LEFT, CONVERSATION_STOPPED  -> holder bot
+ *   AGENT_LEFT                        -> holder bot
+ *   CONVERSATION_STOPPED              -> stop, where the platform can;
+ *                                        else holder bot
  *   title / rating / ticket status    -> meta, when they changed
  *
  * Notes never leave the hub (the hub sends none to ingest accounts; a note
@@ -75,10 +77,16 @@ static char *meta_of(const struct chat *c)
 	cJSON *m = cJSON_CreateObject();
 	char *s = NULL;
 
+	/* The rating's words only when there are some, so the meta recorded
+	 * before they were carried still compares equal. */
 	if (m && json_add_string_or_null(m, "title", c->title) &&
 	    cJSON_AddNumberToObject(m, "rating", c->rating.present ? c->rating.score : 0) &&
 	    json_add_string_or_null(m, "status",
-				    c->ticket.present ? ticket_status_name(c->ticket.status) : NULL))
+				    c->ticket.present ? ticket_status_name(c->ticket.status) : NULL) &&
+	    (!c->rating.present || !c->rating.feedback ||
+	     cJSON_AddStringToObject(m, "feedback", c->rating.feedback)) &&
+	    (!c->rating.present || !c->rating.suggested_answer ||
+	     cJSON_AddStringToObject(m, "suggested_answer", c->rating.suggested_answer)))
 		s = cJSON_PrintUnformatted(m);
 	cJSON_Delete(m);
 	return s;
@@ -134,7 +142,10 @@ static bool jobs_for(struct outbound *out, const struct event *e, const char *co
 			else if (m->system_type == SYSTEM_TYPE_AGENT_LEFT ||
 				 m->system_type == SYSTEM_TYPE_CONVERSATION_STOPPED)
 				holder = "bot";
-			if (holder) {
+			if (m->system_type == SYSTEM_TYPE_CONVERSATION_STOPPED && out->b->pf->stop) {
+				ok = push(out, "stop", c, conv, cJSON_CreateObject()) &&
+				     bstate_conv_set_handoff(out->b->st, conv, "");
+			} else if (holder) {
 				cJSON *p = cJSON_CreateObject();
 				if (p && !cJSON_AddStringToObject(p, "holder", holder)) {
 					cJSON_Delete(p);
@@ -278,9 +289,12 @@ static bool start_job(struct outbound *out, const struct bjob *j, const cJSON *p
 		const cJSON *rating = cJSON_GetObjectItemCaseSensitive(p, "rating");
 		struct pf_meta m = {pstr(p, "title"),
 				    cJSON_IsNumber(rating) ? (int)rating->valuedouble : 0,
-				    pstr(p, "status")};
+				    pstr(p, "status"), pstr(p, "feedback"),
+				    pstr(p, "suggested_answer")};
 		return pf->set_meta(out->b->pc, j->conv_id, &m, on_job_done, out, err);
 	}
+	if (strcmp(j->kind, "stop") == 0 && pf->stop)
+		return pf->stop(out->b->pc, j->conv_id, on_job_done, out, err);
 	return errbuf_set(err, "unknown job \"%s\"", j->kind);
 }
 

@@ -54,7 +54,7 @@ bool bstate_msg_add(struct bstate *s, const char *platform_id, const char *hub_i
 /* The outbound queue, oldest first. */
 struct bjob {
 	int64_t id;
-	char *kind;          /* "post", "holder", "meta" */
+	char *kind;          /* "post", "holder", "meta", "stop" */
 	char *chat_id, *conv_id;
 	char *payload;       /* JSON */
 	int attempts;

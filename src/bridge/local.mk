@@ -15,6 +15,7 @@ handoff_bridge_SOURCES = \
 	src/bridge/platform.h src/bridge/platforms.c \
 	src/bridge/platform_botpress.c \
 	src/bridge/platform_chats.c \
+	src/bridge/platform_conversations.c \
 	src/bridge/platform_threads.c
 handoff_bridge_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(UV_CFLAGS) $(LWS_CFLAGS) \
 	$(SQLITE_CFLAGS) $(CRYPTO_CFLAGS)

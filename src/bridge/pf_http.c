@@ -31,7 +31,7 @@ struct pf_http *pf_http_new(uv_loop_t *loop, const char *base_url, const char *t
 	struct pf_http *h = calloc(1, sizeof *h);
 	size_t n = 0;
 
-	if (!h || !(h->base = strdup(base_url)) || !(h->token = strdup(token)))
+	if (!h || !(h->base = strdup(base_url)) || (token && !(h->token = strdup(token))))
 		goto oom;
 	for (; headers && headers[n]; n++)
 		if (n == MAX_HEADERS || !(h->headers[n] = strdup(headers[n])))
@@ -75,8 +75,8 @@ static void on_done(void *ctx, const struct httpc_result *r)
 	free(c);
 }
 
-bool pf_http_call(struct pf_http *h, const char *method, const char *path, cJSON *body,
-		  pf_http_fn *done, void *ctx, struct errbuf *err)
+static bool start(struct pf_http *h, const char *method, const char *path, cJSON *body,
+		  bool fresh, pf_http_fn *done, void *ctx, struct errbuf *err)
 {
 	size_t n = strlen(h->base) + strlen(path) + 1;
 	char *url = malloc(n), *text = body ? cJSON_PrintUnformatted(body) : NULL;
@@ -99,6 +99,7 @@ bool pf_http_call(struct pf_http *h, const char *method, const char *path, cJSON
 		.body = text,
 		.body_len = text ? strlen(text) : 0,
 		.timeout_ms = h->timeout_ms,
+		.fresh_connection = fresh,
 		.done = on_done,
 		.ctx = c,
 	};
@@ -110,6 +111,18 @@ out:
 	free(text);
 	free(c);
 	return ok;
+}
+
+bool pf_http_call(struct pf_http *h, const char *method, const char *path, cJSON *body,
+		  pf_http_fn *done, void *ctx, struct errbuf *err)
+{
+	return start(h, method, path, body, false, done, ctx, err);
+}
+
+bool pf_http_call_once(struct pf_http *h, const char *method, const char *path, cJSON *body,
+		       pf_http_fn *done, void *ctx, struct errbuf *err)
+{
+	return start(h, method, path, body, true, done, ctx, err);
 }
 
 void pf_http_failed(const struct pf_answer *a, const char *what, const char *why,

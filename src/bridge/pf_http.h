@@ -26,8 +26,9 @@ struct pf_answer {
 
 typedef void pf_http_fn(void *ctx, const struct pf_answer *a);
 
-/* `token` goes as "Authorization: Bearer"; `headers` ("Name: value",
- * NULL-terminated) are copied. Never logged. */
+/* `token` goes as "Authorization: Bearer" (NULL: no such header, for a
+ * platform whose key goes in a header of its own); `headers` ("Name:
+ * value", NULL-terminated) are copied. Never logged. */
 struct pf_http *pf_http_new(uv_loop_t *loop, const char *base_url, const char *token,
 			    const char *const *headers, long timeout_ms, struct errbuf *err);
 /* Cancels what is in flight: callbacks run with error "cancelled". */
@@ -36,6 +37,12 @@ void pf_http_free(struct pf_http *h);
 /* `path` includes its query; `body` (may be NULL) is consumed. */
 bool pf_http_call(struct pf_http *h, const char *method, const char *path, cJSON *body,
 		  pf_http_fn *done, void *ctx, struct errbuf *err);
+
+/* The same on a connection of its own, so that curl never sends it a
+ * second time by itself (it does when a reused connection dies before the
+ * answer): for a write the platform cannot recognise when repeated. */
+bool pf_http_call_once(struct pf_http *h, const char *method, const char *path, cJSON *body,
+		       pf_http_fn *done, void *ctx, struct errbuf *err);
 
 /* A non-2xx answer into r->status (PF_RETRY / PF_REFUSED), retry_after_ms
  * and r->text: "<what>: <why>", `why` being the platform's words. */

@@ -85,6 +85,8 @@ struct pf_meta {
 	const char *title;         /* NULL: none */
 	int rating;                /* 0: none, else 1..5 */
 	const char *status;        /* ticket status, NULL: none */
+	const char *feedback;      /* the rating's words, NULL: none */
+	const char *suggested_answer; /* what the bot should have said, NULL: none */
 };
 
 /* A platform setting in the config file, beside the bridge's own. */
@@ -133,6 +135,11 @@ struct bridge_platform {
 	 * when the body is not one the platform sends. */
 	bool (*parse_webhook)(struct pf_client *c, const char *body, size_t len,
 			      struct pf_result *out, struct errbuf *err);
+	/* Optional (NULL: the platform has no such call, and a stop in the
+	 * hub hands the conversation back to the bot with set_holder): end
+	 * the conversation on the platform; repeating it is harmless. */
+	bool (*stop)(struct pf_client *c, const char *conv_id, pf_done_fn *done, void *ctx,
+		     struct errbuf *err);
 };
 
 /* The platform called `name`, NULL when there is none. */

@@ -10,11 +10,13 @@
 
 extern const struct bridge_platform platform_botpress;
 extern const struct bridge_platform platform_chats;
+extern const struct bridge_platform platform_conversations;
 extern const struct bridge_platform platform_threads;
 
 static const struct bridge_platform *const platforms[] = {
 	&platform_botpress,
 	&platform_chats,
+	&platform_conversations,
 	&platform_threads,
 };
 

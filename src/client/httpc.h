@@ -44,6 +44,10 @@ struct httpc_request {
 	size_t body_len;
 	long timeout_ms;         /* whole request; 0 for the default (15 s) */
 	bool insecure;           /* skip TLS verification */
+	/* A connection of its own: curl resends a request by itself when a
+	 * reused connection dies before any answer, which a write without an
+	 * idempotency key must never be. */
+	bool fresh_connection;
 	httpc_done_fn *done;
 	void *ctx;
 };

@@ -5,7 +5,8 @@ BRIDGE_TESTS = \
 	tests/bridge/test_bridge_outbound \
 	tests/bridge/test_bridge_ops \
 	tests/bridge/test_bridge_threads \
-	tests/bridge/test_bridge_chats
+	tests/bridge/test_bridge_chats \
+	tests/bridge/test_bridge_conversations
 check_PROGRAMS += $(BRIDGE_TESTS)
 TESTS += $(BRIDGE_TESTS)
 BRIDGE_TEST_SOURCES = tests/bridge/bridge_proc.c tests/bridge/bridge_proc.h \
@@ -40,5 +41,11 @@ tests_bridge_test_bridge_chats_CFLAGS = $(BRIDGE_TEST_CFLAGS)
 tests_bridge_test_bridge_chats_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)
 tests_bridge_test_bridge_chats_LDADD = $(BRIDGE_TEST_LDADD)
 tests_bridge_test_bridge_chats_LDFLAGS = -pthread
+tests_bridge_test_bridge_conversations_SOURCES = tests/bridge/test_bridge_conversations.c \
+	$(BRIDGE_TEST_SOURCES) tests/sim/cv_client.c tests/sim/cv_client.h
+tests_bridge_test_bridge_conversations_CFLAGS = $(BRIDGE_TEST_CFLAGS)
+tests_bridge_test_bridge_conversations_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)
+tests_bridge_test_bridge_conversations_LDADD = $(BRIDGE_TEST_LDADD)
+tests_bridge_test_bridge_conversations_LDFLAGS = -pthread
 AM_TESTS_ENVIRONMENT += HANDOFF_BRIDGE='$(abs_top_builddir)/handoff-bridge'; export HANDOFF_BRIDGE;
 
