@@ -18,6 +18,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_fds \
 	tests/integration/test_hub_ws_strict \
 	tests/integration/test_hub_auth_matrix \
+	tests/integration/test_hub_resume \
 	tests/integration/test_hub_ingest11 \
 	tests/integration/test_queue \
 	tests/integration/test_session \
@@ -139,3 +140,8 @@ tests_integration_test_hub_auth_matrix_CPPFLAGS = $(IT_CPPFLAGS) \
 	-DROUTES_C='"$(abs_top_srcdir)/src/hub/routes.c"'
 tests_integration_test_hub_auth_matrix_LDADD = $(IT_LDADD)
 tests_integration_test_hub_auth_matrix_LDFLAGS = -pthread
+tests_integration_test_hub_resume_SOURCES = tests/integration/test_hub_resume.c $(HARNESS)
+tests_integration_test_hub_resume_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_resume_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_resume_LDADD = $(IT_LDADD)
+tests_integration_test_hub_resume_LDFLAGS = -pthread
