@@ -19,6 +19,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_ws_strict \
 	tests/integration/test_hub_auth_matrix \
 	tests/integration/test_hub_resume \
+	tests/integration/test_hub_bad_input \
 	tests/integration/test_hub_ingest11 \
 	tests/integration/test_queue \
 	tests/integration/test_session \
@@ -145,3 +146,8 @@ tests_integration_test_hub_resume_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_resume_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_hub_resume_LDADD = $(IT_LDADD)
 tests_integration_test_hub_resume_LDFLAGS = -pthread
+tests_integration_test_hub_bad_input_SOURCES = tests/integration/test_hub_bad_input.c $(HARNESS)
+tests_integration_test_hub_bad_input_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_bad_input_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_bad_input_LDADD = $(IT_LDADD)
+tests_integration_test_hub_bad_input_LDFLAGS = -pthread
