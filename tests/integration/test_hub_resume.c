@@ -6,8 +6,8 @@
  * test_hub_events.c resumes once, after writes made while away; this is
  * the same promise under fire: a thread ingests without pause while the
  * reader is cut 50 times, after a random number of events (none: right
- * after the upgrade or the hello), sometimes holding half a frame, always
- * with unread bytes in flight (so the hub sees a reset, not a goodbye).
+ * after the upgrade or the hello), sometimes holding half a frame, mostly
+ * with events still on their way (the hub sees a reset, not a goodbye).
  * The cuts come from a seeded generator (HANDOFF_SEED to replay a run).
  */
 #include <stdarg.h>
