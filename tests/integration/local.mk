@@ -17,6 +17,9 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_limits \
 	tests/integration/test_hub_fds \
 	tests/integration/test_hub_ws_strict \
+	tests/integration/test_hub_auth_matrix \
+	tests/integration/test_hub_resume \
+	tests/integration/test_hub_bad_input \
 	tests/integration/test_hub_ingest11 \
 	tests/integration/test_queue \
 	tests/integration/test_session \
@@ -131,3 +134,20 @@ tests_integration_test_hub_ws_strict_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_ws_strict_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_hub_ws_strict_LDADD = $(IT_LDADD)
 tests_integration_test_hub_ws_strict_LDFLAGS = -pthread
+tests_integration_test_hub_auth_matrix_SOURCES = tests/integration/test_hub_auth_matrix.c $(HARNESS)
+tests_integration_test_hub_auth_matrix_CFLAGS = $(IT_CFLAGS)
+# The matrix reads the hub's route table from its source.
+tests_integration_test_hub_auth_matrix_CPPFLAGS = $(IT_CPPFLAGS) \
+	-DROUTES_C='"$(abs_top_srcdir)/src/hub/routes.c"'
+tests_integration_test_hub_auth_matrix_LDADD = $(IT_LDADD)
+tests_integration_test_hub_auth_matrix_LDFLAGS = -pthread
+tests_integration_test_hub_resume_SOURCES = tests/integration/test_hub_resume.c $(HARNESS)
+tests_integration_test_hub_resume_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_resume_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_resume_LDADD = $(IT_LDADD)
+tests_integration_test_hub_resume_LDFLAGS = -pthread
+tests_integration_test_hub_bad_input_SOURCES = tests/integration/test_hub_bad_input.c $(HARNESS)
+tests_integration_test_hub_bad_input_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_bad_input_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_bad_input_LDADD = $(IT_LDADD)
+tests_integration_test_hub_bad_input_LDFLAGS = -pthread
