@@ -83,9 +83,6 @@ static void *writer(void *arg)
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
-	/* A connection per request: on a reused one each answer waited
-	 * ~45 ms (delayed ACK), and the writer would crawl. */
-	curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_keep_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
 	for (int i = 0; i < WRITES; i++) {
