@@ -64,16 +64,29 @@ static int slow_body_client(void)
 	return fd;
 }
 
-static void test_a_trickling_body_is_cut_and_others_are_served(void **state)
+/* Headers that never end: a header line, then more of it, a byte at a time
+ * (slowloris). */
+static int slow_header_client(void)
 {
-	(void)state;
+	static const char start[] = "GET /v1/chats HTTP/1.1\r\nHost: x\r\nX-Pad: ";
+	int fd = hub_connect(&hub, NULL);
+
+	assert_int_equal(write(fd, start, sizeof start - 1), (ssize_t)(sizeof start - 1));
+	return fd;
+}
+
+/* SLOW_CLIENTS clients opened by `open_client` then sending a byte each
+ * every 200 ms are all cut at the request bound, not sooner, while
+ * /v1/health stays fast for everyone else. */
+static void trickling_clients_are_cut(int (*open_client)(void))
+{
 	int fds[SLOW_CLIENTS];
 	bool open[SLOW_CLIENTS];
 	int still_open = SLOW_CLIENTS;
 	long long t0 = now_ms(), worst = 0, deadline = t0 + (TIMEOUT_S + 5) * 1000;
 
 	for (int i = 0; i < SLOW_CLIENTS; i++) {
-		fds[i] = slow_body_client();
+		fds[i] = open_client();
 		open[i] = true;
 	}
 	/* A byte from each every 200 ms: lws's own body timeout never fires. */
@@ -100,6 +113,18 @@ static void test_a_trickling_body_is_cut_and_others_are_served(void **state)
 		close(fds[i]);
 	assert_int_equal(still_open, 0);
 	assert_true(worst < HEALTH_MAX_MS);
+}
+
+static void test_a_trickling_body_is_cut_and_others_are_served(void **state)
+{
+	(void)state;
+	trickling_clients_are_cut(slow_body_client);
+}
+
+static void test_trickling_headers_are_cut_and_others_are_served(void **state)
+{
+	(void)state;
+	trickling_clients_are_cut(slow_header_client);
 }
 
 /* GET /v1/health over `fd`: the status line's code, 0 when none. */
@@ -162,6 +187,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_trickling_body_is_cut_and_others_are_served),
+		cmocka_unit_test(test_trickling_headers_are_cut_and_others_are_served),
 		cmocka_unit_test(test_one_address_cannot_take_every_connection),
 	};
 	return cmocka_run_group_tests(tests, setup, hub_teardown);
