@@ -29,7 +29,7 @@ bool pf_dup_into(char **slot, const char *v)
 	return !v || (*slot = strdup(v)) != NULL;
 }
 
-bool pf_op_start(void *op, pf_op_fn *step, struct errbuf *err)
+bool pf_op_ready(void *op, struct errbuf *err)
 {
 	struct pf_op *o = op;
 
@@ -39,7 +39,14 @@ bool pf_op_start(void *op, pf_op_fn *step, struct errbuf *err)
 		o->free_op(o);
 		return errbuf_set(err, "out of memory");
 	}
-	step(o);
+	return true;
+}
+
+bool pf_op_start(void *op, pf_op_fn *step, struct errbuf *err)
+{
+	if (!pf_op_ready(op, err))
+		return false;
+	step(op);
 	return true;
 }
 

@@ -38,9 +38,12 @@ void *pf_op_new(size_t size, struct pf_client *c, int kind, pf_done_fn *done, vo
 /* strdup `v` into *slot when it is not NULL; false when out of memory. */
 bool pf_dup_into(char **slot, const char *v);
 
-/* Runs `step` on a new op. False, with err set, when `op` is NULL (err
+/* Whether a new op may run: false, with err set, when `op` is NULL (err
  * already set by pf_op_new) or its r.status is no longer PF_OK (what a
- * failed pf_dup_into leaves): the op is then freed. */
+ * failed pf_dup_into leaves), the op then freed. */
+bool pf_op_ready(void *op, struct errbuf *err);
+
+/* pf_op_ready, then `step` on the op. */
 bool pf_op_start(void *op, pf_op_fn *step, struct errbuf *err);
 
 /* Hands the result to whom asked, then frees the op. */
