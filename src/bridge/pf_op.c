@@ -62,3 +62,12 @@ void pf_op_fail(struct pf_op *op, enum pf_status status, const char *why)
 	snprintf(op->r.text, sizeof op->r.text, "%s", why);
 	pf_op_finish(op);
 }
+
+void pf_op_call(struct pf_op *op, struct pf_http *h, const char *method, const char *path,
+		cJSON *body, pf_http_fn *on_answer)
+{
+	struct errbuf why;
+
+	if (!pf_http_call(h, method, path, body, on_answer, op, &why))
+		pf_op_fail(op, PF_RETRY, why.msg);
+}

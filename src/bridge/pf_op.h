@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "errbuf.h"
+#include "pf_http.h"
 #include "platform.h"
 
 /* Takes the platform's struct op (void *, so that its own functions can
@@ -51,5 +52,10 @@ void pf_op_finish(struct pf_op *op);
 
 /* The result set to `status` and `why`, then pf_op_finish. */
 void pf_op_fail(struct pf_op *op, enum pf_status status, const char *why);
+
+/* pf_http_call with `op` as the callback's ctx; a call that cannot be
+ * made is a PF_RETRY in pf_http's words, through pf_op_fail. */
+void pf_op_call(struct pf_op *op, struct pf_http *h, const char *method, const char *path,
+		cJSON *body, pf_http_fn *on_answer);
 
 #endif

@@ -128,10 +128,7 @@ static void on_answer(void *ctx, const struct pf_answer *a);
 
 static void call(struct op *o, const char *method, const char *path, cJSON *body)
 {
-	struct errbuf why;
-
-	if (!pf_http_call(o->op.c->http, method, path, body, on_answer, o, &why))
-		pf_op_fail(&o->op, PF_RETRY, why.msg);
+	pf_op_call(&o->op, o->op.c->http, method, path, body, on_answer);
 }
 
 static struct op *op_new(struct pf_client *c, enum op_kind kind, pf_done_fn *done, void *ctx,

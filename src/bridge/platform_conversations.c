@@ -142,10 +142,7 @@ static void finish(struct op *o)
 
 static void call(struct op *o, const char *method, const char *path, cJSON *body)
 {
-	struct errbuf why;
-
-	if (!pf_http_call(o->op.c->http, method, path, body, on_answer, o, &why))
-		pf_op_fail(&o->op, PF_RETRY, why.msg);
+	pf_op_call(&o->op, o->op.c->http, method, path, body, on_answer);
 }
 
 /* "{base}/{id}{tail}", the id percent-encoded. */
