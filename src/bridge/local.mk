@@ -12,6 +12,7 @@ handoff_bridge_SOURCES = \
 	src/bridge/bridge_state.c src/bridge/bridge_state.h \
 	src/bridge/bridge_webhook.c \
 	src/bridge/pf_http.c src/bridge/pf_http.h \
+	src/bridge/pf_op.c src/bridge/pf_op.h \
 	src/bridge/platform.h src/bridge/platforms.c \
 	src/bridge/platform_botpress.c \
 	src/bridge/platform_chats.c \

@@ -23,6 +23,7 @@
 #include "bridge_config.h"
 #include "log.h"
 #include "pf_http.h"
+#include "pf_op.h"
 #include "platform.h"
 
 #define PATH_LEN 4096
@@ -44,12 +45,7 @@ struct pf_client {
 enum op_kind { OP_CHECK, OP_CHANGES, OP_DESCRIBE, OP_POST, OP_TAGS };
 
 struct op {
-	struct pf_client *c;
-	enum op_kind kind;
-	int step;
-	pf_done_fn *done;
-	void *ctx;
-	struct pf_result r;
+	struct pf_op op;             /* first: the shared part (pf_op.h) */
 	char *conv_id, *user_id, *agent_id, *agent_name, *hub_msg_id, *text;
 	char *cur_ts, *cur_id;       /* changes: the cursor */
 	size_t pages;
@@ -77,7 +73,7 @@ static const struct {
 	{"instagram", "instagram"},
 };
 
-static void step(struct op *o);
+static void step(void *op);
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -92,9 +88,11 @@ static const char *tag_of(const cJSON *j, const char *tag)
 	return str_of(cJSON_GetObjectItemCaseSensitive(j, "tags"), tag);
 }
 
-static void op_free(struct op *o)
+static void op_free(void *op)
 {
-	pf_result_free(&o->r);
+	struct op *o = op;
+
+	pf_result_free(&o->op.r);
 	free(o->conv_id);
 	free(o->user_id);
 	free(o->agent_id);
@@ -108,8 +106,7 @@ static void op_free(struct op *o)
 
 static void finish(struct op *o)
 {
-	o->done(o->ctx, &o->r);
-	op_free(o);
+	pf_op_finish(&o->op);
 }
 
 /* The platform's words for a failed answer, with what to check. */
@@ -123,7 +120,7 @@ static void failed(struct op *o, const struct pf_answer *a, const char *what)
 
 	snprintf(why, sizeof why, "%s%s%s%s", type ? type : "no error body", desc ? " — " : "",
 		 desc ? desc : "", hint);
-	pf_http_failed(a, what, why, &o->r);
+	pf_http_failed(a, what, why, &o->op.r);
 	finish(o);
 }
 
@@ -131,47 +128,18 @@ static void on_answer(void *ctx, const struct pf_answer *a);
 
 static void call(struct op *o, const char *method, const char *path, cJSON *body)
 {
-	struct errbuf why;
-
-	if (!pf_http_call(o->c->http, method, path, body, on_answer, o, &why)) {
-		o->r.status = PF_RETRY;
-		snprintf(o->r.text, sizeof o->r.text, "%s", why.msg);
-		finish(o);
-	}
+	pf_op_call(&o->op, o->op.c->http, method, path, body, on_answer);
 }
 
 static struct op *op_new(struct pf_client *c, enum op_kind kind, pf_done_fn *done, void *ctx,
 			 struct errbuf *err)
 {
-	struct op *o = calloc(1, sizeof *o);
-
-	if (!o) {
-		errbuf_set(err, "out of memory");
-		return NULL;
-	}
-	o->c = c;
-	o->kind = kind;
-	o->done = done;
-	o->ctx = ctx;
-	return o;
-}
-
-/* strdup of each non-NULL argument into the op; false when out of memory. */
-static bool dup_into(char **slot, const char *v)
-{
-	return !v || (*slot = strdup(v)) != NULL;
+	return pf_op_new(sizeof(struct op), c, (int)kind, done, ctx, op_free, err);
 }
 
 static bool start(struct op *o, struct errbuf *err)
 {
-	if (!o)
-		return false;
-	if (o->r.status != PF_OK) { /* set by a failed dup_into */
-		op_free(o);
-		return errbuf_set(err, "out of memory");
-	}
-	step(o);
-	return true;
+	return pf_op_start(o, step, err);
 }
 
 /* "?nextToken=..." (URL-encoded, as the doc asks) after `prefix`. */
@@ -223,16 +191,16 @@ static bool message_of(const struct pf_client *c, const cJSON *m, struct pf_mess
 
 static bool push_message(struct op *o, const cJSON *m)
 {
-	if (o->r.nmsgs == o->cap_msgs) {
+	if (o->op.r.nmsgs == o->cap_msgs) {
 		size_t cap = o->cap_msgs ? o->cap_msgs * 2 : 32;
-		struct pf_message *v = realloc(o->r.msgs, cap * sizeof *v);
+		struct pf_message *v = realloc(o->op.r.msgs, cap * sizeof *v);
 		if (!v)
 			return false;
-		o->r.msgs = v;
+		o->op.r.msgs = v;
 		o->cap_msgs = cap;
 	}
-	if (message_of(o->c, m, &o->r.msgs[o->r.nmsgs]))
-		o->r.nmsgs++;
+	if (message_of(o->op.c, m, &o->op.r.msgs[o->op.r.nmsgs]))
+		o->op.r.nmsgs++;
 	return true;
 }
 
@@ -275,10 +243,10 @@ static bool take_messages(struct op *o, const cJSON *page)
 		const char *id = str_of(m, "id"), *at = str_of(m, "createdAt");
 		if (!id || !at)
 			continue;
-		if (!o->r.cursor) {
+		if (!o->op.r.cursor) {
 			size_t n = strlen(at) + strlen(id) + 2;
-			if ((o->r.cursor = malloc(n)))
-				snprintf(o->r.cursor, n, "%s %s", at, id);
+			if ((o->op.r.cursor = malloc(n)))
+				snprintf(o->op.r.cursor, n, "%s %s", at, id);
 		}
 		/* ISO 8601 in one format compares as text. */
 		if (o->cur_id && (strcmp(id, o->cur_id) == 0 || strcmp(at, o->cur_ts) < 0))
@@ -292,15 +260,15 @@ static bool take_messages(struct op *o, const cJSON *page)
 static void changes_done(struct op *o)
 {
 	/* Oldest first, as they are to be ingested. */
-	for (size_t i = 0, j = o->r.nmsgs; i + 1 < j; i++, j--) {
-		struct pf_message t = o->r.msgs[i];
-		o->r.msgs[i] = o->r.msgs[j - 1];
-		o->r.msgs[j - 1] = t;
+	for (size_t i = 0, j = o->op.r.nmsgs; i + 1 < j; i++, j--) {
+		struct pf_message t = o->op.r.msgs[i];
+		o->op.r.msgs[i] = o->op.r.msgs[j - 1];
+		o->op.r.msgs[j - 1] = t;
 	}
-	if (!o->r.cursor && o->cur_ts) {
+	if (!o->op.r.cursor && o->cur_ts) {
 		size_t n = strlen(o->cur_ts) + strlen(o->cur_id) + 2;
-		if ((o->r.cursor = malloc(n)))
-			snprintf(o->r.cursor, n, "%s %s", o->cur_ts, o->cur_id);
+		if ((o->op.r.cursor = malloc(n)))
+			snprintf(o->op.r.cursor, n, "%s %s", o->cur_ts, o->cur_id);
 	}
 	finish(o);
 }
@@ -309,20 +277,20 @@ static void on_changes(struct op *o, const struct pf_answer *a)
 {
 	char path[PATH_LEN], prefix[200];
 
-	if (o->step == 0) { /* a page of conversations asking for a human */
+	if (o->op.step == 0) { /* a page of conversations asking for a human */
 		const cJSON *conv;
 		cJSON_ArrayForEach(conv, cJSON_GetObjectItemCaseSensitive(a->json, "conversations"))
-			push_wanting(&o->r, &o->cap_wanting, conv);
+			push_wanting(&o->op.r, &o->cap_wanting, conv);
 		if (has_next(a->json) && ++o->pages < WANTING_MAX_PAGES) {
 			snprintf(prefix, sizeof prefix, "/v1/chat/conversations?tags%%5B");
-			pf_urlencode(prefix, sizeof prefix, o->c->handoff_tag);
+			pf_urlencode(prefix, sizeof prefix, o->op.c->handoff_tag);
 			strncat(prefix, "%5D=requested", sizeof prefix - strlen(prefix) - 1);
 			page_path(path, sizeof path, prefix, a->json);
 			call(o, "GET", path, NULL);
 			return;
 		}
-		o->r.wanting_complete = !has_next(a->json);
-		o->step = 1;
+		o->op.r.wanting_complete = !has_next(a->json);
+		o->op.step = 1;
 		call(o, "GET", "/v1/chat/messages", NULL);
 		return;
 	}
@@ -338,20 +306,20 @@ static void on_describe(struct op *o, const struct pf_answer *a)
 {
 	char path[PATH_LEN];
 
-	if (o->step == 0) {
+	if (o->op.step == 0) {
 		const cJSON *conv = cJSON_GetObjectItemCaseSensitive(a->json, "conversation");
 		const char *integration = str_of(conv, "integration");
 		const char *type = "api";
 		for (size_t i = 0; integration && i < sizeof channel_types / sizeof *channel_types; i++)
 			if (strcmp(integration, channel_types[i].integration) == 0)
 				type = channel_types[i].type;
-		o->r.channel_type = strdup(type);
-		o->r.channel_name = integration ? strdup(integration) : NULL;
+		o->op.r.channel_type = strdup(type);
+		o->op.r.channel_name = integration ? strdup(integration) : NULL;
 		if (!o->user_id) {
 			finish(o);
 			return;
 		}
-		o->step = 1;
+		o->op.step = 1;
 		snprintf(path, sizeof path, "/v1/chat/users/");
 		pf_urlencode(path, sizeof path, o->user_id);
 		call(o, "GET", path, NULL);
@@ -359,7 +327,7 @@ static void on_describe(struct op *o, const struct pf_answer *a)
 	}
 	const char *name = str_of(cJSON_GetObjectItemCaseSensitive(a->json, "user"), "name");
 	if (name && *name)
-		o->r.customer_name = strdup(name);
+		o->op.r.customer_name = strdup(name);
 	finish(o);
 }
 
@@ -389,17 +357,17 @@ static void post_message(struct op *o, const char *user_id)
 {
 	cJSON *b = cJSON_CreateObject(), *payload, *tags;
 
-	o->step = 2;
+	o->op.step = 2;
 	if (!b || !cJSON_AddStringToObject(b, "conversationId", o->conv_id) ||
 	    !cJSON_AddStringToObject(b, "userId", user_id) ||
 	    !cJSON_AddStringToObject(b, "type", "text") ||
 	    !(payload = cJSON_AddObjectToObject(b, "payload")) ||
 	    !cJSON_AddStringToObject(payload, "text", o->text) ||
 	    !(tags = cJSON_AddObjectToObject(b, "tags")) ||
-	    !cJSON_AddStringToObject(tags, o->c->message_tag, o->hub_msg_id)) {
+	    !cJSON_AddStringToObject(tags, o->op.c->message_tag, o->hub_msg_id)) {
 		cJSON_Delete(b);
-		o->r.status = PF_RETRY;
-		snprintf(o->r.text, sizeof o->r.text, "out of memory");
+		o->op.r.status = PF_RETRY;
+		snprintf(o->op.r.text, sizeof o->op.r.text, "out of memory");
 		finish(o);
 		return;
 	}
@@ -408,15 +376,15 @@ static void post_message(struct op *o, const char *user_id)
 
 static void on_post(struct op *o, const struct pf_answer *a)
 {
-	if (o->step == 1) {
+	if (o->op.step == 1) {
 		const char *id = str_of(cJSON_GetObjectItemCaseSensitive(a->json, "user"), "id");
 		if (!id) {
-			o->r.status = PF_RETRY;
-			snprintf(o->r.text, sizeof o->r.text, "users/get-or-create: no user.id");
+			o->op.r.status = PF_RETRY;
+			snprintf(o->op.r.text, sizeof o->op.r.text, "users/get-or-create: no user.id");
 			finish(o);
 			return;
 		}
-		remember_agent(o->c, o->agent_id, id);
+		remember_agent(o->op.c, o->agent_id, id);
 		post_message(o, id);
 		return;
 	}
@@ -428,10 +396,10 @@ static void on_check(struct op *o, const struct pf_answer *a)
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(a->json, "conversations");
 	char line[300];
 
-	snprintf(line, sizeof line, "bot %s: %d conversation%s on the first page%s", o->c->bot_id,
+	snprintf(line, sizeof line, "bot %s: %d conversation%s on the first page%s", o->op.c->bot_id,
 		 cJSON_GetArraySize(list), cJSON_GetArraySize(list) == 1 ? "" : "s",
 		 has_next(a->json) ? " (more pages)" : "");
-	o->r.summary = strdup(line);
+	o->op.r.summary = strdup(line);
 	finish(o);
 }
 
@@ -447,20 +415,20 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 
 	if (a->error || a->status < 200 || a->status >= 300) {
 		/* A customer unknown to the API only costs the chat its name. */
-		if (o->kind == OP_DESCRIBE && o->step == 1 && a->status == 404) {
+		if (o->op.kind == OP_DESCRIBE && o->op.step == 1 && a->status == 404) {
 			finish(o);
 			return;
 		}
-		failed(o, a, op_names[o->kind]);
+		failed(o, a, op_names[o->op.kind]);
 		return;
 	}
 	if (!a->json) {
-		o->r.status = PF_RETRY;
-		snprintf(o->r.text, sizeof o->r.text, "%s: the answer is not JSON", op_names[o->kind]);
+		o->op.r.status = PF_RETRY;
+		snprintf(o->op.r.text, sizeof o->op.r.text, "%s: the answer is not JSON", op_names[o->op.kind]);
 		finish(o);
 		return;
 	}
-	switch (o->kind) {
+	switch (o->op.kind) {
 	case OP_CHECK:
 		on_check(o, a);
 		return;
@@ -480,17 +448,18 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 }
 
 /* The first request of each operation. */
-static void step(struct op *o)
+static void step(void *op)
 {
+	struct op *o = op;
 	char path[PATH_LEN];
 
-	switch (o->kind) {
+	switch (o->op.kind) {
 	case OP_CHECK:
 		call(o, "GET", "/v1/chat/conversations", NULL);
 		return;
 	case OP_CHANGES:
 		snprintf(path, sizeof path, "/v1/chat/conversations?tags%%5B");
-		pf_urlencode(path, sizeof path, o->c->handoff_tag);
+		pf_urlencode(path, sizeof path, o->op.c->handoff_tag);
 		strncat(path, "%5D=requested", sizeof path - strlen(path) - 1);
 		call(o, "GET", path, NULL);
 		return;
@@ -500,16 +469,16 @@ static void step(struct op *o)
 		call(o, "GET", path, NULL);
 		return;
 	case OP_POST: {
-		const char *user = agent_user(o->c, o->agent_id);
+		const char *user = agent_user(o->op.c, o->agent_id);
 		if (user) {
 			post_message(o, user);
 			return;
 		}
 		cJSON *b = cJSON_CreateObject(), *tags;
-		o->step = 1;
+		o->op.step = 1;
 		if (!b || !cJSON_AddStringToObject(b, "name", o->agent_name) ||
 		    !(tags = cJSON_AddObjectToObject(b, "tags")) ||
-		    !cJSON_AddStringToObject(tags, o->c->agent_tag, o->agent_id)) {
+		    !cJSON_AddStringToObject(tags, o->op.c->agent_tag, o->agent_id)) {
 			cJSON_Delete(b);
 			b = NULL;
 		}
@@ -584,7 +553,7 @@ static bool bp_changes(struct pf_client *c, const char *cursor, pf_done_fn *done
 
 	if (o && space && (!(o->cur_ts = strndup(cursor, (size_t)(space - cursor))) ||
 			   !(o->cur_id = strdup(space + 1))))
-		o->r.status = PF_REFUSED;
+		o->op.r.status = PF_REFUSED;
 	return start(o, err);
 }
 
@@ -593,8 +562,8 @@ static bool bp_describe(struct pf_client *c, const char *conv_id, const char *cu
 {
 	struct op *o = op_new(c, OP_DESCRIBE, done, ctx, err);
 
-	if (o && (!dup_into(&o->conv_id, conv_id) || !dup_into(&o->user_id, customer_id)))
-		o->r.status = PF_REFUSED;
+	if (o && (!pf_dup_into(&o->conv_id, conv_id) || !pf_dup_into(&o->user_id, customer_id)))
+		o->op.r.status = PF_REFUSED;
 	return start(o, err);
 }
 
@@ -604,10 +573,10 @@ static bool bp_post(struct pf_client *c, const char *conv_id, const char *agent_
 {
 	struct op *o = op_new(c, OP_POST, done, ctx, err);
 
-	if (o && (!dup_into(&o->conv_id, conv_id) || !dup_into(&o->agent_id, agent_id) ||
-		  !dup_into(&o->agent_name, agent_name && *agent_name ? agent_name : "Agent") ||
-		  !dup_into(&o->hub_msg_id, hub_msg_id) || !dup_into(&o->text, text)))
-		o->r.status = PF_REFUSED;
+	if (o && (!pf_dup_into(&o->conv_id, conv_id) || !pf_dup_into(&o->agent_id, agent_id) ||
+		  !pf_dup_into(&o->agent_name, agent_name && *agent_name ? agent_name : "Agent") ||
+		  !pf_dup_into(&o->hub_msg_id, hub_msg_id) || !pf_dup_into(&o->text, text)))
+		o->op.r.status = PF_REFUSED;
 	return start(o, err);
 }
 

@@ -22,6 +22,7 @@
 
 #include "bridge_config.h"
 #include "pf_http.h"
+#include "pf_op.h"
 #include "platform.h"
 
 #define PATH_LEN 1024
@@ -73,12 +74,7 @@ struct found {
 };
 
 struct op {
-	struct pf_client *c;
-	enum op_kind kind;
-	int step;
-	pf_done_fn *done;
-	void *ctx;
-	struct pf_result r;
+	struct pf_op op;            /* first: the shared part (pf_op.h) */
 	struct post_http *ph;       /* post: its client */
 	char *conv_id, *customer_id, *hub_msg_id, *text;
 	enum pf_holder holder;
@@ -118,7 +114,7 @@ static const struct {
 	{"closed", "closed"},
 };
 
-static void step(struct op *o);
+static void step(void *op);
 static void on_answer(void *ctx, const struct pf_answer *a);
 static void on_reaper(uv_timer_t *t);
 
@@ -135,9 +131,11 @@ static bool copy(char *dst, size_t n, const char *v)
 	return v && (size_t)snprintf(dst, n, "%s", v) < n;
 }
 
-static void op_free(struct op *o)
+static void op_free(void *op)
 {
-	pf_result_free(&o->r);
+	struct op *o = op;
+
+	pf_result_free(&o->op.r);
 	for (size_t i = 0; i < o->nfound; i++)
 		pf_message_free(&o->found[i].m);
 	free(o->found);
@@ -156,11 +154,10 @@ static void finish(struct op *o)
 {
 	if (o->ph) {
 		o->ph->done = true;
-		if (!o->c->closing)
-			uv_timer_start(o->c->reaper, on_reaper, 0, 0);
+		if (!o->op.c->closing)
+			uv_timer_start(o->op.c->reaper, on_reaper, 0, 0);
 	}
-	o->done(o->ctx, &o->r);
-	op_free(o);
+	pf_op_finish(&o->op);
 }
 
 static const char *const op_names[] = {
@@ -171,8 +168,8 @@ static const char *const op_names[] = {
 /* Something other than the platform's answer went wrong: try again later. */
 static void fail(struct op *o, const char *why)
 {
-	o->r.status = PF_RETRY;
-	snprintf(o->r.text, sizeof o->r.text, "%s: %.200s", op_names[o->kind], why);
+	o->op.r.status = PF_RETRY;
+	snprintf(o->op.r.text, sizeof o->op.r.text, "%s: %.200s", op_names[o->op.kind], why);
 	finish(o);
 }
 
@@ -186,7 +183,7 @@ static void failed(struct op *o, const struct pf_answer *a)
 			     ? " (check bot_responder and human_responder)" : "";
 
 	snprintf(why, sizeof why, "%s%s", msg ? msg : "no error body", hint);
-	pf_http_failed(a, op_names[o->kind], why, &o->r);
+	pf_http_failed(a, op_names[o->op.kind], why, &o->op.r);
 	finish(o);
 }
 
@@ -201,40 +198,18 @@ static void call_on(struct op *o, struct pf_http *h, const char *method, const c
 
 static void call(struct op *o, const char *method, const char *path, cJSON *body)
 {
-	call_on(o, o->c->http, method, path, body);
+	call_on(o, o->op.c->http, method, path, body);
 }
 
 static struct op *op_new(struct pf_client *c, enum op_kind kind, pf_done_fn *done, void *ctx,
 			 struct errbuf *err)
 {
-	struct op *o = calloc(1, sizeof *o);
-
-	if (!o) {
-		errbuf_set(err, "out of memory");
-		return NULL;
-	}
-	o->c = c;
-	o->kind = kind;
-	o->done = done;
-	o->ctx = ctx;
-	return o;
-}
-
-static bool dup_into(char **slot, const char *v)
-{
-	return !v || (*slot = strdup(v)) != NULL;
+	return pf_op_new(sizeof(struct op), c, (int)kind, done, ctx, op_free, err);
 }
 
 static bool start(struct op *o, struct errbuf *err)
 {
-	if (!o)
-		return false;
-	if (o->r.status != PF_OK) { /* set by a failed dup_into */
-		op_free(o);
-		return errbuf_set(err, "out of memory");
-	}
-	step(o);
-	return true;
+	return pf_op_start(o, step, err);
 }
 
 /* "/api/v1/chats/<id><tail>" */
@@ -292,7 +267,7 @@ static bool push_row(struct op *o, const cJSON *j)
 		o->rows = v;
 		o->cap_rows = cap;
 	}
-	if (row_of(o->c, j, &o->rows[o->nrows]))
+	if (row_of(o->op.c, j, &o->rows[o->nrows]))
 		o->nrows++;
 	return true;
 }
@@ -324,7 +299,7 @@ static bool push_found(struct op *o, const char *id, const char *conv, const cha
 
 static bool push_wanting(struct op *o, const struct row *row)
 {
-	struct pf_result *r = &o->r;
+	struct pf_result *r = &o->op.r;
 
 	if (r->nwanting == o->cap_wanting) {
 		size_t n = o->cap_wanting ? o->cap_wanting * 2 : 8;
@@ -348,7 +323,7 @@ static bool push_wanting(struct op *o, const struct row *row)
  * walked) counts once. */
 static bool after_walk(struct op *o)
 {
-	struct pf_client *c = o->c;
+	struct pf_client *c = o->op.c;
 	char removed_id[ID_LEN + 16];
 	size_t n = 0;
 
@@ -387,7 +362,7 @@ static bool after_walk(struct op *o)
 				copy(row->since, sizeof row->since, o->cursor);
 		}
 	}
-	o->r.wanting_complete = true;
+	o->op.r.wanting_complete = true;
 	return true;
 }
 
@@ -402,23 +377,23 @@ static int found_cmp(const void *a, const void *b)
 
 static void changes_done(struct op *o)
 {
-	struct pf_client *c = o->c;
+	struct pf_client *c = o->op.c;
 
 	if (o->nfound)
 		qsort(o->found, o->nfound, sizeof *o->found, found_cmp);
-	if (o->nfound && !(o->r.msgs = calloc(o->nfound, sizeof *o->r.msgs))) {
+	if (o->nfound && !(o->op.r.msgs = calloc(o->nfound, sizeof *o->op.r.msgs))) {
 		fail(o, "out of memory");
 		return;
 	}
 	for (size_t i = 0; i < o->nfound; i++)
-		o->r.msgs[i] = o->found[i].m;
-	o->r.nmsgs = o->nfound;
+		o->op.r.msgs[i] = o->found[i].m;
+	o->op.r.nmsgs = o->nfound;
 	o->nfound = 0;
 	/* Everything before the first page was served is read: a message made
 	 * later is newer than anything that page showed. */
 	const char *cur = o->cursor && strcmp(o->cursor, o->page1_max) > 0 ? o->cursor
 										: o->page1_max;
-	if (cur[0] && !(o->r.cursor = strdup(cur))) {
+	if (cur[0] && !(o->op.r.cursor = strdup(cur))) {
 		fail(o, "out of memory");
 		return;
 	}
@@ -436,7 +411,7 @@ static void list_page(struct op *o)
 	char path[PATH_LEN];
 
 	snprintf(path, sizeof path, "/api/v1/chats/details?pageNumber=%ld&pageSize=%ld", o->page,
-		 o->c->page_size);
+		 o->op.c->page_size);
 	call(o, "GET", path, NULL);
 }
 
@@ -453,7 +428,7 @@ static void fetch_next(struct op *o)
 	snprintf(path, sizeof path, "/api/v1/chat-messages?chatId=");
 	pf_urlencode(path, sizeof path, o->rows[o->next_fetch].id);
 	snprintf(path + strlen(path), sizeof path - strlen(path), "&pagination%%5Blimit%%5D=%ld",
-		 o->c->messages_limit);
+		 o->op.c->messages_limit);
 	call(o, "GET", path, NULL);
 }
 
@@ -482,7 +457,7 @@ static bool take_messages(struct op *o, const cJSON *list)
 
 static void on_changes(struct op *o, const struct pf_answer *a)
 {
-	if (o->step == 0) {
+	if (o->op.step == 0) {
 		const cJSON *j;
 		int n = 0;
 		if (!cJSON_IsArray(a->json)) {
@@ -499,12 +474,12 @@ static void on_changes(struct op *o, const struct pf_answer *a)
 				copy(o->page1_max, sizeof o->page1_max, last);
 			n++;
 		}
-		if (n >= o->c->page_size && o->page < WALK_MAX_PAGES) {
+		if (n >= o->op.c->page_size && o->page < WALK_MAX_PAGES) {
 			o->page++;
 			list_page(o);
 			return;
 		}
-		if (n >= o->c->page_size) {
+		if (n >= o->op.c->page_size) {
 			fail(o, "the chat list does not end");
 			return;
 		}
@@ -512,7 +487,7 @@ static void on_changes(struct op *o, const struct pf_answer *a)
 			fail(o, "out of memory");
 			return;
 		}
-		o->step = 1;
+		o->op.step = 1;
 		fetch_next(o);
 		return;
 	}
@@ -535,10 +510,10 @@ static void on_describe(struct op *o, const struct pf_answer *a)
 	for (size_t i = 0; type && i < sizeof channel_types / sizeof *channel_types; i++)
 		if (strcmp(type, channel_types[i]) == 0)
 			hub_type = channel_types[i];
-	o->r.channel_type = strdup(hub_type);
-	o->r.channel_name = name && *name ? strdup(name) : NULL;
+	o->op.r.channel_type = strdup(hub_type);
+	o->op.r.channel_name = name && *name ? strdup(name) : NULL;
 	if (o->customer_id && owner && *owner)
-		o->r.customer_name = strdup(owner);
+		o->op.r.customer_name = strdup(owner);
 	finish(o);
 }
 
@@ -557,10 +532,10 @@ static void holder_patch(struct op *o, const cJSON *chat)
 	const char *ticket = str_of(chat, "ticketStatus");
 	cJSON *b = cJSON_CreateObject();
 
-	o->step = 1;
+	o->op.step = 1;
 	if (!b || !cJSON_AddStringToObject(b, "responderSuperIdentityId",
-					   o->holder == PF_HOLDER_HUMAN ? o->c->human_responder
-									 : o->c->bot_responder) ||
+					   o->holder == PF_HOLDER_HUMAN ? o->op.c->human_responder
+									 : o->op.c->bot_responder) ||
 	    (o->holder == PF_HOLDER_BOT && ticket && strcmp(ticket, "closed") != 0 &&
 	     !cJSON_AddStringToObject(b, "ticketStatus", "closed"))) {
 		cJSON_Delete(b);
@@ -580,12 +555,12 @@ static void meta_patch(struct op *o, const cJSON *chat)
 {
 	const char *title = str_of(chat, "title"), *ticket = str_of(chat, "ticketStatus");
 	const char *responder = str_of(chat, "responderId");
-	bool human = responder && strcmp(responder, o->c->human_id) == 0;
+	bool human = responder && strcmp(responder, o->op.c->human_id) == 0;
 	const char *want = o->status;
 	cJSON *b = cJSON_CreateObject();
 	bool ok = b != NULL;
 
-	o->step = 1;
+	o->op.step = 1;
 	if (want && ticket && strcmp(want, ticket) == 0)
 		want = NULL;
 	if (want && strcmp(want, "closed") != 0 && !human)
@@ -593,7 +568,7 @@ static void meta_patch(struct op *o, const cJSON *chat)
 	if (want && !ticket && strcmp(want, "closed") == 0)
 		want = NULL;
 	if (want && !ticket && strcmp(want, "open") != 0) {
-		o->step = 2; /* "pending" once "open" made the ticket */
+		o->op.step = 2; /* "pending" once "open" made the ticket */
 		want = "open";
 	}
 	if (ok && want)
@@ -619,12 +594,12 @@ static void on_meta(struct op *o, const struct pf_answer *a)
 {
 	cJSON *b;
 
-	if (o->step == 0) {
+	if (o->op.step == 0) {
 		meta_patch(o, a->json);
 		return;
 	}
-	if (o->step == 2) {
-		o->step = 3;
+	if (o->op.step == 2) {
+		o->op.step = 3;
 		if (!(b = cJSON_CreateObject()) ||
 		    !cJSON_AddStringToObject(b, "ticketStatus", o->status)) {
 			cJSON_Delete(b);
@@ -643,8 +618,8 @@ static void on_check(struct op *o, const struct pf_answer *a)
 	char line[200];
 
 	snprintf(line, sizeof line, "workspace: %d chat%s on the first page%s", n,
-		 n == 1 ? "" : "s", n >= o->c->page_size ? " (more pages)" : "");
-	o->r.summary = strdup(line);
+		 n == 1 ? "" : "s", n >= o->op.c->page_size ? " (more pages)" : "");
+	o->op.r.summary = strdup(line);
 	finish(o);
 }
 
@@ -655,7 +630,7 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 	if (a->error || a->status < 200 || a->status >= 300) {
 		/* A chat gone between the list and its messages is read next
 		 * round, if it is still there. */
-		if (o->kind == OP_CHANGES && o->step == 1 && a->status == 404) {
+		if (o->op.kind == OP_CHANGES && o->op.step == 1 && a->status == 404) {
 			on_changes(o, NULL);
 			return;
 		}
@@ -666,7 +641,7 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 		fail(o, "the answer is not JSON");
 		return;
 	}
-	switch (o->kind) {
+	switch (o->op.kind) {
 	case OP_CHECK:
 		on_check(o, a);
 		return;
@@ -677,7 +652,7 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 		on_describe(o, a);
 		return;
 	case OP_HOLDER:
-		if (o->step == 0)
+		if (o->op.step == 0)
 			holder_patch(o, a->json);
 		else
 			finish(o);
@@ -692,12 +667,13 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 }
 
 /* The first request of each operation. */
-static void step(struct op *o)
+static void step(void *op)
 {
+	struct op *o = op;
 	char path[PATH_LEN];
 	cJSON *b;
 
-	switch (o->kind) {
+	switch (o->op.kind) {
 	case OP_CHECK:
 	case OP_CHANGES:
 		o->page = 1;
@@ -822,8 +798,8 @@ static bool chats_changes(struct pf_client *c, const char *cursor, pf_done_fn *d
 {
 	struct op *o = op_new(c, OP_CHANGES, done, ctx, err);
 
-	if (o && !dup_into(&o->cursor, cursor))
-		o->r.status = PF_REFUSED;
+	if (o && !pf_dup_into(&o->cursor, cursor))
+		o->op.r.status = PF_REFUSED;
 	return start(o, err);
 }
 
@@ -832,8 +808,8 @@ static bool chats_describe(struct pf_client *c, const char *conv_id, const char 
 {
 	struct op *o = op_new(c, OP_DESCRIBE, done, ctx, err);
 
-	if (o && (!dup_into(&o->conv_id, conv_id) || !dup_into(&o->customer_id, customer_id)))
-		o->r.status = PF_REFUSED;
+	if (o && (!pf_dup_into(&o->conv_id, conv_id) || !pf_dup_into(&o->customer_id, customer_id)))
+		o->op.r.status = PF_REFUSED;
 	return start(o, err);
 }
 
@@ -871,10 +847,10 @@ static bool chats_post(struct pf_client *c, const char *conv_id, const char *age
 	ph->next = c->posts;
 	c->posts = ph;
 	o->ph = ph;
-	if (!dup_into(&o->conv_id, conv_id) || !dup_into(&o->hub_msg_id, hub_msg_id) ||
-	    !dup_into(&o->text, text))
-		o->r.status = PF_REFUSED;
-	if (o->r.status != PF_OK) {
+	if (!pf_dup_into(&o->conv_id, conv_id) || !pf_dup_into(&o->hub_msg_id, hub_msg_id) ||
+	    !pf_dup_into(&o->text, text))
+		o->op.r.status = PF_REFUSED;
+	if (o->op.r.status != PF_OK) {
 		ph->done = true;
 		uv_timer_start(c->reaper, on_reaper, 0, 0);
 	}
@@ -888,8 +864,8 @@ static bool chats_set_holder(struct pf_client *c, const char *conv_id, enum pf_h
 
 	if (o) {
 		o->holder = h;
-		if (!dup_into(&o->conv_id, conv_id))
-			o->r.status = PF_REFUSED;
+		if (!pf_dup_into(&o->conv_id, conv_id))
+			o->op.r.status = PF_REFUSED;
 	}
 	return start(o, err);
 }
@@ -903,9 +879,9 @@ static bool chats_set_meta(struct pf_client *c, const char *conv_id, const struc
 	for (size_t i = 0; m->status && i < sizeof statuses / sizeof *statuses; i++)
 		if (strcmp(m->status, statuses[i].hub) == 0)
 			status = statuses[i].platform;
-	if (o && (!dup_into(&o->conv_id, conv_id) || !dup_into(&o->title, m->title) ||
-		  !dup_into(&o->status, status)))
-		o->r.status = PF_REFUSED;
+	if (o && (!pf_dup_into(&o->conv_id, conv_id) || !pf_dup_into(&o->title, m->title) ||
+		  !pf_dup_into(&o->status, status)))
+		o->op.r.status = PF_REFUSED;
 	return start(o, err);
 }
 

@@ -29,6 +29,7 @@
 #include "bridge_state.h"
 #include "log.h"
 #include "pf_http.h"
+#include "pf_op.h"
 #include "platform.h"
 
 #define PATH_LEN 4096
@@ -60,12 +61,7 @@ struct walk {
 };
 
 struct op {
-	struct pf_client *c;
-	enum op_kind kind;
-	int step;
-	pf_done_fn *done;
-	void *ctx;
-	struct pf_result r;
+	struct pf_op op;               /* first: the shared part (pf_op.h) */
 	char *conv_id, *hub_msg_id, *text;
 	/* set_meta's rating */
 	int rating;
@@ -117,9 +113,11 @@ static int64_t num_of(const cJSON *j, const char *name, int64_t def)
 	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
 }
 
-static void op_free(struct op *o)
+static void op_free(void *op)
 {
-	pf_result_free(&o->r);
+	struct op *o = op;
+
+	pf_result_free(&o->op.r);
 	for (size_t i = 0; i < o->nfound; i++)
 		pf_message_free(&o->found[i].m);
 	free(o->found);
@@ -139,23 +137,12 @@ static void op_free(struct op *o)
 
 static void finish(struct op *o)
 {
-	o->done(o->ctx, &o->r);
-	op_free(o);
-}
-
-static void fail(struct op *o, enum pf_status st, const char *why)
-{
-	o->r.status = st;
-	snprintf(o->r.text, sizeof o->r.text, "%.*s", (int)sizeof o->r.text - 1, why);
-	finish(o);
+	pf_op_finish(&o->op);
 }
 
 static void call(struct op *o, const char *method, const char *path, cJSON *body)
 {
-	struct errbuf why;
-
-	if (!pf_http_call(o->c->http, method, path, body, on_answer, o, &why))
-		fail(o, PF_RETRY, why.msg);
+	pf_op_call(&o->op, o->op.c->http, method, path, body, on_answer);
 }
 
 /* "{base}/{id}{tail}", the id percent-encoded. */
@@ -170,19 +157,17 @@ static void conv_path(char *out, size_t n, const struct pf_client *c, const char
 static struct op *op_new(struct pf_client *c, enum op_kind kind, const char *conv_id,
 			 pf_done_fn *done, void *ctx, struct errbuf *err)
 {
-	struct op *o = calloc(1, sizeof *o);
+	struct op *o = pf_op_new(sizeof(struct op), c, (int)kind, done, ctx, op_free, err);
 
-	if (o && (!conv_id || (o->conv_id = strdup(conv_id)))) {
-		o->c = c;
-		o->kind = kind;
-		o->done = done;
-		o->ctx = ctx;
-		o->since = -1;
-		return o;
+	if (!o)
+		return NULL;
+	if (!pf_dup_into(&o->conv_id, conv_id)) {
+		op_free(o);
+		errbuf_set(err, "out of memory");
+		return NULL;
 	}
-	free(o);
-	errbuf_set(err, "out of memory");
-	return NULL;
+	o->since = -1;
+	return o;
 }
 
 /* ---- changes ----------------------------------------------------------------- */
@@ -226,24 +211,24 @@ static bool push_wanting(struct op *o, const cJSON *conv)
 	const char *id = str_of(conv, "id");
 	char mark[64];
 
-	if (o->r.nwanting == o->cap_wanting) {
+	if (o->op.r.nwanting == o->cap_wanting) {
 		size_t n = o->cap_wanting ? o->cap_wanting * 2 : 8;
-		struct pf_wanting *v = realloc(o->r.wanting, n * sizeof *v);
+		struct pf_wanting *v = realloc(o->op.r.wanting, n * sizeof *v);
 		if (!v)
 			return false;
-		o->r.wanting = v;
+		o->op.r.wanting = v;
 		o->cap_wanting = n;
 	}
 	/* One escalation from the next: the conversation as it was then. */
 	snprintf(mark, sizeof mark, "%lld.%lld", (long long)num_of(conv, "lastChatTime", 0),
 		 (long long)num_of(conv, "chatCount", 0));
-	struct pf_wanting *w = &o->r.wanting[o->r.nwanting];
+	struct pf_wanting *w = &o->op.r.wanting[o->op.r.nwanting];
 	if (!(w->conv_id = strdup(id)) || !(w->mark = strdup(mark))) {
 		free(w->conv_id);
 		free(w->mark);
 		return false;
 	}
-	o->r.nwanting++;
+	o->op.r.nwanting++;
 	return true;
 }
 
@@ -280,7 +265,7 @@ static bool take_conversation(struct op *o, const cJSON *conv)
 
 	if (!id)
 		return true;
-	if (state && strcmp(state, o->c->st_waiting) == 0 && !push_wanting(o, conv))
+	if (state && strcmp(state, o->op.c->st_waiting) == 0 && !push_wanting(o, conv))
 		return false;
 	if (num_of(conv, "chatCount", 0) > n &&
 	    (o->since < 0 || (n && num_of(cJSON_GetArrayItem(chats, 0), "timestamp", 0) >= o->since)))
@@ -304,13 +289,13 @@ static void changes_done(struct op *o)
 {
 	if (o->nfound)
 		qsort(o->found, o->nfound, sizeof *o->found, by_time);
-	if (o->nfound && !(o->r.msgs = calloc(o->nfound, sizeof *o->r.msgs))) {
-		fail(o, PF_RETRY, "poll: out of memory");
+	if (o->nfound && !(o->op.r.msgs = calloc(o->nfound, sizeof *o->op.r.msgs))) {
+		pf_op_fail(&o->op, PF_RETRY, "poll: out of memory");
 		return;
 	}
 	for (size_t i = 0; i < o->nfound; i++)
-		o->r.msgs[i] = o->found[i].m;
-	o->r.nmsgs = o->nfound;
+		o->op.r.msgs[i] = o->found[i].m;
+	o->op.r.nmsgs = o->nfound;
 	o->nfound = 0;
 	finish(o);
 }
@@ -320,7 +305,7 @@ static void chats_page(struct op *o, const char *conv_id, long page_no)
 	char path[PATH_LEN], tail[64];
 
 	snprintf(tail, sizeof tail, "/chats?pageNo=%ld", page_no);
-	conv_path(path, sizeof path, o->c, conv_id, tail);
+	conv_path(path, sizeof path, o->op.c, conv_id, tail);
 	o->page_no = page_no;
 	call(o, "GET", path, NULL);
 }
@@ -332,7 +317,7 @@ static void next_walk(struct op *o)
 		changes_done(o);
 		return;
 	}
-	o->step = 1;
+	o->op.step = 1;
 	chats_page(o, o->walks[o->walk_at].conv_id, 1);
 }
 
@@ -340,7 +325,7 @@ static void on_changes(struct op *o, const struct pf_answer *a)
 {
 	char path[PATH_LEN];
 
-	if (o->step == 0) { /* a page of the list */
+	if (o->op.step == 0) { /* a page of the list */
 		const cJSON *conv, *list = cJSON_GetObjectItemCaseSensitive(a->json, "conversations");
 		const char *next = str_of(a->json, "cursor");
 		/* The cursor: the newest last chat time when the walk began (the
@@ -350,17 +335,17 @@ static void on_changes(struct op *o, const struct pf_answer *a)
 			char t[24];
 			snprintf(t, sizeof t, "%lld",
 				 (long long)num_of(cJSON_GetArrayItem(list, 0), "lastChatTime", 0));
-			free(o->r.cursor);
-			o->r.cursor = strdup(t);
+			free(o->op.r.cursor);
+			o->op.r.cursor = strdup(t);
 		}
 		o->first_page = false;
 		cJSON_ArrayForEach(conv, list)
 			if (!take_conversation(o, conv)) {
-				fail(o, PF_RETRY, "poll: out of memory");
+				pf_op_fail(&o->op, PF_RETRY, "poll: out of memory");
 				return;
 			}
 		if (next) {
-			snprintf(path, sizeof path, "%s?pageSize=" PAGE_SIZE "&cursor=", o->c->base);
+			snprintf(path, sizeof path, "%s?pageSize=" PAGE_SIZE "&cursor=", o->op.c->base);
 			pf_urlencode(path, sizeof path, next);
 			call(o, "GET", path, NULL);
 			return;
@@ -373,7 +358,7 @@ static void on_changes(struct op *o, const struct pf_answer *a)
 	const cJSON *ch;
 	cJSON_ArrayForEach(ch, cJSON_GetObjectItemCaseSensitive(a->json, "chats"))
 		if (!take_chat(o, ch, w->conv_id, w->user_id)) {
-			fail(o, PF_RETRY, "poll: out of memory");
+			pf_op_fail(&o->op, PF_RETRY, "poll: out of memory");
 			return;
 		}
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a->json, "hasNext"))) {
@@ -407,13 +392,13 @@ static void post_send(struct op *o)
 
 	if (!b || !cJSON_AddStringToObject(b, "message", o->text)) {
 		cJSON_Delete(b);
-		fail(o, PF_RETRY, "post message: out of memory");
+		pf_op_fail(&o->op, PF_RETRY, "post message: out of memory");
 		return;
 	}
-	o->step = 3;
-	conv_path(path, sizeof path, o->c, o->conv_id, o->c->reply_path);
-	if (!pf_http_call_once(o->c->http, "POST", path, b, on_answer, o, &why))
-		fail(o, PF_RETRY, why.msg);
+	o->op.step = 3;
+	conv_path(path, sizeof path, o->op.c, o->conv_id, o->op.c->reply_path);
+	if (!pf_http_call_once(o->op.c->http, "POST", path, b, on_answer, o, &why))
+		pf_op_fail(&o->op, PF_RETRY, why.msg);
 }
 
 /* Is the reply among these chats, at or after the baseline? */
@@ -436,17 +421,17 @@ static void on_post(struct op *o, const struct pf_answer *a)
 	const cJSON *chats = cJSON_GetObjectItemCaseSensitive(a->json, "chats");
 	char key[300], val[80];
 
-	switch (o->step) {
+	switch (o->op.step) {
 	case 0: { /* the conversation now: its chat count is the baseline */
 		int64_t count = num_of(a->json, "chatCount", -1);
 		if (count < 0) {
-			fail(o, PF_RETRY, "post message: the conversation has no chatCount");
+			pf_op_fail(&o->op, PF_RETRY, "post message: the conversation has no chatCount");
 			return;
 		}
 		snprintf(val, sizeof val, "%s %lld", o->hub_msg_id, (long long)count);
 		if (!journal_key(o->conv_id, key, sizeof key) ||
-		    !bstate_kv_set(o->c->journal, key, val)) {
-			fail(o, PF_RETRY, "post message: cannot journal the attempt");
+		    !bstate_kv_set(o->op.c->journal, key, val)) {
+			pf_op_fail(&o->op, PF_RETRY, "post message: cannot journal the attempt");
 			return;
 		}
 		post_send(o);
@@ -465,7 +450,7 @@ static void on_post(struct op *o, const struct pf_answer *a)
 			return;
 		}
 		/* More chats came since than the latest 20 show: walk them. */
-		o->step = 2;
+		o->op.step = 2;
 		o->chat_index = 0;
 		chats_page(o, o->conv_id, 1);
 		return;
@@ -497,17 +482,17 @@ static void meta_feedback(struct op *o, const char *chat_id)
 	snprintf(tail, sizeof tail, "/chats/");
 	pf_urlencode(tail, sizeof tail, chat_id);
 	strncat(tail, "/feedback", sizeof tail - strlen(tail) - 1);
-	conv_path(path, sizeof path, o->c, o->conv_id, tail);
+	conv_path(path, sizeof path, o->op.c, o->conv_id, tail);
 	/* A new rating replaces the old one with its words: none clears them. */
-	if (!b || !cJSON_AddBoolToObject(b, "rating", o->rating >= o->c->good_min) ||
+	if (!b || !cJSON_AddBoolToObject(b, "rating", o->rating >= o->op.c->good_min) ||
 	    !(sel = cJSON_AddArrayToObject(b, "feedbackSelection")) ||
 	    (o->feedback && !cJSON_AddItemToArray(sel, cJSON_CreateString(o->feedback))) ||
 	    !cJSON_AddStringToObject(b, "suggestedAnswer", o->suggested ? o->suggested : "")) {
 		cJSON_Delete(b);
-		fail(o, PF_RETRY, "rate chat: out of memory");
+		pf_op_fail(&o->op, PF_RETRY, "rate chat: out of memory");
 		return;
 	}
-	o->step = 4;
+	o->op.step = 4;
 	call(o, "POST", path, b);
 }
 
@@ -530,21 +515,21 @@ static void on_meta(struct op *o, const struct pf_answer *a)
 	const cJSON *chats = cJSON_GetObjectItemCaseSensitive(a->json, "chats");
 	char path[PATH_LEN];
 
-	switch (o->step) {
+	switch (o->op.step) {
 	case 0: /* the PATCH is done; a rating names a bot chat */
 		if (!o->rating) {
 			finish(o);
 			return;
 		}
-		o->step = 1;
-		conv_path(path, sizeof path, o->c, o->conv_id, "");
+		o->op.step = 1;
+		conv_path(path, sizeof path, o->op.c, o->conv_id, "");
 		call(o, "GET", path, NULL);
 		return;
 	case 1: /* the latest 20; older ones only when none of these is the bot's */
 		note_bot(o, chats);
 		if (o->last_bot || num_of(a->json, "chatCount", 0) <= cJSON_GetArraySize(chats))
 			break;
-		o->step = 2;
+		o->op.step = 2;
 		chats_page(o, o->conv_id, 1);
 		return;
 	case 2:
@@ -559,7 +544,7 @@ static void on_meta(struct op *o, const struct pf_answer *a)
 		return;
 	}
 	if (!o->last_bot) {
-		fail(o, PF_REFUSED, "rate chat: the conversation has no bot chat to rate");
+		pf_op_fail(&o->op, PF_REFUSED, "rate chat: the conversation has no bot chat to rate");
 		return;
 	}
 	meta_feedback(o, o->last_bot);
@@ -586,7 +571,7 @@ static void failed(struct op *o, const struct pf_answer *a)
 		snprintf(code, sizeof code, " (code %lld)", (long long)n);
 	snprintf(why, sizeof why, "%s%s%s", msg ? msg : err ? err : "no error body", code,
 		 n == 7001 ? " (check token_file)" : "");
-	pf_http_failed(a, op_names[o->kind], why, &o->r);
+	pf_http_failed(a, op_names[o->op.kind], why, &o->op.r);
 	finish(o);
 }
 
@@ -594,11 +579,11 @@ static void failed(struct op *o, const struct pf_answer *a)
  * content", as the doc says. */
 static bool reads(const struct op *o)
 {
-	switch (o->kind) {
+	switch (o->op.kind) {
 	case OP_POST:
-		return o->step < 3;
+		return o->op.step < 3;
 	case OP_META:
-		return o->step == 1 || o->step == 2;
+		return o->op.step == 1 || o->op.step == 2;
 	case OP_UPDATE:
 	case OP_STOP:
 		return false;
@@ -617,17 +602,17 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 		return;
 	}
 	if (!a->json && reads(o)) {
-		snprintf(line, sizeof line, "%s: the answer is not JSON", op_names[o->kind]);
-		fail(o, PF_RETRY, line);
+		snprintf(line, sizeof line, "%s: the answer is not JSON", op_names[o->op.kind]);
+		pf_op_fail(&o->op, PF_RETRY, line);
 		return;
 	}
-	switch (o->kind) {
+	switch (o->op.kind) {
 	case OP_CHECK: {
 		const cJSON *list = cJSON_GetObjectItemCaseSensitive(a->json, "conversations");
 		snprintf(line, sizeof line, "%d conversation%s on the first page%s",
 			 cJSON_GetArraySize(list), cJSON_GetArraySize(list) == 1 ? "" : "s",
 			 str_of(a->json, "cursor") ? " (more pages)" : "");
-		o->r.summary = strdup(line);
+		o->op.r.summary = strdup(line);
 		finish(o);
 		return;
 	}
@@ -640,9 +625,9 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 		const char *app = str_of(cJSON_GetObjectItemCaseSensitive(a->json, "llmApp"), "name");
 		snprintf(line, sizeof line, "%s%s%s", first ? first : "",
 			 first && *first && last && *last ? " " : "", last ? last : "");
-		o->r.channel_type = strdup("api");
-		o->r.channel_name = app && *app ? strdup(app) : NULL;
-		o->r.customer_name = line[0] ? strdup(line) : NULL;
+		o->op.r.channel_type = strdup("api");
+		o->op.r.channel_name = app && *app ? strdup(app) : NULL;
+		o->op.r.customer_name = line[0] ? strdup(line) : NULL;
 		finish(o);
 		return;
 	}
@@ -656,9 +641,9 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 		finish(o);
 		return;
 	case OP_STOP:
-		if (o->step == 0) {
-			o->step = 1;
-			conv_path(path, sizeof path, o->c, o->conv_id, "/stop");
+		if (o->op.step == 0) {
+			o->op.step = 1;
+			conv_path(path, sizeof path, o->op.c, o->conv_id, "/stop");
 			call(o, "POST", path, NULL);
 			return;
 		}
@@ -765,7 +750,7 @@ static bool cv_changes(struct pf_client *c, const char *cursor, pf_done_fn *done
 		snprintf(path + strlen(path), sizeof path - strlen(path), "&startedAt=%lld",
 			 (long long)o->since);
 		/* Nothing new: the cursor stays. */
-		if (!(o->r.cursor = strdup(cursor))) {
+		if (!(o->op.r.cursor = strdup(cursor))) {
 			op_free(o);
 			return errbuf_set(err, "out of memory");
 		}
@@ -811,7 +796,7 @@ static bool cv_post(struct pf_client *c, const char *conv_id, const char *agent_
 	if (space && (size_t)(space - was) == strlen(hub_msg_id) &&
 	    strncmp(was, hub_msg_id, strlen(hub_msg_id)) == 0) {
 		o->baseline = strtoll(space + 1, NULL, 10);
-		o->step = 1;
+		o->op.step = 1;
 	}
 	free(was);
 	conv_path(path, sizeof path, c, conv_id, "");
@@ -830,8 +815,8 @@ static bool update(struct op *o, cJSON *b, struct errbuf *err)
 		cJSON_Delete(b);
 		return errbuf_set(err, "out of memory");
 	}
-	conv_path(path, sizeof path, o->c, o->conv_id, "");
-	call(o, o->c->update_method, path, b);
+	conv_path(path, sizeof path, o->op.c, o->conv_id, "");
+	call(o, o->op.c->update_method, path, b);
 	return true;
 }
 
@@ -875,7 +860,7 @@ static bool cv_set_meta(struct pf_client *c, const char *conv_id, const struct p
 	/* No title: read the conversation (step 1 looks for the bot chat to
 	 * rate; step 0 has nothing more to do, but answers later, as every
 	 * operation must). */
-	o->step = o->rating ? 1 : 0;
+	o->op.step = o->rating ? 1 : 0;
 	conv_path(path, sizeof path, c, conv_id, "");
 	call(o, "GET", path, NULL);
 	return true;

@@ -26,6 +26,7 @@
 
 #include "bridge_config.h"
 #include "pf_http.h"
+#include "pf_op.h"
 #include "platform.h"
 
 #define PATH_LEN 4096
@@ -53,12 +54,7 @@ struct pf_client {
 enum op_kind { OP_CHECK, OP_CHANGES, OP_DESCRIBE, OP_POST, OP_PATCH, OP_META };
 
 struct op {
-	struct pf_client *c;
-	enum op_kind kind;
-	int step;
-	pf_done_fn *done;
-	void *ctx;
-	struct pf_result r;
+	struct pf_op op;             /* first: the shared part (pf_op.h) */
 	char *conv_id, *agent_name, *hub_msg_id, *text;
 	long long since_ms;          /* changes: threads updated at or after this */
 	long long newest_ms;         /* changes: the newest updatedAt seen */
@@ -117,9 +113,11 @@ static long long iso_ms(const char *s)
 	return (long long)timegm(&tm) * 1000 + ms;
 }
 
-static void op_free(struct op *o)
+static void op_free(void *op)
 {
-	pf_result_free(&o->r);
+	struct op *o = op;
+
+	pf_result_free(&o->op.r);
 	free(o->conv_id);
 	free(o->agent_name);
 	free(o->hub_msg_id);
@@ -132,44 +130,18 @@ static void op_free(struct op *o)
 
 static void finish(struct op *o)
 {
-	o->done(o->ctx, &o->r);
-	op_free(o);
-}
-
-static void fail(struct op *o, enum pf_status s, const char *why)
-{
-	o->r.status = s;
-	snprintf(o->r.text, sizeof o->r.text, "%s", why);
-	finish(o);
+	pf_op_finish(&o->op);
 }
 
 static void call(struct op *o, const char *method, const char *path, cJSON *body)
 {
-	struct errbuf why;
-
-	if (!pf_http_call(o->c->http, method, path, body, on_answer, o, &why))
-		fail(o, PF_RETRY, why.msg);
+	pf_op_call(&o->op, o->op.c->http, method, path, body, on_answer);
 }
 
 static struct op *op_new(struct pf_client *c, enum op_kind kind, pf_done_fn *done, void *ctx,
 			 struct errbuf *err)
 {
-	struct op *o = calloc(1, sizeof *o);
-
-	if (!o) {
-		errbuf_set(err, "out of memory");
-		return NULL;
-	}
-	o->c = c;
-	o->kind = kind;
-	o->done = done;
-	o->ctx = ctx;
-	return o;
-}
-
-static bool dup_into(char **slot, const char *v)
-{
-	return !v || (*slot = strdup(v)) != NULL;
+	return pf_op_new(sizeof(struct op), c, (int)kind, done, ctx, op_free, err);
 }
 
 /* .../threads/{id} plus `query` */
@@ -355,7 +327,7 @@ static void list_page(struct op *o, const char *last)
 {
 	char path[PATH_LEN];
 
-	snprintf(path, sizeof path, "%s/threads?limit=" PAGE, o->c->base);
+	snprintf(path, sizeof path, "%s/threads?limit=" PAGE, o->op.c->base);
 	if (last) {
 		strncat(path, "&lastThreadId=", sizeof path - strlen(path) - 1);
 		pf_urlencode(path, sizeof path, last);
@@ -368,13 +340,13 @@ static void fetch_next(struct op *o)
 	char path[PATH_LEN], cursor[32];
 
 	if (o->ido < o->ntodo) {
-		thread_path(o->c, path, o->todo[o->ido++], "");
+		thread_path(o->op.c, path, o->todo[o->ido++], "");
 		call(o, "GET", path, NULL);
 		return;
 	}
 	snprintf(cursor, sizeof cursor, "%lld", o->newest_ms > 0 ? o->newest_ms : o->since_ms);
 	if (o->newest_ms > 0 || o->since_ms > 0)
-		o->r.cursor = strdup(cursor);
+		o->op.r.cursor = strdup(cursor);
 	finish(o);
 }
 
@@ -382,7 +354,7 @@ static void on_changes(struct op *o, const struct pf_answer *a)
 {
 	const cJSON *data = data_of(a->json), *t, *last = NULL;
 
-	if (o->step == 0) { /* a page of the list */
+	if (o->op.step == 0) { /* a page of the list */
 		const cJSON *list = cJSON_GetObjectItemCaseSensitive(data, "threads");
 		cJSON_ArrayForEach(t, list) {
 			const char *id = str_of(t, "threadId");
@@ -390,12 +362,12 @@ static void on_changes(struct op *o, const struct pf_answer *a)
 			last = t;
 			if (!id)
 				continue;
-			learn_thread(o->c, id, str_of(t, "chatUserId"));
+			learn_thread(o->op.c, id, str_of(t, "chatUserId"));
 			if (at > o->newest_ms)
 				o->newest_ms = at;
-			if ((o->since_ms <= 0 || at >= o->since_ms - o->c->overlap_ms) &&
+			if ((o->since_ms <= 0 || at >= o->since_ms - o->op.c->overlap_ms) &&
 			    !add_todo(o, id)) {
-				fail(o, PF_RETRY, "poll: out of memory");
+				pf_op_fail(&o->op, PF_RETRY, "poll: out of memory");
 				return;
 			}
 		}
@@ -404,7 +376,7 @@ static void on_changes(struct op *o, const struct pf_answer *a)
 			list_page(o, str_of(last, "threadId"));
 			return;
 		}
-		o->step = 1;
+		o->op.step = 1;
 		fetch_next(o);
 		return;
 	}
@@ -417,10 +389,10 @@ static void on_changes(struct op *o, const struct pf_answer *a)
 		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(thr, "messages")) {
 			long long at = iso_ms(str_of(cJSON_GetObjectItemCaseSensitive(m, "answer"),
 						     "timestamp"));
-			bool fresh = o->since_ms <= 0 || at >= o->since_ms - o->c->overlap_ms;
-			if (!message_parts(o->c, m, conv, user, fresh, &o->r, &o->cap_msgs,
+			bool fresh = o->since_ms <= 0 || at >= o->since_ms - o->op.c->overlap_ms;
+			if (!message_parts(o->op.c, m, conv, user, fresh, &o->op.r, &o->cap_msgs,
 					   &o->cap_wanting)) {
-				fail(o, PF_RETRY, "poll: out of memory");
+				pf_op_fail(&o->op, PF_RETRY, "poll: out of memory");
 				return;
 			}
 		}
@@ -432,32 +404,32 @@ static void on_changes(struct op *o, const struct pf_answer *a)
 static void on_describe(struct op *o, const struct pf_answer *a)
 {
 	const cJSON *t = thread_of(a->json);
-	const char *url = o->c->webhook_url, *have = str_of(t, "webhookUrl");
+	const char *url = o->op.c->webhook_url, *have = str_of(t, "webhookUrl");
 	char path[PATH_LEN];
 
-	if (o->step == 1) { /* the webhook is set */
+	if (o->op.step == 1) { /* the webhook is set */
 		finish(o);
 		return;
 	}
 	const char *name = str_of(cJSON_GetObjectItemCaseSensitive(t, "chatUser"), "name");
-	o->r.channel_type = strdup("widget");
-	o->r.channel_name = strdup("chatbot");
+	o->op.r.channel_type = strdup("widget");
+	o->op.r.channel_name = strdup("chatbot");
 	if (name && *name)
-		o->r.customer_name = strdup(name);
+		o->op.r.customer_name = strdup(name);
 	/* Push to the bridge from now on: the thread's webhook is ours. */
-	if (!*url || !o->c->webhook_token || (have && strcmp(have, url) == 0)) {
+	if (!*url || !o->op.c->webhook_token || (have && strcmp(have, url) == 0)) {
 		finish(o);
 		return;
 	}
 	cJSON *b = cJSON_CreateObject();
 	if (!b || !cJSON_AddStringToObject(b, "webhookUrl", url) ||
-	    !cJSON_AddStringToObject(b, "webhookToken", o->c->webhook_token)) {
+	    !cJSON_AddStringToObject(b, "webhookToken", o->op.c->webhook_token)) {
 		cJSON_Delete(b);
-		fail(o, PF_RETRY, "out of memory");
+		pf_op_fail(&o->op, PF_RETRY, "out of memory");
 		return;
 	}
-	o->step = 1;
-	thread_path(o->c, path, o->conv_id, "");
+	o->op.step = 1;
+	thread_path(o->op.c, path, o->conv_id, "");
 	call(o, "PATCH", path, b);
 }
 
@@ -466,7 +438,7 @@ static void on_post(struct op *o, const struct pf_answer *a)
 	char path[PATH_LEN], mark[300];
 	const cJSON *m;
 
-	if (o->step == 1) {
+	if (o->op.step == 1) {
 		finish(o);
 		return;
 	}
@@ -482,7 +454,7 @@ static void on_post(struct op *o, const struct pf_answer *a)
 		}
 	}
 	char icon[PATH_LEN];
-	snprintf(icon, sizeof icon, "%s%s", o->c->icon_url, mark);
+	snprintf(icon, sizeof icon, "%s%s", o->op.c->icon_url, mark);
 	cJSON *b = cJSON_CreateObject();
 	if (!b || !cJSON_AddStringToObject(b, "message", o->text) ||
 	    !cJSON_AddStringToObject(b, "from", "AGENT") ||
@@ -490,11 +462,11 @@ static void on_post(struct op *o, const struct pf_answer *a)
 	    !cJSON_AddStringToObject(b, "agentName", o->agent_name) ||
 	    !cJSON_AddStringToObject(b, "iconUrl", icon)) {
 		cJSON_Delete(b);
-		fail(o, PF_RETRY, "out of memory");
+		pf_op_fail(&o->op, PF_RETRY, "out of memory");
 		return;
 	}
-	o->step = 1;
-	snprintf(path, sizeof path, "%s/message", o->c->base);
+	o->op.step = 1;
+	snprintf(path, sizeof path, "%s/message", o->op.c->base);
 	call(o, "POST", path, b);
 }
 
@@ -514,26 +486,26 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 		snprintf(why, sizeof why, "%s%s%s%s", code ? code : "no error body",
 			 msg ? " — " : "", msg ? msg : "",
 			 a->status == 401 ? " (check token_file)"
-			 : a->status == 404 && o->kind == OP_CHECK ? " (check chatbot_id)" : "");
-		pf_http_failed(a, op_names[o->kind], why, &o->r);
+			 : a->status == 404 && o->op.kind == OP_CHECK ? " (check chatbot_id)" : "");
+		pf_http_failed(a, op_names[o->op.kind], why, &o->op.r);
 		finish(o);
 		return;
 	}
 	if (!a->json) {
-		snprintf(o->r.text, sizeof o->r.text, "%s: the answer is not JSON",
-			 op_names[o->kind]);
-		o->r.status = PF_RETRY;
+		snprintf(o->op.r.text, sizeof o->op.r.text, "%s: the answer is not JSON",
+			 op_names[o->op.kind]);
+		o->op.r.status = PF_RETRY;
 		finish(o);
 		return;
 	}
-	switch (o->kind) {
+	switch (o->op.kind) {
 	case OP_CHECK: {
 		const cJSON *list = cJSON_GetObjectItemCaseSensitive(data_of(a->json), "threads");
 		char line[400];
 		snprintf(line, sizeof line, "chatbot %s: %d thread%s on the first page",
-			 o->c->base + strlen("/v0/chatbots/"), cJSON_GetArraySize(list),
+			 o->op.c->base + strlen("/v0/chatbots/"), cJSON_GetArraySize(list),
 			 cJSON_GetArraySize(list) == 1 ? "" : "s");
-		o->r.summary = strdup(line);
+		o->op.r.summary = strdup(line);
 		finish(o);
 		return;
 	}
@@ -558,14 +530,9 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 static bool start(struct op *o, const char *method, const char *path, cJSON *body,
 		  struct errbuf *err)
 {
-	if (!o) {
+	if (!pf_op_ready(o, err)) {
 		cJSON_Delete(body);
 		return false;
-	}
-	if (o->r.status != PF_OK) { /* a failed dup_into */
-		cJSON_Delete(body);
-		op_free(o);
-		return errbuf_set(err, "out of memory");
 	}
 	call(o, method, path, body);
 	return true;
@@ -655,8 +622,8 @@ static bool th_describe(struct pf_client *c, const char *conv_id, const char *cu
 	char path[PATH_LEN];
 
 	(void)customer_id; /* the thread names its chat user */
-	if (o && !dup_into(&o->conv_id, conv_id))
-		o->r.status = PF_REFUSED;
+	if (o && !pf_dup_into(&o->conv_id, conv_id))
+		o->op.r.status = PF_REFUSED;
 	thread_path(c, path, conv_id, "?skipMessages=true&includeChatUser=true");
 	return start(o, "GET", path, NULL, err);
 }
@@ -669,10 +636,10 @@ static bool th_post(struct pf_client *c, const char *conv_id, const char *agent_
 	char path[PATH_LEN];
 
 	(void)agent_id;
-	if (o && (!dup_into(&o->conv_id, conv_id) ||
-		  !dup_into(&o->agent_name, agent_name && *agent_name ? agent_name : "Agent") ||
-		  !dup_into(&o->hub_msg_id, hub_msg_id) || !dup_into(&o->text, text)))
-		o->r.status = PF_REFUSED;
+	if (o && (!pf_dup_into(&o->conv_id, conv_id) ||
+		  !pf_dup_into(&o->agent_name, agent_name && *agent_name ? agent_name : "Agent") ||
+		  !pf_dup_into(&o->hub_msg_id, hub_msg_id) || !pf_dup_into(&o->text, text)))
+		o->op.r.status = PF_REFUSED;
 	thread_path(c, path, conv_id, "");
 	return start(o, "GET", path, NULL, err);
 }
