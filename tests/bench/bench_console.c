@@ -443,7 +443,7 @@ static void setup_feedhub(void)
 	snprintf(feedhub.bot, sizeof feedhub.bot, "%s",
 		 hub_add_account(&feedhub.h, "Widget bridge", "ingest"));
 	/* The hub's capacity is measured, not its rate limits. */
-	hub_start(&feedhub.h, "--rate", "0", "--ingest-rate", "0", NULL);
+	hub_start(&feedhub.h, NULL);
 	bench_hub_ready(&feedhub);
 }
 
@@ -688,7 +688,7 @@ static void bench_start_and_memory(void **state)
 	bench_fill(b.h.db, chats, b.agent);
 	fprintf(stderr, "filled %d chats in %.1f s\n", chats, (double)(bench_now_ns() - t0) / 1e9);
 	/* The hub's capacity is measured, not its rate limits. */
-	hub_start(&b.h, "--rate", "0", "--ingest-rate", "0", NULL);
+	hub_start(&b.h, NULL);
 	bench_hub_ready(&b);
 
 	struct prog p;

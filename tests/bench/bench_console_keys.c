@@ -134,7 +134,7 @@ static void bench_keys(void **state)
 	hub_token(&hub, "Ana", "agent", agent);
 	hub_token(&hub, "Widget bridge", "ingest", bot);
 	/* The hub's capacity is measured, not its rate limits. */
-	hub_start(&hub, "--rate", "0", "--ingest-rate", "0", NULL);
+	hub_start(&hub, NULL);
 	for (int i = 0; i < chats; i++) {
 		snprintf(ext, sizeof ext, "keys-%d", i);
 		ingest(&hub, bot, ext, "user", "a human please", true, NULL);

@@ -423,7 +423,7 @@ static void bench(void **state)
 	hub_token(&h, "Bench bridge", "ingest", ingest_token);
 	hub_token(&h, "Bench agent", "agent", agent_token);
 	/* The hub's capacity is measured, not its rate limits. */
-	hub_start(&h, "--rate", "0", "--ingest-rate", "0", NULL);
+	hub_start(&h, NULL);
 	publisher_init(&p, &h, ingest_token);
 	for (int i = 0; i < CHATS; i++) {
 		char ext[32];

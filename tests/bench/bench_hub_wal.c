@@ -51,7 +51,7 @@ static void bench_sustained_ingest(void **state)
 	hub_init(&hub);
 	hub_token(&hub, "Widget bridge", "ingest", bot);
 	/* The hub's capacity is measured, not its rate limits. */
-	hub_start(&hub, "--rate", "0", "--ingest-rate", "0", NULL);
+	hub_start(&hub, NULL);
 	snprintf(wal, sizeof wal, "%s-wal", hub.db);
 
 	long long t0 = now_ms();

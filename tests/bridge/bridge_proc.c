@@ -59,8 +59,7 @@ void world_init_for(struct world *w, const struct world_platform *p, const char 
 	snprintf(w->ana, sizeof w->ana, "%s", hub_add_account(&w->hub, "Ana", "agent"));
 	snprintf(w->ingest, sizeof w->ingest, "%s",
 		 hub_add_account(&w->hub, p->account, "ingest"));
-	/* The waits below ask the hub as fast as it answers: no agent limit. */
-	hub_start(&w->hub, "--rate", "0", NULL);
+	hub_start(&w->hub, NULL);
 	simc_start(&w->sim, p->sim_env, NULL);
 
 	snprintf(path, sizeof path, "%s/ingest.token", w->hub.dir);

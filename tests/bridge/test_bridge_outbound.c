@@ -207,7 +207,7 @@ static void test_hub_kill9(void **state)
 	/* Delivered to the bridge, which cannot ingest it yet. */
 	bridge_wait_log(&w, "item pushed", pushed + 1);
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", w.hub.port);
-	hub_start(&w.hub, "--listen", listen, "--rate", "0", NULL);
+	hub_start(&w.hub, "--listen", listen, NULL);
 	bridge_wait_log(&w, "hub: connected", 2);
 	wait_for(&w, has_chat, "hello? anyone?", "the message sent while the hub was down");
 	hub_reply(&w, chat, "Sorry, we were away", msg);

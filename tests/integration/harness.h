@@ -1,8 +1,9 @@
 /*
  * harness.h — integration tests against a real handoffd.
  *
- * hub_start() runs the built handoffd ($HANDOFFD) on 127.0.0.1 with port 0
- * and a database in a fresh temporary directory, and learns the port from
+ * hub_start() runs the built handoffd ($HANDOFFD) on 127.0.0.1 with port 0,
+ * no request rate limits (a test sets its own) and a database in a fresh
+ * temporary directory, and learns the port from
  * its "listening on" log line (waiting with a deadline, never sleeping).
  * HTTP goes through libcurl; the event stream through a minimal WebSocket
  * reader, so the hub is tested from outside, as any client would use it.

@@ -98,7 +98,7 @@ static int setup(void **state)
 	for (int i = 0; i < NROLES; i++)
 		hub_token(&hub, role_names[i], role_names[i], tokens[i]);
 	/* No rate limit: 401s by the hundred must not turn into 429s. */
-	hub_start(&hub, "--rate", "0", "--ingest-rate", "0", "--auth-rate", "0", NULL);
+	hub_start(&hub, "--auth-rate", "0", NULL);
 	ingest(&hub, tokens[INGEST], "matrix-1", "user", "hello", true, chat);
 	read_route_table();
 	*state = &hub;

@@ -47,7 +47,7 @@ static int setup(void **state)
 	for (const struct account *a = accounts; a->name; a++)
 		hub_token(&hub, a->name, a->role, a->token);
 	/* Two hundred requests in a second: no rate limit in the way. */
-	hub_start(&hub, "--rate", "0", "--ingest-rate", "0", NULL);
+	hub_start(&hub, NULL);
 	ingest(&hub, tokens[BOT], "bad-input-1", "user", "hello", true, chat);
 	hub_account_id(&hub, tokens[BOT], bot_id);
 	hub_account_id(&hub, tokens[SUE], sue_id);
@@ -96,7 +96,11 @@ static const struct body every_body[] = {
 	 "UnsupportedMediaType"},
 	{"64 KiB + 1", "{\"x\":\"%s\"}", 0, JSON, GEN_REPEAT, 65536 - 8 + 1, 'a', 413,
 	 "PayloadTooLarge"},
-	{"1 MiB", "{\"x\":\"%s\"}", 0, JSON, GEN_REPEAT, 1 << 20, 'a', 413, "PayloadTooLarge"},
+	/* Well over the limit, yet within what loopback buffers take at once:
+	 * the hub answers 413 and closes before reading a body, and a client
+	 * still sending 1 MiB then may get EPIPE instead of the answer (seen
+	 * under load), which says nothing about the hub. */
+	{"256 KiB", "{\"x\":\"%s\"}", 0, JSON, GEN_REPEAT, 256 << 10, 'a', 413, "PayloadTooLarge"},
 };
 
 /* The routes that take a body, and who may call them. */
