@@ -393,8 +393,14 @@ static bool start(struct item *it)
 
 	if (it->m.id && bstate_msg_known(in->b->st, it->m.id)) {
 		/* A push and a poll found the same message. */
-		item_done(it);
-		return true;
+		if (!it->want_escalate) {
+			item_done(it);
+			return true;
+		}
+		/* It was to carry an escalation, but the hub has it already: a
+		 * notice carries it instead, marked by that message's id. */
+		it->mark = it->m.id;
+		it->m.id = NULL;
 	}
 	bool escalate = false;
 	if (it->want_escalate) {
