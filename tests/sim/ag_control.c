@@ -91,9 +91,7 @@ static void bot(struct sim_ctl *c)
 	if (!text)
 		return;
 	if (!ag_bot_may_speak(conv_of(c))) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "silent", 1);
-		sim_ctl_reply(c, 409, o);
+		sim_ctl_silent(c);
 		return;
 	}
 	m = ag_bot_say(ag_of(c), conv_of(c), text);

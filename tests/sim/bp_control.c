@@ -79,9 +79,7 @@ static void bot(struct sim_ctl *c)
 	if (!text)
 		return;
 	if (!bp_bot_may_speak(conv_of(c))) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "silent", 1);
-		sim_ctl_reply(c, 409, o);
+		sim_ctl_silent(c);
 		return;
 	}
 	m = bp_bot_say(bp_of(c), conv_of(c), text);

@@ -20,6 +20,14 @@ void sim_ctl_reply(struct sim_ctl *c, int status, cJSON *o)
 	cJSON_Delete(o);
 }
 
+void sim_ctl_silent(struct sim_ctl *c)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(o, "silent", 1);
+	sim_ctl_reply(c, 409, o);
+}
+
 void sim_ctl_fail(struct sim_ctl *c, int status, const char *why)
 {
 	cJSON *o = cJSON_CreateObject();

@@ -29,6 +29,11 @@ void sim_control_handle(struct sim *sim, const struct sim_req *req, struct sim_r
 
 /* Answer `status` with `o` (taken; NULL: {}). */
 void sim_ctl_reply(struct sim_ctl *c, int status, cJSON *o);
+
+/* Answer 409 {"silent": true}: the platform's bot may not speak now (a
+ * human holds the conversation), so a control route asking it to did
+ * nothing. */
+void sim_ctl_silent(struct sim_ctl *c);
 /* Answer {"error": why}. */
 void sim_ctl_fail(struct sim_ctl *c, int status, const char *why);
 /* body[name] as a string, `def` when absent; NULL (answered 400) when

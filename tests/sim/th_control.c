@@ -76,13 +76,9 @@ static void customer(struct sim_ctl *c)
 /* 409 {"silent": true}: the AI may not speak (mode AGENT). */
 static bool silent(struct sim_ctl *c)
 {
-	cJSON *o;
-
 	if (th_ai_may_speak(thread_of(c)))
 		return false;
-	o = cJSON_CreateObject();
-	cJSON_AddBoolToObject(o, "silent", 1);
-	sim_ctl_reply(c, 409, o);
+	sim_ctl_silent(c);
 	return true;
 }
 
