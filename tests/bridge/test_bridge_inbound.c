@@ -140,6 +140,9 @@ static void test_escalation_alone_once(void **state)
 	int before = bridge_log_count(&w, "-> chat");
 	cJSON_Delete(simc_ctl(&w.sim, "POST", "/_sim/conversations", "{\"text\":\"other\"}"));
 	wait_for(&w, has_chat, "other", "a later chat (later polls ran)");
+	/* The hub has the chat before the bridge logs its answer: wait for
+	 * the line, then no other may be there. */
+	bridge_wait_log(&w, "-> chat", before + 1);
 	assert_int_equal(bridge_log_count(&w, "-> chat"), before + 1);
 	snprintf(path, sizeof path, "/v1/chats/%s/messages", chat);
 	struct reply r = http(&w.hub, "GET", path, w.ana, NULL);
