@@ -197,7 +197,8 @@ static void bench_answer(void)
 
 	world_init_for(&w, &agents, NULL);
 	hub_token(&w.hub, "Website widget", "ingest", widget);
-	snprintf(cmd, sizeof cmd, "'%s' grant 'AI agent bridge' --account 'Website widget' --db '%s' >/dev/null 2>&1",
+	snprintf(cmd, sizeof cmd,
+		 "'%s' grant 'AI agent bridge' --account 'Website widget' --db '%s' >/dev/null 2>&1",
 		 handoffd, w.hub.db);
 	assert_int_equal(system(cmd), 0);
 	bridge_start(&w);
