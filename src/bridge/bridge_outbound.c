@@ -3,9 +3,10 @@
  *
  * The hub's event stream (ingest token, resumed with since= the seq in the
  * state db) is read for the chats this bridge created (chat.source.account
- * is the hello's me). What an agent did becomes a job in the durable queue,
- * written in the same transaction as the event's seq, so an event is either
- * fully queued or seen again after a restart:
+ * is the hello's me; a platform that answers customers also takes the
+ * chats granted to it, bridge_answer.c). What an agent did becomes a job
+ * in the durable queue, written in the same transaction as the event's
+ * seq, so an event is either fully queued or seen again after a restart:
  *
  *   a reply (role agent)              -> post, tagged with the hub message id
  *   AGENT_JOINED, CHAT_REASSIGNED     -> holder human (the bot stays silent)
