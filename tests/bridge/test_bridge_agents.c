@@ -13,6 +13,7 @@
  *   - takeover sets the agent's state to "human" and nothing more is
  *     asked of it; hand back sets "ai" and the answers resume;
  *   - the agent's own escalation puts the chat in Waiting;
+ *   - a takeover and hand back of a chat the agent never saw hold nothing up;
  *   - the customers of a source not granted are never answered.
  *
  * "Nothing happened" is shown with a fence: a later customer message of a
@@ -332,6 +333,28 @@ static void test_agent_escalation_puts_chat_in_waiting(void **state)
 	assert_int_equal(sim_num(chat, "interactWhileSilent"), 0);
 }
 
+/* A chat that waited for a human from its first message never reached
+ * the agent: Configure State does not know it, which is nothing to undo,
+ * and after the hand back its customer is answered. */
+static void test_chat_the_agent_never_saw(void **state)
+{
+	char chat[37];
+	(void)state;
+
+	struct reply r = http(&w.hub, "POST", "/v1/ingest/messages", widget,
+			      "{\"external_id\":\"web-unseen\",\"role\":\"user\","
+			      "\"text\":\"Call me back\",\"escalate\":true}");
+	assert_int_equal(r.status, 201);
+	snprintf(chat, sizeof chat, "%s", jstr(r.json, "chat.id"));
+	reply_free(&r);
+	hub_action(&w, chat, "takeover");
+	hub_action(&w, chat, "handback");
+	customer(widget, "web-unseen", "Still there?", chat);
+	wait_answers(chat, 1);
+	assert_int_equal(sim_asked(chat), 1);
+	assert_int_equal(bridge_log_count(&w, "dropped"), 0);
+}
+
 static void test_ungranted_source_never_answered(void **state)
 {
 	char chat[37];
@@ -351,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_answered_once_across_kill9),
 		cmocka_unit_test(test_takeover_silences_agent_and_handback_resumes),
 		cmocka_unit_test(test_agent_escalation_puts_chat_in_waiting),
+		cmocka_unit_test(test_chat_the_agent_never_saw),
 		cmocka_unit_test(test_ungranted_source_never_answered),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
