@@ -10,7 +10,10 @@
  *   a customer message, while the bot holds   -> answer: ask the platform,
  *     the chat (AI mode, not waiting for a       ingest its reply as the
  *     human, not stopped)                        bot's message
- *   AGENT_JOINED, CHAT_REASSIGNED             -> holder human (set_holder)
+ *   AGENT_JOINED, CHAT_REASSIGNED             -> holder human (set_holder);
+ *                                                the chat's queued answers
+ *                                                are dropped (so on
+ *                                                CONVERSATION_ESCALATED)
  *   AGENT_LEFT, CONVERSATION_STOPPED          -> holder bot
  *
  * The conversation on the platform is the hub chat (its id), so nothing is
@@ -81,6 +84,16 @@ bool answer_jobs_for(struct bridge *b, const struct event *e)
 		return true;
 	if (m->role == MSG_ROLE_SYSTEM) {
 		const char *holder = outbound_holder_after(m->system_type);
+		int dropped = 0;
+		/* A human was asked for, or took the chat: the answers still
+		 * queued (waiting for a retry) would come too late. */
+		if ((m->system_type == SYSTEM_TYPE_CONVERSATION_ESCALATED ||
+		     (holder && strcmp(holder, "human") == 0)) &&
+		    !bstate_job_drop(b->st, "answer", c->id, &dropped))
+			return false;
+		if (dropped)
+			log_info("answer: chat %s: %d queued answer%s forgotten: the humans have it",
+				 c->id, dropped, dropped == 1 ? "" : "s");
 		if (!holder)
 			return true;
 		p = cJSON_CreateObject();

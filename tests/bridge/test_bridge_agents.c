@@ -11,7 +11,8 @@
  *     between the agent's work and its answer; the agent and its client
  *     reach the console once per chat, as a notice;
  *   - takeover sets the agent's state to "human" and nothing more is
- *     asked of it; hand back sets "ai" and the answers resume;
+ *     asked of it, not even an answer still waiting for its retry; hand
+ *     back sets "ai" and the answers resume;
  *   - the agent's own escalation puts the chat in Waiting;
  *   - a takeover and hand back of a chat the agent never saw hold nothing up;
  *   - the customers of a source not granted are never answered.
@@ -333,17 +334,17 @@ static void test_agent_escalation_puts_chat_in_waiting(void **state)
 	assert_int_equal(sim_num(chat, "interactWhileSilent"), 0);
 }
 
-/* A chat that waited for a human from its first message never reached
- * the agent: Configure State does not know it, which is nothing to undo,
- * and after the hand back its customer is answered. */
+/* A chat opened by the source's own greeting never reached the agent:
+ * Configure State does not know it, which is nothing to undo, and after
+ * the hand back its customer is answered. */
 static void test_chat_the_agent_never_saw(void **state)
 {
 	char chat[37];
 	(void)state;
 
 	struct reply r = http(&w.hub, "POST", "/v1/ingest/messages", widget,
-			      "{\"external_id\":\"web-unseen\",\"role\":\"user\","
-			      "\"text\":\"Call me back\",\"escalate\":true}");
+			      "{\"external_id\":\"web-unseen\",\"role\":\"bot\","
+			      "\"text\":\"Welcome to our shop\"}");
 	assert_int_equal(r.status, 201);
 	snprintf(chat, sizeof chat, "%s", jstr(r.json, "chat.id"));
 	reply_free(&r);
@@ -352,7 +353,26 @@ static void test_chat_the_agent_never_saw(void **state)
 	customer(widget, "web-unseen", "Still there?", chat);
 	wait_answers(chat, 1);
 	assert_int_equal(sim_asked(chat), 1);
-	assert_int_equal(bridge_log_count(&w, "dropped"), 0);
+	assert_int_equal(bridge_log_count(&w, "dropped:"), 0);
+}
+
+/* An answer still waiting for its retry when an agent takes the chat over
+ * is forgotten: the agent is not asked after the takeover. */
+static void test_takeover_forgets_a_queued_answer(void **state)
+{
+	char chat[37];
+	int again = bridge_log_count(&w, "again in");
+	(void)state;
+
+	faults("{\"reset\":true,\"serverError\":1000,\"errorStatus\":503}");
+	customer(widget, "web-late", "Hello, anyone?", chat);
+	bridge_wait_log(&w, "again in", again + 1);
+	hub_action(&w, chat, "takeover");
+	bridge_wait_log(&w, "queued answer forgotten", 1);
+	faults("{\"reset\":true}");
+	fence();
+	assert_int_equal(answers(chat), 0);
+	assert_null(sim_conv(chat));
 }
 
 static void test_ungranted_source_never_answered(void **state)
@@ -375,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_takeover_silences_agent_and_handback_resumes),
 		cmocka_unit_test(test_agent_escalation_puts_chat_in_waiting),
 		cmocka_unit_test(test_chat_the_agent_never_saw),
+		cmocka_unit_test(test_takeover_forgets_a_queued_answer),
 		cmocka_unit_test(test_ungranted_source_never_answered),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
