@@ -13,13 +13,16 @@
 
 #include <stdbool.h>
 
+#include <cjson/cJSON.h>
 #include <uv.h>
 
 #include "bridge_config.h"
 #include "bridge_state.h"
+#include "enums.h"
 #include "platform.h"
 
 struct api;
+struct event;
 struct inbound;
 struct outbound;
 struct webhook;
@@ -50,6 +53,17 @@ struct outbound *outbound_new(struct bridge *b, struct errbuf *err);
 void outbound_start(struct outbound *out);
 bool outbound_idle(const struct outbound *out);
 void outbound_free(struct outbound *out);
+/* Who holds a chat after a system message of type `t`: "human", "bot",
+ * or NULL when it does not change hands. */
+const char *outbound_holder_after(enum system_type t);
+
+/* A platform that answers customers (platform.h's `answer`), for the
+ * chats of the sources granted to the bridge (bridge_answer.c): the jobs
+ * event `e` calls for, in the caller's transaction; and running an
+ * "answer" job, `done` told as by a platform operation. */
+bool answer_jobs_for(struct bridge *b, const struct event *e);
+bool answer_start(struct bridge *b, const struct bjob *j, const cJSON *p, pf_done_fn *done,
+		  void *ctx, struct errbuf *err);
 
 /* The webhook receiver on cfg->webhook_host:port (an lws server on the
  * loop); NULL with `err` when it cannot listen. */

@@ -3,9 +3,10 @@
  *
  * The hub's event stream (ingest token, resumed with since= the seq in the
  * state db) is read for the chats this bridge created (chat.source.account
- * is the hello's me). What an agent did becomes a job in the durable queue,
- * written in the same transaction as the event's seq, so an event is either
- * fully queued or seen again after a restart:
+ * is the hello's me; a platform that answers customers also takes the
+ * chats granted to it, bridge_answer.c). What an agent did becomes a job
+ * in the durable queue, written in the same transaction as the event's
+ * seq, so an event is either fully queued or seen again after a restart:
  *
  *   a reply (role agent)              -> post, tagged with the hub message id
  *   AGENT_JOINED, CHAT_REASSIGNED     -> holder human (the bot stays silent)
@@ -113,6 +114,15 @@ static bool push(struct outbound *out, const char *kind, const struct chat *c, c
 	return ok;
 }
 
+const char *outbound_holder_after(enum system_type t)
+{
+	if (t == SYSTEM_TYPE_AGENT_JOINED || t == SYSTEM_TYPE_CHAT_REASSIGNED)
+		return "human";
+	if (t == SYSTEM_TYPE_AGENT_LEFT || t == SYSTEM_TYPE_CONVERSATION_STOPPED)
+		return "bot";
+	return NULL;
+}
+
 /* The jobs one event of our chat calls for, in the open transaction. */
 static bool jobs_for(struct outbound *out, const struct event *e, const char *conv)
 {
@@ -135,13 +145,7 @@ static bool jobs_for(struct outbound *out, const struct event *e, const char *co
 			log_warn("outbound: a note of chat %s came on the stream; it stays in the hub",
 				 c->id);
 		} else if (m->role == MSG_ROLE_SYSTEM) {
-			const char *holder = NULL;
-			if (m->system_type == SYSTEM_TYPE_AGENT_JOINED ||
-			    m->system_type == SYSTEM_TYPE_CHAT_REASSIGNED)
-				holder = "human";
-			else if (m->system_type == SYSTEM_TYPE_AGENT_LEFT ||
-				 m->system_type == SYSTEM_TYPE_CONVERSATION_STOPPED)
-				holder = "bot";
+			const char *holder = outbound_holder_after(m->system_type);
 			if (m->system_type == SYSTEM_TYPE_CONVERSATION_STOPPED && out->b->pf->stop) {
 				ok = push(out, "stop", c, conv, cJSON_CreateObject()) &&
 				     bstate_conv_set_handoff(out->b->st, conv, "");
@@ -173,13 +177,16 @@ static void on_event(void *ctx, const struct event *e)
 	struct outbound *out = ctx;
 	struct bstate *st = out->b->st;
 	char *conv = NULL, seq[24];
+	bool ours = e->chat && e->chat->source.present &&
+		    strcmp(e->chat->source.account_id, out->me) == 0;
 
-	if (!e->chat || !e->chat->source.present ||
-	    strcmp(e->chat->source.account_id, out->me) != 0) {
+	/* Another source's chat comes only when granted (doc/protocol.md);
+	 * a platform that answers customers takes it (bridge_answer.c). */
+	if (!ours && !(e->chat && out->b->pf->answer)) {
 		out->seq_seen = e->seq; /* saved by the timer: replaying it is harmless */
 		return;
 	}
-	if (!bstate_chat_conv(st, e->chat->id, &conv)) {
+	if (ours && !bstate_chat_conv(st, e->chat->id, &conv)) {
 		/* The events of a chat's first ingest can come before its
 		 * answer, which records the conversation: nothing to send yet. */
 		if (e->message && e->message->role == MSG_ROLE_AGENT)
@@ -188,8 +195,8 @@ static void on_event(void *ctx, const struct event *e)
 		return;
 	}
 	snprintf(seq, sizeof seq, "%lld", (long long)e->seq);
-	bool ok = bstate_begin(st) && jobs_for(out, e, conv) && bstate_kv_set(st, SEQ_KEY, seq) &&
-		  bstate_commit(st);
+	bool ok = bstate_begin(st) && (ours ? jobs_for(out, e, conv) : answer_jobs_for(out->b, e)) &&
+		  bstate_kv_set(st, SEQ_KEY, seq) && bstate_commit(st);
 	free(conv);
 	if (!ok) {
 		/* Not recorded: the restart resumes before this event. Stop
@@ -293,6 +300,8 @@ static bool start_job(struct outbound *out, const struct bjob *j, const cJSON *p
 				    pstr(p, "suggested_answer")};
 		return pf->set_meta(out->b->pc, j->conv_id, &m, on_job_done, out, err);
 	}
+	if (strcmp(j->kind, "answer") == 0 && pf->answer)
+		return answer_start(out->b, j, p, on_job_done, out, err);
 	if (strcmp(j->kind, "stop") == 0 && pf->stop)
 		return pf->stop(out->b->pc, j->conv_id, on_job_done, out, err);
 	return errbuf_set(err, "unknown job \"%s\"", j->kind);

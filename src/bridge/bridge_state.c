@@ -316,6 +316,15 @@ bool bstate_job_done(struct bstate *s, int64_t id)
 	return run_ids(s, "DELETE FROM outq WHERE id = ?", id, 0, 0, 1);
 }
 
+bool bstate_job_drop(struct bstate *s, const char *kind, const char *chat_id, int *dropped)
+{
+	const char *args[] = {kind, chat_id};
+	bool ok = run(s, "DELETE FROM outq WHERE kind = ? AND chat_id = ?", 2, args);
+
+	*dropped = ok ? sqlite3_changes(s->db) : 0;
+	return ok;
+}
+
 bool bstate_job_later(struct bstate *s, int64_t id, int attempts, int64_t next_at)
 {
 	return run_ids(s, "UPDATE outq SET attempts = ?, next_at = ? WHERE id = ?", attempts,

@@ -67,6 +67,9 @@ bool bstate_job_push(struct bstate *s, const char *kind, const char *chat_id, co
 bool bstate_job_head(struct bstate *s, struct bjob *j);
 bool bstate_job_done(struct bstate *s, int64_t id);
 bool bstate_job_later(struct bstate *s, int64_t id, int attempts, int64_t next_at);
+/* Forget a chat's jobs of `kind`, how many into *dropped. One in flight
+ * runs to its end; its done or later then finds no row. */
+bool bstate_job_drop(struct bstate *s, const char *kind, const char *chat_id, int *dropped);
 int64_t bstate_job_count(struct bstate *s);
 void bjob_free(struct bjob *j);
 

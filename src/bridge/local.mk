@@ -4,6 +4,7 @@
 bin_PROGRAMS += handoff-bridge
 handoff_bridge_SOURCES = \
 	src/bridge/bridge.h \
+	src/bridge/bridge_answer.c \
 	src/bridge/bridge_check.c src/bridge/bridge_check.h \
 	src/bridge/bridge_config.c src/bridge/bridge_config.h \
 	src/bridge/bridge_inbound.c \
@@ -14,6 +15,7 @@ handoff_bridge_SOURCES = \
 	src/bridge/pf_http.c src/bridge/pf_http.h \
 	src/bridge/pf_op.c src/bridge/pf_op.h \
 	src/bridge/platform.h src/bridge/platforms.c \
+	src/bridge/platform_agents.c \
 	src/bridge/platform_botpress.c \
 	src/bridge/platform_chats.c \
 	src/bridge/platform_conversations.c \

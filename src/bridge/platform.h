@@ -70,8 +70,14 @@ struct pf_result {
 	char *channel_name;
 	char *customer_name;       /* NULL when unknown */
 
-	/* check: one line on what the platform shows this account. */
+	/* check: one line on what the platform shows this account; answer:
+	 * who answers, in words (the agent and the client it serves). */
 	char *summary;
+
+	/* answer: the bot's reply, NULL while the platform keeps it silent;
+	 * whether the bot asked for a human with it. */
+	char *reply;
+	bool escalate;
 };
 
 typedef void pf_done_fn(void *ctx, struct pf_result *r);
@@ -140,6 +146,17 @@ struct bridge_platform {
 	 * the conversation on the platform; repeating it is harmless. */
 	bool (*stop)(struct pf_client *c, const char *conv_id, pf_done_fn *done, void *ctx,
 		     struct errbuf *err);
+	/* Optional (NULL: a chat store, whose own bot answers its customers):
+	 * the platform is the bot's brain, and answers the customers of the
+	 * chats the hub grants the bridge (bridge_answer.c). The customer's
+	 * message `text` (hub message `msg_id`) in conversation `conv_id` (the
+	 * hub chat's id) in; the `reply`, `escalate` and `summary` out. The
+	 * same `msg_id` again asks nothing twice and gets the first reply. A
+	 * platform with `answer` may leave changes, describe, post and
+	 * set_meta NULL: it creates no chats and carries no agent's reply. */
+	bool (*answer)(struct pf_client *c, const char *conv_id, const char *msg_id,
+		       const char *text, const char *customer_name, pf_done_fn *done, void *ctx,
+		       struct errbuf *err);
 };
 
 /* The platform called `name`, NULL when there is none. */

@@ -8,6 +8,7 @@
 
 #include "platform.h"
 
+extern const struct bridge_platform platform_agents;
 extern const struct bridge_platform platform_botpress;
 extern const struct bridge_platform platform_chats;
 extern const struct bridge_platform platform_conversations;
@@ -18,6 +19,7 @@ static const struct bridge_platform *const platforms[] = {
 	&platform_chats,
 	&platform_conversations,
 	&platform_threads,
+	&platform_agents,
 };
 
 #define NPLATFORMS (sizeof platforms / sizeof platforms[0])
@@ -67,8 +69,10 @@ void pf_result_free(struct pf_result *r)
 	free(r->channel_name);
 	free(r->customer_name);
 	free(r->summary);
+	free(r->reply);
 	r->msgs = NULL;
 	r->wanting = NULL;
 	r->nmsgs = r->nwanting = 0;
 	r->cursor = r->channel_type = r->channel_name = r->customer_name = r->summary = NULL;
+	r->reply = NULL;
 }

@@ -9,7 +9,10 @@
  *                 pushes the message the bridge created (a webhook
  *                 receiver in this program);
  *   backfill      N conversations of 2 messages waiting on the platform
- *                 when the bridge starts -> all N chats in the hub.
+ *                 when the bridge starts -> all N chats in the hub;
+ *   AI answer     a customer's message in a chat granted to an AI agents
+ *                 bridge (agents simulator) -> the agent's reply on the
+ *                 hub's event stream.
  *
  *   bench_bridge [SAMPLES [BACKFILL]]     defaults 200 1000
  *
@@ -29,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ag_client.h"
 #include "bridge_proc.h"
 
 #define POLL_MS 200
@@ -156,6 +160,61 @@ static void bench_reply(void)
 	free(v);
 }
 
+/* The agent's reply on Ana's stream `ws` for the customer's message
+ * `text`, written by the widget `token` into chat "bench-ai"; the lag. */
+static long long ask(struct world *w, struct ws *ws, const char *token, const char *text)
+{
+	char body[256];
+	long long t0 = now_ms();
+
+	snprintf(body, sizeof body,
+		 "{\"external_id\":\"bench-ai\",\"role\":\"user\",\"text\":\"%s\"}", text);
+	struct reply r = http(&w->hub, "POST", "/v1/ingest/messages", token, body);
+	assert_int_equal(r.status, 201);
+	reply_free(&r);
+	for (;;) {
+		cJSON *e = ws_next(ws, 10000);
+		assert_non_null(e);
+		const char *role = jstr(e, "message.role"), *t = jstr(e, "message.text");
+		bool hit = role && strcmp(role, "bot") == 0 && t && strncmp(t, "Thanks!", 7) == 0;
+		cJSON_Delete(e);
+		if (hit)
+			return now_ms() - t0;
+	}
+}
+
+static void bench_answer(void)
+{
+	static const struct world_platform agents = {
+		"agents", "AI agent bridge", "AGENTS_SIM", AGSIM_KEY, "agent_id = " AGSIM_AGENT "\n",
+	};
+	const char *handoffd = getenv("HANDOFFD") ? getenv("HANDOFFD") : "./handoffd";
+	char widget[HUB_TOKEN_MAX], cmd[512];
+	long long *v = calloc((size_t)samples, sizeof *v);
+	struct world w;
+	struct ws ws;
+	int status;
+
+	world_init_for(&w, &agents, NULL);
+	hub_token(&w.hub, "Website widget", "ingest", widget);
+	snprintf(cmd, sizeof cmd,
+		 "'%s' grant 'AI agent bridge' --account 'Website widget' --db '%s' >/dev/null 2>&1",
+		 handoffd, w.hub.db);
+	assert_int_equal(system(cmd), 0);
+	bridge_start(&w);
+	assert_true(ws_connect(&ws, &w.hub, w.ana, NULL, &status));
+	cJSON_Delete(ws_next(&ws, 5000)); /* hello */
+	ask(&w, &ws, widget, "warm-up"); /* the agent and its client read once */
+	for (int i = 0; i < samples; i++) {
+		v[i] = ask(&w, &ws, widget, "where is my order");
+		poll(NULL, 0, 5 + i % 7);
+	}
+	ws_close(&ws);
+	row("customer → AI agent's answer in the hub (ms)", v, samples, "—");
+	world_free(&w);
+	free(v);
+}
+
 static bool all_in(struct world *w, const void *arg)
 {
 	cJSON *j = hub_chats(w, NULL);
@@ -191,6 +250,7 @@ static void run(void **state)
 	bench_webhook();
 	bench_polling();
 	bench_reply();
+	bench_answer();
 	printf("\n");
 	bench_backfill();
 }

@@ -14,7 +14,8 @@ builddir=${1:-.}
 chats=${2:-100000}
 HANDOFFD=$(cd "$builddir" && pwd)/handoffd
 HANDOFF_BIN=$(cd "$builddir" && pwd)/handoff
-export HANDOFFD HANDOFF_BIN
+AGENTS_SIM=$(cd "$builddir" && pwd)/tests/sim/agents_sim
+export HANDOFFD HANDOFF_BIN AGENTS_SIM
 
 for prog in "$HANDOFFD" "$HANDOFF_BIN" "$builddir/tests/bench/bench_hub_list" \
 	"$builddir/tests/bench/bench_hub_fanout" "$builddir/tests/bench/bench_hub_wal" \

@@ -1,12 +1,13 @@
 # The bridge's integration tests: a real handoffd, a real handoff-bridge and
-# the platform's simulator (Botpress, chats).
+# the platform's simulator (Botpress, chats, threads, conversations, agents).
 BRIDGE_TESTS = \
 	tests/bridge/test_bridge_inbound \
 	tests/bridge/test_bridge_outbound \
 	tests/bridge/test_bridge_ops \
 	tests/bridge/test_bridge_threads \
 	tests/bridge/test_bridge_chats \
-	tests/bridge/test_bridge_conversations
+	tests/bridge/test_bridge_conversations \
+	tests/bridge/test_bridge_agents
 check_PROGRAMS += $(BRIDGE_TESTS)
 TESTS += $(BRIDGE_TESTS)
 BRIDGE_TEST_SOURCES = tests/bridge/bridge_proc.c tests/bridge/bridge_proc.h \
@@ -47,5 +48,11 @@ tests_bridge_test_bridge_conversations_CFLAGS = $(BRIDGE_TEST_CFLAGS)
 tests_bridge_test_bridge_conversations_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)
 tests_bridge_test_bridge_conversations_LDADD = $(BRIDGE_TEST_LDADD)
 tests_bridge_test_bridge_conversations_LDFLAGS = -pthread
+tests_bridge_test_bridge_agents_SOURCES = tests/bridge/test_bridge_agents.c \
+	$(BRIDGE_TEST_SOURCES) tests/sim/ag_client.c tests/sim/ag_client.h
+tests_bridge_test_bridge_agents_CFLAGS = $(BRIDGE_TEST_CFLAGS)
+tests_bridge_test_bridge_agents_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)
+tests_bridge_test_bridge_agents_LDADD = $(BRIDGE_TEST_LDADD)
+tests_bridge_test_bridge_agents_LDFLAGS = -pthread
 AM_TESTS_ENVIRONMENT += HANDOFF_BRIDGE='$(abs_top_builddir)/handoff-bridge'; export HANDOFF_BRIDGE;
 
