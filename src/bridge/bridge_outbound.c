@@ -68,6 +68,7 @@ struct outbound {
 	struct backoff bo;           /* its attempt is set from the job's */
 	struct resync *resync;       /* a walk after a resync, or NULL */
 	int64_t resync_head;         /* where the stream resumes after it */
+	bool first_start;            /* no seq in the state db: nothing to catch up on */
 	int closing;
 };
 
@@ -265,6 +266,7 @@ static void on_resync_done(void *ctx, bool ok)
 		return;
 	log_info("hub: resync done; continuing from %lld", (long long)out->resync_head);
 	out->seq_seen = out->resync_head;
+	out->seq_saved = -1; /* saved even when the head is below it (another hub db) */
 	save_seq(out);
 	stream_start(out->stream, out->resync_head);
 	work(out);
@@ -274,7 +276,8 @@ static void on_resync(void *ctx)
 {
 	struct outbound *out = ctx;
 
-	if (out->seq_saved < 0) { /* the first start: there is nothing to catch up on */
+	if (out->first_start) {
+		out->first_start = false;
 		out->seq_seen = stream_last_seq(out->stream);
 		save_seq(out);
 		return;
@@ -477,6 +480,7 @@ void outbound_start(struct outbound *out)
 		since = strtoll(v, NULL, 10);
 	free(v);
 	out->seq_saved = out->seq_seen = since;
+	out->first_start = since < 0;
 	stream_start(out->stream, since);
 	uv_timer_start(&out->seq_timer, on_seq_timer, SEQ_FLUSH_MS, SEQ_FLUSH_MS);
 	work(out);
