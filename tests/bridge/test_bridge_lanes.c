@@ -87,22 +87,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* The texts of the messages the bridge posted to `cv`, in the platform's
- * order, joined by '|'. */
-static void posted_texts(const struct conv *cv, char *out, size_t len)
-{
-	cJSON *j = sim_conversation(&w, cv->id);
-	const cJSON *m;
-	size_t o = 0;
-
-	out[0] = '\0';
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(j, "messages"))
-		if (strcmp(jstr(m, "origin"), "api") == 0 && o < len)
-			o += (size_t)snprintf(out + o, len - o, "%s%s", o ? "|" : "",
-					      jstr(m, "payload.text"));
-	cJSON_Delete(j);
-}
-
 static void test_failing_conversation_delays_only_itself(void **state)
 {
 	char id[37], texts[256];
@@ -128,11 +112,11 @@ static void test_failing_conversation_delays_only_itself(void **state)
 	/* The platform is well again: A's replies arrive, in order, once. */
 	cJSON_Delete(simc_ctl(&w.sim, "POST", "/_sim/faults", "{\"reset\":true}"));
 	wait_for(&w, api_count_is, &a2, "A's two replies after the fault");
-	posted_texts(&a, texts, sizeof texts);
+	sim_api_texts(&w, a.id, texts, sizeof texts);
 	assert_string_equal(texts, "A first|A second");
-	posted_texts(&b, texts, sizeof texts);
+	sim_api_texts(&w, b.id, texts, sizeof texts);
 	assert_string_equal(texts, "B reply");
-	posted_texts(&c, texts, sizeof texts);
+	sim_api_texts(&w, c.id, texts, sizeof texts);
 	assert_string_equal(texts, "C reply");
 	/* Nothing is left queued: a restart sends nothing more. */
 	bridge_stop(&w);

@@ -74,44 +74,43 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* The texts the bridge posted, in the platform's order, joined by '|'. */
-static void posted_texts(char *out, size_t len)
+/* With the bridge stopped: Ana takes the chat over and replies twice. */
+static void act_while_away(const char *first, const char *second)
 {
-	cJSON *j = sim_conversation(&w, conv);
-	const cJSON *m;
-	size_t o = 0;
+	char id[37];
 
-	out[0] = '\0';
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(j, "messages"))
-		if (strcmp(jstr(m, "origin"), "api") == 0 && o < len)
-			o += (size_t)snprintf(out + o, len - o, "%s%s", o ? "|" : "",
-					      jstr(m, "payload.text"));
-	cJSON_Delete(j);
+	bridge_stop(&w);
+	hub_action(&w, chat, "takeover");
+	hub_reply(&w, chat, first, id);
+	hub_reply(&w, chat, second, id);
+}
+
+/* Other customers' traffic: the hub drops the events the bridge would
+ * have resumed from. */
+static void push_past_retention(const char *prefix)
+{
+	char ext[32], other[37];
+
+	for (int i = 0; i < 30; i++) {
+		snprintf(ext, sizeof ext, "%s-%d", prefix, i);
+		ingest(&w.hub, w.ingest, ext, "user", "someone else", false, other);
+	}
 }
 
 static void test_work_done_while_away_survives_a_resync(void **state)
 {
 	static const char *const human[] = {"handoff", "human"};
 	static const char *const title[] = {"handoffTitle", "Lost parcel"};
-	char id[37], other[37], path[128], texts[256];
+	char id[37], path[128], texts[256];
 	int two = 2;
 
 	(void)state;
-	bridge_stop(&w);
-	hub_action(&w, chat, "takeover");
-	hub_reply(&w, chat, "Hello Maria, I am Ana", id);
-	hub_reply(&w, chat, "Your parcel is in Lyon", id);
+	act_while_away("Hello Maria, I am Ana", "Your parcel is in Lyon");
 	snprintf(path, sizeof path, "/v1/chats/%s", chat);
 	struct reply r = http(&w.hub, "PATCH", path, w.ana, "{\"title\":\"Lost parcel\"}");
 	assert_int_equal(r.status, 200);
 	reply_free(&r);
-	/* Other customers' traffic: the hub drops the events the bridge
-	 * would have resumed from. */
-	for (int i = 0; i < 30; i++) {
-		char ext[32];
-		snprintf(ext, sizeof ext, "other-%d", i);
-		ingest(&w.hub, w.ingest, ext, "user", "someone else", false, other);
-	}
+	push_past_retention("other");
 
 	int resyncs = bridge_log_count(&w, "resync done");
 	bridge_start(&w);
@@ -119,7 +118,7 @@ static void test_work_done_while_away_survives_a_resync(void **state)
 	wait_for(&w, tag_is, human, "handoff=human on the platform");
 	wait_for(&w, tag_is, title, "the title on the platform");
 	bridge_wait_log(&w, "resync done", resyncs + 1);
-	posted_texts(texts, sizeof texts);
+	sim_api_texts(&w, conv, texts, sizeof texts);
 	assert_string_equal(texts, "Hello Maria, I am Ana|Your parcel is in Lyon");
 
 	/* A reply after the resync goes the usual way, and nothing is sent
@@ -132,7 +131,7 @@ static void test_work_done_while_away_survives_a_resync(void **state)
 	bridge_start(&w);
 	assert_int_equal(bridge_log_count(&w, "0 platform calls queued"), starts + 1);
 	assert_int_equal(bridge_log_count(&w, "resync done"), resyncs + 1);
-	posted_texts(texts, sizeof texts);
+	sim_api_texts(&w, conv, texts, sizeof texts);
 	assert_string_equal(texts, "Hello Maria, I am Ana|Your parcel is in Lyon|Anything else?");
 }
 
@@ -141,19 +140,12 @@ static void test_work_done_while_away_survives_a_resync(void **state)
  * still sends each reply once. */
 static void test_kill_during_resync_sends_once(void **state)
 {
-	char id[37], other[37], texts[256];
+	char texts[256];
 	int two = 2;
 
 	(void)state;
-	bridge_stop(&w);
-	hub_action(&w, chat, "takeover");
-	hub_reply(&w, chat, "first while away", id);
-	hub_reply(&w, chat, "second while away", id);
-	for (int i = 0; i < 30; i++) {
-		char ext[32];
-		snprintf(ext, sizeof ext, "noise-%d", i);
-		ingest(&w.hub, w.ingest, ext, "user", "someone else", false, other);
-	}
+	act_while_away("first while away", "second while away");
+	push_past_retention("noise");
 	cJSON_Delete(simc_ctl(&w.sim, "POST", "/_sim/faults", "{\"slow\":100,\"delayMs\":400}"));
 	int resyncs = bridge_log_count(&w, "are no longer kept");
 	bridge_start(&w);
@@ -168,7 +160,7 @@ static void test_kill_during_resync_sends_once(void **state)
 	bridge_stop(&w);
 	bridge_start(&w);
 	assert_int_equal(bridge_log_count(&w, "0 platform calls queued"), queued + 1);
-	posted_texts(texts, sizeof texts);
+	sim_api_texts(&w, conv, texts, sizeof texts);
 	assert_string_equal(texts, "first while away|second while away");
 }
 
