@@ -350,29 +350,29 @@ static const char *pstr(const cJSON *p, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static bool start_job(struct lane *out, const struct bjob *j, const cJSON *p, struct errbuf *err)
+static bool start_job(struct lane *l, const struct bjob *j, const cJSON *p, struct errbuf *err)
 {
-	const struct bridge_platform *pf = out->out->b->pf;
-	struct pf_client *pc = out->out->b->pc;
+	const struct bridge_platform *pf = l->out->b->pf;
+	struct pf_client *pc = l->out->b->pc;
 
 	if (strcmp(j->kind, "post") == 0 && pstr(p, "msg_id") && pstr(p, "text"))
 		return pf->post(pc, j->conv_id, pstr(p, "agent_id"), pstr(p, "agent_name"),
-				pstr(p, "msg_id"), pstr(p, "text"), on_job_done, out, err);
+				pstr(p, "msg_id"), pstr(p, "text"), on_job_done, l, err);
 	if (strcmp(j->kind, "holder") == 0 && pstr(p, "holder"))
 		return pf->set_holder(pc, j->conv_id,
 				      strcmp(pstr(p, "holder"), "human") == 0 ? PF_HOLDER_HUMAN
 									    : PF_HOLDER_BOT,
-				      on_job_done, out, err);
+				      on_job_done, l, err);
 	if (strcmp(j->kind, "meta") == 0) {
 		const cJSON *rating = cJSON_GetObjectItemCaseSensitive(p, "rating");
 		struct pf_meta m = {pstr(p, "title"),
 				    cJSON_IsNumber(rating) ? (int)rating->valuedouble : 0,
 				    pstr(p, "status"), pstr(p, "feedback"),
 				    pstr(p, "suggested_answer")};
-		return pf->set_meta(pc, j->conv_id, &m, on_job_done, out, err);
+		return pf->set_meta(pc, j->conv_id, &m, on_job_done, l, err);
 	}
 	if (strcmp(j->kind, "stop") == 0 && pf->stop)
-		return pf->stop(pc, j->conv_id, on_job_done, out, err);
+		return pf->stop(pc, j->conv_id, on_job_done, l, err);
 	return errbuf_set(err, "unknown job \"%s\"", j->kind);
 }
 

@@ -4,7 +4,7 @@
  * replies of the others reach it promptly, and the failing conversation's
  * replies wait, then arrive in order, once each, when the platform is
  * well again. (With one worker for the whole queue, the first failing job
- * held every later one behind it.)
+ * held every later one behind it.) The number of lanes is a setting.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -80,6 +80,14 @@ static int setup(void **state)
 	return 0;
 }
 
+/* The world alone, for the config checks. */
+static int setup_config(void **state)
+{
+	(void)state;
+	world_init(&w, CONFIG);
+	return 0;
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -126,11 +134,39 @@ static void test_failing_conversation_delays_only_itself(void **state)
 	assert_int_equal(sim_api_messages(&w, a.id), 2);
 }
 
+/* The bridge's config with `line` added, checked: --check's exit status. */
+static int check_with(const char *line)
+{
+	char text[4096], path[256], out[1024];
+	FILE *f = fopen(w.config, "re");
+	assert_non_null(f);
+	size_t n = fread(text, 1, sizeof text - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	snprintf(path, sizeof path, "%s/lanes.conf", w.hub.dir);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fprintf(f, "%s%s\n", text, line);
+	fclose(f);
+	return bridge_check_run(path, out, sizeof out);
+}
+
+/* outbound_lanes is a setting: 1..64. */
+static void test_lanes_setting(void **state)
+{
+	(void)state;
+	assert_int_equal(check_with("outbound_lanes = 3"), 0);
+	assert_int_equal(check_with("outbound_lanes = 64"), 0);
+	assert_int_equal(check_with("outbound_lanes = 0"), 2);
+	assert_int_equal(check_with("outbound_lanes = 65"), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_failing_conversation_delays_only_itself, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_lanes_setting, setup_config, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
