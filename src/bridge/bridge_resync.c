@@ -3,7 +3,8 @@
  *
  * For each chat of the state db, in turn: GET the chat, then its messages
  * after the chat's mark (the newest message already turned into jobs),
- * a page of 100 at a time, each recorded as a message.created event; then
+ * a page of 100 at a time up to the chat's last message, each recorded
+ * as a message.created event (the hub leaves notes out); then
  * the chat itself as a chat.updated, so a title, rating or status changed
  * meanwhile is compared with what was last sent. Replies, takeovers, hand
  * backs and stops come back as the messages they left, in their order, so
@@ -34,6 +35,7 @@ struct resync {
 	size_t n, i;
 	struct chat *chat;          /* the current chat, once fetched */
 	int64_t after;              /* its messages recorded up to this seq */
+	bool exhausted;             /* its last page was empty */
 	size_t queued;              /* messages recorded, for the log */
 	uv_timer_t timer;
 	struct backoff bo;
@@ -85,6 +87,7 @@ static void next_chat(struct resync *r)
 		r->chat = NULL;
 	}
 	r->i++;
+	r->exhausted = false;
 	backoff_reset(&r->bo);
 	uv_timer_start(&r->timer, on_timer, 0, 0);
 }
@@ -122,35 +125,42 @@ static bool answered(struct resync *r, struct api_result *res)
 	return true;
 }
 
-static void on_messages(void *ctx, struct api_result *res)
+/* Record the chat's events in the state db: its new messages, or (none
+ * given) the chat as it is now. */
+static bool record_chat(struct resync *r, const struct message *msgs, size_t n)
 {
-	struct resync *r = ctx;
 	char *conv = NULL;
-
-	if (!answered(r, res))
-		return;
-	const struct api_message_page *p = res->messages;
 	bool ok = bstate_chat_conv(r->b->st, r->chat->id, &conv);
-	for (size_t k = 0; ok && k < p->n; k++) {
+
+	for (size_t k = 0; ok && k < n; k++) {
 		struct event e = {.type = EVENT_MESSAGE_CREATED, .chat = r->chat,
-				  .message = &p->messages[k]};
+				  .message = (struct message *)&msgs[k]};
 		ok = r->record(r->ctx, &e, conv);
 		if (ok) {
-			r->after = p->messages[k].seq;
+			r->after = msgs[k].seq;
 			r->queued++;
 		}
 	}
-	if (ok && p->n < PAGE) {
+	if (ok && !msgs) {
 		struct event e = {.type = EVENT_CHAT_UPDATED, .chat = r->chat};
 		ok = r->record(r->ctx, &e, conv);
 	}
 	free(conv);
-	if (!ok)
+	return ok;
+}
+
+static void on_messages(void *ctx, struct api_result *res)
+{
+	struct resync *r = ctx;
+
+	if (!answered(r, res))
+		return;
+	if (res->messages->n && !record_chat(r, res->messages->messages, res->messages->n)) {
 		retry(r, "cannot record it in the state db");
-	else if (p->n < PAGE)
-		next_chat(r);
-	else
-		uv_timer_start(&r->timer, on_timer, 0, 0);
+		return;
+	}
+	r->exhausted = res->messages->n == 0;
+	uv_timer_start(&r->timer, on_timer, 0, 0);
 }
 
 static void on_chat(void *ctx, struct api_result *res)
@@ -181,11 +191,22 @@ static void step(struct resync *r)
 		r->done(r->ctx, true);
 		return;
 	}
-	if (!r->chat)
+	if (!r->chat) {
 		started = api_chat_get(r->b->hub, r->chats[r->i], on_chat, r, &why);
-	else
+	} else if (!r->exhausted && r->after < r->chat->message_count) {
 		started = api_messages(r->b->hub, r->chat->id, 0, r->after, PAGE, on_messages, r,
 				       &why);
+	} else {
+		/* Every message is in: a page may be short of notes, so the
+		 * end is the chat's last seq (gap-free, message_count) or an
+		 * empty page; what came after the chat was read is on the
+		 * stream after the head. */
+		if (record_chat(r, NULL, 0))
+			next_chat(r);
+		else
+			retry(r, "cannot record it in the state db");
+		return;
+	}
 	r->inflight = started;
 	if (!started)
 		retry(r, why.msg);

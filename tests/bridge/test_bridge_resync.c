@@ -74,14 +74,21 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* With the bridge stopped: Ana takes the chat over and replies twice. */
+/* With the bridge stopped: Ana takes the chat over and replies twice,
+ * with a note (which stays in the hub) between the replies. */
 static void act_while_away(const char *first, const char *second)
 {
-	char id[37];
+	char id[37], path[128];
 
 	bridge_stop(&w);
 	hub_action(&w, chat, "takeover");
 	hub_reply(&w, chat, first, id);
+	snprintf(path, sizeof path, "/v1/chats/%s/messages", chat);
+	struct reply r = http(&w.hub, "POST", path, w.ana,
+			      "{\"text\":\"internal: VIP customer\",\"client_msg_id\":\"note-1\","
+			      "\"internal\":true}");
+	assert_int_equal(r.status, 201);
+	reply_free(&r);
 	hub_reply(&w, chat, second, id);
 }
 
