@@ -127,14 +127,14 @@ static bool answered(struct resync *r, struct api_result *res)
 
 /* Record the chat's events in the state db: its new messages, or (none
  * given) the chat as it is now. */
-static bool record_chat(struct resync *r, const struct message *msgs, size_t n)
+static bool record_chat(struct resync *r, struct message *msgs, size_t n)
 {
 	char *conv = NULL;
 	bool ok = bstate_chat_conv(r->b->st, r->chat->id, &conv);
 
 	for (size_t k = 0; ok && k < n; k++) {
 		struct event e = {.type = EVENT_MESSAGE_CREATED, .chat = r->chat,
-				  .message = (struct message *)&msgs[k]};
+				  .message = &msgs[k]};
 		ok = r->record(r->ctx, &e, conv);
 		if (ok) {
 			r->after = msgs[k].seq;
