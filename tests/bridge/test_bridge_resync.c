@@ -171,12 +171,46 @@ static void test_kill_during_resync_sends_once(void **state)
 	assert_string_equal(texts, "first while away|second while away");
 }
 
+/* More replies than one page of the hub's messages, notes among them,
+ * so pages come back short: every reply still arrives, once, in order. */
+static void test_many_replies_over_pages(void **state)
+{
+	char id[37], path[128], body[128], want[4096], texts[4096];
+	size_t o = 0;
+	int n = 130;
+
+	(void)state;
+	act_while_away("reply 0", "reply 1");
+	snprintf(path, sizeof path, "/v1/chats/%s/messages", chat);
+	o += (size_t)snprintf(want, sizeof want, "reply 0|reply 1");
+	for (int i = 2; i < n; i++) {
+		char text[32];
+		snprintf(text, sizeof text, "reply %d", i);
+		hub_reply(&w, chat, text, id);
+		o += (size_t)snprintf(want + o, sizeof want - o, "|%s", text);
+		if (i % 10 == 0) {
+			snprintf(body, sizeof body,
+				 "{\"text\":\"note %d\",\"client_msg_id\":\"n-%d\",\"internal\":true}",
+				 i, i);
+			struct reply r = http(&w.hub, "POST", path, w.ana, body);
+			assert_int_equal(r.status, 201);
+			reply_free(&r);
+		}
+	}
+	push_past_retention("crowd");
+	bridge_start(&w);
+	wait_for(&w, api_count_is, &n, "every reply made while the bridge was away");
+	sim_api_texts(&w, conv, texts, sizeof texts);
+	assert_string_equal(texts, want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_work_done_while_away_survives_a_resync, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_kill_during_resync_sends_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_replies_over_pages, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
