@@ -17,6 +17,9 @@
 
 struct bridge_platform;
 
+/* The most outbound lanes a config may ask for. */
+#define BRIDGE_LANES_MAX 64
+
 struct bridge_setting {
 	char *name, *value;
 	bool secret;
@@ -36,6 +39,8 @@ struct bridge_config {
 	char *escalation_text;     /* the notice ingested when an escalation
 				    * comes without a message to carry it */
 	unsigned drain_ms;         /* `drain_timeout_ms` (10000) */
+	unsigned outbound_lanes;   /* `outbound_lanes` (8): conversations whose
+				    * platform calls run at once */
 	long request_timeout_ms;   /* `request_timeout_ms` (15000), per HTTP request */
 	char *file;                /* the config file */
 	struct bridge_setting *settings; /* the platform's keys, defaults filled in */

@@ -16,12 +16,20 @@
  *   title / rating / ticket status    -> meta, when they changed
  *
  * Notes never leave the hub (the hub sends none to ingest accounts; a note
- * that came anyway is dropped here). One worker runs the queue oldest first,
- * so a conversation's effects keep their order; a call the platform may
- * accept later (no answer, 5xx, 429) is retried after its Retry-After or a
- * backoff, a refused one is logged and dropped. Posting is idempotent on
- * the platform (the hub message id tag), so a job repeated after a crash
- * posts nothing twice.
+ * that came anyway is dropped here). The queue runs in lanes (the config's
+ * outbound_lanes): a conversation's jobs one at a time, oldest first, so
+ * its effects keep their order, and up to that many conversations at once,
+ * so a conversation whose calls keep failing delays only itself. A call the
+ * platform may accept later (no answer, 5xx, 429) is retried after its
+ * Retry-After or a backoff that grows with the job's attempts, a refused
+ * one is logged and dropped. Posting is idempotent on the platform (the hub
+ * message id tag), so a job repeated after a crash posts nothing twice.
+ *
+ * Each chat's newest message turned into jobs is recorded with them (the
+ * message's own seq), so an event seen twice queues nothing twice. When
+ * the hub no longer keeps the events after the saved seq (a resync), the
+ * stream pauses while bridge_resync.c walks this bridge's chats from those
+ * marks through the same mapping; it then resumes from the hub's head.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +40,7 @@
 
 #include "backoff.h"
 #include "bridge.h"
+#include "bridge_resync.h"
 #include "jsonfield.h"
 #include "log.h"
 #include "stream.h"
@@ -40,16 +49,27 @@
 #define SEQ_KEY "hub_seq"
 #define SEQ_FLUSH_MS 1000
 
+/* One platform call at a time, for one conversation. */
+struct lane {
+	struct outbound *out;
+	bool busy;
+	int64_t job_id;
+	int attempts;
+	char *conv_id;
+};
+
 struct outbound {
 	struct bridge *b;
 	struct stream *stream;
 	uuid_str me;
 	int64_t seq_seen, seq_saved;
 	uv_timer_t seq_timer, job_timer;
-	bool busy;
-	int64_t job_id;
-	int job_attempts;
-	struct backoff bo;
+	struct lane *lanes;
+	unsigned nlanes;
+	struct backoff bo;           /* its attempt is set from the job's */
+	struct resync *resync;       /* a walk after a resync, or NULL */
+	int64_t resync_head;         /* where the stream resumes after it */
+	bool first_start;            /* no seq in the state db: nothing to catch up on */
 	int closing;
 };
 
@@ -172,11 +192,42 @@ static bool jobs_for(struct outbound *out, const struct event *e, const char *co
 	return ok;
 }
 
+/* In one transaction: the jobs `e` calls for, unless its message was
+ * turned into jobs already, the chat's message mark, and the event's seq
+ * (when it has one: the resync walk's events have none). A granted
+ * chat (no conversation of ours, `conv` NULL) calls for answers only. */
+static bool record(void *ctx, const struct event *e, const char *conv)
+{
+	struct outbound *out = ctx;
+	struct bstate *st = out->b->st;
+	struct event once = *e;
+	char seq[24];
+
+	if (!bstate_begin(st))
+		return false;
+	bool ok;
+	if (!conv) {
+		ok = answer_jobs_for(out->b, e);
+	} else {
+		if (e->message && e->message->seq <= bstate_conv_msg_seq(st, e->chat->id))
+			once.message = NULL; /* its jobs are queued: only the meta is compared */
+		ok = jobs_for(out, &once, conv) &&
+		     (!once.message || bstate_conv_set_msg_seq(st, e->chat->id, e->message->seq));
+	}
+	snprintf(seq, sizeof seq, "%lld", (long long)e->seq);
+	ok = ok && (e->seq <= 0 || bstate_kv_set(st, SEQ_KEY, seq));
+	if (ok && bstate_commit(st))
+		return true;
+	if (!ok)
+		bstate_rollback(st);
+	return false;
+}
+
 static void on_event(void *ctx, const struct event *e)
 {
 	struct outbound *out = ctx;
 	struct bstate *st = out->b->st;
-	char *conv = NULL, seq[24];
+	char *conv = NULL;
 	bool ours = e->chat && e->chat->source.present &&
 		    strcmp(e->chat->source.account_id, out->me) == 0;
 
@@ -194,9 +245,7 @@ static void on_event(void *ctx, const struct event *e)
 		out->seq_seen = e->seq;
 		return;
 	}
-	snprintf(seq, sizeof seq, "%lld", (long long)e->seq);
-	bool ok = bstate_begin(st) && (ours ? jobs_for(out, e, conv) : answer_jobs_for(out->b, e)) &&
-		  bstate_kv_set(st, SEQ_KEY, seq) && bstate_commit(st);
+	bool ok = record(out, e, conv);
 	free(conv);
 	if (!ok) {
 		/* Not recorded: the restart resumes before this event. Stop
@@ -220,16 +269,44 @@ static void on_hello(void *ctx, const struct event *hello)
 		 (long long)hello->head);
 }
 
+static void on_resync_done(void *ctx, bool ok)
+{
+	struct outbound *out = ctx;
+
+	resync_free(out->resync);
+	out->resync = NULL;
+	if (!ok) /* stopped by a drain: the next start walks again */
+		return;
+	log_info("hub: resync done; continuing from %lld", (long long)out->resync_head);
+	out->seq_seen = out->resync_head;
+	out->seq_saved = -1; /* saved even when the head is below it (another hub db) */
+	save_seq(out);
+	stream_start(out->stream, out->resync_head);
+	work(out);
+}
+
 static void on_resync(void *ctx)
 {
 	struct outbound *out = ctx;
 
-	if (out->seq_saved > 0)
-		log_warn("hub: events after %lld are no longer kept; continuing from the head",
-			 (long long)out->seq_saved);
-	out->seq_seen = stream_last_seq(out->stream);
-	out->seq_saved = 0;
-	save_seq(out);
+	if (out->first_start) {
+		out->first_start = false;
+		out->seq_seen = stream_last_seq(out->stream);
+		save_seq(out);
+		return;
+	}
+	/* The events after the saved seq are gone: pause the stream (its
+	 * events would race the walk), walk the chats, then resume from the
+	 * head announced now. The saved seq stays until the walk is done, so
+	 * a bridge stopped during it walks again. */
+	log_warn("hub: events after %lld are no longer kept; walking this bridge's chats",
+		 (long long)out->seq_saved);
+	out->resync_head = stream_last_seq(out->stream);
+	stream_stop(out->stream);
+	resync_free(out->resync);
+	out->resync = resync_start(out->b, record, on_resync_done, out);
+	if (!out->resync)
+		log_error("hub: cannot walk the chats (out of memory); the stream stays stopped");
 }
 
 static void on_state(void *ctx, const struct stream_status *s)
@@ -244,26 +321,33 @@ static void on_state(void *ctx, const struct stream_status *s)
 
 /* ---- the queue worker ----------------------------------------------------------------- */
 
+static void lane_free_job(struct lane *l)
+{
+	l->busy = false;
+	free(l->conv_id);
+	l->conv_id = NULL;
+}
+
 static void on_job_done(void *ctx, struct pf_result *r)
 {
-	struct outbound *out = ctx;
+	struct lane *l = ctx;
+	struct outbound *out = l->out;
 	struct bstate *st = out->b->st;
 
-	out->busy = false;
 	if (r->status == PF_OK) {
-		log_info("outbound: job %lld done", (long long)out->job_id);
-		bstate_job_done(st, out->job_id);
-		backoff_reset(&out->bo);
+		log_info("outbound: job %lld done", (long long)l->job_id);
+		bstate_job_done(st, l->job_id);
 	} else if (r->status == PF_REFUSED) {
-		log_error("outbound: job %lld dropped: %s", (long long)out->job_id, r->text);
-		bstate_job_done(st, out->job_id);
+		log_error("outbound: job %lld dropped: %s", (long long)l->job_id, r->text);
+		bstate_job_done(st, l->job_id);
 	} else {
+		out->bo.attempt = (unsigned)l->attempts;
 		uint64_t delay = r->retry_after_ms ? r->retry_after_ms : backoff_next_ms(&out->bo);
-		log_warn("outbound: job %lld: %s; again in %.1f s", (long long)out->job_id, r->text,
+		log_warn("outbound: job %lld: %s; again in %.1f s", (long long)l->job_id, r->text,
 			 delay / 1000.0);
-		bstate_job_later(st, out->job_id, out->job_attempts + 1,
-				 ts_now() + (int64_t)delay);
+		bstate_job_later(st, l->job_id, l->attempts + 1, ts_now() + (int64_t)delay);
 	}
+	lane_free_job(l);
 	work(out);
 	bridge_drain_check(out->b);
 }
@@ -279,59 +363,90 @@ static const char *pstr(const cJSON *p, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static bool start_job(struct outbound *out, const struct bjob *j, const cJSON *p,
-		      struct errbuf *err)
+static bool start_job(struct lane *l, const struct bjob *j, const cJSON *p, struct errbuf *err)
 {
-	const struct bridge_platform *pf = out->b->pf;
+	const struct bridge_platform *pf = l->out->b->pf;
+	struct pf_client *pc = l->out->b->pc;
 
 	if (strcmp(j->kind, "post") == 0 && pstr(p, "msg_id") && pstr(p, "text"))
-		return pf->post(out->b->pc, j->conv_id, pstr(p, "agent_id"), pstr(p, "agent_name"),
-				pstr(p, "msg_id"), pstr(p, "text"), on_job_done, out, err);
+		return pf->post(pc, j->conv_id, pstr(p, "agent_id"), pstr(p, "agent_name"),
+				pstr(p, "msg_id"), pstr(p, "text"), on_job_done, l, err);
 	if (strcmp(j->kind, "holder") == 0 && pstr(p, "holder"))
-		return pf->set_holder(out->b->pc, j->conv_id,
+		return pf->set_holder(pc, j->conv_id,
 				      strcmp(pstr(p, "holder"), "human") == 0 ? PF_HOLDER_HUMAN
 									    : PF_HOLDER_BOT,
-				      on_job_done, out, err);
+				      on_job_done, l, err);
 	if (strcmp(j->kind, "meta") == 0) {
 		const cJSON *rating = cJSON_GetObjectItemCaseSensitive(p, "rating");
 		struct pf_meta m = {pstr(p, "title"),
 				    cJSON_IsNumber(rating) ? (int)rating->valuedouble : 0,
 				    pstr(p, "status"), pstr(p, "feedback"),
 				    pstr(p, "suggested_answer")};
-		return pf->set_meta(out->b->pc, j->conv_id, &m, on_job_done, out, err);
+		return pf->set_meta(pc, j->conv_id, &m, on_job_done, l, err);
 	}
 	if (strcmp(j->kind, "answer") == 0 && pf->answer)
-		return answer_start(out->b, j, p, on_job_done, out, err);
+		return answer_start(l->out->b, j, p, on_job_done, l, err);
 	if (strcmp(j->kind, "stop") == 0 && pf->stop)
-		return pf->stop(out->b->pc, j->conv_id, on_job_done, out, err);
+		return pf->stop(pc, j->conv_id, on_job_done, l, err);
 	return errbuf_set(err, "unknown job \"%s\"", j->kind);
 }
 
+/* The lane running `conv`, or else a free one (NULL: none). */
+static struct lane *lane_for(struct outbound *out, const char *conv, bool *running)
+{
+	struct lane *free_lane = NULL;
+
+	*running = false;
+	for (unsigned i = 0; i < out->nlanes; i++) {
+		struct lane *l = &out->lanes[i];
+		if (l->busy && strcmp(l->conv_id, conv) == 0) {
+			*running = true;
+			return l;
+		}
+		if (!l->busy && !free_lane)
+			free_lane = l;
+	}
+	return free_lane;
+}
+
+/* Start the due jobs whose conversation has none in flight, as long as a
+ * lane is free; wake up when the next waiting one is due. */
 static void work(struct outbound *out)
 {
-	struct bjob j;
+	/* A busy conversation's head is among them: twice the lanes leaves
+	 * room for as many others. */
+	struct bjob heads[2 * BRIDGE_LANES_MAX];
+	int64_t now = ts_now(), next_at;
 	struct errbuf why;
 
-	if (out->busy || out->b->draining || !bstate_job_head(out->b->st, &j))
+	if (out->b->draining)
 		return;
-	int64_t now = ts_now();
-	if (j.next_at > now) {
-		uv_timer_start(&out->job_timer, on_job_timer, (uint64_t)(j.next_at - now), 0);
-		bjob_free(&j);
-		return;
+	size_t n = bstate_job_heads(out->b->st, now, heads, 2 * out->nlanes, &next_at);
+	for (size_t i = 0; i < n; i++) {
+		bool running;
+		struct lane *l = lane_for(out, heads[i].conv_id, &running);
+		cJSON *p = l && !running ? cJSON_Parse(heads[i].payload) : NULL;
+		if (l && !running) {
+			l->out = out;
+			l->job_id = heads[i].id;
+			l->attempts = heads[i].attempts;
+			l->busy = p && start_job(l, &heads[i], p, &why);
+			if (l->busy) {
+				l->conv_id = heads[i].conv_id;
+				heads[i].conv_id = NULL;
+			} else {
+				log_error("outbound: job %lld dropped: %s", (long long)heads[i].id,
+					  p ? why.msg : "unreadable payload");
+				bstate_job_done(out->b->st, heads[i].id);
+				next_at = now; /* what it held back may run now */
+			}
+		}
+		cJSON_Delete(p);
+		bjob_free(&heads[i]);
 	}
-	cJSON *p = cJSON_Parse(j.payload);
-	out->job_id = j.id;
-	out->job_attempts = j.attempts;
-	out->busy = p && start_job(out, &j, p, &why);
-	if (!out->busy) {
-		log_error("outbound: job %lld dropped: %s", (long long)j.id,
-			  p ? why.msg : "unreadable payload");
-		bstate_job_done(out->b->st, j.id);
-		uv_timer_start(&out->job_timer, on_job_timer, 0, 0);
-	}
-	cJSON_Delete(p);
-	bjob_free(&j);
+	if (next_at)
+		uv_timer_start(&out->job_timer, on_job_timer,
+			       next_at > now ? (uint64_t)(next_at - now) : 0, 0);
 }
 
 /* ---- life --------------------------------------------------------------------------------- */
@@ -349,9 +464,17 @@ struct outbound *outbound_new(struct bridge *b, struct errbuf *err)
 		return NULL;
 	}
 	out->b = b;
+	out->nlanes = b->cfg->outbound_lanes;
+	out->lanes = calloc(out->nlanes, sizeof *out->lanes);
+	if (!out->lanes) {
+		free(out);
+		errbuf_set(err, "out of memory");
+		return NULL;
+	}
 	out->stream = stream_new(b->loop, b->cfg->hub_url, b->cfg->ingest_token, false, &cb, out,
 				 err);
 	if (!out->stream) {
+		free(out->lanes);
 		free(out);
 		return NULL;
 	}
@@ -372,6 +495,7 @@ void outbound_start(struct outbound *out)
 		since = strtoll(v, NULL, 10);
 	free(v);
 	out->seq_saved = out->seq_seen = since;
+	out->first_start = since < 0;
 	stream_start(out->stream, since);
 	uv_timer_start(&out->seq_timer, on_seq_timer, SEQ_FLUSH_MS, SEQ_FLUSH_MS);
 	work(out);
@@ -379,15 +503,22 @@ void outbound_start(struct outbound *out)
 
 bool outbound_idle(const struct outbound *out)
 {
-	return !out->busy;
+	for (unsigned i = 0; i < out->nlanes; i++)
+		if (out->lanes[i].busy)
+			return false;
+	return true;
 }
 
 static void on_closed(uv_handle_t *h)
 {
 	struct outbound *out = h->data;
 
-	if (--out->closing == 0)
+	if (--out->closing == 0) {
+		for (unsigned i = 0; i < out->nlanes; i++)
+			free(out->lanes[i].conv_id);
+		free(out->lanes);
 		free(out);
+	}
 }
 
 void outbound_free(struct outbound *out)
@@ -395,6 +526,8 @@ void outbound_free(struct outbound *out)
 	if (!out)
 		return;
 	save_seq(out);
+	resync_free(out->resync);
+	out->resync = NULL;
 	stream_free(out->stream);
 	out->closing = 2;
 	uv_close((uv_handle_t *)&out->seq_timer, on_closed);

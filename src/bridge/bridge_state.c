@@ -29,7 +29,47 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS msgs (platform_id TEXT PRIMARY KEY, hub_id TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS outq (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,"
 	"  chat_id TEXT NOT NULL, conv_id TEXT NOT NULL, payload TEXT NOT NULL,"
-	"  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0);";
+	"  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX IF NOT EXISTS outq_conv ON outq (conv_id, id);";
+
+/* Columns added after the first release: a state db made before them gets
+ * them here (SQLite has no ADD COLUMN IF NOT EXISTS). */
+static const struct {
+	const char *table, *column, *decl;
+} added_columns[] = {
+	/* The newest hub message seq of the chat whose event was turned
+	 * into jobs: a resync walks the chat from there. */
+	{"convs", "msg_seq", "INTEGER NOT NULL DEFAULT 0"},
+};
+
+static bool has_column(sqlite3 *db, const char *table, const char *column)
+{
+	char sql[96];
+	sqlite3_stmt *st = NULL;
+	bool found = false;
+
+	snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return false;
+	while (!found && sqlite3_step(st) == SQLITE_ROW)
+		found = strcmp((const char *)sqlite3_column_text(st, 1), column) == 0;
+	sqlite3_finalize(st);
+	return found;
+}
+
+static bool add_columns(sqlite3 *db, char **msg)
+{
+	for (size_t i = 0; i < sizeof added_columns / sizeof added_columns[0]; i++) {
+		char sql[160];
+		if (has_column(db, added_columns[i].table, added_columns[i].column))
+			continue;
+		snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", added_columns[i].table,
+			 added_columns[i].column, added_columns[i].decl);
+		if (sqlite3_exec(db, sql, NULL, NULL, msg) != SQLITE_OK)
+			return false;
+	}
+	return true;
+}
 
 struct bstate *bstate_open(const char *path, struct errbuf *err)
 {
@@ -46,7 +86,8 @@ struct bstate *bstate_open(const char *path, struct errbuf *err)
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 2000);
-	if (sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
+	    !add_columns(s->db, &msg)) {
 		errbuf_set(err, "state db %s: %s", path, msg ? msg : "cannot create tables");
 		sqlite3_free(msg);
 		goto fail;
@@ -86,8 +127,13 @@ bool bstate_commit(struct bstate *s)
 {
 	if (exec(s, "COMMIT"))
 		return true;
-	exec(s, "ROLLBACK");
+	bstate_rollback(s);
 	return false;
+}
+
+void bstate_rollback(struct bstate *s)
+{
+	exec(s, "ROLLBACK");
 }
 
 /* Prepare `sql` and bind the strings in order (NULL binds NULL). */
@@ -136,6 +182,12 @@ static bool text_of(struct bstate *s, const char *sql, int n, const char *const 
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE;
+}
+
+static char *col(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	return strdup(v ? v : "");
 }
 
 bool bstate_kv_get(struct bstate *s, const char *key, char **out)
@@ -244,6 +296,48 @@ bool bstate_conv_set_meta(struct bstate *s, const char *chat_id, const char *met
 	return run(s, "UPDATE convs SET meta = ? WHERE chat_id = ?", 2, a);
 }
 
+int64_t bstate_conv_msg_seq(struct bstate *s, const char *chat_id)
+{
+	char *v = NULL;
+	int64_t seq = 0;
+
+	if (text_of(s, "SELECT msg_seq FROM convs WHERE chat_id = ? AND chat_id <> ''", 1, &chat_id,
+		    &v) && v)
+		seq = strtoll(v, NULL, 10);
+	free(v);
+	return seq;
+}
+
+bool bstate_conv_set_msg_seq(struct bstate *s, const char *chat_id, int64_t seq)
+{
+	char buf[24];
+	const char *a[] = {buf, chat_id};
+
+	snprintf(buf, sizeof buf, "%lld", (long long)seq);
+	return run(s, "UPDATE convs SET msg_seq = max(msg_seq, CAST(? AS INTEGER)) WHERE chat_id = ?",
+		   2, a);
+}
+
+bool bstate_conv_chats(struct bstate *s, char ***chat_ids, size_t *n)
+{
+	sqlite3_stmt *st = prep(s, "SELECT chat_id FROM convs WHERE chat_id <> '' ORDER BY rowid",
+				0, NULL);
+	char **v = NULL;
+	size_t len = 0;
+	bool ok = st != NULL;
+
+	while (ok && sqlite3_step(st) == SQLITE_ROW) {
+		char **grown = realloc(v, (len + 1) * sizeof *v);
+		ok = grown && (grown[len] = col(st, 0));
+		v = grown ? grown : v;
+		len += ok;
+	}
+	sqlite3_finalize(st);
+	*chat_ids = v;
+	*n = len;
+	return ok;
+}
+
 bool bstate_msg_known(struct bstate *s, const char *platform_id)
 {
 	char *v = NULL;
@@ -267,33 +361,51 @@ bool bstate_job_push(struct bstate *s, const char *kind, const char *chat_id, co
 		   a);
 }
 
-static char *col(sqlite3_stmt *st, int i)
+static bool job_read(sqlite3_stmt *st, struct bjob *j)
 {
-	const char *v = (const char *)sqlite3_column_text(st, i);
-	return strdup(v ? v : "");
+	j->id = sqlite3_column_int64(st, 0);
+	j->kind = col(st, 1);
+	j->chat_id = col(st, 2);
+	j->conv_id = col(st, 3);
+	j->payload = col(st, 4);
+	j->attempts = sqlite3_column_int(st, 5);
+	j->next_at = sqlite3_column_int64(st, 6);
+	if (j->kind && j->chat_id && j->conv_id && j->payload)
+		return true;
+	bjob_free(j);
+	return false;
 }
 
-bool bstate_job_head(struct bstate *s, struct bjob *j)
+/* The oldest job of each conversation: only it may run. */
+#define CONV_HEAD "id = (SELECT min(i.id) FROM outq i WHERE i.conv_id = o.conv_id)"
+
+size_t bstate_job_heads(struct bstate *s, int64_t now, struct bjob *out, size_t max,
+			int64_t *next_at)
 {
 	sqlite3_stmt *st = prep(s, "SELECT id, kind, chat_id, conv_id, payload, attempts, next_at "
-				   "FROM outq ORDER BY id LIMIT 1", 0, NULL);
-	bool found = false;
+				   "FROM outq o WHERE next_at <= ? AND " CONV_HEAD
+				   " ORDER BY id LIMIT ?", 0, NULL);
+	size_t n = 0;
 
-	memset(j, 0, sizeof *j);
-	if (st && sqlite3_step(st) == SQLITE_ROW) {
-		j->id = sqlite3_column_int64(st, 0);
-		j->kind = col(st, 1);
-		j->chat_id = col(st, 2);
-		j->conv_id = col(st, 3);
-		j->payload = col(st, 4);
-		j->attempts = sqlite3_column_int(st, 5);
-		j->next_at = sqlite3_column_int64(st, 6);
-		found = j->kind && j->chat_id && j->conv_id && j->payload;
-		if (!found)
-			bjob_free(j);
+	*next_at = 0;
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+		memset(&out[n], 0, sizeof out[n]);
+		if (job_read(st, &out[n]))
+			n++;
 	}
 	sqlite3_finalize(st);
-	return found;
+	st = prep(s, "SELECT min(next_at) FROM outq o WHERE next_at > ? AND " CONV_HEAD, 0, NULL);
+	if (st) {
+		sqlite3_bind_int64(st, 1, now);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*next_at = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return n;
 }
 
 static bool run_ids(struct bstate *s, const char *sql, int64_t a, int64_t b, int64_t c, int n)

@@ -4,9 +4,11 @@
  *
  *   kv      the poll cursor, the last hub event seq applied
  *   convs   platform conversation <-> hub chat, the handoff state last
- *           known on the platform, the title/rating/status last sent
+ *           known on the platform, the title/rating/status last sent,
+ *           the chat's newest message already turned into jobs
  *   msgs    platform message -> hub message (ingested once)
- *   outq    the durable outbound queue: platform calls still owed
+ *   outq    the durable outbound queue: platform calls still owed, in
+ *           order within a conversation
  *
  * Calls are synchronous and small (an indexed row each), on the loop.
  * WAL with synchronous=NORMAL: a commit survives the process being killed.
@@ -27,6 +29,8 @@ void bstate_close(struct bstate *s);
 /* Group the writes in between into one transaction (nesting not allowed). */
 bool bstate_begin(struct bstate *s);
 bool bstate_commit(struct bstate *s);
+/* Undo the writes since bstate_begin (a step of them failed). */
+void bstate_rollback(struct bstate *s);
 
 /* Small named values; *out is a new string or NULL when unset. */
 bool bstate_kv_get(struct bstate *s, const char *key, char **out);
@@ -46,12 +50,20 @@ bool bstate_conv_set_handoff(struct bstate *s, const char *conv_id, const char *
 bool bstate_conv_requested_prune(struct bstate *s, char *const *keep, size_t nkeep);
 bool bstate_conv_meta(struct bstate *s, const char *chat_id, char **out);
 bool bstate_conv_set_meta(struct bstate *s, const char *chat_id, const char *meta);
+/* The seq (the chat's own, from 1) of the chat's newest message whose
+ * event was turned into jobs; 0 when none. Setting never lowers it. */
+int64_t bstate_conv_msg_seq(struct bstate *s, const char *chat_id);
+bool bstate_conv_set_msg_seq(struct bstate *s, const char *chat_id, int64_t seq);
+/* Every chat with a conversation, as new strings in a new array (the
+ * caller frees both, also when false is returned). */
+bool bstate_conv_chats(struct bstate *s, char ***chat_ids, size_t *n);
 
 /* Messages ingested: platform id -> hub id. */
 bool bstate_msg_known(struct bstate *s, const char *platform_id);
 bool bstate_msg_add(struct bstate *s, const char *platform_id, const char *hub_id);
 
-/* The outbound queue, oldest first. */
+/* The outbound queue: a conversation's jobs run one at a time, oldest
+ * first; different conversations' jobs run side by side. */
 struct bjob {
 	int64_t id;
 	char *kind;          /* "post", "holder", "meta", "stop" */
@@ -63,8 +75,11 @@ struct bjob {
 
 bool bstate_job_push(struct bstate *s, const char *kind, const char *chat_id, const char *conv_id,
 		     const char *payload);
-/* The oldest job into *j (free with bjob_free); false when none. */
-bool bstate_job_head(struct bstate *s, struct bjob *j);
+/* Up to `max` jobs that may run at `now`: each the oldest of its
+ * conversation, due, oldest first (free each with bjob_free). *next_at:
+ * when the first such job that is not yet due will be, 0 for none. */
+size_t bstate_job_heads(struct bstate *s, int64_t now, struct bjob *out, size_t max,
+			int64_t *next_at);
 bool bstate_job_done(struct bstate *s, int64_t id);
 bool bstate_job_later(struct bstate *s, int64_t id, int attempts, int64_t next_at);
 /* Forget a chat's jobs of `kind`, how many into *dropped. One in flight

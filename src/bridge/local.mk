@@ -10,6 +10,7 @@ handoff_bridge_SOURCES = \
 	src/bridge/bridge_inbound.c \
 	src/bridge/bridge_main.c \
 	src/bridge/bridge_outbound.c \
+	src/bridge/bridge_resync.c src/bridge/bridge_resync.h \
 	src/bridge/bridge_state.c src/bridge/bridge_state.h \
 	src/bridge/bridge_webhook.c \
 	src/bridge/pf_http.c src/bridge/pf_http.h \

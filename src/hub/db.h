@@ -38,6 +38,10 @@ struct db;
 struct db *db_open(const char *path, struct errbuf *err);
 void db_close(struct db *db);
 
+/* Keep `retained` events instead of EVENTS_RETAINED (handoffd's
+ * --event-retention; tests shrink it to exercise pruning and resync). */
+void db_set_retention(struct db *db, int64_t retained);
+
 /* ---- events ------------------------------------------------------------ */
 
 /* One committed event: its seq, its JSON frame, and whether it carries a

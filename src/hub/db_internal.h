@@ -190,7 +190,4 @@ bool account_load(struct db *db, const char *id, struct agent *out, bool *found,
  * calls it after a commit that appended events). */
 void events_prune(struct db *db);
 
-/* Tests shrink the retention window to exercise pruning and expiry. */
-void db_set_retention(struct db *db, int64_t retained);
-
 #endif

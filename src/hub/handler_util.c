@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "db.h"
 #include "handlers.h"
 #include "jsonfield.h"
 
@@ -120,4 +121,12 @@ bool respond_list(struct response *res, const char *name, const void *items, siz
 		body = NULL;
 	}
 	return respond_json(res, 200, body, err);
+}
+
+bool ingest_may_read(const struct request *req, struct api_error *err)
+{
+	if (req->caller->role != ACCOUNT_INGEST ||
+	    db_ingest_may_see(req->db, req->caller->id, req->ids[0]))
+		return true;
+	return api_error_set(err, API_RESOURCE_NOT_FOUND, "no chat with id %s", req->ids[0]);
 }

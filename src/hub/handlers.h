@@ -28,6 +28,11 @@ bool request_param_enum(const struct request *req, const char *name, const struc
  * spelling per platform, safe in logs, URLs and a list column. */
 bool source_platform_valid(const char *s);
 
+/* Reads of a chat by an ingest account (v1.1) are of the chats in its
+ * scope only (db_ingest_may_see); any other is ResourceNotFound, as if it
+ * did not exist. True for agents and supervisors. */
+bool ingest_may_read(const struct request *req, struct api_error *err);
+
 /* The JSON object body, or an InvalidPayload error when there is none. */
 const cJSON *request_body(const struct request *req, struct api_error *err);
 

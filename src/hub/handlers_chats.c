@@ -106,7 +106,8 @@ bool handle_chat_get(const struct request *req, struct response *res, struct api
 {
 	struct chat c;
 
-	return db_chat_get(req->db, req->ids[0], &c, err) && respond_chat(res, &c, err);
+	return ingest_may_read(req, err) && db_chat_get(req->db, req->ids[0], &c, err) &&
+	       respond_chat(res, &c, err);
 }
 
 bool handle_chat_patch(const struct request *req, struct response *res, struct api_error *err)

@@ -9,6 +9,21 @@
 #include "db.h"
 #include "jsonfield.h"
 
+/* Notes never leave the hub through an ingest account: the page keeps
+ * the others, in order (their seqs then have gaps, as the stream has). */
+static void drop_notes(struct message_page *p)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < p->count; i++) {
+		if (p->messages[i].role == MSG_ROLE_NOTE)
+			message_free(&p->messages[i]);
+		else
+			p->messages[kept++] = p->messages[i];
+	}
+	p->count = kept;
+}
+
 bool handle_messages_list(const struct request *req, struct response *res, struct api_error *err)
 {
 	int64_t before = 0, after = -1, limit = 50;
@@ -21,8 +36,11 @@ bool handle_messages_list(const struct request *req, struct response *res, struc
 	if (before && after >= 0)
 		return api_error_set(err, API_INVALID_QUERY,
 				     "before_seq and after_seq cannot be combined");
-	if (!db_messages_list(req->db, req->ids[0], before, after, (int)limit, &page, err))
+	if (!ingest_may_read(req, err) ||
+	    !db_messages_list(req->db, req->ids[0], before, after, (int)limit, &page, err))
 		return false;
+	if (req->caller->role == ACCOUNT_INGEST)
+		drop_notes(&page);
 
 	cJSON *meta = cJSON_CreateObject();
 	if (meta && !cJSON_AddBoolToObject(meta, "has_more_before", page.has_more_before)) {

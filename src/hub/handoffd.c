@@ -61,6 +61,8 @@ static const char usage_text[] =
 	"  --max-connections-per-address N   from one address (default "
 	STR(SERVER_DEFAULT_MAX_PER_ADDRESS) ")\n"
 	"  --max-body-memory MIB       request bodies being received, in all (default 16)\n"
+	"  --event-retention N         events kept for clients to resume from (default "
+	STR(EVENTS_RETAINED) ")\n"
 	"  --help, --version\n";
 
 /* Bad usage: say what is wrong, show the usage, exit status 2. */
@@ -157,7 +159,7 @@ static bool parse_uint_option(const char *name, const char *s, unsigned min, uns
 }
 
 static int serve(const char *listen, const char *db_path, bool demo, uint64_t seed,
-		 const struct server_limits *limits)
+		 unsigned retained, const struct server_limits *limits)
 {
 	char host[256];
 	int port;
@@ -172,6 +174,7 @@ static int serve(const char *listen, const char *db_path, bool demo, uint64_t se
 		fprintf(stderr, "handoffd: %s: %s\n", db_path, err.msg);
 		return 1;
 	}
+	db_set_retention(db, retained);
 	/* A client that vanishes mid-write must not kill the hub. */
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
@@ -335,6 +338,7 @@ int main(int argc, char **argv)
 		{"max-connections", required_argument, NULL, 'C'},
 		{"max-connections-per-address", required_argument, NULL, 'A'},
 		{"max-body-memory", required_argument, NULL, 'M'},
+		{"event-retention", required_argument, NULL, 'E'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -343,7 +347,7 @@ int main(int argc, char **argv)
 	bool demo = false, seeded = false;
 	uint64_t seed = 0;
 	struct server_limits limits = SERVER_LIMITS_DEFAULT;
-	unsigned mib;
+	unsigned mib, retained = EVENTS_RETAINED;
 	char *end;
 	int c;
 
@@ -407,6 +411,10 @@ int main(int argc, char **argv)
 				return 2;
 			limits.max_body_memory = (size_t)mib * 1024 * 1024;
 			break;
+		case 'E':
+			if (!parse_uint_option("--event-retention", optarg, 1, 100000000, &retained))
+				return 2;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -423,5 +431,5 @@ int main(int argc, char **argv)
 		return usage_error("--seed only makes sense with --demo");
 	if (demo && !seeded)
 		seed = (uint64_t)uv_hrtime();
-	return serve(listen, db_path, demo, seed, &limits);
+	return serve(listen, db_path, demo, seed, retained, &limits);
 }

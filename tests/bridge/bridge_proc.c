@@ -310,6 +310,22 @@ int sim_api_messages(struct world *w, const char *conv_id)
 	return n;
 }
 
+void sim_api_texts(struct world *w, const char *conv_id, char *out, size_t len)
+{
+	cJSON *j = sim_conversation(w, conv_id);
+	const cJSON *m;
+	size_t o = 0;
+
+	out[0] = '\0';
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(j, "messages")) {
+		const char *origin = jstr(m, "origin"), *text = jstr(m, "payload.text");
+		if (origin && strcmp(origin, "api") == 0 && o < len)
+			o += (size_t)snprintf(out + o, len - o, "%s%s", o ? "|" : "",
+					      text ? text : "");
+	}
+	cJSON_Delete(j);
+}
+
 char *sim_handoff(struct world *w, const char *conv_id)
 {
 	cJSON *j = sim_conversation(w, conv_id);

@@ -86,6 +86,9 @@ bool hub_chat_by_preview(struct world *w, const char *text, char out_id[37]);
 cJSON *sim_conversation(struct world *w, const char *conv_id);
 /* Messages the bridge posted there (origin "api"). */
 int sim_api_messages(struct world *w, const char *conv_id);
+/* The texts of the messages the bridge posted there, in the platform's
+ * order, joined by '|' into out. */
+void sim_api_texts(struct world *w, const char *conv_id, char *out, size_t len);
 /* The conversation's handoff tag ("" when unset). */
 char *sim_handoff(struct world *w, const char *conv_id);
 

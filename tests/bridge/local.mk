@@ -3,6 +3,8 @@
 BRIDGE_TESTS = \
 	tests/bridge/test_bridge_inbound \
 	tests/bridge/test_bridge_outbound \
+	tests/bridge/test_bridge_lanes \
+	tests/bridge/test_bridge_resync \
 	tests/bridge/test_bridge_ops \
 	tests/bridge/test_bridge_threads \
 	tests/bridge/test_bridge_chats \
@@ -25,6 +27,16 @@ tests_bridge_test_bridge_outbound_CFLAGS = $(BRIDGE_TEST_CFLAGS)
 tests_bridge_test_bridge_outbound_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)
 tests_bridge_test_bridge_outbound_LDADD = $(BRIDGE_TEST_LDADD)
 tests_bridge_test_bridge_outbound_LDFLAGS = -pthread
+tests_bridge_test_bridge_lanes_SOURCES = tests/bridge/test_bridge_lanes.c $(BRIDGE_TEST_SOURCES)
+tests_bridge_test_bridge_lanes_CFLAGS = $(BRIDGE_TEST_CFLAGS)
+tests_bridge_test_bridge_lanes_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)
+tests_bridge_test_bridge_lanes_LDADD = $(BRIDGE_TEST_LDADD)
+tests_bridge_test_bridge_lanes_LDFLAGS = -pthread
+tests_bridge_test_bridge_resync_SOURCES = tests/bridge/test_bridge_resync.c $(BRIDGE_TEST_SOURCES)
+tests_bridge_test_bridge_resync_CFLAGS = $(BRIDGE_TEST_CFLAGS)
+tests_bridge_test_bridge_resync_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)
+tests_bridge_test_bridge_resync_LDADD = $(BRIDGE_TEST_LDADD)
+tests_bridge_test_bridge_resync_LDFLAGS = -pthread
 tests_bridge_test_bridge_ops_SOURCES = tests/bridge/test_bridge_ops.c $(BRIDGE_TEST_SOURCES)
 tests_bridge_test_bridge_ops_CFLAGS = $(BRIDGE_TEST_CFLAGS)
 tests_bridge_test_bridge_ops_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)

@@ -9,6 +9,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_answers \
 	tests/integration/test_hub_ratelimit \
 	tests/integration/test_hub_ingest_scope \
+	tests/integration/test_hub_ingest_read \
 	tests/integration/test_hub_api \
 	tests/integration/test_hub_events \
 	tests/integration/test_hub_race \
@@ -74,6 +75,11 @@ tests_integration_test_hub_answers_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_answers_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_hub_answers_LDADD = $(IT_LDADD)
 tests_integration_test_hub_answers_LDFLAGS = -pthread
+tests_integration_test_hub_ingest_read_SOURCES = tests/integration/test_hub_ingest_read.c $(HARNESS)
+tests_integration_test_hub_ingest_read_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_ingest_read_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_ingest_read_LDADD = $(IT_LDADD)
+tests_integration_test_hub_ingest_read_LDFLAGS = -pthread
 tests_integration_test_hub_ingest_scope_SOURCES = tests/integration/test_hub_ingest_scope.c $(HARNESS)
 tests_integration_test_hub_ingest_scope_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_ingest_scope_CPPFLAGS = $(IT_CPPFLAGS)

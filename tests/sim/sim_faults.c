@@ -42,6 +42,15 @@ bool sim_faults_set(struct sim_faults *f, const cJSON *o, char *why, size_t n)
 
 	cJSON_ArrayForEach(it, o) {
 		size_t i;
+		if (strcmp(it->string, "only") == 0) {
+			if (!cJSON_IsString(it) || strlen(it->valuestring) > SIM_FAULTS_ONLY_MAX) {
+				snprintf(why, n, "only: a string of at most %d bytes is required",
+					 SIM_FAULTS_ONLY_MAX);
+				return false;
+			}
+			snprintf(f->only, sizeof f->only, "%s", it->valuestring);
+			continue;
+		}
 		for (i = 0; i < NFIELDS && strcmp(FIELDS[i].name, it->string) != 0; i++)
 			;
 		if (i == NFIELDS) {
@@ -72,6 +81,8 @@ cJSON *sim_faults_json(const struct sim_faults *f)
 		double v = FIELDS[i].is_int ? (double)*(const int *)p : (double)*(const unsigned *)p;
 		cJSON_AddNumberToObject(o, FIELDS[i].name, v);
 	}
+	if (o)
+		cJSON_AddStringToObject(o, "only", f->only);
 	return o;
 }
 
@@ -84,9 +95,19 @@ static bool spend(unsigned *count)
 	return true;
 }
 
+/* Whether the switches act on `req` (see `only`). */
+static bool in_scope(const struct sim_faults *f, const struct sim_req *req)
+{
+	return !f->only[0] || strstr(req->path, f->only) || strstr(req->query, f->only) ||
+	       strstr(req->body, f->only);
+}
+
 bool sim_faults_before(struct sim *sim, const struct sim_req *req, struct sim_resp *resp)
 {
 	struct sim_faults *f = &sim->faults;
+
+	if (!in_scope(f, req))
+		return false;
 
 	if (spend(&f->rate_limited)) {
 		sim->plat->error(resp, 429);
@@ -103,10 +124,12 @@ bool sim_faults_before(struct sim *sim, const struct sim_req *req, struct sim_re
 	return false;
 }
 
-void sim_faults_after(struct sim *sim, struct sim_resp *resp)
+void sim_faults_after(struct sim *sim, const struct sim_req *req, struct sim_resp *resp)
 {
 	struct sim_faults *f = &sim->faults;
 
+	if (!in_scope(f, req))
+		return;
 	if (spend(&f->drop))
 		resp->action = SIM_RESP_DROP;
 	else if (spend(&f->slow))

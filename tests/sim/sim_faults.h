@@ -18,6 +18,8 @@
 
 #include "sim_http.h"
 
+#define SIM_FAULTS_ONLY_MAX 63
+
 /* Each switch counts the requests (or webhook events, or page fetches) it
  * still applies to, and is spent one per use. */
 struct sim_faults {
@@ -31,6 +33,10 @@ struct sim_faults {
 	unsigned webhook_twice;  /* deliver the event's webhook twice */
 	unsigned page_change;    /* before a next-page fetch, add page_insert records */
 	unsigned page_insert;
+	/* Non-empty: the switches act only on requests whose path, query or
+	 * body contains it (a conversation's id: one conversation fails while
+	 * the others go through); the rest pass untouched and spend nothing. */
+	char only[SIM_FAULTS_ONLY_MAX + 1];
 };
 
 struct sim;
@@ -39,13 +45,14 @@ struct sim;
 void sim_faults_reset(struct sim_faults *f);
 
 /* Set the switches named in `o` (see doc/simulators.md); false with a
- * sentence in `why` when a field is not a count, a status or a delay. */
+ * sentence in `why` when a field is not a count, a status or a delay
+ * ("only": a string of at most SIM_FAULTS_ONLY_MAX bytes). */
 bool sim_faults_set(struct sim_faults *f, const cJSON *o, char *why, size_t n);
 cJSON *sim_faults_json(const struct sim_faults *f);
 
 /* True when a fault answered the request in place of the API. */
 bool sim_faults_before(struct sim *sim, const struct sim_req *req, struct sim_resp *resp);
-void sim_faults_after(struct sim *sim, struct sim_resp *resp);
+void sim_faults_after(struct sim *sim, const struct sim_req *req, struct sim_resp *resp);
 
 /* How many times to deliver the next event's webhook (1, or 2 under fault). */
 int sim_faults_webhook_copies(struct sim_faults *f);

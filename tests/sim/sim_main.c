@@ -38,7 +38,7 @@ static void handle(void *ctx, const struct sim_req *req, struct sim_resp *resp)
 		if (sim_faults_before(sim, req, resp))
 			return;
 		sim->plat->api(sim->state, req, resp);
-		sim_faults_after(sim, resp);
+		sim_faults_after(sim, req, resp);
 	} else {
 		sim->plat->error(resp, 404);
 	}
