@@ -105,16 +105,29 @@ static void test_polling_brings_chat_and_escalation(void **state)
 	snprintf(path, sizeof path, "/_sim/conversations/%s/escalate", conv);
 	cJSON_Delete(simc_ctl(&w.sim, "POST", path, "{\"text\":\"Let me find a human for you.\"}"));
 	wait_for(&w, chat_waiting, chat, "the chat in Waiting after the bot escalated");
-	/* The bot's words came in too, as the bot's, carrying the escalation. */
+	/* The bot's words came in too, as the bot's, and the chat escalated
+	 * once. Usually the words carry the escalation (3 messages). When the
+	 * platform escalates between the round's two lists (conversations
+	 * asking for a human, then messages), the words arrive as a plain bot
+	 * message and the next round's notice carries it: one line more. */
 	snprintf(path, sizeof path, "/v1/chats/%s/messages", chat);
 	struct reply r = http(&w.hub, "GET", path, w.ana, NULL);
 	const cJSON *m, *msgs = jat(expect_status(&r, 200), "messages");
-	assert_int_equal(cJSON_GetArraySize(msgs), 3);
-	m = cJSON_GetArrayItem(msgs, 1);
-	assert_string_equal(jstr(m, "role"), "bot");
-	assert_string_equal(jstr(m, "text"), "Let me find a human for you.");
-	assert_string_equal(jstr(cJSON_GetArrayItem(msgs, 2), "system_type"),
-			    "CONVERSATION_ESCALATED");
+	int words = 0, escalations = 0;
+	cJSON_ArrayForEach(m, msgs) {
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(m, "system_type");
+		escalations += cJSON_IsString(st) && strcmp(st->valuestring, "CONVERSATION_ESCALATED") == 0;
+		const char *text = jstr(m, "text"), *role = jstr(m, "role");
+		words += text && role && strcmp(text, "Let me find a human for you.") == 0 &&
+			 strcmp(role, "bot") == 0;
+	}
+	assert_int_equal(words, 1);
+	assert_int_equal(escalations, 1);
+	int n = cJSON_GetArraySize(msgs);
+	assert_true(n == 3 || n == 4);
+	if (n == 3)
+		assert_string_equal(jstr(cJSON_GetArrayItem(msgs, 2), "system_type"),
+				    "CONVERSATION_ESCALATED");
 	reply_free(&r);
 	free(conv);
 }
