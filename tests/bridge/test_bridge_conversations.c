@@ -30,18 +30,9 @@
 #include <string.h>
 
 #include "bridge_proc.h"
-#include "cv_client.h"
 
 #define FAST "poll_min_ms = 100\npoll_max_ms = 300\n"
 #define PARKED "poll_min_ms = 600000\npoll_max_ms = 600000\n"
-
-static const struct world_platform world_conversations = {
-	.name = "conversations",
-	.account = "Conversations bridge",
-	.sim_env = "CONVERSATIONS_SIM",
-	.secret = CVSIM_API_KEY,
-	.conf = "agent_email = " CVSIM_AGENT "\n",
-};
 
 static struct world w;
 static char conv[64], chat[37];
@@ -58,14 +49,7 @@ static void sim_post(const char *route, const char *body)
 /* A control call's status: 200, or 409 when the bot is silent or it ended. */
 static long sim_status(const char *route, const char *text)
 {
-	char path[128], body[160];
-	snprintf(path, sizeof path, "/_sim/conversations/%s/%s", conv, route);
-	snprintf(body, sizeof body, "{\"text\":\"%s\"}", text);
-	const char *h[] = {"Content-Type: application/json", NULL};
-	struct simc_reply r = simc_raw(&w.sim, "POST", path, h, body);
-	long status = r.status;
-	simc_reply_free(&r);
-	return status;
+	return sim_say(&w, "conversations", conv, route, text);
 }
 
 static void start_conversation(const char *text)

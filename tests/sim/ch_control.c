@@ -43,15 +43,6 @@ static cJSON *ids(const struct ch_chat *chat, const struct ch_msg *m)
 	return o;
 }
 
-/* 409 {"<why>": true}: the actor may not speak now. */
-static void refuse(struct sim_ctl *c, const char *why)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddBoolToObject(o, why, 1);
-	sim_ctl_reply(c, 409, o);
-}
-
 /* POST /_sim/chats {text, name?, channelType?, title?} */
 static void start(struct sim_ctl *c)
 {
@@ -85,11 +76,11 @@ static void customer(struct sim_ctl *c)
 	if (!text)
 		return;
 	if (chat_of(c)->owner->blocked) {
-		refuse(c, "blocked");
+		sim_ctl_refuse(c, "blocked");
 		return;
 	}
 	if (chat_of(c)->removed) {
-		refuse(c, "removed");
+		sim_ctl_refuse(c, "removed");
 		return;
 	}
 	m = ch_customer_say(ch_of(c), chat_of(c), text);
@@ -106,7 +97,7 @@ static void bot(struct sim_ctl *c)
 	if (!text)
 		return;
 	if (!ch_bot_may_speak(chat_of(c))) {
-		refuse(c, "silent");
+		sim_ctl_silent(c);
 		return;
 	}
 	m = ch_bot_say(ch_of(c), chat_of(c), text);

@@ -36,15 +36,6 @@ static cJSON *ids(const struct cv_conv *v, const struct cv_chat *ch)
 	return o;
 }
 
-/* 409 {"<why>": true}: the actor may not write now. */
-static void refuse(struct sim_ctl *c, const char *why)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddBoolToObject(o, why, 1);
-	sim_ctl_reply(c, 409, o);
-}
-
 /* POST /_sim/conversations {text, firstName?, lastName?, variables?} */
 static void start(struct sim_ctl *c)
 {
@@ -81,7 +72,7 @@ static void customer(struct sim_ctl *c)
 	if (!text)
 		return;
 	if (conv_of(c)->is_end) {
-		refuse(c, "ended");
+		sim_ctl_refuse(c, "ended");
 		return;
 	}
 	ch = cv_customer_say(cv_of(c), conv_of(c), text);
@@ -98,7 +89,7 @@ static void bot(struct sim_ctl *c)
 	if (!text)
 		return;
 	if (!cv_bot_may_speak(conv_of(c))) {
-		refuse(c, "silent");
+		sim_ctl_silent(c);
 		return;
 	}
 	ch = cv_bot_say(cv_of(c), conv_of(c), text);

@@ -103,6 +103,23 @@ void simc_stop(struct simc *s)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+int simc_setup(void **state, const char *env)
+{
+	struct simc *s = calloc(1, sizeof *s);
+
+	assert_non_null(s);
+	simc_start(s, env, NULL);
+	*state = s;
+	return 0;
+}
+
+int simc_teardown(void **state)
+{
+	simc_stop(*state);
+	free(*state);
+	return 0;
+}
+
 void simc_reply_free(struct simc_reply *r)
 {
 	cJSON_Delete(r->json);
@@ -196,6 +213,33 @@ cJSON *simc_ctl(struct simc *s, const char *method, const char *path, const char
 	simc_reply_free(&r);
 	assert_non_null(j);
 	return j;
+}
+
+long simc_ctl_status(struct simc *s, const char *path, const char *fmt, ...)
+{
+	static const char *const headers[] = {"Content-Type: application/json", NULL};
+	char body[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof body, fmt, ap);
+	va_end(ap);
+	struct simc_reply r = simc_raw(s, "POST", path, headers, body);
+	long status = r.status;
+	simc_reply_free(&r);
+	return status;
+}
+
+const cJSON *simc_at(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+	return b ? cJSON_GetObjectItemCaseSensitive(v, b) : v;
+}
+
+const char *simc_str_at(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *v = simc_at(o, a, b);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 char *simc_urlencode(const char *s)

@@ -20,12 +20,17 @@ void sim_ctl_reply(struct sim_ctl *c, int status, cJSON *o)
 	cJSON_Delete(o);
 }
 
-void sim_ctl_silent(struct sim_ctl *c)
+void sim_ctl_refuse(struct sim_ctl *c, const char *what)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddBoolToObject(o, "silent", 1);
+	cJSON_AddBoolToObject(o, what, 1);
 	sim_ctl_reply(c, 409, o);
+}
+
+void sim_ctl_silent(struct sim_ctl *c)
+{
+	sim_ctl_refuse(c, "silent");
 }
 
 void sim_ctl_fail(struct sim_ctl *c, int status, const char *why)

@@ -30,6 +30,9 @@ void sim_control_handle(struct sim *sim, const struct sim_req *req, struct sim_r
 /* Answer `status` with `o` (taken; NULL: {}). */
 void sim_ctl_reply(struct sim_ctl *c, int status, cJSON *o);
 
+/* Answer 409 {"<what>": true}: a control route the conversation's state
+ * refuses ("ended", "removed", "blocked"). */
+void sim_ctl_refuse(struct sim_ctl *c, const char *what);
 /* Answer 409 {"silent": true}: the platform's bot may not speak now (a
  * human holds the conversation), so a control route asking it to did
  * nothing. */
