@@ -40,7 +40,7 @@ bench: handoffd handoff $(EXTRA_PROGRAMS)
 .PHONY: bench
 
 # The bridge's benchmark (doc/performance.md, "Bridges"): hub, bridge and the
-# Botpress simulator, as in tests/bridge.
+# platforms' simulators, as in tests/bridge.
 tests_bench_bench_bridge_SOURCES = tests/bench/bench_bridge.c $(BRIDGE_TEST_SOURCES)
 tests_bench_bench_bridge_CFLAGS = $(BRIDGE_TEST_CFLAGS)
 tests_bench_bench_bridge_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS) -I$(top_srcdir)/tests/bridge
