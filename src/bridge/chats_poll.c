@@ -58,14 +58,11 @@ static bool row_of(const struct pf_client *c, const cJSON *j, struct row *out)
 
 static bool push_row(struct op *o, const cJSON *j)
 {
-	if (o->nrows == o->cap_rows) {
-		size_t cap = o->cap_rows ? o->cap_rows * 2 : 64;
-		struct row *v = realloc(o->rows, cap * sizeof *v);
-		if (!v)
-			return false;
-		o->rows = v;
-		o->cap_rows = cap;
-	}
+	struct row *v = pf_grow(o->rows, &o->cap_rows, o->nrows, sizeof *v);
+
+	if (!v)
+		return false;
+	o->rows = v;
 	if (row_of(o->op.c, j, &o->rows[o->nrows]))
 		o->nrows++;
 	return true;
@@ -74,14 +71,11 @@ static bool push_row(struct op *o, const cJSON *j)
 static bool push_found(struct op *o, const char *id, const char *conv, const char *user,
 		       const char *text, enum pf_author author, const char *at)
 {
-	if (o->nfound == o->cap_found) {
-		size_t cap = o->cap_found ? o->cap_found * 2 : 32;
-		struct found *v = realloc(o->found, cap * sizeof *v);
-		if (!v)
-			return false;
-		o->found = v;
-		o->cap_found = cap;
-	}
+	struct found *v = pf_grow(o->found, &o->cap_found, o->nfound, sizeof *v);
+
+	if (!v)
+		return false;
+	o->found = v;
 	struct found *f = &o->found[o->nfound];
 	memset(f, 0, sizeof *f);
 	f->seq = o->nfound;

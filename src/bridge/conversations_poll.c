@@ -20,14 +20,10 @@ static bool take_chat(struct op *o, const cJSON *ch, const char *conv_id, const 
 
 	if (!id || !sender || ts < o->since)
 		return true;
-	if (o->nfound == o->cap_found) {
-		size_t cap = o->cap_found ? o->cap_found * 2 : 32;
-		struct found *v = realloc(o->found, cap * sizeof *v);
-		if (!v)
-			return false;
-		o->found = v;
-		o->cap_found = cap;
-	}
+	struct found *v = pf_grow(o->found, &o->cap_found, o->nfound, sizeof *v);
+	if (!v)
+		return false;
+	o->found = v;
 	struct found *f = &o->found[o->nfound];
 	enum pf_author author = strcmp(sender, "USER") == 0    ? AUTHOR_CUSTOMER
 			      : strcmp(sender, "AGENT") == 0 ? AUTHOR_BRIDGE
@@ -53,14 +49,11 @@ static bool push_wanting(struct op *o, const cJSON *conv)
 
 static bool push_walk(struct op *o, const char *conv_id, const char *user_id)
 {
-	if (o->nwalks == o->cap_walks) {
-		size_t n = o->cap_walks ? o->cap_walks * 2 : 8;
-		struct walk *v = realloc(o->walks, n * sizeof *v);
-		if (!v)
-			return false;
-		o->walks = v;
-		o->cap_walks = n;
-	}
+	struct walk *v = pf_grow(o->walks, &o->cap_walks, o->nwalks, sizeof *v);
+
+	if (!v)
+		return false;
+	o->walks = v;
 	struct walk *w = &o->walks[o->nwalks];
 	w->conv_id = strdup(conv_id);
 	w->user_id = strdup(user_id ? user_id : "");

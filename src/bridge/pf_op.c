@@ -91,6 +91,18 @@ void pf_op_call(struct pf_op *op, struct pf_http *h, const char *method, const c
 		pf_op_fail(op, PF_RETRY, why.msg);
 }
 
+void *pf_grow(void *v, size_t *cap, size_t n, size_t size)
+{
+	size_t want = *cap ? *cap * 2 : 16;
+
+	if (n < *cap)
+		return v;
+	if (!(v = realloc(v, want * size)))
+		return NULL;
+	*cap = want;
+	return v;
+}
+
 const char *pf_memo_get(const struct pf_memo *m, const char *key)
 {
 	for (; m; m = m->next)
@@ -140,14 +152,11 @@ bool pf_message_set(struct pf_message *m, const char *id, const char *conv, cons
 
 struct pf_message *pf_result_next_message(struct pf_result *r, size_t *cap)
 {
-	if (r->nmsgs == *cap) {
-		size_t n = *cap ? *cap * 2 : 32;
-		struct pf_message *v = realloc(r->msgs, n * sizeof *v);
-		if (!v)
-			return NULL;
-		r->msgs = v;
-		*cap = n;
-	}
+	struct pf_message *v = pf_grow(r->msgs, cap, r->nmsgs, sizeof *v);
+
+	if (!v)
+		return NULL;
+	r->msgs = v;
 	memset(&r->msgs[r->nmsgs], 0, sizeof *r->msgs);
 	return &r->msgs[r->nmsgs];
 }
@@ -155,14 +164,11 @@ struct pf_message *pf_result_next_message(struct pf_result *r, size_t *cap)
 bool pf_result_add_wanting(struct pf_result *r, size_t *cap, const char *conv_id,
 			   const char *mark)
 {
-	if (r->nwanting == *cap) {
-		size_t n = *cap ? *cap * 2 : 8;
-		struct pf_wanting *v = realloc(r->wanting, n * sizeof *v);
-		if (!v)
-			return false;
-		r->wanting = v;
-		*cap = n;
-	}
+	struct pf_wanting *v = pf_grow(r->wanting, cap, r->nwanting, sizeof *v);
+
+	if (!v)
+		return false;
+	r->wanting = v;
 	struct pf_wanting *w = &r->wanting[r->nwanting];
 	w->conv_id = strdup(conv_id);
 	w->mark = strdup(mark);

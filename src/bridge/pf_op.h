@@ -66,6 +66,13 @@ void pf_op_failed(struct pf_op *op, const struct pf_answer *a, const char *what,
 void pf_op_call(struct pf_op *op, struct pf_http *h, const char *method, const char *path,
 		cJSON *body, pf_http_fn *on_answer);
 
+/* ---- arrays that grow ---- */
+
+/* `v`, an array of *cap elements of `size` bytes with `n` in use, with room
+ * for one more: v itself, or v moved and *cap doubled; NULL when out of
+ * memory, v then left as it was. */
+void *pf_grow(void *v, size_t *cap, size_t n, size_t size);
+
 /* ---- what a client learns once ---- */
 
 /* Ids a platform client learnt and keeps for its life (a hub agent's

@@ -253,14 +253,11 @@ static bool message_parts(struct pf_client *c, const cJSON *m, const char *conv,
 
 static bool add_todo(struct op *o, const char *id)
 {
-	if (o->ntodo == o->cap_todo) {
-		size_t n = o->cap_todo ? o->cap_todo * 2 : 16;
-		char **v = realloc(o->todo, n * sizeof *v);
-		if (!v)
-			return false;
-		o->todo = v;
-		o->cap_todo = n;
-	}
+	char **v = pf_grow(o->todo, &o->cap_todo, o->ntodo, sizeof *v);
+
+	if (!v)
+		return false;
+	o->todo = v;
 	return (o->todo[o->ntodo] = strdup(id)) != NULL && ++o->ntodo;
 }
 
