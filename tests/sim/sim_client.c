@@ -195,16 +195,25 @@ struct simc_reply simc_raw(struct simc *s, const char *method, const char *path,
 	return r;
 }
 
-cJSON *simc_ctl(struct simc *s, const char *method, const char *path, const char *fmt, ...)
+/* A control request with the JSON body fmt makes (none when empty). */
+__attribute__((format(printf, 4, 0)))
+static struct simc_reply ctl_call(struct simc *s, const char *method, const char *path,
+				  const char *fmt, va_list ap)
 {
 	static const char *const headers[] = {"Content-Type: application/json", NULL};
 	char body[4096];
+
+	vsnprintf(body, sizeof body, fmt, ap);
+	return simc_raw(s, method, path, headers, body[0] ? body : NULL);
+}
+
+cJSON *simc_ctl(struct simc *s, const char *method, const char *path, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(body, sizeof body, fmt, ap);
+	struct simc_reply r = ctl_call(s, method, path, fmt, ap);
 	va_end(ap);
-	struct simc_reply r = simc_raw(s, method, path, headers, body[0] ? body : NULL);
 	if (r.status != 200)
 		fail_msg("%s %s: status %ld, body %s", method, path, r.status,
 			 r.body ? r.body : "(none)");
@@ -217,14 +226,11 @@ cJSON *simc_ctl(struct simc *s, const char *method, const char *path, const char
 
 long simc_ctl_status(struct simc *s, const char *path, const char *fmt, ...)
 {
-	static const char *const headers[] = {"Content-Type: application/json", NULL};
-	char body[4096];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(body, sizeof body, fmt, ap);
+	struct simc_reply r = ctl_call(s, "POST", path, fmt, ap);
 	va_end(ap);
-	struct simc_reply r = simc_raw(s, "POST", path, headers, body);
 	long status = r.status;
 	simc_reply_free(&r);
 	return status;
