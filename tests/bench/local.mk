@@ -35,7 +35,8 @@ tests_bench_bench_hub_list_LDADD = $(HUBDB_LIBS) $(IT_LDADD)
 tests_bench_bench_hub_list_LDFLAGS = -pthread
 CLEANFILES = $(EXTRA_PROGRAMS) $(CLEANFILES_THEMES)
 
-bench: handoffd handoff $(EXTRA_PROGRAMS)
+bench: handoffd handoff handoff-bridge tests/sim/botpress_sim tests/sim/threads_sim \
+	tests/sim/chats_sim tests/sim/conversations_sim $(EXTRA_PROGRAMS)
 	$(top_srcdir)/tests/bench/run.sh '$(abs_top_builddir)' $(BENCH_CHATS)
 .PHONY: bench
 
