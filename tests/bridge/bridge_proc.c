@@ -316,16 +316,28 @@ const char *jstr(const cJSON *j, const char *path)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-cJSON *hub_chats(struct world *w, const char *query)
+cJSON *hub_call(struct world *w, const char *method, const char *body, long status,
+		const char *fmt, ...)
 {
-	char path[256];
-	snprintf(path, sizeof path, "/v1/chats?limit=200%s%s", query ? "&" : "", query ? query : "");
-	struct reply r = http(&w->hub, "GET", path, w->ana, NULL);
-	assert_int_equal(r.status, 200);
+	char path[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof path, fmt, ap);
+	va_end(ap);
+	struct reply r = http(&w->hub, method, path, w->ana, body);
+	if (r.status != status)
+		fail_msg("%s %s: HTTP %ld %s", method, path, r.status, r.body ? r.body : "");
 	cJSON *j = r.json;
 	r.json = NULL;
 	reply_free(&r);
 	return j;
+}
+
+cJSON *hub_chats(struct world *w, const char *query)
+{
+	return hub_call(w, "GET", NULL, 200, "/v1/chats?limit=200%s%s", query ? "&" : "",
+			query ? query : "");
 }
 
 bool hub_chat_by_preview(struct world *w, const char *text, char out_id[37])
@@ -412,25 +424,17 @@ char *sim_handoff(struct world *w, const char *conv_id)
 
 void hub_action(struct world *w, const char *chat_id, const char *action)
 {
-	char path[128];
-	snprintf(path, sizeof path, "/v1/chats/%s/%s", chat_id, action);
-	struct reply r = http(&w->hub, "POST", path, w->ana, NULL);
-	if (r.status != 200)
-		fail_msg("%s: HTTP %ld %s", action, r.status, r.body ? r.body : "");
-	reply_free(&r);
+	cJSON_Delete(hub_call(w, "POST", NULL, 200, "/v1/chats/%s/%s", chat_id, action));
 }
 
 void hub_reply(struct world *w, const char *chat_id, const char *text, char out[37])
 {
-	char path[128], body[512];
+	char body[512];
 	static int n;
 
-	snprintf(path, sizeof path, "/v1/chats/%s/messages", chat_id);
 	snprintf(body, sizeof body, "{\"text\":\"%s\",\"client_msg_id\":\"test-%d-%d\"}", text,
 		 (int)getpid(), ++n);
-	struct reply r = http(&w->hub, "POST", path, w->ana, body);
-	if (r.status != 201)
-		fail_msg("reply: HTTP %ld %s", r.status, r.body ? r.body : "");
-	snprintf(out, 37, "%s", jstr(r.json, "id"));
-	reply_free(&r);
+	cJSON *j = hub_call(w, "POST", body, 201, "/v1/chats/%s/messages", chat_id);
+	snprintf(out, 37, "%s", jstr(j, "id"));
+	cJSON_Delete(j);
 }

@@ -83,6 +83,13 @@ int free_port(void);
 void wait_for(struct world *w, bool (*pred)(struct world *, const void *), const void *arg,
 	      const char *what);
 
+/* A request to the hub as the agent, to the path printf makes of fmt;
+ * `body` NULL for none. Asserts the answer's `status`; returns its JSON
+ * (caller deletes; NULL when it has none). */
+__attribute__((format(printf, 5, 6)))
+cJSON *hub_call(struct world *w, const char *method, const char *body, long status,
+		const char *fmt, ...);
+
 /* The hub's chats as an agent sees them (GET /v1/chats?limit=200). */
 cJSON *hub_chats(struct world *w, const char *query);
 /* The member at "a.b.c", NULL when missing. */

@@ -111,14 +111,7 @@ static bool detail_is(struct world *wp, const void *arg)
 /* The hub's messages of `chat_id` (caller deletes). */
 static cJSON *hub_messages(const char *chat_id)
 {
-	char path[128];
-	snprintf(path, sizeof path, "/v1/chats/%s/messages?limit=100", chat_id);
-	struct reply r = http(&w.hub, "GET", path, w.ana, NULL);
-	assert_int_equal(r.status, 200);
-	cJSON *j = r.json;
-	r.json = NULL;
-	reply_free(&r);
-	return j;
+	return hub_call(&w, "GET", NULL, 200, "/v1/chats/%s/messages?limit=100", chat_id);
 }
 
 static int hub_count_text(const char *chat_id, const char *text)
@@ -285,28 +278,22 @@ static void test_title_and_status(void **state)
 	static const struct detail pending = {"ticketStatus", "pending"};
 	static const struct detail closed = {"ticketStatus", "closed"};
 	static const struct detail retitled = {"title", "Refund done"};
-	char path[128];
 
 	(void)state;
-	snprintf(path, sizeof path, "/v1/chats/%s", chat);
-	struct reply r = http(&w.hub, "PATCH", path, w.ana,
-			      "{\"title\":\"Refund for order 42\",\"ticket_status\":\"pending\"}");
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	cJSON_Delete(hub_call(&w, "PATCH",
+			      "{\"title\":\"Refund for order 42\",\"ticket_status\":\"pending\"}",
+			      200, "/v1/chats/%s", chat));
 	wait_for(&w, detail_is, &title, "the title on the platform");
 	wait_for(&w, detail_is, &pending, "the ticket pending on the platform");
-	r = http(&w.hub, "PATCH", path, w.ana, "{\"ticket_status\":\"solved\"}");
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	cJSON_Delete(hub_call(&w, "PATCH", "{\"ticket_status\":\"solved\"}", 200, "/v1/chats/%s",
+			      chat));
 	wait_for(&w, detail_is, &closed, "the ticket closed for \"solved\"");
 
-	r = http(&w.hub, "PATCH", path, w.ana, "{\"ticket_status\":\"open\"}");
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	cJSON_Delete(hub_call(&w, "PATCH", "{\"ticket_status\":\"open\"}", 200, "/v1/chats/%s",
+			      chat));
 	hub_action(&w, chat, "handback");
-	r = http(&w.hub, "PATCH", path, w.ana, "{\"title\":\"Refund done\"}");
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	cJSON_Delete(hub_call(&w, "PATCH", "{\"title\":\"Refund done\"}", 200, "/v1/chats/%s",
+			      chat));
 	wait_for(&w, detail_is, &retitled, "the new title on the platform");
 	wait_for(&w, detail_is, &closed, "the ticket closed after hand back");
 	assert_int_equal(bot_says("the bot after the retitle"), 200);
@@ -318,7 +305,6 @@ static void test_status_without_ticket(void **state)
 {
 	static const struct detail pending = {"ticketStatus", "pending"};
 	static struct detail human = {"responderId", NULL};
-	char path[128];
 
 	(void)state;
 	world_up(POLL);
@@ -331,10 +317,8 @@ static void test_status_without_ticket(void **state)
 	cJSON *j = sim_chat(conv);
 	assert_null(jstr(j, "chat.ticketId"));
 	cJSON_Delete(j);
-	snprintf(path, sizeof path, "/v1/chats/%s", chat);
-	struct reply r = http(&w.hub, "PATCH", path, w.ana, "{\"ticket_status\":\"pending\"}");
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	cJSON_Delete(hub_call(&w, "PATCH", "{\"ticket_status\":\"pending\"}", 200, "/v1/chats/%s",
+			      chat));
 	wait_for(&w, detail_is, &pending, "a ticket, pending, on the platform");
 	/* A ticket the human responder holds asks for nobody: the customer's
 	 * next message does not escalate the chat. */

@@ -125,14 +125,7 @@ static bool has_chat(struct world *wp, const void *text)
 
 static cJSON *hub_chat(void)
 {
-	char path[128];
-	snprintf(path, sizeof path, "/v1/chats/%s", chat);
-	struct reply r = http(&w.hub, "GET", path, w.ana, NULL);
-	assert_int_equal(r.status, 200);
-	cJSON *j = r.json;
-	r.json = NULL;
-	reply_free(&r);
-	return j;
+	return hub_call(&w, "GET", NULL, 200, "/v1/chats/%s", chat);
 }
 
 static bool escalated(struct world *wp, const void *arg)
@@ -148,17 +141,14 @@ static bool escalated(struct world *wp, const void *arg)
 /* Messages of the hub chat whose text starts with `prefix`. */
 static int hub_count(const char *prefix)
 {
-	char path[128];
-	snprintf(path, sizeof path, "/v1/chats/%s/messages?limit=100", chat);
-	struct reply r = http(&w.hub, "GET", path, w.ana, NULL);
-	assert_int_equal(r.status, 200);
+	cJSON *j = hub_call(&w, "GET", NULL, 200, "/v1/chats/%s/messages?limit=100", chat);
 	const cJSON *m;
 	int n = 0;
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(r.json, "messages")) {
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(j, "messages")) {
 		const char *t = jstr(m, "text");
 		n += t && strncmp(t, prefix, strlen(prefix)) == 0;
 	}
-	reply_free(&r);
+	cJSON_Delete(j);
 	return n;
 }
 
@@ -423,24 +413,16 @@ static bool rated(struct world *wp, const void *arg)
 static void test_title_and_rating(void **state)
 {
 	static const struct field_goal title = {"title", "Refund for order 42"};
-	char path[128];
-
 	(void)state;
-	snprintf(path, sizeof path, "/v1/chats/%s", chat);
-	struct reply r = http(&w.hub, "PATCH", path, w.ana, "{\"title\":\"Refund for order 42\"}");
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	cJSON_Delete(hub_call(&w, "PATCH", "{\"title\":\"Refund for order 42\"}", 200,
+			      "/v1/chats/%s", chat));
 	wait_for(&w, field_is, &title, "the title on the platform");
-	snprintf(path, sizeof path, "/v1/chats/%s/rating", chat);
-	r = http(&w.hub, "POST", path, w.ana,
-		 "{\"score\":2,\"feedback\":\"wrong policy\","
-		 "\"suggested_answer\":\"Refunds take 5 days\"}");
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	cJSON_Delete(hub_call(&w, "POST",
+			      "{\"score\":2,\"feedback\":\"wrong policy\","
+			      "\"suggested_answer\":\"Refunds take 5 days\"}",
+			      200, "/v1/chats/%s/rating", chat));
 	wait_for(&w, rated, "bad", "a bad rating with its words on the bot's chat");
-	r = http(&w.hub, "POST", path, w.ana, "{\"score\":5}");
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	cJSON_Delete(hub_call(&w, "POST", "{\"score\":5}", 200, "/v1/chats/%s/rating", chat));
 	wait_for(&w, rated, "good", "a good rating on the bot's chat");
 }
 

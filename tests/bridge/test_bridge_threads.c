@@ -80,15 +80,12 @@ static bool has_chat(struct world *wp, const void *text)
 /* How many messages of the hub chat have this role and text. */
 static int hub_count(struct world *wp, const char *const *rt)
 {
-	char path[128];
 	int n = 0;
 	const cJSON *m;
-
-	snprintf(path, sizeof path, "/v1/chats/%s/messages", chat);
-	struct reply r = http(&wp->hub, "GET", path, wp->ana, NULL);
-	cJSON_ArrayForEach(m, jat(expect_status(&r, 200), "messages"))
+	cJSON *j = hub_call(wp, "GET", NULL, 200, "/v1/chats/%s/messages", chat);
+	cJSON_ArrayForEach(m, jat(j, "messages"))
 		n += strcmp(jstr(m, "role"), rt[0]) == 0 && strcmp(jstr(m, "text"), rt[1]) == 0;
-	reply_free(&r);
+	cJSON_Delete(j);
 	return n;
 }
 
@@ -120,14 +117,11 @@ static void test_poll_brings_thread(void **state)
 	thread_new("I need a refund", "Maria G.");
 	wait_for(&w, has_chat, "I need a refund", "the thread's chat in the hub");
 
-	char path[128];
-	snprintf(path, sizeof path, "/v1/chats/%s", chat);
-	struct reply r = http(&w.hub, "GET", path, w.ana, NULL);
-	cJSON *c = expect_status(&r, 200);
+	cJSON *c = hub_call(&w, "GET", NULL, 200, "/v1/chats/%s", chat);
 	assert_string_equal(jstr(c, "source.platform"), "threads");
 	assert_string_equal(jstr(c, "owner.name"), "Maria G.");
 	assert_string_equal(jstr(c, "channel.type"), "widget");
-	reply_free(&r);
+	cJSON_Delete(c);
 	assert_false(hub_chat_waiting(&w, chat));
 
 	sim_do("bot", "{\"text\":\"Refunds take 5 days.\",\"sources\":[\"kb/refunds\"]}");
