@@ -253,22 +253,15 @@ static void seed(struct sim_ctl *c)
 /* POST /_sim/config {botAuto?, pageSize?, order?} */
 static void config(struct sim_ctl *c)
 {
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(c->body, "botAuto");
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(c->body, "pageSize");
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(c->body, "order");
 
-	if ((a && !cJSON_IsBool(a)) ||
-	    (p && (!cJSON_IsNumber(p) || p->valuedouble < 1 ||
-		   p->valuedouble > CH_PAGE_SIZE_MAX)) ||
+	if (!sim_ctl_config_ok(c, "pageSize", CH_PAGE_SIZE_MAX) ||
 	    (o && (!cJSON_IsString(o) || (strcmp(o->valuestring, "oldest") != 0 &&
 					  strcmp(o->valuestring, "newest") != 0)))) {
 		sim_ctl_fail(c, 400, "botAuto: a boolean; pageSize: 1..100; order: oldest or newest");
 		return;
 	}
-	if (a)
-		ch_of(c)->bot_auto = cJSON_IsTrue(a);
-	if (p)
-		ch_of(c)->page_size = (size_t)p->valuedouble;
+	sim_ctl_config_set(c, "pageSize", &ch_of(c)->bot_auto, &ch_of(c)->page_size);
 	if (o)
 		ch_of(c)->newest_first = strcmp(o->valuestring, "newest") == 0;
 	sim_ctl_reply(c, 200, NULL);

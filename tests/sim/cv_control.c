@@ -194,18 +194,11 @@ static void seed(struct sim_ctl *c)
 /* POST /_sim/config {botAuto?, chatPageSize?} */
 static void config(struct sim_ctl *c)
 {
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(c->body, "botAuto");
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(c->body, "chatPageSize");
-
-	if ((a && !cJSON_IsBool(a)) ||
-	    (p && (!cJSON_IsNumber(p) || p->valuedouble < 1 || p->valuedouble > 1000))) {
+	if (!sim_ctl_config_ok(c, "chatPageSize", 1000)) {
 		sim_ctl_fail(c, 400, "botAuto: a boolean; chatPageSize: 1..1000");
 		return;
 	}
-	if (a)
-		cv_of(c)->bot_auto = cJSON_IsTrue(a);
-	if (p)
-		cv_of(c)->chat_page_size = (size_t)p->valuedouble;
+	sim_ctl_config_set(c, "chatPageSize", &cv_of(c)->bot_auto, &cv_of(c)->chat_page_size);
 	sim_ctl_reply(c, 200, NULL);
 }
 

@@ -12,6 +12,9 @@
 #ifndef HANDOFF_SIM_CONTROL_H
 #define HANDOFF_SIM_CONTROL_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include <cjson/cJSON.h>
 
 #include "sim.h"
@@ -42,5 +45,14 @@ void sim_ctl_fail(struct sim_ctl *c, int status, const char *why);
 /* body[name] as a string, `def` when absent; NULL (answered 400) when
  * required and absent, or empty, or of another type. */
 const char *sim_ctl_str(struct sim_ctl *c, const char *name, const char *def);
+
+/* POST /_sim/config's keys every platform has: "botAuto" (a boolean) and
+ * a page size named `size_key` (1..max). sim_ctl_config_ok checks them
+ * (false when one is there and wrong; nothing is answered, so that the
+ * platform checks its own keys too and answers 400 naming them all);
+ * sim_ctl_config_set then sets those given. */
+bool sim_ctl_config_ok(struct sim_ctl *c, const char *size_key, double max);
+void sim_ctl_config_set(struct sim_ctl *c, const char *size_key, bool *bot_auto,
+			size_t *page_size);
 
 #endif

@@ -230,6 +230,10 @@ static void test_pagination_walks_every_item_once(void **state)
 	/* Messages of one conversation, most recent first, across pages. */
 	char path[128];
 	cJSON_Delete(simc_ctl(s, "POST", "/_sim/config", "{\"pageSize\":3}"));
+	/* A config with one bad key changes nothing, the good key neither. */
+	assert_int_equal(simc_ctl_status(s, "/_sim/config", "{\"pageSize\":2,\"botAuto\":\"yes\"}"),
+			 400);
+	assert_int_equal(simc_ctl_status(s, "/_sim/config", "{\"pageSize\":1001}"), 400);
 	for (int i = 0; i < 6; i++) {
 		snprintf(path, sizeof path, "/_sim/conversations/%s/customer", first);
 		cJSON_Delete(simc_ctl(s, "POST", path, "{\"text\":\"more %d\"}", i));
