@@ -236,6 +236,19 @@ long simc_ctl_status(struct simc *s, const char *path, const char *fmt, ...)
 	return status;
 }
 
+void simc_expect_slow_once(struct simc *s, struct simc_reply (*call)(struct simc *s))
+{
+	cJSON_Delete(simc_ctl(s, "POST", "/_sim/faults", "{\"slow\":1,\"delayMs\":400}"));
+	struct simc_reply r = call(s);
+	assert_int_equal(r.status, 200);
+	assert_true(r.elapsed_ms >= 400);
+	simc_reply_free(&r);
+	r = call(s);
+	assert_int_equal(r.status, 200);
+	assert_true(r.elapsed_ms < 400);
+	simc_reply_free(&r);
+}
+
 const cJSON *simc_at(const cJSON *o, const char *a, const char *b)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);

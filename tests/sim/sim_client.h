@@ -64,6 +64,10 @@ long simc_ctl_status(struct simc *s, const char *path, const char *fmt, ...);
 const cJSON *simc_at(const cJSON *o, const char *a, const char *b);
 const char *simc_str_at(const cJSON *o, const char *a, const char *b);
 
+/* The "slow" fault switch (delayMs 400, once): the next API request, made
+ * by `call`, answers 200 after the delay, the one after it at once. */
+void simc_expect_slow_once(struct simc *s, struct simc_reply (*call)(struct simc *s));
+
 /* URL-encode into a new string (the nextToken). */
 char *simc_urlencode(const char *s);
 
