@@ -331,3 +331,18 @@ const char *bridge_config_get(const struct bridge_config *c, const char *name)
 			return c->settings[i].value;
 	return NULL;
 }
+
+bool bridge_config_get_long(const struct bridge_config *c, const char *name, long min, long max,
+			    long *out, struct errbuf *err)
+{
+	const char *v = bridge_config_get(c, name);
+	char *end;
+
+	errno = 0;
+	*out = v ? strtol(v, &end, 10) : 0;
+	if (v && !errno && end != v && !*end && *out >= min && *out <= max)
+		return true;
+	if (max == LONG_MAX)
+		return errbuf_set(err, "%s must be a whole number from %ld up", name, min);
+	return errbuf_set(err, "%s must be a whole number from %ld to %ld", name, min, max);
+}

@@ -54,4 +54,9 @@ void bridge_config_free(struct bridge_config *c);
  * platform declared no such key. */
 const char *bridge_config_get(const struct bridge_config *c, const char *name);
 
+/* A platform key that is a whole number from min to max (LONG_MAX: no
+ * limit), into *out; false with err naming the key otherwise. */
+bool bridge_config_get_long(const struct bridge_config *c, const char *name, long min, long max,
+			    long *out, struct errbuf *err);
+
 #endif

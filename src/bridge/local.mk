@@ -13,6 +13,8 @@ handoff_bridge_SOURCES = \
 	src/bridge/bridge_resync.c src/bridge/bridge_resync.h \
 	src/bridge/bridge_state.c src/bridge/bridge_state.h \
 	src/bridge/bridge_webhook.c \
+	src/bridge/chats_op.h src/bridge/chats_poll.c \
+	src/bridge/conversations_op.h src/bridge/conversations_poll.c \
 	src/bridge/pf_http.c src/bridge/pf_http.h \
 	src/bridge/pf_op.c src/bridge/pf_op.h \
 	src/bridge/platform.h src/bridge/platforms.c \

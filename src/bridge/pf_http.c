@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backoff.h"
+#include "bridge_config.h"
 #include "httpc.h"
 #include "jsonfield.h"
 #include "pf_http.h"
@@ -48,6 +49,12 @@ fail:
 		pf_http_free(h);
 	}
 	return NULL;
+}
+
+struct pf_http *pf_http_open(uv_loop_t *loop, const struct bridge_config *cfg, const char *token,
+			     const char *const *headers, struct errbuf *err)
+{
+	return pf_http_new(loop, cfg->platform_url, token, headers, cfg->request_timeout_ms, err);
 }
 
 void pf_http_free(struct pf_http *h)
@@ -145,6 +152,24 @@ void pf_http_failed(const struct pf_answer *a, const char *what, const char *why
 	}
 	snprintf(r->text, sizeof r->text, "%s: HTTP %ld%s%s", what, a->status, why ? ": " : "",
 		 why ? why : "");
+}
+
+bool pf_header_line(char *out, size_t n, const char *name, const char *value)
+{
+	return (size_t)snprintf(out, n, "%s: %s", name, value) < n && !strpbrk(value, "\r\n") &&
+	       !strpbrk(name, "\r\n: ");
+}
+
+const char *pf_str(const cJSON *j, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int64_t pf_int(const cJSON *j, const char *name, int64_t def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
 }
 
 void pf_urlencode(char *out, size_t outlen, const char *v)

@@ -52,10 +52,57 @@ void pf_op_finish(struct pf_op *op);
 
 /* The result set to `status` and `why`, then pf_op_finish. */
 void pf_op_fail(struct pf_op *op, enum pf_status status, const char *why);
+/* The same with the words made as printf makes them. */
+void pf_op_failf(struct pf_op *op, enum pf_status status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A failed answer: pf_http_failed ("<what>: ... <why>"), then
+ * pf_op_finish. */
+void pf_op_failed(struct pf_op *op, const struct pf_answer *a, const char *what,
+		  const char *why);
 
 /* pf_http_call with `op` as the callback's ctx; a call that cannot be
  * made is a PF_RETRY in pf_http's words, through pf_op_fail. */
 void pf_op_call(struct pf_op *op, struct pf_http *h, const char *method, const char *path,
 		cJSON *body, pf_http_fn *on_answer);
+
+/* ---- arrays that grow ---- */
+
+/* `v`, an array of *cap elements of `size` bytes with `n` in use, with room
+ * for one more: v itself, or v moved and *cap doubled; NULL when out of
+ * memory, v then left as it was. */
+void *pf_grow(void *v, size_t *cap, size_t n, size_t size);
+
+/* ---- what a client learns once ---- */
+
+/* Ids a platform client learnt and keeps for its life (a hub agent's
+ * platform user, a thread's chat user): a list, as they are few. */
+struct pf_memo {
+	char *key, *value;
+	struct pf_memo *next;
+};
+
+/* The value learnt for `key`, NULL when none. */
+const char *pf_memo_get(const struct pf_memo *m, const char *key);
+/* Learn key -> value unless `key` is known; out of memory, it is not
+ * learnt (and asked again next time). */
+void pf_memo_put(struct pf_memo **m, const char *key, const char *value);
+void pf_memo_free(struct pf_memo *m);
+
+/* ---- building a result ---- */
+
+/* The message's fields copied (`user` NULL: ""); false when out of memory,
+ * nothing then held. */
+bool pf_message_set(struct pf_message *m, const char *id, const char *conv, const char *user,
+		    const char *text, enum pf_author author);
+
+/* Room for one more message in r->msgs (*cap: its size, 0 at first): the
+ * next slot, zeroed and not yet counted; NULL when out of memory. */
+struct pf_message *pf_result_next_message(struct pf_result *r, size_t *cap);
+
+/* One more conversation asking for a human in r->wanting (*cap as above);
+ * false when out of memory. */
+bool pf_result_add_wanting(struct pf_result *r, size_t *cap, const char *conv_id,
+			   const char *mark);
 
 #endif

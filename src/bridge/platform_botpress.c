@@ -30,16 +30,11 @@
 /* Escalations are few; a list longer than this is walked no further. */
 #define WANTING_MAX_PAGES 50
 
-struct agent_user {
-	char *agent_id, *user_id;
-	struct agent_user *next;
-};
-
 struct pf_client {
 	struct pf_http *http;
 	const char *bot_id, *handoff_tag, *agent_tag, *message_tag;
 	const char *title_tag, *rating_tag, *status_tag;
-	struct agent_user *agents;   /* hub agent -> Botpress user, learnt once */
+	struct pf_memo *agents;      /* hub agent -> Botpress user, learnt once */
 };
 
 enum op_kind { OP_CHECK, OP_CHANGES, OP_DESCRIBE, OP_POST, OP_TAGS };
@@ -77,15 +72,9 @@ static void step(void *op);
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static const char *str_of(const cJSON *j, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static const char *tag_of(const cJSON *j, const char *tag)
 {
-	return str_of(cJSON_GetObjectItemCaseSensitive(j, "tags"), tag);
+	return pf_str(cJSON_GetObjectItemCaseSensitive(j, "tags"), tag);
 }
 
 static void op_free(void *op)
@@ -113,15 +102,14 @@ static void finish(struct op *o)
 static void failed(struct op *o, const struct pf_answer *a, const char *what)
 {
 	char why[400];
-	const char *type = a->json ? str_of(a->json, "type") : NULL;
-	const char *desc = a->json ? str_of(a->json, "description") : NULL;
+	const char *type = a->json ? pf_str(a->json, "type") : NULL;
+	const char *desc = a->json ? pf_str(a->json, "description") : NULL;
 	const char *hint = a->status == 401 ? " (check token_file)"
 			 : a->status == 403 ? " (check bot_id)" : "";
 
 	snprintf(why, sizeof why, "%s%s%s%s", type ? type : "no error body", desc ? " — " : "",
 		 desc ? desc : "", hint);
-	pf_http_failed(a, what, why, &o->op.r);
-	finish(o);
+	pf_op_failed(&o->op, a, what, why);
 }
 
 static void on_answer(void *ctx, const struct pf_answer *a);
@@ -145,7 +133,7 @@ static bool start(struct op *o, struct errbuf *err)
 /* "?nextToken=..." (URL-encoded, as the doc asks) after `prefix`. */
 static void page_path(char *out, size_t n, const char *prefix, const cJSON *prev)
 {
-	const char *token = prev ? str_of(cJSON_GetObjectItemCaseSensitive(prev, "meta"),
+	const char *token = prev ? pf_str(cJSON_GetObjectItemCaseSensitive(prev, "meta"),
 					  "nextToken") : NULL;
 
 	snprintf(out, n, "%s", prefix);
@@ -158,16 +146,16 @@ static void page_path(char *out, size_t n, const char *prefix, const cJSON *prev
 
 static bool has_next(const cJSON *page)
 {
-	return str_of(cJSON_GetObjectItemCaseSensitive(page, "meta"), "nextToken") != NULL;
+	return pf_str(cJSON_GetObjectItemCaseSensitive(page, "meta"), "nextToken") != NULL;
 }
 
 /* A Botpress message -> pf_message; false for one that is not usable. */
 static bool message_of(const struct pf_client *c, const cJSON *m, struct pf_message *out)
 {
-	const char *id = str_of(m, "id"), *conv = str_of(m, "conversationId");
-	const char *user = str_of(m, "userId"), *type = str_of(m, "type");
-	const char *dir = str_of(m, "direction");
-	const char *text = str_of(cJSON_GetObjectItemCaseSensitive(m, "payload"), "text");
+	const char *id = pf_str(m, "id"), *conv = pf_str(m, "conversationId");
+	const char *user = pf_str(m, "userId"), *type = pf_str(m, "type");
+	const char *dir = pf_str(m, "direction");
+	const char *text = pf_str(cJSON_GetObjectItemCaseSensitive(m, "payload"), "text");
 	char placeholder[80];
 
 	if (!id || !conv)
@@ -178,28 +166,19 @@ static bool message_of(const struct pf_client *c, const cJSON *m, struct pf_mess
 		snprintf(placeholder, sizeof placeholder, "[%.40s message]", type ? type : "empty");
 		text = placeholder;
 	}
-	memset(out, 0, sizeof *out);
-	out->author = tag_of(m, c->message_tag) ? AUTHOR_BRIDGE
-		    : dir && strcmp(dir, "incoming") == 0 ? AUTHOR_CUSTOMER : AUTHOR_BOT;
-	if (!(out->id = strdup(id)) || !(out->conv_id = strdup(conv)) ||
-	    !(out->user_id = strdup(user ? user : "")) || !(out->text = strdup(text))) {
-		pf_message_free(out);
-		return false;
-	}
-	return true;
+	return pf_message_set(out, id, conv, user, text,
+			      tag_of(m, c->message_tag) ? AUTHOR_BRIDGE
+			      : dir && strcmp(dir, "incoming") == 0 ? AUTHOR_CUSTOMER
+								  : AUTHOR_BOT);
 }
 
 static bool push_message(struct op *o, const cJSON *m)
 {
-	if (o->op.r.nmsgs == o->cap_msgs) {
-		size_t cap = o->cap_msgs ? o->cap_msgs * 2 : 32;
-		struct pf_message *v = realloc(o->op.r.msgs, cap * sizeof *v);
-		if (!v)
-			return false;
-		o->op.r.msgs = v;
-		o->cap_msgs = cap;
-	}
-	if (message_of(o->op.c, m, &o->op.r.msgs[o->op.r.nmsgs]))
+	struct pf_message *slot = pf_result_next_message(&o->op.r, &o->cap_msgs);
+
+	if (!slot)
+		return false;
+	if (message_of(o->op.c, m, slot))
 		o->op.r.nmsgs++;
 	return true;
 }
@@ -208,28 +187,11 @@ static bool push_message(struct op *o, const cJSON *m)
  * the tag change moved. */
 static bool push_wanting(struct pf_result *r, size_t *cap, const cJSON *conv)
 {
-	const char *id = str_of(conv, "id"), *mark = str_of(conv, "updatedAt");
+	const char *id = pf_str(conv, "id"), *mark = pf_str(conv, "updatedAt");
 
-	if (!id)
-		return true;
-	if (r->nwanting == *cap) {
-		size_t n = *cap ? *cap * 2 : 8;
-		struct pf_wanting *v = realloc(r->wanting, n * sizeof *v);
-		if (!v)
-			return false;
-		r->wanting = v;
-		*cap = n;
-	}
-	struct pf_wanting *w = &r->wanting[r->nwanting];
-	w->conv_id = strdup(id);
-	w->mark = strdup(mark ? mark : str_of(conv, "createdAt") ? str_of(conv, "createdAt") : "0");
-	if (!w->conv_id || !w->mark) {
-		free(w->conv_id);
-		free(w->mark);
-		return false;
-	}
-	r->nwanting++;
-	return true;
+	if (!mark)
+		mark = pf_str(conv, "createdAt");
+	return !id || pf_result_add_wanting(r, cap, id, mark ? mark : "0");
 }
 
 /* ---- the operations' steps ---------------------------------------------------- */
@@ -240,7 +202,7 @@ static bool take_messages(struct op *o, const cJSON *page)
 	const cJSON *m;
 
 	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(page, "messages")) {
-		const char *id = str_of(m, "id"), *at = str_of(m, "createdAt");
+		const char *id = pf_str(m, "id"), *at = pf_str(m, "createdAt");
 		if (!id || !at)
 			continue;
 		if (!o->op.r.cursor) {
@@ -308,7 +270,7 @@ static void on_describe(struct op *o, const struct pf_answer *a)
 
 	if (o->op.step == 0) {
 		const cJSON *conv = cJSON_GetObjectItemCaseSensitive(a->json, "conversation");
-		const char *integration = str_of(conv, "integration");
+		const char *integration = pf_str(conv, "integration");
 		const char *type = "api";
 		for (size_t i = 0; integration && i < sizeof channel_types / sizeof *channel_types; i++)
 			if (strcmp(integration, channel_types[i].integration) == 0)
@@ -325,32 +287,10 @@ static void on_describe(struct op *o, const struct pf_answer *a)
 		call(o, "GET", path, NULL);
 		return;
 	}
-	const char *name = str_of(cJSON_GetObjectItemCaseSensitive(a->json, "user"), "name");
+	const char *name = pf_str(cJSON_GetObjectItemCaseSensitive(a->json, "user"), "name");
 	if (name && *name)
 		o->op.r.customer_name = strdup(name);
 	finish(o);
-}
-
-static const char *agent_user(struct pf_client *c, const char *agent_id)
-{
-	for (struct agent_user *u = c->agents; u; u = u->next)
-		if (strcmp(u->agent_id, agent_id) == 0)
-			return u->user_id;
-	return NULL;
-}
-
-static void remember_agent(struct pf_client *c, const char *agent_id, const char *user_id)
-{
-	struct agent_user *u = calloc(1, sizeof *u);
-
-	if (!u || !(u->agent_id = strdup(agent_id)) || !(u->user_id = strdup(user_id))) {
-		if (u)
-			free(u->agent_id);
-		free(u);
-		return; /* asked again next time */
-	}
-	u->next = c->agents;
-	c->agents = u;
 }
 
 static void post_message(struct op *o, const char *user_id)
@@ -377,14 +317,14 @@ static void post_message(struct op *o, const char *user_id)
 static void on_post(struct op *o, const struct pf_answer *a)
 {
 	if (o->op.step == 1) {
-		const char *id = str_of(cJSON_GetObjectItemCaseSensitive(a->json, "user"), "id");
+		const char *id = pf_str(cJSON_GetObjectItemCaseSensitive(a->json, "user"), "id");
 		if (!id) {
 			o->op.r.status = PF_RETRY;
 			snprintf(o->op.r.text, sizeof o->op.r.text, "users/get-or-create: no user.id");
 			finish(o);
 			return;
 		}
-		remember_agent(o->op.c, o->agent_id, id);
+		pf_memo_put(&o->op.c->agents, o->agent_id, id);
 		post_message(o, id);
 		return;
 	}
@@ -423,9 +363,7 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 		return;
 	}
 	if (!a->json) {
-		o->op.r.status = PF_RETRY;
-		snprintf(o->op.r.text, sizeof o->op.r.text, "%s: the answer is not JSON", op_names[o->op.kind]);
-		finish(o);
+		pf_op_failf(&o->op, PF_RETRY, "%s: the answer is not JSON", op_names[o->op.kind]);
 		return;
 	}
 	switch (o->op.kind) {
@@ -469,7 +407,7 @@ static void step(void *op)
 		call(o, "GET", path, NULL);
 		return;
 	case OP_POST: {
-		const char *user = agent_user(o->op.c, o->agent_id);
+		const char *user = pf_memo_get(o->op.c->agents, o->agent_id);
 		if (user) {
 			post_message(o, user);
 			return;
@@ -509,15 +447,13 @@ static struct pf_client *bp_open(uv_loop_t *loop, const struct bridge_config *cf
 	c->title_tag = bridge_config_get(cfg, "title_tag");
 	c->rating_tag = bridge_config_get(cfg, "rating_tag");
 	c->status_tag = bridge_config_get(cfg, "status_tag");
-	if ((size_t)snprintf(bot, sizeof bot, "x-bot-id: %s", c->bot_id) >= sizeof bot ||
-	    strpbrk(c->bot_id, "\r\n")) {
+	if (!pf_header_line(bot, sizeof bot, "x-bot-id", c->bot_id)) {
 		free(c);
 		errbuf_set(err, "bot_id is not a bot id");
 		return NULL;
 	}
 	const char *headers[] = {bot, NULL};
-	c->http = pf_http_new(loop, cfg->platform_url, bridge_config_get(cfg, "token_file"), headers,
-			      cfg->request_timeout_ms, err);
+	c->http = pf_http_open(loop, cfg, bridge_config_get(cfg, "token_file"), headers, err);
 	if (!c->http) {
 		free(c);
 		return NULL;
@@ -530,13 +466,7 @@ static void bp_close(struct pf_client *c)
 	if (!c)
 		return;
 	pf_http_free(c->http);
-	while (c->agents) {
-		struct agent_user *u = c->agents;
-		c->agents = u->next;
-		free(u->agent_id);
-		free(u->user_id);
-		free(u);
-	}
+	pf_memo_free(c->agents);
 	free(c);
 }
 
@@ -635,7 +565,7 @@ static bool bp_parse_webhook(struct pf_client *c, const char *body, size_t len,
 			     struct pf_result *out, struct errbuf *err)
 {
 	cJSON *ev = cJSON_ParseWithLength(body, len);
-	const char *type = str_of(ev, "type");
+	const char *type = pf_str(ev, "type");
 	const cJSON *payload = cJSON_GetObjectItemCaseSensitive(ev, "payload");
 	bool ok = true;
 

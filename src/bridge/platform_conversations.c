@@ -6,11 +6,13 @@
  * the epoch; errors are {"type", "code", "message"}. doc/bridges.md has
  * the mapping and every choice made where the documentation is silent
  * (paths, the state values, the agent's write call), each a setting.
+ * This file has the calls and writes; conversations_poll.c the poll,
+ * conversations_op.h what the two share.
  *
  *   changes    GET {base}?startedAt=<cursor - overlap> (cursor pages), the
  *              latest 20 chats of each conversation, and GET
  *              {base}/{id}/chats?pageNo=N (100 a page, oldest first) for a
- *              conversation with more new chats than that
+ *              conversation with more new chats than that (conversations_poll.c)
  *   describe   GET {base}/{id}
  *   post       GET {base}/{id} (the chat count before it), then POST
  *              {base}/{id}{reply_path}; no idempotency key, so the count
@@ -21,64 +23,17 @@
  *              {base}/{id}/chats/{chatId}/feedback on the latest bot chat
  *   stop       PATCH {base}/{id} {state: resolved}, POST {base}/{id}/stop
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bridge_config.h"
 #include "bridge_state.h"
+#include "conversations_op.h"
 #include "log.h"
-#include "pf_http.h"
-#include "pf_op.h"
-#include "platform.h"
 
-#define PATH_LEN 4096
-#define PAGE_SIZE "50"             /* the list's largest page */
 #define JOURNAL_PREFIX "conversations.post."
-
-struct pf_client {
-	struct pf_http *http;
-	const char *base, *reply_path, *update_method, *agent_email;
-	const char *st_waiting, *st_human, *st_bot, *st_done;
-	long good_min;                 /* a hub score from here up is "good" */
-	long overlap_ms;               /* how far back each poll looks again */
-	char *state_db;
-	struct bstate *journal;        /* the posts in doubt, opened at the first post */
-};
-
-enum op_kind { OP_CHECK, OP_CHANGES, OP_DESCRIBE, OP_POST, OP_UPDATE, OP_META, OP_STOP };
-
-/* A chat found by a poll, with what orders it. */
-struct found {
-	int64_t ts;
-	size_t seq;
-	struct pf_message m;
-};
-
-/* A conversation whose new chats go beyond its latest 20. */
-struct walk {
-	char *conv_id, *user_id;
-};
-
-struct op {
-	struct pf_op op;               /* first: the shared part (pf_op.h) */
-	char *conv_id, *hub_msg_id, *text;
-	/* set_meta's rating */
-	int rating;
-	char *feedback, *suggested;
-	/* changes */
-	int64_t since;                 /* -1: everything */
-	bool first_page;
-	struct found *found;
-	size_t nfound, cap_found, cap_wanting;
-	struct walk *walks;
-	size_t nwalks, cap_walks, walk_at;
-	/* chat pages: the page asked, the index of its first chat */
-	long page_no;
-	size_t chat_index;
-	int64_t baseline;              /* post: the chat count before it */
-	char *last_bot;                /* set_meta: the newest bot chat seen */
-};
 
 static const struct bridge_key conversations_keys[] = {
 	{"token_file", NULL, true},
@@ -100,18 +55,6 @@ static const struct bridge_key conversations_keys[] = {
 static void on_answer(void *ctx, const struct pf_answer *a);
 
 /* ---- helpers ---------------------------------------------------------------- */
-
-static const char *str_of(const cJSON *j, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static int64_t num_of(const cJSON *j, const char *name, int64_t def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
-}
 
 static void op_free(void *op)
 {
@@ -140,7 +83,7 @@ static void finish(struct op *o)
 	pf_op_finish(&o->op);
 }
 
-static void call(struct op *o, const char *method, const char *path, cJSON *body)
+void cv_call(struct op *o, const char *method, const char *path, cJSON *body)
 {
 	pf_op_call(&o->op, o->op.c->http, method, path, body, on_answer);
 }
@@ -170,203 +113,14 @@ static struct op *op_new(struct pf_client *c, enum op_kind kind, const char *con
 	return o;
 }
 
-/* ---- changes ----------------------------------------------------------------- */
-
-/* A chat -> a found message; the bridge's own (sender AGENT) are marked so. */
-static bool take_chat(struct op *o, const cJSON *ch, const char *conv_id, const char *user_id)
-{
-	const char *id = str_of(ch, "id"), *sender = str_of(ch, "sender");
-	const char *text = str_of(ch, "message");
-	int64_t ts = num_of(ch, "timestamp", 0);
-
-	if (!id || !sender || ts < o->since)
-		return true;
-	if (o->nfound == o->cap_found) {
-		size_t cap = o->cap_found ? o->cap_found * 2 : 32;
-		struct found *v = realloc(o->found, cap * sizeof *v);
-		if (!v)
-			return false;
-		o->found = v;
-		o->cap_found = cap;
-	}
-	struct found *f = &o->found[o->nfound];
-	memset(f, 0, sizeof *f);
-	f->ts = ts;
-	f->seq = o->nfound;
-	f->m.author = strcmp(sender, "USER") == 0    ? AUTHOR_CUSTOMER
-		    : strcmp(sender, "AGENT") == 0 ? AUTHOR_BRIDGE
-						   : AUTHOR_BOT;
-	if (!(f->m.id = strdup(id)) || !(f->m.conv_id = strdup(conv_id)) ||
-	    !(f->m.user_id = strdup(user_id ? user_id : "")) ||
-	    !(f->m.text = strdup(text && *text ? text : "[empty message]"))) {
-		pf_message_free(&f->m);
-		return false;
-	}
-	o->nfound++;
-	return true;
-}
-
-static bool push_wanting(struct op *o, const cJSON *conv)
-{
-	const char *id = str_of(conv, "id");
-	char mark[64];
-
-	if (o->op.r.nwanting == o->cap_wanting) {
-		size_t n = o->cap_wanting ? o->cap_wanting * 2 : 8;
-		struct pf_wanting *v = realloc(o->op.r.wanting, n * sizeof *v);
-		if (!v)
-			return false;
-		o->op.r.wanting = v;
-		o->cap_wanting = n;
-	}
-	/* One escalation from the next: the conversation as it was then. */
-	snprintf(mark, sizeof mark, "%lld.%lld", (long long)num_of(conv, "lastChatTime", 0),
-		 (long long)num_of(conv, "chatCount", 0));
-	struct pf_wanting *w = &o->op.r.wanting[o->op.r.nwanting];
-	if (!(w->conv_id = strdup(id)) || !(w->mark = strdup(mark))) {
-		free(w->conv_id);
-		free(w->mark);
-		return false;
-	}
-	o->op.r.nwanting++;
-	return true;
-}
-
-static bool push_walk(struct op *o, const char *conv_id, const char *user_id)
-{
-	if (o->nwalks == o->cap_walks) {
-		size_t n = o->cap_walks ? o->cap_walks * 2 : 8;
-		struct walk *v = realloc(o->walks, n * sizeof *v);
-		if (!v)
-			return false;
-		o->walks = v;
-		o->cap_walks = n;
-	}
-	struct walk *w = &o->walks[o->nwalks];
-	w->conv_id = strdup(conv_id);
-	w->user_id = strdup(user_id ? user_id : "");
-	if (!w->conv_id || !w->user_id) {
-		free(w->conv_id);
-		free(w->user_id);
-		return false;
-	}
-	o->nwalks++;
-	return true;
-}
-
-/* One conversation of the list: its new chats, or a walk when the latest
- * 20 do not reach back to where the last poll was. */
-static bool take_conversation(struct op *o, const cJSON *conv)
-{
-	const char *id = str_of(conv, "id"), *state = str_of(conv, "state");
-	const char *user = str_of(cJSON_GetObjectItemCaseSensitive(conv, "user"), "userId");
-	const cJSON *chats = cJSON_GetObjectItemCaseSensitive(conv, "chats"), *ch;
-	int n = cJSON_GetArraySize(chats);
-
-	if (!id)
-		return true;
-	if (state && strcmp(state, o->op.c->st_waiting) == 0 && !push_wanting(o, conv))
-		return false;
-	if (num_of(conv, "chatCount", 0) > n &&
-	    (o->since < 0 || (n && num_of(cJSON_GetArrayItem(chats, 0), "timestamp", 0) >= o->since)))
-		return push_walk(o, id, user);
-	cJSON_ArrayForEach(ch, chats)
-		if (!take_chat(o, ch, id, user))
-			return false;
-	return true;
-}
-
-static int by_time(const void *a, const void *b)
-{
-	const struct found *x = a, *y = b;
-
-	if (x->ts != y->ts)
-		return x->ts < y->ts ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static void changes_done(struct op *o)
-{
-	if (o->nfound)
-		qsort(o->found, o->nfound, sizeof *o->found, by_time);
-	if (o->nfound && !(o->op.r.msgs = calloc(o->nfound, sizeof *o->op.r.msgs))) {
-		pf_op_fail(&o->op, PF_RETRY, "poll: out of memory");
-		return;
-	}
-	for (size_t i = 0; i < o->nfound; i++)
-		o->op.r.msgs[i] = o->found[i].m;
-	o->op.r.nmsgs = o->nfound;
-	o->nfound = 0;
-	finish(o);
-}
-
-static void chats_page(struct op *o, const char *conv_id, long page_no)
+void cv_chats_page(struct op *o, const char *conv_id, long page_no)
 {
 	char path[PATH_LEN], tail[64];
 
 	snprintf(tail, sizeof tail, "/chats?pageNo=%ld", page_no);
 	conv_path(path, sizeof path, o->op.c, conv_id, tail);
 	o->page_no = page_no;
-	call(o, "GET", path, NULL);
-}
-
-/* The next conversation to walk, or the end of the round. */
-static void next_walk(struct op *o)
-{
-	if (o->walk_at == o->nwalks) {
-		changes_done(o);
-		return;
-	}
-	o->op.step = 1;
-	chats_page(o, o->walks[o->walk_at].conv_id, 1);
-}
-
-static void on_changes(struct op *o, const struct pf_answer *a)
-{
-	char path[PATH_LEN];
-
-	if (o->op.step == 0) { /* a page of the list */
-		const cJSON *conv, *list = cJSON_GetObjectItemCaseSensitive(a->json, "conversations");
-		const char *next = str_of(a->json, "cursor");
-		/* The cursor: the newest last chat time when the walk began (the
-		 * first page is the list as it was then, newest first); any chat
-		 * after it is at least that recent, so the next round finds it. */
-		if (o->first_page && cJSON_GetArraySize(list) > 0) {
-			char t[24];
-			snprintf(t, sizeof t, "%lld",
-				 (long long)num_of(cJSON_GetArrayItem(list, 0), "lastChatTime", 0));
-			free(o->op.r.cursor);
-			o->op.r.cursor = strdup(t);
-		}
-		o->first_page = false;
-		cJSON_ArrayForEach(conv, list)
-			if (!take_conversation(o, conv)) {
-				pf_op_fail(&o->op, PF_RETRY, "poll: out of memory");
-				return;
-			}
-		if (next) {
-			snprintf(path, sizeof path, "%s?pageSize=" PAGE_SIZE "&cursor=", o->op.c->base);
-			pf_urlencode(path, sizeof path, next);
-			call(o, "GET", path, NULL);
-			return;
-		}
-		next_walk(o);
-		return;
-	}
-	/* A page of one conversation's chats, oldest first. */
-	const struct walk *w = &o->walks[o->walk_at];
-	const cJSON *ch;
-	cJSON_ArrayForEach(ch, cJSON_GetObjectItemCaseSensitive(a->json, "chats"))
-		if (!take_chat(o, ch, w->conv_id, w->user_id)) {
-			pf_op_fail(&o->op, PF_RETRY, "poll: out of memory");
-			return;
-		}
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a->json, "hasNext"))) {
-		chats_page(o, w->conv_id, o->page_no + 1);
-		return;
-	}
-	o->walk_at++;
-	next_walk(o);
+	cv_call(o, "GET", path, NULL);
 }
 
 /* ---- post: exactly once without an idempotency key -------------------------------- */
@@ -408,7 +162,7 @@ static bool reply_among(struct op *o, const cJSON *chats, size_t first_index)
 	size_t i = first_index;
 
 	cJSON_ArrayForEach(ch, chats) {
-		const char *sender = str_of(ch, "sender"), *text = str_of(ch, "message");
+		const char *sender = pf_str(ch, "sender"), *text = pf_str(ch, "message");
 		if ((int64_t)i++ >= o->baseline && sender && strcmp(sender, "AGENT") == 0 && text &&
 		    strcmp(text, o->text) == 0)
 			return true;
@@ -423,7 +177,7 @@ static void on_post(struct op *o, const struct pf_answer *a)
 
 	switch (o->op.step) {
 	case 0: { /* the conversation now: its chat count is the baseline */
-		int64_t count = num_of(a->json, "chatCount", -1);
+		int64_t count = pf_int(a->json, "chatCount", -1);
 		if (count < 0) {
 			pf_op_fail(&o->op, PF_RETRY, "post message: the conversation has no chatCount");
 			return;
@@ -438,7 +192,7 @@ static void on_post(struct op *o, const struct pf_answer *a)
 		return;
 	}
 	case 1: { /* an attempt may have landed: its latest chats */
-		int64_t count = num_of(a->json, "chatCount", -1);
+		int64_t count = pf_int(a->json, "chatCount", -1);
 		int n = cJSON_GetArraySize(chats);
 		if (count >= 0 && count - n <= o->baseline) {
 			if (reply_among(o, chats, (size_t)(count - n))) {
@@ -452,7 +206,7 @@ static void on_post(struct op *o, const struct pf_answer *a)
 		/* More chats came since than the latest 20 show: walk them. */
 		o->op.step = 2;
 		o->chat_index = 0;
-		chats_page(o, o->conv_id, 1);
+		cv_chats_page(o, o->conv_id, 1);
 		return;
 	}
 	case 2: /* a page of the walk */
@@ -463,7 +217,7 @@ static void on_post(struct op *o, const struct pf_answer *a)
 		}
 		o->chat_index += (size_t)cJSON_GetArraySize(chats);
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a->json, "hasNext")))
-			chats_page(o, o->conv_id, o->page_no + 1);
+			cv_chats_page(o, o->conv_id, o->page_no + 1);
 		else
 			post_send(o);
 		return;
@@ -493,7 +247,7 @@ static void meta_feedback(struct op *o, const char *chat_id)
 		return;
 	}
 	o->op.step = 4;
-	call(o, "POST", path, b);
+	cv_call(o, "POST", path, b);
 }
 
 /* The newest bot chat among these (oldest first) into o->last_bot. */
@@ -502,7 +256,7 @@ static void note_bot(struct op *o, const cJSON *chats)
 	const cJSON *ch;
 
 	cJSON_ArrayForEach(ch, chats) {
-		const char *sender = str_of(ch, "sender"), *id = str_of(ch, "id");
+		const char *sender = pf_str(ch, "sender"), *id = pf_str(ch, "id");
 		if (sender && id && strcmp(sender, "BOT") == 0) {
 			free(o->last_bot);
 			o->last_bot = strdup(id);
@@ -523,19 +277,19 @@ static void on_meta(struct op *o, const struct pf_answer *a)
 		}
 		o->op.step = 1;
 		conv_path(path, sizeof path, o->op.c, o->conv_id, "");
-		call(o, "GET", path, NULL);
+		cv_call(o, "GET", path, NULL);
 		return;
 	case 1: /* the latest 20; older ones only when none of these is the bot's */
 		note_bot(o, chats);
-		if (o->last_bot || num_of(a->json, "chatCount", 0) <= cJSON_GetArraySize(chats))
+		if (o->last_bot || pf_int(a->json, "chatCount", 0) <= cJSON_GetArraySize(chats))
 			break;
 		o->op.step = 2;
-		chats_page(o, o->conv_id, 1);
+		cv_chats_page(o, o->conv_id, 1);
 		return;
 	case 2:
 		note_bot(o, chats);
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a->json, "hasNext"))) {
-			chats_page(o, o->conv_id, o->page_no + 1);
+			cv_chats_page(o, o->conv_id, o->page_no + 1);
 			return;
 		}
 		break;
@@ -563,16 +317,15 @@ static const char *const op_names[] = {
 static void failed(struct op *o, const struct pf_answer *a)
 {
 	char why[400], code[40] = "";
-	const char *msg = a->json ? str_of(a->json, "message") : NULL;
-	const char *err = a->json ? str_of(a->json, "error") : NULL; /* a 405's shape */
-	int64_t n = a->json ? num_of(a->json, "code", 0) : 0;
+	const char *msg = a->json ? pf_str(a->json, "message") : NULL;
+	const char *err = a->json ? pf_str(a->json, "error") : NULL; /* a 405's shape */
+	int64_t n = a->json ? pf_int(a->json, "code", 0) : 0;
 
 	if (n)
 		snprintf(code, sizeof code, " (code %lld)", (long long)n);
 	snprintf(why, sizeof why, "%s%s%s", msg ? msg : err ? err : "no error body", code,
 		 n == 7001 ? " (check token_file)" : "");
-	pf_http_failed(a, op_names[o->op.kind], why, &o->op.r);
-	finish(o);
+	pf_op_failed(&o->op, a, op_names[o->op.kind], why);
 }
 
 /* Whether this step reads the answer's body: writes may answer "OK / No
@@ -602,8 +355,7 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 		return;
 	}
 	if (!a->json && reads(o)) {
-		snprintf(line, sizeof line, "%s: the answer is not JSON", op_names[o->op.kind]);
-		pf_op_fail(&o->op, PF_RETRY, line);
+		pf_op_failf(&o->op, PF_RETRY, "%s: the answer is not JSON", op_names[o->op.kind]);
 		return;
 	}
 	switch (o->op.kind) {
@@ -611,18 +363,18 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 		const cJSON *list = cJSON_GetObjectItemCaseSensitive(a->json, "conversations");
 		snprintf(line, sizeof line, "%d conversation%s on the first page%s",
 			 cJSON_GetArraySize(list), cJSON_GetArraySize(list) == 1 ? "" : "s",
-			 str_of(a->json, "cursor") ? " (more pages)" : "");
+			 pf_str(a->json, "cursor") ? " (more pages)" : "");
 		o->op.r.summary = strdup(line);
 		finish(o);
 		return;
 	}
 	case OP_CHANGES:
-		on_changes(o, a);
+		cv_poll_answer(o, a);
 		return;
 	case OP_DESCRIBE: {
 		const cJSON *user = cJSON_GetObjectItemCaseSensitive(a->json, "user");
-		const char *first = str_of(user, "firstName"), *last = str_of(user, "lastName");
-		const char *app = str_of(cJSON_GetObjectItemCaseSensitive(a->json, "llmApp"), "name");
+		const char *first = pf_str(user, "firstName"), *last = pf_str(user, "lastName");
+		const char *app = pf_str(cJSON_GetObjectItemCaseSensitive(a->json, "llmApp"), "name");
 		snprintf(line, sizeof line, "%s%s%s", first ? first : "",
 			 first && *first && last && *last ? " " : "", last ? last : "");
 		o->op.r.channel_type = strdup("api");
@@ -644,7 +396,7 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 		if (o->op.step == 0) {
 			o->op.step = 1;
 			conv_path(path, sizeof path, o->op.c, o->conv_id, "/stop");
-			call(o, "POST", path, NULL);
+			cv_call(o, "POST", path, NULL);
 			return;
 		}
 		finish(o);
@@ -653,23 +405,6 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 }
 
 /* ---- the table's functions ------------------------------------------------------------ */
-
-static bool number_key(const struct bridge_config *cfg, const char *name, long min, long *out,
-		       struct errbuf *err)
-{
-	const char *v = bridge_config_get(cfg, name);
-	char *end;
-
-	*out = strtol(v, &end, 10);
-	return (*v && !*end && *out >= min) ||
-	       errbuf_set(err, "%s: a whole number from %ld up is required", name, min);
-}
-
-static bool header_line(char *out, size_t n, const char *name, const char *value)
-{
-	return (size_t)snprintf(out, n, "%s: %s", name, value) < n && !strpbrk(value, "\r\n") &&
-	       !strpbrk(name, "\r\n: ");
-}
 
 static void cv_close(struct pf_client *c)
 {
@@ -700,23 +435,22 @@ static struct pf_client *cv_open(uv_loop_t *loop, const struct bridge_config *cf
 	c->st_human = bridge_config_get(cfg, "state_human");
 	c->st_bot = bridge_config_get(cfg, "state_bot");
 	c->st_done = bridge_config_get(cfg, "state_done");
-	if (!number_key(cfg, "rating_good_min", 1, &c->good_min, err) ||
-	    !number_key(cfg, "poll_overlap_ms", 0, &c->overlap_ms, err))
+	if (!bridge_config_get_long(cfg, "rating_good_min", 1, LONG_MAX, &c->good_min, err) ||
+	    !bridge_config_get_long(cfg, "poll_overlap_ms", 0, LONG_MAX, &c->overlap_ms, err))
 		goto fail;
 	if (!strchr(c->agent_email, '@') ||
-	    !header_line(agent, sizeof agent, bridge_config_get(cfg, "agent_email_header"),
+	    !pf_header_line(agent, sizeof agent, bridge_config_get(cfg, "agent_email_header"),
 			 c->agent_email)) {
 		errbuf_set(err, "agent_email is not an email address");
 		goto fail;
 	}
-	if (!header_line(key, sizeof key, bridge_config_get(cfg, "api_key_header"),
+	if (!pf_header_line(key, sizeof key, bridge_config_get(cfg, "api_key_header"),
 			 bridge_config_get(cfg, "token_file"))) {
 		errbuf_set(err, "token_file does not hold an API key");
 		goto fail;
 	}
 	const char *headers[] = {key, agent, NULL};
-	if ((c->http = pf_http_new(loop, cfg->platform_url, NULL, headers, cfg->request_timeout_ms,
-				   err)))
+	if ((c->http = pf_http_open(loop, cfg, NULL, headers, err)))
 		return c;
 fail:
 	cv_close(c);
@@ -731,7 +465,7 @@ static bool cv_check(struct pf_client *c, pf_done_fn *done, void *ctx, struct er
 	if (!o)
 		return false;
 	snprintf(path, sizeof path, "%s?pageSize=" PAGE_SIZE, c->base);
-	call(o, "GET", path, NULL);
+	cv_call(o, "GET", path, NULL);
 	return true;
 }
 
@@ -756,7 +490,7 @@ static bool cv_changes(struct pf_client *c, const char *cursor, pf_done_fn *done
 		}
 	}
 	o->first_page = true;
-	call(o, "GET", path, NULL);
+	cv_call(o, "GET", path, NULL);
 	return true;
 }
 
@@ -770,7 +504,7 @@ static bool cv_describe(struct pf_client *c, const char *conv_id, const char *cu
 	if (!o)
 		return false;
 	conv_path(path, sizeof path, c, conv_id, "");
-	call(o, "GET", path, NULL);
+	cv_call(o, "GET", path, NULL);
 	return true;
 }
 
@@ -800,7 +534,7 @@ static bool cv_post(struct pf_client *c, const char *conv_id, const char *agent_
 	}
 	free(was);
 	conv_path(path, sizeof path, c, conv_id, "");
-	call(o, "GET", path, NULL);
+	cv_call(o, "GET", path, NULL);
 	return true;
 }
 
@@ -816,7 +550,7 @@ static bool update(struct op *o, cJSON *b, struct errbuf *err)
 		return errbuf_set(err, "out of memory");
 	}
 	conv_path(path, sizeof path, o->op.c, o->conv_id, "");
-	call(o, o->op.c->update_method, path, b);
+	cv_call(o, o->op.c->update_method, path, b);
 	return true;
 }
 
@@ -862,7 +596,7 @@ static bool cv_set_meta(struct pf_client *c, const char *conv_id, const struct p
 	 * operation must). */
 	o->op.step = o->rating ? 1 : 0;
 	conv_path(path, sizeof path, c, conv_id, "");
-	call(o, "GET", path, NULL);
+	cv_call(o, "GET", path, NULL);
 	return true;
 }
 

@@ -17,6 +17,7 @@
  *   set_meta   the platform holds no title, rating or status: a GET
  */
 #define _GNU_SOURCE /* timegm */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,19 +37,14 @@
 #define MAX_PAGES 1000
 #define MARK "#handoff-msg="
 
-/* thread -> chat user, learnt from the list: a pushed message names only
- * its thread, and the hub's owner is the chat user. */
-struct known_thread {
-	char *thread_id, *user_id;
-	struct known_thread *next;
-};
-
 struct pf_client {
 	struct pf_http *http;
 	char base[300];               /* /v0/chatbots/{chatbotId} */
 	const char *webhook_url, *webhook_token, *icon_url;
-	long long overlap_ms;
-	struct known_thread *threads;
+	long overlap_ms;
+	/* thread -> chat user, learnt from the list: a pushed message names
+	 * only its thread, and the hub's owner is the chat user. */
+	struct pf_memo *threads;
 };
 
 enum op_kind { OP_CHECK, OP_CHANGES, OP_DESCRIBE, OP_POST, OP_PATCH, OP_META };
@@ -81,12 +77,6 @@ static const char *const system_types[] = {
 static void on_answer(void *ctx, const struct pf_answer *a);
 
 /* ---- helpers ---------------------------------------------------------------- */
-
-static const char *str_of(const cJSON *j, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 static const cJSON *data_of(const cJSON *j)
 {
@@ -152,78 +142,29 @@ static void thread_path(const struct pf_client *c, char *out, const char *id, co
 	strncat(out, query, PATH_LEN - strlen(out) - 1);
 }
 
-static const char *thread_user(const struct pf_client *c, const char *thread_id)
-{
-	for (const struct known_thread *t = c->threads; t; t = t->next)
-		if (strcmp(t->thread_id, thread_id) == 0)
-			return t->user_id;
-	return NULL;
-}
-
-static void learn_thread(struct pf_client *c, const char *thread_id, const char *user_id)
-{
-	struct known_thread *t;
-
-	if (!thread_id || !user_id || thread_user(c, thread_id) || !(t = calloc(1, sizeof *t)))
-		return;
-	if (!(t->thread_id = strdup(thread_id)) || !(t->user_id = strdup(user_id))) {
-		free(t->thread_id);
-		free(t);
-		return; /* learnt again from the next list */
-	}
-	t->next = c->threads;
-	c->threads = t;
-}
-
 /* ---- messages --------------------------------------------------------------- */
 
 static bool push_msg(struct pf_result *r, size_t *cap, const char *id, const char *suffix,
 		     const char *conv, const char *user, const char *text, enum pf_author who)
 {
-	if (r->nmsgs == *cap) {
-		size_t n = *cap ? *cap * 2 : 32;
-		struct pf_message *v = realloc(r->msgs, n * sizeof *v);
-		if (!v)
-			return false;
-		r->msgs = v;
-		*cap = n;
-	}
-	struct pf_message *m = &r->msgs[r->nmsgs];
+	struct pf_message *m = pf_result_next_message(r, cap);
 	size_t idlen = strlen(id) + strlen(suffix) + 1;
-	memset(m, 0, sizeof *m);
-	if (!(m->id = malloc(idlen)) || !(m->conv_id = strdup(conv)) ||
-	    !(m->user_id = strdup(user ? user : "")) || !(m->text = strdup(text))) {
-		pf_message_free(m);
-		return false;
-	}
-	snprintf(m->id, idlen, "%s%s", id, suffix);
-	m->author = who;
-	r->nmsgs++;
-	return true;
-}
+	char *full = malloc(idlen);
+	bool ok = m && full;
 
-static bool push_wanting(struct pf_result *r, size_t *cap, const char *conv, const char *mark)
-{
-	if (r->nwanting == *cap) {
-		size_t n = *cap ? *cap * 2 : 8;
-		struct pf_wanting *v = realloc(r->wanting, n * sizeof *v);
-		if (!v)
-			return false;
-		r->wanting = v;
-		*cap = n;
+	if (ok) {
+		snprintf(full, idlen, "%s%s", id, suffix);
+		ok = pf_message_set(m, full, conv, user, text, who);
 	}
-	struct pf_wanting *w = &r->wanting[r->nwanting];
-	if (!(w->conv_id = strdup(conv)) || !(w->mark = strdup(mark))) {
-		free(w->conv_id);
-		return false;
-	}
-	r->nwanting++;
-	return true;
+	free(full);
+	if (ok)
+		r->nmsgs++;
+	return ok;
 }
 
 static const char *part_text(const cJSON *m, const char *part)
 {
-	const char *t = str_of(cJSON_GetObjectItemCaseSensitive(m, part), "text");
+	const char *t = pf_str(cJSON_GetObjectItemCaseSensitive(m, part), "text");
 	return t && *t ? t : NULL;
 }
 
@@ -259,9 +200,9 @@ static bool message_parts(struct pf_client *c, const cJSON *m, const char *conv,
 			  const char *user, bool escalate, struct pf_result *r, size_t *cap_msgs,
 			  size_t *cap_wanting)
 {
-	const char *id = str_of(m, "messageId"), *type = str_of(m, "messageType");
+	const char *id = pf_str(m, "messageId"), *type = pf_str(m, "messageType");
 	const char *q = part_text(m, "question"), *a = part_text(m, "answer");
-	const char *reaction = str_of(m, "reaction"), *icon = str_of(m, "iconUrl");
+	const char *reaction = pf_str(m, "reaction"), *icon = pf_str(m, "iconUrl");
 	char buf[400], suffix[40];
 	bool ok = true;
 
@@ -270,14 +211,14 @@ static bool message_parts(struct pf_client *c, const cJSON *m, const char *conv,
 	if (q)
 		ok = push_msg(r, cap_msgs, id, ".q", conv, user, q, AUTHOR_CUSTOMER);
 	if (ok && strcmp(type, "SYSTEM_MESSAGE") == 0) {
-		const char *st = str_of(m, "systemMessageType");
+		const char *st = pf_str(m, "systemMessageType");
 		bool known = false;
 		for (size_t i = 0; st && i < sizeof system_types / sizeof *system_types; i++)
 			known |= strcmp(st, system_types[i]) == 0;
 		snprintf(buf, sizeof buf, "[%s]", a ? a : known ? st : "system message");
 		ok = push_msg(r, cap_msgs, id, ".a", conv, user, buf, AUTHOR_BOT);
 		if (ok && escalate && st && strcmp(st, "CONVERSATION_ESCALATED") == 0)
-			ok = push_wanting(r, cap_wanting, conv, id);
+			ok = pf_result_add_wanting(r, cap_wanting, conv, id);
 	} else if (ok && a && strcmp(type, "AGENT_MESSAGE") == 0) {
 		/* The bridge's own replies carry the hub message id in iconUrl;
 		 * another agent's (the platform's dashboard) comes in as the bot's,
@@ -285,7 +226,7 @@ static bool message_parts(struct pf_client *c, const cJSON *m, const char *conv,
 		if (icon && strstr(icon, MARK)) {
 			ok = push_msg(r, cap_msgs, id, ".a", conv, user, a, AUTHOR_BRIDGE);
 		} else {
-			const char *who = str_of(m, "agentName");
+			const char *who = pf_str(m, "agentName");
 			char *t = malloc(strlen(a) + (who ? strlen(who) : 5) + 3);
 			ok = t != NULL;
 			if (ok) {
@@ -312,14 +253,11 @@ static bool message_parts(struct pf_client *c, const cJSON *m, const char *conv,
 
 static bool add_todo(struct op *o, const char *id)
 {
-	if (o->ntodo == o->cap_todo) {
-		size_t n = o->cap_todo ? o->cap_todo * 2 : 16;
-		char **v = realloc(o->todo, n * sizeof *v);
-		if (!v)
-			return false;
-		o->todo = v;
-		o->cap_todo = n;
-	}
+	char **v = pf_grow(o->todo, &o->cap_todo, o->ntodo, sizeof *v);
+
+	if (!v)
+		return false;
+	o->todo = v;
 	return (o->todo[o->ntodo] = strdup(id)) != NULL && ++o->ntodo;
 }
 
@@ -357,12 +295,13 @@ static void on_changes(struct op *o, const struct pf_answer *a)
 	if (o->op.step == 0) { /* a page of the list */
 		const cJSON *list = cJSON_GetObjectItemCaseSensitive(data, "threads");
 		cJSON_ArrayForEach(t, list) {
-			const char *id = str_of(t, "threadId");
-			long long at = iso_ms(str_of(t, "updatedAt"));
+			const char *id = pf_str(t, "threadId"), *user = pf_str(t, "chatUserId");
+			long long at = iso_ms(pf_str(t, "updatedAt"));
 			last = t;
 			if (!id)
 				continue;
-			learn_thread(o->op.c, id, str_of(t, "chatUserId"));
+			if (user)
+				pf_memo_put(&o->op.c->threads, id, user);
 			if (at > o->newest_ms)
 				o->newest_ms = at;
 			if ((o->since_ms <= 0 || at >= o->since_ms - o->op.c->overlap_ms) &&
@@ -371,9 +310,9 @@ static void on_changes(struct op *o, const struct pf_answer *a)
 				return;
 			}
 		}
-		if (cJSON_GetArraySize(list) == atoi(PAGE) && str_of(last, "threadId") &&
+		if (cJSON_GetArraySize(list) == atoi(PAGE) && pf_str(last, "threadId") &&
 		    ++o->pages < MAX_PAGES) {
-			list_page(o, str_of(last, "threadId"));
+			list_page(o, pf_str(last, "threadId"));
 			return;
 		}
 		o->op.step = 1;
@@ -384,10 +323,10 @@ static void on_changes(struct op *o, const struct pf_answer *a)
 	 * knows; escalations only when newer than the cursor (the flag and
 	 * its notice stay for good). */
 	const cJSON *thr = thread_of(a->json), *m;
-	const char *conv = str_of(thr, "threadId"), *user = str_of(thr, "chatUserId");
+	const char *conv = pf_str(thr, "threadId"), *user = pf_str(thr, "chatUserId");
 	if (conv)
 		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(thr, "messages")) {
-			long long at = iso_ms(str_of(cJSON_GetObjectItemCaseSensitive(m, "answer"),
+			long long at = iso_ms(pf_str(cJSON_GetObjectItemCaseSensitive(m, "answer"),
 						     "timestamp"));
 			bool fresh = o->since_ms <= 0 || at >= o->since_ms - o->op.c->overlap_ms;
 			if (!message_parts(o->op.c, m, conv, user, fresh, &o->op.r, &o->cap_msgs,
@@ -404,14 +343,14 @@ static void on_changes(struct op *o, const struct pf_answer *a)
 static void on_describe(struct op *o, const struct pf_answer *a)
 {
 	const cJSON *t = thread_of(a->json);
-	const char *url = o->op.c->webhook_url, *have = str_of(t, "webhookUrl");
+	const char *url = o->op.c->webhook_url, *have = pf_str(t, "webhookUrl");
 	char path[PATH_LEN];
 
 	if (o->op.step == 1) { /* the webhook is set */
 		finish(o);
 		return;
 	}
-	const char *name = str_of(cJSON_GetObjectItemCaseSensitive(t, "chatUser"), "name");
+	const char *name = pf_str(cJSON_GetObjectItemCaseSensitive(t, "chatUser"), "name");
 	o->op.r.channel_type = strdup("widget");
 	o->op.r.channel_name = strdup("chatbot");
 	if (name && *name)
@@ -446,7 +385,7 @@ static void on_post(struct op *o, const struct pf_answer *a)
 	 * whose bridge died) may be there already, with our mark. */
 	snprintf(mark, sizeof mark, MARK "%s", o->hub_msg_id);
 	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(thread_of(a->json), "messages")) {
-		const char *icon = str_of(m, "iconUrl");
+		const char *icon = pf_str(m, "iconUrl");
 		const char *at = icon ? strstr(icon, mark) : NULL;
 		if (at && at[strlen(mark)] == '\0') {
 			finish(o);
@@ -481,21 +420,17 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 
 	if (a->error || a->status < 200 || a->status >= 300) {
 		char why[400];
-		const char *msg = a->json ? str_of(a->json, "message") : NULL;
-		const char *code = a->json ? str_of(a->json, "error") : NULL;
+		const char *msg = a->json ? pf_str(a->json, "message") : NULL;
+		const char *code = a->json ? pf_str(a->json, "error") : NULL;
 		snprintf(why, sizeof why, "%s%s%s%s", code ? code : "no error body",
 			 msg ? " — " : "", msg ? msg : "",
 			 a->status == 401 ? " (check token_file)"
 			 : a->status == 404 && o->op.kind == OP_CHECK ? " (check chatbot_id)" : "");
-		pf_http_failed(a, op_names[o->op.kind], why, &o->op.r);
-		finish(o);
+		pf_op_failed(&o->op, a, op_names[o->op.kind], why);
 		return;
 	}
 	if (!a->json) {
-		snprintf(o->op.r.text, sizeof o->op.r.text, "%s: the answer is not JSON",
-			 op_names[o->op.kind]);
-		o->op.r.status = PF_RETRY;
-		finish(o);
+		pf_op_failf(&o->op, PF_RETRY, "%s: the answer is not JSON", op_names[o->op.kind]);
 		return;
 	}
 	switch (o->op.kind) {
@@ -543,7 +478,6 @@ static struct pf_client *th_open(uv_loop_t *loop, const struct bridge_config *cf
 {
 	struct pf_client *c = calloc(1, sizeof *c);
 	const char *bot = bridge_config_get(cfg, "chatbot_id");
-	char *end;
 
 	if (!c) {
 		errbuf_set(err, "out of memory");
@@ -554,10 +488,8 @@ static struct pf_client *th_open(uv_loop_t *loop, const struct bridge_config *cf
 	c->webhook_url = bridge_config_get(cfg, "webhook_url");
 	c->webhook_token = cfg->webhook_secret;
 	c->icon_url = bridge_config_get(cfg, "agent_icon_url");
-	c->overlap_ms = strtoll(bridge_config_get(cfg, "poll_overlap_ms"), &end, 10);
-	if (*end || c->overlap_ms < 0) {
+	if (!bridge_config_get_long(cfg, "poll_overlap_ms", 0, LONG_MAX, &c->overlap_ms, err)) {
 		free(c);
-		errbuf_set(err, "poll_overlap_ms: a number of ms");
 		return NULL;
 	}
 	if (strchr(c->icon_url, '#')) {
@@ -570,8 +502,7 @@ static struct pf_client *th_open(uv_loop_t *loop, const struct bridge_config *cf
 		errbuf_set(err, "webhook_url needs webhook_listen and webhook_secret_file");
 		return NULL;
 	}
-	c->http = pf_http_new(loop, cfg->platform_url, bridge_config_get(cfg, "token_file"), NULL,
-			      cfg->request_timeout_ms, err);
+	c->http = pf_http_open(loop, cfg, bridge_config_get(cfg, "token_file"), NULL, err);
 	if (!c->http) {
 		free(c);
 		return NULL;
@@ -584,13 +515,7 @@ static void th_close(struct pf_client *c)
 	if (!c)
 		return;
 	pf_http_free(c->http);
-	while (c->threads) {
-		struct known_thread *t = c->threads;
-		c->threads = t->next;
-		free(t->thread_id);
-		free(t->user_id);
-		free(t);
-	}
+	pf_memo_free(c->threads);
 	free(c);
 }
 
@@ -686,7 +611,7 @@ static bool th_parse_webhook(struct pf_client *c, const char *body, size_t len,
 			     struct pf_result *out, struct errbuf *err)
 {
 	cJSON *ev = cJSON_ParseWithLength(body, len);
-	const char *event = str_of(ev, "event"), *conv = str_of(ev, "threadId");
+	const char *event = pf_str(ev, "event"), *conv = pf_str(ev, "threadId");
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(ev, "message");
 	size_t cap_msgs = 0, cap_wanting = 0;
 	bool ok = true;
@@ -697,7 +622,7 @@ static bool th_parse_webhook(struct pf_client *c, const char *body, size_t len,
 	}
 	/* A thread the bridge has not listed yet: its chat user is unknown,
 	 * and the poller brings the message with it. */
-	const char *user = thread_user(c, conv);
+	const char *user = pf_memo_get(c->threads, conv);
 	if (user && !message_parts(c, m, conv, user, strcmp(event, "MESSAGE_CREATED") == 0, out,
 				   &cap_msgs, &cap_wanting))
 		ok = errbuf_set(err, "out of memory");

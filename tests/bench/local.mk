@@ -35,12 +35,13 @@ tests_bench_bench_hub_list_LDADD = $(HUBDB_LIBS) $(IT_LDADD)
 tests_bench_bench_hub_list_LDFLAGS = -pthread
 CLEANFILES = $(EXTRA_PROGRAMS) $(CLEANFILES_THEMES)
 
-bench: handoffd handoff $(EXTRA_PROGRAMS)
+bench: handoffd handoff handoff-bridge tests/sim/botpress_sim tests/sim/threads_sim \
+	tests/sim/chats_sim tests/sim/conversations_sim $(EXTRA_PROGRAMS)
 	$(top_srcdir)/tests/bench/run.sh '$(abs_top_builddir)' $(BENCH_CHATS)
 .PHONY: bench
 
 # The bridge's benchmark (doc/performance.md, "Bridges"): hub, bridge and the
-# Botpress simulator, as in tests/bridge.
+# platforms' simulators, as in tests/bridge.
 tests_bench_bench_bridge_SOURCES = tests/bench/bench_bridge.c $(BRIDGE_TEST_SOURCES)
 tests_bench_bench_bridge_CFLAGS = $(BRIDGE_TEST_CFLAGS)
 tests_bench_bench_bridge_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS) -I$(top_srcdir)/tests/bridge

@@ -21,7 +21,9 @@ for prog in "$HANDOFFD" "$HANDOFF_BIN" "$builddir/tests/bench/bench_hub_list" \
 	"$builddir/tests/bench/bench_hub_fanout" "$builddir/tests/bench/bench_hub_wal" \
 	"$builddir/tests/bench/bench_store" \
 	"$builddir/tests/bench/bench_console" "$builddir/tests/bench/bench_console_keys" \
-	"$builddir/tests/bench/bench_bridge"; do
+	"$builddir/tests/bench/bench_bridge" "$builddir/handoff-bridge" \
+	"$builddir/tests/sim/botpress_sim" "$builddir/tests/sim/threads_sim" \
+	"$builddir/tests/sim/chats_sim" "$builddir/tests/sim/conversations_sim"; do
 	if [ ! -x "$prog" ]; then
 		echo "run.sh: $prog is not built (make handoffd \$(EXTRA_PROGRAMS))" >&2
 		exit 1
@@ -71,5 +73,11 @@ echo "## Console key → hub applied (bench_console_keys)"
 	grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]|^added '
 echo
 echo "## Bridge: platform -> hub, reply -> platform, backfill (bench_bridge)"
+# The bridge and every platform's simulator, as make check names them.
+abs=$(cd "$builddir" && pwd)
+HANDOFF_BRIDGE=$abs/handoff-bridge BOTPRESS_SIM=$abs/tests/sim/botpress_sim \
+	THREADS_SIM=$abs/tests/sim/threads_sim CHATS_SIM=$abs/tests/sim/chats_sim \
+	CONVERSATIONS_SIM=$abs/tests/sim/conversations_sim
+export HANDOFF_BRIDGE BOTPRESS_SIM THREADS_SIM CHATS_SIM CONVERSATIONS_SIM
 "$builddir/tests/bench/bench_bridge" "${BENCH_BRIDGE_SAMPLES:-200}" "${BENCH_BRIDGE_BACKFILL:-1000}" |
 	grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]|^added '

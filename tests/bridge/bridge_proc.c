@@ -9,13 +9,16 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,6 +45,45 @@ const struct world_platform world_botpress = {
 	.sim_env = "BOTPRESS_SIM",
 	.secret = BPSIM_TOKEN,
 	.conf = "bot_id = " BPSIM_BOT "\n",
+};
+
+const struct world_platform world_threads = {
+	.name = "threads",
+	.account = "Threads bridge",
+	.sim_env = "THREADS_SIM",
+	.secret = THSIM_TOKEN,
+	.conf = "chatbot_id = " THSIM_CHATBOT "\n",
+};
+
+/* The chats simulator's responders: their ids are new each run. */
+static void chats_responders(struct world *w)
+{
+	cJSON *d = simc_ctl(&w->sim, "GET", "/_sim/directory", "%s", "");
+	FILE *f = fopen(w->config, "ae");
+
+	assert_non_null(f);
+	fprintf(f, "bot_responder = %s\nhuman_responder = %s\nhuman_responder_id = %s\n",
+		jstr(d, "responders.bot.superIdentityId"), jstr(d, "responders.human.superIdentityId"),
+		jstr(d, "responders.human.id"));
+	fclose(f);
+	cJSON_Delete(d);
+}
+
+const struct world_platform world_chats = {
+	.name = "chats",
+	.account = "Chats bridge",
+	.sim_env = "CHATS_SIM",
+	.secret = CHSIM_API_KEY,
+	.conf = "",
+	.configure = chats_responders,
+};
+
+const struct world_platform world_conversations = {
+	.name = "conversations",
+	.account = "Conversations bridge",
+	.sim_env = "CONVERSATIONS_SIM",
+	.secret = CVSIM_API_KEY,
+	.conf = "agent_email = " CVSIM_AGENT "\n",
 };
 
 void world_init(struct world *w, const char *extra)
@@ -84,6 +126,21 @@ void world_init_for(struct world *w, const struct world_platform *p, const char 
 	snprintf(w->config, sizeof w->config, "%s/bridge.conf", w->hub.dir);
 	write_file(w->config, conf, 0644);
 	snprintf(w->log, sizeof w->log, "%s/bridge.log", w->hub.dir);
+	if (p->configure)
+		p->configure(w);
+}
+
+int free_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t n = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &n), 0);
+	close(fd);
+	return ntohs(a.sin_port);
 }
 
 void world_free(struct world *w)
@@ -259,16 +316,28 @@ const char *jstr(const cJSON *j, const char *path)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-cJSON *hub_chats(struct world *w, const char *query)
+cJSON *hub_call(struct world *w, const char *method, const char *body, long status,
+		const char *fmt, ...)
 {
-	char path[256];
-	snprintf(path, sizeof path, "/v1/chats?limit=200%s%s", query ? "&" : "", query ? query : "");
-	struct reply r = http(&w->hub, "GET", path, w->ana, NULL);
-	assert_int_equal(r.status, 200);
+	char path[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof path, fmt, ap);
+	va_end(ap);
+	struct reply r = http(&w->hub, method, path, w->ana, body);
+	if (r.status != status)
+		fail_msg("%s %s: HTTP %ld %s", method, path, r.status, r.body ? r.body : "");
 	cJSON *j = r.json;
 	r.json = NULL;
 	reply_free(&r);
 	return j;
+}
+
+cJSON *hub_chats(struct world *w, const char *query)
+{
+	return hub_call(w, "GET", NULL, 200, "/v1/chats?limit=200%s%s", query ? "&" : "",
+			query ? query : "");
 }
 
 bool hub_chat_by_preview(struct world *w, const char *text, char out_id[37])
@@ -289,6 +358,24 @@ bool hub_chat_by_preview(struct world *w, const char *text, char out_id[37])
 	return found;
 }
 
+bool hub_chat_waiting(struct world *w, const void *chat_id)
+{
+	cJSON *j = hub_chats(w, "waiting=true");
+	const cJSON *c;
+	bool found = false;
+
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(j, "chats"))
+		found = found || strcmp(jstr(c, "id"), chat_id) == 0;
+	cJSON_Delete(j);
+	return found;
+}
+
+bool hub_has_chat(struct world *w, const void *text)
+{
+	char id[37];
+	return hub_chat_by_preview(w, text, id);
+}
+
 cJSON *sim_conversation(struct world *w, const char *conv_id)
 {
 	char path[160];
@@ -296,13 +383,15 @@ cJSON *sim_conversation(struct world *w, const char *conv_id)
 	return simc_ctl(&w->sim, "GET", path, "%s", "");
 }
 
-int sim_api_messages(struct world *w, const char *conv_id)
+int sim_api_count(struct world *w, const char *route, const char *conv_id, const char *list)
 {
-	cJSON *j = sim_conversation(w, conv_id);
+	char path[160];
 	const cJSON *m;
 	int n = 0;
 
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(j, "messages")) {
+	snprintf(path, sizeof path, "/_sim/%s/%s", route, conv_id);
+	cJSON *j = simc_ctl(&w->sim, "GET", path, "%s", "");
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(j, list)) {
 		const char *o = jstr(m, "origin");
 		n += o && strcmp(o, "api") == 0;
 	}
@@ -326,6 +415,20 @@ void sim_api_texts(struct world *w, const char *conv_id, char *out, size_t len)
 	cJSON_Delete(j);
 }
 
+int sim_api_messages(struct world *w, const char *conv_id)
+{
+	return sim_api_count(w, "conversations", conv_id, "messages");
+}
+
+long sim_say(struct world *w, const char *route, const char *conv_id, const char *actor,
+	     const char *text)
+{
+	char path[160];
+
+	snprintf(path, sizeof path, "/_sim/%s/%s/%s", route, conv_id, actor);
+	return simc_ctl_status(&w->sim, path, "{\"text\":\"%s\"}", text);
+}
+
 char *sim_handoff(struct world *w, const char *conv_id)
 {
 	cJSON *j = sim_conversation(w, conv_id);
@@ -337,25 +440,17 @@ char *sim_handoff(struct world *w, const char *conv_id)
 
 void hub_action(struct world *w, const char *chat_id, const char *action)
 {
-	char path[128];
-	snprintf(path, sizeof path, "/v1/chats/%s/%s", chat_id, action);
-	struct reply r = http(&w->hub, "POST", path, w->ana, NULL);
-	if (r.status != 200)
-		fail_msg("%s: HTTP %ld %s", action, r.status, r.body ? r.body : "");
-	reply_free(&r);
+	cJSON_Delete(hub_call(w, "POST", NULL, 200, "/v1/chats/%s/%s", chat_id, action));
 }
 
 void hub_reply(struct world *w, const char *chat_id, const char *text, char out[37])
 {
-	char path[128], body[512];
+	char body[512];
 	static int n;
 
-	snprintf(path, sizeof path, "/v1/chats/%s/messages", chat_id);
 	snprintf(body, sizeof body, "{\"text\":\"%s\",\"client_msg_id\":\"test-%d-%d\"}", text,
 		 (int)getpid(), ++n);
-	struct reply r = http(&w->hub, "POST", path, w->ana, body);
-	if (r.status != 201)
-		fail_msg("reply: HTTP %ld %s", r.status, r.body ? r.body : "");
-	snprintf(out, 37, "%s", jstr(r.json, "id"));
-	reply_free(&r);
+	cJSON *j = hub_call(w, "POST", body, 201, "/v1/chats/%s/messages", chat_id);
+	snprintf(out, 37, "%s", jstr(j, "id"));
+	cJSON_Delete(j);
 }

@@ -15,6 +15,9 @@
 
 #include "harness.h"
 #include "bp_client.h"
+#include "ch_client.h"
+#include "cv_client.h"
+#include "th_client.h"
 
 #define WAIT_MS 10000
 #define WEBHOOK_SECRET "hook-secret-1"
@@ -37,9 +40,13 @@ struct world_platform {
 	const char *sim_env;       /* the simulator binary's variable, "BOTPRESS_SIM" */
 	const char *secret;        /* the platform credential, into token_file */
 	const char *conf;          /* its own lines (bot_id = ...), after platform_url */
+	/* Optional: lines only the running simulator knows (ids it made),
+	 * appended to w->config. */
+	void (*configure)(struct world *w);
 };
 
-extern const struct world_platform world_botpress;
+extern const struct world_platform world_botpress, world_threads, world_chats,
+	world_conversations;
 
 /* Hub, the platform's simulator and the bridge's config; `extra` lines go
  * into the config as they are (poll intervals, webhook_listen...). The
@@ -68,9 +75,20 @@ void bridge_wait_log(const struct world *w, const char *text, int n);
 /* Run `handoff-bridge --check` with `config`; its stdout into out. */
 int bridge_check_run(const char *config, char *out, size_t outlen);
 
+/* A loopback port free now, for a listener whose URL goes in the config
+ * before it starts. */
+int free_port(void);
+
 /* Wait until pred(w, arg) is true; fails the test with `what` otherwise. */
 void wait_for(struct world *w, bool (*pred)(struct world *, const void *), const void *arg,
 	      const char *what);
+
+/* A request to the hub as the agent, to the path printf makes of fmt;
+ * `body` NULL for none. Asserts the answer's `status`; returns its JSON
+ * (caller deletes; NULL when it has none). */
+__attribute__((format(printf, 5, 6)))
+cJSON *hub_call(struct world *w, const char *method, const char *body, long status,
+		const char *fmt, ...);
 
 /* The hub's chats as an agent sees them (GET /v1/chats?limit=200). */
 cJSON *hub_chats(struct world *w, const char *query);
@@ -82,9 +100,25 @@ const char *jstr(const cJSON *j, const char *path);
  * customer, so find it by the conversation's customer message text). */
 bool hub_chat_by_preview(struct world *w, const char *text, char out_id[37]);
 
+/* Whether the hub lists the chat `chat_id` (a char *) as waiting for a
+ * human: a wait_for predicate. */
+bool hub_chat_waiting(struct world *w, const void *chat_id);
+/* Whether the hub has a chat whose latest or previous message is `text`
+ * (a char *): a wait_for predicate. */
+bool hub_has_chat(struct world *w, const void *text);
+
+/* Messages in GET /_sim/<route>/<conv_id>'s array `list` that the bridge
+ * posted (origin "api"). */
+int sim_api_count(struct world *w, const char *route, const char *conv_id, const char *list);
+/* POST /_sim/<route>/<conv_id>/<actor> {"text": text}: 200, or 409 when
+ * the platform's bot may not speak (a human holds the conversation) or
+ * the conversation ended. */
+long sim_say(struct world *w, const char *route, const char *conv_id, const char *actor,
+	     const char *text);
+
 /* The simulator's read-back of one conversation (caller deletes). */
 cJSON *sim_conversation(struct world *w, const char *conv_id);
-/* Messages the bridge posted there (origin "api"). */
+/* Messages the bridge posted there (origin "api"): sim_api_count. */
 int sim_api_messages(struct world *w, const char *conv_id);
 /* The texts of the messages the bridge posted there, in the platform's
  * order, joined by '|' into out. */

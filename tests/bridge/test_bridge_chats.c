@@ -22,40 +22,20 @@
 #include <string.h>
 
 #include "bridge_proc.h"
-#include "ch_client.h"
 
 #define POLL "poll_min_ms = 100\npoll_max_ms = 200\n"
-
-static const struct world_platform world_chats = {
-	.name = "chats",
-	.account = "Chats bridge",
-	.sim_env = "CHATS_SIM",
-	.secret = CHSIM_API_KEY,
-	.conf = "",
-};
 
 static struct world w;
 static char human_id[64];     /* the human responder, as chat details show it */
 static char conv[64], chat[37];
 
-/* The world, with the simulator's responders in the bridge's config (their
- * ids are the simulator's, new each run). */
+/* The world; the human responder's id is the simulator's, new each run. */
 static void world_up(const char *extra)
 {
-	char line[512];
-
 	world_init_for(&w, &world_chats, extra);
 	cJSON *d = simc_ctl(&w.sim, "GET", "/_sim/directory", "%s", "");
 	snprintf(human_id, sizeof human_id, "%s", jstr(d, "responders.human.id"));
-	snprintf(line, sizeof line,
-		 "bot_responder = %s\nhuman_responder = %s\nhuman_responder_id = %s\n",
-		 jstr(d, "responders.bot.superIdentityId"),
-		 jstr(d, "responders.human.superIdentityId"), human_id);
 	cJSON_Delete(d);
-	FILE *f = fopen(w.config, "ae");
-	assert_non_null(f);
-	fputs(line, f);
-	fclose(f);
 }
 
 static int teardown(void **state)
@@ -90,26 +70,13 @@ static void sim_post(const char *what, const char *body)
 /* The bot may speak: 200, 409 while silent. */
 static long bot_says(const char *text)
 {
-	char path[128], body[128];
-	const char *h[] = {"Content-Type: application/json", NULL};
-	snprintf(path, sizeof path, "/_sim/chats/%s/bot", conv);
-	snprintf(body, sizeof body, "{\"text\":\"%s\"}", text);
-	struct simc_reply r = simc_raw(&w.sim, "POST", path, h, body);
-	long status = r.status;
-	simc_reply_free(&r);
-	return status;
+	return sim_say(&w, "chats", conv, "bot", text);
 }
 
 /* Messages of `id` the bridge posted (origin "api"). */
 static int api_messages(const char *id)
 {
-	cJSON *j = sim_chat(id);
-	const cJSON *m;
-	int n = 0;
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(j, "messages"))
-		n += strcmp(jstr(m, "origin"), "api") == 0;
-	cJSON_Delete(j);
-	return n;
+	return sim_api_count(&w, "chats", id, "messages");
 }
 
 static bool api_count_is(struct world *wp, const void *n)
@@ -121,17 +88,6 @@ static bool api_count_is(struct world *wp, const void *n)
 static bool has_chat(struct world *wp, const void *text)
 {
 	return hub_chat_by_preview(wp, text, chat);
-}
-
-static bool chat_waiting(struct world *wp, const void *id)
-{
-	cJSON *j = hub_chats(wp, "waiting=true");
-	const cJSON *c;
-	bool found = false;
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(j, "chats"))
-		found = found || strcmp(jstr(c, "id"), id) == 0;
-	cJSON_Delete(j);
-	return found;
 }
 
 /* The platform chat's detail `field` equals `value` (NULL: null). */
@@ -155,14 +111,7 @@ static bool detail_is(struct world *wp, const void *arg)
 /* The hub's messages of `chat_id` (caller deletes). */
 static cJSON *hub_messages(const char *chat_id)
 {
-	char path[128];
-	snprintf(path, sizeof path, "/v1/chats/%s/messages?limit=100", chat_id);
-	struct reply r = http(&w.hub, "GET", path, w.ana, NULL);
-	assert_int_equal(r.status, 200);
-	cJSON *j = r.json;
-	r.json = NULL;
-	reply_free(&r);
-	return j;
+	return hub_call(&w, "GET", NULL, 200, "/v1/chats/%s/messages?limit=100", chat_id);
 }
 
 static int hub_count_text(const char *chat_id, const char *text)
@@ -186,7 +135,7 @@ static int setup_held(void **state)
 	customer_starts("I need a refund", ",\"name\":\"Maria G.\"");
 	wait_for(&w, has_chat, "I need a refund", "the chat in the hub");
 	sim_post("escalate", "{\"text\":\"One moment, a human will help.\"}");
-	wait_for(&w, chat_waiting, chat, "the chat in Waiting after the bot's ticket");
+	wait_for(&w, hub_chat_waiting, chat, "the chat in Waiting after the bot's ticket");
 	hub_action(&w, chat, "takeover");
 	static struct detail human = {"responderId", NULL};
 	human.value = human_id;
@@ -211,10 +160,10 @@ static void test_inbound_and_escalation(void **state)
 	assert_string_equal(jstr(c, "channel.type"), "whatsapp");
 	assert_string_equal(jstr(c, "owner.name"), "Maria G.");
 	cJSON_Delete(j);
-	assert_false(chat_waiting(&w, chat));
+	assert_false(hub_chat_waiting(&w, chat));
 
 	sim_post("escalate", "{\"text\":\"Let me find a human.\"}");
-	wait_for(&w, chat_waiting, chat, "the chat in Waiting after the bot opened a ticket");
+	wait_for(&w, hub_chat_waiting, chat, "the chat in Waiting after the bot opened a ticket");
 	cJSON *m = hub_messages(chat);
 	int escalations = 0;
 	const cJSON *e;
@@ -317,7 +266,7 @@ static void test_handback_returns_to_bot(void **state)
 	assert_int_equal(bot_says("the bot again"), 200);
 	/* A closed ticket asks for nobody: the chat stays out of Waiting. */
 	wait_for(&w, has_chat, "the bot again", "the bot's message in the hub");
-	assert_false(chat_waiting(&w, chat));
+	assert_false(hub_chat_waiting(&w, chat));
 }
 
 /* Title and ticket status go to the platform ("solved" is its "closed");
@@ -329,28 +278,22 @@ static void test_title_and_status(void **state)
 	static const struct detail pending = {"ticketStatus", "pending"};
 	static const struct detail closed = {"ticketStatus", "closed"};
 	static const struct detail retitled = {"title", "Refund done"};
-	char path[128];
 
 	(void)state;
-	snprintf(path, sizeof path, "/v1/chats/%s", chat);
-	struct reply r = http(&w.hub, "PATCH", path, w.ana,
-			      "{\"title\":\"Refund for order 42\",\"ticket_status\":\"pending\"}");
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	cJSON_Delete(hub_call(&w, "PATCH",
+			      "{\"title\":\"Refund for order 42\",\"ticket_status\":\"pending\"}",
+			      200, "/v1/chats/%s", chat));
 	wait_for(&w, detail_is, &title, "the title on the platform");
 	wait_for(&w, detail_is, &pending, "the ticket pending on the platform");
-	r = http(&w.hub, "PATCH", path, w.ana, "{\"ticket_status\":\"solved\"}");
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	cJSON_Delete(hub_call(&w, "PATCH", "{\"ticket_status\":\"solved\"}", 200, "/v1/chats/%s",
+			      chat));
 	wait_for(&w, detail_is, &closed, "the ticket closed for \"solved\"");
 
-	r = http(&w.hub, "PATCH", path, w.ana, "{\"ticket_status\":\"open\"}");
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	cJSON_Delete(hub_call(&w, "PATCH", "{\"ticket_status\":\"open\"}", 200, "/v1/chats/%s",
+			      chat));
 	hub_action(&w, chat, "handback");
-	r = http(&w.hub, "PATCH", path, w.ana, "{\"title\":\"Refund done\"}");
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	cJSON_Delete(hub_call(&w, "PATCH", "{\"title\":\"Refund done\"}", 200, "/v1/chats/%s",
+			      chat));
 	wait_for(&w, detail_is, &retitled, "the new title on the platform");
 	wait_for(&w, detail_is, &closed, "the ticket closed after hand back");
 	assert_int_equal(bot_says("the bot after the retitle"), 200);
@@ -362,7 +305,6 @@ static void test_status_without_ticket(void **state)
 {
 	static const struct detail pending = {"ticketStatus", "pending"};
 	static struct detail human = {"responderId", NULL};
-	char path[128];
 
 	(void)state;
 	world_up(POLL);
@@ -375,10 +317,8 @@ static void test_status_without_ticket(void **state)
 	cJSON *j = sim_chat(conv);
 	assert_null(jstr(j, "chat.ticketId"));
 	cJSON_Delete(j);
-	snprintf(path, sizeof path, "/v1/chats/%s", chat);
-	struct reply r = http(&w.hub, "PATCH", path, w.ana, "{\"ticket_status\":\"pending\"}");
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	cJSON_Delete(hub_call(&w, "PATCH", "{\"ticket_status\":\"pending\"}", 200, "/v1/chats/%s",
+			      chat));
 	wait_for(&w, detail_is, &pending, "a ticket, pending, on the platform");
 	/* A ticket the human responder holds asks for nobody: the customer's
 	 * next message does not escalate the chat. */

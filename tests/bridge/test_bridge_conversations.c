@@ -30,18 +30,9 @@
 #include <string.h>
 
 #include "bridge_proc.h"
-#include "cv_client.h"
 
 #define FAST "poll_min_ms = 100\npoll_max_ms = 300\n"
 #define PARKED "poll_min_ms = 600000\npoll_max_ms = 600000\n"
-
-static const struct world_platform world_conversations = {
-	.name = "conversations",
-	.account = "Conversations bridge",
-	.sim_env = "CONVERSATIONS_SIM",
-	.secret = CVSIM_API_KEY,
-	.conf = "agent_email = " CVSIM_AGENT "\n",
-};
 
 static struct world w;
 static char conv[64], chat[37];
@@ -58,14 +49,7 @@ static void sim_post(const char *route, const char *body)
 /* A control call's status: 200, or 409 when the bot is silent or it ended. */
 static long sim_status(const char *route, const char *text)
 {
-	char path[128], body[160];
-	snprintf(path, sizeof path, "/_sim/conversations/%s/%s", conv, route);
-	snprintf(body, sizeof body, "{\"text\":\"%s\"}", text);
-	const char *h[] = {"Content-Type: application/json", NULL};
-	struct simc_reply r = simc_raw(&w.sim, "POST", path, h, body);
-	long status = r.status;
-	simc_reply_free(&r);
-	return status;
+	return sim_say(&w, "conversations", conv, route, text);
 }
 
 static void start_conversation(const char *text)
@@ -141,14 +125,7 @@ static bool has_chat(struct world *wp, const void *text)
 
 static cJSON *hub_chat(void)
 {
-	char path[128];
-	snprintf(path, sizeof path, "/v1/chats/%s", chat);
-	struct reply r = http(&w.hub, "GET", path, w.ana, NULL);
-	assert_int_equal(r.status, 200);
-	cJSON *j = r.json;
-	r.json = NULL;
-	reply_free(&r);
-	return j;
+	return hub_call(&w, "GET", NULL, 200, "/v1/chats/%s", chat);
 }
 
 static bool escalated(struct world *wp, const void *arg)
@@ -164,17 +141,14 @@ static bool escalated(struct world *wp, const void *arg)
 /* Messages of the hub chat whose text starts with `prefix`. */
 static int hub_count(const char *prefix)
 {
-	char path[128];
-	snprintf(path, sizeof path, "/v1/chats/%s/messages?limit=100", chat);
-	struct reply r = http(&w.hub, "GET", path, w.ana, NULL);
-	assert_int_equal(r.status, 200);
+	cJSON *j = hub_call(&w, "GET", NULL, 200, "/v1/chats/%s/messages?limit=100", chat);
 	const cJSON *m;
 	int n = 0;
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(r.json, "messages")) {
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(j, "messages")) {
 		const char *t = jstr(m, "text");
 		n += t && strncmp(t, prefix, strlen(prefix)) == 0;
 	}
-	reply_free(&r);
+	cJSON_Delete(j);
 	return n;
 }
 
@@ -439,24 +413,16 @@ static bool rated(struct world *wp, const void *arg)
 static void test_title_and_rating(void **state)
 {
 	static const struct field_goal title = {"title", "Refund for order 42"};
-	char path[128];
-
 	(void)state;
-	snprintf(path, sizeof path, "/v1/chats/%s", chat);
-	struct reply r = http(&w.hub, "PATCH", path, w.ana, "{\"title\":\"Refund for order 42\"}");
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	cJSON_Delete(hub_call(&w, "PATCH", "{\"title\":\"Refund for order 42\"}", 200,
+			      "/v1/chats/%s", chat));
 	wait_for(&w, field_is, &title, "the title on the platform");
-	snprintf(path, sizeof path, "/v1/chats/%s/rating", chat);
-	r = http(&w.hub, "POST", path, w.ana,
-		 "{\"score\":2,\"feedback\":\"wrong policy\","
-		 "\"suggested_answer\":\"Refunds take 5 days\"}");
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	cJSON_Delete(hub_call(&w, "POST",
+			      "{\"score\":2,\"feedback\":\"wrong policy\","
+			      "\"suggested_answer\":\"Refunds take 5 days\"}",
+			      200, "/v1/chats/%s/rating", chat));
 	wait_for(&w, rated, "bad", "a bad rating with its words on the bot's chat");
-	r = http(&w.hub, "POST", path, w.ana, "{\"score\":5}");
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
+	cJSON_Delete(hub_call(&w, "POST", "{\"score\":5}", 200, "/v1/chats/%s/rating", chat));
 	wait_for(&w, rated, "good", "a good rating on the bot's chat");
 }
 

@@ -36,24 +36,6 @@ static char *conv_new(const char *text, const char *name)
 	return id;
 }
 
-static bool has_chat(struct world *wp, const void *text)
-{
-	char id[37];
-	return hub_chat_by_preview(wp, text, id);
-}
-
-static bool chat_waiting(struct world *wp, const void *text)
-{
-	cJSON *j = hub_chats(wp, "waiting=true");
-	const cJSON *c;
-	bool found = false;
-
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(j, "chats"))
-		found = found || strcmp(jstr(c, "id"), text) == 0;
-	cJSON_Delete(j);
-	return found;
-}
-
 /* The chat as the hub shows it, one assertion per mapped field. */
 static void check_chat(const char *chat_id, const char *conv, const char *name)
 {
@@ -96,15 +78,15 @@ static void test_polling_brings_chat_and_escalation(void **state)
 	world_init(&w, POLL_FAST);
 	bridge_start(&w);
 	char *conv = conv_new("my parcel never came", "Maria G.");
-	wait_for(&w, has_chat, "my parcel never came", "the customer's chat in the hub");
+	wait_for(&w, hub_has_chat, "my parcel never came", "the customer's chat in the hub");
 	assert_true(hub_chat_by_preview(&w, "my parcel never came", chat));
 	check_chat(chat, conv, "Maria G.");
-	assert_false(chat_waiting(&w, chat));
+	assert_false(hub_chat_waiting(&w, chat));
 
 	char path[128];
 	snprintf(path, sizeof path, "/_sim/conversations/%s/escalate", conv);
 	cJSON_Delete(simc_ctl(&w.sim, "POST", path, "{\"text\":\"Let me find a human for you.\"}"));
-	wait_for(&w, chat_waiting, chat, "the chat in Waiting after the bot escalated");
+	wait_for(&w, hub_chat_waiting, chat, "the chat in Waiting after the bot escalated");
 	/* The bot's words came in too, as the bot's, and the chat escalated
 	 * once. Usually the words carry the escalation (3 messages). When the
 	 * platform escalates between the round's two lists (conversations
@@ -142,17 +124,17 @@ static void test_escalation_alone_once(void **state)
 	world_init(&w, POLL_FAST);
 	bridge_start(&w);
 	char *conv = conv_new("hello?", "Ken");
-	wait_for(&w, has_chat, "hello?", "the chat");
+	wait_for(&w, hub_has_chat, "hello?", "the chat");
 	assert_true(hub_chat_by_preview(&w, "hello?", chat));
 	snprintf(path, sizeof path, "/_sim/conversations/%s/escalate", conv);
 	cJSON_Delete(simc_ctl(&w.sim, "POST", path, "{}"));
-	wait_for(&w, chat_waiting, chat, "the chat in Waiting");
+	wait_for(&w, hub_chat_waiting, chat, "the chat in Waiting");
 	/* The hub can show it before the bridge has logged its answer. */
 	bridge_wait_log(&w, "inbound: escalation", 1);
 	/* Later polls see the tag again; nothing more may be ingested for it. */
 	int before = bridge_log_count(&w, "-> chat");
 	cJSON_Delete(simc_ctl(&w.sim, "POST", "/_sim/conversations", "{\"text\":\"other\"}"));
-	wait_for(&w, has_chat, "other", "a later chat (later polls ran)");
+	wait_for(&w, hub_has_chat, "other", "a later chat (later polls ran)");
 	/* The hub has the chat before the bridge logs its answer: wait for
 	 * the line, then no other may be there. */
 	bridge_wait_log(&w, "-> chat", before + 1);
@@ -190,11 +172,11 @@ static void test_webhook_alone_and_signature(void **state)
 	assert_true(w.webhook_port > 0);
 	cJSON_Delete(simc_ctl(&w.sim, "POST", "/_sim/faults", "{\"webhookTwice\": 10}"));
 	char *conv = conv_new("pushed to you", "Li");
-	wait_for(&w, has_chat, "pushed to you", "the chat brought by the webhook");
+	wait_for(&w, hub_has_chat, "pushed to you", "the chat brought by the webhook");
 	assert_true(hub_chat_by_preview(&w, "pushed to you", chat));
 	snprintf(path, sizeof path, "/_sim/conversations/%s/customer", conv);
 	cJSON_Delete(simc_ctl(&w.sim, "POST", path, "{\"text\":\"still there?\"}"));
-	wait_for(&w, has_chat, "still there?", "the second message");
+	wait_for(&w, hub_has_chat, "still there?", "the second message");
 	snprintf(path, sizeof path, "/v1/chats/%s/messages", chat);
 	struct reply r = http(&w.hub, "GET", path, w.ana, NULL);
 	assert_int_equal(cJSON_GetArraySize(jat(expect_status(&r, 200), "messages")), 2);
@@ -218,7 +200,7 @@ static void test_webhook_alone_and_signature(void **state)
 	assert_int_equal(fr.status, 401);
 	simc_reply_free(&fr);
 	assert_int_equal(bridge_log_count(&w, "bad or missing signature"), 2);
-	assert_false(has_chat(&w, "forged"));
+	assert_false(hub_has_chat(&w, "forged"));
 	free(conv);
 }
 

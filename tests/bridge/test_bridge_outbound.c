@@ -56,14 +56,7 @@ static bool has_chat(struct world *wp, const void *text)
 /* The bot may speak: 200 from the control interface, 409 while silent. */
 static long bot_says(const char *text)
 {
-	char path[128], body[128];
-	snprintf(path, sizeof path, "/_sim/conversations/%s/bot", conv);
-	snprintf(body, sizeof body, "{\"text\":\"%s\"}", text);
-	const char *h[] = {"Content-Type: application/json", NULL};
-	struct simc_reply r = simc_raw(&w.sim, "POST", path, h, body);
-	long status = r.status;
-	simc_reply_free(&r);
-	return status;
+	return sim_say(&w, "conversations", conv, "bot", text);
 }
 
 /* A chat that came from the platform, escalated, taken over by Ana. */

@@ -16,26 +16,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "bridge_proc.h"
-#include "th_client.h"
 
 #define POLL_FAST "poll_min_ms = 50\npoll_max_ms = 200\n"
-
-static const struct world_platform world_threads = {
-	.name = "threads",
-	.account = "Threads bridge",
-	.sim_env = "THREADS_SIM",
-	.secret = THSIM_TOKEN,
-	.conf = "chatbot_id = " THSIM_CHATBOT "\n",
-};
 
 static struct world w;
 static char thread[64], chat[37];
@@ -66,14 +54,7 @@ static cJSON *sim_thread(void)
 
 static int api_messages(void)
 {
-	cJSON *j = sim_thread();
-	const cJSON *m;
-	int n = 0;
-
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(j, "messages"))
-		n += strcmp(jstr(m, "origin"), "api") == 0;
-	cJSON_Delete(j);
-	return n;
+	return sim_api_count(&w, "threads", thread, "messages");
 }
 
 static bool api_count_is(struct world *wp, const void *n)
@@ -96,30 +77,15 @@ static bool has_chat(struct world *wp, const void *text)
 	return hub_chat_by_preview(wp, text, chat);
 }
 
-static bool chat_waiting(struct world *wp, const void *id)
-{
-	cJSON *j = hub_chats(wp, "waiting=true");
-	const cJSON *c;
-	bool found = false;
-
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(j, "chats"))
-		found = found || strcmp(jstr(c, "id"), id) == 0;
-	cJSON_Delete(j);
-	return found;
-}
-
 /* How many messages of the hub chat have this role and text. */
 static int hub_count(struct world *wp, const char *const *rt)
 {
-	char path[128];
 	int n = 0;
 	const cJSON *m;
-
-	snprintf(path, sizeof path, "/v1/chats/%s/messages", chat);
-	struct reply r = http(&wp->hub, "GET", path, wp->ana, NULL);
-	cJSON_ArrayForEach(m, jat(expect_status(&r, 200), "messages"))
+	cJSON *j = hub_call(wp, "GET", NULL, 200, "/v1/chats/%s/messages", chat);
+	cJSON_ArrayForEach(m, jat(j, "messages"))
 		n += strcmp(jstr(m, "role"), rt[0]) == 0 && strcmp(jstr(m, "text"), rt[1]) == 0;
-	reply_free(&r);
+	cJSON_Delete(j);
 	return n;
 }
 
@@ -131,14 +97,7 @@ static bool hub_has(struct world *wp, const void *role_text)
 /* The AI may speak: 200 from the control interface, 409 while silent. */
 static long ai_says(const char *text)
 {
-	char path[128], body[128];
-	snprintf(path, sizeof path, "/_sim/threads/%s/bot", thread);
-	snprintf(body, sizeof body, "{\"text\":\"%s\"}", text);
-	const char *h[] = {"Content-Type: application/json", NULL};
-	struct simc_reply r = simc_raw(&w.sim, "POST", path, h, body);
-	long status = r.status;
-	simc_reply_free(&r);
-	return status;
+	return sim_say(&w, "threads", thread, "bot", text);
 }
 
 static int teardown(void **state)
@@ -158,15 +117,12 @@ static void test_poll_brings_thread(void **state)
 	thread_new("I need a refund", "Maria G.");
 	wait_for(&w, has_chat, "I need a refund", "the thread's chat in the hub");
 
-	char path[128];
-	snprintf(path, sizeof path, "/v1/chats/%s", chat);
-	struct reply r = http(&w.hub, "GET", path, w.ana, NULL);
-	cJSON *c = expect_status(&r, 200);
+	cJSON *c = hub_call(&w, "GET", NULL, 200, "/v1/chats/%s", chat);
 	assert_string_equal(jstr(c, "source.platform"), "threads");
 	assert_string_equal(jstr(c, "owner.name"), "Maria G.");
 	assert_string_equal(jstr(c, "channel.type"), "widget");
-	reply_free(&r);
-	assert_false(chat_waiting(&w, chat));
+	cJSON_Delete(c);
+	assert_false(hub_chat_waiting(&w, chat));
 
 	sim_do("bot", "{\"text\":\"Refunds take 5 days.\",\"sources\":[\"kb/refunds\"]}");
 	static const char *const answer[] = {"bot", "Refunds take 5 days.\n\nSources: kb/refunds"};
@@ -191,24 +147,10 @@ static void test_poll_brings_thread(void **state)
 	wait_for(&w, hub_has, reaction, "the customer's reaction");
 
 	sim_do("escalate", "{}");
-	wait_for(&w, chat_waiting, chat, "the chat in Waiting after the escalation notice");
+	wait_for(&w, hub_chat_waiting, chat, "the chat in Waiting after the escalation notice");
 	static const char *const escalated[] = {
 		"bot", "[The conversation was escalated to a human agent.]"};
 	assert_true(hub_has(&w, escalated));
-}
-
-/* A free port for the bridge's webhook, so its URL can be configured. */
-static int free_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t n = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &n), 0);
-	close(fd);
-	return ntohs(a.sin_port);
 }
 
 /* A thread the bridge found by its one poll, escalated and taken over:
@@ -265,7 +207,7 @@ static void test_push_per_thread_webhook(void **state)
 static void escalate_and_take_over(void)
 {
 	sim_do("escalate", "{}");
-	wait_for(&w, chat_waiting, chat, "the chat in Waiting");
+	wait_for(&w, hub_chat_waiting, chat, "the chat in Waiting");
 	assert_int_equal(ai_says("still the AI before the takeover"), 200);
 	hub_action(&w, chat, "takeover");
 	wait_for(&w, mode_is, "AGENT", "mode AGENT on the thread");

@@ -204,18 +204,11 @@ static void client(struct sim_ctl *c)
 /* POST /_sim/config {botAuto?, pageSize?} */
 static void config(struct sim_ctl *c)
 {
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(c->body, "botAuto");
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(c->body, "pageSize");
-
-	if ((a && !cJSON_IsBool(a)) ||
-	    (p && (!cJSON_IsNumber(p) || p->valuedouble < 1 || p->valuedouble > 100))) {
+	if (!sim_ctl_config_ok(c, "pageSize", 100)) {
 		sim_ctl_fail(c, 400, "botAuto: a boolean; pageSize: 1..100");
 		return;
 	}
-	if (a)
-		ag_of(c)->bot_auto = cJSON_IsTrue(a);
-	if (p)
-		ag_of(c)->store.page_size = (size_t)p->valuedouble;
+	sim_ctl_config_set(c, "pageSize", &ag_of(c)->bot_auto, &ag_of(c)->store.page_size);
 	sim_ctl_reply(c, 200, NULL);
 }
 

@@ -168,18 +168,11 @@ static void seed(struct sim_ctl *c)
 /* POST /_sim/config {botAuto?, pageSize?} */
 static void config(struct sim_ctl *c)
 {
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(c->body, "botAuto");
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(c->body, "pageSize");
-
-	if ((a && !cJSON_IsBool(a)) ||
-	    (p && (!cJSON_IsNumber(p) || p->valuedouble < 1 || p->valuedouble > 1000))) {
+	if (!sim_ctl_config_ok(c, "pageSize", 1000)) {
 		sim_ctl_fail(c, 400, "botAuto: a boolean; pageSize: 1..1000");
 		return;
 	}
-	if (a)
-		bp_of(c)->bot_auto = cJSON_IsTrue(a);
-	if (p)
-		bp_of(c)->store.page_size = (size_t)p->valuedouble;
+	sim_ctl_config_set(c, "pageSize", &bp_of(c)->bot_auto, &bp_of(c)->store.page_size);
 	sim_ctl_reply(c, 200, NULL);
 }
 

@@ -43,15 +43,6 @@ static cJSON *ids(const struct ch_chat *chat, const struct ch_msg *m)
 	return o;
 }
 
-/* 409 {"<why>": true}: the actor may not speak now. */
-static void refuse(struct sim_ctl *c, const char *why)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddBoolToObject(o, why, 1);
-	sim_ctl_reply(c, 409, o);
-}
-
 /* POST /_sim/chats {text, name?, channelType?, title?} */
 static void start(struct sim_ctl *c)
 {
@@ -85,11 +76,11 @@ static void customer(struct sim_ctl *c)
 	if (!text)
 		return;
 	if (chat_of(c)->owner->blocked) {
-		refuse(c, "blocked");
+		sim_ctl_refuse(c, "blocked");
 		return;
 	}
 	if (chat_of(c)->removed) {
-		refuse(c, "removed");
+		sim_ctl_refuse(c, "removed");
 		return;
 	}
 	m = ch_customer_say(ch_of(c), chat_of(c), text);
@@ -106,7 +97,7 @@ static void bot(struct sim_ctl *c)
 	if (!text)
 		return;
 	if (!ch_bot_may_speak(chat_of(c))) {
-		refuse(c, "silent");
+		sim_ctl_silent(c);
 		return;
 	}
 	m = ch_bot_say(ch_of(c), chat_of(c), text);
@@ -262,22 +253,15 @@ static void seed(struct sim_ctl *c)
 /* POST /_sim/config {botAuto?, pageSize?, order?} */
 static void config(struct sim_ctl *c)
 {
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(c->body, "botAuto");
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(c->body, "pageSize");
 	const cJSON *o = cJSON_GetObjectItemCaseSensitive(c->body, "order");
 
-	if ((a && !cJSON_IsBool(a)) ||
-	    (p && (!cJSON_IsNumber(p) || p->valuedouble < 1 ||
-		   p->valuedouble > CH_PAGE_SIZE_MAX)) ||
+	if (!sim_ctl_config_ok(c, "pageSize", CH_PAGE_SIZE_MAX) ||
 	    (o && (!cJSON_IsString(o) || (strcmp(o->valuestring, "oldest") != 0 &&
 					  strcmp(o->valuestring, "newest") != 0)))) {
 		sim_ctl_fail(c, 400, "botAuto: a boolean; pageSize: 1..100; order: oldest or newest");
 		return;
 	}
-	if (a)
-		ch_of(c)->bot_auto = cJSON_IsTrue(a);
-	if (p)
-		ch_of(c)->page_size = (size_t)p->valuedouble;
+	sim_ctl_config_set(c, "pageSize", &ch_of(c)->bot_auto, &ch_of(c)->page_size);
 	if (o)
 		ch_of(c)->newest_first = strcmp(o->valuestring, "newest") == 0;
 	sim_ctl_reply(c, 200, NULL);

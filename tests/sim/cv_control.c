@@ -36,15 +36,6 @@ static cJSON *ids(const struct cv_conv *v, const struct cv_chat *ch)
 	return o;
 }
 
-/* 409 {"<why>": true}: the actor may not write now. */
-static void refuse(struct sim_ctl *c, const char *why)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddBoolToObject(o, why, 1);
-	sim_ctl_reply(c, 409, o);
-}
-
 /* POST /_sim/conversations {text, firstName?, lastName?, variables?} */
 static void start(struct sim_ctl *c)
 {
@@ -81,7 +72,7 @@ static void customer(struct sim_ctl *c)
 	if (!text)
 		return;
 	if (conv_of(c)->is_end) {
-		refuse(c, "ended");
+		sim_ctl_refuse(c, "ended");
 		return;
 	}
 	ch = cv_customer_say(cv_of(c), conv_of(c), text);
@@ -98,7 +89,7 @@ static void bot(struct sim_ctl *c)
 	if (!text)
 		return;
 	if (!cv_bot_may_speak(conv_of(c))) {
-		refuse(c, "silent");
+		sim_ctl_silent(c);
 		return;
 	}
 	ch = cv_bot_say(cv_of(c), conv_of(c), text);
@@ -203,18 +194,11 @@ static void seed(struct sim_ctl *c)
 /* POST /_sim/config {botAuto?, chatPageSize?} */
 static void config(struct sim_ctl *c)
 {
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(c->body, "botAuto");
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(c->body, "chatPageSize");
-
-	if ((a && !cJSON_IsBool(a)) ||
-	    (p && (!cJSON_IsNumber(p) || p->valuedouble < 1 || p->valuedouble > 1000))) {
+	if (!sim_ctl_config_ok(c, "chatPageSize", 1000)) {
 		sim_ctl_fail(c, 400, "botAuto: a boolean; chatPageSize: 1..1000");
 		return;
 	}
-	if (a)
-		cv_of(c)->bot_auto = cJSON_IsTrue(a);
-	if (p)
-		cv_of(c)->chat_page_size = (size_t)p->valuedouble;
+	sim_ctl_config_set(c, "chatPageSize", &cv_of(c)->bot_auto, &cv_of(c)->chat_page_size);
 	sim_ctl_reply(c, 200, NULL);
 }
 

@@ -103,6 +103,23 @@ void simc_stop(struct simc *s)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+int simc_setup(void **state, const char *env)
+{
+	struct simc *s = calloc(1, sizeof *s);
+
+	assert_non_null(s);
+	simc_start(s, env, NULL);
+	*state = s;
+	return 0;
+}
+
+int simc_teardown(void **state)
+{
+	simc_stop(*state);
+	free(*state);
+	return 0;
+}
+
 void simc_reply_free(struct simc_reply *r)
 {
 	cJSON_Delete(r->json);
@@ -178,16 +195,25 @@ struct simc_reply simc_raw(struct simc *s, const char *method, const char *path,
 	return r;
 }
 
-cJSON *simc_ctl(struct simc *s, const char *method, const char *path, const char *fmt, ...)
+/* A control request with the JSON body fmt makes (none when empty). */
+__attribute__((format(printf, 4, 0)))
+static struct simc_reply ctl_call(struct simc *s, const char *method, const char *path,
+				  const char *fmt, va_list ap)
 {
 	static const char *const headers[] = {"Content-Type: application/json", NULL};
 	char body[4096];
+
+	vsnprintf(body, sizeof body, fmt, ap);
+	return simc_raw(s, method, path, headers, body[0] ? body : NULL);
+}
+
+cJSON *simc_ctl(struct simc *s, const char *method, const char *path, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(body, sizeof body, fmt, ap);
+	struct simc_reply r = ctl_call(s, method, path, fmt, ap);
 	va_end(ap);
-	struct simc_reply r = simc_raw(s, method, path, headers, body[0] ? body : NULL);
 	if (r.status != 200)
 		fail_msg("%s %s: status %ld, body %s", method, path, r.status,
 			 r.body ? r.body : "(none)");
@@ -196,6 +222,43 @@ cJSON *simc_ctl(struct simc *s, const char *method, const char *path, const char
 	simc_reply_free(&r);
 	assert_non_null(j);
 	return j;
+}
+
+long simc_ctl_status(struct simc *s, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	struct simc_reply r = ctl_call(s, "POST", path, fmt, ap);
+	va_end(ap);
+	long status = r.status;
+	simc_reply_free(&r);
+	return status;
+}
+
+void simc_expect_slow_once(struct simc *s, struct simc_reply (*call)(struct simc *s))
+{
+	cJSON_Delete(simc_ctl(s, "POST", "/_sim/faults", "{\"slow\":1,\"delayMs\":400}"));
+	struct simc_reply r = call(s);
+	assert_int_equal(r.status, 200);
+	assert_true(r.elapsed_ms >= 400);
+	simc_reply_free(&r);
+	r = call(s);
+	assert_int_equal(r.status, 200);
+	assert_true(r.elapsed_ms < 400);
+	simc_reply_free(&r);
+}
+
+const cJSON *simc_at(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+	return b ? cJSON_GetObjectItemCaseSensitive(v, b) : v;
+}
+
+const char *simc_str_at(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *v = simc_at(o, a, b);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 char *simc_urlencode(const char *s)

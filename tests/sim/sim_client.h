@@ -29,6 +29,11 @@ void simc_start(struct simc *s, const char *env, ...);
 /* SIGTERM; asserts it exits 0 within the deadline. */
 void simc_stop(struct simc *s);
 
+/* A cmocka group's state: a simulator started from `env` (simc_start),
+ * and the teardown that stops and frees it. */
+int simc_setup(void **state, const char *env);
+int simc_teardown(void **state);
+
 struct simc_reply {
 	long status;            /* 0: no answer (curl_code says why) */
 	int curl_code;
@@ -48,6 +53,20 @@ struct simc_reply simc_raw(struct simc *s, const char *method, const char *path,
 /* A control request that must answer 200; returns its JSON (caller frees). */
 __attribute__((format(printf, 4, 5)))
 cJSON *simc_ctl(struct simc *s, const char *method, const char *path, const char *fmt, ...);
+
+/* A control POST of a JSON body that may be refused (409 while the bot is
+ * silent, say): its status. */
+__attribute__((format(printf, 3, 4)))
+long simc_ctl_status(struct simc *s, const char *path, const char *fmt, ...);
+
+/* o[a] (o[a][b] when b is given), NULL when missing; as a string, NULL
+ * when not one. */
+const cJSON *simc_at(const cJSON *o, const char *a, const char *b);
+const char *simc_str_at(const cJSON *o, const char *a, const char *b);
+
+/* The "slow" fault switch (delayMs 400, once): the next API request, made
+ * by `call`, answers 200 after the delay, the one after it at once. */
+void simc_expect_slow_once(struct simc *s, struct simc_reply (*call)(struct simc *s));
 
 /* URL-encode into a new string (the nextToken). */
 char *simc_urlencode(const char *s);

@@ -20,12 +20,38 @@ void sim_ctl_reply(struct sim_ctl *c, int status, cJSON *o)
 	cJSON_Delete(o);
 }
 
-void sim_ctl_silent(struct sim_ctl *c)
+void sim_ctl_refuse(struct sim_ctl *c, const char *what)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddBoolToObject(o, "silent", 1);
+	cJSON_AddBoolToObject(o, what, 1);
 	sim_ctl_reply(c, 409, o);
+}
+
+void sim_ctl_silent(struct sim_ctl *c)
+{
+	sim_ctl_refuse(c, "silent");
+}
+
+bool sim_ctl_config_ok(struct sim_ctl *c, const char *size_key, double max)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(c->body, "botAuto");
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(c->body, size_key);
+
+	return (!a || cJSON_IsBool(a)) &&
+	       (!p || (cJSON_IsNumber(p) && p->valuedouble >= 1 && p->valuedouble <= max));
+}
+
+void sim_ctl_config_set(struct sim_ctl *c, const char *size_key, bool *bot_auto,
+			size_t *page_size)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(c->body, "botAuto");
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(c->body, size_key);
+
+	if (a)
+		*bot_auto = cJSON_IsTrue(a);
+	if (p)
+		*page_size = (size_t)p->valuedouble;
 }
 
 void sim_ctl_fail(struct sim_ctl *c, int status, const char *why)

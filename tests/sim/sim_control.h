@@ -12,6 +12,9 @@
 #ifndef HANDOFF_SIM_CONTROL_H
 #define HANDOFF_SIM_CONTROL_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include <cjson/cJSON.h>
 
 #include "sim.h"
@@ -30,6 +33,9 @@ void sim_control_handle(struct sim *sim, const struct sim_req *req, struct sim_r
 /* Answer `status` with `o` (taken; NULL: {}). */
 void sim_ctl_reply(struct sim_ctl *c, int status, cJSON *o);
 
+/* Answer 409 {"<what>": true}: a control route the conversation's state
+ * refuses ("ended", "removed", "blocked"). */
+void sim_ctl_refuse(struct sim_ctl *c, const char *what);
 /* Answer 409 {"silent": true}: the platform's bot may not speak now (a
  * human holds the conversation), so a control route asking it to did
  * nothing. */
@@ -39,5 +45,14 @@ void sim_ctl_fail(struct sim_ctl *c, int status, const char *why);
 /* body[name] as a string, `def` when absent; NULL (answered 400) when
  * required and absent, or empty, or of another type. */
 const char *sim_ctl_str(struct sim_ctl *c, const char *name, const char *def);
+
+/* POST /_sim/config's keys every platform has: "botAuto" (a boolean) and
+ * a page size named `size_key` (1..max). sim_ctl_config_ok checks them
+ * (false when one is there and wrong; nothing is answered, so that the
+ * platform checks its own keys too and answers 400 naming them all);
+ * sim_ctl_config_set then sets those given. */
+bool sim_ctl_config_ok(struct sim_ctl *c, const char *size_key, double max);
+void sim_ctl_config_set(struct sim_ctl *c, const char *size_key, bool *bot_auto,
+			size_t *page_size);
 
 #endif

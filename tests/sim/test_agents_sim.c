@@ -24,35 +24,12 @@
 
 static int setup(void **state)
 {
-	struct simc *s = calloc(1, sizeof *s);
-
-	simc_start(s, "AGENTS_SIM", NULL);
-	*state = s;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	simc_stop(*state);
-	free(*state);
-	return 0;
-}
-
-static const cJSON *at(const cJSON *o, const char *a, const char *b)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
-	return b ? cJSON_GetObjectItemCaseSensitive(v, b) : v;
-}
-
-static const char *str_at(const cJSON *o, const char *a, const char *b)
-{
-	const cJSON *v = at(o, a, b);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return simc_setup(state, "AGENTS_SIM");
 }
 
 static int int_at(const cJSON *o, const char *a, const char *b)
 {
-	const cJSON *v = at(o, a, b);
+	const cJSON *v = simc_at(o, a, b);
 	assert_true(cJSON_IsNumber(v));
 	return v->valueint;
 }
@@ -62,7 +39,7 @@ static void expect_error(struct simc_reply *r, long status, const char *code)
 	assert_int_equal(r->status, status);
 	assert_string_equal(agsim_error_code(r), code);
 	/* The chosen error object: code, message, status. */
-	assert_non_null(str_at(r->json, "error", "message"));
+	assert_non_null(simc_str_at(r->json, "error", "message"));
 	assert_int_equal(int_at(r->json, "error", "status"), status);
 	simc_reply_free(r);
 }
@@ -114,9 +91,9 @@ static int count_msgs(struct simc *s, const char *conv, const char *origin, cons
 	const cJSON *m;
 	int n = 0;
 
-	cJSON_ArrayForEach(m, at(at(j, "conversation", NULL), "messages", NULL))
-		if (strcmp(str_at(m, "origin", NULL), origin) == 0 &&
-		    strcmp(str_at(m, "text", NULL), text) == 0)
+	cJSON_ArrayForEach(m, simc_at(j, "conversation", "messages"))
+		if (strcmp(simc_str_at(m, "origin", NULL), origin) == 0 &&
+		    strcmp(simc_str_at(m, "text", NULL), text) == 0)
 			n++;
 	cJSON_Delete(j);
 	return n;
@@ -176,7 +153,7 @@ static void test_auth_and_errors(void **state)
 
 	r = agsim_api(s, "GET", "/v3/agents/" AGSIM_AGENT, NULL);
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str_at(r.json, "id", NULL), AGSIM_AGENT);
+	assert_string_equal(simc_str_at(r.json, "id", NULL), AGSIM_AGENT);
 	simc_reply_free(&r);
 }
 
@@ -205,24 +182,24 @@ static void test_get_client(void **state)
 
 	r = agsim_api(s, "GET", "/v3/workspace/clients/" AGSIM_CLIENT, NULL);
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str_at(r.json, "id", NULL), AGSIM_CLIENT);
-	assert_string_equal(str_at(r.json, "name", NULL), "Sim Client Co");
-	assert_string_equal(str_at(r.json, "orgId", NULL), "org-sim");
-	assert_string_equal(str_at(r.json, "ownerUid", NULL), "ws-sim");
-	assert_non_null(str_at(r.json, "email", NULL));
-	assert_non_null(str_at(r.json, "password", NULL));
-	assert_non_null(str_at(r.json, "photoUrl", NULL));
-	assert_true(cJSON_IsTrue(at(r.json, "isOrgAdmin", NULL)));
-	assert_true(cJSON_IsObject(at(r.json, "notifications", NULL)));
+	assert_string_equal(simc_str_at(r.json, "id", NULL), AGSIM_CLIENT);
+	assert_string_equal(simc_str_at(r.json, "name", NULL), "Sim Client Co");
+	assert_string_equal(simc_str_at(r.json, "orgId", NULL), "org-sim");
+	assert_string_equal(simc_str_at(r.json, "ownerUid", NULL), "ws-sim");
+	assert_non_null(simc_str_at(r.json, "email", NULL));
+	assert_non_null(simc_str_at(r.json, "password", NULL));
+	assert_non_null(simc_str_at(r.json, "photoUrl", NULL));
+	assert_true(cJSON_IsTrue(simc_at(r.json, "isOrgAdmin", NULL)));
+	assert_true(cJSON_IsObject(simc_at(r.json, "notifications", NULL)));
 	/* The doc's six hrefs. */
-	assert_int_equal(cJSON_GetArraySize(at(r.json, "hrefs", NULL)), 6);
-	assert_string_equal(cJSON_GetArrayItem(at(r.json, "hrefs", NULL), 2)->valuestring,
+	assert_int_equal(cJSON_GetArraySize(simc_at(r.json, "hrefs", NULL)), 6);
+	assert_string_equal(cJSON_GetArrayItem(simc_at(r.json, "hrefs", NULL), 2)->valuestring,
 			    "/convos");
 	/* The other user of the org, itself a client object. */
-	users = at(r.json, "orgUsers", NULL);
+	users = simc_at(r.json, "orgUsers", NULL);
 	assert_int_equal(cJSON_GetArraySize(users), 1);
-	assert_string_equal(str_at(cJSON_GetArrayItem(users, 0), "name", NULL), "Sim Client Staff");
-	assert_false(cJSON_IsTrue(at(cJSON_GetArrayItem(users, 0), "isOrgAdmin", NULL)));
+	assert_string_equal(simc_str_at(cJSON_GetArrayItem(users, 0), "name", NULL), "Sim Client Staff");
+	assert_false(cJSON_IsTrue(simc_at(cJSON_GetArrayItem(users, 0), "isOrgAdmin", NULL)));
 	simc_reply_free(&r);
 
 	/* A client added through the control interface; one of another
@@ -232,8 +209,8 @@ static void test_get_client(void **state)
 	cJSON_Delete(simc_ctl(s, "POST", "/_sim/clients",
 			      "{\"id\":\"c-3\",\"name\":\"Elsewhere\",\"ownerUid\":\"ws-other\"}"));
 	r = agsim_api(s, "GET", "/v3/workspace/clients/c-2", NULL);
-	assert_string_equal(str_at(r.json, "name", NULL), "Beta LLC");
-	assert_int_equal(cJSON_GetArraySize(at(r.json, "orgUsers", NULL)), 0);
+	assert_string_equal(simc_str_at(r.json, "name", NULL), "Beta LLC");
+	assert_int_equal(cJSON_GetArraySize(simc_at(r.json, "orgUsers", NULL)), 0);
 	simc_reply_free(&r);
 	r = agsim_api(s, "GET", "/v3/workspace/clients/c-3", NULL);
 	expect_error(&r, 403, "forbidden");
@@ -251,16 +228,16 @@ static void test_agent_create_edit_delete(void **state)
 		      "{\"name\":\"Support bot\",\"clientId\":\"" AGSIM_CLIENT "\","
 		      "\"prompt\":\"Be kind\"}");
 	assert_int_equal(r.status, 200);
-	snprintf(id, sizeof id, "%s", str_at(r.json, "id", NULL));
-	assert_string_equal(str_at(r.json, "clientId", NULL), AGSIM_CLIENT);
+	snprintf(id, sizeof id, "%s", simc_str_at(r.json, "id", NULL));
+	assert_string_equal(simc_str_at(r.json, "clientId", NULL), AGSIM_CLIENT);
 	simc_reply_free(&r);
 
 	/* Edit: only the fields given change. */
 	snprintf(body, sizeof body, "{\"agentId\":\"%s\",\"name\":\"Support bot 2\"}", id);
 	r = agsim_api(s, "POST", "/v3/agents", body);
-	assert_string_equal(str_at(r.json, "id", NULL), id);
-	assert_string_equal(str_at(r.json, "name", NULL), "Support bot 2");
-	assert_string_equal(str_at(r.json, "prompt", NULL), "Be kind");
+	assert_string_equal(simc_str_at(r.json, "id", NULL), id);
+	assert_string_equal(simc_str_at(r.json, "name", NULL), "Support bot 2");
+	assert_string_equal(simc_str_at(r.json, "prompt", NULL), "Be kind");
 	simc_reply_free(&r);
 	r = agsim_api(s, "POST", "/v3/agents", "{\"agentId\":\"agent-nobody\",\"name\":\"x\"}");
 	expect_error(&r, 404, "not_found");
@@ -271,10 +248,10 @@ static void test_agent_create_edit_delete(void **state)
 	snprintf(path, sizeof path, "/v3/agents/%s/interact", id);
 	r = agsim_api(s, "POST", path, "{\"message\":\"hello\"}");
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str_at(at(r.json, "reply", NULL), "text", NULL),
+	assert_string_equal(simc_str_at(simc_at(r.json, "reply", NULL), "text", NULL),
 			    "Thanks! I am Support bot 2; message 1 noted.");
 	/* No conversationId: a new conversation with an id of ours. */
-	assert_non_null(str_at(r.json, "conversationId", NULL));
+	assert_non_null(simc_str_at(r.json, "conversationId", NULL));
 	simc_reply_free(&r);
 	/* The user object is kept as given, and shows on the conversation. */
 	r = agsim_api(s, "POST", path,
@@ -286,14 +263,14 @@ static void test_agent_create_edit_delete(void **state)
 	expect_error(&r, 400, "invalid_request");
 	snprintf(path, sizeof path, "/v3/agents/%s/conversations/hub-u", id);
 	r = agsim_api(s, "GET", path, NULL);
-	assert_string_equal(str_at(at(r.json, "user", NULL), "name", NULL), "Ann");
+	assert_string_equal(simc_str_at(simc_at(r.json, "user", NULL), "name", NULL), "Ann");
 	simc_reply_free(&r);
 
 	/* Deleted: gone from every endpoint. */
 	snprintf(path, sizeof path, "/v3/agents/%s", id);
 	r = agsim_api(s, "DELETE", path, NULL);
 	assert_int_equal(r.status, 200);
-	assert_true(cJSON_IsTrue(at(r.json, "deleted", NULL)));
+	assert_true(cJSON_IsTrue(simc_at(r.json, "deleted", NULL)));
 	simc_reply_free(&r);
 	r = agsim_api(s, "GET", path, NULL);
 	expect_error(&r, 404, "not_found");
@@ -310,49 +287,49 @@ static void test_states_and_silence(void **state)
 	cJSON *j;
 
 	j = interact(s, "hub-7", "m-1", "where is my parcel?");
-	assert_string_equal(str_at(j, "state", NULL), "ai");
-	assert_false(cJSON_IsTrue(at(j, "escalated", NULL)));
-	assert_string_equal(str_at(at(j, "reply", NULL), "role", NULL), "assistant");
-	assert_string_equal(str_at(at(j, "reply", NULL), "text", NULL),
+	assert_string_equal(simc_str_at(j, "state", NULL), "ai");
+	assert_false(cJSON_IsTrue(simc_at(j, "escalated", NULL)));
+	assert_string_equal(simc_str_at(simc_at(j, "reply", NULL), "role", NULL), "assistant");
+	assert_string_equal(simc_str_at(simc_at(j, "reply", NULL), "text", NULL),
 			    "Thanks! I am Sim Agent; message 1 noted.");
 	cJSON_Delete(j);
 
 	/* The customer asks for a person: the agent hands off. */
 	j = interact(s, "hub-7", "m-2", "let me talk to a human");
-	assert_string_equal(str_at(j, "state", NULL), "escalated");
-	assert_true(cJSON_IsTrue(at(j, "escalated", NULL)));
+	assert_string_equal(simc_str_at(j, "state", NULL), "escalated");
+	assert_true(cJSON_IsTrue(simc_at(j, "escalated", NULL)));
 	assert_int_equal(int_at(j, "stateVersion", NULL), 1);
-	assert_string_equal(str_at(at(j, "reply", NULL), "text", NULL),
+	assert_string_equal(simc_str_at(simc_at(j, "reply", NULL), "text", NULL),
 			    "Let me connect you with a human agent.");
 	cJSON_Delete(j);
 
 	/* Escalated: the message is kept, the agent says nothing. */
 	j = interact(s, "hub-7", "m-3", "hello?");
-	assert_true(cJSON_IsNull(at(j, "reply", NULL)));
-	assert_false(cJSON_IsTrue(at(j, "escalated", NULL)));
+	assert_true(cJSON_IsNull(simc_at(j, "reply", NULL)));
+	assert_false(cJSON_IsTrue(simc_at(j, "escalated", NULL)));
 	cJSON_Delete(j);
 
 	/* A human takes over; saying it twice changes nothing the second time. */
 	j = set_state(s, "hub-7", "human");
-	assert_true(cJSON_IsTrue(at(j, "changed", NULL)));
-	assert_string_equal(str_at(j, "state", NULL), "human");
+	assert_true(cJSON_IsTrue(simc_at(j, "changed", NULL)));
+	assert_string_equal(simc_str_at(j, "state", NULL), "human");
 	assert_int_equal(int_at(j, "stateVersion", NULL), 2);
 	cJSON_Delete(j);
 	j = set_state(s, "hub-7", "human");
-	assert_false(cJSON_IsTrue(at(j, "changed", NULL)));
+	assert_false(cJSON_IsTrue(simc_at(j, "changed", NULL)));
 	assert_int_equal(int_at(j, "stateVersion", NULL), 2);
 	cJSON_Delete(j);
 
 	/* While a human holds it, the agent is silent whoever asks. */
 	j = interact(s, "hub-7", "m-4", "are you there bot?");
-	assert_true(cJSON_IsNull(at(j, "reply", NULL)));
-	assert_string_equal(str_at(j, "state", NULL), "human");
+	assert_true(cJSON_IsNull(simc_at(j, "reply", NULL)));
+	assert_string_equal(simc_str_at(j, "state", NULL), "human");
 	cJSON_Delete(j);
 	static const char *const json[] = {"Content-Type: application/json", NULL};
 	struct simc_reply r = simc_raw(s, "POST", "/_sim/conversations/hub-7/bot", json,
 				       "{\"text\":\"I am still here\"}");
 	assert_int_equal(r.status, 409);
-	assert_true(cJSON_IsTrue(at(r.json, "silent", NULL)));
+	assert_true(cJSON_IsTrue(simc_at(r.json, "silent", NULL)));
 	simc_reply_free(&r);
 
 	/* An unknown state is refused. */
@@ -363,28 +340,28 @@ static void test_states_and_silence(void **state)
 	/* Handed back: the agent answers again. */
 	cJSON_Delete(set_state(s, "hub-7", "ai"));
 	j = interact(s, "hub-7", "m-5", "thanks, one more thing");
-	assert_non_null(str_at(at(j, "reply", NULL), "text", NULL));
+	assert_non_null(simc_str_at(simc_at(j, "reply", NULL), "text", NULL));
 	cJSON_Delete(j);
 
 	/* The read-back: who changed what, and the calls made while silent. */
 	j = readback(s, "hub-7");
-	const cJSON *ch = at(j, "stateChanges", NULL);
+	const cJSON *ch = simc_at(j, "stateChanges", NULL);
 	assert_int_equal(cJSON_GetArraySize(ch), 3);
-	assert_string_equal(str_at(cJSON_GetArrayItem(ch, 0), "by", NULL), "ai");
-	assert_string_equal(str_at(cJSON_GetArrayItem(ch, 1), "state", NULL), "human");
-	assert_string_equal(str_at(cJSON_GetArrayItem(ch, 1), "by", NULL), "api");
-	assert_string_equal(str_at(cJSON_GetArrayItem(ch, 2), "state", NULL), "ai");
+	assert_string_equal(simc_str_at(cJSON_GetArrayItem(ch, 0), "by", NULL), "ai");
+	assert_string_equal(simc_str_at(cJSON_GetArrayItem(ch, 1), "state", NULL), "human");
+	assert_string_equal(simc_str_at(cJSON_GetArrayItem(ch, 1), "by", NULL), "api");
+	assert_string_equal(simc_str_at(cJSON_GetArrayItem(ch, 2), "state", NULL), "ai");
 	assert_int_equal(int_at(j, "interactCalls", NULL), 5);
 	assert_int_equal(int_at(j, "interactWhileSilent", NULL), 2);
-	assert_true(cJSON_IsTrue(at(j, "botMaySpeak", NULL)));
+	assert_true(cJSON_IsTrue(simc_at(j, "botMaySpeak", NULL)));
 	/* 5 user messages, 3 answers. */
-	assert_int_equal(cJSON_GetArraySize(at(at(j, "conversation", NULL), "messages", NULL)), 8);
+	assert_int_equal(cJSON_GetArraySize(simc_at(j, "conversation", "messages")), 8);
 	cJSON_Delete(j);
 
 	/* The API shows the same conversation. */
 	r = agsim_api(s, "GET", "/v3/agents/" AGSIM_AGENT "/conversations/hub-7", NULL);
-	assert_string_equal(str_at(r.json, "state", NULL), "ai");
-	assert_int_equal(cJSON_GetArraySize(at(r.json, "messages", NULL)), 8);
+	assert_string_equal(simc_str_at(r.json, "state", NULL), "ai");
+	assert_int_equal(cJSON_GetArraySize(simc_at(r.json, "messages", NULL)), 8);
 	simc_reply_free(&r);
 }
 
@@ -399,16 +376,16 @@ static void test_escalate_from_control(void **state)
 			      "{\"text\":\"A colleague will take over.\"}"));
 	assert_int_equal(count_msgs(s, "hub-9", "bot", "A colleague will take over."), 1);
 	j = interact(s, "hub-9", "m-2", "ok");
-	assert_string_equal(str_at(j, "state", NULL), "escalated");
-	assert_true(cJSON_IsNull(at(j, "reply", NULL)));
+	assert_string_equal(simc_str_at(j, "state", NULL), "escalated");
+	assert_true(cJSON_IsNull(simc_at(j, "reply", NULL)));
 	cJSON_Delete(j);
 	struct simc_reply r = agsim_api(s, "GET",
 					"/v3/agents/" AGSIM_AGENT "/conversations?state=escalated",
 					NULL);
-	assert_int_equal(cJSON_GetArraySize(at(r.json, "conversations", NULL)), 1);
+	assert_int_equal(cJSON_GetArraySize(simc_at(r.json, "conversations", NULL)), 1);
 	simc_reply_free(&r);
 	r = agsim_api(s, "GET", "/v3/agents/" AGSIM_AGENT "/conversations?state=human", NULL);
-	assert_int_equal(cJSON_GetArraySize(at(r.json, "conversations", NULL)), 0);
+	assert_int_equal(cJSON_GetArraySize(simc_at(r.json, "conversations", NULL)), 0);
 	simc_reply_free(&r);
 }
 
@@ -429,14 +406,15 @@ static void test_interact_exactly_once_through_drop(void **state)
 	simc_reply_free(&r);
 	r = agsim_api(s, "POST", "/v3/agents/" AGSIM_AGENT "/interact", body);
 	assert_int_equal(r.status, 200);
-	assert_true(cJSON_IsTrue(at(r.json, "replayed", NULL)));
-	snprintf(reply_id, sizeof reply_id, "%s", str_at(at(r.json, "reply", NULL), "id", NULL));
+	assert_true(cJSON_IsTrue(simc_at(r.json, "replayed", NULL)));
+	snprintf(reply_id, sizeof reply_id, "%s", simc_str_at(simc_at(r.json, "reply", NULL), "id", NULL));
 	simc_reply_free(&r);
 	assert_int_equal(count_msgs(s, "hub-3", "api", "reply once"), 1);
 	cJSON *j = readback(s, "hub-3");
-	assert_int_equal(cJSON_GetArraySize(at(at(j, "conversation", NULL), "messages", NULL)), 2);
-	assert_string_equal(str_at(cJSON_GetArrayItem(at(at(j, "conversation", NULL), "messages",
-							  NULL), 1), "id", NULL), reply_id);
+	assert_int_equal(cJSON_GetArraySize(simc_at(j, "conversation", "messages")), 2);
+	assert_string_equal(
+		simc_str_at(cJSON_GetArrayItem(simc_at(j, "conversation", "messages"), 1), "id", NULL),
+		reply_id);
 	assert_int_equal(int_at(j, "interactCalls", NULL), 2);
 	cJSON_Delete(j);
 
@@ -468,15 +446,15 @@ static int walk(struct simc *s, int limit, char ids[][64], int *n, int max)
 		struct simc_reply r = agsim_api(s, "GET", url, NULL);
 		assert_int_equal(r.status, 200);
 		const cJSON *it;
-		cJSON_ArrayForEach(it, at(r.json, "conversations", NULL)) {
+		cJSON_ArrayForEach(it, simc_at(r.json, "conversations", NULL)) {
 			assert_true(*n < max);
-			snprintf(ids[(*n)++], 64, "%s", str_at(it, "id", NULL));
+			snprintf(ids[(*n)++], 64, "%s", simc_str_at(it, "id", NULL));
 		}
-		const char *c = str_at(r.json, "nextCursor", NULL);
+		const char *c = simc_str_at(r.json, "nextCursor", NULL);
 		if (c)
 			cursor = strdup(c);
 		else
-			assert_true(cJSON_IsNull(at(r.json, "nextCursor", NULL)));
+			assert_true(cJSON_IsNull(simc_at(r.json, "nextCursor", NULL)));
 		simc_reply_free(&r);
 		pages++;
 	} while (cursor);
@@ -502,7 +480,7 @@ static void test_pagination_walks_every_item_once(void **state)
 	cJSON_Delete(interact(s, "the-newest", "m-1", "last"));
 	/* Another agent's conversations are not in this agent's list. */
 	struct simc_reply r = agsim_api(s, "POST", "/v3/agents", "{\"name\":\"Other\"}");
-	snprintf(path, sizeof path, "/v3/agents/%s/interact", str_at(r.json, "id", NULL));
+	snprintf(path, sizeof path, "/v3/agents/%s/interact", simc_str_at(r.json, "id", NULL));
 	simc_reply_free(&r);
 	r = agsim_api(s, "POST", path, "{\"message\":\"not listed\"}");
 	simc_reply_free(&r);
@@ -520,8 +498,8 @@ static void test_pagination_walks_every_item_once(void **state)
 	/* A seeded conversation: customer and agent in turn. */
 	snprintf(path, sizeof path, "/v3/agents/" AGSIM_AGENT "/conversations/%s", ids[1]);
 	r = agsim_api(s, "GET", path, NULL);
-	assert_int_equal(cJSON_GetArraySize(at(r.json, "messages", NULL)), 3);
-	assert_string_equal(str_at(cJSON_GetArrayItem(at(r.json, "messages", NULL), 1), "role",
+	assert_int_equal(cJSON_GetArraySize(simc_at(r.json, "messages", NULL)), 3);
+	assert_string_equal(simc_str_at(cJSON_GetArrayItem(simc_at(r.json, "messages", NULL), 1), "role",
 				   NULL), "assistant");
 	simc_reply_free(&r);
 
@@ -529,7 +507,7 @@ static void test_pagination_walks_every_item_once(void **state)
 	 * and so is a limit out of range. */
 	r = agsim_api(s, "GET", "/v3/agents/" AGSIM_AGENT "/conversations", NULL);
 	snprintf(path, sizeof path, "/v3/agents/" AGSIM_AGENT "/conversations?cursor=%s",
-		 str_at(r.json, "nextCursor", NULL));
+		 simc_str_at(r.json, "nextCursor", NULL));
 	simc_reply_free(&r);
 	r = agsim_api(s, "GET", path, NULL);
 	expect_error(&r, 400, "invalid_request");
@@ -636,10 +614,10 @@ static void test_webhooks_signed_and_duplicated(void **state)
 		assert_string_equal(h.signatures[i], sig);
 	}
 	cJSON *ev = cJSON_Parse(h.bodies[1]);
-	assert_string_equal(str_at(ev, "type", NULL), "message.created");
-	assert_string_equal(str_at(ev, "conversationId", NULL), "hub-1");
-	assert_string_equal(str_at(ev, "agentId", NULL), AGSIM_AGENT);
-	assert_string_equal(str_at(at(ev, "message", NULL), "role", NULL), "assistant");
+	assert_string_equal(simc_str_at(ev, "type", NULL), "message.created");
+	assert_string_equal(simc_str_at(ev, "conversationId", NULL), "hub-1");
+	assert_string_equal(simc_str_at(ev, "agentId", NULL), AGSIM_AGENT);
+	assert_string_equal(simc_str_at(simc_at(ev, "message", NULL), "role", NULL), "assistant");
 	cJSON_Delete(ev);
 
 	/* A state change, delivered twice with the same event id. */
@@ -647,9 +625,9 @@ static void test_webhooks_signed_and_duplicated(void **state)
 	cJSON_Delete(set_state(s, "hub-1", "human"));
 	assert_true(hookrx_wait(&h, 4, 5000));
 	cJSON *a = cJSON_Parse(h.bodies[2]), *b = cJSON_Parse(h.bodies[3]);
-	assert_string_equal(str_at(a, "type", NULL), "conversation.state_changed");
-	assert_string_equal(str_at(a, "state", NULL), "human");
-	assert_string_equal(str_at(a, "id", NULL), str_at(b, "id", NULL));
+	assert_string_equal(simc_str_at(a, "type", NULL), "conversation.state_changed");
+	assert_string_equal(simc_str_at(a, "state", NULL), "human");
+	assert_string_equal(simc_str_at(a, "id", NULL), simc_str_at(b, "id", NULL));
 	cJSON_Delete(a);
 	cJSON_Delete(b);
 	/* Silent while human: the message alone, no answer. */
@@ -658,7 +636,7 @@ static void test_webhooks_signed_and_duplicated(void **state)
 	assert_false(hookrx_wait(&h, 6, 300));
 
 	cJSON *st = simc_ctl(s, "GET", "/_sim/stats", "%s", "");
-	assert_int_equal(int_at(at(st, "webhooks", NULL), "sent", NULL), 5);
+	assert_int_equal(int_at(simc_at(st, "webhooks", NULL), "sent", NULL), 5);
 	cJSON_Delete(st);
 	hookrx_stop(&h);
 }
@@ -672,16 +650,16 @@ static void test_bot_auto_answers_and_escalates(void **state)
 
 	cJSON_Delete(simc_ctl(s, "POST", "/_sim/config", "{\"botAuto\":true}"));
 	cJSON *j = simc_ctl(s, "POST", "/_sim/conversations", "{\"text\":\"where is my order?\"}");
-	snprintf(conv, sizeof conv, "%s", str_at(j, "conversationId", NULL));
+	snprintf(conv, sizeof conv, "%s", simc_str_at(j, "conversationId", NULL));
 	cJSON_Delete(j);
 	snprintf(path, sizeof path, "/_sim/conversations/%s/customer", conv);
 	cJSON_Delete(simc_ctl(s, "POST", path, "{\"text\":\"I want a human\"}"));
 	cJSON_Delete(simc_ctl(s, "POST", path, "{\"text\":\"hello?\"}"));
 	j = readback(s, conv);
 	/* customer, agent, customer, the agent's handoff line, customer. */
-	assert_int_equal(cJSON_GetArraySize(at(at(j, "conversation", NULL), "messages", NULL)), 5);
-	assert_string_equal(str_at(at(j, "conversation", NULL), "state", NULL), "escalated");
-	assert_false(cJSON_IsTrue(at(j, "botMaySpeak", NULL)));
+	assert_int_equal(cJSON_GetArraySize(simc_at(j, "conversation", "messages")), 5);
+	assert_string_equal(simc_str_at(simc_at(j, "conversation", NULL), "state", NULL), "escalated");
+	assert_false(cJSON_IsTrue(simc_at(j, "botMaySpeak", NULL)));
 	cJSON_Delete(j);
 	assert_int_equal(count_msgs(s, conv, "ai", "Let me connect you with a human agent."), 1);
 }
@@ -689,22 +667,22 @@ static void test_bot_auto_answers_and_escalates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_auth_and_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auth_and_errors, setup, simc_teardown),
 		cmocka_unit_test(test_auth_header_setting),
-		cmocka_unit_test_setup_teardown(test_get_client, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_agent_create_edit_delete, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_states_and_silence, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_escalate_from_control, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_get_client, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_agent_create_edit_delete, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_states_and_silence, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_escalate_from_control, setup, simc_teardown),
 		cmocka_unit_test_setup_teardown(test_interact_exactly_once_through_drop, setup,
-						teardown),
+						simc_teardown),
 		cmocka_unit_test_setup_teardown(test_pagination_walks_every_item_once, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_pages_changing_while_walked, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_faults_429_5xx_and_slow, setup, teardown),
+						simc_teardown),
+		cmocka_unit_test_setup_teardown(test_pages_changing_while_walked, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_faults_429_5xx_and_slow, setup, simc_teardown),
 		cmocka_unit_test_setup_teardown(test_webhooks_signed_and_duplicated, setup,
-						teardown),
+						simc_teardown),
 		cmocka_unit_test_setup_teardown(test_bot_auto_answers_and_escalates, setup,
-						teardown),
+						simc_teardown),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

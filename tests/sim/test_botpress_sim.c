@@ -27,33 +27,14 @@
 
 static int setup(void **state)
 {
-	struct simc *s = calloc(1, sizeof *s);
-
-	simc_start(s, "BOTPRESS_SIM", NULL);
-	*state = s;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	simc_stop(*state);
-	free(*state);
-	return 0;
-}
-
-static const char *str_at(const cJSON *o, const char *a, const char *b)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
-	if (b)
-		v = cJSON_GetObjectItemCaseSensitive(v, b);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return simc_setup(state, "BOTPRESS_SIM");
 }
 
 /* Start a conversation as the customer; its id into out. */
 static void start_conv(struct simc *s, const char *text, char out[64])
 {
 	cJSON *j = simc_ctl(s, "POST", "/_sim/conversations", "{\"text\":\"%s\"}", text);
-	snprintf(out, 64, "%s", str_at(j, "conversationId", NULL));
+	snprintf(out, 64, "%s", simc_str_at(j, "conversationId", NULL));
 	cJSON_Delete(j);
 }
 
@@ -67,8 +48,8 @@ static int api_messages(struct simc *s, const char *conv, const char *text)
 	snprintf(path, sizeof path, "/_sim/conversations/%s", conv);
 	cJSON *j = simc_ctl(s, "GET", path, "%s", "");
 	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(j, "messages"))
-		if (strcmp(str_at(m, "origin", NULL), "api") == 0 &&
-		    strcmp(str_at(m, "payload", "text"), text) == 0)
+		if (strcmp(simc_str_at(m, "origin", NULL), "api") == 0 &&
+		    strcmp(simc_str_at(m, "payload", "text"), text) == 0)
 			n++;
 	cJSON_Delete(j);
 	return n;
@@ -79,7 +60,7 @@ static void expect_error(struct simc_reply *r, long status, const char *type)
 	assert_int_equal(r->status, status);
 	assert_string_equal(bpsim_error_type(r), type);
 	/* The doc's error object: type, description, status. */
-	assert_non_null(str_at(r->json, "description", NULL));
+	assert_non_null(simc_str_at(r->json, "description", NULL));
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(r->json, "status");
 	assert_true(cJSON_IsNumber(st) && st->valueint == status);
 	simc_reply_free(r);
@@ -152,9 +133,9 @@ static int walk(struct simc *s, const char *path, const char *key, char ids[][64
 		const cJSON *it;
 		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(r.json, key)) {
 			assert_true(*n < max);
-			snprintf(ids[(*n)++], 64, "%s", str_at(it, "id", NULL));
+			snprintf(ids[(*n)++], 64, "%s", simc_str_at(it, "id", NULL));
 		}
-		const char *t = str_at(r.json, "meta", "nextToken");
+		const char *t = simc_str_at(r.json, "meta", "nextToken");
 		if (t)
 			token = strdup(t);
 		simc_reply_free(&r);
@@ -249,6 +230,10 @@ static void test_pagination_walks_every_item_once(void **state)
 	/* Messages of one conversation, most recent first, across pages. */
 	char path[128];
 	cJSON_Delete(simc_ctl(s, "POST", "/_sim/config", "{\"pageSize\":3}"));
+	/* A config with one bad key changes nothing, the good key neither. */
+	assert_int_equal(simc_ctl_status(s, "/_sim/config", "{\"pageSize\":2,\"botAuto\":\"yes\"}"),
+			 400);
+	assert_int_equal(simc_ctl_status(s, "/_sim/config", "{\"pageSize\":1001}"), 400);
 	for (int i = 0; i < 6; i++) {
 		snprintf(path, sizeof path, "/_sim/conversations/%s/customer", first);
 		cJSON_Delete(simc_ctl(s, "POST", path, "{\"text\":\"more %d\"}", i));
@@ -258,14 +243,14 @@ static void test_pagination_walks_every_item_once(void **state)
 	assert_int_equal(n, 7);
 	assert_unique(ids, n);
 	struct simc_reply r = bpsim_api(s, "GET", path, NULL);
-	assert_string_equal(str_at(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json,
+	assert_string_equal(simc_str_at(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r.json,
 		"messages"), 0), "payload", "text"), "more 5");
 	simc_reply_free(&r);
 
 	/* A token sent without URL-encoding ('+' reads as a space) is refused. */
 	r = bpsim_api(s, "GET", "/v1/chat/conversations", NULL);
 	snprintf(path, sizeof path, "/v1/chat/conversations?nextToken=%s",
-		 str_at(r.json, "meta", "nextToken"));
+		 simc_str_at(r.json, "meta", "nextToken"));
 	simc_reply_free(&r);
 	r = bpsim_api(s, "GET", path, NULL);
 	expect_error(&r, 400, "InvalidQuery");
@@ -308,11 +293,11 @@ static void test_get_or_create_is_idempotent(void **state)
 	r = bpsim_api(s, "POST", "/v1/chat/users/get-or-create",
 		      "{\"tags\":{\"handoff:agent\":\"7\"},\"name\":\"Agent Smith\"}");
 	assert_int_equal(r.status, 200);
-	snprintf(agent, sizeof agent, "%s", str_at(r.json, "user", "id"));
+	snprintf(agent, sizeof agent, "%s", simc_str_at(r.json, "user", "id"));
 	simc_reply_free(&r);
 	r = bpsim_api(s, "POST", "/v1/chat/users/get-or-create",
 		      "{\"tags\":{\"handoff:agent\":\"7\"},\"name\":\"Agent Smith\"}");
-	assert_string_equal(str_at(r.json, "user", "id"), agent);
+	assert_string_equal(simc_str_at(r.json, "user", "id"), agent);
 	simc_reply_free(&r);
 
 	snprintf(body, sizeof body,
@@ -322,12 +307,12 @@ static void test_get_or_create_is_idempotent(void **state)
 	r = bpsim_api(s, "POST", "/v1/chat/messages/get-or-create", body);
 	assert_int_equal(r.status, 200);
 	char first[64];
-	snprintf(first, sizeof first, "%s", str_at(r.json, "message", "id"));
-	assert_string_equal(str_at(r.json, "message", "direction"), "outgoing");
-	assert_string_equal(str_at(r.json, "message", "userId"), agent);
+	snprintf(first, sizeof first, "%s", simc_str_at(r.json, "message", "id"));
+	assert_string_equal(simc_str_at(r.json, "message", "direction"), "outgoing");
+	assert_string_equal(simc_str_at(r.json, "message", "userId"), agent);
 	simc_reply_free(&r);
 	r = bpsim_api(s, "POST", "/v1/chat/messages/get-or-create", body);
-	assert_string_equal(str_at(r.json, "message", "id"), first);
+	assert_string_equal(simc_str_at(r.json, "message", "id"), first);
 	simc_reply_free(&r);
 	assert_int_equal(api_messages(s, conv, "Hello, I am Smith"), 1);
 
@@ -337,7 +322,7 @@ static void test_get_or_create_is_idempotent(void **state)
 		 "\"payload\":{\"text\":\"Hello, I am Smith\"},\"tags\":{\"handoff:id\":\"m-2\"}}",
 		 conv, agent);
 	r = bpsim_api(s, "POST", "/v1/chat/messages/get-or-create", body);
-	assert_string_not_equal(str_at(r.json, "message", "id"), first);
+	assert_string_not_equal(simc_str_at(r.json, "message", "id"), first);
 	simc_reply_free(&r);
 	assert_int_equal(api_messages(s, conv, "Hello, I am Smith"), 2);
 
@@ -365,7 +350,7 @@ static void test_handoff_tag_silences_the_bot(void **state)
 	snprintf(path, sizeof path, "/_sim/conversations/%s/escalate", conv);
 	cJSON_Delete(simc_ctl(s, "POST", path, "{\"text\":\"Let me find you a person\"}"));
 	r = bpsim_api(s, "GET", put, NULL);
-	assert_string_equal(str_at(cJSON_GetObjectItemCaseSensitive(r.json, "conversation"),
+	assert_string_equal(simc_str_at(cJSON_GetObjectItemCaseSensitive(r.json, "conversation"),
 				   "tags", "handoff"), "requested");
 	simc_reply_free(&r);
 	r = bpsim_api(s, "GET", "/v1/chat/conversations?tags%5Bhandoff%5D=requested", NULL);
@@ -386,7 +371,7 @@ static void test_handoff_tag_silences_the_bot(void **state)
 
 	/* Handed back (the tag unset with an empty value): the bot speaks. */
 	r = bpsim_api(s, "PUT", put, "{\"tags\":{\"handoff\":\"\"}}");
-	assert_null(str_at(cJSON_GetObjectItemCaseSensitive(r.json, "conversation"), "tags",
+	assert_null(simc_str_at(cJSON_GetObjectItemCaseSensitive(r.json, "conversation"), "tags",
 			   "handoff"));
 	simc_reply_free(&r);
 	cJSON_Delete(simc_ctl(s, "POST", path, "{\"text\":\"back again\"}"));
@@ -399,11 +384,11 @@ static void test_handoff_tag_silences_the_bot(void **state)
 	assert_int_equal(r.status, 200);
 	simc_reply_free(&r);
 	r = bpsim_api(s, "PATCH", path, "{\"payload\":{\"since\":\"now\"}}");
-	assert_string_equal(str_at(cJSON_GetObjectItemCaseSensitive(r.json, "state"), "payload",
+	assert_string_equal(simc_str_at(cJSON_GetObjectItemCaseSensitive(r.json, "state"), "payload",
 				   "holder"), "agent-7");
-	assert_string_equal(str_at(cJSON_GetObjectItemCaseSensitive(r.json, "state"), "payload",
+	assert_string_equal(simc_str_at(cJSON_GetObjectItemCaseSensitive(r.json, "state"), "payload",
 				   "since"), "now");
-	assert_string_equal(str_at(r.json, "state", "conversationId"), conv);
+	assert_string_equal(simc_str_at(r.json, "state", "conversationId"), conv);
 	simc_reply_free(&r);
 }
 
@@ -461,20 +446,15 @@ static void test_fault_drop_after_the_work(void **state)
 	assert_int_equal(api_messages(s, conv, "reply once"), 1);
 }
 
+/* The API's list, for the slow fault. */
+static struct simc_reply list_conversations(struct simc *s)
+{
+	return bpsim_api(s, "GET", "/v1/chat/conversations", NULL);
+}
+
 static void test_fault_slow(void **state)
 {
-	struct simc *s = *state;
-	struct simc_reply r;
-
-	cJSON_Delete(simc_ctl(s, "POST", "/_sim/faults", "{\"slow\":1,\"delayMs\":400}"));
-	r = bpsim_api(s, "GET", "/v1/chat/conversations", NULL);
-	assert_int_equal(r.status, 200);
-	assert_true(r.elapsed_ms >= 400);
-	simc_reply_free(&r);
-	r = bpsim_api(s, "GET", "/v1/chat/conversations", NULL);
-	assert_int_equal(r.status, 200);
-	assert_true(r.elapsed_ms < 400);
-	simc_reply_free(&r);
+	simc_expect_slow_once(*state, list_conversations);
 }
 
 static void hmac_hex(const char *secret, const char *body, char out[65])
@@ -506,8 +486,8 @@ static void test_webhooks_signed_and_duplicated(void **state)
 		assert_string_equal(h.signatures[i], sig);
 	}
 	cJSON *ev = cJSON_Parse(h.bodies[1]);
-	assert_string_equal(str_at(ev, "type", NULL), "message_created");
-	assert_string_equal(str_at(ev, "payload", "conversationId"), conv);
+	assert_string_equal(simc_str_at(ev, "type", NULL), "message_created");
+	assert_string_equal(simc_str_at(ev, "payload", "conversationId"), conv);
 	cJSON_Delete(ev);
 
 	/* The next event is delivered twice, the same event id both times. */
@@ -516,8 +496,8 @@ static void test_webhooks_signed_and_duplicated(void **state)
 	cJSON_Delete(simc_ctl(s, "POST", path, "{\"text\":\"again\"}"));
 	assert_true(hookrx_wait(&h, 4, 5000));
 	cJSON *a = cJSON_Parse(h.bodies[2]), *b = cJSON_Parse(h.bodies[3]);
-	assert_string_equal(str_at(a, "id", NULL), str_at(b, "id", NULL));
-	assert_string_equal(str_at(a, "payload", "conversationId"), conv);
+	assert_string_equal(simc_str_at(a, "id", NULL), simc_str_at(b, "id", NULL));
+	assert_string_equal(simc_str_at(a, "payload", "conversationId"), conv);
 	cJSON_Delete(a);
 	cJSON_Delete(b);
 	cJSON_Delete(simc_ctl(s, "POST", path, "{\"text\":\"once more\"}"));
@@ -544,7 +524,7 @@ static void test_bot_auto_answers_and_escalates(void **state)
 	cJSON *j = simc_ctl(s, "GET", path, "%s", "");
 	/* customer, bot, customer, bot's handoff line; then silence. */
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "messages")), 4);
-	assert_string_equal(str_at(cJSON_GetObjectItemCaseSensitive(j, "conversation"), "tags",
+	assert_string_equal(simc_str_at(cJSON_GetObjectItemCaseSensitive(j, "conversation"), "tags",
 				   "handoff"), "requested");
 	assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "botMaySpeak")));
 	cJSON_Delete(j);
@@ -553,20 +533,20 @@ static void test_bot_auto_answers_and_escalates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_auth_and_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_keep_alive_and_pipelining, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auth_and_errors, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_keep_alive_and_pipelining, setup, simc_teardown),
 		cmocka_unit_test_setup_teardown(test_pagination_walks_every_item_once, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_pages_changing_while_walked, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_get_or_create_is_idempotent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_handoff_tag_silences_the_bot, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_faults_429_and_5xx, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fault_drop_after_the_work, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fault_slow, setup, teardown),
+						simc_teardown),
+		cmocka_unit_test_setup_teardown(test_pages_changing_while_walked, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_get_or_create_is_idempotent, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_handoff_tag_silences_the_bot, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_faults_429_and_5xx, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_fault_drop_after_the_work, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_fault_slow, setup, simc_teardown),
 		cmocka_unit_test_setup_teardown(test_webhooks_signed_and_duplicated, setup,
-						teardown),
+						simc_teardown),
 		cmocka_unit_test_setup_teardown(test_bot_auto_answers_and_escalates, setup,
-						teardown),
+						simc_teardown),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

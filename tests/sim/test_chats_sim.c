@@ -22,26 +22,7 @@
 
 static int setup(void **state)
 {
-	struct simc *s = calloc(1, sizeof *s);
-
-	simc_start(s, "CHATS_SIM", NULL);
-	*state = s;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	simc_stop(*state);
-	free(*state);
-	return 0;
-}
-
-static const char *str_at(const cJSON *o, const char *a, const char *b)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
-	if (b)
-		v = cJSON_GetObjectItemCaseSensitive(v, b);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return simc_setup(state, "CHATS_SIM");
 }
 
 static bool is_null_at(const cJSON *o, const char *a)
@@ -53,7 +34,7 @@ static bool is_null_at(const cJSON *o, const char *a)
 static void start_chat(struct simc *s, const char *text, char out[64])
 {
 	cJSON *j = simc_ctl(s, "POST", "/_sim/chats", "{\"text\":\"%s\"}", text);
-	snprintf(out, 64, "%s", str_at(j, "chatId", NULL));
+	snprintf(out, 64, "%s", simc_str_at(j, "chatId", NULL));
 	cJSON_Delete(j);
 }
 
@@ -62,7 +43,7 @@ static void responder_id(struct simc *s, const char *name, char out[64])
 {
 	cJSON *j = simc_ctl(s, "GET", "/_sim/directory", "%s", "");
 	snprintf(out, 64, "%s",
-		 str_at(cJSON_GetObjectItemCaseSensitive(j, "responders"), name, "superIdentityId"));
+		 simc_str_at(cJSON_GetObjectItemCaseSensitive(j, "responders"), name, "superIdentityId"));
 	cJSON_Delete(j);
 }
 
@@ -83,8 +64,8 @@ static int api_messages(struct simc *s, const char *chat, const char *content)
 	int n = 0;
 
 	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(j, "messages"))
-		if (strcmp(str_at(m, "origin", NULL), "api") == 0 &&
-		    strcmp(str_at(m, "content", NULL), content) == 0)
+		if (strcmp(simc_str_at(m, "origin", NULL), "api") == 0 &&
+		    strcmp(simc_str_at(m, "content", NULL), content) == 0)
 			n++;
 	cJSON_Delete(j);
 	return n;
@@ -182,7 +163,7 @@ static void test_auth_and_errors(void **state)
 	expect_error(&r, 415, "Unsupported media type.");
 	cJSON *j = sim_chat(s, chat);
 	snprintf(body, sizeof body, "{\"channelId\":\"%s\",\"ownerSuperIdentityId\":\"%s\"}", nobody,
-		 str_at(cJSON_GetObjectItemCaseSensitive(j, "chat"), "ownerId", NULL));
+		 simc_str_at(cJSON_GetObjectItemCaseSensitive(j, "chat"), "ownerId", NULL));
 	cJSON_Delete(j);
 	r = chsim_api(s, "POST", "/api/v1/chats", body);
 	expect_error(&r, 404, "Channel or responder not found.");
@@ -224,7 +205,7 @@ static void test_chat_fields(void **state)
 	cJSON *j = simc_ctl(s, "POST", "/_sim/chats",
 			    "{\"text\":\"where is my order?\",\"name\":\"Ann\","
 			    "\"channelType\":\"instagram\"}");
-	snprintf(chat, sizeof chat, "%s", str_at(j, "chatId", NULL));
+	snprintf(chat, sizeof chat, "%s", simc_str_at(j, "chatId", NULL));
 	cJSON_Delete(j);
 	assert_int_equal(bot_says(s, chat, "Let me look."), 200);
 	responder_id(s, "bot", bot);
@@ -233,17 +214,17 @@ static void test_chat_fields(void **state)
 	assert_int_equal(cJSON_GetArraySize(r.json), (int)(sizeof FIELDS / sizeof FIELDS[0]));
 	for (size_t i = 0; i < sizeof FIELDS / sizeof FIELDS[0]; i++)
 		assert_non_null(cJSON_GetObjectItemCaseSensitive(r.json, FIELDS[i]));
-	assert_string_equal(str_at(r.json, "id", NULL), chat);
-	assert_string_equal(str_at(r.json, "channelType", NULL), "instagram");
-	assert_string_equal(str_at(r.json, "lastMessageContent", NULL), "Let me look.");
-	assert_string_equal(str_at(r.json, "lastMessageRole", NULL), "assistant");
-	assert_string_equal(str_at(r.json, "penultimateMessageContent", NULL),
+	assert_string_equal(simc_str_at(r.json, "id", NULL), chat);
+	assert_string_equal(simc_str_at(r.json, "channelType", NULL), "instagram");
+	assert_string_equal(simc_str_at(r.json, "lastMessageContent", NULL), "Let me look.");
+	assert_string_equal(simc_str_at(r.json, "lastMessageRole", NULL), "assistant");
+	assert_string_equal(simc_str_at(r.json, "penultimateMessageContent", NULL),
 			    "where is my order?");
-	assert_string_equal(str_at(r.json, "penultimateMessageRole", NULL), "user");
-	assert_string_equal(str_at(r.json, "ownerName", NULL), "Ann");
+	assert_string_equal(simc_str_at(r.json, "penultimateMessageRole", NULL), "user");
+	assert_string_equal(simc_str_at(r.json, "ownerName", NULL), "Ann");
 	assert_true(is_null_at(r.json, "ownerEmail"));
-	assert_string_equal(str_at(r.json, "responderEntity", NULL), "agents");
-	assert_string_equal(str_at(r.json, "responderName", NULL), "Sim Bot");
+	assert_string_equal(simc_str_at(r.json, "responderEntity", NULL), "agents");
+	assert_string_equal(simc_str_at(r.json, "responderName", NULL), "Sim Bot");
 	assert_true(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r.json,
 								    "responderVersionNumber")));
 	assert_true(is_null_at(r.json, "ticketId"));
@@ -256,9 +237,9 @@ static void test_chat_fields(void **state)
 	snprintf(path, sizeof path, "/api/v1/chats/%s", chat);
 	r = chsim_api(s, "GET", path, NULL);
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str_at(r.json, "responderSuperIdentityId", NULL), bot);
-	assert_non_null(str_at(r.json, "ownerSuperIdentityId", NULL));
-	assert_non_null(str_at(r.json, "workspaceId", NULL));
+	assert_string_equal(simc_str_at(r.json, "responderSuperIdentityId", NULL), bot);
+	assert_non_null(simc_str_at(r.json, "ownerSuperIdentityId", NULL));
+	assert_non_null(simc_str_at(r.json, "workspaceId", NULL));
 	simc_reply_free(&r);
 }
 
@@ -272,10 +253,10 @@ static void test_create_chat_through_the_api(void **state)
 	responder_id(s, "squad", squad);
 	cJSON *dir = simc_ctl(s, "GET", "/_sim/directory", "%s", "");
 	snprintf(whatsapp, sizeof whatsapp, "%s",
-		 str_at(cJSON_GetObjectItemCaseSensitive(dir, "channels"), "whatsapp", NULL));
+		 simc_str_at(cJSON_GetObjectItemCaseSensitive(dir, "channels"), "whatsapp", NULL));
 	cJSON_Delete(dir);
 	r = chsim_api(s, "GET", "/api/v1/chats", NULL);
-	snprintf(owner, sizeof owner, "%s", str_at(r.json->child, "ownerSuperIdentityId", NULL));
+	snprintf(owner, sizeof owner, "%s", simc_str_at(r.json->child, "ownerSuperIdentityId", NULL));
 	simc_reply_free(&r);
 
 	/* An owner that is no super identity of the workspace: invalid. */
@@ -292,14 +273,14 @@ static void test_create_chat_through_the_api(void **state)
 		 whatsapp, owner, squad);
 	r = chsim_api(s, "POST", "/api/v1/chats", body);
 	assert_int_equal(r.status, 201);
-	assert_string_equal(str_at(r.json, "responderSuperIdentityId", NULL), squad);
-	assert_string_equal(str_at(r.json, "ownerSuperIdentityId", NULL), owner);
-	assert_string_equal(str_at(r.json, "title", NULL), "Follow-up");
-	snprintf(chat, sizeof chat, "%s", str_at(r.json, "id", NULL));
+	assert_string_equal(simc_str_at(r.json, "responderSuperIdentityId", NULL), squad);
+	assert_string_equal(simc_str_at(r.json, "ownerSuperIdentityId", NULL), owner);
+	assert_string_equal(simc_str_at(r.json, "title", NULL), "Follow-up");
+	snprintf(chat, sizeof chat, "%s", simc_str_at(r.json, "id", NULL));
 	simc_reply_free(&r);
 	r = details(s, chat);
-	assert_string_equal(str_at(r.json, "channelType", NULL), "whatsapp");
-	assert_string_equal(str_at(r.json, "responderEntity", NULL), "squads");
+	assert_string_equal(simc_str_at(r.json, "channelType", NULL), "whatsapp");
+	assert_string_equal(simc_str_at(r.json, "responderEntity", NULL), "squads");
 	assert_true(is_null_at(r.json, "lastMessageContent"));
 	simc_reply_free(&r);
 	/* A squad is AI: the bot answers for it. */
@@ -325,7 +306,7 @@ static int walk(struct simc *s, const char *path, int size, char ids[][64], int 
 		const cJSON *it;
 		cJSON_ArrayForEach(it, r.json) {
 			assert_true(*n < max);
-			snprintf(ids[(*n)++], 64, "%s", str_at(it, "id", NULL));
+			snprintf(ids[(*n)++], 64, "%s", simc_str_at(it, "id", NULL));
 		}
 		simc_reply_free(&r);
 		pages++;
@@ -377,7 +358,7 @@ static void test_pagination_walks_every_item_once(void **state)
 	cJSON *dir = simc_ctl(s, "GET", "/_sim/directory", "%s", "");
 	char path[256];
 	snprintf(path, sizeof path, "/api/v1/chats?channelIds=%s&pageSize=100",
-		 str_at(cJSON_GetObjectItemCaseSensitive(dir, "channels"), "whatsapp", NULL));
+		 simc_str_at(cJSON_GetObjectItemCaseSensitive(dir, "channels"), "whatsapp", NULL));
 	cJSON_Delete(dir);
 	walk(s, path, 100, ids, &n, 200);
 	assert_int_equal(n, 9);
@@ -431,9 +412,9 @@ static void test_escalation_takeover_and_hand_back(void **state)
 	snprintf(path, sizeof path, "/_sim/chats/%s/escalate", chat);
 	cJSON_Delete(simc_ctl(s, "POST", path, "{\"text\":\"A person will help you.\"}"));
 	r = details(s, chat);
-	assert_string_equal(str_at(r.json, "ticketStatus", NULL), "open");
-	assert_non_null(str_at(r.json, "ticketId", NULL));
-	assert_string_equal(str_at(r.json, "lastMessageContent", NULL), "A person will help you.");
+	assert_string_equal(simc_str_at(r.json, "ticketStatus", NULL), "open");
+	assert_non_null(simc_str_at(r.json, "ticketId", NULL));
+	assert_string_equal(simc_str_at(r.json, "lastMessageContent", NULL), "A person will help you.");
 	simc_reply_free(&r);
 	assert_false(bot_may_speak(s, chat));
 	assert_int_equal(bot_says(s, chat, "still me"), 409);
@@ -442,10 +423,10 @@ static void test_escalation_takeover_and_hand_back(void **state)
 	snprintf(body, sizeof body, "{\"responderSuperIdentityId\":\"%s\"}", human);
 	r = patch(s, chat, body);
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str_at(r.json, "responderSuperIdentityId", NULL), human);
+	assert_string_equal(simc_str_at(r.json, "responderSuperIdentityId", NULL), human);
 	simc_reply_free(&r);
 	r = details(s, chat);
-	assert_string_equal(str_at(r.json, "responderName", NULL), "Human Agent");
+	assert_string_equal(simc_str_at(r.json, "responderName", NULL), "Human Agent");
 	simc_reply_free(&r);
 	r = patch(s, chat, "{\"ticketStatus\":\"pending\"}");
 	assert_int_equal(r.status, 200);
@@ -456,18 +437,18 @@ static void test_escalation_takeover_and_hand_back(void **state)
 	snprintf(body, sizeof body, "{\"chatId\":\"%s\",\"content\":\"Hello, I am Sam.\"}", chat);
 	r = chsim_api_key(s, "POST", "/api/v1/chat-messages", body, "hub-msg-1");
 	assert_int_equal(r.status, 201);
-	assert_string_equal(str_at(r.json, "role", NULL), "operator");
+	assert_string_equal(simc_str_at(r.json, "role", NULL), "operator");
 	char first[64];
-	snprintf(first, sizeof first, "%s", str_at(r.json, "id", NULL));
+	snprintf(first, sizeof first, "%s", simc_str_at(r.json, "id", NULL));
 	simc_reply_free(&r);
 	r = chsim_api_key(s, "POST", "/api/v1/chat-messages", body, "hub-msg-1");
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str_at(r.json, "id", NULL), first);
+	assert_string_equal(simc_str_at(r.json, "id", NULL), first);
 	simc_reply_free(&r);
 	assert_int_equal(api_messages(s, chat, "Hello, I am Sam."), 1);
 	r = details(s, chat);
-	assert_string_equal(str_at(r.json, "lastMessageRole", NULL), "operator");
-	assert_string_equal(str_at(r.json, "penultimateMessageContent", NULL),
+	assert_string_equal(simc_str_at(r.json, "lastMessageRole", NULL), "operator");
+	assert_string_equal(simc_str_at(r.json, "penultimateMessageContent", NULL),
 			    "A person will help you.");
 	simc_reply_free(&r);
 
@@ -518,14 +499,14 @@ static void test_ticket_and_title_both_ways(void **state)
 	expect_error(&r, 400, "Invalid data provided.");
 	r = patch(s, chat, "{\"ticketStatus\":\"open\",\"title\":\"Invoice 42\"}");
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str_at(r.json, "title", NULL), "Invoice 42");
+	assert_string_equal(simc_str_at(r.json, "title", NULL), "Invoice 42");
 	simc_reply_free(&r);
 
 	/* The platform's side sees the bridge's change... */
 	cJSON *j = sim_chat(s, chat);
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "chat");
-	assert_string_equal(str_at(c, "ticketStatus", NULL), "open");
-	assert_string_equal(str_at(c, "title", NULL), "Invoice 42");
+	assert_string_equal(simc_str_at(c, "ticketStatus", NULL), "open");
+	assert_string_equal(simc_str_at(c, "title", NULL), "Invoice 42");
 	cJSON_Delete(j);
 
 	/* ...and the bridge sees the platform's. */
@@ -533,8 +514,8 @@ static void test_ticket_and_title_both_ways(void **state)
 	cJSON_Delete(simc_ctl(s, "POST", path,
 			       "{\"title\":\"Invoice 42 (paid)\",\"ticketStatus\":\"closed\"}"));
 	r = details(s, chat);
-	assert_string_equal(str_at(r.json, "title", NULL), "Invoice 42 (paid)");
-	assert_string_equal(str_at(r.json, "ticketStatus", NULL), "closed");
+	assert_string_equal(simc_str_at(r.json, "title", NULL), "Invoice 42 (paid)");
+	assert_string_equal(simc_str_at(r.json, "ticketStatus", NULL), "closed");
 	simc_reply_free(&r);
 	r = patch(s, chat, "{\"title\":null}");
 	assert_true(is_null_at(r.json, "title"));
@@ -571,7 +552,7 @@ static void test_soft_removal_and_blocked_owner(void **state)
 	snprintf(path, sizeof path, "/api/v1/chats/%s", chat);
 	r = chsim_api(s, "DELETE", path, NULL);
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str_at(r.json, "message", NULL), "The chat was removed.");
+	assert_string_equal(simc_str_at(r.json, "message", NULL), "The chat was removed.");
 	simc_reply_free(&r);
 	r = chsim_api(s, "GET", path, NULL);
 	assert_int_equal(r.status, 200);
@@ -604,9 +585,9 @@ static void test_message_list(void **state)
 	r = chsim_api(s, "GET", path, NULL);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(cJSON_GetArraySize(r.json), 3);
-	assert_string_equal(str_at(cJSON_GetArrayItem(r.json, 0), "content", NULL), "one");
-	assert_string_equal(str_at(cJSON_GetArrayItem(r.json, 1), "role", NULL), "assistant");
-	assert_string_equal(str_at(cJSON_GetArrayItem(r.json, 2), "chatId", NULL), chat);
+	assert_string_equal(simc_str_at(cJSON_GetArrayItem(r.json, 0), "content", NULL), "one");
+	assert_string_equal(simc_str_at(cJSON_GetArrayItem(r.json, 1), "role", NULL), "assistant");
+	assert_string_equal(simc_str_at(cJSON_GetArrayItem(r.json, 2), "chatId", NULL), chat);
 	simc_reply_free(&r);
 
 	/* pagination[limit]: the latest ones, still oldest first. */
@@ -614,7 +595,7 @@ static void test_message_list(void **state)
 		 chat);
 	r = chsim_api(s, "GET", path, NULL);
 	assert_int_equal(cJSON_GetArraySize(r.json), 2);
-	assert_string_equal(str_at(cJSON_GetArrayItem(r.json, 0), "content", NULL), "two");
+	assert_string_equal(simc_str_at(cJSON_GetArrayItem(r.json, 0), "content", NULL), "two");
 	simc_reply_free(&r);
 
 	r = chsim_api(s, "GET", "/api/v1/chat-messages", NULL);
@@ -677,20 +658,15 @@ static void test_fault_drop_after_the_work(void **state)
 	assert_int_equal(api_messages(s, chat, "reply once"), 1);
 }
 
+/* The API's list, for the slow fault. */
+static struct simc_reply list_chats(struct simc *s)
+{
+	return chsim_api(s, "GET", "/api/v1/chats", NULL);
+}
+
 static void test_fault_slow(void **state)
 {
-	struct simc *s = *state;
-	struct simc_reply r;
-
-	cJSON_Delete(simc_ctl(s, "POST", "/_sim/faults", "{\"slow\":1,\"delayMs\":400}"));
-	r = chsim_api(s, "GET", "/api/v1/chats", NULL);
-	assert_int_equal(r.status, 200);
-	assert_true(r.elapsed_ms >= 400);
-	simc_reply_free(&r);
-	r = chsim_api(s, "GET", "/api/v1/chats", NULL);
-	assert_int_equal(r.status, 200);
-	assert_true(r.elapsed_ms < 400);
-	simc_reply_free(&r);
+	simc_expect_slow_once(*state, list_chats);
 }
 
 static void test_bot_auto_answers_and_escalates(void **state)
@@ -707,7 +683,7 @@ static void test_bot_auto_answers_and_escalates(void **state)
 	/* customer, bot, customer, the bot's handoff line, customer; then
 	 * silence, with a ticket open. */
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "messages")), 5);
-	assert_string_equal(str_at(cJSON_GetObjectItemCaseSensitive(j, "chat"), "ticketStatus",
+	assert_string_equal(simc_str_at(cJSON_GetObjectItemCaseSensitive(j, "chat"), "ticketStatus",
 				   NULL), "open");
 	assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "botMaySpeak")));
 	cJSON_Delete(j);
@@ -716,23 +692,23 @@ static void test_bot_auto_answers_and_escalates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_auth_and_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_chat_fields, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_chat_through_the_api, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auth_and_errors, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_chat_fields, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_create_chat_through_the_api, setup, simc_teardown),
 		cmocka_unit_test_setup_teardown(test_pagination_walks_every_item_once, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_pages_changing_while_walked, setup, teardown),
+						simc_teardown),
+		cmocka_unit_test_setup_teardown(test_pages_changing_while_walked, setup, simc_teardown),
 		cmocka_unit_test_setup_teardown(test_escalation_takeover_and_hand_back, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_ticket_and_title_both_ways, setup, teardown),
+						simc_teardown),
+		cmocka_unit_test_setup_teardown(test_ticket_and_title_both_ways, setup, simc_teardown),
 		cmocka_unit_test_setup_teardown(test_soft_removal_and_blocked_owner, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_message_list, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_faults_429_and_5xx, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fault_drop_after_the_work, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fault_slow, setup, teardown),
+						simc_teardown),
+		cmocka_unit_test_setup_teardown(test_message_list, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_faults_429_and_5xx, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_fault_drop_after_the_work, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_fault_slow, setup, simc_teardown),
 		cmocka_unit_test_setup_teardown(test_bot_auto_answers_and_escalates, setup,
-						teardown),
+						simc_teardown),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

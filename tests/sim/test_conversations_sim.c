@@ -27,31 +27,12 @@
 
 static int setup(void **state)
 {
-	struct simc *s = calloc(1, sizeof *s);
-
-	simc_start(s, "CONVERSATIONS_SIM", NULL);
-	*state = s;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	simc_stop(*state);
-	free(*state);
-	return 0;
+	return simc_setup(state, "CONVERSATIONS_SIM");
 }
 
 static const cJSON *at(const cJSON *o, const char *a)
 {
 	return cJSON_GetObjectItemCaseSensitive(o, a);
-}
-
-static const char *str_at(const cJSON *o, const char *a, const char *b)
-{
-	const cJSON *v = at(o, a);
-	if (b)
-		v = at(v, b);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static double num_at(const cJSON *o, const char *a)
@@ -65,7 +46,7 @@ static double num_at(const cJSON *o, const char *a)
 static void start_conv(struct simc *s, const char *text, char out[64])
 {
 	cJSON *j = simc_ctl(s, "POST", "/_sim/conversations", "{\"text\":\"%s\"}", text);
-	snprintf(out, 64, "%s", str_at(j, "conversationId", NULL));
+	snprintf(out, 64, "%s", simc_str_at(j, "conversationId", NULL));
 	cJSON_Delete(j);
 }
 
@@ -97,8 +78,8 @@ static int api_chats(struct simc *s, const char *id, const char *text)
 	int n = 0;
 
 	cJSON_ArrayForEach(m, at(j, "chats"))
-		if (strcmp(str_at(m, "origin", NULL), "api") == 0 &&
-		    strcmp(str_at(m, "message", NULL), text) == 0)
+		if (strcmp(simc_str_at(m, "origin", NULL), "api") == 0 &&
+		    strcmp(simc_str_at(m, "message", NULL), text) == 0)
 			n++;
 	cJSON_Delete(j);
 	return n;
@@ -107,9 +88,9 @@ static int api_chats(struct simc *s, const char *id, const char *text)
 static void expect_error(struct simc_reply *r, long status, int code)
 {
 	assert_int_equal(r->status, status);
-	assert_string_equal(str_at(r->json, "type", NULL), "APIError");
+	assert_string_equal(simc_str_at(r->json, "type", NULL), "APIError");
 	assert_int_equal(cvsim_error_code(r), code);
-	assert_non_null(str_at(r->json, "message", NULL));
+	assert_non_null(simc_str_at(r->json, "message", NULL));
 	simc_reply_free(r);
 }
 
@@ -169,7 +150,7 @@ static void test_auth_and_errors(void **state)
 	assert_int_equal(r.status, 405);
 	char want[200];
 	snprintf(want, sizeof want, "Method Not Allowed DELETE: %s", path);
-	assert_string_equal(str_at(r.json, "error", NULL), want);
+	assert_string_equal(simc_str_at(r.json, "error", NULL), want);
 	simc_reply_free(&r);
 
 	r = cvsim_api(s, "GET", "/webapi/v2/conversations", NULL);
@@ -201,11 +182,11 @@ static int walk(struct simc *s, const char *path, char ids[][64], double *times,
 			assert_true(*n < MAX_IDS);
 			if (times)
 				times[*n] = num_at(it, "lastChatTime");
-			snprintf(ids[(*n)++], 64, "%s", str_at(it, "id", NULL));
+			snprintf(ids[(*n)++], 64, "%s", simc_str_at(it, "id", NULL));
 		}
 		assert_true(cJSON_IsString(at(r.json, "cursor")) || cJSON_IsNull(at(r.json, "cursor")));
 		if (cJSON_IsString(at(r.json, "cursor")))
-			cursor = strdup(str_at(r.json, "cursor", NULL));
+			cursor = strdup(simc_str_at(r.json, "cursor", NULL));
 		simc_reply_free(&r);
 		pages++;
 	} while (cursor);
@@ -296,7 +277,7 @@ static int walk_chats(struct simc *s, const char *conv, char ids[][64], int *n)
 			assert_true(*n < MAX_IDS);
 			assert_true(num_at(it, "timestamp") >= prev);
 			prev = num_at(it, "timestamp");
-			snprintf(ids[(*n)++], 64, "%s", str_at(it, "id", NULL));
+			snprintf(ids[(*n)++], 64, "%s", simc_str_at(it, "id", NULL));
 		}
 		assert_int_equal((int)num_at(r.json, "pageNo"), page);
 		more = cJSON_IsTrue(at(r.json, "hasNext"));
@@ -315,7 +296,7 @@ static void test_chats_paged_by_100_ascending(void **state)
 	cJSON_Delete(simc_ctl(s, "POST", "/_sim/seed", "{\"conversations\":1,\"chats\":250}"));
 	struct simc_reply r = cvsim_api(s, "GET", "/webapi/v2/conversations", NULL);
 	snprintf(conv, sizeof conv, "%s",
-		 str_at(cJSON_GetArrayItem(at(r.json, "conversations"), 0), "id", NULL));
+		 simc_str_at(cJSON_GetArrayItem(at(r.json, "conversations"), 0), "id", NULL));
 	simc_reply_free(&r);
 
 	assert_int_equal(walk_chats(s, conv, ids, &n), 3);
@@ -334,7 +315,7 @@ static void test_chats_paged_by_100_ascending(void **state)
 	snprintf(path, sizeof path, "/webapi/v2/conversations/%s/chats/%s", conv, ids[254]);
 	r = cvsim_api(s, "GET", path, NULL);
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str_at(r.json, "sender", NULL), "USER");
+	assert_string_equal(simc_str_at(r.json, "sender", NULL), "USER");
 	simc_reply_free(&r);
 }
 
@@ -345,7 +326,7 @@ static void test_get_has_the_latest_20_chats_and_variables(void **state)
 	cJSON *j = simc_ctl(s, "POST", "/_sim/conversations",
 			    "{\"text\":\"chat 0\",\"variables\":{\"plan\":\"gold\",\"lang\":\"en\"}}");
 	char conv[64];
-	snprintf(conv, sizeof conv, "%s", str_at(j, "conversationId", NULL));
+	snprintf(conv, sizeof conv, "%s", simc_str_at(j, "conversationId", NULL));
 	cJSON_Delete(j);
 	for (int i = 1; i < 25; i++) {
 		char body[64];
@@ -357,19 +338,19 @@ static void test_get_has_the_latest_20_chats_and_variables(void **state)
 	assert_int_equal(r.status, 200);
 	const cJSON *chats = at(r.json, "chats");
 	assert_int_equal(cJSON_GetArraySize(chats), 20);
-	assert_string_equal(str_at(cJSON_GetArrayItem(chats, 0), "message", NULL), "chat 5");
-	assert_string_equal(str_at(cJSON_GetArrayItem(chats, 19), "message", NULL), "chat 24");
+	assert_string_equal(simc_str_at(cJSON_GetArrayItem(chats, 0), "message", NULL), "chat 5");
+	assert_string_equal(simc_str_at(cJSON_GetArrayItem(chats, 19), "message", NULL), "chat 24");
 	assert_int_equal((int)num_at(r.json, "chatCount"), 25);
-	assert_string_equal(str_at(r.json, "variables", "plan"), "gold");
-	assert_null(str_at(r.json, "variables", "lang"));
-	assert_string_equal(str_at(r.json, "user", "firstName"), "Casey");
+	assert_string_equal(simc_str_at(r.json, "variables", "plan"), "gold");
+	assert_null(simc_str_at(r.json, "variables", "lang"));
+	assert_string_equal(simc_str_at(r.json, "user", "firstName"), "Casey");
 	assert_false(cJSON_IsTrue(at(r.json, "isEnd")));
 	simc_reply_free(&r);
 
 	/* Comma separated, both. */
 	snprintf(path, sizeof path, "/webapi/v2/conversations/%s?variables=plan%%2Clang", conv);
 	r = cvsim_api(s, "GET", path, NULL);
-	assert_string_equal(str_at(r.json, "variables", "lang"), "en");
+	assert_string_equal(simc_str_at(r.json, "variables", "lang"), "en");
 	simc_reply_free(&r);
 }
 
@@ -411,7 +392,7 @@ static void test_filters(void **state)
 	/* By user, by category, and active only. */
 	cJSON *j = ctl_conv(s, "GET", conv, "", "");
 	snprintf(url, sizeof url, "/webapi/v2/conversations?userIds=%s",
-		 str_at(at(j, "conversation"), "user", "userId"));
+		 simc_str_at(at(j, "conversation"), "user", "userId"));
 	cJSON_Delete(j);
 	walk(s, url, ids, NULL, &n);
 	assert_int_equal(n, 1);
@@ -441,8 +422,8 @@ static void test_state_assignee_category_title(void **state)
 			"{\"state\":\"in_progress\",\"assignee\":\"" CVSIM_AGENT "\","
 			"\"categoryId\":\"cat-1\",\"title\":\"Double charge\"}");
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str_at(r.json, "state", NULL), "in_progress");
-	assert_string_equal(str_at(r.json, "assignee", NULL), CVSIM_AGENT);
+	assert_string_equal(simc_str_at(r.json, "state", NULL), "in_progress");
+	assert_string_equal(simc_str_at(r.json, "assignee", NULL), CVSIM_AGENT);
 	assert_string_equal(cJSON_GetArrayItem(at(r.json, "categories"), 0)->valuestring, "cat-1");
 	simc_reply_free(&r);
 	assert_string_equal((v = readback(s, conv, "title")), "Double charge");
@@ -472,7 +453,7 @@ static void test_state_assignee_category_title(void **state)
 	snprintf(path, sizeof path, "/webapi/v2/conversations/%s/title", conv);
 	r = cvsim_agent(s, "PUT", path, "{\"title\":\"Refund: card charged twice\"}");
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str_at(r.json, "title", NULL), "Refund: card charged twice");
+	assert_string_equal(simc_str_at(r.json, "title", NULL), "Refund: card charged twice");
 	simc_reply_free(&r);
 
 	/* Bulk update: only the conversations named. */
@@ -510,7 +491,7 @@ static void test_bot_silent_while_a_human_holds_it(void **state)
 	cJSON_Delete(ctl_conv(s, "POST", conv, "/escalate", "{\"text\":\"Finding a person\"}"));
 	snprintf(path, sizeof path, "/webapi/v2/conversations/%s", conv);
 	r = cvsim_api(s, "GET", path, NULL);
-	assert_string_equal(str_at(r.json, "state", NULL), "waiting");
+	assert_string_equal(simc_str_at(r.json, "state", NULL), "waiting");
 	simc_reply_free(&r);
 	r = simc_raw(s, "POST", bot, json, "{\"text\":\"still me\"}");
 	assert_int_equal(r.status, 409);
@@ -525,7 +506,7 @@ static void test_bot_silent_while_a_human_holds_it(void **state)
 	snprintf(path, sizeof path, "/webapi/v2/conversations/%s/chats", conv);
 	r = cvsim_agent(s, "POST", path, "{\"message\":\"Hi, I am Sam from support\"}");
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str_at(r.json, "sender", NULL), "AGENT");
+	assert_string_equal(simc_str_at(r.json, "sender", NULL), "AGENT");
 	simc_reply_free(&r);
 	assert_int_equal(api_chats(s, conv, "Hi, I am Sam from support"), 1);
 	r = simc_raw(s, "POST", bot, json, "{\"text\":\"still me\"}");
@@ -590,11 +571,11 @@ static void test_rating_with_feedback(void **state)
 	struct simc_reply r;
 
 	cJSON *j = simc_ctl(s, "POST", "/_sim/conversations", "{\"text\":\"what is my balance\"}");
-	snprintf(conv, sizeof conv, "%s", str_at(j, "conversationId", NULL));
-	snprintf(user_chat, sizeof user_chat, "%s", str_at(j, "chatId", NULL));
+	snprintf(conv, sizeof conv, "%s", simc_str_at(j, "conversationId", NULL));
+	snprintf(user_chat, sizeof user_chat, "%s", simc_str_at(j, "chatId", NULL));
 	cJSON_Delete(j);
 	j = ctl_conv(s, "POST", conv, "/bot", "{\"text\":\"It is 42.\"}");
-	snprintf(bot_chat, sizeof bot_chat, "%s", str_at(j, "chatId", NULL));
+	snprintf(bot_chat, sizeof bot_chat, "%s", simc_str_at(j, "chatId", NULL));
 	cJSON_Delete(j);
 
 	/* The agent's rating, with the selection and a suggested answer. */
@@ -623,7 +604,7 @@ static void test_rating_with_feedback(void **state)
 	simc_reply_free(&r);
 	j = ctl_conv(s, "GET", conv, "", "");
 	ch = cJSON_GetArrayItem(at(j, "chats"), 1);
-	assert_string_equal(str_at(ch, "suggestedAnswer", NULL), "Your balance is 24.");
+	assert_string_equal(simc_str_at(ch, "suggestedAnswer", NULL), "Your balance is 24.");
 	cJSON_Delete(j);
 
 	/* Cleared with null; a customer's chat cannot be rated; rating must be
@@ -673,7 +654,7 @@ static void test_daily_count(void **state)
 	for (int i = 0; i < 6; i++) {
 		char d[11];
 		date_of(now - (5 - i) * DAY_MS, d);
-		assert_string_equal(str_at(cJSON_GetArrayItem(days, i), "date", NULL), d);
+		assert_string_equal(simc_str_at(cJSON_GetArrayItem(days, i), "date", NULL), d);
 		assert_int_equal((int)num_at(cJSON_GetArrayItem(days, i), "count"), want[i]);
 	}
 	simc_reply_free(&r);
@@ -738,26 +719,24 @@ static void test_fault_drop_after_the_work(void **state)
 	snprintf(path, sizeof path, "/webapi/v2/conversations/%s", conv);
 	r = cvsim_api(s, "GET", path, NULL);
 	const cJSON *chats = at(r.json, "chats");
-	assert_string_equal(str_at(cJSON_GetArrayItem(chats, cJSON_GetArraySize(chats) - 1),
+	assert_string_equal(simc_str_at(cJSON_GetArrayItem(chats, cJSON_GetArraySize(chats) - 1),
 				   "message", NULL), "reply once");
 	simc_reply_free(&r);
+}
+
+/* The API's list, for the slow fault. */
+static struct simc_reply list_conversations(struct simc *s)
+{
+	return cvsim_api(s, "GET", "/webapi/v2/conversations", NULL);
 }
 
 static void test_fault_slow_and_no_push(void **state)
 {
 	struct simc *s = *state;
-	struct simc_reply r;
 	struct hookrx h;
 	char conv[64];
 
-	cJSON_Delete(simc_ctl(s, "POST", "/_sim/faults", "{\"slow\":1,\"delayMs\":400}"));
-	r = cvsim_api(s, "GET", "/webapi/v2/conversations", NULL);
-	assert_int_equal(r.status, 200);
-	assert_true(r.elapsed_ms >= 400);
-	simc_reply_free(&r);
-	r = cvsim_api(s, "GET", "/webapi/v2/conversations", NULL);
-	assert_true(r.elapsed_ms < 400);
-	simc_reply_free(&r);
+	simc_expect_slow_once(s, list_conversations);
 
 	/* The doc has no push: even with a webhook set, nothing arrives. */
 	hookrx_listen(&h, "x-sim-signature");
@@ -775,24 +754,24 @@ static void test_fault_slow_and_no_push(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_auth_and_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_by_last_chat_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auth_and_errors, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_list_by_last_chat_time, setup, simc_teardown),
 		cmocka_unit_test_setup_teardown(test_list_walk_while_conversations_change, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_chats_paged_by_100_ascending, setup, teardown),
+						simc_teardown),
+		cmocka_unit_test_setup_teardown(test_chats_paged_by_100_ascending, setup, simc_teardown),
 		cmocka_unit_test_setup_teardown(test_get_has_the_latest_20_chats_and_variables,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
+						setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_filters, setup, simc_teardown),
 		cmocka_unit_test_setup_teardown(test_state_assignee_category_title, setup,
-						teardown),
+						simc_teardown),
 		cmocka_unit_test_setup_teardown(test_bot_silent_while_a_human_holds_it, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_stop, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rating_with_feedback, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_daily_count, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_faults_429_and_5xx, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fault_drop_after_the_work, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fault_slow_and_no_push, setup, teardown),
+						simc_teardown),
+		cmocka_unit_test_setup_teardown(test_stop, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_rating_with_feedback, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_daily_count, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_faults_429_and_5xx, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_fault_drop_after_the_work, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_fault_slow_and_no_push, setup, simc_teardown),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

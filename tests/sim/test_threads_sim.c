@@ -22,37 +22,14 @@
 
 static int setup(void **state)
 {
-	struct simc *s = calloc(1, sizeof *s);
-
-	simc_start(s, "THREADS_SIM", NULL);
-	*state = s;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	simc_stop(*state);
-	free(*state);
-	return 0;
-}
-
-static const cJSON *at(const cJSON *o, const char *a, const char *b)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
-	return b ? cJSON_GetObjectItemCaseSensitive(v, b) : v;
-}
-
-static const char *str_at(const cJSON *o, const char *a, const char *b)
-{
-	const cJSON *v = at(o, a, b);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return simc_setup(state, "THREADS_SIM");
 }
 
 /* A customer starts a thread; its id into out. */
 static void start_thread(struct simc *s, const char *text, char out[64])
 {
 	cJSON *j = simc_ctl(s, "POST", "/_sim/threads", "{\"text\":\"%s\"}", text);
-	snprintf(out, 64, "%s", str_at(j, "threadId", NULL));
+	snprintf(out, 64, "%s", simc_str_at(j, "threadId", NULL));
 	cJSON_Delete(j);
 }
 
@@ -74,9 +51,9 @@ static const cJSON *fetch(struct simc *s, const char *thread, const char *query,
 	snprintf(path, sizeof path, THSIM_BASE "/threads/%s%s", thread, query);
 	*r = thsim_api(s, "GET", path, NULL);
 	assert_int_equal(r->status, 200);
-	assert_true(cJSON_IsTrue(at(r->json, "success", NULL)));
-	assert_string_equal(str_at(r->json, "message", NULL), "Fetched the thread successfully");
-	return at(at(r->json, "data", NULL), "thread", NULL);
+	assert_true(cJSON_IsTrue(simc_at(r->json, "success", NULL)));
+	assert_string_equal(simc_str_at(r->json, "message", NULL), "Fetched the thread successfully");
+	return simc_at(simc_at(r->json, "data", NULL), "thread", NULL);
 }
 
 static void patch_mode(struct simc *s, const char *thread, const char *mode)
@@ -87,8 +64,8 @@ static void patch_mode(struct simc *s, const char *thread, const char *mode)
 	snprintf(body, sizeof body, "{\"mode\":\"%s\"}", mode);
 	struct simc_reply r = thsim_api(s, "PATCH", path, body);
 	assert_int_equal(r.status, 200);
-	assert_true(cJSON_IsTrue(at(r.json, "success", NULL)));
-	assert_true(cJSON_IsNull(at(r.json, "data", NULL)));
+	assert_true(cJSON_IsTrue(simc_at(r.json, "success", NULL)));
+	assert_true(cJSON_IsNull(simc_at(r.json, "data", NULL)));
 	simc_reply_free(&r);
 }
 
@@ -112,9 +89,9 @@ static int api_messages(struct simc *s, const char *thread, const char *text)
 
 	snprintf(path, sizeof path, "/_sim/threads/%s", thread);
 	cJSON *j = simc_ctl(s, "GET", path, "%s", "");
-	cJSON_ArrayForEach(m, at(j, "messages", NULL))
-		if (strcmp(str_at(m, "origin", NULL), "api") == 0 &&
-		    strcmp(str_at(m, "answer", "text"), text) == 0)
+	cJSON_ArrayForEach(m, simc_at(j, "messages", NULL))
+		if (strcmp(simc_str_at(m, "origin", NULL), "api") == 0 &&
+		    strcmp(simc_str_at(m, "answer", "text"), text) == 0)
 			n++;
 	cJSON_Delete(j);
 	return n;
@@ -125,9 +102,9 @@ static void expect_error(struct simc_reply *r, long status, const char *code)
 	assert_int_equal(r->status, status);
 	assert_string_equal(thsim_error_code(r), code);
 	/* The doc's envelope, success false. */
-	assert_true(cJSON_IsFalse(at(r->json, "success", NULL)));
-	assert_non_null(str_at(r->json, "message", NULL));
-	assert_true(cJSON_IsNull(at(r->json, "data", NULL)));
+	assert_true(cJSON_IsFalse(simc_at(r->json, "success", NULL)));
+	assert_non_null(simc_str_at(r->json, "message", NULL));
+	assert_true(cJSON_IsNull(simc_at(r->json, "data", NULL)));
 	simc_reply_free(r);
 }
 
@@ -179,8 +156,8 @@ static void test_auth_and_errors(void **state)
 
 	/* None of it changed the thread. */
 	const cJSON *th = fetch(s, t, "", &r);
-	assert_string_equal(str_at(th, "mode", NULL), "AI");
-	assert_int_equal(cJSON_GetArraySize(at(th, "messages", NULL)), 1);
+	assert_string_equal(simc_str_at(th, "mode", NULL), "AI");
+	assert_int_equal(cJSON_GetArraySize(simc_at(th, "messages", NULL)), 1);
 	simc_reply_free(&r);
 }
 
@@ -192,56 +169,56 @@ static void test_fetch_thread_fields_and_flags(void **state)
 
 	cJSON *j = simc_ctl(s, "POST", "/_sim/threads",
 			    "{\"text\":\"Where is my order?\",\"name\":\"Bo\",\"email\":\"bo@x.org\"}");
-	snprintf(t, sizeof t, "%s", str_at(j, "threadId", NULL));
+	snprintf(t, sizeof t, "%s", simc_str_at(j, "threadId", NULL));
 	char user[64];
-	snprintf(user, sizeof user, "%s", str_at(j, "chatUserId", NULL));
+	snprintf(user, sizeof user, "%s", simc_str_at(j, "chatUserId", NULL));
 	cJSON_Delete(j);
 
 	const cJSON *th = fetch(s, t, "", &r);
-	assert_string_equal(str_at(th, "threadId", NULL), t);
-	assert_string_equal(str_at(th, "chatbotId", NULL), THSIM_CHATBOT);
-	assert_string_equal(str_at(th, "chatUserId", NULL), user);
-	assert_string_equal(str_at(th, "mode", NULL), "AI");
-	assert_non_null(str_at(th, "startedAt", NULL));
-	assert_non_null(str_at(th, "updatedAt", NULL));
-	assert_true(cJSON_IsNull(at(th, "endedAt", NULL)));
-	assert_true(cJSON_IsFalse(at(th, "isEscalated", NULL)));
-	assert_true(cJSON_IsNull(at(th, "webhookUrl", NULL)));
-	assert_true(cJSON_IsNull(at(th, "webhookToken", NULL)));
-	assert_true(cJSON_IsNumber(at(th, "totalMessagesRead", NULL)));
+	assert_string_equal(simc_str_at(th, "threadId", NULL), t);
+	assert_string_equal(simc_str_at(th, "chatbotId", NULL), THSIM_CHATBOT);
+	assert_string_equal(simc_str_at(th, "chatUserId", NULL), user);
+	assert_string_equal(simc_str_at(th, "mode", NULL), "AI");
+	assert_non_null(simc_str_at(th, "startedAt", NULL));
+	assert_non_null(simc_str_at(th, "updatedAt", NULL));
+	assert_true(cJSON_IsNull(simc_at(th, "endedAt", NULL)));
+	assert_true(cJSON_IsFalse(simc_at(th, "isEscalated", NULL)));
+	assert_true(cJSON_IsNull(simc_at(th, "webhookUrl", NULL)));
+	assert_true(cJSON_IsNull(simc_at(th, "webhookToken", NULL)));
+	assert_true(cJSON_IsNumber(simc_at(th, "totalMessagesRead", NULL)));
 	/* includeChatUser defaults to false. */
-	assert_true(cJSON_IsNull(at(th, "chatUser", NULL)));
-	const cJSON *m = cJSON_GetArrayItem(at(th, "messages", NULL), 0);
-	assert_non_null(str_at(m, "messageId", NULL));
-	assert_string_equal(str_at(m, "messageType", NULL), "NORMAL_MESSAGE");
-	assert_string_equal(str_at(m, "question", "text"), "Where is my order?");
-	assert_non_null(str_at(m, "question", "timestamp"));
+	assert_true(cJSON_IsNull(simc_at(th, "chatUser", NULL)));
+	const cJSON *m = cJSON_GetArrayItem(simc_at(th, "messages", NULL), 0);
+	assert_non_null(simc_str_at(m, "messageId", NULL));
+	assert_string_equal(simc_str_at(m, "messageType", NULL), "NORMAL_MESSAGE");
+	assert_string_equal(simc_str_at(m, "question", "text"), "Where is my order?");
+	assert_non_null(simc_str_at(m, "question", "timestamp"));
 	/* Not answered yet. */
-	assert_true(cJSON_IsNull(at(m, "answer", NULL)));
-	assert_true(cJSON_IsNull(at(m, "systemMessageType", NULL)));
-	assert_string_equal(str_at(m, "reaction", NULL), "NEUTRAL");
-	assert_true(cJSON_IsArray(at(m, "sources", NULL)));
-	assert_true(cJSON_IsArray(at(m, "prompts", NULL)));
-	assert_true(cJSON_IsFalse(at(m, "isEscalated", NULL)));
-	assert_non_null(at(m, "iconUrl", NULL));
-	assert_non_null(at(m, "gptModel", NULL));
+	assert_true(cJSON_IsNull(simc_at(m, "answer", NULL)));
+	assert_true(cJSON_IsNull(simc_at(m, "systemMessageType", NULL)));
+	assert_string_equal(simc_str_at(m, "reaction", NULL), "NEUTRAL");
+	assert_true(cJSON_IsArray(simc_at(m, "sources", NULL)));
+	assert_true(cJSON_IsArray(simc_at(m, "prompts", NULL)));
+	assert_true(cJSON_IsFalse(simc_at(m, "isEscalated", NULL)));
+	assert_non_null(simc_at(m, "iconUrl", NULL));
+	assert_non_null(simc_at(m, "gptModel", NULL));
 	simc_reply_free(&r);
 
 	th = fetch(s, t, "?skipMessages=true&includeChatUser=true", &r);
-	assert_null(at(th, "messages", NULL));
-	assert_string_equal(str_at(th, "chatUser", "id"), user);
-	assert_string_equal(str_at(th, "chatUser", "name"), "Bo");
-	assert_string_equal(str_at(th, "chatUser", "email"), "bo@x.org");
-	assert_true(cJSON_IsNull(at(at(th, "chatUser", NULL), "phoneNumber", NULL)));
-	assert_true(cJSON_IsBool(at(at(th, "chatUser", NULL), "isVerified", NULL)));
-	assert_non_null(str_at(th, "chatUser", "createdAt"));
-	assert_non_null(str_at(th, "chatUser", "updatedAt"));
+	assert_null(simc_at(th, "messages", NULL));
+	assert_string_equal(simc_str_at(th, "chatUser", "id"), user);
+	assert_string_equal(simc_str_at(th, "chatUser", "name"), "Bo");
+	assert_string_equal(simc_str_at(th, "chatUser", "email"), "bo@x.org");
+	assert_true(cJSON_IsNull(simc_at(th, "chatUser", "phoneNumber")));
+	assert_true(cJSON_IsBool(simc_at(th, "chatUser", "isVerified")));
+	assert_non_null(simc_str_at(th, "chatUser", "createdAt"));
+	assert_non_null(simc_str_at(th, "chatUser", "updatedAt"));
 	simc_reply_free(&r);
 
 	/* The customer leaves: endedAt is set. */
 	act(s, t, "end", "{}");
 	th = fetch(s, t, "?skipMessages=true", &r);
-	assert_non_null(str_at(th, "endedAt", NULL));
+	assert_non_null(simc_str_at(th, "endedAt", NULL));
 	simc_reply_free(&r);
 }
 
@@ -258,17 +235,17 @@ static int walk(struct simc *s, const char *limit, char ids[][64], int *n, int m
 			 last[0] ? "&lastThreadId=" : "", last);
 		struct simc_reply r = thsim_api(s, "GET", url, NULL);
 		assert_int_equal(r.status, 200);
-		assert_string_equal(str_at(r.json, "message", NULL),
+		assert_string_equal(simc_str_at(r.json, "message", NULL),
 				    "Fetched the chatbot threads successfully");
 		const cJSON *it;
 		got = 0;
-		cJSON_ArrayForEach(it, at(at(r.json, "data", NULL), "threads", NULL)) {
+		cJSON_ArrayForEach(it, simc_at(simc_at(r.json, "data", NULL), "threads", NULL)) {
 			assert_true(*n < max);
 			/* List items are threads without their messages. */
-			assert_null(at(it, "messages", NULL));
-			assert_non_null(str_at(it, "mode", NULL));
-			snprintf(ids[(*n)++], 64, "%s", str_at(it, "threadId", NULL));
-			snprintf(last, sizeof last, "%s", str_at(it, "threadId", NULL));
+			assert_null(simc_at(it, "messages", NULL));
+			assert_non_null(simc_str_at(it, "mode", NULL));
+			snprintf(ids[(*n)++], 64, "%s", simc_str_at(it, "threadId", NULL));
+			snprintf(last, sizeof last, "%s", simc_str_at(it, "threadId", NULL));
 			got++;
 		}
 		simc_reply_free(&r);
@@ -309,11 +286,11 @@ static void test_pagination_walks_every_thread_once(void **state)
 	/* Without limit, the configured page size. */
 	cJSON_Delete(simc_ctl(s, "POST", "/_sim/config", "{\"pageSize\":7}"));
 	struct simc_reply r = thsim_api(s, "GET", THSIM_BASE "/threads", NULL);
-	const cJSON *list = at(at(r.json, "data", NULL), "threads", NULL);
+	const cJSON *list = simc_at(simc_at(r.json, "data", NULL), "threads", NULL);
 	assert_int_equal(cJSON_GetArraySize(list), 7);
 	/* Each item carries its last message: the seeded answer. */
-	assert_string_equal(str_at(at(cJSON_GetArrayItem(list, 1), "lastMessage", NULL), "answer",
-				   "text"), "seeded answer 2");
+	const cJSON *last = simc_at(cJSON_GetArrayItem(list, 1), "lastMessage", "answer");
+	assert_string_equal(simc_str_at(last, "text", NULL), "seeded answer 2");
 	simc_reply_free(&r);
 }
 
@@ -332,7 +309,7 @@ static void test_pages_changing_while_walked(void **state)
 	assert_unique(ids, n);
 	/* Both switches were spent, by the two next-page fetches only. */
 	cJSON *f = simc_ctl(s, "GET", "/_sim/faults", "%s", "");
-	assert_int_equal(at(f, "pageChange", NULL)->valueint, 0);
+	assert_int_equal(simc_at(f, "pageChange", NULL)->valueint, 0);
 	cJSON_Delete(f);
 
 	/* A new walk from the top sees all 56, the late ones first. */
@@ -345,7 +322,7 @@ static void test_pages_changing_while_walked(void **state)
 /* The n-th message (from the end when n < 0) of a fetched thread. */
 static const cJSON *msg_at(const cJSON *th, int n)
 {
-	const cJSON *msgs = at(th, "messages", NULL);
+	const cJSON *msgs = simc_at(th, "messages", NULL);
 	return cJSON_GetArrayItem(msgs, n < 0 ? cJSON_GetArraySize(msgs) + n : n);
 }
 
@@ -361,25 +338,25 @@ static void test_modes_escalation_takeover_hand_back(void **state)
 	/* The AI answers the pending question: the same message, with sources. */
 	act(s, t, "bot", "{\"text\":\"Within 30 days.\",\"sources\":[\"https://shop/refunds\"]}");
 	th = fetch(s, t, "", &r);
-	assert_int_equal(cJSON_GetArraySize(at(th, "messages", NULL)), 1);
-	assert_string_equal(str_at(msg_at(th, 0), "answer", "text"), "Within 30 days.");
-	assert_string_equal(cJSON_GetArrayItem(at(msg_at(th, 0), "sources", NULL), 0)->valuestring,
+	assert_int_equal(cJSON_GetArraySize(simc_at(th, "messages", NULL)), 1);
+	assert_string_equal(simc_str_at(msg_at(th, 0), "answer", "text"), "Within 30 days.");
+	assert_string_equal(cJSON_GetArrayItem(simc_at(msg_at(th, 0), "sources", NULL), 0)->valuestring,
 			    "https://shop/refunds");
-	assert_non_null(str_at(msg_at(th, 0), "gptModel", NULL));
+	assert_non_null(simc_str_at(msg_at(th, 0), "gptModel", NULL));
 	simc_reply_free(&r);
 
 	/* The chatbot escalates: isEscalated and the system message. */
 	act(s, t, "customer", "{\"text\":\"That is not enough\"}");
 	act(s, t, "escalate", "{\"text\":\"I will get a colleague.\"}");
 	th = fetch(s, t, "", &r);
-	assert_true(cJSON_IsTrue(at(th, "isEscalated", NULL)));
-	assert_string_equal(str_at(msg_at(th, 1), "answer", "text"), "I will get a colleague.");
-	assert_string_equal(str_at(msg_at(th, -1), "messageType", NULL), "SYSTEM_MESSAGE");
-	assert_string_equal(str_at(msg_at(th, -1), "systemMessageType", NULL),
+	assert_true(cJSON_IsTrue(simc_at(th, "isEscalated", NULL)));
+	assert_string_equal(simc_str_at(msg_at(th, 1), "answer", "text"), "I will get a colleague.");
+	assert_string_equal(simc_str_at(msg_at(th, -1), "messageType", NULL), "SYSTEM_MESSAGE");
+	assert_string_equal(simc_str_at(msg_at(th, -1), "systemMessageType", NULL),
 			    "CONVERSATION_ESCALATED");
-	assert_true(cJSON_IsTrue(at(msg_at(th, -1), "isEscalated", NULL)));
+	assert_true(cJSON_IsTrue(simc_at(msg_at(th, -1), "isEscalated", NULL)));
 	/* Escalated alone does not silence the AI; the mode does. */
-	assert_string_equal(str_at(th, "mode", NULL), "AI");
+	assert_string_equal(simc_str_at(th, "mode", NULL), "AI");
 	simc_reply_free(&r);
 
 	/* Takeover: mode AGENT, and the AI stays silent. */
@@ -387,31 +364,31 @@ static void test_modes_escalation_takeover_hand_back(void **state)
 	snprintf(path, sizeof path, "/_sim/threads/%s/bot", t);
 	r = simc_raw(s, "POST", path, json, "{\"text\":\"I am still here\"}");
 	assert_int_equal(r.status, 409);
-	assert_true(cJSON_IsTrue(at(r.json, "silent", NULL)));
+	assert_true(cJSON_IsTrue(simc_at(r.json, "silent", NULL)));
 	simc_reply_free(&r);
 	/* Even with the AI on automatic, a customer message stays unanswered,
 	 * typed USER_MESSAGE. */
 	cJSON_Delete(simc_ctl(s, "POST", "/_sim/config", "{\"botAuto\":true}"));
 	act(s, t, "customer", "{\"text\":\"Hello? Anyone?\"}");
 	th = fetch(s, t, "", &r);
-	assert_string_equal(str_at(th, "mode", NULL), "AGENT");
-	assert_string_equal(str_at(msg_at(th, -1), "messageType", NULL), "USER_MESSAGE");
-	assert_true(cJSON_IsNull(at(msg_at(th, -1), "answer", NULL)));
-	int before = cJSON_GetArraySize(at(th, "messages", NULL));
+	assert_string_equal(simc_str_at(th, "mode", NULL), "AGENT");
+	assert_string_equal(simc_str_at(msg_at(th, -1), "messageType", NULL), "USER_MESSAGE");
+	assert_true(cJSON_IsNull(simc_at(msg_at(th, -1), "answer", NULL)));
+	int before = cJSON_GetArraySize(simc_at(th, "messages", NULL));
 	simc_reply_free(&r);
 
 	/* The agent replies: an AGENT_MESSAGE with the agent's name. */
 	r = agent_reply(s, t, "Hi, Ann here.");
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str_at(r.json, "message", NULL), "Sent the message successfully");
-	const cJSON *sent = at(at(r.json, "data", NULL), "message", NULL);
-	assert_string_equal(str_at(sent, "messageType", NULL), "AGENT_MESSAGE");
-	assert_string_equal(str_at(sent, "agentName", NULL), "Ann");
-	assert_string_equal(str_at(sent, "threadId", NULL), t);
+	assert_string_equal(simc_str_at(r.json, "message", NULL), "Sent the message successfully");
+	const cJSON *sent = simc_at(simc_at(r.json, "data", NULL), "message", NULL);
+	assert_string_equal(simc_str_at(sent, "messageType", NULL), "AGENT_MESSAGE");
+	assert_string_equal(simc_str_at(sent, "agentName", NULL), "Ann");
+	assert_string_equal(simc_str_at(sent, "threadId", NULL), t);
 	simc_reply_free(&r);
 	th = fetch(s, t, "", &r);
-	assert_int_equal(cJSON_GetArraySize(at(th, "messages", NULL)), before + 1);
-	assert_string_equal(str_at(msg_at(th, -1), "answer", "text"), "Hi, Ann here.");
+	assert_int_equal(cJSON_GetArraySize(simc_at(th, "messages", NULL)), before + 1);
+	assert_string_equal(simc_str_at(msg_at(th, -1), "answer", "text"), "Hi, Ann here.");
 	simc_reply_free(&r);
 	assert_int_equal(api_messages(s, t, "Hi, Ann here."), 1);
 
@@ -419,8 +396,8 @@ static void test_modes_escalation_takeover_hand_back(void **state)
 	patch_mode(s, t, "AI");
 	act(s, t, "customer", "{\"text\":\"thanks\"}");
 	th = fetch(s, t, "", &r);
-	assert_string_equal(str_at(msg_at(th, -1), "messageType", NULL), "NORMAL_MESSAGE");
-	assert_non_null(str_at(msg_at(th, -1), "answer", "text"));
+	assert_string_equal(simc_str_at(msg_at(th, -1), "messageType", NULL), "NORMAL_MESSAGE");
+	assert_non_null(simc_str_at(msg_at(th, -1), "answer", "text"));
 	simc_reply_free(&r);
 
 	/* The API's escalate call does what the chatbot's escalation does. */
@@ -429,14 +406,14 @@ static void test_modes_escalation_takeover_hand_back(void **state)
 	snprintf(path, sizeof path, THSIM_BASE "/threads/%s/escalate", t2);
 	r = thsim_api(s, "POST", path, "{\"escalationPrompt\":\"Talk to a person\"}");
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str_at(r.json, "message", NULL),
+	assert_string_equal(simc_str_at(r.json, "message", NULL),
 			    "Escalated the conversation successfully");
 	simc_reply_free(&r);
 	th = fetch(s, t2, "", &r);
-	assert_true(cJSON_IsTrue(at(th, "isEscalated", NULL)));
-	assert_string_equal(str_at(msg_at(th, -1), "systemMessageType", NULL),
+	assert_true(cJSON_IsTrue(simc_at(th, "isEscalated", NULL)));
+	assert_string_equal(simc_str_at(msg_at(th, -1), "systemMessageType", NULL),
 			    "CONVERSATION_ESCALATED");
-	assert_string_equal(str_at(msg_at(th, -1), "answer", "text"), "Talk to a person");
+	assert_string_equal(simc_str_at(msg_at(th, -1), "answer", "text"), "Talk to a person");
 	simc_reply_free(&r);
 }
 
@@ -460,20 +437,20 @@ static void test_system_types_reactions_and_chat_user(void **state)
 	th = fetch(s, t, "", &r);
 	for (int i = 0; i < 7; i++) {
 		const cJSON *m = msg_at(th, 1 + i);
-		assert_string_equal(str_at(m, "messageType", NULL), "SYSTEM_MESSAGE");
-		assert_string_equal(str_at(m, "systemMessageType", NULL), types[i]);
+		assert_string_equal(simc_str_at(m, "messageType", NULL), "SYSTEM_MESSAGE");
+		assert_string_equal(simc_str_at(m, "systemMessageType", NULL), types[i]);
 		/* A readable notice. */
-		assert_true(strlen(str_at(m, "answer", "text")) > 5);
+		assert_true(strlen(simc_str_at(m, "answer", "text")) > 5);
 	}
 	char msg_id[64];
-	snprintf(msg_id, sizeof msg_id, "%s", str_at(msg_at(th, 0), "messageId", NULL));
+	snprintf(msg_id, sizeof msg_id, "%s", simc_str_at(msg_at(th, 0), "messageId", NULL));
 	simc_reply_free(&r);
 
 	/* The customer reacts to a message. */
 	snprintf(body, sizeof body, "{\"messageId\":\"%s\",\"reaction\":\"NEGATIVE\"}", msg_id);
 	act(s, t, "reaction", body);
 	th = fetch(s, t, "", &r);
-	assert_string_equal(str_at(msg_at(th, 0), "reaction", NULL), "NEGATIVE");
+	assert_string_equal(simc_str_at(msg_at(th, 0), "reaction", NULL), "NEGATIVE");
 	simc_reply_free(&r);
 
 	/* PATCH sets the chat user's details. */
@@ -483,8 +460,8 @@ static void test_system_types_reactions_and_chat_user(void **state)
 	assert_int_equal(r.status, 200);
 	simc_reply_free(&r);
 	th = fetch(s, t, "?includeChatUser=true&skipMessages=true", &r);
-	assert_string_equal(str_at(th, "chatUser", "name"), "Cy");
-	assert_string_equal(str_at(th, "chatUser", "phoneNumber"), "+15");
+	assert_string_equal(simc_str_at(th, "chatUser", "name"), "Cy");
+	assert_string_equal(simc_str_at(th, "chatUser", "phoneNumber"), "+15");
 	simc_reply_free(&r);
 }
 
@@ -516,7 +493,7 @@ static void test_faults_429_and_5xx(void **state)
 	/* The control interface is never faulted. */
 	cJSON_Delete(simc_ctl(s, "POST", "/_sim/faults", "{\"serverError\":5}"));
 	cJSON *f = simc_ctl(s, "GET", "/_sim/faults", "%s", "");
-	assert_int_equal(at(f, "serverError", NULL)->valueint, 5);
+	assert_int_equal(simc_at(f, "serverError", NULL)->valueint, 5);
 	cJSON_Delete(f);
 }
 
@@ -536,25 +513,20 @@ static void test_fault_drop_after_the_work(void **state)
 	/* The work was done: a bridge that fetches the thread before posting
 	 * again finds its reply there, once. */
 	const cJSON *th = fetch(s, t, "", &r);
-	assert_string_equal(str_at(msg_at(th, -1), "answer", "text"), "reply once");
+	assert_string_equal(simc_str_at(msg_at(th, -1), "answer", "text"), "reply once");
 	simc_reply_free(&r);
 	assert_int_equal(api_messages(s, t, "reply once"), 1);
 }
 
+/* The API's list, for the slow fault. */
+static struct simc_reply list_threads(struct simc *s)
+{
+	return thsim_api(s, "GET", THSIM_BASE "/threads", NULL);
+}
+
 static void test_fault_slow(void **state)
 {
-	struct simc *s = *state;
-	struct simc_reply r;
-
-	cJSON_Delete(simc_ctl(s, "POST", "/_sim/faults", "{\"slow\":1,\"delayMs\":400}"));
-	r = thsim_api(s, "GET", THSIM_BASE "/threads", NULL);
-	assert_int_equal(r.status, 200);
-	assert_true(r.elapsed_ms >= 400);
-	simc_reply_free(&r);
-	r = thsim_api(s, "GET", THSIM_BASE "/threads", NULL);
-	assert_int_equal(r.status, 200);
-	assert_true(r.elapsed_ms < 400);
-	simc_reply_free(&r);
+	simc_expect_slow_once(*state, list_threads);
 }
 
 static void test_webhooks_per_thread_with_token(void **state)
@@ -570,8 +542,8 @@ static void test_webhooks_per_thread_with_token(void **state)
 			       "{\"url\":\"http://127.0.0.1:%d/hook\",\"secret\":\"tok-1\"}", h.port));
 	start_thread(s, "hi", t);
 	const cJSON *th = fetch(s, t, "?skipMessages=true", &r);
-	assert_non_null(strstr(str_at(th, "webhookUrl", NULL), "/hook"));
-	assert_string_equal(str_at(th, "webhookToken", NULL), "tok-1");
+	assert_non_null(strstr(simc_str_at(th, "webhookUrl", NULL), "/hook"));
+	assert_string_equal(simc_str_at(th, "webhookToken", NULL), "tok-1");
 	simc_reply_free(&r);
 
 	/* The question, then its answer (the same message, updated), then the
@@ -583,16 +555,17 @@ static void test_webhooks_per_thread_with_token(void **state)
 		assert_string_equal(h.signatures[i], "tok-1");
 	cJSON *a = cJSON_Parse(h.bodies[0]), *b = cJSON_Parse(h.bodies[1]),
 	      *c = cJSON_Parse(h.bodies[2]);
-	assert_string_equal(str_at(a, "event", NULL), "MESSAGE_CREATED");
-	assert_string_equal(str_at(a, "threadId", NULL), t);
-	assert_string_equal(str_at(a, "chatbotId", NULL), THSIM_CHATBOT);
-	assert_string_equal(str_at(a, "message", "messageType"), "NORMAL_MESSAGE");
-	assert_true(cJSON_IsNull(at(at(a, "message", NULL), "answer", NULL)));
-	assert_string_equal(str_at(b, "event", NULL), "MESSAGE_UPDATED");
-	assert_string_equal(str_at(b, "message", "messageId"), str_at(a, "message", "messageId"));
-	assert_string_equal(str_at(at(b, "message", NULL), "answer", "text"), "hello");
-	assert_string_equal(str_at(c, "message", "systemMessageType"), "CONVERSATION_ESCALATED");
-	assert_true(cJSON_IsTrue(at(c, "isEscalated", NULL)));
+	assert_string_equal(simc_str_at(a, "event", NULL), "MESSAGE_CREATED");
+	assert_string_equal(simc_str_at(a, "threadId", NULL), t);
+	assert_string_equal(simc_str_at(a, "chatbotId", NULL), THSIM_CHATBOT);
+	assert_string_equal(simc_str_at(a, "message", "messageType"), "NORMAL_MESSAGE");
+	assert_true(cJSON_IsNull(simc_at(a, "message", "answer")));
+	assert_string_equal(simc_str_at(b, "event", NULL), "MESSAGE_UPDATED");
+	assert_string_equal(simc_str_at(b, "message", "messageId"),
+			    simc_str_at(a, "message", "messageId"));
+	assert_string_equal(simc_str_at(simc_at(b, "message", NULL), "answer", "text"), "hello");
+	assert_string_equal(simc_str_at(c, "message", "systemMessageType"), "CONVERSATION_ESCALATED");
+	assert_true(cJSON_IsTrue(simc_at(c, "isEscalated", NULL)));
 	cJSON_Delete(a);
 	cJSON_Delete(b);
 	cJSON_Delete(c);
@@ -616,8 +589,8 @@ static void test_webhooks_per_thread_with_token(void **state)
 	assert_string_equal(h2.signatures[0], "tok-2");
 	assert_string_equal(h2.bodies[0], h2.bodies[1]);
 	a = cJSON_Parse(h2.bodies[0]);
-	assert_string_equal(str_at(a, "message", "messageType"), "AGENT_MESSAGE");
-	assert_string_equal(str_at(a, "mode", NULL), "AGENT");
+	assert_string_equal(simc_str_at(a, "message", "messageType"), "AGENT_MESSAGE");
+	assert_string_equal(simc_str_at(a, "mode", NULL), "AGENT");
 	cJSON_Delete(a);
 	act(s, t2, "customer", "{\"text\":\"ok\"}");
 	assert_true(hookrx_wait(&h2, 3, 5000));
@@ -643,7 +616,7 @@ static void test_webhooks_per_thread_with_token(void **state)
 	int sent = 0;
 	for (long long end = simc_now_ms() + 5000; sent != 8 && simc_now_ms() < end;) {
 		cJSON *st = simc_ctl(s, "GET", "/_sim/stats", "%s", "");
-		sent = at(at(st, "webhooks", NULL), "sent", NULL)->valueint;
+		sent = simc_at(st, "webhooks", "sent")->valueint;
 		cJSON_Delete(st);
 	}
 	assert_int_equal(sent, 8);
@@ -662,49 +635,49 @@ static void test_bot_auto_answers_and_escalates(void **state)
 	act(s, t, "customer", "{\"text\":\"I want a human\"}");
 	snprintf(path, sizeof path, "/_sim/threads/%s", t);
 	cJSON *j = simc_ctl(s, "GET", path, "%s", "");
-	const cJSON *msgs = at(j, "messages", NULL);
+	const cJSON *msgs = simc_at(j, "messages", NULL);
 	/* Two answered questions, then the escalation notice. */
 	assert_int_equal(cJSON_GetArraySize(msgs), 3);
-	assert_non_null(str_at(cJSON_GetArrayItem(msgs, 0), "answer", "text"));
-	assert_string_equal(str_at(cJSON_GetArrayItem(msgs, 2), "systemMessageType", NULL),
+	assert_non_null(simc_str_at(cJSON_GetArrayItem(msgs, 0), "answer", "text"));
+	assert_string_equal(simc_str_at(cJSON_GetArrayItem(msgs, 2), "systemMessageType", NULL),
 			    "CONVERSATION_ESCALATED");
-	assert_string_equal(str_at(cJSON_GetArrayItem(msgs, 2), "origin", NULL), "system");
-	assert_true(cJSON_IsTrue(at(at(j, "thread", NULL), "isEscalated", NULL)));
+	assert_string_equal(simc_str_at(cJSON_GetArrayItem(msgs, 2), "origin", NULL), "system");
+	assert_true(cJSON_IsTrue(simc_at(j, "thread", "isEscalated")));
 	cJSON_Delete(j);
 
 	/* A message sent through the API as the USER is answered too. */
 	struct simc_reply r = thsim_api(s, "POST", THSIM_BASE "/message",
 					"{\"message\":\"What can you do?\",\"from\":\"USER\"}");
 	assert_int_equal(r.status, 200);
-	const cJSON *m = at(at(r.json, "data", NULL), "message", NULL);
-	assert_string_equal(str_at(m, "messageType", NULL), "NORMAL_MESSAGE");
-	assert_string_equal(str_at(m, "question", "text"), "What can you do?");
-	assert_non_null(str_at(m, "answer", "text"));
+	const cJSON *m = simc_at(simc_at(r.json, "data", NULL), "message", NULL);
+	assert_string_equal(simc_str_at(m, "messageType", NULL), "NORMAL_MESSAGE");
+	assert_string_equal(simc_str_at(m, "question", "text"), "What can you do?");
+	assert_non_null(simc_str_at(m, "answer", "text"));
 	/* ...in a new thread, since it named none. */
-	assert_string_not_equal(str_at(m, "threadId", NULL), t);
+	assert_string_not_equal(simc_str_at(m, "threadId", NULL), t);
 	simc_reply_free(&r);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_auth_and_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auth_and_errors, setup, simc_teardown),
 		cmocka_unit_test_setup_teardown(test_fetch_thread_fields_and_flags, setup,
-						teardown),
+						simc_teardown),
 		cmocka_unit_test_setup_teardown(test_pagination_walks_every_thread_once, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_pages_changing_while_walked, setup, teardown),
+						simc_teardown),
+		cmocka_unit_test_setup_teardown(test_pages_changing_while_walked, setup, simc_teardown),
 		cmocka_unit_test_setup_teardown(test_modes_escalation_takeover_hand_back, setup,
-						teardown),
+						simc_teardown),
 		cmocka_unit_test_setup_teardown(test_system_types_reactions_and_chat_user, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_faults_429_and_5xx, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fault_drop_after_the_work, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fault_slow, setup, teardown),
+						simc_teardown),
+		cmocka_unit_test_setup_teardown(test_faults_429_and_5xx, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_fault_drop_after_the_work, setup, simc_teardown),
+		cmocka_unit_test_setup_teardown(test_fault_slow, setup, simc_teardown),
 		cmocka_unit_test_setup_teardown(test_webhooks_per_thread_with_token, setup,
-						teardown),
+						simc_teardown),
 		cmocka_unit_test_setup_teardown(test_bot_auto_answers_and_escalates, setup,
-						teardown),
+						simc_teardown),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -229,12 +229,9 @@ static void seed(struct sim_ctl *c)
 /* POST /_sim/config {botAuto?, pageSize?, webhookHeader?} */
 static void config(struct sim_ctl *c)
 {
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(c->body, "botAuto");
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(c->body, "pageSize");
 	const cJSON *h = cJSON_GetObjectItemCaseSensitive(c->body, "webhookHeader");
 
-	if ((a && !cJSON_IsBool(a)) ||
-	    (p && (!cJSON_IsNumber(p) || p->valuedouble < 1 || p->valuedouble > TH_PAGE_MAX)) ||
+	if (!sim_ctl_config_ok(c, "pageSize", TH_PAGE_MAX) ||
 	    (h && (!cJSON_IsString(h) || !h->valuestring[0] || strpbrk(h->valuestring, ": \r\n")))) {
 		sim_ctl_fail(c, 400, "botAuto: a boolean; pageSize: 1..100; webhookHeader: a "
 				     "header name");
@@ -244,10 +241,7 @@ static void config(struct sim_ctl *c)
 		sim_ctl_fail(c, 500, "out of memory");
 		return;
 	}
-	if (a)
-		th_of(c)->bot_auto = cJSON_IsTrue(a);
-	if (p)
-		th_of(c)->store.page_size = (size_t)p->valuedouble;
+	sim_ctl_config_set(c, "pageSize", &th_of(c)->bot_auto, &th_of(c)->store.page_size);
 	sim_ctl_reply(c, 200, NULL);
 }
 
