@@ -207,9 +207,6 @@ static long long ask(struct world *w, struct ws *ws, const char *token, const ch
 
 static void bench_answer(void)
 {
-	static const struct world_platform agents = {
-		"agents", "AI agent bridge", "AGENTS_SIM", AGSIM_KEY, "agent_id = " AGSIM_AGENT "\n",
-	};
 	const char *handoffd = getenv("HANDOFFD") ? getenv("HANDOFFD") : "./handoffd";
 	char widget[HUB_TOKEN_MAX], cmd[512];
 	long long *v = calloc((size_t)samples, sizeof *v);
@@ -217,7 +214,7 @@ static void bench_answer(void)
 	struct ws ws;
 	int status;
 
-	world_init_for(&w, &agents, NULL);
+	world_init_for(&w, &world_agents, NULL);
 	hub_token(&w.hub, "Website widget", "ingest", widget);
 	snprintf(cmd, sizeof cmd,
 		 "'%s' grant 'AI agent bridge' --account 'Website widget' --db '%s' >/dev/null 2>&1",

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ag_client.h"
 #include "bridge_proc.h"
 
 static const char *bridge_path(void)
@@ -84,6 +85,14 @@ const struct world_platform world_conversations = {
 	.sim_env = "CONVERSATIONS_SIM",
 	.secret = CVSIM_API_KEY,
 	.conf = "agent_email = " CVSIM_AGENT "\n",
+};
+
+const struct world_platform world_agents = {
+	.name = "agents",
+	.account = "AI agent bridge",
+	.sim_env = "AGENTS_SIM",
+	.secret = AGSIM_KEY,
+	.conf = "agent_id = " AGSIM_AGENT "\n",
 };
 
 void world_init(struct world *w, const char *extra)

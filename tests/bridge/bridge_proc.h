@@ -46,7 +46,7 @@ struct world_platform {
 };
 
 extern const struct world_platform world_botpress, world_threads, world_chats,
-	world_conversations;
+	world_conversations, world_agents;
 
 /* Hub, the platform's simulator and the bridge's config; `extra` lines go
  * into the config as they are (poll intervals, webhook_listen...). The

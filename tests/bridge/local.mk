@@ -14,7 +14,8 @@ check_PROGRAMS += $(BRIDGE_TESTS)
 TESTS += $(BRIDGE_TESTS)
 BRIDGE_TEST_SOURCES = tests/bridge/bridge_proc.c tests/bridge/bridge_proc.h \
 	$(SIM_CLIENT_SOURCES) tests/sim/bp_client.c tests/sim/bp_client.h \
-	tests/sim/ch_client.h tests/sim/cv_client.h tests/sim/th_client.h $(HARNESS)
+	tests/sim/ch_client.h tests/sim/cv_client.h tests/sim/th_client.h tests/sim/ag_client.h \
+	$(HARNESS)
 BRIDGE_TEST_CFLAGS = $(IT_CFLAGS) $(UV_CFLAGS)
 BRIDGE_TEST_CPPFLAGS = $(IT_CPPFLAGS) -I$(top_srcdir)/tests/sim
 BRIDGE_TEST_LDADD = $(IT_LDADD) $(UV_LIBS) $(CRYPTO_LIBS)

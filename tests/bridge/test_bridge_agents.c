@@ -40,14 +40,6 @@
 
 extern char **environ;
 
-static const struct world_platform world_agents = {
-	.name = "agents",
-	.account = "AI agent bridge",
-	.sim_env = "AGENTS_SIM",
-	.secret = AGSIM_KEY,
-	.conf = "agent_id = " AGSIM_AGENT "\n",
-};
-
 static struct world w;
 static char widget[HUB_TOKEN_MAX], stranger[HUB_TOKEN_MAX];
 static int fences;
