@@ -8,6 +8,7 @@
 SIM_COMMON_SOURCES = \
 	tests/sim/sim.h tests/sim/sim_main.c \
 	tests/sim/sim_control.c tests/sim/sim_control.h \
+	tests/sim/sim_demo.c tests/sim/sim_demo.h \
 	tests/sim/sim_faults.c tests/sim/sim_faults.h \
 	tests/sim/sim_http.c tests/sim/sim_http.h \
 	tests/sim/sim_query.c tests/sim/sim_query.h \
