@@ -14,6 +14,9 @@ SIM_COMMON_SOURCES = \
 	tests/sim/sim_query.c tests/sim/sim_query.h \
 	tests/sim/sim_vec.c tests/sim/sim_vec.h \
 	tests/sim/sim_webhook.c tests/sim/sim_webhook.h
+# The simulators `make demo` runs (handoff --demo finds them in tests/sim).
+DEMO_SIMS = tests/sim/botpress_sim tests/sim/threads_sim tests/sim/chats_sim \
+	tests/sim/conversations_sim tests/sim/agents_sim
 SIM_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(CURL_CFLAGS) $(CRYPTO_CFLAGS)
 SIM_LIBS = $(CORE_LIBS) $(UV_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS)
 SIM_CLIENT_SOURCES = tests/sim/sim_client.c tests/sim/sim_client.h
