@@ -167,12 +167,12 @@ static bool look_up(const struct demo_platform *pf, int port, char *out, size_t 
 	char url[128], *body = NULL;
 	size_t n = 0;
 	bool ok;
-	CURL *c = curl_easy_init();
+	CURL *c;
 
 	out[0] = '\0';
 	if (!pf->lookup_path)
 		return true;
-	if (!c)
+	if (!(c = curl_easy_init()))
 		return false;
 	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, pf->lookup_path);
 	curl_easy_setopt(c, CURLOPT_URL, url);
