@@ -3,7 +3,8 @@
  * tmux, the list fills with chats the simulated platforms' bridges bring
  * in, beside the hub's own, each row naming its platform; a bridged chat
  * taken over and answered in the console shows the takeover and the reply
- * on the simulated platform; q leaves no process and no directory behind.
+ * on the simulated platform; q, or a hang-up, leaves no process and no
+ * directory behind.
  *
  * The demo makes its directory under $TMPDIR, which the test points at a
  * directory of its own: what is in there is the demo's, and every process
@@ -241,6 +242,32 @@ static void test_demo_brings_every_platform_through_its_bridge(void **state)
 	assert_false(demo_dir(dir, sizeof dir));
 }
 
+/* The terminal goes away (the tmux session is killed: a hang-up) while the
+ * bridges run: nothing of the demo stays behind either. */
+static void test_demo_hangup_leaves_nothing(void **state)
+{
+	char env_tmp[96], dir[320];
+
+	(void)state;
+	snprintf(env_tmp, sizeof env_tmp, "TMPDIR=%s", tmpdir);
+	const char *env[] = {env_tmp, NULL};
+	const char *argv[] = {getenv("HANDOFF_BIN"), "--demo", NULL};
+	tmux_start(&tm, 160, 50, env, argv);
+	tmux_wait_for(&tm, "live", WAIT_MS);
+	tmux_send_keys(&tm, "3", NULL);
+	tmux_wait_for(&tm, "via botpress", WAIT_MS);
+	assert_true(demo_processes() >= 1 + 4 * 2);
+
+	tmux_kill(&tm);
+	for (long long end = simc_now_ms() + WAIT_MS; simc_now_ms() < end;) {
+		if (demo_processes() == 0 && !demo_dir(dir, sizeof dir))
+			break;
+		poll(NULL, 0, 50);
+	}
+	assert_int_equal(demo_processes(), 0);
+	assert_false(demo_dir(dir, sizeof dir));
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -263,6 +290,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_demo_brings_every_platform_through_its_bridge,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_demo_hangup_leaves_nothing, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
