@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sim_client.h"
@@ -268,6 +269,57 @@ static void test_demo_hangup_leaves_nothing(void **state)
 	assert_false(demo_dir(dir, sizeof dir));
 }
 
+/* Copy the program at `from` into dir, executable. */
+static void copy_program(const char *from, const char *dir, const char *name)
+{
+	char to[400], buf[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+	ssize_t n;
+
+	snprintf(to, sizeof to, "%s/%s", dir, name);
+	assert_true(in >= 0);
+	assert_true((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700)) >= 0);
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		assert_int_equal(write(out, buf, (size_t)n), n);
+	close(in);
+	close(out);
+}
+
+/* handoff and handoffd as installed, without the simulators or a bridge
+ * beside them: the hub's own chats, and one line naming what is missing. */
+static void test_demo_without_simulators_says_so(void **state)
+{
+	char env_tmp[96], bin[96], handoff[128], handoffd[400];
+	const char *built = getenv("HANDOFF_BIN");
+
+	(void)state;
+	snprintf(bin, sizeof bin, "%s/bin", tmpdir);
+	assert_int_equal(mkdir(bin, 0700), 0);
+	snprintf(handoffd, sizeof handoffd, "%.*s/handoffd", (int)(strrchr(built, '/') - built),
+		 built);
+	copy_program(built, bin, "handoff");
+	copy_program(handoffd, bin, "handoffd");
+	snprintf(handoff, sizeof handoff, "%s/handoff", bin);
+	snprintf(env_tmp, sizeof env_tmp, "TMPDIR=%s", tmpdir);
+	const char *env[] = {env_tmp, NULL};
+	const char *argv[] = {handoff, "--demo", NULL};
+	tmux_start(&tm, 160, 50, env, argv);
+	tmux_wait_for(&tm, "live", WAIT_MS);
+	tmux_send_keys(&tm, "3", NULL);
+	tmux_wait_for(&tm, "Ana Souza", WAIT_MS);
+	tmux_send_keys(&tm, "q", NULL);
+	assert_int_equal(tmux_wait_dead(&tm, WAIT_MS), 0);
+	/* Printed before the console took the screen, there again after. */
+	tmux_wait_for(&tm, "no chats from botpress, threads, chats, conversations:", WAIT_MS);
+	assert_int_equal(demo_processes(), 0);
+	char dir[320];
+	assert_false(demo_dir(dir, sizeof dir));
+	unlink(handoff);
+	snprintf(handoffd, sizeof handoffd, "%s/handoffd", bin);
+	unlink(handoffd);
+	rmdir(bin);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -291,6 +343,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_demo_brings_every_platform_through_its_bridge,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_demo_hangup_leaves_nothing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_demo_without_simulators_says_so, setup,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
