@@ -190,22 +190,29 @@ static void open_botpress_chat(void)
 	fail_msg("no Botpress chat of %s opened:\n%s", name, tm.screen);
 }
 
-static void test_demo_brings_every_platform_through_its_bridge(void **state)
+/* `handoff --demo` with our TMPDIR, on the All tab (newest first) once
+ * the console is live. */
+static void start_demo(const char *handoff)
 {
 	char env_tmp[96];
+
+	snprintf(env_tmp, sizeof env_tmp, "TMPDIR=%s", tmpdir);
+	const char *env[] = {env_tmp, NULL};
+	const char *argv[] = {handoff, "--demo", NULL};
+	tmux_start(&tm, 160, 50, env, argv);
+	tmux_wait_for(&tm, "live", WAIT_MS);
+	tmux_send_keys(&tm, "3", NULL);
+}
+
+static void test_demo_brings_every_platform_through_its_bridge(void **state)
+{
 	struct simc sim;
 	bool human = false;
 	int n = 0;
 
 	(void)state;
-	snprintf(env_tmp, sizeof env_tmp, "TMPDIR=%s", tmpdir);
-	const char *env[] = {env_tmp, NULL};
-	const char *argv[] = {getenv("HANDOFF_BIN"), "--demo", NULL};
-	tmux_start(&tm, 160, 50, env, argv);
-	tmux_wait_for(&tm, "live", WAIT_MS);
-
-	/* All chats, newest first: each platform's customers come in turn. */
-	tmux_send_keys(&tm, "3", NULL);
+	/* Each platform's customers come in turn. */
+	start_demo(getenv("HANDOFF_BIN"));
 	for (size_t i = 0; i < sizeof PLATFORMS / sizeof PLATFORMS[0]; i++) {
 		char via[64];
 		snprintf(via, sizeof via, "via %s", PLATFORMS[i]);
@@ -247,15 +254,10 @@ static void test_demo_brings_every_platform_through_its_bridge(void **state)
  * bridges run: nothing of the demo stays behind either. */
 static void test_demo_hangup_leaves_nothing(void **state)
 {
-	char env_tmp[96], dir[320];
+	char dir[320];
 
 	(void)state;
-	snprintf(env_tmp, sizeof env_tmp, "TMPDIR=%s", tmpdir);
-	const char *env[] = {env_tmp, NULL};
-	const char *argv[] = {getenv("HANDOFF_BIN"), "--demo", NULL};
-	tmux_start(&tm, 160, 50, env, argv);
-	tmux_wait_for(&tm, "live", WAIT_MS);
-	tmux_send_keys(&tm, "3", NULL);
+	start_demo(getenv("HANDOFF_BIN"));
 	tmux_wait_for(&tm, "via botpress", WAIT_MS);
 	assert_true(demo_processes() >= 1 + 4 * 2);
 
@@ -289,7 +291,7 @@ static void copy_program(const char *from, const char *dir, const char *name)
  * beside them: the hub's own chats, and one line naming what is missing. */
 static void test_demo_without_simulators_says_so(void **state)
 {
-	char env_tmp[96], bin[96], handoff[128], handoffd[400];
+	char bin[96], handoff[128], handoffd[400];
 	const char *built = getenv("HANDOFF_BIN");
 
 	(void)state;
@@ -300,12 +302,7 @@ static void test_demo_without_simulators_says_so(void **state)
 	copy_program(built, bin, "handoff");
 	copy_program(handoffd, bin, "handoffd");
 	snprintf(handoff, sizeof handoff, "%s/handoff", bin);
-	snprintf(env_tmp, sizeof env_tmp, "TMPDIR=%s", tmpdir);
-	const char *env[] = {env_tmp, NULL};
-	const char *argv[] = {handoff, "--demo", NULL};
-	tmux_start(&tm, 160, 50, env, argv);
-	tmux_wait_for(&tm, "live", WAIT_MS);
-	tmux_send_keys(&tm, "3", NULL);
+	start_demo(handoff);
 	tmux_wait_for(&tm, "Ana Souza", WAIT_MS);
 	tmux_send_keys(&tm, "q", NULL);
 	assert_int_equal(tmux_wait_dead(&tm, WAIT_MS), 0);
