@@ -148,3 +148,11 @@ tests_sim_test_chats_sim_LDADD = $(SIM_TEST_LIBS)
 tests_sim_test_chats_sim_LDFLAGS = -pthread
 AM_TESTS_ENVIRONMENT += CHATS_SIM='$(abs_top_builddir)/tests/sim/chats_sim'; \
 	export CHATS_SIM;
+# --demo, on every simulator that takes it.
+check_PROGRAMS += tests/sim/test_sim_demo
+TESTS += tests/sim/test_sim_demo
+tests_sim_test_sim_demo_SOURCES = tests/sim/test_sim_demo.c $(SIM_CLIENT_SOURCES)
+tests_sim_test_sim_demo_CFLAGS = $(SIM_TEST_CFLAGS)
+tests_sim_test_sim_demo_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_sim_test_sim_demo_LDADD = $(SIM_TEST_LIBS)
+tests_sim_test_sim_demo_LDFLAGS = -pthread
