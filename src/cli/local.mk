@@ -8,6 +8,8 @@ handoff_SOURCES = \
 	src/cli/cmd_chats.c \
 	src/cli/cmd_watch.c \
 	src/cli/demo_hub.c src/cli/demo_hub.h \
+	src/cli/demo_bridges.c src/cli/demo_bridges.h \
+	src/cli/demo_proc.c src/cli/demo_proc.h \
 	src/cli/print.c src/cli/print.h
 handoff_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(UV_CFLAGS)
 handoff_CPPFLAGS = $(CLI_CPPFLAGS)

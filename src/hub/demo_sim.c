@@ -478,10 +478,19 @@ static bool play_step(struct demo *d, struct sim_chat *e)
 
 /* ---- watching what agents (the person) do -------------------------------- */
 
+/* A chat a bridge brought in has its customer and bot on their platform:
+ * the demo plays neither, nor does a colleague pick it up. */
+static bool bridged(const struct demo *d, const struct chat *c)
+{
+	return c->source.present && strcmp(c->source.account_id, d->bot.id) != 0;
+}
+
 /* A chat an agent holds: adopt it if it is new to us, notice when the person
  * took it, and have the customer answer the person's replies. */
 static void notice_held(struct demo *d, const struct chat *c)
 {
+	if (bridged(d, c))
+		return;
 	int k = c->responder.type == RESPONDER_AGENT ? colleague_of(d, c->responder.id) : -1;
 	struct sim_chat *e = find_chat(d, c->id);
 
@@ -646,7 +655,7 @@ static void adopt_waiting_chats(struct demo *d)
 		return;
 	}
 	for (size_t i = 0; i < page.count; i++) {
-		struct sim_chat *e = add_chat(d, page.chats[i].id);
+		struct sim_chat *e = bridged(d, &page.chats[i]) ? NULL : add_chat(d, page.chats[i].id);
 		if (e)
 			next_step(d, e, STEP_PICKUP, pick(d, 10, 40));
 	}

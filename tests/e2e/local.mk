@@ -38,3 +38,14 @@ tests_e2e_test_console_thread_LDFLAGS = -pthread
 # The tests run the handoffd and handoff this tree built.
 AM_TESTS_ENVIRONMENT = HANDOFFD='$(abs_top_builddir)/handoffd'; export HANDOFFD; \
 	HANDOFF_BIN='$(abs_top_builddir)/handoff'; export HANDOFF_BIN;
+# handoff --demo with the simulated platforms' bridges (the simulators are
+# in tests/sim; it reads one's control interface).
+E2E_DEMO_TESTS = tests/e2e/test_demo_bridges
+check_PROGRAMS += $(E2E_DEMO_TESTS)
+TESTS += $(E2E_DEMO_TESTS)
+tests_e2e_test_demo_bridges_SOURCES = tests/e2e/test_demo_bridges.c $(TMUX_HARNESS) \
+	tests/sim/sim_client.c tests/sim/sim_client.h
+tests_e2e_test_demo_bridges_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) $(CRYPTO_CFLAGS) -pthread
+tests_e2e_test_demo_bridges_CPPFLAGS = $(E2E_CPPFLAGS) -I$(top_srcdir)/tests/sim
+tests_e2e_test_demo_bridges_LDADD = $(CORE_LIBS) $(CMOCKA_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS)
+tests_e2e_test_demo_bridges_LDFLAGS = -pthread

@@ -1,8 +1,8 @@
 /*
  * ag_actors.c — the simulated agent and customers (see ag_actors.h).
  */
-#define _GNU_SOURCE /* strcasestr */
 #include "ag_actors.h"
+#include "sim_demo.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,18 +12,13 @@ bool ag_bot_may_speak(const struct ag_conv *c)
 	return c->state == AG_STATE_AI;
 }
 
-static bool asks_for_human(const char *text)
-{
-	return strcasestr(text, "human") || strcasestr(text, "agent");
-}
-
 struct ag_msg *ag_ai_answer(struct ag_sim *ag, struct ag_conv *c, struct ag_msg *m)
 {
 	char text[AG_ID_MAX + 96];
 
 	if (!ag_bot_may_speak(c))
 		return NULL;
-	if (asks_for_human(m->text)) {
+	if (sim_asks_for_human(m->text)) {
 		m->reply = ag_msg_new(&ag->store, c, AG_ORIGIN_AI, AG_HANDOFF_TEXT, NULL);
 		m->escalated = true;
 		ag_escalate(ag, c);

@@ -9,6 +9,7 @@
  * switches and the webhook are the common ones (sim.h). State lives in
  * memory only: every run starts empty. doc/simulators.md has the rest.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,6 +125,25 @@ static void stats(void *state, cJSON *o)
 	cJSON_AddNumberToObject(o, "events", (double)s->events.n);
 }
 
+/* The demo's customers come on the web chat; the bot answers them. */
+static bool demo_open(void *state, const char *name, const char *text, char *id, size_t idlen)
+{
+	struct bp_sim *bp = state;
+	struct bp_msg *m;
+	struct bp_conv *c;
+
+	bp->bot_auto = true;
+	if (!(c = bp_customer_start(bp, name, "channel", "webchat", text, &m)))
+		return false;
+	snprintf(id, idlen, "%s", c->r.id);
+	return true;
+}
+
+static void demo_say(void *state, void *item, const char *text)
+{
+	bp_customer_say(state, item, text);
+}
+
 static const struct sim_platform BOTPRESS = {
 	.name = "botpress_sim",
 	.usage = "[--token T] [--bot-id ID] [--bot-auto] [--page-size N]",
@@ -143,6 +163,8 @@ static const struct sim_platform BOTPRESS = {
 	.page_change = page_change,
 	.find = bp_control_find,
 	.stats = stats,
+	.demo_open = demo_open,
+	.demo_say = demo_say,
 };
 
 int main(int argc, char **argv)

@@ -5,8 +5,8 @@
  * a customer who asks for a "human" or an "agent" gets escalated: what a
  * Botpress bot with a handoff flow does.
  */
-#define _GNU_SOURCE /* strcasestr */
 #include "bp_actors.h"
+#include "sim_demo.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,18 +26,13 @@ struct bp_conv *bp_customer_start(struct bp_sim *sim, const char *name, const ch
 	return *first ? c : NULL;
 }
 
-static bool asks_for_human(const char *text)
-{
-	return strcasestr(text, "human") || strcasestr(text, "agent");
-}
-
 struct bp_msg *bp_customer_say(struct bp_sim *sim, struct bp_conv *c, const char *text)
 {
 	struct bp_msg *m = bp_msg_text(&sim->store, c, c->customer_id, text, BP_ORIGIN_CUSTOMER);
 
 	if (!m || !sim->bot_auto || !bp_bot_may_speak(c))
 		return m;
-	if (asks_for_human(text)) {
+	if (sim_asks_for_human(text)) {
 		bp_bot_say(sim, c, "Let me connect you with a human agent.");
 		bp_bot_escalate(sim, c);
 	} else {

@@ -5,8 +5,8 @@
  * a customer who asks for a "human" or an "agent" gets a ticket: what an AI
  * agent with a handoff tool does on the platform.
  */
-#define _GNU_SOURCE /* strcasestr */
 #include "ch_actors.h"
+#include "sim_demo.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,18 +24,13 @@ struct ch_chat *ch_customer_start(struct ch_sim *sim, const char *name,
 	return *first ? c : NULL;
 }
 
-static bool asks_for_human(const char *text)
-{
-	return strcasestr(text, "human") || strcasestr(text, "agent");
-}
-
 struct ch_msg *ch_customer_say(struct ch_sim *sim, struct ch_chat *c, const char *text)
 {
 	struct ch_msg *m = ch_msg_new(&sim->store, c, CH_ROLE_USER, text, CH_ORIGIN_CUSTOMER, NULL);
 
 	if (!m || !sim->bot_auto || !ch_bot_may_speak(c))
 		return m;
-	if (asks_for_human(text)) {
+	if (sim_asks_for_human(text)) {
 		ch_bot_say(sim, c, "Let me connect you with a human agent.");
 		ch_bot_escalate(sim, c);
 	} else {

@@ -11,6 +11,7 @@
  * bridge polls. State lives in memory only: every run starts empty.
  * doc/simulators.md has the rest.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +106,30 @@ static void stats(void *state, cJSON *o)
 	cJSON_AddNumberToObject(o, "owners", (double)s->owners.n);
 }
 
+/* The demo's customers come through the website widget; the bot answers
+ * them. */
+static bool demo_open(void *state, const char *name, const char *text, char *id, size_t idlen)
+{
+	struct ch_sim *sim = state;
+	struct ch_msg *m;
+	struct ch_chat *c;
+
+	sim->bot_auto = true;
+	if (!(c = ch_customer_start(sim, name, &sim->store.channels[CH_WIDGET], NULL, text, &m)))
+		return false;
+	snprintf(id, idlen, "%s", c->id);
+	return true;
+}
+
+/* Nothing from a removed chat or a blocked owner: the platform refuses it. */
+static void demo_say(void *state, void *item, const char *text)
+{
+	struct ch_chat *c = item;
+
+	if (!c->removed && !c->owner->blocked)
+		ch_customer_say(state, c, text);
+}
+
 static const struct sim_platform CHATS = {
 	.name = "chats_sim",
 	.usage = "[--api-key K] [--bot-auto] [--page-size N] [--order oldest|newest]",
@@ -124,6 +149,8 @@ static const struct sim_platform CHATS = {
 	.page_change = page_change,
 	.find = ch_control_find,
 	.stats = stats,
+	.demo_open = demo_open,
+	.demo_say = demo_say,
 };
 
 int main(int argc, char **argv)

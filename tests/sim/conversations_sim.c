@@ -12,6 +12,7 @@
  * lives in memory only: every run starts empty. doc/simulators.md has the
  * rest.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,33 @@ static void stats(void *state, cJSON *o)
 	cJSON_AddNumberToObject(o, "chats", (double)s->chats);
 }
 
+/* The demo's customer, named "First Last"; the bot answers them. */
+static bool demo_open(void *state, const char *name, const char *text, char *id, size_t idlen)
+{
+	struct cv_sim *cv = state;
+	const char *space = strchr(name, ' ');
+	char first[64];
+	struct cv_chat *ch;
+	struct cv_conv *c;
+
+	snprintf(first, sizeof first, "%.*s", space ? (int)(space - name) : (int)strlen(name),
+		 name);
+	cv->bot_auto = true;
+	if (!(c = cv_customer_start(cv, first, space ? space + 1 : "", text, 0, &ch)))
+		return false;
+	snprintf(id, idlen, "%s", c->id);
+	return true;
+}
+
+/* Nothing once the conversation was stopped: the platform refuses it. */
+static void demo_say(void *state, void *item, const char *text)
+{
+	struct cv_conv *c = item;
+
+	if (!c->is_end)
+		cv_customer_say(state, c, text);
+}
+
 static const struct sim_platform CONVERSATIONS = {
 	.name = "conversations_sim",
 	.usage = "[--api-key K] [--bot-auto] [--chat-page-size N]",
@@ -130,6 +158,8 @@ static const struct sim_platform CONVERSATIONS = {
 	.page_change = page_change,
 	.find = cv_control_find,
 	.stats = stats,
+	.demo_open = demo_open,
+	.demo_say = demo_say,
 };
 
 int main(int argc, char **argv)

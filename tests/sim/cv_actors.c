@@ -1,23 +1,18 @@
 /*
  * cv_actors.c — the simulated customer and bot (see cv_actors.h).
  */
-#define _GNU_SOURCE /* strcasestr */
 #include "cv_actors.h"
+#include "sim_demo.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static bool asks_for_human(const char *text)
-{
-	return strcasestr(text, "human") || strcasestr(text, "agent");
-}
 
 /* With bot_auto on, the bot answers the customer's chat `ch`. */
 static void bot_react(struct cv_sim *sim, struct cv_conv *c, const struct cv_chat *ch)
 {
 	if (!sim->bot_auto || !cv_bot_may_speak(c))
 		return;
-	if (asks_for_human(ch->message)) {
+	if (sim_asks_for_human(ch->message)) {
 		cv_bot_say(sim, c, "Let me connect you with a human agent.");
 		cv_bot_escalate(c);
 	} else {

@@ -8,11 +8,15 @@
 SIM_COMMON_SOURCES = \
 	tests/sim/sim.h tests/sim/sim_main.c \
 	tests/sim/sim_control.c tests/sim/sim_control.h \
+	tests/sim/sim_demo.c tests/sim/sim_demo.h \
 	tests/sim/sim_faults.c tests/sim/sim_faults.h \
 	tests/sim/sim_http.c tests/sim/sim_http.h \
 	tests/sim/sim_query.c tests/sim/sim_query.h \
 	tests/sim/sim_vec.c tests/sim/sim_vec.h \
 	tests/sim/sim_webhook.c tests/sim/sim_webhook.h
+# The simulators `make demo` runs (handoff --demo finds them in tests/sim).
+DEMO_SIMS = tests/sim/botpress_sim tests/sim/threads_sim tests/sim/chats_sim \
+	tests/sim/conversations_sim tests/sim/agents_sim
 SIM_CFLAGS = $(AM_CFLAGS) $(UV_CFLAGS) $(CURL_CFLAGS) $(CRYPTO_CFLAGS)
 SIM_LIBS = $(CORE_LIBS) $(UV_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS)
 SIM_CLIENT_SOURCES = tests/sim/sim_client.c tests/sim/sim_client.h
@@ -144,3 +148,11 @@ tests_sim_test_chats_sim_LDADD = $(SIM_TEST_LIBS)
 tests_sim_test_chats_sim_LDFLAGS = -pthread
 AM_TESTS_ENVIRONMENT += CHATS_SIM='$(abs_top_builddir)/tests/sim/chats_sim'; \
 	export CHATS_SIM;
+# --demo, on every simulator that takes it.
+check_PROGRAMS += tests/sim/test_sim_demo
+TESTS += tests/sim/test_sim_demo
+tests_sim_test_sim_demo_SOURCES = tests/sim/test_sim_demo.c $(SIM_CLIENT_SOURCES)
+tests_sim_test_sim_demo_CFLAGS = $(SIM_TEST_CFLAGS)
+tests_sim_test_sim_demo_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_sim_test_sim_demo_LDADD = $(SIM_TEST_LIBS)
+tests_sim_test_sim_demo_LDFLAGS = -pthread

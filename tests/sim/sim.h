@@ -4,7 +4,7 @@
  *
  * A simulator is its store, its API routes, its actors and a main of a few
  * lines: `return sim_main(&PLATFORM, &state, argc, argv);`. sim_main
- * parses the common options (--port, --webhook, --webhook-secret), listens
+ * parses the common options (--port, --webhook, --webhook-secret, --demo), listens
  * on 127.0.0.1 (port 0: the kernel chooses), prints the port alone on the
  * first line of stdout, and runs until SIGTERM or SIGINT (exit 0). Around
  * the platform's API it applies the fault switches (sim_faults.h); under
@@ -27,6 +27,7 @@
 #include "sim_webhook.h"
 
 struct sim_ctl;
+struct sim_demo;
 
 /* A control route of the platform: method, path after /_sim ("*" stands
  * for one path segment, an id the platform's find() looks up). */
@@ -65,6 +66,16 @@ struct sim_platform {
 	void *(*find)(void *state, const char *id);
 	/* Add its counts to GET /_sim/stats. */
 	void (*stats)(void *state, cJSON *o);
+
+	/* The demo's customers (--demo, sim_demo.h). A new customer named
+	 * `name` opens a conversation with `text`, answered by the platform's
+	 * bot as with --bot-auto (which the demo turns on); the
+	 * conversation's id, as find() takes it, into id; false when out of
+	 * memory. */
+	bool (*demo_open)(void *state, const char *name, const char *text, char *id,
+			  size_t idlen);
+	/* The customer of a conversation (find()'s record) writes `text`. */
+	void (*demo_say)(void *state, void *item, const char *text);
 };
 
 /* Common options take vals from here up. */
@@ -79,6 +90,7 @@ struct sim {
 	struct sim_webhook *webhook;
 	struct sim_faults faults;
 	unsigned long api_requests;
+	struct sim_demo *demo;          /* NULL: no --demo */
 };
 
 int sim_main(const struct sim_platform *p, void *state, int argc, char **argv);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "jsonfield.h"
+#include "sim_demo.h"
 
 /* Longest id a "*" segment may hold. */
 #define ID_MAX 128
@@ -124,7 +125,14 @@ static void stats(struct sim_ctl *c)
 	sim_ctl_reply(c, 200, o);
 }
 
+/* GET /_sim/demo: the conversations the demo's customers opened. */
+static void demo(struct sim_ctl *c)
+{
+	sim_ctl_reply(c, 200, sim_demo_json(c->sim->demo));
+}
+
 static const struct sim_route COMMON[] = {
+	{"GET", "/demo", demo},
 	{"GET", "/faults", faults},
 	{"POST", "/faults", faults},
 	{"POST", "/webhook", webhook},

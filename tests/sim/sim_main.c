@@ -13,13 +13,15 @@
 
 #include "log.h"
 #include "sim_control.h"
+#include "sim_demo.h"
 
-enum { OPT_PORT = SIM_OPT_FIRST, OPT_WEBHOOK, OPT_SECRET, OPT_HELP };
+enum { OPT_PORT = SIM_OPT_FIRST, OPT_WEBHOOK, OPT_SECRET, OPT_DEMO, OPT_HELP };
 
 static const struct option COMMON[] = {
 	{"port", required_argument, NULL, OPT_PORT},
 	{"webhook", required_argument, NULL, OPT_WEBHOOK},
 	{"webhook-secret", required_argument, NULL, OPT_SECRET},
+	{"demo", no_argument, NULL, OPT_DEMO},
 	{"help", no_argument, NULL, OPT_HELP},
 };
 #define NCOMMON (sizeof COMMON / sizeof COMMON[0])
@@ -76,14 +78,15 @@ static void on_signal(uv_signal_t *s, int signum)
 	log_info("%s: signal %d, stopping", sim->plat->name, signum);
 	sim_http_stop(sim->http);
 	sim_webhook_close(sim->webhook);
+	sim_demo_stop(sim->demo);
 	uv_close((uv_handle_t *)&sim->sigterm, NULL);
 	uv_close((uv_handle_t *)&sim->sigint, NULL);
 }
 
 static void usage(const struct sim_platform *p, FILE *f)
 {
-	fprintf(f, "usage: %s [--port N] [--webhook URL --webhook-secret S] %s\n", p->name,
-		p->usage);
+	fprintf(f, "usage: %s [--port N] [--webhook URL --webhook-secret S]%s %s\n", p->name,
+		p->demo_open ? " [--demo]" : "", p->usage);
 }
 
 /* The common options then the platform's, NULL-terminated, into opts. */
@@ -107,6 +110,7 @@ int sim_main(const struct sim_platform *p, void *state, int argc, char **argv)
 	struct option opts[MAX_OPTIONS];
 	const char *webhook = NULL, *secret = "";
 	int port = 0, ch, rc, bound = 0;
+	bool demo = false;
 	struct sim sim = {.plat = p, .state = state};
 
 	if (!merge_options(p, opts)) {
@@ -118,6 +122,7 @@ int sim_main(const struct sim_platform *p, void *state, int argc, char **argv)
 		case OPT_PORT: port = atoi(optarg); break;
 		case OPT_WEBHOOK: webhook = optarg; break;
 		case OPT_SECRET: secret = optarg; break;
+		case OPT_DEMO: demo = true; break;
 		case OPT_HELP: usage(p, stdout); return 0;
 		default:
 			if (ch == '?' || p->option(state, ch, optarg) < 0) {
@@ -126,7 +131,7 @@ int sim_main(const struct sim_platform *p, void *state, int argc, char **argv)
 			}
 		}
 	}
-	if (optind != argc || port < 0 || port > 65535) {
+	if (optind != argc || port < 0 || port > 65535 || (demo && !p->demo_open)) {
 		usage(p, stderr);
 		return 2;
 	}
@@ -143,6 +148,10 @@ int sim_main(const struct sim_platform *p, void *state, int argc, char **argv)
 	if ((rc = sim_http_start(&sim.loop, "127.0.0.1", port, handle, &sim, &sim.http, &bound)) <
 	    0) {
 		log_error("%s: cannot listen on 127.0.0.1:%d: %s", p->name, port, uv_strerror(rc));
+		return 1;
+	}
+	if (demo && !(sim.demo = sim_demo_start(&sim))) {
+		log_error("%s: out of memory", p->name);
 		return 1;
 	}
 	uv_signal_init(&sim.loop, &sim.sigterm);

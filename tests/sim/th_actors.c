@@ -6,8 +6,8 @@
  * a customer who asks for a "human" or an "agent" gets escalated, as a
  * chatbot whose follow-up prompt triggers escalation does.
  */
-#define _GNU_SOURCE /* strcasestr */
 #include "th_actors.h"
+#include "sim_demo.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -55,11 +55,6 @@ struct th_thread *th_customer_start(struct th_sim *sim, const char *name, const 
 	return *first ? t : NULL;
 }
 
-static bool asks_for_human(const char *text)
-{
-	return strcasestr(text, "human") || strcasestr(text, "agent");
-}
-
 bool th_ai_may_speak(const struct th_thread *t)
 {
 	return t->mode == TH_MODE_AI;
@@ -91,7 +86,7 @@ struct th_msg *th_user_say(struct th_sim *sim, struct th_thread *t, const char *
 	if (ai && sim->bot_auto) {
 		char reply[160];
 		cJSON *src = cJSON_CreateArray();
-		human = asks_for_human(text);
+		human = sim_asks_for_human(text);
 		if (human)
 			snprintf(reply, sizeof reply, "Let me connect you with a human agent.");
 		else

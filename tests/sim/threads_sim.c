@@ -13,6 +13,7 @@
  * default a new thread starts with. State lives in memory only.
  * doc/simulators.md has the rest.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,6 +114,25 @@ static void stats(void *state, cJSON *o)
 	cJSON_AddNumberToObject(o, "messages", (double)s->msgs.n);
 }
 
+/* The demo's customers start threads in AI mode; the AI answers them. */
+static bool demo_open(void *state, const char *name, const char *text, char *id, size_t idlen)
+{
+	struct th_sim *th = state;
+	struct th_msg *m;
+	struct th_thread *t;
+
+	th->bot_auto = true;
+	if (!(t = th_customer_start(th, name, NULL, text, &m)))
+		return false;
+	snprintf(id, idlen, "%s", t->id);
+	return true;
+}
+
+static void demo_say(void *state, void *item, const char *text)
+{
+	th_user_say(state, item, text, TH_ORIGIN_CUSTOMER);
+}
+
 static const struct sim_platform THREADS = {
 	.name = "threads_sim",
 	.usage = "[--token T] [--chatbot-id ID] [--bot-auto] [--page-size N] "
@@ -133,6 +153,8 @@ static const struct sim_platform THREADS = {
 	.page_change = page_change,
 	.find = th_control_find,
 	.stats = stats,
+	.demo_open = demo_open,
+	.demo_say = demo_say,
 };
 
 int main(int argc, char **argv)

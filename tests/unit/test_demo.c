@@ -375,6 +375,58 @@ static void test_customer_answers_the_person(void **state)
 	env_close(&e);
 }
 
+/* A chat a bridge brought in, taken and answered by the person: its
+ * customer is on the platform, so the demo neither answers for them nor
+ * has a colleague wrap it up, however long it runs. */
+static void test_bridged_chat_is_left_alone(void **state)
+{
+	struct env e;
+	struct agent me, bridge;
+	struct chat c;
+	struct message m;
+	struct api_error err;
+	struct errbuf eb;
+	bool created;
+	struct ingest in = {
+		.external_id = "conv_1", .source_platform = "botpress",
+		.channel_type = CHANNEL_WIDGET, .owner_external_id = "user_1",
+		.owner_name = "Maya Lindqvist", .role = MSG_ROLE_USER,
+		.text = "Can I talk to a human, please?", .escalate = true,
+	};
+
+	(void)state;
+	env_open(&e);
+	demo_up(&e, 5);
+	sign_in(&e, &me);
+	assert_true(db_account_ensure(e.db, "Botpress bridge", ACCOUNT_INGEST, &bridge, &eb));
+	assert_true(db_ingest(e.db, &bridge, &in, &c, &m, &created, &err));
+	uuid_str id;
+	snprintf(id, sizeof id, "%s", c.id);
+	chat_free(&c);
+	message_free(&m);
+	assert_true(db_takeover(e.db, &me, id, false, &c, &err));
+	chat_free(&c);
+	/* A few ticks, each of which looks at the held chats, before the
+	 * reply: a reply the demo saw come is one it would answer. */
+	int64_t later = db_events_head(e.db) + 20;
+	run_until(&e, events_reach, &later);
+	assert_true(db_reply(e.db, &me, id, "Hi Maya, I'm here.", "r1", false, &m, &created, &err));
+	int64_t count = m.seq;
+	message_free(&m);
+
+	/* Long enough for the person's customers to answer many times over
+	 * (test_customer_answers_the_person: a few ticks). */
+	later = db_events_head(e.db) + 300;
+	run_until(&e, events_reach, &later);
+	assert_true(db_chat_get(e.db, id, &c, &err));
+	assert_int_equal(c.message_count, count);
+	assert_string_equal(c.responder.id, me.id);
+	chat_free(&c);
+	agent_free(&bridge);
+	agent_free(&me);
+	env_close(&e);
+}
+
 /* A token file from another database is an error, not a second account. */
 static void test_foreign_token_file(void **state)
 {
@@ -401,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_restart_reuses_accounts),
 		cmocka_unit_test(test_same_seed_same_workspace),
 		cmocka_unit_test(test_customer_answers_the_person),
+		cmocka_unit_test(test_bridged_chat_is_left_alone),
 		cmocka_unit_test(test_foreign_token_file),
 	};
 
