@@ -81,8 +81,7 @@ static void act_switch_pane(struct console *c)
 static void set_tab(struct console *c, enum tab t)
 {
 	c->tab = t;
-	c->list_top = 0;
-	c->selected[0] = '\0';
+	list_reset(c);
 	c->focus = PANE_LIST;
 	session_view_more(c->session, tab_view(t));
 	list_follow(c, 0);
