@@ -175,8 +175,11 @@ static void on_store_change(void *ctx, const struct store_change *ch)
 		}
 		console_dirty(c, DIRTY_THREAD);
 		break;
-	case STORE_VIEW_RESET:
 	case STORE_CLEARED:
+		/* Starting over: the first row again until the first page came. */
+		c->list_settled = false;
+		/* fall through */
+	case STORE_VIEW_RESET:
 		console_dirty(c, DIRTY_ALL);
 		break;
 	}

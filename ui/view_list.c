@@ -243,8 +243,10 @@ void list_draw(struct console *c)
 	/* The next page while the rows shown come within a screenful of the
 	 * end of what is loaded: where the window is, not the selection. Rows
 	 * that go in above a selection push it down but leave the window
-	 * where the agent reads. */
-	if (c->list_top + 2 * shown >= n)
+	 * where the agent reads. Not before the tab's first page came: the
+	 * session asks for that one (at start, only once the stream said
+	 * hello). */
+	if (session_view_loaded(c->session, tab_view(c->tab)) && c->list_top + 2 * shown >= n)
 		session_view_more(c->session, tab_view(c->tab));
 	for (int y = r->y; y < r->y + r->h; y++)
 		draw_fill(y, r->x, r->w, c->attrs[EL_ROW]);

@@ -134,6 +134,14 @@ bool session_view_loaded(const struct session *s, enum view_kind v)
 	return s->views[v].loaded;
 }
 
+bool session_loading(const struct session *s)
+{
+	for (int v = 0; v < VIEW_COUNT; v++)
+		if (s->views[v].in_flight)
+			return true;
+	return false;
+}
+
 /* Forget a view's pages; a page still on its way is dropped on arrival. */
 static void view_reset(struct view_pages *vp)
 {

@@ -115,6 +115,9 @@ bool session_view_complete(const struct session *s, enum view_kind v);
  * rows are then the hub's first, not chats other views' pages brought. */
 bool session_view_loaded(const struct session *s, enum view_kind v);
 
+/* Whether a page of any view is on its way. */
+bool session_loading(const struct session *s);
+
 /* Set the search (NULL or "" clears it) and load its first page. */
 bool session_search(struct session *s, const char *query, struct errbuf *err);
 
