@@ -241,11 +241,12 @@ void list_draw(struct console *c)
 	if (c->list_top >= n)
 		c->list_top = n > shown ? n - shown : 0;
 	/* The next page while the rows shown come within a screenful of the
-	 * end of what is loaded: where the window is, not the selection. Rows
-	 * that go in above a selection push it down but leave the window
-	 * where the agent reads. Not before the tab's first page came: the
-	 * session asks for that one (at start, only once the stream said
-	 * hello). */
+	 * end of what is loaded: the window, not the selection, and only
+	 * once the tab's first page came (the session asks for that one, at
+	 * start once the stream said hello). Until then the selection is the
+	 * first row (list_follow), so the hub's first page going in above
+	 * the rows other pages brought cannot push it, and the window, to
+	 * the end again and again. */
 	if (session_view_loaded(c->session, tab_view(c->tab)) && c->list_top + 2 * shown >= n)
 		session_view_more(c->session, tab_view(c->tab));
 	for (int y = r->y; y < r->y + r->h; y++)
