@@ -7,9 +7,10 @@
  * The hub's database is filled the way the benchmarks fill it
  * (tests/bench/bench_fill.h: every 10th chat waiting, "Customer 0" the
  * first escalated), then every time in it is moved ten minutes back, so
- * the waits show in minutes. The hub runs with --verbose: its log has a line per
- * request, which is how the test sees what the console asked for. Wake-ups
- * are the console's voluntary context switches (/proc, bench_console.h).
+ * the waits show in minutes. The hub runs with --verbose: its log has a
+ * line per request, which is how the test sees what the console asked
+ * for. Wake-ups are the console's voluntary context switches (/proc,
+ * bench_console.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
