@@ -226,7 +226,7 @@ static int proxy_start(void)
 
 /* Start after start, the All page (with the newest escalations among its
  * chats) comes back first: still one page of each list, and Enter opens
- * the longest wait. */
+ * the longest wait. The next page comes when the agent scrolls to it. */
 static void test_start_loads_one_page_and_selects_the_longest_wait(void **state)
 {
 	(void)state;
@@ -262,6 +262,14 @@ static void test_start_loads_one_page_and_selects_the_longest_wait(void **state)
 		console_quit(&t);
 	}
 	hub.port = port;
+	/* Where the rows shown near the end of what is loaded, the next page
+	 * comes: End brings the rest of the queue, all 150 and no "+". */
+	console_start(&t, &(struct console_opts){.name = "end", .token_file = agent_file});
+	tmux_wait_for(&t, "Customer 0 ", WAIT);
+	tmux_send_keys(&t, "End", NULL);
+	tmux_wait_for(&t, "1 Waiting 150 ", WAIT);
+	tmux_wait_for(&t, "Customer 1490 ", WAIT);
+	console_quit(&t);
 }
 
 /* Wake-ups of the console (its voluntary context switches: each is a
