@@ -81,10 +81,12 @@ static void act_switch_pane(struct console *c)
 static void set_tab(struct console *c, enum tab t)
 {
 	c->tab = t;
-	c->list_top = 0;
-	c->selected[0] = '\0';
+	list_reset(c);
 	c->focus = PANE_LIST;
-	session_view_more(c->session, tab_view(t));
+	/* Its first page again if it never came (the hub refused it); the
+	 * next ones as the rows shown near the end (list_draw). */
+	if (!session_view_loaded(c->session, tab_view(t)))
+		session_view_more(c->session, tab_view(t));
 	list_follow(c, 0);
 	screen_resize(c);
 }

@@ -163,9 +163,6 @@ static void on_store_change(void *ctx, const struct store_change *ch)
 		}
 		if (ch->kind == STORE_CHAT_ADDED && ch->view == VIEW_WAITING)
 			attention_new_escalation(c, ch->chat_id);
-		/* The first waiting chat starts the clock, the last stops it. */
-		if (ch->view == VIEW_WAITING && ch->kind != STORE_CHAT_CHANGED)
-			clock_update(c);
 		break;
 	case STORE_THREAD_CHANGED:
 		if (strcmp(ch->chat_id, console_open(c)) != 0)
@@ -178,10 +175,12 @@ static void on_store_change(void *ctx, const struct store_change *ch)
 		}
 		console_dirty(c, DIRTY_THREAD);
 		break;
-	case STORE_VIEW_RESET:
 	case STORE_CLEARED:
+		/* Starting over: the first row again until the first page came. */
+		c->list_settled = false;
+		/* fall through */
+	case STORE_VIEW_RESET:
 		console_dirty(c, DIRTY_ALL);
-		clock_update(c);
 		break;
 	}
 }
@@ -199,7 +198,6 @@ static void on_state(void *ctx, const struct stream_status *st)
 	if (st->state == STREAM_LIVE && strncmp(c->status, "Connecting", 10) == 0)
 		console_say(c, false, "Connected. Enter opens a chat, t takes it over, ? shows "
 				      "every key");
-	clock_update(c);
 }
 
 static void on_notice(void *ctx, bool error, const char *text)
@@ -248,30 +246,56 @@ static void on_frame(uv_prepare_t *h)
 {
 	struct console *c = h->data;
 
-	if (c->quitting)
+	if (c->quitting || !c->dirty)
 		return;
 	screen_frame(c);
+	/* What the frame shows decides when time alone changes it next. */
+	clock_update(c);
 }
 
 static void on_clock(uv_timer_t *h)
 {
 	struct console *c = h->data;
 
-	/* Waiting times, "reconnecting in N s" and a reply's "retrying in
-	 * N s" are the only things that change with time alone. */
+	c->clock_ticked = uv_now(c->loop);
+	/* Ages in the list, "reconnecting in N s" and a reply's "retrying in
+	 * N s" are the only things that change with time alone. The frame
+	 * this draws sets the clock again. */
 	console_dirty(c, DIRTY_HEADER | DIRTY_LIST | DIRTY_THREAD);
-	clock_update(c);
 }
+
+/* Past the change a wake is for: the loop's clock counts whole
+ * milliseconds, and a wake a little early would draw the old text. */
+#define CLOCK_SLACK_MS 2
+#define CLOCK_MIN_GAP_MS 1000
 
 void clock_update(struct console *c)
 {
-	bool needed = c->conn.state == STREAM_RETRYING || c->reply_countdown ||
-		      view_count(store_view(c->store, VIEW_WAITING)) > 0;
+	int64_t wait = INT64_MAX; /* ms from now until the next change */
+	uint64_t now = uv_now(c->loop);
 
-	if (!needed)
+	if (c->list_changes_at)
+		wait = c->list_changes_at - ts_now() + CLOCK_SLACK_MS;
+	if (c->conn.state == STREAM_RETRYING) {
+		/* "reconnecting in N s" drops when the time left crosses a
+		 * whole second. */
+		int64_t left = c->conn.retry_at_ms > now ? (int64_t)(c->conn.retry_at_ms - now) : 0;
+		int64_t next = left % 1000 ? left % 1000 : 1000;
+		if (next < wait)
+			wait = next;
+	}
+	if (c->reply_countdown && wait > 1000)
+		wait = 1000;
+	if (wait == INT64_MAX) {
 		uv_timer_stop(&c->clock);
-	else if (!uv_is_active((uv_handle_t *)&c->clock))
-		uv_timer_start(&c->clock, on_clock, 1000, 1000);
+		return;
+	}
+	uint64_t due = now + (uint64_t)(wait > 0 ? wait : 0);
+	/* Rows counting seconds in different phases share one wake a
+	 * second: a row's new second shows up to a second late instead. */
+	if (c->clock_ticked && due < c->clock_ticked + CLOCK_MIN_GAP_MS)
+		due = c->clock_ticked + CLOCK_MIN_GAP_MS;
+	uv_timer_start(&c->clock, on_clock, due - now, 0);
 }
 
 static void start_handles(struct console *c)

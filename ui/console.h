@@ -103,6 +103,8 @@ struct console {
 	enum tab tab;
 	uuid_str selected;       /* the chat selected in the list ("" none) */
 	size_t list_top;         /* the list's first row shown */
+	bool list_settled;       /* the selection stays on its chat (list_follow) */
+	int64_t list_changes_at; /* when an age the list shows changes (ts_now ms), 0 never */
 	int thread_view_scroll;  /* rows scrolled up from the bottom; 0 follows */
 	int unseen;              /* messages arrived while scrolled up */
 	struct ticket_lines tickets; /* of the open thread */
@@ -127,7 +129,8 @@ struct console {
 	uv_poll_t input;
 	uv_signal_t winch;
 	uv_prepare_t frame;
-	uv_timer_t clock;        /* ticks the waiting clocks, once a second */
+	uv_timer_t clock;        /* wakes for what time alone changes on screen */
+	uint64_t clock_ticked;   /* uv_now() of its last wake, 0 none yet */
 	int handles_open;
 	bool quitting;
 	int exit_status;
@@ -168,9 +171,10 @@ void console_dialog(struct console *c, struct dialog *d);
 /* Ask to quit (confirming first when replies are still unsent). */
 void console_quit(struct console *c, bool confirmed);
 
-/* Run the once-a-second clock only while something on screen counts time
- * (a waiting chat, "reconnecting in N s", a reply "retrying in N s"):
- * idle means no wake-ups. */
+/* Set the clock for the next change on screen that time alone makes (an
+ * age in the list reaching its next second, minute or day, "reconnecting
+ * in N s", a reply "retrying in N s"), at most once a second; stopped when
+ * nothing on screen counts time. Called after every frame. */
 void clock_update(struct console *c);
 
 /* A chat entered the waiting queue: bell and terminal title, if it is a

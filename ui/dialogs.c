@@ -91,8 +91,7 @@ static void search_confirm(struct console *c, struct prompt *p)
 	}
 	close_dialog(c);
 	c->tab = c->search[0] ? TAB_SEARCH : TAB_ALL;
-	c->selected[0] = '\0';
-	c->list_top = 0;
+	list_reset(c);
 	c->focus = PANE_LIST;
 	console_dirty(c, DIRTY_ALL);
 }

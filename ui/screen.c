@@ -126,6 +126,6 @@ void screen_frame(struct console *c)
 	if (trace_on()) {
 		const struct thread *t = store_thread(c->store, console_open(c));
 		trace_frame(view_count(store_view(c->store, tab_view(c->tab))),
-			    t ? thread_newest_loaded(t) : 0);
+			    t ? thread_newest_loaded(t) : 0, session_loading(c->session));
 	}
 }

@@ -34,16 +34,16 @@ bool trace_on(void)
 	return trace_fd >= 0;
 }
 
-void trace_frame(size_t list_rows, int64_t thread_seq)
+void trace_frame(size_t list_rows, int64_t thread_seq, bool loading)
 {
 	struct timespec ts;
-	char line[96];
+	char line[112];
 
 	if (trace_fd < 0)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	int n = snprintf(line, sizeof line, "frame %" PRId64 " list=%zu seq=%" PRId64 "\n",
-			 (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, list_rows, thread_seq);
+	int n = snprintf(line, sizeof line, "frame %" PRId64 " list=%zu seq=%" PRId64 " loading=%d\n",
+			 (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, list_rows, thread_seq, loading);
 	/* One short write per frame; a pipe takes it whole or not at all. */
 	if (n <= 0 || write(trace_fd, line, (size_t)n) != n)
 		trace_fd = -1;

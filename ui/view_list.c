@@ -30,6 +30,15 @@ static size_t visible_chats(const struct console *c)
 	return n > 0 ? (size_t)n : 0;
 }
 
+/* How long format_age's text for `ms` stays the same: until the next
+ * second, minute or day it counts. */
+static int64_t age_unchanged_for(int64_t ms)
+{
+	int64_t unit = ms < 60000 ? 1000 : ms < 86400000 ? 60000 : 86400000;
+
+	return ms < 0 ? 1000 - ms : unit - ms % unit;
+}
+
 /* "4m", "2h05", "3d": how long, in the fewest characters. */
 static void format_age(int64_t ms, char *out, size_t len)
 {
@@ -66,12 +75,19 @@ static void draw_chat(struct console *c, const struct chat *ch, int y, bool sele
 	x += draw_str(y, x, 2, mark,
 		      selected ? base : c->attrs[waiting ? EL_WAITING : mine ? EL_MINE : EL_ROW]);
 	x++;
-	if (waiting && ch->escalated_at != TS_NONE) {
+	/* At the right: how long a waiting chat waited, else how old its
+	 * latest message is. */
+	bool waited = waiting && ch->escalated_at != TS_NONE;
+	int64_t since = waited ? ch->escalated_at : ch->latest.present ? ch->latest.at : TS_NONE;
+	int64_t now = ts_now();
+	if (since != TS_NONE) {
 		char age[16];
-		format_age(ts_now() - ch->escalated_at, age, sizeof age);
-		snprintf(right, sizeof right, "waited %s", age);
-	} else if (ch->latest.present) {
-		format_age(ts_now() - ch->latest.at, right, sizeof right);
+		format_age(now - since, age, sizeof age);
+		snprintf(right, sizeof right, waited ? "waited %s" : "%s", age);
+		/* The clock wakes for the first of the rows' texts to change. */
+		int64_t at = now + age_unchanged_for(now - since);
+		if (!c->list_changes_at || at < c->list_changes_at)
+			c->list_changes_at = at;
 	}
 	int rw = (int)strlen(right);
 	int name_end = end - rw - 1;
@@ -108,8 +124,7 @@ static void draw_chat(struct console *c, const struct chat *ch, int y, bool sele
 	}
 }
 
-/* Keep the selected row on screen, and ask for the next page as the
- * selection nears the end of what is loaded. */
+/* Keep the selected row on screen. */
 static void scroll_to_selection(struct console *c, size_t sel)
 {
 	size_t shown = visible_chats(c);
@@ -120,9 +135,6 @@ static void scroll_to_selection(struct console *c, size_t sel)
 		c->list_top = sel;
 	else if (sel >= c->list_top + shown)
 		c->list_top = sel - shown + 1;
-	const struct view *v = current_view(c);
-	if (sel + shown >= view_count(v))
-		session_view_more(c->session, tab_view(c->tab));
 }
 
 long list_page_rows(const struct console *c)
@@ -131,13 +143,29 @@ long list_page_rows(const struct console *c)
 	return n > 1 ? (long)n - 1 : 1;
 }
 
+void list_reset(struct console *c)
+{
+	c->selected[0] = '\0';
+	c->list_top = 0;
+	c->list_settled = false;
+}
+
+/* Until the agent moves it, the selection is the first row, and it stays
+ * on its chat only once the tab's first page came from the hub. Before
+ * that the view holds what other views' pages brought (the All page's
+ * waiting chats, the newest escalations), and the hub's first rows (the
+ * longest waits) go in above them. */
 void list_follow(struct console *c, size_t old_index)
 {
 	const struct view *v = current_view(c);
 	size_t n = view_count(v);
 
-	if (c->selected[0] && view_index_of(v, c->selected) != VIEW_NONE)
+	if (!c->list_settled) {
+		c->list_settled = session_view_loaded(c->session, tab_view(c->tab));
+		old_index = 0;
+	} else if (c->selected[0] && view_index_of(v, c->selected) != VIEW_NONE) {
 		return;
+	}
 	if (n == 0) {
 		c->selected[0] = '\0';
 		return;
@@ -162,6 +190,7 @@ bool list_move(struct console *c, long delta)
 	if (sel != VIEW_NONE && (size_t)to == sel)
 		return false;
 	snprintf(c->selected, sizeof c->selected, "%s", view_at(v, (size_t)to)->id);
+	c->list_settled = true;
 	scroll_to_selection(c, (size_t)to);
 	console_dirty(c, DIRTY_LIST);
 	return true;
@@ -175,6 +204,7 @@ bool list_click(struct console *c, int y)
 	if (y < c->layout.list.y || i >= view_count(v))
 		return false;
 	snprintf(c->selected, sizeof c->selected, "%s", view_at(v, i)->id);
+	c->list_settled = true;
 	console_dirty(c, DIRTY_LIST);
 	return true;
 }
@@ -201,6 +231,7 @@ void list_draw(struct console *c)
 	const struct view *v = current_view(c);
 	size_t n = view_count(v), shown = visible_chats(c);
 
+	c->list_changes_at = 0;
 	if (r->h <= 0 || r->w <= 0)
 		return;
 	list_follow(c, 0);
@@ -209,6 +240,15 @@ void list_draw(struct console *c)
 		scroll_to_selection(c, sel);
 	if (c->list_top >= n)
 		c->list_top = n > shown ? n - shown : 0;
+	/* The next page while the rows shown come within a screenful of the
+	 * end of what is loaded: the window, not the selection, and only
+	 * once the tab's first page came (the session asks for that one, at
+	 * start once the stream said hello). Until then the selection is the
+	 * first row (list_follow), so the hub's first page going in above
+	 * the rows other pages brought cannot push it, and the window, to
+	 * the end again and again. */
+	if (session_view_loaded(c->session, tab_view(c->tab)) && c->list_top + 2 * shown >= n)
+		session_view_more(c->session, tab_view(c->tab));
 	for (int y = r->y; y < r->y + r->h; y++)
 		draw_fill(y, r->x, r->w, c->attrs[EL_ROW]);
 	if (n == 0) {

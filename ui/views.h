@@ -24,8 +24,12 @@ long list_page_rows(const struct console *c);
 /* Select the row at screen line y (a mouse click); true when there is one. */
 bool list_click(struct console *c, int y);
 /* Keep the selection valid after the list changed: the same chat if it is
- * still listed, else the row where it was. */
+ * still listed, else the row where it was; the first row until the agent
+ * moved it or the tab's first page came. */
 void list_follow(struct console *c, size_t old_index);
+/* A tab (or search) shown afresh: from its top, the selection on its
+ * first row. */
+void list_reset(struct console *c);
 
 void thread_view_draw(struct console *c);
 /* Scroll the thread by `rows` (positive: up, into history); the top loads

@@ -96,6 +96,7 @@ static void on_page(void *ctx, struct api_result *r)
 		vp->cursor = r->chats->next_cursor; /* taken */
 		r->chats->next_cursor = NULL;
 		vp->complete = vp->cursor == NULL;
+		vp->loaded = true;
 	}
 	free(pc);
 }
@@ -128,13 +129,26 @@ bool session_view_complete(const struct session *s, enum view_kind v)
 	return s->views[v].complete;
 }
 
+bool session_view_loaded(const struct session *s, enum view_kind v)
+{
+	return s->views[v].loaded;
+}
+
+bool session_loading(const struct session *s)
+{
+	for (int v = 0; v < VIEW_COUNT; v++)
+		if (s->views[v].in_flight)
+			return true;
+	return false;
+}
+
 /* Forget a view's pages; a page still on its way is dropped on arrival. */
 static void view_reset(struct view_pages *vp)
 {
 	free(vp->cursor);
 	vp->cursor = NULL;
 	vp->generation++;
-	vp->in_flight = vp->complete = vp->started = false;
+	vp->in_flight = vp->complete = vp->started = vp->loaded = false;
 }
 
 bool session_search(struct session *s, const char *query, struct errbuf *err)

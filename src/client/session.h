@@ -111,6 +111,13 @@ bool session_view_more(struct session *s, enum view_kind v);
 /* Whether every chat of the view is in the store (the last page came). */
 bool session_view_complete(const struct session *s, enum view_kind v);
 
+/* Whether a page of the view came since it was last (re)loaded: its first
+ * rows are then the hub's first, not chats other views' pages brought. */
+bool session_view_loaded(const struct session *s, enum view_kind v);
+
+/* Whether a page of any view is on its way. */
+bool session_loading(const struct session *s);
+
 /* Set the search (NULL or "" clears it) and load its first page. */
 bool session_search(struct session *s, const char *query, struct errbuf *err);
 

@@ -13,6 +13,7 @@
 /* The loading state of one view's pages. */
 struct view_pages {
 	bool started;        /* a first page was asked for */
+	bool loaded;         /* a page came: the view's first rows are the hub's */
 	bool in_flight;
 	bool complete;       /* the last page came */
 	char *cursor;        /* for the next page */

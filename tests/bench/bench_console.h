@@ -14,6 +14,7 @@
 struct proc_sample {
 	double cpu_s;        /* utime + stime */
 	long wakeups;        /* voluntary + involuntary context switches */
+	long sleeps;         /* voluntary ones: each is a wait that ended, a wake-up */
 	long hwm_kb;         /* VmHWM: peak RSS */
 	long rss_kb;         /* VmRSS */
 };

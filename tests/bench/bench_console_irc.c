@@ -118,9 +118,11 @@ bool proc_read(pid_t pid, struct proc_sample *s)
 			continue;
 		char tpath[400];
 		snprintf(tpath, sizeof tpath, "%s/%s/status", path, e->d_name);
-		if (read_text(tpath, text, sizeof text))
-			s->wakeups += status_field(text, "voluntary_ctxt_switches:") +
-				      status_field(text, "nonvoluntary_ctxt_switches:");
+		if (!read_text(tpath, text, sizeof text))
+			continue;
+		long v = status_field(text, "\nvoluntary_ctxt_switches:");
+		s->sleeps += v;
+		s->wakeups += v + status_field(text, "nonvoluntary_ctxt_switches:");
 	}
 	if (d)
 		closedir(d);

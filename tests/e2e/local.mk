@@ -5,7 +5,8 @@ E2E_TESTS = \
 	tests/e2e/test_console \
 	tests/e2e/test_console_keys \
 	tests/e2e/test_console_termkeys \
-	tests/e2e/test_console_thread
+	tests/e2e/test_console_thread \
+	tests/e2e/test_list_loading
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
 TMUX_HARNESS = tests/e2e/tmux.c tests/e2e/tmux.h
@@ -35,6 +36,14 @@ tests_e2e_test_console_thread_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_e2e_test_console_thread_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_e2e_test_console_thread_LDADD = $(IT_LDADD)
 tests_e2e_test_console_thread_LDFLAGS = -pthread
+# A hub filled the way the benchmarks fill one; wake-ups read as they do.
+tests_e2e_test_list_loading_SOURCES = tests/e2e/test_list_loading.c $(CONSOLE_FIXTURE) \
+	tests/bench/bench_fill.c tests/bench/bench_fill.h tests/bench/bench_console_irc.c \
+	tests/bench/bench_console.h
+tests_e2e_test_list_loading_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) -pthread
+tests_e2e_test_list_loading_CPPFLAGS = $(E2E_CPPFLAGS) $(HUB_CPPFLAGS) -I$(top_srcdir)/tests/bench
+tests_e2e_test_list_loading_LDADD = $(HUBDB_LIBS) $(IT_LDADD)
+tests_e2e_test_list_loading_LDFLAGS = -pthread
 # The tests run the handoffd and handoff this tree built.
 AM_TESTS_ENVIRONMENT = HANDOFFD='$(abs_top_builddir)/handoffd'; export HANDOFFD; \
 	HANDOFF_BIN='$(abs_top_builddir)/handoff'; export HANDOFF_BIN;
