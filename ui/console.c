@@ -136,6 +136,7 @@ void console_quit(struct console *c, bool confirmed)
 	uv_close((uv_handle_t *)&c->winch, on_handle_closed);
 	uv_close((uv_handle_t *)&c->frame, on_handle_closed);
 	uv_close((uv_handle_t *)&c->clock, on_handle_closed);
+	uv_close((uv_handle_t *)&c->settle, on_handle_closed);
 	/* Unsent replies stay in the outbox journal for the next start. */
 	session_free(c->session);
 	c->session = NULL;
@@ -280,8 +281,9 @@ static void start_handles(struct console *c)
 	uv_signal_init(c->loop, &c->winch);
 	uv_prepare_init(c->loop, &c->frame);
 	uv_timer_init(c->loop, &c->clock);
-	c->input.data = c->winch.data = c->frame.data = c->clock.data = c;
-	c->handles_open = 4;
+	uv_timer_init(c->loop, &c->settle);
+	c->input.data = c->winch.data = c->frame.data = c->clock.data = c->settle.data = c;
+	c->handles_open = 5;
 	uv_poll_start(&c->input, UV_READABLE, input_on_readable);
 	uv_signal_start(&c->winch, on_winch, SIGWINCH);
 	uv_prepare_start(&c->frame, on_frame);

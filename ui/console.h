@@ -20,6 +20,7 @@
 #include "actions.h"
 #include "editbuf.h"
 #include "editkeys.h"
+#include "jumpscroll.h"
 #include "keys.h"
 #include "console_run.h"
 #include "layout.h"
@@ -104,6 +105,9 @@ struct console {
 	uuid_str selected;       /* the chat selected in the list ("" none) */
 	size_t list_top;         /* the list's first row shown */
 	int thread_view_scroll;  /* rows scrolled up from the bottom; 0 follows */
+	struct jumpscroll jump;  /* the thread during a burst (jumpscroll.h) */
+	uuid_str drawn_chat;     /* the thread the last frame drew, */
+	int64_t drawn_newest;    /* and the seq of its newest message */
 	int unseen;              /* messages arrived while scrolled up */
 	struct ticket_lines tickets; /* of the open thread */
 	struct composer composer;
@@ -128,6 +132,7 @@ struct console {
 	uv_signal_t winch;
 	uv_prepare_t frame;
 	uv_timer_t clock;        /* ticks the waiting clocks, once a second */
+	uv_timer_t settle;       /* ends the thread's jump scroll after a burst */
 	int handles_open;
 	bool quitting;
 	int exit_status;
