@@ -616,7 +616,11 @@ static void bench_side_by_side(void **state)
 	       "panes, %d chats or buffers listed; median of %d runs; from the feed's start until "
 	       "the last line is on screen\n\n",
 	       LINES_FED, PACE, COLS, ROWS, LISTED, runs);
-	printf("| measure | console | WeeChat | console / WeeChat | budget |\n|---|---:|---:|---:|---|\n");
+	/* Each run's bytes and CPU, in order: a loaded machine shows here. */
+	for (int r = 0; r < con.n; r++)
+		printf("run %d: console %.3f MB %.2f s CPU; WeeChat %.3f MB %.2f s CPU\n", r + 1,
+		       con.mb[r], con.cpu[r], r < wee.n ? wee.mb[r] : 0, r < wee.n ? wee.cpu[r] : 0);
+	printf("\n| measure | console | WeeChat | console / WeeChat | budget |\n|---|---:|---:|---:|---|\n");
 	double cc = median(con.cpu, (size_t)con.n), cb = median(con.mb, (size_t)con.n),
 	       ch = median(con.hwm, (size_t)con.n), cs = median(con.secs, (size_t)con.n);
 	if (have_weechat) {
