@@ -398,6 +398,8 @@ static double pct(double *v, size_t n, int p)
 struct lat {
 	double *sent_ms, *ans_ms;
 	size_t n, cap;
+	double cpu_s, feed_s;   /* the console's CPU over the feeds, their length */
+	size_t frames, lines;   /* frames drawn for so many lines: merged when fewer */
 };
 
 /* For each line, the first frame that drew its seq: latency from the POST's
@@ -523,8 +525,13 @@ static void console_feed_run(struct side *s, int run, int rate, int count, struc
 	int64_t t1 = bench_now_ns();
 	/* Every line's frame is in the trace once the last line's is. */
 	trace_wait(&p.tr, f0, has_seq, (long)seq[count - 1], WAIT);
-	if (lat)
+	if (lat) {
 		latency_add(lat, &p.tr, f0, count, sent, ans, seq);
+		lat->cpu_s += z.cpu_s - a.cpu_s;
+		lat->feed_s += (double)(t1 - t0) / 1e9;
+		lat->frames += trace_count(&p.tr) - f0;
+		lat->lines += (size_t)count;
+	}
 	unsigned long long b1 = prog_bytes_end(&p);
 	if (s) {
 		tee_end(s, tee, feedhub.h.dir);
@@ -665,6 +672,10 @@ static void bench_latency(void **state)
 		printf("| %d /s | %zu | %.2f; %.2f | %.2f; %.2f | %.2f | %s |\n", rates[i], l->n, s50,
 		       a50, s99, a99, smax, verdict(s99 <= 10.0));
 	}
+	for (int i = 0; i < 2; i++)
+		printf("\nAt %d /s the console drew %zu frames for %zu lines and used %.2f s CPU over "
+		       "%.2f s of feed.\n",
+		       rates[i], ls[i]->frames, ls[i]->lines, ls[i]->cpu_s, ls[i]->feed_s);
 	fflush(stdout);
 }
 
