@@ -122,7 +122,7 @@ static int check_screen(const char *screen, int newest)
 	    strlen(preview) < 8)
 		fail_msg("the streamed chat's row says \"%s\", not \"%s\":\n%s", preview, want, screen);
 	for (int k = 0; 2 * k + 2 <= BODY_ROWS; k++) {
-		char text[64];
+		char text[128];
 		snprintf(text, sizeof text, "list chat %02d says hi", LISTED + 1 - k);
 		if (!strstr(rows[2 * k + 1].list, "Maria G."))
 			fail_msg("list row %d is \"%s\":\n%s", 2 * k + 1, rows[2 * k + 1].list, screen);
@@ -149,7 +149,7 @@ static bool newest_at_bottom(const char *screen, void *ctx)
 
 static void test_burst_with_full_list(void **state)
 {
-	char ext[32], text[64];
+	char ext[32], text[128];
 
 	(void)state;
 	for (int i = 1; i <= LISTED; i++) {
