@@ -10,7 +10,8 @@
  * pane moves up by half its height, and the next messages are drawn into
  * the blank rows under it without moving anything. Every message is still
  * drawn in the first frame after it arrives. JUMP_SETTLE_MS after the
- * last one the newest message goes back to the bottom.
+ * last one the newest message goes back to the bottom. A thread alone on
+ * the screen spans the full width: the terminal scrolls it, no jump.
  *
  * Pure arithmetic on rows and times, so it is tested without a terminal.
  */

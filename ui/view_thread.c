@@ -483,9 +483,11 @@ void thread_view_draw(struct console *c)
 		c->thread_view_scroll = (int)max_scroll;
 	long scroll = c->thread_view_scroll < max_scroll ? c->thread_view_scroll : max_scroll;
 
-	/* Following the bottom of a full pane: during a burst, `slack` blank
-	 * rows stay under the newest (jumpscroll.h). */
-	int grown = scroll == 0 && total >= area ? rows_grown(c, sh, j, all) : -1;
+	/* Following the bottom of a full pane beside the list: during a
+	 * burst, `slack` blank rows stay under the newest (jumpscroll.h).
+	 * Alone on the screen the thread scrolls with the terminal, cheaply. */
+	int grown = c->layout.split && scroll == 0 && total >= area ? rows_grown(c, sh, j, all)
+								    : -1;
 	int slack = jumpscroll_frame(&c->jump, grown, area, (int64_t)uv_now(c->loop));
 	if (slack > 0 && grown > 0)
 		uv_timer_start(&c->settle, on_settle, JUMP_SETTLE_MS, 0);
