@@ -98,6 +98,7 @@ struct console {
 	int rows, cols;
 	unsigned dirty;
 	bool resized;            /* clear once before the next draw */
+	uint64_t frame_ns;       /* when the last frame was sent (uv_hrtime) */
 
 	/* what the agent looks at */
 	enum pane focus;
@@ -133,6 +134,7 @@ struct console {
 	uv_prepare_t frame;
 	uv_timer_t clock;        /* ticks the waiting clocks, once a second */
 	uv_timer_t settle;       /* ends the thread's jump scroll after a burst */
+	uv_timer_t frame_due;    /* draws a frame held back during a burst */
 	int handles_open;
 	bool quitting;
 	int exit_status;
