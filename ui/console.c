@@ -136,6 +136,8 @@ void console_quit(struct console *c, bool confirmed)
 	uv_close((uv_handle_t *)&c->winch, on_handle_closed);
 	uv_close((uv_handle_t *)&c->frame, on_handle_closed);
 	uv_close((uv_handle_t *)&c->clock, on_handle_closed);
+	uv_close((uv_handle_t *)&c->settle, on_handle_closed);
+	uv_close((uv_handle_t *)&c->frame_due, on_handle_closed);
 	/* Unsent replies stay in the outbox journal for the next start. */
 	session_free(c->session);
 	c->session = NULL;
@@ -242,15 +244,37 @@ static void on_winch(uv_signal_t *h, int signum)
 	screen_resize(c);
 }
 
+static void on_frame_due(uv_timer_t *h);
+
+/* Draw now, or when the frame gap is over (screen.h). */
+static void frame(struct console *c)
+{
+	bool drawing = c->dirty != 0;
+	unsigned wait_ms = screen_frame(c);
+
+	if (wait_ms) {
+		if (!uv_is_active((uv_handle_t *)&c->frame_due))
+			uv_timer_start(&c->frame_due, on_frame_due, wait_ms, 0);
+	} else if (drawing) {
+		/* What the frame shows decides when time alone changes it next. */
+		clock_update(c);
+	}
+}
+
+static void on_frame_due(uv_timer_t *h)
+{
+	struct console *c = h->data;
+
+	if (!c->quitting)
+		frame(c);
+}
+
 static void on_frame(uv_prepare_t *h)
 {
 	struct console *c = h->data;
 
-	if (c->quitting || !c->dirty)
-		return;
-	screen_frame(c);
-	/* What the frame shows decides when time alone changes it next. */
-	clock_update(c);
+	if (!c->quitting)
+		frame(c);
 }
 
 static void on_clock(uv_timer_t *h)
@@ -304,8 +328,11 @@ static void start_handles(struct console *c)
 	uv_signal_init(c->loop, &c->winch);
 	uv_prepare_init(c->loop, &c->frame);
 	uv_timer_init(c->loop, &c->clock);
-	c->input.data = c->winch.data = c->frame.data = c->clock.data = c;
-	c->handles_open = 4;
+	uv_timer_init(c->loop, &c->settle);
+	uv_timer_init(c->loop, &c->frame_due);
+	c->input.data = c->winch.data = c->frame.data = c->clock.data = c->settle.data =
+		c->frame_due.data = c;
+	c->handles_open = 6;
 	uv_poll_start(&c->input, UV_READABLE, input_on_readable);
 	uv_signal_start(&c->winch, on_winch, SIGWINCH);
 	uv_prepare_start(&c->frame, on_frame);

@@ -20,6 +20,7 @@
 #include "actions.h"
 #include "editbuf.h"
 #include "editkeys.h"
+#include "jumpscroll.h"
 #include "keys.h"
 #include "console_run.h"
 #include "layout.h"
@@ -97,6 +98,7 @@ struct console {
 	int rows, cols;
 	unsigned dirty;
 	bool resized;            /* clear once before the next draw */
+	uint64_t frame_ns;       /* when the last frame was sent (uv_hrtime) */
 
 	/* what the agent looks at */
 	enum pane focus;
@@ -106,6 +108,9 @@ struct console {
 	bool list_settled;       /* the selection stays on its chat (list_follow) */
 	int64_t list_changes_at; /* when an age the list shows changes (ts_now ms), 0 never */
 	int thread_view_scroll;  /* rows scrolled up from the bottom; 0 follows */
+	struct jumpscroll jump;  /* the thread during a burst (jumpscroll.h) */
+	uuid_str drawn_chat;     /* the thread the last frame drew, */
+	int64_t drawn_newest;    /* and the seq of its newest message */
 	int unseen;              /* messages arrived while scrolled up */
 	struct ticket_lines tickets; /* of the open thread */
 	struct composer composer;
@@ -131,6 +136,8 @@ struct console {
 	uv_prepare_t frame;
 	uv_timer_t clock;        /* wakes for what time alone changes on screen */
 	uint64_t clock_ticked;   /* uv_now() of its last wake, 0 none yet */
+	uv_timer_t settle;       /* ends the thread's jump scroll after a burst */
+	uv_timer_t frame_due;    /* draws a frame held back during a burst */
 	int handles_open;
 	bool quitting;
 	int exit_status;

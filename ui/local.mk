@@ -12,6 +12,7 @@ ui_libhandoffui_a_SOURCES = \
 	ui/editkeys.c ui/editkeys.h \
 	ui/help.c \
 	ui/input.c ui/input.h \
+	ui/jumpscroll.c ui/jumpscroll.h \
 	ui/keymap.c \
 	ui/keys.c ui/keys.h \
 	ui/layout.c ui/layout.h \

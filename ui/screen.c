@@ -96,10 +96,15 @@ void screen_resize(struct console *c)
 	c->dirty = DIRTY_ALL;
 }
 
-void screen_frame(struct console *c)
+unsigned screen_frame(struct console *c)
 {
+	const uint64_t gap = SCREEN_FRAME_GAP_MS * 1000000ull;
+
 	if (!c->dirty)
-		return;
+		return 0;
+	uint64_t since = uv_hrtime() - c->frame_ns;
+	if (c->frame_ns && since < gap)
+		return (unsigned)((gap - since + 999999) / 1000000);
 	if (c->resized) {
 		/* The one clear: after a resize the old picture is wrong anyway. */
 		clear();
@@ -123,9 +128,11 @@ void screen_frame(struct console *c)
 	composer_place_cursor(c);
 	wnoutrefresh(stdscr);
 	doupdate();
+	c->frame_ns = uv_hrtime();
 	if (trace_on()) {
 		const struct thread *t = store_thread(c->store, console_open(c));
 		trace_frame(view_count(store_view(c->store, tab_view(c->tab))),
 			    t ? thread_newest_loaded(t) : 0, session_loading(c->session));
 	}
+	return 0;
 }

@@ -26,6 +26,7 @@
 
 #include "composer.h"
 #include "draw.h"
+#include "jumpscroll.h"
 #include "notice.h"
 #include "textsafe.h"
 #include "textwidth.h"
@@ -396,6 +397,31 @@ void thread_view_to_top(struct console *c)
 	console_dirty(c, DIRTY_THREAD);
 }
 
+static void on_settle(uv_timer_t *h)
+{
+	struct console *c = h->data;
+
+	jumpscroll_settle(&c->jump);
+	console_dirty(c, DIRTY_THREAD);
+}
+
+/* Rows of sh[j..all) newer than the newest message the last frame drew of
+ * this chat; -1 when that message is not among them (another chat, or
+ * more new rows than were prepared). */
+static int rows_grown(const struct console *c, const struct shown *sh, size_t j, size_t all)
+{
+	int rows = 0;
+
+	if (strcmp(c->drawn_chat, console_open(c)) != 0)
+		return -1;
+	for (size_t i = all; sh && i > j; i--) {
+		if (sh[i - 1].m && sh[i - 1].m->seq <= c->drawn_newest)
+			return rows;
+		rows += sh[i - 1].lines;
+	}
+	return -1;
+}
+
 void thread_view_draw(struct console *c)
 {
 	const struct rect *r = &c->layout.thread;
@@ -457,8 +483,20 @@ void thread_view_draw(struct console *c)
 		c->thread_view_scroll = (int)max_scroll;
 	long scroll = c->thread_view_scroll < max_scroll ? c->thread_view_scroll : max_scroll;
 
-	/* Rows [total - scroll - area, total - scroll) of the prepared lines. */
-	long first = total - scroll - area, row = 0;
+	/* Following the bottom of a full pane beside the list: during a
+	 * burst, `slack` blank rows stay under the newest (jumpscroll.h).
+	 * Alone on the screen the thread scrolls with the terminal, cheaply. */
+	int grown = c->layout.split && scroll == 0 && total >= area ? rows_grown(c, sh, j, all)
+								    : -1;
+	int slack = jumpscroll_frame(&c->jump, grown, area, (int64_t)uv_now(c->loop));
+	if (slack > 0 && grown > 0)
+		uv_timer_start(&c->settle, on_settle, JUMP_SETTLE_MS, 0);
+	snprintf(c->drawn_chat, sizeof c->drawn_chat, "%s", open);
+	c->drawn_newest = count ? thread_at(t, count - 1)->seq : 0;
+
+	/* Rows [total - scroll - area + slack, total - scroll) of the prepared
+	 * lines, then the blank slack. */
+	long first = total - scroll - area + slack, row = 0;
 	int y = r->y + 1;
 	if (first < 0)
 		y += (int)-first; /* fewer lines than rows: keep them at the bottom */

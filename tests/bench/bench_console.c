@@ -51,6 +51,9 @@
 #define FEEDERS 4         /* hub feeder threads */
 #define WAIT 20000
 #define TRACE_FD 9
+/* Chats in the console's All tab, buffers in WeeChat's list: both lists
+ * full, as at work (the console shows 13 of them, two rows each). */
+#define LISTED 20
 
 static int runs = 3, idle_s = 60, chats = 100000;
 static char self_exe[4096];
@@ -403,6 +406,8 @@ static double pct(double *v, size_t n, int p)
 struct lat {
 	double *sent_ms, *ans_ms;
 	size_t n, cap;
+	double cpu_s, feed_s;   /* the console's CPU over the feeds, their length */
+	size_t frames, lines;   /* frames drawn for so many lines: merged when fewer */
 };
 
 /* For each line, the first frame that drew its seq: latency from the POST's
@@ -437,7 +442,29 @@ static void latency_add(struct lat *l, struct trace *t, size_t from, int count,
 struct side {
 	double cpu[16], mb[16], hwm[16], secs[16];
 	int n;
+	struct termbytes tb; /* every run's bytes, by what they are */
 };
+
+/* Copy what the program writes from now on into a file in dir. */
+static int tee_start(struct prog *p, const char *dir)
+{
+	char path[300];
+	snprintf(path, sizeof path, "%s/tee.bytes", dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	tmux_tee(&p->tm, fd);
+	return fd;
+}
+
+/* After prog_bytes_end: classify the copy into s->tb. */
+static void tee_end(struct side *s, int fd, const char *dir)
+{
+	char path[300];
+	snprintf(path, sizeof path, "%s/tee.bytes", dir);
+	close(fd);
+	assert_true(termbytes_file(&s->tb, path));
+	unlink(path);
+}
 
 static struct bench_hub feedhub;
 static char feed_chat[37];
@@ -453,6 +480,12 @@ static void setup_feedhub(void)
 	/* The hub's capacity is measured, not its rate limits. */
 	hub_start(&feedhub.h, NULL);
 	bench_hub_ready(&feedhub);
+	for (int i = 1; i < LISTED; i++) {
+		char ext[32], text[64];
+		snprintf(ext, sizeof ext, "bench-listed-%d", i);
+		snprintf(text, sizeof text, "chat %d of the list: %s", i, i % 2 ? "thanks!" : "ok");
+		ingest(&feedhub.h, feedhub.bot, ext, "user", text, false, NULL);
+	}
 }
 
 /* A fresh chat with one message, not waiting (no clock ticking). */
@@ -486,6 +519,7 @@ static void console_feed_run(struct side *s, int run, int rate, int count, struc
 	console_start(&p, &feedhub);
 	open_thread(&p);
 	p.pid = wait_pid(p.pidfile);
+	int tee = s ? tee_start(&p, feedhub.h.dir) : -1;
 	unsigned long long b0 = tmux_bytes_written(&p.tm);
 	size_t f0 = trace_count(&p.tr);
 	struct proc_sample a, z;
@@ -499,10 +533,16 @@ static void console_feed_run(struct side *s, int run, int rate, int count, struc
 	int64_t t1 = bench_now_ns();
 	/* Every line's frame is in the trace once the last line's is. */
 	trace_wait(&p.tr, f0, has_seq, (long)seq[count - 1], WAIT);
-	if (lat)
+	if (lat) {
 		latency_add(lat, &p.tr, f0, count, sent, ans, seq);
+		lat->cpu_s += z.cpu_s - a.cpu_s;
+		lat->feed_s += (double)(t1 - t0) / 1e9;
+		lat->frames += trace_count(&p.tr) - f0;
+		lat->lines += (size_t)count;
+	}
 	unsigned long long b1 = prog_bytes_end(&p);
 	if (s) {
+		tee_end(s, tee, feedhub.h.dir);
 		s->cpu[s->n] = z.cpu_s - a.cpu_s;
 		s->mb[s->n] = (double)(b1 - b0) / 1e6;
 		s->hwm[s->n] = (double)z.hwm_kb / 1024;
@@ -515,23 +555,31 @@ static void console_feed_run(struct side *s, int run, int rate, int count, struc
 	free(seq);
 }
 
-/* WeeChat in its own pane, on a private ngircd in `dir` (created), in
- * #bench; returns once it has joined and its pid is known. */
+/* WeeChat in its own pane, on a private ngircd in `dir` (created), showing
+ * #bench with LISTED buffers in its list (the core buffer, the server,
+ * #bench and more channels); returns once it is there and its pid known. */
 static void weechat_start(struct prog *p, struct irc *x, const char *dir)
 {
-	char wdir[260], cmd[512];
+	char wdir[260], cmd[1024], chans[512] = "#bench";
 
 	assert_int_equal(mkdir(dir, 0700), 0);
 	irc_start(x, dir);
 	snprintf(wdir, sizeof wdir, "%s/weechat", dir);
+	for (int i = 4; i <= LISTED; i++)
+		snprintf(chans + strlen(chans), sizeof chans - strlen(chans), ",#list%02d", i);
 	snprintf(cmd, sizeof cmd,
 		 "/server add bench 127.0.0.1/%d;/set irc.server.bench.nicks wee;"
-		 "/set irc.server.bench.autojoin #bench;/connect bench",
-		 x->port);
+		 "/set irc.server.bench.autojoin %s;/connect bench",
+		 x->port, chans);
 	const char *argv[] = {"/usr/bin/weechat", "--dir", wdir, "-r", cmd, NULL};
 	prog_start(p, dir, NULL, argv);
 	irc_wait_join(x, "wee", WAIT);
-	tmux_wait_for(&p->tm, "nicks", WAIT);
+	char last[16];
+	snprintf(last, sizeof last, "#list%02d", LISTED);
+	tmux_wait_for(&p->tm, last, WAIT);
+	tmux_type(&p->tm, "/buffer #bench");
+	tmux_send_keys(&p->tm, "Enter", NULL);
+	tmux_wait_for(&p->tm, "feeder", WAIT);
 	p->pid = wait_pid(p->pidfile);
 }
 static void weechat_feed_run(struct side *s, int run)
@@ -542,6 +590,7 @@ static void weechat_feed_run(struct side *s, int run)
 
 	snprintf(dir, sizeof dir, "%s/irc%d", feedhub.h.dir, run);
 	weechat_start(&p, &x, dir);
+	int tee = tee_start(&p, dir);
 	unsigned long long b0 = tmux_bytes_written(&p.tm);
 	struct proc_sample a, z;
 	assert_true(proc_read(p.pid, &a));
@@ -553,6 +602,7 @@ static void weechat_feed_run(struct side *s, int run)
 	assert_true(proc_read(p.pid, &z));
 	int64_t t1 = bench_now_ns();
 	unsigned long long b1 = prog_bytes_end(&p);
+	tee_end(s, tee, dir);
 	s->cpu[s->n] = z.cpu_s - a.cpu_s;
 	s->mb[s->n] = (double)(b1 - b0) / 1e6;
 	s->hwm[s->n] = (double)z.hwm_kb / 1024;
@@ -573,14 +623,19 @@ static void bench_side_by_side(void **state)
 	struct side con = {0}, wee = {0};
 	setup_feedhub();
 	for (int r = 0; r < runs; r++) {
-		console_feed_run(&con, r, PACE, LINES_FED, &lat100);
+		console_feed_run(&con, 0, PACE, LINES_FED, &lat100); /* one chat: LISTED */
 		if (have_weechat)
 			weechat_feed_run(&wee, r);
 	}
 	printf("\n%d lines at %d lines/s into one chat (console) or #bench (WeeChat), %dx%d tmux "
-	       "panes; median of %d runs; from the feed's start until the last line is on screen\n\n",
-	       LINES_FED, PACE, COLS, ROWS, runs);
-	printf("| measure | console | WeeChat | console / WeeChat | budget |\n|---|---:|---:|---:|---|\n");
+	       "panes, %d chats or buffers listed; median of %d runs; from the feed's start until "
+	       "the last line is on screen\n\n",
+	       LINES_FED, PACE, COLS, ROWS, LISTED, runs);
+	/* Each run's bytes and CPU, in order: a loaded machine shows here. */
+	for (int r = 0; r < con.n; r++)
+		printf("run %d: console %.3f MB %.2f s CPU; WeeChat %.3f MB %.2f s CPU\n", r + 1,
+		       con.mb[r], con.cpu[r], r < wee.n ? wee.mb[r] : 0, r < wee.n ? wee.cpu[r] : 0);
+	printf("\n| measure | console | WeeChat | console / WeeChat | budget |\n|---|---:|---:|---:|---|\n");
 	double cc = median(con.cpu, (size_t)con.n), cb = median(con.mb, (size_t)con.n),
 	       ch = median(con.hwm, (size_t)con.n), cs = median(con.secs, (size_t)con.n);
 	if (have_weechat) {
@@ -592,10 +647,13 @@ static void bench_side_by_side(void **state)
 		       verdict(cb <= wb));
 		printf("| peak RSS MB (VmHWM) | %.1f | %.1f | %.2f | none |\n", ch, wh, ch / wh);
 		printf("| feed period s | %.2f | %.2f | | |\n", cs, ws);
+		printf("\nWhat the bytes are, all runs\n\n");
+		termbytes_table(&con.tb, (double)con.n * LINES_FED, &wee.tb, (double)wee.n * LINES_FED);
 	} else {
 		printf("| CPU s (user+sys) | %.2f | skipped | | |\n", cc);
 		printf("| MB to the terminal | %.3f | skipped | | |\n", cb);
 		printf("| peak RSS MB (VmHWM) | %.1f | skipped | | |\n", ch);
+		termbytes_table(&con.tb, (double)con.n * LINES_FED, NULL, 0);
 		printf("\nWeeChat row skipped: weechat (weechat-curses) or ngircd is not installed; "
 		       "tests/bench/run.sh installs them when run as root.\n");
 	}
@@ -622,6 +680,10 @@ static void bench_latency(void **state)
 		printf("| %d /s | %zu | %.2f; %.2f | %.2f; %.2f | %.2f | %s |\n", rates[i], l->n, s50,
 		       a50, s99, a99, smax, verdict(s99 <= 10.0));
 	}
+	for (int i = 0; i < 2; i++)
+		printf("\nAt %d /s the console drew %zu frames for %zu lines and used %.2f s CPU over "
+		       "%.2f s of feed.\n",
+		       rates[i], ls[i]->frames, ls[i]->lines, ls[i]->cpu_s, ls[i]->feed_s);
 	fflush(stdout);
 }
 

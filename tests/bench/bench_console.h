@@ -34,6 +34,27 @@ void bench_line(int i, char *buf, size_t len);
 /* True when `name` is an executable in PATH, /usr/sbin or /sbin. */
 bool bench_have(const char *name);
 
+/* ---- what the bytes to a terminal are (bench_termbytes.c) ---------------- */
+
+enum tb_class { TB_TEXT, TB_CURSOR, TB_SGR, TB_CLEAR, TB_SCROLL, TB_OTHER, TB_COUNT };
+
+/* Bytes per class; a sequence cut between two feeds is counted once whole. */
+struct termbytes {
+	unsigned long long n[TB_COUNT];
+	int state;           /* where the parser is inside a sequence */
+	size_t seq;          /* bytes of the sequence so far */
+};
+
+void termbytes_feed(struct termbytes *tb, const unsigned char *p, size_t n);
+
+/* Feed a whole file; false when it cannot be read. */
+bool termbytes_file(struct termbytes *tb, const char *path);
+
+/* A Markdown table: bytes per message per class, the console's against
+ * WeeChat's (NULL: skipped). */
+void termbytes_table(const struct termbytes *con, double con_msgs, const struct termbytes *wee,
+		     double wee_msgs);
+
 /* ---- IRC ---------------------------------------------------------------- */
 
 struct irc {

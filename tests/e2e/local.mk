@@ -6,7 +6,8 @@ E2E_TESTS = \
 	tests/e2e/test_console_keys \
 	tests/e2e/test_console_termkeys \
 	tests/e2e/test_console_thread \
-	tests/e2e/test_list_loading
+	tests/e2e/test_list_loading \
+	tests/e2e/test_thread_scroll
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
 TMUX_HARNESS = tests/e2e/tmux.c tests/e2e/tmux.h
@@ -44,6 +45,11 @@ tests_e2e_test_list_loading_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAG
 tests_e2e_test_list_loading_CPPFLAGS = $(E2E_CPPFLAGS) $(HUB_CPPFLAGS) -I$(top_srcdir)/tests/bench
 tests_e2e_test_list_loading_LDADD = $(HUBDB_LIBS) $(IT_LDADD)
 tests_e2e_test_list_loading_LDFLAGS = -pthread
+tests_e2e_test_thread_scroll_SOURCES = tests/e2e/test_thread_scroll.c $(CONSOLE_FIXTURE)
+tests_e2e_test_thread_scroll_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_e2e_test_thread_scroll_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_thread_scroll_LDADD = $(IT_LDADD)
+tests_e2e_test_thread_scroll_LDFLAGS = -pthread
 # The tests run the handoffd and handoff this tree built.
 AM_TESTS_ENVIRONMENT = HANDOFFD='$(abs_top_builddir)/handoffd'; export HANDOFFD; \
 	HANDOFF_BIN='$(abs_top_builddir)/handoff'; export HANDOFF_BIN;

@@ -531,8 +531,11 @@ static void drain(struct tmux *t)
 {
 	char chunk[65536];
 	ssize_t n;
-	while ((n = read(t->out_fd, chunk, sizeof chunk)) > 0)
+	while ((n = read(t->out_fd, chunk, sizeof chunk)) > 0) {
 		t->bytes += (unsigned long long)n;
+		if (t->tee_fd > 0 && write(t->tee_fd, chunk, (size_t)n) != n)
+			fail_msg("e2e: tmux_tee: %s", strerror(errno));
+	}
 	while (read(t->wake_fd, chunk, sizeof chunk) > 0)
 		;
 }
@@ -811,6 +814,12 @@ static bool check_done(struct tmux *t, void *ctx, int *recheck_ms)
 {
 	(void)recheck_ms;
 	return access(ctx, F_OK) == 0;
+}
+
+void tmux_tee(struct tmux *t, int fd)
+{
+	drain(t);
+	t->tee_fd = fd;
 }
 
 unsigned long long tmux_bytes_final(struct tmux *t, int timeout_ms)

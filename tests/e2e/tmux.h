@@ -32,6 +32,7 @@ struct tmux {
 	int out_fd;           /* FIFO fed by pipe-pane: the program's output */
 	int wake_fd;          /* FIFO fed by tmux hooks */
 	unsigned long long bytes; /* bytes read from out_fd so far */
+	int tee_fd;           /* > 0: every byte read is also written here */
 	int cols, rows;       /* the size asked for */
 	char *screen;         /* the last capture (owned) */
 	bool started;
@@ -128,6 +129,10 @@ void tmux_resize(struct tmux *t, int cols, int rows);
  * pipe-pane. The copy trails the screen by one hop through a pipe, so read
  * it once the output has settled (e.g. after the pane died). */
 unsigned long long tmux_bytes_written(struct tmux *t);
+
+/* From now on, also write every byte the program writes to its terminal
+ * to fd (> 0; the benchmarks look at what the bytes are). */
+void tmux_tee(struct tmux *t, int fd);
 
 /* The exact total once the program has exited: kills the session (tmux
  * closes a pane's copy only then; capture what you need first) and waits

@@ -8,6 +8,7 @@ UNIT_TESTS = \
 	tests/unit/test_keymap \
 	tests/unit/test_termkeys \
 	tests/unit/test_layout \
+	tests/unit/test_jumpscroll \
 	tests/unit/test_notice \
 	tests/unit/test_textwidth \
 	tests/unit/test_theme \
@@ -120,6 +121,9 @@ tests_unit_test_keymap_LDADD = ui/libhandoffui.a $(CLIENT_LIBS) $(UNIT_LDADD) $(
 tests_unit_test_termkeys_CFLAGS = $(UI_TEST_CFLAGS)
 tests_unit_test_termkeys_CPPFLAGS = $(UI_CPPFLAGS)
 tests_unit_test_termkeys_LDADD = $(UI_TEST_LDADD)
+tests_unit_test_jumpscroll_CFLAGS = $(UI_TEST_CFLAGS)
+tests_unit_test_jumpscroll_CPPFLAGS = $(UI_CPPFLAGS)
+tests_unit_test_jumpscroll_LDADD = $(UI_TEST_LDADD)
 tests_unit_test_layout_CFLAGS = $(UI_TEST_CFLAGS)
 tests_unit_test_layout_CPPFLAGS = $(UI_CPPFLAGS)
 tests_unit_test_layout_LDADD = $(UI_TEST_LDADD)
