@@ -8,6 +8,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* What the kernel accounts for one process (all its threads). */
@@ -54,6 +57,50 @@ bool termbytes_file(struct termbytes *tb, const char *path);
  * WeeChat's (NULL: skipped). */
 void termbytes_table(const struct termbytes *con, double con_msgs, const struct termbytes *wee,
 		     double wee_msgs);
+
+/* ---- the console's frame trace (bench_trace.c) --------------------------- */
+
+/* One frame the console drew (ui/trace.h): when, the rows of its list, the
+ * newest message of the open thread, whether a page was on its way. */
+struct frame {
+	int64_t ns;
+	long list;
+	int64_t seq;
+	int loading;
+};
+
+struct trace {
+	char fifo[300];
+	int fd;
+	pthread_t thread;
+	atomic_bool stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int64_t exec_ns;
+	struct frame *f;
+	size_t n, cap;
+	char part[256];
+	size_t plen;
+};
+
+typedef bool (*frame_pred)(const struct frame *f, long arg);
+
+/* A FIFO in `dir` read by a thread of its own into t->f. */
+void trace_open(struct trace *t, const char *dir);
+void trace_close(struct trace *t);
+
+/* Predicates for trace_wait: the list has `arg` rows, the thread shows seq
+ * `arg`, start's loading is over. */
+bool has_list(const struct frame *f, long arg);
+bool has_seq(const struct frame *f, long arg);
+bool settled(const struct frame *f, long arg);
+
+/* Index of the first frame from `from` on that satisfies pred, waiting up
+ * to timeout_ms; -1 on timeout. */
+long trace_wait(struct trace *t, size_t from, frame_pred pred, long arg, int timeout_ms);
+
+/* Frames so far. */
+size_t trace_count(struct trace *t);
 
 /* ---- IRC ---------------------------------------------------------------- */
 

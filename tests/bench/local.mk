@@ -4,7 +4,7 @@ EXTRA_PROGRAMS = tests/bench/bench_hub_list tests/bench/bench_hub_fanout \
 	tests/bench/bench_bridge
 BENCH_FILL = tests/bench/bench_fill.c tests/bench/bench_fill.h
 tests_bench_bench_console_SOURCES = tests/bench/bench_console.c tests/bench/bench_console.h \
-	tests/bench/bench_console_irc.c tests/bench/bench_termbytes.c $(BENCH_FILL) $(TMUX_HARNESS) $(HARNESS)
+	tests/bench/bench_console_irc.c tests/bench/bench_termbytes.c tests/bench/bench_trace.c $(BENCH_FILL) $(TMUX_HARNESS) $(HARNESS)
 tests_bench_bench_console_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_bench_bench_console_CPPFLAGS = $(E2E_CPPFLAGS) $(HUB_CPPFLAGS)
 tests_bench_bench_console_LDADD = $(HUBDB_LIBS) $(IT_LDADD)
