@@ -560,19 +560,25 @@ static enum prep prepare_cached(struct item *it)
 	return it->prep;
 }
 
-/* Whether an earlier item of it's conversation is queued and not in
- * `bt`; *in_batch: one is in bt. */
-static bool conv_blocked(const struct item *it, const struct batch *bt, bool *in_batch)
+/* The conversations met so far in one walk of the queue (open addressing
+ * on conv_hash): whether the batch being built holds all their items met
+ * so far, or one of them stays behind, so that their later items wait. A
+ * walk meets at most WINDOW conversations: there is always a free slot. */
+#define SEEN_SLOTS (2 * WINDOW)
+
+struct seen {
+	const struct item *item[SEEN_SLOTS]; /* one of the conversation's; NULL: free */
+	bool batched[SEEN_SLOTS];
+};
+
+static size_t seen_slot(const struct seen *s, const struct item *it)
 {
-	*in_batch = false;
-	for (const struct item *p = it->in->head; p != it; p = p->next) {
-		if (p->conv_hash != it->conv_hash || strcmp(p->m.conv_id, it->m.conv_id) != 0)
-			continue;
-		if (!bt || p->batch != bt)
-			return true;
-		*in_batch = true;
-	}
-	return false;
+	size_t i = it->conv_hash % SEEN_SLOTS;
+
+	while (s->item[i] && (s->item[i]->conv_hash != it->conv_hash ||
+			      strcmp(s->item[i]->m.conv_id, it->m.conv_id) != 0))
+		i = (i + 1) % SEEN_SLOTS;
+	return i;
 }
 
 /* The size of `it` in a batch's body, generously (JSON escapes). */
@@ -593,6 +599,7 @@ static void pump(struct inbound *in)
 {
 	uint64_t now = uv_now(in->b->loop), wake = 0;
 	struct batch *bt = NULL;
+	struct seen met;
 	size_t bytes = 0;
 	int seen = 0;
 
@@ -601,13 +608,21 @@ static void pump(struct inbound *in)
 	in->pumping = true;
 	if (in->batches < BATCHES && (bt = calloc(1, sizeof *bt)))
 		bt->in = in;
+	memset(&met, 0, sizeof met);
 	for (struct item *it = in->head, *next; it && seen < WINDOW && !in->b->draining;
 	     it = next, seen++) {
-		bool in_batch;
 		next = it->next;
 		if (in->describing >= DESCRIBES && (!bt || bt->n == INGEST_BATCH_MAX_ITEMS))
 			break; /* nothing more may start */
-		if (it->busy || it->batch || conv_blocked(it, bt, &in_batch))
+		size_t k = seen_slot(&met, it);
+		bool in_batch = met.item[k] && met.batched[k];
+		if (met.item[k] && !in_batch)
+			continue; /* an earlier item of its conversation stays behind */
+		/* Unless it joins the batch or is done, it stays behind too. */
+		const struct item *before = met.item[k];
+		met.item[k] = it;
+		met.batched[k] = false;
+		if (it->busy || it->batch)
 			continue;
 		if (it->not_before > now) {
 			if (!wake || it->not_before < wake)
@@ -620,6 +635,10 @@ static void pump(struct inbound *in)
 			p = PREP_READY;
 		switch (p) {
 		case PREP_DONE:
+			/* Gone: its conversation is as it was before it (a
+			 * slot filled just now frees no other's probe). */
+			met.item[k] = before;
+			met.batched[k] = in_batch;
 			item_done(it);
 			break;
 		case PREP_DESCRIBE:
@@ -635,6 +654,7 @@ static void pump(struct inbound *in)
 				break;
 			bt->items[bt->n++] = it;
 			it->batch = bt;
+			met.batched[k] = true;
 			bytes += item_bytes(it);
 			break;
 		}
