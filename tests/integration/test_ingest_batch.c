@@ -35,29 +35,26 @@ static int setup(void **state)
 	return 0;
 }
 
-static const cJSON *at(const cJSON *j, const char *path)
+/* j[a], or j[a][b] when b is given; NULL when missing. */
+static const cJSON *get(const cJSON *j, const char *a, const char *b)
 {
-	char buf[128];
-	snprintf(buf, sizeof buf, "%s", path);
-	const cJSON *cur = j;
-	for (char *p = strtok(buf, "."); p && cur; p = strtok(NULL, "."))
-		cur = cJSON_GetObjectItemCaseSensitive(cur, p);
-	return cur;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, a);
+	return b ? cJSON_GetObjectItemCaseSensitive(v, b) : v;
 }
 
-static const char *str(const cJSON *j, const char *path)
+static const char *str(const cJSON *j, const char *a, const char *b)
 {
-	const cJSON *v = at(j, path);
+	const cJSON *v = get(j, a, b);
 	if (!cJSON_IsString(v))
-		fail_msg("%s is not a string", path);
+		fail_msg("%s.%s is not a string", a, b ? b : "");
 	return v->valuestring;
 }
 
-static long long num(const cJSON *j, const char *path)
+static long long num(const cJSON *j, const char *a, const char *b)
 {
-	const cJSON *v = at(j, path);
+	const cJSON *v = get(j, a, b);
 	if (!cJSON_IsNumber(v))
-		fail_msg("%s is not a number", path);
+		fail_msg("%s.%s is not a number", a, b ? b : "");
 	return (long long)v->valuedouble;
 }
 
@@ -94,7 +91,7 @@ static struct reply post_batch(const char *token, cJSON *items, long status)
 static long long chats_total(void)
 {
 	struct reply r = http(&hub, "GET", "/v1/chats?limit=1", ana, NULL);
-	long long n = num(expect_status(&r, 200), "meta.total");
+	long long n = num(expect_status(&r, 200), "meta", "total");
 	reply_free(&r);
 	return n;
 }
@@ -113,14 +110,14 @@ static cJSON *items_of(int n, ...)
 
 static const cJSON *result(const struct reply *r, int i)
 {
-	const cJSON *list = at(r->json, "results");
+	const cJSON *list = get(r->json, "results", NULL);
 	assert_true(cJSON_IsArray(list));
 	return cJSON_GetArrayItem(list, i);
 }
 
 static int nresults(const struct reply *r)
 {
-	return cJSON_GetArraySize(at(r->json, "results"));
+	return cJSON_GetArraySize(get(r->json, "results", NULL));
 }
 
 /* The chat as an agent reads it; caller deletes. */
@@ -139,7 +136,7 @@ static cJSON *next_event(struct ws *w, const char *type)
 {
 	cJSON *e = ws_next(w, WAIT_MS);
 	assert_non_null(e);
-	assert_string_equal(str(e, "type"), type);
+	assert_string_equal(str(e, "type", NULL), type);
 	return e;
 }
 
@@ -160,11 +157,11 @@ static void test_order_and_events(void **state)
 				    200);
 	assert_int_equal(nresults(&r), 3);
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(num(result(&r, i), "status"), 201);
-	const char *a = str(result(&r, 0), "chat.id"), *b = str(result(&r, 2), "chat.id");
-	assert_string_equal(str(result(&r, 1), "chat.id"), a);
+		assert_int_equal(num(result(&r, i), "status", NULL), 201);
+	const char *a = str(result(&r, 0), "chat", "id"), *b = str(result(&r, 2), "chat", "id");
+	assert_string_equal(str(result(&r, 1), "chat", "id"), a);
 	assert_string_not_equal(a, b);
-	assert_true(num(result(&r, 0), "message.seq") < num(result(&r, 1), "message.seq"));
+	assert_true(num(result(&r, 0), "message", "seq") < num(result(&r, 1), "message", "seq"));
 
 	const char *want[][2] = {{"chat.created", NULL}, {"message.created", "a first"},
 				 {"message.created", "a second"}, {"chat.created", NULL},
@@ -172,11 +169,11 @@ static void test_order_and_events(void **state)
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		cJSON *e = next_event(&w, want[i][0]);
 		if (want[i][1])
-			assert_string_equal(str(e, "message.text"), want[i][1]);
+			assert_string_equal(str(e, "message", "text"), want[i][1]);
 		cJSON_Delete(e);
 	}
 	cJSON *c = chat_get(a);
-	assert_int_equal(num(c, "message_count"), 2);
+	assert_int_equal(num(c, "message_count", NULL), 2);
 	cJSON_Delete(c);
 	ws_close(&w);
 	reply_free(&r);
@@ -193,12 +190,12 @@ static void test_idempotent(void **state)
 				    items_of(2, item("conv-i", "i1", "user", "hello"),
 					     item("conv-i", "i1", "user", "hello")),
 				    200);
-	assert_int_equal(num(result(&r, 0), "status"), 201);
-	assert_int_equal(num(result(&r, 1), "status"), 200);
+	assert_int_equal(num(result(&r, 0), "status", NULL), 201);
+	assert_int_equal(num(result(&r, 1), "status", NULL), 200);
 	char first[37], chat[37];
-	snprintf(first, sizeof first, "%s", str(result(&r, 0), "message.id"));
-	snprintf(chat, sizeof chat, "%s", str(result(&r, 0), "chat.id"));
-	assert_string_equal(str(result(&r, 1), "message.id"), first);
+	snprintf(first, sizeof first, "%s", str(result(&r, 0), "message", "id"));
+	snprintf(chat, sizeof chat, "%s", str(result(&r, 0), "chat", "id"));
+	assert_string_equal(str(result(&r, 1), "message", "id"), first);
 	reply_free(&r);
 
 	assert_true(ws_connect(&w, &hub, ana, NULL, NULL));
@@ -207,16 +204,16 @@ static void test_idempotent(void **state)
 		       items_of(2, item("conv-i", "i1", "user", "hello"),
 				item("conv-i", "i2", "user", "again")),
 		       200);
-	assert_int_equal(num(result(&r, 0), "status"), 200);
-	assert_string_equal(str(result(&r, 0), "message.id"), first);
-	assert_int_equal(num(result(&r, 1), "status"), 201);
+	assert_int_equal(num(result(&r, 0), "status", NULL), 200);
+	assert_string_equal(str(result(&r, 0), "message", "id"), first);
+	assert_int_equal(num(result(&r, 1), "status", NULL), 201);
 	reply_free(&r);
 	/* The only event is the new message's. */
 	cJSON *e = next_event(&w, "message.created");
-	assert_string_equal(str(e, "message.text"), "again");
+	assert_string_equal(str(e, "message", "text"), "again");
 	cJSON_Delete(e);
 	cJSON *c = chat_get(chat);
-	assert_int_equal(num(c, "message_count"), 2);
+	assert_int_equal(num(c, "message_count", NULL), 2);
 	cJSON_Delete(c);
 	ws_close(&w);
 }
@@ -228,7 +225,7 @@ static void test_refusals(void **state)
 	(void)state;
 	struct reply r = post_batch(bridge, items_of(1, item("conv-s", "s1", "user", "hi")), 200);
 	char stopped[37];
-	snprintf(stopped, sizeof stopped, "%s", str(result(&r, 0), "chat.id"));
+	snprintf(stopped, sizeof stopped, "%s", str(result(&r, 0), "chat", "id"));
 	reply_free(&r);
 	hub_act(&hub, ana, stopped, "stop", NULL);
 
@@ -236,12 +233,12 @@ static void test_refusals(void **state)
 		       items_of(2, item("conv-s", "s2", "user", "too late"),
 				item("conv-t", "t1", "user", "fine")),
 		       200);
-	assert_int_equal(num(result(&r, 0), "status"), 409);
-	assert_string_equal(str(result(&r, 0), "error.type"), "Conflict");
-	assert_null(at(result(&r, 0), "message"));
-	assert_int_equal(num(result(&r, 1), "status"), 201);
+	assert_int_equal(num(result(&r, 0), "status", NULL), 409);
+	assert_string_equal(str(result(&r, 0), "error", "type"), "Conflict");
+	assert_null(get(result(&r, 0), "message", NULL));
+	assert_int_equal(num(result(&r, 1), "status", NULL), 201);
 	char fine[37];
-	snprintf(fine, sizeof fine, "%s", str(result(&r, 1), "chat.id"));
+	snprintf(fine, sizeof fine, "%s", str(result(&r, 1), "chat", "id"));
 	reply_free(&r);
 
 	r = post_batch(bridge,
@@ -251,7 +248,7 @@ static void test_refusals(void **state)
 	assert_non_null(strstr(error_description(&r), "items[1]"));
 	reply_free(&r);
 	cJSON *c = chat_get(fine);
-	assert_int_equal(num(c, "message_count"), 1);
+	assert_int_equal(num(c, "message_count", NULL), 1);
 	cJSON_Delete(c);
 }
 
