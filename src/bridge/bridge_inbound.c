@@ -342,7 +342,7 @@ static void retry_later(struct item *it, uint64_t delay_ms)
 	bridge_drain_check(in->b);
 }
 
-/* The hub refused item i for good (a stopped chat, a bot message while an
+/* The hub refused `it` for good (a stopped chat, a bot message while an
  * agent holds the chat, a text too long): it would say the same again, so
  * it is skipped and recorded as seen. */
 static void refused(struct item *it, const char *why)
@@ -376,11 +376,13 @@ static void batch_recorded(struct batch *bt, const struct api_ingest_batch *out)
 		log_error("inbound: cannot record a batch of %zu in the state db", bt->n);
 }
 
-/* The hub would say the same again: a refusal, not a failure. */
+/* The hub would say the same again: a refusal of what was sent, not a
+ * failure. A 404 or 405 says the hub has no batch endpoint (older than
+ * v1.1): nothing was refused, the items wait for a hub that has it. */
 static bool hub_refusal(const struct api_result *r)
 {
-	return r->err == API_ERR_SERVER && r->http_status != 401 && r->http_status != 429 &&
-	       r->http_status < 500;
+	return r->err == API_ERR_SERVER && r->http_status != 401 && r->http_status != 404 &&
+	       r->http_status != 405 && r->http_status != 429 && r->http_status < 500;
 }
 
 static void on_batch(void *ctx, struct api_result *r)
