@@ -3,16 +3,19 @@
  *
  * Work arrives as items (a platform message, or an escalation with no
  * message to carry it) from two places: the poller, and pushed deliveries
- * (bridge_webhook.c). Each item is
- *   [describe the conversation, when the hub has no chat for it yet]
- *   POST /v1/ingest/messages with external_id = the conversation,
+ * (bridge_webhook.c). An item of a conversation the hub has no chat for
+ * yet is described first (the platform's channel and customer; up to
+ * DESCRIBES conversations at once); then items go to the hub in batches,
+ *   POST /v1/ingest/batch, each with external_id = the conversation,
  *   external_message_id = the platform message (the hub drops a repeat)
- * and recorded in the state db. Items of one conversation go one at a
- * time, in order (the hub stores a chat's messages in arrival order);
- * up to LANES conversations go at once. The poll cursor is written when
- * every item of its round is recorded, so a restart resumes with the
- * first round not wholly in: nothing is lost, and what is repeated is
- * known already (the message map) or dropped by the hub.
+ * up to INGEST_BATCH_MAX_ITEMS in one request and one hub transaction,
+ * and each batch's outcome is recorded in the state db in one
+ * transaction. Items of one conversation keep their order: an item joins
+ * a batch only when every earlier item of its conversation is in the same
+ * batch (the hub takes a batch in order) or done. The poll cursor is
+ * written when every item of its round is recorded, so a restart resumes
+ * with the first round not wholly in: nothing is lost, and what is
+ * repeated is known already (the message map) or dropped by the hub.
  *
  * Polling is adaptive: poll_min_ms after a round that found work, doubling
  * to poll_max_ms while nothing happens; a round starts only once the items
@@ -33,10 +36,17 @@
 #include "timeutil.h"
 
 #define CURSOR_KEY "poll_cursor"
-/* Conversations ingested at once. */
-#define LANES 16
-/* How far down the queue to look for an item whose conversation is free. */
-#define WINDOW 64
+/* New conversations described at once. */
+#define DESCRIBES 64
+/* Batches in flight: one the hub works on, one on its way. */
+#define BATCHES 2
+/* A batch's body stays under the hub's 64 KiB cap: item_bytes() each. */
+#define BATCH_BYTES (48 * 1024)
+#define ITEM_OVERHEAD 1024
+/* How far down the queue to look for items whose conversation is free. */
+#define WINDOW 512
+
+enum prep { PREP_DONE, PREP_DESCRIBE, PREP_READY };
 
 struct item {
 	struct item *prev, *next;
@@ -49,6 +59,11 @@ struct item {
 	uint64_t not_before;        /* a retry's wait, on the loop's clock */
 	struct backoff bo;
 	bool described;
+	bool alone;                 /* in a batch of its own (its batch was refused) */
+	enum prep prep;             /* prepare_cached's answer at prep_gen */
+	uint64_t prep_gen;
+	struct batch *batch;        /* the batch it is in, being built or in flight */
+	uint32_t conv_hash;         /* of m.conv_id: conv_blocked compares it first */
 	char *channel_type, *channel_name, *customer_name;
 };
 
@@ -58,7 +73,9 @@ struct inbound {
 	unsigned interval_ms;
 	bool polling;
 	bool pumping;               /* inside pump's loop */
-	unsigned inflight;
+	unsigned inflight;          /* items busy: being described or in a batch in flight */
+	unsigned describing, batches;
+	uint64_t gen;               /* bumped when items are recorded (from 1) */
 	struct item *head, *tail;
 	size_t round_left;          /* polled items not yet recorded */
 	char *round_cursor;         /* written when round_left reaches 0 */
@@ -70,6 +87,16 @@ struct inbound {
 static void pump(struct inbound *in);
 static void on_poll_timer(uv_timer_t *t);
 static void on_retry_timer(uv_timer_t *t);
+
+/* FNV-1a: only to tell most conversations apart without a strcmp. */
+static uint32_t conv_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
 
 static void item_free(struct item *it)
 {
@@ -94,6 +121,7 @@ static struct item *item_new(struct inbound *in)
 
 static void append(struct inbound *in, struct item *it)
 {
+	it->conv_hash = conv_hash(it->m.conv_id);
 	it->prev = in->tail;
 	if (in->tail)
 		in->tail->next = it;
@@ -253,24 +281,30 @@ static void on_poll_timer(uv_timer_t *t)
 	}
 }
 
-/* ---- ingesting one item ----------------------------------------------------------- */
+/* ---- ingesting: batches -------------------------------------------------------------- */
 
-/* Record what the hub did with `it` (NULL ids: nothing to map). */
-static void record(struct item *it, const char *chat_id, const char *hub_msg_id, bool escalated)
+struct batch {
+	struct inbound *in;
+	size_t n;
+	struct item *items[INGEST_BATCH_MAX_ITEMS];
+};
+
+/* Record what the hub did with `it` (NULL ids: nothing to map), inside
+ * the caller's state-db transaction. */
+static bool record(struct item *it, const char *chat_id, const char *hub_msg_id, bool escalated)
 {
 	struct bstate *st = it->in->b->st;
+	bool ok = true;
 
-	bool ok = bstate_begin(st);
-	if (ok && chat_id)
+	if (chat_id)
 		ok = bstate_conv_set_chat(st, it->m.conv_id, chat_id);
 	if (ok && it->m.id)
 		ok = bstate_msg_add(st, it->m.id, hub_msg_id ? hub_msg_id : "");
 	if (ok && escalated)
 		ok = bstate_conv_set_handoff(st, it->m.conv_id, "requested");
-	if (ok)
-		ok = bstate_commit(st);
 	if (!ok)
 		log_error("inbound: cannot record conversation %s in the state db", it->m.conv_id);
+	return ok;
 }
 
 /* `it` is over: off the queue; the round's cursor once the round is in. */
@@ -302,47 +336,101 @@ static void retry_later(struct item *it, uint64_t delay_ms)
 		it->busy = false;
 		in->inflight--;
 	}
+	it->batch = NULL;
 	it->not_before = uv_now(in->b->loop) + (delay_ms ? delay_ms : backoff_next_ms(&it->bo));
 	pump(in);
 	bridge_drain_check(in->b);
 }
 
-static void on_ingest(void *ctx, struct api_result *r)
+/* The hub refused `it` for good (a stopped chat, a bot message while an
+ * agent holds the chat, a text too long): it would say the same again, so
+ * it is skipped and recorded as seen. */
+static void refused(struct item *it, const char *why)
 {
-	struct item *it = ctx;
-
-	if (r->err == API_ERR_NONE) {
-		log_debug("inbound: %s %s -> chat %s message %s%s", it->m.id ? "message" : "escalation",
-			  it->m.id ? it->m.id : it->m.conv_id, r->chat->id, r->message->id,
-			  r->created ? "" : " (already there)");
-		record(it, r->chat->id, r->message->id, it->want_escalate);
-		item_done(it);
-		return;
-	}
-	if (r->err == API_ERR_SERVER && r->http_status != 401 && r->http_status != 429 &&
-	    r->http_status < 500) {
-		/* The hub will say the same again (a stopped chat, a bot message
-		 * while an agent holds it, a text too long): skip it, say so. */
-		log_warn("inbound: %s of conversation %s refused by the hub: %s",
-			 it->m.id ? "message" : "escalation", it->m.conv_id, r->text);
-		record(it, NULL, NULL, false);
-		item_done(it);
-		return;
-	}
-	log_warn("inbound: ingest: %s", r->text);
-	retry_later(it, 0);
+	log_warn("inbound: %s of conversation %s refused by the hub: %s",
+		 it->m.id ? "message" : "escalation", it->m.conv_id, why);
+	record(it, NULL, NULL, false);
 }
 
-static bool ingest(struct item *it, bool escalate, struct errbuf *why)
+static void batch_recorded(struct batch *bt, const struct api_ingest_batch *out)
+{
+	struct bstate *st = bt->in->b->st;
+	bool ok = bstate_begin(st);
+
+	bt->in->gen++;
+	for (size_t i = 0; ok && i < bt->n; i++) {
+		struct item *it = bt->items[i];
+		const struct api_ingest_outcome *o = &out->items[i];
+		if (o->status >= 300) {
+			refused(it, o->error.description);
+			continue;
+		}
+		log_debug("inbound: %s %s -> chat %s message %s%s",
+			  it->m.id ? "message" : "escalation", it->m.id ? it->m.id : it->m.conv_id,
+			  o->chat_id, o->message_id, o->status == 201 ? "" : " (already there)");
+		ok = record(it, o->chat_id, o->message_id, it->want_escalate);
+	}
+	if (ok)
+		ok = bstate_commit(st);
+	if (!ok)
+		log_error("inbound: cannot record a batch of %zu in the state db", bt->n);
+}
+
+/* The hub would say the same again: a refusal of what was sent, not a
+ * failure. A 404 or 405 says the hub has no batch endpoint (older than
+ * v1.1): nothing was refused, the items wait for a hub that has it. */
+static bool hub_refusal(const struct api_result *r)
+{
+	return r->err == API_ERR_SERVER && r->http_status != 401 && r->http_status != 404 &&
+	       r->http_status != 405 && r->http_status != 429 && r->http_status < 500;
+}
+
+static void on_batch(void *ctx, struct api_result *r)
+{
+	struct batch *bt = ctx;
+	struct inbound *in = bt->in;
+
+	in->batches--;
+	in->pumping = true; /* one pump for the batch, once every item is settled */
+	if (r->err == API_ERR_NONE && r->batch && r->batch->n == bt->n) {
+		batch_recorded(bt, r->batch);
+		for (size_t i = 0; i < bt->n; i++)
+			item_done(bt->items[i]);
+	} else if (hub_refusal(r) && bt->n == 1) {
+		bool ok = bstate_begin(in->b->st);
+		in->gen++;
+		refused(bt->items[0], r->text);
+		if (ok)
+			bstate_commit(in->b->st);
+		item_done(bt->items[0]);
+	} else {
+		/* A refused batch: one item spoils it (invalid, too big), so
+		 * each goes alone and only that one is refused. */
+		log_warn("inbound: ingest of %zu: %s%s", bt->n, r->err == API_ERR_NONE ?
+			 "the hub's answer does not match the batch" : r->text,
+			 hub_refusal(r) ? "; sending them one by one" : "");
+		for (size_t i = 0; i < bt->n; i++) {
+			bt->items[i]->alone = bt->items[i]->alone || hub_refusal(r);
+			retry_later(bt->items[i], hub_refusal(r) ? 1 : 0);
+		}
+	}
+	in->pumping = false;
+	free(bt);
+	pump(in);
+	bridge_drain_check(in->b);
+}
+
+/* The ingest request of `it`; chat_id and ext are its buffers. */
+static void ingest_req(struct item *it, struct api_ingest_req *req, char chat_id[37],
+		       char ext[256])
 {
 	struct inbound *in = it->in;
-	char chat_id[37], ext[256];
 	bool customer = it->m.id && it->m.author == AUTHOR_CUSTOMER;
 
 	bstate_conv_chat(in->b->st, it->m.conv_id, chat_id);
 	if (!it->m.id)
-		snprintf(ext, sizeof ext, "escalated.%.200s", it->mark);
-	struct api_ingest_req req = {
+		snprintf(ext, 256, "escalated.%.200s", it->mark);
+	*req = (struct api_ingest_req){
 		.chat_id = chat_id[0] ? chat_id : NULL,
 		.external_id = it->m.conv_id,
 		.channel_type = it->channel_type,
@@ -351,17 +439,46 @@ static bool ingest(struct item *it, bool escalate, struct errbuf *why)
 		.owner_name = customer ? it->customer_name : NULL,
 		.role = customer ? "user" : "bot",
 		.text = it->m.id ? it->m.text : in->b->cfg->escalation_text,
-		.escalate = escalate,
+		.escalate = it->want_escalate,
 		.external_message_id = it->m.id ? it->m.id : ext,
 		.source_platform = in->b->pf->name,
 	};
-	return api_ingest(in->b->hub, &req, on_ingest, it, why);
 }
+
+/* Send `bt` (consumed): its items are busy until it is answered. */
+static void batch_send(struct batch *bt)
+{
+	struct inbound *in = bt->in;
+	struct api_ingest_req reqs[INGEST_BATCH_MAX_ITEMS];
+	char chat_ids[INGEST_BATCH_MAX_ITEMS][37], exts[INGEST_BATCH_MAX_ITEMS][256];
+	struct errbuf why;
+
+	for (size_t i = 0; i < bt->n; i++)
+		ingest_req(bt->items[i], &reqs[i], chat_ids[i], exts[i]);
+	if (!api_ingest_batch(in->b->hub, reqs, bt->n, on_batch, bt, &why)) {
+		log_error("inbound: %s", why.msg);
+		for (size_t i = 0; i < bt->n; i++) {
+			bt->items[i]->batch = NULL;
+			bt->items[i]->not_before = uv_now(in->b->loop) +
+						   backoff_next_ms(&bt->items[i]->bo);
+		}
+		free(bt);
+		return;
+	}
+	in->batches++;
+	for (size_t i = 0; i < bt->n; i++) {
+		bt->items[i]->busy = true;
+		in->inflight++;
+	}
+}
+
+/* ---- describing a new conversation ------------------------------------------------- */
 
 static void on_describe(void *ctx, struct pf_result *r)
 {
 	struct item *it = ctx;
 
+	it->in->describing--;
 	if (r->status == PF_REFUSED) {
 		log_error("inbound: conversation %s: %s; skipped", it->m.conv_id, r->text);
 		item_done(it);
@@ -375,6 +492,7 @@ static void on_describe(void *ctx, struct pf_result *r)
 	it->in->inflight--;
 	it->busy = false;
 	it->described = true;
+	it->prep_gen = 0; /* ready now: prepare_cached asks again */
 	it->channel_type = r->channel_type;
 	it->channel_name = r->channel_name;
 	it->customer_name = r->customer_name;
@@ -382,21 +500,35 @@ static void on_describe(void *ctx, struct pf_result *r)
 	pump(it->in);
 }
 
-/* Start `it`, or finish it at once when there is nothing to do for it
- * (true: the queue changed under the caller). */
-static bool start(struct item *it)
+static void describe(struct item *it)
+{
+	struct inbound *in = it->in;
+	bool customer = it->m.id && it->m.author == AUTHOR_CUSTOMER;
+	struct errbuf why;
+
+	if (in->b->pf->describe(in->b->pc, it->m.conv_id, customer ? it->m.user_id : NULL,
+				on_describe, it, &why)) {
+		it->busy = true;
+		in->inflight++;
+		in->describing++;
+		return;
+	}
+	log_error("inbound: %s", why.msg);
+	it->not_before = uv_now(in->b->loop) + backoff_next_ms(&it->bo);
+}
+
+/* ---- what may start ------------------------------------------------------------------ */
+
+/* What `it` needs before its ingest; PREP_DONE: nothing is left to do. */
+static enum prep prepare(struct item *it)
 {
 	struct inbound *in = it->in;
 	char chat_id[37], *handoff = NULL;
-	struct errbuf why;
-	bool started;
 
 	if (it->m.id && bstate_msg_known(in->b->st, it->m.id)) {
 		/* A push and a poll found the same message. */
-		if (!it->want_escalate) {
-			item_done(it);
-			return true;
-		}
+		if (!it->want_escalate)
+			return PREP_DONE;
 		/* It was to carry an escalation, but the hub has it already: a
 		 * notice carries it instead, marked by that message's id. */
 		it->mark = it->m.id;
@@ -408,70 +540,131 @@ static bool start(struct item *it)
 		escalate = !handoff || strcmp(handoff, "requested") != 0;
 		free(handoff);
 	}
-	if (!it->m.id && !escalate) {
-		item_done(it);
-		return true;
-	}
+	if (!it->m.id && !escalate)
+		return PREP_DONE;
 	it->want_escalate = escalate;
-	if (!bstate_conv_chat(in->b->st, it->m.conv_id, chat_id) && !it->described) {
-		bool customer = it->m.id && it->m.author == AUTHOR_CUSTOMER;
-		started = in->b->pf->describe(in->b->pc, it->m.conv_id,
-					      customer ? it->m.user_id : NULL, on_describe, it, &why);
-	} else {
-		started = ingest(it, escalate, &why);
-	}
-	if (started) {
-		it->busy = true;
-		in->inflight++;
-		return false;
-	}
-	log_error("inbound: %s", why.msg);
-	it->not_before = uv_now(in->b->loop) + backoff_next_ms(&it->bo);
-	return false;
+	if (!it->described && !bstate_conv_chat(in->b->st, it->m.conv_id, chat_id))
+		return PREP_DESCRIBE;
+	return PREP_READY;
 }
 
-/* An earlier item of the same conversation is still to be done. */
-static bool conv_blocked(const struct item *it)
+/* prepare(), asked again only when the state db may have changed the
+ * answer: the queue is walked at every describe's end, and most items
+ * in it are waiting for a describe lane. An escalation's answer also
+ * depends on the handoff the outbound side may set: always asked. A
+ * stale answer only ever says "describe" when "ready" would do. */
+static enum prep prepare_cached(struct item *it)
 {
-	for (const struct item *p = it->in->head; p != it; p = p->next)
-		if (strcmp(p->m.conv_id, it->m.conv_id) == 0)
-			return true;
-	return false;
+	if (it->want_escalate || it->prep_gen != it->in->gen) {
+		it->prep = prepare(it);
+		it->prep_gen = it->in->gen;
+	}
+	return it->prep;
 }
 
-/* Start what may start: up to LANES items, the first of each conversation
- * among the queue's first WINDOW; arm the retry timer for the earliest
- * item waiting. A loop, not recursion: item_done's pump is a no-op in
- * here. */
+/* The conversations met so far in one walk of the queue (open addressing
+ * on conv_hash): whether the batch being built holds all their items met
+ * so far, or one of them stays behind, so that their later items wait. A
+ * walk meets at most WINDOW conversations: there is always a free slot. */
+#define SEEN_SLOTS (2 * WINDOW)
+
+struct seen {
+	const struct item *item[SEEN_SLOTS]; /* one of the conversation's; NULL: free */
+	bool batched[SEEN_SLOTS];
+};
+
+static size_t seen_slot(const struct seen *s, const struct item *it)
+{
+	size_t i = it->conv_hash % SEEN_SLOTS;
+
+	while (s->item[i] && (s->item[i]->conv_hash != it->conv_hash ||
+			      strcmp(s->item[i]->m.conv_id, it->m.conv_id) != 0))
+		i = (i + 1) % SEEN_SLOTS;
+	return i;
+}
+
+/* The size of `it` in a batch's body, generously (JSON escapes). */
+static size_t item_bytes(const struct item *it)
+{
+	const char *text = it->m.id ? it->m.text : it->in->b->cfg->escalation_text;
+
+	return 2 * strlen(text ? text : "") + ITEM_OVERHEAD;
+}
+
+/* Start what may start among the queue's first WINDOW items: describes
+ * of new conversations (up to DESCRIBES at once), and one batch of the
+ * items ready, in queue order, an item only after every earlier item of
+ * its conversation (up to BATCHES in flight). Arms the retry timer for
+ * the earliest item waiting. Items finished at once leave the queue here;
+ * item_done's pump is a no-op inside. */
 static void pump(struct inbound *in)
 {
-	uint64_t now, wake;
-	bool changed;
+	uint64_t now = uv_now(in->b->loop), wake = 0;
+	struct batch *bt = NULL;
+	struct seen met;
+	size_t bytes = 0;
+	int seen = 0;
 
 	if (in->pumping)
 		return;
 	in->pumping = true;
-	do {
-		changed = false;
-		now = uv_now(in->b->loop);
-		wake = 0;
-		int seen = 0;
-		for (struct item *it = in->head; it && seen < WINDOW && !in->b->draining &&
-						 in->inflight < LANES;
-		     it = it->next, seen++) {
-			if (it->busy || conv_blocked(it))
-				continue;
-			if (it->not_before > now) {
-				if (!wake || it->not_before < wake)
-					wake = it->not_before;
-				continue;
-			}
-			if ((changed = start(it)))
-				break;
-			if (!it->busy && (!wake || it->not_before < wake)) /* could not start */
+	if (in->batches < BATCHES && (bt = calloc(1, sizeof *bt)))
+		bt->in = in;
+	memset(&met, 0, sizeof met);
+	for (struct item *it = in->head, *next; it && seen < WINDOW && !in->b->draining;
+	     it = next, seen++) {
+		next = it->next;
+		if (in->describing >= DESCRIBES && (!bt || bt->n == INGEST_BATCH_MAX_ITEMS))
+			break; /* nothing more may start */
+		size_t k = seen_slot(&met, it);
+		bool in_batch = met.item[k] && met.batched[k];
+		if (met.item[k] && !in_batch)
+			continue; /* an earlier item of its conversation stays behind */
+		/* Unless it joins the batch or is done, it stays behind too. */
+		const struct item *before = met.item[k];
+		met.item[k] = it;
+		met.batched[k] = false;
+		if (it->busy || it->batch)
+			continue;
+		if (it->not_before > now) {
+			if (!wake || it->not_before < wake)
 				wake = it->not_before;
+			continue;
 		}
-	} while (changed);
+		enum prep p = prepare_cached(it);
+		/* An earlier item in the batch opens the chat. */
+		if (p == PREP_DESCRIBE && in_batch)
+			p = PREP_READY;
+		switch (p) {
+		case PREP_DONE:
+			/* Gone: its conversation is as it was before it (a
+			 * slot filled just now frees no other's probe). */
+			met.item[k] = before;
+			met.batched[k] = in_batch;
+			item_done(it);
+			break;
+		case PREP_DESCRIBE:
+			if (in->describing < DESCRIBES)
+				describe(it);
+			if (!it->busy && it->not_before > now && (!wake || it->not_before < wake))
+				wake = it->not_before; /* could not start */
+			break;
+		case PREP_READY:
+			if (!bt || bt->n == INGEST_BATCH_MAX_ITEMS ||
+			    (bt->n && (it->alone || bt->items[0]->alone ||
+				       bytes + item_bytes(it) > BATCH_BYTES)))
+				break;
+			bt->items[bt->n++] = it;
+			it->batch = bt;
+			met.batched[k] = true;
+			bytes += item_bytes(it);
+			break;
+		}
+	}
+	if (bt && bt->n)
+		batch_send(bt);
+	else
+		free(bt);
 	if (wake && !in->b->draining)
 		uv_timer_start(&in->retry_timer, on_retry_timer, wake - now, 0);
 	in->pumping = false;
@@ -491,6 +684,7 @@ struct inbound *inbound_new(struct bridge *b)
 	if (!in)
 		return NULL;
 	in->b = b;
+	in->gen = 1;
 	in->interval_ms = b->cfg->poll_min_ms;
 	in->seed = (uint64_t)ts_now() ^ ((uint64_t)getpid() << 32);
 	backoff_init(&in->poll_bo, BACKOFF_BASE_S, BACKOFF_CAP_S, in->seed);

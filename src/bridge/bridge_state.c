@@ -1,8 +1,9 @@
 /*
  * bridge_state.c — the bridge's SQLite file (bridge_state.h).
  *
- * Statements are prepared per call: a bridge makes a few per message, far
- * below what preparing costs to matter, and the code stays one function per
+ * Statements are kept once prepared (STMT_CACHE of them, by their text): a
+ * backfill asks a few questions per message of tens of thousands, and
+ * preparing cost more than answering. The code stays one function per
  * question. A failing statement is logged and reported as false; callers
  * treat that as "could not record" and retry the work, which is idempotent.
  */
@@ -15,8 +16,15 @@
 #include "bridge_state.h"
 #include "log.h"
 
+#define STMT_CACHE 32
+
 struct bstate {
 	sqlite3 *db;
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+		bool busy;            /* handed out by prep, not yet released */
+	} cache[STMT_CACHE];
 };
 
 static const char schema[] =
@@ -103,6 +111,10 @@ void bstate_close(struct bstate *s)
 {
 	if (!s)
 		return;
+	for (int i = 0; i < STMT_CACHE; i++) {
+		sqlite3_finalize(s->cache[i].st);
+		free(s->cache[i].sql);
+	}
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -136,18 +148,47 @@ void bstate_rollback(struct bstate *s)
 	exec(s, "ROLLBACK");
 }
 
-/* Prepare `sql` and bind the strings in order (NULL binds NULL). */
+/* `sql` prepared (kept for the next call when there is room) with the
+ * strings bound in order (NULL binds NULL); release() it after use. */
 static sqlite3_stmt *prep(struct bstate *s, const char *sql, int n, const char *const *args)
 {
 	sqlite3_stmt *st = NULL;
+	int slot = -1;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+	for (int i = 0; i < STMT_CACHE && !st; i++) {
+		if (!s->cache[i].sql) {
+			slot = i; /* the slots fill in order: no match beyond */
+			break;
+		}
+		if (!s->cache[i].busy && strcmp(s->cache[i].sql, sql) == 0)
+			st = s->cache[slot = i].st;
+	}
+	if (!st && sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		log_error("state db: %s: %s", sql, sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
 		return NULL;
 	}
+	if (slot >= 0 && !s->cache[slot].sql && (s->cache[slot].sql = strdup(sql)))
+		s->cache[slot].st = st;
+	if (slot >= 0 && s->cache[slot].st == st)
+		s->cache[slot].busy = true;
 	for (int i = 0; i < n; i++)
 		sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_TRANSIENT);
 	return st;
+}
+
+/* Done with a statement of prep(): reset for its next use, or finalized
+ * when it is not kept. */
+static void release(struct bstate *s, sqlite3_stmt *st)
+{
+	for (int i = 0; i < STMT_CACHE; i++)
+		if (s->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			s->cache[i].busy = false;
+			return;
+		}
+	sqlite3_finalize(st);
 }
 
 /* Run a statement that returns no row. */
@@ -161,7 +202,7 @@ static bool run(struct bstate *s, const char *sql, int n, const char *const *arg
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE)
 		log_error("state db: %s: %s", sql, sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_DONE;
 }
 
@@ -180,7 +221,7 @@ static bool text_of(struct bstate *s, const char *sql, int n, const char *const 
 		*out = strdup(v ? v : "");
 		rc = *out ? SQLITE_DONE : SQLITE_NOMEM;
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_DONE;
 }
 
@@ -275,7 +316,7 @@ bool bstate_conv_requested_prune(struct bstate *s, char *const *keep, size_t nke
 		drop = grown;
 		ndrop++;
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	for (size_t i = 0; i < ndrop; i++) {
 		ok = ok && bstate_conv_set_handoff(s, drop[i], "");
 		free(drop[i]);
@@ -332,7 +373,7 @@ bool bstate_conv_chats(struct bstate *s, char ***chat_ids, size_t *n)
 		v = grown ? grown : v;
 		len += ok;
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	*chat_ids = v;
 	*n = len;
 	return ok;
@@ -397,13 +438,13 @@ size_t bstate_job_heads(struct bstate *s, int64_t now, struct bjob *out, size_t 
 		if (job_read(st, &out[n]))
 			n++;
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	st = prep(s, "SELECT min(next_at) FROM outq o WHERE next_at > ? AND " CONV_HEAD, 0, NULL);
 	if (st) {
 		sqlite3_bind_int64(st, 1, now);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			*next_at = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
+		release(s, st);
 	}
 	return n;
 }
@@ -419,7 +460,7 @@ static bool run_ids(struct bstate *s, const char *sql, int64_t a, int64_t b, int
 	for (int i = 0; i < n; i++)
 		sqlite3_bind_int64(st, i + 1, v[i]);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_DONE;
 }
 
@@ -450,7 +491,7 @@ int64_t bstate_job_count(struct bstate *s)
 
 	if (st && sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	release(s, st);
 	return n;
 }
 

@@ -95,6 +95,18 @@ struct api_stats {
 	size_t n;
 };
 
+/* POST /v1/ingest/batch: one item's outcome, in the order sent. */
+struct api_ingest_outcome {
+	long status;                       /* 201 new, 200 there already; else the refusal's */
+	uuid_str chat_id, message_id;      /* "" when refused */
+	struct api_error error;            /* when refused */
+};
+
+struct api_ingest_batch {
+	struct api_ingest_outcome *items;
+	size_t n;
+};
+
 struct api_result {
 	enum api_err_kind err;
 	long http_status;        /* the last answer's status, 0 when none */
@@ -112,6 +124,7 @@ struct api_result {
 	struct message *message;           /* api_send, api_ingest */
 	bool created;                      /* api_send, api_ingest: 201 (new) rather than 200 (duplicate) */
 	struct api_stats *stats;
+	struct api_ingest_batch *batch;    /* api_ingest_batch */
 };
 
 typedef void api_done_fn(void *ctx, struct api_result *r);
@@ -237,6 +250,13 @@ struct api_ingest_req {
 
 bool api_ingest(struct api *a, const struct api_ingest_req *req, api_done_fn *done, void *ctx,
 		struct errbuf *err);
+
+/* POST /v1/ingest/batch (v1.1): `n` (1..INGEST_BATCH_MAX_ITEMS) requests
+ * as api_ingest sends them, in one call; the hub takes them in order in
+ * one transaction. Retried like api_ingest when every item has an
+ * external_message_id. The result sets `batch`, one outcome per item. */
+bool api_ingest_batch(struct api *a, const struct api_ingest_req *reqs, size_t n,
+		      api_done_fn *done, void *ctx, struct errbuf *err);
 
 /* from, to: "YYYY-MM-DD". */
 bool api_stats_daily(struct api *a, const char *from, const char *to, api_done_fn *done,

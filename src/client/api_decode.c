@@ -79,6 +79,10 @@ void api_result_free(struct api_result *r)
 		free(r->message);
 	}
 	api_stats_free(r->stats);
+	if (r->batch) {
+		free(r->batch->items);
+		free(r->batch);
+	}
 	r->health = NULL;
 	r->agent = NULL;
 	r->agents = NULL;
@@ -87,6 +91,7 @@ void api_result_free(struct api_result *r)
 	r->messages = NULL;
 	r->message = NULL;
 	r->stats = NULL;
+	r->batch = NULL;
 }
 
 void api_result_take(struct api_result *dst, struct api_result *r)
@@ -100,6 +105,7 @@ void api_result_take(struct api_result *dst, struct api_result *r)
 	r->messages = NULL;
 	r->message = NULL;
 	r->stats = NULL;
+	r->batch = NULL;
 }
 
 /* An array member `name` of `j`, each element decoded into
@@ -307,6 +313,54 @@ static bool decode_ingest(long status, const cJSON *j, struct api_result *r, str
 	return true;
 }
 
+/* One of POST /v1/ingest/batch's results: its status, then the ids of
+ * the chat and message, or the error. */
+static bool one_outcome(const cJSON *j, void *out, struct errbuf *err)
+{
+	struct api_ingest_outcome *o = out;
+	int64_t status;
+
+	if (!jf_int(j, "status", JF_REQUIRED, 200, 599, &status, err))
+		return false;
+	o->status = (long)status;
+	if (status >= 300)
+		return api_error_from_json(j, &o->error) ||
+		       errbuf_set(err, "error: not an error object");
+	const cJSON *chat = cJSON_GetObjectItemCaseSensitive(j, "chat");
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(j, "message");
+	if (!jf_uuid(chat, "id", JF_REQUIRED, o->chat_id, err)) {
+		errbuf_prefix(err, "chat");
+		return false;
+	}
+	if (!jf_uuid(msg, "id", JF_REQUIRED, o->message_id, err)) {
+		errbuf_prefix(err, "message");
+		return false;
+	}
+	return true;
+}
+
+static void outcome_free(void *item)
+{
+	(void)item; /* nothing it points to */
+}
+
+static bool decode_batch(const cJSON *j, struct api_result *r, struct errbuf *err)
+{
+	struct api_ingest_batch *b = calloc(1, sizeof *b);
+	void *items = NULL;
+
+	if (!b)
+		return errbuf_set(err, "out of memory");
+	if (!decode_array(j, "results", sizeof(struct api_ingest_outcome), one_outcome,
+			  outcome_free, &items, &b->n, err)) {
+		free(b);
+		return false;
+	}
+	b->items = items;
+	r->batch = b;
+	return true;
+}
+
 static bool decode(enum api_payload what, long status, const cJSON *j, struct api_result *r,
 		   struct errbuf *err)
 {
@@ -327,6 +381,8 @@ static bool decode(enum api_payload what, long status, const cJSON *j, struct ap
 		return true;
 	case API_P_INGEST:
 		return decode_ingest(status, j, r, err);
+	case API_P_INGEST_BATCH:
+		return decode_batch(j, r, err);
 	case API_P_CHATS:
 		return decode_chat_page(j, r, err);
 	case API_P_MESSAGES:

@@ -315,15 +315,15 @@ static bool add_pairs(cJSON *b, const char *member, const char *k1, const char *
 	       (!v2 || cJSON_AddStringToObject(o, k2, v2));
 }
 
-bool api_ingest(struct api *a, const struct api_ingest_req *req, api_done_fn *done, void *ctx,
-		struct errbuf *err)
+/* The body of one ingest; NULL with err set. */
+static cJSON *ingest_json(const struct api_ingest_req *req, struct errbuf *err)
 {
-	if (!req->text || !*req->text)
-		return errbuf_set(err, "the message is empty");
-	if (!req->role)
-		return errbuf_set(err, "role is missing");
+	if (!req->text || !*req->text || !req->role) {
+		errbuf_set(err, req->role ? "the message is empty" : "role is missing");
+		return NULL;
+	}
 	if (req->chat_id && !check_id(req->chat_id, "chat", err))
-		return false;
+		return NULL;
 	cJSON *b = cJSON_CreateObject();
 	bool ok = b && (!req->chat_id || cJSON_AddStringToObject(b, "chat_id", req->chat_id)) &&
 		  (!req->external_id || cJSON_AddStringToObject(b, "external_id", req->external_id)) &&
@@ -338,11 +338,45 @@ bool api_ingest(struct api *a, const struct api_ingest_req *req, api_done_fn *do
 		  add_pairs(b, "source", "platform", req->source_platform, NULL, NULL);
 	if (!ok) {
 		cJSON_Delete(b);
+		return oom(err);
+	}
+	return b;
+}
+
+bool api_ingest(struct api *a, const struct api_ingest_req *req, api_done_fn *done, void *ctx,
+		struct errbuf *err)
+{
+	cJSON *b = ingest_json(req, err);
+
+	return b && api_call_start(a, "POST", "/v1/ingest/messages", b, API_P_INGEST,
+				   req->external_message_id != NULL, done, ctx, err);
+}
+
+bool api_ingest_batch(struct api *a, const struct api_ingest_req *reqs, size_t n,
+		      api_done_fn *done, void *ctx, struct errbuf *err)
+{
+	bool retry_safe = true;
+
+	if (n < 1 || n > INGEST_BATCH_MAX_ITEMS)
+		return errbuf_set(err, "a batch is 1 to %d messages", INGEST_BATCH_MAX_ITEMS);
+	cJSON *b = cJSON_CreateObject();
+	cJSON *items = b ? cJSON_AddArrayToObject(b, "items") : NULL;
+	if (!items) {
+		cJSON_Delete(b);
 		oom(err);
 		return false;
 	}
-	return api_call_start(a, "POST", "/v1/ingest/messages", b, API_P_INGEST,
-			      req->external_message_id != NULL, done, ctx, err);
+	for (size_t i = 0; i < n; i++) {
+		cJSON *one = ingest_json(&reqs[i], err);
+		if (!one || !cJSON_AddItemToArray(items, one)) {
+			cJSON_Delete(one);
+			cJSON_Delete(b);
+			return false;
+		}
+		retry_safe = retry_safe && reqs[i].external_message_id;
+	}
+	return api_call_start(a, "POST", "/v1/ingest/batch", b, API_P_INGEST_BATCH, retry_safe,
+			      done, ctx, err);
 }
 
 bool api_stats_daily(struct api *a, const char *from, const char *to, api_done_fn *done,

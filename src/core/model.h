@@ -33,6 +33,8 @@
  * label ([a-z0-9._-]), both checked by the hub on ingest. */
 #define EXTERNAL_MESSAGE_ID_MAX_CHARS 200
 #define SOURCE_PLATFORM_MAX_CHARS     32
+/* v1.1: items in one POST /v1/ingest/batch (the 64 KiB body cap holds too). */
+#define INGEST_BATCH_MAX_ITEMS        100
 /* Customer and bot text arrives through ingest, whose body is capped at
  * 64 KiB; a message can never be longer than that. */
 #define MESSAGE_TEXT_MAX_CHARS  65536

@@ -220,6 +220,25 @@ struct ingest {
 bool db_ingest(struct db *db, const struct agent *me, const struct ingest *in, struct chat *chat,
 	       struct message *message, bool *created, struct api_error *err);
 
+/* POST /v1/ingest/batch: one item's outcome. error.type is API_OK when it
+ * went in (or was there already: created false), else why the hub refused
+ * it (chat and message then empty). */
+struct ingest_result {
+	struct chat chat;
+	struct message message;
+	bool created;
+	struct api_error error;
+};
+
+void ingest_result_free(struct ingest_result *r);
+
+/* Items as db_ingest takes them, in order, in one transaction: out[i] is
+ * items[i]'s outcome. An item the hub refuses (stopped chat, agent holds
+ * it, unknown chat_id) refuses only itself; an invalid item refuses the
+ * batch (API_INVALID_PAYLOAD naming it) and nothing is stored. */
+bool db_ingest_batch(struct db *db, const struct agent *me, const struct ingest *items, size_t n,
+		     struct ingest_result *out, struct api_error *err);
+
 /* ---- stats ------------------------------------------------------------- */
 
 struct day_stats {

@@ -1,7 +1,8 @@
 /*
  * db_ingest.c — customer and bot messages in (POST /v1/ingest/messages, see
- * db.h): find or create the chat, enforce the handoff, append the message
- * and escalate once.
+ * db.h) and a batch of them in one transaction (POST /v1/ingest/batch):
+ * find or create the chat, enforce the handoff, append the message and
+ * escalate once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -175,13 +176,9 @@ static bool ingest(struct db *db, const struct agent *me, const struct ingest *i
 					       "Escalated to a human agent", now, c, err));
 }
 
-bool db_ingest(struct db *db, const struct agent *me, const struct ingest *in, struct chat *chat,
-	       struct message *message, bool *created, struct api_error *err)
+/* What every item must hold before the transaction starts. */
+static bool ingest_valid(const struct ingest *in, struct api_error *err)
 {
-	struct chat c = {0};
-	struct message m = {0};
-	bool is_new = false;
-
 	if (in->role != MSG_ROLE_USER && in->role != MSG_ROLE_BOT)
 		return api_error_set(err, API_INVALID_PAYLOAD, "role: must be user or bot");
 	if (!in->text)
@@ -191,7 +188,17 @@ bool db_ingest(struct db *db, const struct agent *me, const struct ingest *in, s
 	if (in->external_message_id && !in->chat_id[0] && !in->external_id)
 		return api_error_set(err, API_INVALID_PAYLOAD,
 				     "external_message_id: needs chat_id or external_id");
-	if (!db_begin_write(db, err))
+	return true;
+}
+
+bool db_ingest(struct db *db, const struct agent *me, const struct ingest *in, struct chat *chat,
+	       struct message *message, bool *created, struct api_error *err)
+{
+	struct chat c = {0};
+	struct message m = {0};
+	bool is_new = false;
+
+	if (!ingest_valid(in, err) || !db_begin_write(db, err))
 		return false;
 	bool ok = ingest(db, me, in, &c, &m, &is_new, err);
 	if (!db_finish(db, ok, err)) {
@@ -204,4 +211,51 @@ bool db_ingest(struct db *db, const struct agent *me, const struct ingest *in, s
 	if (created)
 		*created = is_new;
 	return true;
+}
+
+void ingest_result_free(struct ingest_result *r)
+{
+	chat_free(&r->chat);
+	message_free(&r->message);
+	memset(r, 0, sizeof *r);
+}
+
+/*
+ * One write transaction for the batch: one commit instead of n, which is
+ * what a backfill pays for. ingest() refuses an item (a stopped chat, a
+ * bot while an agent holds the chat, an unknown chat_id) before it writes
+ * anything for it, so a refused item leaves the transaction as it was and
+ * the others go on; anything else (the database failing) undoes the
+ * batch.
+ */
+bool db_ingest_batch(struct db *db, const struct agent *me, const struct ingest *items, size_t n,
+		     struct ingest_result *out, struct api_error *err)
+{
+	struct api_error why;
+	bool ok = true;
+
+	memset(out, 0, n * sizeof *out);
+	for (size_t i = 0; i < n; i++)
+		if (!ingest_valid(&items[i], &why))
+			return api_error_set(err, API_INVALID_PAYLOAD, "items[%zu].%s", i,
+					     why.description);
+	if (!db_begin_write(db, err))
+		return false;
+	for (size_t i = 0; i < n && ok; i++) {
+		struct ingest_result *r = &out[i];
+		struct api_error refused = {API_OK, ""};
+		if (ingest(db, me, &items[i], &r->chat, &r->message, &r->created, &refused))
+			continue;
+		ingest_result_free(r);
+		if (refused.type == API_INTERNAL) {
+			*err = refused;
+			ok = false;
+		}
+		r->error = refused;
+	}
+	if (db_finish(db, ok, err))
+		return true;
+	for (size_t i = 0; i < n; i++)
+		ingest_result_free(&out[i]);
+	return false;
 }

@@ -1,6 +1,9 @@
 /*
- * handlers_ingest.c — POST /v1/ingest/messages: customer and bot messages in.
+ * handlers_ingest.c — POST /v1/ingest/messages: customer and bot messages
+ * in; POST /v1/ingest/batch: up to INGEST_BATCH_MAX_ITEMS of the same in
+ * one request and one transaction.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "codec.h"
@@ -107,6 +110,19 @@ static bool parse_ingest(const cJSON *body, struct ingest *in, struct ingest_bod
 	return ok;
 }
 
+/* {"chat": ..., "message": ...}, the answer of one ingested message. */
+static cJSON *ingested_json(const struct chat *chat, const struct message *msg)
+{
+	cJSON *answer = cJSON_CreateObject();
+
+	if (answer && !(json_add_child(answer, "chat", chat_to_json(chat)) &&
+			json_add_child(answer, "message", message_to_json(msg)))) {
+		cJSON_Delete(answer);
+		answer = NULL;
+	}
+	return answer;
+}
+
 bool handle_ingest(const struct request *req, struct response *res, struct api_error *err)
 {
 	const cJSON *body = request_body(req, err);
@@ -128,14 +144,90 @@ bool handle_ingest(const struct request *req, struct response *res, struct api_e
 	if (!ok)
 		return false;
 
-	cJSON *answer = cJSON_CreateObject();
-	if (answer && !(json_add_child(answer, "chat", chat_to_json(&chat)) &&
-			json_add_child(answer, "message", message_to_json(&msg)))) {
-		cJSON_Delete(answer);
-		answer = NULL;
-	}
+	cJSON *answer = ingested_json(&chat, &msg);
 	chat_free(&chat);
 	message_free(&msg);
 	/* 201 for a new message; 200 for a retry that found the first one. */
 	return respond_json(res, created ? 201 : 200, answer, err);
+}
+
+/* {"results": [...]}: per item, in order, its status as a single ingest
+ * would answer it, with that answer (201/200) or its error object. */
+static cJSON *batch_json(const struct ingest_result *r, size_t n)
+{
+	cJSON *answer = cJSON_CreateObject();
+	cJSON *list = answer ? cJSON_AddArrayToObject(answer, "results") : NULL;
+	bool ok = list != NULL;
+
+	for (size_t i = 0; ok && i < n; i++) {
+		bool in = r[i].error.type == API_OK;
+		cJSON *one = in ? ingested_json(&r[i].chat, &r[i].message)
+				: api_error_to_json(&r[i].error);
+		int status = in ? (r[i].created ? 201 : 200) : api_error_status(r[i].error.type);
+		ok = one && cJSON_AddNumberToObject(one, "status", status) &&
+		     cJSON_AddItemToArray(list, one);
+		if (!ok)
+			cJSON_Delete(one);
+	}
+	if (!ok) {
+		cJSON_Delete(answer);
+		answer = NULL;
+	}
+	return answer;
+}
+
+bool handle_ingest_batch(const struct request *req, struct response *res, struct api_error *err)
+{
+	const cJSON *body = request_body(req, err), *items;
+	struct errbuf why;
+
+	if (!body)
+		return false;
+	items = cJSON_GetObjectItemCaseSensitive(body, "items");
+	if (!cJSON_IsArray(items))
+		return api_error_set(err, API_INVALID_PAYLOAD, "items: must be an array");
+	size_t n = (size_t)cJSON_GetArraySize(items);
+	if (n < 1)
+		return api_error_set(err, API_INVALID_PAYLOAD, "items: must not be empty");
+	if (n > INGEST_BATCH_MAX_ITEMS)
+		return api_error_set(err, API_PAYLOAD_TOO_LARGE, "items: at most %d in a batch",
+				     INGEST_BATCH_MAX_ITEMS);
+
+	struct ingest_body *owned = calloc(n, sizeof *owned);
+	struct ingest *in = calloc(n, sizeof *in);
+	struct ingest_result *out = calloc(n, sizeof *out);
+	bool ok = owned && in && out;
+	size_t parsed = 0;
+	const cJSON *item;
+
+	if (!ok)
+		api_error_set(err, API_INTERNAL, "out of memory");
+	cJSON_ArrayForEach(item, items) {
+		if (!ok)
+			break;
+		char at[32];
+		snprintf(at, sizeof at, "items[%zu]", parsed);
+		if (!cJSON_IsObject(item))
+			ok = errbuf_set(&why, "must be an object");
+		else
+			ok = parse_ingest(item, &in[parsed], &owned[parsed], &why);
+		parsed++;
+		if (!ok) {
+			errbuf_prefix(&why, at);
+			invalid_payload(err, &why);
+		}
+	}
+	/* The request was counted once when it was admitted; its items are. */
+	if (ok && req->charge)
+		req->charge(req, (unsigned)n - 1);
+	ok = ok && db_ingest_batch(req->db, req->caller, in, n, out, err);
+	cJSON *answer = ok ? batch_json(out, n) : NULL;
+	for (size_t i = 0; ok && i < n; i++)
+		ingest_result_free(&out[i]);
+	for (size_t i = 0; i < parsed; i++)
+		ingest_body_free(&owned[i]);
+	free(owned);
+	free(in);
+	free(out);
+	return ok && respond_json(res, 200, answer, err);
 }

@@ -136,3 +136,10 @@ bool ratelimit_take(struct ratelimit *rl, const struct rate *r, const char *key,
 	b->tokens -= 1;
 	return true;
 }
+
+void ratelimit_charge(struct ratelimit *rl, const struct rate *r, const char *key,
+		      uint64_t now_ms, unsigned n)
+{
+	if (r->per_sec > 0)
+		bucket_of(rl, r, key, now_ms)->tokens -= n;
+}

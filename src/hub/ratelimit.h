@@ -46,6 +46,13 @@ void ratelimit_free(struct ratelimit *rl);
 bool ratelimit_take(struct ratelimit *rl, const struct rate *r, const char *key, uint64_t now_ms,
 		    unsigned *retry_after);
 
+/* Take `n` tokens from key's bucket whatever it holds: a request that
+ * counts as n (a batch, by its items) after the one token that admitted
+ * it. The bucket may go below zero; the requests after it then wait until
+ * it has refilled past one. */
+void ratelimit_charge(struct ratelimit *rl, const struct rate *r, const char *key,
+		      uint64_t now_ms, unsigned n);
+
 /* Would a take succeed now? The same answer, nothing taken. */
 bool ratelimit_peek(struct ratelimit *rl, const struct rate *r, const char *key, uint64_t now_ms,
 		    unsigned *retry_after);

@@ -44,6 +44,11 @@ struct request {
 	const struct agent *caller;        /* NULL only on ROLES_PUBLIC routes */
 	const char *ids[ROUTE_MAX_IDS];    /* the {id} segments, validated UUIDs */
 	struct db *db;
+	/* Count `n` requests more against the caller's rate limit (a batch
+	 * counts as its items; the request itself was one), even past empty:
+	 * the caller's next requests wait until it has refilled. */
+	void (*charge)(const struct request *req, unsigned n);
+	void *server;                      /* charge's */
 };
 
 struct response {

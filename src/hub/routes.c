@@ -30,6 +30,7 @@ const struct route api_routes[] = {
 	{HTTP_POST, "/v1/chats/{id}/stop", ROLES_AGENTS, handle_stop, no_params},
 	{HTTP_GET, "/v1/stats/daily", ROLES_AGENTS, handle_stats_daily, stats_params},
 	{HTTP_POST, "/v1/ingest/messages", ROLE_BIT(ACCOUNT_INGEST), handle_ingest, no_params},
+	{HTTP_POST, "/v1/ingest/batch", ROLE_BIT(ACCOUNT_INGEST), handle_ingest_batch, no_params},
 };
 
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

@@ -167,6 +167,12 @@ static int conn_answer_error(struct lws *wsi, struct http_conn *c, const struct 
 	return conn_answer(wsi, c, api_error_status(err->type), api_error_to_json(err));
 }
 
+static void charge_request(const struct request *req, unsigned n)
+{
+	if (req->caller)
+		charge_caller(req->server, req->caller, n);
+}
+
 static int conn_dispatch(struct lws *wsi, struct http_conn *c, const cJSON *body)
 {
 	const struct route_match *m = &c->adm.match;
@@ -178,6 +184,8 @@ static int conn_dispatch(struct lws *wsi, struct http_conn *c, const cJSON *body
 		.body = body,
 		.caller = c->adm.has_caller ? &c->adm.caller : NULL,
 		.db = server_of(wsi)->db,
+		.charge = charge_request,
+		.server = server_of(wsi),
 	};
 	struct response res = {0};
 	struct api_error err = {API_INTERNAL, "the handler gave no answer"};

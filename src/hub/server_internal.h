@@ -101,6 +101,9 @@ enum http_method request_method(struct lws *wsi);
  * as the stream does after its upgrade). On failure `a` still holds what
  * was learnt (a->match.allowed for a 405, a->retry_after for a 429);
  * admission_free it either way. */
+/* Count `n` requests more against `caller`'s rate limit (ratelimit_charge). */
+void charge_caller(struct server *s, const struct agent *caller, unsigned n);
+
 bool admit_request(struct server *s, struct lws *wsi, enum http_method method, const char *path,
 		   bool charge, struct admission *a, struct api_error *err);
 void admission_free(struct admission *a);

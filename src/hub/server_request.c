@@ -97,6 +97,16 @@ static bool query_from_request(struct lws *wsi, struct query *out, struct api_er
 	return ok;
 }
 
+static const struct rate *caller_rate(const struct server *s, const struct agent *caller)
+{
+	return caller->role == ACCOUNT_INGEST ? &s->limits.rates.ingest : &s->limits.rates.agent;
+}
+
+void charge_caller(struct server *s, const struct agent *caller, unsigned n)
+{
+	ratelimit_charge(s->accounts, caller_rate(s, caller), caller->id, uv_now(s->loop), n);
+}
+
 /*
  * The token of a request that needs one, and the limits (see
  * doc/handoffd.8). An address that sent too many wrong tokens gets 429 for
@@ -124,9 +134,8 @@ static bool admit_caller(struct server *s, struct lws *wsi, bool charge, struct 
 				     "missing or unknown token (Authorization: Bearer <token>)");
 	}
 	a->has_caller = true;
-	const struct rate *rate =
-		a->caller.role == ACCOUNT_INGEST ? &s->limits.rates.ingest : &s->limits.rates.agent;
-	if (charge && !ratelimit_take(s->accounts, rate, a->caller.id, now, &a->retry_after))
+	if (charge && !ratelimit_take(s->accounts, caller_rate(s, &a->caller), a->caller.id, now,
+				      &a->retry_after))
 		return api_error_set(err, API_RATE_LIMITED,
 				     "too many requests for this account; retry after %u s",
 				     a->retry_after);

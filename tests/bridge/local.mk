@@ -2,6 +2,7 @@
 # the platform's simulator (Botpress, chats, threads, conversations, agents).
 BRIDGE_TESTS = \
 	tests/bridge/test_bridge_inbound \
+	tests/bridge/test_bridge_backfill \
 	tests/bridge/test_bridge_outbound \
 	tests/bridge/test_bridge_lanes \
 	tests/bridge/test_bridge_resync \
@@ -24,6 +25,11 @@ tests_bridge_test_bridge_inbound_CFLAGS = $(BRIDGE_TEST_CFLAGS)
 tests_bridge_test_bridge_inbound_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)
 tests_bridge_test_bridge_inbound_LDADD = $(BRIDGE_TEST_LDADD)
 tests_bridge_test_bridge_inbound_LDFLAGS = -pthread
+tests_bridge_test_bridge_backfill_SOURCES = tests/bridge/test_bridge_backfill.c $(BRIDGE_TEST_SOURCES)
+tests_bridge_test_bridge_backfill_CFLAGS = $(BRIDGE_TEST_CFLAGS)
+tests_bridge_test_bridge_backfill_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)
+tests_bridge_test_bridge_backfill_LDADD = $(BRIDGE_TEST_LDADD)
+tests_bridge_test_bridge_backfill_LDFLAGS = -pthread
 tests_bridge_test_bridge_outbound_SOURCES = tests/bridge/test_bridge_outbound.c $(BRIDGE_TEST_SOURCES)
 tests_bridge_test_bridge_outbound_CFLAGS = $(BRIDGE_TEST_CFLAGS)
 tests_bridge_test_bridge_outbound_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)
