@@ -5,22 +5,29 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "saved_views.h"
 #include "views.h"
 #include "draw.h"
 #include "textwidth.h"
 
-static const char *const tab_names[TAB_COUNT] = {"Waiting", "Mine", "All", "Search"};
+static const char *const tab_names[TAB_VIEW] = {"Waiting", "Mine", "All", "Search"};
 
-/* "Waiting 3", "All 100+" (more pages on the hub), "Search". */
+/* "1 Waiting 3", "3 All 100+" (more pages on the hub), "4 Search", a saved
+ * view "5 open-wa 2", the filtered list "Filter 4" (no key of its own). */
 static void tab_label(const struct console *c, enum tab t, char *out, size_t len)
 {
 	enum view_kind v = tab_view(t);
 	size_t n = view_count(store_view(c->store, v));
+	const char *name = t < TAB_VIEW ? tab_names[t] : t < TAB_FILTER ? c->saved[t - TAB_VIEW].name
+									: "Filter";
+	char key[8] = "";
 
+	if (t != TAB_FILTER)
+		snprintf(key, sizeof key, "%d ", t + 1);
 	if (t == TAB_SEARCH && !c->search[0])
-		snprintf(out, len, " %d %s ", t + 1, tab_names[t]);
+		snprintf(out, len, " %s%s ", key, name);
 	else
-		snprintf(out, len, " %d %s %zu%s ", t + 1, tab_names[t], n,
+		snprintf(out, len, " %s%s %zu%s ", key, name, n,
 			 session_view_complete(c->session, v) || !n ? "" : "+");
 }
 
@@ -60,6 +67,8 @@ void header_draw(struct console *c)
 		return;
 	draw_fill(r->y, r->x, r->w, c->attrs[EL_HEADER]);
 	for (int t = 0; t < TAB_COUNT && x < end; t++) {
+		if (!saved_views_tab_shown(c, (enum tab)t))
+			continue;
 		tab_label(c, (enum tab)t, label, sizeof label);
 		x += draw_str(r->y, x, end - x, label,
 			      c->attrs[t == (int)c->tab ? EL_TAB_ACTIVE : EL_TAB]);

@@ -273,7 +273,16 @@ enum store_result store_put_chat(struct store *s, const struct chat *c, struct e
 	return STORE_CHANGED;
 }
 
-/* ---- me and search ------------------------------------------------------ */
+/* ---- me, search and filters --------------------------------------------- */
+
+/* Rebuild view v and tell the listeners. */
+static void reset_view(struct store *s, enum view_kind v)
+{
+	view_rebuild(s, v);
+	store_notify(s, &(struct store_change){.kind = STORE_VIEW_RESET, .view = v,
+					       .chat_id = "", .old_index = VIEW_NONE,
+					       .new_index = VIEW_NONE});
+}
 
 const char *store_me(const struct store *s)
 {
@@ -292,10 +301,11 @@ bool store_set_me(struct store *s, const char *agent_id)
 	if (strlen(agent_id) > UUID_STRLEN)
 		agent_id = "";
 	strcpy(s->me, agent_id);
-	view_rebuild(s, VIEW_MINE);
-	store_notify(s, &(struct store_change){.kind = STORE_VIEW_RESET, .view = VIEW_MINE,
-					       .chat_id = "", .old_index = VIEW_NONE,
-					       .new_index = VIEW_NONE});
+	reset_view(s, VIEW_MINE);
+	/* holder=me filters mean someone else now. */
+	for (int v = VIEW_FILTER; v < VIEW_COUNT; v++)
+		if (s->has_filter[v - VIEW_FILTER] && s->filters[v - VIEW_FILTER].holder == HOLDER_ME)
+			reset_view(s, (enum view_kind)v);
 	return true;
 }
 
@@ -321,9 +331,27 @@ bool store_set_search(struct store *s, const char *query, struct errbuf *err)
 	free(s->search_folded);
 	s->search = q;
 	s->search_folded = folded;
-	view_rebuild(s, VIEW_SEARCH);
-	store_notify(s, &(struct store_change){.kind = STORE_VIEW_RESET, .view = VIEW_SEARCH,
-					       .chat_id = "", .old_index = VIEW_NONE,
-					       .new_index = VIEW_NONE});
+	reset_view(s, VIEW_SEARCH);
 	return true;
+}
+
+bool store_set_filter(struct store *s, enum view_kind v, const struct view_spec *spec,
+		      struct errbuf *err)
+{
+	if (!store_refuse_reentry(s, err))
+		return false;
+	if (v < VIEW_FILTER || v >= VIEW_COUNT)
+		return errbuf_set(err, "store: view %d takes no filter", (int)v);
+	s->has_filter[v - VIEW_FILTER] = spec != NULL;
+	if (spec)
+		s->filters[v - VIEW_FILTER] = *spec;
+	reset_view(s, v);
+	return true;
+}
+
+const struct view_spec *store_filter(const struct store *s, enum view_kind v)
+{
+	if (v < VIEW_FILTER || v >= VIEW_COUNT || !s->has_filter[v - VIEW_FILTER])
+		return NULL;
+	return &s->filters[v - VIEW_FILTER];
 }

@@ -23,7 +23,7 @@ struct entry {
 	struct chat chat;
 	struct thread *thread;       /* NULL: thread not open */
 	struct tnode node[VIEW_COUNT];
-	uint8_t views;               /* bit v: in view v */
+	uint16_t views;              /* bit v: in view v */
 };
 
 struct view {
@@ -53,6 +53,9 @@ struct store {
 	uuid_str me;
 	char *search;                /* as given */
 	char *search_folded;         /* ASCII lowercase */
+	/* VIEW_FILTER and the saved views: has_filter false leaves one empty */
+	struct view_spec filters[VIEW_COUNT - VIEW_FILTER];
+	bool has_filter[VIEW_COUNT - VIEW_FILTER];
 	struct listener *listeners;
 	size_t nlisteners;
 	bool notifying;              /* inside a listener: refuse changes */
