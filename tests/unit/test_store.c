@@ -413,7 +413,7 @@ static bool ref_in(enum view_kind k, const struct chat *c, const char *me)
 				    (c->latest.present && has_folded(c->latest.text, p_search)));
 	case VIEW_FILTER:
 	case VIEW_SAVED:
-		break; /* no filter is set here: empty (test_store_filters has them) */
+		break; /* no filter is set here: empty (test_viewspec has them) */
 	}
 	return false;
 }
