@@ -37,16 +37,17 @@ static size_t visible_chats(const struct console *c)
 	return n > 0 ? (size_t)n : 0;
 }
 
-/* "status=open channel=whatsapp · 3 chats": what the tab lets through. */
+/* "3 chats: status=open channel=whatsapp": what the tab lets through, the
+ * count first so that a narrow pane keeps it. */
 static void draw_head(struct console *c, size_t n)
 {
 	const struct rect *r = &c->layout.list;
 	char spec[VIEW_SPEC_LEN], line[VIEW_SPEC_LEN + 64];
 
 	view_spec_format(saved_views_current(c), spec, sizeof spec);
-	snprintf(line, sizeof line, " %s: %s · %zu chat%s%s", c->tab == TAB_FILTER ? "Filter" : "View",
-		 spec, n, n == 1 ? "" : "s",
-		 session_view_complete(c->session, tab_view(c->tab)) || !n ? "" : "+");
+	snprintf(line, sizeof line, " %zu%s chat%s: %s", n,
+		 session_view_complete(c->session, tab_view(c->tab)) || !n ? "" : "+",
+		 n == 1 ? "" : "s", spec);
 	draw_fill(r->y, r->x, r->w, c->attrs[EL_ROW_DIM] | A_REVERSE);
 	draw_str(r->y, r->x, r->w, line, c->attrs[EL_ROW_DIM] | A_REVERSE);
 }
