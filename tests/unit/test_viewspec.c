@@ -189,6 +189,44 @@ static void test_store_filter(void **state)
 	store_free(s);
 }
 
+/* Filtered views keep their nodes apart from the chats' entries: set
+ * before or after the chats came, across chunks of entries, and again
+ * after the store was cleared. */
+static void put_many(struct store *s, unsigned from, unsigned to)
+{
+	struct errbuf err;
+	struct chat c;
+
+	for (unsigned n = from; n < to; n++) {
+		fx_chat(&c, n, FX_T0 + n);
+		c.escalated = n % 2 == 0;
+		assert_int_equal(store_put_chat(s, &c, &err), STORE_CHANGED);
+	}
+}
+
+static void test_store_filter_grows(void **state)
+{
+	struct store *s = store_new();
+	struct view_spec v;
+	struct errbuf err;
+
+	(void)state;
+	assert_true(view_spec_parse("escalated=yes", &v, &err));
+	assert_true(store_set_filter(s, VIEW_FILTER, &v, &err)); /* before any chat */
+	put_many(s, 0, 600);
+	assert_int_equal(view_count(store_view(s, VIEW_FILTER)), 300);
+	assert_true(store_set_filter(s, VIEW_SAVED + 4, &v, &err)); /* after */
+	put_many(s, 600, 1100);
+	assert_int_equal(view_count(store_view(s, VIEW_FILTER)), 550);
+	assert_int_equal(view_count(store_view(s, VIEW_SAVED + 4)), 550);
+	assert_int_equal(view_count(store_view(s, VIEW_ALL)), 1100);
+	store_clear(s);
+	assert_int_equal(view_count(store_view(s, VIEW_FILTER)), 0);
+	put_many(s, 0, 300);
+	assert_int_equal(view_count(store_view(s, VIEW_SAVED + 4)), 150);
+	store_free(s);
+}
+
 /* ---- the config file ------------------------------------------------------ */
 
 static char *slurp(const char *path)
@@ -306,7 +344,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),       cmocka_unit_test(test_parse_hostile),
 		cmocka_unit_test(test_names),       cmocka_unit_test(test_matches),
-		cmocka_unit_test(test_store_filter), cmocka_unit_test(test_save_view),
+		cmocka_unit_test(test_store_filter), cmocka_unit_test(test_store_filter_grows),
+		cmocka_unit_test(test_save_view),
 		cmocka_unit_test(test_load_views),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
