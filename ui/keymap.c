@@ -22,11 +22,6 @@ static const struct binding main_keys[] = {
 	{"/", "search"},
 	{"1", "tab-waiting"},   {"2", "tab-mine"},
 	{"3", "tab-all"},       {"4", "tab-search"},
-	{"5", "tab-view-1"},    {"6", "tab-view-2"},
-	{"7", "tab-view-3"},    {"8", "tab-view-4"},
-	{"9", "tab-view-5"},
-	{"f", "filter"},        {"V", "save-view"},
-	{"D", "delete-view"},
 	{"t", "takeover"},      {"b", "handback"},
 	{"F", "force-takeover"}, {"S", "stop"},
 	{"r", "reply"},         {"n", "note"},
@@ -39,6 +34,11 @@ static const struct binding main_keys[] = {
 	{"q", "quit"},          {"C-c", "quit"},
 	{"Esc", "back"},
 	{"C-l", "redraw"},
+	{"5", "tab-view-1"},    {"6", "tab-view-2"},
+	{"7", "tab-view-3"},    {"8", "tab-view-4"},
+	{"9", "tab-view-5"},
+	{"f", "filter"},        {"V", "save-view"},
+	{"D", "delete-view"},
 };
 
 static const struct binding composer_keys[] = {

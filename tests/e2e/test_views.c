@@ -123,12 +123,14 @@ static void test_filter_save_restart_delete(void **state)
 	tmux_wait_for(&tm, "zeta-new", WAIT);
 	console_quit(&tm);
 
-	/* After a restart the view is a tab again, its chats from the hub. */
-	console_start(&tm, &views);
+	/* After a restart the view is a tab again, its chats from the hub;
+	 * at 80x24 too, the queues, the view and the connection on one line. */
+	console_start(&tm, &(struct console_opts){.name = "views", .cols = 80, .rows = 24});
 	tmux_wait_for(&tm, " 5 wa-open 2 ", WAIT);
 	tmux_send_keys(&tm, "5", NULL);
 	tmux_wait_for(&tm, "alpha-match", WAIT);
 	tmux_wait_for(&tm, "zeta-new", WAIT);
+	tmux_wait_for(&tm, " 2 chats: " SPEC, WAIT);
 
 	/* Deleted: the tab goes, and its line leaves the config file. */
 	tmux_send_keys(&tm, "D", NULL);
