@@ -13,6 +13,7 @@
 #include "composer.h"
 #include "console.h"
 #include "dialogs.h"
+#include "saved_views.h"
 #include "pane.h"
 #include "screen.h"
 #include "views.h"
@@ -78,7 +79,7 @@ static void act_switch_pane(struct console *c)
 	screen_resize(c);
 }
 
-static void set_tab(struct console *c, enum tab t)
+void tab_show(struct console *c, enum tab t)
 {
 	c->tab = t;
 	list_reset(c);
@@ -91,9 +92,9 @@ static void set_tab(struct console *c, enum tab t)
 	screen_resize(c);
 }
 
-static void act_tab_waiting(struct console *c) { set_tab(c, TAB_WAITING); }
-static void act_tab_mine(struct console *c) { set_tab(c, TAB_MINE); }
-static void act_tab_all(struct console *c) { set_tab(c, TAB_ALL); }
+static void act_tab_waiting(struct console *c) { tab_show(c, TAB_WAITING); }
+static void act_tab_mine(struct console *c) { tab_show(c, TAB_MINE); }
+static void act_tab_all(struct console *c) { tab_show(c, TAB_ALL); }
 
 static void act_search(struct console *c)
 {
@@ -106,10 +107,10 @@ static void act_tab_search(struct console *c)
 		act_search(c);
 		return;
 	}
-	set_tab(c, TAB_SEARCH);
+	tab_show(c, TAB_SEARCH);
 }
 
-/* Esc: out of the open thread, else out of the search. */
+/* Esc: out of the open thread, else out of the search or the filter. */
 static void act_back(struct console *c)
 {
 	if (console_open(c)[0]) {
@@ -119,7 +120,10 @@ static void act_back(struct console *c)
 	} else if (c->tab == TAB_SEARCH) {
 		c->search[0] = '\0';
 		session_search(c->session, NULL, NULL);
-		set_tab(c, TAB_ALL);
+		tab_show(c, TAB_ALL);
+	} else if (c->tab == TAB_FILTER) {
+		session_filter(c->session, VIEW_FILTER, NULL, NULL);
+		tab_show(c, TAB_ALL);
 	}
 }
 
@@ -366,9 +370,19 @@ const struct action actions[] = {
 	{"top", NULL, "The thread's first message, or the list's first chat", act_top},
 	{"bottom", NULL, "The thread's latest message, or the list's last chat", act_bottom},
 	{"help", "Help", "This help", act_help},
-	{"back", "Close", "Close the thread, or leave the search", act_back},
+	{"back", "Close", "Close the thread, or leave the search or the filter", act_back},
 	{"redraw", NULL, "Redraw the screen", act_redraw},
 	{"quit", "Quit", "Quit (asks while replies are still sending)", act_quit},
+	{"tab-view-1", NULL, "Saved view 1 (tab 5)", act_tab_view1},
+	{"tab-view-2", NULL, "Saved view 2 (tab 6)", act_tab_view2},
+	{"tab-view-3", NULL, "Saved view 3 (tab 7)", act_tab_view3},
+	{"tab-view-4", NULL, "Saved view 4 (tab 8)", act_tab_view4},
+	{"tab-view-5", NULL, "Saved view 5 (tab 9)", act_tab_view5},
+	{"filter", "Filter", "Filter the list: status, channel, source, holder, escalated",
+	 act_filter},
+	{"save-view", NULL, "Save the filter as a view, a tab of its own (config file)",
+	 act_save_view},
+	{"delete-view", NULL, "Delete the saved view of this tab (asks first)", act_delete_view},
 };
 
 const size_t nactions = sizeof actions / sizeof actions[0];

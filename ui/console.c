@@ -15,6 +15,7 @@
 #include "dialogs.h"
 #include "input.h"
 #include "log.h"
+#include "saved_views.h"
 #include "screen.h"
 #include "views.h"
 
@@ -23,7 +24,14 @@ static const enum view_kind tab_views[TAB_COUNT] = {
 	[TAB_MINE] = VIEW_MINE,
 	[TAB_ALL] = VIEW_ALL,
 	[TAB_SEARCH] = VIEW_SEARCH,
+	[TAB_VIEW] = VIEW_SAVED,
+	[TAB_VIEW + 1] = VIEW_SAVED + 1,
+	[TAB_VIEW + 2] = VIEW_SAVED + 2,
+	[TAB_VIEW + 3] = VIEW_SAVED + 3,
+	[TAB_VIEW + 4] = VIEW_SAVED + 4,
+	[TAB_FILTER] = VIEW_FILTER,
 };
+_Static_assert(VIEW_SAVED_MAX == 5, "a tab for every saved view");
 
 enum view_kind tab_view(enum tab t)
 {
@@ -386,6 +394,7 @@ int console_run(const struct config *cfg, const char *state_dir)
 	}
 	c.store = session_store(c.session);
 	store_subscribe(c.store, on_store_change, &c);
+	saved_views_start(&c);
 	if (!screen_start(&c, cfg->theme, &err)) {
 		screen_end();
 		fprintf(stderr, "handoff: %s\n", err.msg);

@@ -28,8 +28,18 @@
 #include "settings.h"
 #include "theme.h"
 
-/* The queue tabs, in the order of their keys 1..4. */
-enum tab { TAB_WAITING, TAB_MINE, TAB_ALL, TAB_SEARCH, TAB_COUNT };
+/* The tabs: the queues, in the order of their keys 1..4, the saved views
+ * (keys 5..9, shown when saved), and the filtered list (shown while a
+ * filter is set). */
+enum tab {
+	TAB_WAITING,
+	TAB_MINE,
+	TAB_ALL,
+	TAB_SEARCH,
+	TAB_VIEW, /* the first of VIEW_SAVED_MAX */
+	TAB_FILTER = TAB_VIEW + VIEW_SAVED_MAX,
+	TAB_COUNT
+};
 
 /* What needs drawing this turn. */
 enum {
@@ -118,6 +128,9 @@ struct console {
 	struct field field;      /* the text field editing keys go to (editkeys.h) */
 	struct dialog *dialog;   /* the modal dialog up, or NULL */
 	char search[256];        /* the search tab's query */
+	/* The saved views, tabs TAB_VIEW.. in this order (saved_views.c). */
+	struct config_view saved[VIEW_SAVED_MAX];
+	size_t nsaved;
 
 	/* the status line */
 	char status[512];
@@ -168,6 +181,10 @@ const struct chat *console_target(struct console *c);
 
 /* The store view a tab shows. */
 enum view_kind tab_view(enum tab t);
+
+/* Show tab t afresh (its top, the list focused), loading its first page
+ * if it never came. */
+void tab_show(struct console *c, enum tab t);
 
 /* Open a chat's thread and give it the focus. */
 void console_open_chat(struct console *c, const char *chat_id);

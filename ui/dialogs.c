@@ -15,6 +15,7 @@
 #include "dialog_box.h"
 #include "dialogs.h"
 #include "editkeys.h"
+#include "saved_views.h"
 #include "textsafe.h"
 #include "views.h"
 
@@ -46,7 +47,7 @@ static bool field_key(struct console *c, struct editbuf *e, int key, const char 
 	return true;
 }
 
-/* ---- prompt: search, retitle --------------------------------------------- */
+/* ---- prompt: search, retitle, filter, view name ------------------------ */
 
 struct prompt {
 	struct dialog d;
@@ -56,15 +57,37 @@ struct prompt {
 	bool selected;   /* the old text, selected: typing replaces it */
 };
 
+/* What each prompt says: title, the line above the field, what the text
+ * is called when it is too long, its longest, and lines of help under it. */
+static const struct {
+	const char *title, *what, *called;
+	size_t max_chars;
+	const char *help[6];
+} prompts[] = {
+	[PROMPT_SEARCH] = {" Search ", "Customer, title or last message", "A search", 200, {NULL}},
+	[PROMPT_RETITLE] = {" Title ", "The chat's title", "A title", TITLE_MAX_CHARS, {NULL}},
+	[PROMPT_FILTER] = {" Filter ", "field=value ..., all must hold (empty: no filter)",
+			   "A filter", VIEW_SPEC_LEN - 1,
+			   {"status     open pending solved closed",
+			    "channel    widget waha whatsapp instagram api",
+			    "source     a platform label: telegram, botpress...",
+			    "holder     me nobody <agent id>",
+			    "escalated  yes no", NULL}},
+	[PROMPT_VIEW_NAME] = {" Save view ", "A name: letters, digits, - or _", "A name",
+			      VIEW_NAME_MAX, {NULL}},
+};
+
 static void prompt_draw(struct console *c, struct dialog *d)
 {
 	struct prompt *p = (struct prompt *)d;
-	bool search = p->kind == PROMPT_SEARCH;
-	struct box b = box_draw(c, 7, 64, search ? " Search " : " Title ");
+	int nhelp = 0;
+
+	while (prompts[p->kind].help[nhelp])
+		nhelp++;
+	struct box b = box_draw(c, 7 + (nhelp ? nhelp + 1 : 0), 64, prompts[p->kind].title);
 	char left[64];
 
-	box_line(c, &b, 1, search ? "Customer, title or last message" : "The chat's title",
-		 c->attrs[EL_DIALOG]);
+	box_line(c, &b, 1, prompts[p->kind].what, c->attrs[EL_DIALOG]);
 	box_field(c, &b, 3, &p->text, true, p->selected);
 	if (p->selected)
 		snprintf(left, sizeof left, "Typing replaces it; arrows edit it");
@@ -72,7 +95,9 @@ static void prompt_draw(struct console *c, struct dialog *d)
 		snprintf(left, sizeof left, "%zu characters left",
 			 p->text.max_chars - editbuf_chars(&p->text));
 	box_line(c, &b, 4, left, c->attrs[EL_DIALOG]);
-	box_keys(c, &b, 5, KC_PROMPT);
+	for (int i = 0; i < nhelp; i++)
+		box_line(c, &b, 6 + i, prompts[p->kind].help[i], c->attrs[EL_DIALOG]);
+	box_keys(c, &b, nhelp ? 7 + nhelp : 5, KC_PROMPT);
 }
 
 static void done_retitle(void *ctx, const struct api_result *r)
@@ -101,9 +126,16 @@ static void prompt_confirm(struct console *c)
 	struct prompt *p = (struct prompt *)c->dialog;
 	struct errbuf err;
 
+	const char *text = p->text.text ? p->text.text : "";
+
 	if (p->kind == PROMPT_SEARCH)
 		search_confirm(c, p);
-	else if (!editbuf_has_text(&p->text))
+	else if (p->kind == PROMPT_FILTER || p->kind == PROMPT_VIEW_NAME) {
+		/* Applied or saved: the prompt goes; refused: it stays, the
+		 * reason on the status line, to be corrected. */
+		if (p->kind == PROMPT_FILTER ? saved_views_filter(c, text) : saved_views_save(c, text))
+			close_dialog(c);
+	} else if (!editbuf_has_text(&p->text))
 		console_say(c, true, "A title cannot be empty");
 	else if (!session_retitle(c->session, p->chat, p->text.text, done_retitle, c, &err))
 		console_say(c, true, "%s", err.msg);
@@ -112,7 +144,8 @@ static void prompt_confirm(struct console *c)
 }
 
 const struct action prompt_actions[] = {
-	{"confirm", "OK", "Search, or save the title", prompt_confirm},
+	{"confirm", "OK", "Search, save the title, apply the filter or save the view",
+	 prompt_confirm},
 	{"cancel", "Cancel", "Close, changing nothing", act_cancel},
 };
 const size_t nprompt_actions = sizeof prompt_actions / sizeof *prompt_actions;
@@ -138,7 +171,7 @@ static bool prompt_key(struct console *c, struct dialog *d, int key)
 		if (!edit_is_char(key))
 			return true;
 	}
-	bool mine = field_key(c, &p->text, key, p->kind == PROMPT_SEARCH ? "A search" : "A title");
+	bool mine = field_key(c, &p->text, key, prompts[p->kind].called);
 	if (mine)
 		p->selected = false;
 	return mine;
@@ -164,7 +197,7 @@ struct dialog *dialog_prompt_new(enum prompt_kind kind, const char *chat_id, con
 	p->d.cls = &prompt_class;
 	p->kind = kind;
 	snprintf(p->chat, sizeof p->chat, "%s", chat_id);
-	editbuf_init(&p->text, kind == PROMPT_SEARCH ? 200 : TITLE_MAX_CHARS);
+	editbuf_init(&p->text, prompts[kind].max_chars);
 	editbuf_set(&p->text, initial);
 	p->selected = p->text.len > 0;
 	return &p->d;

@@ -5,7 +5,8 @@
  *
  *   help      every key of every context, from the tables (help.c)
  *   prompt    one line of text: the search, a new title (the old one
- *             selected: typing replaces it)
+ *             selected: typing replaces it), the list's filter (with the
+ *             fields it takes), a saved view's name
  *   rate      a score 1..5 (a digit), optional feedback and suggested answer
  *             (Tab moves between the fields)
  *   status    o open, p pending, s solved, c closed
@@ -20,7 +21,7 @@
 
 #include "console.h"
 
-enum prompt_kind { PROMPT_SEARCH, PROMPT_RETITLE };
+enum prompt_kind { PROMPT_SEARCH, PROMPT_RETITLE, PROMPT_FILTER, PROMPT_VIEW_NAME };
 
 struct dialog *dialog_help_new(void);
 struct dialog *dialog_prompt_new(enum prompt_kind kind, const char *chat_id, const char *initial);

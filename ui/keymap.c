@@ -34,6 +34,11 @@ static const struct binding main_keys[] = {
 	{"q", "quit"},          {"C-c", "quit"},
 	{"Esc", "back"},
 	{"C-l", "redraw"},
+	{"5", "tab-view-1"},    {"6", "tab-view-2"},
+	{"7", "tab-view-3"},    {"8", "tab-view-4"},
+	{"9", "tab-view-5"},
+	{"f", "filter"},        {"V", "save-view"},
+	{"D", "delete-view"},
 };
 
 static const struct binding composer_keys[] = {
@@ -96,7 +101,8 @@ static const struct {
 /* The function bars: most relevant first, so a narrow screen keeps those;
  * the last entry (how to leave) is kept at every width. */
 static const char *const list_bar[] = {
-	"help", "open", "takeover", "reply", "search", "assign", "status", "handback", "quit", NULL,
+	"help", "open", "takeover", "reply", "search", "filter", "assign", "status", "handback",
+	"quit", NULL,
 };
 static const char *const thread_bar[] = {
 	"help", "reply", "note", "takeover", "handback", "switch-pane", "retitle", "rate",

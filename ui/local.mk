@@ -18,6 +18,7 @@ ui_libhandoffui_a_SOURCES = \
 	ui/layout.c ui/layout.h \
 	ui/notice.c ui/notice.h \
 	ui/pane.c ui/pane.h \
+	ui/saved_views.c ui/saved_views.h \
 	ui/screen.c ui/screen.h \
 	ui/termkeys.c ui/termkeys.h \
 	ui/trace.c ui/trace.h \

@@ -5,22 +5,32 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "saved_views.h"
 #include "views.h"
 #include "draw.h"
 #include "textwidth.h"
 
-static const char *const tab_names[TAB_COUNT] = {"Waiting", "Mine", "All", "Search"};
+static const char *const tab_names[TAB_VIEW] = {"Waiting", "Mine", "All", "Search"};
 
-/* "Waiting 3", "All 100+" (more pages on the hub), "Search". */
-static void tab_label(const struct console *c, enum tab t, char *out, size_t len)
+/* "1 Waiting 3", "3 All 100+" (more pages on the hub), "4 Search", a saved
+ * view "5 open-wa 2" (brief: "5 2"), the filtered list "Filter 4" (no key
+ * of its own). */
+static void tab_label(const struct console *c, enum tab t, bool brief, char *out, size_t len)
 {
 	enum view_kind v = tab_view(t);
 	size_t n = view_count(store_view(c->store, v));
+	const char *name = t < TAB_VIEW	   ? tab_names[t]
+			   : t == TAB_FILTER ? "Filter"
+			   : brief	   ? ""
+					   : c->saved[t - TAB_VIEW].name;
+	char key[8] = "";
 
+	if (t != TAB_FILTER)
+		snprintf(key, sizeof key, "%d%s", t + 1, name[0] ? " " : "");
 	if (t == TAB_SEARCH && !c->search[0])
-		snprintf(out, len, " %d %s ", t + 1, tab_names[t]);
+		snprintf(out, len, " %s%s ", key, name);
 	else
-		snprintf(out, len, " %d %s %zu%s ", t + 1, tab_names[t], n,
+		snprintf(out, len, " %s%s %zu%s ", key, name, n,
 			 session_view_complete(c->session, v) || !n ? "" : "+");
 }
 
@@ -59,12 +69,6 @@ void header_draw(struct console *c)
 	if (r->h <= 0)
 		return;
 	draw_fill(r->y, r->x, r->w, c->attrs[EL_HEADER]);
-	for (int t = 0; t < TAB_COUNT && x < end; t++) {
-		tab_label(c, (enum tab)t, label, sizeof label);
-		x += draw_str(r->y, x, end - x, label,
-			      c->attrs[t == (int)c->tab ? EL_TAB_ACTIVE : EL_TAB]);
-		x++;
-	}
 	/* Right side: who is signed in, then the connection. */
 	bool good = conn_label(c, conn, sizeof conn);
 	const struct agent *me = session_me(c->session);
@@ -72,6 +76,25 @@ void header_draw(struct console *c)
 	if (me)
 		snprintf(who, sizeof who, " %.60s ", me->name);
 	int cw = (int)strlen(conn), ww = (int)strlen(who);
+	/* At 80 columns the saved views' names may not all fit beside the
+	 * queues and the connection (the agent's name goes first): then the
+	 * views not shown go by key and count only. */
+	int full = 0;
+	for (int t = 0; t < TAB_COUNT; t++) {
+		if (saved_views_tab_shown(c, (enum tab)t)) {
+			tab_label(c, (enum tab)t, false, label, sizeof label);
+			full += (int)strlen(label) + 1;
+		}
+	}
+	bool brief = full + cw > r->w;
+	for (int t = 0; t < TAB_COUNT && x < end; t++) {
+		if (!saved_views_tab_shown(c, (enum tab)t))
+			continue;
+		tab_label(c, (enum tab)t, brief && t != (int)c->tab, label, sizeof label);
+		x += draw_str(r->y, x, end - x, label,
+			      c->attrs[t == (int)c->tab ? EL_TAB_ACTIVE : EL_TAB]);
+		x++;
+	}
 	if (x + cw + ww <= end) {
 		draw_untrusted(r->y, end - cw - ww, ww, who, c->attrs[EL_HEADER]);
 		draw_str(r->y, end - cw, cw, conn, c->attrs[good ? EL_CONN_LIVE : EL_CONN_DOWN]);

@@ -14,6 +14,7 @@
 
 #include "draw.h"
 #include "notice.h"
+#include "saved_views.h"
 #include "timeutil.h"
 #include "views.h"
 
@@ -24,10 +25,31 @@ static const struct view *current_view(const struct console *c)
 	return store_view(c->store, tab_view(c->tab));
 }
 
+/* A filtered tab says its filter on the list's first line. */
+static int head_rows(const struct console *c)
+{
+	return saved_views_current(c) ? 1 : 0;
+}
+
 static size_t visible_chats(const struct console *c)
 {
-	int n = c->layout.list.h / ROWS_PER_CHAT;
+	int n = (c->layout.list.h - head_rows(c)) / ROWS_PER_CHAT;
 	return n > 0 ? (size_t)n : 0;
+}
+
+/* "3 chats: status=open channel=whatsapp": what the tab lets through, the
+ * count first so that a narrow pane keeps it. */
+static void draw_head(struct console *c, size_t n)
+{
+	const struct rect *r = &c->layout.list;
+	char spec[VIEW_SPEC_LEN], line[VIEW_SPEC_LEN + 64];
+
+	view_spec_format(saved_views_current(c), spec, sizeof spec);
+	snprintf(line, sizeof line, " %zu%s chat%s: %s", n,
+		 session_view_complete(c->session, tab_view(c->tab)) || !n ? "" : "+",
+		 n == 1 ? "" : "s", spec);
+	draw_fill(r->y, r->x, r->w, c->attrs[EL_ROW_DIM] | A_REVERSE);
+	draw_str(r->y, r->x, r->w, line, c->attrs[EL_ROW_DIM] | A_REVERSE);
 }
 
 /* How long format_age's text for `ms` stays the same: until the next
@@ -199,9 +221,10 @@ bool list_move(struct console *c, long delta)
 bool list_click(struct console *c, int y)
 {
 	const struct view *v = current_view(c);
-	size_t i = c->list_top + (size_t)((y - c->layout.list.y) / ROWS_PER_CHAT);
+	int top = c->layout.list.y + head_rows(c);
+	size_t i = c->list_top + (size_t)((y - top) / ROWS_PER_CHAT);
 
-	if (y < c->layout.list.y || i >= view_count(v))
+	if (y < top || i >= view_count(v))
 		return false;
 	snprintf(c->selected, sizeof c->selected, "%s", view_at(v, i)->id);
 	c->list_settled = true;
@@ -219,8 +242,9 @@ static const char *empty_text(const struct console *c)
 	case TAB_SEARCH:
 		return c->search[0] ? "Nothing matches the search." : "Type / to search.";
 	case TAB_ALL:
-	case TAB_COUNT:
 		break;
+	default:
+		return "No chat matches. Chats that come to match appear here.";
 	}
 	return "No chats yet.";
 }
@@ -251,12 +275,15 @@ void list_draw(struct console *c)
 		session_view_more(c->session, tab_view(c->tab));
 	for (int y = r->y; y < r->y + r->h; y++)
 		draw_fill(y, r->x, r->w, c->attrs[EL_ROW]);
+	int top = r->y + head_rows(c);
+	if (head_rows(c))
+		draw_head(c, n);
 	if (n == 0) {
-		draw_str(r->y + 1, r->x + 2, r->w - 2, empty_text(c), c->attrs[EL_ROW_DIM]);
+		draw_str(top + 1, r->x + 2, r->w - 2, empty_text(c), c->attrs[EL_ROW_DIM]);
 	} else {
 		for (size_t i = 0; i < shown && c->list_top + i < n; i++) {
 			size_t k = c->list_top + i;
-			draw_chat(c, view_at(v, k), r->y + (int)i * ROWS_PER_CHAT, k == sel);
+			draw_chat(c, view_at(v, k), top + (int)i * ROWS_PER_CHAT, k == sel);
 		}
 	}
 	if (c->layout.split) {

@@ -173,6 +173,7 @@ struct api_chat_filter {
 	const char *responder;   /* "me" | "none" | "bot" | agent uuid */
 	const char *status;      /* ticket status */
 	const char *channel;     /* channel type */
+	const char *source;      /* source platform label (v1.1) */
 	const char *q;           /* any user text */
 	const char *sort;        /* "recent" | "waiting" */
 	int limit;               /* 1..200; 0: the hub's default */

@@ -94,6 +94,7 @@ char *api_chat_query(const struct api_chat_filter *f)
 	q_param(&q, "responder", f->responder);
 	q_param(&q, "status", f->status);
 	q_param(&q, "channel", f->channel);
+	q_param(&q, "source", f->source);
 	q_param(&q, "q", f->q);
 	q_param(&q, "sort", f->sort);
 	if (f->limit > 0)

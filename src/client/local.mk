@@ -20,6 +20,7 @@ src_client_libhandoffclient_a_SOURCES = \
 	src/client/session.c src/client/session.h src/client/session_internal.h \
 	src/client/session_actions.c \
 	src/client/session_outbox.c \
+	src/client/viewspec.c src/client/viewspec.h \
 	src/client/wsurl.c src/client/wsurl.h
 src_client_libhandoffclient_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(UV_CFLAGS) $(LWS_CFLAGS) \
 	$(SSL_CFLAGS)

@@ -18,7 +18,12 @@ static const char *const view_labels[VIEW_COUNT] = {
 	[VIEW_UNASSIGNED] = "unassigned chats",
 	[VIEW_ALL] = "list of all chats",
 	[VIEW_SEARCH] = "search results",
+	[VIEW_FILTER] = "filtered list",
+	[VIEW_SAVED] = "saved view",     [VIEW_SAVED + 1] = "saved view",
+	[VIEW_SAVED + 2] = "saved view", [VIEW_SAVED + 3] = "saved view",
+	[VIEW_SAVED + 4] = "saved view",
 };
+_Static_assert(VIEW_SAVED_MAX == 5, "a label for every saved view");
 
 /* Loaded after every hello that needs a reload; the others on demand. */
 static const bool view_loaded_at_start[VIEW_COUNT] = {
@@ -42,6 +47,26 @@ void session_notice(struct session *s, bool error, const char *fmt, ...)
 
 /* ---- lists -------------------------------------------------------------- */
 
+/* The hub's filters for a view spec (they combine with AND, as the spec's
+ * fields do). */
+static void spec_filter(const struct view_spec *spec, struct api_chat_filter *f)
+{
+	if (!spec)
+		return;
+	if (spec->status >= 0)
+		f->status = ticket_status_name(spec->status);
+	if (spec->channel >= 0)
+		f->channel = channel_type_name(spec->channel);
+	if (spec->source[0])
+		f->source = spec->source;
+	if (spec->escalated >= 0)
+		f->escalated = spec->escalated ? API_TRISTATE_TRUE : API_TRISTATE_FALSE;
+	f->responder = spec->holder == HOLDER_ME       ? "me"
+		       : spec->holder == HOLDER_NOBODY ? "none"
+		       : spec->holder == HOLDER_AGENT  ? spec->agent
+						       : NULL;
+}
+
 /* The API filter that gives a view's chats, in the view's order. */
 static void view_filter(const struct session *s, enum view_kind v, struct api_chat_filter *f)
 {
@@ -62,6 +87,9 @@ static void view_filter(const struct session *s, enum view_kind v, struct api_ch
 		break;
 	case VIEW_SEARCH:
 		f->q = store_search(s->store);
+		break;
+	default:
+		spec_filter(store_filter(s->store, v), f);
 		break;
 	}
 }
@@ -107,7 +135,8 @@ bool session_view_more(struct session *s, enum view_kind v)
 	struct api_chat_filter f;
 	struct errbuf err;
 
-	if (vp->in_flight || vp->complete || (v == VIEW_SEARCH && !store_search(s->store)))
+	if (vp->in_flight || vp->complete || (v == VIEW_SEARCH && !store_search(s->store)) ||
+	    (v >= VIEW_FILTER && !store_filter(s->store, v)))
 		return false;
 	struct page_call *pc = malloc(sizeof *pc);
 	if (!pc)
@@ -158,6 +187,18 @@ bool session_search(struct session *s, const char *query, struct errbuf *err)
 	view_reset(&s->views[VIEW_SEARCH]);
 	if (query && *query)
 		session_view_more(s, VIEW_SEARCH);
+	return true;
+}
+
+bool session_filter(struct session *s, enum view_kind v, const struct view_spec *spec,
+		    struct errbuf *err)
+{
+	if (!store_set_filter(s->store, v, spec, err))
+		return false;
+	view_reset(&s->views[v]);
+	/* Before the first hello, the lists' first load takes it. */
+	if (spec && s->has_me)
+		session_view_more(s, v);
 	return true;
 }
 
@@ -294,7 +335,9 @@ static void on_resync(void *ctx)
 	session_close_thread(s);
 	store_clear(s->store);
 	for (int v = 0; v < VIEW_COUNT; v++) {
-		bool again = view_loaded_at_start[v] || s->views[v].started;
+		/* Filtered views load when they have a filter: saved views
+		 * are tabs with counts from the start. */
+		bool again = view_loaded_at_start[v] || s->views[v].started || v >= VIEW_FILTER;
 		view_reset(&s->views[v]);
 		if (again)
 			session_view_more(s, (enum view_kind)v);

@@ -104,8 +104,8 @@ const struct agent *session_me(const struct session *s);
 /* ---- lists -------------------------------------------------------------- */
 
 /* Fetch the next page of a view (the first, if none was loaded). False
- * when there is nothing more, a page is already on its way, or SEARCH has
- * no query. */
+ * when there is nothing more, a page is already on its way, SEARCH has
+ * no query or a filtered view no filter. */
 bool session_view_more(struct session *s, enum view_kind v);
 
 /* Whether every chat of the view is in the store (the last page came). */
@@ -120,6 +120,12 @@ bool session_loading(const struct session *s);
 
 /* Set the search (NULL or "" clears it) and load its first page. */
 bool session_search(struct session *s, const char *query, struct errbuf *err);
+
+/* Set the filter of VIEW_FILTER or a saved view (NULL: none, the view is
+ * empty) and load its first page (now, or with the other lists once the
+ * hub said hello). */
+bool session_filter(struct session *s, enum view_kind v, const struct view_spec *spec,
+		    struct errbuf *err);
 
 /* ---- the open thread ---------------------------------------------------- */
 

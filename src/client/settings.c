@@ -1,6 +1,7 @@
 /*
  * config.c — command line, environment, config file and defaults, resolved.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -286,6 +287,36 @@ static bool parse_switch(const char *key, const char *value, bool *out, struct e
 	return errbuf_set(err, "%s must be on or off, not \"%s\"", key, value);
 }
 
+/* The NAME of a `view NAME` key, or NULL when key is not one. */
+static const char *view_key_name(const char *key)
+{
+	if (strncmp(key, "view", 4) != 0 || (key[4] != ' ' && key[4] != '\t'))
+		return NULL;
+	return key + 4 + strspn(key + 4, " \t");
+}
+
+/* `view NAME = spec`: a later line of the same name replaces it. */
+static bool add_view(struct config *c, const char *name, const char *value, struct errbuf *err)
+{
+	struct config_view v;
+	size_t i = 0;
+
+	if (!view_name_valid(name))
+		return errbuf_set(err, "a view's name is 1 to %d letters, digits, '-' or '_'",
+				  VIEW_NAME_MAX);
+	if (!view_spec_parse(value, &v.spec, err))
+		return false;
+	snprintf(v.name, sizeof v.name, "%s", name);
+	while (i < c->nviews && strcmp(c->views[i].name, name) != 0)
+		i++;
+	if (i == VIEW_SAVED_MAX)
+		return errbuf_set(err, "at most %d views", VIEW_SAVED_MAX);
+	c->views[i] = v;
+	if (i == c->nviews)
+		c->nviews++;
+	return true;
+}
+
 /* One `key = value` line; errors come back without the file:line prefix. */
 static bool parse_line(struct config *c, struct file_values *fv, const char *dir, char *line,
 		       unsigned lineno, struct errbuf *err)
@@ -325,6 +356,8 @@ static bool parse_line(struct config *c, struct file_values *fv, const char *dir
 		return parse_switch(key, value, &c->bell, err);
 	if (strcmp(key, "title") == 0)
 		return parse_switch(key, value, &c->title, err);
+	if (view_key_name(key))
+		return add_view(c, view_key_name(key), value, err);
 	if (strcmp(key, "token") == 0)
 		return errbuf_set(err, "the token does not go in the config file; use token_file");
 	return errbuf_set(err, "unknown key \"%s\"", key);
@@ -558,4 +591,114 @@ bool config_state_dir(char *out, size_t outlen, const char *const *envp, struct 
 	if ((st.st_mode & 077) != 0 && chmod(out, 0700) != 0)
 		return errbuf_set(err, "chmod 700 %s: %s", out, strerror(errno));
 	return true;
+}
+
+/* ---- writing a saved view back ----------------------------------------- */
+
+/* Whether a line of the config file is view `name`'s. */
+static bool is_view_line(const char *line, const char *name)
+{
+	char buf[256];
+	const char *eq = strchr(line, '=');
+
+	if (eq == NULL || (size_t)(eq - line) >= sizeof buf)
+		return false;
+	memcpy(buf, line, (size_t)(eq - line));
+	buf[eq - line] = '\0';
+	const char *k = view_key_name(trim(buf));
+	return k != NULL && strcmp(k, name) == 0;
+}
+
+/* Copy `in` (may be NULL) to `out` with view `name`'s lines replaced by
+ * `line` (NULL: dropped): at the first one's place, else at the end. */
+static bool copy_replacing(FILE *in, FILE *out, const char *name, const char *line)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	bool placed = line == NULL, ends_in_newline = true;
+
+	while (in != NULL && (n = getline(&buf, &cap, in)) >= 0) {
+		if (is_view_line(buf, name)) {
+			if (!placed)
+				fputs(line, out);
+			placed = true;
+			continue;
+		}
+		fwrite(buf, 1, (size_t)n, out);
+		ends_in_newline = buf[n - 1] == '\n';
+	}
+	free(buf);
+	if (!placed)
+		fprintf(out, "%s%s", ends_in_newline ? "" : "\n", line);
+	return (in == NULL || !ferror(in)) && !ferror(out);
+}
+
+bool config_save_view(const char *file, const char *name, const struct view_spec *spec,
+		      struct errbuf *err)
+{
+	char spec_text[VIEW_SPEC_LEN], line[VIEW_SPEC_LEN + VIEW_NAME_MAX + 16];
+	char *path = NULL, *tmp = NULL;
+	mode_t mode = 0600;
+	struct stat st;
+	bool ok = false;
+	FILE *in = NULL, *out = NULL;
+	int fd = -1;
+
+	if (!view_name_valid(name))
+		return errbuf_set(err, "a view's name is 1 to %d letters, digits, '-' or '_'",
+				  VIEW_NAME_MAX);
+	if (spec != NULL) {
+		view_spec_format(spec, spec_text, sizeof spec_text);
+		snprintf(line, sizeof line, "view %s = %s\n", name, spec_text);
+	}
+	/* Through a symbolic link (dotfile repositories): replace its target. */
+	path = realpath(file, NULL);
+	if (path == NULL) {
+		if (errno != ENOENT)
+			return errbuf_set(err, "%s: %s", file, strerror(errno));
+		if ((path = dup_or_err(file, err)) == NULL)
+			return false;
+		char *slash = strrchr(path, '/');
+		if (slash != NULL && slash != path) {
+			*slash = '\0';
+			ok = make_dirs(path, err);
+			*slash = '/';
+			if (!ok)
+				goto done;
+			ok = false;
+		}
+	} else if (stat(path, &st) == 0) {
+		mode = st.st_mode & 07777;
+	}
+	if ((tmp = join3(path, ".new-", "XXXXXX", err)) == NULL)
+		goto done;
+	in = fopen(path, "r");
+	if (in == NULL && errno != ENOENT) {
+		errbuf_set(err, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	if ((fd = mkstemp(tmp)) < 0 || fchmod(fd, mode) != 0 || (out = fdopen(fd, "w")) == NULL) {
+		errbuf_set(err, "cannot write beside %s: %s", path, strerror(errno));
+		goto done;
+	}
+	fd = -1; /* out owns it */
+	ok = copy_replacing(in, out, name, spec != NULL ? line : NULL) && fflush(out) == 0 &&
+	     fsync(fileno(out)) == 0;
+	ok = (fclose(out) == 0) && ok;
+	out = NULL;
+	if (!ok || rename(tmp, path) != 0) {
+		ok = errbuf_set(err, "cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+done:
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	if (in != NULL)
+		fclose(in);
+	free(tmp);
+	free(path);
+	return ok;
 }

@@ -5,7 +5,8 @@
  * environment (HANDOFF_SERVER, HANDOFF_TOKEN), the config file
  * ($XDG_CONFIG_HOME/handoff/config, else ~/.config/handoff/config), the
  * defaults. The config file is `key = value` lines; `#` starts a comment
- * line; keys are server, token_file, theme, bind, bell and title; any other key is an
+ * line; keys are server, token_file, theme, bind, bell, title and
+ * `view NAME` (a saved view: NAME = a view spec, viewspec.h); any other key is an
  * error naming file:line, so a typo does not silently fall back to a
  * default. A key given twice: the later line wins. A relative token_file
  * in the file is relative to the file's directory.
@@ -21,6 +22,7 @@
 #include <stddef.h>
 
 #include "errbuf.h"
+#include "viewspec.h"
 
 #define CONFIG_DEFAULT_SERVER "http://127.0.0.1:8470"
 #define CONFIG_DEFAULT_THEME "default"
@@ -42,6 +44,12 @@ struct config_bind {
 	unsigned line;
 };
 
+/* A `view NAME = spec` line: a saved view, a tab of the console. */
+struct config_view {
+	char name[VIEW_NAME_MAX + 1];
+	struct view_spec spec;
+};
+
 struct config {
 	char *server;		/* validated, no trailing slash */
 	char *token;		/* NULL when none was found; never log it */
@@ -54,6 +62,8 @@ struct config {
 	bool file_found;
 	struct config_bind *binds;
 	size_t nbinds;
+	struct config_view views[VIEW_SAVED_MAX]; /* in the file's order */
+	size_t nviews;
 	enum config_source server_from, token_from, theme_from;
 	char *home;		/* $HOME, to show paths as ~/...; may be NULL */
 };
@@ -79,6 +89,15 @@ bool config_read_secret_file(const char *path, char **out, struct errbuf *err);
 
 /* Free what config_load built and zero `c`; a zeroed config is fine too. */
 void config_free(struct config *c);
+
+/* Save view `name` (view_name_valid) with `spec` into the config file
+ * `file`, or remove it when spec is NULL. The line `view NAME = spec` takes
+ * the place of the view's line if there was one, else goes at the end;
+ * every other line stays as it was. The file is replaced atomically
+ * (written beside it, then renamed; a symbolic link is followed) and keeps
+ * its mode; a new one is 0600 in a directory created 0700. */
+bool config_save_view(const char *file, const char *name, const struct view_spec *spec,
+		      struct errbuf *err);
 
 /* Check a server URL: http:// or https://, a host (name, IPv4 or [IPv6])
  * with an optional port, an optional path; no user:password@ (it would end

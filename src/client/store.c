@@ -42,6 +42,22 @@ static void slot_put(uint32_t *slots, uint32_t cap, const char *id, uint32_t x)
 	slots[j] = x;
 }
 
+/* Filtered view k's nodes to `chunks` chunks' worth, the new ones zero. */
+static bool xnodes_grow(struct store *s, int k, uint32_t chunks)
+{
+	size_t had = s->xnodes[k] ? (size_t)s->nchunks * ENTRY_CHUNK : 0;
+	size_t want = (size_t)chunks * ENTRY_CHUNK;
+
+	if (want <= had)
+		return true;
+	struct tnode *n = realloc(s->xnodes[k], want * sizeof *n);
+	if (!n)
+		return false;
+	memset(n + had, 0, (want - had) * sizeof *n);
+	s->xnodes[k] = n;
+	return true;
+}
+
 /* Room for one more chat: an entry and a hash slot (load at most 1/2, and
  * chats are never removed one by one, so no tombstones). */
 static bool reserve_chat(struct store *s)
@@ -60,6 +76,11 @@ static bool reserve_chat(struct store *s)
 		s->slot_cap = cap;
 	}
 	if (s->used == s->nchunks * ENTRY_CHUNK) {
+		/* The filtered views' nodes first: a failure leaves them
+		 * larger than needed, never too small. */
+		for (int k = 0; k < VIEW_COUNT - VIEW_EMBEDDED; k++)
+			if (s->has_filter[k] && !xnodes_grow(s, k, s->nchunks + 1))
+				return false;
 		struct entry **chunks = realloc(s->chunks, (s->nchunks + 1) * sizeof *chunks);
 		if (!chunks)
 			return false;
@@ -109,6 +130,10 @@ static void drop_all(struct store *s)
 	s->nchunks = s->used = s->slot_cap = 0;
 	for (int v = 0; v < VIEW_COUNT; v++)
 		s->views[v].root = 0;
+	for (int k = 0; k < VIEW_COUNT - VIEW_EMBEDDED; k++) {
+		free(s->xnodes[k]);
+		s->xnodes[k] = NULL;
+	}
 }
 
 void store_free(struct store *s)
@@ -261,7 +286,7 @@ enum store_result store_put_chat(struct store *s, const struct chat *c, struct e
 		struct entry *e = store_entry(s, x);
 		for (int v = 0; v < VIEW_COUNT; v++) {
 			old[v] = VIEW_NONE;
-			if (e->views & (1u << v)) {
+			if (entry_in_view(s, v, x)) {
 				old[v] = view_rank(s, (enum view_kind)v, x);
 				view_remove(s, (enum view_kind)v, x);
 			}
@@ -273,7 +298,16 @@ enum store_result store_put_chat(struct store *s, const struct chat *c, struct e
 	return STORE_CHANGED;
 }
 
-/* ---- me and search ------------------------------------------------------ */
+/* ---- me, search and filters --------------------------------------------- */
+
+/* Rebuild view v and tell the listeners. */
+static void reset_view(struct store *s, enum view_kind v)
+{
+	view_rebuild(s, v);
+	store_notify(s, &(struct store_change){.kind = STORE_VIEW_RESET, .view = v,
+					       .chat_id = "", .old_index = VIEW_NONE,
+					       .new_index = VIEW_NONE});
+}
 
 const char *store_me(const struct store *s)
 {
@@ -292,10 +326,11 @@ bool store_set_me(struct store *s, const char *agent_id)
 	if (strlen(agent_id) > UUID_STRLEN)
 		agent_id = "";
 	strcpy(s->me, agent_id);
-	view_rebuild(s, VIEW_MINE);
-	store_notify(s, &(struct store_change){.kind = STORE_VIEW_RESET, .view = VIEW_MINE,
-					       .chat_id = "", .old_index = VIEW_NONE,
-					       .new_index = VIEW_NONE});
+	reset_view(s, VIEW_MINE);
+	/* holder=me filters mean someone else now. */
+	for (int v = VIEW_FILTER; v < VIEW_COUNT; v++)
+		if (s->has_filter[v - VIEW_FILTER] && s->filters[v - VIEW_FILTER].holder == HOLDER_ME)
+			reset_view(s, (enum view_kind)v);
 	return true;
 }
 
@@ -321,9 +356,34 @@ bool store_set_search(struct store *s, const char *query, struct errbuf *err)
 	free(s->search_folded);
 	s->search = q;
 	s->search_folded = folded;
-	view_rebuild(s, VIEW_SEARCH);
-	store_notify(s, &(struct store_change){.kind = STORE_VIEW_RESET, .view = VIEW_SEARCH,
-					       .chat_id = "", .old_index = VIEW_NONE,
-					       .new_index = VIEW_NONE});
+	reset_view(s, VIEW_SEARCH);
 	return true;
+}
+
+bool store_set_filter(struct store *s, enum view_kind v, const struct view_spec *spec,
+		      struct errbuf *err)
+{
+	if (!store_refuse_reentry(s, err))
+		return false;
+	if (v < VIEW_FILTER || v >= VIEW_COUNT)
+		return errbuf_set(err, "store: view %d takes no filter", (int)v);
+	int k = v - VIEW_EMBEDDED;
+	if (spec && !xnodes_grow(s, k, s->nchunks))
+		return errbuf_set(err, "store: out of memory");
+	if (!spec) {
+		free(s->xnodes[k]);
+		s->xnodes[k] = NULL;
+	}
+	s->has_filter[k] = spec != NULL;
+	if (spec)
+		s->filters[k] = *spec;
+	reset_view(s, v);
+	return true;
+}
+
+const struct view_spec *store_filter(const struct store *s, enum view_kind v)
+{
+	if (v < VIEW_FILTER || v >= VIEW_COUNT || !s->has_filter[v - VIEW_FILTER])
+		return NULL;
+	return &s->filters[v - VIEW_FILTER];
 }

@@ -27,6 +27,9 @@
  *   VIEW_ALL         every chat held, stopped ones included          recent
  *   VIEW_SEARCH      title, owner name or latest preview contains the query
  *                    set by store_set_search(), ASCII case folded (hub: q)   recent
+ *   VIEW_FILTER      the console's filter, a view spec (viewspec.h) set by
+ *                    store_set_filter()                              recent
+ *   VIEW_SAVED+i     saved view i (0..VIEW_SAVED_MAX-1), likewise      recent
  *
  * "recent" is the latest message's time (created_at for a chat without
  * messages) newest first, then id descending. A view lists the chats the
@@ -34,8 +37,8 @@
  * business (pages it fetched, plus everything events brought).
  *
  * Count, at(i) and index_of are O(log n); a change moves a chat in each
- * view in O(log n) (one order-statistic treap implementation, five
- * instances, nodes embedded in the chat's entry).
+ * view in O(log n) (one order-statistic treap implementation, one
+ * instance a view, nodes embedded in the chat's entry).
  */
 #ifndef HANDOFF_STORE_H
 #define HANDOFF_STORE_H
@@ -46,13 +49,22 @@
 
 #include "errbuf.h"
 #include "model.h"
+#include "viewspec.h"
 
 struct store;
 struct view;
 struct thread;
 
-enum view_kind { VIEW_WAITING, VIEW_MINE, VIEW_UNASSIGNED, VIEW_ALL, VIEW_SEARCH };
-#define VIEW_COUNT 5
+enum view_kind {
+	VIEW_WAITING,
+	VIEW_MINE,
+	VIEW_UNASSIGNED,
+	VIEW_ALL,
+	VIEW_SEARCH,
+	VIEW_FILTER,
+	VIEW_SAVED, /* the first of VIEW_SAVED_MAX */
+};
+#define VIEW_COUNT (VIEW_SAVED + VIEW_SAVED_MAX)
 
 /* What a put or apply did. STORE_FAILED changed nothing and filled err. */
 enum store_result { STORE_FAILED = -1, STORE_UNCHANGED = 0, STORE_CHANGED = 1 };
@@ -71,7 +83,8 @@ enum store_result { STORE_FAILED = -1, STORE_UNCHANGED = 0, STORE_CHANGED = 1 };
  *   STORE_CHAT_CHANGED  chat stayed in `view`: old_index == new_index means the
  *                       row changed in place; otherwise it moved (as if removed
  *                       at old_index, then added at new_index)
- *   STORE_VIEW_RESET    `view` was rebuilt wholesale (store_set_me, store_set_search)
+ *   STORE_VIEW_RESET    `view` was rebuilt wholesale (store_set_me, store_set_search,
+ *                       store_set_filter)
  *   STORE_THREAD_CHANGED messages seq_from..seq_to were added to the chat's
  *                       thread (not necessarily every seq between)
  *   STORE_CLEARED       everything was dropped (store_clear, a resync event)
@@ -155,6 +168,15 @@ bool store_set_search(struct store *s, const char *query, struct errbuf *err);
 /* The search query, NULL when none. */
 const char *store_search(const struct store *s);
 
+/* The filter of view v (VIEW_FILTER or a saved one; NULL: none, the view
+ * is empty). Rebuilds v and sends STORE_VIEW_RESET. False for another
+ * view or when called from a listener. */
+bool store_set_filter(struct store *s, enum view_kind v, const struct view_spec *spec,
+		      struct errbuf *err);
+
+/* The filter of view v, NULL when none (or v has no filter). */
+const struct view_spec *store_filter(const struct store *s, enum view_kind v);
+
 /* Drop every chat, view row and thread (for a stream resync: the client
  * reloads its lists). Keeps me, the search query and the listeners, and
  * tells them STORE_CLEARED. */
@@ -162,7 +184,7 @@ void store_clear(struct store *s);
 
 /* ---- views -------------------------------------------------------------- */
 
-/* One of the five views; never NULL for a valid kind. */
+/* One of the views; never NULL for a valid kind. */
 const struct view *store_view(const struct store *s, enum view_kind kind);
 
 /* Number of chats in the view. O(1). */

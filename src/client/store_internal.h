@@ -19,11 +19,16 @@ struct tnode {
 	uint32_t left, right, size;
 };
 
+/* The views whose nodes live in every entry; the filtered ones (FILTER,
+ * SAVED) keep theirs in store.xnodes, only while they have a filter, so a
+ * console without saved views pays nothing per chat for them. */
+#define VIEW_EMBEDDED VIEW_FILTER
+
 struct entry {
 	struct chat chat;
 	struct thread *thread;       /* NULL: thread not open */
-	struct tnode node[VIEW_COUNT];
-	uint8_t views;               /* bit v: in view v */
+	struct tnode node[VIEW_EMBEDDED];
+	uint8_t views;               /* bit v: in view v (v < VIEW_EMBEDDED) */
 };
 
 struct view {
@@ -53,6 +58,12 @@ struct store {
 	uuid_str me;
 	char *search;                /* as given */
 	char *search_folded;         /* ASCII lowercase */
+	/* VIEW_FILTER and the saved views: has_filter false leaves one empty */
+	struct view_spec filters[VIEW_COUNT - VIEW_FILTER];
+	bool has_filter[VIEW_COUNT - VIEW_FILTER];
+	/* Their tree nodes, entry x's at [x - 1], nchunks * ENTRY_CHUNK of
+	 * them; NULL while the view has no filter (or the store no chunk). */
+	struct tnode *xnodes[VIEW_COUNT - VIEW_FILTER];
 	struct listener *listeners;
 	size_t nlisteners;
 	bool notifying;              /* inside a listener: refuse changes */
@@ -61,6 +72,20 @@ struct store {
 static inline struct entry *store_entry(const struct store *s, uint32_t i)
 {
 	return &s->chunks[(i - 1) / ENTRY_CHUNK][(i - 1) % ENTRY_CHUNK];
+}
+
+/* View v's tree node of entry x. */
+static inline struct tnode *view_node(const struct store *s, int v, uint32_t x)
+{
+	return v < VIEW_EMBEDDED ? &store_entry(s, x)->node[v] : &s->xnodes[v - VIEW_EMBEDDED][x - 1];
+}
+
+/* Whether entry x is in view v (a node in a view has a size of 1 or more). */
+static inline bool entry_in_view(const struct store *s, int v, uint32_t x)
+{
+	if (v < VIEW_EMBEDDED)
+		return store_entry(s, x)->views & (1u << v);
+	return s->xnodes[v - VIEW_EMBEDDED] && s->xnodes[v - VIEW_EMBEDDED][x - 1].size;
 }
 
 /* store.c */

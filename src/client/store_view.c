@@ -7,7 +7,7 @@
  * depth is O(log n) whatever order chats arrive in. Each node also knows the
  * size of its subtree, which makes "row i" and "row of chat x" O(log n).
  * Priorities are a hash of the entry index: no storage, and deterministic,
- * so tests are repeatable. All five views share one priority per entry; they
+ * so tests are repeatable. All views share one priority per entry; they
  * are independent trees, so that does no harm.
  */
 #include <string.h>
@@ -57,8 +57,11 @@ bool view_matches(const struct store *s, enum view_kind v, const struct chat *c)
 		       (!s->search_folded[0] || contains_folded(c->title, s->search_folded) ||
 			contains_folded(c->owner.name, s->search_folded) ||
 			(c->latest.present && contains_folded(c->latest.text, s->search_folded)));
+	default:
+		/* VIEW_FILTER and the saved views. */
+		return s->has_filter[v - VIEW_FILTER] &&
+		       view_spec_matches(&s->filters[v - VIEW_FILTER], s->me, c);
 	}
-	return false;
 }
 
 /* db.c's recent_key: coalesce(latest_at, created_at). */
@@ -115,7 +118,7 @@ static bool above(uint32_t a, uint32_t b)
 
 static struct tnode *N(const struct store *s, enum view_kind v, uint32_t x)
 {
-	return &store_entry(s, x)->node[v];
+	return view_node(s, v, x);
 }
 
 static uint32_t size_of(const struct store *s, enum view_kind v, uint32_t x)
@@ -208,9 +211,10 @@ void view_insert(struct store *s, enum view_kind v, uint32_t x)
 {
 	struct entry *e = store_entry(s, x);
 
-	e->node[v] = (struct tnode){.size = 1};
+	*N(s, v, x) = (struct tnode){.size = 1};
 	s->views[v].root = insert_at(s, v, s->views[v].root, x);
-	e->views |= (uint8_t)(1u << v);
+	if (v < VIEW_EMBEDDED)
+		e->views |= (uint8_t)(1u << v);
 }
 
 /* The chat must still have the fields it was inserted with: the store
@@ -220,8 +224,9 @@ void view_remove(struct store *s, enum view_kind v, uint32_t x)
 	struct entry *e = store_entry(s, x);
 
 	s->views[v].root = remove_at(s, v, s->views[v].root, x);
-	e->views &= (uint8_t)~(1u << v);
-	e->node[v] = (struct tnode){0};
+	if (v < VIEW_EMBEDDED)
+		e->views &= (uint8_t)~(1u << v);
+	*N(s, v, x) = (struct tnode){0};
 }
 
 size_t view_rank(const struct store *s, enum view_kind v, uint32_t x)
@@ -248,8 +253,11 @@ void view_rebuild(struct store *s, enum view_kind v)
 	s->views[v].root = 0;
 	for (uint32_t i = 1; i <= s->used; i++) {
 		struct entry *e = store_entry(s, i);
-		e->views &= (uint8_t)~(1u << v);
-		e->node[v] = (struct tnode){0};
+		if (v < VIEW_EMBEDDED)
+			e->views &= (uint8_t)~(1u << v);
+		else if (!s->xnodes[v - VIEW_EMBEDDED])
+			continue; /* no filter: an empty view */
+		*N(s, v, i) = (struct tnode){0};
 		if (view_matches(s, v, &e->chat))
 			view_insert(s, v, i);
 	}
@@ -292,7 +300,7 @@ size_t view_index_of(const struct view *v, const char *chat_id)
 {
 	uint32_t x = store_lookup(v->store, chat_id);
 
-	if (!x || !(store_entry(v->store, x)->views & (1u << v->kind)))
+	if (!x || !entry_in_view(v->store, v->kind, x))
 		return VIEW_NONE;
 	return view_rank(v->store, v->kind, x);
 }

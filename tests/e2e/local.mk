@@ -7,7 +7,8 @@ E2E_TESTS = \
 	tests/e2e/test_console_termkeys \
 	tests/e2e/test_console_thread \
 	tests/e2e/test_list_loading \
-	tests/e2e/test_thread_scroll
+	tests/e2e/test_thread_scroll \
+	tests/e2e/test_views
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
 TMUX_HARNESS = tests/e2e/tmux.c tests/e2e/tmux.h
@@ -37,6 +38,11 @@ tests_e2e_test_console_thread_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_e2e_test_console_thread_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_e2e_test_console_thread_LDADD = $(IT_LDADD)
 tests_e2e_test_console_thread_LDFLAGS = -pthread
+tests_e2e_test_views_SOURCES = tests/e2e/test_views.c $(CONSOLE_FIXTURE)
+tests_e2e_test_views_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_e2e_test_views_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_views_LDADD = $(IT_LDADD)
+tests_e2e_test_views_LDFLAGS = -pthread
 # A hub filled the way the benchmarks fill one; wake-ups read as they do.
 tests_e2e_test_list_loading_SOURCES = tests/e2e/test_list_loading.c $(CONSOLE_FIXTURE) \
 	tests/bench/bench_fill.c tests/bench/bench_fill.h tests/bench/bench_console_irc.c \

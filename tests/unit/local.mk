@@ -17,6 +17,7 @@ UNIT_TESTS = \
 	tests/unit/test_settings \
 	tests/unit/test_store \
 	tests/unit/test_store_thread \
+	tests/unit/test_viewspec \
 	tests/unit/test_wsurl \
 	tests/unit/test_db \
 	tests/unit/test_db_actions \
@@ -147,6 +148,10 @@ tests_unit_test_store_thread_SOURCES = tests/unit/test_store_thread.c tests/unit
 tests_unit_test_store_thread_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_store_thread_CPPFLAGS = $(CLIENT_CPPFLAGS)
 tests_unit_test_store_thread_LDADD = $(CLIENT_TEST_LDADD)
+tests_unit_test_viewspec_SOURCES = tests/unit/test_viewspec.c tests/unit/store_fixture.h
+tests_unit_test_viewspec_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_viewspec_CPPFLAGS = $(CLIENT_CPPFLAGS)
+tests_unit_test_viewspec_LDADD = $(CLIENT_TEST_LDADD)
 tests_unit_test_print_SOURCES = tests/unit/test_print.c src/cli/print.c src/cli/print.h
 tests_unit_test_print_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_print_CPPFLAGS = $(CLI_CPPFLAGS)
