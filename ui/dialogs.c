@@ -30,22 +30,6 @@ static void plain_free(struct dialog *d)
 	free(d);
 }
 
-/* A key into a text field; a character over the limit is said, never
- * dropped in silence. */
-static bool field_key(struct console *c, struct editbuf *e, int key, const char *what)
-{
-	switch (edit_key(c, e, key, 0)) {
-	case EDIT_NOT_MINE:
-		return false;
-	case EDIT_FULL:
-		console_say(c, true, "%s has at most %zu characters", what, e->max_chars);
-		break;
-	case EDIT_DONE:
-		break;
-	}
-	return true;
-}
-
 /* ---- prompt: search, retitle --------------------------------------------- */
 
 struct prompt {
@@ -138,7 +122,7 @@ static bool prompt_key(struct console *c, struct dialog *d, int key)
 		if (!edit_is_char(key))
 			return true;
 	}
-	bool mine = field_key(c, &p->text, key, p->kind == PROMPT_SEARCH ? "A search" : "A title");
+	bool mine = box_field_key(c, &p->text, key, p->kind == PROMPT_SEARCH ? "A search" : "A title");
 	if (mine)
 		p->selected = false;
 	return mine;
@@ -242,7 +226,7 @@ static bool rate_key(struct console *c, struct dialog *d, int key)
 	struct rate *r = (struct rate *)d;
 
 	if (r->field != 0)
-		return field_key(c, r->field == 1 ? &r->feedback : &r->suggested, key,
+		return box_field_key(c, r->field == 1 ? &r->feedback : &r->suggested, key,
 				 "Feedback");
 	if (key >= '1' && key <= '5')
 		r->score = key - '0';

@@ -21,6 +21,8 @@ enum api_payload {
 	API_P_MESSAGE,
 	API_P_INGEST,      /* chat and message */
 	API_P_STATS,
+	API_P_CANNED_LIST,
+	API_P_CANNED,
 };
 
 /* Start `method` on server_url + `path` (which includes its query string).

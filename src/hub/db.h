@@ -220,6 +220,27 @@ struct ingest {
 bool db_ingest(struct db *db, const struct agent *me, const struct ingest *in, struct chat *chat,
 	       struct message *message, bool *created, struct api_error *err);
 
+/* ---- canned replies (v1.1) ---------------------------------------------- */
+
+struct canned;
+
+/* The shared replies and `me`'s personal ones, by name (shared first on a
+ * tie). */
+bool db_canned_list(struct db *db, const struct agent *me, struct canned **out, size_t *n,
+		    struct api_error *err);
+
+/* A shared reply (only supervisors may: the handler checks) or one of `me`'s
+ * own. A name already used among the shared, or among me's own, is
+ * API_CONFLICT. */
+bool db_canned_add(struct db *db, const struct agent *me, const char *name, const char *text,
+		   bool shared, struct canned *out, struct api_error *err);
+
+/* Remove a reply; *out gets it as it was. Another agent's personal reply
+ * is API_RESOURCE_NOT_FOUND (nobody else sees it); a shared one needs a
+ * supervisor (API_FORBIDDEN). */
+bool db_canned_remove(struct db *db, const struct agent *me, const char *id, struct canned *out,
+		      struct api_error *err);
+
 /* ---- stats ------------------------------------------------------------- */
 
 struct day_stats {

@@ -1,0 +1,167 @@
+/*
+ * test_canned.c — canned replies as people use them: a supervisor adds a
+ * shared one with `handoff replies add`, and an agent in the console types
+ * "/" in an empty composer, filters, picks it, finds it filled in with the
+ * customer's name and her own, edits it and sends it; the hub's thread
+ * holds exactly what she sent. Esc leaves the composer as it was.
+ *
+ * One hub for the program (console_fixture.h); each test has its own
+ * customer, console and replies.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "console_fixture.h"
+
+static struct tmux tm;
+
+/* A customer called `name` writes (escalating); her chat's id to `id`. */
+static void customer(const char *name, char id[37])
+{
+	char body[512];
+
+	snprintf(body, sizeof body,
+		 "{\"external_id\":\"%s\",\"owner\":{\"external_id\":\"%s\",\"name\":\"%s\"},"
+		 "\"role\":\"user\",\"text\":\"Where is my order?\",\"escalate\":true}",
+		 name, name, name);
+	struct reply r = http(&hub, "POST", "/v1/ingest/messages", bot, body);
+	cJSON *chat = cJSON_GetObjectItemCaseSensitive(expect_status(&r, 201), "chat");
+	snprintf(id, 37, "%s", cJSON_GetObjectItemCaseSensitive(chat, "id")->valuestring);
+	reply_free(&r);
+}
+
+/* `handoff replies add NAME TEXT --shared` as Sue, in a terminal of its
+ * own; it must say "added" and exit 0. */
+static void sue_adds(const char *name, const char *text)
+{
+	char url[64], file[160];
+	struct tmux cli = {0};
+
+	hub_url(&hub, "", url, sizeof url);
+	hub_token_file(&hub, "sue", sue, file, sizeof file);
+	const char *argv[] = {getenv("HANDOFF_BIN"), "--server", url, "--token-file", file,
+			      "replies", "add", name, text, "--shared", NULL};
+	tmux_start(&cli, 200, 10, NULL, argv);
+	assert_int_equal(tmux_wait_dead(&cli, WAIT), 0);
+	assert_non_null(strstr(tmux_screen(&cli, NULL, 0), "added"));
+	tmux_kill(&cli);
+}
+
+/* Ana's console on the chat of `name`, taken over, composer open. */
+static void ana_replies_to(const char *name)
+{
+	char reply_to[96];
+
+	console_start(&tm, &(struct console_opts){.name = name});
+	tmux_send_keys(&tm, "3", NULL);
+	tmux_wait_for(&tm, name, WAIT);
+	tmux_send_keys(&tm, "Home", "Enter", NULL);
+	tmux_wait_for(&tm, "Where is my order?", WAIT);
+	tmux_send_keys(&tm, "t", NULL);
+	tmux_wait_for(&tm, "You joined", WAIT);
+	tmux_send_keys(&tm, "r", NULL);
+	snprintf(reply_to, sizeof reply_to, "Reply to %s", name);
+	tmux_wait_for(&tm, reply_to, WAIT);
+}
+
+/* The text of the chat's last message on the hub. */
+static char *last_text(const char *chat)
+{
+	char path[96];
+
+	snprintf(path, sizeof path, "/v1/chats/%s/messages", chat);
+	struct reply r = http(&hub, "GET", path, ana, NULL);
+	cJSON *list = cJSON_GetObjectItem(expect_status(&r, 200), "messages");
+	cJSON *last = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
+	char *text = strdup(cJSON_GetObjectItem(last, "text")->valuestring);
+	reply_free(&r);
+	return text;
+}
+
+static void test_pick_edit_and_send(void **state)
+{
+	char chat[37];
+
+	(void)state;
+	customer("Carla Canned", chat);
+	sue_adds("greeting", "Hi {customer}, {agent} here. I am checking it now.");
+	sue_adds("refund", "Your refund is on its way.");
+	ana_replies_to("Carla Canned");
+
+	/* "/" as the first thing typed opens the picker with both. */
+	tmux_send_keys(&tm, "/", NULL);
+	tmux_wait_for(&tm, " Canned replies ", WAIT);
+	tmux_wait_for(&tm, "2 of 2", WAIT);
+	/* Letters of the name in order narrow it to one. */
+	tmux_type(&tm, "grt");
+	tmux_wait_for(&tm, "1 of 2", WAIT);
+	assert_null(strstr(tmux_screen(&tm, NULL, 0), "refund is on"));
+	tmux_send_keys(&tm, "Enter", NULL);
+	tmux_wait_gone(&tm, " Canned replies ", WAIT);
+	tmux_wait_for(&tm, "Hi Carla Canned, Ana here. I am checking it now.", WAIT);
+
+	/* It stays editable: a word off the end, another typed. */
+	tmux_send_keys(&tm, "C-w", "C-w", NULL);
+	tmux_type(&tm, "today!");
+	tmux_wait_for(&tm, "Hi Carla Canned, Ana here. I am checking it today!", WAIT);
+	tmux_send_keys(&tm, "Enter", NULL);
+	tmux_wait_for(&tm, "Reply sent", WAIT);
+	tmux_wait_gone(&tm, "sending…", WAIT);
+
+	char *text = last_text(chat);
+	assert_string_equal(text, "Hi Carla Canned, Ana here. I am checking it today!");
+	free(text);
+	console_quit(&tm);
+}
+
+static void test_escape_leaves_the_composer(void **state)
+{
+	char chat[37];
+
+	(void)state;
+	customer("Esme Escape", chat);
+	sue_adds("thanks", "Thank you, {customer}!");
+	ana_replies_to("Esme Escape");
+
+	/* Cancelled from an empty composer: still empty, no "/" typed. */
+	tmux_send_keys(&tm, "/", NULL);
+	tmux_wait_for(&tm, " Canned replies ", WAIT);
+	tmux_type(&tm, "thx");
+	tmux_wait_for(&tm, "Thank you, Esme Escape!", WAIT);
+	tmux_send_keys(&tm, "Escape", NULL);
+	tmux_wait_gone(&tm, " Canned replies ", WAIT);
+	tmux_wait_gone(&tm, "Thank you", WAIT);
+
+	/* A "/" after text is a slash; C-r opens the picker anywhere, and
+	 * Esc leaves the draft as typed. */
+	tmux_type(&tm, "and/or ");
+	tmux_wait_for(&tm, "and/or", WAIT);
+	assert_null(strstr(tmux_screen(&tm, NULL, 0), " Canned replies "));
+	tmux_send_keys(&tm, "C-r", NULL);
+	tmux_wait_for(&tm, " Canned replies ", WAIT);
+	tmux_send_keys(&tm, "Escape", NULL);
+	tmux_wait_gone(&tm, " Canned replies ", WAIT);
+	tmux_send_keys(&tm, "Enter", NULL);
+	tmux_wait_for(&tm, "Reply sent", WAIT);
+
+	char *text = last_text(chat);
+	assert_string_equal(text, "and/or ");
+	free(text);
+	console_quit(&tm);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pick_edit_and_send),
+		cmocka_unit_test(test_escape_leaves_the_composer),
+	};
+	return cmocka_run_group_tests(tests, console_fixture_setup, console_fixture_teardown);
+}
