@@ -142,6 +142,7 @@ static const char *const migrations[] = {
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+_Static_assert(N_MIGRATIONS == DB_SCHEMA_VERSION, "DB_SCHEMA_VERSION is the count of steps");
 
 static bool exec(struct db *db, const char *sql, struct errbuf *err)
 {
