@@ -3,7 +3,8 @@
  * shared one with `handoff replies add`, and an agent in the console types
  * "/" in an empty composer, filters, picks it, finds it filled in with the
  * customer's name and her own, edits it and sends it; the hub's thread
- * holds exactly what she sent. Esc leaves the composer as it was.
+ * holds exactly what she sent. Esc leaves the composer as it was. And
+ * `handoff replies` as each role uses it.
  *
  * One hub for the program (console_fixture.h); each test has its own
  * customer, console and replies.
@@ -37,21 +38,37 @@ static void customer(const char *name, char id[37])
 	reply_free(&r);
 }
 
-/* `handoff replies add NAME TEXT --shared` as Sue, in a terminal of its
- * own; it must say "added" and exit 0. */
-static void sue_adds(const char *name, const char *text)
+/* `handoff ARGS...` (up to 6) as the person whose token is `token`, in a
+ * terminal of its own, as they would type it; its exit status, and what
+ * it printed into out[len]. */
+static int cli(const char *who, const char *token, char *out, size_t len, const char *const *args)
 {
 	char url[64], file[160];
-	struct tmux cli = {0};
+	struct tmux t = {0};
+	const char *argv[12] = {getenv("HANDOFF_BIN"), "--server", url, "--token-file", file};
+	size_t n = 5;
 
 	hub_url(&hub, "", url, sizeof url);
-	hub_token_file(&hub, "sue", sue, file, sizeof file);
-	const char *argv[] = {getenv("HANDOFF_BIN"), "--server", url, "--token-file", file,
-			      "replies", "add", name, text, "--shared", NULL};
-	tmux_start(&cli, 200, 10, NULL, argv);
-	assert_int_equal(tmux_wait_dead(&cli, WAIT), 0);
-	assert_non_null(strstr(tmux_screen(&cli, NULL, 0), "added"));
-	tmux_kill(&cli);
+	hub_token_file(&hub, who, token, file, sizeof file);
+	for (; *args && n + 1 < sizeof argv / sizeof *argv; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	tmux_start(&t, 200, 10, NULL, argv);
+	int status = tmux_wait_dead(&t, WAIT);
+	tmux_screen(&t, out, len);
+	tmux_kill(&t);
+	return status;
+}
+
+/* `handoff replies add NAME TEXT --shared` as Sue: "added", exit 0. */
+static void sue_adds(const char *name, const char *text)
+{
+	char out[2048];
+
+	assert_int_equal(cli("sue", sue, out, sizeof out,
+			     (const char *const[]){"replies", "add", name, text, "--shared", NULL}),
+			 0);
+	assert_non_null(strstr(out, "added"));
 }
 
 /* Ana's console on the chat of `name`, taken over, composer open. */
@@ -157,11 +174,69 @@ static void test_escape_leaves_the_composer(void **state)
 	console_quit(&tm);
 }
 
+/* Whether the line of `screen` that holds `key` also holds `word`. */
+static bool line_has(const char *screen, const char *key, const char *word)
+{
+	const char *line = line_with(screen, key);
+	const char *end = line ? strchr(line, '\n') : NULL;
+	const char *at = line ? strstr(line, word) : NULL;
+
+	return at && (!end || at < end);
+}
+
+/* The CLI as each role uses it: an agent keeps a personal reply only she
+ * lists, may not add a shared one, and removes hers by name. */
+static void test_cli_personal_and_shared(void **state)
+{
+	char out[2048];
+
+	(void)state;
+	sue_adds("hours", "We answer from 9 to 5.");
+	assert_int_equal(cli("ana", ana, out, sizeof out,
+			     (const char *const[]){"replies", "add", "mine", "Ana's own, {customer}",
+						   NULL}),
+			 0);
+	assert_int_equal(cli("ana", ana, out, sizeof out,
+			     (const char *const[]){"replies", "list", NULL}),
+			 0);
+	assert_true(line_has(out, "hours", "shared"));
+	assert_true(line_has(out, "mine", "personal"));
+	assert_true(line_has(out, "mine", "Ana's own, {customer}"));
+
+	/* Ben sees the team's reply, not Ana's. */
+	assert_int_equal(cli("ben", ben, out, sizeof out,
+			     (const char *const[]){"replies", "list", NULL}),
+			 0);
+	assert_non_null(line_with(out, "hours"));
+	assert_null(line_with(out, "mine"));
+
+	/* Shared replies are the supervisors': exit 1 with the hub's reason. */
+	assert_int_equal(cli("ana", ana, out, sizeof out,
+			     (const char *const[]){"replies", "add", "team", "x", "--shared",
+						   NULL}),
+			 1);
+	assert_non_null(strstr(out, "only a supervisor may add a shared reply"));
+	assert_int_equal(cli("ana", ana, out, sizeof out,
+			     (const char *const[]){"replies", "rm", "hours", NULL}),
+			 1);
+
+	assert_int_equal(cli("ana", ana, out, sizeof out,
+			     (const char *const[]){"replies", "rm", "mine", NULL}),
+			 0);
+	assert_non_null(strstr(out, "removed"));
+	assert_int_equal(cli("ana", ana, out, sizeof out,
+			     (const char *const[]){"replies", "list", NULL}),
+			 0);
+	assert_null(line_with(out, "mine"));
+	assert_non_null(line_with(out, "hours"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pick_edit_and_send),
 		cmocka_unit_test(test_escape_leaves_the_composer),
+		cmocka_unit_test(test_cli_personal_and_shared),
 	};
 	return cmocka_run_group_tests(tests, console_fixture_setup, console_fixture_teardown);
 }
