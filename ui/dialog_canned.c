@@ -86,8 +86,11 @@ static void draw_hit(struct console *c, const struct box *b, int row, const stru
 static void picker_draw(struct console *c, struct dialog *d)
 {
 	struct canned_picker *p = (struct canned_picker *)d;
-	size_t rows = p->nhits < PICKER_ROWS ? p->nhits : PICKER_ROWS;
-	struct box b = box_draw(c, (int)(rows ? rows : 1) + 6, 76, " Canned replies ");
+	/* Sized by all the replies, not the matches: a box that shrank as the
+	 * filter narrows would leave its old frame on the panes beneath. */
+	int rows = p->n < PICKER_ROWS ? (p->n ? (int)p->n : 1) : PICKER_ROWS;
+	size_t shown = p->nhits < (size_t)rows ? p->nhits : (size_t)rows;
+	struct box b = box_draw(c, rows + 6, 76, " Canned replies ");
 	char count[96];
 
 	box_field(c, &b, 1, &p->filter, true, false);
@@ -96,11 +99,11 @@ static void picker_draw(struct console *c, struct dialog *d)
 	else if (!p->nhits)
 		box_line(c, &b, 3, p->n ? "No reply matches" : "No canned replies yet "
 			 "(handoff replies add)", c->attrs[EL_DIALOG]);
-	for (size_t i = 0; i < rows; i++)
+	for (size_t i = 0; i < shown && p->top + i < p->nhits; i++)
 		draw_hit(c, &b, 3 + (int)i, &p->all[p->hits[p->top + i].i], p->top + i == p->sel);
 	snprintf(count, sizeof count, "%zu of %zu (* personal)", p->nhits, p->n);
-	box_line(c, &b, (int)(rows ? rows : 1) + 3, count, c->attrs[EL_DIALOG]);
-	box_keys(c, &b, (int)(rows ? rows : 1) + 4, KC_CANNED);
+	box_line(c, &b, rows + 3, count, c->attrs[EL_DIALOG]);
+	box_keys(c, &b, rows + 4, KC_CANNED);
 }
 
 static void take_list(struct canned_picker *p, struct api_canned_list *l)

@@ -71,12 +71,13 @@ static void sue_adds(const char *name, const char *text)
 	assert_non_null(strstr(out, "added"));
 }
 
-/* Ana's console on the chat of `name`, taken over, composer open. */
-static void ana_replies_to(const char *name)
+/* Ana's console (cols x rows; 0: the default) on the chat of `name`,
+ * taken over, composer open. */
+static void ana_replies_to(const char *name, int cols, int rows)
 {
 	char reply_to[96];
 
-	console_start(&tm, &(struct console_opts){.name = name});
+	console_start(&tm, &(struct console_opts){.name = name, .cols = cols, .rows = rows});
 	tmux_send_keys(&tm, "3", NULL);
 	tmux_wait_for(&tm, name, WAIT);
 	tmux_send_keys(&tm, "Home", "Enter", NULL);
@@ -110,7 +111,7 @@ static void test_pick_edit_and_send(void **state)
 	customer("Carla Canned", chat);
 	sue_adds("greeting", "Hi {customer}, {agent} here. I am checking it now.");
 	sue_adds("refund", "Your refund is on its way.");
-	ana_replies_to("Carla Canned");
+	ana_replies_to("Carla Canned", 0, 0);
 
 	/* "/" as the first thing typed opens the picker with both. */
 	tmux_send_keys(&tm, "/", NULL);
@@ -119,7 +120,12 @@ static void test_pick_edit_and_send(void **state)
 	/* Letters of the name in order narrow it to one. */
 	tmux_type(&tm, "grt");
 	tmux_wait_for(&tm, "1 of 2", WAIT);
-	assert_null(strstr(tmux_screen(&tm, NULL, 0), "refund is on"));
+	const char *screen = tmux_screen(&tm, NULL, 0);
+	assert_null(strstr(screen, "refund is on"));
+	/* One box: narrowing leaves no frame of a bigger one behind. */
+	const char *corner = strstr(screen, "┘");
+	assert_non_null(corner);
+	assert_null(strstr(corner + 1, "┘"));
 	tmux_send_keys(&tm, "Enter", NULL);
 	tmux_wait_gone(&tm, " Canned replies ", WAIT);
 	tmux_wait_for(&tm, "Hi Carla Canned, Ana here. I am checking it now.", WAIT);
@@ -145,7 +151,8 @@ static void test_escape_leaves_the_composer(void **state)
 	(void)state;
 	customer("Esme Escape", chat);
 	sue_adds("thanks", "Thank you, {customer}!");
-	ana_replies_to("Esme Escape");
+	/* At 80x24, as over SSH: the picker fits. */
+	ana_replies_to("Esme Escape", 80, 24);
 
 	/* Cancelled from an empty composer: still empty, no "/" typed. */
 	tmux_send_keys(&tm, "/", NULL);
