@@ -80,7 +80,7 @@ const struct action composer_actions[] = {
 	{"close", "Keep draft", "Close the composer; the draft is kept for next time", act_close},
 	{"canned", "Canned", "Pick a canned reply to insert at the cursor", act_canned},
 	{"canned-at-start", NULL,
-	 "In an empty composer, pick a canned reply; anywhere else, type the key", act_canned_at_start},
+	 "In an empty composer, pick a canned reply; anywhere else, type a /", act_canned_at_start},
 };
 const size_t ncomposer_actions = sizeof composer_actions / sizeof *composer_actions;
 
