@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "composer.h"
+#include "dialogs.h"
 #include "editkeys.h"
 #include "views.h"
 
@@ -55,10 +56,31 @@ static void act_close(struct console *c)
 	console_dirty(c, DIRTY_THREAD);
 }
 
+static void act_canned(struct console *c)
+{
+	struct dialog *d = dialog_canned_new(c);
+
+	if (d)
+		console_dialog(c, d);
+}
+
+/* "/" picks a canned reply only as the first thing typed, so a reply may
+ * still hold a slash anywhere (and/or, 1/2). */
+static void act_canned_at_start(struct console *c)
+{
+	if (c->composer.text.len == 0)
+		act_canned(c);
+	else
+		composer_key(c, '/');
+}
+
 const struct action composer_actions[] = {
 	{"send", "Send", "Send the reply (or save the note)", act_send},
 	{"newline", "New line", "Start a new line", act_newline},
 	{"close", "Keep draft", "Close the composer; the draft is kept for next time", act_close},
+	{"canned", "Canned", "Pick a canned reply to insert at the cursor", act_canned},
+	{"canned-at-start", NULL,
+	 "In an empty composer, pick a canned reply; anywhere else, type a /", act_canned_at_start},
 };
 const size_t ncomposer_actions = sizeof composer_actions / sizeof *composer_actions;
 

@@ -3,8 +3,10 @@
  *
  * Its keys are the composer context's (actions.h): by default Enter sends
  * (into the outbox: safe on disk before it goes), Alt-Enter starts a new
- * line, Esc closes it and keeps the draft (r reopens it); then the edit
- * context's keys (arrows, Home/End, Ctrl-A/E/K/U/W, Backspace, Delete).
+ * line, Esc closes it and keeps the draft (r reopens it), C-r (or "/" as
+ * the first thing typed) opens the canned reply picker (dialog_canned.c);
+ * then the edit context's keys (arrows, Home/End, Ctrl-A/E/K/U/W,
+ * Backspace, Delete).
  */
 #ifndef HANDOFF_UI_COMPOSER_H
 #define HANDOFF_UI_COMPOSER_H

@@ -7,6 +7,7 @@
 
 #include "dialog_box.h"
 #include "draw.h"
+#include "editkeys.h"
 #include "textwidth.h"
 #include "utf8.h"
 
@@ -80,6 +81,20 @@ void box_field(struct console *c, const struct box *b, int row, const struct edi
 	/* Selected text is the selection colour, as in any text field. */
 	draw_safe(b->y + row, b->x + 2, w, text + skip, e->len - skip,
 		  selected ? c->attrs[EL_ROW_SELECTED] | A_BOLD : a);
+}
+
+bool box_field_key(struct console *c, struct editbuf *e, int key, const char *what)
+{
+	switch (edit_key(c, e, key, 0)) {
+	case EDIT_NOT_MINE:
+		return false;
+	case EDIT_FULL:
+		console_say(c, true, "%s has at most %zu characters", what, e->max_chars);
+		break;
+	case EDIT_DONE:
+		break;
+	}
+	return true;
 }
 
 void box_keys(struct console *c, const struct box *b, int row, enum key_context kc)

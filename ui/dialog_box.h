@@ -27,6 +27,11 @@ int box_wrapped(struct console *c, const struct box *b, int row, const char *tex
 void box_field(struct console *c, const struct box *b, int row, const struct editbuf *e,
 	       bool focused, bool selected);
 
+/* A key into a text field: false when it is no editing key nor a
+ * character; a character over the limit is said ("`what` has at most N
+ * characters"), never dropped in silence. */
+bool box_field_key(struct console *c, struct editbuf *e, int key, const char *what);
+
 /* "Enter OK · Esc Cancel": the function bar of context kc, on a row. */
 void box_keys(struct console *c, const struct box *b, int row, enum key_context kc);
 

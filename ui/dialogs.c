@@ -31,22 +31,6 @@ static void plain_free(struct dialog *d)
 	free(d);
 }
 
-/* A key into a text field; a character over the limit is said, never
- * dropped in silence. */
-static bool field_key(struct console *c, struct editbuf *e, int key, const char *what)
-{
-	switch (edit_key(c, e, key, 0)) {
-	case EDIT_NOT_MINE:
-		return false;
-	case EDIT_FULL:
-		console_say(c, true, "%s has at most %zu characters", what, e->max_chars);
-		break;
-	case EDIT_DONE:
-		break;
-	}
-	return true;
-}
-
 /* ---- prompt: search, retitle, filter, view name ------------------------ */
 
 struct prompt {
@@ -171,7 +155,7 @@ static bool prompt_key(struct console *c, struct dialog *d, int key)
 		if (!edit_is_char(key))
 			return true;
 	}
-	bool mine = field_key(c, &p->text, key, prompts[p->kind].called);
+	bool mine = box_field_key(c, &p->text, key, prompts[p->kind].called);
 	if (mine)
 		p->selected = false;
 	return mine;
@@ -275,7 +259,7 @@ static bool rate_key(struct console *c, struct dialog *d, int key)
 	struct rate *r = (struct rate *)d;
 
 	if (r->field != 0)
-		return field_key(c, r->field == 1 ? &r->feedback : &r->suggested, key,
+		return box_field_key(c, r->field == 1 ? &r->feedback : &r->suggested, key,
 				 "Feedback");
 	if (key >= '1' && key <= '5')
 		r->score = key - '0';

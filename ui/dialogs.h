@@ -11,6 +11,9 @@
  *             (Tab moves between the fields)
  *   status    o open, p pending, s solved, c closed
  *   assign    a list of agents (j/k, Enter), fetched when it opens
+ *   canned    the canned reply picker: a filter field and the replies
+ *             matching it, best first (Up/Down, Enter inserts into the
+ *             composer), fetched when it opens (dialog_canned.c)
  *   confirm   a y/n question: quit while replies are sending, hand back a
  *             colleague's chat, force a takeover, stop a conversation
  */
@@ -29,6 +32,7 @@ struct dialog *dialog_rate_new(const char *chat_id);
 struct dialog *dialog_status_new(const char *chat_id);
 struct dialog *dialog_assign_new(struct console *c, const char *chat_id);
 struct dialog *dialog_quit_new(size_t unsent);
+struct dialog *dialog_canned_new(struct console *c);
 
 /* What "yes" does, on the chat the question was about. */
 typedef void confirm_fn(struct console *c, const char *chat_id);

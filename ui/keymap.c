@@ -43,6 +43,7 @@ static const struct binding main_keys[] = {
 
 static const struct binding composer_keys[] = {
 	{"Enter", "send"}, {"M-Enter", "newline"}, {"Esc", "close"},
+	{"C-r", "canned"}, {"/", "canned-at-start"},
 };
 
 static const struct binding edit_keys[] = {
@@ -83,6 +84,12 @@ static const struct binding help_keys[] = {
 	{"Esc", "close"}, {"q", "close"}, {"?", "close"}, {"Enter", "close"},
 };
 
+/* Up/Down only: every character types into the filter. */
+static const struct binding canned_keys[] = {
+	{"Down", "down"}, {"C-n", "down"}, {"Up", "up"}, {"C-p", "up"},
+	{"Enter", "confirm"}, {"Esc", "cancel"},
+};
+
 static const struct {
 	const struct binding *b;
 	size_t n;
@@ -96,6 +103,7 @@ static const struct {
 	[KC_ASSIGN] = {assign_keys, N(assign_keys)},
 	[KC_CONFIRM] = {confirm_keys, N(confirm_keys)},
 	[KC_HELP] = {help_keys, N(help_keys)},
+	[KC_CANNED] = {canned_keys, N(canned_keys)},
 };
 
 /* The function bars: most relevant first, so a narrow screen keeps those;
@@ -108,13 +116,14 @@ static const char *const thread_bar[] = {
 	"help", "reply", "note", "takeover", "handback", "switch-pane", "retitle", "rate",
 	"status", "back", NULL,
 };
-static const char *const composer_bar[] = {"send", "newline", "close", NULL};
+static const char *const composer_bar[] = {"send", "newline", "canned", "close", NULL};
 static const char *const prompt_bar[] = {"confirm", "cancel", NULL};
 static const char *const rate_bar[] = {"next-field", "confirm", "cancel", NULL};
 static const char *const status_bar[] = {"open", "pending", "solved", "closed", "cancel", NULL};
 static const char *const assign_bar[] = {"down", "up", "confirm", "cancel", NULL};
 static const char *const confirm_bar[] = {"yes", "no", NULL};
 static const char *const help_bar[] = {"down", "up", "close", NULL};
+static const char *const canned_bar[] = {"confirm", "down", "up", "cancel", NULL};
 
 const struct key_context_def key_contexts[KC_COUNT] = {
 	[KC_MAIN] = {"main", "The list and the thread",
@@ -138,6 +147,9 @@ const struct key_context_def key_contexts[KC_COUNT] = {
 	[KC_CONFIRM] = {"confirm", "Questions (quit, hand back, stop)", NULL, confirm_actions,
 			&nconfirm_actions, {confirm_bar, NULL}},
 	[KC_HELP] = {"help", "This help", NULL, help_actions, &nhelp_actions, {help_bar, NULL}},
+	[KC_CANNED] = {"canned", "Picking a canned reply",
+		       "Type to filter (letters of the name in order, or words of the text).",
+		       canned_actions, &ncanned_actions, {canned_bar, NULL}},
 };
 
 const struct action *action_find(enum key_context kc, const char *name)
@@ -218,7 +230,7 @@ static bool apply_bind(struct keymap km[KC_COUNT], const char *spec, char *why, 
 		int kc = context_named(w[0]);
 		if (kc < 0) {
 			snprintf(why, whylen, "no key context \"%s\" (main, composer, edit, prompt, "
-				 "rate, status, assign, confirm, help)", w[0]);
+				 "rate, status, assign, confirm, help, canned)", w[0]);
 			return false;
 		}
 		return bind_one(km, (enum key_context)kc, w[1], w[2], why, whylen);

@@ -40,6 +40,11 @@ static const struct cli_option send_options[] = {
 	{NULL, NULL, NULL},
 };
 
+static const struct cli_option replies_options[] = {
+	{"shared", NULL, "add: the team's reply, not a personal one (supervisors only)"},
+	{NULL, NULL, NULL},
+};
+
 static const struct cli_option watch_options[] = {
 	{"since", "SEQ", "start after this event seq (the last one a previous run printed)"},
 	{NULL, NULL, NULL},
@@ -63,6 +68,12 @@ const struct cli_command cli_commands[] = {
 	 "a retried send is never shown twice. Nothing is kept: if the hub cannot be "
 	 "reached (exit 3) the reply is not sent. With --queue it is put in the outbox "
 	 "instead and sent by the next console to start."},
+	{"replies", "list | add NAME TEXT [--shared] | rm ID|NAME", 1, 3, replies_options,
+	 cmd_replies,
+	 "Canned replies, which the console's composer offers (/ or C-r). list: the shared "
+	 "ones and your own. add: a personal reply, or with --shared the team's (supervisors "
+	 "only); NAME is its shortcut (letters, digits, '.', '_', '-'), TEXT may hold "
+	 "{customer}, {agent} and {chat_title}. rm: remove one by id or name."},
 	{"retitle", "ID TITLE", 2, 2, NULL, cmd_retitle, "Set the chat's title."},
 	{"show", "ID [--all]", 1, 1, show_options, cmd_show,
 	 "Show a chat and its latest messages. With --json: {\"chat\":...,\"messages\":[...]}."},

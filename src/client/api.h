@@ -107,6 +107,13 @@ struct api_ingest_batch {
 	size_t n;
 };
 
+/* GET /v1/replies (v1.1): the shared canned replies and the caller's own. */
+struct canned;
+struct api_canned_list {
+	struct canned *replies;
+	size_t n;
+};
+
 struct api_result {
 	enum api_err_kind err;
 	long http_status;        /* the last answer's status, 0 when none */
@@ -125,6 +132,8 @@ struct api_result {
 	bool created;                      /* api_send, api_ingest: 201 (new) rather than 200 (duplicate) */
 	struct api_stats *stats;
 	struct api_ingest_batch *batch;    /* api_ingest_batch */
+	struct api_canned_list *canned;    /* api_canned_list */
+	struct canned *canned_one;         /* api_canned_add, api_canned_remove */
 };
 
 typedef void api_done_fn(void *ctx, struct api_result *r);
@@ -161,6 +170,7 @@ void api_message_page_free(struct api_message_page *p);
 void api_agent_list_free(struct api_agent_list *l);
 void api_stats_free(struct api_stats *s);
 void api_health_free(struct api_health *h);
+void api_canned_list_free(struct api_canned_list *l);
 
 /* Filters of GET /v1/chats. NULL / 0 / API_TRISTATE_UNSET: not sent. The
  * strings go to the hub as given (URL-escaped), so it validates them. */
@@ -262,6 +272,14 @@ bool api_ingest_batch(struct api *a, const struct api_ingest_req *reqs, size_t n
 /* from, to: "YYYY-MM-DD". */
 bool api_stats_daily(struct api *a, const char *from, const char *to, api_done_fn *done,
 		     void *ctx, struct errbuf *err);
+
+/* Canned replies (v1.1): list them; add one (`shared`: the team's, for
+ * supervisors; else the caller's own); remove one by id. */
+bool api_canned_list(struct api *a, api_done_fn *done, void *ctx, struct errbuf *err);
+bool api_canned_add(struct api *a, const char *name, const char *text, bool shared,
+		    api_done_fn *done, void *ctx, struct errbuf *err);
+bool api_canned_remove(struct api *a, const char *id, api_done_fn *done, void *ctx,
+		       struct errbuf *err);
 
 /* A fresh client_msg_id (a uuid: 36 of [0-9a-f-]) into out[37]. */
 bool api_new_client_msg_id(char out[UUID_STRLEN + 1], struct errbuf *err);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api_internal.h"
+#include "canned.h"
 #include "codec.h"
 #include "jsonfield.h"
 
@@ -60,6 +61,16 @@ void api_health_free(struct api_health *h)
 	free(h);
 }
 
+void api_canned_list_free(struct api_canned_list *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		canned_free(&l->replies[i]);
+	free(l->replies);
+	free(l);
+}
+
 void api_result_free(struct api_result *r)
 {
 	api_health_free(r->health);
@@ -83,6 +94,13 @@ void api_result_free(struct api_result *r)
 		free(r->batch->items);
 		free(r->batch);
 	}
+	api_canned_list_free(r->canned);
+	if (r->canned_one) {
+		canned_free(r->canned_one);
+		free(r->canned_one);
+	}
+	r->canned = NULL;
+	r->canned_one = NULL;
 	r->health = NULL;
 	r->agent = NULL;
 	r->agents = NULL;
@@ -106,6 +124,8 @@ void api_result_take(struct api_result *dst, struct api_result *r)
 	r->message = NULL;
 	r->stats = NULL;
 	r->batch = NULL;
+	r->canned = NULL;
+	r->canned_one = NULL;
 }
 
 /* An array member `name` of `j`, each element decoded into
@@ -178,6 +198,16 @@ static bool one_agent(const cJSON *j, void *out, struct errbuf *err)
 static void free_agent(void *p)
 {
 	agent_free(p);
+}
+
+static bool one_canned(const cJSON *j, void *out, struct errbuf *err)
+{
+	return canned_from_json(j, out, err);
+}
+
+static void free_canned(void *p)
+{
+	canned_free(p);
 }
 
 static bool one_day(const cJSON *j, void *out, struct errbuf *err)
@@ -398,6 +428,22 @@ static bool decode(enum api_payload what, long status, const cJSON *j, struct ap
 		}
 		l->agents = items;
 		r->agents = l;
+		return true;
+	}
+	case API_P_CANNED:
+		DECODE_ONE(canned, canned_from_json, r->canned_one);
+		return true;
+	case API_P_CANNED_LIST: {
+		struct api_canned_list *l = calloc(1, sizeof *l);
+		if (!l)
+			return errbuf_set(err, "out of memory");
+		if (!decode_array(j, "replies", sizeof(struct canned), one_canned, free_canned,
+				  &items, &l->n, err)) {
+			free(l);
+			return false;
+		}
+		l->replies = items;
+		r->canned = l;
 		return true;
 	}
 	case API_P_STATS: {

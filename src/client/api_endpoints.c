@@ -404,3 +404,34 @@ bool api_new_client_msg_id(char out[UUID_STRLEN + 1], struct errbuf *err)
 {
 	return uuid_generate(out, err);
 }
+
+bool api_canned_list(struct api *a, api_done_fn *done, void *ctx, struct errbuf *err)
+{
+	return api_call_start(a, "GET", "/v1/replies", NULL, API_P_CANNED_LIST, false, done, ctx,
+			      err);
+}
+
+bool api_canned_add(struct api *a, const char *name, const char *text, bool shared,
+		    api_done_fn *done, void *ctx, struct errbuf *err)
+{
+	cJSON *b = cJSON_CreateObject();
+
+	if (!b || !cJSON_AddStringToObject(b, "name", name) ||
+	    !cJSON_AddStringToObject(b, "text", text) ||
+	    !cJSON_AddBoolToObject(b, "shared", shared)) {
+		cJSON_Delete(b);
+		return errbuf_set(err, "out of memory");
+	}
+	return api_call_start(a, "POST", "/v1/replies", b, API_P_CANNED, false, done, ctx, err);
+}
+
+bool api_canned_remove(struct api *a, const char *id, api_done_fn *done, void *ctx,
+		       struct errbuf *err)
+{
+	char path[64];
+
+	if (!check_id(id, "reply", err))
+		return false;
+	snprintf(path, sizeof path, "/v1/replies/%s", id);
+	return api_call_start(a, "DELETE", path, NULL, API_P_CANNED, false, done, ctx, err);
+}

@@ -22,6 +22,8 @@ enum api_payload {
 	API_P_INGEST,      /* chat and message */
 	API_P_STATS,
 	API_P_INGEST_BATCH, /* outcomes, ids only */
+	API_P_CANNED_LIST,
+	API_P_CANNED,
 };
 
 /* Start `method` on server_url + `path` (which includes its query string).

@@ -172,6 +172,8 @@ bool session_stop_chat(struct session *s, const char *chat_id, session_done_fn *
 		       struct errbuf *err);
 /* The agents to assign to (GET /v1/agents); r->agents on success. */
 bool session_agents(struct session *s, session_done_fn *done, void *ctx, struct errbuf *err);
+/* The canned replies the agent may use (GET /v1/replies); r->canned. */
+bool session_canned(struct session *s, session_done_fn *done, void *ctx, struct errbuf *err);
 
 /* A reply (or an internal note) into the outbox: on disk when this returns
  * true, sent as soon as the hub is live; its progress comes through

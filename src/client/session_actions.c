@@ -36,6 +36,7 @@ enum action_kind {
 	ACT_STATUS,
 	ACT_STOP,
 	ACT_AGENTS, /* no chat: never waits */
+	ACT_CANNED, /* no chat: never waits */
 };
 
 /* One action, from the call that gave it to its outcome. What a queued
@@ -45,7 +46,7 @@ struct action {
 	struct session *s;
 	uint64_t ticket;             /* rises with every action given */
 	enum action_kind kind;
-	char *chat;                  /* NULL for ACT_AGENTS */
+	char *chat;                  /* NULL for ACT_AGENTS, ACT_CANNED */
 	bool started;
 	bool force;                  /* takeover */
 	int score;                   /* rate */
@@ -167,6 +168,8 @@ static bool action_send(struct action *a, struct errbuf *err)
 		return api_stop(api, a->chat, on_action, a, err);
 	case ACT_AGENTS:
 		return api_agents(api, on_action, a, err);
+	case ACT_CANNED:
+		return api_canned_list(api, on_action, a, err);
 	}
 	return errbuf_set(err, "unknown action");
 }
@@ -360,6 +363,13 @@ bool session_stop_chat(struct session *s, const char *chat_id, session_done_fn *
 bool session_agents(struct session *s, session_done_fn *done, void *ctx, struct errbuf *err)
 {
 	struct action *a = action_new(s, ACT_AGENTS, NULL, NULL, NULL, done, ctx, err);
+
+	return a && submit(s, a, err);
+}
+
+bool session_canned(struct session *s, session_done_fn *done, void *ctx, struct errbuf *err)
+{
+	struct action *a = action_new(s, ACT_CANNED, NULL, NULL, NULL, done, ctx, err);
 
 	return a && submit(s, a, err);
 }

@@ -3,6 +3,7 @@
 noinst_LIBRARIES = src/core/libhandoffcore.a
 src_core_libhandoffcore_a_SOURCES = \
 	src/core/apierror.c src/core/apierror.h \
+	src/core/canned.c src/core/canned.h \
 	src/core/codec.c src/core/codec.h \
 	src/core/enums.c src/core/enums.h \
 	src/core/errbuf.c src/core/errbuf.h \

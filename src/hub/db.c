@@ -129,9 +129,20 @@ static const char *const migrations[] = {
 	"CREATE TABLE ingest_grants ("
 	" account_id TEXT NOT NULL REFERENCES accounts (id), kind INTEGER NOT NULL,"
 	" source TEXT NOT NULL, PRIMARY KEY (account_id, kind, source));",
+
+	/* canned replies (v1.1): shared ones have no owner; a personal one
+	 * belongs to the agent who made it. A name is unique among what one
+	 * agent sees of each kind, so the shortcut typed finds one reply
+	 * (the team's and an agent's own may share a name). */
+	"CREATE TABLE canned_replies ("
+	" id TEXT PRIMARY KEY, name TEXT NOT NULL, text TEXT NOT NULL,"
+	" owner_id TEXT REFERENCES accounts (id), created_by TEXT NOT NULL REFERENCES accounts (id),"
+	" created_at INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX canned_replies_name ON canned_replies (coalesce(owner_id, ''), name);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+_Static_assert(N_MIGRATIONS == DB_SCHEMA_VERSION, "DB_SCHEMA_VERSION is the count of steps");
 
 static bool exec(struct db *db, const char *sql, struct errbuf *err)
 {

@@ -34,6 +34,10 @@ struct db;
 /* The hub keeps at least this many events for replay (protocol: 100,000). */
 #define EVENTS_RETAINED 100000
 
+/* The schema's version (PRAGMA user_version) once every migration step
+ * ran: the number of steps (db.c checks it at compile time). */
+#define DB_SCHEMA_VERSION 5
+
 /* Open (creating and migrating as needed) the database at `path`. */
 struct db *db_open(const char *path, struct errbuf *err);
 void db_close(struct db *db);
@@ -238,6 +242,27 @@ void ingest_result_free(struct ingest_result *r);
  * batch (API_INVALID_PAYLOAD naming it) and nothing is stored. */
 bool db_ingest_batch(struct db *db, const struct agent *me, const struct ingest *items, size_t n,
 		     struct ingest_result *out, struct api_error *err);
+
+/* ---- canned replies (v1.1) ---------------------------------------------- */
+
+struct canned;
+
+/* The shared replies and `me`'s personal ones, by name (shared first on a
+ * tie). */
+bool db_canned_list(struct db *db, const struct agent *me, struct canned **out, size_t *n,
+		    struct api_error *err);
+
+/* A shared reply (only supervisors may: the handler checks) or one of `me`'s
+ * own. A name already used among the shared, or among me's own, is
+ * API_CONFLICT. */
+bool db_canned_add(struct db *db, const struct agent *me, const char *name, const char *text,
+		   bool shared, struct canned *out, struct api_error *err);
+
+/* Remove a reply; *out gets it as it was. Another agent's personal reply
+ * is API_RESOURCE_NOT_FOUND (nobody else sees it); a shared one needs a
+ * supervisor (API_FORBIDDEN). */
+bool db_canned_remove(struct db *db, const struct agent *me, const char *id, struct canned *out,
+		      struct api_error *err);
 
 /* ---- stats ------------------------------------------------------------- */
 

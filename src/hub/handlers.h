@@ -13,6 +13,7 @@ route_fn handle_messages_list, handle_message_post;
 route_fn handle_takeover, handle_handback, handle_assign, handle_rating, handle_stop;
 route_fn handle_ingest;
 route_fn handle_ingest_batch;
+route_fn handle_canned_list, handle_canned_add, handle_canned_remove;
 
 /* The value of query parameter `name`, or NULL. */
 const char *request_param(const struct request *req, const char *name);

@@ -6,6 +6,7 @@ src_hub_libhubdb_a_SOURCES = \
 	src/hub/db.c src/hub/db.h src/hub/db_internal.h \
 	src/hub/db_accounts.c \
 	src/hub/db_actions.c \
+	src/hub/db_canned.c \
 	src/hub/db_chats.c \
 	src/hub/db_checkpoint.c \
 	src/hub/db_events.c \
@@ -24,6 +25,7 @@ handoffd_SOURCES = \
 	src/hub/route.h src/hub/routes.c \
 	src/hub/handlers.h src/hub/handler_util.c \
 	src/hub/handlers_actions.c \
+	src/hub/handlers_canned.c \
 	src/hub/handlers_chats.c \
 	src/hub/handlers_ingest.c \
 	src/hub/handlers_messages.c \

@@ -29,6 +29,9 @@ const struct route api_routes[] = {
 	{HTTP_POST, "/v1/chats/{id}/rating", ROLES_AGENTS, handle_rating, no_params},
 	{HTTP_POST, "/v1/chats/{id}/stop", ROLES_AGENTS, handle_stop, no_params},
 	{HTTP_GET, "/v1/stats/daily", ROLES_AGENTS, handle_stats_daily, stats_params},
+	{HTTP_GET, "/v1/replies", ROLES_AGENTS, handle_canned_list, no_params},
+	{HTTP_POST, "/v1/replies", ROLES_AGENTS, handle_canned_add, no_params},
+	{HTTP_DELETE, "/v1/replies/{id}", ROLES_AGENTS, handle_canned_remove, no_params},
 	{HTTP_POST, "/v1/ingest/messages", ROLE_BIT(ACCOUNT_INGEST), handle_ingest, no_params},
 	{HTTP_POST, "/v1/ingest/batch", ROLE_BIT(ACCOUNT_INGEST), handle_ingest_batch, no_params},
 };

@@ -128,7 +128,7 @@ static void test_bar_fits_80_columns_and_follows_the_context(void **state)
 	/* The composer's keys say what Esc does. */
 	tmux_send_keys(&tm, "r", NULL);
 	tmux_wait_for(&tm, "Reply to", WAIT);
-	wait_bar("EnterSend M-EnterNew line EscKeep draft", "rReply", NULL);
+	wait_bar("EnterSend M-EnterNew line C-rCanned EscKeep draft", "rReply", NULL);
 	tmux_wait_for(&tm, "Esc closes and keeps the draft", WAIT);
 	tmux_send_keys(&tm, "Escape", NULL);
 	wait_bar("rReply", NULL, "EscClose");

@@ -1,13 +1,14 @@
 /*
  * fuzz_api_decode.c — the API client's answer decoders (api_decode.c) on
  * hostile bodies: the first byte picks what the call expects (health, me,
- * agents, a chat page, a chat, a message page, a message, stats). Every
- * chat, message and agent decoded must encode to text the protocol's
- * decoders accept again, unchanged.
+ * agents, a chat page, a chat, a message page, a message, stats, canned
+ * replies). Every chat, message, agent and canned reply decoded must
+ * encode to text the protocol's decoders accept again, unchanged.
  */
 #include <string.h>
 
 #include "api_internal.h"
+#include "canned.h"
 #include "codec.h"
 #include "fuzz.h"
 #include "jsonfield.h"
@@ -58,6 +59,20 @@ static void check_agent(const struct agent *a)
 	agent_free(&again);
 }
 
+static void check_canned(const struct canned *r)
+{
+	struct errbuf err;
+	struct canned again = {0};
+	cJSON *j = canned_to_json(r);
+	FUZZ_CHECK(j != NULL);
+	FUZZ_CHECK(canned_from_json(j, &again, &err));
+	cJSON *k = canned_to_json(&again);
+	FUZZ_CHECK(k != NULL && cJSON_Compare(j, k, true));
+	cJSON_Delete(j);
+	cJSON_Delete(k);
+	canned_free(&again);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct api_result r = {0};
@@ -65,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	enum api_payload what = (enum api_payload)(data[0] % (API_P_STATS + 1));
+	enum api_payload what = (enum api_payload)(data[0] % (API_P_CANNED + 1));
 	long status = data[0] & 0x80 ? 201 : 200;
 	if (!api_decode(what, status, (const char *)data + 1, size - 1, &r, &err))
 		return 0;
@@ -81,6 +96,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_message(r.message);
 	for (size_t i = 0; r.messages && i < r.messages->n; i++)
 		check_message(&r.messages->messages[i]);
+	if (r.canned_one)
+		check_canned(r.canned_one);
+	for (size_t i = 0; r.canned && i < r.canned->n; i++)
+		check_canned(&r.canned->replies[i]);
 	api_result_free(&r);
 	return 0;
 }

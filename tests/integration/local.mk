@@ -16,6 +16,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_keepalive \
 	tests/integration/test_hub_log \
 	tests/integration/test_hub_limits \
+	tests/integration/test_hub_replies \
 	tests/integration/test_hub_fds \
 	tests/integration/test_hub_ws_strict \
 	tests/integration/test_hub_auth_matrix \
@@ -131,6 +132,11 @@ tests_integration_test_hub_limits_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_limits_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_hub_limits_LDADD = $(IT_LDADD)
 tests_integration_test_hub_limits_LDFLAGS = -pthread
+tests_integration_test_hub_replies_SOURCES = tests/integration/test_hub_replies.c $(HARNESS)
+tests_integration_test_hub_replies_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_replies_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_replies_LDADD = $(IT_LDADD)
+tests_integration_test_hub_replies_LDFLAGS = -pthread
 tests_integration_test_hub_fds_SOURCES = tests/integration/test_hub_fds.c $(HARNESS)
 tests_integration_test_hub_fds_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_fds_CPPFLAGS = $(IT_CPPFLAGS)

@@ -36,6 +36,9 @@ static const char *const role_names[NROLES] = {"agent", "supervisor", "ingest"};
 static struct hub hub;
 static char tokens[NROLES][HUB_TOKEN_MAX];
 static char chat[37];
+/* A canned reply of each role that has them: its own, which its valid
+ * DELETE may remove (an id it cannot see would be 404). */
+static char reply_ids[NROLES][37];
 
 struct route_row {
 	char method[8];
@@ -100,6 +103,17 @@ static int setup(void **state)
 	/* No rate limit: 401s by the hundred must not turn into 429s. */
 	hub_start(&hub, "--auth-rate", "0", NULL);
 	ingest(&hub, tokens[INGEST], "matrix-1", "user", "hello", true, chat);
+	for (int role = 0; role < NROLES; role++) {
+		if (role == INGEST) {
+			snprintf(reply_ids[role], sizeof reply_ids[role], "%s", chat);
+			continue;
+		}
+		struct reply r = http(&hub, "POST", "/v1/replies", tokens[role],
+				      "{\"name\":\"matrix\",\"text\":\"x\"}");
+		cJSON *id = cJSON_GetObjectItem(expect_status(&r, 201), "id");
+		snprintf(reply_ids[role], sizeof reply_ids[role], "%s", id->valuestring);
+		reply_free(&r);
+	}
 	read_route_table();
 	*state = &hub;
 	return 0;
@@ -146,14 +160,16 @@ static void auth_line(enum cred cred, const char *token, char *out, size_t len)
 	}
 }
 
-/* The path with each {id} replaced by the test's chat. */
-static void concrete_path(const char *pattern, char *out, size_t len)
+/* The path with each {id} replaced by the test's chat, or for a canned
+ * reply's route by the reply of `role`. */
+static void concrete_path(const char *pattern, int role, char *out, size_t len)
 {
+	const char *id = strncmp(pattern, "/v1/replies/", 12) == 0 ? reply_ids[role] : chat;
 	size_t o = 0;
 
 	for (const char *p = pattern; *p && o + 40 < len;) {
 		if (strncmp(p, "{id}", 4) == 0) {
-			o += (size_t)snprintf(out + o, len - o, "%s", chat);
+			o += (size_t)snprintf(out + o, len - o, "%s", id);
 			p += 4;
 		} else {
 			out[o++] = *p++;
@@ -163,13 +179,13 @@ static void concrete_path(const char *pattern, char *out, size_t len)
 }
 
 /* The status line's code for one raw request, on a connection of its own. */
-static int status_of(const struct route_row *r, const char *auth)
+static int status_of(const struct route_row *r, int role, const char *auth)
 {
 	char path[256], req[1024];
 	const bool ws = strcmp(r->path, "/v1/events") == 0;
 	const bool body = strcmp(r->method, "POST") == 0 || strcmp(r->method, "PATCH") == 0;
 
-	concrete_path(r->path, path, sizeof path);
+	concrete_path(r->path, role, path, sizeof path);
 	int n = snprintf(req, sizeof req,
 			 "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%s%s\r\n%s", r->method, path, auth,
 			 ws ? "Upgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -214,7 +230,7 @@ static void test_every_route_role_and_credential(void **state)
 		for (int role = 0; role < NROLES; role++) {
 			for (int cred = 0; cred < NCREDS; cred++) {
 				auth_line((enum cred)cred, tokens[role], auth, sizeof auth);
-				int got = status_of(r, auth);
+				int got = status_of(r, role, auth);
 				bool may = r->roles == 0 || (r->roles & 1u << role);
 				bool answered = got != 401 && got != 403 && got != 404 &&
 						got != 405 && got != 429 && got < 500;
