@@ -142,6 +142,9 @@ struct chat_page {
 	size_t count;
 	char *next_cursor;          /* NULL on the last page */
 	int64_t total;              /* chats matching now */
+	/* A q's count stopped early: at least `total` chats match (see
+	 * doc/protocol.md, "Listing chats"). */
+	bool total_capped;
 };
 
 void chat_page_free(struct chat_page *p);
