@@ -308,6 +308,8 @@ struct db *db_open(const char *path, struct errbuf *err)
 		return NULL;
 	}
 	if (!exec(db, pragmas, err) || !migrate(db, err) ||
+	    (!db_search_register(db->conn) &&
+	     !errbuf_set(err, "database: cannot register match_offsets with FTS5")) ||
 	    !db_checkpointer_start(db, path, err)) {
 		db_close(db);
 		return NULL;

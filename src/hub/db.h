@@ -219,6 +219,39 @@ struct ingest {
 bool db_ingest(struct db *db, const struct agent *me, const struct ingest *in, struct chat *chat,
 	       struct message *message, bool *created, struct api_error *err);
 
+/* ---- search ------------------------------------------------------------ */
+
+#define SEARCH_SNIPPET_CHARS 160 /* characters of a message around its first match */
+#define SEARCH_MATCHES_MAX   16  /* matches given per snippet */
+
+/* One message that matched: where it is, and a snippet of its text with the
+ * matched words as [start, start + len) in characters of the snippet. */
+struct search_hit {
+	uuid_str chat_id, message_id;
+	int64_t seq, created_at;
+	enum msg_role role;
+	char *snippet;
+	int64_t snippet_start; /* characters of the text before the snippet */
+	size_t nmatches;
+	struct {
+		int start, len;
+	} matches[SEARCH_MATCHES_MAX];
+};
+
+struct search_page {
+	struct search_hit *hits; /* newest message first */
+	size_t count;
+};
+
+void search_page_free(struct search_page *p);
+
+/* Up to `limit` (1..100) messages containing every word of `text`, each as
+ * the start of a word, case and diacritics folded; notes only when
+ * with_notes (agents). A text without a word, or of more than 8 words, is
+ * API_INVALID_QUERY. */
+bool db_search(struct db *db, const char *text, bool with_notes, int limit,
+	       struct search_page *out, struct api_error *err);
+
 /* ---- stats ------------------------------------------------------------- */
 
 struct day_stats {

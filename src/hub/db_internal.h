@@ -60,6 +60,10 @@ struct db {
 	struct checkpointer *checkpointer; /* db_checkpoint.c */
 };
 
+/* ---- db_search.c: match_offsets(), FTS5's auxiliary function for search;
+ * every connection registers it on open. */
+bool db_search_register(sqlite3 *conn);
+
 /* ---- db_checkpoint.c: WAL checkpoints off the caller's thread ---------- */
 
 bool db_checkpointer_start(struct db *db, const char *path, struct errbuf *err);

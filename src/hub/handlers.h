@@ -11,7 +11,7 @@ route_fn handle_health, handle_me, handle_agents_list, handle_stats_daily;
 route_fn handle_chats_list, handle_chat_get, handle_chat_patch;
 route_fn handle_messages_list, handle_message_post;
 route_fn handle_takeover, handle_handback, handle_assign, handle_rating, handle_stop;
-route_fn handle_ingest;
+route_fn handle_ingest, handle_search;
 
 /* The value of query parameter `name`, or NULL. */
 const char *request_param(const struct request *req, const char *name);

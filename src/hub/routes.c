@@ -13,6 +13,7 @@ static const char *const chats_params[] = {"mode", "escalated", "waiting", "resp
 					   "channel", "source", "q", "sort", "limit", "cursor", NULL};
 static const char *const messages_params[] = {"before_seq", "after_seq", "limit", NULL};
 static const char *const stats_params[] = {"from", "to", NULL};
+static const char *const search_params[] = {"q", "limit", NULL};
 
 const struct route api_routes[] = {
 	{HTTP_GET, "/v1/health", ROLES_PUBLIC, handle_health, no_params},
@@ -29,6 +30,7 @@ const struct route api_routes[] = {
 	{HTTP_POST, "/v1/chats/{id}/rating", ROLES_AGENTS, handle_rating, no_params},
 	{HTTP_POST, "/v1/chats/{id}/stop", ROLES_AGENTS, handle_stop, no_params},
 	{HTTP_GET, "/v1/stats/daily", ROLES_AGENTS, handle_stats_daily, stats_params},
+	{HTTP_GET, "/v1/search", ROLES_AGENTS, handle_search, search_params},
 	{HTTP_POST, "/v1/ingest/messages", ROLE_BIT(ACCOUNT_INGEST), handle_ingest, no_params},
 };
 
