@@ -270,8 +270,9 @@ static bool cursor_decode(const char *s, struct cursor *c)
 #define CANDIDATES_MAX 1000
 
 struct text_search {
-	char *phrase; /* the FTS5 query (owned); NULL when q is too short or absent */
-	bool few;     /* at most CANDIDATES_MAX candidates: pages are cut from them */
+	char *phrase;    /* the FTS5 query (owned); NULL when q is too short or absent */
+	bool few;        /* at most CANDIDATES_MAX candidates: pages are cut from them */
+	int64_t matched; /* how many of those candidates match q and the filters */
 };
 
 /* q as one FTS5 phrase: in double quotes, with its quotes doubled. */
@@ -292,24 +293,43 @@ static char *fts_phrase(const char *text)
 	return p;
 }
 
-static bool text_search_init(struct db *db, const struct chat_query *q, struct text_search *t,
-			     struct api_error *err)
+/* One pass over the phrase's first CANDIDATES_MAX + 1 candidates: how many
+ * there are, and how many of them match q and its filters. */
+static bool candidates_sql(struct sqlbuf *b, const struct chat_query *q, const struct agent *me,
+			   const char *phrase)
 {
-	int64_t n = 0;
-	bool found;
+	sb_printf(b, "SELECT count(*), coalesce(sum(m), 0) FROM (SELECT (1");
+	add_filters(b, q, me);
+	if (!add_text(b, q))
+		return false;
+	sb_printf(b, ") AS m FROM chats WHERE rowid IN (SELECT rowid FROM chats_fts"
+		     " WHERE chats_fts MATCH ? LIMIT %d))",
+		  CANDIDATES_MAX + 1);
+	sb_text(b, phrase);
+	return true;
+}
+
+static bool text_search_init(struct db *db, const struct chat_query *q, const struct agent *me,
+			     struct text_search *t, struct api_error *err)
+{
+	struct sqlbuf b = {.len = 0};
+	int rc = SQLITE_DONE;
 
 	memset(t, 0, sizeof *t);
 	if (!q->q || utf8_count(q->q, strlen(q->q)) < FTS_MIN_CHARS)
 		return true;
-	if (!(t->phrase = fts_phrase(q->q)))
+	if (!(t->phrase = fts_phrase(q->q)) || !candidates_sql(&b, q, me, t->phrase)) {
+		free(b.pattern);
 		return db_oom(err);
-	if (!db_get_int(db,
-			"SELECT count(*) FROM (SELECT 1 FROM chats_fts WHERE chats_fts MATCH ?"
-			" LIMIT ?)",
-			ARGS(ARG_T(t->phrase), ARG_I(CANDIDATES_MAX + 1)), &n, &found, err))
-		return false;
-	t->few = n <= CANDIDATES_MAX;
-	return true;
+	}
+	sqlite3_stmt *st = db_query(db, b.sql, b.args, b.nargs, err);
+	if (st && (rc = db_step(db, st, err)) == SQLITE_ROW) {
+		t->few = sqlite3_column_int64(st, 0) <= CANDIDATES_MAX;
+		t->matched = sqlite3_column_int64(st, 1);
+	}
+	db_release(db, st);
+	free(b.pattern);
+	return st && rc == SQLITE_ROW;
 }
 
 /* ---- pages -------------------------------------------------------------- */
@@ -402,9 +422,10 @@ static bool has_filters(const struct chat_query *q)
 	       q->status >= 0 || q->channel >= 0 || q->source || q->q;
 }
 
-/* The statement that counts the chats matching q; *capped when its count
- * stops at CANDIDATES_MAX (a q's). Without q it sums chat_counts, whose
- * rows are the few combinations of the filter columns (db.c). */
+/* The statement that counts the chats matching q. Without q it sums
+ * chat_counts, whose rows are the few combinations of the filter columns
+ * (db.c); a q with trigrams counts its candidates (text_search_init); a
+ * shorter one counts row by row, up to CANDIDATES_MAX + 1. */
 static bool count_sql(struct sqlbuf *b, const struct chat_query *q, const struct agent *me,
 		      const struct text_search *t)
 {
@@ -413,20 +434,13 @@ static bool count_sql(struct sqlbuf *b, const struct chat_query *q, const struct
 		add_filters(b, q, me);
 		return true;
 	}
-	if (t->phrase) {
-		/* The first CANDIDATES_MAX candidates: all of them when few. */
-		sb_printf(b, "SELECT count(*) FROM chats WHERE rowid IN (SELECT rowid FROM chats_fts"
-			     " WHERE chats_fts MATCH ? LIMIT %d)",
-			  CANDIDATES_MAX);
-		sb_text(b, t->phrase);
-	} else {
-		sb_printf(b, "SELECT count(*) FROM (SELECT 1 FROM chats WHERE 1");
-	}
+	if (t->phrase)
+		return candidates_sql(b, q, me, t->phrase);
+	sb_printf(b, "SELECT count(*) FROM (SELECT 1 FROM chats WHERE 1");
 	add_filters(b, q, me);
 	if (!add_text(b, q))
 		return false;
-	if (!t->phrase)
-		sb_printf(b, " LIMIT %d)", CANDIDATES_MAX + 1);
+	sb_printf(b, " LIMIT %d)", CANDIDATES_MAX + 1);
 	return true;
 }
 
@@ -439,16 +453,18 @@ static bool count_matching(struct db *db, const struct chat_query *q, const stru
 
 	/* No filter at all: every chat, counted once and then kept up to date
 	 * (db_internal.h). */
-	bool all = !has_filters(q);
+	bool all = !has_filters(q), ok = true;
 	if (all && db->chat_count >= 0) {
 		p->total = db->chat_count;
 		return true;
 	}
-	if (!count_sql(&b, q, me, t)) {
-		free(b.pattern);
-		return db_oom(err);
+	if (t->phrase) {
+		p->total = t->matched;
+	} else if (count_sql(&b, q, me, t)) {
+		ok = db_get_int(db, b.sql, b.args, b.nargs, &p->total, &found, err);
+	} else {
+		ok = db_oom(err);
 	}
-	bool ok = db_get_int(db, b.sql, b.args, b.nargs, &p->total, &found, err);
 	free(b.pattern);
 	if (ok && all)
 		db->chat_count = p->total;
@@ -523,7 +539,7 @@ static bool list_page(struct db *db, const struct chat_query *q, const struct ag
 		ok = api_error_set(err, API_INVALID_QUERY, "cursor: not a cursor of this list");
 	else if (snap < db->floor - 1)
 		ok = api_error_set(err, API_INVALID_QUERY, "cursor expired; start the list again");
-	ok = ok && text_search_init(db, q, &t, err) &&
+	ok = ok && text_search_init(db, q, me, &t, err) &&
 	     page_keys(db, q, me, &t, cur, snap, rows, &n, &more, err) &&
 	     count_matching(db, q, me, &t, p, err);
 	free(t.phrase);
@@ -577,7 +593,7 @@ bool chat_list_plans(struct db *db, const struct agent *me, const struct chat_qu
 
 	out[0] = '\0';
 	memcpy(cur.id, "00000000-0000-4000-8000-000000000000", sizeof cur.id);
-	bool ok = text_search_init(db, q, &t, err);
+	bool ok = text_search_init(db, q, me, &t, err);
 	ok = ok && ((page_sql(&a, false, q, me, &t, NULL, cur.snap, q->limit + 1) &&
 		     page_sql(&a2, false, q, me, &t, &cur, cur.snap, q->limit + 1) &&
 		     page_sql(&b, true, q, me, &t, &cur, cur.snap, q->limit + 1) &&
