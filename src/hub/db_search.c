@@ -129,9 +129,9 @@ static char *fts_query(const char *text, struct api_error *err)
 		db_oom(err);
 		return NULL;
 	}
-	for (const char *p = text; *p;) {
+	for (const char *p = text, *end = text + n; p < end;) {
 		unsigned cp;
-		size_t len = utf8_decode(p, strlen(p), &cp);
+		size_t len = utf8_decode(p, (size_t)(end - p), &cp);
 		/* Letters and digits of ASCII, and every non-ASCII character,
 		 * which the tokenizer decides on (it keeps letters). */
 		bool word = len && (cp >= 0x80 || (cp >= '0' && cp <= '9') ||
