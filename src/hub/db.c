@@ -144,7 +144,7 @@ static const char *const migrations[] = {
 	 * chats_fts indexes the text q matches (title, owner name, latest
 	 * preview) by trigrams: a q of 3 characters or more is a phrase query
 	 * that finds the few candidates, which LIKE then checks (db_list.c).
-	 * messages_fts indexes every message's text by words, for search
+	 * messages_fts indexes every message's text by word stems, for search
 	 * (db_search.c). Both read their text from the table they index by
 	 * rowid (external content) and are kept by triggers. A VACUUM may
 	 * renumber those rowids: after one, rebuild both
@@ -159,6 +159,11 @@ static const char *const migrations[] = {
 	"CREATE INDEX chats_status_w ON chats (ticket_status, wait_key, id);"
 	"CREATE INDEX chats_channel_w ON chats (channel_type, wait_key, id);"
 	"CREATE INDEX chats_source_w ON chats (source_platform, wait_key, id);"
+	/* "my open tickets": two filters whose chats rarely meet, so walking
+	 * either one's index alone may read all of its chats */
+	"CREATE INDEX chats_responder_status ON chats (responder_id, ticket_status, recent_key, id);"
+	"CREATE INDEX chats_responder_status_w ON chats"
+	" (responder_id, ticket_status, wait_key, id);"
 
 	"CREATE TABLE chat_counts ("
 	" mode INTEGER NOT NULL, escalated INTEGER NOT NULL, responder_type INTEGER NOT NULL,"
@@ -210,7 +215,7 @@ static const char *const migrations[] = {
 	" END;"
 
 	"CREATE VIRTUAL TABLE messages_fts USING fts5 (text, content = 'messages',"
-	" content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2');"
+	" content_rowid = 'rowid', tokenize = 'porter unicode61 remove_diacritics 2');"
 	"INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');"
 	"CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
 	" INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text);"

@@ -245,8 +245,8 @@ struct search_page {
 
 void search_page_free(struct search_page *p);
 
-/* Up to `limit` (1..100) messages containing every word of `text`, each as
- * the start of a word, case and diacritics folded; notes only when
+/* Up to `limit` (1..100) messages containing every word of `text` (by
+ * stem: "refund" finds "refunded"), case and diacritics folded; notes only when
  * with_notes (agents). A text without a word, or of more than 8 words, is
  * API_INVALID_QUERY. */
 bool db_search(struct db *db, const char *text, bool with_notes, int limit,

@@ -3,9 +3,12 @@
  * snippet and where the words matched in it (see db.h).
  *
  * messages_fts (db.c, migration step 5) indexes every message's text by
- * words (unicode61: letters and digits, case and diacritics folded). A
- * search matches the messages that contain every word of the text, each as
- * the start of a word ("refund" finds "Refunded"). The match offsets come
+ * word stems (unicode61: letters and digits, case and diacritics folded;
+ * then porter: "refunded" and "refunds" are "refund"). A search matches the
+ * messages that contain every word of the text, by stem. Not by prefix: an
+ * FTS5 prefix query merges the whole doclist of every matching term before
+ * it yields one row, while a word's doclist is read newest first and stops
+ * at the page's end. The match offsets come
  * from FTS5 itself, through the auxiliary function match_offsets below, so
  * they are the tokens the index matched, however the text spells them.
  */
@@ -116,8 +119,8 @@ bool db_search_register(sqlite3 *conn)
 
 /* ---- the query ------------------------------------------------------------ */
 
-/* The text as an FTS5 query: each run of letters and digits a prefix term
- * in double quotes, so nothing the customer typed is FTS5 syntax. Other
+/* The text as an FTS5 query: each run of letters and digits a term in
+ * double quotes, so nothing the customer typed is FTS5 syntax. Other
  * characters separate words, as the tokenizer reads them. */
 static char *fts_query(const char *text, struct api_error *err)
 {
@@ -145,7 +148,7 @@ static char *fts_query(const char *text, struct api_error *err)
 			}
 			o += sprintf(o, "%s\"", words > 1 ? " " : "");
 		} else if (!word && in_word) {
-			o += sprintf(o, "\"*");
+			*o++ = '"';
 		}
 		if (word) {
 			memcpy(o, p, len);
@@ -155,7 +158,7 @@ static char *fts_query(const char *text, struct api_error *err)
 		p += len ? len : 1;
 	}
 	if (in_word)
-		o += sprintf(o, "\"*");
+		*o++ = '"';
 	*o = '\0';
 	if (!words) {
 		free(q);

@@ -67,7 +67,8 @@ static void test_upgrade_indexes_existing_messages(void **state)
 				      " DROP INDEX chats_held_w; DROP INDEX chats_rtype;"
 				      " DROP INDEX chats_rtype_w; DROP INDEX chats_responder_w;"
 				      " DROP INDEX chats_status_w; DROP INDEX chats_channel_w;"
-				      " DROP INDEX chats_source_w; PRAGMA user_version = 4;",
+				      " DROP INDEX chats_source_w; DROP INDEX chats_responder_status;"
+				      " DROP INDEX chats_responder_status_w; PRAGMA user_version = 4;",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	db_close(fx->db);
