@@ -139,6 +139,97 @@ static const char *const migrations[] = {
 	" owner_id TEXT REFERENCES accounts (id), created_by TEXT NOT NULL REFERENCES accounts (id),"
 	" created_at INTEGER NOT NULL);"
 	"CREATE UNIQUE INDEX canned_replies_name ON canned_replies (coalesce(owner_id, ''), name);",
+
+	/* 6: every list filter indexed, counts without a walk, and search.
+	 *
+	 * An index per filter and sort, so a page of any filter is an ordered
+	 * index walk that stops at the page's end (db_list.c).
+	 *
+	 * chat_counts holds how many chats have each combination of the filter
+	 * columns; a filtered meta.total sums its few matching rows instead of
+	 * counting the chats. NULLs are stored as -1 / '' so each combination
+	 * is one row of the primary key; no filter compares with those values.
+	 * Triggers keep it in the transaction that changes the chat.
+	 *
+	 * chats_fts indexes the text q matches (title, owner name, latest
+	 * preview) by trigrams: a q of 3 characters or more is a phrase query
+	 * that finds the few candidates, which LIKE then checks (db_list.c).
+	 * messages_fts indexes every message's text by word stems, for search
+	 * (db_search.c). Both read their text from the table they index by
+	 * rowid (external content) and are kept by triggers. A VACUUM may
+	 * renumber those rowids: after one, rebuild both
+	 * (INSERT INTO chats_fts (chats_fts) VALUES ('rebuild'), the same for
+	 * messages_fts). */
+	"CREATE INDEX chats_escalated ON chats (escalated, recent_key, id);"
+	"CREATE INDEX chats_escalated_w ON chats (escalated, wait_key, id);"
+	"CREATE INDEX chats_held_w ON chats (wait_key, id) WHERE mode = 1;"
+	"CREATE INDEX chats_rtype ON chats (responder_type, recent_key, id);"
+	"CREATE INDEX chats_rtype_w ON chats (responder_type, wait_key, id);"
+	"CREATE INDEX chats_responder_w ON chats (responder_id, wait_key, id);"
+	"CREATE INDEX chats_status_w ON chats (ticket_status, wait_key, id);"
+	"CREATE INDEX chats_channel_w ON chats (channel_type, wait_key, id);"
+	"CREATE INDEX chats_source_w ON chats (source_platform, wait_key, id);"
+	/* "my open tickets": two filters whose chats rarely meet, so walking
+	 * either one's index alone may read all of its chats */
+	"CREATE INDEX chats_responder_status ON chats (responder_id, ticket_status, recent_key, id);"
+	"CREATE INDEX chats_responder_status_w ON chats"
+	" (responder_id, ticket_status, wait_key, id);"
+
+	"CREATE TABLE chat_counts ("
+	" mode INTEGER NOT NULL, escalated INTEGER NOT NULL, responder_type INTEGER NOT NULL,"
+	" responder_id TEXT NOT NULL, ticket_status INTEGER NOT NULL,"
+	" channel_type INTEGER NOT NULL, source_platform TEXT NOT NULL, n INTEGER NOT NULL,"
+	" PRIMARY KEY (mode, escalated, responder_type, responder_id, ticket_status,"
+	" channel_type, source_platform)) WITHOUT ROWID;"
+	"INSERT INTO chat_counts SELECT mode, escalated, responder_type,"
+	" coalesce(responder_id, ''), coalesce(ticket_status, -1), channel_type,"
+	" coalesce(source_platform, ''), count(*) FROM chats GROUP BY 1, 2, 3, 4, 5, 6, 7;"
+	"CREATE TRIGGER chat_counts_insert AFTER INSERT ON chats BEGIN"
+	" INSERT INTO chat_counts VALUES (new.mode, new.escalated, new.responder_type,"
+	"  coalesce(new.responder_id, ''), coalesce(new.ticket_status, -1), new.channel_type,"
+	"  coalesce(new.source_platform, ''), 1) ON CONFLICT DO UPDATE SET n = n + 1;"
+	" END;"
+	"CREATE TRIGGER chat_counts_update AFTER UPDATE OF mode, escalated, responder_type,"
+	" responder_id, ticket_status, channel_type, source_platform ON chats"
+	" WHEN old.mode IS NOT new.mode OR old.escalated IS NOT new.escalated"
+	" OR old.responder_type IS NOT new.responder_type"
+	" OR old.responder_id IS NOT new.responder_id"
+	" OR old.ticket_status IS NOT new.ticket_status"
+	" OR old.channel_type IS NOT new.channel_type"
+	" OR old.source_platform IS NOT new.source_platform BEGIN"
+	" UPDATE chat_counts SET n = n - 1 WHERE mode = old.mode AND escalated = old.escalated"
+	"  AND responder_type = old.responder_type"
+	"  AND responder_id = coalesce(old.responder_id, '')"
+	"  AND ticket_status = coalesce(old.ticket_status, -1)"
+	"  AND channel_type = old.channel_type"
+	"  AND source_platform = coalesce(old.source_platform, '');"
+	" INSERT INTO chat_counts VALUES (new.mode, new.escalated, new.responder_type,"
+	"  coalesce(new.responder_id, ''), coalesce(new.ticket_status, -1), new.channel_type,"
+	"  coalesce(new.source_platform, ''), 1) ON CONFLICT DO UPDATE SET n = n + 1;"
+	" END;"
+
+	"CREATE VIRTUAL TABLE chats_fts USING fts5 (title, owner_name, latest_text,"
+	" content = 'chats', content_rowid = 'rowid', tokenize = 'trigram');"
+	"INSERT INTO chats_fts (chats_fts) VALUES ('rebuild');"
+	"CREATE TRIGGER chats_fts_insert AFTER INSERT ON chats BEGIN"
+	" INSERT INTO chats_fts (rowid, title, owner_name, latest_text)"
+	"  VALUES (new.rowid, new.title, new.owner_name, new.latest_text);"
+	" END;"
+	"CREATE TRIGGER chats_fts_update AFTER UPDATE OF title, owner_name, latest_text ON chats"
+	" WHEN old.title IS NOT new.title OR old.owner_name IS NOT new.owner_name"
+	" OR old.latest_text IS NOT new.latest_text BEGIN"
+	" INSERT INTO chats_fts (chats_fts, rowid, title, owner_name, latest_text)"
+	"  VALUES ('delete', old.rowid, old.title, old.owner_name, old.latest_text);"
+	" INSERT INTO chats_fts (rowid, title, owner_name, latest_text)"
+	"  VALUES (new.rowid, new.title, new.owner_name, new.latest_text);"
+	" END;"
+
+	"CREATE VIRTUAL TABLE messages_fts USING fts5 (text, content = 'messages',"
+	" content_rowid = 'rowid', tokenize = 'porter unicode61 remove_diacritics 2');"
+	"INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');"
+	"CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
+	" INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text);"
+	" END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -233,6 +324,8 @@ struct db *db_open(const char *path, struct errbuf *err)
 		return NULL;
 	}
 	if (!exec(db, pragmas, err) || !migrate(db, err) ||
+	    (!db_search_register(db->conn) &&
+	     !errbuf_set(err, "database: cannot register match_offsets with FTS5")) ||
 	    !db_checkpointer_start(db, path, err)) {
 		db_close(db);
 		return NULL;

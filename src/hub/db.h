@@ -36,7 +36,7 @@ struct db;
 
 /* The schema's version (PRAGMA user_version) once every migration step
  * ran: the number of steps (db.c checks it at compile time). */
-#define DB_SCHEMA_VERSION 5
+#define DB_SCHEMA_VERSION 6
 
 /* Open (creating and migrating as needed) the database at `path`. */
 struct db *db_open(const char *path, struct errbuf *err);
@@ -150,6 +150,9 @@ struct chat_page {
 	size_t count;
 	char *next_cursor;          /* NULL on the last page */
 	int64_t total;              /* chats matching now */
+	/* A q's count stopped early: at least `total` chats match (see
+	 * doc/protocol.md, "Listing chats"). */
+	bool total_capped;
 };
 
 void chat_page_free(struct chat_page *p);
@@ -263,6 +266,39 @@ bool db_canned_add(struct db *db, const struct agent *me, const char *name, cons
  * supervisor (API_FORBIDDEN). */
 bool db_canned_remove(struct db *db, const struct agent *me, const char *id, struct canned *out,
 		      struct api_error *err);
+
+/* ---- search ------------------------------------------------------------ */
+
+#define SEARCH_SNIPPET_CHARS 160 /* characters of a message around its first match */
+#define SEARCH_MATCHES_MAX   16  /* matches given per snippet */
+
+/* One message that matched: where it is, and a snippet of its text with the
+ * matched words as [start, start + len) in characters of the snippet. */
+struct search_hit {
+	uuid_str chat_id, message_id;
+	int64_t seq, created_at;
+	enum msg_role role;
+	char *snippet;
+	int64_t snippet_start; /* characters of the text before the snippet */
+	size_t nmatches;
+	struct {
+		int start, len;
+	} matches[SEARCH_MATCHES_MAX];
+};
+
+struct search_page {
+	struct search_hit *hits; /* newest message first */
+	size_t count;
+};
+
+void search_page_free(struct search_page *p);
+
+/* Up to `limit` (1..100) messages containing every word of `text` (by
+ * stem: "refund" finds "refunded"), case and diacritics folded; notes only when
+ * with_notes (agents). A text without a word, or of more than 8 words, is
+ * API_INVALID_QUERY. */
+bool db_search(struct db *db, const char *text, bool with_notes, int limit,
+	       struct search_page *out, struct api_error *err);
 
 /* ---- stats ------------------------------------------------------------- */
 

@@ -60,6 +60,10 @@ struct db {
 	struct checkpointer *checkpointer; /* db_checkpoint.c */
 };
 
+/* ---- db_search.c: match_offsets(), FTS5's auxiliary function for search;
+ * every connection registers it on open. */
+bool db_search_register(sqlite3 *conn);
+
 /* ---- db_checkpoint.c: WAL checkpoints off the caller's thread ---------- */
 
 bool db_checkpointer_start(struct db *db, const char *path, struct errbuf *err);
@@ -135,6 +139,12 @@ bool db_finish(struct db *db, bool ok, struct api_error *err);
 #define SNAPSHOT_COLUMNS                                                             \
 	"mode, escalated, responder_type, responder_id, ticket_status, channel_type, " \
 	"title, owner_name, latest_text, recent_key, wait_key, source_platform"
+
+/* The query plans (EXPLAIN QUERY PLAN) of the statements a page of q runs,
+ * one "first|next|changed|count: detail" line each, into out: the tests
+ * hold every filter to an index with them (db_list.c). */
+bool chat_list_plans(struct db *db, const struct agent *me, const struct chat_query *q,
+		     char *out, size_t len, struct api_error *err);
 
 /* The chat as the protocol shows it; 404 when there is none. */
 bool chat_load(struct db *db, const char *chat_id, struct chat *out, struct api_error *err);

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "db_internal.h"
+#include "utf8.h"
 
 #define SQL_MAX    2048
 #define ARGS_MAX   16
@@ -93,9 +94,9 @@ static char *like_pattern(const char *text)
 	return p;
 }
 
-/* " AND …" for every filter of q. The columns exist, with these names and
- * meanings, both in chats and in event rows. */
-static bool add_filters(struct sqlbuf *b, const struct chat_query *q, const struct agent *me)
+/* " AND …" for every filter of q but the text. The columns exist, with
+ * these names and meanings, in chats, in event rows and in chat_counts. */
+static void add_filters(struct sqlbuf *b, const struct chat_query *q, const struct agent *me)
 {
 	/* mode and escalated are written as literals, not parameters: only
 	 * then can SQLite match the partial indexes chats_queue and chats_held. */
@@ -132,6 +133,11 @@ static bool add_filters(struct sqlbuf *b, const struct chat_query *q, const stru
 		sb_printf(b, " AND source_platform = ?");
 		sb_text(b, q->source);
 	}
+}
+
+/* " AND …" for the text q: the exact rule, on chats and event rows alike. */
+static bool add_text(struct sqlbuf *b, const struct chat_query *q)
+{
 	if (q->q) {
 		/* LIKE folds ASCII case only; non-ASCII letters match exactly. */
 		if (!(b->pattern = like_pattern(q->q)))
@@ -168,7 +174,8 @@ static bool filter_hash(const struct chat_query *q, const struct agent *me, uint
 	struct sqlbuf b = {.len = 0};
 	uint64_t h = 1469598103934665603ULL;
 
-	if (!add_filters(&b, q, me))
+	add_filters(&b, q, me);
+	if (!add_text(&b, q))
 		return false;
 	h = fnv_bytes(h, b.sql, b.len + 1);
 	for (size_t i = 0; i < b.nargs; i++) {
@@ -245,54 +252,160 @@ static bool cursor_decode(const char *s, struct cursor *c)
 	return strcmp(text, again) == 0;
 }
 
+/* ---- text search --------------------------------------------------------- */
+
+/*
+ * LIKE alone would check every chat. A q of FTS_MIN_CHARS characters or more
+ * is first looked up in chats_fts: a trigram phrase query finds the chats
+ * whose title, owner name or latest preview contain it, folding case more
+ * widely than LIKE does, so they are candidates that LIKE then checks (the
+ * rule stays LIKE's). A shorter q has no trigram and is checked row by row.
+ *
+ * A page sorts the candidates when there are at most CANDIDATES_MAX of them.
+ * With more, the term is common enough that a walk of the sort's index,
+ * checking each row, fills a page sooner; and the count stops there
+ * (meta.total_capped).
+ */
+#define FTS_MIN_CHARS  3
+#define CANDIDATES_MAX 1000
+
+struct text_search {
+	char *phrase;    /* the FTS5 query (owned); NULL when q is too short or absent */
+	bool few;        /* at most CANDIDATES_MAX candidates: pages are cut from them */
+	int64_t matched; /* how many of those candidates match q and the filters */
+};
+
+/* q as one FTS5 phrase: in double quotes, with its quotes doubled. */
+static char *fts_phrase(const char *text)
+{
+	char *p = malloc(2 * strlen(text) + 3), *o = p;
+
+	if (!p)
+		return NULL;
+	*o++ = '"';
+	for (; *text; text++) {
+		if (*text == '"')
+			*o++ = '"';
+		*o++ = *text;
+	}
+	*o++ = '"';
+	*o = '\0';
+	return p;
+}
+
+/* One pass over the phrase's first CANDIDATES_MAX + 1 candidates: how many
+ * there are, and how many of them match q and its filters. */
+static bool candidates_sql(struct sqlbuf *b, const struct chat_query *q, const struct agent *me,
+			   const char *phrase)
+{
+	sb_printf(b, "SELECT count(*), coalesce(sum(m), 0) FROM (SELECT (1");
+	add_filters(b, q, me);
+	if (!add_text(b, q))
+		return false;
+	sb_printf(b, ") AS m FROM chats WHERE rowid IN (SELECT rowid FROM chats_fts"
+		     " WHERE chats_fts MATCH ? LIMIT %d))",
+		  CANDIDATES_MAX + 1);
+	sb_text(b, phrase);
+	return true;
+}
+
+static bool text_search_init(struct db *db, const struct chat_query *q, const struct agent *me,
+			     struct text_search *t, struct api_error *err)
+{
+	struct sqlbuf b = {.len = 0};
+	int rc = SQLITE_DONE;
+
+	memset(t, 0, sizeof *t);
+	if (!q->q || utf8_count(q->q, strlen(q->q)) < FTS_MIN_CHARS)
+		return true;
+	if (!(t->phrase = fts_phrase(q->q)) || !candidates_sql(&b, q, me, t->phrase)) {
+		free(b.pattern);
+		return db_oom(err);
+	}
+	sqlite3_stmt *st = db_query(db, b.sql, b.args, b.nargs, err);
+	if (st && (rc = db_step(db, st, err)) == SQLITE_ROW) {
+		t->few = sqlite3_column_int64(st, 0) <= CANDIDATES_MAX;
+		t->matched = sqlite3_column_int64(st, 1);
+	}
+	db_release(db, st);
+	free(b.pattern);
+	return st && rc == SQLITE_ROW;
+}
+
 /* ---- pages -------------------------------------------------------------- */
+
+struct strbuf_plan {
+	char *text;
+	size_t cap, len;
+};
 
 struct row_key {
 	uuid_str id;
 	int64_t key;
 };
 
-/* Query A (snapshot_rows false) or B: up to `limit` (id, key) rows as of S
- * that match q and come after the cursor (none: from the start). */
-static bool page_rows(struct db *db, bool snapshot_rows, const struct chat_query *q,
-		      const struct agent *me, const struct cursor *cur, int64_t snap, int limit,
-		      struct row_key *rows, size_t *n, struct api_error *err)
+/* The statement of query A (snapshot_rows false) or B: (id, key) rows as of
+ * S that match q and come after the cursor (none: from the start). */
+static bool page_sql(struct sqlbuf *b, bool snapshot_rows, const struct chat_query *q,
+		     const struct agent *me, const struct text_search *t,
+		     const struct cursor *cur, int64_t snap, int limit)
 {
 	const struct sort_spec *s = &sorts[q->sort];
-	struct sqlbuf b = {.len = 0};
-	int rc = SQLITE_DONE;
 
 	if (snapshot_rows) {
 		/* No DISTINCT on the changed chats: a repeat is harmless in IN (…),
 		 * and DISTINCT makes SQLite scan the whole events_chat index
 		 * instead of the seq range. */
-		sb_printf(&b,
+		sb_printf(b,
 			  "SELECT id, %s FROM (SELECT e.chat_id AS id, " SNAPSHOT_COLUMNS
 			  " FROM events e WHERE e.seq IN (SELECT (SELECT max(p.seq) FROM events p"
 			  " WHERE p.chat_id = w.chat_id AND p.seq <= ?) FROM (SELECT chat_id"
 			  " FROM events WHERE seq > ?) w)) WHERE 1",
 			  s->key);
-		sb_int(&b, snap);
-		sb_int(&b, snap);
+		sb_int(b, snap);
+		sb_int(b, snap);
 	} else {
-		sb_printf(&b, "SELECT id, %s FROM chats WHERE 1", s->key);
+		sb_printf(b, "SELECT id, %s FROM chats WHERE 1", s->key);
 		if (cur) {
-			sb_printf(&b, " AND last_event_seq <= ?");
-			sb_int(&b, snap);
+			sb_printf(b, " AND last_event_seq <= ?");
+			sb_int(b, snap);
+		}
+		/* chats_fts holds the chats as they are now, which for query A
+		 * is as of S. */
+		if (t->few) {
+			sb_printf(b, " AND rowid IN (SELECT rowid FROM chats_fts"
+				     " WHERE chats_fts MATCH ?)");
+			sb_text(b, t->phrase);
 		}
 	}
-	if (!add_filters(&b, q, me))
-		return db_oom(err);
+	add_filters(b, q, me);
+	if (!add_text(b, q))
+		return false;
 	if (cur) {
-		sb_printf(&b, " AND (%s, id) %s (?, ?)", s->key, s->after);
-		sb_int(&b, cur->key);
-		sb_text(&b, cur->id);
+		sb_printf(b, " AND (%s, id) %s (?, ?)", s->key, s->after);
+		sb_int(b, cur->key);
+		sb_text(b, cur->id);
 	}
-	sb_printf(&b, " ORDER BY %s %s, id %s LIMIT ?", s->key, s->dir, s->dir);
-	sb_int(&b, limit);
+	sb_printf(b, " ORDER BY %s %s, id %s LIMIT ?", s->key, s->dir, s->dir);
+	sb_int(b, limit);
+	return true;
+}
 
-	sqlite3_stmt *st = db_query(db, b.sql, b.args, b.nargs, err);
+/* Up to `limit` rows of query A or B into rows. */
+static bool page_rows(struct db *db, bool snapshot_rows, const struct chat_query *q,
+		      const struct agent *me, const struct text_search *t,
+		      const struct cursor *cur, int64_t snap, int limit, struct row_key *rows,
+		      size_t *n, struct api_error *err)
+{
+	struct sqlbuf b = {.len = 0};
+	int rc = SQLITE_DONE;
+
 	*n = 0;
+	if (!page_sql(&b, snapshot_rows, q, me, t, cur, snap, limit)) {
+		free(b.pattern);
+		return db_oom(err);
+	}
+	sqlite3_stmt *st = db_query(db, b.sql, b.args, b.nargs, err);
 	while (st && (rc = db_step(db, st, err)) == SQLITE_ROW && *n < (size_t)limit) {
 		col_uuid(st, 0, rows[*n].id);
 		rows[*n].key = sqlite3_column_int64(st, 1);
@@ -309,27 +422,57 @@ static bool has_filters(const struct chat_query *q)
 	       q->status >= 0 || q->channel >= 0 || q->source || q->q;
 }
 
+/* The statement that counts the chats matching q. Without q it sums
+ * chat_counts, whose rows are the few combinations of the filter columns
+ * (db.c); a q with trigrams counts its candidates (text_search_init); a
+ * shorter one counts row by row, up to CANDIDATES_MAX + 1. */
+static bool count_sql(struct sqlbuf *b, const struct chat_query *q, const struct agent *me,
+		      const struct text_search *t)
+{
+	if (!q->q) {
+		sb_printf(b, "SELECT coalesce(sum(n), 0) FROM chat_counts WHERE 1");
+		add_filters(b, q, me);
+		return true;
+	}
+	if (t->phrase)
+		return candidates_sql(b, q, me, t->phrase);
+	sb_printf(b, "SELECT count(*) FROM (SELECT 1 FROM chats WHERE 1");
+	add_filters(b, q, me);
+	if (!add_text(b, q))
+		return false;
+	sb_printf(b, " LIMIT %d)", CANDIDATES_MAX + 1);
+	return true;
+}
+
 static bool count_matching(struct db *db, const struct chat_query *q, const struct agent *me,
-			   int64_t *total, struct api_error *err)
+			   const struct text_search *t, struct chat_page *p,
+			   struct api_error *err)
 {
 	struct sqlbuf b = {.len = 0};
 	bool found;
 
-	sb_printf(&b, "SELECT count(*) FROM chats WHERE 1");
-	if (!add_filters(&b, q, me))
-		return db_oom(err);
 	/* No filter at all: every chat, counted once and then kept up to date
 	 * (db_internal.h). */
-	bool all = !has_filters(q);
+	bool all = !has_filters(q), ok = true;
 	if (all && db->chat_count >= 0) {
-		*total = db->chat_count;
-		free(b.pattern);
+		p->total = db->chat_count;
 		return true;
 	}
-	bool ok = db_get_int(db, b.sql, b.args, b.nargs, total, &found, err);
-	if (ok && all)
-		db->chat_count = *total;
+	if (t->phrase) {
+		p->total = t->matched;
+	} else if (count_sql(&b, q, me, t)) {
+		ok = db_get_int(db, b.sql, b.args, b.nargs, &p->total, &found, err);
+	} else {
+		ok = db_oom(err);
+	}
 	free(b.pattern);
+	if (ok && all)
+		db->chat_count = p->total;
+	if (ok && q->q && (t->phrase ? !t->few : p->total > CANDIDATES_MAX)) {
+		p->total_capped = true;
+		if (p->total > CANDIDATES_MAX)
+			p->total = CANDIDATES_MAX;
+	}
 	return ok;
 }
 
@@ -358,8 +501,8 @@ static size_t merge_rows(const struct row_key *a, size_t na, const struct row_ke
 
 /* The rows of the page (as of S), and whether more follow. */
 static bool page_keys(struct db *db, const struct chat_query *q, const struct agent *me,
-		      const struct cursor *cur, int64_t snap, struct row_key *page, size_t *n,
-		      bool *more, struct api_error *err)
+		      const struct text_search *t, const struct cursor *cur, int64_t snap,
+		      struct row_key *page, size_t *n, bool *more, struct api_error *err)
 {
 	size_t cap = (size_t)q->limit + 1, na = 0, nb = 0;
 	struct row_key *a = calloc(cap, sizeof *a), *b = calloc(cap, sizeof *b);
@@ -368,8 +511,8 @@ static bool page_keys(struct db *db, const struct chat_query *q, const struct ag
 	if (!ok)
 		ok = db_oom(err);
 	/* One row past the limit tells whether another page exists. */
-	ok = ok && page_rows(db, false, q, me, cur, snap, (int)cap, a, &na, err);
-	ok = ok && (!cur || page_rows(db, true, q, me, cur, snap, (int)cap, b, &nb, err));
+	ok = ok && page_rows(db, false, q, me, t, cur, snap, (int)cap, a, &na, err);
+	ok = ok && (!cur || page_rows(db, true, q, me, t, cur, snap, (int)cap, b, &nb, err));
 	if (ok) {
 		*n = merge_rows(a, na, b, nb, q->sort, (size_t)q->limit, page);
 		*more = na + nb > (size_t)q->limit;
@@ -385,6 +528,7 @@ static bool list_page(struct db *db, const struct chat_query *q, const struct ag
 {
 	int64_t head = db_events_head(db), snap = cur ? cur->snap : head;
 	struct row_key *rows = calloc((size_t)q->limit, sizeof *rows);
+	struct text_search t = {0};
 	size_t n = 0;
 	bool more = false;
 
@@ -395,8 +539,10 @@ static bool list_page(struct db *db, const struct chat_query *q, const struct ag
 		ok = api_error_set(err, API_INVALID_QUERY, "cursor: not a cursor of this list");
 	else if (snap < db->floor - 1)
 		ok = api_error_set(err, API_INVALID_QUERY, "cursor expired; start the list again");
-	ok = ok && page_keys(db, q, me, cur, snap, rows, &n, &more, err) &&
-	     count_matching(db, q, me, &p->total, err);
+	ok = ok && text_search_init(db, q, me, &t, err) &&
+	     page_keys(db, q, me, &t, cur, snap, rows, &n, &more, err) &&
+	     count_matching(db, q, me, &t, p, err);
+	free(t.phrase);
 	if (ok && !(p->chats = calloc(n ? n : 1, sizeof *p->chats)))
 		ok = db_oom(err);
 	/* The page lists the chats as they are now. */
@@ -412,6 +558,56 @@ static bool list_page(struct db *db, const struct chat_query *q, const struct ag
 			ok = db_oom(err);
 	}
 	free(rows);
+	return ok;
+}
+
+/* ---- query plans ---------------------------------------------------------- */
+
+/* Append "label: detail" for each row of `b`'s query plan. */
+static bool explain_into(struct db *db, const char *label, const struct sqlbuf *b,
+			 struct strbuf_plan *out, struct api_error *err)
+{
+	char sql[SQL_MAX + 32];
+	int rc = SQLITE_DONE;
+
+	snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", b->sql);
+	sqlite3_stmt *st = db_query(db, sql, b->args, b->nargs, err);
+	while (st && (rc = db_step(db, st, err)) == SQLITE_ROW) {
+		const unsigned char *d = sqlite3_column_text(st, 3);
+		int n = snprintf(out->text + out->len, out->cap - out->len, "%s: %s\n", label,
+				 d ? (const char *)d : "");
+		if (n > 0 && out->len + (size_t)n < out->cap)
+			out->len += (size_t)n;
+	}
+	db_release(db, st);
+	return st && rc == SQLITE_DONE;
+}
+
+bool chat_list_plans(struct db *db, const struct agent *me, const struct chat_query *q,
+		     char *out, size_t len, struct api_error *err)
+{
+	struct strbuf_plan plan = {out, len, 0};
+	struct cursor cur = {.snap = db_events_head(db), .sort = q->sort};
+	struct sqlbuf a = {.len = 0}, a2 = {.len = 0}, b = {.len = 0}, c = {.len = 0};
+	struct text_search t;
+
+	out[0] = '\0';
+	memcpy(cur.id, "00000000-0000-4000-8000-000000000000", sizeof cur.id);
+	bool ok = text_search_init(db, q, me, &t, err);
+	ok = ok && ((page_sql(&a, false, q, me, &t, NULL, cur.snap, q->limit + 1) &&
+		     page_sql(&a2, false, q, me, &t, &cur, cur.snap, q->limit + 1) &&
+		     page_sql(&b, true, q, me, &t, &cur, cur.snap, q->limit + 1) &&
+		     count_sql(&c, q, me, &t)) ||
+		    db_oom(err));
+	ok = ok && explain_into(db, "first", &a, &plan, err) &&
+	     explain_into(db, "next", &a2, &plan, err) &&
+	     explain_into(db, "changed", &b, &plan, err) &&
+	     explain_into(db, "count", &c, &plan, err);
+	free(t.phrase);
+	free(a.pattern);
+	free(a2.pattern);
+	free(b.pattern);
+	free(c.pattern);
 	return ok;
 }
 

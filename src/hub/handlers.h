@@ -14,6 +14,7 @@ route_fn handle_takeover, handle_handback, handle_assign, handle_rating, handle_
 route_fn handle_ingest;
 route_fn handle_ingest_batch;
 route_fn handle_canned_list, handle_canned_add, handle_canned_remove;
+route_fn handle_search;
 
 /* The value of query parameter `name`, or NULL. */
 const char *request_param(const struct request *req, const char *name);

@@ -92,7 +92,8 @@ bool handle_chats_list(const struct request *req, struct response *res, struct a
 
 	cJSON *meta = cJSON_CreateObject();
 	if (meta && !(json_add_string_or_null(meta, "next_cursor", page.next_cursor) &&
-		      json_add_int(meta, "total", page.total))) {
+		      json_add_int(meta, "total", page.total) &&
+		      cJSON_AddBoolToObject(meta, "total_capped", page.total_capped))) {
 		cJSON_Delete(meta);
 		meta = NULL;
 	}

@@ -13,6 +13,7 @@ static const char *const chats_params[] = {"mode", "escalated", "waiting", "resp
 					   "channel", "source", "q", "sort", "limit", "cursor", NULL};
 static const char *const messages_params[] = {"before_seq", "after_seq", "limit", NULL};
 static const char *const stats_params[] = {"from", "to", NULL};
+static const char *const search_params[] = {"q", "limit", NULL};
 
 const struct route api_routes[] = {
 	{HTTP_GET, "/v1/health", ROLES_PUBLIC, handle_health, no_params},
@@ -32,6 +33,7 @@ const struct route api_routes[] = {
 	{HTTP_GET, "/v1/replies", ROLES_AGENTS, handle_canned_list, no_params},
 	{HTTP_POST, "/v1/replies", ROLES_AGENTS, handle_canned_add, no_params},
 	{HTTP_DELETE, "/v1/replies/{id}", ROLES_AGENTS, handle_canned_remove, no_params},
+	{HTTP_GET, "/v1/search", ROLES_AGENTS, handle_search, search_params},
 	{HTTP_POST, "/v1/ingest/messages", ROLE_BIT(ACCOUNT_INGEST), handle_ingest, no_params},
 	{HTTP_POST, "/v1/ingest/batch", ROLE_BIT(ACCOUNT_INGEST), handle_ingest_batch, no_params},
 };

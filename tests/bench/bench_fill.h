@@ -14,4 +14,12 @@
  */
 void bench_fill(const char *path, int n, char *agent_token);
 
+/*
+ * Then give the first `n` chats of bench_fill threads as long as real ones:
+ * chat i gets i % 7 more messages (customer and bot in turn, 4 a chat on
+ * average), every 50th an agent's note, and chat i with i % 10000 == 1234
+ * the rare word "Zanzibar".
+ */
+void bench_fill_threads(const char *path, int n);
+
 #endif

@@ -24,6 +24,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_bad_input \
 	tests/integration/test_hub_ingest11 \
 	tests/integration/test_ingest_batch \
+	tests/integration/test_hub_search \
 	tests/integration/test_queue \
 	tests/integration/test_session \
 	tests/integration/test_store_search
@@ -97,6 +98,11 @@ tests_integration_test_hub_abuse_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_abuse_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_hub_abuse_LDADD = $(IT_LDADD)
 tests_integration_test_hub_abuse_LDFLAGS = -pthread
+tests_integration_test_hub_search_SOURCES = tests/integration/test_hub_search.c $(HARNESS)
+tests_integration_test_hub_search_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_search_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_search_LDADD = $(IT_LDADD)
+tests_integration_test_hub_search_LDFLAGS = -pthread
 tests_integration_test_hub_api_SOURCES = tests/integration/test_hub_api.c $(HARNESS)
 tests_integration_test_hub_api_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_api_CPPFLAGS = $(IT_CPPFLAGS)

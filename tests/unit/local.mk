@@ -22,6 +22,8 @@ UNIT_TESTS = \
 	tests/unit/test_db \
 	tests/unit/test_db_actions \
 	tests/unit/test_db_chats \
+	tests/unit/test_db_list_index \
+	tests/unit/test_db_search \
 	tests/unit/test_db_ingest \
 	tests/unit/test_demo \
 	tests/unit/test_apierror \
@@ -96,6 +98,14 @@ tests_unit_test_db_chats_SOURCES = tests/unit/test_db_chats.c tests/unit/test_db
 tests_unit_test_db_chats_CFLAGS = $(DB_TEST_CFLAGS)
 tests_unit_test_db_chats_CPPFLAGS = $(HUB_CPPFLAGS)
 tests_unit_test_db_chats_LDADD = $(DB_TEST_LDADD)
+tests_unit_test_db_list_index_SOURCES = tests/unit/test_db_list_index.c tests/unit/test_db_fixture.h
+tests_unit_test_db_list_index_CFLAGS = $(DB_TEST_CFLAGS)
+tests_unit_test_db_list_index_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_unit_test_db_list_index_LDADD = $(DB_TEST_LDADD)
+tests_unit_test_db_search_SOURCES = tests/unit/test_db_search.c tests/unit/test_db_fixture.h
+tests_unit_test_db_search_CFLAGS = $(DB_TEST_CFLAGS)
+tests_unit_test_db_search_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_unit_test_db_search_LDADD = $(DB_TEST_LDADD)
 tests_unit_test_db_ingest_SOURCES = tests/unit/test_db_ingest.c tests/unit/test_db_fixture.h
 tests_unit_test_db_ingest_CFLAGS = $(DB_TEST_CFLAGS)
 tests_unit_test_db_ingest_CPPFLAGS = $(HUB_CPPFLAGS)

@@ -1,0 +1,96 @@
+/*
+ * test_db_search.c — db_search: notes only for agents (with_notes), the
+ * index kept in the message's own transaction, and a database of an older
+ * schema searchable after its upgrade.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "test_db_fixture.h"
+
+static size_t hits(struct fx *fx, const char *text, bool with_notes, struct search_page *p)
+{
+	struct api_error err;
+
+	if (!db_search(fx->db, text, with_notes, 100, p, &err))
+		fail_msg("search: %s", err.description);
+	return p->count;
+}
+
+static void test_notes_only_with_notes(void **state)
+{
+	struct fx *fx = *state;
+	struct search_page p;
+	struct message m;
+	struct api_error err;
+	bool created;
+	uuid_str chat;
+
+	fx_new_chat(fx, "where is my parcel", false, chat);
+	assert_true(db_reply(fx->db, &fx->ana, chat, "parcel lost by the courier, refund it", "n1",
+			     true, &m, &created, &err));
+	message_free(&m);
+	assert_int_equal(hits(fx, "parcel", true, &p), 2);
+	assert_int_equal(p.hits[0].role, MSG_ROLE_NOTE); /* newest first */
+	assert_int_equal(p.hits[0].seq, 2);
+	search_page_free(&p);
+	assert_int_equal(hits(fx, "parcel", false, &p), 1);
+	assert_int_equal(p.hits[0].role, MSG_ROLE_USER);
+	search_page_free(&p);
+	assert_int_equal(hits(fx, "courier", false, &p), 0);
+	search_page_free(&p);
+}
+
+/* Messages written before the search index existed are found after the
+ * upgrade that builds it: the step fills it from the messages table. */
+static void test_upgrade_indexes_existing_messages(void **state)
+{
+	struct fx *fx = *state;
+	struct search_page p;
+	struct chat_query q;
+	struct chat_page page;
+	struct api_error err;
+	struct errbuf e;
+	uuid_str chat;
+
+	fx_new_chat(fx, "an old message about Zanzibar", false, chat);
+	/* Back to schema 4: drop what step 5 made, as a v4 database had. */
+	assert_int_equal(sqlite3_exec(fx->db->conn,
+				      "DROP TABLE messages_fts; DROP TABLE chats_fts;"
+				      " DROP TABLE chat_counts; DROP TRIGGER chat_counts_insert;"
+				      " DROP TRIGGER chat_counts_update; DROP TRIGGER chats_fts_insert;"
+				      " DROP TRIGGER chats_fts_update; DROP TRIGGER messages_fts_insert;"
+				      " DROP INDEX chats_escalated; DROP INDEX chats_escalated_w;"
+				      " DROP INDEX chats_held_w; DROP INDEX chats_rtype;"
+				      " DROP INDEX chats_rtype_w; DROP INDEX chats_responder_w;"
+				      " DROP INDEX chats_status_w; DROP INDEX chats_channel_w;"
+				      " DROP INDEX chats_source_w; DROP INDEX chats_responder_status;"
+				      " DROP INDEX chats_responder_status_w; PRAGMA user_version = 4;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	db_close(fx->db);
+	if (!(fx->db = db_open(fx->path, &e)))
+		fail_msg("reopen: %s", e.msg);
+	assert_int_equal(hits(fx, "zanzibar", false, &p), 1);
+	search_page_free(&p);
+	chat_query_init(&q);
+	q.q = "zanzibar";
+	q.escalated = 0;
+	assert_true(db_chats_list(fx->db, &fx->ana, &q, &page, &err));
+	assert_int_equal(page.count, 1);
+	assert_int_equal(page.total, 1);
+	chat_page_free(&page);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_notes_only_with_notes, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_indexes_existing_messages, fx_setup,
+						fx_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
