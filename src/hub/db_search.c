@@ -2,7 +2,7 @@
  * db_search.c — the messages that match a text, newest first, each with a
  * snippet and where the words matched in it (see db.h).
  *
- * messages_fts (db.c, migration step 5) indexes every message's text by
+ * messages_fts (db.c, migration step 6) indexes every message's text by
  * word stems (unicode61: letters and digits, case and diacritics folded;
  * then porter: "refunded" and "refunds" are "refund"). A search matches the
  * messages that contain every word of the text, by stem. Not by prefix: an
