@@ -60,6 +60,20 @@ void api_health_free(struct api_health *h)
 	free(h);
 }
 
+void api_owner_free(struct api_owner *o)
+{
+	if (!o)
+		return;
+	free(o->owner.external_id);
+	free(o->owner.name);
+	free(o->owner.email);
+	free(o->phone);
+	for (size_t i = 0; i < o->n; i++)
+		chat_free(&o->chats[i]);
+	free(o->chats);
+	free(o);
+}
+
 void api_result_free(struct api_result *r)
 {
 	api_health_free(r->health);
@@ -79,6 +93,8 @@ void api_result_free(struct api_result *r)
 		free(r->message);
 	}
 	api_stats_free(r->stats);
+	api_owner_free(r->owner);
+	r->owner = NULL;
 	r->health = NULL;
 	r->agent = NULL;
 	r->agents = NULL;
@@ -100,6 +116,7 @@ void api_result_take(struct api_result *dst, struct api_result *r)
 	r->messages = NULL;
 	r->message = NULL;
 	r->stats = NULL;
+	r->owner = NULL;
 }
 
 /* An array member `name` of `j`, each element decoded into
@@ -307,6 +324,35 @@ static bool decode_ingest(long status, const cJSON *j, struct api_result *r, str
 	return true;
 }
 
+/* {"owner": {... "phone"}, "chats": [...]}. */
+static bool decode_owner(const cJSON *j, struct api_result *r, struct errbuf *err)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(j, "owner");
+	struct api_owner *d = calloc(1, sizeof *d);
+	void *items = NULL;
+
+	if (!d)
+		return errbuf_set(err, "out of memory");
+	if (!owner_from_json(o, &d->owner, err)) {
+		errbuf_prefix(err, "owner");
+		free(d);
+		return false;
+	}
+	if (!jf_string(o, "phone", JF_NULLABLE, PHONE_MAX_CHARS, &d->phone, err)) {
+		errbuf_prefix(err, "owner");
+		api_owner_free(d);
+		return false;
+	}
+	if (!decode_array(j, "chats", sizeof(struct chat), one_chat, free_chat, &items, &d->n,
+			  err)) {
+		api_owner_free(d);
+		return false;
+	}
+	d->chats = items;
+	r->owner = d;
+	return true;
+}
+
 static bool decode(enum api_payload what, long status, const cJSON *j, struct api_result *r,
 		   struct errbuf *err)
 {
@@ -344,6 +390,8 @@ static bool decode(enum api_payload what, long status, const cJSON *j, struct ap
 		r->agents = l;
 		return true;
 	}
+	case API_P_OWNER:
+		return decode_owner(j, r, err);
 	case API_P_STATS: {
 		struct api_stats *s = calloc(1, sizeof *s);
 		if (!s)

@@ -21,6 +21,7 @@ enum api_payload {
 	API_P_MESSAGE,
 	API_P_INGEST,      /* chat and message */
 	API_P_STATS,
+	API_P_OWNER,
 };
 
 /* Start `method` on server_url + `path` (which includes its query string).

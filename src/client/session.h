@@ -166,6 +166,10 @@ bool session_stop_chat(struct session *s, const char *chat_id, session_done_fn *
 		       struct errbuf *err);
 /* The agents to assign to (GET /v1/agents); r->agents on success. */
 bool session_agents(struct session *s, session_done_fn *done, void *ctx, struct errbuf *err);
+/* A customer and their chats (GET /v1/owners/{id}); r->owner on success,
+ * and the chats go into the store. */
+bool session_owner(struct session *s, const char *owner_id, session_done_fn *done, void *ctx,
+		   struct errbuf *err);
 
 /* A reply (or an internal note) into the outbox: on disk when this returns
  * true, sent as soon as the hub is live; its progress comes through

@@ -28,6 +28,8 @@
 #define NAME_MAX_CHARS          200
 #define EMAIL_MAX_CHARS         254
 #define EXTERNAL_ID_MAX_CHARS   200
+/* v1.1: an owner's phone as the platform spells it (E.164 is 16). */
+#define PHONE_MAX_CHARS         64
 #define FEEDBACK_MAX_CHARS      4000
 /* v1.1: a platform's message id (printable ASCII) and a bridge's platform
  * label ([a-z0-9._-]), both checked by the hub on ingest. */

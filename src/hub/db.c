@@ -129,9 +129,15 @@ static const char *const migrations[] = {
 	"CREATE TABLE ingest_grants ("
 	" account_id TEXT NOT NULL REFERENCES accounts (id), kind INTEGER NOT NULL,"
 	" source TEXT NOT NULL, PRIMARY KEY (account_id, kind, source));",
+
+	/* owner details (GET /v1/owners/{id}): the customer's phone, and
+	 * their chats newest first without a scan (db_owners.c). */
+	"ALTER TABLE owners ADD COLUMN phone TEXT;"
+	"CREATE INDEX chats_owner ON chats (owner_id, recent_key, id);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+_Static_assert(N_MIGRATIONS == DB_SCHEMA_VERSION, "DB_SCHEMA_VERSION counts the steps");
 
 static bool exec(struct db *db, const char *sql, struct errbuf *err)
 {

@@ -34,6 +34,10 @@ struct db;
 /* The hub keeps at least this many events for replay (protocol: 100,000). */
 #define EVENTS_RETAINED 100000
 
+/* The schema version (PRAGMA user_version) a database has once migrated:
+ * the number of migration steps in db.c. */
+#define DB_SCHEMA_VERSION 5
+
 /* Open (creating and migrating as needed) the database at `path`. */
 struct db *db_open(const char *path, struct errbuf *err);
 void db_close(struct db *db);
@@ -208,6 +212,7 @@ struct ingest {
 	const char *owner_external_id;
 	const char *owner_name;
 	const char *owner_email;
+	const char *owner_phone;      /* v1.1 */
 	enum msg_role role;           /* user or bot */
 	const char *text;
 	bool escalate;
@@ -219,6 +224,25 @@ struct ingest {
  * nothing is stored and no event emitted. */
 bool db_ingest(struct db *db, const struct agent *me, const struct ingest *in, struct chat *chat,
 	       struct message *message, bool *created, struct api_error *err);
+
+/* ---- owners (customers) ---------------------------------------------- */
+
+/* The chats GET /v1/owners/{id} lists at most. */
+#define OWNER_CHATS_MAX 50
+
+struct owner_details {
+	struct owner owner;
+	char *phone;                  /* nullable */
+	struct chat *chats;           /* theirs, latest message first */
+	size_t n;
+};
+
+void owner_details_free(struct owner_details *d);
+
+/* An owner and up to OWNER_CHATS_MAX of their chats; an unknown id is
+ * API_RESOURCE_NOT_FOUND. */
+bool db_owner_get(struct db *db, const char *owner_id, struct owner_details *out,
+		  struct api_error *err);
 
 /* ---- stats ------------------------------------------------------------- */
 

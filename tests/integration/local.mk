@@ -22,6 +22,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_resume \
 	tests/integration/test_hub_bad_input \
 	tests/integration/test_hub_ingest11 \
+	tests/integration/test_hub_owner \
 	tests/integration/test_queue \
 	tests/integration/test_session \
 	tests/integration/test_store_search
@@ -157,3 +158,9 @@ tests_integration_test_hub_bad_input_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_bad_input_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_hub_bad_input_LDADD = $(IT_LDADD)
 tests_integration_test_hub_bad_input_LDFLAGS = -pthread
+
+tests_integration_test_hub_owner_SOURCES = tests/integration/test_hub_owner.c $(HARNESS)
+tests_integration_test_hub_owner_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_owner_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_owner_LDADD = $(IT_LDADD)
+tests_integration_test_hub_owner_LDFLAGS = -pthread
