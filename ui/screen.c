@@ -92,12 +92,15 @@ void screen_resize(struct console *c)
 {
 	getmaxyx(stdscr, c->rows, c->cols);
 	layout_compute(&c->layout, c->rows, c->cols, c->focus);
+	if (c->details.shown)
+		layout_details(&c->layout, c->cols);
 	c->resized = true;
 	c->dirty = DIRTY_ALL;
 }
 
 void screen_frame(struct console *c)
 {
+	details_follow(c);
 	if (!c->dirty)
 		return;
 	if (c->resized) {
@@ -117,6 +120,9 @@ void screen_frame(struct console *c)
 		status_draw(c);
 	if (d & DIRTY_FBAR)
 		fbar_draw(c);
+	/* Over the panes when it is an overlay, beside the thread else. */
+	if (d & (DIRTY_DETAILS | DIRTY_LIST | DIRTY_THREAD))
+		details_draw(c);
 	/* A dialog sits on top of whatever was redrawn under it. */
 	if (c->dialog && (d & (DIRTY_DIALOG | DIRTY_LIST | DIRTY_THREAD)))
 		c->dialog->cls->draw(c, c->dialog);
