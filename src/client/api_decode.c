@@ -64,9 +64,7 @@ void api_owner_free(struct api_owner *o)
 {
 	if (!o)
 		return;
-	free(o->owner.external_id);
-	free(o->owner.name);
-	free(o->owner.email);
+	owner_free(&o->owner);
 	free(o->phone);
 	for (size_t i = 0; i < o->n; i++)
 		chat_free(&o->chats[i]);

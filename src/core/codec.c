@@ -59,9 +59,7 @@ bool owner_from_json(const cJSON *j, struct owner *out, struct errbuf *err)
 	if (!cJSON_IsObject(j))
 		return errbuf_set(err, "must be an object");
 	if (!owner_fields(j, &o, err)) {
-		free(o.external_id);
-		free(o.name);
-		free(o.email);
+		owner_free(&o);
 		return false;
 	}
 	*out = o;

@@ -157,6 +157,8 @@ bool chat_is_waiting(const struct chat *c);
  * or adopts one. */
 bool client_msg_id_valid(const char *s);
 
+/* The owner's strings (not the struct). */
+void owner_free(struct owner *o);
 void chat_free(struct chat *c);
 void message_free(struct message *m);
 void agent_free(struct agent *a);

@@ -9,9 +9,7 @@
 
 void owner_details_free(struct owner_details *d)
 {
-	free(d->owner.external_id);
-	free(d->owner.name);
-	free(d->owner.email);
+	owner_free(&d->owner);
 	free(d->phone);
 	for (size_t i = 0; i < d->n; i++)
 		chat_free(&d->chats[i]);
