@@ -35,7 +35,7 @@ static const char *const role_names[NROLES] = {"agent", "supervisor", "ingest"};
 
 static struct hub hub;
 static char tokens[NROLES][HUB_TOKEN_MAX];
-static char chat[37];
+static char chat[37], owner[37]; /* the test's chat and its customer */
 
 struct route_row {
 	char method[8];
@@ -100,6 +100,14 @@ static int setup(void **state)
 	/* No rate limit: 401s by the hundred must not turn into 429s. */
 	hub_start(&hub, "--auth-rate", "0", NULL);
 	ingest(&hub, tokens[INGEST], "matrix-1", "user", "hello", true, chat);
+	char path[64];
+	snprintf(path, sizeof path, "/v1/chats/%s", chat);
+	struct reply r = http(&hub, "GET", path, tokens[AGENT], NULL);
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(expect_status(&r, 200), "owner");
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
+	assert_true(cJSON_IsString(id));
+	snprintf(owner, sizeof owner, "%s", id->valuestring);
+	reply_free(&r);
 	read_route_table();
 	*state = &hub;
 	return 0;
@@ -146,14 +154,16 @@ static void auth_line(enum cred cred, const char *token, char *out, size_t len)
 	}
 }
 
-/* The path with each {id} replaced by the test's chat. */
+/* The path with each {id} replaced by the test's chat, or its customer
+ * under /v1/owners. */
 static void concrete_path(const char *pattern, char *out, size_t len)
 {
+	const char *id = strncmp(pattern, "/v1/owners/", 11) == 0 ? owner : chat;
 	size_t o = 0;
 
 	for (const char *p = pattern; *p && o + 40 < len;) {
 		if (strncmp(p, "{id}", 4) == 0) {
-			o += (size_t)snprintf(out + o, len - o, "%s", chat);
+			o += (size_t)snprintf(out + o, len - o, "%s", id);
 			p += 4;
 		} else {
 			out[o++] = *p++;
