@@ -124,7 +124,7 @@ void screen_frame(struct console *c)
 	if (d & (DIRTY_DETAILS | DIRTY_LIST | DIRTY_THREAD))
 		details_draw(c);
 	/* A dialog sits on top of whatever was redrawn under it. */
-	if (c->dialog && (d & (DIRTY_DIALOG | DIRTY_LIST | DIRTY_THREAD)))
+	if (c->dialog && (d & (DIRTY_DIALOG | DIRTY_DETAILS | DIRTY_LIST | DIRTY_THREAD)))
 		c->dialog->cls->draw(c, c->dialog);
 	composer_place_cursor(c);
 	wnoutrefresh(stdscr);
