@@ -60,6 +60,10 @@ static void act_open(struct console *c)
 {
 	const struct chat *ch = console_selected(c);
 
+	if (c->details.focused) {
+		details_open_selected(c);
+		return;
+	}
 	if (!ch) {
 		console_say(c, true, "No chat selected");
 		return;
@@ -69,6 +73,10 @@ static void act_open(struct console *c)
 
 static void act_switch_pane(struct console *c)
 {
+	if (c->details.focused) {
+		details_leave(c);
+		return;
+	}
 	if (c->focus == PANE_LIST && !console_open(c)[0]) {
 		char open[32];
 		console_say(c, false, "Open a chat first (%s)",
@@ -110,10 +118,13 @@ static void act_tab_search(struct console *c)
 	tab_show(c, TAB_SEARCH);
 }
 
-/* Esc: out of the open thread, else out of the search or the filter. */
+/* Esc: out of the customer details, else out of the open thread, else
+ * out of the search or the filter. */
 static void act_back(struct console *c)
 {
-	if (console_open(c)[0]) {
+	if (c->details.shown && (c->details.focused || !c->layout.details_side)) {
+		details_hide(c);
+	} else if (console_open(c)[0]) {
 		session_close_thread(c->session);
 		c->focus = PANE_LIST;
 		screen_resize(c);
@@ -338,6 +349,7 @@ static void act_drop(struct console *c)
 /* ---- the rest ------------------------------------------------------------ */
 
 static void act_help(struct console *c) { console_dialog(c, dialog_help_new()); }
+static void act_details(struct console *c) { details_toggle(c); }
 static void act_quit(struct console *c) { console_quit(c, false); }
 static void act_redraw(struct console *c) { screen_resize(c); }
 
@@ -369,8 +381,11 @@ const struct action actions[] = {
 	{"page-down", NULL, "A page down: the thread or the list", act_page_down},
 	{"top", NULL, "The thread's first message, or the list's first chat", act_top},
 	{"bottom", NULL, "The thread's latest message, or the list's last chat", act_bottom},
+	{"details", "Customer", "Customer details and earlier chats (Enter opens one); again: hide",
+	 act_details},
 	{"help", "Help", "This help", act_help},
-	{"back", "Close", "Close the thread, or leave the search or the filter", act_back},
+	{"back", "Close", "Close the customer details or the thread, or leave the search or the filter",
+	 act_back},
 	{"redraw", NULL, "Redraw the screen", act_redraw},
 	{"quit", "Quit", "Quit (asks while replies are still sending)", act_quit},
 	{"tab-view-1", NULL, "Saved view 1 (tab 5)", act_tab_view1},

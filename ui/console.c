@@ -419,6 +419,7 @@ int console_run(const struct config *cfg, const char *state_dir)
 	if (log)
 		fclose(log);
 	editbuf_free(&c.composer.text);
+	details_free(&c);
 	uv_loop_close(&loop);
 	return c.exit_status;
 }

@@ -49,6 +49,7 @@ enum {
 	DIRTY_STATUS = 1 << 3,
 	DIRTY_FBAR = 1 << 4,
 	DIRTY_DIALOG = 1 << 5,
+	DIRTY_DETAILS = 1 << 6,
 	DIRTY_ALL = 0xff,
 };
 
@@ -95,6 +96,20 @@ struct ticket_lines {
 	} v[TICKET_LINES_MAX];
 };
 
+/* The customer details (view_details.c): the owner of the chat the agent
+ * looks at, as the hub answered GET /v1/owners/{id}, and their chats. */
+struct details {
+	bool shown;
+	bool focused;            /* the moving keys and Enter go to it */
+	bool loading;            /* the hub's answer is on its way */
+	uuid_str owner;          /* whose details are shown or asked for */
+	char *name, *email, *phone, *external_id;  /* the customer's words */
+	uuid_str *chats;         /* all their chats, newest first (in the store) */
+	size_t n;
+	size_t sel;              /* in the earlier chats: all but the one looked at */
+	char error[ERRBUF_LEN];  /* why they could not be read, "" */
+};
+
 struct console {
 	uv_loop_t *loop;
 	struct session *session;
@@ -127,6 +142,7 @@ struct console {
 	bool reply_countdown;    /* a reply "retrying in N s" is on screen */
 	struct field field;      /* the text field editing keys go to (editkeys.h) */
 	struct dialog *dialog;   /* the modal dialog up, or NULL */
+	struct details details;  /* the customer details panel */
 	char search[256];        /* the search tab's query */
 	/* The saved views, tabs TAB_VIEW.. in this order (saved_views.c). */
 	struct config_view saved[VIEW_SAVED_MAX];

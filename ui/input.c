@@ -73,7 +73,7 @@ void input_key(struct console *c, int key)
 		console_dirty(c, DIRTY_DIALOG | DIRTY_FBAR);
 		return;
 	}
-	if (c->composer.active && c->focus == PANE_THREAD &&
+	if (c->composer.active && c->focus == PANE_THREAD && !c->details.focused &&
 	    (run_in(c, KC_COMPOSER, key) || composer_key(c, key))) {
 		console_dirty(c, DIRTY_FBAR);
 		return;

@@ -28,6 +28,7 @@ static const struct binding main_keys[] = {
 	{"R", "rate"},          {"T", "retitle"},
 	{"s", "status"},        {"a", "assign"},
 	{"e", "retry"},         {"x", "drop"},
+	{"i", "details"},
 	{"PgUp", "page-up"},    {"PgDn", "page-down"},
 	{"Home", "top"},        {"End", "bottom"},
 	{"?", "help"},          {"F1", "help"},

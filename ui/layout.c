@@ -47,3 +47,19 @@ void layout_compute(struct layout *l, int rows, int cols, enum pane focus)
 		l->list = (struct rect){body_y, 0, 0, 0};
 	}
 }
+
+void layout_details(struct layout *l, int cols)
+{
+	struct rect body = l->split ? (struct rect){l->list.y, 0, l->list.h, cols}
+			   : l->list.w ? l->list : l->thread;
+
+	if (l->split && cols >= LAYOUT_DETAILS_SIDE_MIN_COLS) {
+		l->details_side = true;
+		l->thread.w -= LAYOUT_DETAILS_COLS + 1;
+		l->details = (struct rect){body.y, cols - LAYOUT_DETAILS_COLS, body.h,
+					   LAYOUT_DETAILS_COLS};
+	} else {
+		l->details_side = false;
+		l->details = body;
+	}
+}

@@ -19,6 +19,11 @@
 #define LAYOUT_SPLIT_MIN_COLS 100
 #define LAYOUT_LIST_MIN_COLS 38
 #define LAYOUT_LIST_MAX_COLS 64
+/* The customer details: a side pane of this width at the right from
+ * LAYOUT_DETAILS_SIDE_MIN_COLS columns (the thread keeps 60 and more);
+ * below that, an overlay over the list and the thread. */
+#define LAYOUT_DETAILS_SIDE_MIN_COLS 130
+#define LAYOUT_DETAILS_COLS 36
 
 enum pane { PANE_LIST, PANE_THREAD };
 
@@ -30,8 +35,15 @@ struct layout {
 	struct rect header, list, thread, status, fbar;
 	bool split;      /* both panes shown, a one-column rule between them */
 	int rule_x;      /* the rule's column when split */
+	struct rect details;  /* the customer details when shown (layout_details) */
+	bool details_side;    /* beside the thread, a rule at details.x - 1 */
 };
 
 void layout_compute(struct layout *l, int rows, int cols, enum pane focus);
+
+/* Make room for the customer details in a computed layout: a side pane
+ * taken from the thread when the screen is wide enough, else the whole
+ * body (an overlay, the panes stay under it). */
+void layout_details(struct layout *l, int cols);
 
 #endif

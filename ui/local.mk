@@ -26,6 +26,7 @@ ui_libhandoffui_a_SOURCES = \
 	ui/textwidth.c ui/textwidth.h \
 	ui/theme.c ui/theme.h \
 	ui/view_bars.c \
+	ui/view_details.c \
 	ui/view_list.c \
 	ui/view_thread.c ui/views.h
 nodist_ui_libhandoffui_a_SOURCES = ui/themes_builtin.c

@@ -17,7 +17,8 @@ struct pane_class {
 	void (*edge)(struct console *c, int dir);
 };
 
-/* The pane the keys go to: the thread when it is open and focused. */
+/* The pane the keys go to: the customer details while they have the
+ * keys, the thread when it is open and focused, else the list. */
 const struct pane_class *pane_focused(const struct console *c);
 
 #endif

@@ -92,6 +92,8 @@ void screen_resize(struct console *c)
 {
 	getmaxyx(stdscr, c->rows, c->cols);
 	layout_compute(&c->layout, c->rows, c->cols, c->focus);
+	if (c->details.shown)
+		layout_details(&c->layout, c->cols);
 	c->resized = true;
 	c->dirty = DIRTY_ALL;
 }
@@ -100,6 +102,7 @@ unsigned screen_frame(struct console *c)
 {
 	const uint64_t gap = SCREEN_FRAME_GAP_MS * 1000000ull;
 
+	details_follow(c);
 	if (!c->dirty)
 		return 0;
 	uint64_t since = uv_hrtime() - c->frame_ns;
@@ -122,8 +125,11 @@ unsigned screen_frame(struct console *c)
 		status_draw(c);
 	if (d & DIRTY_FBAR)
 		fbar_draw(c);
+	/* Over the panes when it is an overlay, beside the thread else. */
+	if (d & (DIRTY_DETAILS | DIRTY_LIST | DIRTY_THREAD))
+		details_draw(c);
 	/* A dialog sits on top of whatever was redrawn under it. */
-	if (c->dialog && (d & (DIRTY_DIALOG | DIRTY_LIST | DIRTY_THREAD)))
+	if (c->dialog && (d & (DIRTY_DIALOG | DIRTY_DETAILS | DIRTY_LIST | DIRTY_THREAD)))
 		c->dialog->cls->draw(c, c->dialog);
 	composer_place_cursor(c);
 	wnoutrefresh(stdscr);

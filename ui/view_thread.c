@@ -356,7 +356,8 @@ static void draw_composer(struct console *c, int y)
 
 void composer_place_cursor(struct console *c)
 {
-	if (!c->composer.active || c->focus != PANE_THREAD || c->dialog || c->layout.thread.w <= 0) {
+	if (!c->composer.active || c->focus != PANE_THREAD || c->dialog || c->details.focused ||
+	    c->layout.thread.w <= 0) {
 		curs_set(0);
 		return;
 	}

@@ -6,6 +6,7 @@
  *                   line, function bar
  *   view_list.c     the chat list of the current tab
  *   view_thread.c   the open thread and the composer under it
+ *   view_details.c  the customer details: a side pane or an overlay
  */
 #ifndef HANDOFF_UI_VIEWS_H
 #define HANDOFF_UI_VIEWS_H
@@ -42,6 +43,25 @@ void thread_view_to_top(struct console *c);
 void thread_view_ticket_seen(struct console *c, const struct chat *ch, bool reset);
 /* Rows of the thread pane (for paging). */
 int thread_view_page_rows(const struct console *c);
+
+/* The customer details of the chat looked at (the open thread's, else
+ * the selected one): show them (with the keys) or hide them. */
+void details_toggle(struct console *c);
+void details_hide(struct console *c);
+/* The keys back to the list or thread; an overlay closes. */
+void details_leave(struct console *c);
+/* Move the selection among the earlier chats by `delta` (clamped). */
+void details_move(struct console *c, long delta);
+/* Open the selected earlier chat in the thread. */
+void details_open_selected(struct console *c);
+/* Rows the earlier chats get (for paging; at least 1). */
+long details_page_rows(const struct console *c);
+/* Ask for the details again when the chat looked at is another
+ * customer's; called before each frame. */
+void details_follow(struct console *c);
+void details_draw(struct console *c);
+/* Forget what they hold (the console is ending). */
+void details_free(struct console *c);
 
 /* Where the cursor goes (in the composer when it is open, else hidden). */
 void composer_place_cursor(struct console *c);

@@ -84,6 +84,14 @@ struct api_agent_list {
 	size_t n;
 };
 
+/* GET /v1/owners/{id} (v1.1): a customer and their chats, newest first. */
+struct api_owner {
+	struct owner owner;
+	char *phone;             /* NULL when unknown */
+	struct chat *chats;
+	size_t n;
+};
+
 /* GET /v1/stats/daily: one row per day. */
 struct api_stats_day {
 	char date[11];           /* YYYY-MM-DD */
@@ -134,6 +142,7 @@ struct api_result {
 	struct api_ingest_batch *batch;    /* api_ingest_batch */
 	struct api_canned_list *canned;    /* api_canned_list */
 	struct canned *canned_one;         /* api_canned_add, api_canned_remove */
+	struct api_owner *owner;           /* api_owner */
 };
 
 typedef void api_done_fn(void *ctx, struct api_result *r);
@@ -171,6 +180,7 @@ void api_agent_list_free(struct api_agent_list *l);
 void api_stats_free(struct api_stats *s);
 void api_health_free(struct api_health *h);
 void api_canned_list_free(struct api_canned_list *l);
+void api_owner_free(struct api_owner *o);
 
 /* Filters of GET /v1/chats. NULL / 0 / API_TRISTATE_UNSET: not sent. The
  * strings go to the hub as given (URL-escaped), so it validates them. */
@@ -206,6 +216,10 @@ bool api_chats(struct api *a, const struct api_chat_filter *f, api_done_fn *done
 	       struct errbuf *err);
 bool api_chat_get(struct api *a, const char *chat_id, api_done_fn *done, void *ctx,
 		  struct errbuf *err);
+
+/* GET /v1/owners/{id} (agents and supervisors). */
+bool api_owner(struct api *a, const char *owner_id, api_done_fn *done, void *ctx,
+	       struct errbuf *err);
 
 /* PATCH: `title` and/or `ticket_status` ("open"...); NULL leaves it as is
  * (at least one must be given). */

@@ -71,6 +71,18 @@ void api_canned_list_free(struct api_canned_list *l)
 	free(l);
 }
 
+void api_owner_free(struct api_owner *o)
+{
+	if (!o)
+		return;
+	owner_free(&o->owner);
+	free(o->phone);
+	for (size_t i = 0; i < o->n; i++)
+		chat_free(&o->chats[i]);
+	free(o->chats);
+	free(o);
+}
+
 void api_result_free(struct api_result *r)
 {
 	api_health_free(r->health);
@@ -101,6 +113,8 @@ void api_result_free(struct api_result *r)
 	}
 	r->canned = NULL;
 	r->canned_one = NULL;
+	api_owner_free(r->owner);
+	r->owner = NULL;
 	r->health = NULL;
 	r->agent = NULL;
 	r->agents = NULL;
@@ -126,6 +140,7 @@ void api_result_take(struct api_result *dst, struct api_result *r)
 	r->batch = NULL;
 	r->canned = NULL;
 	r->canned_one = NULL;
+	r->owner = NULL;
 }
 
 /* An array member `name` of `j`, each element decoded into
@@ -391,6 +406,35 @@ static bool decode_batch(const cJSON *j, struct api_result *r, struct errbuf *er
 	return true;
 }
 
+/* {"owner": {... "phone"}, "chats": [...]}. */
+static bool decode_owner(const cJSON *j, struct api_result *r, struct errbuf *err)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(j, "owner");
+	struct api_owner *d = calloc(1, sizeof *d);
+	void *items = NULL;
+
+	if (!d)
+		return errbuf_set(err, "out of memory");
+	if (!owner_from_json(o, &d->owner, err)) {
+		errbuf_prefix(err, "owner");
+		free(d);
+		return false;
+	}
+	if (!jf_string(o, "phone", JF_NULLABLE, PHONE_MAX_CHARS, &d->phone, err)) {
+		errbuf_prefix(err, "owner");
+		api_owner_free(d);
+		return false;
+	}
+	if (!decode_array(j, "chats", sizeof(struct chat), one_chat, free_chat, &items, &d->n,
+			  err)) {
+		api_owner_free(d);
+		return false;
+	}
+	d->chats = items;
+	r->owner = d;
+	return true;
+}
+
 static bool decode(enum api_payload what, long status, const cJSON *j, struct api_result *r,
 		   struct errbuf *err)
 {
@@ -446,6 +490,8 @@ static bool decode(enum api_payload what, long status, const cJSON *j, struct ap
 		r->canned = l;
 		return true;
 	}
+	case API_P_OWNER:
+		return decode_owner(j, r, err);
 	case API_P_STATS: {
 		struct api_stats *s = calloc(1, sizeof *s);
 		if (!s)

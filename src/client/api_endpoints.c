@@ -189,6 +189,17 @@ bool api_chat_get(struct api *a, const char *chat_id, api_done_fn *done, void *c
 	       api_call_start(a, "GET", path, NULL, API_P_CHAT, false, done, ctx, err);
 }
 
+bool api_owner(struct api *a, const char *owner_id, api_done_fn *done, void *ctx,
+	       struct errbuf *err)
+{
+	char path[96];
+
+	if (!check_id(owner_id, "owner", err))
+		return false;
+	snprintf(path, sizeof path, "/v1/owners/%s", owner_id);
+	return api_call_start(a, "GET", path, NULL, API_P_OWNER, false, done, ctx, err);
+}
+
 bool api_chat_patch(struct api *a, const char *chat_id, const char *title,
 		    const char *ticket_status, api_done_fn *done, void *ctx, struct errbuf *err)
 {

@@ -175,6 +175,11 @@ bool session_agents(struct session *s, session_done_fn *done, void *ctx, struct 
 /* The canned replies the agent may use (GET /v1/replies); r->canned. */
 bool session_canned(struct session *s, session_done_fn *done, void *ctx, struct errbuf *err);
 
+/* A customer and their chats (GET /v1/owners/{id}); r->owner on success,
+ * and the chats go into the store. */
+bool session_owner(struct session *s, const char *owner_id, session_done_fn *done, void *ctx,
+		   struct errbuf *err);
+
 /* A reply (or an internal note) into the outbox: on disk when this returns
  * true, sent as soon as the hub is live; its progress comes through
  * on_reply. The client_msg_id goes to out_id (may be NULL). */

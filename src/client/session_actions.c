@@ -37,6 +37,7 @@ enum action_kind {
 	ACT_STOP,
 	ACT_AGENTS, /* no chat: never waits */
 	ACT_CANNED, /* no chat: never waits */
+	ACT_OWNER,  /* no chat either; arg[0] is the owner */
 };
 
 /* One action, from the call that gave it to its outcome. What a queued
@@ -46,7 +47,7 @@ struct action {
 	struct session *s;
 	uint64_t ticket;             /* rises with every action given */
 	enum action_kind kind;
-	char *chat;                  /* NULL for ACT_AGENTS, ACT_CANNED */
+	char *chat;                  /* NULL for ACT_AGENTS, ACT_CANNED, ACT_OWNER */
 	bool started;
 	bool force;                  /* takeover */
 	int score;                   /* rate */
@@ -170,6 +171,8 @@ static bool action_send(struct action *a, struct errbuf *err)
 		return api_agents(api, on_action, a, err);
 	case ACT_CANNED:
 		return api_canned_list(api, on_action, a, err);
+	case ACT_OWNER:
+		return api_owner(api, a->arg[0], on_action, a, err);
 	}
 	return errbuf_set(err, "unknown action");
 }
@@ -226,6 +229,9 @@ static void on_action(void *ctx, struct api_result *r)
 	if (!s->closing) {
 		if (r->err == API_ERR_NONE && r->chat)
 			store_put_chat(s->store, r->chat, NULL);
+		/* A customer's other chats: held like any, so one opens at once. */
+		for (size_t i = 0; r->err == API_ERR_NONE && r->owner && i < r->owner->n; i++)
+			store_put_chat(s->store, &r->owner->chats[i], NULL);
 		if (a->done)
 			a->done(a->ctx, r);
 		if (a->chat)
@@ -370,6 +376,14 @@ bool session_agents(struct session *s, session_done_fn *done, void *ctx, struct 
 bool session_canned(struct session *s, session_done_fn *done, void *ctx, struct errbuf *err)
 {
 	struct action *a = action_new(s, ACT_CANNED, NULL, NULL, NULL, done, ctx, err);
+
+	return a && submit(s, a, err);
+}
+
+bool session_owner(struct session *s, const char *owner_id, session_done_fn *done, void *ctx,
+		   struct errbuf *err)
+{
+	struct action *a = action_new(s, ACT_OWNER, NULL, owner_id, NULL, done, ctx, err);
 
 	return a && submit(s, a, err);
 }

@@ -41,7 +41,7 @@ static bool channel_from_json(const cJSON *j, void *dst, struct errbuf *err)
 	return true;
 }
 
-static bool owner_from_json(const cJSON *j, void *dst, struct errbuf *err)
+static bool owner_fields(const cJSON *j, void *dst, struct errbuf *err)
 {
 	struct owner *o = dst;
 
@@ -49,6 +49,21 @@ static bool owner_from_json(const cJSON *j, void *dst, struct errbuf *err)
 	       jf_string(j, "external_id", JF_NULLABLE, EXTERNAL_ID_MAX_CHARS, &o->external_id, err) &&
 	       jf_string(j, "name", JF_REQUIRED, NAME_MAX_CHARS, &o->name, err) &&
 	       jf_string(j, "email", JF_NULLABLE, EMAIL_MAX_CHARS, &o->email, err);
+}
+
+bool owner_from_json(const cJSON *j, struct owner *out, struct errbuf *err)
+{
+	struct owner o;
+
+	memset(&o, 0, sizeof o);
+	if (!cJSON_IsObject(j))
+		return errbuf_set(err, "must be an object");
+	if (!owner_fields(j, &o, err)) {
+		owner_free(&o);
+		return false;
+	}
+	*out = o;
+	return true;
 }
 
 static bool preview_from_json(const cJSON *parent, const char *name, struct preview *p,
@@ -169,7 +184,7 @@ bool chat_from_json(const cJSON *j, struct chat *out, struct errbuf *err)
 	bool ok = jf_uuid(j, "id", JF_REQUIRED, c.id, err) &&
 		  jf_string_range(j, "title", JF_NULLABLE, 1, TITLE_MAX_CHARS, &c.title, err) &&
 		  decode_child(j, "channel", channel_from_json, &c.channel, err) &&
-		  decode_child(j, "owner", owner_from_json, &c.owner, err) &&
+		  decode_child(j, "owner", owner_fields, &c.owner, err) &&
 		  jf_timestamp(j, "created_at", JF_REQUIRED, &c.created_at, err) &&
 		  jf_timestamp(j, "updated_at", JF_REQUIRED, &c.updated_at, err) &&
 		  preview_from_json(j, "latest_message", &c.latest, err) &&

@@ -21,6 +21,10 @@
 bool chat_from_json(const cJSON *j, struct chat *out, struct errbuf *err);
 cJSON *chat_to_json(const struct chat *c);
 
+/* A chat's `owner` object, alone (GET /v1/owners/{id} adds fields to it;
+ * those are the caller's to read). */
+bool owner_from_json(const cJSON *j, struct owner *out, struct errbuf *err);
+
 bool message_from_json(const cJSON *j, struct message *out, struct errbuf *err);
 cJSON *message_to_json(const struct message *m);
 

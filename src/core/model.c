@@ -19,13 +19,18 @@ bool client_msg_id_valid(const char *s)
 	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
+void owner_free(struct owner *o)
+{
+	free(o->external_id);
+	free(o->name);
+	free(o->email);
+}
+
 void chat_free(struct chat *c)
 {
 	free(c->title);
 	free(c->channel.name);
-	free(c->owner.external_id);
-	free(c->owner.name);
-	free(c->owner.email);
+	owner_free(&c->owner);
 	free(c->latest.text);
 	free(c->previous.text);
 	free(c->responder.name);

@@ -28,6 +28,8 @@
 #define NAME_MAX_CHARS          200
 #define EMAIL_MAX_CHARS         254
 #define EXTERNAL_ID_MAX_CHARS   200
+/* v1.1: an owner's phone as the platform spells it (E.164 is 16). */
+#define PHONE_MAX_CHARS         64
 #define FEEDBACK_MAX_CHARS      4000
 /* v1.1: a platform's message id (printable ASCII) and a bridge's platform
  * label ([a-z0-9._-]), both checked by the hub on ingest. */
@@ -157,6 +159,8 @@ bool chat_is_waiting(const struct chat *c);
  * or adopts one. */
 bool client_msg_id_valid(const char *s);
 
+/* The owner's strings (not the struct). */
+void owner_free(struct owner *o);
 void chat_free(struct chat *c);
 void message_free(struct message *m);
 void agent_free(struct agent *a);

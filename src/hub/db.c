@@ -230,6 +230,11 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
 	" INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text);"
 	" END;",
+
+	/* 7: owner details (GET /v1/owners/{id}): the customer's phone, and
+	 * their chats newest first without a scan (db_owners.c). */
+	"ALTER TABLE owners ADD COLUMN phone TEXT;"
+	"CREATE INDEX chats_owner ON chats (owner_id, recent_key, id);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -36,7 +36,7 @@ struct db;
 
 /* The schema's version (PRAGMA user_version) once every migration step
  * ran: the number of steps (db.c checks it at compile time). */
-#define DB_SCHEMA_VERSION 6
+#define DB_SCHEMA_VERSION 7
 
 /* Open (creating and migrating as needed) the database at `path`. */
 struct db *db_open(const char *path, struct errbuf *err);
@@ -215,6 +215,7 @@ struct ingest {
 	const char *owner_external_id;
 	const char *owner_name;
 	const char *owner_email;
+	const char *owner_phone;      /* v1.1 */
 	enum msg_role role;           /* user or bot */
 	const char *text;
 	bool escalate;
@@ -299,6 +300,25 @@ void search_page_free(struct search_page *p);
  * API_INVALID_QUERY. */
 bool db_search(struct db *db, const char *text, bool with_notes, int limit,
 	       struct search_page *out, struct api_error *err);
+
+/* ---- owners (customers) ---------------------------------------------- */
+
+/* The chats GET /v1/owners/{id} lists at most. */
+#define OWNER_CHATS_MAX 50
+
+struct owner_details {
+	struct owner owner;
+	char *phone;                  /* nullable */
+	struct chat *chats;           /* theirs, latest message first */
+	size_t n;
+};
+
+void owner_details_free(struct owner_details *d);
+
+/* An owner and up to OWNER_CHATS_MAX of their chats; an unknown id is
+ * API_RESOURCE_NOT_FOUND. */
+bool db_owner_get(struct db *db, const char *owner_id, struct owner_details *out,
+		  struct api_error *err);
 
 /* ---- stats ------------------------------------------------------------- */
 

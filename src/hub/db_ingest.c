@@ -33,7 +33,9 @@ static bool channel_id(struct db *db, enum channel_type type, const char *name, 
 }
 
 /* The owner: the known one with this external id, else a new one. An
- * existing owner keeps the name it was created with. */
+ * existing owner keeps the name it was created with; an email or phone
+ * it has none of yet is filled in (a bridge often learns them later in
+ * the conversation), one it has is kept. */
 static bool owner_id(struct db *db, const struct ingest *in, uuid_str id, char **name,
 		     struct api_error *err)
 {
@@ -51,6 +53,12 @@ static bool owner_id(struct db *db, const struct ingest *in, uuid_str id, char *
 			*name = col_strdup(st, 1, &ok);
 		}
 		db_release(db, st);
+		if (rc == SQLITE_ROW && ok && (in->owner_email || in->owner_phone))
+			return db_run(db,
+				      "UPDATE owners SET email = coalesce(email, ?),"
+				      " phone = coalesce(phone, ?) WHERE id = ?",
+				      ARGS(ARG_T(in->owner_email), ARG_T(in->owner_phone), ARG_T(id)),
+				      NULL, err);
 		if (rc != SQLITE_DONE)
 			return rc == SQLITE_ROW && (ok || db_oom(err));
 	}
@@ -62,9 +70,10 @@ static bool owner_id(struct db *db, const struct ingest *in, uuid_str id, char *
 		return api_error_set(err, API_INTERNAL, "%s", why.msg);
 	if (!(*name = strdup(n)))
 		return db_oom(err);
-	return db_run(db, "INSERT INTO owners (id, external_id, name, email) VALUES (?, ?, ?, ?)",
+	return db_run(db,
+		      "INSERT INTO owners (id, external_id, name, email, phone) VALUES (?, ?, ?, ?, ?)",
 		      ARGS(ARG_T(id), ARG_T(in->owner_external_id), ARG_T(n),
-			   ARG_T(in->owner_email)),
+			   ARG_T(in->owner_email), ARG_T(in->owner_phone)),
 		      NULL, err);
 }
 

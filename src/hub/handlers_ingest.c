@@ -13,7 +13,8 @@
 
 /* Everything the body owns, freed in one place whatever failed. */
 struct ingest_body {
-	char *external_id, *channel_name, *owner_external_id, *owner_name, *owner_email, *text;
+	char *external_id, *channel_name, *owner_external_id, *owner_name, *owner_email, *owner_phone,
+	     *text;
 	char *external_message_id, *source_platform;
 };
 
@@ -26,6 +27,7 @@ static void ingest_body_free(struct ingest_body *b)
 	free(b->owner_external_id);
 	free(b->owner_name);
 	free(b->owner_email);
+	free(b->owner_phone);
 	free(b->text);
 }
 
@@ -91,7 +93,9 @@ static bool parse_ingest(const cJSON *body, struct ingest *in, struct ingest_bod
 				     &b->owner_external_id, why) &&
 		     jf_string_range(owner, "name", JF_OPTIONAL, 1, NAME_MAX_CHARS, &b->owner_name,
 				     why) &&
-		     jf_string(owner, "email", JF_OPTIONAL, EMAIL_MAX_CHARS, &b->owner_email, why);
+		     jf_string(owner, "email", JF_OPTIONAL, EMAIL_MAX_CHARS, &b->owner_email, why) &&
+		     jf_string_range(owner, "phone", JF_OPTIONAL, 1, PHONE_MAX_CHARS,
+				     &b->owner_phone, why);
 		if (!ok)
 			errbuf_prefix(why, "owner");
 	}
@@ -106,6 +110,7 @@ static bool parse_ingest(const cJSON *body, struct ingest *in, struct ingest_bod
 	in->owner_external_id = b->owner_external_id;
 	in->owner_name = b->owner_name;
 	in->owner_email = b->owner_email;
+	in->owner_phone = b->owner_phone;
 	in->text = b->text;
 	return ok;
 }

@@ -15,6 +15,7 @@ src_hub_libhubdb_a_SOURCES = \
 	src/hub/db_list.c \
 	src/hub/db_messages.c \
 	src/hub/db_search.c \
+	src/hub/db_owners.c \
 	src/hub/db_stats.c
 src_hub_libhubdb_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CRYPTO_CFLAGS)
 src_hub_libhubdb_a_CPPFLAGS = $(HUB_CPPFLAGS)
@@ -31,6 +32,7 @@ handoffd_SOURCES = \
 	src/hub/handlers_ingest.c \
 	src/hub/handlers_messages.c \
 	src/hub/handlers_search.c \
+	src/hub/handlers_owners.c \
 	src/hub/handlers_misc.c \
 	src/hub/demo_sim.c src/hub/demo_sim.h \
 	src/hub/demo_script.c src/hub/demo_script.h \

@@ -2,8 +2,8 @@
  * fuzz_api_decode.c — the API client's answer decoders (api_decode.c) on
  * hostile bodies: the first byte picks what the call expects (health, me,
  * agents, a chat page, a chat, a message page, a message, stats, canned
- * replies). Every chat, message, agent and canned reply decoded must
- * encode to text the protocol's decoders accept again, unchanged.
+ * replies, an owner). Every chat, message, agent and canned reply decoded
+ * must encode to text the protocol's decoders accept again, unchanged.
  */
 #include <string.h>
 
@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	enum api_payload what = (enum api_payload)(data[0] % (API_P_CANNED + 1));
+	enum api_payload what = (enum api_payload)(data[0] % (API_P_OWNER + 1));
 	long status = data[0] & 0x80 ? 201 : 200;
 	if (!api_decode(what, status, (const char *)data + 1, size - 1, &r, &err))
 		return 0;
@@ -100,6 +100,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_canned(r.canned_one);
 	for (size_t i = 0; r.canned && i < r.canned->n; i++)
 		check_canned(&r.canned->replies[i]);
+	for (size_t i = 0; r.owner && i < r.owner->n; i++)
+		check_chat(&r.owner->chats[i]);
 	api_result_free(&r);
 	return 0;
 }

@@ -25,6 +25,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_ingest11 \
 	tests/integration/test_ingest_batch \
 	tests/integration/test_hub_search \
+	tests/integration/test_hub_owner \
 	tests/integration/test_queue \
 	tests/integration/test_session \
 	tests/integration/test_store_search
@@ -176,3 +177,8 @@ tests_integration_test_ingest_batch_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_ingest_batch_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_ingest_batch_LDADD = $(IT_LDADD)
 tests_integration_test_ingest_batch_LDFLAGS = -pthread
+tests_integration_test_hub_owner_SOURCES = tests/integration/test_hub_owner.c $(HARNESS)
+tests_integration_test_hub_owner_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_owner_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_owner_LDADD = $(IT_LDADD)
+tests_integration_test_hub_owner_LDFLAGS = -pthread

@@ -35,7 +35,7 @@ static const char *const role_names[NROLES] = {"agent", "supervisor", "ingest"};
 
 static struct hub hub;
 static char tokens[NROLES][HUB_TOKEN_MAX];
-static char chat[37];
+static char chat[37], owner[37]; /* the test's chat and its customer */
 /* A canned reply of each role that has them: its own, which its valid
  * DELETE may remove (an id it cannot see would be 404). */
 static char reply_ids[NROLES][37];
@@ -114,6 +114,14 @@ static int setup(void **state)
 		snprintf(reply_ids[role], sizeof reply_ids[role], "%s", id->valuestring);
 		reply_free(&r);
 	}
+	char path[64];
+	snprintf(path, sizeof path, "/v1/chats/%s", chat);
+	struct reply r = http(&hub, "GET", path, tokens[AGENT], NULL);
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(expect_status(&r, 200), "owner");
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
+	assert_true(cJSON_IsString(id));
+	snprintf(owner, sizeof owner, "%s", id->valuestring);
+	reply_free(&r);
 	read_route_table();
 	*state = &hub;
 	return 0;
@@ -160,11 +168,13 @@ static void auth_line(enum cred cred, const char *token, char *out, size_t len)
 	}
 }
 
-/* The path with each {id} replaced by the test's chat, or for a canned
- * reply's route by the reply of `role`. */
+/* The path with each {id} replaced by the test's chat, its customer under
+ * /v1/owners, or for a canned reply's route the reply of `role`. */
 static void concrete_path(const char *pattern, int role, char *out, size_t len)
 {
-	const char *id = strncmp(pattern, "/v1/replies/", 12) == 0 ? reply_ids[role] : chat;
+	const char *id = strncmp(pattern, "/v1/replies/", 12) == 0 ? reply_ids[role]
+			 : strncmp(pattern, "/v1/owners/", 11) == 0 ? owner
+								    : chat;
 	size_t o = 0;
 
 	for (const char *p = pattern; *p && o + 40 < len;) {

@@ -85,12 +85,46 @@ static void wide_screen_splits(void **state)
 	assert_int_equal(l.thread.w, 59);
 }
 
+static void details_beside_when_wide_over_when_narrow(void **state)
+{
+	struct layout l;
+
+	(void)state;
+	layout_compute(&l, 40, 160, PANE_THREAD);
+	layout_details(&l, 160);
+	assert_true(l.details_side);
+	assert_int_equal(l.details.x, 160 - LAYOUT_DETAILS_COLS);
+	assert_int_equal(l.details.w, LAYOUT_DETAILS_COLS);
+	assert_int_equal(l.details.y, l.thread.y);
+	assert_int_equal(l.details.h, l.thread.h);
+	/* The thread ends where the details' rule begins. */
+	assert_int_equal(l.thread.x + l.thread.w, l.details.x - 1);
+
+	/* 80x24: the whole body, the pane under it unchanged. */
+	layout_compute(&l, 24, 80, PANE_THREAD);
+	layout_details(&l, 80);
+	assert_false(l.details_side);
+	assert_int_equal(l.details.x, 0);
+	assert_int_equal(l.details.y, 1);
+	assert_int_equal(l.details.w, 80);
+	assert_int_equal(l.details.h, 21);
+	assert_int_equal(l.thread.w, 80);
+
+	/* Split but too narrow for three: over both panes. */
+	layout_compute(&l, 30, 110, PANE_LIST);
+	layout_details(&l, 110);
+	assert_false(l.details_side);
+	assert_int_equal(l.details.w, 110);
+	assert_int_equal(l.details.x, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_size_is_sane),
 		cmocka_unit_test(classic_80x24_is_one_pane),
 		cmocka_unit_test(wide_screen_splits),
+		cmocka_unit_test(details_beside_when_wide_over_when_narrow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
