@@ -211,6 +211,7 @@ void view_insert(struct store *s, enum view_kind v, uint32_t x)
 	e->node[v] = (struct tnode){.size = 1};
 	s->views[v].root = insert_at(s, v, s->views[v].root, x);
 	e->views |= (uint8_t)(1u << v);
+	s->views[v].unread += e->chat.unread > 0;
 }
 
 /* The chat must still have the fields it was inserted with: the store
@@ -222,6 +223,7 @@ void view_remove(struct store *s, enum view_kind v, uint32_t x)
 	s->views[v].root = remove_at(s, v, s->views[v].root, x);
 	e->views &= (uint8_t)~(1u << v);
 	e->node[v] = (struct tnode){0};
+	s->views[v].unread -= e->chat.unread > 0;
 }
 
 size_t view_rank(const struct store *s, enum view_kind v, uint32_t x)
@@ -246,6 +248,7 @@ size_t view_rank(const struct store *s, enum view_kind v, uint32_t x)
 void view_rebuild(struct store *s, enum view_kind v)
 {
 	s->views[v].root = 0;
+	s->views[v].unread = 0;
 	for (uint32_t i = 1; i <= s->used; i++) {
 		struct entry *e = store_entry(s, i);
 		e->views &= (uint8_t)~(1u << v);
@@ -267,6 +270,11 @@ const struct view *store_view(const struct store *s, enum view_kind kind)
 size_t view_count(const struct view *v)
 {
 	return size_of(v->store, v->kind, v->root);
+}
+
+size_t view_unread(const struct view *v)
+{
+	return v->unread;
 }
 
 const struct chat *view_at(const struct view *v, size_t i)

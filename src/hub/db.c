@@ -129,6 +129,14 @@ static const char *const migrations[] = {
 	"CREATE TABLE ingest_grants ("
 	" account_id TEXT NOT NULL REFERENCES accounts (id), kind INTEGER NOT NULL,"
 	" source TEXT NOT NULL, PRIMARY KEY (account_id, kind, source));",
+
+	/* 5 (read marks): how far each agent has read each chat (db_reads.c),
+	 * the highest seq they saw; a chat without a row is unread from its
+	 * first message. */
+	"CREATE TABLE chat_reads ("
+	" account_id TEXT NOT NULL REFERENCES accounts (id),"
+	" chat_id TEXT NOT NULL REFERENCES chats (id), seq INTEGER NOT NULL,"
+	" PRIMARY KEY (account_id, chat_id)) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -176,6 +176,21 @@ bool db_rate(struct db *db, const struct agent *me, const char *chat_id, int sco
 	     const char *feedback, const char *suggested_answer, struct chat *out,
 	     struct api_error *err);
 
+/* ---- read marks (v1.1) ------------------------------------------------ */
+
+/* Fill c->unread with what `me` has not read of chat c (0..UNREAD_MAX);
+ * ingest accounts are left without (-1). Runs in the caller's transaction
+ * when there is one. */
+bool db_chat_unread(struct db *db, const struct agent *me, struct chat *c,
+		    struct api_error *err);
+
+/* Move `me`'s read mark of the chat up to seq (1..its message_count); a
+ * mark at or above seq stays. *out gets the chat.read event (the mark and
+ * what is left unread, as they are after the call), *moved whether the mark
+ * moved. */
+bool db_chat_read(struct db *db, const struct agent *me, const char *chat_id, int64_t seq,
+		  struct event *out, bool *moved, struct api_error *err);
+
 /* ---- messages ---------------------------------------------------------- */
 
 struct message_page {

@@ -44,6 +44,10 @@ struct request {
 	const struct agent *caller;        /* NULL only on ROLES_PUBLIC routes */
 	const char *ids[ROUTE_MAX_IDS];    /* the {id} segments, validated UUIDs */
 	struct db *db;
+	/* Send a frame that is not in the event log to the live event streams
+	 * of one account (v1.1: chat.read, for that agent's other consoles). */
+	void (*tell)(void *ctx, const char *account_id, const char *json, size_t len);
+	void *tell_ctx;
 };
 
 struct response {

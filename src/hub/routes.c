@@ -28,6 +28,7 @@ const struct route api_routes[] = {
 	{HTTP_POST, "/v1/chats/{id}/assign", ROLES_AGENTS, handle_assign, no_params},
 	{HTTP_POST, "/v1/chats/{id}/rating", ROLES_AGENTS, handle_rating, no_params},
 	{HTTP_POST, "/v1/chats/{id}/stop", ROLES_AGENTS, handle_stop, no_params},
+	{HTTP_POST, "/v1/chats/{id}/read", ROLES_AGENTS, handle_chat_read, no_params},
 	{HTTP_GET, "/v1/stats/daily", ROLES_AGENTS, handle_stats_daily, stats_params},
 	{HTTP_POST, "/v1/ingest/messages", ROLE_BIT(ACCOUNT_INGEST), handle_ingest, no_params},
 };

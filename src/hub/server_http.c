@@ -178,6 +178,8 @@ static int conn_dispatch(struct lws *wsi, struct http_conn *c, const cJSON *body
 		.body = body,
 		.caller = c->adm.has_caller ? &c->adm.caller : NULL,
 		.db = server_of(wsi)->db,
+		.tell = events_tell,
+		.tell_ctx = server_of(wsi),
 	};
 	struct response res = {0};
 	struct api_error err = {API_INTERNAL, "the handler gave no answer"};
