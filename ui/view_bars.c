@@ -11,17 +11,22 @@
 
 static const char *const tab_names[TAB_COUNT] = {"Waiting", "Mine", "All", "Search"};
 
-/* "Waiting 3", "All 100+" (more pages on the hub), "Search". */
+/* "Waiting 3", "All 100+" (more pages on the hub), "Mine 4 (2 new)"
+ * (chats with unread messages among those loaded), "Search". */
 static void tab_label(const struct console *c, enum tab t, char *out, size_t len)
 {
 	enum view_kind v = tab_view(t);
 	size_t n = view_count(store_view(c->store, v));
+	size_t unread = view_unread(store_view(c->store, v));
+	char news[32] = "";
 
+	if (unread)
+		snprintf(news, sizeof news, " (%zu new)", unread);
 	if (t == TAB_SEARCH && !c->search[0])
 		snprintf(out, len, " %d %s ", t + 1, tab_names[t]);
 	else
-		snprintf(out, len, " %d %s %zu%s ", t + 1, tab_names[t], n,
-			 session_view_complete(c->session, v) || !n ? "" : "+");
+		snprintf(out, len, " %d %s %zu%s%s ", t + 1, tab_names[t], n,
+			 session_view_complete(c->session, v) || !n ? "" : "+", news);
 }
 
 /* The connection in a few words, and whether it is good news. */

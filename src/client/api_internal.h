@@ -21,6 +21,7 @@ enum api_payload {
 	API_P_MESSAGE,
 	API_P_INGEST,      /* chat and message */
 	API_P_STATS,
+	API_P_NONE,        /* any 2xx will do: the answer is not kept */
 };
 
 /* Start `method` on server_url + `path` (which includes its query string).
