@@ -6,7 +6,8 @@ E2E_TESTS = \
 	tests/e2e/test_console_keys \
 	tests/e2e/test_console_termkeys \
 	tests/e2e/test_console_thread \
-	tests/e2e/test_list_loading
+	tests/e2e/test_list_loading \
+	tests/e2e/test_unread
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
 TMUX_HARNESS = tests/e2e/tmux.c tests/e2e/tmux.h
@@ -58,3 +59,8 @@ tests_e2e_test_demo_bridges_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) $(CRYPTO_CFLAG
 tests_e2e_test_demo_bridges_CPPFLAGS = $(E2E_CPPFLAGS) -I$(top_srcdir)/tests/sim
 tests_e2e_test_demo_bridges_LDADD = $(CORE_LIBS) $(CMOCKA_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS)
 tests_e2e_test_demo_bridges_LDFLAGS = -pthread
+tests_e2e_test_unread_SOURCES = tests/e2e/test_unread.c $(CONSOLE_FIXTURE)
+tests_e2e_test_unread_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_e2e_test_unread_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_unread_LDADD = $(IT_LDADD)
+tests_e2e_test_unread_LDFLAGS = -pthread
