@@ -141,6 +141,11 @@ static const char *const migrations[] = {
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
+int db_schema_version(void)
+{
+	return N_MIGRATIONS;
+}
+
 static bool exec(struct db *db, const char *sql, struct errbuf *err)
 {
 	char *msg = NULL;

@@ -34,6 +34,10 @@ struct db;
 /* The hub keeps at least this many events for replay (protocol: 100,000). */
 #define EVENTS_RETAINED 100000
 
+/* The schema's version (PRAGMA user_version) once every migration step
+ * ran: the number of steps. */
+int db_schema_version(void);
+
 /* Open (creating and migrating as needed) the database at `path`. */
 struct db *db_open(const char *path, struct errbuf *err);
 void db_close(struct db *db);

@@ -36,11 +36,11 @@ static void test_new_file_is_migrated_and_reopens_with_its_data(void **state)
 	uuid_str id;
 	struct chat c;
 
-	assert_int_equal(user_version(fx->db), 4);
+	assert_int_equal(user_version(fx->db), db_schema_version());
 	fx_new_chat(fx, "hello", false, id);
 	db_close(fx->db);
 	fx_open(fx);
-	assert_int_equal(user_version(fx->db), 4);
+	assert_int_equal(user_version(fx->db), db_schema_version());
 	assert_true(db_authenticate(fx->db, fx->ana_token, &who));
 	assert_string_equal(who.id, fx->ana.id);
 	agent_free(&who);
