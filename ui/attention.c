@@ -98,13 +98,24 @@ void attention_assigned(struct console *c, const struct chat *ch, const struct m
 	alert(c, notice, ", a chat assigned to you");
 }
 
+/*
+ * Is the agent reading chat_id down to its newest message: its thread open
+ * and its pane shown (a narrow terminal shows the list instead while it has
+ * the keys), not scrolled up (new lines below are counted, unseen), not
+ * under a dialog?
+ */
+static bool reading_newest(const struct console *c, const char *chat_id)
+{
+	return strcmp(chat_id, console_open(c)) == 0 && c->layout.thread.w > 0 &&
+	       c->layout.thread.h > 0 && c->thread_view_scroll == 0 && !c->dialog;
+}
+
 void attention_answer(struct console *c, const struct chat *ch)
 {
 	char notice[600];
 
 	/* The agent reading that very thread at its newest line saw it. */
-	if (!c->cfg->notify_answer ||
-	    (strcmp(ch->id, console_open(c)) == 0 && c->thread_view_scroll == 0))
+	if (!c->cfg->notify_answer || reading_newest(c, ch->id))
 		return;
 	notice_answer(ch, notice, sizeof notice);
 	alert(c, notice, ", a customer wrote to you");
@@ -115,8 +126,6 @@ void attention_read_open(struct console *c)
 	const char *open = console_open(c);
 	const struct chat *ch = open[0] ? store_chat(c->store, open) : NULL;
 
-	/* Read means on screen down to its newest message: not scrolled up
-	 * (new lines below are counted, unseen), not under a dialog. */
-	if (ch && ch->unread > 0 && c->thread_view_scroll == 0 && !c->dialog)
+	if (ch && ch->unread > 0 && reading_newest(c, ch->id))
 		session_mark_read(c->session, ch->id, ch->message_count);
 }
