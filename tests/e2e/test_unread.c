@@ -3,7 +3,8 @@
  * handoffd, as an agent sees them: two consoles of the same agent (two
  * terminals) show the same counts and both clear when one reads; a
  * customer writing in a chat the agent holds brings a notice, the bell
- * and the window title; the config file switches the bell off.
+ * and the window title; the config file switches the bell, or those
+ * notices, off.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -144,12 +145,37 @@ static void test_bell_switched_off(void **state)
 	console_quit(&one);
 }
 
+/* notify_answer = off: the answer still counts as unread, and says
+ * nothing else. */
+static void test_answers_switched_off(void **state)
+{
+	struct row_check one_new = {"Sid Silent", "1 new", true};
+	struct row_check two_new = {"Sid Silent", "2 new", true};
+	char chat[37], title[256];
+
+	(void)state;
+	customer("Sid Silent", "Hello", chat);
+	hub_act(&hub, ana, chat, "takeover", "{}");
+	console_start(&one, &(struct console_opts){.name = "silent",
+						   .config = "notify_answer = off\n"});
+	tmux_send_keys(&one, "2", NULL);
+	tmux_wait_until(&one, row_says, &one_new, WAIT);
+	customer("Sid Silent", "Hello again", NULL);
+	tmux_wait_until(&one, row_says, &two_new, WAIT);
+	assert_null(strstr(tmux_screen(&one, NULL, 0), "wrote in your chat"));
+	assert_false(rang(NULL, &one));
+	pane_format(&one, "#{pane_title}", title, sizeof title);
+	assert_null(strstr(title, "a customer wrote to you"));
+	console_quit(&one);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts_follow_the_agent),
 		cmocka_unit_test(test_customer_answer_notifies),
 		cmocka_unit_test(test_bell_switched_off),
+		cmocka_unit_test(test_answers_switched_off),
 	};
 	return cmocka_run_group_tests(tests, console_fixture_setup, console_fixture_teardown);
 }
