@@ -1,51 +1,131 @@
 /*
- * attention.c — telling an agent who looks elsewhere that a customer
- * waits: the terminal bell and the window title, on each new escalation
- * and when a colleague gives the agent a chat.
+ * attention.c — telling an agent who looks elsewhere that something needs
+ * them: a notice on the status line, the terminal bell and the window
+ * title, when a colleague gives the agent a chat, when a customer writes
+ * in a chat the agent holds, and on each new escalation (each switchable
+ * in the config file); and marking the open chat read.
  *
  * Only escalations that happen while the console runs count: the waiting
  * chats of the first page are not news, and ringing for each of them at
  * start would teach the agent to ignore the bell.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "console.h"
 #include "notice.h"
 
-/* The title through the terminal's own escape (OSC 2), written with
- * putp() so curses knows nothing moved; our text only, never a customer's. */
-static void set_title(size_t waiting, const char *news)
+/*
+ * The terminal's own way to set its title, from terminfo (tsl ... fsl:
+ * "\033]2;" ... "\007" on xterm-likes and tmux): a terminal that declares
+ * none gets no title escapes at all. A tsl that takes a parameter (a
+ * status-line column, on old terminals) is not a window title: none then.
+ */
+static const char *title_start(void)
 {
-	char seq[128];
+	static char tsl_name[] = "tsl";
+	char *tsl = tigetstr(tsl_name);
 
-	snprintf(seq, sizeof seq, "\033]2;handoff: %zu waiting%s\007", waiting, news);
-	putp(seq);
+	return tsl && tsl != (char *)-1 && *tsl && !strchr(tsl, '%') ? tsl : NULL;
+}
+
+static const char *title_end(void)
+{
+	static char fsl_name[] = "fsl";
+	char *fsl = tigetstr(fsl_name);
+
+	return fsl && fsl != (char *)-1 ? fsl : "";
+}
+
+/* The title, written with putp() so curses knows nothing moved; our text
+ * only, never a customer's. The first time, the terminal is asked to save
+ * its own title (XTWINOPS 22), which attention_end restores (23). */
+static void set_title(struct console *c, size_t waiting, const char *news)
+{
+	const char *tsl = title_start();
+	char text[128];
+
+	if (!tsl)
+		return;
+	if (!c->title_set)
+		putp("\033[22;2t");
+	c->title_set = true;
+	snprintf(text, sizeof text, "handoff: %zu waiting%s", waiting, news);
+	putp(tsl);
+	putp(text);
+	putp(title_end());
 	fflush(stdout);
 }
 
-/* Bell and title, as the agent's settings ask. */
-static void alert(struct console *c, const char *news)
+void attention_end(struct console *c)
 {
-	if (c->bell)
+	if (!c->title_set)
+		return;
+	putp("\033[23;2t");
+	fflush(stdout);
+	c->title_set = false;
+}
+
+/* The notice, then bell and title, as the agent's settings ask. */
+static void alert(struct console *c, const char *notice, const char *news)
+{
+	console_say(c, false, "%s", notice);
+	if (c->cfg->bell)
 		beep();
-	if (c->title)
-		set_title(view_count(store_view(c->store, VIEW_WAITING)), news);
+	if (c->cfg->title)
+		set_title(c, view_count(store_view(c->store, VIEW_WAITING)), news);
 }
 
 void attention_new_escalation(struct console *c, const char *chat_id)
 {
 	const struct chat *ch = store_chat(c->store, chat_id);
+	char notice[600];
 
-	if (!ch || ch->escalated_at == TS_NONE || ch->escalated_at < c->started_at)
+	if (!c->cfg->notify_escalation || !ch || ch->escalated_at == TS_NONE ||
+	    ch->escalated_at < c->started_at)
 		return;
-	alert(c, "");
+	notice_escalation(ch, notice, sizeof notice);
+	alert(c, notice, "");
 }
 
 void attention_assigned(struct console *c, const struct chat *ch, const struct message *m)
 {
-	char news[1200];
+	char notice[1200];
 
-	notice_assigned(ch, m, news, sizeof news);
-	console_say(c, false, "%s", news);
-	alert(c, ", a chat assigned to you");
+	if (!c->cfg->notify_assigned)
+		return;
+	notice_assigned(ch, m, notice, sizeof notice);
+	alert(c, notice, ", a chat assigned to you");
+}
+
+/*
+ * Is the agent reading chat_id down to its newest message: its thread open
+ * and its pane shown (a narrow terminal shows the list instead while it has
+ * the keys), not scrolled up (new lines below are counted, unseen), not
+ * under a dialog?
+ */
+static bool reading_newest(const struct console *c, const char *chat_id)
+{
+	return strcmp(chat_id, console_open(c)) == 0 && c->layout.thread.w > 0 &&
+	       c->layout.thread.h > 0 && c->thread_view_scroll == 0 && !c->dialog;
+}
+
+void attention_answer(struct console *c, const struct chat *ch)
+{
+	char notice[600];
+
+	/* The agent reading that very thread at its newest line saw it. */
+	if (!c->cfg->notify_answer || reading_newest(c, ch->id))
+		return;
+	notice_answer(ch, notice, sizeof notice);
+	alert(c, notice, ", a customer wrote to you");
+}
+
+void attention_read_open(struct console *c)
+{
+	const char *open = console_open(c);
+	const struct chat *ch = open[0] ? store_chat(c->store, open) : NULL;
+
+	if (ch && ch->unread > 0 && reading_newest(c, ch->id))
+		session_mark_read(c->session, ch->id, ch->message_count);
 }

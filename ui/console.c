@@ -220,6 +220,12 @@ static void on_assigned(void *ctx, const struct chat *ch, const struct message *
 	attention_assigned(ctx, ch, m);
 }
 
+static void on_answer(void *ctx, const struct chat *ch, const struct message *m)
+{
+	(void)m;
+	attention_answer(ctx, ch);
+}
+
 static void on_reply(void *ctx, const struct session_reply *r)
 {
 	struct console *c = ctx;
@@ -281,8 +287,10 @@ static void on_frame(uv_prepare_t *h)
 {
 	struct console *c = h->data;
 
-	if (!c->quitting)
-		frame(c);
+	if (c->quitting)
+		return;
+	attention_read_open(c);
+	frame(c);
 }
 
 static void on_clock(uv_timer_t *h)
@@ -367,7 +375,8 @@ static FILE *open_log(const char *state_dir)
 
 int console_run(const struct config *cfg, const char *state_dir)
 {
-	static const struct session_callbacks cb = {on_state, on_notice, on_reply, on_assigned};
+	static const struct session_callbacks cb = {on_state, on_notice, on_reply, on_assigned,
+						     on_answer};
 	struct console c;
 	uv_loop_t loop;
 	struct errbuf err;
@@ -376,8 +385,6 @@ int console_run(const struct config *cfg, const char *state_dir)
 	choose_locale();
 	c.cfg = cfg;
 	c.tab = TAB_WAITING;
-	c.bell = cfg->bell;
-	c.title = cfg->title;
 	c.started_at = ts_now();
 	editbuf_init(&c.composer.text, REPLY_MAX_CHARS);
 	if (!keymap_init(c.keys, cfg, &err)) {
@@ -414,6 +421,7 @@ int console_run(const struct config *cfg, const char *state_dir)
 
 	uv_run(&loop, UV_RUN_DEFAULT);
 
+	attention_end(&c);
 	screen_end();
 	log_set_file(NULL);
 	if (log)

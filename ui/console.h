@@ -155,8 +155,7 @@ struct console {
 	char conn_reason[160];
 
 	/* attention */
-	bool bell;               /* ring on a new escalation */
-	bool title;              /* set the terminal title on one */
+	bool title_set;          /* the window title is ours (attention.c) */
 	int64_t started_at;      /* escalations after this are news */
 
 	/* the loop's handles */
@@ -217,12 +216,23 @@ void console_quit(struct console *c, bool confirmed);
  * nothing on screen counts time. Called after every frame. */
 void clock_update(struct console *c);
 
-/* A chat entered the waiting queue: bell and terminal title, if it is a
+/* A chat entered the waiting queue: notice, bell and terminal title, if it is a
  * new escalation (attention.c). */
 void attention_new_escalation(struct console *c, const char *chat_id);
 
 /* A colleague gave the agent chat `ch` (`m`: the hub's notice): a word on
  * the status line, bell and terminal title as for an escalation. */
 void attention_assigned(struct console *c, const struct chat *ch, const struct message *m);
+
+/* The customer wrote in chat `ch`, which the agent holds: the notice, bell
+ * and title, unless the agent is reading that thread at its newest line. */
+void attention_answer(struct console *c, const struct chat *ch);
+
+/* The open thread is on screen at its newest message: mark it read in the
+ * hub (session_mark_read) when it has unread messages. Called each frame. */
+void attention_read_open(struct console *c);
+
+/* Give the terminal back its own window title, if ours replaced it. */
+void attention_end(struct console *c);
 
 #endif

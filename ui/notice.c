@@ -105,3 +105,15 @@ void notice_assigned(const struct chat *ch, const struct message *m, char *out, 
 	snprintf(out, len, "%s assigned you the chat with %s (2 lists yours)",
 		 m->author.name ? m->author.name : "A colleague", ch->owner.name);
 }
+
+void notice_answer(const struct chat *ch, char *out, size_t len)
+{
+	snprintf(out, len, "%s wrote in your chat (2 lists yours)",
+		 ch->owner.name ? ch->owner.name : "The customer");
+}
+
+void notice_escalation(const struct chat *ch, char *out, size_t len)
+{
+	snprintf(out, len, "%s is waiting for a human (1 lists them)",
+		 ch->owner.name ? ch->owner.name : "A customer");
+}

@@ -43,4 +43,11 @@ void notice_ticket(enum ticket_status status, char *out, size_t len);
  * chat `ch`: "Ana assigned you the chat with Maria G. (2 lists yours)". */
 void notice_assigned(const struct chat *ch, const struct message *m, char *out, size_t len);
 
+/* The customer of `ch`, a chat the agent holds, wrote: "Maria G. wrote in
+ * your chat (2 lists yours)". */
+void notice_answer(const struct chat *ch, char *out, size_t len);
+
+/* A new escalation: "Maria G. is waiting for a human (1 lists them)". */
+void notice_escalation(const struct chat *ch, char *out, size_t len);
+
 #endif

@@ -12,7 +12,8 @@
 
 static const char *const tab_names[TAB_VIEW] = {"Waiting", "Mine", "All", "Search"};
 
-/* "1 Waiting 3", "3 All 100+" (more pages on the hub), "4 Search", a saved
+/* "1 Waiting 3", "3 All 100+" (more pages on the hub), "2 Mine 4 (2 new)"
+ * (chats with unread messages among those loaded), "4 Search", a saved
  * view "5 open-wa 2" (brief: "5 2"), the filtered list "Filter 4" (no key
  * of its own). */
 static void tab_label(const struct console *c, enum tab t, bool brief, char *out, size_t len)
@@ -27,11 +28,16 @@ static void tab_label(const struct console *c, enum tab t, bool brief, char *out
 
 	if (t != TAB_FILTER)
 		snprintf(key, sizeof key, "%d%s", t + 1, name[0] ? " " : "");
+	size_t unread = view_unread(store_view(c->store, v));
+	char news[32] = "";
+
+	if (unread)
+		snprintf(news, sizeof news, " (%zu new)", unread);
 	if (t == TAB_SEARCH && !c->search[0])
 		snprintf(out, len, " %s%s ", key, name);
 	else
-		snprintf(out, len, " %s%s %zu%s ", key, name, n,
-			 session_view_complete(c->session, v) || !n ? "" : "+");
+		snprintf(out, len, " %s%s %zu%s%s ", key, name, n,
+			 session_view_complete(c->session, v) || !n ? "" : "+", news);
 }
 
 /* The connection in a few words, and whether it is good news. */

@@ -5,7 +5,8 @@
  *     Order #1042 — where is my parcel? · previous message...
  *
  * The mark says who must act: "!" a customer waits for a human (escalated,
- * still with the bot), "*" you hold it, ">" another agent does. The
+ * still with the bot), "*" you hold it, ">" another agent does. At the
+ * right, "3 new" counts the messages the agent has not read. The
  * selection is a chat id, not a row number, so rows that move as events
  * arrive never move the agent's place.
  */
@@ -102,10 +103,15 @@ static void draw_chat(struct console *c, const struct chat *ch, int y, bool sele
 	bool waited = waiting && ch->escalated_at != TS_NONE;
 	int64_t since = waited ? ch->escalated_at : ch->latest.present ? ch->latest.at : TS_NONE;
 	int64_t now = ts_now();
+	/* Unread messages in words, not only a colour: "3 new", "99+ new". */
+	if (ch->unread > 0)
+		snprintf(right, sizeof right, "%lld%s new%s", (long long)ch->unread,
+			 ch->unread >= UNREAD_MAX ? "+" : "", since != TS_NONE ? ", " : "");
 	if (since != TS_NONE) {
 		char age[16];
+		size_t used = strlen(right);
 		format_age(now - since, age, sizeof age);
-		snprintf(right, sizeof right, waited ? "waited %s" : "%s", age);
+		snprintf(right + used, sizeof right - used, waited ? "waited %s" : "%s", age);
 		/* The clock wakes for the first of the rows' texts to change. */
 		int64_t at = now + age_unchanged_for(now - since);
 		if (!c->list_changes_at || at < c->list_changes_at)
@@ -130,7 +136,8 @@ static void draw_chat(struct console *c, const struct chat *ch, int y, bool sele
 	}
 	if (rw && rw < r->w)
 		draw_str(y, end - rw, rw, right,
-			 selected ? base : c->attrs[waiting ? EL_WAITING : EL_ROW_DIM]);
+			 (selected ? base : c->attrs[waiting ? EL_WAITING : EL_ROW_DIM]) |
+				 (ch->unread > 0 ? A_BOLD : 0));
 
 	/* Line 2: title, latest message, the one before where it fits. */
 	x = r->x + 2;

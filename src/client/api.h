@@ -252,6 +252,12 @@ bool api_rating(struct api *a, const char *chat_id, int score, const char *feedb
 bool api_stop(struct api *a, const char *chat_id, api_done_fn *done, void *ctx,
 	      struct errbuf *err);
 
+/* POST /v1/chats/{id}/read {"seq": seq} (v1.1): the agent has read the
+ * chat up to seq. The answer carries nothing the caller keeps: the hub
+ * tells every stream of the agent (chat.read), this one's too. */
+bool api_mark_read(struct api *a, const char *chat_id, int64_t seq, api_done_fn *done, void *ctx,
+		   struct errbuf *err);
+
 /* POST /v1/ingest/messages (ingest accounts). NULL strings are not sent.
  * The chat is `chat_id`, else the one of `external_id`, else a new one;
  * channel, owner and source count only when the chat is created. With an

@@ -492,6 +492,8 @@ static bool decode(enum api_payload what, long status, const cJSON *j, struct ap
 	}
 	case API_P_OWNER:
 		return decode_owner(j, r, err);
+	case API_P_NONE:
+		return true;
 	case API_P_STATS: {
 		struct api_stats *s = calloc(1, sizeof *s);
 		if (!s)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api_internal.h"
+#include "jsonfield.h"
 #include "uuid.h"
 
 /* ---- query strings --------------------------------------------------------- */
@@ -273,6 +274,23 @@ bool api_takeover(struct api *a, const char *chat_id, bool force, api_done_fn *d
 		return oom(err);
 	}
 	return chat_action(a, chat_id, "/takeover", b, done, ctx, err);
+}
+
+bool api_mark_read(struct api *a, const char *chat_id, int64_t seq, api_done_fn *done, void *ctx,
+		   struct errbuf *err)
+{
+	char path[96];
+	cJSON *b = cJSON_CreateObject();
+
+	if (!b || !json_add_int(b, "seq", seq)) {
+		cJSON_Delete(b);
+		return oom(err);
+	}
+	if (!chat_path(path, sizeof path, chat_id, "/read", err)) {
+		cJSON_Delete(b);
+		return false;
+	}
+	return api_call_start(a, "POST", path, b, API_P_NONE, false, done, ctx, err);
 }
 
 bool api_handback(struct api *a, const char *chat_id, api_done_fn *done, void *ctx,

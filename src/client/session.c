@@ -312,6 +312,16 @@ static bool given_to_me(const struct session *s, const struct event *e)
 	       strcmp(e->chat->responder.id, s->me.id) == 0 && strcmp(m->author.id, s->me.id) != 0;
 }
 
+/* Whether event `e` is the customer writing in a chat the agent holds. */
+static bool answered_me(const struct session *s, const struct event *e)
+{
+	const struct message *m = e->message;
+
+	return s->has_me && m && e->chat && m->role == MSG_ROLE_USER &&
+	       e->chat->responder.type == RESPONDER_AGENT &&
+	       strcmp(e->chat->responder.id, s->me.id) == 0;
+}
+
 static void on_event(void *ctx, const struct event *e)
 {
 	struct session *s = ctx;
@@ -321,6 +331,46 @@ static void on_event(void *ctx, const struct event *e)
 		log_warn("session: event %lld not applied: %s", (long long)e->seq, err.msg);
 	else if (given_to_me(s, e) && s->cb.on_assigned && !s->closing)
 		s->cb.on_assigned(s->ctx, e->chat, e->message);
+	else if (answered_me(s, e) && s->cb.on_answer && !s->closing)
+		s->cb.on_answer(s->ctx, e->chat, e->message);
+}
+
+static void read_send(struct session *s);
+
+static void on_read(void *ctx, struct api_result *r)
+{
+	struct session *s = ctx;
+
+	if (s->closing)
+		return;
+	s->read.in_flight = false;
+	if (r->err != API_ERR_NONE)
+		log_warn("session: read mark not kept: %s", r->text);
+	if (s->read.wanted > s->read.sent)
+		read_send(s);
+}
+
+static void read_send(struct session *s)
+{
+	struct errbuf err;
+
+	s->read.sent = s->read.wanted;
+	s->read.in_flight = api_mark_read(s->api, s->read.chat, s->read.wanted, on_read, s, &err);
+	if (!s->read.in_flight)
+		log_warn("session: read mark not sent: %s", err.msg);
+}
+
+void session_mark_read(struct session *s, const char *chat_id, int64_t seq)
+{
+	if (strcmp(s->read.chat, chat_id) != 0) {
+		snprintf(s->read.chat, sizeof s->read.chat, "%s", chat_id);
+		s->read.wanted = s->read.sent = 0;
+	}
+	if (seq <= s->read.wanted)
+		return;
+	s->read.wanted = seq;
+	if (!s->read.in_flight)
+		read_send(s);
 }
 
 /* The stream says what we hold cannot be brought up to date: start over

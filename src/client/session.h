@@ -79,6 +79,9 @@ struct session_callbacks {
 	 * supervisor's reassignment, live from the stream); `notice` is the
 	 * hub's CHAT_REASSIGNED message. Not for the agent's own actions. */
 	void (*on_assigned)(void *ctx, const struct chat *ch, const struct message *notice);
+	/* The customer wrote in a chat the signed-in agent holds (live from
+	 * the stream). */
+	void (*on_answer)(void *ctx, const struct chat *ch, const struct message *m);
 };
 
 struct session;
@@ -142,6 +145,12 @@ void session_close_thread(struct session *s);
 
 /* The id of the chat whose thread is open; "" when none. */
 const char *session_open_chat(const struct session *s);
+
+/* The agent has read chat_id up to seq (its newest message): tell the hub
+ * (api_mark_read). Calls may come as often as the screen changes: a mark
+ * at or below one already asked for is dropped, and while one is in
+ * flight only the newest waits behind it. */
+void session_mark_read(struct session *s, const char *chat_id, int64_t seq);
 
 /* ---- actions ------------------------------------------------------------ */
 

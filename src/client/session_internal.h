@@ -42,6 +42,13 @@ struct session {
 	uint64_t tickets;            /* actions given so far */
 	struct later_reply *later_replies; /* replies typed behind an action */
 	struct later_reply *marking; /* session_reply: the mark of the reply being added */
+	/* session_mark_read: one mark in flight at a time, the newest wanted
+	 * sent after it, so a burst of messages costs one or two requests. */
+	struct {
+		uuid_str chat;
+		int64_t wanted, sent;
+		bool in_flight;
+	} read;
 };
 
 /* Tell the UI (if it listens). */

@@ -358,6 +358,12 @@ static bool parse_line(struct config *c, struct file_values *fv, const char *dir
 		return parse_switch(key, value, &c->title, err);
 	if (view_key_name(key))
 		return add_view(c, view_key_name(key), value, err);
+	if (strcmp(key, "notify_assigned") == 0)
+		return parse_switch(key, value, &c->notify_assigned, err);
+	if (strcmp(key, "notify_answer") == 0)
+		return parse_switch(key, value, &c->notify_answer, err);
+	if (strcmp(key, "notify_escalation") == 0)
+		return parse_switch(key, value, &c->notify_escalation, err);
 	if (strcmp(key, "token") == 0)
 		return errbuf_set(err, "the token does not go in the config file; use token_file");
 	return errbuf_set(err, "unknown key \"%s\"", key);
@@ -463,6 +469,7 @@ static bool load(struct config *c, const struct config_args *cli, const char *co
 	if (home != NULL && (c->home = dup_or_err(home, err)) == NULL)
 		return false;
 	c->bell = c->title = true;
+	c->notify_assigned = c->notify_answer = c->notify_escalation = true;
 	/* No HOME and no XDG_CONFIG_HOME: run on flags and environment alone. */
 	*confdir = xdg_base(envp, "XDG_CONFIG_HOME", ".config", NULL);
 	if (*confdir != NULL) {

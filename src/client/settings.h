@@ -5,8 +5,9 @@
  * environment (HANDOFF_SERVER, HANDOFF_TOKEN), the config file
  * ($XDG_CONFIG_HOME/handoff/config, else ~/.config/handoff/config), the
  * defaults. The config file is `key = value` lines; `#` starts a comment
- * line; keys are server, token_file, theme, bind, bell, title and
- * `view NAME` (a saved view: NAME = a view spec, viewspec.h); any other key is an
+ * line; keys are server, token_file, theme, bind, bell, title, notify_assigned,
+ * notify_answer, notify_escalation and `view NAME` (a saved view: NAME = a
+ * view spec, viewspec.h); any other key is an
  * error naming file:line, so a typo does not silently fall back to a
  * default. A key given twice: the later line wins. A relative token_file
  * in the file is relative to the file's directory.
@@ -56,8 +57,12 @@ struct config {
 	char *token_file;	/* where the token was read, else NULL */
 	char *theme;
 	bool insecure;		/* skip TLS certificate checks; command line only */
-	bool bell, title;	/* the console's bell and window title on a new
-				 * escalation: `bell = off`, `title = off` */
+	bool bell, title;	/* the console's bell and window title with a
+				 * notification: `bell = off`, `title = off` */
+	/* Which news notify (a notice line, and the bell and title as above):
+	 * a chat assigned to the agent, the customer writing in a chat the
+	 * agent holds, a new escalation. `notify_answer = off`... */
+	bool notify_assigned, notify_answer, notify_escalation;
 	char *file;		/* the config file looked at, NULL without a HOME */
 	bool file_found;
 	struct config_bind *binds;

@@ -129,7 +129,7 @@ static void drop_all(struct store *s)
 	s->slots = NULL;
 	s->nchunks = s->used = s->slot_cap = 0;
 	for (int v = 0; v < VIEW_COUNT; v++)
-		s->views[v].root = 0;
+		s->views[v].root = 0, s->views[v].unread = 0;
 	for (int k = 0; k < VIEW_COUNT - VIEW_EMBEDDED; k++) {
 		free(s->xnodes[k]);
 		s->xnodes[k] = NULL;
@@ -228,6 +228,19 @@ static bool chat_import(struct store *s, struct chat *dst, const struct chat *c)
 	return true;
 }
 
+/* Take entry x out of its views before its chat changes, noting in old[v]
+ * where it was (VIEW_NONE if absent). */
+static void take_out(struct store *s, uint32_t x, size_t old[VIEW_COUNT])
+{
+	for (int v = 0; v < VIEW_COUNT; v++) {
+		old[v] = VIEW_NONE;
+		if (store_entry(s, x)->views & (1u << v)) {
+			old[v] = view_rank(s, (enum view_kind)v, x);
+			view_remove(s, (enum view_kind)v, x);
+		}
+	}
+}
+
 /* Put entry x (holding its new chat) into the views it matches and tell
  * listeners, given where it was before (old[v], VIEW_NONE if absent). */
 static void place_and_notify(struct store *s, uint32_t x, const size_t old[VIEW_COUNT])
@@ -276,6 +289,9 @@ enum store_result store_put_chat(struct store *s, const struct chat *c, struct e
 		errbuf_set(err, "store: out of memory");
 		return STORE_FAILED;
 	}
+	/* Events carry no unread count (it is each agent's own): keep ours. */
+	if (copy.unread < 0)
+		copy.unread = x ? store_entry(s, x)->chat.unread : 0;
 	if (!x) {
 		x = ++s->used;
 		slot_put(s->slots, s->slot_cap, copy.id, x);
@@ -283,20 +299,30 @@ enum store_result store_put_chat(struct store *s, const struct chat *c, struct e
 		for (int v = 0; v < VIEW_COUNT; v++)
 			old[v] = VIEW_NONE;
 	} else {
-		struct entry *e = store_entry(s, x);
-		for (int v = 0; v < VIEW_COUNT; v++) {
-			old[v] = VIEW_NONE;
-			if (entry_in_view(s, v, x)) {
-				old[v] = view_rank(s, (enum view_kind)v, x);
-				view_remove(s, (enum view_kind)v, x);
-			}
-		}
-		entry_chat_free(e);
-		e->chat = copy;
+		take_out(s, x, old);
+		entry_chat_free(store_entry(s, x));
+		store_entry(s, x)->chat = copy;
 	}
 	place_and_notify(s, x, old);
 	return STORE_CHANGED;
 }
+
+enum store_result store_put_unread(struct store *s, const char *chat_id, int64_t unread,
+				   struct errbuf *err)
+{
+	size_t old[VIEW_COUNT];
+
+	if (!store_refuse_reentry(s, err))
+		return STORE_FAILED;
+	uint32_t x = store_lookup(s, chat_id);
+	if (!x || store_entry(s, x)->chat.unread == unread)
+		return STORE_UNCHANGED;
+	take_out(s, x, old);
+	store_entry(s, x)->chat.unread = unread;
+	place_and_notify(s, x, old);
+	return STORE_CHANGED;
+}
+
 
 /* ---- me, search and filters --------------------------------------------- */
 

@@ -132,6 +132,11 @@ void store_unsubscribe(struct store *s, store_listener_fn fn, void *ctx);
  * memory, an empty id, or called from a listener. */
 enum store_result store_put_chat(struct store *s, const struct chat *c, struct errbuf *err);
 
+/* Set the chat's unread count (a chat.read event, or a count the console
+ * knows better); UNCHANGED when the chat is not held or already says so. */
+enum store_result store_put_unread(struct store *s, const char *chat_id, int64_t unread,
+				   struct errbuf *err);
+
 /*
  * Apply one frame of the event stream:
  *   chat.created, chat.updated  store_put_chat(e->chat);
@@ -141,7 +146,9 @@ enum store_result store_put_chat(struct store *s, const struct chat *c, struct e
  *                               every message of every chat, only threads the UI
  *                               asked for;
  *   hello                       store_set_me(e->me->id) when it differs;
- *   resync                      store_clear (the client reloads its lists).
+ *   resync                      store_clear (the client reloads its lists);
+ *   chat.read                   store_put_unread (the agent read it elsewhere).
+ * A message by someone else adds one to the chat's unread count.
  * All or nothing: FAILED leaves the store as it was.
  */
 enum store_result store_apply_event(struct store *s, const struct event *e, struct errbuf *err);
@@ -189,6 +196,9 @@ const struct view *store_view(const struct store *s, enum view_kind kind);
 
 /* Number of chats in the view. O(1). */
 size_t view_count(const struct view *v);
+
+/* Number of chats in the view with unread messages (chat.unread > 0). O(1). */
+size_t view_unread(const struct view *v);
 
 /* The chat at row i (0 = top), or NULL when i >= view_count. O(log n). */
 const struct chat *view_at(const struct view *v, size_t i);

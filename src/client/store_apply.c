@@ -45,7 +45,13 @@ static enum store_result apply_message(struct store *s, const struct event *e,
 			}
 		}
 	}
-	enum store_result r = store_put_chat(s, e->chat, err);
+	/* A message by someone else is one more unread (up to what the hub
+	 * would count); a duplicate is not, since store_put_chat skips it. */
+	struct chat c = *e->chat;
+	c.unread = en ? en->chat.unread : 0;
+	if (strcmp(m->author.id, store_me(s)) != 0 && c.unread < UNREAD_MAX)
+		c.unread++;
+	enum store_result r = store_put_chat(s, &c, err);
 	if (r == STORE_FAILED) {
 		if (added)
 			thread_remove_seq(en->thread, m->seq);
@@ -80,6 +86,8 @@ enum store_result store_apply_event(struct store *s, const struct event *e, stru
 	case EVENT_RESYNC:
 		store_clear(s);
 		return STORE_CHANGED;
+	case EVENT_CHAT_READ:
+		return store_put_unread(s, e->chat_id, e->unread, err);
 	}
 	errbuf_set(err, "store: an event of unknown type %d", (int)e->type);
 	return STORE_FAILED;

@@ -35,6 +35,7 @@ struct view {
 	struct store *store;
 	enum view_kind kind;
 	uint32_t root;
+	size_t unread;               /* chats in it with unread messages */
 };
 
 struct listener {

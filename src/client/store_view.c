@@ -215,6 +215,7 @@ void view_insert(struct store *s, enum view_kind v, uint32_t x)
 	s->views[v].root = insert_at(s, v, s->views[v].root, x);
 	if (v < VIEW_EMBEDDED)
 		e->views |= (uint8_t)(1u << v);
+	s->views[v].unread += e->chat.unread > 0;
 }
 
 /* The chat must still have the fields it was inserted with: the store
@@ -227,6 +228,7 @@ void view_remove(struct store *s, enum view_kind v, uint32_t x)
 	if (v < VIEW_EMBEDDED)
 		e->views &= (uint8_t)~(1u << v);
 	*N(s, v, x) = (struct tnode){0};
+	s->views[v].unread -= e->chat.unread > 0;
 }
 
 size_t view_rank(const struct store *s, enum view_kind v, uint32_t x)
@@ -251,6 +253,7 @@ size_t view_rank(const struct store *s, enum view_kind v, uint32_t x)
 void view_rebuild(struct store *s, enum view_kind v)
 {
 	s->views[v].root = 0;
+	s->views[v].unread = 0;
 	for (uint32_t i = 1; i <= s->used; i++) {
 		struct entry *e = store_entry(s, i);
 		if (v < VIEW_EMBEDDED)
@@ -275,6 +278,11 @@ const struct view *store_view(const struct store *s, enum view_kind kind)
 size_t view_count(const struct view *v)
 {
 	return size_of(v->store, v->kind, v->root);
+}
+
+size_t view_unread(const struct view *v)
+{
+	return v->unread;
 }
 
 const struct chat *view_at(const struct view *v, size_t i)

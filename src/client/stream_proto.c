@@ -186,6 +186,10 @@ static int handle_message(struct stream *s, const char *text, size_t len)
 		log_info("event stream: hub asked for a resync (head %lld)", (long long)s->head);
 		if (s->cb.on_resync)
 			s->cb.on_resync(s->cb_ctx);
+	} else if (e.type == EVENT_CHAT_READ) {
+		/* Not in the log: no seq to check or keep. */
+		if (s->cb.on_event)
+			s->cb.on_event(s->cb_ctx, &e);
 	} else {
 		apply_event(s, &e);
 	}

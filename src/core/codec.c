@@ -175,7 +175,7 @@ static bool source_from_json(const cJSON *parent, struct source *s, struct errbu
 
 bool chat_from_json(const cJSON *j, struct chat *out, struct errbuf *err)
 {
-	struct chat c = {0};
+	struct chat c = {.unread = -1};
 	int mode, state;
 
 	if (!cJSON_IsObject(j))
@@ -198,7 +198,8 @@ bool chat_from_json(const cJSON *j, struct chat *out, struct errbuf *err)
 		  rating_from_json(j, &c.rating, err) &&
 		  jf_int(j, "message_count", JF_REQUIRED, 0, INT64_MAX, &c.message_count, err) &&
 		  jf_int(j, "version", JF_REQUIRED, 1, INT64_MAX, &c.version, err) &&
-		  source_from_json(j, &c.source, err);
+		  source_from_json(j, &c.source, err) &&
+		  jf_int(j, "unread", JF_OPTIONAL, 0, UNREAD_MAX, &c.unread, err);
 	if (!ok) {
 		chat_free(&c);
 		return false;
@@ -322,6 +323,11 @@ bool event_from_json(const cJSON *j, struct event *out, struct errbuf *err)
 		break;
 	case EVENT_RESYNC:
 		ok = true;
+		break;
+	case EVENT_CHAT_READ:
+		ok = jf_uuid(j, "chat_id", JF_REQUIRED, e.chat_id, err) &&
+		     jf_int(j, "read_seq", JF_REQUIRED, 1, INT64_MAX, &e.read_seq, err) &&
+		     jf_int(j, "unread", JF_REQUIRED, 0, UNREAD_MAX, &e.unread, err);
 		break;
 	case EVENT_MESSAGE_CREATED:
 	case EVENT_CHAT_CREATED:
@@ -476,7 +482,8 @@ cJSON *chat_to_json(const struct chat *c)
 			      json_add_child(o, "rating", rating_to_json(&c->rating)) &&
 			      json_add_int(o, "message_count", c->message_count) &&
 			      json_add_int(o, "version", c->version) &&
-			      json_add_child(o, "source", source_to_json(&c->source)));
+			      json_add_child(o, "source", source_to_json(&c->source)) &&
+			      (c->unread < 0 || json_add_int(o, "unread", c->unread)));
 }
 
 cJSON *message_to_json(const struct message *m)
@@ -531,6 +538,10 @@ cJSON *event_to_json(const struct event *e)
 		     json_add_child(o, "me", e->me ? agent_to_json(e->me) : NULL);
 		break;
 	case EVENT_RESYNC:
+		break;
+	case EVENT_CHAT_READ:
+		ok = ok && cJSON_AddStringToObject(o, "chat_id", e->chat_id) &&
+		     json_add_int(o, "read_seq", e->read_seq) && json_add_int(o, "unread", e->unread);
 		break;
 	case EVENT_MESSAGE_CREATED:
 	case EVENT_CHAT_CREATED:

@@ -38,6 +38,7 @@ enum event_type {
 	EVENT_MESSAGE_CREATED,
 	EVENT_HELLO,
 	EVENT_RESYNC,
+	EVENT_CHAT_READ, /* v1.1: the agent's own read mark moved; not in the log */
 };
 
 /* A vocabulary: its wire names, indexed by enum value. */

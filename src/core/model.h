@@ -111,7 +111,15 @@ struct chat {
 	int64_t message_count;
 	int64_t version;
 	struct source source;
+	/* v1.1, for the agent who asked (lists and gets, never events): their
+	 * messages not read, 0..UNREAD_MAX, where UNREAD_MAX means "that many
+	 * or more"; -1 when the answer had none. */
+	int64_t unread;
 };
+
+/* The hub counts unread messages up to this and no further, so the count
+ * costs a bounded walk whatever the thread's length. */
+#define UNREAD_MAX 99
 
 struct author {
 	uuid_str id;             /* "" for null (customers, bots without an account) */
@@ -148,6 +156,9 @@ struct event {
 	struct chat *chat;       /* chat.* and message.created */
 	struct message *message; /* message.created */
 	int64_t head;            /* hello: latest seq on the hub */
+	uuid_str chat_id;        /* chat.read: the chat whose read mark moved */
+	int64_t read_seq;        /* chat.read: the mark, the last seq read */
+	int64_t unread;          /* chat.read: what is left unread after it */
 	struct agent *me;        /* hello */
 };
 

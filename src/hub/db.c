@@ -235,6 +235,14 @@ static const char *const migrations[] = {
 	 * their chats newest first without a scan (db_owners.c). */
 	"ALTER TABLE owners ADD COLUMN phone TEXT;"
 	"CREATE INDEX chats_owner ON chats (owner_id, recent_key, id);",
+
+	/* 8: read marks: how far each agent has read each chat (db_reads.c),
+	 * the highest seq they saw; a chat without a row is unread from its
+	 * first message. */
+	"CREATE TABLE chat_reads ("
+	" account_id TEXT NOT NULL REFERENCES accounts (id),"
+	" chat_id TEXT NOT NULL REFERENCES chats (id), seq INTEGER NOT NULL,"
+	" PRIMARY KEY (account_id, chat_id)) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -36,7 +36,7 @@ struct db;
 
 /* The schema's version (PRAGMA user_version) once every migration step
  * ran: the number of steps (db.c checks it at compile time). */
-#define DB_SCHEMA_VERSION 7
+#define DB_SCHEMA_VERSION 8
 
 /* Open (creating and migrating as needed) the database at `path`. */
 struct db *db_open(const char *path, struct errbuf *err);
@@ -182,6 +182,21 @@ bool db_stop(struct db *db, const struct agent *me, const char *chat_id, struct 
 bool db_rate(struct db *db, const struct agent *me, const char *chat_id, int score,
 	     const char *feedback, const char *suggested_answer, struct chat *out,
 	     struct api_error *err);
+
+/* ---- read marks (v1.1) ------------------------------------------------ */
+
+/* Fill c->unread with what `me` has not read of chat c (0..UNREAD_MAX);
+ * ingest accounts are left without (-1). Runs in the caller's transaction
+ * when there is one. */
+bool db_chat_unread(struct db *db, const struct agent *me, struct chat *c,
+		    struct api_error *err);
+
+/* Move `me`'s read mark of the chat up to seq (1..its message_count); a
+ * mark at or above seq stays. *out gets the chat.read event (the mark and
+ * what is left unread, as they are after the call), *moved whether the mark
+ * moved. */
+bool db_chat_read(struct db *db, const struct agent *me, const char *chat_id, int64_t seq,
+		  struct event *out, bool *moved, struct api_error *err);
 
 /* ---- messages ---------------------------------------------------------- */
 

@@ -65,6 +65,7 @@ static bool chat_from_row(sqlite3_stmt *st, struct chat *c)
 	c->rating.at = col_ts(st, 30);
 	c->message_count = sqlite3_column_int64(st, 31);
 	c->version = sqlite3_column_int64(st, 32);
+	c->unread = -1; /* the caller's, added by db_chat_unread where asked */
 	c->source.present = sqlite3_column_type(st, 33) != SQLITE_NULL;
 	col_uuid(st, 33, c->source.account_id);
 	c->source.account_name = col_strdup(st, 34, &ok);

@@ -549,6 +549,7 @@ static bool list_page(struct db *db, const struct chat_query *q, const struct ag
 	for (size_t i = 0; ok && i < n; i++) {
 		ok = chat_load(db, rows[i].id, &p->chats[i], err);
 		p->count += ok;
+		ok = ok && db_chat_unread(db, me, &p->chats[i], err);
 	}
 	if (ok && more && n) {
 		struct cursor next = {.snap = snap, .key = rows[n - 1].key, .sort = q->sort,

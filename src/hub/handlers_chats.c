@@ -107,8 +107,42 @@ bool handle_chat_get(const struct request *req, struct response *res, struct api
 {
 	struct chat c;
 
-	return ingest_may_read(req, err) && db_chat_get(req->db, req->ids[0], &c, err) &&
-	       respond_chat(res, &c, err);
+	if (!ingest_may_read(req, err) || !db_chat_get(req->db, req->ids[0], &c, err))
+		return false;
+	if (!db_chat_unread(req->db, req->caller, &c, err)) {
+		chat_free(&c);
+		return false;
+	}
+	return respond_chat(res, &c, err);
+}
+
+/* POST /v1/chats/{id}/read {"seq": N}: the caller's read mark. The answer
+ * is the chat.read event; when the mark moved, the caller's open streams
+ * get it too, so their other consoles clear the chat's count. */
+bool handle_chat_read(const struct request *req, struct response *res, struct api_error *err)
+{
+	const cJSON *body = request_body(req, err);
+	struct errbuf why;
+	struct event ev;
+	int64_t seq = 0;
+	bool moved;
+
+	if (!body)
+		return false;
+	if (!jf_int(body, "seq", JF_REQUIRED, 1, INT64_MAX, &seq, &why))
+		return invalid_payload(err, &why);
+	if (!db_chat_read(req->db, req->caller, req->ids[0], seq, &ev, &moved, err))
+		return false;
+	cJSON *j = event_to_json(&ev);
+	if (!j)
+		return api_error_set(err, API_INTERNAL, "out of memory");
+	if (moved && req->tell) {
+		char *text = cJSON_PrintUnformatted(j);
+		if (text)
+			req->tell(req->tell_ctx, req->caller->id, text, strlen(text));
+		free(text);
+	}
+	return respond_json(res, 200, j, err);
 }
 
 bool handle_chat_patch(const struct request *req, struct response *res, struct api_error *err)

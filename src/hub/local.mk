@@ -16,6 +16,7 @@ src_hub_libhubdb_a_SOURCES = \
 	src/hub/db_messages.c \
 	src/hub/db_search.c \
 	src/hub/db_owners.c \
+	src/hub/db_reads.c \
 	src/hub/db_stats.c
 src_hub_libhubdb_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CRYPTO_CFLAGS)
 src_hub_libhubdb_a_CPPFLAGS = $(HUB_CPPFLAGS)

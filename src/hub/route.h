@@ -49,6 +49,10 @@ struct request {
 	 * the caller's next requests wait until it has refilled. */
 	void (*charge)(const struct request *req, unsigned n);
 	void *server;                      /* charge's */
+	/* Send a frame that is not in the event log to the live event streams
+	 * of one account (v1.1: chat.read, for that agent's other consoles). */
+	void (*tell)(void *ctx, const char *account_id, const char *json, size_t len);
+	void *tell_ctx;
 };
 
 struct response {

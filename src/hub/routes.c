@@ -30,6 +30,7 @@ const struct route api_routes[] = {
 	{HTTP_POST, "/v1/chats/{id}/rating", ROLES_AGENTS, handle_rating, no_params},
 	{HTTP_POST, "/v1/chats/{id}/stop", ROLES_AGENTS, handle_stop, no_params},
 	{HTTP_GET, "/v1/owners/{id}", ROLES_AGENTS, handle_owner_get, no_params},
+	{HTTP_POST, "/v1/chats/{id}/read", ROLES_AGENTS, handle_chat_read, no_params},
 	{HTTP_GET, "/v1/stats/daily", ROLES_AGENTS, handle_stats_daily, stats_params},
 	{HTTP_GET, "/v1/replies", ROLES_AGENTS, handle_canned_list, no_params},
 	{HTTP_POST, "/v1/replies", ROLES_AGENTS, handle_canned_add, no_params},

@@ -356,6 +356,26 @@ void events_on_commit(void *ctx, const struct db_event *ev)
 	frame_unref(shared);
 }
 
+void events_tell(void *ctx, const char *account_id, const char *json, size_t len)
+{
+	struct server *s = ctx;
+	struct frame *f = NULL;
+	struct events_client *c, *next;
+
+	for (c = s->clients; c; c = next) {
+		next = c->next; /* client_drop may unlink c */
+		if (strcmp(c->me.id, account_id) != 0)
+			continue;
+		if (!f && !(f = frame_new(json, len, false)))
+			return;
+		if (c->backlog + f->len > SERVER_MAX_WS_BACKLOG || !client_send(c, f))
+			client_drop(c, DROP_REASON);
+	}
+	if (f)
+		events_schedule_flush(s);
+	frame_unref(f);
+}
+
 bool events_init(struct server *s)
 {
 	if (uv_check_init(s->loop, &s->flush) != 0)

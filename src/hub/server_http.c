@@ -186,6 +186,8 @@ static int conn_dispatch(struct lws *wsi, struct http_conn *c, const cJSON *body
 		.db = server_of(wsi)->db,
 		.charge = charge_request,
 		.server = server_of(wsi),
+		.tell = events_tell,
+		.tell_ctx = server_of(wsi),
 	};
 	struct response res = {0};
 	struct api_error err = {API_INTERNAL, "the handler gave no answer"};

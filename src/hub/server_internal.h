@@ -153,6 +153,10 @@ int events_confirm_upgrade(struct server *s, struct lws *wsi, const char *upgrad
 /* The db's event listener: fans a committed event out to the streams. */
 void events_on_commit(void *ctx, const struct db_event *ev);
 
+/* Queue a frame outside the event log (no seq: it is neither replayed nor
+ * counted in sent_upto) on every open stream of `account_id` (route.h). */
+void events_tell(void *ctx, const char *account_id, const char *json, size_t len);
+
 /* The per-turn flush of the event streams: set up with the server, closed
  * when it stops (events_close may be called more than once). */
 bool events_init(struct server *s);

@@ -10,7 +10,8 @@ E2E_TESTS = \
 	tests/e2e/test_details \
 	tests/e2e/test_list_loading \
 	tests/e2e/test_thread_scroll \
-	tests/e2e/test_views
+	tests/e2e/test_views \
+	tests/e2e/test_unread
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
 TMUX_HARNESS = tests/e2e/tmux.c tests/e2e/tmux.h
@@ -83,3 +84,9 @@ tests_e2e_test_details_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_e2e_test_details_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_e2e_test_details_LDADD = $(IT_LDADD)
 tests_e2e_test_details_LDFLAGS = -pthread
+
+tests_e2e_test_unread_SOURCES = tests/e2e/test_unread.c $(CONSOLE_FIXTURE)
+tests_e2e_test_unread_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_e2e_test_unread_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_unread_LDADD = $(IT_LDADD)
+tests_e2e_test_unread_LDFLAGS = -pthread

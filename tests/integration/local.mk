@@ -10,6 +10,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_ratelimit \
 	tests/integration/test_hub_ingest_scope \
 	tests/integration/test_hub_ingest_read \
+	tests/integration/test_hub_read \
 	tests/integration/test_hub_api \
 	tests/integration/test_hub_events \
 	tests/integration/test_hub_race \
@@ -182,3 +183,8 @@ tests_integration_test_hub_owner_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_owner_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_hub_owner_LDADD = $(IT_LDADD)
 tests_integration_test_hub_owner_LDFLAGS = -pthread
+tests_integration_test_hub_read_SOURCES = tests/integration/test_hub_read.c $(HARNESS)
+tests_integration_test_hub_read_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_read_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_read_LDADD = $(IT_LDADD)
+tests_integration_test_hub_read_LDFLAGS = -pthread

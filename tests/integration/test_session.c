@@ -64,7 +64,7 @@ static void on_notice(void *ctx, bool error, const char *text)
 	snprintf(c->last_notice, sizeof c->last_notice, "%s", text);
 }
 
-static const struct session_callbacks callbacks = {on_state, on_notice, NULL, NULL};
+static const struct session_callbacks callbacks = {.on_state = on_state, .on_notice = on_notice};
 
 /* A console signed in with `token`, keeping its outbox in state-NAME, on
  * `loop` (NULL: its own). */

@@ -18,6 +18,7 @@ UNIT_TESTS = \
 	tests/unit/test_store \
 	tests/unit/test_store_thread \
 	tests/unit/test_viewspec \
+	tests/unit/test_store_unread \
 	tests/unit/test_wsurl \
 	tests/unit/test_db \
 	tests/unit/test_db_actions \
@@ -190,3 +191,7 @@ tests_unit_test_demo_CPPFLAGS = $(HUB_CPPFLAGS)
 tests_unit_test_demo_LDADD = $(DB_TEST_LDADD) $(UV_LIBS)
 # Shared fixtures of the unit tests.
 EXTRA_DIST += tests/unit/fixtures.h
+tests_unit_test_store_unread_SOURCES = tests/unit/test_store_unread.c tests/unit/store_fixture.h
+tests_unit_test_store_unread_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_store_unread_CPPFLAGS = $(CLIENT_CPPFLAGS)
+tests_unit_test_store_unread_LDADD = $(CLIENT_TEST_LDADD)
