@@ -12,27 +12,31 @@
 
 static const char *const tab_names[TAB_VIEW] = {"Waiting", "Mine", "All", "Search"};
 
+/* How much a tab label says: all of it; the unread count without its
+ * word; and also a saved view by key and count only. At 80 columns the
+ * header takes the first that fits beside the connection. */
+enum tab_fit { TAB_FULL, TAB_SHORT, TAB_BRIEF };
+
 /* "1 Waiting 3", "3 All 100+" (more pages on the hub), "2 Mine 4 (2 new)"
- * (chats with unread messages among those loaded), "4 Search", a saved
- * view "5 open-wa 2" (brief: "5 2"), the filtered list "Filter 4" (no key
- * of its own). */
-static void tab_label(const struct console *c, enum tab t, bool brief, char *out, size_t len)
+ * (chats with unread messages among those loaded; short: "(2)"), "4 Search",
+ * a saved view "5 open-wa 2" (brief: "5 2"), the filtered list "Filter 4"
+ * (no key of its own). */
+static void tab_label(const struct console *c, enum tab t, enum tab_fit fit, char *out,
+		      size_t len)
 {
 	enum view_kind v = tab_view(t);
 	size_t n = view_count(store_view(c->store, v));
+	size_t unread = view_unread(store_view(c->store, v));
 	const char *name = t < TAB_VIEW	   ? tab_names[t]
 			   : t == TAB_FILTER ? "Filter"
-			   : brief	   ? ""
+			   : fit == TAB_BRIEF ? ""
 					   : c->saved[t - TAB_VIEW].name;
-	char key[8] = "";
+	char key[8] = "", news[32] = "";
 
 	if (t != TAB_FILTER)
 		snprintf(key, sizeof key, "%d%s", t + 1, name[0] ? " " : "");
-	size_t unread = view_unread(store_view(c->store, v));
-	char news[32] = "";
-
 	if (unread)
-		snprintf(news, sizeof news, " (%zu new)", unread);
+		snprintf(news, sizeof news, fit == TAB_FULL ? " (%zu new)" : " (%zu)", unread);
 	if (t == TAB_SEARCH && !c->search[0])
 		snprintf(out, len, " %s%s ", key, name);
 	else
@@ -82,21 +86,26 @@ void header_draw(struct console *c)
 	if (me)
 		snprintf(who, sizeof who, " %.60s ", me->name);
 	int cw = (int)strlen(conn), ww = (int)strlen(who);
-	/* At 80 columns the saved views' names may not all fit beside the
-	 * queues and the connection (the agent's name goes first): then the
-	 * views not shown go by key and count only. */
-	int full = 0;
-	for (int t = 0; t < TAB_COUNT; t++) {
-		if (saved_views_tab_shown(c, (enum tab)t)) {
-			tab_label(c, (enum tab)t, false, label, sizeof label);
-			full += (int)strlen(label) + 1;
+	/* At 80 columns the labels may not all fit beside the queues and the
+	 * connection (the agent's name goes first): the first fit that does. */
+	enum tab_fit fit = TAB_FULL;
+	for (; fit < TAB_BRIEF; fit++) {
+		int full = 0;
+		for (int t = 0; t < TAB_COUNT; t++) {
+			if (saved_views_tab_shown(c, (enum tab)t)) {
+				tab_label(c, (enum tab)t, fit, label, sizeof label);
+				full += (int)strlen(label) + 1;
+			}
 		}
+		if (full + cw <= r->w)
+			break;
 	}
-	bool brief = full + cw > r->w;
 	for (int t = 0; t < TAB_COUNT && x < end; t++) {
 		if (!saved_views_tab_shown(c, (enum tab)t))
 			continue;
-		tab_label(c, (enum tab)t, brief && t != (int)c->tab, label, sizeof label);
+		/* The tab shown keeps its name. */
+		tab_label(c, (enum tab)t, fit == TAB_BRIEF && t == (int)c->tab ? TAB_SHORT : fit,
+			  label, sizeof label);
 		x += draw_str(r->y, x, end - x, label,
 			      c->attrs[t == (int)c->tab ? EL_TAB_ACTIVE : EL_TAB]);
 		x++;

@@ -234,7 +234,7 @@ static void take_out(struct store *s, uint32_t x, size_t old[VIEW_COUNT])
 {
 	for (int v = 0; v < VIEW_COUNT; v++) {
 		old[v] = VIEW_NONE;
-		if (store_entry(s, x)->views & (1u << v)) {
+		if (entry_in_view(s, v, x)) {
 			old[v] = view_rank(s, (enum view_kind)v, x);
 			view_remove(s, (enum view_kind)v, x);
 		}

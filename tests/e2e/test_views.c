@@ -109,7 +109,7 @@ static void test_filter_save_restart_delete(void **state)
 	tmux_wait_for(&tm, "A name:", WAIT);
 	tmux_type(&tm, "wa-open");
 	tmux_send_keys(&tm, "Enter", NULL);
-	tmux_wait_for(&tm, " 5 wa-open 1 ", WAIT);
+	tmux_wait_for(&tm, " 5 wa-open 1", WAIT);
 	tmux_wait_for(&tm, " 1 chat: status=open channel=whatsapp", WAIT);
 	tmux_wait_gone(&tm, "Filter 1 ", WAIT); /* the filter became the view */
 	assert_non_null(strstr(config_text(), "view wa-open = " SPEC "\n"));
@@ -118,7 +118,7 @@ static void test_filter_save_restart_delete(void **state)
 	tmux_send_keys(&tm, "1", NULL);
 	tmux_wait_gone(&tm, "1 chat: ", WAIT);
 	chat("zeta-new", "whatsapp", "telegram", true, "open");
-	tmux_wait_for(&tm, " 5 wa-open 2 ", WAIT);
+	tmux_wait_for(&tm, " 5 wa-open 2", WAIT);
 	tmux_send_keys(&tm, "5", NULL);
 	tmux_wait_for(&tm, "zeta-new", WAIT);
 	console_quit(&tm);
@@ -126,8 +126,11 @@ static void test_filter_save_restart_delete(void **state)
 	/* After a restart the view is a tab again, its chats from the hub;
 	 * at 80x24 too, the queues, the view and the connection on one line. */
 	console_start(&tm, &(struct console_opts){.name = "views", .cols = 80, .rows = 24});
-	tmux_wait_for(&tm, " 5 wa-open 2 ", WAIT);
+	/* With the unread counts the header is full: the view goes by key and
+	 * count until it is the tab shown, which keeps its name. */
+	tmux_wait_for(&tm, " 5 2 ", WAIT);
 	tmux_send_keys(&tm, "5", NULL);
+	tmux_wait_for(&tm, " 5 wa-open 2", WAIT);
 	tmux_wait_for(&tm, "alpha-match", WAIT);
 	tmux_wait_for(&tm, "zeta-new", WAIT);
 	tmux_wait_for(&tm, " 2 chats: " SPEC, WAIT);
