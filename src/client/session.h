@@ -137,6 +137,10 @@ void session_close_thread(struct session *s);
 /* The id of the chat whose thread is open; "" when none. */
 const char *session_open_chat(const struct session *s);
 
+/* A keystroke in the open chat's composer: the hub tells the colleagues
+ * (stream_typing; the caller throttles). */
+void session_typing(struct session *s);
+
 /* ---- actions ------------------------------------------------------------ */
 
 /* Called once with the outcome; on success the changed chat is already in

@@ -53,6 +53,8 @@ struct store {
 	uuid_str me;
 	char *search;                /* as given */
 	char *search_folded;         /* ASCII lowercase */
+	struct chat_presence *presence; /* store_presence.c */
+	size_t npresence;
 	struct listener *listeners;
 	size_t nlisteners;
 	bool notifying;              /* inside a listener: refuse changes */
@@ -77,6 +79,12 @@ void view_remove(struct store *s, enum view_kind v, uint32_t x);
 size_t view_rank(const struct store *s, enum view_kind v, uint32_t x);
 /* Empty view v (O(n) over the entries) and fill it again from the matches. */
 void view_rebuild(struct store *s, enum view_kind v);
+
+/* store_presence.c: a presence frame replaces its chat's; drop_all on
+ * free and on a new connection's hello (the hub sends them all again). */
+enum store_result store_presence_put(struct store *s, const struct chat_presence *p,
+				     struct errbuf *err);
+void store_presence_drop_all(struct store *s);
 
 /* store_thread.c */
 void thread_free(struct thread *t);

@@ -38,6 +38,7 @@ enum event_type {
 	EVENT_MESSAGE_CREATED,
 	EVENT_HELLO,
 	EVENT_RESYNC,
+	EVENT_PRESENCE,          /* v1.1: no seq, never logged */
 };
 
 /* A vocabulary: its wire names, indexed by enum value. */

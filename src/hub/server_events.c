@@ -364,6 +364,15 @@ void events_broadcast(struct server *s, const char *json, size_t len)
 	frame_unref(f);
 }
 
+void events_send_to(struct events_client *c, const char *json, size_t len)
+{
+	struct frame *f = frame_new(json, len, false);
+
+	if (f && c->backlog + f->len <= SERVER_MAX_WS_BACKLOG && client_send(c, f))
+		client_request_write(c);
+	frame_unref(f);
+}
+
 void events_on_commit(void *ctx, const struct db_event *ev)
 {
 	struct server *s = ctx;

@@ -172,6 +172,9 @@ void events_close(struct server *s);
  * stream too far behind to take it goes without (it is not dropped). */
 void events_broadcast(struct server *s, const char *json, size_t len);
 
+/* The same for one stream (a snapshot for a stream that just asked). */
+void events_send_to(struct events_client *c, const char *json, size_t len);
+
 /* GET /v1/events without an upgrade. */
 route_fn events_not_upgraded;
 
@@ -185,11 +188,11 @@ void presence_free(struct server *s);
 /* A message from an agent's stream `conn`: false when it is not a presence
  * message (the stream is then closed, as before v1.1). One past the
  * stream's rate is ignored. */
-bool presence_receive(struct server *s, const void *conn, const struct agent *me,
+bool presence_receive(struct server *s, struct events_client *conn, const struct agent *me,
 		      const char *text, size_t len);
 
 /* The stream `conn` ended or was dropped: it views and types nowhere. */
-void presence_gone(struct server *s, const void *conn);
+void presence_gone(struct server *s, struct events_client *conn);
 
 static inline struct server *server_of(struct lws *wsi)
 {

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec.h"
 #include "jsonfield.h"
 #include "log.h"
 #include "server_internal.h"
@@ -34,11 +35,8 @@
 #define PRESENCE_RATE 5.0   /* messages a second, per stream */
 #define PRESENCE_BURST 10.0
 
-/* Agents named per list in one presence frame. */
-#define PRESENCE_LIST_MAX 8
-
 struct presence_entry {
-	const void *conn;      /* the stream; only compared */
+	struct events_client *conn;      /* the stream; only compared */
 	uuid_str agent_id;
 	char *name;
 	uuid_str viewing;      /* "" when none */
@@ -48,7 +46,7 @@ struct presence_entry {
 	uint64_t refilled;     /* uv_now() of the last refill */
 };
 
-static struct presence_entry *entry_find(struct presence *p, const void *conn)
+static struct presence_entry *entry_find(struct presence *p, struct events_client *conn)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (p->entries[i].conn == conn)
@@ -56,7 +54,7 @@ static struct presence_entry *entry_find(struct presence *p, const void *conn)
 	return NULL;
 }
 
-static struct presence_entry *entry_add(struct presence *p, const void *conn,
+static struct presence_entry *entry_add(struct presence *p, struct events_client *conn,
 					const struct agent *me, uint64_t now)
 {
 	if (p->n == p->cap) {
@@ -99,51 +97,66 @@ static bool entry_take(struct presence_entry *e, uint64_t now)
 	return true;
 }
 
-/* Add agent e to list unless it is there already (one agent, two
- * consoles) or the list is full. */
-static void list_add(cJSON *list, const struct presence_entry *e)
+/* Add agent e to the list unless it is there already (one agent, two
+ * consoles) or the list is full. The names are borrowed from the table. */
+static void list_add(struct presence_person *list, size_t *n, const struct presence_entry *e)
 {
-	cJSON *a;
-	int n = 0;
-
-	cJSON_ArrayForEach(a, list) {
-		if (strcmp(cJSON_GetObjectItem(a, "id")->valuestring, e->agent_id) == 0)
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(list[i].id, e->agent_id) == 0)
 			return;
-		n++;
-	}
-	if (n >= PRESENCE_LIST_MAX)
+	if (*n == PRESENCE_LIST_MAX)
 		return;
-	a = cJSON_CreateObject();
-	if (!a || !cJSON_AddStringToObject(a, "id", e->agent_id) ||
-	    !cJSON_AddStringToObject(a, "name", e->name) || !cJSON_AddItemToArray(list, a))
-		cJSON_Delete(a);
+	memcpy(list[*n].id, e->agent_id, sizeof list[*n].id);
+	list[(*n)++].name = e->name;
 }
 
-/* Tell every agent's stream who is in `chat` now. */
-static void presence_announce(struct server *s, const char *chat)
+/* Tell every agent's stream (or only `to`) who is in `chat` now. */
+static void presence_tell(struct server *s, const char *chat, struct events_client *to)
 {
 	struct presence *p = &s->presence;
-	cJSON *j = cJSON_CreateObject();
-	cJSON *viewing = cJSON_AddArrayToObject(j, "viewing");
-	cJSON *typing = cJSON_AddArrayToObject(j, "typing");
+	struct chat_presence now = {0};
+	struct event ev = {.type = EVENT_PRESENCE, .presence = &now};
 
 	if (s->stopping || !chat[0])
-		goto done;
-	if (!j || !viewing || !typing || !cJSON_AddStringToObject(j, "type", "presence") ||
-	    !cJSON_AddStringToObject(j, "chat_id", chat))
-		goto done;
+		return;
+	memcpy(now.chat_id, chat, sizeof now.chat_id);
 	for (size_t i = 0; i < p->n; i++) {
 		if (strcmp(p->entries[i].viewing, chat) == 0)
-			list_add(viewing, &p->entries[i]);
+			list_add(now.viewing, &now.nviewing, &p->entries[i]);
 		if (strcmp(p->entries[i].typing, chat) == 0)
-			list_add(typing, &p->entries[i]);
+			list_add(now.typing, &now.ntyping, &p->entries[i]);
 	}
-	char *text = cJSON_PrintUnformatted(j);
-	if (text)
+	char *text = event_to_string(&ev);
+	if (text && to)
+		events_send_to(to, text, strlen(text));
+	else if (text)
 		events_broadcast(s, text, strlen(text));
 	free(text);
-done:
-	cJSON_Delete(j);
+}
+
+static void presence_announce(struct server *s, const char *chat)
+{
+	presence_tell(s, chat, NULL);
+}
+
+/* A stream that starts speaking presence learns who is where already:
+ * one frame per chat somebody else views or types in. */
+static void presence_snapshot(struct server *s, struct events_client *to)
+{
+	struct presence *p = &s->presence;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const char *chats[2] = {p->entries[i].viewing, p->entries[i].typing};
+		for (int k = 0; k < 2; k++) {
+			bool told = !chats[k][0];
+			/* Once per chat: skip it when an earlier entry has it. */
+			for (size_t j = 0; !told && j < i; j++)
+				told = strcmp(p->entries[j].viewing, chats[k]) == 0 ||
+				       strcmp(p->entries[j].typing, chats[k]) == 0;
+			if (!told && !(k == 1 && strcmp(chats[1], chats[0]) == 0))
+				presence_tell(s, chats[k], to);
+		}
+	}
 }
 
 /* ---- typing expires ---------------------------------------------------- */
@@ -229,7 +242,7 @@ static bool message_parse(const char *text, size_t len, bool *typing, uuid_str c
 	return ok;
 }
 
-bool presence_receive(struct server *s, const void *conn, const struct agent *me,
+bool presence_receive(struct server *s, struct events_client *conn, const struct agent *me,
 		      const char *text, size_t len)
 {
 	struct presence *p = &s->presence;
@@ -241,9 +254,12 @@ bool presence_receive(struct server *s, const void *conn, const struct agent *me
 	if (!message_parse(text, len, &typing, chat))
 		return false;
 	e = entry_find(p, conn);
-	if (!e && !(e = entry_add(p, conn, me, now))) {
-		log_error("presence: out of memory");
-		return true; /* our failure, not the client's */
+	if (!e) {
+		presence_snapshot(s, conn);
+		if (!(e = entry_add(p, conn, me, now))) {
+			log_error("presence: out of memory");
+			return true; /* our failure, not the client's */
+		}
 	}
 	if (!entry_take(e, now))
 		return true; /* a flood: ignored, the others are not hurt */
@@ -268,7 +284,7 @@ bool presence_receive(struct server *s, const void *conn, const struct agent *me
 	return true;
 }
 
-void presence_gone(struct server *s, const void *conn)
+void presence_gone(struct server *s, struct events_client *conn)
 {
 	struct presence_entry *e = entry_find(&s->presence, conn);
 	uuid_str viewing, typing;

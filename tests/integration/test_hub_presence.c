@@ -125,6 +125,21 @@ static void test_viewing_reaches_the_other_agent_and_ends_with_the_stream(void *
 	ws_close(&b);
 }
 
+/* A console that starts later learns who is there already. */
+static void test_a_late_console_gets_who_is_there(void **state)
+{
+	(void)state;
+	struct ws a, b;
+
+	open_console(&a, ana);
+	say(&a, "viewing", chat);
+	expect_presence(&a, chat, "viewing", "Ana", true, 5000);
+	open_console(&b, ben);
+	expect_presence(&b, chat, "viewing", "Ana", true, 5000);
+	ws_close(&a);
+	ws_close(&b);
+}
+
 static void test_typing_is_seen_and_expires(void **state)
 {
 	(void)state;
@@ -261,6 +276,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_viewing_reaches_the_other_agent_and_ends_with_the_stream),
+		cmocka_unit_test(test_a_late_console_gets_who_is_there),
 		cmocka_unit_test(test_typing_is_seen_and_expires),
 		cmocka_unit_test(test_an_ingest_stream_never_sees_presence),
 		cmocka_unit_test(test_a_silent_stream_gets_no_presence),
