@@ -6,6 +6,7 @@ E2E_TESTS = \
 	tests/e2e/test_console_keys \
 	tests/e2e/test_console_termkeys \
 	tests/e2e/test_console_thread \
+	tests/e2e/test_presence \
 	tests/e2e/test_list_loading
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
@@ -36,6 +37,11 @@ tests_e2e_test_console_thread_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_e2e_test_console_thread_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_e2e_test_console_thread_LDADD = $(IT_LDADD)
 tests_e2e_test_console_thread_LDFLAGS = -pthread
+tests_e2e_test_presence_SOURCES = tests/e2e/test_presence.c $(CONSOLE_FIXTURE)
+tests_e2e_test_presence_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_e2e_test_presence_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_presence_LDADD = $(IT_LDADD)
+tests_e2e_test_presence_LDFLAGS = -pthread
 # A hub filled the way the benchmarks fill one; wake-ups read as they do.
 tests_e2e_test_list_loading_SOURCES = tests/e2e/test_list_loading.c $(CONSOLE_FIXTURE) \
 	tests/bench/bench_fill.c tests/bench/bench_fill.h tests/bench/bench_console_irc.c \
