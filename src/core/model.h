@@ -13,6 +13,7 @@
 #define HANDOFF_MODEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "enums.h"
