@@ -349,14 +349,15 @@ static void events_schedule_flush(struct server *s)
  * for its write at once rather than waiting for the flush: they may come
  * from a timer (typing expired), after which the loop would block in poll
  * before the flush's uv_check ran. */
-void events_broadcast(struct server *s, const char *json, size_t len)
+void events_broadcast(struct server *s, const char *json, size_t len,
+		      const struct events_client *except)
 {
 	struct frame *f = frame_new(json, len, false);
 
 	if (!f)
 		return;
 	for (struct events_client *c = s->clients; c; c = c->next) {
-		if (!c->presence || c->backlog + f->len > SERVER_MAX_WS_BACKLOG)
+		if (c == except || !c->presence || c->backlog + f->len > SERVER_MAX_WS_BACKLOG)
 			continue;
 		if (client_send(c, f))
 			client_request_write(c);

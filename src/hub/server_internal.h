@@ -166,11 +166,12 @@ void events_on_commit(void *ctx, const struct db_event *ev);
 bool events_init(struct server *s);
 void events_close(struct server *s);
 
-/* Queue a frame that is not an event (no seq) for every stream that has
- * sent a presence message (agents only: an ingest account may not, and a
+/* Queue a frame that is not an event (no seq) for every stream but
+ * `except` (NULL: none) that has sent a presence message (agents only: an ingest account may not, and a
  * v1 client, which sends nothing, never gets a frame it cannot read); a
  * stream too far behind to take it goes without (it is not dropped). */
-void events_broadcast(struct server *s, const char *json, size_t len);
+void events_broadcast(struct server *s, const char *json, size_t len,
+		      const struct events_client *except);
 
 /* The same for one stream (a snapshot for a stream that just asked). */
 void events_send_to(struct events_client *c, const char *json, size_t len);

@@ -110,8 +110,11 @@ static void list_add(struct presence_person *list, size_t *n, const struct prese
 	list[(*n)++].name = e->name;
 }
 
-/* Tell every agent's stream (or only `to`) who is in `chat` now. */
-static void presence_tell(struct server *s, const char *chat, struct events_client *to)
+/* Tell every stream that reads presence but `from` (or only `to`) who is
+ * in `chat` now. The stream that made the change is not told of it: its
+ * console knows, and an idle console should not wake for its own words. */
+static void presence_tell(struct server *s, const char *chat, struct events_client *to,
+			  struct events_client *from)
 {
 	struct presence *p = &s->presence;
 	struct chat_presence now = {0};
@@ -130,13 +133,13 @@ static void presence_tell(struct server *s, const char *chat, struct events_clie
 	if (text && to)
 		events_send_to(to, text, strlen(text));
 	else if (text)
-		events_broadcast(s, text, strlen(text));
+		events_broadcast(s, text, strlen(text), from);
 	free(text);
 }
 
-static void presence_announce(struct server *s, const char *chat)
+static void presence_announce(struct server *s, const char *chat, struct events_client *from)
 {
-	presence_tell(s, chat, NULL);
+	presence_tell(s, chat, NULL, from);
 }
 
 /* A stream that starts speaking presence learns who is where already:
@@ -154,7 +157,7 @@ static void presence_snapshot(struct server *s, struct events_client *to)
 				told = strcmp(p->entries[j].viewing, chats[k]) == 0 ||
 				       strcmp(p->entries[j].typing, chats[k]) == 0;
 			if (!told && !(k == 1 && strcmp(chats[1], chats[0]) == 0))
-				presence_tell(s, chats[k], to);
+				presence_tell(s, chats[k], to, NULL);
 		}
 	}
 }
@@ -191,7 +194,7 @@ static void on_expire(uv_timer_t *t)
 			continue;
 		memcpy(chat, e->typing, sizeof chat);
 		e->typing[0] = '\0';
-		presence_announce(s, chat);
+		presence_announce(s, chat, NULL);
 	}
 	expire_schedule(s, now);
 }
@@ -268,8 +271,8 @@ bool presence_receive(struct server *s, struct events_client *conn, const struct
 			return true;
 		memcpy(old, e->viewing, sizeof old);
 		memcpy(e->viewing, chat, sizeof e->viewing);
-		presence_announce(s, old);
-		presence_announce(s, chat);
+		presence_announce(s, old, conn);
+		presence_announce(s, chat, conn);
 		return true;
 	}
 	bool news = strcmp(e->typing, chat) != 0;
@@ -277,8 +280,8 @@ bool presence_receive(struct server *s, struct events_client *conn, const struct
 	memcpy(e->typing, chat, sizeof e->typing);
 	e->typing_until = now + TYPING_TTL_MS;
 	if (news) {
-		presence_announce(s, old);
-		presence_announce(s, chat);
+		presence_announce(s, old, conn);
+		presence_announce(s, chat, conn);
 	}
 	expire_schedule(s, now);
 	return true;
@@ -294,9 +297,9 @@ void presence_gone(struct server *s, struct events_client *conn)
 	memcpy(viewing, e->viewing, sizeof viewing);
 	memcpy(typing, e->typing, sizeof typing);
 	entry_remove(&s->presence, e);
-	presence_announce(s, viewing);
+	presence_announce(s, viewing, NULL);
 	if (strcmp(typing, viewing) != 0)
-		presence_announce(s, typing);
+		presence_announce(s, typing, NULL);
 	if (!s->stopping)
 		expire_schedule(s, uv_now(s->loop));
 }

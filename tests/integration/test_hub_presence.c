@@ -19,12 +19,13 @@
 #include "harness.h"
 
 static struct hub hub;
-static char ana[HUB_TOKEN_MAX], ben[HUB_TOKEN_MAX], bot[HUB_TOKEN_MAX];
+static char ana[HUB_TOKEN_MAX], ben[HUB_TOKEN_MAX], cy[HUB_TOKEN_MAX], bot[HUB_TOKEN_MAX];
 static char chat[37], other[37], third[37];
 
 static const struct account accounts[] = {
 	{"Ana", "agent", ana},
 	{"Ben", "agent", ben},
+	{"Cy", "agent", cy},
 	{"Bridge", "ingest", bot},
 	{NULL},
 };
@@ -129,13 +130,37 @@ static void test_viewing_reaches_the_other_agent_and_ends_with_the_stream(void *
 static void test_a_late_console_gets_who_is_there(void **state)
 {
 	(void)state;
-	struct ws a, b;
+	struct ws a, b, c;
 
+	open_console(&c, cy);
 	open_console(&a, ana);
 	say(&a, "viewing", chat);
-	expect_presence(&a, chat, "viewing", "Ana", true, 5000);
+	expect_presence(&c, chat, "viewing", "Ana", true, 5000);
 	open_console(&b, ben);
 	expect_presence(&b, chat, "viewing", "Ana", true, 5000);
+	ws_close(&a);
+	ws_close(&b);
+	ws_close(&c);
+}
+
+/* The stream that changed something is not told of it: a console would
+ * only wake for its own words. */
+static void test_no_echo_to_the_stream_that_spoke(void **state)
+{
+	(void)state;
+	struct ws a, b;
+
+	open_console(&b, ben);
+	open_console(&a, ana);
+	say(&a, "viewing", chat);
+	expect_presence(&b, chat, "viewing", "Ana", true, 5000);
+	/* Then an event Ana does see: the first frame she gets. */
+	hub_act(&hub, ben, chat, "takeover", NULL);
+	cJSON *f = ws_next(&a, 5000);
+	assert_non_null(f);
+	assert_string_equal(cJSON_GetObjectItem(f, "type")->valuestring, "message.created");
+	cJSON_Delete(f);
+	hub_act(&hub, ben, chat, "handback", NULL);
 	ws_close(&a);
 	ws_close(&b);
 }
@@ -184,14 +209,15 @@ static void test_an_ingest_stream_never_sees_presence(void **state)
 static void test_a_silent_stream_gets_no_presence(void **state)
 {
 	(void)state;
-	struct ws a, v1;
+	struct ws a, c, v1;
 
 	open_stream(&v1, ben);
+	open_console(&c, cy);
 	open_console(&a, ana);
 	say(&a, "viewing", chat);
-	/* Ana's own stream reads presence: once it has her frame, so would
-	 * Ben's, were it to get any. */
-	expect_presence(&a, chat, "viewing", "Ana", true, 5000);
+	/* Cy's console reads presence: once it has her frame, so would Ben's
+	 * stream, were it to get any. */
+	expect_presence(&c, chat, "viewing", "Ana", true, 5000);
 	hub_act(&hub, ana, chat, "takeover", NULL);
 	cJSON *f = ws_next(&v1, 5000);
 	assert_non_null(f);
@@ -199,6 +225,7 @@ static void test_a_silent_stream_gets_no_presence(void **state)
 	cJSON_Delete(f);
 	hub_act(&hub, ana, chat, "handback", NULL);
 	ws_close(&a);
+	ws_close(&c);
 	ws_close(&v1);
 }
 
@@ -277,6 +304,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_viewing_reaches_the_other_agent_and_ends_with_the_stream),
 		cmocka_unit_test(test_a_late_console_gets_who_is_there),
+		cmocka_unit_test(test_no_echo_to_the_stream_that_spoke),
 		cmocka_unit_test(test_typing_is_seen_and_expires),
 		cmocka_unit_test(test_an_ingest_stream_never_sees_presence),
 		cmocka_unit_test(test_a_silent_stream_gets_no_presence),
