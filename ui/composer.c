@@ -8,7 +8,13 @@
 #include "composer.h"
 #include "dialogs.h"
 #include "editkeys.h"
+#include "presence_line.h"
 #include "views.h"
+
+/* The hub hears of keystrokes at most this often: enough to keep
+ * "typing" alive there (it lasts a few seconds), few enough to be
+ * nothing on the wire. */
+#define TYPING_TELL_MS 2000
 
 /* Columns the composer's text wraps at: the thread pane, less its prompt. */
 static int text_width_of(const struct console *c)
@@ -17,15 +23,11 @@ static int text_width_of(const struct console *c)
 	return w > 1 ? w : 1;
 }
 
-static void act_send(struct console *c)
+static void send_now(struct console *c)
 {
 	struct composer *k = &c->composer;
 	struct errbuf err;
 
-	if (!editbuf_has_text(&k->text)) {
-		console_say(c, true, "Nothing to send");
-		return;
-	}
 	if (!session_reply(c->session, k->chat, k->text.text, k->internal, NULL, &err)) {
 		console_say(c, true, "Not sent: %s", err.msg);
 		return;
@@ -35,6 +37,34 @@ static void act_send(struct console *c)
 	thread_view_to_bottom(c);
 	console_say(c, false, k->internal ? "Note saved" : "Sending...");
 	console_dirty(c, DIRTY_THREAD);
+}
+
+/* "Send anyway": the composer still holds the text and the chat. */
+static void send_anyway(struct console *c, const char *chat_id)
+{
+	if (c->composer.active && strcmp(c->composer.chat, chat_id) == 0 &&
+	    editbuf_has_text(&c->composer.text))
+		send_now(c);
+}
+
+/* A colleague typing in the same chat (a reply, or a note with the answer
+ * in it) may be about to say the same: ask before sending on top of them. */
+static void act_send(struct console *c)
+{
+	struct composer *k = &c->composer;
+	char who[256], q[400];
+
+	if (!editbuf_has_text(&k->text)) {
+		console_say(c, true, "Nothing to send");
+		return;
+	}
+	if (presence_colleague_typing(c, k->chat, who, sizeof who)) {
+		snprintf(q, sizeof q, "%.200s typed in this chat seconds ago. Send anyway? "
+				      "(n keeps editing)", who);
+		console_dialog(c, dialog_confirm_new(q, send_anyway, k->chat));
+		return;
+	}
+	send_now(c);
 }
 
 static void act_newline(struct console *c)
@@ -94,6 +124,11 @@ bool composer_key(struct console *c, int key)
 		break;
 	case EDIT_DONE:
 		break;
+	}
+	uint64_t now = uv_now(c->loop);
+	if (now - c->composer.typing_told >= TYPING_TELL_MS) {
+		c->composer.typing_told = now;
+		session_typing(c->session);
 	}
 	console_dirty(c, DIRTY_THREAD);
 	return true;

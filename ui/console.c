@@ -185,6 +185,10 @@ static void on_store_change(void *ctx, const struct store_change *ch)
 		}
 		console_dirty(c, DIRTY_THREAD);
 		break;
+	case STORE_PRESENCE_CHANGED:
+		if (strcmp(ch->chat_id, console_open(c)) == 0)
+			console_dirty(c, DIRTY_THREAD);
+		break;
 	case STORE_CLEARED:
 		/* Starting over: the first row again until the first page came. */
 		c->list_settled = false;

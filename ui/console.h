@@ -78,6 +78,7 @@ struct composer {
 	bool internal;       /* a note rather than a reply */
 	uuid_str chat;       /* the chat it writes to */
 	struct editbuf text;
+	uint64_t typing_told; /* uv_now() when the hub last heard a keystroke */
 };
 
 /* Ticket status changes of the open chat seen while the console runs.

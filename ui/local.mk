@@ -4,6 +4,7 @@ ui_libhandoffui_a_SOURCES = \
 	ui/actions.c ui/actions.h \
 	ui/attention.c \
 	ui/composer.c ui/composer.h \
+	ui/presence_line.c ui/presence_line.h \
 	ui/console.c ui/console.h ui/console_run.h \
 	ui/dialog_box.c ui/dialog_box.h \
 	ui/dialog_canned.c \

@@ -28,6 +28,7 @@
 #include "draw.h"
 #include "jumpscroll.h"
 #include "notice.h"
+#include "presence_line.h"
 #include "textsafe.h"
 #include "textwidth.h"
 #include "timeutil.h"
@@ -216,23 +217,33 @@ static void draw_message_row(struct console *c, const struct shown *s, int row, 
 		draw_str(y, x, end - x, "  (internal note: agents only)", a);
 }
 
-/* The chat's state in one line, above its messages. */
+/* The chat's state in one line, above its messages; who else is there at
+ * its right end ("Ben is viewing · Sue is typing"), given up to half the
+ * line: at 80 columns it is what the agent must not miss. */
 static void draw_chat_head(struct console *c, const struct chat *ch, int y)
 {
 	const struct rect *r = &c->layout.thread;
 	attr_t a = c->attrs[EL_HEADER] | A_BOLD;
-	char meta[160];
-	int x = r->x;
+	char meta[160], here[1024];
+	int x = r->x, end = r->x + r->w;
 
 	draw_fill(y, r->x, r->w, c->attrs[EL_HEADER]);
-	x += draw_untrusted(y, x, r->w, ch->owner.name, a);
+	presence_phrase(c, ch->id, here, sizeof here);
+	if (here[0]) {
+		int w = text_width(here, strlen(here));
+		if (w > r->w / 2)
+			w = r->w / 2;
+		end -= w + 1;
+		draw_safe(y, end + 1, w, here, strlen(here), a);
+	}
+	x += draw_untrusted(y, x, end - x, ch->owner.name, a);
 	char origin[96];
 	notice_origin(ch, origin, sizeof origin);
 	snprintf(meta, sizeof meta, " · %s · ", origin);
-	x += draw_untrusted(y, x, r->x + r->w - x, meta, c->attrs[EL_HEADER]);
+	x += draw_untrusted(y, x, end - x, meta, c->attrs[EL_HEADER]);
 	if (ch->responder.type == RESPONDER_AGENT) {
-		x += draw_str(y, x, r->x + r->w - x, "held by ", c->attrs[EL_HEADER]);
-		x += draw_untrusted(y, x, r->x + r->w - x,
+		x += draw_str(y, x, end - x, "held by ", c->attrs[EL_HEADER]);
+		x += draw_untrusted(y, x, end - x,
 				    ch->responder.name ? ch->responder.name : "an agent",
 				    c->attrs[EL_HEADER]);
 	} else {
@@ -241,19 +252,19 @@ static void draw_chat_head(struct console *c, const struct chat *ch, int y)
 			who = "WAITING for a human";
 		else if (strcmp(who, "bot") == 0)
 			who = "the bot answers";
-		x += draw_str(y, x, r->x + r->w - x, who, c->attrs[EL_HEADER]);
+		x += draw_str(y, x, end - x, who, c->attrs[EL_HEADER]);
 	}
 	if (ch->ticket.present) {
 		snprintf(meta, sizeof meta, " · %s", ticket_status_name(ch->ticket.status));
-		x += draw_str(y, x, r->x + r->w - x, meta, c->attrs[EL_HEADER]);
+		x += draw_str(y, x, end - x, meta, c->attrs[EL_HEADER]);
 	}
 	if (ch->rating.present) {
 		snprintf(meta, sizeof meta, " · rated %d/5", ch->rating.score);
-		x += draw_str(y, x, r->x + r->w - x, meta, c->attrs[EL_HEADER]);
+		x += draw_str(y, x, end - x, meta, c->attrs[EL_HEADER]);
 	}
 	if (ch->title) {
-		x += draw_str(y, x, r->x + r->w - x, " · ", c->attrs[EL_HEADER]);
-		draw_untrusted(y, x, r->x + r->w - x, ch->title, c->attrs[EL_HEADER]);
+		x += draw_str(y, x, end - x, " · ", c->attrs[EL_HEADER]);
+		draw_untrusted(y, x, end - x, ch->title, c->attrs[EL_HEADER]);
 	}
 }
 

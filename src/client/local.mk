@@ -10,6 +10,7 @@ src_client_libhandoffclient_a_SOURCES = \
 	src/client/store.c src/client/store.h src/client/store_internal.h \
 	src/client/store_apply.c \
 	src/client/store_pool.c \
+	src/client/store_presence.c \
 	src/client/store_thread.c \
 	src/client/store_view.c \
 	src/client/api.c src/client/api.h src/client/api_internal.h \

@@ -253,8 +253,14 @@ void session_close_thread(struct session *s)
 		return;
 	store_thread_drop(s->store, s->open_chat);
 	s->open_chat[0] = '\0';
+	stream_set_viewing(s->stream, NULL);
 	s->thread_generation++;
 	s->thread_loading = false;
+}
+
+void session_typing(struct session *s)
+{
+	stream_typing(s->stream, s->open_chat);
 }
 
 const char *session_open_chat(const struct session *s)
@@ -271,6 +277,7 @@ bool session_open_thread(struct session *s, const char *chat_id, struct errbuf *
 	if (store_thread_open(s->store, chat_id, err) == STORE_FAILED)
 		return false;
 	snprintf(s->open_chat, sizeof s->open_chat, "%s", chat_id);
+	stream_set_viewing(s->stream, chat_id);
 	return fetch_thread_page(s, 0);
 }
 
@@ -298,7 +305,8 @@ static void on_hello(void *ctx, const struct event *hello)
 		agent_free(&s->me);
 	/* A failed copy (out of memory) leaves "me" unset. */
 	s->has_me = agent_copy(&s->me, hello->me);
-	store_set_me(s->store, hello->me->id);
+	/* Sets me, and forgets presence: the new connection brings it again. */
+	store_apply_event(s->store, hello, &(struct errbuf){{0}});
 }
 
 /* Whether event `e` is a colleague handing this agent a chat: the

@@ -152,6 +152,10 @@ const char *session_open_chat(const struct session *s);
  * flight only the newest waits behind it. */
 void session_mark_read(struct session *s, const char *chat_id, int64_t seq);
 
+/* A keystroke in the open chat's composer: the hub tells the colleagues
+ * (stream_typing; the caller throttles). */
+void session_typing(struct session *s);
+
 /* ---- actions ------------------------------------------------------------ */
 
 /* Called once with the outcome; on success the changed chat is already in

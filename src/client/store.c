@@ -141,6 +141,7 @@ void store_free(struct store *s)
 	if (!s)
 		return;
 	drop_all(s);
+	store_presence_drop_all(s);
 	free(s->search);
 	free(s->search_folded);
 	free(s->listeners);

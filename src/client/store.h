@@ -88,6 +88,7 @@ enum store_result { STORE_FAILED = -1, STORE_UNCHANGED = 0, STORE_CHANGED = 1 };
  *   STORE_THREAD_CHANGED messages seq_from..seq_to were added to the chat's
  *                       thread (not necessarily every seq between)
  *   STORE_CLEARED       everything was dropped (store_clear, a resync event)
+ *   STORE_PRESENCE_CHANGED who views or types in chat_id changed
  *
  * Every chat is in VIEW_ALL, so a screen showing one chat learns of any
  * change to it from VIEW_ALL's ADDED/CHANGED with its id.
@@ -99,6 +100,7 @@ enum store_change_kind {
 	STORE_VIEW_RESET,
 	STORE_THREAD_CHANGED,
 	STORE_CLEARED,
+	STORE_PRESENCE_CHANGED,
 };
 
 struct store_change {
@@ -149,9 +151,15 @@ enum store_result store_put_unread(struct store *s, const char *chat_id, int64_t
  *   resync                      store_clear (the client reloads its lists);
  *   chat.read                   store_put_unread (the agent read it elsewhere).
  * A message by someone else adds one to the chat's unread count.
+ *   presence                    replaces who views and types in its chat
+ *                               (store_presence); a hello forgets them all,
+ *                               since the hub sends them again.
  * All or nothing: FAILED leaves the store as it was.
  */
 enum store_result store_apply_event(struct store *s, const struct event *e, struct errbuf *err);
+
+/* Who views and types in the chat, or NULL when nobody (or not known). */
+const struct chat_presence *store_presence(const struct store *s, const char *chat_id);
 
 /* The chat held with this id, or NULL. O(1). */
 const struct chat *store_chat(const struct store *s, const char *chat_id);

@@ -79,6 +79,7 @@ enum store_result store_apply_event(struct store *s, const struct event *e, stru
 	case EVENT_MESSAGE_CREATED:
 		return apply_message(s, e, err);
 	case EVENT_HELLO:
+		store_presence_drop_all(s);
 		if (!e->me || strcmp(store_me(s), e->me->id) == 0)
 			return STORE_UNCHANGED;
 		store_set_me(s, e->me->id);
@@ -88,6 +89,8 @@ enum store_result store_apply_event(struct store *s, const struct event *e, stru
 		return STORE_CHANGED;
 	case EVENT_CHAT_READ:
 		return store_put_unread(s, e->chat_id, e->unread, err);
+	case EVENT_PRESENCE:
+		return store_presence_put(s, e->presence, err);
 	}
 	errbuf_set(err, "store: an event of unknown type %d", (int)e->type);
 	return STORE_FAILED;

@@ -65,6 +65,8 @@ struct store {
 	/* Their tree nodes, entry x's at [x - 1], nchunks * ENTRY_CHUNK of
 	 * them; NULL while the view has no filter (or the store no chunk). */
 	struct tnode *xnodes[VIEW_COUNT - VIEW_FILTER];
+	struct chat_presence *presence; /* store_presence.c */
+	size_t npresence;
 	struct listener *listeners;
 	size_t nlisteners;
 	bool notifying;              /* inside a listener: refuse changes */
@@ -103,6 +105,12 @@ void view_remove(struct store *s, enum view_kind v, uint32_t x);
 size_t view_rank(const struct store *s, enum view_kind v, uint32_t x);
 /* Empty view v (O(n) over the entries) and fill it again from the matches. */
 void view_rebuild(struct store *s, enum view_kind v);
+
+/* store_presence.c: a presence frame replaces its chat's; drop_all on
+ * free and on a new connection's hello (the hub sends them all again). */
+enum store_result store_presence_put(struct store *s, const struct chat_presence *p,
+				     struct errbuf *err);
+void store_presence_drop_all(struct store *s);
 
 /* store_thread.c */
 void thread_free(struct thread *t);

@@ -65,6 +65,29 @@ void stream_went_live(struct stream *s)
 	set_state(s, STREAM_LIVE, NULL);
 }
 
+void stream_want_write(struct stream *s)
+{
+	if (s->wsi && s->have_hello && (s->say_viewing || s->say_typing))
+		lws_callback_on_writable(s->wsi);
+}
+
+void stream_set_viewing(struct stream *s, const char *chat_id)
+{
+	snprintf(s->viewing, sizeof s->viewing, "%s", chat_id ? chat_id : "");
+	s->presence_on = true;
+	s->say_viewing = true;
+	stream_want_write(s);
+}
+
+void stream_typing(struct stream *s, const char *chat_id)
+{
+	if (!s->have_hello || !chat_id || !chat_id[0])
+		return;
+	snprintf(s->typing, sizeof s->typing, "%s", chat_id);
+	s->say_typing = true;
+	stream_want_write(s);
+}
+
 void stream_rx_reset(struct stream *s)
 {
 	free(s->rx);

@@ -71,7 +71,9 @@ struct stream_status {
 struct stream_callbacks {
 	/* The hub's greeting: hello->head (its latest seq) and hello->me. */
 	void (*on_hello)(void *ctx, const struct event *hello);
-	/* chat.created, chat.updated, message.created: each seq once, rising. */
+	/* chat.created, chat.updated, message.created: each seq once, rising;
+	 * and presence frames (v1.1), which have no seq and touch none of the
+	 * seq rules. */
 	void (*on_event)(void *ctx, const struct event *e);
 	/* Reload the lists from the REST API (see above for when). */
 	void (*on_resync)(void *ctx);
@@ -97,6 +99,17 @@ void stream_start(struct stream *s, int64_t since);
 /* Close the connection and cancel any retry; the state becomes STOPPED.
  * stream_start may follow. */
 void stream_stop(struct stream *s);
+
+/* Tell the hub which chat this console has open ("" or NULL: none), now
+ * if the stream is live and again on every new connection (the hub
+ * forgets a stream's presence when it ends). The first call also asks the
+ * hub for presence frames; a stream that never calls it (a bridge) sends
+ * nothing. */
+void stream_set_viewing(struct stream *s, const char *chat_id);
+
+/* A keystroke in the composer of chat_id: tell the hub, if live. The
+ * caller throttles (the hub ignores a stream's messages past its rate). */
+void stream_typing(struct stream *s, const char *chat_id);
 
 /* The last seq applied (see above), -1 when none yet. */
 int64_t stream_last_seq(const struct stream *s);

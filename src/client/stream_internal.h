@@ -60,6 +60,12 @@ struct stream {
 	bool ingest;                 /* an ingest account: gaps are normal */
 	int peer_close_code;         /* from the hub's close frame, 0 if none */
 	char hangup_reason[STREAM_REASON_LEN]; /* set when we hang up */
+	/* Presence (stream_set_viewing): what to tell the hub when it can be
+	 * written. presence_on once the caller used it: only then does a new
+	 * connection repeat the viewing (a bridge never sends anything). */
+	bool presence_on;
+	bool say_viewing, say_typing;
+	uuid_str viewing, typing;    /* "" : none */
 	char *rx;                    /* a text message being assembled */
 	size_t rx_len, rx_cap;
 
@@ -86,6 +92,9 @@ void stream_went_live(struct stream *s);
  * resync, or (checked when it ends) it stayed live STREAM_HEALTHY_MS. The
  * next loss starts the reconnect schedule afresh. Once per connection. */
 void stream_proved_healthy(struct stream *s);
+
+/* Ask for a WRITEABLE when a presence message waits on a live stream. */
+void stream_want_write(struct stream *s);
 
 /* Forget a half-assembled message. */
 void stream_rx_reset(struct stream *s);

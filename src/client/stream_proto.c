@@ -132,7 +132,11 @@ static void apply_hello(struct stream *s, const struct event *e)
 	 * and the caller loads its lists (on_resync below) from here. */
 	if (fresh)
 		s->last_seq = e->head;
+	/* A new connection: the hub knows nothing of this console's presence. */
+	s->say_viewing = s->presence_on;
+	s->say_typing = false;
 	stream_went_live(s);
+	stream_want_write(s);
 	if (s->cb.on_hello)
 		s->cb.on_hello(s->cb_ctx, e);
 	if (fresh && s->cb.on_resync && !s->freeing)
@@ -179,6 +183,11 @@ static int handle_message(struct stream *s, const char *text, size_t len)
 	} else if (!s->have_hello) {
 		log_warn("event stream: event before hello; reconnecting");
 		rc = hang_up(s, "hub sent events before its hello");
+	} else if (e.type == EVENT_PRESENCE) {
+		/* Ephemeral, without a seq: it neither moves last_seq nor proves
+		 * the connection healthy. */
+		if (s->cb.on_event)
+			s->cb.on_event(s->cb_ctx, &e);
 	} else if (e.type == EVENT_RESYNC) {
 		/* After a resync the hub goes on from the head it announced. */
 		s->last_seq = s->head;
@@ -231,6 +240,33 @@ static int receive(struct stream *s, struct lws *wsi, const void *in, size_t len
 	return rc;
 }
 
+/* One waiting presence message (doc/protocol.md, "Presence"), viewing
+ * first; asks for another WRITEABLE while one is left. */
+static int write_presence(struct stream *s, struct lws *wsi)
+{
+	unsigned char buf[LWS_PRE + 128];
+	char *text = (char *)buf + LWS_PRE;
+	int n;
+
+	if (s->say_viewing) {
+		s->say_viewing = false;
+		if (s->viewing[0])
+			n = snprintf(text, 128, "{\"type\":\"viewing\",\"chat_id\":\"%s\"}",
+				     s->viewing);
+		else
+			n = snprintf(text, 128, "{\"type\":\"viewing\",\"chat_id\":null}");
+	} else if (s->say_typing) {
+		s->say_typing = false;
+		n = snprintf(text, 128, "{\"type\":\"typing\",\"chat_id\":\"%s\"}", s->typing);
+	} else {
+		return 0;
+	}
+	if (lws_write(wsi, (unsigned char *)text, (size_t)n, LWS_WRITE_TEXT) < n)
+		return hang_up(s, "cannot write to the hub");
+	stream_want_write(s);
+	return 0;
+}
+
 /* ---- the callback -------------------------------------------------------- */
 
 int stream_proto_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
@@ -251,6 +287,8 @@ int stream_proto_callback(struct lws *wsi, enum lws_callback_reasons reason, voi
 		if (!ours)
 			return -1;
 		return receive(s, wsi, in, len);
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		return ours && s->have_hello ? write_presence(s, wsi) : 0;
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
 		if (ours && len >= 2) {
 			const unsigned char *c = in;

@@ -304,6 +304,42 @@ static bool agent_from_json_v(const cJSON *j, void *out, struct errbuf *err)
 	return agent_from_json(j, out, err);
 }
 
+/* One list of a presence frame: agents as {id, name}; past
+ * PRESENCE_LIST_MAX the rest is ignored (the hub sends no more). */
+static bool presence_list(const cJSON *j, const char *name, struct presence_person *out,
+			  size_t *n, struct errbuf *err)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(j, name), *a;
+
+	if (!cJSON_IsArray(list))
+		return errbuf_set(err, "%s: must be an array", name);
+	cJSON_ArrayForEach(a, list) {
+		if (*n == PRESENCE_LIST_MAX)
+			break;
+		if (!cJSON_IsObject(a))
+			return errbuf_set(err, "%s: must hold objects", name);
+		if (!jf_uuid(a, "id", JF_REQUIRED, out[*n].id, err) ||
+		    !jf_string_range(a, "name", JF_REQUIRED, 1, 200, &out[*n].name, err)) {
+			errbuf_prefix(err, name);
+			return false;
+		}
+		(*n)++;
+	}
+	return true;
+}
+
+static bool presence_from_json_v(const cJSON *j, void *out, struct errbuf *err)
+{
+	struct chat_presence *p = out;
+
+	if (jf_uuid(j, "chat_id", JF_REQUIRED, p->chat_id, err) &&
+	    presence_list(j, "viewing", p->viewing, &p->nviewing, err) &&
+	    presence_list(j, "typing", p->typing, &p->ntyping, err))
+		return true;
+	chat_presence_free(p);
+	return false;
+}
+
 bool event_from_json(const cJSON *j, struct event *out, struct errbuf *err)
 {
 	struct event e = {0};
@@ -328,6 +364,12 @@ bool event_from_json(const cJSON *j, struct event *out, struct errbuf *err)
 		ok = jf_uuid(j, "chat_id", JF_REQUIRED, e.chat_id, err) &&
 		     jf_int(j, "read_seq", JF_REQUIRED, 1, INT64_MAX, &e.read_seq, err) &&
 		     jf_int(j, "unread", JF_REQUIRED, 0, UNREAD_MAX, &e.unread, err);
+		break;
+	case EVENT_PRESENCE:
+		/* The frame is the presence itself: no seq, no "at". */
+		e.presence = calloc(1, sizeof *e.presence);
+		ok = e.presence ? presence_from_json_v(j, e.presence, err)
+				: errbuf_set(err, "presence: out of memory");
 		break;
 	case EVENT_MESSAGE_CREATED:
 	case EVENT_CHAT_CREATED:
@@ -526,6 +568,22 @@ cJSON *agent_to_json(const struct agent *a)
 	return finish(o, ok);
 }
 
+static cJSON *presence_list_to_json(const struct presence_person *p, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	bool ok = a != NULL;
+
+	for (size_t i = 0; ok && i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		ok = o && cJSON_AddStringToObject(o, "id", p[i].id) &&
+		     cJSON_AddStringToObject(o, "name", p[i].name ? p[i].name : "") &&
+		     cJSON_AddItemToArray(a, o);
+		if (!ok)
+			cJSON_Delete(o);
+	}
+	return finish(a, ok);
+}
+
 cJSON *event_to_json(const struct event *e)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -542,6 +600,13 @@ cJSON *event_to_json(const struct event *e)
 	case EVENT_CHAT_READ:
 		ok = ok && cJSON_AddStringToObject(o, "chat_id", e->chat_id) &&
 		     json_add_int(o, "read_seq", e->read_seq) && json_add_int(o, "unread", e->unread);
+		break;
+	case EVENT_PRESENCE:
+		ok = ok && e->presence && cJSON_AddStringToObject(o, "chat_id", e->presence->chat_id) &&
+		     json_add_child(o, "viewing", presence_list_to_json(e->presence->viewing,
+									  e->presence->nviewing)) &&
+		     json_add_child(o, "typing", presence_list_to_json(e->presence->typing,
+									 e->presence->ntyping));
 		break;
 	case EVENT_MESSAGE_CREATED:
 	case EVENT_CHAT_CREATED:

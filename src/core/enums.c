@@ -21,7 +21,7 @@ TABLE(responder_type_table, "responder type", "bot", "agent", "none");
 TABLE(chat_state_table, "state", "running", "stopped");
 TABLE(account_role_table, "role", "agent", "supervisor", "ingest");
 TABLE(event_type_table, "event type", "chat.created", "chat.updated", "message.created",
-      "hello", "resync", "chat.read");
+      "hello", "resync", "chat.read", "presence");
 
 const char *enum_name(const struct enum_table *t, int value)
 {

@@ -39,6 +39,7 @@ enum event_type {
 	EVENT_HELLO,
 	EVENT_RESYNC,
 	EVENT_CHAT_READ, /* v1.1: the agent's own read mark moved; not in the log */
+	EVENT_PRESENCE,          /* v1.1: no seq, never logged */
 };
 
 /* A vocabulary: its wire names, indexed by enum value. */

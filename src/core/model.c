@@ -71,7 +71,20 @@ void event_free(struct event *e)
 		agent_free(e->me);
 		free(e->me);
 	}
+	if (e->presence) {
+		chat_presence_free(e->presence);
+		free(e->presence);
+	}
 	memset(e, 0, sizeof *e);
+}
+
+void chat_presence_free(struct chat_presence *p)
+{
+	for (size_t i = 0; i < p->nviewing; i++)
+		free(p->viewing[i].name);
+	for (size_t i = 0; i < p->ntyping; i++)
+		free(p->typing[i].name);
+	memset(p, 0, sizeof *p);
 }
 
 /* Replace *p (a pointer copied from the source) by its own copy. NULL stays
@@ -130,5 +143,19 @@ bool agent_copy(struct agent *dst, const struct agent *src)
 	own(&dst->email, &ok);
 	if (!ok)
 		agent_free(dst);
+	return ok;
+}
+
+bool chat_presence_copy(struct chat_presence *dst, const struct chat_presence *src)
+{
+	bool ok = true;
+
+	*dst = *src;
+	for (size_t i = 0; i < dst->nviewing; i++)
+		own(&dst->viewing[i].name, &ok);
+	for (size_t i = 0; i < dst->ntyping; i++)
+		own(&dst->typing[i].name, &ok);
+	if (!ok)
+		chat_presence_free(dst);
 	return ok;
 }

@@ -13,6 +13,7 @@
 #define HANDOFF_MODEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "enums.h"
@@ -148,6 +149,21 @@ struct agent {
 	int64_t active_chats;    /* -1 when absent (as in /v1/me) */
 };
 
+/* A presence frame names at most this many agents per list (v1.1). */
+#define PRESENCE_LIST_MAX 8
+
+struct presence_person {
+	uuid_str id;
+	char *name;
+};
+
+/* Who has a chat open and who types in it, as the hub last said. */
+struct chat_presence {
+	uuid_str chat_id;
+	struct presence_person viewing[PRESENCE_LIST_MAX], typing[PRESENCE_LIST_MAX];
+	size_t nviewing, ntyping;
+};
+
 /* One frame of the event stream. */
 struct event {
 	enum event_type type;
@@ -160,6 +176,7 @@ struct event {
 	int64_t read_seq;        /* chat.read: the mark, the last seq read */
 	int64_t unread;          /* chat.read: what is left unread after it */
 	struct agent *me;        /* hello */
+	struct chat_presence *presence; /* presence */
 };
 
 /* A chat is waiting when a human was asked for and none has taken it yet. */
@@ -176,10 +193,12 @@ void chat_free(struct chat *c);
 void message_free(struct message *m);
 void agent_free(struct agent *a);
 void event_free(struct event *e);
+void chat_presence_free(struct chat_presence *p);
 
 /* Deep copies; return false only when out of memory (dst is then zeroed). */
 bool chat_copy(struct chat *dst, const struct chat *src);
 bool message_copy(struct message *dst, const struct message *src);
 bool agent_copy(struct agent *dst, const struct agent *src);
+bool chat_presence_copy(struct chat_presence *dst, const struct chat_presence *src);
 
 #endif

@@ -42,6 +42,7 @@ handoffd_SOURCES = \
 	src/hub/server_events.c \
 	src/hub/server_head.c src/hub/server_head.h \
 	src/hub/server_http.c \
+	src/hub/server_presence.c \
 	src/hub/server_request.c \
 	src/hub/server_route.c src/hub/server_route.h \
 	src/hub/query.c src/hub/query.h \

@@ -130,7 +130,7 @@ struct server *server_start(uv_loop_t *loop, struct db *db, const char *host, in
 	s->listener.fd = s->listener.spare_fd = -1;
 	s->accounts = ratelimit_new(RATE_BUCKETS);
 	s->addresses = ratelimit_new(RATE_BUCKETS);
-	if (!events_init(s) || !routes_build(s) || !s->accounts || !s->addresses) {
+	if (!events_init(s) || !presence_init(s) || !routes_build(s) || !s->accounts || !s->addresses) {
 		errbuf_set(err, "out of memory");
 		server_free(s);
 		return NULL;
@@ -170,6 +170,7 @@ void server_stop(struct server *s)
 	db_set_event_listener(s->db, NULL, NULL);
 	accept_stop(s);
 	events_close(s);
+	presence_close(s);
 	lws_context_destroy(s->ctx);
 }
 
@@ -185,10 +186,12 @@ void server_free(struct server *s)
 	if ((s->flush_ready || s->listener.ready) && !s->stopping) {
 		/* Nobody turns the loop after this: finish the close here. */
 		events_close(s);
+		presence_close(s);
 		accept_stop(s);
 		uv_run(s->loop, UV_RUN_NOWAIT);
 	}
 	accept_free(s);
+	presence_free(s);
 	free(s->routes);
 	ratelimit_free(s->accounts);
 	ratelimit_free(s->addresses);

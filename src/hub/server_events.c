@@ -69,8 +69,9 @@
 #define DROP_GRACE_S 10
 
 /* A data message from a client bigger than this is refused with 1009
- * rather than 1003 (see client_received). */
-#define CLIENT_MESSAGE_MAX 4096
+ * rather than 1003 (see client_received): a presence message is under
+ * 100 bytes. */
+#define CLIENT_MESSAGE_MAX 512
 
 /* One text frame, header included, shared by every queue it sits in. */
 struct frame {
@@ -103,6 +104,9 @@ struct events_client {
 	bool opened;         /* between client_start and the close: logged */
 	const char *close_why; /* when we close it: why, for the log */
 	uint64_t events_sent; /* for the log */
+	bool presence;        /* it sent a presence message: it reads them too */
+	char in[CLIENT_MESSAGE_MAX]; /* a client message being received */
+	size_t inlen;
 	struct events_client *prev, *next;
 };
 
@@ -229,6 +233,8 @@ static void client_unlink(struct events_client *c)
  * once. Who it is stays until it closes, for the log. */
 static void client_release(struct events_client *c)
 {
+	if (c->server)
+		presence_gone(c->server, c);
 	client_unlink(c);
 	queue_clear(&c->queue);
 	c->backlog = 0;
@@ -337,6 +343,35 @@ static void events_schedule_flush(struct server *s)
 		uv_check_start(&s->flush, on_flush_check);
 	else
 		uv_timer_start(&s->flush_later, on_flush_timer, due - now, 0);
+}
+
+/* Presence frames are few (each stream's are rate-limited), so each asks
+ * for its write at once rather than waiting for the flush: they may come
+ * from a timer (typing expired), after which the loop would block in poll
+ * before the flush's uv_check ran. */
+void events_broadcast(struct server *s, const char *json, size_t len,
+		      const struct events_client *except)
+{
+	struct frame *f = frame_new(json, len, false);
+
+	if (!f)
+		return;
+	for (struct events_client *c = s->clients; c; c = c->next) {
+		if (c == except || !c->presence || c->backlog + f->len > SERVER_MAX_WS_BACKLOG)
+			continue;
+		if (client_send(c, f))
+			client_request_write(c);
+	}
+	frame_unref(f);
+}
+
+void events_send_to(struct events_client *c, const char *json, size_t len)
+{
+	struct frame *f = frame_new(json, len, false);
+
+	if (f && c->backlog + f->len <= SERVER_MAX_WS_BACKLOG && client_send(c, f))
+		client_request_write(c);
+	frame_unref(f);
 }
 
 void events_on_commit(void *ctx, const struct db_event *ev)
@@ -668,17 +703,18 @@ static int client_write(struct events_client *c)
 	return 0;
 }
 
-/* What a client sends on the stream. It is to send no data messages (lws
- * answers its pings), so one is refused at its first bytes, before lws
+/* What a client sends on the stream: presence messages only (lws answers
+ * its pings). Anything else is refused at its first bytes, before lws
  * gathers more: with 1009 when it announces more than CLIENT_MESSAGE_MAX
- * bytes, else with 1003. A text frame of invalid UTF-8 never gets here:
- * lws closes it with 1007 (LWS_SERVER_OPTION_VALIDATE_UTF8). lws 4.1 takes
- * unmasked client frames without a word and does not tell whether a frame
- * was masked; refusing every data message is what closes an unmasked one. */
-static int client_received(struct events_client *c, struct lws *wsi, size_t len)
+ * bytes, else with 1003; so is any message from an ingest account, a
+ * binary one, and one server_presence.c does not take. A text frame of
+ * invalid UTF-8 never gets here: lws closes it with 1007
+ * (LWS_SERVER_OPTION_VALIDATE_UTF8). lws 4.1 takes unmasked client frames
+ * without a word and does not tell whether a frame was masked; an unmasked
+ * presence message is therefore taken like a masked one. */
+static int client_refuse(struct events_client *c, struct lws *wsi, bool big)
 {
-	bool big = len + lws_remaining_packet_payload(wsi) > CLIENT_MESSAGE_MAX;
-	const char *why = big ? "message too big" : "this stream takes no messages";
+	const char *why = big ? "message too big" : "this stream takes no such message";
 
 	c->close_why = why;
 	lws_close_reason(wsi, big ? LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE
@@ -687,12 +723,29 @@ static int client_received(struct events_client *c, struct lws *wsi, size_t len)
 	return -1;
 }
 
+static int client_received(struct events_client *c, struct lws *wsi, const void *in, size_t len)
+{
+	size_t rest = lws_remaining_packet_payload(wsi);
+
+	if (c->inlen + len + rest > CLIENT_MESSAGE_MAX)
+		return client_refuse(c, wsi, true);
+	if (c->me.role == ACCOUNT_INGEST || lws_frame_is_binary(wsi) || c->dropped)
+		return client_refuse(c, wsi, false);
+	memcpy(c->in + c->inlen, in, len);
+	c->inlen += len;
+	if (rest || !lws_is_final_fragment(wsi))
+		return 0; /* the rest is on its way */
+	bool ok = presence_receive(c->server, c, &c->me, c->in, c->inlen);
+	c->inlen = 0;
+	c->presence |= ok;
+	return ok ? 0 : client_refuse(c, wsi, false);
+}
+
 static int events_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			   void *in, size_t len)
 {
 	struct events_client *c = user;
 
-	(void)in;
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		return client_filter(c, wsi);
@@ -701,7 +754,7 @@ static int events_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return client_write(c);
 	case LWS_CALLBACK_RECEIVE:
-		return client_received(c, wsi, len);
+		return client_received(c, wsi, in, len);
 	case LWS_CALLBACK_CLOSED:
 	case LWS_CALLBACK_WSI_DESTROY:
 		if (c)

@@ -54,6 +54,16 @@ struct listener {
 	struct log_gate over_limit, out_of_fds;
 };
 
+/* Who views and types where (server_presence.c): one entry per stream
+ * that said so. */
+struct presence_entry;
+struct presence {
+	struct presence_entry *entries;
+	size_t n, cap;
+	uv_timer_t expire;           /* the earliest typing to end */
+	bool ready;                  /* the timer exists: close it */
+};
+
 struct server {
 	uv_loop_t *loop;
 	void *foreign_loops[1];      /* lws wants an array of loops */
@@ -78,6 +88,7 @@ struct server {
 	uint64_t last_flush;         /* uv_now() of the last flush */
 	bool flush_pending;
 	bool flush_ready;            /* the flush handles exist: close them */
+	struct presence presence;
 	unsigned char batch[LWS_PRE + WRITE_BATCH_BYTES]; /* frames gathered for one send */
 };
 
@@ -162,8 +173,34 @@ void events_tell(void *ctx, const char *account_id, const char *json, size_t len
 bool events_init(struct server *s);
 void events_close(struct server *s);
 
+/* Queue a frame that is not an event (no seq) for every stream but
+ * `except` (NULL: none) that has sent a presence message (agents only: an ingest account may not, and a
+ * v1 client, which sends nothing, never gets a frame it cannot read); a
+ * stream too far behind to take it goes without (it is not dropped). */
+void events_broadcast(struct server *s, const char *json, size_t len,
+		      const struct events_client *except);
+
+/* The same for one stream (a snapshot for a stream that just asked). */
+void events_send_to(struct events_client *c, const char *json, size_t len);
+
 /* GET /v1/events without an upgrade. */
 route_fn events_not_upgraded;
+
+/* ---- server_presence.c --------------------------------------------------- */
+
+/* The typing timer, set up with the server and closed when it stops. */
+bool presence_init(struct server *s);
+void presence_close(struct server *s);
+void presence_free(struct server *s);
+
+/* A message from an agent's stream `conn`: false when it is not a presence
+ * message (the stream is then closed, as before v1.1). One past the
+ * stream's rate is ignored. */
+bool presence_receive(struct server *s, struct events_client *conn, const struct agent *me,
+		      const char *text, size_t len);
+
+/* The stream `conn` ended or was dropped: it views and types nowhere. */
+void presence_gone(struct server *s, struct events_client *conn);
 
 static inline struct server *server_of(struct lws *wsi)
 {

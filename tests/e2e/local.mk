@@ -11,7 +11,8 @@ E2E_TESTS = \
 	tests/e2e/test_list_loading \
 	tests/e2e/test_thread_scroll \
 	tests/e2e/test_views \
-	tests/e2e/test_unread
+	tests/e2e/test_unread \
+	tests/e2e/test_presence
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
 TMUX_HARNESS = tests/e2e/tmux.c tests/e2e/tmux.h
@@ -51,6 +52,11 @@ tests_e2e_test_canned_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_e2e_test_canned_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_e2e_test_canned_LDADD = $(IT_LDADD)
 tests_e2e_test_canned_LDFLAGS = -pthread
+tests_e2e_test_presence_SOURCES = tests/e2e/test_presence.c $(CONSOLE_FIXTURE)
+tests_e2e_test_presence_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_e2e_test_presence_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_presence_LDADD = $(IT_LDADD)
+tests_e2e_test_presence_LDFLAGS = -pthread
 # A hub filled the way the benchmarks fill one; wake-ups read as they do.
 tests_e2e_test_list_loading_SOURCES = tests/e2e/test_list_loading.c $(CONSOLE_FIXTURE) \
 	tests/bench/bench_fill.c tests/bench/bench_fill.h tests/bench/bench_console_irc.c \

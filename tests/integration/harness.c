@@ -755,6 +755,30 @@ bool ws_closed(struct ws *w, int timeout_ms)
 	}
 }
 
+void ws_send_text(struct ws *w, const char *text)
+{
+	static const unsigned char key[4] = {0x5a, 0x13, 0xc4, 0x7e};
+	size_t len = strlen(text), n = 0;
+	unsigned char *f = malloc(len + 14);
+
+	assert_non_null(f);
+	f[n++] = 0x81; /* FIN, text */
+	if (len < 126) {
+		f[n++] = (unsigned char)(0x80 | len);
+	} else {
+		assert_true(len <= 0xffff);
+		f[n++] = 0x80 | 126;
+		f[n++] = (unsigned char)(len >> 8);
+		f[n++] = (unsigned char)len;
+	}
+	memcpy(f + n, key, 4);
+	n += 4;
+	for (size_t i = 0; i < len; i++)
+		f[n++] = (unsigned char)(text[i] ^ key[i % 4]);
+	assert_int_equal(write(w->fd, f, n), (ssize_t)n);
+	free(f);
+}
+
 void ws_close(struct ws *w)
 {
 	if (w->fd >= 0)

@@ -168,6 +168,9 @@ bool ws_closed(struct ws *w, int timeout_ms);
 
 void ws_close(struct ws *w);
 
+/* Send `text` as one masked text frame, as a client does. */
+void ws_send_text(struct ws *w, const char *text);
+
 /* Milliseconds on a monotonic clock, for deadlines. */
 long long now_ms(void);
 

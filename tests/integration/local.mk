@@ -20,6 +20,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_replies \
 	tests/integration/test_hub_fds \
 	tests/integration/test_hub_ws_strict \
+	tests/integration/test_hub_presence \
 	tests/integration/test_hub_auth_matrix \
 	tests/integration/test_hub_resume \
 	tests/integration/test_hub_bad_input \
@@ -75,6 +76,11 @@ tests_integration_test_stream_frames_CFLAGS = $(IT_CFLAGS) $(UV_CFLAGS) $(LWS_CF
 tests_integration_test_stream_frames_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_stream_frames_LDADD = $(CLIENT_LIBS) $(IT_LDADD) $(CRYPTO_LIBS)
 tests_integration_test_stream_frames_LDFLAGS = -pthread
+tests_integration_test_hub_presence_SOURCES = tests/integration/test_hub_presence.c $(HARNESS)
+tests_integration_test_hub_presence_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_presence_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_presence_LDADD = $(IT_LDADD)
+tests_integration_test_hub_presence_LDFLAGS = -pthread
 tests_integration_test_hub_answers_SOURCES = tests/integration/test_hub_answers.c $(HARNESS)
 tests_integration_test_hub_answers_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_answers_CPPFLAGS = $(IT_CPPFLAGS)
