@@ -109,6 +109,11 @@ struct chat {
 	int64_t message_count;
 	int64_t version;
 	struct source source;
+	/* v1.1: when the clock against the hub's wait-time targets started
+	 * (doc/protocol.md): the escalation while the chat waits, the oldest
+	 * unanswered customer message while an agent holds it; TS_NONE when
+	 * nobody is owed an answer. */
+	int64_t awaiting_reply_since;
 };
 
 struct author {
@@ -138,6 +143,13 @@ struct agent {
 	int64_t active_chats;    /* -1 when absent (as in /v1/me) */
 };
 
+/* The hub's wait-time targets (v1.1, in hello), in seconds; 0: none. */
+#define WAIT_TARGET_MAX_S 86400
+struct wait_targets {
+	int64_t first_response_s; /* escalation to a takeover or an agent's reply */
+	int64_t next_response_s;  /* a held chat's unanswered message to the reply */
+};
+
 /* One frame of the event stream. */
 struct event {
 	enum event_type type;
@@ -147,6 +159,7 @@ struct event {
 	struct message *message; /* message.created */
 	int64_t head;            /* hello: latest seq on the hub */
 	struct agent *me;        /* hello */
+	struct wait_targets targets; /* hello (v1.1; zero from older hubs) */
 };
 
 /* A chat is waiting when a human was asked for and none has taken it yet. */

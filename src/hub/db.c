@@ -139,6 +139,12 @@ static const char *const migrations[] = {
 	" owner_id TEXT REFERENCES accounts (id), created_by TEXT NOT NULL REFERENCES accounts (id),"
 	" created_at INTEGER NOT NULL);"
 	"CREATE UNIQUE INDEX canned_replies_name ON canned_replies (coalesce(owner_id, ''), name);",
+
+	/* wait-time targets (v1.1): when the chat's clock started, kept by
+	 * the writes that start and stop it (db_ingest.c, db_messages.c,
+	 * db_actions.c) so that no list computes it. Chats waiting or held
+	 * before this step start their clock at their next change. */
+	"ALTER TABLE chats ADD COLUMN awaiting_since INTEGER;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

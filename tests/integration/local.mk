@@ -17,6 +17,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_log \
 	tests/integration/test_hub_limits \
 	tests/integration/test_hub_replies \
+	tests/integration/test_hub_targets \
 	tests/integration/test_hub_fds \
 	tests/integration/test_hub_ws_strict \
 	tests/integration/test_hub_auth_matrix \
@@ -170,3 +171,9 @@ tests_integration_test_ingest_batch_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_ingest_batch_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_ingest_batch_LDADD = $(IT_LDADD)
 tests_integration_test_ingest_batch_LDFLAGS = -pthread
+
+tests_integration_test_hub_targets_SOURCES = tests/integration/test_hub_targets.c $(HARNESS)
+tests_integration_test_hub_targets_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_targets_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_targets_LDADD = $(IT_LDADD)
+tests_integration_test_hub_targets_LDFLAGS = -pthread
