@@ -19,6 +19,7 @@ static const char *const element_names[EL_COUNT] = {
 	[EL_ROW_SELECTED] = "row.selected",
 	[EL_ROW_DIM] = "row.dim",
 	[EL_WAITING] = "waiting",
+	[EL_BREACH] = "breach",
 	[EL_MINE] = "mine",
 	[EL_RULE] = "rule",
 	[EL_MSG_CUSTOMER] = "message.customer",

@@ -35,6 +35,7 @@ enum element {
 	EL_ROW_SELECTED,    /* the selected chat */
 	EL_ROW_DIM,         /* secondary text of a row: preview, channel */
 	EL_WAITING,         /* an escalated chat nobody holds, and its clock */
+	EL_BREACH,          /* a chat past the hub's wait-time target, and its clock */
 	EL_MINE,            /* held by the signed-in agent */
 	EL_RULE,            /* the line between list and thread */
 	EL_MSG_CUSTOMER,

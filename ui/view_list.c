@@ -6,7 +6,9 @@
  *
  * The mark says who must act: "!" a customer waits for a human (escalated,
  * still with the bot), "*" you hold it, ">" another agent does. At the
- * right, "3 new" counts the messages the agent has not read. The
+ * right, "3 new" counts the messages the agent has not read; when the hub
+ * sets wait-time targets, the time left ("0:42 left") follows on chats
+ * owed an answer, and "BREACHED 0:07" past it. The
  * selection is a chat id, not a row number, so rows that move as events
  * arrive never move the agent's place.
  */
@@ -77,6 +79,51 @@ static void format_age(int64_t ms, char *out, size_t len)
 		snprintf(out, len, "%lldd", (long long)(s / 86400));
 }
 
+/* The clock runs out when the hub's target for what the chat is owed
+ * runs out: a first response while it waits, the next while an agent
+ * holds it. INT64_MIN: no target applies. */
+static int64_t target_deadline(const struct console *c, const struct chat *ch)
+{
+	const struct wait_targets *t = session_targets(c->session);
+	int64_t s = chat_is_waiting(ch) ? t->first_response_s
+		    : ch->mode == CHAT_MODE_AGENT ? t->next_response_s : 0;
+
+	if (!s || ch->awaiting_reply_since == TS_NONE)
+		return INT64_MIN;
+	return ch->awaiting_reply_since + s * 1000;
+}
+
+/* "0:42", "1:05:00": a countdown's minutes and seconds. */
+static void format_clock(int64_t s, char *out, size_t len)
+{
+	if (s < 3600)
+		snprintf(out, len, "%lld:%02lld", (long long)(s / 60), (long long)(s % 60));
+	else
+		snprintf(out, len, "%lld:%02lld:%02lld", (long long)(s / 3600),
+			 (long long)(s % 3600 / 60), (long long)(s % 60));
+}
+
+/* The row's right text against the target: "0:42 left", counting down in
+ * whole seconds rounded up so that 0:00 is the breach, then "BREACHED
+ * 0:07", how long past it (a word, so that it reads without colour).
+ * Returns how long the text stays the same. */
+static int64_t format_target(int64_t deadline, int64_t now, bool *breached, char *out,
+			     size_t len)
+{
+	char clock[48];
+	int64_t left = deadline - now;
+
+	*breached = left <= 0;
+	if (*breached) {
+		format_clock(-left / 1000, clock, sizeof clock);
+		snprintf(out, len, "BREACHED %s", clock);
+		return 1000 - -left % 1000;
+	}
+	format_clock((left + 999) / 1000, clock, sizeof clock);
+	snprintf(out, len, "%s left", clock);
+	return (left - 1) % 1000 + 1;
+}
+
 static void draw_chat(struct console *c, const struct chat *ch, int y, bool selected)
 {
 	const struct rect *r = &c->layout.list;
@@ -87,7 +134,7 @@ static void draw_chat(struct console *c, const struct chat *ch, int y, bool sele
 	attr_t dim = selected ? base : c->attrs[EL_ROW_DIM];
 	bool waiting = chat_is_waiting(ch), mine = chat_is_mine(c, ch);
 	int x = r->x, end = r->x + r->w;
-	char right[32] = "", meta[160];
+	char right[64] = "", meta[160];
 
 	draw_fill(y, r->x, r->w, base);
 	draw_fill(y + 1, r->x, r->w, base);
@@ -98,25 +145,30 @@ static void draw_chat(struct console *c, const struct chat *ch, int y, bool sele
 	x += draw_str(y, x, 2, mark,
 		      selected ? base : c->attrs[waiting ? EL_WAITING : mine ? EL_MINE : EL_ROW]);
 	x++;
-	/* At the right: how long a waiting chat waited, else how old its
+	/* At the right: the time left against the hub's target when one
+	 * applies, else how long a waiting chat waited, else how old its
 	 * latest message is. */
-	bool waited = waiting && ch->escalated_at != TS_NONE;
+	bool waited = waiting && ch->escalated_at != TS_NONE, breached = false;
 	int64_t since = waited ? ch->escalated_at : ch->latest.present ? ch->latest.at : TS_NONE;
-	int64_t now = ts_now();
+	int64_t now = ts_now(), deadline = target_deadline(c, ch), unchanged = 0;
 	/* Unread messages in words, not only a colour: "3 new", "99+ new". */
 	if (ch->unread > 0)
 		snprintf(right, sizeof right, "%lld%s new%s", (long long)ch->unread,
-			 ch->unread >= UNREAD_MAX ? "+" : "", since != TS_NONE ? ", " : "");
-	if (since != TS_NONE) {
+			 ch->unread >= UNREAD_MAX ? "+" : "",
+			 deadline != INT64_MIN || since != TS_NONE ? ", " : "");
+	size_t used = strlen(right);
+	if (deadline != INT64_MIN) {
+		unchanged = format_target(deadline, now, &breached, right + used, sizeof right - used);
+	} else if (since != TS_NONE) {
 		char age[16];
-		size_t used = strlen(right);
 		format_age(now - since, age, sizeof age);
 		snprintf(right + used, sizeof right - used, waited ? "waited %s" : "%s", age);
-		/* The clock wakes for the first of the rows' texts to change. */
-		int64_t at = now + age_unchanged_for(now - since);
-		if (!c->list_changes_at || at < c->list_changes_at)
-			c->list_changes_at = at;
+		unchanged = age_unchanged_for(now - since);
 	}
+	}
+	/* The clock wakes for the first of the rows' texts to change. */
+	if (unchanged && (!c->list_changes_at || now + unchanged < c->list_changes_at))
+		c->list_changes_at = now + unchanged;
 	int rw = (int)strlen(right);
 	int name_end = end - rw - 1;
 	x += draw_untrusted(y, x, name_end - x, ch->owner.name, base | A_BOLD);
@@ -136,8 +188,9 @@ static void draw_chat(struct console *c, const struct chat *ch, int y, bool sele
 	}
 	if (rw && rw < r->w)
 		draw_str(y, end - rw, rw, right,
-			 (selected ? base : c->attrs[waiting ? EL_WAITING : EL_ROW_DIM]) |
-				 (ch->unread > 0 ? A_BOLD : 0));
+			 breached ? c->attrs[EL_BREACH]
+				  : (selected ? base : c->attrs[waiting ? EL_WAITING : EL_ROW_DIM]) |
+					    (ch->unread > 0 ? A_BOLD : 0));
 
 	/* Line 2: title, latest message, the one before where it fits. */
 	x = r->x + 2;

@@ -301,6 +301,8 @@ static void on_hello(void *ctx, const struct event *hello)
 
 	if (!hello->me)
 		return;
+	/* A hub restarted with other settings says so in its next hello. */
+	s->targets = hello->targets;
 	if (s->has_me)
 		agent_free(&s->me);
 	/* A failed copy (out of memory) leaves "me" unset. */
@@ -494,4 +496,9 @@ struct store *session_store(struct session *s)
 const struct agent *session_me(const struct session *s)
 {
 	return s->has_me ? &s->me : NULL;
+}
+
+const struct wait_targets *session_targets(const struct session *s)
+{
+	return &s->targets;
 }

@@ -104,6 +104,9 @@ struct store *session_store(struct session *s);
 /* The signed-in account, from the hub's hello; NULL before it. */
 const struct agent *session_me(const struct session *s);
 
+/* The hub's wait-time targets, from its latest hello; zero: none. */
+const struct wait_targets *session_targets(const struct session *s);
+
 /* ---- lists -------------------------------------------------------------- */
 
 /* Fetch the next page of a view (the first, if none was loaded). False

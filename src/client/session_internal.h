@@ -32,6 +32,7 @@ struct session {
 	void *ctx;
 	struct agent me;
 	bool has_me;
+	struct wait_targets targets; /* from the latest hello */
 	bool closing;                /* session_free began: report nothing */
 	struct view_pages views[VIEW_COUNT];
 	uuid_str open_chat;          /* "" when no thread is open */

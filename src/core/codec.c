@@ -200,6 +200,10 @@ bool chat_from_json(const cJSON *j, struct chat *out, struct errbuf *err)
 		  jf_int(j, "version", JF_REQUIRED, 1, INT64_MAX, &c.version, err) &&
 		  source_from_json(j, &c.source, err) &&
 		  jf_int(j, "unread", JF_OPTIONAL, 0, UNREAD_MAX, &c.unread, err);
+	/* v1.1: absent from older hubs, which set no targets. */
+	c.awaiting_reply_since = TS_NONE;
+	ok = ok && jf_timestamp(j, "awaiting_reply_since", JF_OPTIONAL, &c.awaiting_reply_since,
+				err);
 	if (!ok) {
 		chat_free(&c);
 		return false;
@@ -289,6 +293,23 @@ static bool decode_member(const cJSON *j, const char *name, void **dst, size_t s
 	return true;
 }
 
+/* hello's "targets" (v1.1): absent from older hubs, which set none. */
+static bool targets_from_json(const cJSON *parent, struct wait_targets *t, struct errbuf *err)
+{
+	const cJSON *j = NULL;
+
+	if (!jf_object(parent, "targets", JF_OPTIONAL, &j, err))
+		return false;
+	if (j && !(jf_int(j, "first_response_s", JF_OPTIONAL, 0, WAIT_TARGET_MAX_S,
+			  &t->first_response_s, err) &&
+		   jf_int(j, "next_response_s", JF_OPTIONAL, 0, WAIT_TARGET_MAX_S,
+			  &t->next_response_s, err))) {
+		errbuf_prefix(err, "targets");
+		return false;
+	}
+	return true;
+}
+
 static bool chat_from_json_v(const cJSON *j, void *out, struct errbuf *err)
 {
 	return chat_from_json(j, out, err);
@@ -355,7 +376,8 @@ bool event_from_json(const cJSON *j, struct event *out, struct errbuf *err)
 	switch (e.type) {
 	case EVENT_HELLO:
 		ok = jf_int(j, "head", JF_REQUIRED, 0, INT64_MAX, &e.head, err) &&
-		     decode_member(j, "me", (void **)&e.me, sizeof *e.me, agent_from_json_v, err);
+		     decode_member(j, "me", (void **)&e.me, sizeof *e.me, agent_from_json_v, err) &&
+		     targets_from_json(j, &e.targets, err);
 		break;
 	case EVENT_RESYNC:
 		ok = true;
@@ -525,7 +547,8 @@ cJSON *chat_to_json(const struct chat *c)
 			      json_add_int(o, "message_count", c->message_count) &&
 			      json_add_int(o, "version", c->version) &&
 			      json_add_child(o, "source", source_to_json(&c->source)) &&
-			      (c->unread < 0 || json_add_int(o, "unread", c->unread)));
+			      (c->unread < 0 || json_add_int(o, "unread", c->unread)) &&
+			      json_add_timestamp(o, "awaiting_reply_since", c->awaiting_reply_since));
 }
 
 cJSON *message_to_json(const struct message *m)
@@ -584,6 +607,15 @@ static cJSON *presence_list_to_json(const struct presence_person *p, size_t n)
 	return finish(a, ok);
 }
 
+static cJSON *targets_to_json(const struct wait_targets *t)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	return finish(o, json_add_int(o, "first_response_s", t->first_response_s) &&
+				 json_add_int(o, "next_response_s", t->next_response_s));
+}
+
 cJSON *event_to_json(const struct event *e)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -593,7 +625,8 @@ cJSON *event_to_json(const struct event *e)
 	switch (e->type) {
 	case EVENT_HELLO:
 		ok = ok && json_add_int(o, "head", e->head) &&
-		     json_add_child(o, "me", e->me ? agent_to_json(e->me) : NULL);
+		     json_add_child(o, "me", e->me ? agent_to_json(e->me) : NULL) &&
+		     json_add_child(o, "targets", targets_to_json(&e->targets));
 		break;
 	case EVENT_RESYNC:
 		break;

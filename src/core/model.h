@@ -116,6 +116,11 @@ struct chat {
 	 * messages not read, 0..UNREAD_MAX, where UNREAD_MAX means "that many
 	 * or more"; -1 when the answer had none. */
 	int64_t unread;
+	/* v1.1: when the clock against the hub's wait-time targets started
+	 * (doc/protocol.md): the escalation while the chat waits, the oldest
+	 * unanswered customer message while an agent holds it; TS_NONE when
+	 * nobody is owed an answer. */
+	int64_t awaiting_reply_since;
 };
 
 /* The hub counts unread messages up to this and no further, so the count
@@ -164,6 +169,13 @@ struct chat_presence {
 	size_t nviewing, ntyping;
 };
 
+/* The hub's wait-time targets (v1.1, in hello), in seconds; 0: none. */
+#define WAIT_TARGET_MAX_S 86400
+struct wait_targets {
+	int64_t first_response_s; /* escalation to a takeover or an agent's reply */
+	int64_t next_response_s;  /* a held chat's unanswered message to the reply */
+};
+
 /* One frame of the event stream. */
 struct event {
 	enum event_type type;
@@ -177,6 +189,7 @@ struct event {
 	int64_t unread;          /* chat.read: what is left unread after it */
 	struct agent *me;        /* hello */
 	struct chat_presence *presence; /* presence */
+	struct wait_targets targets; /* hello (v1.1; zero from older hubs) */
 };
 
 /* A chat is waiting when a human was asked for and none has taken it yet. */

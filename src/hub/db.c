@@ -248,6 +248,12 @@ static const char *const migrations[] = {
 	" account_id TEXT NOT NULL REFERENCES accounts (id),"
 	" chat_id TEXT NOT NULL REFERENCES chats (id), seq INTEGER NOT NULL,"
 	" PRIMARY KEY (account_id, chat_id)) WITHOUT ROWID;",
+
+	/* 9: wait-time targets (v1.1): when the chat's clock started, kept by
+	 * the writes that start and stop it (db_ingest.c, db_messages.c,
+	 * db_actions.c) so that no list computes it. Chats waiting or held
+	 * before this step start their clock at their next change. */
+	"ALTER TABLE chats ADD COLUMN awaiting_since INTEGER;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -59,7 +59,10 @@ static bool move_to(struct db *db, const struct chat *c, const char *agent_id,
 		    struct api_error *err)
 {
 	return change_holder(db,
-			     "UPDATE chats SET mode = 1, responder_type = 1, responder_id = ?"
+			     /* Taking a chat the bot had is the first response; a
+			      * held chat passed on still owes its answer. */
+			     "UPDATE chats SET mode = 1, responder_type = 1, responder_id = ?,"
+			     " awaiting_since = CASE WHEN mode = 0 THEN NULL ELSE awaiting_since END"
 			     " WHERE id = ? AND state = 0 AND responder_id IS ?",
 			     agent_id, c, err);
 }
@@ -121,7 +124,7 @@ static bool apply_handback(struct db *db, void *arg, struct chat *c, int64_t now
 	 * always dates the current escalation (the history is in the thread). */
 	return change_holder(db,
 			     "UPDATE chats SET mode = 0, responder_type = 0, responder_id = NULL,"
-			     " escalated = 0, escalated_at = NULL"
+			     " escalated = 0, escalated_at = NULL, awaiting_since = NULL"
 			     " WHERE id = ? AND state = 0 AND responder_id IS ?",
 			     NULL, c, err) &&
 	       system_message(db, c->id, SYSTEM_TYPE_AGENT_LEFT, a->me, text, now, c, err);
@@ -191,8 +194,8 @@ static bool apply_stop(struct db *db, void *arg, struct chat *c, int64_t now,
 	/* Nobody answers a stopped chat and nothing waits on it. */
 	return change_holder(db,
 			     "UPDATE chats SET state = 1, mode = 0, responder_type = 2,"
-			     " responder_id = NULL, escalated = 0, escalated_at = NULL"
-			     " WHERE id = ? AND state = 0 AND responder_id IS ?",
+			     " responder_id = NULL, escalated = 0, escalated_at = NULL,"
+			     " awaiting_since = NULL WHERE id = ? AND state = 0 AND responder_id IS ?",
 			     NULL, c, err) &&
 	       system_message(db, c->id, SYSTEM_TYPE_CONVERSATION_STOPPED, a->me, text, now, c,
 			      err);

@@ -13,7 +13,8 @@ static const char chat_select[] =
 	" c.previous_text, c.previous_at, c.previous_role, c.responder_type, c.responder_id,"
 	" a.name, c.mode, c.escalated, c.escalated_at, c.ticket_id, c.ticket_status, c.state,"
 	" c.rating_score, c.rating_feedback, c.rating_suggested, c.rating_by, c.rating_at,"
-	" c.message_count, c.version, c.source_account_id, s.name, c.source_platform"
+	" c.message_count, c.version, c.source_account_id, s.name, c.source_platform,"
+	" c.awaiting_since"
 	" FROM chats c JOIN channels ch ON ch.id = c.channel_id JOIN owners o ON o.id = c.owner_id"
 	" LEFT JOIN accounts a ON a.id = c.responder_id"
 	" LEFT JOIN accounts s ON s.id = c.source_account_id WHERE c.id = ?";
@@ -70,6 +71,7 @@ static bool chat_from_row(sqlite3_stmt *st, struct chat *c)
 	col_uuid(st, 33, c->source.account_id);
 	c->source.account_name = col_strdup(st, 34, &ok);
 	c->source.platform = col_strdup(st, 35, &ok);
+	c->awaiting_reply_since = col_ts(st, 36);
 	if (!ok)
 		chat_free(c);
 	return ok;

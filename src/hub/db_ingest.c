@@ -179,7 +179,11 @@ static bool ingest(struct db *db, const struct agent *me, const struct ingest *i
 		return ok;
 	/* Escalating an escalated chat adds nothing. */
 	return db_run(db,
-		      "UPDATE chats SET escalated = 1, escalated_at = ? WHERE id = ? AND escalated = 0",
+		      "UPDATE chats SET escalated = 1, escalated_at = ?1,"
+		      /* a waiting chat's first-response clock starts now; a
+		       * held chat's next-response clock is its own */
+		      " awaiting_since = CASE WHEN mode = 0 THEN ?1 ELSE awaiting_since END"
+		      " WHERE id = ?2 AND escalated = 0",
 		      ARGS(ARG_I(now), ARG_T(c->id)), &changes, err) &&
 	       (changes == 0 || system_message(db, c->id, SYSTEM_TYPE_CONVERSATION_ESCALATED, NULL,
 					       "Escalated to a human agent", now, c, err));

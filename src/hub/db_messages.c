@@ -56,14 +56,21 @@ static bool store_message(struct db *db, const struct message *m, const char *in
 	char *preview = strndup(m->text, utf8_prefix_bytes(m->text, PREVIEW_MAX_CHARS));
 	if (!preview)
 		return db_oom(err);
-	/* SET expressions see the row before the UPDATE: latest shifts to previous. */
+	/* SET expressions see the row before the UPDATE: latest shifts to
+	 * previous. The wait clock (awaiting_since): an agent's message
+	 * answers whoever waited; a customer's, in a chat an agent holds,
+	 * starts the next-response clock unless an older one still runs. */
 	bool ok = db_run(db,
 			 "UPDATE chats SET message_count = message_count + 1,"
 			 " previous_text = latest_text, previous_at = latest_at,"
-			 " previous_role = latest_role, latest_text = ?, latest_at = ?,"
-			 " latest_role = ? WHERE id = ?",
+			 " previous_role = latest_role, latest_text = ?1, latest_at = ?2,"
+			 " latest_role = ?3, awaiting_since = CASE"
+			 "  WHEN ?3 = ?4 THEN NULL"
+			 "  WHEN ?3 = ?5 AND mode = 1 THEN coalesce(awaiting_since, ?2)"
+			 "  ELSE awaiting_since END"
+			 " WHERE id = ?6",
 			 ARGS(ARG_T(preview), ARG_I(m->created_at), ARG_I(m->role),
-			      ARG_T(m->chat_id)),
+			      ARG_I(MSG_ROLE_AGENT), ARG_I(MSG_ROLE_USER), ARG_T(m->chat_id)),
 			 NULL, err);
 	free(preview);
 	return ok;

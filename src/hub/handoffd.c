@@ -1,7 +1,7 @@
 /*
  * handoffd.c — handoffd: the hub's command line.
  *
- *   handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N] [limits]
+ *   handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N] [limits] [targets]
  *   handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]
  *   handoffd grant|revoke INGEST (--account ACCOUNT | --platform LABEL) [--db PATH]
  */
@@ -63,6 +63,12 @@ static const char usage_text[] =
 	"  --max-body-memory MIB       request bodies being received, in all (default 16)\n"
 	"  --event-retention N         events kept for clients to resume from (default "
 	STR(EVENTS_RETAINED) ")\n"
+	"\n"
+	"wait-time targets (0, the default, sets none; consoles show the time left):\n"
+	"  --first-response-target S   a waiting chat's escalation to its takeover or\n"
+	"                              first agent reply, in seconds\n"
+	"  --next-response-target S    a held chat's oldest unanswered customer message\n"
+	"                              to the agent's reply, in seconds\n"
 	"  --help, --version\n";
 
 /* Bad usage: say what is wrong, show the usage, exit status 2. */
@@ -339,6 +345,8 @@ int main(int argc, char **argv)
 		{"max-connections-per-address", required_argument, NULL, 'A'},
 		{"max-body-memory", required_argument, NULL, 'M'},
 		{"event-retention", required_argument, NULL, 'E'},
+		{"first-response-target", required_argument, NULL, 'F'},
+		{"next-response-target", required_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -347,7 +355,7 @@ int main(int argc, char **argv)
 	bool demo = false, seeded = false;
 	uint64_t seed = 0;
 	struct server_limits limits = SERVER_LIMITS_DEFAULT;
-	unsigned mib, retained = EVENTS_RETAINED;
+	unsigned mib, secs, retained = EVENTS_RETAINED;
 	char *end;
 	int c;
 
@@ -414,6 +422,15 @@ int main(int argc, char **argv)
 		case 'E':
 			if (!parse_uint_option("--event-retention", optarg, 1, 100000000, &retained))
 				return 2;
+			break;
+		case 'F':
+		case 'N':
+			if (!parse_uint_option(c == 'F' ? "--first-response-target"
+							: "--next-response-target",
+					       optarg, 0, WAIT_TARGET_MAX_S, &secs))
+				return 2;
+			*(c == 'F' ? &limits.targets.first_response_s
+				   : &limits.targets.next_response_s) = secs;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -19,6 +19,7 @@
 #include <uv.h>
 
 #include "errbuf.h"
+#include "model.h"
 #include "ratelimit.h"
 
 struct db;
@@ -34,6 +35,7 @@ struct server_limits {
 	unsigned max_per_address;    /* from one peer address */
 	size_t max_body_memory;      /* bytes of request bodies being received */
 	struct rate_limits rates;    /* requests per account, wrong tokens per address */
+	struct wait_targets targets; /* told to every console in hello; zero: none */
 };
 
 #define SERVER_DEFAULT_REQUEST_TIMEOUT_S 10

@@ -561,14 +561,10 @@ static bool client_send_json(struct events_client *c, cJSON *j)
 
 static bool send_hello(struct events_client *c, int64_t head)
 {
-	cJSON *j = cJSON_CreateObject();
+	struct event hello = {.type = EVENT_HELLO, .head = head, .me = &c->me,
+			      .targets = c->server->limits.targets};
 
-	if (j && (!cJSON_AddStringToObject(j, "type", "hello") || !json_add_int(j, "head", head) ||
-		  !json_add_child(j, "me", agent_to_json(&c->me)))) {
-		cJSON_Delete(j);
-		j = NULL;
-	}
-	return client_send_json(c, j);
+	return client_send_json(c, event_to_json(&hello));
 }
 
 static bool send_resync(struct events_client *c)

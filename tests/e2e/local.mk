@@ -7,7 +7,8 @@ E2E_TESTS = \
 	tests/e2e/test_console_termkeys \
 	tests/e2e/test_console_thread \
 	tests/e2e/test_canned \
-	tests/e2e/test_details \
+	tests/e2e/test_details \ \
+	tests/e2e/test_targets
 	tests/e2e/test_list_loading \
 	tests/e2e/test_thread_scroll \
 	tests/e2e/test_views \
@@ -57,6 +58,11 @@ tests_e2e_test_presence_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_e2e_test_presence_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_e2e_test_presence_LDADD = $(IT_LDADD)
 tests_e2e_test_presence_LDFLAGS = -pthread
+tests_e2e_test_targets_SOURCES = tests/e2e/test_targets.c $(CONSOLE_FIXTURE)
+tests_e2e_test_targets_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_e2e_test_targets_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_targets_LDADD = $(IT_LDADD)
+tests_e2e_test_targets_LDFLAGS = -pthread
 # A hub filled the way the benchmarks fill one; wake-ups read as they do.
 tests_e2e_test_list_loading_SOURCES = tests/e2e/test_list_loading.c $(CONSOLE_FIXTURE) \
 	tests/bench/bench_fill.c tests/bench/bench_fill.h tests/bench/bench_console_irc.c \

@@ -18,6 +18,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_log \
 	tests/integration/test_hub_limits \
 	tests/integration/test_hub_replies \
+	tests/integration/test_hub_targets \
 	tests/integration/test_hub_fds \
 	tests/integration/test_hub_ws_strict \
 	tests/integration/test_hub_presence \
@@ -194,3 +195,9 @@ tests_integration_test_hub_read_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_read_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_hub_read_LDADD = $(IT_LDADD)
 tests_integration_test_hub_read_LDFLAGS = -pthread
+
+tests_integration_test_hub_targets_SOURCES = tests/integration/test_hub_targets.c $(HARNESS)
+tests_integration_test_hub_targets_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_targets_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_targets_LDADD = $(IT_LDADD)
+tests_integration_test_hub_targets_LDFLAGS = -pthread

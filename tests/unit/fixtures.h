@@ -31,7 +31,8 @@
 	"\"by\":\"" FIX_AGENT_ID "\",\"at\":\"2026-11-23T10:05:00.000Z\"},"              \
 	"\"message_count\":12,\"version\":7,"                                          \
 	"\"source\":{\"platform\":\"botpress\","                                          \
-	"\"account\":{\"id\":\"" FIX_BRIDGE_ID "\",\"name\":\"Botpress bridge\"}}}"
+	"\"account\":{\"id\":\"" FIX_BRIDGE_ID "\",\"name\":\"Botpress bridge\"}},"     \
+	"\"awaiting_reply_since\":\"2026-11-23T10:01:02.123Z\"}"
 
 /* A fresh chat: every nullable part null. */
 #define FIX_CHAT_MINIMAL_JSON                                                          \
@@ -43,7 +44,7 @@
 	"\"responder\":{\"type\":\"bot\",\"id\":null,\"name\":null},"                   \
 	"\"mode\":\"AI\",\"escalated\":false,\"escalated_at\":null,"                    \
 	"\"ticket\":null,\"state\":\"running\",\"rating\":null,"                        \
-	"\"message_count\":0,\"version\":1,\"source\":null}"
+	"\"message_count\":0,\"version\":1,\"source\":null,\"awaiting_reply_since\":null}"
 
 #define FIX_MESSAGE_JSON                                                               \
 	"{\"id\":\"" FIX_MSG_ID "\",\"chat_id\":\"" FIX_CHAT_ID "\",\"seq\":5,"          \

@@ -29,6 +29,7 @@ UNIT_TESTS = \
 	tests/unit/test_demo \
 	tests/unit/test_apierror \
 	tests/unit/test_codec \
+	tests/unit/test_codec_targets \
 	tests/unit/test_enums \
 	tests/unit/test_errbuf \
 	tests/unit/test_jsonfield \
@@ -53,6 +54,9 @@ tests_unit_test_apierror_LDADD = $(UNIT_LDADD)
 tests_unit_test_codec_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_codec_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_unit_test_codec_LDADD = $(UNIT_LDADD)
+tests_unit_test_codec_targets_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_codec_targets_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_codec_targets_LDADD = $(UNIT_LDADD)
 tests_unit_test_enums_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_enums_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_unit_test_enums_LDADD = $(UNIT_LDADD)
