@@ -7,8 +7,8 @@ E2E_TESTS = \
 	tests/e2e/test_console_termkeys \
 	tests/e2e/test_console_thread \
 	tests/e2e/test_canned \
-	tests/e2e/test_details \ \
-	tests/e2e/test_targets
+	tests/e2e/test_details \
+	tests/e2e/test_targets \
 	tests/e2e/test_list_loading \
 	tests/e2e/test_thread_scroll \
 	tests/e2e/test_views \
