@@ -165,7 +165,6 @@ static void draw_chat(struct console *c, const struct chat *ch, int y, bool sele
 		snprintf(right + used, sizeof right - used, waited ? "waited %s" : "%s", age);
 		unchanged = age_unchanged_for(now - since);
 	}
-	}
 	/* The clock wakes for the first of the rows' texts to change. */
 	if (unchanged && (!c->list_changes_at || now + unchanged < c->list_changes_at))
 		c->list_changes_at = now + unchanged;
