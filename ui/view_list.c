@@ -185,11 +185,15 @@ static void draw_chat(struct console *c, const struct chat *ch, int y, bool sele
 		snprintf(ticket, sizeof ticket, " · %s", ticket_status_name(ch->ticket.status));
 		draw_str(y, x, name_end - x, ticket, dim);
 	}
-	if (rw && rw < r->w)
-		draw_str(y, end - rw, rw, right,
-			 breached ? c->attrs[EL_BREACH]
-				  : (selected ? base : c->attrs[waiting ? EL_WAITING : EL_ROW_DIM]) |
-					    (ch->unread > 0 ? A_BOLD : 0));
+	if (rw && rw < r->w) {
+		/* "3 new, " in the row's colour, bold; the time after it in the
+		 * breach colour once the target has passed. */
+		attr_t attr = (selected ? base : c->attrs[waiting ? EL_WAITING : EL_ROW_DIM]) |
+			      (ch->unread > 0 ? A_BOLD : 0);
+		draw_str(y, end - rw, (int)used, right, attr);
+		draw_str(y, end - rw + (int)used, rw - (int)used, right + used,
+			 breached ? c->attrs[EL_BREACH] : attr);
+	}
 
 	/* Line 2: title, latest message, the one before where it fits. */
 	x = r->x + 2;

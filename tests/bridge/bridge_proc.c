@@ -176,15 +176,20 @@ static char *read_log(const struct world *w)
 	return s;
 }
 
-int bridge_log_count(const struct world *w, const char *text)
+int bridge_log_count_both(const struct world *w, const char *text, const char *also)
 {
 	char *log = read_log(w);
 	int n = 0;
 
 	for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n"))
-		n += strstr(line, text) != NULL;
+		n += strstr(line, text) && (!also || strstr(line, also));
 	free(log);
 	return n;
+}
+
+int bridge_log_count(const struct world *w, const char *text)
+{
+	return bridge_log_count_both(w, text, NULL);
 }
 
 static void dump_log(const struct world *w)

@@ -69,6 +69,8 @@ void bridge_kill(struct world *w);
 /* Lines of the bridge's log (since it was first started) that contain
  * `text`. */
 int bridge_log_count(const struct world *w, const char *text);
+/* Lines that contain both `text` and `also`. */
+int bridge_log_count_both(const struct world *w, const char *text, const char *also);
 /* Wait until the log holds `n` lines with `text`. */
 void bridge_wait_log(const struct world *w, const char *text, int n);
 
