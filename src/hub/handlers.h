@@ -8,6 +8,7 @@
 #include "route.h"
 
 route_fn handle_health, handle_me, handle_agents_list, handle_stats_daily;
+route_fn handle_ingest_stats;
 route_fn handle_chats_list, handle_chat_get, handle_chat_patch;
 route_fn handle_messages_list, handle_message_post;
 route_fn handle_takeover, handle_handback, handle_assign, handle_rating, handle_stop;

@@ -34,6 +34,7 @@ const struct route api_routes[] = {
 	{HTTP_DELETE, "/v1/replies/{id}", ROLES_AGENTS, handle_canned_remove, no_params},
 	{HTTP_POST, "/v1/ingest/messages", ROLE_BIT(ACCOUNT_INGEST), handle_ingest, no_params},
 	{HTTP_POST, "/v1/ingest/batch", ROLE_BIT(ACCOUNT_INGEST), handle_ingest_batch, no_params},
+	{HTTP_POST, "/v1/ingest/stats", ROLE_BIT(ACCOUNT_INGEST), handle_ingest_stats, no_params},
 };
 
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];
