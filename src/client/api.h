@@ -88,11 +88,24 @@ struct api_agent_list {
 struct api_stats_day {
 	char date[11];           /* YYYY-MM-DD */
 	int64_t conversations, escalations, taken_over;
+	int64_t ratings;         /* v1.1; 0 from an older hub */
+	double avg_rating;       /* meaningful when ratings > 0 */
+};
+
+/* v1.1: one bridge account's own platform counts; only the days it
+ * reported (escalations, taken_over and ratings stay 0). */
+struct api_stats_platform {
+	char platform[SOURCE_PLATFORM_MAX_CHARS + 1];
+	uuid_str account;
+	struct api_stats_day *days;
+	size_t n;
 };
 
 struct api_stats {
 	struct api_stats_day *days;
 	size_t n;
+	struct api_stats_platform *platforms; /* none from an older hub */
+	size_t nplatforms;
 };
 
 /* POST /v1/ingest/batch: one item's outcome, in the order sent. */

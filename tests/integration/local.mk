@@ -24,6 +24,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_bad_input \
 	tests/integration/test_hub_ingest11 \
 	tests/integration/test_ingest_batch \
+	tests/integration/test_hub_stats_platforms \
 	tests/integration/test_queue \
 	tests/integration/test_session \
 	tests/integration/test_store_search
@@ -170,3 +171,9 @@ tests_integration_test_ingest_batch_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_ingest_batch_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_ingest_batch_LDADD = $(IT_LDADD)
 tests_integration_test_ingest_batch_LDFLAGS = -pthread
+
+tests_integration_test_hub_stats_platforms_SOURCES = tests/integration/test_hub_stats_platforms.c $(HARNESS)
+tests_integration_test_hub_stats_platforms_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_stats_platforms_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_stats_platforms_LDADD = $(IT_LDADD)
+tests_integration_test_hub_stats_platforms_LDFLAGS = -pthread
