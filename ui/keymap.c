@@ -39,6 +39,7 @@ static const struct binding main_keys[] = {
 	{"9", "tab-view-5"},
 	{"f", "filter"},        {"V", "save-view"},
 	{"D", "delete-view"},
+	{"c", "stats"},
 };
 
 static const struct binding composer_keys[] = {
@@ -90,6 +91,10 @@ static const struct binding canned_keys[] = {
 	{"Enter", "confirm"}, {"Esc", "cancel"},
 };
 
+static const struct binding stats_keys[] = {
+	{"r", "refresh"}, {"F5", "refresh"}, {"Esc", "close"}, {"q", "close"},
+};
+
 static const struct {
 	const struct binding *b;
 	size_t n;
@@ -104,6 +109,7 @@ static const struct {
 	[KC_CONFIRM] = {confirm_keys, N(confirm_keys)},
 	[KC_HELP] = {help_keys, N(help_keys)},
 	[KC_CANNED] = {canned_keys, N(canned_keys)},
+	[KC_STATS] = {stats_keys, N(stats_keys)},
 };
 
 /* The function bars: most relevant first, so a narrow screen keeps those;
@@ -124,6 +130,7 @@ static const char *const assign_bar[] = {"down", "up", "confirm", "cancel", NULL
 static const char *const confirm_bar[] = {"yes", "no", NULL};
 static const char *const help_bar[] = {"down", "up", "close", NULL};
 static const char *const canned_bar[] = {"confirm", "down", "up", "cancel", NULL};
+static const char *const stats_bar[] = {"refresh", "close", NULL};
 
 const struct key_context_def key_contexts[KC_COUNT] = {
 	[KC_MAIN] = {"main", "The list and the thread",
@@ -150,6 +157,10 @@ const struct key_context_def key_contexts[KC_COUNT] = {
 	[KC_CANNED] = {"canned", "Picking a canned reply",
 		       "Type to filter (letters of the name in order, or words of the text).",
 		       canned_actions, &ncanned_actions, {canned_bar, NULL}},
+	[KC_STATS] = {"stats", "The stats screen",
+		      "Days are UTC; a platform's row shows the count its bridge reported (blank: "
+		      "none reported).",
+		      stats_actions, &nstats_actions, {stats_bar, NULL}},
 };
 
 const struct action *action_find(enum key_context kc, const char *name)

@@ -37,6 +37,7 @@ enum action_kind {
 	ACT_STOP,
 	ACT_AGENTS, /* no chat: never waits */
 	ACT_CANNED, /* no chat: never waits */
+	ACT_STATS,  /* no chat: never waits */
 };
 
 /* One action, from the call that gave it to its outcome. What a queued
@@ -46,12 +47,13 @@ struct action {
 	struct session *s;
 	uint64_t ticket;             /* rises with every action given */
 	enum action_kind kind;
-	char *chat;                  /* NULL for ACT_AGENTS, ACT_CANNED */
+	char *chat;                  /* NULL for ACT_AGENTS, ACT_CANNED, ACT_STATS */
 	bool started;
 	bool force;                  /* takeover */
 	int score;                   /* rate */
 	/* assign: the agent; retitle: the title; status: the status; rate:
-	 * the feedback and the suggested answer. NULL when not given. */
+	 * the feedback and the suggested answer; stats: from and to. NULL
+	 * when not given. */
 	char *arg[2];
 	session_done_fn *done;
 	void *ctx;
@@ -170,6 +172,8 @@ static bool action_send(struct action *a, struct errbuf *err)
 		return api_agents(api, on_action, a, err);
 	case ACT_CANNED:
 		return api_canned_list(api, on_action, a, err);
+	case ACT_STATS:
+		return api_stats_daily(api, a->arg[0], a->arg[1], on_action, a, err);
 	}
 	return errbuf_set(err, "unknown action");
 }
@@ -370,6 +374,14 @@ bool session_agents(struct session *s, session_done_fn *done, void *ctx, struct 
 bool session_canned(struct session *s, session_done_fn *done, void *ctx, struct errbuf *err)
 {
 	struct action *a = action_new(s, ACT_CANNED, NULL, NULL, NULL, done, ctx, err);
+
+	return a && submit(s, a, err);
+}
+
+bool session_stats(struct session *s, const char *from, const char *to, session_done_fn *done,
+		   void *ctx, struct errbuf *err)
+{
+	struct action *a = action_new(s, ACT_STATS, NULL, from, to, done, ctx, err);
 
 	return a && submit(s, a, err);
 }

@@ -7,6 +7,7 @@ E2E_TESTS = \
 	tests/e2e/test_console_termkeys \
 	tests/e2e/test_console_thread \
 	tests/e2e/test_canned \
+	tests/e2e/test_stats \
 	tests/e2e/test_list_loading \
 	tests/e2e/test_thread_scroll \
 	tests/e2e/test_views
@@ -76,3 +77,9 @@ tests_e2e_test_demo_bridges_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) $(CRYPTO_CFLAG
 tests_e2e_test_demo_bridges_CPPFLAGS = $(E2E_CPPFLAGS) -I$(top_srcdir)/tests/sim
 tests_e2e_test_demo_bridges_LDADD = $(CORE_LIBS) $(CMOCKA_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS)
 tests_e2e_test_demo_bridges_LDFLAGS = -pthread
+
+tests_e2e_test_stats_SOURCES = tests/e2e/test_stats.c $(CONSOLE_FIXTURE)
+tests_e2e_test_stats_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_e2e_test_stats_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_stats_LDADD = $(IT_LDADD)
+tests_e2e_test_stats_LDFLAGS = -pthread
