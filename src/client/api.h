@@ -147,6 +147,7 @@ struct api_result {
 	struct api_ingest_batch *batch;    /* api_ingest_batch */
 	struct api_canned_list *canned;    /* api_canned_list */
 	struct canned *canned_one;         /* api_canned_add, api_canned_remove */
+	int64_t stored;                    /* api_ingest_stats: the days stored */
 };
 
 typedef void api_done_fn(void *ctx, struct api_result *r);
@@ -182,6 +183,12 @@ void api_chat_page_free(struct api_chat_page *p);
 void api_message_page_free(struct api_message_page *p);
 void api_agent_list_free(struct api_agent_list *l);
 void api_stats_free(struct api_stats *s);
+
+/* POST /v1/ingest/stats (v1.1, ingest accounts): the platform's own
+ * conversation count of `n` days (1..366; escalations etc. unused);
+ * r->stored on success. Safe to retry: a day reported again replaces it. */
+bool api_ingest_stats(struct api *a, const char *platform, const struct api_stats_day *days,
+		      size_t n, api_done_fn *done, void *ctx, struct errbuf *err);
 void api_health_free(struct api_health *h);
 void api_canned_list_free(struct api_canned_list *l);
 

@@ -466,6 +466,8 @@ static bool decode(enum api_payload what, long status, const cJSON *j, struct ap
 		return decode_ingest(status, j, r, err);
 	case API_P_INGEST_BATCH:
 		return decode_batch(j, r, err);
+	case API_P_STORED:
+		return jf_int(j, "stored", JF_REQUIRED, 0, INT64_MAX, &r->stored, err);
 	case API_P_CHATS:
 		return decode_chat_page(j, r, err);
 	case API_P_MESSAGES:
