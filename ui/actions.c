@@ -350,6 +350,7 @@ static void act_drop(struct console *c)
 
 static void act_help(struct console *c) { console_dialog(c, dialog_help_new()); }
 static void act_details(struct console *c) { details_toggle(c); }
+static void act_stats(struct console *c) { console_dialog(c, dialog_stats_new(c)); }
 static void act_quit(struct console *c) { console_quit(c, false); }
 static void act_redraw(struct console *c) { screen_resize(c); }
 
@@ -398,6 +399,8 @@ const struct action actions[] = {
 	{"save-view", NULL, "Save the filter as a view, a tab of its own (config file)",
 	 act_save_view},
 	{"delete-view", NULL, "Delete the saved view of this tab (asks first)", act_delete_view},
+	{"stats", "Stats", "Daily counts of the last 30 days as charts, with the platforms' own",
+	 act_stats},
 };
 
 const size_t nactions = sizeof actions / sizeof actions[0];

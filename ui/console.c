@@ -360,12 +360,16 @@ static void start_handles(struct console *c)
 
 /* ncurses needs a UTF-8 locale for anything beyond ASCII; take the
  * environment's, and C.UTF-8 when that is not UTF-8 (LANG unset, often
- * over SSH). */
-static void choose_locale(void)
+ * over SSH). Returns whether the environment's was UTF-8: drawings
+ * (the charts) fall back to ASCII when it was not, as the terminal may
+ * not show more. */
+static bool choose_locale(void)
 {
 	setlocale(LC_ALL, "");
-	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
-		setlocale(LC_CTYPE, "C.UTF-8");
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
+		return true;
+	setlocale(LC_CTYPE, "C.UTF-8");
+	return false;
 }
 
 /* state_dir/console.log, owner-only like the rest of the state. */
@@ -386,7 +390,7 @@ int console_run(const struct config *cfg, const char *state_dir)
 	struct errbuf err;
 
 	memset(&c, 0, sizeof c);
-	choose_locale();
+	c.utf8 = choose_locale();
 	c.cfg = cfg;
 	c.tab = TAB_WAITING;
 	c.started_at = ts_now();

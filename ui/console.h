@@ -125,6 +125,7 @@ struct console {
 	unsigned dirty;
 	bool resized;            /* clear once before the next draw */
 	uint64_t frame_ns;       /* when the last frame was sent (uv_hrtime) */
+	bool utf8;               /* the environment's locale is UTF-8 (else ASCII art) */
 
 	/* what the agent looks at */
 	enum pane focus;

@@ -14,6 +14,8 @@
  *   canned    the canned reply picker: a filter field and the replies
  *             matching it, best first (Up/Down, Enter inserts into the
  *             composer), fetched when it opens (dialog_canned.c)
+ *   stats     the daily counts of the last 30 days as bar charts, fetched
+ *             when it opens and on refresh (dialog_stats.c)
  *   confirm   a y/n question: quit while replies are sending, hand back a
  *             colleague's chat, force a takeover, stop a conversation
  */
@@ -33,6 +35,7 @@ struct dialog *dialog_status_new(const char *chat_id);
 struct dialog *dialog_assign_new(struct console *c, const char *chat_id);
 struct dialog *dialog_quit_new(size_t unsent);
 struct dialog *dialog_canned_new(struct console *c);
+struct dialog *dialog_stats_new(struct console *c);
 
 /* What "yes" does, on the chat the question was about. */
 typedef void confirm_fn(struct console *c, const char *chat_id);

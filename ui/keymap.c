@@ -40,6 +40,7 @@ static const struct binding main_keys[] = {
 	{"9", "tab-view-5"},
 	{"f", "filter"},        {"V", "save-view"},
 	{"D", "delete-view"},
+	{"c", "stats"},
 };
 
 static const struct binding composer_keys[] = {
@@ -91,6 +92,10 @@ static const struct binding canned_keys[] = {
 	{"Enter", "confirm"}, {"Esc", "cancel"},
 };
 
+static const struct binding stats_keys[] = {
+	{"r", "refresh"}, {"F5", "refresh"}, {"Esc", "close"}, {"q", "close"},
+};
+
 static const struct {
 	const struct binding *b;
 	size_t n;
@@ -105,6 +110,7 @@ static const struct {
 	[KC_CONFIRM] = {confirm_keys, N(confirm_keys)},
 	[KC_HELP] = {help_keys, N(help_keys)},
 	[KC_CANNED] = {canned_keys, N(canned_keys)},
+	[KC_STATS] = {stats_keys, N(stats_keys)},
 };
 
 /* The function bars: most relevant first, so a narrow screen keeps those;
@@ -125,6 +131,7 @@ static const char *const assign_bar[] = {"down", "up", "confirm", "cancel", NULL
 static const char *const confirm_bar[] = {"yes", "no", NULL};
 static const char *const help_bar[] = {"down", "up", "close", NULL};
 static const char *const canned_bar[] = {"confirm", "down", "up", "cancel", NULL};
+static const char *const stats_bar[] = {"refresh", "close", NULL};
 
 const struct key_context_def key_contexts[KC_COUNT] = {
 	[KC_MAIN] = {"main", "The list and the thread",
@@ -151,6 +158,10 @@ const struct key_context_def key_contexts[KC_COUNT] = {
 	[KC_CANNED] = {"canned", "Picking a canned reply",
 		       "Type to filter (letters of the name in order, or words of the text).",
 		       canned_actions, &ncanned_actions, {canned_bar, NULL}},
+	[KC_STATS] = {"stats", "The stats screen",
+		      "Days are UTC; a platform's row shows the count its bridge reported (blank: "
+		      "none reported).",
+		      stats_actions, &nstats_actions, {stats_bar, NULL}},
 };
 
 const struct action *action_find(enum key_context kc, const char *name)

@@ -37,6 +37,7 @@ struct bridge {
 	struct inbound *in;
 	struct outbound *out;
 	struct webhook *wh;
+	struct bstats *stats;   /* NULL: the platform counts nothing per day */
 	bool draining;          /* SIGTERM: finish what is in flight, start nothing */
 };
 
@@ -76,6 +77,12 @@ void webhook_free(struct webhook *w);
 /* Constant-time check of a hex HMAC-SHA256 of `body` under `secret`
  * (platform webhooks sign that way). */
 bool webhook_hmac_sha256_ok(const char *secret, const char *body, size_t len, const char *hex);
+
+/* The platform's daily counts to the hub, now and every stats_interval_ms
+ * (bridge_stats.c); NULL when the platform has none or reporting is off.
+ * bstats_stop (NULL is fine) ends it with the loop's handles. */
+struct bstats *bstats_start(struct bridge *b);
+void bstats_stop(struct bstats *s);
 
 /* A drain step finished: main checks whether everything is idle. */
 void bridge_drain_check(struct bridge *b);

@@ -30,7 +30,7 @@ struct pairs {
 static const char *const own_keys[] = {
 	"platform", "platform_url", "hub_url", "ingest_token_file", "state_db", "poll_min_ms",
 	"poll_max_ms", "webhook_listen", "webhook_secret_file", "escalation_text",
-	"drain_timeout_ms", "request_timeout_ms", "outbound_lanes", NULL,
+	"drain_timeout_ms", "request_timeout_ms", "outbound_lanes", "stats_interval_ms", NULL,
 };
 
 static char *trim(char *s)
@@ -249,10 +249,12 @@ static bool check(struct bridge_config *c, const struct pairs *p, struct errbuf 
 	c->poll_max_ms = 30000;
 	c->drain_ms = 10000;
 	c->outbound_lanes = 8;
+	c->stats_interval_ms = 3600000;
 	if (!number(f, pair_get(p, "poll_min_ms"), 50, 3600000, &c->poll_min_ms, err) ||
 	    !number(f, pair_get(p, "poll_max_ms"), 50, 3600000, &c->poll_max_ms, err) ||
 	    !number(f, pair_get(p, "drain_timeout_ms"), 0, 600000, &c->drain_ms, err) ||
 	    !number(f, pair_get(p, "outbound_lanes"), 1, BRIDGE_LANES_MAX, &c->outbound_lanes, err) ||
+	    !number(f, pair_get(p, "stats_interval_ms"), 0, 86400000, &c->stats_interval_ms, err) ||
 	    !number(f, pair_get(p, "request_timeout_ms"), 100, 600000, &timeout, err))
 		return false;
 	c->request_timeout_ms = timeout;

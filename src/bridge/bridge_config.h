@@ -39,6 +39,7 @@ struct bridge_config {
 	char *escalation_text;     /* the notice ingested when an escalation
 				    * comes without a message to carry it */
 	unsigned drain_ms;         /* `drain_timeout_ms` (10000) */
+	unsigned stats_interval_ms; /* `stats_interval_ms` (3600000; 0: never): daily counts */
 	unsigned outbound_lanes;   /* `outbound_lanes` (8): conversations whose
 				    * platform calls run at once */
 	long request_timeout_ms;   /* `request_timeout_ms` (15000), per HTTP request */

@@ -57,6 +57,8 @@ static void shutdown_now(uv_timer_t *t)
 		return;
 	r->shut = true;
 	webhook_stop(b->wh);
+	bstats_stop(b->stats);
+	b->stats = NULL;
 	api_free(b->hub);
 	b->hub = NULL;
 	b->pf->close(b->pc);
@@ -119,6 +121,7 @@ static int run(struct runner *r)
 		 b->cfg->poll_max_ms, (long long)bstate_job_count(b->st));
 	inbound_start(b->in);
 	outbound_start(b->out);
+	b->stats = bstats_start(b);
 	uv_run(b->loop, UV_RUN_DEFAULT);
 	return 0;
 }

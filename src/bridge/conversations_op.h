@@ -22,7 +22,7 @@
 
 struct pf_client {
 	struct pf_http *http;
-	const char *base, *reply_path, *update_method, *agent_email;
+	const char *base, *reply_path, *daily_path, *update_method, *agent_email;
 	const char *st_waiting, *st_human, *st_bot, *st_done;
 	long good_min;                 /* a hub score from here up is "good" */
 	long overlap_ms;               /* how far back each poll looks again */
@@ -30,7 +30,8 @@ struct pf_client {
 	struct bstate *journal;        /* the posts in doubt, opened at the first post */
 };
 
-enum op_kind { OP_CHECK, OP_CHANGES, OP_DESCRIBE, OP_POST, OP_UPDATE, OP_META, OP_STOP };
+enum op_kind { OP_CHECK, OP_CHANGES, OP_DESCRIBE, OP_POST, OP_UPDATE, OP_META, OP_STOP,
+	       OP_DAILY };
 
 /* A chat found by a poll, with what orders it. */
 struct found {

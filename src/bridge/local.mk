@@ -11,6 +11,7 @@ handoff_bridge_SOURCES = \
 	src/bridge/bridge_main.c \
 	src/bridge/bridge_outbound.c \
 	src/bridge/bridge_resync.c src/bridge/bridge_resync.h \
+	src/bridge/bridge_stats.c \
 	src/bridge/bridge_state.c src/bridge/bridge_state.h \
 	src/bridge/bridge_webhook.c \
 	src/bridge/chats_op.h src/bridge/chats_poll.c \

@@ -52,6 +52,12 @@ struct pf_wanting {
 	char *mark;
 };
 
+/* One UTC day's count (days since 1970-01-01). */
+struct pf_day {
+	int64_t day;
+	int64_t conversations;
+};
+
 struct pf_result {
 	enum pf_status status;
 	uint64_t retry_after_ms;   /* PF_RETRY: the platform's wait; 0: caller's backoff */
@@ -78,6 +84,10 @@ struct pf_result {
 	 * whether the bot asked for a human with it. */
 	char *reply;
 	bool escalate;
+
+	/* daily_counts: the platform's conversations per UTC day. */
+	struct pf_day *days;
+	size_t ndays;
 };
 
 typedef void pf_done_fn(void *ctx, struct pf_result *r);
@@ -157,6 +167,11 @@ struct bridge_platform {
 	bool (*answer)(struct pf_client *c, const char *conv_id, const char *msg_id,
 		       const char *text, const char *customer_name, pf_done_fn *done, void *ctx,
 		       struct errbuf *err);
+	/* Optional (NULL: the platform keeps no count of its own): its
+	 * conversations per UTC day from_day..to_day, into `days`. The bridge
+	 * reports them to the hub now and then (bridge_stats.c). */
+	bool (*daily_counts)(struct pf_client *c, int64_t from_day, int64_t to_day,
+			     pf_done_fn *done, void *ctx, struct errbuf *err);
 };
 
 /* The platform called `name`, NULL when there is none. */

@@ -22,6 +22,8 @@
  *   set_meta   PATCH {base}/{id} {title}; POST
  *              {base}/{id}/chats/{chatId}/feedback on the latest bot chat
  *   stop       PATCH {base}/{id} {state: resolved}, POST {base}/{id}/stop
+ *   daily_counts GET {base}{daily_count_path}?startDate=&endDate=, the
+ *              answer's dailyCounts [{date, count}]
  */
 #include <limits.h>
 #include <stdio.h>
@@ -32,6 +34,7 @@
 #include "bridge_state.h"
 #include "conversations_op.h"
 #include "log.h"
+#include "timeutil.h"
 
 #define JOURNAL_PREFIX "conversations.post."
 
@@ -47,6 +50,7 @@ static const struct bridge_key conversations_keys[] = {
 	{"state_done", "resolved", false},
 	{"rating_good_min", "4", false},
 	{"poll_overlap_ms", "5000", false},
+	{"daily_count_path", "/daily_count", false},
 	{"api_key_header", "API-KEY", false},
 	{"agent_email_header", "AGENT-EMAIL", false},
 	{NULL, NULL, false},
@@ -310,7 +314,7 @@ static const char *const op_names[] = {
 	[OP_CHECK] = "list conversations", [OP_CHANGES] = "poll",
 	[OP_DESCRIBE] = "read conversation", [OP_POST] = "post message",
 	[OP_UPDATE] = "update conversation", [OP_META] = "update conversation",
-	[OP_STOP] = "stop conversation",
+	[OP_STOP] = "stop conversation", [OP_DAILY] = "daily count",
 };
 
 /* The platform's words for a failed answer, with what to check. */
@@ -343,6 +347,34 @@ static bool reads(const struct op *o)
 	default:
 		return true;
 	}
+}
+
+/* dailyCounts: [{"date": "YYYY-MM-DD", "count": n}]; an entry that is not
+ * one refuses the whole answer rather than report a wrong day. */
+static void on_daily(struct op *o, const struct pf_answer *a)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(a->json, "dailyCounts"), *e;
+	int n = cJSON_GetArraySize(list);
+
+	if (!cJSON_IsArray(list) || n > 366 ||
+	    !(o->op.r.days = calloc(n ? (size_t)n : 1, sizeof *o->op.r.days))) {
+		pf_op_failf(&o->op, PF_RETRY, "daily count: no dailyCounts list");
+		return;
+	}
+	cJSON_ArrayForEach(e, list) {
+		struct pf_day *d = &o->op.r.days[o->op.r.ndays];
+		const cJSON *count = cJSON_GetObjectItemCaseSensitive(e, "count");
+		const char *date = pf_str(e, "date");
+		if (!date || !date_parse(date, &d->day, NULL) || !cJSON_IsNumber(count) ||
+		    count->valuedouble < 0 || count->valuedouble > INT32_MAX ||
+		    count->valuedouble != (double)(int64_t)count->valuedouble) {
+			pf_op_failf(&o->op, PF_REFUSED, "daily count: an entry is not a date and count");
+			return;
+		}
+		d->conversations = (int64_t)count->valuedouble;
+		o->op.r.ndays++;
+	}
+	finish(o);
 }
 
 static void on_answer(void *ctx, const struct pf_answer *a)
@@ -392,6 +424,9 @@ static void on_answer(void *ctx, const struct pf_answer *a)
 	case OP_UPDATE:
 		finish(o);
 		return;
+	case OP_DAILY:
+		on_daily(o, a);
+		return;
 	case OP_STOP:
 		if (o->op.step == 0) {
 			o->op.step = 1;
@@ -429,6 +464,7 @@ static struct pf_client *cv_open(uv_loop_t *loop, const struct bridge_config *cf
 	}
 	c->base = bridge_config_get(cfg, "conversations_path");
 	c->reply_path = bridge_config_get(cfg, "reply_path");
+	c->daily_path = bridge_config_get(cfg, "daily_count_path");
 	c->update_method = bridge_config_get(cfg, "update_method");
 	c->agent_email = bridge_config_get(cfg, "agent_email");
 	c->st_waiting = bridge_config_get(cfg, "state_waiting");
@@ -612,6 +648,20 @@ static bool cv_stop(struct pf_client *c, const char *conv_id, pf_done_fn *done, 
 	return update(op_new(c, OP_STOP, conv_id, done, ctx, err), b, err);
 }
 
+static bool cv_daily_counts(struct pf_client *c, int64_t from_day, int64_t to_day,
+			    pf_done_fn *done, void *ctx, struct errbuf *err)
+{
+	struct op *o = op_new(c, OP_DAILY, NULL, done, ctx, err);
+	char path[PATH_LEN], from[11], to[11];
+
+	if (!o)
+		return false;
+	snprintf(path, sizeof path, "%s%s?startDate=%s&endDate=%s", c->base, c->daily_path,
+		 date_format(from_day, from), date_format(to_day, to));
+	cv_call(o, "GET", path, NULL);
+	return true;
+}
+
 const struct bridge_platform platform_conversations = {
 	.name = "conversations",
 	.keys = conversations_keys,
@@ -626,4 +676,5 @@ const struct bridge_platform platform_conversations = {
 	.set_meta = cv_set_meta,
 	.parse_webhook = NULL,
 	.stop = cv_stop,
+	.daily_counts = cv_daily_counts,
 };

@@ -70,6 +70,9 @@ void pf_result_free(struct pf_result *r)
 	free(r->customer_name);
 	free(r->summary);
 	free(r->reply);
+	free(r->days);
+	r->days = NULL;
+	r->ndays = 0;
 	r->msgs = NULL;
 	r->wanting = NULL;
 	r->nmsgs = r->nwanting = 0;

@@ -45,6 +45,12 @@ static const struct cli_option replies_options[] = {
 	{NULL, NULL, NULL},
 };
 
+static const struct cli_option stats_options[] = {
+	{"from", "DATE", "first day, YYYY-MM-DD (UTC; default: 29 days before --to)"},
+	{"to", "DATE", "last day, YYYY-MM-DD (UTC; default: today)"},
+	{NULL, NULL, NULL},
+};
+
 static const struct cli_option watch_options[] = {
 	{"since", "SEQ", "start after this event seq (the last one a previous run printed)"},
 	{NULL, NULL, NULL},
@@ -77,6 +83,11 @@ const struct cli_command cli_commands[] = {
 	{"retitle", "ID TITLE", 2, 2, NULL, cmd_retitle, "Set the chat's title."},
 	{"show", "ID [--all]", 1, 1, show_options, cmd_show,
 	 "Show a chat and its latest messages. With --json: {\"chat\":...,\"messages\":[...]}."},
+	{"stats", "[--from DATE] [--to DATE]", 0, 0, stats_options, cmd_stats,
+	 "Daily counts, one UTC day a line: conversations, escalations, takeovers, the "
+	 "average rating and how many chats were rated, then a column per bridge whose "
+	 "platform reports its own conversation count ('-': not reported). At most 366 "
+	 "days. With --json: one object per day (JSON Lines)."},
 	{"status", "ID STATUS", 2, 2, NULL, cmd_status,
 	 "Set the ticket status: open, pending, solved or closed."},
 	{"stop", "ID", 1, 1, NULL, cmd_stop,

@@ -96,11 +96,24 @@ struct api_owner {
 struct api_stats_day {
 	char date[11];           /* YYYY-MM-DD */
 	int64_t conversations, escalations, taken_over;
+	int64_t ratings;         /* v1.1; 0 from an older hub */
+	double avg_rating;       /* meaningful when ratings > 0 */
+};
+
+/* v1.1: one bridge account's own platform counts; only the days it
+ * reported (escalations, taken_over and ratings stay 0). */
+struct api_stats_platform {
+	char platform[SOURCE_PLATFORM_MAX_CHARS + 1];
+	uuid_str account;
+	struct api_stats_day *days;
+	size_t n;
 };
 
 struct api_stats {
 	struct api_stats_day *days;
 	size_t n;
+	struct api_stats_platform *platforms; /* none from an older hub */
+	size_t nplatforms;
 };
 
 /* POST /v1/ingest/batch: one item's outcome, in the order sent. */
@@ -143,6 +156,7 @@ struct api_result {
 	struct api_canned_list *canned;    /* api_canned_list */
 	struct canned *canned_one;         /* api_canned_add, api_canned_remove */
 	struct api_owner *owner;           /* api_owner */
+	int64_t stored;                    /* api_ingest_stats: the days stored */
 };
 
 typedef void api_done_fn(void *ctx, struct api_result *r);
@@ -178,6 +192,12 @@ void api_chat_page_free(struct api_chat_page *p);
 void api_message_page_free(struct api_message_page *p);
 void api_agent_list_free(struct api_agent_list *l);
 void api_stats_free(struct api_stats *s);
+
+/* POST /v1/ingest/stats (v1.1, ingest accounts): the platform's own
+ * conversation count of `n` days (1..366; escalations etc. unused);
+ * r->stored on success. Safe to retry: a day reported again replaces it. */
+bool api_ingest_stats(struct api *a, const char *platform, const struct api_stats_day *days,
+		      size_t n, api_done_fn *done, void *ctx, struct errbuf *err);
 void api_health_free(struct api_health *h);
 void api_canned_list_free(struct api_canned_list *l);
 void api_owner_free(struct api_owner *o);

@@ -49,6 +49,9 @@ void api_stats_free(struct api_stats *s)
 	if (!s)
 		return;
 	free(s->days);
+	for (size_t i = 0; i < s->nplatforms; i++)
+		free(s->platforms[i].days);
+	free(s->platforms);
 	free(s);
 }
 
@@ -225,9 +228,9 @@ static void free_canned(void *p)
 	canned_free(p);
 }
 
-static bool one_day(const cJSON *j, void *out, struct errbuf *err)
+/* A day's "date" and "conversations", the members hub and platform days share. */
+static bool day_head(const cJSON *j, struct api_stats_day *d, struct errbuf *err)
 {
-	struct api_stats_day *d = out;
 	char *date = NULL;
 	int64_t days;
 
@@ -241,15 +244,65 @@ static bool one_day(const cJSON *j, void *out, struct errbuf *err)
 	else
 		snprintf(d->date, sizeof d->date, "%s", date);
 	free(date);
-	return ok &&
-	       jf_int(j, "conversations", JF_REQUIRED, 0, INT64_MAX, &d->conversations, err) &&
-	       jf_int(j, "escalations", JF_REQUIRED, 0, INT64_MAX, &d->escalations, err) &&
-	       jf_int(j, "taken_over", JF_REQUIRED, 0, INT64_MAX, &d->taken_over, err);
+	return ok && jf_int(j, "conversations", JF_REQUIRED, 0, INT64_MAX, &d->conversations, err);
+}
+
+static bool one_day(const cJSON *j, void *out, struct errbuf *err)
+{
+	struct api_stats_day *d = out;
+	const cJSON *avg = cJSON_GetObjectItemCaseSensitive(j, "avg_rating");
+
+	if (!day_head(j, d, err) ||
+	    !jf_int(j, "escalations", JF_REQUIRED, 0, INT64_MAX, &d->escalations, err) ||
+	    !jf_int(j, "taken_over", JF_REQUIRED, 0, INT64_MAX, &d->taken_over, err) ||
+	    !jf_int(j, "ratings", JF_OPTIONAL, 0, INT64_MAX, &d->ratings, err))
+		return false;
+	if (d->ratings && (!cJSON_IsNumber(avg) || avg->valuedouble < 1 || avg->valuedouble > 5))
+		return errbuf_set(err, "avg_rating: must be a number from 1 to 5");
+	d->avg_rating = d->ratings ? avg->valuedouble : 0;
+	return true;
+}
+
+static bool one_platform_day(const cJSON *j, void *out, struct errbuf *err)
+{
+	return day_head(j, out, err);
 }
 
 static void free_day(void *p)
 {
 	(void)p;
+}
+
+static bool one_platform(const cJSON *j, void *out, struct errbuf *err)
+{
+	struct api_stats_platform *p = out;
+	char *name = NULL;
+	void *items = NULL;
+
+	if (!cJSON_IsObject(j))
+		return errbuf_set(err, "must be an object");
+	if (!jf_string(j, "platform", JF_REQUIRED, SOURCE_PLATFORM_MAX_CHARS, &name, err) ||
+	    !jf_uuid(j, "account", JF_REQUIRED, p->account, err)) {
+		free(name);
+		return false;
+	}
+	/* The hub checks labels on ingest; checked again so they print as is. */
+	bool ok = name[0] && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789._-") == strlen(name);
+	if (ok)
+		snprintf(p->platform, sizeof p->platform, "%s", name);
+	free(name);
+	if (!ok)
+		return errbuf_set(err, "platform: must be a-z 0-9 . _ -");
+	if (!decode_array(j, "days", sizeof(struct api_stats_day), one_platform_day, free_day,
+			  &items, &p->n, err))
+		return false;
+	p->days = items;
+	return true;
+}
+
+static void free_platform(void *p)
+{
+	free(((struct api_stats_platform *)p)->days);
 }
 
 static bool decode_chat_page(const cJSON *j, struct api_result *r, struct errbuf *err)
@@ -457,6 +510,8 @@ static bool decode(enum api_payload what, long status, const cJSON *j, struct ap
 		return decode_ingest(status, j, r, err);
 	case API_P_INGEST_BATCH:
 		return decode_batch(j, r, err);
+	case API_P_STORED:
+		return jf_int(j, "stored", JF_REQUIRED, 0, INT64_MAX, &r->stored, err);
 	case API_P_CHATS:
 		return decode_chat_page(j, r, err);
 	case API_P_MESSAGES:
@@ -505,6 +560,17 @@ static bool decode(enum api_payload what, long status, const cJSON *j, struct ap
 		}
 		s->days = items;
 		r->stats = s;
+		/* v1.1: absent from an older hub. */
+		if (!cJSON_HasObjectItem(j, "platforms"))
+			return true;
+		items = NULL;
+		if (!decode_array(j, "platforms", sizeof(struct api_stats_platform), one_platform,
+				  free_platform, &items, &s->nplatforms, err)) {
+			api_stats_free(s);
+			r->stats = NULL;
+			return false;
+		}
+		s->platforms = items;
 		return true;
 	}
 	}

@@ -409,6 +409,27 @@ bool api_ingest_batch(struct api *a, const struct api_ingest_req *reqs, size_t n
 			      done, ctx, err);
 }
 
+bool api_ingest_stats(struct api *a, const char *platform, const struct api_stats_day *days,
+		      size_t n, api_done_fn *done, void *ctx, struct errbuf *err)
+{
+	cJSON *b = cJSON_CreateObject();
+	cJSON *list = b ? cJSON_AddArrayToObject(b, "days") : NULL;
+	bool ok = list && cJSON_AddStringToObject(b, "platform", platform);
+
+	for (size_t i = 0; ok && i < n; i++) {
+		cJSON *d = cJSON_CreateObject();
+		ok = d && cJSON_AddItemToArray(list, d) &&
+		     cJSON_AddStringToObject(d, "date", days[i].date) &&
+		     cJSON_AddNumberToObject(d, "conversations", (double)days[i].conversations);
+	}
+	if (!ok) {
+		cJSON_Delete(b);
+		oom(err);
+		return false;
+	}
+	return api_call_start(a, "POST", "/v1/ingest/stats", b, API_P_STORED, true, done, ctx, err);
+}
+
 bool api_stats_daily(struct api *a, const char *from, const char *to, api_done_fn *done,
 		     void *ctx, struct errbuf *err)
 {

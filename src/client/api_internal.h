@@ -21,6 +21,7 @@ enum api_payload {
 	API_P_MESSAGE,
 	API_P_INGEST,      /* chat and message */
 	API_P_STATS,
+	API_P_STORED,      /* {"stored": n} */
 	API_P_INGEST_BATCH, /* outcomes, ids only */
 	API_P_CANNED_LIST,
 	API_P_CANNED,

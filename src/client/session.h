@@ -190,6 +190,9 @@ bool session_stop_chat(struct session *s, const char *chat_id, session_done_fn *
 bool session_agents(struct session *s, session_done_fn *done, void *ctx, struct errbuf *err);
 /* The canned replies the agent may use (GET /v1/replies); r->canned. */
 bool session_canned(struct session *s, session_done_fn *done, void *ctx, struct errbuf *err);
+/* The daily counts from..to, YYYY-MM-DD (GET /v1/stats/daily); r->stats. */
+bool session_stats(struct session *s, const char *from, const char *to, session_done_fn *done,
+		   void *ctx, struct errbuf *err);
 
 /* A customer and their chats (GET /v1/owners/{id}); r->owner on success,
  * and the chats go into the store. */

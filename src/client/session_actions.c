@@ -38,6 +38,7 @@ enum action_kind {
 	ACT_AGENTS, /* no chat: never waits */
 	ACT_CANNED, /* no chat: never waits */
 	ACT_OWNER,  /* no chat either; arg[0] is the owner */
+	ACT_STATS,  /* no chat: never waits */
 };
 
 /* One action, from the call that gave it to its outcome. What a queued
@@ -47,12 +48,13 @@ struct action {
 	struct session *s;
 	uint64_t ticket;             /* rises with every action given */
 	enum action_kind kind;
-	char *chat;                  /* NULL for ACT_AGENTS, ACT_CANNED, ACT_OWNER */
+	char *chat;                  /* NULL for ACT_AGENTS, ACT_CANNED, ACT_OWNER, ACT_STATS */
 	bool started;
 	bool force;                  /* takeover */
 	int score;                   /* rate */
 	/* assign: the agent; retitle: the title; status: the status; rate:
-	 * the feedback and the suggested answer. NULL when not given. */
+	 * the feedback and the suggested answer; stats: from and to. NULL
+	 * when not given. */
 	char *arg[2];
 	session_done_fn *done;
 	void *ctx;
@@ -173,6 +175,8 @@ static bool action_send(struct action *a, struct errbuf *err)
 		return api_canned_list(api, on_action, a, err);
 	case ACT_OWNER:
 		return api_owner(api, a->arg[0], on_action, a, err);
+	case ACT_STATS:
+		return api_stats_daily(api, a->arg[0], a->arg[1], on_action, a, err);
 	}
 	return errbuf_set(err, "unknown action");
 }
@@ -384,6 +388,14 @@ bool session_owner(struct session *s, const char *owner_id, session_done_fn *don
 		   struct errbuf *err)
 {
 	struct action *a = action_new(s, ACT_OWNER, NULL, owner_id, NULL, done, ctx, err);
+
+	return a && submit(s, a, err);
+}
+
+bool session_stats(struct session *s, const char *from, const char *to, session_done_fn *done,
+		   void *ctx, struct errbuf *err)
+{
+	struct action *a = action_new(s, ACT_STATS, NULL, from, to, done, ctx, err);
 
 	return a && submit(s, a, err);
 }

@@ -254,6 +254,16 @@ static const char *const migrations[] = {
 	 * db_actions.c) so that no list computes it. Chats waiting or held
 	 * before this step start their clock at their next change. */
 	"ALTER TABLE chats ADD COLUMN awaiting_since INTEGER;",
+
+	/* 10: platform daily counts (v1.1): what a bridge reports of its platform's
+	 * own count, one row per ingest account and UTC day; a new report for
+	 * the same day replaces the old one (POST /v1/ingest/stats). */
+	"CREATE TABLE platform_daily ("
+	" account_id TEXT NOT NULL REFERENCES accounts (id), day INTEGER NOT NULL,"
+	" platform TEXT NOT NULL, conversations INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+	" PRIMARY KEY (account_id, day));"
+	"CREATE INDEX platform_daily_day ON platform_daily (day);"
+	"CREATE INDEX chats_rated ON chats (rating_at) WHERE rating_at IS NOT NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

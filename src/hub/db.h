@@ -36,7 +36,7 @@ struct db;
 
 /* The schema's version (PRAGMA user_version) once every migration step
  * ran: the number of steps (db.c checks it at compile time). */
-#define DB_SCHEMA_VERSION 9
+#define DB_SCHEMA_VERSION 10
 
 /* Open (creating and migrating as needed) the database at `path`. */
 struct db *db_open(const char *path, struct errbuf *err);
@@ -342,10 +342,38 @@ struct day_stats {
 	int64_t conversations;        /* chats created that day */
 	int64_t escalations;          /* CONVERSATION_ESCALATED that day */
 	int64_t taken_over;           /* takeovers (AGENT_JOINED) that day */
+	int64_t ratings;              /* chats rated that day (by rating time) */
+	int64_t rating_sum;           /* the sum of their scores */
 };
 
 /* One row per day from..to inclusive (to - from < 366), zeros included. */
 bool db_stats_daily(struct db *db, int64_t from_day, int64_t to_day, struct day_stats **out,
 		    size_t *n, struct api_error *err);
+
+/* A platform's own daily count, as a bridge reported it (v1.1). */
+struct platform_day {
+	int64_t day;
+	int64_t conversations;
+};
+
+/* One ingest account's reported days within a window: only the days it
+ * reported (a missing day is unknown, not zero), oldest first. */
+struct platform_stats {
+	char platform[SOURCE_PLATFORM_MAX_CHARS + 1];
+	uuid_str account_id;
+	struct platform_day *days;
+	size_t n;
+};
+
+/* Store `n` days reported by ingest account `me` for `platform`: one row
+ * per (account, day), so a repeated report replaces the earlier one. */
+bool db_stats_ingest(struct db *db, const struct agent *me, const char *platform,
+		     const struct platform_day *days, size_t n, struct api_error *err);
+
+/* Every account's reported days from..to (validated by db_stats_daily),
+ * ordered by platform then account. Free with db_platform_stats_free. */
+bool db_stats_platforms(struct db *db, int64_t from_day, int64_t to_day,
+			struct platform_stats **out, size_t *n, struct api_error *err);
+void db_platform_stats_free(struct platform_stats *p, size_t n);
 
 #endif

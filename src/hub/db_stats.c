@@ -3,7 +3,9 @@
  *
  * Days are UTC. Conversations count chats by creation time; escalations and
  * takeovers count their system messages, so a chat escalated twice (after a
- * handback) counts twice, as it cost a human twice.
+ * handback) counts twice, as it cost a human twice. Ratings count by the
+ * day a chat was (last) rated: a chat has one rating, so a re-rating moves
+ * it to its new day.
  */
 #include <stdlib.h>
 
@@ -59,7 +61,24 @@ static bool count_days(struct db *db, struct day_stats *days, int64_t from, size
 		      ARGS(ARG_I(MS_PER_DAY), ARG_I(SYSTEM_TYPE_CONVERSATION_ESCALATED),
 			   ARG_I(SYSTEM_TYPE_AGENT_JOINED), ARG_I(lo), ARG_I(hi)),
 		      err);
-	return st && accumulate(db, st, days, from, n, pick_system, err);
+	if (!st || !accumulate(db, st, days, from, n, pick_system, err))
+		return false;
+	st = db_query(db,
+		      "SELECT rating_at / ?, count(*), sum(rating_score) FROM chats"
+		      " WHERE rating_at >= ? AND rating_at < ? GROUP BY 1",
+		      ARGS(ARG_I(MS_PER_DAY), ARG_I(lo), ARG_I(hi)), err);
+	if (!st)
+		return false;
+	int rc;
+	while ((rc = db_step(db, st, err)) == SQLITE_ROW) {
+		int64_t i = sqlite3_column_int64(st, 0) - from;
+		if (i >= 0 && (size_t)i < n) {
+			days[i].ratings = sqlite3_column_int64(st, 1);
+			days[i].rating_sum = sqlite3_column_int64(st, 2);
+		}
+	}
+	db_release(db, st);
+	return rc == SQLITE_DONE;
 }
 
 bool db_stats_daily(struct db *db, int64_t from_day, int64_t to_day, struct day_stats **out,

@@ -10,6 +10,7 @@
 route_fn handle_health, handle_me, handle_agents_list, handle_stats_daily;
 route_fn handle_chats_list, handle_chat_get, handle_chat_patch, handle_chat_read;
 route_fn handle_owner_get;
+route_fn handle_ingest_stats;
 route_fn handle_messages_list, handle_message_post;
 route_fn handle_takeover, handle_handback, handle_assign, handle_rating, handle_stop;
 route_fn handle_ingest;

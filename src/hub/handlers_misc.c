@@ -64,14 +64,48 @@ static cJSON *encode_day(const void *item)
 	char date[11];
 	cJSON *d = cJSON_CreateObject();
 
+	/* avg_rating and ratings are v1.1: null and 0 on a day without ratings. */
 	if (d && !(cJSON_AddStringToObject(d, "date", date_format(day->day, date)) &&
 		   json_add_int(d, "conversations", day->conversations) &&
 		   json_add_int(d, "escalations", day->escalations) &&
-		   json_add_int(d, "taken_over", day->taken_over))) {
+		   json_add_int(d, "taken_over", day->taken_over) &&
+		   (day->ratings ? cJSON_AddNumberToObject(d, "avg_rating",
+							   (double)day->rating_sum /
+								   (double)day->ratings) != NULL
+				 : cJSON_AddNullToObject(d, "avg_rating") != NULL) &&
+		   json_add_int(d, "ratings", day->ratings))) {
 		cJSON_Delete(d);
 		d = NULL;
 	}
 	return d;
+}
+
+/* "platforms" (v1.1): each reporting account's days, [{"date", "conversations"}]. */
+static cJSON *encode_platforms(const struct platform_stats *p, size_t n)
+{
+	cJSON *list = cJSON_CreateArray();
+	char date[11];
+	bool ok = list != NULL;
+
+	for (size_t i = 0; ok && i < n; i++) {
+		cJSON *g = cJSON_CreateObject();
+		cJSON *days = NULL;
+		ok = g && cJSON_AddItemToArray(list, g) &&
+		     cJSON_AddStringToObject(g, "platform", p[i].platform) &&
+		     cJSON_AddStringToObject(g, "account", p[i].account_id) &&
+		     (days = cJSON_AddArrayToObject(g, "days")) != NULL;
+		for (size_t k = 0; ok && k < p[i].n; k++) {
+			cJSON *d = cJSON_CreateObject();
+			ok = d && cJSON_AddItemToArray(days, d) &&
+			     cJSON_AddStringToObject(d, "date", date_format(p[i].days[k].day, date)) &&
+			     json_add_int(d, "conversations", p[i].days[k].conversations);
+		}
+	}
+	if (!ok) {
+		cJSON_Delete(list);
+		list = NULL;
+	}
+	return list;
 }
 
 bool handle_stats_daily(const struct request *req, struct response *res, struct api_error *err)
@@ -87,5 +121,12 @@ bool handle_stats_daily(const struct request *req, struct response *res, struct 
 
 	bool ok = respond_list(res, "days", days, n, sizeof *days, encode_day, NULL, err);
 	free(days);
-	return ok;
+	struct platform_stats *platforms = NULL;
+	size_t np = 0;
+	if (!ok || !db_stats_platforms(req->db, from, to, &platforms, &np, err))
+		return false;
+	cJSON *p = encode_platforms(platforms, np);
+	db_platform_stats_free(platforms, np);
+	return json_add_child(res->body, "platforms", p) ||
+	       api_error_set(err, API_INTERNAL, "out of memory");
 }

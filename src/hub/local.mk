@@ -17,7 +17,8 @@ src_hub_libhubdb_a_SOURCES = \
 	src/hub/db_search.c \
 	src/hub/db_owners.c \
 	src/hub/db_reads.c \
-	src/hub/db_stats.c
+	src/hub/db_stats.c \
+	src/hub/db_stats_platforms.c
 src_hub_libhubdb_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CRYPTO_CFLAGS)
 src_hub_libhubdb_a_CPPFLAGS = $(HUB_CPPFLAGS)
 HUBDB_LIBS = src/hub/libhubdb.a $(CORE_LIBS) $(SQLITE_LIBS) $(CRYPTO_LIBS)
@@ -35,6 +36,7 @@ handoffd_SOURCES = \
 	src/hub/handlers_search.c \
 	src/hub/handlers_owners.c \
 	src/hub/handlers_misc.c \
+	src/hub/handlers_stats.c \
 	src/hub/demo_sim.c src/hub/demo_sim.h \
 	src/hub/demo_script.c src/hub/demo_script.h \
 	src/hub/server.c src/hub/server.h src/hub/server_internal.h \

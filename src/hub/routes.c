@@ -38,6 +38,7 @@ const struct route api_routes[] = {
 	{HTTP_GET, "/v1/search", ROLES_AGENTS, handle_search, search_params},
 	{HTTP_POST, "/v1/ingest/messages", ROLE_BIT(ACCOUNT_INGEST), handle_ingest, no_params},
 	{HTTP_POST, "/v1/ingest/batch", ROLE_BIT(ACCOUNT_INGEST), handle_ingest_batch, no_params},
+	{HTTP_POST, "/v1/ingest/stats", ROLE_BIT(ACCOUNT_INGEST), handle_ingest_stats, no_params},
 };
 
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

@@ -10,6 +10,7 @@ BRIDGE_TESTS = \
 	tests/bridge/test_bridge_threads \
 	tests/bridge/test_bridge_chats \
 	tests/bridge/test_bridge_conversations \
+	tests/bridge/test_bridge_stats \
 	tests/bridge/test_bridge_agents
 check_PROGRAMS += $(BRIDGE_TESTS)
 TESTS += $(BRIDGE_TESTS)
@@ -76,3 +77,10 @@ tests_bridge_test_bridge_agents_LDADD = $(BRIDGE_TEST_LDADD)
 tests_bridge_test_bridge_agents_LDFLAGS = -pthread
 AM_TESTS_ENVIRONMENT += HANDOFF_BRIDGE='$(abs_top_builddir)/handoff-bridge'; export HANDOFF_BRIDGE;
 
+
+tests_bridge_test_bridge_stats_SOURCES = tests/bridge/test_bridge_stats.c \
+	$(BRIDGE_TEST_SOURCES) tests/sim/cv_client.c tests/sim/cv_client.h
+tests_bridge_test_bridge_stats_CFLAGS = $(BRIDGE_TEST_CFLAGS)
+tests_bridge_test_bridge_stats_CPPFLAGS = $(BRIDGE_TEST_CPPFLAGS)
+tests_bridge_test_bridge_stats_LDADD = $(BRIDGE_TEST_LDADD)
+tests_bridge_test_bridge_stats_LDFLAGS = -pthread

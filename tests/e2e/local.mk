@@ -9,6 +9,7 @@ E2E_TESTS = \
 	tests/e2e/test_canned \
 	tests/e2e/test_details \
 	tests/e2e/test_targets \
+	tests/e2e/test_stats \
 	tests/e2e/test_list_loading \
 	tests/e2e/test_thread_scroll \
 	tests/e2e/test_views \
@@ -102,3 +103,8 @@ tests_e2e_test_unread_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_e2e_test_unread_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_e2e_test_unread_LDADD = $(IT_LDADD)
 tests_e2e_test_unread_LDFLAGS = -pthread
+tests_e2e_test_stats_SOURCES = tests/e2e/test_stats.c $(CONSOLE_FIXTURE)
+tests_e2e_test_stats_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_e2e_test_stats_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_stats_LDADD = $(IT_LDADD)
+tests_e2e_test_stats_LDFLAGS = -pthread

@@ -29,6 +29,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_ingest_batch \
 	tests/integration/test_hub_search \
 	tests/integration/test_hub_owner \
+	tests/integration/test_hub_stats_platforms \
 	tests/integration/test_queue \
 	tests/integration/test_session \
 	tests/integration/test_store_search
@@ -201,3 +202,9 @@ tests_integration_test_hub_targets_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_targets_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_hub_targets_LDADD = $(IT_LDADD)
 tests_integration_test_hub_targets_LDFLAGS = -pthread
+
+tests_integration_test_hub_stats_platforms_SOURCES = tests/integration/test_hub_stats_platforms.c $(HARNESS)
+tests_integration_test_hub_stats_platforms_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_stats_platforms_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_stats_platforms_LDADD = $(IT_LDADD)
+tests_integration_test_hub_stats_platforms_LDFLAGS = -pthread

@@ -1,0 +1,95 @@
+/*
+ * db_stats_platforms.c — the platforms' own daily counts, as bridges report
+ * them (POST /v1/ingest/stats), and read back for GET /v1/stats/daily
+ * (see db.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_internal.h"
+#include "timeutil.h"
+
+bool db_stats_ingest(struct db *db, const struct agent *me, const char *platform,
+		     const struct platform_day *days, size_t n, struct api_error *err)
+{
+	int64_t now = ts_now();
+
+	if (!db_begin_write(db, err))
+		return false;
+	bool ok = true;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = db_run(db,
+			    "INSERT INTO platform_daily (account_id, day, platform, conversations,"
+			    " updated_at) VALUES (?, ?, ?, ?, ?)"
+			    " ON CONFLICT (account_id, day) DO UPDATE SET platform = excluded.platform,"
+			    " conversations = excluded.conversations, updated_at = excluded.updated_at",
+			    ARGS(ARG_T(me->id), ARG_I(days[i].day), ARG_T(platform),
+				 ARG_I(days[i].conversations), ARG_I(now)),
+			    NULL, err);
+	return db_finish(db, ok, err);
+}
+
+void db_platform_stats_free(struct platform_stats *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(p[i].days);
+	free(p);
+}
+
+/* Append one row to the last group, or open a new group for a new account. */
+static bool add_row(struct platform_stats **list, size_t *n, const char *platform,
+		    const char *account, int64_t day, int64_t conversations)
+{
+	struct platform_stats *g = *n ? &(*list)[*n - 1] : NULL;
+
+	if (!g || strcmp(g->account_id, account) != 0 || strcmp(g->platform, platform) != 0) {
+		struct platform_stats *grown = realloc(*list, (*n + 1) * sizeof *grown);
+		if (!grown)
+			return false;
+		*list = grown;
+		g = &grown[(*n)++];
+		memset(g, 0, sizeof *g);
+		snprintf(g->platform, sizeof g->platform, "%s", platform);
+		snprintf(g->account_id, sizeof g->account_id, "%s", account);
+	}
+	struct platform_day *d = realloc(g->days, (g->n + 1) * sizeof *d);
+	if (!d)
+		return false;
+	g->days = d;
+	g->days[g->n++] = (struct platform_day){day, conversations};
+	return true;
+}
+
+bool db_stats_platforms(struct db *db, int64_t from_day, int64_t to_day,
+			struct platform_stats **out, size_t *n, struct api_error *err)
+{
+	struct platform_stats *list = NULL;
+	size_t count = 0;
+	int rc = SQLITE_DONE;
+
+	if (!db_begin_read(db, err))
+		return false;
+	sqlite3_stmt *st = db_query(db,
+				    "SELECT platform, account_id, day, conversations FROM platform_daily"
+				    " WHERE day >= ? AND day <= ? ORDER BY platform, account_id, day",
+				    ARGS(ARG_I(from_day), ARG_I(to_day)), err);
+	bool ok = st != NULL;
+	while (ok && (rc = db_step(db, st, err)) == SQLITE_ROW) {
+		const char *platform = (const char *)sqlite3_column_text(st, 0);
+		const char *account = (const char *)sqlite3_column_text(st, 1);
+		ok = add_row(&list, &count, platform ? platform : "", account ? account : "",
+			     sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)) ||
+		     db_oom(err);
+	}
+	if (st)
+		db_release(db, st);
+	ok = ok && rc == SQLITE_DONE;
+	if (!db_finish(db, ok, err)) {
+		db_platform_stats_free(list, count);
+		return false;
+	}
+	*out = list;
+	*n = count;
+	return true;
+}
