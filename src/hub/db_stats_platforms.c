@@ -71,8 +71,11 @@ bool db_stats_platforms(struct db *db, int64_t from_day, int64_t to_day,
 	if (!db_begin_read(db, err))
 		return false;
 	sqlite3_stmt *st = db_query(db,
+				    /* Bridges of one platform in the order they were
+				     * added, so columns keep their place from run to run. */
 				    "SELECT platform, account_id, day, conversations FROM platform_daily"
-				    " WHERE day >= ? AND day <= ? ORDER BY platform, account_id, day",
+				    " WHERE day >= ? AND day <= ? ORDER BY platform,"
+				    " (SELECT a.rowid FROM accounts a WHERE a.id = account_id), day",
 				    ARGS(ARG_I(from_day), ARG_I(to_day)), err);
 	bool ok = st != NULL;
 	while (ok && (rc = db_step(db, st, err)) == SQLITE_ROW) {
