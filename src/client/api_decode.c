@@ -12,6 +12,7 @@
 #include "canned.h"
 #include "codec.h"
 #include "jsonfield.h"
+#include "searchres.h"
 
 void api_chat_page_free(struct api_chat_page *p)
 {
@@ -71,6 +72,16 @@ void api_canned_list_free(struct api_canned_list *l)
 	free(l);
 }
 
+void api_search_list_free(struct api_search_list *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		search_result_free(&l->results[i]);
+	free(l->results);
+	free(l);
+}
+
 void api_result_free(struct api_result *r)
 {
 	api_health_free(r->health);
@@ -99,6 +110,8 @@ void api_result_free(struct api_result *r)
 		canned_free(r->canned_one);
 		free(r->canned_one);
 	}
+	api_search_list_free(r->search);
+	r->search = NULL;
 	r->canned = NULL;
 	r->canned_one = NULL;
 	r->health = NULL;
@@ -126,6 +139,7 @@ void api_result_take(struct api_result *dst, struct api_result *r)
 	r->batch = NULL;
 	r->canned = NULL;
 	r->canned_one = NULL;
+	r->search = NULL;
 }
 
 /* An array member `name` of `j`, each element decoded into
@@ -208,6 +222,16 @@ static bool one_canned(const cJSON *j, void *out, struct errbuf *err)
 static void free_canned(void *p)
 {
 	canned_free(p);
+}
+
+static bool one_result(const cJSON *j, void *out, struct errbuf *err)
+{
+	return search_result_from_json(j, out, err);
+}
+
+static void free_result(void *p)
+{
+	search_result_free(p);
 }
 
 static bool one_day(const cJSON *j, void *out, struct errbuf *err)
@@ -444,6 +468,19 @@ static bool decode(enum api_payload what, long status, const cJSON *j, struct ap
 		}
 		l->replies = items;
 		r->canned = l;
+		return true;
+	}
+	case API_P_SEARCH: {
+		struct api_search_list *l = calloc(1, sizeof *l);
+		if (!l)
+			return errbuf_set(err, "out of memory");
+		if (!decode_array(j, "results", sizeof(struct search_result), one_result,
+				  free_result, &items, &l->n, err)) {
+			free(l);
+			return false;
+		}
+		l->results = items;
+		r->search = l;
 		return true;
 	}
 	case API_P_STATS: {

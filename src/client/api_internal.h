@@ -24,6 +24,7 @@ enum api_payload {
 	API_P_INGEST_BATCH, /* outcomes, ids only */
 	API_P_CANNED_LIST,
 	API_P_CANNED,
+	API_P_SEARCH,
 };
 
 /* Start `method` on server_url + `path` (which includes its query string).
