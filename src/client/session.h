@@ -125,7 +125,7 @@ bool session_search(struct session *s, const char *query, struct errbuf *err);
  * empty) and load its first page (now, or with the other lists once the
  * hub said hello). */
 bool session_filter(struct session *s, enum view_kind v, const struct view_spec *spec,
-		    struct errbuf *err);
+			   struct errbuf *err);
 
 /* ---- the open thread ---------------------------------------------------- */
 
@@ -174,6 +174,11 @@ bool session_stop_chat(struct session *s, const char *chat_id, session_done_fn *
 bool session_agents(struct session *s, session_done_fn *done, void *ctx, struct errbuf *err);
 /* The canned replies the agent may use (GET /v1/replies); r->canned. */
 bool session_canned(struct session *s, session_done_fn *done, void *ctx, struct errbuf *err);
+/* The newest messages holding every word of `text` (GET /v1/search, at
+ * most SESSION_SEARCH_LIMIT); r->search. */
+#define SESSION_SEARCH_LIMIT 50
+bool session_find_messages(struct session *s, const char *text, session_done_fn *done, void *ctx,
+			   struct errbuf *err);
 
 /* A reply (or an internal note) into the outbox: on disk when this returns
  * true, sent as soon as the hub is live; its progress comes through

@@ -37,6 +37,7 @@ enum action_kind {
 	ACT_STOP,
 	ACT_AGENTS, /* no chat: never waits */
 	ACT_CANNED, /* no chat: never waits */
+	ACT_SEARCH, /* no chat: never waits; arg[0] the text */
 };
 
 /* One action, from the call that gave it to its outcome. What a queued
@@ -46,7 +47,7 @@ struct action {
 	struct session *s;
 	uint64_t ticket;             /* rises with every action given */
 	enum action_kind kind;
-	char *chat;                  /* NULL for ACT_AGENTS, ACT_CANNED */
+	char *chat;                  /* NULL for ACT_AGENTS, ACT_CANNED, ACT_SEARCH */
 	bool started;
 	bool force;                  /* takeover */
 	int score;                   /* rate */
@@ -170,6 +171,8 @@ static bool action_send(struct action *a, struct errbuf *err)
 		return api_agents(api, on_action, a, err);
 	case ACT_CANNED:
 		return api_canned_list(api, on_action, a, err);
+	case ACT_SEARCH:
+		return api_search(api, a->arg[0], SESSION_SEARCH_LIMIT, on_action, a, err);
 	}
 	return errbuf_set(err, "unknown action");
 }
@@ -370,6 +373,14 @@ bool session_agents(struct session *s, session_done_fn *done, void *ctx, struct 
 bool session_canned(struct session *s, session_done_fn *done, void *ctx, struct errbuf *err)
 {
 	struct action *a = action_new(s, ACT_CANNED, NULL, NULL, NULL, done, ctx, err);
+
+	return a && submit(s, a, err);
+}
+
+bool session_find_messages(struct session *s, const char *text, session_done_fn *done, void *ctx,
+			   struct errbuf *err)
+{
+	struct action *a = action_new(s, ACT_SEARCH, NULL, text, NULL, done, ctx, err);
 
 	return a && submit(s, a, err);
 }

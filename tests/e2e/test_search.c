@@ -5,6 +5,12 @@
  * plain text; --json one result per line; a word nobody wrote finds
  * nothing and says so; customer text cannot reach the terminal as escapes.
  *
+ * In the console, C-f: the words, Enter, the hits with the matched words
+ * [marked] and in the theme's match colour; Enter on one opens its chat
+ * at that message, even 120 messages back (older than the first page),
+ * marked "<< found"; a word nobody wrote says so at once; Esc goes back,
+ * and "/" still filters the list.
+ *
  * One hub for the program (console_fixture.h); each test writes its own
  * distinctive words.
  */
@@ -34,6 +40,8 @@ static void customer_writes(const char *name, const char *text)
 	expect_status(&r, 201);
 	reply_free(&r);
 }
+
+static struct tmux tm;
 
 /* `handoff search ARGS...` as Ana with its output piped (not a terminal);
  * its exit status, and what it printed into out[len]. */
@@ -128,6 +136,83 @@ static void test_cli_no_hit(void **state)
 	assert_string_equal(out, "");
 }
 
+/* C-f, the words, Enter: the dialog up with its answer. */
+static void find(const char *words)
+{
+	tmux_send_keys(&tm, "C-f", NULL);
+	tmux_wait_for(&tm, " Search messages ", WAIT);
+	tmux_type(&tm, words);
+	tmux_send_keys(&tm, "Enter", NULL);
+	tmux_wait_gone(&tm, "Searching...", WAIT);
+}
+
+static void test_console_opens_an_old_message(void **state)
+{
+	char text[64];
+
+	(void)state;
+	customer_writes("Olga Older", "my zeppelin order never came");
+	for (int i = 1; i <= 120; i++) {
+		snprintf(text, sizeof text, "filler line %d", i);
+		customer_writes("Olga Older", text);
+	}
+	console_start(&tm, &(struct console_opts){.name = "find-old", .cols = 80, .rows = 24});
+	find("zeppelin");
+	tmux_wait_for(&tm, "my [zeppelin] order never came", WAIT);
+	assert_non_null(line_with(tmux_screen(&tm, NULL, 0), "Olga Older"));
+	tmux_wait_for(&tm, "1 message, newest first", WAIT);
+
+	/* Enter on the hit: its chat, scrolled 120 messages up to it. */
+	tmux_send_keys(&tm, "Enter", NULL);
+	tmux_wait_gone(&tm, " Search messages ", WAIT);
+	tmux_wait_for(&tm, "<< found", WAIT);
+	const char *screen = tmux_screen(&tm, NULL, 0);
+	assert_non_null(strstr(screen, "my zeppelin order never came"));
+	assert_null(strstr(screen, "filler line 120"));
+	console_quit(&tm);
+}
+
+static void test_console_no_hit_and_escape(void **state)
+{
+	(void)state;
+	customer_writes("Nina Nohit", "a perfectly ordinary question");
+	console_start(&tm, &(struct console_opts){.name = "find-none"});
+	find("qwertzuiopasdf");
+	tmux_wait_for(&tm, "No message holds \"qwertzuiopasdf\"", WAIT);
+	tmux_send_keys(&tm, "Escape", NULL);
+	tmux_wait_gone(&tm, " Search messages ", WAIT);
+
+	/* The list's own search still filters the chats. */
+	console_find(&tm, "Nina Nohit");
+	tmux_wait_for(&tm, "Nina Nohit", WAIT);
+	console_quit(&tm);
+}
+
+/* The match is drawn in the theme's match attribute (default: black on
+ * yellow, bold), not only between brackets. */
+static void test_console_match_attribute(void **state)
+{
+	char ansi[16384];
+
+	(void)state;
+	customer_writes("Hugo Highlight", "the xylophone arrived broken");
+	console_start(&tm, &(struct console_opts){.name = "find-attr"});
+	find("xylophone");
+	tmux_wait_for(&tm, "the [xylophone] arrived", WAIT);
+	tmux_screen_ansi(&tm, ansi, sizeof ansi);
+	const char *at = strstr(ansi, "[xylophone]"); /* the hit's, not the field's */
+	assert_non_null(at);
+	/* The escape just before the word sets yellow's background (43). */
+	const char *esc = at;
+	while (esc > ansi && *esc != '\033')
+		esc--;
+	assert_non_null(strstr(esc, "43"));
+	assert_true(strstr(esc, "43") < at);
+	tmux_send_keys(&tm, "Escape", NULL);
+	tmux_wait_gone(&tm, " Search messages ", WAIT);
+	console_quit(&tm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +220,9 @@ int main(void)
 		cmocka_unit_test(test_cli_piped_plain),
 		cmocka_unit_test(test_cli_json),
 		cmocka_unit_test(test_cli_no_hit),
+		cmocka_unit_test(test_console_opens_an_old_message),
+		cmocka_unit_test(test_console_no_hit_and_escape),
+		cmocka_unit_test(test_console_match_attribute),
 	};
 	return cmocka_run_group_tests(tests, console_fixture_setup, console_fixture_teardown);
 }
