@@ -57,20 +57,22 @@ static void test_upgrade_indexes_existing_messages(void **state)
 	uuid_str chat;
 
 	fx_new_chat(fx, "an old message about Zanzibar", false, chat);
-	/* Back to schema 4: drop what step 5 made, as a v4 database had. */
-	assert_int_equal(sqlite3_exec(fx->db->conn,
-				      "DROP TABLE messages_fts; DROP TABLE chats_fts;"
-				      " DROP TABLE chat_counts; DROP TRIGGER chat_counts_insert;"
-				      " DROP TRIGGER chat_counts_update; DROP TRIGGER chats_fts_insert;"
-				      " DROP TRIGGER chats_fts_update; DROP TRIGGER messages_fts_insert;"
-				      " DROP INDEX chats_escalated; DROP INDEX chats_escalated_w;"
-				      " DROP INDEX chats_held_w; DROP INDEX chats_rtype;"
-				      " DROP INDEX chats_rtype_w; DROP INDEX chats_responder_w;"
-				      " DROP INDEX chats_status_w; DROP INDEX chats_channel_w;"
-				      " DROP INDEX chats_source_w; DROP INDEX chats_responder_status;"
-				      " DROP INDEX chats_responder_status_w; PRAGMA user_version = 4;",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	/* Back to the schema before the last step: drop what that step (the
+	 * indexes and the search tables) made, as such a database had. */
+	char sql[1024];
+	snprintf(sql, sizeof sql,
+		 "DROP TABLE messages_fts; DROP TABLE chats_fts;"
+		 " DROP TABLE chat_counts; DROP TRIGGER chat_counts_insert;"
+		 " DROP TRIGGER chat_counts_update; DROP TRIGGER chats_fts_insert;"
+		 " DROP TRIGGER chats_fts_update; DROP TRIGGER messages_fts_insert;"
+		 " DROP INDEX chats_escalated; DROP INDEX chats_escalated_w;"
+		 " DROP INDEX chats_held_w; DROP INDEX chats_rtype;"
+		 " DROP INDEX chats_rtype_w; DROP INDEX chats_responder_w;"
+		 " DROP INDEX chats_status_w; DROP INDEX chats_channel_w;"
+		 " DROP INDEX chats_source_w; DROP INDEX chats_responder_status;"
+		 " DROP INDEX chats_responder_status_w; PRAGMA user_version = %d;",
+		 DB_SCHEMA_VERSION - 1);
+	assert_int_equal(sqlite3_exec(fx->db->conn, sql, NULL, NULL, NULL), SQLITE_OK);
 	db_close(fx->db);
 	if (!(fx->db = db_open(fx->path, &e)))
 		fail_msg("reopen: %s", e.msg);
