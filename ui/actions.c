@@ -109,6 +109,11 @@ static void act_search(struct console *c)
 	console_dialog(c, dialog_prompt_new(PROMPT_SEARCH, "", c->search));
 }
 
+static void act_find_messages(struct console *c)
+{
+	console_dialog(c, dialog_find_new(c));
+}
+
 static void act_tab_search(struct console *c)
 {
 	if (!c->search[0]) {
@@ -364,6 +369,8 @@ const struct action actions[] = {
 	{"tab-mine", NULL, "Mine: the chats you hold", act_tab_mine},
 	{"tab-all", NULL, "All chats, latest message first", act_tab_all},
 	{"tab-search", NULL, "The search results", act_tab_search},
+	{"find-messages", "Find", "Search the messages of every chat; open one at that message",
+	 act_find_messages},
 	{"takeover", "Take", "Take over the chat from the bot", act_takeover},
 	{"handback", "Back", "Hand the chat back to the bot (asks if a colleague holds it)",
 	 act_handback},

@@ -101,12 +101,25 @@ void console_open_chat(struct console *c, const char *chat_id)
 		}
 		c->thread_view_scroll = 0;
 		c->unseen = 0;
+		c->found.seq = 0;
+		c->found.seeking = false;
 		thread_view_ticket_seen(c, store_chat(c->store, chat_id), true);
 		if (c->composer.active && strcmp(c->composer.chat, chat_id) != 0)
 			c->composer.active = false;
 	}
 	c->focus = PANE_THREAD;
 	screen_resize(c);
+}
+
+void console_open_at(struct console *c, const char *chat_id, int64_t seq)
+{
+	console_open_chat(c, chat_id);
+	if (strcmp(console_open(c), chat_id) != 0)
+		return;
+	snprintf(c->found.chat, sizeof c->found.chat, "%s", chat_id);
+	c->found.seq = seq;
+	c->found.seeking = true;
+	console_dirty(c, DIRTY_THREAD);
 }
 
 void console_dialog(struct console *c, struct dialog *d)

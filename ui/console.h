@@ -140,6 +140,14 @@ struct console {
 	int64_t drawn_newest;    /* and the seq of its newest message */
 	int unseen;              /* messages arrived while scrolled up */
 	struct ticket_lines tickets; /* of the open thread */
+	/* The message a search opened the thread at (dialog_find.c): the
+	 * thread scrolls to it once its page is loaded, and marks it while
+	 * that chat stays open. seq 0: none. */
+	struct {
+		uuid_str chat;
+		int64_t seq;
+		bool seeking;
+	} found;
 	struct composer composer;
 	bool reply_countdown;    /* a reply "retrying in N s" is on screen */
 	struct field field;      /* the text field editing keys go to (editkeys.h) */
@@ -205,6 +213,10 @@ void tab_show(struct console *c, enum tab t);
 
 /* Open a chat's thread and give it the focus. */
 void console_open_chat(struct console *c, const char *chat_id);
+
+/* The same, scrolled to the message `seq` and marking it (older pages are
+ * loaded until it is there). */
+void console_open_at(struct console *c, const char *chat_id, int64_t seq);
 
 /* Put up a dialog (NULL: take it down); the old one is freed. */
 void console_dialog(struct console *c, struct dialog *d);

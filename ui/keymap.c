@@ -41,6 +41,7 @@ static const struct binding main_keys[] = {
 	{"f", "filter"},        {"V", "save-view"},
 	{"D", "delete-view"},
 	{"c", "stats"},
+	{"C-f", "find-messages"},
 };
 
 static const struct binding composer_keys[] = {
@@ -96,6 +97,12 @@ static const struct binding stats_keys[] = {
 	{"r", "refresh"}, {"F5", "refresh"}, {"Esc", "close"}, {"q", "close"},
 };
 
+/* Up/Down only: every character types into the words. */
+static const struct binding find_keys[] = {
+	{"Down", "down"}, {"C-n", "down"}, {"Up", "up"}, {"C-p", "up"},
+	{"Enter", "confirm"}, {"Esc", "cancel"},
+};
+
 static const struct {
 	const struct binding *b;
 	size_t n;
@@ -111,6 +118,7 @@ static const struct {
 	[KC_HELP] = {help_keys, N(help_keys)},
 	[KC_CANNED] = {canned_keys, N(canned_keys)},
 	[KC_STATS] = {stats_keys, N(stats_keys)},
+	[KC_FIND] = {find_keys, N(find_keys)},
 };
 
 /* The function bars: most relevant first, so a narrow screen keeps those;
@@ -132,6 +140,7 @@ static const char *const confirm_bar[] = {"yes", "no", NULL};
 static const char *const help_bar[] = {"down", "up", "close", NULL};
 static const char *const canned_bar[] = {"confirm", "down", "up", "cancel", NULL};
 static const char *const stats_bar[] = {"refresh", "close", NULL};
+static const char *const find_bar[] = {"confirm", "down", "up", "cancel", NULL};
 
 const struct key_context_def key_contexts[KC_COUNT] = {
 	[KC_MAIN] = {"main", "The list and the thread",
@@ -162,6 +171,10 @@ const struct key_context_def key_contexts[KC_COUNT] = {
 		      "Days are UTC; a platform's row shows the count its bridge reported (blank: "
 		      "none reported).",
 		      stats_actions, &nstats_actions, {stats_bar, NULL}},
+	[KC_FIND] = {"find", "Searching the messages of every chat",
+		     "Type words; a word finds its forms (refund: refunded). Matches show "
+		     "[between brackets].",
+		     find_actions, &nfind_actions, {find_bar, NULL}},
 };
 
 const struct action *action_find(enum key_context kc, const char *name)
@@ -242,7 +255,7 @@ static bool apply_bind(struct keymap km[KC_COUNT], const char *spec, char *why, 
 		int kc = context_named(w[0]);
 		if (kc < 0) {
 			snprintf(why, whylen, "no key context \"%s\" (main, composer, edit, prompt, "
-				 "rate, status, assign, confirm, help, canned)", w[0]);
+				 "rate, status, assign, confirm, help, canned, find)", w[0]);
 			return false;
 		}
 		return bind_one(km, (enum key_context)kc, w[1], w[2], why, whylen);

@@ -35,6 +35,7 @@ static const char *const element_names[EL_COUNT] = {
 	[EL_FBAR_KEY] = "fbar.key",
 	[EL_FBAR_LABEL] = "fbar.label",
 	[EL_DIALOG] = "dialog",
+	[EL_MATCH] = "match",
 };
 
 static const char *const color_names[] = {

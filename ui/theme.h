@@ -51,6 +51,7 @@ enum element {
 	EL_FBAR_KEY,        /* function bar: the key */
 	EL_FBAR_LABEL,      /* function bar: what it does */
 	EL_DIALOG,
+	EL_MATCH,           /* the words a message search matched */
 	EL_COUNT
 };
 

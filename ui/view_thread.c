@@ -214,7 +214,10 @@ static void draw_message_row(struct console *c, const struct shown *s, int row, 
 					 : m->role == MSG_ROLE_BOT ? "Bot" : "Customer";
 	x += draw_untrusted(y, x, end - x, who, c->attrs[EL_MSG_META]);
 	if (m->role == MSG_ROLE_NOTE)
-		draw_str(y, x, end - x, "  (internal note: agents only)", a);
+		x += draw_str(y, x, end - x, "  (internal note: agents only)", a);
+	/* Words, not only a colour: the mark reads on any terminal. */
+	if (m->seq == c->found.seq && strcmp(c->found.chat, console_open(c)) == 0)
+		draw_str(y, x, end - x, "  << found", c->attrs[EL_MATCH]);
 }
 
 /* The chat's state in one line, above its messages; who else is there at
@@ -434,6 +437,28 @@ static int rows_grown(const struct console *c, const struct shown *sh, size_t j,
 	return -1;
 }
 
+/* Scroll so that the found message's first row is the pane's top row,
+ * once it is among sh[j..all); give up when the whole thread is loaded
+ * without it. Until then the draw asks for older pages. */
+static void seek_found(struct console *c, const struct shown *sh, size_t j, size_t all,
+		       int area, bool at_beginning)
+{
+	long below = 0;
+
+	for (size_t i = all; sh && i > j; i--) {
+		below += sh[i - 1].lines;
+		if (sh[i - 1].m && sh[i - 1].m->seq == c->found.seq) {
+			c->thread_view_scroll = below > area ? (int)(below - area) : 0;
+			c->found.seeking = false;
+			return;
+		}
+	}
+	if (at_beginning) {
+		c->found.seeking = false;
+		console_say(c, true, "That message is no longer in the thread");
+	}
+}
+
 void thread_view_draw(struct console *c)
 {
 	const struct rect *r = &c->layout.thread;
@@ -462,7 +487,9 @@ void thread_view_draw(struct console *c)
 	 * above it are covered; sh[j..all) holds them in screen order. */
 	size_t nt = c->tickets.n, all = count + nt, k = count, q = nt, j = all;
 	struct shown *sh = calloc(all ? all : 1, sizeof *sh);
-	long total = 0, need = (long)area + c->thread_view_scroll;
+	/* Seeking a search's message: every loaded message, to find its row. */
+	bool seeking = c->found.seeking && strcmp(c->found.chat, open) == 0;
+	long total = 0, need = seeking ? LONG_MAX : (long)area + c->thread_view_scroll;
 	while (sh && total < need) {
 		const struct message *m = k ? thread_at(t, k - 1) : NULL;
 		const struct message *prev = k > 1 ? thread_at(t, k - 2) : NULL;
@@ -488,6 +515,8 @@ void thread_view_draw(struct console *c)
 		total += s->lines;
 	}
 	bool at_beginning = t && thread_has_beginning(t) && k == 0;
+	if (seeking)
+		seek_found(c, sh, j, all, area, at_beginning);
 	if (total < need && !at_beginning)
 		session_thread_older(c->session); /* the top is in view: fetch above */
 	long max_scroll = total > area ? total - area : 0;

@@ -51,6 +51,11 @@ static const struct cli_option stats_options[] = {
 	{NULL, NULL, NULL},
 };
 
+static const struct cli_option search_options[] = {
+	{"limit", "N", "at most N messages, 1..100 (default 20)"},
+	{NULL, NULL, NULL},
+};
+
 static const struct cli_option watch_options[] = {
 	{"since", "SEQ", "start after this event seq (the last one a previous run printed)"},
 	{NULL, NULL, NULL},
@@ -81,6 +86,11 @@ const struct cli_command cli_commands[] = {
 	 "only); NAME is its shortcut (letters, digits, '.', '_', '-'), TEXT may hold "
 	 "{customer}, {agent} and {chat_title}. rm: remove one by id or name."},
 	{"retitle", "ID TITLE", 2, 2, NULL, cmd_retitle, "Set the chat's title."},
+	{"search", "TEXT [--limit N]", 1, 1, search_options, cmd_search,
+	 "The newest messages of every chat, notes included, holding every word of TEXT "
+	 "(by stem: refund finds refunded), newest first: chat id, customer, title, time, "
+	 "role, #seq and the matching part of the text, the matched words in bold on a "
+	 "terminal. With --json: one result object per line (JSON Lines)."},
 	{"show", "ID [--all]", 1, 1, show_options, cmd_show,
 	 "Show a chat and its latest messages. With --json: {\"chat\":...,\"messages\":[...]}."},
 	{"stats", "[--from DATE] [--to DATE]", 0, 0, stats_options, cmd_stats,

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "print.h"
+#include "searchres.h"
 #include "textsafe.h"
 
 /* Text from the network, made safe for the terminal; one line unless
@@ -201,4 +202,40 @@ bool print_json(FILE *f, cJSON *j)
 	free(text);
 	cJSON_Delete(j);
 	return safe != NULL;
+}
+
+/* Each piece made safe on its own, so a control character in the text can
+ * neither end the bold early nor start one. */
+struct piece_out {
+	FILE *f;
+	bool bold;
+};
+
+static void put_piece(void *ctx, const char *s, size_t len, bool matched)
+{
+	struct piece_out *o = ctx;
+	char *safe = textsafe_dup(s, len, 0);
+
+	if (matched && o->bold)
+		fputs("\033[1m", o->f);
+	fputs(safe ? safe : "?", o->f);
+	if (matched && o->bold)
+		fputs("\033[22m", o->f);
+	free(safe);
+}
+
+void print_search_hit(FILE *f, const struct search_result *r, const struct chat *c, bool bold)
+{
+	char when[32];
+	struct piece_out out = {f, bold};
+
+	format_time(when, sizeof when, r->created_at);
+	fprintf(f, "%s  ", r->chat_id);
+	put_safe(f, c ? c->owner.name : "?", false);
+	fputs("  ", f);
+	put_safe(f, c && c->title ? c->title : "-", false);
+	fprintf(f, "  %s  %s #%" PRId64 "  %s", when, msg_role_name(r->role), r->seq,
+		r->snippet_start > 0 ? "..." : "");
+	search_result_pieces(r, put_piece, &out);
+	fputc('\n', f);
 }

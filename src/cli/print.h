@@ -30,6 +30,12 @@ void print_chat_detail(FILE *f, const struct chat *c, int64_t now);
 /* One message: "#seq time role author: text" (newlines kept, indented). */
 void print_msg(FILE *f, const struct message *m);
 
+/* One search hit: chat id, customer, title, time, role, "#seq" and the
+ * snippet; with `bold` (a terminal) the matched words in bold, else the
+ * snippet as plain text. `c`, the hit's chat, may be NULL. */
+struct search_result;
+void print_search_hit(FILE *f, const struct search_result *r, const struct chat *c, bool bold);
+
 /* `j` compact on one line, made terminal-safe as described above, then
  * deleted. False when out of memory (j NULL included). */
 bool print_json(FILE *f, cJSON *j);

@@ -135,6 +135,13 @@ struct api_canned_list {
 	size_t n;
 };
 
+/* GET /v1/search (v1.1): the newest messages matching a text. */
+struct search_result;
+struct api_search_list {
+	struct search_result *results;
+	size_t n;
+};
+
 struct api_result {
 	enum api_err_kind err;
 	long http_status;        /* the last answer's status, 0 when none */
@@ -157,6 +164,7 @@ struct api_result {
 	struct canned *canned_one;         /* api_canned_add, api_canned_remove */
 	struct api_owner *owner;           /* api_owner */
 	int64_t stored;                    /* api_ingest_stats: the days stored */
+	struct api_search_list *search;    /* api_search */
 };
 
 typedef void api_done_fn(void *ctx, struct api_result *r);
@@ -201,6 +209,7 @@ bool api_ingest_stats(struct api *a, const char *platform, const struct api_stat
 void api_health_free(struct api_health *h);
 void api_canned_list_free(struct api_canned_list *l);
 void api_owner_free(struct api_owner *o);
+void api_search_list_free(struct api_search_list *l);
 
 /* Filters of GET /v1/chats. NULL / 0 / API_TRISTATE_UNSET: not sent. The
  * strings go to the hub as given (URL-escaped), so it validates them. */
@@ -320,6 +329,12 @@ bool api_canned_add(struct api *a, const char *name, const char *text, bool shar
 		    api_done_fn *done, void *ctx, struct errbuf *err);
 bool api_canned_remove(struct api *a, const char *id, api_done_fn *done, void *ctx,
 		       struct errbuf *err);
+
+/* GET /v1/search?q=&limit= (v1.1): the newest `limit` messages (1..100; 0:
+ * the hub's default) holding every word of `text`, as searchres.h decodes
+ * them (offsets checked against each snippet). */
+bool api_search(struct api *a, const char *text, int limit, api_done_fn *done, void *ctx,
+		struct errbuf *err);
 
 /* A fresh client_msg_id (a uuid: 36 of [0-9a-f-]) into out[37]. */
 bool api_new_client_msg_id(char out[UUID_STRLEN + 1], struct errbuf *err);

@@ -12,6 +12,7 @@
 #include "canned.h"
 #include "codec.h"
 #include "jsonfield.h"
+#include "searchres.h"
 
 void api_chat_page_free(struct api_chat_page *p)
 {
@@ -86,6 +87,16 @@ void api_owner_free(struct api_owner *o)
 	free(o);
 }
 
+void api_search_list_free(struct api_search_list *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		search_result_free(&l->results[i]);
+	free(l->results);
+	free(l);
+}
+
 void api_result_free(struct api_result *r)
 {
 	api_health_free(r->health);
@@ -114,6 +125,8 @@ void api_result_free(struct api_result *r)
 		canned_free(r->canned_one);
 		free(r->canned_one);
 	}
+	api_search_list_free(r->search);
+	r->search = NULL;
 	r->canned = NULL;
 	r->canned_one = NULL;
 	api_owner_free(r->owner);
@@ -144,6 +157,7 @@ void api_result_take(struct api_result *dst, struct api_result *r)
 	r->canned = NULL;
 	r->canned_one = NULL;
 	r->owner = NULL;
+	r->search = NULL;
 }
 
 /* An array member `name` of `j`, each element decoded into
@@ -226,6 +240,16 @@ static bool one_canned(const cJSON *j, void *out, struct errbuf *err)
 static void free_canned(void *p)
 {
 	canned_free(p);
+}
+
+static bool one_result(const cJSON *j, void *out, struct errbuf *err)
+{
+	return search_result_from_json(j, out, err);
+}
+
+static void free_result(void *p)
+{
+	search_result_free(p);
 }
 
 /* A day's "date" and "conversations", the members hub and platform days share. */
@@ -549,6 +573,19 @@ static bool decode(enum api_payload what, long status, const cJSON *j, struct ap
 		return decode_owner(j, r, err);
 	case API_P_NONE:
 		return true;
+	case API_P_SEARCH: {
+		struct api_search_list *l = calloc(1, sizeof *l);
+		if (!l)
+			return errbuf_set(err, "out of memory");
+		if (!decode_array(j, "results", sizeof(struct search_result), one_result,
+				  free_result, &items, &l->n, err)) {
+			free(l);
+			return false;
+		}
+		l->results = items;
+		r->search = l;
+		return true;
+	}
 	case API_P_STATS: {
 		struct api_stats *s = calloc(1, sizeof *s);
 		if (!s)

@@ -485,3 +485,27 @@ bool api_canned_remove(struct api *a, const char *id, api_done_fn *done, void *c
 	snprintf(path, sizeof path, "/v1/replies/%s", id);
 	return api_call_start(a, "DELETE", path, NULL, API_P_CANNED, false, done, ctx, err);
 }
+
+bool api_search(struct api *a, const char *text, int limit, api_done_fn *done, void *ctx,
+		struct errbuf *err)
+{
+	struct query q = {0};
+
+	if (!text || !*text)
+		return errbuf_set(err, "search: the text is empty");
+	q_param(&q, "q", text);
+	if (limit > 0)
+		q_int(&q, "limit", limit);
+	char *query = q_finish(&q);
+	size_t n = query ? strlen("/v1/search") + strlen(query) + 1 : 0;
+	char *path = query ? malloc(n) : NULL;
+	if (!path) {
+		free(query);
+		return errbuf_set(err, "out of memory");
+	}
+	snprintf(path, n, "/v1/search%s", query);
+	free(query);
+	bool ok = api_call_start(a, "GET", path, NULL, API_P_SEARCH, false, done, ctx, err);
+	free(path);
+	return ok;
+}

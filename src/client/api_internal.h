@@ -27,6 +27,7 @@ enum api_payload {
 	API_P_CANNED,
 	API_P_OWNER,
 	API_P_NONE,        /* any 2xx will do: the answer is not kept */
+	API_P_SEARCH,
 };
 
 /* Start `method` on server_url + `path` (which includes its query string).

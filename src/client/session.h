@@ -131,7 +131,7 @@ bool session_search(struct session *s, const char *query, struct errbuf *err);
  * empty) and load its first page (now, or with the other lists once the
  * hub said hello). */
 bool session_filter(struct session *s, enum view_kind v, const struct view_spec *spec,
-		    struct errbuf *err);
+			   struct errbuf *err);
 
 /* ---- the open thread ---------------------------------------------------- */
 
@@ -198,6 +198,12 @@ bool session_stats(struct session *s, const char *from, const char *to, session_
  * and the chats go into the store. */
 bool session_owner(struct session *s, const char *owner_id, session_done_fn *done, void *ctx,
 		   struct errbuf *err);
+
+/* The newest messages holding every word of `text` (GET /v1/search, at
+ * most SESSION_SEARCH_LIMIT); r->search. */
+#define SESSION_SEARCH_LIMIT 50
+bool session_find_messages(struct session *s, const char *text, session_done_fn *done, void *ctx,
+			   struct errbuf *err);
 
 /* A reply (or an internal note) into the outbox: on disk when this returns
  * true, sent as soon as the hub is live; its progress comes through

@@ -39,6 +39,7 @@ enum action_kind {
 	ACT_CANNED, /* no chat: never waits */
 	ACT_OWNER,  /* no chat either; arg[0] is the owner */
 	ACT_STATS,  /* no chat: never waits */
+	ACT_SEARCH, /* no chat: never waits; arg[0] the text */
 };
 
 /* One action, from the call that gave it to its outcome. What a queued
@@ -48,7 +49,7 @@ struct action {
 	struct session *s;
 	uint64_t ticket;             /* rises with every action given */
 	enum action_kind kind;
-	char *chat;                  /* NULL for ACT_AGENTS, ACT_CANNED, ACT_OWNER, ACT_STATS */
+	char *chat;                  /* NULL for ACT_AGENTS, ACT_CANNED, ACT_OWNER, ACT_STATS, ACT_SEARCH */
 	bool started;
 	bool force;                  /* takeover */
 	int score;                   /* rate */
@@ -177,6 +178,8 @@ static bool action_send(struct action *a, struct errbuf *err)
 		return api_owner(api, a->arg[0], on_action, a, err);
 	case ACT_STATS:
 		return api_stats_daily(api, a->arg[0], a->arg[1], on_action, a, err);
+	case ACT_SEARCH:
+		return api_search(api, a->arg[0], SESSION_SEARCH_LIMIT, on_action, a, err);
 	}
 	return errbuf_set(err, "unknown action");
 }
@@ -396,6 +399,14 @@ bool session_stats(struct session *s, const char *from, const char *to, session_
 		   void *ctx, struct errbuf *err)
 {
 	struct action *a = action_new(s, ACT_STATS, NULL, from, to, done, ctx, err);
+
+	return a && submit(s, a, err);
+}
+
+bool session_find_messages(struct session *s, const char *text, session_done_fn *done, void *ctx,
+			   struct errbuf *err)
+{
+	struct action *a = action_new(s, ACT_SEARCH, NULL, text, NULL, done, ctx, err);
 
 	return a && submit(s, a, err);
 }

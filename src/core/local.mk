@@ -10,6 +10,7 @@ src_core_libhandoffcore_a_SOURCES = \
 	src/core/jsonfield.c src/core/jsonfield.h \
 	src/core/log.c src/core/log.h \
 	src/core/model.c src/core/model.h \
+	src/core/searchres.c src/core/searchres.h \
 	src/core/textsafe.c src/core/textsafe.h \
 	src/core/timeutil.c src/core/timeutil.h \
 	src/core/utf8.c src/core/utf8.h \

@@ -156,6 +156,29 @@ void console_find(struct tmux *t, const char *title)
 	tmux_wait_for(t, "4 Search 1", WAIT);
 }
 
+int console_cli(const char *who, const char *token, bool ansi, char *out, size_t len,
+		const char *const *args)
+{
+	char url[64], file[160];
+	struct tmux t = {0};
+	const char *argv[12] = {getenv("HANDOFF_BIN"), "--server", url, "--token-file", file};
+	size_t n = 5;
+
+	hub_url(&hub, "", url, sizeof url);
+	hub_token_file(&hub, who, token, file, sizeof file);
+	for (; *args && n + 1 < sizeof argv / sizeof *argv; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	tmux_start(&t, 200, 10, NULL, argv);
+	int status = tmux_wait_dead(&t, WAIT);
+	if (ansi)
+		tmux_screen_ansi(&t, out, len);
+	else
+		tmux_screen(&t, out, len);
+	tmux_kill(&t);
+	return status;
+}
+
 const char *line_with(const char *screen, const char *text)
 {
 	const char *at = strstr(screen, text);

@@ -57,6 +57,13 @@ void console_quit(struct tmux *t);
 /* Find the chat titled `title` with the search field: "4 Search 1". */
 void console_find(struct tmux *t, const char *title);
 
+/* `handoff ARGS...` (NULL-terminated, up to 6) as the person `who` whose
+ * token is `token`, in a 200x10 terminal of its own, as they would type
+ * it; its exit status, and its screen into out[len] (with its colours and
+ * attributes as escapes when `ansi`). */
+int console_cli(const char *who, const char *token, bool ansi, char *out, size_t len,
+		const char *const *args);
+
 /* The line of `screen` holding `text`, or NULL. */
 const char *line_with(const char *screen, const char *text);
 

@@ -10,6 +10,7 @@ E2E_TESTS = \
 	tests/e2e/test_details \
 	tests/e2e/test_targets \
 	tests/e2e/test_stats \
+	tests/e2e/test_search \
 	tests/e2e/test_list_loading \
 	tests/e2e/test_thread_scroll \
 	tests/e2e/test_views \
@@ -49,6 +50,11 @@ tests_e2e_test_views_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_e2e_test_views_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_e2e_test_views_LDADD = $(IT_LDADD)
 tests_e2e_test_views_LDFLAGS = -pthread
+tests_e2e_test_search_SOURCES = tests/e2e/test_search.c $(CONSOLE_FIXTURE)
+tests_e2e_test_search_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_e2e_test_search_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_search_LDADD = $(IT_LDADD)
+tests_e2e_test_search_LDFLAGS = -pthread
 tests_e2e_test_canned_SOURCES = tests/e2e/test_canned.c $(CONSOLE_FIXTURE)
 tests_e2e_test_canned_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_e2e_test_canned_CPPFLAGS = $(E2E_CPPFLAGS)

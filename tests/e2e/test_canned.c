@@ -38,26 +38,9 @@ static void customer(const char *name, char id[37])
 	reply_free(&r);
 }
 
-/* `handoff ARGS...` (up to 6) as the person whose token is `token`, in a
- * terminal of its own, as they would type it; its exit status, and what
- * it printed into out[len]. */
 static int cli(const char *who, const char *token, char *out, size_t len, const char *const *args)
 {
-	char url[64], file[160];
-	struct tmux t = {0};
-	const char *argv[12] = {getenv("HANDOFF_BIN"), "--server", url, "--token-file", file};
-	size_t n = 5;
-
-	hub_url(&hub, "", url, sizeof url);
-	hub_token_file(&hub, who, token, file, sizeof file);
-	for (; *args && n + 1 < sizeof argv / sizeof *argv; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	tmux_start(&t, 200, 10, NULL, argv);
-	int status = tmux_wait_dead(&t, WAIT);
-	tmux_screen(&t, out, len);
-	tmux_kill(&t);
-	return status;
+	return console_cli(who, token, false, out, len, args);
 }
 
 /* `handoff replies add NAME TEXT --shared` as Sue: "added", exit 0. */

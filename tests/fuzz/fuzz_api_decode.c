@@ -2,13 +2,17 @@
  * fuzz_api_decode.c — the API client's answer decoders (api_decode.c) on
  * hostile bodies: the first byte picks what the call expects (health, me,
  * agents, a chat page, a chat, a message page, a message, stats, canned
- * replies, an owner). Every chat, message, agent and canned reply decoded
- * must encode to text the protocol's decoders accept again, unchanged.
+ * replies, an owner, search results). Every chat, message, agent, canned
+ * reply and search result decoded must encode to text the protocol's
+ * decoders accept again, unchanged; a search result's pieces must join to
+ * its snippet.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api_internal.h"
 #include "canned.h"
+#include "searchres.h"
 #include "codec.h"
 #include "fuzz.h"
 #include "jsonfield.h"
@@ -73,6 +77,42 @@ static void check_canned(const struct canned *r)
 	canned_free(&again);
 }
 
+/* The pieces a hit is drawn from, joined, are its snippet exactly. */
+struct joined {
+	char *s;
+	size_t len;
+};
+
+static void join_piece(void *ctx, const char *s, size_t len, bool matched)
+{
+	struct joined *j = ctx;
+
+	(void)matched;
+	memcpy(j->s + j->len, s, len);
+	j->len += len;
+}
+
+static void check_search(const struct search_result *r)
+{
+	struct errbuf err;
+	struct search_result again = {0};
+	size_t n = strlen(r->snippet);
+	struct joined pieces = {malloc(n + 1), 0};
+
+	FUZZ_CHECK(pieces.s != NULL);
+	search_result_pieces(r, join_piece, &pieces);
+	FUZZ_CHECK(pieces.len == n && memcmp(pieces.s, r->snippet, n) == 0);
+	free(pieces.s);
+	cJSON *j = search_result_to_json(r);
+	FUZZ_CHECK(j != NULL);
+	FUZZ_CHECK(search_result_from_json(j, &again, &err));
+	cJSON *k = search_result_to_json(&again);
+	FUZZ_CHECK(k != NULL && cJSON_Compare(j, k, true));
+	cJSON_Delete(j);
+	cJSON_Delete(k);
+	search_result_free(&again);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct api_result r = {0};
@@ -80,7 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	enum api_payload what = (enum api_payload)(data[0] % (API_P_OWNER + 1));
+	enum api_payload what = (enum api_payload)(data[0] % (API_P_SEARCH + 1));
 	long status = data[0] & 0x80 ? 201 : 200;
 	if (!api_decode(what, status, (const char *)data + 1, size - 1, &r, &err))
 		return 0;
@@ -102,6 +142,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_canned(&r.canned->replies[i]);
 	for (size_t i = 0; r.owner && i < r.owner->n; i++)
 		check_chat(&r.owner->chats[i]);
+	for (size_t i = 0; r.search && i < r.search->n; i++)
+		check_search(&r.search->results[i]);
 	api_result_free(&r);
 	return 0;
 }

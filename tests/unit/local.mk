@@ -39,6 +39,7 @@ UNIT_TESTS = \
 	tests/unit/test_ratelimit \
 	tests/unit/test_textsafe \
 	tests/unit/test_canned \
+	tests/unit/test_searchres \
 	tests/unit/test_timeutil \
 	tests/unit/test_utf8 \
 	tests/unit/test_uuid
@@ -78,6 +79,9 @@ tests_unit_test_textsafe_LDADD = $(UNIT_LDADD)
 tests_unit_test_canned_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_canned_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_unit_test_canned_LDADD = $(UNIT_LDADD)
+tests_unit_test_searchres_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_searchres_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_searchres_LDADD = $(UNIT_LDADD)
 tests_unit_test_timeutil_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_timeutil_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_unit_test_timeutil_LDADD = $(UNIT_LDADD)
