@@ -408,6 +408,10 @@ const struct action actions[] = {
 	{"delete-view", NULL, "Delete the saved view of this tab (asks first)", act_delete_view},
 	{"stats", "Stats", "Daily counts of the last 30 days as charts, with the platforms' own",
 	 act_stats},
+	{"away", NULL, "Away, or back online: an away agent is offered no chats", act_away},
+	{"accept-offer", NULL, "Accept the chat the hub offers you (auto-assignment)",
+	 act_accept_offer},
+	{"pass-offer", NULL, "Pass the offered chat on to the next agent", act_pass_offer},
 };
 
 const size_t nactions = sizeof actions / sizeof actions[0];

@@ -159,6 +159,7 @@ void console_quit(struct console *c, bool confirmed)
 	uv_close((uv_handle_t *)&c->clock, on_handle_closed);
 	uv_close((uv_handle_t *)&c->settle, on_handle_closed);
 	uv_close((uv_handle_t *)&c->frame_due, on_handle_closed);
+	availability_close(c, on_handle_closed);
 	/* Unsent replies stay in the outbox journal for the next start. */
 	session_free(c->session);
 	c->session = NULL;
@@ -241,6 +242,11 @@ static void on_answer(void *ctx, const struct chat *ch, const struct message *m)
 {
 	(void)m;
 	attention_answer(ctx, ch);
+}
+
+static void on_offer(void *ctx, const struct chat_offer *o)
+{
+	availability_offer(ctx, o);
 }
 
 static void on_reply(void *ctx, const struct session_reply *r)
@@ -369,6 +375,7 @@ static void start_handles(struct console *c)
 	uv_poll_start(&c->input, UV_READABLE, input_on_readable);
 	uv_signal_start(&c->winch, on_winch, SIGWINCH);
 	uv_prepare_start(&c->frame, on_frame);
+	availability_start(c);
 }
 
 /* ncurses needs a UTF-8 locale for anything beyond ASCII; take the
@@ -397,7 +404,7 @@ static FILE *open_log(const char *state_dir)
 int console_run(const struct config *cfg, const char *state_dir)
 {
 	static const struct session_callbacks cb = {on_state, on_notice, on_reply, on_assigned,
-						     on_answer};
+						     on_answer, on_offer};
 	struct console c;
 	uv_loop_t loop;
 	struct errbuf err;

@@ -164,6 +164,15 @@ struct console {
 	struct stream_status conn;
 	char conn_reason[160];
 
+	/* availability (availability.c, v1.1) */
+	bool away;               /* the hub was told the agent is away */
+	bool away_auto;          /* ... by the idle timer: the next key ends it */
+	uv_timer_t idle;         /* away_after minutes after the last key */
+	struct {
+		uuid_str chat;   /* the chat the hub offers, "" none */
+		uint64_t until;  /* uv_now() when the offer runs out */
+	} offer;
+
 	/* attention */
 	bool title_set;          /* the window title is ours (attention.c) */
 	int64_t started_at;      /* escalations after this are news */
@@ -245,6 +254,17 @@ void attention_answer(struct console *c, const struct chat *ch);
 /* The open thread is on screen at its newest message: mark it read in the
  * hub (session_mark_read) when it has unread messages. Called each frame. */
 void attention_read_open(struct console *c);
+
+/* Availability (availability.c): the idle timer, set up with the screen's
+ * handles (one more of handles_open) and closed on quit; every key
+ * restarts it (and ends an away it set); the hub's offers. */
+void availability_start(struct console *c);
+void availability_close(struct console *c, uv_close_cb done);
+void availability_key(struct console *c);
+void availability_offer(struct console *c, const struct chat_offer *o);
+void act_away(struct console *c);
+void act_accept_offer(struct console *c);
+void act_pass_offer(struct console *c);
 
 /* Give the terminal back its own window title, if ours replaced it. */
 void attention_end(struct console *c);

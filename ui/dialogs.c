@@ -387,9 +387,17 @@ static void assign_draw(struct console *c, struct dialog *d)
 		return;
 	}
 	for (size_t i = 0; i < a->n; i++) {
-		snprintf(line, sizeof line, "%s%s  (%s, %lld chats)", i == a->sel ? "> " : "  ",
-			 a->agents[i].name, account_role_name(a->agents[i].role),
-			 (long long)a->agents[i].active_chats);
+		const struct agent *ag = &a->agents[i];
+		/* A v1.1 hub tells who is there and how loaded: "online, 1/3". */
+		if (ag->status != AGENT_STATUS_NONE)
+			snprintf(line, sizeof line, "%s%s  (%s, %s, %lld/%lld chats)",
+				 i == a->sel ? "> " : "  ", ag->name, account_role_name(ag->role),
+				 agent_status_name(ag->status), (long long)ag->active_chats,
+				 (long long)ag->capacity);
+		else
+			snprintf(line, sizeof line, "%s%s  (%s, %lld chats)",
+				 i == a->sel ? "> " : "  ", ag->name, account_role_name(ag->role),
+				 (long long)ag->active_chats);
 		char *safe = textsafe_dup(line, strlen(line), 0);
 		box_line(c, &b, 1 + (int)i, safe ? safe : "?",
 			 c->attrs[EL_DIALOG] | (i == a->sel ? A_REVERSE : 0));

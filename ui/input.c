@@ -62,6 +62,7 @@ void input_key(struct console *c, int key)
 {
 	if (key == KEY_FN + KEY_RESIZE)
 		return; /* SIGWINCH does it (on_winch) */
+	availability_key(c);
 	if (key == KEY_FN + KEY_MOUSE) {
 		mouse_event(c);
 		return;

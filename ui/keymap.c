@@ -42,6 +42,8 @@ static const struct binding main_keys[] = {
 	{"D", "delete-view"},
 	{"c", "stats"},
 	{"C-f", "find-messages"},
+	{"A", "away"},          {"O", "accept-offer"},
+	{"P", "pass-offer"},
 };
 
 static const struct binding composer_keys[] = {

@@ -3,6 +3,7 @@ noinst_LIBRARIES += ui/libhandoffui.a
 ui_libhandoffui_a_SOURCES = \
 	ui/actions.c ui/actions.h \
 	ui/attention.c \
+	ui/availability.c \
 	ui/composer.c ui/composer.h \
 	ui/presence_line.c ui/presence_line.h \
 	ui/console.c ui/console.h ui/console_run.h \

@@ -51,8 +51,9 @@ static bool conn_label(const struct console *c, char *out, size_t len)
 
 	switch (st->state) {
 	case STREAM_LIVE:
-		snprintf(out, len, " live ");
-		return true;
+		/* Away is the agent's own state: it reads without colour. */
+		snprintf(out, len, c->away ? " live, away " : " live ");
+		return !c->away;
 	case STREAM_RETRYING: {
 		uint64_t now = uv_now(c->loop);
 		uint64_t s = st->retry_at_ms > now ? (st->retry_at_ms - now + 999) / 1000 : 0;

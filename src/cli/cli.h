@@ -16,6 +16,7 @@
 
 #include "api.h"
 #include "settings.h"
+#include "uuid.h"
 
 /* Exit statuses, as the protocol fixes them. */
 enum {
@@ -71,6 +72,11 @@ int cli_wait(struct cli *cli, const char *cmd, struct cli_wait *w);
  * EXIT_USAGE. */
 __attribute__((format(printf, 3, 4)))
 int cli_usage_error(struct cli *cli, const char *cmd, const char *fmt, ...);
+
+/* AGENT as an id, or the one agent or supervisor whose name it is (case
+ * aside), asking the hub's /v1/agents; errors are reported as CMD's. */
+int cli_resolve_agent(struct cli *cli, const char *cmd, const char *who,
+		      char id[UUID_STRLEN + 1]);
 
 /* A call that could not even start (bad id, empty text): a usage error. */
 int cli_start_failed(struct cli *cli, const char *cmd, const struct errbuf *why);

@@ -49,6 +49,23 @@ int cmd_handback(struct cli *cli, const struct cli_args *a)
 	return finish_chat(cli, "handback", ok, &w, &err);
 }
 
+/* Auto-assignment's offers (v1.1). */
+int cmd_accept(struct cli *cli, const struct cli_args *a)
+{
+	struct cli_wait w = {0};
+	struct errbuf err;
+	bool ok = api_accept(cli->api, a->argv[0], cli_on_done, &w, &err);
+	return finish_chat(cli, "accept", ok, &w, &err);
+}
+
+int cmd_pass(struct cli *cli, const struct cli_args *a)
+{
+	struct cli_wait w = {0};
+	struct errbuf err;
+	bool ok = api_pass(cli->api, a->argv[0], cli_on_done, &w, &err);
+	return finish_chat(cli, "pass", ok, &w, &err);
+}
+
 int cmd_stop(struct cli *cli, const struct cli_args *a)
 {
 	struct cli_wait w = {0};
@@ -176,8 +193,8 @@ int cmd_note(struct cli *cli, const struct cli_args *a)
 	return send_text(cli, "note", a, true);
 }
 
-/* AGENT as an id, or the one agent whose name it is (case aside). */
-static int resolve_agent(struct cli *cli, const char *who, char id[UUID_STRLEN + 1])
+int cli_resolve_agent(struct cli *cli, const char *cmd, const char *who,
+		      char id[UUID_STRLEN + 1])
 {
 	struct cli_wait w = {0};
 	struct errbuf err;
@@ -187,8 +204,8 @@ static int resolve_agent(struct cli *cli, const char *who, char id[UUID_STRLEN +
 		return EXIT_OK;
 	}
 	if (!api_agents(cli->api, cli_on_done, &w, &err))
-		return cli_start_failed(cli, "assign", &err);
-	int status = cli_wait(cli, "assign", &w);
+		return cli_start_failed(cli, cmd, &err);
+	int status = cli_wait(cli, cmd, &w);
 	if (status != EXIT_OK)
 		return status;
 	int found = 0;
@@ -202,7 +219,7 @@ static int resolve_agent(struct cli *cli, const char *who, char id[UUID_STRLEN +
 	api_result_free(&w.r);
 	if (found == 1)
 		return EXIT_OK;
-	return cli_usage_error(cli, "assign",
+	return cli_usage_error(cli, cmd,
 			       found ? "several agents are called '%s': give the agent's id"
 				     : "no agent is called '%s'",
 			       who);
@@ -216,7 +233,7 @@ int cmd_assign(struct cli *cli, const struct cli_args *a)
 
 	if (!uuid_valid(a->argv[0]))
 		return cli_usage_error(cli, "assign", "chat: not a valid id (a lowercase UUID)");
-	int status = resolve_agent(cli, a->argv[1], id);
+	int status = cli_resolve_agent(cli, "assign", a->argv[1], id);
 	if (status != EXIT_OK)
 		return status;
 	bool ok = api_assign(cli->api, a->argv[0], id, cli_on_done, &w, &err);

@@ -63,6 +63,14 @@ static const struct cli_option watch_options[] = {
 
 /* Sorted by name: --help lists them in this order. */
 const struct cli_command cli_commands[] = {
+	{"accept", "ID", 1, 1, NULL, cmd_accept,
+	 "Accept the chat the hub offered you (auto-assignment): you hold it. Fails (exit 1) "
+	 "when it is not offered to you, or no longer."},
+	{"agents", "[capacity NAME N]", 0, 3, NULL, cmd_agents,
+	 "The agents and supervisors, one a line: name, role, status (online, away or "
+	 "offline) and chats held of their capacity. capacity: set how many chats NAME "
+	 "(a name or an id) holds at most, 0 to 1000 (supervisors only). With --json: one "
+	 "agent object per line (JSON Lines)."},
 	{"assign", "ID AGENT", 2, 2, NULL, cmd_assign,
 	 "Give the chat to AGENT: an agent id, or a name as /v1/agents lists it."},
 	{"chats", "[options]", 0, 0, chats_options, cmd_chats,
@@ -72,6 +80,9 @@ const struct cli_command cli_commands[] = {
 	{"note", "ID TEXT [--queue]", 2, 2, send_options, cmd_note,
 	 "Write an internal note: agents see it, the customer never does. --queue as for "
 	 "reply."},
+	{"pass", "ID", 1, 1, NULL, cmd_pass,
+	 "Pass the chat the hub offered you: it is offered to the next agent, not you again "
+	 "while it waits."},
 	{"rate", "ID SCORE [options]", 2, 2, rate_options, cmd_rate,
 	 "Rate how the chat went, SCORE 1 to 5."},
 	{"reply", "ID TEXT [--queue]", 2, 2, send_options, cmd_reply,

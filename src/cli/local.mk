@@ -5,6 +5,7 @@ handoff_SOURCES = \
 	src/cli/cli.h src/cli/wait.c \
 	src/cli/commands.c src/cli/commands.h \
 	src/cli/cmd_actions.c \
+	src/cli/cmd_agents.c \
 	src/cli/cmd_chats.c \
 	src/cli/cmd_replies.c \
 	src/cli/cmd_stats.c \

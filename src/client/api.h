@@ -275,6 +275,19 @@ bool api_handback(struct api *a, const char *chat_id, api_done_fn *done, void *c
 bool api_assign(struct api *a, const char *chat_id, const char *agent_id, api_done_fn *done,
 		void *ctx, struct errbuf *err);
 
+/* Auto-assignment (v1.1): take the chat the hub offered this agent (the
+ * chat after, as takeover), or pass it on to the next agent (the chat as
+ * it is). */
+bool api_accept(struct api *a, const char *chat_id, api_done_fn *done, void *ctx,
+		struct errbuf *err);
+bool api_pass(struct api *a, const char *chat_id, api_done_fn *done, void *ctx,
+	      struct errbuf *err);
+
+/* PATCH /v1/agents/{id} {"capacity": n} (v1.1, supervisors): the agent
+ * after, in `agent`. */
+bool api_agent_capacity(struct api *a, const char *agent_id, int64_t capacity,
+			api_done_fn *done, void *ctx, struct errbuf *err);
+
 /* score 1..5; feedback and suggested_answer may be NULL (not sent). */
 bool api_rating(struct api *a, const char *chat_id, int score, const char *feedback,
 		const char *suggested_answer, api_done_fn *done, void *ctx, struct errbuf *err);

@@ -318,6 +318,34 @@ bool api_assign(struct api *a, const char *chat_id, const char *agent_id, api_do
 	return chat_action(a, chat_id, "/assign", b, done, ctx, err);
 }
 
+bool api_accept(struct api *a, const char *chat_id, api_done_fn *done, void *ctx,
+		struct errbuf *err)
+{
+	return chat_action(a, chat_id, "/accept", NULL, done, ctx, err);
+}
+
+bool api_pass(struct api *a, const char *chat_id, api_done_fn *done, void *ctx,
+	      struct errbuf *err)
+{
+	return chat_action(a, chat_id, "/pass", NULL, done, ctx, err);
+}
+
+bool api_agent_capacity(struct api *a, const char *agent_id, int64_t capacity,
+			api_done_fn *done, void *ctx, struct errbuf *err)
+{
+	char path[64];
+
+	if (!check_id(agent_id, "agent", err))
+		return false;
+	cJSON *b = cJSON_CreateObject();
+	if (!b || !json_add_int(b, "capacity", capacity)) {
+		cJSON_Delete(b);
+		return oom(err);
+	}
+	snprintf(path, sizeof path, "/v1/agents/%s", agent_id);
+	return api_call_start(a, "PATCH", path, b, API_P_AGENT, false, done, ctx, err);
+}
+
 bool api_rating(struct api *a, const char *chat_id, int score, const char *feedback,
 		const char *suggested_answer, api_done_fn *done, void *ctx, struct errbuf *err)
 {

@@ -258,6 +258,11 @@ void session_close_thread(struct session *s)
 	s->thread_loading = false;
 }
 
+void session_set_away(struct session *s, bool away)
+{
+	stream_set_away(s->stream, away);
+}
+
 void session_typing(struct session *s)
 {
 	stream_typing(s->stream, s->open_chat);
@@ -337,6 +342,11 @@ static void on_event(void *ctx, const struct event *e)
 	struct session *s = ctx;
 	struct errbuf err;
 
+	if (e->type == EVENT_OFFER) {
+		if (s->cb.on_offer && !s->closing)
+			s->cb.on_offer(s->ctx, &e->offer);
+		return;
+	}
 	if (store_apply_event(s->store, e, &err) == STORE_FAILED)
 		log_warn("session: event %lld not applied: %s", (long long)e->seq, err.msg);
 	else if (given_to_me(s, e) && s->cb.on_assigned && !s->closing)

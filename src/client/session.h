@@ -82,6 +82,9 @@ struct session_callbacks {
 	/* The customer wrote in a chat the signed-in agent holds (live from
 	 * the stream). */
 	void (*on_answer)(void *ctx, const struct chat *ch, const struct message *m);
+	/* The hub offers the agent a chat for o->seconds, or (seconds 0) the
+	 * offer is over (v1.1, auto-assignment). May be NULL. */
+	void (*on_offer)(void *ctx, const struct chat_offer *o);
 };
 
 struct session;
@@ -176,6 +179,14 @@ bool session_takeover(struct session *s, const char *chat_id, bool force, sessio
 		      void *ctx, struct errbuf *err);
 bool session_handback(struct session *s, const char *chat_id, session_done_fn *done, void *ctx,
 		      struct errbuf *err);
+/* Answer the hub's offer of a chat (v1.1): accept (become its holder) or
+ * pass it to the next agent. */
+bool session_offer_answer(struct session *s, const char *chat_id, bool accept,
+			  session_done_fn *done, void *ctx, struct errbuf *err);
+
+/* Tell the hub the agent is away, or back (v1.1; kept across reconnects). */
+void session_set_away(struct session *s, bool away);
+
 bool session_assign(struct session *s, const char *chat_id, const char *agent_id,
 		    session_done_fn *done, void *ctx, struct errbuf *err);
 bool session_rate(struct session *s, const char *chat_id, int score, const char *feedback,

@@ -35,6 +35,8 @@ enum action_kind {
 	ACT_RETITLE,
 	ACT_STATUS,
 	ACT_STOP,
+	ACT_ACCEPT, /* v1.1: an offer */
+	ACT_PASS,
 	ACT_AGENTS, /* no chat: never waits */
 	ACT_CANNED, /* no chat: never waits */
 	ACT_OWNER,  /* no chat either; arg[0] is the owner */
@@ -170,6 +172,10 @@ static bool action_send(struct action *a, struct errbuf *err)
 		return api_chat_patch(api, a->chat, NULL, a->arg[0], on_action, a, err);
 	case ACT_STOP:
 		return api_stop(api, a->chat, on_action, a, err);
+	case ACT_ACCEPT:
+		return api_accept(api, a->chat, on_action, a, err);
+	case ACT_PASS:
+		return api_pass(api, a->chat, on_action, a, err);
 	case ACT_AGENTS:
 		return api_agents(api, on_action, a, err);
 	case ACT_CANNED:
@@ -327,6 +333,15 @@ bool session_handback(struct session *s, const char *chat_id, session_done_fn *d
 		      struct errbuf *err)
 {
 	struct action *a = action_new(s, ACT_HANDBACK, chat_id, NULL, NULL, done, ctx, err);
+
+	return a && submit(s, a, err);
+}
+
+bool session_offer_answer(struct session *s, const char *chat_id, bool accept,
+			  session_done_fn *done, void *ctx, struct errbuf *err)
+{
+	struct action *a = action_new(s, accept ? ACT_ACCEPT : ACT_PASS, chat_id, NULL, NULL, done,
+				      ctx, err);
 
 	return a && submit(s, a, err);
 }

@@ -318,6 +318,18 @@ static bool add_view(struct config *c, const char *name, const char *value, stru
 }
 
 /* One `key = value` line; errors come back without the file:line prefix. */
+/* A whole number of minutes, 0 to a day. */
+static bool parse_minutes(const char *key, const char *value, unsigned *out, struct errbuf *err)
+{
+	char *end;
+	unsigned long v = strtoul(value, &end, 10);
+
+	if (!*value || *end || value[0] == '-' || v > 1440)
+		return errbuf_set(err, "%s wants minutes from 0 to 1440, not \"%s\"", key, value);
+	*out = (unsigned)v;
+	return true;
+}
+
 static bool parse_line(struct config *c, struct file_values *fv, const char *dir, char *line,
 		       unsigned lineno, struct errbuf *err)
 {
@@ -364,6 +376,8 @@ static bool parse_line(struct config *c, struct file_values *fv, const char *dir
 		return parse_switch(key, value, &c->notify_answer, err);
 	if (strcmp(key, "notify_escalation") == 0)
 		return parse_switch(key, value, &c->notify_escalation, err);
+	if (strcmp(key, "away_after") == 0)
+		return parse_minutes(key, value, &c->away_after, err);
 	if (strcmp(key, "token") == 0)
 		return errbuf_set(err, "the token does not go in the config file; use token_file");
 	return errbuf_set(err, "unknown key \"%s\"", key);

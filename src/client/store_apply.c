@@ -91,6 +91,10 @@ enum store_result store_apply_event(struct store *s, const struct event *e, stru
 		return store_put_unread(s, e->chat_id, e->unread, err);
 	case EVENT_PRESENCE:
 		return store_presence_put(s, e->presence, err);
+	case EVENT_AGENT:
+	case EVENT_OFFER:
+		/* v1.1: the caller's (session.c); nothing of a chat changes. */
+		return STORE_UNCHANGED;
 	}
 	errbuf_set(err, "store: an event of unknown type %d", (int)e->type);
 	return STORE_FAILED;

@@ -67,7 +67,7 @@ void stream_went_live(struct stream *s)
 
 void stream_want_write(struct stream *s)
 {
-	if (s->wsi && s->have_hello && (s->say_viewing || s->say_typing))
+	if (s->wsi && s->have_hello && (s->say_viewing || s->say_typing || s->say_away))
 		lws_callback_on_writable(s->wsi);
 }
 
@@ -76,6 +76,15 @@ void stream_set_viewing(struct stream *s, const char *chat_id)
 	snprintf(s->viewing, sizeof s->viewing, "%s", chat_id ? chat_id : "");
 	s->presence_on = true;
 	s->say_viewing = true;
+	stream_want_write(s);
+}
+
+void stream_set_away(struct stream *s, bool away)
+{
+	if (s->away == away)
+		return;
+	s->away = away;
+	s->say_away = true;
 	stream_want_write(s);
 }
 

@@ -107,6 +107,10 @@ void stream_stop(struct stream *s);
  * nothing. */
 void stream_set_viewing(struct stream *s, const char *chat_id);
 
+/* Tell the hub the agent is away (or back), now if the stream is live and
+ * on every new connection while away (v1.1; a new stream starts online). */
+void stream_set_away(struct stream *s, bool away);
+
 /* A keystroke in the composer of chat_id: tell the hub, if live. The
  * caller throttles (the hub ignores a stream's messages past its rate). */
 void stream_typing(struct stream *s, const char *chat_id);

@@ -65,6 +65,7 @@ struct stream {
 	 * connection repeat the viewing (a bridge never sends anything). */
 	bool presence_on;
 	bool say_viewing, say_typing;
+	bool away, say_away;         /* stream_set_away (v1.1) */
 	uuid_str viewing, typing;    /* "" : none */
 	char *rx;                    /* a text message being assembled */
 	size_t rx_len, rx_cap;

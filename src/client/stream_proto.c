@@ -135,6 +135,7 @@ static void apply_hello(struct stream *s, const struct event *e)
 	/* A new connection: the hub knows nothing of this console's presence. */
 	s->say_viewing = s->presence_on;
 	s->say_typing = false;
+	s->say_away = s->away; /* online is what a new stream starts as */
 	stream_went_live(s);
 	stream_want_write(s);
 	if (s->cb.on_hello)
@@ -183,7 +184,7 @@ static int handle_message(struct stream *s, const char *text, size_t len)
 	} else if (!s->have_hello) {
 		log_warn("event stream: event before hello; reconnecting");
 		rc = hang_up(s, "hub sent events before its hello");
-	} else if (e.type == EVENT_PRESENCE) {
+	} else if (e.type == EVENT_PRESENCE || e.type == EVENT_AGENT || e.type == EVENT_OFFER) {
 		/* Ephemeral, without a seq: it neither moves last_seq nor proves
 		 * the connection healthy. */
 		if (s->cb.on_event)
@@ -258,6 +259,10 @@ static int write_presence(struct stream *s, struct lws *wsi)
 	} else if (s->say_typing) {
 		s->say_typing = false;
 		n = snprintf(text, 128, "{\"type\":\"typing\",\"chat_id\":\"%s\"}", s->typing);
+	} else if (s->say_away) {
+		s->say_away = false;
+		n = snprintf(text, 128, "{\"type\":\"away\",\"away\":%s}",
+			     s->away ? "true" : "false");
 	} else {
 		return 0;
 	}

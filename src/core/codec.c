@@ -255,6 +255,21 @@ bool message_from_json(const cJSON *j, struct message *out, struct errbuf *err)
 	return true;
 }
 
+/* v1.1: status, capacity and held come together or not at all (a v1 hub
+ * and /v1/me send none). */
+static bool agent_load_from_json(const cJSON *j, struct agent *a, struct errbuf *err)
+{
+	int status = AGENT_STATUS_NONE;
+
+	if (!jf_enum(j, "status", JF_OPTIONAL, &agent_status_table, &status, err))
+		return false;
+	a->status = status;
+	if (status == AGENT_STATUS_NONE)
+		return true;
+	return jf_int(j, "capacity", JF_REQUIRED, 0, CAPACITY_MAX, &a->capacity, err) &&
+	       jf_int(j, "held", JF_REQUIRED, 0, INT64_MAX, &a->active_chats, err);
+}
+
 bool agent_from_json(const cJSON *j, struct agent *out, struct errbuf *err)
 {
 	struct agent a = {0};
@@ -267,7 +282,8 @@ bool agent_from_json(const cJSON *j, struct agent *out, struct errbuf *err)
 		  jf_string_range(j, "name", JF_REQUIRED, 1, NAME_MAX_CHARS, &a.name, err) &&
 		  jf_string(j, "email", JF_NULLABLE, EMAIL_MAX_CHARS, &a.email, err) &&
 		  jf_enum(j, "role", JF_REQUIRED, &account_role_table, &role, err) &&
-		  jf_int(j, "active_chats", JF_OPTIONAL, 0, INT64_MAX, &a.active_chats, err);
+		  jf_int(j, "active_chats", JF_OPTIONAL, 0, INT64_MAX, &a.active_chats, err) &&
+		  agent_load_from_json(j, &a, err);
 	if (!ok) {
 		agent_free(&a);
 		return false;
@@ -386,6 +402,18 @@ bool event_from_json(const cJSON *j, struct event *out, struct errbuf *err)
 		ok = jf_uuid(j, "chat_id", JF_REQUIRED, e.chat_id, err) &&
 		     jf_int(j, "read_seq", JF_REQUIRED, 1, INT64_MAX, &e.read_seq, err) &&
 		     jf_int(j, "unread", JF_REQUIRED, 0, UNREAD_MAX, &e.unread, err);
+		break;
+	case EVENT_AGENT:
+		ok = decode_member(j, "agent", (void **)&e.agent, sizeof *e.agent,
+				   agent_from_json_v, err);
+		if (ok && e.agent->status == AGENT_STATUS_NONE)
+			ok = errbuf_set(err, "agent.status: is required");
+		break;
+	case EVENT_OFFER:
+		ok = jf_uuid(j, "chat_id", JF_REQUIRED, e.offer.chat_id, err) &&
+		     jf_int(j, "seconds", JF_REQUIRED, 0, OFFER_SECONDS_MAX, &e.offer.seconds, err);
+		if (ok)
+			memcpy(e.chat_id, e.offer.chat_id, sizeof e.chat_id);
 		break;
 	case EVENT_PRESENCE:
 		/* The frame is the presence itself: no seq, no "at". */
@@ -588,6 +616,10 @@ cJSON *agent_to_json(const struct agent *a)
 		  cJSON_AddStringToObject(o, "role", account_role_name(a->role));
 	if (ok && a->active_chats >= 0)
 		ok = json_add_int(o, "active_chats", a->active_chats);
+	if (ok && a->status != AGENT_STATUS_NONE)
+		ok = cJSON_AddStringToObject(o, "status", agent_status_name(a->status)) &&
+		     json_add_int(o, "capacity", a->capacity) &&
+		     json_add_int(o, "held", a->active_chats >= 0 ? a->active_chats : 0);
 	return finish(o, ok);
 }
 
@@ -633,6 +665,13 @@ cJSON *event_to_json(const struct event *e)
 	case EVENT_CHAT_READ:
 		ok = ok && cJSON_AddStringToObject(o, "chat_id", e->chat_id) &&
 		     json_add_int(o, "read_seq", e->read_seq) && json_add_int(o, "unread", e->unread);
+		break;
+	case EVENT_AGENT:
+		ok = ok && json_add_child(o, "agent", e->agent ? agent_to_json(e->agent) : NULL);
+		break;
+	case EVENT_OFFER:
+		ok = ok && cJSON_AddStringToObject(o, "chat_id", e->offer.chat_id) &&
+		     json_add_int(o, "seconds", e->offer.seconds);
 		break;
 	case EVENT_PRESENCE:
 		ok = ok && e->presence && cJSON_AddStringToObject(o, "chat_id", e->presence->chat_id) &&

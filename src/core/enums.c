@@ -21,7 +21,9 @@ TABLE(responder_type_table, "responder type", "bot", "agent", "none");
 TABLE(chat_state_table, "state", "running", "stopped");
 TABLE(account_role_table, "role", "agent", "supervisor", "ingest");
 TABLE(event_type_table, "event type", "chat.created", "chat.updated", "message.created",
-      "hello", "resync", "chat.read", "presence");
+      "hello", "resync", "chat.read", "presence", "agent", "offer");
+/* index 0 is AGENT_STATUS_NONE: the status is not given, so it has no name. */
+TABLE(agent_status_table, "status", NULL, "online", "away", "offline");
 
 const char *enum_name(const struct enum_table *t, int value)
 {

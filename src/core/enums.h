@@ -40,7 +40,13 @@ enum event_type {
 	EVENT_RESYNC,
 	EVENT_CHAT_READ, /* v1.1: the agent's own read mark moved; not in the log */
 	EVENT_PRESENCE,          /* v1.1: no seq, never logged */
+	EVENT_AGENT,             /* v1.1: an agent's status or capacity changed; not logged */
+	EVENT_OFFER,             /* v1.1: a chat offered to this agent (auto-assignment) */
 };
+
+/* An agent's availability (v1.1, /v1/agents and the "agent" frame). NONE:
+ * not told (/v1/me, hello), spelled nowhere. */
+enum agent_status { AGENT_STATUS_NONE, AGENT_ONLINE, AGENT_AWAY, AGENT_OFFLINE };
 
 /* A vocabulary: its wire names, indexed by enum value. */
 struct enum_table {
@@ -51,7 +57,7 @@ struct enum_table {
 
 extern const struct enum_table chat_mode_table, msg_role_table, system_type_table,
 	ticket_status_table, channel_type_table, responder_type_table, chat_state_table,
-	account_role_table, event_type_table;
+	account_role_table, event_type_table, agent_status_table;
 
 /* The wire name of `value`, or NULL when out of range. */
 const char *enum_name(const struct enum_table *t, int value);
@@ -69,5 +75,6 @@ bool enum_parse(const struct enum_table *t, const char *name, int *value);
 #define chat_state_name(v)     enum_name(&chat_state_table, (v))
 #define account_role_name(v)   enum_name(&account_role_table, (v))
 #define event_type_name(v)     enum_name(&event_type_table, (v))
+#define agent_status_name(v)   enum_name(&agent_status_table, (v))
 
 #endif

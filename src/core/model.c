@@ -71,6 +71,10 @@ void event_free(struct event *e)
 		agent_free(e->me);
 		free(e->me);
 	}
+	if (e->agent) {
+		agent_free(e->agent);
+		free(e->agent);
+	}
 	if (e->presence) {
 		chat_presence_free(e->presence);
 		free(e->presence);

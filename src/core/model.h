@@ -152,7 +152,23 @@ struct agent {
 	char *email;             /* nullable */
 	enum account_role role;
 	int64_t active_chats;    /* -1 when absent (as in /v1/me) */
+	/* v1.1, /v1/agents and the "agent" frame only: availability and the most
+	 * chats held at once; with a status, active_chats is also sent as "held". */
+	enum agent_status status; /* AGENT_STATUS_NONE when absent */
+	int64_t capacity;
 };
+
+/* Auto-assignment (v1.1): a chat offered to this agent for `seconds` more;
+ * 0 when the offer is over (accepted, passed, expired or taken). */
+struct chat_offer {
+	uuid_str chat_id;
+	int64_t seconds;
+};
+
+/* Capacity a supervisor may set (PATCH /v1/agents/{id}). */
+#define CAPACITY_MAX 1000
+/* An offer lasts 1..OFFER_SECONDS_MAX seconds (handoffd --offer-seconds). */
+#define OFFER_SECONDS_MAX 3600
 
 /* A presence frame names at most this many agents per list (v1.1). */
 #define PRESENCE_LIST_MAX 8
@@ -189,6 +205,8 @@ struct event {
 	int64_t unread;          /* chat.read: what is left unread after it */
 	struct agent *me;        /* hello */
 	struct chat_presence *presence; /* presence */
+	struct agent *agent;     /* agent (v1.1) */
+	struct chat_offer offer; /* offer (v1.1) */
 	struct wait_targets targets; /* hello (v1.1; zero from older hubs) */
 };
 

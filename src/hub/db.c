@@ -264,6 +264,23 @@ static const char *const migrations[] = {
 	" PRIMARY KEY (account_id, day));"
 	"CREATE INDEX platform_daily_day ON platform_daily (day);"
 	"CREATE INDEX chats_rated ON chats (rating_at) WHERE rating_at IS NOT NULL;",
+
+	/* 11: agents' capacity and auto-assignment (v1.1, db_agents.c). An
+	 * account's capacity (NULL: the hub's default) and when it last got a
+	 * chat (the tie-break of auto-assignment); the open offers, one per
+	 * chat at most (the primary key is what makes two hubs' offers of one
+	 * chat impossible); and who passed which waiting chat, so that it goes
+	 * to the next agent. */
+	"ALTER TABLE accounts ADD COLUMN capacity INTEGER;"
+	"ALTER TABLE accounts ADD COLUMN assigned_at INTEGER;"
+	"CREATE TABLE offers ("
+	" chat_id TEXT PRIMARY KEY REFERENCES chats (id),"
+	" agent_id TEXT NOT NULL REFERENCES accounts (id), expires_at INTEGER NOT NULL);"
+	"CREATE INDEX offers_agent ON offers (agent_id);"
+	"CREATE TABLE offer_passes ("
+	" chat_id TEXT NOT NULL REFERENCES chats (id),"
+	" agent_id TEXT NOT NULL REFERENCES accounts (id),"
+	" PRIMARY KEY (chat_id, agent_id)) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -349,6 +366,7 @@ struct db *db_open(const char *path, struct errbuf *err)
 		return NULL;
 	}
 	db->retained = EVENTS_RETAINED;
+	db->default_capacity = DEFAULT_CAPACITY;
 	db->chat_count = -1;
 	if (sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {

@@ -36,7 +36,7 @@ struct db;
 
 /* The schema's version (PRAGMA user_version) once every migration step
  * ran: the number of steps (db.c checks it at compile time). */
-#define DB_SCHEMA_VERSION 10
+#define DB_SCHEMA_VERSION 11
 
 /* Open (creating and migrating as needed) the database at `path`. */
 struct db *db_open(const char *path, struct errbuf *err);
@@ -111,8 +111,64 @@ bool db_account_ensure(struct db *db, const char *name, enum account_role role,
  * Constant work per lookup whatever the token (hash, then index). */
 bool db_authenticate(struct db *db, const char *token, struct agent *out);
 
-/* Agents and supervisors with their number of held chats, by name. */
+/* Agents and supervisors with their number of held chats and their
+ * capacity (status is the server's to fill), by name. */
 bool db_agents_list(struct db *db, struct agent **out, size_t *n, struct api_error *err);
+
+/* ---- agents: capacity and auto-assignment (v1.1, db_agents.c) ---------- */
+
+/* The capacity of an agent no supervisor set one for (handoffd
+ * --default-capacity). */
+#define DEFAULT_CAPACITY 3
+void db_set_default_capacity(struct db *db, int64_t capacity);
+
+/* One agent or supervisor as db_agents_list shows it; an unknown id or an
+ * ingest account is API_RESOURCE_NOT_FOUND. */
+bool db_agent_get(struct db *db, const char *id, struct agent *out, struct api_error *err);
+
+/* Set an agent's capacity (0..CAPACITY_MAX); *out gets the agent after. */
+bool db_agent_set_capacity(struct db *db, const char *id, int64_t capacity, struct agent *out,
+			   struct api_error *err);
+
+/* An offer made or ended by db_offers_round, for the server to tell. */
+struct offer_note {
+	uuid_str chat_id, agent_id;
+	int64_t seconds;              /* > 0: made, for so long; 0: ended */
+};
+
+#define OFFER_ROUND_MAX 64 /* offers a round makes or ends at most */
+
+/* One round of auto-assignment, one write transaction: offers that expired
+ * count as passes and end, offers of chats no longer waiting end, then each
+ * waiting chat without an offer (oldest first) is offered to the agent of
+ * `online` (ids) with the most free capacity (capacity - held - open
+ * offers), ties to the one longest without a new chat, never to one who
+ * passed it. Offers last `seconds`. notes[OFFER_ROUND_MAX] gets what
+ * changed (*n of them); *next_ms the time (ts_now) the earliest open offer
+ * expires, 0 when none. */
+bool db_offers_round(struct db *db, const char *const *online, size_t nonline, int64_t seconds,
+		     struct offer_note *notes, size_t *n, int64_t *next_ms,
+		     struct api_error *err);
+
+/* The agent takes the chat it was offered: a takeover that needs the open
+ * offer (409 without one, or once it expired). */
+bool db_offer_accept(struct db *db, const struct agent *me, const char *chat_id,
+		     struct chat *out, struct api_error *err);
+
+/* The agent passes: the offer ends and the chat will not be offered to
+ * them again while it waits (409 when they have no open offer of it). */
+bool db_offer_pass(struct db *db, const struct agent *me, const char *chat_id,
+		   struct api_error *err);
+
+/* End every offer to `agent_id` (gone away or offline), without a pass:
+ * the chats may be offered to them again once they are back. */
+bool db_offers_withdraw(struct db *db, const char *agent_id, struct offer_note *notes, size_t *n,
+			struct api_error *err);
+
+/* The chats offered to `agent_id` now: chat_ids[OFFER_ROUND_MAX], with the
+ * seconds left (for a stream that just connected). */
+bool db_offers_of(struct db *db, const char *agent_id, struct chat_offer *out, size_t *n,
+		  struct api_error *err);
 
 /* ---- chats ------------------------------------------------------------- */
 

@@ -61,7 +61,7 @@ static bool new_token(char token[TOKEN_STRLEN + 1], struct errbuf *err)
 	return true;
 }
 
-/* id, name, email, role[, active chats] */
+/* id, name, email, role[, active chats, capacity] */
 static bool agent_from_row(sqlite3_stmt *st, bool with_count, struct agent *a)
 {
 	bool ok = true;
@@ -72,6 +72,7 @@ static bool agent_from_row(sqlite3_stmt *st, bool with_count, struct agent *a)
 	a->email = col_strdup(st, 2, &ok);
 	a->role = sqlite3_column_int(st, 3);
 	a->active_chats = with_count ? sqlite3_column_int64(st, 4) : -1;
+	a->capacity = with_count ? sqlite3_column_int64(st, 5) : 0;
 	if (!ok)
 		agent_free(a);
 	return ok;
@@ -176,7 +177,15 @@ bool db_account_ensure(struct db *db, const char *name, enum account_role role,
 	return db_account_add(db, name, NULL, role, token, out, err);
 }
 
-bool db_agents_list(struct db *db, struct agent **out, size_t *n, struct api_error *err)
+/* Agents and supervisors as /v1/agents shows them, with their held chats
+ * and capacity; ?1 is the default capacity, ?2 an id or NULL for all. */
+#define AGENTS_SELECT                                                              \
+	"SELECT a.id, a.name, a.email, a.role, (SELECT count(*) FROM chats c"      \
+	" WHERE c.responder_id = a.id), coalesce(a.capacity, ?1) FROM accounts a"  \
+	" WHERE a.role <> 2 AND (?2 IS NULL OR a.id = ?2) ORDER BY a.name, a.id"
+
+static bool agents_query(struct db *db, const char *id, struct agent **out, size_t *n,
+			 struct api_error *err)
 {
 	struct agent *list = NULL;
 	size_t count = 0, cap = 0;
@@ -184,11 +193,8 @@ bool db_agents_list(struct db *db, struct agent **out, size_t *n, struct api_err
 
 	if (!db_begin_read(db, err))
 		return false;
-	sqlite3_stmt *st = db_query(db,
-				    "SELECT a.id, a.name, a.email, a.role, (SELECT count(*)"
-				    " FROM chats c WHERE c.responder_id = a.id) FROM accounts a"
-				    " WHERE a.role <> 2 ORDER BY a.name, a.id",
-				    NO_ARGS, err);
+	sqlite3_stmt *st = db_query(db, AGENTS_SELECT,
+				    ARGS(ARG_I(db->default_capacity), ARG_T(id)), err);
 	bool ok = st != NULL;
 	while (ok && (rc = db_step(db, st, err)) == SQLITE_ROW) {
 		if (count == cap) {
@@ -214,4 +220,26 @@ bool db_agents_list(struct db *db, struct agent **out, size_t *n, struct api_err
 	*out = list;
 	*n = count;
 	return true;
+}
+
+bool db_agents_list(struct db *db, struct agent **out, size_t *n, struct api_error *err)
+{
+	return agents_query(db, NULL, out, n, err);
+}
+
+bool db_agent_get(struct db *db, const char *id, struct agent *out, struct api_error *err)
+{
+	struct agent *list = NULL;
+	size_t n = 0;
+
+	if (!agents_query(db, id, &list, &n, err))
+		return false;
+	bool ok = n == 1 || api_error_set(err, API_RESOURCE_NOT_FOUND, "no agent with id %s", id);
+	if (ok)
+		*out = list[0];
+	else
+		for (size_t i = 0; i < n; i++)
+			agent_free(&list[i]);
+	free(list);
+	return ok;
 }

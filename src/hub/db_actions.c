@@ -19,6 +19,7 @@
 struct action {
 	const struct agent *me;
 	bool force;
+	bool offered;        /* accept (v1.1): the takeover needs the agent's open offer */
 	struct agent target; /* assign */
 };
 
@@ -55,16 +56,33 @@ static bool change_holder(struct db *db, const char *sql, const char *new_holder
 	return ok;
 }
 
-static bool move_to(struct db *db, const struct chat *c, const char *agent_id,
+/* The new holder's assigned_at orders auto-assignment's ties (db_agents.c). */
+static bool move_to(struct db *db, const struct chat *c, const char *agent_id, int64_t now,
 		    struct api_error *err)
 {
-	return change_holder(db,
+	return db_run(db, "UPDATE accounts SET assigned_at = ? WHERE id = ?",
+		      ARGS(ARG_I(now), ARG_T(agent_id)), NULL, err) &&
+	       change_holder(db,
 			     /* Taking a chat the bot had is the first response; a
 			      * held chat passed on still owes its answer. */
 			     "UPDATE chats SET mode = 1, responder_type = 1, responder_id = ?,"
 			     " awaiting_since = CASE WHEN mode = 0 THEN NULL ELSE awaiting_since END"
 			     " WHERE id = ? AND state = 0 AND responder_id IS ?",
 			     agent_id, c, err);
+}
+
+/* An accept's offer: it must be the agent's and still open; it ends here
+ * whatever follows (a chat taken meanwhile is then 409 "held"). */
+static bool offer_take(struct db *db, const char *chat_id, const char *agent_id, int64_t now,
+		       struct api_error *err)
+{
+	int changes = 0;
+
+	if (!db_run(db, "DELETE FROM offers WHERE chat_id = ? AND agent_id = ? AND expires_at > ?",
+		    ARGS(ARG_T(chat_id), ARG_T(agent_id), ARG_I(now)), &changes, err))
+		return false;
+	return changes == 1 ||
+	       api_error_set(err, API_CONFLICT, "the chat is not offered to you (or no longer)");
 }
 
 static bool apply_takeover(struct db *db, void *arg, struct chat *c, int64_t now,
@@ -77,6 +95,8 @@ static bool apply_takeover(struct db *db, void *arg, struct chat *c, int64_t now
 
 	if (c->state == CHAT_STATE_STOPPED)
 		return api_error_set(err, API_CONFLICT, "chat is stopped");
+	if (a->offered && !offer_take(db, c->id, a->me->id, now, err))
+		return false;
 	if (holder && strcmp(holder, a->me->id) == 0)
 		return true; /* already mine: nothing changes, no event */
 	if (holder && !a->force)
@@ -88,7 +108,7 @@ static bool apply_takeover(struct db *db, void *arg, struct chat *c, int64_t now
 	} else {
 		snprintf(text, sizeof text, "%s joined the conversation", a->me->name);
 	}
-	return move_to(db, c, a->me->id, err) &&
+	return move_to(db, c, a->me->id, now, err) &&
 	       system_message(db, c->id, type, a->me, text, now, c, err);
 }
 
@@ -130,6 +150,14 @@ static bool apply_handback(struct db *db, void *arg, struct chat *c, int64_t now
 	       system_message(db, c->id, SYSTEM_TYPE_AGENT_LEFT, a->me, text, now, c, err);
 }
 
+bool db_offer_accept(struct db *db, const struct agent *me, const char *chat_id,
+		     struct chat *out, struct api_error *err)
+{
+	struct action a = {.me = me, .offered = true};
+
+	return chat_transaction(db, chat_id, apply_takeover, &a, out, err);
+}
+
 bool db_handback(struct db *db, const struct agent *me, const char *chat_id, struct chat *out,
 		 struct api_error *err)
 {
@@ -155,7 +183,7 @@ static bool apply_assign(struct db *db, void *arg, struct chat *c, int64_t now,
 		return held_by(c, err);
 	snprintf(text, sizeof text, "%s %s the chat to %s", a->me->name,
 		 holder ? "reassigned" : "assigned", a->target.name);
-	return move_to(db, c, a->target.id, err) &&
+	return move_to(db, c, a->target.id, now, err) &&
 	       system_message(db, c->id, SYSTEM_TYPE_CHAT_REASSIGNED, a->me, text, now, c, err);
 }
 

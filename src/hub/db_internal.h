@@ -51,6 +51,7 @@ struct db {
 	void *listener_ctx;
 	int64_t floor;     /* events below it may be compacted away (db_events_oldest) */
 	int64_t retained;  /* EVENTS_RETAINED, smaller in tests */
+	int64_t default_capacity; /* of accounts without their own (v1.1) */
 	/* Chats in the table, kept here because count(*) walks a whole index
 	 * (2 ms at 100,000 chats) and every unfiltered page reports the total.
 	 * -1 until first counted; chats are only ever added, by this process,

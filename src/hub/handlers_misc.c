@@ -37,6 +37,8 @@ bool handle_agents_list(const struct request *req, struct response *res, struct 
 
 	if (!db_agents_list(req->db, &agents, &n, err))
 		return false;
+	for (size_t i = 0; i < n; i++)
+		agents[i].status = req->agent_status(req->tell_ctx, agents[i].id); /* v1.1 */
 	bool ok = respond_list(res, "agents", agents, n, sizeof *agents, encode_agent, NULL, err);
 	for (size_t i = 0; i < n; i++)
 		agent_free(&agents[i]);

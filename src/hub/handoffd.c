@@ -69,6 +69,14 @@ static const char usage_text[] =
 	"                              first agent reply, in seconds\n"
 	"  --next-response-target S    a held chat's oldest unanswered customer message\n"
 	"                              to the agent's reply, in seconds\n"
+	"\n"
+	"agents (v1.1):\n"
+	"  --default-capacity N        chats an agent holds at once unless a supervisor\n"
+	"                              set theirs (default " STR(DEFAULT_CAPACITY) ")\n"
+	"  --auto-assign               offer each waiting chat to the online agent with\n"
+	"                              the most free capacity\n"
+	"  --offer-seconds N           how long an offer waits for accept or pass\n"
+	"                              (default " STR(SERVER_DEFAULT_OFFER_SECONDS) ")\n"
 	"  --help, --version\n";
 
 /* Bad usage: say what is wrong, show the usage, exit status 2. */
@@ -165,7 +173,7 @@ static bool parse_uint_option(const char *name, const char *s, unsigned min, uns
 }
 
 static int serve(const char *listen, const char *db_path, bool demo, uint64_t seed,
-		 unsigned retained, const struct server_limits *limits)
+		 unsigned retained, unsigned capacity, const struct server_limits *limits)
 {
 	char host[256];
 	int port;
@@ -181,6 +189,7 @@ static int serve(const char *listen, const char *db_path, bool demo, uint64_t se
 		return 1;
 	}
 	db_set_retention(db, retained);
+	db_set_default_capacity(db, capacity);
 	/* A client that vanishes mid-write must not kill the hub. */
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
@@ -347,6 +356,9 @@ int main(int argc, char **argv)
 		{"event-retention", required_argument, NULL, 'E'},
 		{"first-response-target", required_argument, NULL, 'F'},
 		{"next-response-target", required_argument, NULL, 'N'},
+		{"default-capacity", required_argument, NULL, 'c'},
+		{"auto-assign", no_argument, NULL, 'x'},
+		{"offer-seconds", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -355,7 +367,7 @@ int main(int argc, char **argv)
 	bool demo = false, seeded = false;
 	uint64_t seed = 0;
 	struct server_limits limits = SERVER_LIMITS_DEFAULT;
-	unsigned mib, secs, retained = EVENTS_RETAINED;
+	unsigned mib, secs, retained = EVENTS_RETAINED, capacity = DEFAULT_CAPACITY;
 	char *end;
 	int c;
 
@@ -432,6 +444,19 @@ int main(int argc, char **argv)
 			*(c == 'F' ? &limits.targets.first_response_s
 				   : &limits.targets.next_response_s) = secs;
 			break;
+		case 'c':
+			if (!parse_uint_option("--default-capacity", optarg, 0, CAPACITY_MAX,
+					       &capacity))
+				return 2;
+			break;
+		case 'x':
+			limits.auto_assign = true;
+			break;
+		case 'o':
+			if (!parse_uint_option("--offer-seconds", optarg, 1, OFFER_SECONDS_MAX,
+					       &limits.offer_seconds))
+				return 2;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -448,5 +473,5 @@ int main(int argc, char **argv)
 		return usage_error("--seed only makes sense with --demo");
 	if (demo && !seeded)
 		seed = (uint64_t)uv_hrtime();
-	return serve(listen, db_path, demo, seed, retained, &limits);
+	return serve(listen, db_path, demo, seed, retained, capacity, &limits);
 }

@@ -6,6 +6,7 @@ src_hub_libhubdb_a_SOURCES = \
 	src/hub/db.c src/hub/db.h src/hub/db_internal.h \
 	src/hub/db_accounts.c \
 	src/hub/db_actions.c \
+	src/hub/db_agents.c \
 	src/hub/db_canned.c \
 	src/hub/db_chats.c \
 	src/hub/db_checkpoint.c \
@@ -29,6 +30,7 @@ handoffd_SOURCES = \
 	src/hub/route.h src/hub/routes.c \
 	src/hub/handlers.h src/hub/handler_util.c \
 	src/hub/handlers_actions.c \
+	src/hub/handlers_agents.c \
 	src/hub/handlers_canned.c \
 	src/hub/handlers_chats.c \
 	src/hub/handlers_ingest.c \
@@ -41,6 +43,7 @@ handoffd_SOURCES = \
 	src/hub/demo_script.c src/hub/demo_script.h \
 	src/hub/server.c src/hub/server.h src/hub/server_internal.h \
 	src/hub/server_accept.c \
+	src/hub/server_agents.c \
 	src/hub/server_events.c \
 	src/hub/server_head.c src/hub/server_head.h \
 	src/hub/server_http.c \

@@ -53,6 +53,11 @@ struct request {
 	 * of one account (v1.1: chat.read, for that agent's other consoles). */
 	void (*tell)(void *ctx, const char *account_id, const char *json, size_t len);
 	void *tell_ctx;
+	/* v1.1, agents (tell_ctx is theirs too): an agent's status now, and
+	 * "agent `id` changed" (its capacity; NULL: a pass, only for
+	 * auto-assignment to run again). */
+	enum agent_status (*agent_status)(void *ctx, const char *id);
+	void (*agent_changed)(void *ctx, const char *id);
 };
 
 struct response {

@@ -130,7 +130,7 @@ struct server *server_start(uv_loop_t *loop, struct db *db, const char *host, in
 	s->listener.fd = s->listener.spare_fd = -1;
 	s->accounts = ratelimit_new(RATE_BUCKETS);
 	s->addresses = ratelimit_new(RATE_BUCKETS);
-	if (!events_init(s) || !presence_init(s) || !routes_build(s) || !s->accounts || !s->addresses) {
+	if (!events_init(s) || !presence_init(s) || !agents_init(s) || !routes_build(s) || !s->accounts || !s->addresses) {
 		errbuf_set(err, "out of memory");
 		server_free(s);
 		return NULL;
@@ -171,6 +171,7 @@ void server_stop(struct server *s)
 	accept_stop(s);
 	events_close(s);
 	presence_close(s);
+	agents_close(s);
 	lws_context_destroy(s->ctx);
 }
 
@@ -183,10 +184,11 @@ void server_free(struct server *s)
 			db_set_event_listener(s->db, NULL, NULL);
 		context_destroy_now(s);
 	}
-	if ((s->flush_ready || s->listener.ready) && !s->stopping) {
+	if ((s->flush_ready || s->listener.ready || s->agents.ready) && !s->stopping) {
 		/* Nobody turns the loop after this: finish the close here. */
 		events_close(s);
 		presence_close(s);
+		agents_close(s);
 		accept_stop(s);
 		uv_run(s->loop, UV_RUN_NOWAIT);
 	}

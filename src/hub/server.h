@@ -36,7 +36,11 @@ struct server_limits {
 	size_t max_body_memory;      /* bytes of request bodies being received */
 	struct rate_limits rates;    /* requests per account, wrong tokens per address */
 	struct wait_targets targets; /* told to every console in hello; zero: none */
+	bool auto_assign;            /* offer waiting chats to online agents (v1.1) */
+	unsigned offer_seconds;      /* how long an offer waits for an answer */
 };
+
+#define SERVER_DEFAULT_OFFER_SECONDS 30
 
 #define SERVER_DEFAULT_REQUEST_TIMEOUT_S 10
 #define SERVER_DEFAULT_MAX_CONNECTIONS 4096
@@ -50,6 +54,7 @@ struct server_limits {
 		.max_per_address = SERVER_DEFAULT_MAX_PER_ADDRESS,              \
 		.max_body_memory = SERVER_DEFAULT_MAX_BODY_MEMORY,              \
 		.rates = RATE_LIMITS_DEFAULT,                                   \
+		.offer_seconds = SERVER_DEFAULT_OFFER_SECONDS,                  \
 	}
 
 /* Listen on host:port (port 0 picks a free one) on `loop`. */

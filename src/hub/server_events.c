@@ -105,6 +105,7 @@ struct events_client {
 	const char *close_why; /* when we close it: why, for the log */
 	uint64_t events_sent; /* for the log */
 	bool presence;        /* it sent a presence message: it reads them too */
+	bool away;            /* its console said the agent is away (v1.1) */
 	char in[CLIENT_MESSAGE_MAX]; /* a client message being received */
 	size_t inlen;
 	struct events_client *prev, *next;
@@ -233,9 +234,15 @@ static void client_unlink(struct events_client *c)
  * once. Who it is stays until it closes, for the log. */
 static void client_release(struct events_client *c)
 {
+	bool agent = c->linked && c->me.role != ACCOUNT_INGEST;
+	enum agent_status before = agent ? events_agent_status(c->server, c->me.id)
+					 : AGENT_STATUS_NONE;
+
 	if (c->server)
 		presence_gone(c->server, c);
 	client_unlink(c);
+	if (agent)
+		agents_stream_changed(c->server, c->me.id, before);
 	queue_clear(&c->queue);
 	c->backlog = 0;
 }
@@ -389,6 +396,52 @@ void events_on_commit(void *ctx, const struct db_event *ev)
 	if (shared)
 		events_schedule_flush(s);
 	frame_unref(shared);
+	/* A chat may wait, or an agent have room, now. */
+	agents_kick(s);
+}
+
+enum agent_status events_agent_status(struct server *s, const char *id)
+{
+	enum agent_status st = AGENT_OFFLINE;
+
+	for (struct events_client *c = s->clients; c; c = c->next) {
+		if (strcmp(c->me.id, id) != 0)
+			continue;
+		if (!c->away)
+			return AGENT_ONLINE;
+		st = AGENT_AWAY;
+	}
+	return st;
+}
+
+size_t events_online(struct server *s, const char **ids, size_t max)
+{
+	size_t n = 0;
+
+	for (struct events_client *c = s->clients; c && n < max; c = c->next) {
+		bool seen = c->away || c->me.role == ACCOUNT_INGEST;
+		for (size_t i = 0; !seen && i < n; i++)
+			seen = strcmp(ids[i], c->me.id) == 0;
+		if (!seen)
+			ids[n++] = c->me.id;
+	}
+	return n;
+}
+
+void events_tell_readers(struct server *s, const char *account_id, const char *json, size_t len)
+{
+	struct frame *f = NULL;
+
+	for (struct events_client *c = s->clients; c; c = c->next) {
+		if (!c->presence || strcmp(c->me.id, account_id) != 0 ||
+		    c->backlog + len > SERVER_MAX_WS_BACKLOG)
+			continue;
+		if (!f && !(f = frame_new(json, len, false)))
+			return;
+		if (client_send(c, f))
+			client_request_write(c);
+	}
+	frame_unref(f);
 }
 
 void events_tell(void *ctx, const char *account_id, const char *json, size_t len)
@@ -593,9 +646,12 @@ static int client_start(struct events_client *c, struct lws *wsi)
 		else if (!send_resync(c))
 			return -1;
 	}
+	enum agent_status before = events_agent_status(s, c->me.id);
 	client_link(c);
 	client_request_write(c);
 	c->opened = true;
+	if (c->me.role != ACCOUNT_INGEST)
+		agents_stream_changed(s, c->me.id, before);
 	if (c->has_since)
 		log_debug("events: stream opened for %s, since %lld (head %lld)", c->me.name,
 			  (long long)c->since, (long long)head);
@@ -731,10 +787,22 @@ static int client_received(struct events_client *c, struct lws *wsi, const void 
 	c->inlen += len;
 	if (rest || !lws_is_final_fragment(wsi))
 		return 0; /* the rest is on its way */
-	bool ok = presence_receive(c->server, c, &c->me, c->in, c->inlen);
+	bool away = false, first = !c->presence;
+	int said = agents_receive(c->in, c->inlen, &away);
+	bool ok = said == 1 || (said == 0 && presence_receive(c->server, c, &c->me, c->in,
+							      c->inlen));
 	c->inlen = 0;
-	c->presence |= ok;
-	return ok ? 0 : client_refuse(c, wsi, false);
+	if (!ok)
+		return client_refuse(c, wsi, false);
+	c->presence = true;
+	if (first)
+		agents_first_words(c->server, c, c->me.id);
+	if (said == 1 && away != c->away) {
+		enum agent_status before = events_agent_status(c->server, c->me.id);
+		c->away = away;
+		agents_stream_changed(c->server, c->me.id, before);
+	}
+	return 0;
 }
 
 static int events_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,

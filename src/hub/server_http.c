@@ -188,6 +188,8 @@ static int conn_dispatch(struct lws *wsi, struct http_conn *c, const cJSON *body
 		.server = server_of(wsi),
 		.tell = events_tell,
 		.tell_ctx = server_of(wsi),
+		.agent_status = agents_status,
+		.agent_changed = agents_changed,
 	};
 	struct response res = {0};
 	struct api_error err = {API_INTERNAL, "the handler gave no answer"};

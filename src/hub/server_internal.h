@@ -64,6 +64,12 @@ struct presence {
 	bool ready;                  /* the timer exists: close it */
 };
 
+/* Auto-assignment's rounds (server_agents.c). */
+struct agents_rounds {
+	uv_timer_t round;            /* the next round: now, or when an offer expires */
+	bool ready;                  /* the timer exists: close it */
+};
+
 struct server {
 	uv_loop_t *loop;
 	void *foreign_loops[1];      /* lws wants an array of loops */
@@ -89,6 +95,7 @@ struct server {
 	bool flush_pending;
 	bool flush_ready;            /* the flush handles exist: close them */
 	struct presence presence;
+	struct agents_rounds agents;
 	unsigned char batch[LWS_PRE + WRITE_BATCH_BYTES]; /* frames gathered for one send */
 };
 
@@ -201,6 +208,47 @@ bool presence_receive(struct server *s, struct events_client *conn, const struct
 
 /* The stream `conn` ended or was dropped: it views and types nowhere. */
 void presence_gone(struct server *s, struct events_client *conn);
+
+/* ---- server_events.c: agents' streams (v1.1) ----------------------------- */
+
+/* What agent `id`'s open streams make them: online, away or offline. */
+enum agent_status events_agent_status(struct server *s, const char *id);
+
+/* The online agents' ids, each once, up to max (pointing into the streams:
+ * valid until the loop turns). */
+size_t events_online(struct server *s, const char **ids, size_t max);
+
+/* Like events_tell, for frames a v1 client cannot read: only the streams
+ * of `account_id` that sent a presence or away message get it. */
+void events_tell_readers(struct server *s, const char *account_id, const char *json,
+			 size_t len);
+
+/* ---- server_agents.c ------------------------------------------------------ */
+
+/* The round timer, set up with the server and closed when it stops. */
+bool agents_init(struct server *s);
+void agents_close(struct server *s);
+
+/* Run an auto-assignment round soon (coalesced; nothing without
+ * --auto-assign). */
+void agents_kick(struct server *s);
+
+/* route.h's hooks: agent `id` changed (capacity; NULL: only run a round),
+ * and an agent's status now. ctx is the server. */
+void agents_changed(void *ctx, const char *id);
+enum agent_status agents_status(void *ctx, const char *id);
+
+/* A stream of agent `id` opened, closed or changed its away flag; `before`
+ * is the agent's status before it. Tells everyone when it changed. */
+void agents_stream_changed(struct server *s, const char *id, enum agent_status before);
+
+/* A client message: 1 an away message (*away), -1 a malformed one, 0 not
+ * one (maybe presence). */
+int agents_receive(const char *text, size_t len, bool *away);
+
+/* Stream `c` of agent `id` spoke for the first time: it gets the agent's
+ * open offers. */
+void agents_first_words(struct server *s, struct events_client *c, const char *id);
 
 static inline struct server *server_of(struct lws *wsi)
 {

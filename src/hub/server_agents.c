@@ -1,0 +1,184 @@
+/*
+ * server_agents.c — who is available (online, away, offline) and
+ * auto-assignment's rounds.
+ *
+ * Status is ephemeral, like presence: the hub derives it from the event
+ * streams it holds (server_events.c) and forgets it on restart. An agent
+ * is online while one of their streams is open and not away, away while
+ * every open one is, offline without one. A console says it is away (a
+ * key, or idle for a while) with {"type":"away","away":true|false} on its
+ * stream. Each change of an agent's status, and each new capacity, goes to
+ * every stream that reads ephemeral frames as
+ * {"type":"agent","agent":{... as in GET /v1/agents ...}}.
+ *
+ * With --auto-assign, a round (db_offers_round) runs after each committed
+ * event, each change of status, each pass, and when the earliest offer
+ * expires; rounds are coalesced to one per loop turn. The offered agent's
+ * streams get {"type":"offer","chat_id":…,"seconds":N}, and seconds 0 when
+ * the offer ends without them (expired, taken by someone else, withdrawn).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "jsonfield.h"
+#include "log.h"
+#include "server_internal.h"
+
+/* At most this many agents' ids go into a round (the streams' distinct
+ * accounts beyond it wait for the next round: a hub of thousands of
+ * consoles is not what auto-assignment is for). */
+#define ROUND_AGENTS_MAX 512
+
+bool agents_init(struct server *s)
+{
+	if (uv_timer_init(s->loop, &s->agents.round) != 0)
+		return false;
+	s->agents.round.data = s;
+	s->agents.ready = true;
+	return true;
+}
+
+void agents_close(struct server *s)
+{
+	if (s->agents.ready && !uv_is_closing((uv_handle_t *)&s->agents.round))
+		uv_close((uv_handle_t *)&s->agents.round, NULL);
+}
+
+static void send_offer(struct server *s, const char *agent_id, const char *chat_id,
+		       int64_t seconds)
+{
+	struct event ev = {.type = EVENT_OFFER, .offer.seconds = seconds};
+	char *text;
+
+	memcpy(ev.offer.chat_id, chat_id, sizeof ev.offer.chat_id);
+	if ((text = event_to_string(&ev)))
+		events_tell_readers(s, agent_id, text, strlen(text));
+	free(text);
+}
+
+static void tell_notes(struct server *s, const struct offer_note *notes, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		send_offer(s, notes[i].agent_id, notes[i].chat_id, notes[i].seconds);
+}
+
+static void on_round(uv_timer_t *t)
+{
+	struct server *s = t->data;
+	const char *online[ROUND_AGENTS_MAX];
+	struct offer_note notes[OFFER_ROUND_MAX];
+	size_t n = 0;
+	int64_t next = 0;
+	struct api_error err;
+
+	if (s->stopping)
+		return;
+	size_t nonline = events_online(s, online, ROUND_AGENTS_MAX);
+	if (!db_offers_round(s->db, online, nonline, s->limits.offer_seconds, notes, &n, &next,
+			     &err)) {
+		log_error("auto-assignment: %s", err.description);
+		return;
+	}
+	tell_notes(s, notes, n);
+	/* A full round may have left chats behind: go on at once. */
+	if (n == OFFER_ROUND_MAX)
+		next = ts_now();
+	if (next) {
+		int64_t now = ts_now();
+		uv_timer_start(&s->agents.round, on_round, next > now ? (uint64_t)(next - now) : 0,
+			       0);
+	}
+}
+
+void agents_kick(struct server *s)
+{
+	if (!s->limits.auto_assign || s->stopping || !s->agents.ready)
+		return;
+	uv_timer_start(&s->agents.round, on_round, 0, 0);
+}
+
+/* The agent as GET /v1/agents shows them, to every stream that reads
+ * ephemeral frames. */
+static void tell_agent(struct server *s, const char *id)
+{
+	struct agent a;
+	struct api_error err;
+	char *text;
+
+	if (s->stopping || !db_agent_get(s->db, id, &a, &err))
+		return;
+	a.status = events_agent_status(s, id);
+	struct event ev = {.type = EVENT_AGENT, .agent = &a};
+	if ((text = event_to_string(&ev)))
+		events_broadcast(s, text, strlen(text), NULL);
+	free(text);
+	agent_free(&a);
+}
+
+void agents_changed(void *ctx, const char *id)
+{
+	struct server *s = ctx;
+
+	if (id)
+		tell_agent(s, id);
+	agents_kick(s);
+}
+
+enum agent_status agents_status(void *ctx, const char *id)
+{
+	return events_agent_status(ctx, id);
+}
+
+void agents_stream_changed(struct server *s, const char *id, enum agent_status before)
+{
+	enum agent_status now = events_agent_status(s, id);
+	struct offer_note notes[OFFER_ROUND_MAX];
+	struct api_error err;
+	size_t n = 0;
+
+	if (now == before || s->stopping)
+		return;
+	log_debug("agents: %s is %s", id, agent_status_name(now));
+	/* Offers wait for an agent who is there: one who left or went away
+	 * gets none, and what they had goes to the next (not as a pass). */
+	if (now != AGENT_ONLINE && s->limits.auto_assign) {
+		if (db_offers_withdraw(s->db, id, notes, &n, &err))
+			tell_notes(s, notes, n);
+		else
+			log_error("auto-assignment: %s", err.description);
+	}
+	agents_changed(s, id);
+}
+
+/* {"type":"away","away":true|false}: exactly these two members. */
+int agents_receive(const char *text, size_t len, bool *away)
+{
+	struct errbuf err;
+	cJSON *j = json_parse_text(text, len, &err);
+	const cJSON *type = j ? cJSON_GetObjectItemCaseSensitive(j, "type") : NULL;
+	int r = 0;
+
+	if (cJSON_IsObject(j) && cJSON_IsString(type) && strcmp(type->valuestring, "away") == 0)
+		r = cJSON_GetArraySize(j) == 2 && jf_bool(j, "away", JF_REQUIRED, away, &err) ? 1
+											      : -1;
+	cJSON_Delete(j);
+	return r;
+}
+
+void agents_first_words(struct server *s, struct events_client *c, const char *id)
+{
+	struct chat_offer offers[OFFER_ROUND_MAX];
+	struct api_error err;
+	size_t n = 0;
+
+	if (!s->limits.auto_assign || !db_offers_of(s->db, id, offers, &n, &err))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct event ev = {.type = EVENT_OFFER, .offer = offers[i]};
+		char *text = event_to_string(&ev);
+		if (text)
+			events_send_to(c, text, strlen(text));
+		free(text);
+	}
+}
