@@ -22,6 +22,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_fds \
 	tests/integration/test_hub_ws_strict \
 	tests/integration/test_hub_presence \
+	tests/integration/test_hub_agents \
+	tests/integration/test_hub_autoassign \
 	tests/integration/test_hub_auth_matrix \
 	tests/integration/test_hub_resume \
 	tests/integration/test_hub_bad_input \
@@ -208,3 +210,13 @@ tests_integration_test_hub_stats_platforms_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_stats_platforms_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_hub_stats_platforms_LDADD = $(IT_LDADD)
 tests_integration_test_hub_stats_platforms_LDFLAGS = -pthread
+tests_integration_test_hub_agents_SOURCES = tests/integration/test_hub_agents.c $(HARNESS)
+tests_integration_test_hub_agents_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_agents_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_agents_LDADD = $(IT_LDADD)
+tests_integration_test_hub_agents_LDFLAGS = -pthread
+tests_integration_test_hub_autoassign_SOURCES = tests/integration/test_hub_autoassign.c $(HARNESS)
+tests_integration_test_hub_autoassign_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_autoassign_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_autoassign_LDADD = $(IT_LDADD)
+tests_integration_test_hub_autoassign_LDFLAGS = -pthread
