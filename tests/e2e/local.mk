@@ -15,7 +15,8 @@ E2E_TESTS = \
 	tests/e2e/test_thread_scroll \
 	tests/e2e/test_views \
 	tests/e2e/test_unread \
-	tests/e2e/test_presence
+	tests/e2e/test_presence \
+	tests/e2e/test_agents
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
 TMUX_HARNESS = tests/e2e/tmux.c tests/e2e/tmux.h
@@ -114,3 +115,8 @@ tests_e2e_test_stats_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_e2e_test_stats_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_e2e_test_stats_LDADD = $(IT_LDADD)
 tests_e2e_test_stats_LDFLAGS = -pthread
+tests_e2e_test_agents_SOURCES = tests/e2e/test_agents.c $(CONSOLE_FIXTURE)
+tests_e2e_test_agents_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_e2e_test_agents_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_agents_LDADD = $(IT_LDADD)
+tests_e2e_test_agents_LDFLAGS = -pthread
