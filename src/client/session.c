@@ -468,6 +468,9 @@ struct session *session_new(uv_loop_t *loop, const struct config *cfg, const cha
 
 void session_start(struct session *s)
 {
+	/* A console reads agents' status and offers (v1.1): it says it is
+	 * here on every connection. */
+	stream_set_away(s->stream, false);
 	stream_start(s->stream, -1);
 }
 

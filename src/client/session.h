@@ -94,7 +94,8 @@ struct session;
 struct session *session_new(uv_loop_t *loop, const struct config *cfg, const char *state_dir,
 			    const struct session_callbacks *cb, void *ctx, struct errbuf *err);
 
-/* Connect the stream; the lists load once the hub said hello. */
+/* Connect the stream; the lists load once the hub said hello. The stream
+ * says the agent is here (not away) on every connection. */
 void session_start(struct session *s);
 
 /* Stop everything. Pending calls are cancelled, unsent replies stay in the

@@ -81,8 +81,9 @@ void stream_set_viewing(struct stream *s, const char *chat_id)
 
 void stream_set_away(struct stream *s, bool away)
 {
-	if (s->away == away)
+	if (s->agents_on && s->away == away)
 		return;
+	s->agents_on = true;
 	s->away = away;
 	s->say_away = true;
 	stream_want_write(s);

@@ -108,7 +108,8 @@ void stream_stop(struct stream *s);
 void stream_set_viewing(struct stream *s, const char *chat_id);
 
 /* Tell the hub the agent is away (or back), now if the stream is live and
- * on every new connection while away (v1.1; a new stream starts online). */
+ * again on every new connection (v1.1). The first call, away or not, also
+ * asks the hub for its agent and offer frames. */
 void stream_set_away(struct stream *s, bool away);
 
 /* A keystroke in the composer of chat_id: tell the hub, if live. The

@@ -65,7 +65,9 @@ struct stream {
 	 * connection repeat the viewing (a bridge never sends anything). */
 	bool presence_on;
 	bool say_viewing, say_typing;
-	bool away, say_away;         /* stream_set_away (v1.1) */
+	/* Away (stream_set_away, v1.1): agents_on once the caller used it;
+	 * then every new connection says it (and so reads agent frames). */
+	bool agents_on, away, say_away;
 	uuid_str viewing, typing;    /* "" : none */
 	char *rx;                    /* a text message being assembled */
 	size_t rx_len, rx_cap;

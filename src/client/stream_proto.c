@@ -135,7 +135,9 @@ static void apply_hello(struct stream *s, const struct event *e)
 	/* A new connection: the hub knows nothing of this console's presence. */
 	s->say_viewing = s->presence_on;
 	s->say_typing = false;
-	s->say_away = s->away; /* online is what a new stream starts as */
+	/* A console says its away state on every connection, away or not:
+	 * that is also how it asks for the hub's agent and offer frames. */
+	s->say_away = s->agents_on;
 	stream_went_live(s);
 	stream_want_write(s);
 	if (s->cb.on_hello)

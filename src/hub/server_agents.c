@@ -9,7 +9,9 @@
  * key, or idle for a while) with {"type":"away","away":true|false} on its
  * stream. Each change of an agent's status, and each new capacity, goes to
  * every stream that reads ephemeral frames as
- * {"type":"agent","agent":{... as in GET /v1/agents ...}}.
+ * {"type":"agent","agent":{... as in GET /v1/agents ...}} (a stream that
+ * sent an away message reads these: the console sends its state after
+ * every hello).
  *
  * With --auto-assign, a round (db_offers_round) runs after each committed
  * event, each change of status, each pass, and when the earliest offer
@@ -98,22 +100,29 @@ void agents_kick(struct server *s)
 	uv_timer_start(&s->agents.round, on_round, 0, 0);
 }
 
-/* The agent as GET /v1/agents shows them, to every stream that reads
- * ephemeral frames. */
-static void tell_agent(struct server *s, const char *id)
+/* The "agent" frame of agent `id` as GET /v1/agents shows them now, or
+ * NULL (free it). */
+static char *agent_frame(struct server *s, const char *id)
 {
 	struct agent a;
 	struct api_error err;
-	char *text;
 
 	if (s->stopping || !db_agent_get(s->db, id, &a, &err))
-		return;
+		return NULL;
 	a.status = events_agent_status(s, id);
 	struct event ev = {.type = EVENT_AGENT, .agent = &a};
-	if ((text = event_to_string(&ev)))
-		events_broadcast(s, text, strlen(text), NULL);
-	free(text);
+	char *text = event_to_string(&ev);
 	agent_free(&a);
+	return text;
+}
+
+static void tell_agent(struct server *s, const char *id)
+{
+	char *text = agent_frame(s, id);
+
+	if (text)
+		events_broadcast(s, READERS_AGENTS, text, strlen(text), NULL);
+	free(text);
 }
 
 void agents_changed(void *ctx, const char *id)
@@ -171,13 +180,17 @@ void agents_first_words(struct server *s, struct events_client *c, const char *i
 	struct chat_offer offers[OFFER_ROUND_MAX];
 	struct api_error err;
 	size_t n = 0;
+	char *text;
 
+	/* Its own agent as the hub sees it: the console knows it was heard. */
+	if ((text = agent_frame(s, id)))
+		events_send_to(c, text, strlen(text));
+	free(text);
 	if (!s->limits.auto_assign || !db_offers_of(s->db, id, offers, &n, &err))
 		return;
 	for (size_t i = 0; i < n; i++) {
 		struct event ev = {.type = EVENT_OFFER, .offer = offers[i]};
-		char *text = event_to_string(&ev);
-		if (text)
+		if ((text = event_to_string(&ev)))
 			events_send_to(c, text, strlen(text));
 		free(text);
 	}

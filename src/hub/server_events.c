@@ -106,6 +106,7 @@ struct events_client {
 	uint64_t events_sent; /* for the log */
 	bool presence;        /* it sent a presence message: it reads them too */
 	bool away;            /* its console said the agent is away (v1.1) */
+	bool agents;          /* it sent an away message: it reads agent and offer frames */
 	char in[CLIENT_MESSAGE_MAX]; /* a client message being received */
 	size_t inlen;
 	struct events_client *prev, *next;
@@ -356,7 +357,7 @@ static void events_schedule_flush(struct server *s)
  * for its write at once rather than waiting for the flush: they may come
  * from a timer (typing expired), after which the loop would block in poll
  * before the flush's uv_check ran. */
-void events_broadcast(struct server *s, const char *json, size_t len,
+void events_broadcast(struct server *s, enum frame_readers readers, const char *json, size_t len,
 		      const struct events_client *except)
 {
 	struct frame *f = frame_new(json, len, false);
@@ -364,7 +365,8 @@ void events_broadcast(struct server *s, const char *json, size_t len,
 	if (!f)
 		return;
 	for (struct events_client *c = s->clients; c; c = c->next) {
-		if (c == except || !c->presence || c->backlog + f->len > SERVER_MAX_WS_BACKLOG)
+		bool reads = readers == READERS_AGENTS ? c->agents : c->presence;
+		if (c == except || !reads || c->backlog + f->len > SERVER_MAX_WS_BACKLOG)
 			continue;
 		if (client_send(c, f))
 			client_request_write(c);
@@ -433,7 +435,7 @@ void events_tell_readers(struct server *s, const char *account_id, const char *j
 	struct frame *f = NULL;
 
 	for (struct events_client *c = s->clients; c; c = c->next) {
-		if (!c->presence || strcmp(c->me.id, account_id) != 0 ||
+		if (!c->agents || strcmp(c->me.id, account_id) != 0 ||
 		    c->backlog + len > SERVER_MAX_WS_BACKLOG)
 			continue;
 		if (!f && !(f = frame_new(json, len, false)))
@@ -755,8 +757,8 @@ static int client_write(struct events_client *c)
 	return 0;
 }
 
-/* What a client sends on the stream: presence messages only (lws answers
- * its pings). Anything else is refused at its first bytes, before lws
+/* What a client sends on the stream: presence and away messages only (lws
+ * answers its pings). Anything else is refused at its first bytes, before lws
  * gathers more: with 1009 when it announces more than CLIENT_MESSAGE_MAX
  * bytes, else with 1003; so is any message from an ingest account, a
  * binary one, and one server_presence.c does not take. A text frame of
@@ -787,7 +789,7 @@ static int client_received(struct events_client *c, struct lws *wsi, const void 
 	c->inlen += len;
 	if (rest || !lws_is_final_fragment(wsi))
 		return 0; /* the rest is on its way */
-	bool away = false, first = !c->presence;
+	bool away = false;
 	int said = agents_receive(c->in, c->inlen, &away);
 	bool ok = said == 1 || (said == 0 && presence_receive(c->server, c, &c->me, c->in,
 							      c->inlen));
@@ -795,9 +797,14 @@ static int client_received(struct events_client *c, struct lws *wsi, const void 
 	if (!ok)
 		return client_refuse(c, wsi, false);
 	c->presence = true;
-	if (first)
+	if (said != 1)
+		return 0;
+	if (!c->agents) {
+		c->agents = true;
 		agents_first_words(c->server, c, c->me.id);
-	if (said == 1 && away != c->away) {
+	}
+	/* Away shares the stream's presence rate: a flood is ignored. */
+	if (presence_admit(c->server, c, &c->me) && away != c->away) {
 		enum agent_status before = events_agent_status(c->server, c->me.id);
 		c->away = away;
 		agents_stream_changed(c->server, c->me.id, before);

@@ -180,11 +180,17 @@ void events_tell(void *ctx, const char *account_id, const char *json, size_t len
 bool events_init(struct server *s);
 void events_close(struct server *s);
 
-/* Queue a frame that is not an event (no seq) for every stream but
- * `except` (NULL: none) that has sent a presence message (agents only: an ingest account may not, and a
- * v1 client, which sends nothing, never gets a frame it cannot read); a
- * stream too far behind to take it goes without (it is not dropped). */
-void events_broadcast(struct server *s, const char *json, size_t len,
+/* Who reads a frame that is not an event: the streams that sent a
+ * presence message, or (v1.1, "agent" and "offer" frames) an away
+ * message. A v1 client, which sends nothing, never gets a frame it cannot
+ * read, nor does a console that speaks presence but predates agents'
+ * status; an ingest account may send neither. */
+enum frame_readers { READERS_PRESENCE, READERS_AGENTS };
+
+/* Queue a frame that is not an event (no seq) for every stream of
+ * `readers` but `except` (NULL: none); a stream too far behind to take it
+ * goes without (it is not dropped). */
+void events_broadcast(struct server *s, enum frame_readers readers, const char *json, size_t len,
 		      const struct events_client *except);
 
 /* The same for one stream (a snapshot for a stream that just asked). */
@@ -206,6 +212,11 @@ void presence_free(struct server *s);
 bool presence_receive(struct server *s, struct events_client *conn, const struct agent *me,
 		      const char *text, size_t len);
 
+/* Another message of the stream's (v1.1: away) counted against its
+ * presence rate, as the stream's first presence message when it is: false
+ * when it is to be ignored (past the rate). */
+bool presence_admit(struct server *s, struct events_client *conn, const struct agent *me);
+
 /* The stream `conn` ended or was dropped: it views and types nowhere. */
 void presence_gone(struct server *s, struct events_client *conn);
 
@@ -218,8 +229,8 @@ enum agent_status events_agent_status(struct server *s, const char *id);
  * valid until the loop turns). */
 size_t events_online(struct server *s, const char **ids, size_t max);
 
-/* Like events_tell, for frames a v1 client cannot read: only the streams
- * of `account_id` that sent a presence or away message get it. */
+/* Like events_tell, for auto-assignment's offers: only the streams of
+ * `account_id` that read READERS_AGENTS frames get it. */
 void events_tell_readers(struct server *s, const char *account_id, const char *json,
 			 size_t len);
 
@@ -246,8 +257,8 @@ void agents_stream_changed(struct server *s, const char *id, enum agent_status b
  * one (maybe presence). */
 int agents_receive(const char *text, size_t len, bool *away);
 
-/* Stream `c` of agent `id` spoke for the first time: it gets the agent's
- * open offers. */
+/* Stream `c` of agent `id` sent its first away message: it gets the
+ * agent's own "agent" frame and open offers. */
 void agents_first_words(struct server *s, struct events_client *c, const char *id);
 
 static inline struct server *server_of(struct lws *wsi)

@@ -133,7 +133,7 @@ static void presence_tell(struct server *s, const char *chat, struct events_clie
 	if (text && to)
 		events_send_to(to, text, strlen(text));
 	else if (text)
-		events_broadcast(s, text, strlen(text), from);
+		events_broadcast(s, READERS_PRESENCE, text, strlen(text), from);
 	free(text);
 }
 
@@ -245,10 +245,34 @@ static bool message_parse(const char *text, size_t len, bool *typing, uuid_str c
 	return ok;
 }
 
+/* The stream's entry, made at its first message (which first brings it
+ * the snapshot); NULL when the message is to be ignored: past the
+ * stream's rate (a flood hurts nobody else), or out of memory (our
+ * failure, not the client's). */
+static struct presence_entry *entry_admit(struct server *s, struct events_client *conn,
+					  const struct agent *me, uint64_t now)
+{
+	struct presence *p = &s->presence;
+	struct presence_entry *e = entry_find(p, conn);
+
+	if (!e) {
+		presence_snapshot(s, conn);
+		if (!(e = entry_add(p, conn, me, now))) {
+			log_error("presence: out of memory");
+			return NULL;
+		}
+	}
+	return entry_take(e, now) ? e : NULL;
+}
+
+bool presence_admit(struct server *s, struct events_client *conn, const struct agent *me)
+{
+	return entry_admit(s, conn, me, uv_now(s->loop)) != NULL;
+}
+
 bool presence_receive(struct server *s, struct events_client *conn, const struct agent *me,
 		      const char *text, size_t len)
 {
-	struct presence *p = &s->presence;
 	uint64_t now = uv_now(s->loop);
 	struct presence_entry *e;
 	uuid_str chat, old;
@@ -256,16 +280,8 @@ bool presence_receive(struct server *s, struct events_client *conn, const struct
 
 	if (!message_parse(text, len, &typing, chat))
 		return false;
-	e = entry_find(p, conn);
-	if (!e) {
-		presence_snapshot(s, conn);
-		if (!(e = entry_add(p, conn, me, now))) {
-			log_error("presence: out of memory");
-			return true; /* our failure, not the client's */
-		}
-	}
-	if (!entry_take(e, now))
-		return true; /* a flood: ignored, the others are not hurt */
+	if (!(e = entry_admit(s, conn, me, now)))
+		return true; /* ignored: see entry_admit */
 	if (!typing) {
 		if (strcmp(e->viewing, chat) == 0)
 			return true;

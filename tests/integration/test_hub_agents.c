@@ -38,8 +38,9 @@ static int setup(void **state)
 	return 0;
 }
 
-/* A console's stream: hello, then a first word, which is also how a
- * client asks for the frames a v1 client could not read. */
+/* A console's stream: hello, then what a console says after each: the
+ * chat it views and its away state, which is also how it asks for the
+ * agent frames. */
 static void open_console(struct ws *w, const char *token)
 {
 	assert_true(ws_connect(w, &hub, token, NULL, NULL));
@@ -48,6 +49,15 @@ static void open_console(struct ws *w, const char *token)
 	assert_string_equal(cJSON_GetObjectItem(hello, "type")->valuestring, "hello");
 	cJSON_Delete(hello);
 	ws_send_text(w, "{\"type\":\"viewing\",\"chat_id\":null}");
+	ws_send_text(w, "{\"type\":\"away\",\"away\":false}");
+	/* The hub heard it when it answers with the agent's own frame. */
+	for (cJSON *f = NULL;; cJSON_Delete(f)) {
+		assert_non_null(f = ws_next(w, 5000));
+		if (strcmp(cJSON_GetObjectItem(f, "type")->valuestring, "agent") == 0) {
+			cJSON_Delete(f);
+			break;
+		}
+	}
 }
 
 static void say_away(struct ws *w, bool away)
@@ -145,6 +155,36 @@ static void test_status_follows_the_streams(void **state)
 	ws_close(&boss);
 }
 
+/* A console that speaks presence but not away (one from before agents'
+ * status) must not get frames it cannot read: the first frame it gets
+ * after Ana comes online is her presence, not her status. */
+static void test_a_presence_only_console_gets_no_agent_frames(void **state)
+{
+	(void)state;
+	struct ws old, boss, a;
+	char chat[37];
+	cJSON *f;
+
+	ingest(&hub, bot, "agents-old-1", "user", "hello", false, chat);
+	assert_true(ws_connect(&old, &hub, ben, NULL, NULL));
+	cJSON_Delete(ws_next(&old, 5000)); /* hello */
+	ws_send_text(&old, "{\"type\":\"viewing\",\"chat_id\":null}");
+	open_console(&boss, sue);
+	open_console(&a, ana);
+	expect_agent(&boss, "Ana", "online", &f);
+	cJSON_Delete(f);
+	char msg[96];
+	snprintf(msg, sizeof msg, "{\"type\":\"viewing\",\"chat_id\":\"%s\"}", chat);
+	ws_send_text(&a, msg);
+	f = ws_next(&old, 5000);
+	assert_non_null(f);
+	assert_string_equal(cJSON_GetObjectItem(f, "type")->valuestring, "presence");
+	cJSON_Delete(f);
+	ws_close(&a);
+	ws_close(&boss);
+	ws_close(&old);
+}
+
 static void test_held_counts_the_chats_an_agent_holds(void **state)
 {
 	(void)state;
@@ -238,6 +278,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_status_follows_the_streams),
+		cmocka_unit_test(test_a_presence_only_console_gets_no_agent_frames),
 		cmocka_unit_test(test_held_counts_the_chats_an_agent_holds),
 		cmocka_unit_test(test_capacity_is_a_supervisors_call),
 		cmocka_unit_test(test_a_malformed_away_message_closes_the_stream),

@@ -83,6 +83,15 @@ static void open_console(struct ws *w, const char *token)
 	assert_non_null(hello);
 	cJSON_Delete(hello);
 	ws_send_text(w, "{\"type\":\"viewing\",\"chat_id\":null}");
+	ws_send_text(w, "{\"type\":\"away\",\"away\":false}");
+	/* The hub heard it when it answers with the agent's own frame. */
+	for (cJSON *f = NULL;; cJSON_Delete(f)) {
+		assert_non_null(f = ws_next(w, 5000));
+		if (strcmp(cJSON_GetObjectItem(f, "type")->valuestring, "agent") == 0) {
+			cJSON_Delete(f);
+			break;
+		}
+	}
 }
 
 /* The next offer frame about `chat` on w: its seconds. */
