@@ -76,9 +76,9 @@ static int hub_down(void **state)
 	return 0;
 }
 
-static void open_console(struct ws *w, const char *token)
+static void open_console_on(struct ws *w, struct hub *h, const char *token)
 {
-	assert_true(ws_connect(w, &hub, token, NULL, NULL));
+	assert_true(ws_connect(w, h, token, NULL, NULL));
 	cJSON *hello = ws_next(w, 5000);
 	assert_non_null(hello);
 	cJSON_Delete(hello);
@@ -92,6 +92,17 @@ static void open_console(struct ws *w, const char *token)
 			break;
 		}
 	}
+}
+
+static void open_console(struct ws *w, const char *token)
+{
+	open_console_on(w, &hub, token);
+}
+
+static void say_away(struct ws *w, bool away)
+{
+	ws_send_text(w, away ? "{\"type\":\"away\",\"away\":true}"
+			     : "{\"type\":\"away\",\"away\":false}");
 }
 
 /* The next offer frame about `chat` on w: its seconds. */
@@ -366,6 +377,65 @@ static void test_one_winner_between_an_accept_and_takeovers(void **state)
 	ws_close(&watch);
 }
 
+/* Two hubs on one database, each with a console of Ana's, and chats coming
+ * in through both: each hub's rounds run after its own commits, over the
+ * same waiting chats. Each chat is offered once, by one hub, whichever
+ * round tries first. */
+static void test_two_hubs_offer_each_chat_once(void **state)
+{
+	(void)state;
+	enum { CHATS = 8 };
+	struct hub other = hub; /* the same directory and database */
+	struct ws w[2];
+	char chats[CHATS][37];
+	int offers[CHATS] = {0}, offered = 0;
+
+	hub_start(&other, "--auto-assign", "--offer-seconds", "60", "--default-capacity", "10",
+		  NULL);
+	open_console_on(&w[0], &hub, ana);
+	open_console_on(&w[1], &other, ana);
+	for (int i = 0; i < CHATS; i++) {
+		char ext[32];
+		snprintf(ext, sizeof ext, "two-hubs-%d", i);
+		ingest(i % 2 ? &other : &hub, bot, ext, "user", "hello", true, chats[i]);
+	}
+	/* Read both consoles until every chat was offered and accepted, then
+	 * until each says Ana is away: any second offer of a chat would have
+	 * come before that. */
+	bool away[2] = {false, false};
+	long long deadline = now_ms() + 15000;
+	while (!away[0] || !away[1]) {
+		assert_true(now_ms() < deadline);
+		for (int k = 0; k < 2; k++) {
+			cJSON *f = ws_next(&w[k], 50);
+			const char *type = f ? cJSON_GetObjectItem(f, "type")->valuestring : "";
+			if (strcmp(type, "offer") == 0 &&
+			    cJSON_GetObjectItem(f, "seconds")->valuedouble > 0) {
+				const char *id = cJSON_GetObjectItem(f, "chat_id")->valuestring;
+				for (int i = 0; i < CHATS; i++) {
+					if (strcmp(chats[i], id) == 0 && offers[i]++ == 0) {
+						assert_int_equal(answer(ana, id, "accept"), 200);
+						if (++offered == CHATS) {
+							say_away(&w[0], true);
+							say_away(&w[1], true);
+						}
+					}
+				}
+			} else if (strcmp(type, "agent") == 0 && offered == CHATS) {
+				const cJSON *a = cJSON_GetObjectItem(f, "agent");
+				away[k] |= strcmp(cJSON_GetObjectItem(a, "status")->valuestring,
+						  "away") == 0;
+			}
+			cJSON_Delete(f);
+		}
+	}
+	for (int i = 0; i < CHATS; i++)
+		assert_int_equal(offers[i], 1);
+	ws_close(&w[0]);
+	ws_close(&w[1]);
+	hub_stop(&other);
+}
+
 static void test_without_auto_assign_nothing_is_offered(void **state)
 {
 	(void)state;
@@ -401,6 +471,8 @@ int main(void)
 						hub_down),
 		cmocka_unit_test_setup_teardown(test_one_winner_between_an_accept_and_takeovers,
 						hub_long, hub_down),
+		cmocka_unit_test_setup_teardown(test_two_hubs_offer_each_chat_once, hub_long,
+						hub_down),
 		cmocka_unit_test_setup_teardown(test_without_auto_assign_nothing_is_offered,
 						hub_plain, hub_down),
 	};
