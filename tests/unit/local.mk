@@ -30,6 +30,7 @@ UNIT_TESTS = \
 	tests/unit/test_apierror \
 	tests/unit/test_codec \
 	tests/unit/test_codec_targets \
+	tests/unit/test_codec_agents \
 	tests/unit/test_enums \
 	tests/unit/test_errbuf \
 	tests/unit/test_jsonfield \
@@ -58,6 +59,9 @@ tests_unit_test_codec_LDADD = $(UNIT_LDADD)
 tests_unit_test_codec_targets_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_codec_targets_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_unit_test_codec_targets_LDADD = $(UNIT_LDADD)
+tests_unit_test_codec_agents_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_codec_agents_CPPFLAGS = $(CORE_CPPFLAGS)
+tests_unit_test_codec_agents_LDADD = $(UNIT_LDADD)
 tests_unit_test_enums_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_enums_CPPFLAGS = $(CORE_CPPFLAGS)
 tests_unit_test_enums_LDADD = $(UNIT_LDADD)
