@@ -15,9 +15,10 @@
  *
  * With --auto-assign, a round (db_offers_round) runs after each committed
  * event, each change of status, each pass, and when the earliest offer
- * expires; rounds are coalesced to one per loop turn. The offered agent's
- * streams get {"type":"offer","chat_id":…,"seconds":N}, and seconds 0 when
- * the offer ends without them (expired, taken by someone else, withdrawn).
+ * expires; rounds are coalesced, at least ROUND_MIN_MS apart. The
+ * offered agent's streams get {"type":"offer","chat_id":…,"seconds":N},
+ * and seconds 0 when the offer ends without them (expired, taken by
+ * someone else, withdrawn).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,11 @@
  * accounts beyond it wait for the next round: a hub of thousands of
  * consoles is not what auto-assignment is for). */
 #define ROUND_AGENTS_MAX 512
+
+/* Rounds are at least this far apart: a round is a write transaction, and
+ * under a flood of ingest every loop turn commits; a chat waits 50 ms
+ * more for its offer at worst. */
+#define ROUND_MIN_MS 50
 
 bool agents_init(struct server *s)
 {
@@ -76,6 +82,7 @@ static void on_round(uv_timer_t *t)
 
 	if (s->stopping)
 		return;
+	s->agents.last_round = uv_now(s->loop);
 	size_t nonline = events_online(s, online, ROUND_AGENTS_MAX);
 	if (!db_offers_round(s->db, online, nonline, s->limits.offer_seconds, notes, &n, &next,
 			     &err)) {
@@ -95,9 +102,13 @@ static void on_round(uv_timer_t *t)
 
 void agents_kick(struct server *s)
 {
+	uint64_t now, due;
+
 	if (!s->limits.auto_assign || s->stopping || !s->agents.ready)
 		return;
-	uv_timer_start(&s->agents.round, on_round, 0, 0);
+	now = uv_now(s->loop);
+	due = s->agents.last_round ? s->agents.last_round + ROUND_MIN_MS : now;
+	uv_timer_start(&s->agents.round, on_round, due > now ? due - now : 0, 0);
 }
 
 /* The "agent" frame of agent `id` as GET /v1/agents shows them now, or

@@ -67,6 +67,7 @@ struct presence {
 /* Auto-assignment's rounds (server_agents.c). */
 struct agents_rounds {
 	uv_timer_t round;            /* the next round: now, or when an offer expires */
+	uint64_t last_round;         /* uv_now() of the last one, 0 none yet */
 	bool ready;                  /* the timer exists: close it */
 };
 
