@@ -94,10 +94,41 @@ static void test_away_is_seen_and_an_offer_is_accepted(void **state)
 	assert_non_null(strstr(line, "offline"));
 }
 
+/* The scripting side: capacity is a supervisor's to set, --json gives the
+ * hub's objects, and accept says so when nothing is offered. */
+static void test_cli_capacity_json_and_accept(void **state)
+{
+	char screen[4096], chat[37];
+	static const char *const by_ben[] = {"agents", "capacity", "Ana", "2", NULL};
+	static const char *const json[] = {"--json", "agents", NULL};
+
+	(void)state;
+	assert_int_equal(console_cli("ben", ben, false, screen, sizeof screen, by_ben), 1);
+	assert_non_null(strstr(screen, "may not"));
+	assert_int_equal(console_cli("sue", sue, false, screen, sizeof screen, by_ben), 0);
+	const char *line = line_with(screen, "Ana ");
+	assert_non_null(line);
+	assert_non_null(strstr(line, "offline"));
+	assert_non_null(strstr(line, "/2"));
+
+	assert_int_equal(console_cli("sue", sue, false, screen, sizeof screen, json), 0);
+	line = line_with(screen, "\"name\":\"Ana\"");
+	assert_non_null(line);
+	assert_non_null(strstr(line, "\"capacity\":2"));
+	assert_non_null(strstr(line, "\"status\":\"offline\""));
+
+	/* Ana is offline: the waiting chat is offered to nobody. */
+	ingest(&hub, bot, "agents-e2e-3", "user", "Hello?", true, chat);
+	const char *const accept[] = {"accept", chat, NULL};
+	assert_int_equal(console_cli("ana", ana, false, screen, sizeof screen, accept), 1);
+	assert_non_null(strstr(screen, "not offered to you"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_away_is_seen_and_an_offer_is_accepted),
+		cmocka_unit_test(test_cli_capacity_json_and_accept),
 	};
 	return cmocka_run_group_tests(tests, setup, console_fixture_teardown);
 }
