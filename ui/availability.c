@@ -1,6 +1,6 @@
 /*
  * availability.c — the agent's own availability and the chats the hub
- * offers them (v1.1; doc/handoff.1, "Availability and offers").
+ * offers them (v1.1; doc/handoff.1, keys A, O and P).
  *
  * Away is the console's to say: a key toggles it, and `away_after`
  * minutes without a key set it by themselves until the next key (an away

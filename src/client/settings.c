@@ -317,7 +317,6 @@ static bool add_view(struct config *c, const char *name, const char *value, stru
 	return true;
 }
 
-/* One `key = value` line; errors come back without the file:line prefix. */
 /* A whole number of minutes, 0 to a day. */
 static bool parse_minutes(const char *key, const char *value, unsigned *out, struct errbuf *err)
 {
@@ -330,6 +329,7 @@ static bool parse_minutes(const char *key, const char *value, unsigned *out, str
 	return true;
 }
 
+/* One `key = value` line; errors come back without the file:line prefix. */
 static bool parse_line(struct config *c, struct file_values *fv, const char *dir, char *line,
 		       unsigned lineno, struct errbuf *err)
 {

@@ -88,8 +88,8 @@ static bool offers_end(struct db *db, int64_t now, struct offer_note *notes, siz
 	/* Passes matter while a chat waits; one taken and escalated again
 	 * later is offered to everyone afresh. */
 	return ok && db_run(db,
-			    "DELETE FROM offer_passes WHERE chat_id NOT IN (SELECT id FROM chats"
-			    " WHERE escalated = 1 AND mode = 0)",
+			    "DELETE FROM offer_passes WHERE NOT EXISTS (SELECT 1 FROM chats c"
+			    " WHERE c.id = offer_passes.chat_id AND c.escalated = 1 AND c.mode = 0)",
 			    NO_ARGS, NULL, err);
 }
 
@@ -125,16 +125,19 @@ static bool offers_make(struct db *db, const char *online, int64_t now, int64_t 
 				    " AND state = 0 AND id NOT IN (SELECT chat_id FROM offers)"
 				    " ORDER BY wait_key, id LIMIT ?",
 				    ARGS(ARG_I(OFFER_ROUND_MAX)), err);
-	uuid_str chats[OFFER_ROUND_MAX];
+	uuid_str chats[OFFER_ROUND_MAX], anyone;
 	size_t nchats = 0;
 	int rc = SQLITE_DONE;
-	bool ok = st != NULL;
+	bool ok = st != NULL, room = false;
 
 	while (ok && (rc = db_step(db, st, err)) == SQLITE_ROW)
 		col_uuid(st, 0, chats[nchats++]);
 	ok = ok && rc == SQLITE_DONE;
 	db_release(db, st);
-	for (size_t i = 0; ok && i < nchats && *n < OFFER_ROUND_MAX; i++) {
+	/* Nobody online has room (no chat id passes nobody): the queue waits,
+	 * without a look for each of its chats. */
+	ok = ok && (!nchats || best_agent(db, online, "", anyone, &room, err));
+	for (size_t i = 0; ok && room && i < nchats && *n < OFFER_ROUND_MAX; i++) {
 		uuid_str agent;
 		bool found = false;
 		int changes = 0;
