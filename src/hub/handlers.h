@@ -17,6 +17,7 @@ route_fn handle_ingest;
 route_fn handle_ingest_batch;
 route_fn handle_canned_list, handle_canned_add, handle_canned_remove;
 route_fn handle_search;
+route_fn handle_dashboard;
 
 /* The value of query parameter `name`, or NULL. */
 const char *request_param(const struct request *req, const char *name);

@@ -53,6 +53,7 @@ struct request {
 	 * of one account (v1.1: chat.read, for that agent's other consoles). */
 	void (*tell)(void *ctx, const char *account_id, const char *json, size_t len);
 	void *tell_ctx;
+	const struct wait_targets *targets; /* the hub's (v1.1); NULL: none */
 };
 
 struct response {

@@ -188,6 +188,7 @@ static int conn_dispatch(struct lws *wsi, struct http_conn *c, const cJSON *body
 		.server = server_of(wsi),
 		.tell = events_tell,
 		.tell_ctx = server_of(wsi),
+		.targets = &server_of(wsi)->limits.targets,
 	};
 	struct response res = {0};
 	struct api_error err = {API_INTERNAL, "the handler gave no answer"};

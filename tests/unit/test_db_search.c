@@ -71,7 +71,7 @@ static void test_upgrade_indexes_existing_messages(void **state)
 				      " DROP INDEX chats_responder_status_w; DROP INDEX chats_owner;"
 				      " ALTER TABLE owners DROP COLUMN phone; DROP TABLE chat_reads;"
 				      " ALTER TABLE chats DROP COLUMN awaiting_since; DROP TABLE platform_daily;"
-				      " DROP INDEX chats_rated;"
+				      " DROP INDEX chats_rated; DROP INDEX messages_agent;"
 				      " PRAGMA user_version = 5;",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
