@@ -93,8 +93,7 @@ static int64_t target_deadline(const struct console *c, const struct chat *ch)
 	return ch->awaiting_reply_since + s * 1000;
 }
 
-/* "0:42", "1:05:00": a countdown's minutes and seconds. */
-static void format_clock(int64_t s, char *out, size_t len)
+void format_clock(int64_t s, char *out, size_t len)
 {
 	if (s < 3600)
 		snprintf(out, len, "%lld:%02lld", (long long)(s / 60), (long long)(s % 60));
