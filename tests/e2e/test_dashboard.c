@@ -1,0 +1,152 @@
+/*
+ * test_dashboard.c — the team dashboard as a supervisor uses it: Sue opens
+ * it (d) in an 80x24 console and leaves it open while others work; a
+ * customer escalates, the wait passes the hub's 2-second first-response
+ * target, Ana takes the chat over and replies, and each figure on Sue's
+ * screen changes without her reopening anything. An agent may open it
+ * too (read-only).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "console_fixture.h"
+
+static struct tmux tm;
+static char sue_file[160];
+
+static int setup(void **state)
+{
+	if (!getenv("HANDOFF_BIN"))
+		fail_msg("HANDOFF_BIN is not set (make check sets it)");
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	hub_init(&hub);
+	hub_token(&hub, "Ana", "agent", ana);
+	hub_token(&hub, "Ben", "agent", ben);
+	hub_token(&hub, "Sue", "supervisor", sue);
+	hub_token(&hub, "Widget bridge", "ingest", bot);
+	hub_start(&hub, "--first-response-target", "2", "--next-response-target", "600",
+		  (char *)NULL);
+	hub_account_id(&hub, ana, ana_id);
+	hub_token_file(&hub, "ana", ana, ana_file, sizeof ana_file);
+	hub_token_file(&hub, "sue", sue, sue_file, sizeof sue_file);
+	*state = &hub;
+	return 0;
+}
+
+/* An agent's row: held, late, replies in the hour, first responses. */
+struct row {
+	const char *name;
+	int held, late, replies, firsts;
+};
+
+/* The row of agent ctx->name reads the figures ctx holds. */
+static bool row_reads(const char *screen, void *ctx)
+{
+	const struct row *want = ctx;
+	char key[64], median[16];
+	struct row got;
+
+	snprintf(key, sizeof key, "│ %s ", want->name);
+	const char *line = line_with(screen, key);
+	if (!line)
+		return false;
+	line = strstr(line, key) + strlen(key);
+	return sscanf(line, "%d %d %d %15s %d", &got.held, &got.late, &got.replies, median,
+		      &got.firsts) == 5 &&
+	       got.held == want->held && got.late == want->late && got.replies == want->replies &&
+	       got.firsts == want->firsts;
+}
+
+static void wait_row_at(const char *name, int held, int late, int replies, int firsts,
+			int line)
+{
+	struct row want = {name, held, late, replies, firsts};
+
+	tmux_wait_until_at(&tm, row_reads, &want, WAIT, name, __FILE__, line);
+}
+#define wait_row(name, held, late, replies, firsts) \
+	wait_row_at((name), (held), (late), (replies), (firsts), __LINE__)
+
+static void reply_as_ana(const char *chat, const char *client_msg_id)
+{
+	char path[96], body[128];
+
+	snprintf(path, sizeof path, "/v1/chats/%s/messages", chat);
+	snprintf(body, sizeof body, "{\"text\":\"On it.\",\"client_msg_id\":\"%s\"}",
+		 client_msg_id);
+	struct reply r = http(&hub, "POST", path, ana, body);
+	expect_status(&r, 201);
+	reply_free(&r);
+}
+
+static void test_supervisor_watches_it_change(void **state)
+{
+	char id[37];
+	(void)state;
+
+	console_start(&tm, &(struct console_opts){.name = "sue", .cols = 80, .rows = 24,
+						   .token_file = sue_file});
+	tmux_send_keys(&tm, "d", NULL);
+	tmux_wait_for(&tm, "Team dashboard", WAIT);
+	tmux_wait_for(&tm, "Waiting now 0 · longest wait -", WAIT);
+	tmux_wait_for(&tm, "Breaches: 0 waiting past 0:02 · 0 held past 10:00", WAIT);
+	/* Every agent has a row, busy or not. */
+	wait_row("Ana", 0, 0, 0, 0);
+	wait_row("Ben", 0, 0, 0, 0);
+
+	/* A customer asks for a human: she waits, the wait counts up with
+	 * the clock and passes the target, with no event in between. */
+	ingest(&hub, bot, "maria", "user", "Where is my parcel?", true, id);
+	tmux_wait_for(&tm, "Waiting now 1 · longest wait 0:0", WAIT);
+	tmux_wait_for(&tm, "1 escalated", WAIT);
+	tmux_wait_for(&tm, "BREACHED: 1 waiting past 0:02", WAIT);
+
+	/* Ana takes it: nobody waits, Ana holds one, her first response. */
+	hub_act(&hub, ana, id, "takeover", NULL);
+	tmux_wait_for(&tm, "Waiting now 0 · longest wait - · held by agents 1", WAIT);
+	tmux_wait_for(&tm, "Breaches: 0 waiting", WAIT);
+	tmux_wait_for(&tm, "1 taken over", WAIT);
+	wait_row("Ana", 1, 0, 0, 1);
+
+	/* Her replies count in the hour and today. */
+	reply_as_ana(id, "d1");
+	reply_as_ana(id, "d2");
+	wait_row("Ana", 1, 0, 2, 1);
+	tmux_wait_for(&tm, "2 replies", WAIT);
+	wait_row("Ben", 0, 0, 0, 0);
+
+	/* Closed, the list is back. */
+	tmux_send_keys(&tm, "Escape", NULL);
+	tmux_wait_gone(&tm, "Team dashboard", WAIT);
+	console_quit(&tm);
+}
+
+/* An agent sees the same figures; nothing on it acts on a chat. */
+static void test_agent_may_look(void **state)
+{
+	(void)state;
+	console_start(&tm, &(struct console_opts){.name = "ana", .cols = 80, .rows = 24});
+	tmux_send_keys(&tm, "d", NULL);
+	tmux_wait_for(&tm, "Team dashboard", WAIT);
+	wait_row("Ana", 1, 0, 2, 1);
+	tmux_send_keys(&tm, "q", NULL);
+	tmux_wait_gone(&tm, "Team dashboard", WAIT);
+	console_quit(&tm);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_supervisor_watches_it_change),
+		cmocka_unit_test(test_agent_may_look),
+	};
+	return cmocka_run_group_tests(tests, setup, console_fixture_teardown);
+}
