@@ -94,6 +94,10 @@ static void test_supervisor_watches_it_change(void **state)
 
 	console_start(&tm, &(struct console_opts){.name = "sue", .cols = 80, .rows = 24,
 						   .token_file = sue_file});
+	/* Her own chats under it (none): no age in the list ticks, so only
+	 * the dashboard's own clock can move its waits. */
+	tmux_send_keys(&tm, "2", NULL);
+	tmux_wait_for(&tm, "2 Mine 0", WAIT);
 	tmux_send_keys(&tm, "d", NULL);
 	tmux_wait_for(&tm, "Team dashboard", WAIT);
 	tmux_wait_for(&tm, "Waiting now 0 · longest wait -", WAIT);
