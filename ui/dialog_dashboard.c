@@ -29,7 +29,6 @@
 #include "dialogs.h"
 #include "draw.h"
 #include "timeutil.h"
-#include "views.h"
 
 #define FIXED_ROWS 5 /* three lines of figures, a blank, the table's head */
 
@@ -70,7 +69,7 @@ static void cell_median(const struct dashboard_agent *a, char *out, size_t len)
 	if (a->median_first_ms < 0)
 		snprintf(out, len, "-");
 	else
-		format_clock(a->median_first_ms / 1000, out, len);
+		clock_format(a->median_first_ms / 1000, out, len);
 }
 
 static void cell_firsts(const struct dashboard_agent *a, char *out, size_t len)
@@ -135,7 +134,7 @@ static void target_words(int64_t s, char *out, size_t len)
 {
 	char clock[32];
 
-	format_clock(s, clock, sizeof clock);
+	clock_format(s, clock, sizeof clock);
 	snprintf(out, len, "%s", s > 0 ? clock : "none");
 }
 
@@ -145,7 +144,7 @@ static void draw_figures(struct console *c, const struct box *b, const struct da
 	attr_t a = c->attrs[EL_DIALOG];
 
 	if (f->longest_wait_ms >= 0)
-		format_clock(f->longest_wait_ms / 1000, wait, sizeof wait);
+		clock_format(f->longest_wait_ms / 1000, wait, sizeof wait);
 	snprintf(line, sizeof line, "Waiting now %lld · longest wait %s · held by agents %lld",
 		 (long long)f->waiting, wait, (long long)f->held);
 	box_line(c, b, 1, line, f->waiting ? c->attrs[EL_WAITING] : a);

@@ -18,9 +18,6 @@ void status_draw(struct console *c);
 void fbar_draw(struct console *c);
 
 void list_draw(struct console *c);
-/* "0:42", "1:05:00": `s` seconds as a clock (the list's targets, the
- * dashboard's waits). */
-void format_clock(int64_t s, char *out, size_t len);
 /* Move the selection by `delta` rows (clamped); true when it moved. */
 bool list_move(struct console *c, long delta);
 /* Chats a screenful of the list holds (for paging; at least 1). */

@@ -4,7 +4,7 @@
  * customer escalates, the wait passes the hub's 2-second first-response
  * target, Ana takes the chat over and replies, and each figure on Sue's
  * screen changes without her reopening anything. An agent may open it
- * too (read-only).
+ * too (read-only), and `handoff dashboard` prints the same figures.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -146,11 +146,42 @@ static void test_agent_may_look(void **state)
 	console_quit(&tm);
 }
 
+/* `handoff dashboard` prints the same figures, as a table and as JSON. */
+static void test_cli_prints_the_same(void **state)
+{
+	char out[8192];
+	int held, late, replies, firsts;
+	char median[16];
+
+	(void)state;
+	assert_int_equal(console_cli("sue", sue, false, out, sizeof out,
+				     (const char *const[]){"dashboard", NULL}),
+			 0);
+	assert_non_null(strstr(out, "waiting 0, longest wait -, held 1"));
+	assert_non_null(strstr(out, "1 takeovers, 2 replies"));
+	const char *line = line_with(out, "Ana ");
+	assert_non_null(line);
+	assert_int_equal(sscanf(line + 4, "%d %d %d %15s %d", &held, &late, &replies, median,
+				&firsts),
+			 5);
+	assert_int_equal(held, 1);
+	assert_int_equal(replies, 2);
+	assert_int_equal(firsts, 1);
+
+	assert_int_equal(console_cli("sue", sue, false, out, sizeof out,
+				     (const char *const[]){"--json", "dashboard", NULL}),
+			 0);
+	assert_non_null(strstr(out, "\"waiting\":0"));
+	assert_non_null(strstr(out, "\"name\":\"Ana\""));
+	assert_non_null(strstr(out, "\"replies_last_hour\":2"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_supervisor_watches_it_change),
 		cmocka_unit_test(test_agent_may_look),
+		cmocka_unit_test(test_cli_prints_the_same),
 	};
 	return cmocka_run_group_tests(tests, setup, console_fixture_teardown);
 }
