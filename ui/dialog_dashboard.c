@@ -130,17 +130,9 @@ static void draw_agent(struct console *c, const struct box *b, int row,
 
 /* ---- the figures --------------------------------------------------------- */
 
-static void target_words(int64_t s, char *out, size_t len)
-{
-	char clock[32];
-
-	clock_format(s, clock, sizeof clock);
-	snprintf(out, len, "%s", s > 0 ? clock : "none");
-}
-
 static void draw_figures(struct console *c, const struct box *b, const struct dashboard_figures *f)
 {
-	char line[256], wait[32] = "-", first[32], next[32];
+	char line[256], wait[32] = "-";
 	attr_t a = c->attrs[EL_DIALOG];
 
 	if (f->longest_wait_ms >= 0)
@@ -152,12 +144,18 @@ static void draw_figures(struct console *c, const struct box *b, const struct da
 	if (!f->targets.first_response_s && !f->targets.next_response_s) {
 		snprintf(line, sizeof line, "No wait-time targets set on the hub");
 	} else {
-		target_words(f->targets.first_response_s, first, sizeof first);
-		target_words(f->targets.next_response_s, next, sizeof next);
-		/* The word reads without colour. */
-		snprintf(line, sizeof line, "%s %lld waiting past %s · %lld held past %s",
-			 f->breached_first || f->breached_next ? "BREACHED:" : "Breaches:",
-			 (long long)f->breached_first, first, (long long)f->breached_next, next);
+		/* The word reads without colour; a target not set is left out. */
+		char first[32], next[32];
+		int n = snprintf(line, sizeof line, "%s",
+				 f->breached_first || f->breached_next ? "BREACHED:" : "Breaches:");
+		if (f->targets.first_response_s)
+			n += snprintf(line + n, sizeof line - (size_t)n, " %lld waiting past %s",
+				      (long long)f->breached_first,
+				      clock_format(f->targets.first_response_s, first, sizeof first));
+		if (f->targets.next_response_s)
+			snprintf(line + n, sizeof line - (size_t)n, "%s %lld held past %s",
+				 f->targets.first_response_s ? " ·" : "", (long long)f->breached_next,
+				 clock_format(f->targets.next_response_s, next, sizeof next));
 	}
 	box_line(c, b, 2, line, f->breached_first || f->breached_next ? c->attrs[EL_BREACH] : a);
 
