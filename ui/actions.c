@@ -356,6 +356,7 @@ static void act_drop(struct console *c)
 static void act_help(struct console *c) { console_dialog(c, dialog_help_new()); }
 static void act_details(struct console *c) { details_toggle(c); }
 static void act_stats(struct console *c) { console_dialog(c, dialog_stats_new(c)); }
+static void act_dashboard(struct console *c) { console_dialog(c, dialog_dashboard_new(c)); }
 static void act_quit(struct console *c) { console_quit(c, false); }
 static void act_redraw(struct console *c) { screen_resize(c); }
 
@@ -412,6 +413,8 @@ const struct action actions[] = {
 	{"accept-offer", NULL, "Accept the chat the hub offers you (auto-assignment)",
 	 act_accept_offer},
 	{"pass-offer", NULL, "Pass the offered chat on to the next agent", act_pass_offer},
+	{"dashboard", "Team", "The team dashboard: waits, breaches, each agent's load, today",
+	 act_dashboard},
 };
 
 const size_t nactions = sizeof actions / sizeof actions[0];

@@ -48,6 +48,7 @@ enum key_context {
 	KC_CANNED,      /* the canned reply picker */
 	KC_STATS,       /* the stats screen */
 	KC_FIND,        /* the message search */
+	KC_DASHBOARD,   /* the team dashboard */
 	KC_COUNT
 };
 
@@ -67,10 +68,10 @@ extern const struct key_context_def key_contexts[KC_COUNT];
 /* The tables, each next to the code it runs. */
 extern const struct action actions[], composer_actions[], edit_actions[], prompt_actions[],
 	rate_actions[], status_actions[], assign_actions[], confirm_actions[], help_actions[],
-	canned_actions[], stats_actions[], find_actions[];
+	canned_actions[], stats_actions[], find_actions[], dashboard_actions[];
 extern const size_t nactions, ncomposer_actions, nedit_actions, nprompt_actions, nrate_actions,
 	nstatus_actions, nassign_actions, nconfirm_actions, nhelp_actions, ncanned_actions,
-	nstats_actions, nfind_actions;
+	nstats_actions, nfind_actions, ndashboard_actions;
 
 /* The action `name` of context kc, or NULL. */
 const struct action *action_find(enum key_context kc, const char *name);

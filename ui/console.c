@@ -127,6 +127,7 @@ void console_dialog(struct console *c, struct dialog *d)
 	if (c->dialog && c->dialog->cls->free)
 		c->dialog->cls->free(c->dialog);
 	c->dialog = d;
+	c->dialog_changes_at = 0;
 	/* What was under the old dialog must be drawn again. */
 	console_dirty(c, DIRTY_ALL);
 }
@@ -321,10 +322,11 @@ static void on_clock(uv_timer_t *h)
 	struct console *c = h->data;
 
 	c->clock_ticked = uv_now(c->loop);
-	/* Ages in the list, "reconnecting in N s" and a reply's "retrying in
-	 * N s" are the only things that change with time alone. The frame
-	 * this draws sets the clock again. */
-	console_dirty(c, DIRTY_HEADER | DIRTY_LIST | DIRTY_THREAD);
+	/* Ages in the list, "reconnecting in N s", a reply's "retrying in
+	 * N s" and the dashboard's clocks are the only things that change
+	 * with time alone. The frame this draws sets the clock again. */
+	console_dirty(c, DIRTY_HEADER | DIRTY_LIST | DIRTY_THREAD |
+				 (c->dialog_changes_at ? DIRTY_DIALOG : 0));
 }
 
 /* Past the change a wake is for: the loop's clock counts whole
@@ -339,6 +341,8 @@ void clock_update(struct console *c)
 
 	if (c->list_changes_at)
 		wait = c->list_changes_at - ts_now() + CLOCK_SLACK_MS;
+	if (c->dialog_changes_at && c->dialog_changes_at - ts_now() + CLOCK_SLACK_MS < wait)
+		wait = c->dialog_changes_at - ts_now() + CLOCK_SLACK_MS;
 	if (c->conn.state == STREAM_RETRYING) {
 		/* "reconnecting in N s" drops when the time left crosses a
 		 * whole second. */

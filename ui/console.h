@@ -134,6 +134,7 @@ struct console {
 	size_t list_top;         /* the list's first row shown */
 	bool list_settled;       /* the selection stays on its chat (list_follow) */
 	int64_t list_changes_at; /* when an age the list shows changes (ts_now ms), 0 never */
+	int64_t dialog_changes_at; /* the same for the dialog up (dashboard), 0 never */
 	int thread_view_scroll;  /* rows scrolled up from the bottom; 0 follows */
 	struct jumpscroll jump;  /* the thread during a burst (jumpscroll.h) */
 	uuid_str drawn_chat;     /* the thread the last frame drew, */

@@ -16,6 +16,8 @@
  *             composer), fetched when it opens (dialog_canned.c)
  *   stats     the daily counts of the last 30 days as bar charts, fetched
  *             when it opens and on refresh (dialog_stats.c)
+ *   dashboard the team's figures, live: one snapshot, then the events
+ *             (dialog_dashboard.c)
  *   find      the message search: a field for words, Enter lists the
  *             newest messages holding them (Up/Down), Enter on the list
  *             opens the chat at that message (dialog_find.c)
@@ -40,6 +42,7 @@ struct dialog *dialog_quit_new(size_t unsent);
 struct dialog *dialog_canned_new(struct console *c);
 struct dialog *dialog_stats_new(struct console *c);
 struct dialog *dialog_find_new(struct console *c);
+struct dialog *dialog_dashboard_new(struct console *c);
 
 /* What "yes" does, on the chat the question was about. */
 typedef void confirm_fn(struct console *c, const char *chat_id);

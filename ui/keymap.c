@@ -43,7 +43,7 @@ static const struct binding main_keys[] = {
 	{"c", "stats"},
 	{"C-f", "find-messages"},
 	{"A", "away"},          {"O", "accept-offer"},
-	{"P", "pass-offer"},
+	{"P", "pass-offer"},     {"d", "dashboard"},
 };
 
 static const struct binding composer_keys[] = {
@@ -105,6 +105,11 @@ static const struct binding find_keys[] = {
 	{"Enter", "confirm"}, {"Esc", "cancel"},
 };
 
+static const struct binding dashboard_keys[] = {
+	{"j", "down"}, {"Down", "down"}, {"k", "up"}, {"Up", "up"},
+	{"r", "refresh"}, {"F5", "refresh"}, {"Esc", "close"}, {"q", "close"},
+};
+
 static const struct {
 	const struct binding *b;
 	size_t n;
@@ -121,6 +126,7 @@ static const struct {
 	[KC_CANNED] = {canned_keys, N(canned_keys)},
 	[KC_STATS] = {stats_keys, N(stats_keys)},
 	[KC_FIND] = {find_keys, N(find_keys)},
+	[KC_DASHBOARD] = {dashboard_keys, N(dashboard_keys)},
 };
 
 /* The function bars: most relevant first, so a narrow screen keeps those;
@@ -143,6 +149,7 @@ static const char *const help_bar[] = {"down", "up", "close", NULL};
 static const char *const canned_bar[] = {"confirm", "down", "up", "cancel", NULL};
 static const char *const stats_bar[] = {"refresh", "close", NULL};
 static const char *const find_bar[] = {"confirm", "down", "up", "cancel", NULL};
+static const char *const dashboard_bar[] = {"down", "up", "refresh", "close", NULL};
 
 const struct key_context_def key_contexts[KC_COUNT] = {
 	[KC_MAIN] = {"main", "The list and the thread",
@@ -177,6 +184,10 @@ const struct key_context_def key_contexts[KC_COUNT] = {
 		     "Type words; a word finds its forms (refund: refunded). Matches show "
 		     "[between brackets].",
 		     find_actions, &nfind_actions, {find_bar, NULL}},
+	[KC_DASHBOARD] = {"dashboard", "The team dashboard",
+			  "Live from the hub's events. Late: held chats past the next-response "
+			  "target; Median 1st: escalation to takeover, today (UTC).",
+			  dashboard_actions, &ndashboard_actions, {dashboard_bar, NULL}},
 };
 
 const struct action *action_find(enum key_context kc, const char *name)

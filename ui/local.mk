@@ -10,6 +10,7 @@ ui_libhandoffui_a_SOURCES = \
 	ui/dialog_box.c ui/dialog_box.h \
 	ui/dialog_canned.c \
 	ui/dialog_stats.c \
+	ui/dialog_dashboard.c \
 	ui/dialog_find.c \
 	ui/dialogs.c ui/dialogs.h \
 	ui/draw.c ui/draw.h \

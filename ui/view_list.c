@@ -93,16 +93,6 @@ static int64_t target_deadline(const struct console *c, const struct chat *ch)
 	return ch->awaiting_reply_since + s * 1000;
 }
 
-/* "0:42", "1:05:00": a countdown's minutes and seconds. */
-static void format_clock(int64_t s, char *out, size_t len)
-{
-	if (s < 3600)
-		snprintf(out, len, "%lld:%02lld", (long long)(s / 60), (long long)(s % 60));
-	else
-		snprintf(out, len, "%lld:%02lld:%02lld", (long long)(s / 3600),
-			 (long long)(s % 3600 / 60), (long long)(s % 60));
-}
-
 /* The row's right text against the target: "0:42 left", counting down in
  * whole seconds rounded up so that 0:00 is the breach, then "BREACHED
  * 0:07", how long past it (a word, so that it reads without colour).
@@ -115,11 +105,11 @@ static int64_t format_target(int64_t deadline, int64_t now, bool *breached, char
 
 	*breached = left <= 0;
 	if (*breached) {
-		format_clock(-left / 1000, clock, sizeof clock);
+		clock_format(-left / 1000, clock, sizeof clock);
 		snprintf(out, len, "BREACHED %s", clock);
 		return 1000 - -left % 1000;
 	}
-	format_clock((left + 999) / 1000, clock, sizeof clock);
+	clock_format((left + 999) / 1000, clock, sizeof clock);
 	snprintf(out, len, "%s left", clock);
 	return (left - 1) % 1000 + 1;
 }

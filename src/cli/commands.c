@@ -76,6 +76,12 @@ const struct cli_command cli_commands[] = {
 	{"chats", "[options]", 0, 0, chats_options, cmd_chats,
 	 "List the chats matching the filters, one per line, reading every page. "
 	 "With --json: one chat object per line (JSON Lines)."},
+	{"dashboard", "", 0, 0, NULL, cmd_dashboard,
+	 "The team's figures now: chats waiting and the longest wait, breaches of the hub's "
+	 "wait-time targets, today's counts (UTC), then a line per agent: chats held, held "
+	 "past the next-response target, replies in the last hour, median first response "
+	 "today (escalation to takeover) and how many. The console's dashboard (d) keeps "
+	 "them live. With --json: one object."},
 	{"handback", "ID", 1, 1, NULL, cmd_handback, "Return the chat to the bot."},
 	{"note", "ID TEXT [--queue]", 2, 2, send_options, cmd_note,
 	 "Write an internal note: agents see it, the customer never does. --queue as for "

@@ -50,6 +50,6 @@ void cli_print_command_help(FILE *f, const struct cli_command *cmd);
 cli_handler_fn cmd_chats, cmd_show;
 cli_handler_fn cmd_takeover, cmd_handback, cmd_reply, cmd_note, cmd_rate, cmd_retitle,
 	cmd_status, cmd_assign, cmd_stop, cmd_watch, cmd_replies,
-	cmd_stats, cmd_search, cmd_agents, cmd_accept, cmd_pass;
+	cmd_stats, cmd_search, cmd_agents, cmd_accept, cmd_pass, cmd_dashboard;
 
 #endif

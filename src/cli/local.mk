@@ -9,6 +9,7 @@ handoff_SOURCES = \
 	src/cli/cmd_chats.c \
 	src/cli/cmd_replies.c \
 	src/cli/cmd_stats.c \
+	src/cli/cmd_dashboard.c \
 	src/cli/cmd_search.c \
 	src/cli/cmd_watch.c \
 	src/cli/demo_hub.c src/cli/demo_hub.h \

@@ -142,6 +142,8 @@ struct api_search_list {
 	size_t n;
 };
 
+struct dashboard;
+
 struct api_result {
 	enum api_err_kind err;
 	long http_status;        /* the last answer's status, 0 when none */
@@ -165,6 +167,7 @@ struct api_result {
 	struct api_owner *owner;           /* api_owner */
 	int64_t stored;                    /* api_ingest_stats: the days stored */
 	struct api_search_list *search;    /* api_search */
+	struct dashboard *dashboard;       /* api_dashboard (dashboard.h) */
 };
 
 typedef void api_done_fn(void *ctx, struct api_result *r);
@@ -330,6 +333,10 @@ bool api_ingest(struct api *a, const struct api_ingest_req *req, api_done_fn *do
  * external_message_id. The result sets `batch`, one outcome per item. */
 bool api_ingest_batch(struct api *a, const struct api_ingest_req *reqs, size_t n,
 		      api_done_fn *done, void *ctx, struct errbuf *err);
+
+/* GET /v1/dashboard (v1.1): the team's figures as of an event seq;
+ * r->dashboard (free with dashboard_free). */
+bool api_dashboard(struct api *a, api_done_fn *done, void *ctx, struct errbuf *err);
 
 /* from, to: "YYYY-MM-DD". */
 bool api_stats_daily(struct api *a, const char *from, const char *to, api_done_fn *done,

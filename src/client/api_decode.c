@@ -11,6 +11,7 @@
 #include "api_internal.h"
 #include "canned.h"
 #include "codec.h"
+#include "dashboard.h"
 #include "jsonfield.h"
 #include "searchres.h"
 
@@ -127,6 +128,8 @@ void api_result_free(struct api_result *r)
 	}
 	api_search_list_free(r->search);
 	r->search = NULL;
+	dashboard_free(r->dashboard);
+	r->dashboard = NULL;
 	r->canned = NULL;
 	r->canned_one = NULL;
 	api_owner_free(r->owner);
@@ -158,6 +161,7 @@ void api_result_take(struct api_result *dst, struct api_result *r)
 	r->canned_one = NULL;
 	r->owner = NULL;
 	r->search = NULL;
+	r->dashboard = NULL;
 }
 
 /* An array member `name` of `j`, each element decoded into
@@ -573,6 +577,8 @@ static bool decode(enum api_payload what, long status, const cJSON *j, struct ap
 		return decode_owner(j, r, err);
 	case API_P_NONE:
 		return true;
+	case API_P_DASHBOARD:
+		return (r->dashboard = dashboard_from_json(j, err)) != NULL;
 	case API_P_SEARCH: {
 		struct api_search_list *l = calloc(1, sizeof *l);
 		if (!l)

@@ -458,6 +458,12 @@ bool api_ingest_stats(struct api *a, const char *platform, const struct api_stat
 	return api_call_start(a, "POST", "/v1/ingest/stats", b, API_P_STORED, true, done, ctx, err);
 }
 
+bool api_dashboard(struct api *a, api_done_fn *done, void *ctx, struct errbuf *err)
+{
+	return api_call_start(a, "GET", "/v1/dashboard", NULL, API_P_DASHBOARD, false, done, ctx,
+			      err);
+}
+
 bool api_stats_daily(struct api *a, const char *from, const char *to, api_done_fn *done,
 		     void *ctx, struct errbuf *err)
 {

@@ -28,6 +28,7 @@ enum api_payload {
 	API_P_OWNER,
 	API_P_NONE,        /* any 2xx will do: the answer is not kept */
 	API_P_SEARCH,
+	API_P_DASHBOARD,
 };
 
 /* Start `method` on server_url + `path` (which includes its query string).

@@ -16,11 +16,13 @@ src_client_libhandoffclient_a_SOURCES = \
 	src/client/api.c src/client/api.h src/client/api_internal.h \
 	src/client/api_decode.c \
 	src/client/api_endpoints.c \
+	src/client/dashboard.c src/client/dashboard.h \
 	src/client/stream.c src/client/stream.h src/client/stream_internal.h \
 	src/client/stream_proto.c \
 	src/client/session.c src/client/session.h src/client/session_internal.h \
 	src/client/session_actions.c \
 	src/client/session_outbox.c \
+	src/client/session_dashboard.c \
 	src/client/viewspec.c src/client/viewspec.h \
 	src/client/wsurl.c src/client/wsurl.h
 src_client_libhandoffclient_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(UV_CFLAGS) $(LWS_CFLAGS) \

@@ -347,6 +347,7 @@ static void on_event(void *ctx, const struct event *e)
 			s->cb.on_offer(s->ctx, &e->offer);
 		return;
 	}
+	session_dashboard_event(s, e);
 	if (store_apply_event(s->store, e, &err) == STORE_FAILED)
 		log_warn("session: event %lld not applied: %s", (long long)e->seq, err.msg);
 	else if (given_to_me(s, e) && s->cb.on_assigned && !s->closing)
@@ -414,6 +415,7 @@ static void on_resync(void *ctx)
 	}
 	if (open[0] && !session_open_thread(s, open, &err))
 		session_notice(s, true, "cannot reopen the chat: %s", err.msg);
+	session_dashboard_resync(s);
 }
 
 static void on_state(void *ctx, const struct stream_status *st)
@@ -488,6 +490,7 @@ void session_free(struct session *s)
 	 * nothing: the outbox keeps their replies on disk as they were. */
 	api_free(s->api);
 	session_actions_free(s);
+	session_dashboard_close(s);
 	stream_free(s->stream);
 	outbox_close(s->outbox);
 	store_free(s->store);

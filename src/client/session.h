@@ -217,6 +217,22 @@ bool session_owner(struct session *s, const char *owner_id, session_done_fn *don
 bool session_find_messages(struct session *s, const char *text, session_done_fn *done, void *ctx,
 			   struct errbuf *err);
 
+/* ---- the team dashboard (dashboard.h) ------------------------------------ */
+
+struct dashboard;
+
+/* Open the dashboard: its snapshot is asked for now (again after the
+ * hub's resync), and every event after it is applied; on_change(ctx) is
+ * called whenever a figure changed or the snapshot came. One at a time. */
+bool session_dashboard_open(struct session *s, void (*on_change)(void *ctx), void *ctx,
+			    struct errbuf *err);
+/* Ask for a new snapshot (the figures are empty until it comes). */
+bool session_dashboard_refresh(struct session *s, struct errbuf *err);
+void session_dashboard_close(struct session *s);
+/* The open dashboard, or NULL; whether its snapshot is on its way. */
+struct dashboard *session_dashboard(struct session *s);
+bool session_dashboard_loading(const struct session *s);
+
 /* A reply (or an internal note) into the outbox: on disk when this returns
  * true, sent as soon as the hub is live; its progress comes through
  * on_reply. The client_msg_id goes to out_id (may be NULL). */

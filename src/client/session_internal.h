@@ -50,6 +50,14 @@ struct session {
 		int64_t wanted, sent;
 		bool in_flight;
 	} read;
+	/* session_dashboard.c: the team dashboard while it is open */
+	struct {
+		struct dashboard *d;     /* NULL: closed */
+		void (*changed)(void *ctx);
+		void *ctx;
+		unsigned generation;     /* of the snapshot call wanted */
+		bool loading;
+	} dash;
 };
 
 /* Tell the UI (if it listens). */
@@ -66,6 +74,10 @@ bool session_actions_hold(void *session, const struct outbox_entry *e);
 void session_actions_reply_changed(struct session *s, const struct outbox_entry *e);
 void session_actions_kick(struct session *s, const char *chat_id);
 void session_actions_free(struct session *s);
+
+/* session_dashboard.c: an event of the stream, the hub's resync. */
+void session_dashboard_event(struct session *s, const struct event *e);
+void session_dashboard_resync(struct session *s);
 
 /* session_outbox.c */
 void session_outbox_send(void *ctx, const struct outbox_entry *e);

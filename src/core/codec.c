@@ -309,8 +309,7 @@ static bool decode_member(const cJSON *j, const char *name, void **dst, size_t s
 	return true;
 }
 
-/* hello's "targets" (v1.1): absent from older hubs, which set none. */
-static bool targets_from_json(const cJSON *parent, struct wait_targets *t, struct errbuf *err)
+bool targets_from_json(const cJSON *parent, struct wait_targets *t, struct errbuf *err)
 {
 	const cJSON *j = NULL;
 
@@ -639,7 +638,7 @@ static cJSON *presence_list_to_json(const struct presence_person *p, size_t n)
 	return finish(a, ok);
 }
 
-static cJSON *targets_to_json(const struct wait_targets *t)
+cJSON *targets_to_json(const struct wait_targets *t)
 {
 	cJSON *o = cJSON_CreateObject();
 	if (!o)

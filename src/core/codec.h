@@ -32,6 +32,12 @@ cJSON *message_to_json(const struct message *m);
 bool agent_from_json(const cJSON *j, struct agent *out, struct errbuf *err);
 cJSON *agent_to_json(const struct agent *a);
 
+/* The hub's wait-time targets as hello (v1.1) and GET /v1/dashboard carry
+ * them: parent's "targets" member, absent from older hubs, which set none
+ * (*t untouched then). */
+bool targets_from_json(const cJSON *parent, struct wait_targets *t, struct errbuf *err);
+cJSON *targets_to_json(const struct wait_targets *t);
+
 /* One frame of the event stream: chat.*, message.created, hello or resync. */
 bool event_from_json(const cJSON *j, struct event *out, struct errbuf *err);
 cJSON *event_to_json(const struct event *e);

@@ -9,6 +9,7 @@
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime; same as the build's -D */
 
+#include <stdio.h>
 #include <time.h>
 
 #include "timeutil.h"
@@ -193,5 +194,15 @@ char *date_format(int64_t days, char out[11])
 	int64_t last = days_from_civil(9999, 12, 31);
 
 	*put_date(out, days < 0 ? 0 : days > last ? last : days) = '\0';
+	return out;
+}
+
+char *clock_format(int64_t s, char *out, size_t len)
+{
+	if (s < 3600)
+		snprintf(out, len, "%lld:%02lld", (long long)(s / 60), (long long)(s % 60));
+	else
+		snprintf(out, len, "%lld:%02lld:%02lld", (long long)(s / 3600),
+			 (long long)(s % 3600 / 60), (long long)(s % 60));
 	return out;
 }

@@ -33,6 +33,10 @@ int64_t ts_now(void);
  * 1970..9999, as for timestamps, so every date is also a valid timestamp. */
 bool date_parse(const char *s, int64_t *days, struct errbuf *err);
 
+/* `s` seconds (>= 0) as a clock: "0:42", "1:05:00" (the console's waits
+ * and countdowns). Returns out. */
+char *clock_format(int64_t s, char *out, size_t len);
+
 /* Format days since 1970-01-01 as "YYYY-MM-DD" into out[11]; clamped to
  * 1970-01-01..9999-12-31 like ts_format. */
 char *date_format(int64_t days, char out[11]);

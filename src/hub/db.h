@@ -36,7 +36,7 @@ struct db;
 
 /* The schema's version (PRAGMA user_version) once every migration step
  * ran: the number of steps (db.c checks it at compile time). */
-#define DB_SCHEMA_VERSION 11
+#define DB_SCHEMA_VERSION 12
 
 /* Open (creating and migrating as needed) the database at `path`. */
 struct db *db_open(const char *path, struct errbuf *err);
@@ -431,5 +431,43 @@ bool db_stats_ingest(struct db *db, const struct agent *me, const char *platform
 bool db_stats_platforms(struct db *db, int64_t from_day, int64_t to_day,
 			struct platform_stats **out, size_t *n, struct api_error *err);
 void db_platform_stats_free(struct platform_stats *p, size_t n);
+
+/* ---- the team dashboard (v1.1, db_dashboard.c) ------------------------- */
+
+/* Minutes of replies kept per agent: "the last hour" is the minute of
+ * `now` and the 59 before it. */
+#define DASH_MINUTES 60
+
+/* A chat waiting for an agent or held by one. */
+struct dash_chat {
+	uuid_str id;
+	bool waiting;             /* escalated, the bot still has it */
+	int64_t escalated_at;     /* TS_NONE when not escalated */
+	int64_t awaiting_since;   /* TS_NONE when nothing is owed */
+	uuid_str holder;          /* "" when no agent holds it */
+};
+
+/* One agent's figures: replies per minute (oldest first, the last is the
+ * minute of `now`) and today's first responses in ms, in takeover order. */
+struct dash_agent {
+	int64_t replies[DASH_MINUTES];
+	int64_t *first_ms;
+	size_t nfirst;
+};
+
+struct dash_snapshot {
+	int64_t now, seq;         /* as of event `seq` */
+	int64_t replies_today;    /* every agent's replies since 00:00 UTC */
+	struct dash_chat *chats;  /* waiting, then held */
+	size_t nchats;
+	struct dash_agent *agents; /* one per agents[i] given to db_dashboard */
+	size_t nagents;
+};
+
+/* The dashboard's figures at `now` for the `n` agents given (replies and
+ * takeovers by anyone else are counted in the totals only). */
+bool db_dashboard(struct db *db, int64_t now, const struct agent *agents, size_t n,
+		  struct dash_snapshot *out, struct api_error *err);
+void db_dashboard_free(struct dash_snapshot *d);
 
 #endif

@@ -18,6 +18,13 @@ route_fn handle_ingest_batch;
 route_fn handle_canned_list, handle_canned_add, handle_canned_remove;
 route_fn handle_search;
 route_fn handle_agent_patch, handle_offer_accept, handle_offer_pass;
+route_fn handle_dashboard;
+
+/* Every account that may hold chats (db_agents_list), each with its status
+ * now as the hub's streams tell it (v1.1): what GET /v1/agents and the
+ * dashboard's snapshot show. */
+bool agents_with_status(const struct request *req, struct agent **out, size_t *n,
+			struct api_error *err);
 
 /* The value of query parameter `name`, or NULL. */
 const char *request_param(const struct request *req, const char *name);

@@ -30,15 +30,23 @@ bool handle_me(const struct request *req, struct response *res, struct api_error
 	return respond_json(res, 200, agent_to_json(&me), err);
 }
 
+bool agents_with_status(const struct request *req, struct agent **out, size_t *n,
+			struct api_error *err)
+{
+	if (!db_agents_list(req->db, out, n, err))
+		return false;
+	for (size_t i = 0; i < *n; i++)
+		(*out)[i].status = req->agent_status(req->tell_ctx, (*out)[i].id); /* v1.1 */
+	return true;
+}
+
 bool handle_agents_list(const struct request *req, struct response *res, struct api_error *err)
 {
 	struct agent *agents = NULL;
 	size_t n = 0;
 
-	if (!db_agents_list(req->db, &agents, &n, err))
+	if (!agents_with_status(req, &agents, &n, err))
 		return false;
-	for (size_t i = 0; i < n; i++)
-		agents[i].status = req->agent_status(req->tell_ctx, agents[i].id); /* v1.1 */
 	bool ok = respond_list(res, "agents", agents, n, sizeof *agents, encode_agent, NULL, err);
 	for (size_t i = 0; i < n; i++)
 		agent_free(&agents[i]);

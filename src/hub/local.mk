@@ -19,6 +19,7 @@ src_hub_libhubdb_a_SOURCES = \
 	src/hub/db_owners.c \
 	src/hub/db_reads.c \
 	src/hub/db_stats.c \
+	src/hub/db_dashboard.c \
 	src/hub/db_stats_platforms.c
 src_hub_libhubdb_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CRYPTO_CFLAGS)
 src_hub_libhubdb_a_CPPFLAGS = $(HUB_CPPFLAGS)
@@ -39,6 +40,7 @@ handoffd_SOURCES = \
 	src/hub/handlers_owners.c \
 	src/hub/handlers_misc.c \
 	src/hub/handlers_stats.c \
+	src/hub/handlers_dashboard.c \
 	src/hub/demo_sim.c src/hub/demo_sim.h \
 	src/hub/demo_script.c src/hub/demo_script.h \
 	src/hub/server.c src/hub/server.h src/hub/server_internal.h \

@@ -58,6 +58,7 @@ struct request {
 	 * auto-assignment to run again). */
 	enum agent_status (*agent_status)(void *ctx, const char *id);
 	void (*agent_changed)(void *ctx, const char *id);
+	const struct wait_targets *targets; /* the hub's (v1.1); NULL: none */
 };
 
 struct response {

@@ -39,6 +39,7 @@ const struct route api_routes[] = {
 	{HTTP_POST, "/v1/replies", ROLES_AGENTS, handle_canned_add, no_params},
 	{HTTP_DELETE, "/v1/replies/{id}", ROLES_AGENTS, handle_canned_remove, no_params},
 	{HTTP_GET, "/v1/search", ROLES_AGENTS, handle_search, search_params},
+	{HTTP_GET, "/v1/dashboard", ROLES_AGENTS, handle_dashboard, no_params},
 	{HTTP_POST, "/v1/ingest/messages", ROLE_BIT(ACCOUNT_INGEST), handle_ingest, no_params},
 	{HTTP_POST, "/v1/ingest/batch", ROLE_BIT(ACCOUNT_INGEST), handle_ingest_batch, no_params},
 	{HTTP_POST, "/v1/ingest/stats", ROLE_BIT(ACCOUNT_INGEST), handle_ingest_stats, no_params},

@@ -190,6 +190,7 @@ static int conn_dispatch(struct lws *wsi, struct http_conn *c, const cJSON *body
 		.tell_ctx = server_of(wsi),
 		.agent_status = agents_status,
 		.agent_changed = agents_changed,
+		.targets = &server_of(wsi)->limits.targets,
 	};
 	struct response res = {0};
 	struct api_error err = {API_INTERNAL, "the handler gave no answer"};

@@ -9,6 +9,7 @@ E2E_TESTS = \
 	tests/e2e/test_canned \
 	tests/e2e/test_details \
 	tests/e2e/test_targets \
+	tests/e2e/test_dashboard \
 	tests/e2e/test_stats \
 	tests/e2e/test_search \
 	tests/e2e/test_list_loading \
@@ -120,3 +121,9 @@ tests_e2e_test_agents_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_e2e_test_agents_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_e2e_test_agents_LDADD = $(IT_LDADD)
 tests_e2e_test_agents_LDFLAGS = -pthread
+
+tests_e2e_test_dashboard_SOURCES = tests/e2e/test_dashboard.c $(CONSOLE_FIXTURE)
+tests_e2e_test_dashboard_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_e2e_test_dashboard_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_dashboard_LDADD = $(IT_LDADD)
+tests_e2e_test_dashboard_LDFLAGS = -pthread

@@ -23,7 +23,7 @@ FUZZ_HUB_PARSE = src/hub/query.c src/hub/server_route.c src/hub/server_head.c
 FUZZ_HUB_ROUTES = src/hub/routes.c src/hub/handler_util.c src/hub/handlers_actions.c \
 	src/hub/handlers_chats.c src/hub/handlers_ingest.c src/hub/handlers_messages.c \
 	src/hub/handlers_misc.c src/hub/handlers_canned.c src/hub/handlers_search.c src/hub/handlers_owners.c src/hub/handlers_stats.c \
-	src/hub/handlers_agents.c
+	src/hub/handlers_agents.c src/hub/handlers_dashboard.c
 
 tests_fuzz_fuzz_codec_SOURCES = tests/fuzz/fuzz_codec.c $(FUZZ_REPLAY)
 tests_fuzz_fuzz_codec_CPPFLAGS = $(CORE_CPPFLAGS)

@@ -19,6 +19,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_limits \
 	tests/integration/test_hub_replies \
 	tests/integration/test_hub_targets \
+	tests/integration/test_hub_dashboard \
 	tests/integration/test_hub_fds \
 	tests/integration/test_hub_ws_strict \
 	tests/integration/test_hub_presence \
@@ -220,3 +221,9 @@ tests_integration_test_hub_autoassign_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_autoassign_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_hub_autoassign_LDADD = $(IT_LDADD)
 tests_integration_test_hub_autoassign_LDFLAGS = -pthread
+
+tests_integration_test_hub_dashboard_SOURCES = tests/integration/test_hub_dashboard.c $(HARNESS)
+tests_integration_test_hub_dashboard_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_hub_dashboard_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_dashboard_LDADD = $(IT_LDADD)
+tests_integration_test_hub_dashboard_LDFLAGS = -pthread

@@ -18,6 +18,7 @@ UNIT_TESTS = \
 	tests/unit/test_store \
 	tests/unit/test_store_thread \
 	tests/unit/test_viewspec \
+	tests/unit/test_dashboard \
 	tests/unit/test_store_unread \
 	tests/unit/test_wsurl \
 	tests/unit/test_db \
@@ -207,3 +208,8 @@ tests_unit_test_store_unread_SOURCES = tests/unit/test_store_unread.c tests/unit
 tests_unit_test_store_unread_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_store_unread_CPPFLAGS = $(CLIENT_CPPFLAGS)
 tests_unit_test_store_unread_LDADD = $(CLIENT_TEST_LDADD)
+
+tests_unit_test_dashboard_SOURCES = tests/unit/test_dashboard.c
+tests_unit_test_dashboard_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_dashboard_CPPFLAGS = $(CLIENT_CPPFLAGS)
+tests_unit_test_dashboard_LDADD = $(CLIENT_TEST_LDADD)

@@ -57,7 +57,7 @@ static void test_upgrade_indexes_existing_messages(void **state)
 	uuid_str chat;
 
 	fx_new_chat(fx, "an old message about Zanzibar", false, chat);
-	/* Back to schema 5: drop what steps 6 to 11 made, as a v5 database had. */
+	/* Back to schema 5: drop what steps 6 to 12 made, as a v5 database had. */
 	assert_int_equal(sqlite3_exec(fx->db->conn,
 				      "DROP TABLE messages_fts; DROP TABLE chats_fts;"
 				      " DROP TABLE chat_counts; DROP TRIGGER chat_counts_insert;"
@@ -75,6 +75,7 @@ static void test_upgrade_indexes_existing_messages(void **state)
 				      " DROP TABLE offers; DROP TABLE offer_passes;"
 				      " ALTER TABLE accounts DROP COLUMN capacity;"
 				      " ALTER TABLE accounts DROP COLUMN assigned_at;"
+				      " DROP INDEX messages_agent;"
 				      " PRAGMA user_version = 5;",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
