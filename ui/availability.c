@@ -3,7 +3,7 @@
  * offers them (v1.1; doc/handoff.1, keys A, O and P).
  *
  * Away is the console's to say: a key toggles it, and `away_after`
- * minutes without a key set it by themselves until the next key (an away
+ * (minutes, or seconds) without a key set it by themselves until the next key (an away
  * the agent chose stays until they choose otherwise). The session keeps
  * telling the hub across reconnects. An offer is the hub's: it names a
  * chat and how long the agent has to accept or pass; the console shows it
@@ -48,8 +48,8 @@ void availability_key(struct console *c)
 {
 	if (c->away_auto)
 		set_away(c, false, false);
-	if (c->cfg->away_after && !c->quitting)
-		uv_timer_start(&c->idle, on_idle, (uint64_t)c->cfg->away_after * 60 * 1000, 0);
+	if (c->cfg->away_after_s && !c->quitting)
+		uv_timer_start(&c->idle, on_idle, (uint64_t)c->cfg->away_after_s * 1000, 0);
 }
 
 void act_away(struct console *c)

@@ -168,7 +168,7 @@ struct console {
 	/* availability (availability.c, v1.1) */
 	bool away;               /* the hub was told the agent is away */
 	bool away_auto;          /* ... by the idle timer: the next key ends it */
-	uv_timer_t idle;         /* away_after minutes after the last key */
+	uv_timer_t idle;         /* away_after (seconds) after the last key */
 	struct {
 		uuid_str chat;   /* the chat the hub offers, "" none */
 		uint64_t until;  /* uv_now() when the offer runs out */

@@ -318,14 +318,20 @@ static bool add_view(struct config *c, const char *name, const char *value, stru
 }
 
 /* A whole number of minutes, 0 to a day. */
-static bool parse_minutes(const char *key, const char *value, unsigned *out, struct errbuf *err)
+/* An idle time: minutes ("10"), or seconds with an "s" ("90s"), up to a
+ * day; into seconds. */
+static bool parse_idle(const char *key, const char *value, unsigned *seconds,
+		       struct errbuf *err)
 {
 	char *end;
 	unsigned long v = strtoul(value, &end, 10);
+	bool in_seconds = *end == 's';
 
-	if (!*value || *end || value[0] == '-' || v > 1440)
-		return errbuf_set(err, "%s wants minutes from 0 to 1440, not \"%s\"", key, value);
-	*out = (unsigned)v;
+	if (!*value || value[0] == '-' || end == value || end[in_seconds] ||
+	    v > (in_seconds ? 86400ul : 1440ul))
+		return errbuf_set(err, "%s wants minutes from 0 to 1440 (or seconds: 90s), not \"%s\"",
+				  key, value);
+	*seconds = (unsigned)(in_seconds ? v : v * 60);
 	return true;
 }
 
@@ -377,7 +383,7 @@ static bool parse_line(struct config *c, struct file_values *fv, const char *dir
 	if (strcmp(key, "notify_escalation") == 0)
 		return parse_switch(key, value, &c->notify_escalation, err);
 	if (strcmp(key, "away_after") == 0)
-		return parse_minutes(key, value, &c->away_after, err);
+		return parse_idle(key, value, &c->away_after_s, err);
 	if (strcmp(key, "token") == 0)
 		return errbuf_set(err, "the token does not go in the config file; use token_file");
 	return errbuf_set(err, "unknown key \"%s\"", key);

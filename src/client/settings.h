@@ -63,10 +63,11 @@ struct config {
 	 * a chat assigned to the agent, the customer writing in a chat the
 	 * agent holds, a new escalation. `notify_answer = off`... */
 	bool notify_assigned, notify_answer, notify_escalation;
-	/* Minutes without a key after which the console tells the hub the
+	/* Seconds without a key after which the console tells the hub the
 	 * agent is away (v1.1), until the next key; 0 (the default): never.
-	 * `away_after = 10` */
-	unsigned away_after;
+	 * Written in minutes, or seconds with an `s`: `away_after = 10`,
+	 * `away_after = 90s`. */
+	unsigned away_after_s;
 	char *file;		/* the config file looked at, NULL without a HOME */
 	bool file_found;
 	struct config_bind *binds;

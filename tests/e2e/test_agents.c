@@ -124,10 +124,30 @@ static void test_cli_capacity_json_and_accept(void **state)
 	assert_non_null(strstr(screen, "not offered to you"));
 }
 
+/* away_after: idle that long, Ana's console says she is away by itself,
+ * and so does `handoff agents`; her next key brings her back. */
+static void test_idle_goes_away_and_a_key_comes_back(void **state)
+{
+	char line[256];
+
+	(void)state;
+	console_start(&ana_tm, &(struct console_opts){.name = "ana-idle", .cols = 80, .rows = 24,
+						       .config = "away_after = 2s\n"});
+	tmux_wait_for(&ana_tm, "live, away", WAIT);
+	agents_line(line, sizeof line);
+	assert_non_null(strstr(line, "away"));
+	tmux_send_keys(&ana_tm, "j", NULL);
+	tmux_wait_gone(&ana_tm, "live, away", WAIT);
+	agents_line(line, sizeof line);
+	assert_non_null(strstr(line, "online"));
+	console_quit(&ana_tm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_away_is_seen_and_an_offer_is_accepted),
+		cmocka_unit_test(test_idle_goes_away_and_a_key_comes_back),
 		cmocka_unit_test(test_cli_capacity_json_and_accept),
 	};
 	return cmocka_run_group_tests(tests, setup, console_fixture_teardown);

@@ -346,6 +346,30 @@ static void test_bell_and_title_switches(void **state)
 	expect_file_error(f, "bell = loud\n", "1: bell must be on or off, not \"loud\"");
 }
 
+/* away_after is minutes, or seconds with an "s"; kept in seconds. */
+static void test_away_after_minutes_or_seconds(void **state)
+{
+	struct fixture *f = *state;
+	struct config_args cli = {0};
+	struct config c;
+	struct errbuf err = {""};
+
+	write_config(f, "away_after = 10\n");
+	assert_true(config_load(&c, &cli, f->env, &err));
+	assert_int_equal(c.away_after_s, 600);
+	config_free(&c);
+	write_config(f, "away_after = 90s\n");
+	assert_true(config_load(&c, &cli, f->env, &err));
+	assert_int_equal(c.away_after_s, 90);
+	config_free(&c);
+	expect_file_error(f, "away_after = 1441\n",
+			  "1: away_after wants minutes from 0 to 1440 (or seconds: 90s), not \"1441\"");
+	expect_file_error(f, "away_after = 90x\n",
+			  "1: away_after wants minutes from 0 to 1440 (or seconds: 90s), not \"90x\"");
+	expect_file_error(f, "away_after = s\n",
+			  "1: away_after wants minutes from 0 to 1440 (or seconds: 90s), not \"s\"");
+}
+
 static const struct {
 	const char *url, *want;	/* want NULL: refused */
 } urls[] = {
@@ -486,6 +510,7 @@ int main(void)
 		T(test_config_file_errors_name_line),
 		T(test_bind_lines_kept),
 		T(test_bell_and_title_switches),
+		T(test_away_after_minutes_or_seconds),
 		T(test_server_url_validation),
 		T(test_bad_env_server_names_source),
 		T(test_description_never_has_token),
