@@ -101,15 +101,37 @@ int64_t schedule_due(const struct schedule *s, long i)
 
 int schedule_window(const struct schedule *s, int64_t t)
 {
+	int w = schedule_slot(s, t);
+	return w < s->windows ? w : s->windows - 1;
+}
+
+int schedule_slot(const struct schedule *s, int64_t t)
+{
 	int64_t start = atomic_load(&s->start);
-	int64_t w = t > start ? (t - start) / s->window_ns : 0;
-	return w < s->windows ? (int)w : s->windows - 1;
+
+	if (t <= start) /* also before schedule_begin */
+		return 0;
+	if (t - start >= s->total * s->period_ns)
+		return s->windows;
+	return (int)((t - start) / s->window_ns);
+}
+
+int64_t schedule_end(const struct schedule *s)
+{
+	return schedule_due(s, s->total);
 }
 
 double window_seconds(const struct schedule *s, int w)
 {
 	int64_t len = s->total * s->period_ns - w * s->window_ns;
 	return (double)(len < s->window_ns ? len : s->window_ns) / 1e9;
+}
+
+void hub_window_cells(const struct hub_window *hw, double len_s, char *out, size_t len)
+{
+	snprintf(out, len, "%.0f %% | %.1f (%.1f) | %.1f / %.1f | %.1f",
+		 len_s > 0 ? 100 * hw->cpu_s / len_s : 0, hw->rss_kb / 1024.0,
+		 hw->rss_max_kb / 1024.0, hw->wal_max / 1e6, hw->wal_end / 1e6, hw->db_end / 1e6);
 }
 
 void window_label(const struct schedule *s, int w, char *out, size_t len)
@@ -201,6 +223,8 @@ static void pacer_reap(struct pacer *p)
 			samples_add(&p->sent_answer, us_between(s->sent, now));
 		} else {
 			p->failed++;
+			p->no_answer += m->data.result != CURLE_OK;
+			p->last_status = status;
 		}
 		curl_multi_remove_handle(p->multi, m->easy_handle);
 		p->idle[p->nidle++] = s;
@@ -315,7 +339,7 @@ static void stream_drain(struct receiver *r, struct stream *c)
 		const char *tag = frame_tag(p + hl, plen);
 		int64_t now = now_ns();
 		off += hl + plen;
-		r->frames[schedule_window(r->all->sch, now)]++;
+		r->frames[schedule_slot(r->all->sch, now)]++;
 		if (!tag)
 			continue; /* hello, chat.created, notices */
 		char *end;
@@ -390,7 +414,7 @@ void streams_start(struct streams *s, struct hub *h, const char *token, int n, i
 		r->all = s;
 		r->st = calloc((size_t)n / (size_t)s->nr + 1, sizeof *r->st);
 		r->due_lat = calloc((size_t)sch->windows, sizeof *r->due_lat);
-		r->frames = calloc((size_t)sch->windows, sizeof *r->frames);
+		r->frames = calloc((size_t)sch->windows + 1, sizeof *r->frames);
 		if (!r->st || !r->due_lat || !r->frames)
 			fail_msg("out of memory");
 	}
@@ -417,10 +441,12 @@ void streams_window(const struct streams *s, int w, struct samples *lat, long *f
 {
 	*frames = 0;
 	for (int t = 0; t < s->nr; t++) {
-		samples_merge(lat, &s->r[t].due_lat[w]);
+		if (lat && w < s->sch->windows)
+			samples_merge(lat, &s->r[t].due_lat[w]);
 		*frames += s->r[t].frames[w];
 	}
-	samples_sort(lat);
+	if (lat)
+		samples_sort(lat);
 }
 
 void streams_free(struct streams *s)
@@ -493,7 +519,8 @@ static void *probe(void *arg)
 	int last = -1;
 
 	while (!atomic_load(&p->stop)) {
-		int w = schedule_window(p->sch, now_ns());
+		int64_t now = now_ns();
+		int w = schedule_slot(p->sch, now);
 		struct hub_window *hw = &p->w[w];
 		long rss = hub_rss_kb(p->pid);
 		long long wal = file_bytes(p->wal);
@@ -509,6 +536,7 @@ static void *probe(void *arg)
 		hw->wal_end = wal;
 		hw->wal_max = wal > hw->wal_max ? wal : hw->wal_max;
 		hw->db_end = file_bytes(p->db);
+		p->last_ns = now;
 		next += PROBE_MS * 1000000;
 		struct timespec ts = {.tv_sec = next / 1000000000, .tv_nsec = next % 1000000000};
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
@@ -523,7 +551,7 @@ void hub_probe_start(struct hub_probe *p, const struct hub *h, const struct sche
 	p->sch = sch;
 	snprintf(p->wal, sizeof p->wal, "%s-wal", h->db);
 	snprintf(p->db, sizeof p->db, "%s", h->db);
-	p->w = calloc((size_t)sch->windows, sizeof *p->w);
+	p->w = calloc((size_t)sch->windows + 1, sizeof *p->w);
 	if (!p->w)
 		fail_msg("out of memory");
 	p->cpu_base = cpu_seconds(p->pid);
@@ -535,6 +563,12 @@ void hub_probe_stop(struct hub_probe *p)
 {
 	atomic_store(&p->stop, true);
 	pthread_join(p->thread, NULL);
+}
+
+double hub_probe_after_s(const struct hub_probe *p)
+{
+	int64_t end = schedule_end(p->sch);
+	return p->last_ns > end ? (double)(p->last_ns - end) / 1e9 : 0;
 }
 
 void hub_probe_free(struct hub_probe *p)

@@ -61,6 +61,11 @@ void schedule_begin(struct schedule *s);
 int64_t schedule_due(const struct schedule *s, long i);
 /* The window time t falls in, clamped to the first and last. */
 int schedule_window(const struct schedule *s, int64_t t);
+/* The same, but a time after the schedule is slot `windows`: what arrives
+ * and what the hub does while a backlog drains is reported apart. */
+int schedule_slot(const struct schedule *s, int64_t t);
+/* When the last event's period ends. */
+int64_t schedule_end(const struct schedule *s);
 
 /* ---- paced publisher ------------------------------------------------------ */
 
@@ -78,6 +83,8 @@ struct pacer {
 	int nidle, inflight;
 	const struct schedule *sch;
 	long ok, failed, late;      /* late: sent more than one period after due */
+	long no_answer;             /* of failed: the connection failed or closed */
+	long last_status;           /* of failed: the last HTTP status (0: none) */
 	struct samples *answer;     /* per window: scheduled → answered */
 	struct samples sent_answer; /* whole run: sent → answered */
 };
@@ -107,7 +114,7 @@ struct receiver {
 	int n;
 	struct samples *due_lat; /* per window of the schedule: scheduled → received */
 	struct samples sent_lat; /* whole run: sent → received */
-	long *frames;            /* per window of arrival: every frame (event) */
+	long *frames;            /* per slot of arrival: every frame (event) */
 	pthread_t thread;
 };
 
@@ -126,7 +133,9 @@ void streams_start(struct streams *s, struct hub *h, const char *token, int n, i
 /* Tell the receivers each stream should get `expected` tagged events, wait
  * for them at most drain_ms, and join the threads. */
 void streams_finish(struct streams *s, long expected, int drain_ms);
-/* One window of every receiver merged: scheduled → received samples (sorted) and frames. */
+/* One window of every receiver merged: scheduled → received samples
+ * (sorted; lat may be NULL) and frames; slot `windows` (after the
+ * schedule) has frames only. */
 void streams_window(const struct streams *s, int w, struct samples *lat, long *frames);
 void streams_free(struct streams *s);
 
@@ -144,12 +153,14 @@ struct hub_window {
 /* VmRSS of a process, kB (0 when unreadable). */
 long hub_rss_kb(pid_t pid);
 
-/* A thread that samples the hub every 100 ms, into windows of the schedule. */
+/* A thread that samples the hub every 100 ms, into slots of the schedule
+ * (windows + 1: the last is after it). */
 struct hub_probe {
 	pid_t pid;
 	char wal[160], db[160];
 	const struct schedule *sch;
 	struct hub_window *w;
+	int64_t last_ns;    /* the last sample */
 	double cpu_base;
 	atomic_bool stop;
 	pthread_t thread;
@@ -157,6 +168,11 @@ struct hub_probe {
 
 void hub_probe_start(struct hub_probe *p, const struct hub *h, const struct schedule *sch);
 void hub_probe_stop(struct hub_probe *p);
+/* How long the probe sampled after the schedule ended, seconds. */
+double hub_probe_after_s(const struct hub_probe *p);
+/* A window's "CPU | RSS end (max) | WAL max / end | db" cells of a table
+ * row, `len_s` long. */
+void hub_window_cells(const struct hub_window *hw, double len_s, char *out, size_t len);
 void hub_probe_free(struct hub_probe *p);
 
 /* A window's length on the schedule, seconds (the last may be shorter). */
