@@ -28,6 +28,13 @@
 
 int64_t now_ns(void);
 
+/* A hub benchmark's main(): up to three positive integers from the command
+ * line into *args[0..2] (the others keep their defaults; anything else
+ * prints `usage` and returns 2), then `test` as the one cmocka test, with
+ * curl initialised around it. */
+int bench_hub_main(int argc, char **argv, const char *usage, int *const args[3],
+		   void (*test)(void **state));
+
 /* ---- samples ---------------------------------------------------------------- */
 
 struct samples {

@@ -196,19 +196,8 @@ static void bench(void **state)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1)
-		clients = atoi(argv[1]);
-	if (argc > 2)
-		rate = atoi(argv[2]);
-	if (argc > 3)
-		seconds = atoi(argv[3]);
-	if (clients < 1 || rate < 1 || seconds < 1) {
-		fprintf(stderr, "usage: bench_hub_fanout [CLIENTS [RATE [SECONDS]]]\n");
-		return 2;
-	}
-	const struct CMUnitTest tests[] = {cmocka_unit_test(bench)};
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	curl_global_cleanup();
-	return rc;
+	int *const args[] = {&clients, &rate, &seconds};
+
+	return bench_hub_main(argc, argv, "usage: bench_hub_fanout [CLIENTS [RATE [SECONDS]]]\n", args,
+			      bench);
 }

@@ -234,19 +234,8 @@ static void bench(void **state)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1)
-		seconds = atoi(argv[1]);
-	if (argc > 2)
-		rate = atoi(argv[2]);
-	if (argc > 3)
-		nstreams = atoi(argv[3]);
-	if (seconds < 1 || rate < 1 || nstreams < 1) {
-		fprintf(stderr, "usage: bench_hub_soak [SECONDS [RATE [STREAMS]]]\n");
-		return 2;
-	}
-	const struct CMUnitTest tests[] = {cmocka_unit_test(bench)};
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	curl_global_cleanup();
-	return rc;
+	int *const args[] = {&seconds, &rate, &nstreams};
+
+	return bench_hub_main(argc, argv, "usage: bench_hub_soak [SECONDS [RATE [STREAMS]]]\n", args,
+			      bench);
 }
