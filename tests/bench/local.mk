@@ -1,7 +1,7 @@
 # ---- benchmarks: `make bench`, never `make check` (see doc/performance.md) --
 EXTRA_PROGRAMS = tests/bench/bench_hub_list tests/bench/bench_hub_fanout \
 	tests/bench/bench_hub_wal tests/bench/bench_store tests/bench/bench_console tests/bench/bench_console_keys \
-	tests/bench/bench_bridge
+	tests/bench/bench_bridge tests/bench/bench_hub_soak
 BENCH_FILL = tests/bench/bench_fill.c tests/bench/bench_fill.h
 tests_bench_bench_console_SOURCES = tests/bench/bench_console.c tests/bench/bench_console.h \
 	tests/bench/bench_console_irc.c tests/bench/bench_termbytes.c tests/bench/bench_trace.c $(BENCH_FILL) $(TMUX_HARNESS) $(HARNESS)
@@ -18,11 +18,17 @@ tests_bench_bench_console_keys_LDFLAGS = -pthread
 tests_bench_bench_store_SOURCES = tests/bench/bench_store.c
 tests_bench_bench_store_CPPFLAGS = $(CLIENT_CPPFLAGS)
 tests_bench_bench_store_LDADD = src/client/libhandoffclient.a $(CORE_LIBS)
-tests_bench_bench_hub_fanout_SOURCES = tests/bench/bench_hub_fanout.c $(HARNESS)
+BENCH_HUB = tests/bench/bench_hub.c tests/bench/bench_hub.h
+tests_bench_bench_hub_fanout_SOURCES = tests/bench/bench_hub_fanout.c $(BENCH_HUB) $(HARNESS)
 tests_bench_bench_hub_fanout_CFLAGS = $(IT_CFLAGS)
 tests_bench_bench_hub_fanout_CPPFLAGS = $(IT_CPPFLAGS)
 tests_bench_bench_hub_fanout_LDADD = $(IT_LDADD)
 tests_bench_bench_hub_fanout_LDFLAGS = -pthread
+tests_bench_bench_hub_soak_SOURCES = tests/bench/bench_hub_soak.c $(BENCH_HUB) $(HARNESS)
+tests_bench_bench_hub_soak_CFLAGS = $(IT_CFLAGS)
+tests_bench_bench_hub_soak_CPPFLAGS = $(IT_CPPFLAGS)
+tests_bench_bench_hub_soak_LDADD = $(IT_LDADD)
+tests_bench_bench_hub_soak_LDFLAGS = -pthread
 tests_bench_bench_hub_wal_SOURCES = tests/bench/bench_hub_wal.c $(HARNESS)
 tests_bench_bench_hub_wal_CFLAGS = $(IT_CFLAGS)
 tests_bench_bench_hub_wal_CPPFLAGS = $(IT_CPPFLAGS)

@@ -6,7 +6,7 @@
 #
 # Build without sanitizers first, or the figures measure the sanitizers.
 # BENCH_RUNS (default 3) and BENCH_IDLE (seconds, default 60) shape the
-# console benchmark, BENCH_KEY_CHATS (default 20) the console key one; WeeChat and ngircd, its reference, are installed with
+# console benchmark, BENCH_SOAK_SECONDS (default 600) the hub soak, BENCH_KEY_CHATS (default 20) the console key one; WeeChat and ngircd, its reference, are installed with
 # apt-get when missing and this runs as root, else their rows are skipped.
 set -eu
 
@@ -19,6 +19,7 @@ export HANDOFFD HANDOFF_BIN AGENTS_SIM
 
 for prog in "$HANDOFFD" "$HANDOFF_BIN" "$builddir/tests/bench/bench_hub_list" \
 	"$builddir/tests/bench/bench_hub_fanout" "$builddir/tests/bench/bench_hub_wal" \
+	"$builddir/tests/bench/bench_hub_soak" \
 	"$builddir/tests/bench/bench_store" \
 	"$builddir/tests/bench/bench_console" "$builddir/tests/bench/bench_console_keys" \
 	"$builddir/tests/bench/bench_bridge" "$builddir/handoff-bridge" \
@@ -60,6 +61,10 @@ echo "## Event fan-out (bench_hub_fanout)"
 echo
 echo "## Write-ahead log (bench_hub_wal)"
 "$builddir/tests/bench/bench_hub_wal" | grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]'
+echo
+echo "## Soak (bench_hub_soak)"
+"$builddir/tests/bench/bench_hub_soak" "${BENCH_SOAK_SECONDS:-600}" |
+	grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]'
 echo
 echo "## Client store (bench_store)"
 "$builddir/tests/bench/bench_store"
