@@ -83,6 +83,12 @@ static bool checkpoint(struct checkpointer *cp, int mode, int *log, int *copied)
 		cp->warned = false;
 		return true;
 	}
+	/* A PASSIVE checkpoint that meets the hub's own writer gives up and
+	 * is asked again after the next commits: routine, not a warning. */
+	if (rc == SQLITE_BUSY && mode == SQLITE_CHECKPOINT_PASSIVE) {
+		log_debug("database: checkpoint PASSIVE: busy, left for the next commit");
+		return false;
+	}
 	if (!cp->warned) {
 		if (rc == SQLITE_OK)
 			log_warn("database: checkpoint: the WAL is not open on the checkpoint "
