@@ -17,6 +17,7 @@
 #include "log.h"
 #include "saved_views.h"
 #include "screen.h"
+#include "trace.h"
 #include "views.h"
 
 static const enum view_kind tab_views[TAB_COUNT] = {
@@ -196,6 +197,8 @@ static void on_store_change(void *ctx, const struct store_change *ch)
 			if (t && ch->seq_to == thread_newest_loaded(t))
 				c->unseen += (int)(ch->seq_to - ch->seq_from + 1);
 		}
+		if (trace_on() && !c->thread_in_ns)
+			c->thread_in_ns = uv_hrtime();
 		console_dirty(c, DIRTY_THREAD);
 		break;
 	case STORE_PRESENCE_CHANGED:

@@ -125,6 +125,7 @@ struct console {
 	unsigned dirty;
 	bool resized;            /* clear once before the next draw */
 	uint64_t frame_ns;       /* when the last frame was sent (uv_hrtime) */
+	uint64_t thread_in_ns;   /* when the open thread first changed since it (traced only) */
 	bool utf8;               /* the environment's locale is UTF-8 (else ASCII art) */
 
 	/* what the agent looks at */
@@ -133,6 +134,7 @@ struct console {
 	uuid_str selected;       /* the chat selected in the list ("" none) */
 	size_t list_top;         /* the list's first row shown */
 	bool list_settled;       /* the selection stays on its chat (list_follow) */
+	bool list_at_end;        /* End was the last move: the selection follows the end */
 	int64_t list_changes_at; /* when an age the list shows changes (ts_now ms), 0 never */
 	int thread_view_scroll;  /* rows scrolled up from the bottom; 0 follows */
 	struct jumpscroll jump;  /* the thread during a burst (jumpscroll.h) */

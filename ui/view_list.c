@@ -233,6 +233,7 @@ void list_reset(struct console *c)
 	c->selected[0] = '\0';
 	c->list_top = 0;
 	c->list_settled = false;
+	c->list_at_end = false;
 }
 
 /* Until the agent moves it, the selection is the first row, and it stays
@@ -245,6 +246,11 @@ void list_follow(struct console *c, size_t old_index)
 	const struct view *v = current_view(c);
 	size_t n = view_count(v);
 
+	if (c->list_at_end && n) {
+		/* After End: the last row, wherever the end has gone since. */
+		snprintf(c->selected, sizeof c->selected, "%s", view_at(v, n - 1)->id);
+		return;
+	}
 	if (!c->list_settled) {
 		c->list_settled = session_view_loaded(c->session, tab_view(c->tab));
 		old_index = 0;
@@ -265,6 +271,7 @@ bool list_move(struct console *c, long delta)
 	const struct view *v = current_view(c);
 	size_t n = view_count(v), sel = c->selected[0] ? view_index_of(v, c->selected) : VIEW_NONE;
 
+	c->list_at_end = false;
 	if (n == 0)
 		return false;
 	long to = sel == VIEW_NONE ? 0 : (long)sel + delta;
@@ -281,6 +288,17 @@ bool list_move(struct console *c, long delta)
 	return true;
 }
 
+/* The last row. The pages that come after (the window at the end asks for
+ * the next one, list_draw) go in below it, and the selection follows the
+ * end down through them (list_follow) until the agent moves. */
+void list_end(struct console *c)
+{
+	list_move(c, (long)view_count(current_view(c)));
+	c->list_at_end = true;
+	c->list_settled = true;
+	console_dirty(c, DIRTY_LIST);
+}
+
 bool list_click(struct console *c, int y)
 {
 	const struct view *v = current_view(c);
@@ -291,6 +309,7 @@ bool list_click(struct console *c, int y)
 		return false;
 	snprintf(c->selected, sizeof c->selected, "%s", view_at(v, i)->id);
 	c->list_settled = true;
+	c->list_at_end = false;
 	console_dirty(c, DIRTY_LIST);
 	return true;
 }
