@@ -121,6 +121,11 @@ void attention_answer(struct console *c, const struct chat *ch)
 	alert(c, notice, ", a customer wrote to you");
 }
 
+int64_t attention_unread(const struct console *c, const struct chat *ch)
+{
+	return ch->unread > 0 && reading_newest(c, ch->id) ? 0 : ch->unread;
+}
+
 void attention_read_open(struct console *c)
 {
 	const char *open = console_open(c);

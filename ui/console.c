@@ -158,7 +158,6 @@ void console_quit(struct console *c, bool confirmed)
 	uv_close((uv_handle_t *)&c->winch, on_handle_closed);
 	uv_close((uv_handle_t *)&c->frame, on_handle_closed);
 	uv_close((uv_handle_t *)&c->clock, on_handle_closed);
-	uv_close((uv_handle_t *)&c->settle, on_handle_closed);
 	uv_close((uv_handle_t *)&c->frame_due, on_handle_closed);
 	/* Unsent replies stay in the outbox journal for the next start. */
 	session_free(c->session);
@@ -364,11 +363,9 @@ static void start_handles(struct console *c)
 	uv_signal_init(c->loop, &c->winch);
 	uv_prepare_init(c->loop, &c->frame);
 	uv_timer_init(c->loop, &c->clock);
-	uv_timer_init(c->loop, &c->settle);
 	uv_timer_init(c->loop, &c->frame_due);
-	c->input.data = c->winch.data = c->frame.data = c->clock.data = c->settle.data =
-		c->frame_due.data = c;
-	c->handles_open = 6;
+	c->input.data = c->winch.data = c->frame.data = c->clock.data = c->frame_due.data = c;
+	c->handles_open = 5;
 	uv_poll_start(&c->input, UV_READABLE, input_on_readable);
 	uv_signal_start(&c->winch, on_winch, SIGWINCH);
 	uv_prepare_start(&c->frame, on_frame);

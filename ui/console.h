@@ -137,7 +137,7 @@ struct console {
 	bool list_at_end;        /* End was the last move: the selection follows the end */
 	int64_t list_changes_at; /* when an age the list shows changes (ts_now ms), 0 never */
 	int thread_view_scroll;  /* rows scrolled up from the bottom; 0 follows */
-	struct jumpscroll jump;  /* the thread during a burst (jumpscroll.h) */
+	struct jumpscroll jump;  /* the newest row's place in the thread (jumpscroll.h) */
 	uuid_str drawn_chat;     /* the thread the last frame drew, */
 	int64_t drawn_newest;    /* and the seq of its newest message */
 	int unseen;              /* messages arrived while scrolled up */
@@ -176,7 +176,6 @@ struct console {
 	uv_prepare_t frame;
 	uv_timer_t clock;        /* wakes for what time alone changes on screen */
 	uint64_t clock_ticked;   /* uv_now() of its last wake, 0 none yet */
-	uv_timer_t settle;       /* ends the thread's jump scroll after a burst */
 	uv_timer_t frame_due;    /* draws a frame held back during a burst */
 	int handles_open;
 	bool quitting;
@@ -247,6 +246,12 @@ void attention_answer(struct console *c, const struct chat *ch);
 /* The open thread is on screen at its newest message: mark it read in the
  * hub (session_mark_read) when it has unread messages. Called each frame. */
 void attention_read_open(struct console *c);
+
+/* Chat ch's unread messages as the screen counts them: none while the
+ * agent reads its newest (the hub hears of it, attention_read_open), so
+ * that each new message does not show "1 new" for one frame and take it
+ * back in the next. */
+int64_t attention_unread(const struct console *c, const struct chat *ch);
 
 /* Give the terminal back its own window title, if ours replaced it. */
 void attention_end(struct console *c);

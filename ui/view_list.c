@@ -152,9 +152,10 @@ static void draw_chat(struct console *c, const struct chat *ch, int y, bool sele
 	int64_t since = waited ? ch->escalated_at : ch->latest.present ? ch->latest.at : TS_NONE;
 	int64_t now = ts_now(), deadline = target_deadline(c, ch), unchanged = 0;
 	/* Unread messages in words, not only a colour: "3 new", "99+ new". */
-	if (ch->unread > 0)
-		snprintf(right, sizeof right, "%lld%s new%s", (long long)ch->unread,
-			 ch->unread >= UNREAD_MAX ? "+" : "",
+	int64_t unread = attention_unread(c, ch);
+	if (unread > 0)
+		snprintf(right, sizeof right, "%lld%s new%s", (long long)unread,
+			 unread >= UNREAD_MAX ? "+" : "",
 			 deadline != INT64_MIN || since != TS_NONE ? ", " : "");
 	size_t used = strlen(right);
 	if (deadline != INT64_MIN) {
@@ -189,7 +190,7 @@ static void draw_chat(struct console *c, const struct chat *ch, int y, bool sele
 		/* "3 new, " in the row's colour, bold; the time after it in the
 		 * breach colour once the target has passed. */
 		attr_t attr = (selected ? base : c->attrs[waiting ? EL_WAITING : EL_ROW_DIM]) |
-			      (ch->unread > 0 ? A_BOLD : 0);
+			      (unread > 0 ? A_BOLD : 0);
 		draw_str(y, end - rw, (int)used, right, attr);
 		draw_str(y, end - rw + (int)used, rw - (int)used, right + used,
 			 breached ? c->attrs[EL_BREACH] : attr);

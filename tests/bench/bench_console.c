@@ -46,6 +46,9 @@
 #define ROWS 30
 #define LINES_FED 1000
 #define PACE 100          /* lines per second, both sides */
+/* A conversation's pace: the thread moves at each line, no burst. */
+#define SLOW_LINES 60
+#define SLOW_PACE 2
 #define FAST_RATE 1000
 #define FAST_COUNT 3000
 #define FEEDERS 4         /* hub feeder threads */
@@ -326,7 +329,7 @@ static void tee_end(struct side *s, int fd, const char *dir)
 
 static struct bench_hub feedhub;
 static char feed_chat[37];
-static struct lat lat100, lat1000;
+static struct lat lat100, lat1000, lat2;
 
 static void setup_feedhub(void)
 {
@@ -440,7 +443,7 @@ static void weechat_start(struct prog *p, struct irc *x, const char *dir)
 	tmux_wait_for(&p->tm, "feeder", WAIT);
 	p->pid = wait_pid(p->pidfile);
 }
-static void weechat_feed_run(struct side *s, int run)
+static void weechat_feed_run(struct side *s, int run, int rate, int count)
 {
 	struct irc x;
 	struct prog p;
@@ -453,8 +456,8 @@ static void weechat_feed_run(struct side *s, int run)
 	struct proc_sample a, z;
 	assert_true(proc_read(p.pid, &a));
 	int64_t t0 = bench_now_ns();
-	irc_feed(&x, LINES_FED, PACE, t0 + 20000000);
-	bench_line(LINES_FED - 1, last, sizeof last);
+	irc_feed(&x, count, rate, t0 + 20000000);
+	bench_line(count - 1, last, sizeof last);
 	snprintf(want, sizeof want, "%.9s", last);
 	tmux_wait_for(&p.tm, want, WAIT);
 	assert_true(proc_read(p.pid, &z));
@@ -475,30 +478,25 @@ static const char *verdict(bool met)
 	return met ? "met" : "MISSED";
 }
 
-static void bench_side_by_side(void **state)
+/* One pace's table: each run's bytes and CPU, the medians, the bytes'
+ * classes. */
+static void side_report(struct side *con, struct side *wee, int count, int rate)
 {
-	(void)state;
-	struct side con = {0}, wee = {0};
-	setup_feedhub();
-	for (int r = 0; r < runs; r++) {
-		console_feed_run(&con, 0, PACE, LINES_FED, &lat100); /* one chat: LISTED */
-		if (have_weechat)
-			weechat_feed_run(&wee, r);
-	}
 	printf("\n%d lines at %d lines/s into one chat (console) or #bench (WeeChat), %dx%d tmux "
 	       "panes, %d chats or buffers listed; median of %d runs; from the feed's start until "
 	       "the last line is on screen\n\n",
-	       LINES_FED, PACE, COLS, ROWS, LISTED, runs);
+	       count, rate, COLS, ROWS, LISTED, runs);
 	/* Each run's bytes and CPU, in order: a loaded machine shows here. */
-	for (int r = 0; r < con.n; r++)
+	for (int r = 0; r < con->n; r++)
 		printf("run %d: console %.3f MB %.2f s CPU; WeeChat %.3f MB %.2f s CPU\n", r + 1,
-		       con.mb[r], con.cpu[r], r < wee.n ? wee.mb[r] : 0, r < wee.n ? wee.cpu[r] : 0);
+		       con->mb[r], con->cpu[r], r < wee->n ? wee->mb[r] : 0,
+		       r < wee->n ? wee->cpu[r] : 0);
 	printf("\n| measure | console | WeeChat | console / WeeChat | budget |\n|---|---:|---:|---:|---|\n");
-	double cc = median(con.cpu, (size_t)con.n), cb = median(con.mb, (size_t)con.n),
-	       ch = median(con.hwm, (size_t)con.n), cs = median(con.secs, (size_t)con.n);
+	double cc = median(con->cpu, (size_t)con->n), cb = median(con->mb, (size_t)con->n),
+	       ch = median(con->hwm, (size_t)con->n), cs = median(con->secs, (size_t)con->n);
 	if (have_weechat) {
-		double wc = median(wee.cpu, (size_t)wee.n), wb = median(wee.mb, (size_t)wee.n),
-		       wh = median(wee.hwm, (size_t)wee.n), ws = median(wee.secs, (size_t)wee.n);
+		double wc = median(wee->cpu, (size_t)wee->n), wb = median(wee->mb, (size_t)wee->n),
+		       wh = median(wee->hwm, (size_t)wee->n), ws = median(wee->secs, (size_t)wee->n);
 		printf("| CPU s (user+sys) | %.2f | %.2f | %.2f | ≤ 0.7: %s |\n", cc, wc, cc / wc,
 		       verdict(cc <= 0.7 * wc));
 		printf("| MB to the terminal | %.3f | %.3f | %.2f | ≤ 1: %s |\n", cb, wb, cb / wb,
@@ -506,16 +504,39 @@ static void bench_side_by_side(void **state)
 		printf("| peak RSS MB (VmHWM) | %.1f | %.1f | %.2f | none |\n", ch, wh, ch / wh);
 		printf("| feed period s | %.2f | %.2f | | |\n", cs, ws);
 		printf("\nWhat the bytes are, all runs\n\n");
-		termbytes_table(&con.tb, (double)con.n * LINES_FED, &wee.tb, (double)wee.n * LINES_FED);
+		termbytes_table(&con->tb, (double)con->n * count, &wee->tb, (double)wee->n * count);
 	} else {
 		printf("| CPU s (user+sys) | %.2f | skipped | | |\n", cc);
 		printf("| MB to the terminal | %.3f | skipped | | |\n", cb);
 		printf("| peak RSS MB (VmHWM) | %.1f | skipped | | |\n", ch);
-		termbytes_table(&con.tb, (double)con.n * LINES_FED, NULL, 0);
+		termbytes_table(&con->tb, (double)con->n * count, NULL, 0);
 		printf("\nWeeChat row skipped: weechat (weechat-curses) or ngircd is not installed; "
 		       "tests/bench/run.sh installs them when run as root.\n");
 	}
 	fflush(stdout);
+}
+
+/* The same lines to both programs, at a burst's pace and a conversation's.
+ * The bursts all go to one chat, so that the list holds LISTED; each
+ * conversation gets a fresh one (its last line must not be on the screen
+ * before it is sent), one more chat listed per run. */
+static void bench_side_by_side(void **state)
+{
+	(void)state;
+	struct side con = {0}, wee = {0}, con2 = {0}, wee2 = {0};
+	setup_feedhub();
+	for (int r = 0; r < runs; r++) {
+		console_feed_run(&con, 0, PACE, LINES_FED, &lat100);
+		if (have_weechat)
+			weechat_feed_run(&wee, r, PACE, LINES_FED);
+	}
+	side_report(&con, &wee, LINES_FED, PACE);
+	for (int r = 0; r < runs; r++) {
+		console_feed_run(&con2, 200 + r, SLOW_PACE, SLOW_LINES, &lat2);
+		if (have_weechat)
+			weechat_feed_run(&wee2, 200 + r, SLOW_PACE, SLOW_LINES);
+	}
+	side_report(&con2, &wee2, SLOW_LINES, SLOW_PACE);
 }
 
 static void bench_latency(void **state)
@@ -528,9 +549,9 @@ static void bench_latency(void **state)
 	       "pooled\n\n");
 	printf("| rate | events | p50 ms (sent; answered) | p99 ms (sent; answered) | max ms (sent) | "
 	       "in the console p50; p99 ms | budget p99 ≤ 10 ms |\n|---|---:|---:|---:|---:|---:|---|\n");
-	struct lat *ls[] = {&lat100, &lat1000};
-	int rates[] = {PACE, FAST_RATE};
-	for (int i = 0; i < 2; i++) {
+	struct lat *ls[] = {&lat2, &lat100, &lat1000};
+	int rates[] = {SLOW_PACE, PACE, FAST_RATE};
+	for (int i = 0; i < 3; i++) {
 		struct lat *l = ls[i];
 		double s50 = pct(l->sent_ms, l->n, 50), s99 = pct(l->sent_ms, l->n, 99),
 		       smax = pct(l->sent_ms, l->n, 100);
@@ -539,7 +560,7 @@ static void bench_latency(void **state)
 		printf("| %d /s | %zu | %.2f; %.2f | %.2f; %.2f | %.2f | %.2f; %.2f | %s |\n", rates[i],
 		       l->n, s50, a50, s99, a99, smax, o50, o99, verdict(s99 <= 10.0));
 	}
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		printf("\nAt %d /s the console drew %zu frames for %zu lines and used %.2f s CPU over "
 		       "%.2f s of feed.\n",
 		       rates[i], ls[i]->frames, ls[i]->lines, ls[i]->cpu_s, ls[i]->feed_s);
