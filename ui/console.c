@@ -96,6 +96,8 @@ void console_open_chat(struct console *c, const char *chat_id)
 	struct errbuf err;
 
 	if (strcmp(console_open(c), chat_id) != 0) {
+		/* What the agent read there, before the mark held back is lost. */
+		attention_read_open(c, true);
 		if (!session_open_thread(c->session, chat_id, &err)) {
 			console_say(c, true, "Cannot open the chat: %s", err.msg);
 			return;
@@ -159,6 +161,7 @@ void console_quit(struct console *c, bool confirmed)
 	uv_close((uv_handle_t *)&c->frame, on_handle_closed);
 	uv_close((uv_handle_t *)&c->clock, on_handle_closed);
 	uv_close((uv_handle_t *)&c->frame_due, on_handle_closed);
+	uv_close((uv_handle_t *)&c->read_due, on_handle_closed);
 	/* Unsent replies stay in the outbox journal for the next start. */
 	session_free(c->session);
 	c->session = NULL;
@@ -298,8 +301,13 @@ static void on_frame_due(uv_timer_t *h)
 {
 	struct console *c = h->data;
 
-	if (!c->quitting)
-		frame(c);
+	if (c->quitting)
+		return;
+	/* The gap is over: the loop's clock, which set the timer, counts
+	 * whole ms and lags, so screen_frame's own reading may still see a
+	 * few µs of it left and wait another whole ms. */
+	c->frame_ns = 0;
+	frame(c);
 }
 
 static void on_frame(uv_prepare_t *h)
@@ -308,7 +316,7 @@ static void on_frame(uv_prepare_t *h)
 
 	if (c->quitting)
 		return;
-	attention_read_open(c);
+	attention_read_open(c, false);
 	frame(c);
 }
 
@@ -364,8 +372,10 @@ static void start_handles(struct console *c)
 	uv_prepare_init(c->loop, &c->frame);
 	uv_timer_init(c->loop, &c->clock);
 	uv_timer_init(c->loop, &c->frame_due);
-	c->input.data = c->winch.data = c->frame.data = c->clock.data = c->frame_due.data = c;
-	c->handles_open = 5;
+	uv_timer_init(c->loop, &c->read_due);
+	c->input.data = c->winch.data = c->frame.data = c->clock.data = c->frame_due.data =
+		c->read_due.data = c;
+	c->handles_open = 6;
 	uv_poll_start(&c->input, UV_READABLE, input_on_readable);
 	uv_signal_start(&c->winch, on_winch, SIGWINCH);
 	uv_prepare_start(&c->frame, on_frame);

@@ -177,6 +177,8 @@ struct console {
 	uv_timer_t clock;        /* wakes for what time alone changes on screen */
 	uint64_t clock_ticked;   /* uv_now() of its last wake, 0 none yet */
 	uv_timer_t frame_due;    /* draws a frame held back during a burst */
+	uv_timer_t read_due;     /* marks the open chat read, held back (attention.c) */
+	uint64_t read_marked;    /* uv_now() of the last read mark, 0 none yet */
 	int handles_open;
 	bool quitting;
 	int exit_status;
@@ -244,8 +246,11 @@ void attention_assigned(struct console *c, const struct chat *ch, const struct m
 void attention_answer(struct console *c, const struct chat *ch);
 
 /* The open thread is on screen at its newest message: mark it read in the
- * hub (session_mark_read) when it has unread messages. Called each frame. */
-void attention_read_open(struct console *c);
+ * hub (session_mark_read) when it has unread messages, at most once per
+ * READ_MARK_GAP_MS unless `now` (the agent leaves the chat). Called each
+ * frame. */
+void attention_read_open(struct console *c, bool now);
+#define READ_MARK_GAP_MS 250
 
 /* Chat ch's unread messages as the screen counts them: none while the
  * agent reads its newest (the hub hears of it, attention_read_open), so
