@@ -292,7 +292,10 @@ static void frame(struct console *c)
 		if (!uv_is_active((uv_handle_t *)&c->frame_due))
 			uv_timer_start(&c->frame_due, on_frame_due, wait_ms, 0);
 	} else if (drawing) {
-		/* What the frame shows decides when time alone changes it next. */
+		/* Drawn: a frame held back is in it (on_frame_due must not
+		 * cut the next gap short). What the frame shows decides when
+		 * time alone changes it next. */
+		uv_timer_stop(&c->frame_due);
 		clock_update(c);
 	}
 }
@@ -303,9 +306,10 @@ static void on_frame_due(uv_timer_t *h)
 
 	if (c->quitting)
 		return;
-	/* The gap is over: the loop's clock, which set the timer, counts
-	 * whole ms and lags, so screen_frame's own reading may still see a
-	 * few µs of it left and wait another whole ms. */
+	/* No frame since the one that set it: the gap is over. The loop's
+	 * clock, which set the timer, counts whole ms and lags, so
+	 * screen_frame's own reading may still see a few µs of it left and
+	 * wait another whole ms. */
 	c->frame_ns = 0;
 	frame(c);
 }
