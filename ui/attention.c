@@ -121,11 +121,33 @@ void attention_answer(struct console *c, const struct chat *ch)
 	alert(c, notice, ", a customer wrote to you");
 }
 
-void attention_read_open(struct console *c)
+int64_t attention_unread(const struct console *c, const struct chat *ch)
+{
+	return ch->unread > 0 && reading_newest(c, ch->id) ? 0 : ch->unread;
+}
+
+static void on_read_due(uv_timer_t *h)
+{
+	attention_read_open(h->data, false);
+}
+
+void attention_read_open(struct console *c, bool now)
 {
 	const char *open = console_open(c);
 	const struct chat *ch = open[0] ? store_chat(c->store, open) : NULL;
+	uint64_t t = uv_now(c->loop);
 
-	if (ch && ch->unread > 0 && reading_newest(c, ch->id))
-		session_mark_read(c->session, ch->id, ch->message_count);
+	if (!ch || ch->unread <= 0 || !reading_newest(c, ch->id))
+		return;
+	/* Each mark is a write in the hub and an event back to every
+	 * console: while messages pour in, one per READ_MARK_GAP_MS (the
+	 * screen already counts them read, attention_unread). */
+	if (!now && c->read_marked && t < c->read_marked + READ_MARK_GAP_MS) {
+		if (!uv_is_active((uv_handle_t *)&c->read_due))
+			uv_timer_start(&c->read_due, on_read_due, c->read_marked + READ_MARK_GAP_MS - t,
+				       0);
+		return;
+	}
+	c->read_marked = t;
+	session_mark_read(c->session, ch->id, ch->message_count);
 }

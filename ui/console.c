@@ -17,6 +17,7 @@
 #include "log.h"
 #include "saved_views.h"
 #include "screen.h"
+#include "trace.h"
 #include "views.h"
 
 static const enum view_kind tab_views[TAB_COUNT] = {
@@ -95,6 +96,8 @@ void console_open_chat(struct console *c, const char *chat_id)
 	struct errbuf err;
 
 	if (strcmp(console_open(c), chat_id) != 0) {
+		/* What the agent read there, before the mark held back is lost. */
+		attention_read_open(c, true);
 		if (!session_open_thread(c->session, chat_id, &err)) {
 			console_say(c, true, "Cannot open the chat: %s", err.msg);
 			return;
@@ -158,9 +161,9 @@ void console_quit(struct console *c, bool confirmed)
 	uv_close((uv_handle_t *)&c->winch, on_handle_closed);
 	uv_close((uv_handle_t *)&c->frame, on_handle_closed);
 	uv_close((uv_handle_t *)&c->clock, on_handle_closed);
-	uv_close((uv_handle_t *)&c->settle, on_handle_closed);
 	uv_close((uv_handle_t *)&c->frame_due, on_handle_closed);
 	availability_close(c, on_handle_closed);
+	uv_close((uv_handle_t *)&c->read_due, on_handle_closed);
 	/* Unsent replies stay in the outbox journal for the next start. */
 	session_free(c->session);
 	c->session = NULL;
@@ -198,6 +201,8 @@ static void on_store_change(void *ctx, const struct store_change *ch)
 			if (t && ch->seq_to == thread_newest_loaded(t))
 				c->unseen += (int)(ch->seq_to - ch->seq_from + 1);
 		}
+		if (trace_on() && !c->thread_in_ns)
+			c->thread_in_ns = uv_hrtime();
 		console_dirty(c, DIRTY_THREAD);
 		break;
 	case STORE_PRESENCE_CHANGED:
@@ -294,7 +299,10 @@ static void frame(struct console *c)
 		if (!uv_is_active((uv_handle_t *)&c->frame_due))
 			uv_timer_start(&c->frame_due, on_frame_due, wait_ms, 0);
 	} else if (drawing) {
-		/* What the frame shows decides when time alone changes it next. */
+		/* Drawn: a frame held back is in it (on_frame_due must not
+		 * cut the next gap short). What the frame shows decides when
+		 * time alone changes it next. */
+		uv_timer_stop(&c->frame_due);
 		clock_update(c);
 	}
 }
@@ -303,8 +311,14 @@ static void on_frame_due(uv_timer_t *h)
 {
 	struct console *c = h->data;
 
-	if (!c->quitting)
-		frame(c);
+	if (c->quitting)
+		return;
+	/* No frame since the one that set it: the gap is over. The loop's
+	 * clock, which set the timer, counts whole ms and lags, so
+	 * screen_frame's own reading may still see a few µs of it left and
+	 * wait another whole ms. */
+	c->frame_ns = 0;
+	frame(c);
 }
 
 static void on_frame(uv_prepare_t *h)
@@ -313,7 +327,7 @@ static void on_frame(uv_prepare_t *h)
 
 	if (c->quitting)
 		return;
-	attention_read_open(c);
+	attention_read_open(c, false);
 	frame(c);
 }
 
@@ -371,10 +385,10 @@ static void start_handles(struct console *c)
 	uv_signal_init(c->loop, &c->winch);
 	uv_prepare_init(c->loop, &c->frame);
 	uv_timer_init(c->loop, &c->clock);
-	uv_timer_init(c->loop, &c->settle);
 	uv_timer_init(c->loop, &c->frame_due);
-	c->input.data = c->winch.data = c->frame.data = c->clock.data = c->settle.data =
-		c->frame_due.data = c;
+	uv_timer_init(c->loop, &c->read_due);
+	c->input.data = c->winch.data = c->frame.data = c->clock.data = c->frame_due.data =
+		c->read_due.data = c;
 	c->handles_open = 6;
 	uv_poll_start(&c->input, UV_READABLE, input_on_readable);
 	uv_signal_start(&c->winch, on_winch, SIGWINCH);

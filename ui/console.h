@@ -125,6 +125,7 @@ struct console {
 	unsigned dirty;
 	bool resized;            /* clear once before the next draw */
 	uint64_t frame_ns;       /* when the last frame was sent (uv_hrtime) */
+	uint64_t thread_in_ns;   /* when the open thread first changed since it (traced only) */
 	bool utf8;               /* the environment's locale is UTF-8 (else ASCII art) */
 
 	/* what the agent looks at */
@@ -133,10 +134,11 @@ struct console {
 	uuid_str selected;       /* the chat selected in the list ("" none) */
 	size_t list_top;         /* the list's first row shown */
 	bool list_settled;       /* the selection stays on its chat (list_follow) */
+	bool list_at_end;        /* End was the last move: the selection follows the end */
 	int64_t list_changes_at; /* when an age the list shows changes (ts_now ms), 0 never */
 	int64_t dialog_changes_at; /* the same for the dialog up (dashboard), 0 never */
 	int thread_view_scroll;  /* rows scrolled up from the bottom; 0 follows */
-	struct jumpscroll jump;  /* the thread during a burst (jumpscroll.h) */
+	struct jumpscroll jump;  /* the newest row's place in the thread (jumpscroll.h) */
 	uuid_str drawn_chat;     /* the thread the last frame drew, */
 	int64_t drawn_newest;    /* and the seq of its newest message */
 	int unseen;              /* messages arrived while scrolled up */
@@ -184,8 +186,9 @@ struct console {
 	uv_prepare_t frame;
 	uv_timer_t clock;        /* wakes for what time alone changes on screen */
 	uint64_t clock_ticked;   /* uv_now() of its last wake, 0 none yet */
-	uv_timer_t settle;       /* ends the thread's jump scroll after a burst */
 	uv_timer_t frame_due;    /* draws a frame held back during a burst */
+	uv_timer_t read_due;     /* marks the open chat read, held back (attention.c) */
+	uint64_t read_marked;    /* uv_now() of the last read mark, 0 none yet */
 	int handles_open;
 	bool quitting;
 	int exit_status;
@@ -253,8 +256,17 @@ void attention_assigned(struct console *c, const struct chat *ch, const struct m
 void attention_answer(struct console *c, const struct chat *ch);
 
 /* The open thread is on screen at its newest message: mark it read in the
- * hub (session_mark_read) when it has unread messages. Called each frame. */
-void attention_read_open(struct console *c);
+ * hub (session_mark_read) when it has unread messages, at most once per
+ * READ_MARK_GAP_MS unless `now` (the agent leaves the chat). Called each
+ * frame. */
+void attention_read_open(struct console *c, bool now);
+#define READ_MARK_GAP_MS 250
+
+/* Chat ch's unread messages as the screen counts them: none while the
+ * agent reads its newest (the hub hears of it, attention_read_open), so
+ * that each new message does not show "1 new" for one frame and take it
+ * back in the next. */
+int64_t attention_unread(const struct console *c, const struct chat *ch);
 
 /* Availability (availability.c): the idle timer, set up with the screen's
  * handles (one more of handles_open) and closed on quit; every key

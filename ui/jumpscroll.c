@@ -1,33 +1,27 @@
 /*
- * jumpscroll.c — the thread's jumps during a burst (see jumpscroll.h).
+ * jumpscroll.c — where the open thread's newest row sits (see jumpscroll.h).
  */
-#include <stdbool.h>
-
 #include "jumpscroll.h"
 
-int jumpscroll_frame(struct jumpscroll *j, int grown, int area, int64_t now)
+int jumpscroll_frame(struct jumpscroll *j, int grown, int area, int rows)
 {
-	if (grown < 0 || area != j->area) {
-		j->area = area;
-		j->slack = 0;
-		return 0;
-	}
-	if (grown == 0)
-		return j->slack;
-	j->grew[j->growths++ % JUMP_BURST_GROWTHS] = now;
-	/* The slot written next holds the oldest of the last few. */
-	bool burst = j->growths >= JUMP_BURST_GROWTHS &&
-		     now - j->grew[j->growths % JUMP_BURST_GROWTHS] < JUMP_BURST_MS;
-	if (grown <= j->slack)
-		j->slack -= grown;          /* into the blank rows: nothing moves */
-	else if (burst && grown < area / 2)
-		j->slack = area / 2;        /* one jump of half the pane */
-	else
-		j->slack = 0;               /* row by row, the newest at the bottom */
-	return j->slack;
-}
+	int was = j->area;
 
-void jumpscroll_settle(struct jumpscroll *j)
-{
-	j->slack = 0;
+	j->area = area;
+	if (rows >= 0 && rows < area)
+		return j->slack = area - rows;  /* all of it, from the top row */
+	if (grown < 0)
+		return j->slack = 0;            /* the newest on the bottom row */
+	/* The top row stays: new rows take blank ones, and a change in the
+	 * rows for messages gives or takes blank ones at the bottom. */
+	int slack = j->slack + (area - was) - grown;
+	if (slack >= 0)
+		return j->slack = slack;
+	/* Fewer rows for messages and nothing new (the composer opened): the
+	 * newest on the bottom row, as much of the thread above as fits. */
+	if (grown == 0)
+		return j->slack = 0;
+	/* No room left: up by half the pane at once, unless the new rows
+	 * alone fill that half. */
+	return j->slack = grown + area / 2 <= area ? area / 2 : 0;
 }

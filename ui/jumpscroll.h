@@ -1,45 +1,44 @@
 /*
- * jumpscroll.h — how the open thread follows a burst of messages.
+ * jumpscroll.h — where the newest row of the open thread sits while the
+ * agent follows its bottom.
  *
  * A terminal scrolls only whole rows: with the chat list beside the
  * thread, moving the thread up by one row means rewriting every row of
- * the thread pane (about 1.4 KB at 120x30), once per message. When
- * messages come faster than anyone reads them (JUMP_BURST_GROWTHS frames
- * that grew the thread within JUMP_BURST_MS), the thread jumps instead, as
- * xterm's jump scroll does: when the newest row reaches the bottom, the
- * pane moves up by half its height, and the next messages are drawn into
- * the blank rows under it without moving anything. Every message is still
- * drawn in the first frame after it arrives. JUMP_SETTLE_MS after the
- * last one the newest message goes back to the bottom. A thread alone on
- * the screen spans the full width: the terminal scrolls it, no jump.
+ * the thread pane (about 1.2 KB at 120x30), once per message. So beside
+ * the list the thread never moves by a row: a new message is drawn into
+ * the blank rows under the newest, and when none are left the pane moves
+ * up by half its height at once, as xterm's jump scroll does (the
+ * newest row then in the middle, blank rows under it). The pane is
+ * rewritten once per half page, whatever the pace: a conversation at two
+ * messages a second and a burst at a hundred cost the same per message.
+ * When the rows for messages change (the composer opens or grows, a reply
+ * is pending) the top row stays where it is and the blank rows give or
+ * take the difference.
  *
- * Pure arithmetic on rows and times, so it is tested without a terminal.
+ * A thread that fits in the pane whole starts at its top row. Opening a
+ * chat, scrolling back to the bottom, or more new rows than half the pane
+ * put the newest row on the bottom row. A thread alone on the screen
+ * spans the full width, so the terminal scrolls it cheaply: it moves row
+ * by row, the newest on the bottom row.
+ *
+ * Pure arithmetic on rows, so it is tested without a terminal.
  */
 #ifndef HANDOFF_UI_JUMPSCROLL_H
 #define HANDOFF_UI_JUMPSCROLL_H
 
-#include <stdint.h>
-
-#define JUMP_BURST_GROWTHS 4
-#define JUMP_BURST_MS 1000
-#define JUMP_SETTLE_MS 500
-
 struct jumpscroll {
-	int area;            /* rows of the message area at the last frame */
+	int area;            /* rows for messages at the last frame */
 	int slack;           /* blank rows left under the newest row */
-	int64_t grew[JUMP_BURST_GROWTHS]; /* when the thread last grew (ms), a ring */
-	unsigned growths;    /* frames that grew the thread, ever */
 };
 
 /*
- * A frame is about to draw the thread at the bottom in `area` rows, with
- * `grown` rows new under what the last frame drew (0: none; negative: not
- * known — another chat, scrolled up, or more than a screenful), at `now`
- * (monotonic ms). Returns the blank rows to leave under the newest row.
+ * A frame is about to draw the thread, following its bottom, in `area`
+ * rows. `rows`: how many rows the whole thread takes when all of it is
+ * loaded and fits in fewer than `area`, else -1. `grown`: rows new under
+ * what the last frame drew (0: none), or -1 when that is not known or the
+ * thread must end on the bottom row (another chat, back from scrolling,
+ * alone on the screen). Returns the blank rows to leave under the newest.
  */
-int jumpscroll_frame(struct jumpscroll *j, int grown, int area, int64_t now);
-
-/* The burst is over: the newest row goes back to the bottom. */
-void jumpscroll_settle(struct jumpscroll *j);
+int jumpscroll_frame(struct jumpscroll *j, int grown, int area, int rows);
 
 #endif

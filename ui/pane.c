@@ -4,14 +4,18 @@
 #include "pane.h"
 #include "views.h"
 
-static long list_length(const struct console *c)
-{
-	return (long)view_count(store_view(c->store, tab_view(c->tab)));
-}
-
 static void list_step(struct console *c, int dir) { list_move(c, dir); }
 static void list_page(struct console *c, int dir) { list_move(c, dir * list_page_rows(c)); }
-static void list_edge(struct console *c, int dir) { list_move(c, dir * list_length(c)); }
+
+/* Home to the first row; End to the last, and it follows the end as more
+ * pages come. */
+static void list_edge(struct console *c, int dir)
+{
+	if (dir > 0)
+		list_end(c);
+	else
+		list_move(c, -(long)view_count(store_view(c->store, tab_view(c->tab))));
+}
 
 /* The thread counts rows up from the bottom: down is a negative scroll. */
 static void thread_pane_step(struct console *c, int dir) { thread_view_scroll(c, -dir); }

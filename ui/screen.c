@@ -138,7 +138,9 @@ unsigned screen_frame(struct console *c)
 	if (trace_on()) {
 		const struct thread *t = store_thread(c->store, console_open(c));
 		trace_frame(view_count(store_view(c->store, tab_view(c->tab))),
-			    t ? thread_newest_loaded(t) : 0, session_loading(c->session));
+			    t ? thread_newest_loaded(t) : 0, session_loading(c->session),
+			    (int64_t)c->thread_in_ns);
+		c->thread_in_ns = 0;
 	}
 	return 0;
 }

@@ -34,16 +34,18 @@ bool trace_on(void)
 	return trace_fd >= 0;
 }
 
-void trace_frame(size_t list_rows, int64_t thread_seq, bool loading)
+void trace_frame(size_t list_rows, int64_t thread_seq, bool loading, int64_t thread_in_ns)
 {
 	struct timespec ts;
-	char line[112];
+	char line[144];
 
 	if (trace_fd < 0)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	int n = snprintf(line, sizeof line, "frame %" PRId64 " list=%zu seq=%" PRId64 " loading=%d\n",
-			 (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, list_rows, thread_seq, loading);
+	int n = snprintf(line, sizeof line,
+			 "frame %" PRId64 " list=%zu seq=%" PRId64 " loading=%d in=%" PRId64 "\n",
+			 (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, list_rows, thread_seq, loading,
+			 thread_in_ns);
 	/* One short write per frame; a pipe takes it whole or not at all. */
 	if (n <= 0 || write(trace_fd, line, (size_t)n) != n)
 		trace_fd = -1;

@@ -6,7 +6,8 @@
  *
  *   frame <CLOCK_MONOTONIC ns> list=<chats in the shown tab> seq=<newest
  *   message seq drawn in the open thread, 0 when none> loading=<1 while a
- *   page of a list is on its way, else 0>
+ *   page of a list is on its way, else 0> in=<CLOCK_MONOTONIC ns when the
+ *   open thread first changed since the last frame, 0 when it did not>
  *
  * Off by default, and then it costs one getenv() at start and one branch
  * per frame. A failed write turns the trace off; it never stops the console.
@@ -25,6 +26,6 @@ bool trace_init(void);
 bool trace_on(void);
 
 /* Write one frame line: the frame ended now. */
-void trace_frame(size_t list_rows, int64_t thread_seq, bool loading);
+void trace_frame(size_t list_rows, int64_t thread_seq, bool loading, int64_t thread_in_ns);
 
 #endif

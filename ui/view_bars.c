@@ -27,6 +27,11 @@ static void tab_label(const struct console *c, enum tab t, enum tab_fit fit, cha
 	enum view_kind v = tab_view(t);
 	size_t n = view_count(store_view(c->store, v));
 	size_t unread = view_unread(store_view(c->store, v));
+	const struct chat *open = console_open(c)[0] ? store_chat(c->store, console_open(c)) : NULL;
+	/* The open chat read at its newest counts as read (attention_unread). */
+	if (unread && open && open->unread > 0 && !attention_unread(c, open) &&
+	    view_index_of(store_view(c->store, v), open->id) != VIEW_NONE)
+		unread--;
 	const char *name = t < TAB_VIEW	   ? tab_names[t]
 			   : t == TAB_FILTER ? "Filter"
 			   : fit == TAB_BRIEF ? ""

@@ -142,9 +142,10 @@ static void draw_chat(struct console *c, const struct chat *ch, int y, bool sele
 	int64_t since = waited ? ch->escalated_at : ch->latest.present ? ch->latest.at : TS_NONE;
 	int64_t now = ts_now(), deadline = target_deadline(c, ch), unchanged = 0;
 	/* Unread messages in words, not only a colour: "3 new", "99+ new". */
-	if (ch->unread > 0)
-		snprintf(right, sizeof right, "%lld%s new%s", (long long)ch->unread,
-			 ch->unread >= UNREAD_MAX ? "+" : "",
+	int64_t unread = attention_unread(c, ch);
+	if (unread > 0)
+		snprintf(right, sizeof right, "%lld%s new%s", (long long)unread,
+			 unread >= UNREAD_MAX ? "+" : "",
 			 deadline != INT64_MIN || since != TS_NONE ? ", " : "");
 	size_t used = strlen(right);
 	if (deadline != INT64_MIN) {
@@ -179,7 +180,7 @@ static void draw_chat(struct console *c, const struct chat *ch, int y, bool sele
 		/* "3 new, " in the row's colour, bold; the time after it in the
 		 * breach colour once the target has passed. */
 		attr_t attr = (selected ? base : c->attrs[waiting ? EL_WAITING : EL_ROW_DIM]) |
-			      (ch->unread > 0 ? A_BOLD : 0);
+			      (unread > 0 ? A_BOLD : 0);
 		draw_str(y, end - rw, (int)used, right, attr);
 		draw_str(y, end - rw + (int)used, rw - (int)used, right + used,
 			 breached ? c->attrs[EL_BREACH] : attr);
@@ -223,6 +224,7 @@ void list_reset(struct console *c)
 	c->selected[0] = '\0';
 	c->list_top = 0;
 	c->list_settled = false;
+	c->list_at_end = false;
 }
 
 /* Until the agent moves it, the selection is the first row, and it stays
@@ -235,6 +237,11 @@ void list_follow(struct console *c, size_t old_index)
 	const struct view *v = current_view(c);
 	size_t n = view_count(v);
 
+	if (c->list_at_end && n) {
+		/* After End: the last row, wherever the end has gone since. */
+		snprintf(c->selected, sizeof c->selected, "%s", view_at(v, n - 1)->id);
+		return;
+	}
 	if (!c->list_settled) {
 		c->list_settled = session_view_loaded(c->session, tab_view(c->tab));
 		old_index = 0;
@@ -255,6 +262,7 @@ bool list_move(struct console *c, long delta)
 	const struct view *v = current_view(c);
 	size_t n = view_count(v), sel = c->selected[0] ? view_index_of(v, c->selected) : VIEW_NONE;
 
+	c->list_at_end = false;
 	if (n == 0)
 		return false;
 	long to = sel == VIEW_NONE ? 0 : (long)sel + delta;
@@ -271,6 +279,17 @@ bool list_move(struct console *c, long delta)
 	return true;
 }
 
+/* The last row. The pages that come after (the window at the end asks for
+ * the next one, list_draw) go in below it, and the selection follows the
+ * end down through them (list_follow) until the agent moves. */
+void list_end(struct console *c)
+{
+	list_move(c, (long)view_count(current_view(c)));
+	c->list_at_end = true;
+	c->list_settled = true;
+	console_dirty(c, DIRTY_LIST);
+}
+
 bool list_click(struct console *c, int y)
 {
 	const struct view *v = current_view(c);
@@ -281,6 +300,7 @@ bool list_click(struct console *c, int y)
 		return false;
 	snprintf(c->selected, sizeof c->selected, "%s", view_at(v, i)->id);
 	c->list_settled = true;
+	c->list_at_end = false;
 	console_dirty(c, DIRTY_LIST);
 	return true;
 }

@@ -412,14 +412,6 @@ void thread_view_to_top(struct console *c)
 	console_dirty(c, DIRTY_THREAD);
 }
 
-static void on_settle(uv_timer_t *h)
-{
-	struct console *c = h->data;
-
-	jumpscroll_settle(&c->jump);
-	console_dirty(c, DIRTY_THREAD);
-}
-
 /* Rows of sh[j..all) newer than the newest message the last frame drew of
  * this chat; -1 when that message is not among them (another chat, or
  * more new rows than were prepared). */
@@ -524,14 +516,13 @@ void thread_view_draw(struct console *c)
 		c->thread_view_scroll = (int)max_scroll;
 	long scroll = c->thread_view_scroll < max_scroll ? c->thread_view_scroll : max_scroll;
 
-	/* Following the bottom of a full pane beside the list: during a
-	 * burst, `slack` blank rows stay under the newest (jumpscroll.h).
-	 * Alone on the screen the thread scrolls with the terminal, cheaply. */
-	int grown = c->layout.split && scroll == 0 && total >= area ? rows_grown(c, sh, j, all)
-								    : -1;
-	int slack = jumpscroll_frame(&c->jump, grown, area, (int64_t)uv_now(c->loop));
-	if (slack > 0 && grown > 0)
-		uv_timer_start(&c->settle, on_settle, JUMP_SETTLE_MS, 0);
+	/* Following the bottom: `slack` blank rows under the newest
+	 * (jumpscroll.h). A whole thread that fits starts at the top; a full
+	 * one beside the list jumps by half a pane; alone on the screen it
+	 * scrolls with the terminal, cheaply, the newest on the bottom row. */
+	int fits = scroll == 0 && at_beginning && total < area ? (int)total : -1;
+	int grown = c->layout.split && scroll == 0 ? rows_grown(c, sh, j, all) : -1;
+	int slack = jumpscroll_frame(&c->jump, grown, area, fits);
 	snprintf(c->drawn_chat, sizeof c->drawn_chat, "%s", open);
 	c->drawn_newest = count ? thread_at(t, count - 1)->seq : 0;
 
@@ -540,7 +531,7 @@ void thread_view_draw(struct console *c)
 	long first = total - scroll - area + slack, row = 0;
 	int y = r->y + 1;
 	if (first < 0)
-		y += (int)-first; /* fewer lines than rows: keep them at the bottom */
+		y += (int)-first; /* fewer than the rows, older ones on their way */
 	for (size_t i = j; sh && i < all && y <= bottom - pending; i++) {
 		for (int l = 0; l < sh[i].lines && y <= bottom - pending; l++, row++) {
 			if (row < first)
@@ -556,7 +547,9 @@ void thread_view_draw(struct console *c)
 		shown_free(&sh[i]);
 	free(sh);
 
-	draw_reply_rows(c, bottom, true);
+	/* Replies on their way right under the newest message, where they
+	 * will be once the hub has them. */
+	draw_reply_rows(c, bottom - slack, true);
 	if (c->thread_view_scroll > 0 && c->unseen > 0) {
 		char more[64];
 		snprintf(more, sizeof more, " ↓ %d new — End jumps to them ", c->unseen);

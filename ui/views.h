@@ -20,6 +20,9 @@ void fbar_draw(struct console *c);
 void list_draw(struct console *c);
 /* Move the selection by `delta` rows (clamped); true when it moved. */
 bool list_move(struct console *c, long delta);
+/* The selection to the last row, and it stays on the last row while
+ * pages and chats come in below, until the next move. */
+void list_end(struct console *c);
 /* Chats a screenful of the list holds (for paging; at least 1). */
 long list_page_rows(const struct console *c);
 /* Select the row at screen line y (a mouse click); true when there is one. */

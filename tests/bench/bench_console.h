@@ -61,12 +61,14 @@ void termbytes_table(const struct termbytes *con, double con_msgs, const struct 
 /* ---- the console's frame trace (bench_trace.c) --------------------------- */
 
 /* One frame the console drew (ui/trace.h): when, the rows of its list, the
- * newest message of the open thread, whether a page was on its way. */
+ * newest message of the open thread, whether a page was on its way, when
+ * the open thread first changed since the frame before (0: it did not). */
 struct frame {
 	int64_t ns;
 	long list;
 	int64_t seq;
 	int loading;
+	int64_t in;
 };
 
 struct trace {

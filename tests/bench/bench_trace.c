@@ -24,12 +24,12 @@
 
 static void trace_line(struct trace *t, const char *l)
 {
-	struct frame fr;
+	struct frame fr = {0};
 	int64_t ns;
 	if (sscanf(l, "exec %" SCNd64, &ns) == 1) {
 		t->exec_ns = ns;
-	} else if (sscanf(l, "frame %" SCNd64 " list=%ld seq=%" SCNd64 " loading=%d", &fr.ns,
-			  &fr.list, &fr.seq, &fr.loading) == 4) {
+	} else if (sscanf(l, "frame %" SCNd64 " list=%ld seq=%" SCNd64 " loading=%d in=%" SCNd64,
+			  &fr.ns, &fr.list, &fr.seq, &fr.loading, &fr.in) >= 4) {
 		if (t->n == t->cap) {
 			t->cap = t->cap * 2 + 1024;
 			t->f = realloc(t->f, t->cap * sizeof *t->f);

@@ -13,7 +13,9 @@ E2E_TESTS = \
 	tests/e2e/test_stats \
 	tests/e2e/test_search \
 	tests/e2e/test_list_loading \
+	tests/e2e/test_list_end \
 	tests/e2e/test_thread_scroll \
+	tests/e2e/test_thread_pace \
 	tests/e2e/test_views \
 	tests/e2e/test_unread \
 	tests/e2e/test_presence \
@@ -80,7 +82,20 @@ tests_e2e_test_list_loading_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAG
 tests_e2e_test_list_loading_CPPFLAGS = $(E2E_CPPFLAGS) $(HUB_CPPFLAGS) -I$(top_srcdir)/tests/bench
 tests_e2e_test_list_loading_LDADD = $(HUBDB_LIBS) $(IT_LDADD)
 tests_e2e_test_list_loading_LDFLAGS = -pthread
-tests_e2e_test_thread_scroll_SOURCES = tests/e2e/test_thread_scroll.c $(CONSOLE_FIXTURE)
+THREAD_ROWS = tests/e2e/thread_rows.c tests/e2e/thread_rows.h
+tests_e2e_test_thread_pace_SOURCES = tests/e2e/test_thread_pace.c $(CONSOLE_FIXTURE) $(THREAD_ROWS)
+tests_e2e_test_thread_pace_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
+tests_e2e_test_thread_pace_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_test_thread_pace_LDADD = $(IT_LDADD)
+tests_e2e_test_thread_pace_LDFLAGS = -pthread
+tests_e2e_test_list_end_SOURCES = tests/e2e/test_list_end.c $(CONSOLE_FIXTURE) \
+	tests/bench/bench_fill.c tests/bench/bench_fill.h
+tests_e2e_test_list_end_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) -pthread
+tests_e2e_test_list_end_CPPFLAGS = $(E2E_CPPFLAGS) $(HUB_CPPFLAGS) -I$(top_srcdir)/tests/bench
+tests_e2e_test_list_end_LDADD = $(HUBDB_LIBS) $(IT_LDADD)
+tests_e2e_test_list_end_LDFLAGS = -pthread
+tests_e2e_test_thread_scroll_SOURCES = tests/e2e/test_thread_scroll.c $(CONSOLE_FIXTURE) \
+	$(THREAD_ROWS)
 tests_e2e_test_thread_scroll_CFLAGS = $(E2E_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_e2e_test_thread_scroll_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_e2e_test_thread_scroll_LDADD = $(IT_LDADD)
