@@ -285,6 +285,25 @@ static double proc_cpu_s(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* The write calls a running process made (/proc: files and sockets by
+ * write(), not send()): for the bridge, mostly its state db's and its
+ * log's, whatever the machine's load. -1 when unknown. */
+static long long proc_writes(pid_t pid)
+{
+	char path[64], line[128];
+	long long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "syscw: %lld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
 /* The platform requests the backfill made, by route (the simulator's
  * stats), on one line. */
 static void print_requests(struct world *w)
@@ -325,8 +344,10 @@ static void bench_backfill(void)
 		poll(NULL, 0, 50);
 	}
 	long long ms = now_ms() - t0;
-	printf("CPU by process: hub %.1f s, bridge %.1f s, simulator %.1f s\n",
-	       proc_cpu_s(w.hub.pid), proc_cpu_s(w.bridge), proc_cpu_s(w.sim.pid));
+	printf("CPU by process: hub %.1f s, bridge %.1f s, simulator %.1f s; "
+	       "the bridge's write calls: %lld\n",
+	       proc_cpu_s(w.hub.pid), proc_cpu_s(w.bridge), proc_cpu_s(w.sim.pid),
+	       proc_writes(w.bridge));
 	print_requests(&w);
 	world_free(&w);
 	printf("| backfill: %d conversations × 2 messages | %lld ms | %.0f conversations/s | "
