@@ -10,7 +10,9 @@
  *   external_message_id = the platform message (the hub drops a repeat)
  * up to INGEST_BATCH_MAX_ITEMS in one request and one hub transaction,
  * and each batch's outcome is recorded in the state db in one
- * transaction. Items of one conversation keep their order: an item joins
+ * transaction, on the loop's next turn: the next batch leaves first, so
+ * the hub is not idle while the bridge records. Items of one
+ * conversation keep their order: an item joins
  * a batch only when every earlier item of its conversation is in the same
  * batch (the hub takes a batch in order) or done. The poll cursor is
  * written when every item of its round is recorded, so a restart resumes
@@ -69,7 +71,7 @@ struct item {
 
 struct inbound {
 	struct bridge *b;
-	uv_timer_t poll_timer, retry_timer;
+	uv_timer_t poll_timer, retry_timer, record_timer;
 	unsigned interval_ms;
 	bool polling;
 	bool pumping;               /* inside pump's loop */
@@ -77,6 +79,7 @@ struct inbound {
 	unsigned describing, batches;
 	uint64_t gen;               /* bumped when items are recorded (from 1) */
 	struct item *head, *tail;
+	struct batch *answered;     /* answered, to be recorded (oldest first) */
 	size_t round_left;          /* polled items not yet recorded */
 	char *round_cursor;         /* written when round_left reaches 0 */
 	struct backoff poll_bo;     /* failed rounds */
@@ -87,6 +90,7 @@ struct inbound {
 static void pump(struct inbound *in);
 static void on_poll_timer(uv_timer_t *t);
 static void on_retry_timer(uv_timer_t *t);
+static void on_record_timer(uv_timer_t *t);
 
 /* FNV-1a: only to tell most conversations apart without a strcmp. */
 static uint32_t conv_hash(const char *s)
@@ -285,6 +289,8 @@ static void on_poll_timer(uv_timer_t *t)
 
 struct batch {
 	struct inbound *in;
+	struct batch *next;         /* in in->answered */
+	struct api_ingest_batch *answer;
 	size_t n;
 	struct item *items[INGEST_BATCH_MAX_ITEMS];
 };
@@ -385,18 +391,57 @@ static bool hub_refusal(const struct api_result *r)
 	       r->http_status != 405 && r->http_status != 429 && r->http_status < 500;
 }
 
+static void batch_free(struct batch *bt)
+{
+	if (bt->answer) {
+		free(bt->answer->items);
+		free(bt->answer);
+	}
+	free(bt);
+}
+
+/* Record the batches answered since the last turn of the loop. */
+static void on_record_timer(uv_timer_t *t)
+{
+	struct inbound *in = t->data;
+
+	in->pumping = true; /* one pump, once every item is settled */
+	while (in->answered) {
+		struct batch *bt = in->answered;
+		in->answered = bt->next;
+		batch_recorded(bt, bt->answer);
+		for (size_t i = 0; i < bt->n; i++)
+			item_done(bt->items[i]);
+		batch_free(bt);
+	}
+	in->pumping = false;
+	pump(in);
+	bridge_drain_check(in->b);
+}
+
 static void on_batch(void *ctx, struct api_result *r)
 {
 	struct batch *bt = ctx;
 	struct inbound *in = bt->in;
 
 	in->batches--;
-	in->pumping = true; /* one pump for the batch, once every item is settled */
 	if (r->err == API_ERR_NONE && r->batch && r->batch->n == bt->n) {
-		batch_recorded(bt, r->batch);
-		for (size_t i = 0; i < bt->n; i++)
-			item_done(bt->items[i]);
-	} else if (hub_refusal(r) && bt->n == 1) {
+		/* The next batch first: it leaves with the loop's next turn,
+		 * before this one is recorded, so the hub works on it while the
+		 * bridge records (its items stay busy until then). */
+		struct batch **tail = &in->answered;
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = bt;
+		bt->answer = r->batch;
+		r->batch = NULL;
+		pump(in);
+		if (!uv_is_active((uv_handle_t *)&in->record_timer))
+			uv_timer_start(&in->record_timer, on_record_timer, 0, 0);
+		return;
+	}
+	in->pumping = true; /* one pump for the batch, once every item is settled */
+	if (hub_refusal(r) && bt->n == 1) {
 		bool ok = bstate_begin(in->b->st);
 		in->gen++;
 		refused(bt->items[0], r->text);
@@ -549,13 +594,17 @@ static enum prep prepare(struct item *it)
 }
 
 /* prepare(), asked again only when the state db may have changed the
- * answer: the queue is walked at every describe's end, and most items
- * in it are waiting for a describe lane. An escalation's answer also
- * depends on the handoff the outbound side may set: always asked. A
- * stale answer only ever says "describe" when "ready" would do. */
+ * answer: the queue is walked at every describe's and batch's end, and
+ * most items in it are waiting for a describe lane or a batch. An
+ * escalation's answer also depends on the handoff the outbound side may
+ * set: always asked. "Ready" is kept: what could change it is the same
+ * message recorded by another item (a push and a poll found it), and the
+ * hub answers that repeat with the first message (external_message_id).
+ * A stale "describe" only costs a describe that "ready" would not. */
 static enum prep prepare_cached(struct item *it)
 {
-	if (it->want_escalate || it->prep_gen != it->in->gen) {
+	if (it->want_escalate || (it->prep != PREP_READY && it->prep_gen != it->in->gen) ||
+	    !it->prep_gen) {
 		it->prep = prepare(it);
 		it->prep_gen = it->in->gen;
 	}
@@ -690,7 +739,8 @@ struct inbound *inbound_new(struct bridge *b)
 	backoff_init(&in->poll_bo, BACKOFF_BASE_S, BACKOFF_CAP_S, in->seed);
 	uv_timer_init(b->loop, &in->poll_timer);
 	uv_timer_init(b->loop, &in->retry_timer);
-	in->poll_timer.data = in->retry_timer.data = in;
+	uv_timer_init(b->loop, &in->record_timer);
+	in->poll_timer.data = in->retry_timer.data = in->record_timer.data = in;
 	return in;
 }
 
@@ -722,8 +772,14 @@ void inbound_free(struct inbound *in)
 		in->head = it->next;
 		item_free(it);
 	}
+	while (in->answered) {
+		struct batch *bt = in->answered;
+		in->answered = bt->next;
+		batch_free(bt);
+	}
 	free(in->round_cursor);
-	in->closing = 2;
+	in->closing = 3;
 	uv_close((uv_handle_t *)&in->poll_timer, on_closed);
 	uv_close((uv_handle_t *)&in->retry_timer, on_closed);
+	uv_close((uv_handle_t *)&in->record_timer, on_closed);
 }

@@ -70,6 +70,8 @@ struct outbound {
 	struct resync *resync;       /* a walk after a resync, or NULL */
 	int64_t resync_head;         /* where the stream resumes after it */
 	bool first_start;            /* no seq in the state db: nothing to catch up on */
+	bool dry;                    /* jobs_for only says whether it would queue */
+	bool would_queue;
 	int closing;
 };
 
@@ -121,9 +123,16 @@ static bool meta_is_initial(const struct chat *c)
 	       (!c->ticket.present || c->ticket.status == TICKET_OPEN);
 }
 
+/* Queue a job; on a dry run, only note that one would be (false: nothing
+ * written after it either). */
 static bool push(struct outbound *out, const char *kind, const struct chat *c, const char *conv,
 		 cJSON *payload)
 {
+	if (out->dry) {
+		out->would_queue = true;
+		cJSON_Delete(payload);
+		return false;
+	}
 	char *text = payload ? cJSON_PrintUnformatted(payload) : NULL;
 	bool ok = text && bstate_job_push(out->b->st, kind, c->id, conv, text);
 
@@ -192,35 +201,63 @@ static bool jobs_for(struct outbound *out, const struct event *e, const char *co
 	return ok;
 }
 
+/* Whether `e` calls for a job (read only). Most events of our chats do
+ * not: the customers' and the bot's messages coming in, and a backfill
+ * brings tens of thousands of them, a write transaction each if they
+ * were recorded like the rest. */
+static bool calls_for_jobs(struct outbound *out, const struct event *e, const char *conv)
+{
+	out->dry = true;
+	out->would_queue = false;
+	jobs_for(out, e, conv);
+	out->dry = false;
+	return out->would_queue;
+}
+
 /* In one transaction: the jobs `e` calls for, unless its message was
  * turned into jobs already, the chat's message mark, and the event's seq
  * (when it has one: the resync walk's events have none). A granted
- * chat (no conversation of ours, `conv` NULL) calls for answers only. */
-static bool record(void *ctx, const struct event *e, const char *conv)
+ * chat (no conversation of ours, `conv` NULL) calls for answers only. An
+ * event of ours that calls for no job writes nothing: *written false, its
+ * seq is saved with the next (or by the timer), and the mark stays at the
+ * last message that called for jobs, so a resync walks the later ones
+ * again, which call for nothing again. */
+static bool record_event(void *ctx, const struct event *e, const char *conv, bool *written)
 {
 	struct outbound *out = ctx;
 	struct bstate *st = out->b->st;
 	struct event once = *e;
 	char seq[24];
 
+	*written = false;
+	if (conv && e->message && e->message->seq <= bstate_conv_msg_seq(st, e->chat->id))
+		once.message = NULL; /* its jobs are queued: only the meta is compared */
+	if (conv && !calls_for_jobs(out, &once, conv))
+		return true;
 	if (!bstate_begin(st))
 		return false;
 	bool ok;
 	if (!conv) {
 		ok = answer_jobs_for(out->b, e);
 	} else {
-		if (e->message && e->message->seq <= bstate_conv_msg_seq(st, e->chat->id))
-			once.message = NULL; /* its jobs are queued: only the meta is compared */
 		ok = jobs_for(out, &once, conv) &&
 		     (!once.message || bstate_conv_set_msg_seq(st, e->chat->id, e->message->seq));
 	}
 	snprintf(seq, sizeof seq, "%lld", (long long)e->seq);
 	ok = ok && (e->seq <= 0 || bstate_kv_set(st, SEQ_KEY, seq));
 	if (ok && bstate_commit(st))
-		return true;
+		return *written = true;
 	if (!ok)
 		bstate_rollback(st);
 	return false;
+}
+
+/* record_event for the resync walk, which keeps its own place. */
+static bool record(void *ctx, const struct event *e, const char *conv)
+{
+	bool written;
+
+	return record_event(ctx, e, conv, &written);
 }
 
 static void on_event(void *ctx, const struct event *e)
@@ -245,7 +282,8 @@ static void on_event(void *ctx, const struct event *e)
 		out->seq_seen = e->seq;
 		return;
 	}
-	bool ok = record(out, e, conv);
+	bool written;
+	bool ok = record_event(out, e, conv, &written);
 	free(conv);
 	if (!ok) {
 		/* Not recorded: the restart resumes before this event. Stop
@@ -255,7 +293,9 @@ static void on_event(void *ctx, const struct event *e)
 		stream_stop(out->stream);
 		return;
 	}
-	out->seq_saved = out->seq_seen = e->seq;
+	out->seq_seen = e->seq;
+	if (written)
+		out->seq_saved = e->seq;
 	work(out);
 }
 

@@ -15,7 +15,8 @@
  *             bridge (agents simulator) -> the agent's reply on the hub's
  *             event stream.
  *
- *   bench_bridge [SAMPLES [BACKFILL]]     defaults 200 1000
+ *   bench_bridge [SAMPLES [BACKFILL]]     defaults 200 1000; SAMPLES 0:
+ *                                         the backfill alone
  *
  * Prints Markdown tables (doc/performance.md, "Bridges"). Goals: pushed
  * p99 <= 50 ms, polled max <= interval + 100 ms, backfill >= 1,000
@@ -29,6 +30,8 @@
 #include <cmocka.h>
 
 #include <poll.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,39 +242,127 @@ static void bench_answer(void)
 }
 
 /* The hub's chat count (meta.total of a one-chat page: the wait itself
- * should cost the hub little). */
-static bool all_in(struct world *w, const void *arg)
+ * should cost the hub little); -1 when the hub does not answer. */
+static int chats_in(struct world *w)
 {
 	struct reply r = http(&w->hub, "GET", "/v1/chats?limit=1", w->ana, NULL);
 	const cJSON *total = jat(r.json, "meta.total");
-	bool in = r.status == 200 && total && (int)total->valuedouble >= *(const int *)arg;
+	int n = r.status == 200 && total ? (int)total->valuedouble : -1;
 	reply_free(&r);
-	return in;
+	return n;
 }
 
+/* User + system seconds of this process and of its children reaped so far. */
+static double cpu_s(void)
+{
+	struct rusage self, kids;
+
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
+			kids.ru_stime.tv_sec) +
+	       (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
+			kids.ru_stime.tv_usec) / 1e6;
+}
+
+/* User + system seconds of a running process (/proc), 0 when unknown. */
+static double proc_cpu_s(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* Fields 14 and 15, counted after the command's closing parenthesis. */
+	if (!(p = strrchr(buf, ')')) ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* The write calls a running process made (/proc: files and sockets by
+ * write(), not send()): for the bridge, mostly its state db's and its
+ * log's, whatever the machine's load. -1 when unknown. */
+static long long proc_writes(pid_t pid)
+{
+	char path[64], line[128];
+	long long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "syscw: %lld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* The platform requests the backfill made, by route (the simulator's
+ * stats), on one line. */
+static void print_requests(struct world *w)
+{
+	cJSON *st = simc_ctl(&w->sim, "GET", "/_sim/stats", NULL);
+	const cJSON *by = cJSON_GetObjectItemCaseSensitive(st, "requestsByRoute"), *r;
+	int total = 0;
+
+	printf("platform requests:");
+	cJSON_ArrayForEach(r, by) {
+		printf(" %s %d;", r->string, (int)r->valuedouble);
+		total += (int)r->valuedouble;
+	}
+	printf(" %d in all\n", total);
+	cJSON_Delete(st);
+}
+
+/* N conversations waiting on the platform when the bridge starts, until
+ * the hub lists them all; the hub's count is read every 50 ms. CPU counts
+ * every process (hub, bridge, simulator, this one) from the seed on. */
 static void bench_backfill(void)
 {
 	struct world w;
+	long long first = -1;
+	int n;
 
 	world_init(&w, "poll_min_ms = 50\npoll_max_ms = 200\n");
 	cJSON_Delete(simc_ctl(&w.sim, "POST", "/_sim/seed", "{\"conversations\":%d,\"messages\":2}",
 			       backfill));
+	double cpu0 = cpu_s();
 	long long t0 = now_ms();
 	bridge_start(&w);
 	long long deadline = t0 + 600000;
-	while (!all_in(&w, &backfill)) {
+	while ((n = chats_in(&w)) < backfill) {
+		if (n > 0 && first < 0)
+			first = now_ms() - t0;
 		assert_true(now_ms() < deadline);
 		poll(NULL, 0, 50);
 	}
 	long long ms = now_ms() - t0;
-	printf("| backfill: %d conversations × 2 messages | %lld ms | %.0f conversations/s | goal ≥ 1,000/s |\n",
-	       backfill, ms, backfill * 1000.0 / (double)(ms ? ms : 1));
+	printf("CPU by process: hub %.1f s, bridge %.1f s, simulator %.1f s; "
+	       "the bridge's write calls: %lld\n",
+	       proc_cpu_s(w.hub.pid), proc_cpu_s(w.bridge), proc_cpu_s(w.sim.pid),
+	       proc_writes(w.bridge));
+	print_requests(&w);
 	world_free(&w);
+	printf("| backfill: %d conversations × 2 messages | %lld ms | %.0f conversations/s | "
+	       "first chat in by %lld ms | CPU %.1f s, all processes | goal ≥ 1,000/s |\n",
+	       backfill, ms, backfill * 1000.0 / (double)(ms ? ms : 1), first < 0 ? ms : first,
+	       cpu_s() - cpu0);
 }
 
 static void run(void **state)
 {
 	(void)state;
+	if (!samples) { /* the backfill alone */
+		bench_backfill();
+		return;
+	}
 	printf("| platform | inbound | samples | platform → hub p50 | p99 | max "
 	       "| agent reply → platform p50 | p99 | max |\n"
 	       "|---|---|---|---|---|---|---|---|---|\n");
@@ -288,8 +379,8 @@ int main(int argc, char **argv)
 		samples = atoi(argv[1]);
 	if (argc > 2)
 		backfill = atoi(argv[2]);
-	if (samples < 10 || backfill < 1) {
-		fprintf(stderr, "usage: bench_bridge [SAMPLES>=10 [BACKFILL]]\n");
+	if ((samples && samples < 10) || backfill < 1) {
+		fprintf(stderr, "usage: bench_bridge [SAMPLES>=10 or 0 [BACKFILL]]\n");
 		return 2;
 	}
 	const struct CMUnitTest tests[] = {cmocka_unit_test(run)};

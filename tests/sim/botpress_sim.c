@@ -123,6 +123,7 @@ static void stats(void *state, cJSON *o)
 	cJSON_AddNumberToObject(o, "conversations", (double)s->convs.n);
 	cJSON_AddNumberToObject(o, "messages", (double)s->msgs.n);
 	cJSON_AddNumberToObject(o, "events", (double)s->events.n);
+	bp_api_stats(o);
 }
 
 /* The demo's customers come on the web chat; the bot answers them. */

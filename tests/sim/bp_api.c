@@ -512,6 +512,11 @@ static const struct route ROUTES[] = {
 	{"POST", "/v1/chat/states/{}/{}/{}", states_set},
 	{"PATCH", "/v1/chat/states/{}/{}/{}", states_patch},
 };
+#define NROUTES (sizeof ROUTES / sizeof ROUTES[0])
+
+/* Requests answered by each route, for GET /_sim/stats (one simulator a
+ * process). */
+static unsigned long route_hits[NROUTES];
 
 /* Match `path` against `pattern`, capturing the {} segments into c->params.
  * False (and nothing kept) when it does not match. */
@@ -599,7 +604,7 @@ void bp_api_handle(struct bp_store *s, const char *token, const struct sim_req *
 
 	if (!authorized(s, token, req, resp))
 		return;
-	for (size_t i = 0; i < sizeof ROUTES / sizeof ROUTES[0]; i++) {
+	for (size_t i = 0; i < NROUTES; i++) {
 		if (!match(ROUTES[i].pattern, req->path, &c))
 			continue;
 		if (strcmp(ROUTES[i].method, req->method) != 0) {
@@ -610,6 +615,7 @@ void bp_api_handle(struct bp_store *s, const char *token, const struct sim_req *
 			}
 			continue;
 		}
+		route_hits[i]++;
 		if (parse_body(&c))
 			ROUTES[i].fn(&c);
 		for (int k = 0; k < MAX_PARAMS; k++)
@@ -621,6 +627,19 @@ void bp_api_handle(struct bp_store *s, const char *token, const struct sim_req *
 		bp_error(resp, BP_ERR_METHOD_NOT_FOUND, NULL);
 	else
 		bp_error(resp, BP_ERR_RESOURCE_NOT_FOUND, "No such endpoint.");
+}
+
+void bp_api_stats(cJSON *o)
+{
+	cJSON *by = cJSON_AddObjectToObject(o, "requestsByRoute");
+	char name[80];
+
+	for (size_t i = 0; by && i < NROUTES; i++) {
+		if (!route_hits[i])
+			continue;
+		snprintf(name, sizeof name, "%s %s", ROUTES[i].method, ROUTES[i].pattern);
+		cJSON_AddNumberToObject(by, name, (double)route_hits[i]);
+	}
 }
 
 bool bp_api_is_next_page(const struct sim_req *req, char **conversation_id)

@@ -16,6 +16,10 @@
 void bp_api_handle(struct bp_store *s, const char *token, const struct sim_req *req,
 		   struct sim_resp *resp);
 
+/* Adds "requestsByRoute": {"GET /v1/chat/users/{}": n, ...} to `o`: the
+ * requests each route answered (authorized, whatever the outcome). */
+void bp_api_stats(cJSON *o);
+
 /* True for a GET on a list endpoint that carries a nextToken: the request
  * that walks to a next page (the "pages change while walked" fault acts
  * just before it). Sets *conversation_id (malloc'd, may be NULL) from the
