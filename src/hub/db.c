@@ -567,12 +567,24 @@ void col_uuid(sqlite3_stmt *st, int col, uuid_str out)
 
 bool db_begin_write(struct db *db, struct api_error *err)
 {
-	return db_run(db, "BEGIN IMMEDIATE", NO_ARGS, NULL, err);
+	return db_run(db, db->bulk ? "SAVEPOINT op" : "BEGIN IMMEDIATE", NO_ARGS, NULL, err);
 }
 
 bool db_begin_read(struct db *db, struct api_error *err)
 {
-	return db_run(db, "BEGIN", NO_ARGS, NULL, err);
+	return db_run(db, db->bulk ? "SAVEPOINT op" : "BEGIN", NO_ARGS, NULL, err);
+}
+
+bool db_bulk_begin(struct db *db, struct api_error *err)
+{
+	db->bulk = db_run(db, "BEGIN IMMEDIATE", NO_ARGS, NULL, err);
+	return db->bulk;
+}
+
+bool db_bulk_end(struct db *db, struct api_error *err)
+{
+	db->bulk = false;
+	return db_run(db, "COMMIT", NO_ARGS, NULL, err);
 }
 
 /* Hand the committed events to the listener. The list is detached first so
@@ -599,7 +611,7 @@ static void deliver_pending(struct db *db)
 
 bool db_finish(struct db *db, bool ok, struct api_error *err)
 {
-	if (ok && db_run(db, "COMMIT", NO_ARGS, NULL, err)) {
+	if (ok && db_run(db, db->bulk ? "RELEASE op" : "COMMIT", NO_ARGS, NULL, err)) {
 		if (db->chat_count >= 0)
 			db->chat_count += db->chats_created;
 		db->chats_created = 0;
@@ -607,7 +619,11 @@ bool db_finish(struct db *db, bool ok, struct api_error *err)
 		return true;
 	}
 	db->chats_created = 0;
-	if (!sqlite3_get_autocommit(db->conn)) {
+	if (db->bulk) {
+		struct api_error ignored;
+		db_run(db, "ROLLBACK TO op", NO_ARGS, NULL, &ignored);
+		db_run(db, "RELEASE op", NO_ARGS, NULL, &ignored);
+	} else if (!sqlite3_get_autocommit(db->conn)) {
 		struct api_error ignored;
 		db_run(db, "ROLLBACK", NO_ARGS, NULL, &ignored);
 	}

@@ -46,6 +46,17 @@ void db_close(struct db *db);
  * --event-retention; tests shrink it to exercise pruning and resync). */
 void db_set_retention(struct db *db, int64_t retained);
 
+/*
+ * For the benchmarks' fills only (tests/bench/bench_fill.c): between
+ * db_bulk_begin and db_bulk_end every call's transaction is a savepoint of
+ * one enclosing transaction, so thousands of writes cost one commit. The
+ * same statements and triggers run as in separate transactions; a write
+ * that fails rolls back alone. Events are handed to the listener when each
+ * call finishes, before they are committed: never use it in the hub.
+ */
+bool db_bulk_begin(struct db *db, struct api_error *err);
+bool db_bulk_end(struct db *db, struct api_error *err);
+
 /* ---- events ------------------------------------------------------------ */
 
 /* One committed event: its seq, its JSON frame, and whether it carries a

@@ -58,6 +58,7 @@ struct db {
 	int64_t chat_count;
 	int64_t chats_created; /* in the open transaction, added at COMMIT */
 	struct checkpointer *checkpointer; /* db_checkpoint.c */
+	bool bulk; /* inside db_bulk_begin: transactions are savepoints */
 };
 
 /* ---- db_search.c: match_offsets(), FTS5's auxiliary function for search;
