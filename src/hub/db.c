@@ -264,6 +264,29 @@ static const char *const migrations[] = {
 	" PRIMARY KEY (account_id, day));"
 	"CREATE INDEX platform_daily_day ON platform_daily (day);"
 	"CREATE INDEX chats_rated ON chats (rating_at) WHERE rating_at IS NOT NULL;",
+
+	/* 13: a q of 1 or 2 characters has no trigram in chats_fts; this index
+	 * holds every character and pair of characters of the same columns
+	 * (tokenizer handoff_grams, db_grams.c), so such a q is one lookup
+	 * (db_list.c). Whether a chat has a gram is all it keeps (detail none).
+	 * Opening the database needs handoff_grams from now on: a connection
+	 * without it cannot write these columns. */
+	"CREATE VIRTUAL TABLE chats_grams USING fts5 (title, owner_name, latest_text,"
+	" content = 'chats', content_rowid = 'rowid', tokenize = 'handoff_grams',"
+	" detail = 'none');"
+	"INSERT INTO chats_grams (chats_grams) VALUES ('rebuild');"
+	"CREATE TRIGGER chats_grams_insert AFTER INSERT ON chats BEGIN"
+	" INSERT INTO chats_grams (rowid, title, owner_name, latest_text)"
+	"  VALUES (new.rowid, new.title, new.owner_name, new.latest_text);"
+	" END;"
+	"CREATE TRIGGER chats_grams_update AFTER UPDATE OF title, owner_name, latest_text ON chats"
+	" WHEN old.title IS NOT new.title OR old.owner_name IS NOT new.owner_name"
+	" OR old.latest_text IS NOT new.latest_text BEGIN"
+	" INSERT INTO chats_grams (chats_grams, rowid, title, owner_name, latest_text)"
+	"  VALUES ('delete', old.rowid, old.title, old.owner_name, old.latest_text);"
+	" INSERT INTO chats_grams (rowid, title, owner_name, latest_text)"
+	"  VALUES (new.rowid, new.title, new.owner_name, new.latest_text);"
+	" END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -357,10 +380,10 @@ struct db *db_open(const char *path, struct errbuf *err)
 		db_close(db);
 		return NULL;
 	}
-	if (!exec(db, pragmas, err) || !migrate(db, err) ||
+	if (!exec(db, pragmas, err) ||
 	    (!db_search_register(db->conn) &&
-	     !errbuf_set(err, "database: cannot register match_offsets with FTS5")) ||
-	    !db_checkpointer_start(db, path, err)) {
+	     !errbuf_set(err, "database: cannot register match_offsets and handoff_grams with FTS5")) ||
+	    !migrate(db, err) || !db_checkpointer_start(db, path, err)) {
 		db_close(db);
 		return NULL;
 	}

@@ -259,7 +259,9 @@ static bool cursor_decode(const char *s, struct cursor *c)
  * is first looked up in chats_fts: a trigram phrase query finds the chats
  * whose title, owner name or latest preview contain it, folding case more
  * widely than LIKE does, so they are candidates that LIKE then checks (the
- * rule stays LIKE's). A shorter q has no trigram and is checked row by row.
+ * rule stays LIKE's). A shorter q has no trigram; it is one token of
+ * chats_grams instead, which holds every character and pair of characters
+ * of the same columns (db_grams.c).
  *
  * A page sorts the candidates when there are at most CANDIDATES_MAX of them.
  * With more, the term is common enough that a walk of the sort's index,
@@ -270,7 +272,8 @@ static bool cursor_decode(const char *s, struct cursor *c)
 #define CANDIDATES_MAX 1000
 
 struct text_search {
-	char *phrase;    /* the FTS5 query (owned); NULL when q is too short or absent */
+	char *phrase;      /* the FTS5 query (owned); NULL when there is no q */
+	const char *index; /* the FTS5 table it is asked of */
 	bool few;        /* at most CANDIDATES_MAX candidates: pages are cut from them */
 	int64_t matched; /* how many of those candidates match q and the filters */
 };
@@ -296,16 +299,16 @@ static char *fts_phrase(const char *text)
 /* One pass over the phrase's first CANDIDATES_MAX + 1 candidates: how many
  * there are, and how many of them match q and its filters. */
 static bool candidates_sql(struct sqlbuf *b, const struct chat_query *q, const struct agent *me,
-			   const char *phrase)
+			   const struct text_search *t)
 {
 	sb_printf(b, "SELECT count(*), coalesce(sum(m), 0) FROM (SELECT (1");
 	add_filters(b, q, me);
 	if (!add_text(b, q))
 		return false;
-	sb_printf(b, ") AS m FROM chats WHERE rowid IN (SELECT rowid FROM chats_fts"
-		     " WHERE chats_fts MATCH ? LIMIT %d))",
-		  CANDIDATES_MAX + 1);
-	sb_text(b, phrase);
+	sb_printf(b, ") AS m FROM chats WHERE rowid IN (SELECT rowid FROM %s WHERE %s MATCH ?"
+		     " LIMIT %d))",
+		  t->index, t->index, CANDIDATES_MAX + 1);
+	sb_text(b, t->phrase);
 	return true;
 }
 
@@ -316,9 +319,10 @@ static bool text_search_init(struct db *db, const struct chat_query *q, const st
 	int rc = SQLITE_DONE;
 
 	memset(t, 0, sizeof *t);
-	if (!q->q || utf8_count(q->q, strlen(q->q)) < FTS_MIN_CHARS)
+	if (!q->q)
 		return true;
-	if (!(t->phrase = fts_phrase(q->q)) || !candidates_sql(&b, q, me, t->phrase)) {
+	t->index = utf8_count(q->q, strlen(q->q)) < FTS_MIN_CHARS ? "chats_grams" : "chats_fts";
+	if (!(t->phrase = fts_phrase(q->q)) || !candidates_sql(&b, q, me, t)) {
 		free(b.pattern);
 		return db_oom(err);
 	}
@@ -370,11 +374,11 @@ static bool page_sql(struct sqlbuf *b, bool snapshot_rows, const struct chat_que
 			sb_printf(b, " AND last_event_seq <= ?");
 			sb_int(b, snap);
 		}
-		/* chats_fts holds the chats as they are now, which for query A
-		 * is as of S. */
+		/* The FTS5 indexes hold the chats as they are now, which for
+		 * query A is as of S. */
 		if (t->few) {
-			sb_printf(b, " AND rowid IN (SELECT rowid FROM chats_fts"
-				     " WHERE chats_fts MATCH ?)");
+			sb_printf(b, " AND rowid IN (SELECT rowid FROM %s WHERE %s MATCH ?)",
+				  t->index, t->index);
 			sb_text(b, t->phrase);
 		}
 	}
@@ -424,8 +428,7 @@ static bool has_filters(const struct chat_query *q)
 
 /* The statement that counts the chats matching q. Without q it sums
  * chat_counts, whose rows are the few combinations of the filter columns
- * (db.c); a q with trigrams counts its candidates (text_search_init); a
- * shorter one counts row by row, up to CANDIDATES_MAX + 1. */
+ * (db.c); a q counts its candidates (text_search_init). */
 static bool count_sql(struct sqlbuf *b, const struct chat_query *q, const struct agent *me,
 		      const struct text_search *t)
 {
@@ -434,14 +437,7 @@ static bool count_sql(struct sqlbuf *b, const struct chat_query *q, const struct
 		add_filters(b, q, me);
 		return true;
 	}
-	if (t->phrase)
-		return candidates_sql(b, q, me, t->phrase);
-	sb_printf(b, "SELECT count(*) FROM (SELECT 1 FROM chats WHERE 1");
-	add_filters(b, q, me);
-	if (!add_text(b, q))
-		return false;
-	sb_printf(b, " LIMIT %d)", CANDIDATES_MAX + 1);
-	return true;
+	return candidates_sql(b, q, me, t);
 }
 
 static bool count_matching(struct db *db, const struct chat_query *q, const struct agent *me,
@@ -468,7 +464,7 @@ static bool count_matching(struct db *db, const struct chat_query *q, const stru
 	free(b.pattern);
 	if (ok && all)
 		db->chat_count = p->total;
-	if (ok && q->q && (t->phrase ? !t->few : p->total > CANDIDATES_MAX)) {
+	if (ok && q->q && !t->few) {
 		p->total_capped = true;
 		if (p->total > CANDIDATES_MAX)
 			p->total = CANDIDATES_MAX;

@@ -309,10 +309,90 @@ static void test_q_with_many_candidates_caps_its_count(void **state)
 	assert_int_equal(walk_count(fx, q, &total, &capped), 1005);
 	assert_true(capped);
 	assert_int_equal(total, 1000);
-	q.q = "co"; /* too short for trigrams: counted row by row, up to the cap */
+	q.q = "co"; /* too short for trigrams: candidates of chats_grams, up to the cap */
 	assert_int_equal(walk_count(fx, q, &total, &capped), 1005);
 	assert_true(capped);
 	assert_int_equal(total, 1000);
+}
+
+/* A q of 1 or 2 characters goes through chats_grams (every character and
+ * pair of characters) and finds what LIKE finds: at the end of a value, in a
+ * value too short for a trigram, ASCII case folded only, '%' as itself, the
+ * latest preview only. */
+static void test_short_q_through_the_gram_index_keeps_the_rule(void **state)
+{
+	struct fx *fx = *state;
+	struct chat_query q;
+	struct chat c;
+	struct api_error err;
+	uuid_str a, b, d;
+	int64_t total;
+	bool capped;
+
+	fx_new_chat(fx, "Where is my ORDER?", false, a);
+	fx_new_chat(fx, "Élodie paid 100%", false, b);
+	fx_new_chat(fx, "xy first", false, d);
+	fx_ingest_ex(fx, d, NULL, MSG_ROLE_USER, "then qz", false, NULL, NULL);
+	assert_true(db_chat_patch(fx->db, &fx->ana, b, "Hi", -1, &c, &err));
+	chat_free(&c);
+
+	static const struct {
+		const char *q;
+		size_t n;
+	} cases[] = {
+		{"?", 1}, {"R?", 1},  {"r?", 1}, {"qz", 1}, {"QZ", 1}, {"xy", 0}, {"hi", 1},
+		{"É", 1}, {"é", 0},   {"%", 1},  {"_", 0},  {"0%", 1}, {"G.", 3}, {"a", 3},
+		{"ñ", 0}, {"\"", 0}, {" q", 1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		chat_query_init(&q);
+		q.q = cases[i].q;
+		size_t n = walk_count(fx, q, &total, &capped);
+		if (n != cases[i].n || total != (int64_t)n || capped)
+			fail_msg("q=%s: %zu chats, total %" PRId64 ", expected %zu", cases[i].q, n,
+				 total, cases[i].n);
+	}
+}
+
+/* A q of 1 or 2 characters that matches nothing reads no chat: its page and
+ * its count look it up in chats_grams, with every filter and sort. */
+static void test_short_q_is_a_lookup(void **state)
+{
+	struct fx *fx = *state;
+	char plan[PLAN_MAX];
+	struct api_error err;
+	static const char *const terms[] = {"qz", "q", "é"};
+
+	fill(fx);
+	for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
+		for (size_t t = 0; t < sizeof terms / sizeof terms[0]; t++) {
+			struct chat_query q;
+			chat_query_init(&q);
+			filters[i].set(&q, fx);
+			q.q = terms[t];
+			q.sort = (enum chat_sort)(i % 2);
+			if (!chat_list_plans(fx->db, &fx->ana, &q, plan, sizeof plan, &err))
+				fail_msg("plans: %s", err.description);
+			for (const char *l = plan; *l;) {
+				char line[256];
+				const char *end = strchr(l, '\n');
+				size_t n = end ? (size_t)(end - l) : strlen(l);
+				snprintf(line, sizeof line, "%.*s", (int)n, l);
+				const char *d = strstr(line, ": ");
+				bool page_or_count = strncmp(line, "first:", 6) == 0 ||
+						     strncmp(line, "count:", 6) == 0;
+				if (page_or_count && d &&
+				    (strcmp(d + 2, "SCAN chats") == 0 ||
+				     strncmp(d + 2, "SCAN chats USING", 16) == 0))
+					fail_msg("q=%s with %s walks the chats:\n%s", terms[t],
+						 filters[i].name, plan);
+				l += n + (end != NULL);
+			}
+			if (!strstr(plan, "chats_grams"))
+				fail_msg("q=%s with %s: no chats_grams in\n%s", terms[t],
+					 filters[i].name, plan);
+		}
+	}
 }
 
 int main(void)
@@ -326,6 +406,9 @@ int main(void)
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_q_with_many_candidates_caps_its_count,
 						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_short_q_through_the_gram_index_keeps_the_rule,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_short_q_is_a_lookup, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
