@@ -395,6 +395,68 @@ static void test_short_q_is_a_lookup(void **state)
 	}
 }
 
+/* A walk of a q cut from its few candidates is as exact as any other: while
+ * it goes, a chat not yet listed that gets a new message (and so jumps
+ * above the cursor) still comes once, one already listed does not come
+ * again, a chat created after the first page is not part of it, and the
+ * sort=waiting order holds. */
+static void test_q_walk_from_candidates_is_exact_while_chats_change(void **state)
+{
+	struct fx *fx = *state;
+	struct api_error err;
+	uuid_str other, last, seen[16];
+	size_t nseen = 0;
+	char *cursor = NULL;
+
+	for (int i = 0; i < 7; i++)
+		fx_new_chat(fx, i % 2 ? "refund please" : "a REFUND?", false, other);
+	fx_new_chat(fx, "nothing to see", false, other);
+	for (int sort = SORT_RECENT; sort <= SORT_WAITING; sort++) {
+		struct chat_query q;
+		chat_query_init(&q);
+		q.q = "refund";
+		q.sort = (enum chat_sort)sort;
+		/* the chat listed last: a change keeps it there with sort=waiting
+		 * (none is escalated), and takes it to the top with sort=recent */
+		struct chat_page all = {0};
+		q.limit = 50;
+		assert_true(db_chats_list(fx->db, &fx->ana, &q, &all, &err));
+		memcpy(last, all.chats[all.count - 1].id, sizeof last);
+		chat_page_free(&all);
+		q.limit = 3; /* a duplicate of the last chat would share the last page */
+		nseen = 0;
+		do {
+			struct chat_page p = {0};
+			q.cursor = cursor;
+			if (!db_chats_list(fx->db, &fx->ana, &q, &p, &err))
+				fail_msg("list: %s", err.description);
+			/* the chat created during the first walk counts from then on */
+			assert_int_equal(p.total, sort || cursor ? 8 : 7);
+			for (size_t i = 0; i < p.count; i++) {
+				for (size_t j = 0; j < nseen; j++)
+					if (strcmp(seen[j], p.chats[i].id) == 0)
+						fail_msg("%s listed twice", p.chats[i].id);
+				memcpy(seen[nseen++], p.chats[i].id, sizeof(uuid_str));
+			}
+			if (!cursor) {
+				/* the last (not yet listed) and the first listed change */
+				fx_ingest_ex(fx, last, NULL, MSG_ROLE_USER,
+					     "refund still missing", false, NULL, NULL);
+				fx_ingest_ex(fx, p.chats[0].id, NULL, MSG_ROLE_USER,
+					     "refund again", false, NULL, NULL);
+				if (sort == SORT_RECENT)
+					fx_new_chat(fx, "refund, new", false, other);
+			}
+			free(cursor);
+			cursor = p.next_cursor;
+			p.next_cursor = NULL;
+			chat_page_free(&p);
+		} while (cursor);
+		if (nseen != 7 + (size_t)sort)
+			fail_msg("sort %d: %zu chats listed, expected %d", sort, nseen, 7 + sort);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +471,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_short_q_through_the_gram_index_keeps_the_rule,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_short_q_is_a_lookup, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_q_walk_from_candidates_is_exact_while_chats_change,
+						fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
