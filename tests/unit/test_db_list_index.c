@@ -252,17 +252,35 @@ static void test_totals_stay_exact_as_chats_change(void **state)
 	expect_totals(fx);
 }
 
+struct q_case {
+	const char *q;
+	size_t n; /* chats it lists */
+};
+
+/* Each q lists its n chats, and says so in an exact total. */
+static void expect_q(struct fx *fx, const struct q_case *cases, size_t ncases)
+{
+	for (size_t i = 0; i < ncases; i++) {
+		struct chat_query q;
+		int64_t total;
+		bool capped;
+		chat_query_init(&q);
+		q.q = cases[i].q;
+		size_t n = walk_count(fx, q, &total, &capped);
+		if (n != cases[i].n || total != (int64_t)n || capped)
+			fail_msg("q=%s: %zu chats, total %" PRId64 ", expected %zu", cases[i].q, n,
+				 total, cases[i].n);
+	}
+}
+
 /* q through chats_fts finds what LIKE finds: title, owner name, latest
  * preview, ASCII case folding only, not an earlier message. */
 static void test_q_through_the_trigram_index_keeps_the_rule(void **state)
 {
 	struct fx *fx = *state;
-	struct chat_query q;
 	struct chat c;
 	struct api_error err;
 	uuid_str a, b, e;
-	int64_t total;
-	bool capped;
 
 	fx_new_chat(fx, "Where is my ORDER?", false, a);
 	fx_new_chat(fx, "Élodie here", false, b);
@@ -271,21 +289,11 @@ static void test_q_through_the_trigram_index_keeps_the_rule(void **state)
 	assert_true(db_chat_patch(fx->db, &fx->ana, b, "Invoice \"100%\" due", -1, &c, &err));
 	chat_free(&c);
 
-	static const struct {
-		const char *q;
-		size_t n;
-	} cases[] = {
+	static const struct q_case cases[] = {
 		{"order", 1}, {"ORDER?", 1}, {"élodie", 0}, {"Élodie", 1}, {"\"100%\"", 1},
 		{"maria g", 3}, {"first words", 0}, {"second", 1}, {"zzz", 0},
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		chat_query_init(&q);
-		q.q = cases[i].q;
-		size_t n = walk_count(fx, q, &total, &capped);
-		if (n != cases[i].n || total != (int64_t)n || capped)
-			fail_msg("q=%s: %zu chats, total %" PRId64 ", expected %zu", cases[i].q, n,
-				 total, cases[i].n);
-	}
+	expect_q(fx, cases, sizeof cases / sizeof cases[0]);
 }
 
 /* A term with more candidates than a count goes through is still listed
@@ -322,12 +330,9 @@ static void test_q_with_many_candidates_caps_its_count(void **state)
 static void test_short_q_through_the_gram_index_keeps_the_rule(void **state)
 {
 	struct fx *fx = *state;
-	struct chat_query q;
 	struct chat c;
 	struct api_error err;
 	uuid_str a, b, d;
-	int64_t total;
-	bool capped;
 
 	fx_new_chat(fx, "Where is my ORDER?", false, a);
 	fx_new_chat(fx, "Élodie paid 100%", false, b);
@@ -336,22 +341,12 @@ static void test_short_q_through_the_gram_index_keeps_the_rule(void **state)
 	assert_true(db_chat_patch(fx->db, &fx->ana, b, "Hi", -1, &c, &err));
 	chat_free(&c);
 
-	static const struct {
-		const char *q;
-		size_t n;
-	} cases[] = {
+	static const struct q_case cases[] = {
 		{"?", 1}, {"R?", 1},  {"r?", 1}, {"qz", 1}, {"QZ", 1}, {"xy", 0}, {"hi", 1},
 		{"É", 1}, {"é", 0},   {"%", 1},  {"_", 0},  {"0%", 1}, {"G.", 3}, {"a", 3},
 		{"ñ", 0}, {"\"", 0}, {" q", 1},
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		chat_query_init(&q);
-		q.q = cases[i].q;
-		size_t n = walk_count(fx, q, &total, &capped);
-		if (n != cases[i].n || total != (int64_t)n || capped)
-			fail_msg("q=%s: %zu chats, total %" PRId64 ", expected %zu", cases[i].q, n,
-				 total, cases[i].n);
-	}
+	expect_q(fx, cases, sizeof cases / sizeof cases[0]);
 }
 
 /* A q of 1 or 2 characters that matches nothing reads no chat: its page and
