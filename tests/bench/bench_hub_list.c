@@ -78,6 +78,8 @@ static const struct {
 	{"search, rare word (zanzibar)", "/v1/search?q=zanzibar"},
 	{"search, common word (order)", "/v1/search?q=order"},
 	{"search, two words (refunded payment)", "/v1/search?q=refunded%20payment"},
+	/* the worst case: both common, never in the same message */
+	{"search, two words never together (order refunded)", "/v1/search?q=order%20refunded"},
 };
 
 static int by_value(const void *a, const void *b)
