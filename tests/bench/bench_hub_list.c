@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <sqlite3.h>
 
 #include "bench_fill.h"
 #include "harness.h"
@@ -227,6 +228,23 @@ static void fill(struct hub *h, char token[TOKEN_STRLEN + 1])
 	}
 }
 
+/* How many messages the database holds (the table's header line). */
+static long long messages_in(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long long n = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT count(*) FROM messages", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return n;
+}
+
 static void bench(void **state)
 {
 	(void)state;
@@ -246,9 +264,9 @@ static void bench(void **state)
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_keep_body);
 	agent_id(c, h.port, agent);
 
-	printf("\n%d chats (4 messages each on average), %d requests per cell after %d warm-up,"
+	printf("\n%d chats, %lld messages, %d requests per cell after %d warm-up,"
 	       " one keep-alive connection; deep page = page %d of 50\n\n",
-	       chats, ROUNDS, WARMUP, DEEP);
+	       chats, messages_in(h.db), ROUNDS, WARMUP, DEEP);
 	printf("| page | first p50 ms | first p99 ms | deep p50 ms | deep p99 ms | p99 ≤ 5 ms |\n"
 	       "|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
