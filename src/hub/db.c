@@ -285,6 +285,28 @@ static const char *const migrations[] = {
 	 * time, for "replies in the last hour" and "today", without a walk of
 	 * every message. Partial, so it holds the agents' replies only. */
 	"CREATE INDEX messages_agent ON messages (created_at) WHERE role = 2;",
+	/* 13: a q of 1 or 2 characters has no trigram in chats_fts; this index
+	 * holds every character and pair of characters of the same columns
+	 * (tokenizer handoff_grams, db_grams.c), so such a q is one lookup
+	 * (db_list.c). Whether a chat has a gram is all it keeps (detail none).
+	 * Opening the database needs handoff_grams from now on: a connection
+	 * without it cannot write these columns. */
+	"CREATE VIRTUAL TABLE chats_grams USING fts5 (title, owner_name, latest_text,"
+	" content = 'chats', content_rowid = 'rowid', tokenize = 'handoff_grams',"
+	" detail = 'none');"
+	"INSERT INTO chats_grams (chats_grams) VALUES ('rebuild');"
+	"CREATE TRIGGER chats_grams_insert AFTER INSERT ON chats BEGIN"
+	" INSERT INTO chats_grams (rowid, title, owner_name, latest_text)"
+	"  VALUES (new.rowid, new.title, new.owner_name, new.latest_text);"
+	" END;"
+	"CREATE TRIGGER chats_grams_update AFTER UPDATE OF title, owner_name, latest_text ON chats"
+	" WHEN old.title IS NOT new.title OR old.owner_name IS NOT new.owner_name"
+	" OR old.latest_text IS NOT new.latest_text BEGIN"
+	" INSERT INTO chats_grams (chats_grams, rowid, title, owner_name, latest_text)"
+	"  VALUES ('delete', old.rowid, old.title, old.owner_name, old.latest_text);"
+	" INSERT INTO chats_grams (rowid, title, owner_name, latest_text)"
+	"  VALUES (new.rowid, new.title, new.owner_name, new.latest_text);"
+	" END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -379,10 +401,10 @@ struct db *db_open(const char *path, struct errbuf *err)
 		db_close(db);
 		return NULL;
 	}
-	if (!exec(db, pragmas, err) || !migrate(db, err) ||
+	if (!exec(db, pragmas, err) ||
 	    (!db_search_register(db->conn) &&
-	     !errbuf_set(err, "database: cannot register match_offsets with FTS5")) ||
-	    !db_checkpointer_start(db, path, err)) {
+	     !errbuf_set(err, "database: cannot register match_offsets and handoff_grams with FTS5")) ||
+	    !migrate(db, err) || !db_checkpointer_start(db, path, err)) {
 		db_close(db);
 		return NULL;
 	}
@@ -589,12 +611,24 @@ void col_uuid(sqlite3_stmt *st, int col, uuid_str out)
 
 bool db_begin_write(struct db *db, struct api_error *err)
 {
-	return db_run(db, "BEGIN IMMEDIATE", NO_ARGS, NULL, err);
+	return db_run(db, db->bulk ? "SAVEPOINT op" : "BEGIN IMMEDIATE", NO_ARGS, NULL, err);
 }
 
 bool db_begin_read(struct db *db, struct api_error *err)
 {
-	return db_run(db, "BEGIN", NO_ARGS, NULL, err);
+	return db_run(db, db->bulk ? "SAVEPOINT op" : "BEGIN", NO_ARGS, NULL, err);
+}
+
+bool db_bulk_begin(struct db *db, struct api_error *err)
+{
+	db->bulk = db_run(db, "BEGIN IMMEDIATE", NO_ARGS, NULL, err);
+	return db->bulk;
+}
+
+bool db_bulk_end(struct db *db, struct api_error *err)
+{
+	db->bulk = false;
+	return db_run(db, "COMMIT", NO_ARGS, NULL, err);
 }
 
 /* Hand the committed events to the listener. The list is detached first so
@@ -621,7 +655,7 @@ static void deliver_pending(struct db *db)
 
 bool db_finish(struct db *db, bool ok, struct api_error *err)
 {
-	if (ok && db_run(db, "COMMIT", NO_ARGS, NULL, err)) {
+	if (ok && db_run(db, db->bulk ? "RELEASE op" : "COMMIT", NO_ARGS, NULL, err)) {
 		if (db->chat_count >= 0)
 			db->chat_count += db->chats_created;
 		db->chats_created = 0;
@@ -629,7 +663,11 @@ bool db_finish(struct db *db, bool ok, struct api_error *err)
 		return true;
 	}
 	db->chats_created = 0;
-	if (!sqlite3_get_autocommit(db->conn)) {
+	if (db->bulk) {
+		struct api_error ignored;
+		db_run(db, "ROLLBACK TO op", NO_ARGS, NULL, &ignored);
+		db_run(db, "RELEASE op", NO_ARGS, NULL, &ignored);
+	} else if (!sqlite3_get_autocommit(db->conn)) {
 		struct api_error ignored;
 		db_run(db, "ROLLBACK", NO_ARGS, NULL, &ignored);
 	}

@@ -36,7 +36,7 @@ struct db;
 
 /* The schema's version (PRAGMA user_version) once every migration step
  * ran: the number of steps (db.c checks it at compile time). */
-#define DB_SCHEMA_VERSION 12
+#define DB_SCHEMA_VERSION 13
 
 /* Open (creating and migrating as needed) the database at `path`. */
 struct db *db_open(const char *path, struct errbuf *err);
@@ -45,6 +45,17 @@ void db_close(struct db *db);
 /* Keep `retained` events instead of EVENTS_RETAINED (handoffd's
  * --event-retention; tests shrink it to exercise pruning and resync). */
 void db_set_retention(struct db *db, int64_t retained);
+
+/*
+ * For the benchmarks' fills only (tests/bench/bench_fill.c): between
+ * db_bulk_begin and db_bulk_end every call's transaction is a savepoint of
+ * one enclosing transaction, so thousands of writes cost one commit. The
+ * same statements and triggers run as in separate transactions; a write
+ * that fails rolls back alone. Events are handed to the listener when each
+ * call finishes, before they are committed: never use it in the hub.
+ */
+bool db_bulk_begin(struct db *db, struct api_error *err);
+bool db_bulk_end(struct db *db, struct api_error *err);
 
 /* ---- events ------------------------------------------------------------ */
 

@@ -59,11 +59,14 @@ struct db {
 	int64_t chat_count;
 	int64_t chats_created; /* in the open transaction, added at COMMIT */
 	struct checkpointer *checkpointer; /* db_checkpoint.c */
+	bool bulk; /* inside db_bulk_begin: transactions are savepoints */
 };
 
-/* ---- db_search.c: match_offsets(), FTS5's auxiliary function for search;
- * every connection registers it on open. */
+/* ---- db_search.c: match_offsets(), FTS5's auxiliary function for search,
+ * and the tokenizer of db_grams.c; every connection registers them on
+ * open, before the migrations that build indexes with them. */
 bool db_search_register(sqlite3 *conn);
+bool db_grams_register(fts5_api *api);
 
 /* ---- db_checkpoint.c: WAL checkpoints off the caller's thread ---------- */
 

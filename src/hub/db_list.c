@@ -254,25 +254,50 @@ static bool cursor_decode(const char *s, struct cursor *c)
 
 /* ---- text search --------------------------------------------------------- */
 
+struct row_key {
+	uuid_str id;
+	int64_t key;
+};
+
+/* Does a come before b in this sort? */
+static bool row_before(const struct row_key *a, const struct row_key *b, enum chat_sort sort)
+{
+	int c = a->key < b->key ? -1 : a->key > b->key ? 1 : strcmp(a->id, b->id);
+
+	return sort == SORT_RECENT ? c > 0 : c < 0;
+}
+
 /*
  * LIKE alone would check every chat. A q of FTS_MIN_CHARS characters or more
  * is first looked up in chats_fts: a trigram phrase query finds the chats
  * whose title, owner name or latest preview contain it, folding case more
  * widely than LIKE does, so they are candidates that LIKE then checks (the
- * rule stays LIKE's). A shorter q has no trigram and is checked row by row.
+ * rule stays LIKE's). A shorter q has no trigram; it is one token of
+ * chats_grams instead, which holds every character and pair of characters
+ * of the same columns (db_grams.c).
  *
- * A page sorts the candidates when there are at most CANDIDATES_MAX of them.
- * With more, the term is common enough that a walk of the sort's index,
- * checking each row, fills a page sooner; and the count stops there
- * (meta.total_capped).
+ * One pass reads the first CANDIDATES_MAX + 1 candidates with their sort
+ * key and whether they match q and the filters. With at most
+ * CANDIDATES_MAX, that is the whole answer: the count, and the page, cut
+ * and sorted here (the chats unchanged since the walk began; the changed
+ * ones come from their event rows as for any filter). With more, the term
+ * is common enough that a walk of the sort's index, checking each row,
+ * fills a page sooner; and the count stops there (meta.total_capped).
  */
 #define FTS_MIN_CHARS  3
 #define CANDIDATES_MAX 1000
 
+struct candidate {
+	struct row_key row;
+	int64_t last_event_seq;
+};
+
 struct text_search {
-	char *phrase;    /* the FTS5 query (owned); NULL when q is too short or absent */
-	bool few;        /* at most CANDIDATES_MAX candidates: pages are cut from them */
-	int64_t matched; /* how many of those candidates match q and the filters */
+	char *phrase;      /* the FTS5 query (owned); NULL when there is no q */
+	const char *index; /* the FTS5 table it is asked of */
+	bool few;          /* at most CANDIDATES_MAX candidates: pages are cut from them */
+	int64_t matched;   /* how many of those candidates match q and the filters */
+	struct candidate *rows; /* those that match, when few (owned) */
 };
 
 /* q as one FTS5 phrase: in double quotes, with its quotes doubled. */
@@ -293,20 +318,30 @@ static char *fts_phrase(const char *text)
 	return p;
 }
 
-/* One pass over the phrase's first CANDIDATES_MAX + 1 candidates: how many
- * there are, and how many of them match q and its filters. */
+/* The phrase's first CANDIDATES_MAX + 1 candidates: id, sort key, last
+ * event and whether each matches q and its filters. */
 static bool candidates_sql(struct sqlbuf *b, const struct chat_query *q, const struct agent *me,
-			   const char *phrase)
+			   const struct text_search *t)
 {
-	sb_printf(b, "SELECT count(*), coalesce(sum(m), 0) FROM (SELECT (1");
+	sb_printf(b, "SELECT id, %s, last_event_seq, (1", sorts[q->sort].key);
 	add_filters(b, q, me);
 	if (!add_text(b, q))
 		return false;
-	sb_printf(b, ") AS m FROM chats WHERE rowid IN (SELECT rowid FROM chats_fts"
-		     " WHERE chats_fts MATCH ? LIMIT %d))",
-		  CANDIDATES_MAX + 1);
-	sb_text(b, phrase);
+	sb_printf(b, ") FROM chats WHERE rowid IN (SELECT rowid FROM %s WHERE %s MATCH ?"
+		     " LIMIT %d)",
+		  t->index, t->index, CANDIDATES_MAX + 1);
+	sb_text(b, t->phrase);
 	return true;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	return row_before(a, b, SORT_RECENT) ? -1 : row_before(b, a, SORT_RECENT);
+}
+
+static int oldest_first(const void *a, const void *b)
+{
+	return row_before(a, b, SORT_WAITING) ? -1 : row_before(b, a, SORT_WAITING);
 }
 
 static bool text_search_init(struct db *db, const struct chat_query *q, const struct agent *me,
@@ -316,20 +351,59 @@ static bool text_search_init(struct db *db, const struct chat_query *q, const st
 	int rc = SQLITE_DONE;
 
 	memset(t, 0, sizeof *t);
-	if (!q->q || utf8_count(q->q, strlen(q->q)) < FTS_MIN_CHARS)
+	if (!q->q)
 		return true;
-	if (!(t->phrase = fts_phrase(q->q)) || !candidates_sql(&b, q, me, t->phrase)) {
+	t->index = utf8_count(q->q, strlen(q->q)) < FTS_MIN_CHARS ? "chats_grams" : "chats_fts";
+	if (!(t->phrase = fts_phrase(q->q)) || !candidates_sql(&b, q, me, t)) {
 		free(b.pattern);
 		return db_oom(err);
 	}
+	if (!(t->rows = malloc(CANDIDATES_MAX * sizeof *t->rows))) {
+		free(b.pattern);
+		return db_oom(err);
+	}
+	int64_t n = 0;
 	sqlite3_stmt *st = db_query(db, b.sql, b.args, b.nargs, err);
-	if (st && (rc = db_step(db, st, err)) == SQLITE_ROW) {
-		t->few = sqlite3_column_int64(st, 0) <= CANDIDATES_MAX;
-		t->matched = sqlite3_column_int64(st, 1);
+	while (st && (rc = db_step(db, st, err)) == SQLITE_ROW && ++n <= CANDIDATES_MAX) {
+		if (!sqlite3_column_int(st, 3))
+			continue;
+		struct candidate *c = &t->rows[t->matched++];
+		col_uuid(st, 0, c->row.id);
+		c->row.key = sqlite3_column_int64(st, 1);
+		c->last_event_seq = sqlite3_column_int64(st, 2);
 	}
 	db_release(db, st);
 	free(b.pattern);
-	return st && rc == SQLITE_ROW;
+	t->few = n <= CANDIDATES_MAX;
+	if (t->few)
+		qsort(t->rows, (size_t)t->matched, sizeof *t->rows,
+		      q->sort == SORT_RECENT ? newest_first : oldest_first);
+	return st && (rc == SQLITE_DONE || rc == SQLITE_ROW);
+}
+
+static void text_search_free(struct text_search *t)
+{
+	free(t->phrase);
+	free(t->rows);
+}
+
+/* Query A for few candidates: those that match, unchanged since S and
+ * after the cursor, in order, up to `limit`. */
+static size_t cut_candidates(const struct text_search *t, enum chat_sort sort,
+			     const struct cursor *cur, int64_t snap, size_t limit,
+			     struct row_key *rows)
+{
+	struct row_key after = {.key = cur ? cur->key : 0};
+	size_t n = 0;
+
+	if (cur)
+		memcpy(after.id, cur->id, sizeof after.id);
+	for (int64_t i = 0; i < t->matched && n < limit; i++) {
+		const struct candidate *c = &t->rows[i];
+		if (!cur || (c->last_event_seq <= snap && row_before(&after, &c->row, sort)))
+			rows[n++] = c->row;
+	}
+	return n;
 }
 
 /* ---- pages -------------------------------------------------------------- */
@@ -339,16 +413,11 @@ struct strbuf_plan {
 	size_t cap, len;
 };
 
-struct row_key {
-	uuid_str id;
-	int64_t key;
-};
-
 /* The statement of query A (snapshot_rows false) or B: (id, key) rows as of
- * S that match q and come after the cursor (none: from the start). */
+ * S that match q and come after the cursor (none: from the start). Query A
+ * of a q with few candidates is cut from them instead (cut_candidates). */
 static bool page_sql(struct sqlbuf *b, bool snapshot_rows, const struct chat_query *q,
-		     const struct agent *me, const struct text_search *t,
-		     const struct cursor *cur, int64_t snap, int limit)
+		     const struct agent *me, const struct cursor *cur, int64_t snap, int limit)
 {
 	const struct sort_spec *s = &sorts[q->sort];
 
@@ -369,13 +438,6 @@ static bool page_sql(struct sqlbuf *b, bool snapshot_rows, const struct chat_que
 		if (cur) {
 			sb_printf(b, " AND last_event_seq <= ?");
 			sb_int(b, snap);
-		}
-		/* chats_fts holds the chats as they are now, which for query A
-		 * is as of S. */
-		if (t->few) {
-			sb_printf(b, " AND rowid IN (SELECT rowid FROM chats_fts"
-				     " WHERE chats_fts MATCH ?)");
-			sb_text(b, t->phrase);
 		}
 	}
 	add_filters(b, q, me);
@@ -401,7 +463,11 @@ static bool page_rows(struct db *db, bool snapshot_rows, const struct chat_query
 	int rc = SQLITE_DONE;
 
 	*n = 0;
-	if (!page_sql(&b, snapshot_rows, q, me, t, cur, snap, limit)) {
+	if (!snapshot_rows && t->few) {
+		*n = cut_candidates(t, q->sort, cur, snap, (size_t)limit, rows);
+		return true;
+	}
+	if (!page_sql(&b, snapshot_rows, q, me, cur, snap, limit)) {
 		free(b.pattern);
 		return db_oom(err);
 	}
@@ -424,8 +490,7 @@ static bool has_filters(const struct chat_query *q)
 
 /* The statement that counts the chats matching q. Without q it sums
  * chat_counts, whose rows are the few combinations of the filter columns
- * (db.c); a q with trigrams counts its candidates (text_search_init); a
- * shorter one counts row by row, up to CANDIDATES_MAX + 1. */
+ * (db.c); a q counts its candidates (text_search_init). */
 static bool count_sql(struct sqlbuf *b, const struct chat_query *q, const struct agent *me,
 		      const struct text_search *t)
 {
@@ -434,14 +499,7 @@ static bool count_sql(struct sqlbuf *b, const struct chat_query *q, const struct
 		add_filters(b, q, me);
 		return true;
 	}
-	if (t->phrase)
-		return candidates_sql(b, q, me, t->phrase);
-	sb_printf(b, "SELECT count(*) FROM (SELECT 1 FROM chats WHERE 1");
-	add_filters(b, q, me);
-	if (!add_text(b, q))
-		return false;
-	sb_printf(b, " LIMIT %d)", CANDIDATES_MAX + 1);
-	return true;
+	return candidates_sql(b, q, me, t);
 }
 
 static bool count_matching(struct db *db, const struct chat_query *q, const struct agent *me,
@@ -468,20 +526,12 @@ static bool count_matching(struct db *db, const struct chat_query *q, const stru
 	free(b.pattern);
 	if (ok && all)
 		db->chat_count = p->total;
-	if (ok && q->q && (t->phrase ? !t->few : p->total > CANDIDATES_MAX)) {
+	if (ok && q->q && !t->few) {
 		p->total_capped = true;
 		if (p->total > CANDIDATES_MAX)
 			p->total = CANDIDATES_MAX;
 	}
 	return ok;
-}
-
-/* Does a come before b in this sort? */
-static bool row_before(const struct row_key *a, const struct row_key *b, enum chat_sort sort)
-{
-	int c = a->key < b->key ? -1 : a->key > b->key ? 1 : strcmp(a->id, b->id);
-
-	return sort == SORT_RECENT ? c > 0 : c < 0;
 }
 
 /* Merge the sorted lists a and b into out, up to `limit` rows. */
@@ -542,7 +592,7 @@ static bool list_page(struct db *db, const struct chat_query *q, const struct ag
 	ok = ok && text_search_init(db, q, me, &t, err) &&
 	     page_keys(db, q, me, &t, cur, snap, rows, &n, &more, err) &&
 	     count_matching(db, q, me, &t, p, err);
-	free(t.phrase);
+	text_search_free(&t);
 	if (ok && !(p->chats = calloc(n ? n : 1, sizeof *p->chats)))
 		ok = db_oom(err);
 	/* The page lists the chats as they are now. */
@@ -595,16 +645,18 @@ bool chat_list_plans(struct db *db, const struct agent *me, const struct chat_qu
 	out[0] = '\0';
 	memcpy(cur.id, "00000000-0000-4000-8000-000000000000", sizeof cur.id);
 	bool ok = text_search_init(db, q, me, &t, err);
-	ok = ok && ((page_sql(&a, false, q, me, &t, NULL, cur.snap, q->limit + 1) &&
-		     page_sql(&a2, false, q, me, &t, &cur, cur.snap, q->limit + 1) &&
-		     page_sql(&b, true, q, me, &t, &cur, cur.snap, q->limit + 1) &&
-		     count_sql(&c, q, me, &t)) ||
-		    db_oom(err));
+	/* Few candidates: the pages are cut from the one pass over them. */
+	bool built = t.few ? candidates_sql(&a, q, me, &t) && candidates_sql(&a2, q, me, &t)
+			   : page_sql(&a, false, q, me, NULL, cur.snap, q->limit + 1) &&
+				     page_sql(&a2, false, q, me, &cur, cur.snap, q->limit + 1);
+	built = built && page_sql(&b, true, q, me, &cur, cur.snap, q->limit + 1) &&
+		count_sql(&c, q, me, &t);
+	ok = ok && (built || db_oom(err));
 	ok = ok && explain_into(db, "first", &a, &plan, err) &&
 	     explain_into(db, "next", &a2, &plan, err) &&
 	     explain_into(db, "changed", &b, &plan, err) &&
 	     explain_into(db, "count", &c, &plan, err);
-	free(t.phrase);
+	text_search_free(&t);
 	free(a.pattern);
 	free(a2.pattern);
 	free(b.pattern);

@@ -114,7 +114,8 @@ bool db_search_register(sqlite3 *conn)
 	sqlite3_step(st);
 	sqlite3_finalize(st);
 	return api && api->iVersion >= 2 &&
-	       api->xCreateFunction(api, "match_offsets", NULL, match_offsets, NULL) == SQLITE_OK;
+	       api->xCreateFunction(api, "match_offsets", NULL, match_offsets, NULL) == SQLITE_OK &&
+	       db_grams_register(api);
 }
 
 /* ---- the query ------------------------------------------------------------ */

@@ -11,6 +11,7 @@ src_hub_libhubdb_a_SOURCES = \
 	src/hub/db_chats.c \
 	src/hub/db_checkpoint.c \
 	src/hub/db_events.c \
+	src/hub/db_grams.c \
 	src/hub/db_grants.c \
 	src/hub/db_ingest.c \
 	src/hub/db_list.c \

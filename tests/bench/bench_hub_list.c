@@ -2,12 +2,19 @@
  * bench_hub_list.c — queue-page latency of a real handoffd holding N chats
  * (default 100,000), over HTTP with keep-alive, as a console sees it.
  *
- *   bench_hub_list [N]        prints a Markdown table: p50 / p99 in ms
+ *   bench_hub_list [N [chats|search]]   prints a Markdown table: p50 / p99 in ms
  *
  * The database is filled through the hub's own state layer (the same calls
- * as ingest), then a handoffd is started on it by the test harness. Every
- * filter, its usual combinations and the hard searches are timed on their
- * first page and on a deep one. Budget: p99 <= 5 ms for every row.
+ * as ingest; bench_fill.c), then a handoffd is started on it by the test
+ * harness. Every filter, its usual combinations and the hard searches are
+ * timed on their first page and on a deep one. Budget: p99 <= 5 ms for
+ * every row. "chats" times only the /v1/chats rows, "search" only the
+ * /v1/search ones.
+ *
+ * BENCH_DB=PATH keeps the database: filled there when PATH does not exist
+ * (Agent 0's token in PATH.token), reused as it is when it does, so a
+ * quiet rerun needs no new fill. The N given must be the one it was filled
+ * with.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,9 +25,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <curl/curl.h>
+#include <sqlite3.h>
 
 #include "bench_fill.h"
 #include "harness.h"
@@ -70,6 +79,8 @@ static const struct {
 	{"search, rare word (zanzibar)", "/v1/search?q=zanzibar"},
 	{"search, common word (order)", "/v1/search?q=order"},
 	{"search, two words (refunded payment)", "/v1/search?q=refunded%20payment"},
+	/* the worst case: both common, never in the same message */
+	{"search, two words never together (order refunded)", "/v1/search?q=order%20refunded"},
 };
 
 static int by_value(const void *a, const void *b)
@@ -176,6 +187,63 @@ static void agent_id(CURL *c, int port, char out[40])
 }
 
 static int chats = 100000;
+static const char *only; /* "chats", "search" or NULL: every row */
+
+static long long file_bytes(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+/* Fill h's database, or the one BENCH_DB names when it is not there yet;
+ * Agent 0's token in token. */
+static void fill(struct hub *h, char token[TOKEN_STRLEN + 1])
+{
+	const char *keep = getenv("BENCH_DB");
+	char tokpath[256];
+	FILE *f;
+
+	if (keep) {
+		snprintf(h->db, sizeof h->db, "%s", keep);
+		snprintf(tokpath, sizeof tokpath, "%s.token", keep);
+		if ((f = fopen(tokpath, "r"))) {
+			bool got = fgets(token, TOKEN_STRLEN + 1, f) != NULL;
+			fclose(f);
+			if (!got)
+				fail_msg("%s: no token", tokpath);
+			fprintf(stderr, "reusing %s (%lld bytes)\n", keep, file_bytes(keep));
+			return;
+		}
+	}
+	double t0 = now_ms_f();
+	bench_fill(h->db, chats, token);
+	bench_fill_threads(h->db, chats);
+	fprintf(stderr, "filled %d chats in %.1f s; database %lld bytes, WAL %lld bytes\n",
+		chats, (now_ms_f() - t0) / 1e3, file_bytes(h->db),
+		file_bytes(strcat(strcpy(tokpath, h->db), "-wal")));
+	if (keep) {
+		snprintf(tokpath, sizeof tokpath, "%s.token", keep);
+		if (!(f = fopen(tokpath, "w")) || fputs(token, f) < 0 || fclose(f) != 0)
+			fail_msg("cannot write %s", tokpath);
+	}
+}
+
+/* How many messages the database holds (the table's header line). */
+static long long messages_in(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long long n = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT count(*) FROM messages", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return n;
+}
 
 static void bench(void **state)
 {
@@ -184,10 +252,7 @@ static void bench(void **state)
 	char token[TOKEN_STRLEN + 1], auth[128], agent[40];
 
 	hub_init(&h);
-	double t0 = now_ms_f();
-	bench_fill(h.db, chats, token);
-	bench_fill_threads(h.db, chats);
-	fprintf(stderr, "filled %d chats in %.1f s\n", chats, (now_ms_f() - t0) / 1e3);
+	fill(&h, token);
 	/* The hub's capacity is measured, not its rate limits. */
 	hub_start(&h, NULL);
 
@@ -199,9 +264,9 @@ static void bench(void **state)
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_keep_body);
 	agent_id(c, h.port, agent);
 
-	printf("\n%d chats (4 messages each on average), %d requests per cell after %d warm-up,"
+	printf("\n%d chats, %lld messages, %d requests per cell after %d warm-up,"
 	       " one keep-alive connection; deep page = page %d of 50\n\n",
-	       chats, ROUNDS, WARMUP, DEEP);
+	       chats, messages_in(h.db), ROUNDS, WARMUP, DEEP);
 	printf("| page | first p50 ms | first p99 ms | deep p50 ms | deep p99 ms | p99 ≤ 5 ms |\n"
 	       "|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -209,6 +274,9 @@ static void bench(void **state)
 		double f50, f99, d50 = 0, d99 = 0;
 		size_t n = strlen(rows[i].path);
 		bool by_agent = n > 10 && strcmp(rows[i].path + n - 10, "responder=") == 0;
+		bool search = strncmp(rows[i].path, "/v1/search", 10) == 0;
+		if (only && strcmp(only, search ? "search" : "chats") != 0)
+			continue;
 		snprintf(path, sizeof path, "%s%s", rows[i].path, by_agent ? agent : "");
 		if (!measure(c, h.port, path, &f50, &f99)) {
 			printf("| %s | - | - | - | - | no such route |\n", rows[i].label);
@@ -236,6 +304,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1)
 		chats = atoi(argv[1]);
+	if (argc > 2)
+		only = argv[2];
 	const struct CMUnitTest tests[] = {cmocka_unit_test(bench)};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,6 +56,9 @@ echo "## Queue pages (bench_hub_list)"
 # cmocka's progress lines go to stdout too; keep the report to the tables.
 "$builddir/tests/bench/bench_hub_list" "$chats" | grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]'
 echo
+echo "## Message search over about 1,000,000 messages (bench_hub_list 232000 search)"
+"$builddir/tests/bench/bench_hub_list" 232000 search | grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]'
+echo
 echo "## Event fan-out (bench_hub_fanout)"
 "$builddir/tests/bench/bench_hub_fanout" | grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]'
 echo

@@ -26,6 +26,7 @@ UNIT_TESTS = \
 	tests/unit/test_db_chats \
 	tests/unit/test_db_list_index \
 	tests/unit/test_db_search \
+	tests/unit/test_db_bulk \
 	tests/unit/test_db_ingest \
 	tests/unit/test_demo \
 	tests/unit/test_apierror \
@@ -120,6 +121,10 @@ tests_unit_test_db_search_SOURCES = tests/unit/test_db_search.c tests/unit/test_
 tests_unit_test_db_search_CFLAGS = $(DB_TEST_CFLAGS)
 tests_unit_test_db_search_CPPFLAGS = $(HUB_CPPFLAGS)
 tests_unit_test_db_search_LDADD = $(DB_TEST_LDADD)
+tests_unit_test_db_bulk_SOURCES = tests/unit/test_db_bulk.c tests/unit/test_db_fixture.h
+tests_unit_test_db_bulk_CFLAGS = $(DB_TEST_CFLAGS)
+tests_unit_test_db_bulk_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_unit_test_db_bulk_LDADD = $(DB_TEST_LDADD)
 tests_unit_test_db_ingest_SOURCES = tests/unit/test_db_ingest.c tests/unit/test_db_fixture.h
 tests_unit_test_db_ingest_CFLAGS = $(DB_TEST_CFLAGS)
 tests_unit_test_db_ingest_CPPFLAGS = $(HUB_CPPFLAGS)

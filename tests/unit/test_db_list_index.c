@@ -252,17 +252,35 @@ static void test_totals_stay_exact_as_chats_change(void **state)
 	expect_totals(fx);
 }
 
+struct q_case {
+	const char *q;
+	size_t n; /* chats it lists */
+};
+
+/* Each q lists its n chats, and says so in an exact total. */
+static void expect_q(struct fx *fx, const struct q_case *cases, size_t ncases)
+{
+	for (size_t i = 0; i < ncases; i++) {
+		struct chat_query q;
+		int64_t total;
+		bool capped;
+		chat_query_init(&q);
+		q.q = cases[i].q;
+		size_t n = walk_count(fx, q, &total, &capped);
+		if (n != cases[i].n || total != (int64_t)n || capped)
+			fail_msg("q=%s: %zu chats, total %" PRId64 ", expected %zu", cases[i].q, n,
+				 total, cases[i].n);
+	}
+}
+
 /* q through chats_fts finds what LIKE finds: title, owner name, latest
  * preview, ASCII case folding only, not an earlier message. */
 static void test_q_through_the_trigram_index_keeps_the_rule(void **state)
 {
 	struct fx *fx = *state;
-	struct chat_query q;
 	struct chat c;
 	struct api_error err;
 	uuid_str a, b, e;
-	int64_t total;
-	bool capped;
 
 	fx_new_chat(fx, "Where is my ORDER?", false, a);
 	fx_new_chat(fx, "Élodie here", false, b);
@@ -271,21 +289,11 @@ static void test_q_through_the_trigram_index_keeps_the_rule(void **state)
 	assert_true(db_chat_patch(fx->db, &fx->ana, b, "Invoice \"100%\" due", -1, &c, &err));
 	chat_free(&c);
 
-	static const struct {
-		const char *q;
-		size_t n;
-	} cases[] = {
+	static const struct q_case cases[] = {
 		{"order", 1}, {"ORDER?", 1}, {"élodie", 0}, {"Élodie", 1}, {"\"100%\"", 1},
 		{"maria g", 3}, {"first words", 0}, {"second", 1}, {"zzz", 0},
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		chat_query_init(&q);
-		q.q = cases[i].q;
-		size_t n = walk_count(fx, q, &total, &capped);
-		if (n != cases[i].n || total != (int64_t)n || capped)
-			fail_msg("q=%s: %zu chats, total %" PRId64 ", expected %zu", cases[i].q, n,
-				 total, cases[i].n);
-	}
+	expect_q(fx, cases, sizeof cases / sizeof cases[0]);
 }
 
 /* A term with more candidates than a count goes through is still listed
@@ -309,10 +317,139 @@ static void test_q_with_many_candidates_caps_its_count(void **state)
 	assert_int_equal(walk_count(fx, q, &total, &capped), 1005);
 	assert_true(capped);
 	assert_int_equal(total, 1000);
-	q.q = "co"; /* too short for trigrams: counted row by row, up to the cap */
+	q.q = "co"; /* too short for trigrams: candidates of chats_grams, up to the cap */
 	assert_int_equal(walk_count(fx, q, &total, &capped), 1005);
 	assert_true(capped);
 	assert_int_equal(total, 1000);
+}
+
+/* A q of 1 or 2 characters goes through chats_grams (every character and
+ * pair of characters) and finds what LIKE finds: at the end of a value, in a
+ * value too short for a trigram, ASCII case folded only, '%' as itself, the
+ * latest preview only. */
+static void test_short_q_through_the_gram_index_keeps_the_rule(void **state)
+{
+	struct fx *fx = *state;
+	struct chat c;
+	struct api_error err;
+	uuid_str a, b, d;
+
+	fx_new_chat(fx, "Where is my ORDER?", false, a);
+	fx_new_chat(fx, "Élodie paid 100%", false, b);
+	fx_new_chat(fx, "xy first", false, d);
+	fx_ingest_ex(fx, d, NULL, MSG_ROLE_USER, "then qz", false, NULL, NULL);
+	assert_true(db_chat_patch(fx->db, &fx->ana, b, "Hi", -1, &c, &err));
+	chat_free(&c);
+
+	static const struct q_case cases[] = {
+		{"?", 1}, {"R?", 1},  {"r?", 1}, {"qz", 1}, {"QZ", 1}, {"xy", 0}, {"hi", 1},
+		{"É", 1}, {"é", 0},   {"%", 1},  {"_", 0},  {"0%", 1}, {"G.", 3}, {"a", 3},
+		{"ñ", 0}, {"\"", 0}, {" q", 1},
+	};
+	expect_q(fx, cases, sizeof cases / sizeof cases[0]);
+}
+
+/* A q of 1 or 2 characters that matches nothing reads no chat: its page and
+ * its count look it up in chats_grams, with every filter and sort. */
+static void test_short_q_is_a_lookup(void **state)
+{
+	struct fx *fx = *state;
+	char plan[PLAN_MAX];
+	struct api_error err;
+	static const char *const terms[] = {"qz", "q", "é"};
+
+	fill(fx);
+	for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
+		for (size_t t = 0; t < sizeof terms / sizeof terms[0]; t++) {
+			struct chat_query q;
+			chat_query_init(&q);
+			filters[i].set(&q, fx);
+			q.q = terms[t];
+			q.sort = (enum chat_sort)(i % 2);
+			if (!chat_list_plans(fx->db, &fx->ana, &q, plan, sizeof plan, &err))
+				fail_msg("plans: %s", err.description);
+			for (const char *l = plan; *l;) {
+				char line[256];
+				const char *end = strchr(l, '\n');
+				size_t n = end ? (size_t)(end - l) : strlen(l);
+				snprintf(line, sizeof line, "%.*s", (int)n, l);
+				const char *d = strstr(line, ": ");
+				bool page_or_count = strncmp(line, "first:", 6) == 0 ||
+						     strncmp(line, "count:", 6) == 0;
+				if (page_or_count && d &&
+				    (strcmp(d + 2, "SCAN chats") == 0 ||
+				     strncmp(d + 2, "SCAN chats USING", 16) == 0))
+					fail_msg("q=%s with %s walks the chats:\n%s", terms[t],
+						 filters[i].name, plan);
+				l += n + (end != NULL);
+			}
+			if (!strstr(plan, "chats_grams"))
+				fail_msg("q=%s with %s: no chats_grams in\n%s", terms[t],
+					 filters[i].name, plan);
+		}
+	}
+}
+
+/* A walk of a q cut from its few candidates is as exact as any other: while
+ * it goes, a chat not yet listed that gets a new message (and so jumps
+ * above the cursor) still comes once, one already listed does not come
+ * again, a chat created after the first page is not part of it, and the
+ * sort=waiting order holds. */
+static void test_q_walk_from_candidates_is_exact_while_chats_change(void **state)
+{
+	struct fx *fx = *state;
+	struct api_error err;
+	uuid_str other, last, seen[16];
+	size_t nseen = 0;
+	char *cursor = NULL;
+
+	for (int i = 0; i < 7; i++)
+		fx_new_chat(fx, i % 2 ? "refund please" : "a REFUND?", false, other);
+	fx_new_chat(fx, "nothing to see", false, other);
+	for (int sort = SORT_RECENT; sort <= SORT_WAITING; sort++) {
+		struct chat_query q;
+		chat_query_init(&q);
+		q.q = "refund";
+		q.sort = (enum chat_sort)sort;
+		/* the chat listed last: a change keeps it there with sort=waiting
+		 * (none is escalated), and takes it to the top with sort=recent */
+		struct chat_page all = {0};
+		q.limit = 50;
+		assert_true(db_chats_list(fx->db, &fx->ana, &q, &all, &err));
+		memcpy(last, all.chats[all.count - 1].id, sizeof last);
+		chat_page_free(&all);
+		q.limit = 3; /* a duplicate of the last chat would share the last page */
+		nseen = 0;
+		do {
+			struct chat_page p = {0};
+			q.cursor = cursor;
+			if (!db_chats_list(fx->db, &fx->ana, &q, &p, &err))
+				fail_msg("list: %s", err.description);
+			/* the chat created during the first walk counts from then on */
+			assert_int_equal(p.total, sort || cursor ? 8 : 7);
+			for (size_t i = 0; i < p.count; i++) {
+				for (size_t j = 0; j < nseen; j++)
+					if (strcmp(seen[j], p.chats[i].id) == 0)
+						fail_msg("%s listed twice", p.chats[i].id);
+				memcpy(seen[nseen++], p.chats[i].id, sizeof(uuid_str));
+			}
+			if (!cursor) {
+				/* the last (not yet listed) and the first listed change */
+				fx_ingest_ex(fx, last, NULL, MSG_ROLE_USER,
+					     "refund still missing", false, NULL, NULL);
+				fx_ingest_ex(fx, p.chats[0].id, NULL, MSG_ROLE_USER,
+					     "refund again", false, NULL, NULL);
+				if (sort == SORT_RECENT)
+					fx_new_chat(fx, "refund, new", false, other);
+			}
+			free(cursor);
+			cursor = p.next_cursor;
+			p.next_cursor = NULL;
+			chat_page_free(&p);
+		} while (cursor);
+		if (nseen != 7 + (size_t)sort)
+			fail_msg("sort %d: %zu chats listed, expected %d", sort, nseen, 7 + sort);
+	}
 }
 
 int main(void)
@@ -325,6 +462,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_q_through_the_trigram_index_keeps_the_rule,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_q_with_many_candidates_caps_its_count,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_short_q_through_the_gram_index_keeps_the_rule,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_short_q_is_a_lookup, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_q_walk_from_candidates_is_exact_while_chats_change,
 						fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
