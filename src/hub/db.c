@@ -307,6 +307,30 @@ static const char *const migrations[] = {
 	" INSERT INTO chats_grams (rowid, title, owner_name, latest_text)"
 	"  VALUES (new.rowid, new.title, new.owner_name, new.latest_text);"
 	" END;",
+	/* 14: the chats' text indexes (chats_fts, chats_grams) are kept at
+	 * COMMIT, not by a trigger per change. Every message replaces its
+	 * chat's preview, and a trigger re-indexed the chat in both for each
+	 * one: a backfill's new chat with two messages was indexed five times
+	 * in one transaction, and that was a third of the hub's work (see
+	 * doc/performance.md, "Backfill"). Now a change only notes the chat in
+	 * chats_text_dirty, with the text the indexes hold for it (the first
+	 * note of a transaction wins: later ones would be the transaction's own
+	 * text), and db_finish re-indexes each noted chat once, with its final
+	 * text, before COMMIT (flush_chat_text). A writer other than the hub
+	 * (the sqlite3 shell) leaves its notes for the hub's next commit. */
+	"DROP TRIGGER chats_fts_insert; DROP TRIGGER chats_fts_update;"
+	"DROP TRIGGER chats_grams_insert; DROP TRIGGER chats_grams_update;"
+	"CREATE TABLE chats_text_dirty (id INTEGER PRIMARY KEY, fresh INTEGER NOT NULL,"
+	" title TEXT, owner_name TEXT, latest_text TEXT);"
+	"CREATE TRIGGER chats_text_insert AFTER INSERT ON chats BEGIN"
+	" INSERT OR IGNORE INTO chats_text_dirty VALUES (new.rowid, 1, NULL, NULL, NULL);"
+	" END;"
+	"CREATE TRIGGER chats_text_update AFTER UPDATE OF title, owner_name, latest_text ON chats"
+	" WHEN old.title IS NOT new.title OR old.owner_name IS NOT new.owner_name"
+	" OR old.latest_text IS NOT new.latest_text BEGIN"
+	" INSERT OR IGNORE INTO chats_text_dirty"
+	"  VALUES (old.rowid, 0, old.title, old.owner_name, old.latest_text);"
+	" END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -625,10 +649,53 @@ bool db_bulk_begin(struct db *db, struct api_error *err)
 	return db->bulk;
 }
 
+/* Re-index the chats noted in chats_text_dirty (migration step 14) once
+ * each, with their text as it is now: out with what the indexes hold, in
+ * with the chat's final text. Runs inside the transaction, before COMMIT,
+ * so the indexes never differ from the chats for a reader. */
+static bool flush_chat_text(struct db *db, struct api_error *err)
+{
+	static const char *const steps[] = {
+		"INSERT INTO chats_fts (chats_fts, rowid, title, owner_name, latest_text)"
+		" SELECT 'delete', id, title, owner_name, latest_text FROM chats_text_dirty"
+		" WHERE NOT fresh",
+		"INSERT INTO chats_grams (chats_grams, rowid, title, owner_name, latest_text)"
+		" SELECT 'delete', id, title, owner_name, latest_text FROM chats_text_dirty"
+		" WHERE NOT fresh",
+		"INSERT INTO chats_fts (rowid, title, owner_name, latest_text)"
+		" SELECT c.rowid, c.title, c.owner_name, c.latest_text"
+		" FROM chats_text_dirty d JOIN chats c ON c.rowid = d.id",
+		"INSERT INTO chats_grams (rowid, title, owner_name, latest_text)"
+		" SELECT c.rowid, c.title, c.owner_name, c.latest_text"
+		" FROM chats_text_dirty d JOIN chats c ON c.rowid = d.id",
+		"DELETE FROM chats_text_dirty",
+	};
+	int noted = 0;
+
+	/* A read wrote nothing to note; most writes note nothing either
+	 * (actions that leave the text): one lookup, not five statements. */
+	if (sqlite3_txn_state(db->conn, "main") != SQLITE_TXN_WRITE)
+		return true;
+	sqlite3_stmt *st = db_query(db, "SELECT EXISTS (SELECT 1 FROM chats_text_dirty)", NO_ARGS,
+				    err);
+	if (!st)
+		return false;
+	int rc = db_step(db, st, err);
+	if (rc == SQLITE_ROW)
+		noted = sqlite3_column_int(st, 0);
+	db_release(db, st);
+	if (rc != SQLITE_ROW)
+		return false;
+	for (size_t i = 0; noted && i < sizeof steps / sizeof *steps; i++)
+		if (!db_run(db, steps[i], NO_ARGS, NULL, err))
+			return false;
+	return true;
+}
+
 bool db_bulk_end(struct db *db, struct api_error *err)
 {
 	db->bulk = false;
-	return db_run(db, "COMMIT", NO_ARGS, NULL, err);
+	return flush_chat_text(db, err) && db_run(db, "COMMIT", NO_ARGS, NULL, err);
 }
 
 /* Hand the committed events to the listener. The list is detached first so
@@ -655,7 +722,8 @@ static void deliver_pending(struct db *db)
 
 bool db_finish(struct db *db, bool ok, struct api_error *err)
 {
-	if (ok && db_run(db, db->bulk ? "RELEASE op" : "COMMIT", NO_ARGS, NULL, err)) {
+	if (ok && (db->bulk || flush_chat_text(db, err)) &&
+	    db_run(db, db->bulk ? "RELEASE op" : "COMMIT", NO_ARGS, NULL, err)) {
 		if (db->chat_count >= 0)
 			db->chat_count += db->chats_created;
 		db->chats_created = 0;

@@ -296,6 +296,55 @@ static void test_q_through_the_trigram_index_keeps_the_rule(void **state)
 	expect_q(fx, cases, sizeof cases / sizeof cases[0]);
 }
 
+/* Both text indexes agree with the chats they index (FTS5's own check of
+ * an external-content index against its table). */
+static void expect_text_indexes_whole(struct fx *fx)
+{
+	assert_int_equal(sqlite3_exec(fx->db->conn,
+				      "INSERT INTO chats_fts (chats_fts, rank) VALUES ('integrity-check', 1);"
+				      "INSERT INTO chats_grams (chats_grams, rank)"
+				      " VALUES ('integrity-check', 1);",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+}
+
+/* The text indexes are kept at COMMIT, once per chat: a batch that makes a
+ * chat and replaces its preview twice, a lone message, a retitle, and a
+ * batch item refused after another changed the chat all leave q finding
+ * each chat by its text now, never by a preview it had before. */
+static void test_q_follows_text_changed_within_one_transaction(void **state)
+{
+	struct fx *fx = *state;
+	struct ingest_result out[3];
+	struct api_error err;
+	struct chat c;
+	const struct ingest batch[3] = {
+		{.external_id = "dirty-1", .role = MSG_ROLE_USER, .text = "apple pie"},
+		{.external_id = "dirty-1", .role = MSG_ROLE_BOT, .text = "banana split"},
+		{.external_id = "dirty-1", .role = MSG_ROLE_USER, .text = "cherry tart"},
+	};
+
+	assert_true(db_ingest_batch(fx->db, &fx->bot, batch, 3, out, &err));
+	uuid_str id;
+	memcpy(id, out[0].chat.id, sizeof id);
+	for (int i = 0; i < 3; i++)
+		ingest_result_free(&out[i]);
+	static const struct q_case after_batch[] = {
+		{"cherry", 1}, {"banana", 0}, {"apple", 0}, {"ch", 1}, {"ap", 0},
+	};
+	expect_q(fx, after_batch, sizeof after_batch / sizeof after_batch[0]);
+	expect_text_indexes_whole(fx);
+
+	fx_ingest_ex(fx, id, NULL, MSG_ROLE_USER, "damson jam", false, NULL, NULL);
+	assert_true(db_chat_patch(fx->db, &fx->ana, id, "Quince order", -1, &c, &err));
+	chat_free(&c);
+	static const struct q_case after_more[] = {
+		{"damson", 1}, {"cherry", 0}, {"quince", 1}, {"qu", 1},
+	};
+	expect_q(fx, after_more, sizeof after_more / sizeof after_more[0]);
+	expect_text_indexes_whole(fx);
+}
+
 /* A term with more candidates than a count goes through is still listed
  * whole, and its total says it stopped counting. */
 static void test_q_with_many_candidates_caps_its_count(void **state)
@@ -466,6 +515,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_short_q_through_the_gram_index_keeps_the_rule,
 						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_short_q_is_a_lookup, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_q_follows_text_changed_within_one_transaction,
+						fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_q_walk_from_candidates_is_exact_while_chats_change,
 						fx_setup, fx_teardown),
 	};

@@ -57,12 +57,12 @@ static void test_upgrade_indexes_existing_messages(void **state)
 	uuid_str chat;
 
 	fx_new_chat(fx, "an old message about Zanzibar", false, chat);
-	/* Back to schema 5: drop what steps 6 to 13 made, as a v5 database had. */
+	/* Back to schema 5: drop what steps 6 to 14 made, as a v5 database had. */
 	assert_int_equal(sqlite3_exec(fx->db->conn,
 				      "DROP TABLE messages_fts; DROP TABLE chats_fts;"
 				      " DROP TABLE chat_counts; DROP TRIGGER chat_counts_insert;"
-				      " DROP TRIGGER chat_counts_update; DROP TRIGGER chats_fts_insert;"
-				      " DROP TRIGGER chats_fts_update; DROP TRIGGER messages_fts_insert;"
+				      " DROP TRIGGER chat_counts_update;"
+				      " DROP TRIGGER messages_fts_insert;"
 				      " DROP INDEX chats_escalated; DROP INDEX chats_escalated_w;"
 				      " DROP INDEX chats_held_w; DROP INDEX chats_rtype;"
 				      " DROP INDEX chats_rtype_w; DROP INDEX chats_responder_w;"
@@ -77,7 +77,8 @@ static void test_upgrade_indexes_existing_messages(void **state)
 				      " ALTER TABLE accounts DROP COLUMN assigned_at;"
 				      " DROP INDEX messages_agent;"
 				      " DROP TABLE chats_grams;"
-				      " DROP TRIGGER chats_grams_insert; DROP TRIGGER chats_grams_update;"
+				      " DROP TABLE chats_text_dirty; DROP TRIGGER chats_text_insert;"
+				      " DROP TRIGGER chats_text_update;"
 				      " PRAGMA user_version = 5;",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
