@@ -307,19 +307,26 @@ static const char *const migrations[] = {
 	" INSERT INTO chats_grams (rowid, title, owner_name, latest_text)"
 	"  VALUES (new.rowid, new.title, new.owner_name, new.latest_text);"
 	" END;",
-	/* 14: the chats' text indexes (chats_fts, chats_grams) are kept at
-	 * COMMIT, not by a trigger per change. Every message replaces its
-	 * chat's preview, and a trigger re-indexed the chat in both for each
-	 * one: a backfill's new chat with two messages was indexed five times
-	 * in one transaction, and that was a third of the hub's work (see
-	 * doc/performance.md, "Backfill"). Now a change only notes the chat in
-	 * chats_text_dirty, with the text the indexes hold for it (the first
-	 * note of a transaction wins: later ones would be the transaction's own
-	 * text), and db_finish re-indexes each noted chat once, with its final
-	 * text, before COMMIT (flush_chat_text). A writer other than the hub
-	 * (the sqlite3 shell) leaves its notes for the hub's next commit. */
+	/* 14: the text indexes (chats_fts, chats_grams, messages_fts) are kept
+	 * at COMMIT, not by a trigger per change. Every message replaces its
+	 * chat's preview, and a trigger re-indexed the chat in both chat
+	 * indexes for each one: a backfill's new chat with two messages was
+	 * indexed five times in one transaction. And once an FTS5 table has
+	 * been written in a transaction, SQLite 3.40 makes it flush its
+	 * pending terms to disk at the start of every later statement (its
+	 * xSavepoint), so a batch of 50 messages wrote some 50 tiny segments
+	 * to each index, to be merged again. Together that was over a third
+	 * of the hub's work in a backfill (doc/performance.md, "Backfill").
+	 * Now a change only notes the row: a chat in chats_text_dirty, with
+	 * the text the indexes hold for it (the first note of a transaction
+	 * wins: later ones would be the transaction's own text), a message in
+	 * messages_text_dirty; db_finish indexes each noted row once, with its
+	 * final text, as the last statements before COMMIT (flush_text). A
+	 * writer other than the hub (the sqlite3 shell) leaves its notes for
+	 * the hub's next commit. */
 	"DROP TRIGGER chats_fts_insert; DROP TRIGGER chats_fts_update;"
 	"DROP TRIGGER chats_grams_insert; DROP TRIGGER chats_grams_update;"
+	"DROP TRIGGER messages_fts_insert;"
 	"CREATE TABLE chats_text_dirty (id INTEGER PRIMARY KEY, fresh INTEGER NOT NULL,"
 	" title TEXT, owner_name TEXT, latest_text TEXT);"
 	"CREATE TRIGGER chats_text_insert AFTER INSERT ON chats BEGIN"
@@ -330,6 +337,10 @@ static const char *const migrations[] = {
 	" OR old.latest_text IS NOT new.latest_text BEGIN"
 	" INSERT OR IGNORE INTO chats_text_dirty"
 	"  VALUES (old.rowid, 0, old.title, old.owner_name, old.latest_text);"
+	" END;"
+	"CREATE TABLE messages_text_dirty (id INTEGER PRIMARY KEY);"
+	"CREATE TRIGGER messages_text_insert AFTER INSERT ON messages BEGIN"
+	" INSERT INTO messages_text_dirty VALUES (new.rowid);"
 	" END;",
 };
 
@@ -649,11 +660,12 @@ bool db_bulk_begin(struct db *db, struct api_error *err)
 	return db->bulk;
 }
 
-/* Re-index the chats noted in chats_text_dirty (migration step 14) once
- * each, with their text as it is now: out with what the indexes hold, in
- * with the chat's final text. Runs inside the transaction, before COMMIT,
- * so the indexes never differ from the chats for a reader. */
-static bool flush_chat_text(struct db *db, struct api_error *err)
+/* Index the rows noted in chats_text_dirty and messages_text_dirty
+ * (migration step 14) once each, with their text as it is now: a chat out
+ * with what the indexes hold and in with its final text, a message in.
+ * Runs inside the transaction, before COMMIT, so the indexes never differ
+ * from the tables for a reader. */
+static bool flush_text(struct db *db, struct api_error *err)
 {
 	static const char *const steps[] = {
 		"INSERT INTO chats_fts (chats_fts, rowid, title, owner_name, latest_text)"
@@ -669,6 +681,9 @@ static bool flush_chat_text(struct db *db, struct api_error *err)
 		" SELECT c.rowid, c.title, c.owner_name, c.latest_text"
 		" FROM chats_text_dirty d JOIN chats c ON c.rowid = d.id",
 		"DELETE FROM chats_text_dirty",
+		"INSERT INTO messages_fts (rowid, text) SELECT m.rowid, m.text"
+		" FROM messages_text_dirty d JOIN messages m ON m.rowid = d.id",
+		"DELETE FROM messages_text_dirty",
 	};
 	int noted = 0;
 
@@ -676,7 +691,8 @@ static bool flush_chat_text(struct db *db, struct api_error *err)
 	 * (actions that leave the text): one lookup, not five statements. */
 	if (sqlite3_txn_state(db->conn, "main") != SQLITE_TXN_WRITE)
 		return true;
-	sqlite3_stmt *st = db_query(db, "SELECT EXISTS (SELECT 1 FROM chats_text_dirty)", NO_ARGS,
+	sqlite3_stmt *st = db_query(db, "SELECT EXISTS (SELECT 1 FROM chats_text_dirty)"
+				    " OR EXISTS (SELECT 1 FROM messages_text_dirty)", NO_ARGS,
 				    err);
 	if (!st)
 		return false;
@@ -695,7 +711,7 @@ static bool flush_chat_text(struct db *db, struct api_error *err)
 bool db_bulk_end(struct db *db, struct api_error *err)
 {
 	db->bulk = false;
-	return flush_chat_text(db, err) && db_run(db, "COMMIT", NO_ARGS, NULL, err);
+	return flush_text(db, err) && db_run(db, "COMMIT", NO_ARGS, NULL, err);
 }
 
 /* Hand the committed events to the listener. The list is detached first so
@@ -722,7 +738,7 @@ static void deliver_pending(struct db *db)
 
 bool db_finish(struct db *db, bool ok, struct api_error *err)
 {
-	if (ok && (db->bulk || flush_chat_text(db, err)) &&
+	if (ok && (db->bulk || flush_text(db, err)) &&
 	    db_run(db, db->bulk ? "RELEASE op" : "COMMIT", NO_ARGS, NULL, err)) {
 		if (db->chat_count >= 0)
 			db->chat_count += db->chats_created;

@@ -62,7 +62,7 @@ static void test_upgrade_indexes_existing_messages(void **state)
 				      "DROP TABLE messages_fts; DROP TABLE chats_fts;"
 				      " DROP TABLE chat_counts; DROP TRIGGER chat_counts_insert;"
 				      " DROP TRIGGER chat_counts_update;"
-				      " DROP TRIGGER messages_fts_insert;"
+				      " DROP TABLE messages_text_dirty; DROP TRIGGER messages_text_insert;"
 				      " DROP INDEX chats_escalated; DROP INDEX chats_escalated_w;"
 				      " DROP INDEX chats_held_w; DROP INDEX chats_rtype;"
 				      " DROP INDEX chats_rtype_w; DROP INDEX chats_responder_w;"
