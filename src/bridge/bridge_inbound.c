@@ -42,9 +42,13 @@
 #define DESCRIBES 64
 /* Batches in flight: one the hub works on, one on its way. */
 #define BATCHES 2
-/* A batch's body stays under the hub's 64 KiB cap: item_bytes() each. */
+/* A batch's body stays under the hub's 64 KiB cap: item_bytes() each. A
+ * body that still comes out larger (text of control characters, which
+ * JSON writes as six bytes each) is refused by the hub, and its items go
+ * one by one. */
 #define BATCH_BYTES (48 * 1024)
-#define ITEM_OVERHEAD 1024
+/* An item's keys, punctuation, chat id, role and flags. */
+#define ITEM_OVERHEAD 256
 /* How far down the queue to look for items whose conversation is free. */
 #define WINDOW 512
 
@@ -632,12 +636,24 @@ static size_t seen_slot(const struct seen *s, const struct item *it)
 	return i;
 }
 
-/* The size of `it` in a batch's body, generously (JSON escapes). */
+static size_t len_of(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+/* The size of `it` in a batch's body (ingest_req's fields), generously:
+ * twice each string, for JSON's escapes. Measured rather than guessed
+ * high, so that a batch carries as many items as fit: the hub's work per
+ * batch is mostly per commit. */
 static size_t item_bytes(const struct item *it)
 {
 	const char *text = it->m.id ? it->m.text : it->in->b->cfg->escalation_text;
+	size_t strings = len_of(text) + len_of(it->m.conv_id) + len_of(it->m.user_id) +
+			 len_of(it->customer_name) + len_of(it->channel_name) +
+			 len_of(it->m.id ? it->m.id : it->mark) + 16 /* "escalated." */ +
+			 len_of(it->in->b->pf->name);
 
-	return 2 * strlen(text ? text : "") + ITEM_OVERHEAD;
+	return 2 * strings + ITEM_OVERHEAD;
 }
 
 /* Start what may start among the queue's first WINDOW items: describes
