@@ -779,6 +779,25 @@ void ws_send_text(struct ws *w, const char *text)
 	free(f);
 }
 
+void ws_open_console(struct ws *w, struct hub *h, const char *token)
+{
+	assert_true(ws_connect(w, h, token, NULL, NULL));
+	cJSON *hello = ws_next(w, 5000);
+	assert_non_null(hello);
+	assert_string_equal(cJSON_GetObjectItem(hello, "type")->valuestring, "hello");
+	cJSON_Delete(hello);
+	ws_send_text(w, "{\"type\":\"viewing\",\"chat_id\":null}");
+	ws_send_text(w, "{\"type\":\"away\",\"away\":false}");
+	for (cJSON *f = NULL;; cJSON_Delete(f)) {
+		assert_non_null(f = ws_next(w, 5000));
+		const cJSON *type = cJSON_GetObjectItem(f, "type");
+		if (cJSON_IsString(type) && strcmp(type->valuestring, "agent") == 0) {
+			cJSON_Delete(f);
+			return;
+		}
+	}
+}
+
 void ws_close(struct ws *w)
 {
 	if (w->fd >= 0)

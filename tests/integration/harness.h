@@ -171,6 +171,12 @@ void ws_close(struct ws *w);
 /* Send `text` as one masked text frame, as a client does. */
 void ws_send_text(struct ws *w, const char *text);
 
+/* A console's stream on h as `token`'s agent: hello, then what a console
+ * says after it (the chat it views, none, and that it is not away, which
+ * is also how it asks for agent frames, v1.1); returns once the hub has
+ * answered with the agent's own frame, so the hub counts it online. */
+void ws_open_console(struct ws *w, struct hub *h, const char *token);
+
 /* Milliseconds on a monotonic clock, for deadlines. */
 long long now_ms(void);
 

@@ -38,26 +38,9 @@ static int setup(void **state)
 	return 0;
 }
 
-/* A console's stream: hello, then what a console says after each: the
- * chat it views and its away state, which is also how it asks for the
- * agent frames. */
 static void open_console(struct ws *w, const char *token)
 {
-	assert_true(ws_connect(w, &hub, token, NULL, NULL));
-	cJSON *hello = ws_next(w, 5000);
-	assert_non_null(hello);
-	assert_string_equal(cJSON_GetObjectItem(hello, "type")->valuestring, "hello");
-	cJSON_Delete(hello);
-	ws_send_text(w, "{\"type\":\"viewing\",\"chat_id\":null}");
-	ws_send_text(w, "{\"type\":\"away\",\"away\":false}");
-	/* The hub heard it when it answers with the agent's own frame. */
-	for (cJSON *f = NULL;; cJSON_Delete(f)) {
-		assert_non_null(f = ws_next(w, 5000));
-		if (strcmp(cJSON_GetObjectItem(f, "type")->valuestring, "agent") == 0) {
-			cJSON_Delete(f);
-			break;
-		}
-	}
+	ws_open_console(w, &hub, token);
 }
 
 static void say_away(struct ws *w, bool away)

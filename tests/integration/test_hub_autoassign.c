@@ -76,27 +76,9 @@ static int hub_down(void **state)
 	return 0;
 }
 
-static void open_console_on(struct ws *w, struct hub *h, const char *token)
-{
-	assert_true(ws_connect(w, h, token, NULL, NULL));
-	cJSON *hello = ws_next(w, 5000);
-	assert_non_null(hello);
-	cJSON_Delete(hello);
-	ws_send_text(w, "{\"type\":\"viewing\",\"chat_id\":null}");
-	ws_send_text(w, "{\"type\":\"away\",\"away\":false}");
-	/* The hub heard it when it answers with the agent's own frame. */
-	for (cJSON *f = NULL;; cJSON_Delete(f)) {
-		assert_non_null(f = ws_next(w, 5000));
-		if (strcmp(cJSON_GetObjectItem(f, "type")->valuestring, "agent") == 0) {
-			cJSON_Delete(f);
-			break;
-		}
-	}
-}
-
 static void open_console(struct ws *w, const char *token)
 {
-	open_console_on(w, &hub, token);
+	ws_open_console(w, &hub, token);
 }
 
 static void say_away(struct ws *w, bool away)
@@ -392,8 +374,8 @@ static void test_two_hubs_offer_each_chat_once(void **state)
 
 	hub_start(&other, "--auto-assign", "--offer-seconds", "60", "--default-capacity", "10",
 		  NULL);
-	open_console_on(&w[0], &hub, ana);
-	open_console_on(&w[1], &other, ana);
+	ws_open_console(&w[0], &hub, ana);
+	ws_open_console(&w[1], &other, ana);
 	for (int i = 0; i < CHATS; i++) {
 		char ext[32];
 		snprintf(ext, sizeof ext, "two-hubs-%d", i);
