@@ -779,6 +779,12 @@ void ws_send_text(struct ws *w, const char *text)
 	free(f);
 }
 
+void ws_say_away(struct ws *w, bool away)
+{
+	ws_send_text(w, away ? "{\"type\":\"away\",\"away\":true}"
+			     : "{\"type\":\"away\",\"away\":false}");
+}
+
 void ws_open_console(struct ws *w, struct hub *h, const char *token)
 {
 	assert_true(ws_connect(w, h, token, NULL, NULL));
@@ -787,7 +793,7 @@ void ws_open_console(struct ws *w, struct hub *h, const char *token)
 	assert_string_equal(cJSON_GetObjectItem(hello, "type")->valuestring, "hello");
 	cJSON_Delete(hello);
 	ws_send_text(w, "{\"type\":\"viewing\",\"chat_id\":null}");
-	ws_send_text(w, "{\"type\":\"away\",\"away\":false}");
+	ws_say_away(w, false);
 	for (cJSON *f = NULL;; cJSON_Delete(f)) {
 		assert_non_null(f = ws_next(w, 5000));
 		const cJSON *type = cJSON_GetObjectItem(f, "type");

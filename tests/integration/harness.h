@@ -177,6 +177,9 @@ void ws_send_text(struct ws *w, const char *text);
  * answered with the agent's own frame, so the hub counts it online. */
 void ws_open_console(struct ws *w, struct hub *h, const char *token);
 
+/* Say on a console's stream that its agent is away, or back (v1.1). */
+void ws_say_away(struct ws *w, bool away);
+
 /* Milliseconds on a monotonic clock, for deadlines. */
 long long now_ms(void);
 

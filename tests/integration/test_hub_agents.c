@@ -43,12 +43,6 @@ static void open_console(struct ws *w, const char *token)
 	ws_open_console(w, &hub, token);
 }
 
-static void say_away(struct ws *w, bool away)
-{
-	ws_send_text(w, away ? "{\"type\":\"away\",\"away\":true}"
-			     : "{\"type\":\"away\",\"away\":false}");
-}
-
 /* Wait for the "agent" frame saying `name` is `status`; the frame's agent
  * has every field of a GET /v1/agents item. Returns the frame's agent
  * (free the returned frame with cJSON_Delete(*frame)). */
@@ -113,7 +107,7 @@ static void test_status_follows_the_streams(void **state)
 	assert_listed_status("Ana", "online");
 
 	/* Away from her only console: away. */
-	say_away(&a1, true);
+	ws_say_away(&a1, true);
 	expect_agent(&boss, "Ana", "away", &f);
 	cJSON_Delete(f);
 	assert_listed_status("Ana", "away");
@@ -128,7 +122,7 @@ static void test_status_follows_the_streams(void **state)
 	cJSON_Delete(f);
 
 	/* Back, then gone. */
-	say_away(&a1, false);
+	ws_say_away(&a1, false);
 	expect_agent(&boss, "Ana", "online", &f);
 	cJSON_Delete(f);
 	ws_close(&a1);

@@ -81,12 +81,6 @@ static void open_console(struct ws *w, const char *token)
 	ws_open_console(w, &hub, token);
 }
 
-static void say_away(struct ws *w, bool away)
-{
-	ws_send_text(w, away ? "{\"type\":\"away\",\"away\":true}"
-			     : "{\"type\":\"away\",\"away\":false}");
-}
-
 /* The next offer frame about `chat` on w: its seconds. */
 static int64_t next_offer(struct ws *w, const char *chat)
 {
@@ -398,8 +392,8 @@ static void test_two_hubs_offer_each_chat_once(void **state)
 					if (strcmp(chats[i], id) == 0 && offers[i]++ == 0) {
 						assert_int_equal(answer(ana, id, "accept"), 200);
 						if (++offered == CHATS) {
-							say_away(&w[0], true);
-							say_away(&w[1], true);
+							ws_say_away(&w[0], true);
+							ws_say_away(&w[1], true);
 						}
 					}
 				}
