@@ -26,15 +26,17 @@ static bool one_match(const cJSON *pair, size_t chars, size_t *end, struct searc
 	    !cJSON_IsNumber(l))
 		return errbuf_set(err, "must be [start, length]");
 	double start = s->valuedouble, len = l->valuedouble;
-	/* Compared as doubles first: a huge or fractional number never reaches
-	 * a size_t conversion. */
-	if (start != (double)(int64_t)start || len != (double)(int64_t)len || start < 0 ||
-	    len < 1)
+	/* Compared as doubles first, and the range before anything is
+	 * converted: a huge number (1e300, or inf from 1e999) would overflow
+	 * the conversion to an integer, which C leaves undefined. */
+	if (!(start >= 0) || !(len >= 1))
+		return errbuf_set(err, "must be whole numbers, the length at least 1");
+	if (start + len > (double)chars)
+		return errbuf_set(err, "ends past the snippet (%zu characters)", chars);
+	if (start != (double)(int64_t)start || len != (double)(int64_t)len)
 		return errbuf_set(err, "must be whole numbers, the length at least 1");
 	if (start < (double)*end)
 		return errbuf_set(err, "overlaps the previous match");
-	if (start + len > (double)chars)
-		return errbuf_set(err, "ends past the snippet (%zu characters)", chars);
 	m->start = (size_t)start;
 	m->len = (size_t)len;
 	*end = m->start + m->len;

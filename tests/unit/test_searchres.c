@@ -58,6 +58,10 @@ static void test_hostile_offsets_refused(void **state)
 	refused("refund", "[[-1, 2]]", "matches[0]: must be whole numbers");
 	refused("refund", "[[0, 0]]", "matches[0]: must be whole numbers");
 	refused("refund", "[[0.5, 2]]", "matches[0]: must be whole numbers");
+	/* Found by fuzzing: a number no integer holds is refused before any
+	 * conversion (UBSan stopped on the cast). */
+	refused("refund", "[[1e300, 2]]", "matches[0]: ends past the snippet (6 characters)");
+	refused("refund", "[[0, 1e999]]", "matches[0]: ends past the snippet (6 characters)");
 	refused("refund", "[[0, 2], [1, 2]]", "matches[1]: overlaps the previous match");
 	refused("refund", "[[3, 2], [0, 2]]", "matches[1]: overlaps");
 	refused("refund", "[[0]]", "matches[0]: must be [start, length]");
