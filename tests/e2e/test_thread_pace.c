@@ -63,15 +63,10 @@ static void test_conversation_beside_a_full_list(void **state)
 {
 	struct tmux t;
 	struct shown_rows before, now;
-	char ext[32], text[128];
 	int jumps = 0, blank_before = -1;
 
 	(void)state;
-	for (int i = 1; i <= LISTED; i++) {
-		snprintf(ext, sizeof ext, "listed-%02d", i);
-		snprintf(text, sizeof text, "list chat %02d says hi", i);
-		ingest(&hub, bot, ext, "user", text, false, NULL);
-	}
+	ingest_listed_chats(&hub, bot, LISTED);
 	ingest(&hub, bot, "talking", "user", "hello, one thing at a time", false, NULL);
 	console_start(&t, &(struct console_opts){.name = "wide"});
 	tmux_send_keys(&t, "3", NULL);

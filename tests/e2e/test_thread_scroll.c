@@ -34,14 +34,10 @@ static struct tmux tm;
 
 static void test_burst_with_full_list(void **state)
 {
-	char ext[32], text[128];
+	char text[128];
 
 	(void)state;
-	for (int i = 1; i <= LISTED; i++) {
-		snprintf(ext, sizeof ext, "listed-%02d", i);
-		snprintf(text, sizeof text, "list chat %02d says hi", i);
-		ingest(&hub, bot, ext, "user", text, false, NULL);
-	}
+	ingest_listed_chats(&hub, bot, LISTED);
 	ingest(&hub, bot, "streamed", "user", "hello, here comes a lot", false, NULL);
 	console_start(&tm, &(struct console_opts){0});
 	tmux_send_keys(&tm, "3", NULL);

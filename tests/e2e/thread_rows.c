@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "harness.h"
 #include "thread_rows.h"
 
 /* Trailing blanks off, in place. */
@@ -114,4 +115,18 @@ int check_thread_screen(const char *screen, int newest, int body_rows, int liste
 	if (listed > 0)
 		check_list(screen, rows, newest, body_rows, listed);
 	return blank_under;
+}
+
+void ingest_listed_chats(struct hub *h, const char *bot, int n)
+{
+	char ext[32], text[64];
+
+	for (int i = 1; i <= n; i++) {
+		long long at = now_ms();
+		snprintf(ext, sizeof ext, "listed-%02d", i);
+		snprintf(text, sizeof text, "list chat %02d says hi", i);
+		ingest(h, bot, ext, "user", text, false, NULL);
+		while (now_ms() <= at) /* the clock moves on within a millisecond */
+			;
+	}
 }

@@ -12,6 +12,15 @@
  * not cleared keeps a visible tail of the longer one drawn before it. */
 void msg_text(int i, char *buf, size_t len);
 
+struct hub;
+
+/* Chats "list chat 01 says hi" .. "list chat NN says hi" (external ids
+ * listed-01..), one after another through `bot`'s ingest token on h, each
+ * at least a millisecond after the one before: the list sorts by the
+ * latest message's time, and two in one millisecond would be ordered by
+ * their random ids. */
+void ingest_listed_chats(struct hub *h, const char *bot, int n);
+
 /* Screen row y split at the list's rule; a row without one is all thread. */
 struct row {
 	char list[1024], thread[1024];
