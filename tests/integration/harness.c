@@ -330,13 +330,18 @@ void hub_token(struct hub *h, const char *name, const char *role, char *token)
 	snprintf(token, HUB_TOKEN_MAX, "%s", hub_add_account(h, name, role));
 }
 
-void hub_up(struct hub *h, const struct account *accounts)
+void hub_accounts(struct hub *h, const struct account *accounts)
 {
 	/* libcurl's own start is not thread-safe: done once, before any request. */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	hub_init(h);
 	for (const struct account *a = accounts; a && a->name; a++)
 		hub_token(h, a->name, a->role, a->token);
+}
+
+void hub_up(struct hub *h, const struct account *accounts)
+{
+	hub_accounts(h, accounts);
 	hub_start(h, NULL);
 }
 

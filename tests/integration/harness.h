@@ -49,6 +49,10 @@ struct account {
  * the accounts (a list ending with {NULL}), hub_start without arguments. */
 void hub_up(struct hub *h, const struct account *accounts);
 
+/* hub_up without the start, for a program that starts its hub with
+ * options of its own (hub_start(h, "--first-response-target", ...)). */
+void hub_accounts(struct hub *h, const struct account *accounts);
+
 /* hub_up for a hub of its own on a copy of the database of `people` (a
  * hub_init'ed one with accounts added, never started): the same accounts
  * and tokens, without running handoffd once per account again. */

@@ -33,10 +33,7 @@ static const struct account accounts[] = {
 
 static int setup(void **state)
 {
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	hub_init(&hub);
-	for (const struct account *a = accounts; a->name; a++)
-		hub_token(&hub, a->name, a->role, a->token);
+	hub_accounts(&hub, accounts);
 	hub_start(&hub, "--first-response-target", "60", "--next-response-target", "300",
 		  (char *)NULL);
 	for (int i = ANA; i <= SUE; i++)
