@@ -258,7 +258,10 @@ static void test_reply_once_across_kill9(void **state)
 
 	(void)state;
 	escalate_and_take_over();
-	cJSON_Delete(simc_ctl(&w.sim, "POST", "/_sim/faults", "{\"slow\":2,\"delayMs\":3000}"));
+	/* The post is carried out and its answer held back far longer than
+	 * the wait for it: the kill always lands between the two. */
+	cJSON_Delete(simc_ctl(&w.sim, "POST", "/_sim/faults",
+			       "{\"only\":\"Your refund is on its way\",\"slow\":1,\"delayMs\":60000}"));
 	hub_reply(&w, chat, "Your refund is on its way", msg);
 	wait_for(&w, api_count_is, &one, "the reply created on the thread");
 	int done = bridge_log_count(&w, "done");
