@@ -122,10 +122,14 @@ void ingest_listed_chats(struct hub *h, const char *bot, int n)
 	char ext[32], text[64];
 
 	for (int i = 1; i <= n; i++) {
-		long long at = now_ms();
 		snprintf(ext, sizeof ext, "listed-%02d", i);
 		snprintf(text, sizeof text, "list chat %02d says hi", i);
 		ingest(h, bot, ext, "user", text, false, NULL);
+		/* The hub stamped the chat before it answered, so at or before
+		 * `at`; the next chat (and the caller's, after the last) comes
+		 * once the clock has moved past it. Read before the ingest, a
+		 * slow answer let two chats share a millisecond. */
+		long long at = now_ms();
 		while (now_ms() <= at) /* the clock moves on within a millisecond */
 			;
 	}

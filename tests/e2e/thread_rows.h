@@ -16,9 +16,10 @@ struct hub;
 
 /* Chats "list chat 01 says hi" .. "list chat NN says hi" (external ids
  * listed-01..), one after another through `bot`'s ingest token on h, each
- * at least a millisecond after the one before: the list sorts by the
- * latest message's time, and two in one millisecond would be ordered by
- * their random ids. */
+ * at least a millisecond after the one before, and the caller's next
+ * chat a millisecond after the last: the list sorts by the latest
+ * message's time, and two in one millisecond would be ordered by their
+ * random ids. */
 void ingest_listed_chats(struct hub *h, const char *bot, int n);
 
 /* Screen row y split at the list's rule; a row without one is all thread. */
