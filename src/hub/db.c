@@ -358,32 +358,39 @@ static bool exec(struct db *db, const char *sql, struct errbuf *err)
 	return false;
 }
 
-static bool user_version(struct db *db, int *v, struct errbuf *err)
+/* The schema version the file has (db->schema_found), refused when it is
+ * newer than this handoffd knows: its steps cannot be undone here, and
+ * writing to a schema it does not know could corrupt it. */
+static bool read_schema(struct db *db, struct errbuf *err)
 {
 	sqlite3_stmt *st;
+	int v = 0;
 
 	if (sqlite3_prepare_v2(db->conn, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
 		return errbuf_set(err, "database: %s", sqlite3_errmsg(db->conn));
 	bool ok = sqlite3_step(st) == SQLITE_ROW;
 	if (ok)
-		*v = sqlite3_column_int(st, 0);
+		v = sqlite3_column_int(st, 0);
+	else
+		errbuf_set(err, "database: cannot read the schema version: %s",
+			   sqlite3_errmsg(db->conn));
 	sqlite3_finalize(st);
-	return ok || errbuf_set(err, "database: cannot read the schema version");
+	if (!ok)
+		return false;
+	if (v > N_MIGRATIONS)
+		return errbuf_set(err, "database: schema version %d is newer than this handoffd (%d)",
+				  v, N_MIGRATIONS);
+	db->schema_found = v;
+	return true;
 }
 
 /* Apply the missing steps, each in its own transaction with its version
  * bump, so an interrupted upgrade resumes where it stopped. */
 static bool migrate(struct db *db, struct errbuf *err)
 {
-	int v = 0;
 	char bump[64];
 
-	if (!user_version(db, &v, err))
-		return false;
-	if (v > N_MIGRATIONS)
-		return errbuf_set(err, "database: schema version %d is newer than this handoffd (%d)",
-				  v, N_MIGRATIONS);
-	for (; v < N_MIGRATIONS; v++) {
+	for (int v = db->schema_found; v < N_MIGRATIONS; v++) {
 		snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", v + 1);
 		if (!exec(db, "BEGIN IMMEDIATE;", err))
 			return false;
@@ -395,6 +402,11 @@ static bool migrate(struct db *db, struct errbuf *err)
 		}
 	}
 	return true;
+}
+
+int db_schema_found(const struct db *db)
+{
+	return db->schema_found;
 }
 
 /*
@@ -409,12 +421,17 @@ static bool migrate(struct db *db, struct errbuf *err)
  * page counts every matching chat, and with 100,000 chats the default cache
  * re-read the same index pages from the file for every page served
  * (doc/performance.md). The cache grows only as pages are used.
+ *
+ * The busy timeout is not among them: db_open sets it before it reads the
+ * schema version, which comes before these pragmas (see there).
  */
 static const char pragmas[] = "PRAGMA journal_mode = WAL;"
 			      "PRAGMA synchronous = NORMAL;"
 			      "PRAGMA foreign_keys = ON;"
-			      "PRAGMA cache_size = -65536;"
-			      "PRAGMA busy_timeout = 5000;";
+			      "PRAGMA cache_size = -65536;";
+
+/* How long a statement waits for another connection's lock. */
+#define BUSY_TIMEOUT_MS 5000
 
 struct db *db_open(const char *path, struct errbuf *err)
 {
@@ -436,7 +453,11 @@ struct db *db_open(const char *path, struct errbuf *err)
 		db_close(db);
 		return NULL;
 	}
-	if (!exec(db, pragmas, err) ||
+	/* The version is read before anything can write: a file that is not a
+	 * database, or one from a newer handoffd, is refused as it was found
+	 * (journal_mode = WAL alone would rewrite a header). */
+	sqlite3_busy_timeout(db->conn, BUSY_TIMEOUT_MS);
+	if (!read_schema(db, err) || !exec(db, pragmas, err) ||
 	    (!db_search_register(db->conn) &&
 	     !errbuf_set(err, "database: cannot register match_offsets and handoff_grams with FTS5")) ||
 	    !migrate(db, err) || !db_checkpointer_start(db, path, err)) {

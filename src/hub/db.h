@@ -38,9 +38,20 @@ struct db;
  * ran: the number of steps (db.c checks it at compile time). */
 #define DB_SCHEMA_VERSION 14
 
-/* Open (creating and migrating as needed) the database at `path`. */
+/* The back end db_open opens, as operators see it named (`handoffd
+ * migrate`, the hub's start line, GET /v1/health); the only one so far. */
+#define DB_BACKEND "sqlite"
+
+/* Open (creating and migrating as needed) the database at `path`. A file
+ * that is not a database, or whose schema is newer than DB_SCHEMA_VERSION,
+ * is refused unchanged. */
 struct db *db_open(const char *path, struct errbuf *err);
 void db_close(struct db *db);
+
+/* The schema version db_open found in the file before it migrated it to
+ * DB_SCHEMA_VERSION: 0 for a new database, DB_SCHEMA_VERSION when it was
+ * up to date. */
+int db_schema_found(const struct db *db);
 
 /* Keep `retained` events instead of EVENTS_RETAINED (handoffd's
  * --event-retention; tests shrink it to exercise pruning and resync). */

@@ -60,6 +60,7 @@ struct db {
 	int64_t chats_created; /* in the open transaction, added at COMMIT */
 	struct checkpointer *checkpointer; /* db_checkpoint.c */
 	bool bulk; /* inside db_bulk_begin: transactions are savepoints */
+	int schema_found; /* the file's schema version before db_open migrated it */
 };
 
 /* ---- db_search.c: match_offsets(), FTS5's auxiliary function for search,

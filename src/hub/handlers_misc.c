@@ -14,8 +14,12 @@ bool handle_health(const struct request *req, struct response *res, struct api_e
 {
 	cJSON *j = cJSON_CreateObject();
 
+	/* backend and schema are v1.1: what a deployment checks after an
+	 * upgrade, without a token (db_open has migrated to this version). */
 	if (j && (!cJSON_AddStringToObject(j, "status", "ok") ||
-		  !cJSON_AddStringToObject(j, "version", PACKAGE_VERSION))) {
+		  !cJSON_AddStringToObject(j, "version", PACKAGE_VERSION) ||
+		  !cJSON_AddStringToObject(j, "backend", DB_BACKEND) ||
+		  !json_add_int(j, "schema", DB_SCHEMA_VERSION))) {
 		cJSON_Delete(j);
 		j = NULL;
 	}

@@ -4,6 +4,7 @@
  *   handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N] [limits] [targets]
  *   handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]
  *   handoffd grant|revoke INGEST (--account ACCOUNT | --platform LABEL) [--db PATH]
+ *   handoffd migrate [--db PATH]
  */
 #include <config.h>
 
@@ -40,6 +41,10 @@ static const char usage_text[] =
 	"usage: handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N] [limits]\n"
 	"       handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]\n"
 	"       handoffd grant|revoke INGEST (--account ACCOUNT | --platform LABEL) [--db PATH]\n"
+	"       handoffd migrate [--db PATH]\n"
+	"\n"
+	"  migrate             bring the database's schema up to this handoffd's and\n"
+	"                      exit (the hub also does this when it starts)\n"
 	"\n"
 	"  --listen HOST:PORT  where to serve Handoff API v1 (default " DEFAULT_LISTEN ";\n"
 	"                      port 0 picks a free port)\n"
@@ -172,6 +177,34 @@ static bool parse_uint_option(const char *name, const char *s, unsigned min, uns
 	return true;
 }
 
+/* db_open, or NULL once the reason is on stderr. */
+static struct db *open_db(const char *db_path)
+{
+	struct errbuf err;
+	struct db *db = db_open(db_path, &err);
+
+	if (!db)
+		fprintf(stderr, "handoffd: %s: %s\n", db_path, err.msg);
+	return db;
+}
+
+/* "database PATH: schema 14 (was 9), backend sqlite": what an operator
+ * reads in `handoffd migrate`'s answer and in the hub's start line. */
+static void describe_db(const struct db *db, const char *path, char *out, size_t len)
+{
+	int was = db_schema_found(db);
+	char how[32];
+
+	if (was == 0)
+		snprintf(how, sizeof how, "new");
+	else if (was == DB_SCHEMA_VERSION)
+		snprintf(how, sizeof how, "up to date");
+	else
+		snprintf(how, sizeof how, "was %d", was);
+	snprintf(out, len, "database %s: schema %d (%s), backend %s", path, DB_SCHEMA_VERSION, how,
+		 DB_BACKEND);
+}
+
 static int serve(const char *listen, const char *db_path, bool demo, uint64_t seed,
 		 unsigned retained, unsigned capacity, const struct server_limits *limits)
 {
@@ -183,11 +216,12 @@ static int serve(const char *listen, const char *db_path, bool demo, uint64_t se
 	if (!parse_listen(listen, host, sizeof host, &port))
 		return usage_error("--listen wants HOST:PORT, not \"%s\"", listen);
 
-	struct db *db = db_open(db_path, &err);
-	if (!db) {
-		fprintf(stderr, "handoffd: %s: %s\n", db_path, err.msg);
+	struct db *db = open_db(db_path);
+	if (!db)
 		return 1;
-	}
+	char about[4200];
+	describe_db(db, db_path, about, sizeof about);
+	log_info("%s", about);
 	db_set_retention(db, retained);
 	db_set_default_capacity(db, capacity);
 	/* A client that vanishes mid-write must not kill the hub. */
@@ -269,11 +303,9 @@ static int agent_add(int argc, char **argv)
 		return usage_error("agent add takes exactly one NAME");
 
 	struct errbuf err;
-	struct db *db = db_open(db_path, &err);
-	if (!db) {
-		fprintf(stderr, "handoffd: %s: %s\n", db_path, err.msg);
+	struct db *db = open_db(db_path);
+	if (!db)
 		return 1;
-	}
 	char token[TOKEN_STRLEN + 1];
 	struct agent a;
 	bool ok = db_account_add(db, argv[optind], email, role, token, &a, &err);
@@ -293,15 +325,16 @@ static int agent_add(int argc, char **argv)
 
 /* handoffd grant|revoke INGEST (--account ACCOUNT | --platform LABEL) [--db PATH]:
  * let an ingest account read the chats of another source (see db_grant). */
-static int grant(int argc, char **argv, bool revoke)
+static int grant(int argc, char **argv)
 {
+	bool revoke = strcmp(argv[0], "revoke") == 0;
 	static const struct option opts[] = {
 		{"account", required_argument, NULL, 'a'},
 		{"platform", required_argument, NULL, 'p'},
 		{"db", required_argument, NULL, 'd'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *cmd = revoke ? "revoke" : "grant", *db_path = DEFAULT_DB, *source = NULL;
+	const char *cmd = argv[0], *db_path = DEFAULT_DB, *source = NULL;
 	enum grant_kind kind = GRANT_ACCOUNT;
 	int c;
 
@@ -323,11 +356,9 @@ static int grant(int argc, char **argv, bool revoke)
 
 	struct errbuf err;
 	bool changed = false;
-	struct db *db = db_open(db_path, &err);
-	if (!db) {
-		fprintf(stderr, "handoffd: %s: %s\n", db_path, err.msg);
+	struct db *db = open_db(db_path);
+	if (!db)
 		return 1;
-	}
 	bool ok = db_grant(db, argv[optind], kind, source, revoke, &changed, &err);
 	db_close(db);
 	if (!ok) {
@@ -337,6 +368,55 @@ static int grant(int argc, char **argv, bool revoke)
 	fprintf(stderr, "%s%s\n", revoke ? "revoked" : "granted", changed ? "" : " (no change)");
 	return 0;
 }
+
+/* handoffd agent add ... (the one agent command so far) */
+static int agent(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "add") == 0)
+		return agent_add(argc - 1, argv + 1);
+	return usage_error("unknown agent command \"%s\"", argc >= 2 ? argv[1] : "");
+}
+
+/* handoffd migrate [--db PATH]: db_open applies the missing steps; this
+ * says what it found, so an upgrade can migrate before the hub starts. */
+static int migrate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *db_path = DEFAULT_DB;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'd')
+			return usage_error("bad option for migrate");
+		db_path = optarg;
+	}
+	if (optind != argc)
+		return usage_error("migrate takes only --db PATH");
+
+	struct db *db = open_db(db_path);
+	if (!db)
+		return 1;
+	char about[4200];
+	describe_db(db, db_path, about, sizeof about);
+	db_close(db);
+	printf("handoffd: %s\n", about);
+	return 0;
+}
+
+/* The subcommands; each is run with argv[0] its own name. */
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{"agent", agent},
+	{"grant", grant},
+	{"revoke", grant},
+	{"migrate", migrate},
+};
 
 int main(int argc, char **argv)
 {
@@ -374,13 +454,9 @@ int main(int argc, char **argv)
 	/* The database holds customer conversations and token hashes: whatever
 	 * the hub creates (database, WAL, demo token) is for its owner only. */
 	umask(077);
-	if (argc >= 2 && strcmp(argv[1], "agent") == 0) {
-		if (argc >= 3 && strcmp(argv[2], "add") == 0)
-			return agent_add(argc - 2, argv + 2);
-		return usage_error("unknown agent command \"%s\"", argc >= 3 ? argv[2] : "");
-	}
-	if (argc >= 2 && (strcmp(argv[1], "grant") == 0 || strcmp(argv[1], "revoke") == 0))
-		return grant(argc - 1, argv + 1, strcmp(argv[1], "revoke") == 0);
+	for (size_t i = 0; argc >= 2 && i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':

@@ -52,8 +52,9 @@ void hub_init(struct hub *h)
 	snprintf(h->db, sizeof h->db, "%s/hub.db", h->dir);
 }
 
-/* Run handoffd with argv, capture stdout; returns the exit status. */
-static int run_capture(char *const argv[], char *out, size_t outlen)
+/* Run handoffd with argv, capture stdout (and stderr too when
+ * with_stderr); returns the exit status. */
+static int run_capture(char *const argv[], char *out, size_t outlen, bool with_stderr)
 {
 	int fds[2];
 	assert_int_equal(pipe(fds), 0);
@@ -61,6 +62,8 @@ static int run_capture(char *const argv[], char *out, size_t outlen)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		dup2(fds[1], 1);
+		if (with_stderr)
+			dup2(fds[1], 2);
 		close(fds[0]);
 		close(fds[1]);
 		execv(argv[0], argv);
@@ -78,6 +81,19 @@ static int run_capture(char *const argv[], char *out, size_t outlen)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+int handoffd_run(char *out, size_t outlen, ...)
+{
+	char *argv[32] = {(char *)handoffd_path()};
+	int argc = 1;
+	va_list ap;
+	va_start(ap, outlen);
+	for (char *a; (a = va_arg(ap, char *)) && argc < 31;)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	return run_capture(argv, out, outlen, true);
+}
+
 char *hub_add_account(struct hub *h, const char *name, const char *role)
 {
 	static char tokens[16][128];
@@ -86,7 +102,7 @@ char *hub_add_account(struct hub *h, const char *name, const char *role)
 	char *argv[] = {(char *)handoffd_path(), "agent", "add", (char *)name, "--role", (char *)role,
 			"--db", h->db, NULL};
 
-	assert_int_equal(run_capture(argv, out, 128), 0);
+	assert_int_equal(run_capture(argv, out, 128, false), 0);
 	out[strcspn(out, "\n")] = '\0';
 	assert_true(strlen(out) >= 32);
 	return out;

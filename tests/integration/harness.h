@@ -32,6 +32,11 @@ void hub_init(struct hub *h);
  * token (static buffer per call slot: copy it). */
 char *hub_add_account(struct hub *h, const char *name, const char *role);
 
+/* Run handoffd with the arguments (NULL-terminated), not as a hub that
+ * stays up: what it writes to stdout and stderr, in order, to out[outlen];
+ * returns its exit status (-1 when a signal ended it). */
+int handoffd_run(char *out, size_t outlen, ...);
+
 /* Room for a token (hub_add_account's are shorter). */
 #define HUB_TOKEN_MAX 128
 

@@ -16,6 +16,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_race \
 	tests/integration/test_hub_keepalive \
 	tests/integration/test_hub_log \
+	tests/integration/test_hub_migrate \
 	tests/integration/test_hub_limits \
 	tests/integration/test_hub_replies \
 	tests/integration/test_hub_targets \
@@ -141,6 +142,12 @@ tests_integration_test_hub_log_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_log_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_hub_log_LDADD = $(IT_LDADD)
 tests_integration_test_hub_log_LDFLAGS = -pthread
+# SQLite itself, to make the files migrate must refuse (a newer schema).
+tests_integration_test_hub_migrate_SOURCES = tests/integration/test_hub_migrate.c $(HARNESS)
+tests_integration_test_hub_migrate_CFLAGS = $(IT_CFLAGS) $(SQLITE_CFLAGS)
+tests_integration_test_hub_migrate_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_migrate_LDADD = $(IT_LDADD) $(SQLITE_LIBS)
+tests_integration_test_hub_migrate_LDFLAGS = -pthread
 tests_integration_test_hub_ingest11_SOURCES = tests/integration/test_hub_ingest11.c $(HARNESS)
 tests_integration_test_hub_ingest11_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_ingest11_CPPFLAGS = $(IT_CPPFLAGS)
