@@ -3,17 +3,16 @@
  * virtual-machine steps: a count that does not depend on what else runs on
  * the machine, where bench_hub_list's milliseconds do.
  *
- *   BENCH_DB=PATH bench_list_steps     PATH: a database bench_hub_list kept
+ *   BENCH_DB=PATH bench_list_steps [ROW]   PATH: a database bench_hub_list kept
  *
  * For each hard q (and a few-candidate one) it lists the first page and the
  * deep one (page 10 of 50 chats, as bench_hub_list) through db_chats_list,
  * as Agent 0 (PATH.token), and prints the VM steps of every statement the
  * request ran, FTS5's own statements included, with meta.total and
- * meta.total_capped. The instructions of the same calls:
+ * meta.total_capped. With ROW (1..) it lists that row's first page only,
+ * so that the instructions of that one request are
  *
- *   valgrind --tool=callgrind --toggle-collect=db_chats_list bench_list_steps
- *
- * count each request DEEP + 1 times (the walk to the deep page included).
+ *   valgrind --tool=callgrind --toggle-collect=db_chats_list bench_list_steps ROW
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -66,7 +65,7 @@ static int64_t page(struct db *db, const struct agent *me, struct chat_query *q,
 	return n;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const char *path = getenv("BENCH_DB");
 	char tokpath[512], token[TOKEN_STRLEN + 2] = "";
@@ -88,9 +87,12 @@ int main(void)
 		die(tokpath, "not a token of this database");
 	sqlite3_trace_v2(db->conn, SQLITE_TRACE_PROFILE, count_steps, NULL);
 
+	size_t row = argc > 1 ? (size_t)atoi(argv[1]) : 0;
 	printf("| request | first page: VM steps | total | capped | page %d: VM steps | total |"
 	       " capped |\n|---|---|---|---|---|---|---|\n", DEEP);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		if (row && row != i + 1)
+			continue;
 		struct chat_query q;
 		struct chat_page first = {0}, deep = {0};
 		char *cursor = NULL;
@@ -100,7 +102,7 @@ int main(void)
 			q.responder = RESPONDER_IS_NONE;
 		int64_t s1 = page(db, &me, &q, &cursor, &first), sd = 0;
 		int n = 1;
-		for (; cursor && n < DEEP; n++) {
+		for (; cursor && !row && n < DEEP; n++) {
 			chat_page_free(&deep);
 			q.cursor = cursor;
 			sd = page(db, &me, &q, &cursor, &deep);
