@@ -277,9 +277,10 @@ static bool row_before(const struct row_key *a, const struct row_key *b, enum ch
  * of the same columns (db_grams.c).
  *
  * The index alone first says whether there are at most CANDIDATES_MAX
- * candidates: it reads up to CANDIDATES_MAX + 1 of them, and no chat row.
- * With few, one pass reads them with their sort key and whether they match
- * q and the filters, and that is the whole answer: the exact count, and the
+ * candidates: it reads up to CANDIDATES_MAX + 1 rowids, and no chat row.
+ * With few, one pass reads those chats (by the rowids kept: a second
+ * phrase lookup would cost as much as the first) with their sort key and
+ * whether they match q and the filters, and that is the whole answer: the exact count, and the
  * page, cut and sorted here (the chats unchanged since the walk began; the
  * changed ones come from their event rows as for any filter). With more,
  * the term is common enough that a walk of the sort's index, checking each
@@ -299,6 +300,7 @@ struct text_search {
 	char *phrase;      /* the FTS5 query (owned); NULL when there is no q */
 	const char *index; /* the FTS5 table it is asked of */
 	bool few;          /* at most CANDIDATES_MAX candidates: pages are cut from them */
+	char *rowids;      /* when few, the candidates' rowids: a JSON array (owned) */
 	int64_t matched;   /* when few, how many candidates match q and the filters */
 	struct candidate *rows; /* those that match, when few (owned) */
 };
@@ -321,19 +323,17 @@ static char *fts_phrase(const char *text)
 	return p;
 }
 
-/* How many candidates the phrase has, up to CANDIDATES_MAX + 1: from the
- * index alone. */
-static void candidates_count_sql(struct sqlbuf *b, const struct text_search *t)
+/* The phrase's candidates, up to CANDIDATES_MAX + 1: rowids from the index
+ * alone. */
+static void candidates_lookup_sql(struct sqlbuf *b, const struct text_search *t)
 {
-	sb_printf(b, "SELECT count(*) FROM (SELECT rowid FROM %s WHERE %s MATCH ? LIMIT %d)",
-		  t->index, t->index, CANDIDATES_MAX + 1);
+	sb_printf(b, "SELECT rowid FROM %s WHERE %s MATCH ? LIMIT %d", t->index, t->index,
+		  CANDIDATES_MAX + 1);
 	sb_text(b, t->phrase);
 }
 
-/* The phrase's candidates, when few: id, sort key, last event and whether
- * each matches q and its filters. The LIMIT is the size of
- * text_search.rows; the count before, in the same read transaction, found
- * no more. */
+/* The few candidates' chats: id, sort key, last event and whether each
+ * matches q and its filters. */
 static bool candidates_sql(struct sqlbuf *b, const struct chat_query *q, const struct agent *me,
 			   const struct text_search *t)
 {
@@ -341,11 +341,45 @@ static bool candidates_sql(struct sqlbuf *b, const struct chat_query *q, const s
 	add_filters(b, q, me);
 	if (!add_text(b, q))
 		return false;
-	sb_printf(b, ") FROM chats WHERE rowid IN (SELECT rowid FROM %s WHERE %s MATCH ?"
-		     " LIMIT %d)",
-		  t->index, t->index, CANDIDATES_MAX);
-	sb_text(b, t->phrase);
+	sb_printf(b, ") FROM chats WHERE rowid IN (SELECT value FROM json_each(?))");
+	sb_text(b, t->rowids);
 	return true;
+}
+
+/* n rowids as a JSON array, for json_each. */
+static char *rowids_json(const int64_t *ids, size_t n)
+{
+	/* "[", up to 20 characters and a comma a rowid, "]" */
+	size_t cap = 21 * n + 3, len = 1;
+	char *s = malloc(cap);
+
+	if (!s)
+		return NULL;
+	s[0] = '[';
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(s + len, cap - len, "%s%" PRId64, i ? "," : "", ids[i]);
+	snprintf(s + len, cap - len, "]");
+	return s;
+}
+
+/* Look the candidates up, CANDIDATES_MAX + 1 at most: t->few, and when few
+ * their rowids in t->rowids. */
+static bool candidates_lookup(struct db *db, struct text_search *t, struct api_error *err)
+{
+	int64_t ids[CANDIDATES_MAX];
+	struct sqlbuf b = {.len = 0};
+	size_t n = 0;
+	int rc = SQLITE_DONE;
+
+	candidates_lookup_sql(&b, t);
+	sqlite3_stmt *st = db_query(db, b.sql, b.args, b.nargs, err);
+	while (st && (rc = db_step(db, st, err)) == SQLITE_ROW && n++ < CANDIDATES_MAX)
+		ids[n - 1] = sqlite3_column_int64(st, 0);
+	db_release(db, st);
+	if (!st || (rc != SQLITE_DONE && rc != SQLITE_ROW))
+		return false;
+	t->few = n <= CANDIDATES_MAX;
+	return !t->few || (t->rowids = rowids_json(ids, n)) || db_oom(err);
 }
 
 static int newest_first(const void *a, const void *b)
@@ -361,10 +395,8 @@ static int oldest_first(const void *a, const void *b)
 static bool text_search_init(struct db *db, const struct chat_query *q, const struct agent *me,
 			     struct text_search *t, struct api_error *err)
 {
-	struct sqlbuf count = {.len = 0}, b = {.len = 0};
-	int64_t n = 0;
+	struct sqlbuf b = {.len = 0};
 	int rc = SQLITE_DONE;
-	bool found;
 
 	memset(t, 0, sizeof *t);
 	if (!q->q)
@@ -372,10 +404,8 @@ static bool text_search_init(struct db *db, const struct chat_query *q, const st
 	t->index = utf8_count(q->q, strlen(q->q)) < FTS_MIN_CHARS ? "chats_grams" : "chats_fts";
 	if (!(t->phrase = fts_phrase(q->q)))
 		return db_oom(err);
-	candidates_count_sql(&count, t);
-	if (!db_get_int(db, count.sql, count.args, count.nargs, &n, &found, err))
+	if (!candidates_lookup(db, t, err))
 		return false;
-	t->few = n <= CANDIDATES_MAX;
 	if (!t->few)
 		return true;
 	if (!candidates_sql(&b, q, me, t) ||
@@ -402,6 +432,7 @@ static bool text_search_init(struct db *db, const struct chat_query *q, const st
 static void text_search_free(struct text_search *t)
 {
 	free(t->phrase);
+	free(t->rowids);
 	free(t->rows);
 }
 
@@ -665,7 +696,7 @@ bool chat_list_plans(struct db *db, const struct agent *me, const struct chat_qu
 				     page_sql(&a2, false, q, me, &cur, cur.snap, q->limit + 1);
 	built = built && page_sql(&b, true, q, me, &cur, cur.snap, q->limit + 1);
 	if (q->q)
-		candidates_count_sql(&c, &t);
+		candidates_lookup_sql(&c, &t);
 	else
 		count_sql(&c, q, me);
 	ok = ok && (built || db_oom(err));
