@@ -280,13 +280,14 @@ static bool row_before(const struct row_key *a, const struct row_key *b, enum ch
  * candidates: it reads up to CANDIDATES_MAX + 1 rowids, and no chat row.
  * With few, one pass reads those chats (by the rowids kept: a second
  * phrase lookup would cost as much as the first) with their sort key and
- * whether they match q and the filters, and that is the whole answer: the exact count, and the
- * page, cut and sorted here (the chats unchanged since the walk began; the
- * changed ones come from their event rows as for any filter). With more,
- * the term is common enough that a walk of the sort's index, checking each
- * row, fills a page sooner; and the count is what that walk found, a lower
- * bound (meta.total_capped). Counting further would read a chat row per
- * candidate, which is what took a common term over its time budget.
+ * whether they match q and the filters, and that is the whole answer: the
+ * exact count, and the page, cut and sorted here (the chats unchanged since
+ * the walk began; the changed ones come from their event rows as for any
+ * filter). With more, the term is common enough that a walk of the sort's
+ * index, checking each row, fills a page sooner; and the count is what
+ * that walk found, a lower bound (meta.total_capped). Counting further
+ * would read a chat row per candidate, which is what took a common term
+ * over its time budget.
  */
 #define FTS_MIN_CHARS  3
 #define CANDIDATES_MAX 1000
