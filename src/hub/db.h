@@ -228,8 +228,9 @@ struct chat_page {
 	size_t count;
 	char *next_cursor;          /* NULL on the last page */
 	int64_t total;              /* chats matching now */
-	/* A q's count stopped early: at least `total` chats match (see
-	 * doc/protocol.md, "Listing chats"). */
+	/* A q with many candidates was not counted: at least `total` chats
+	 * match, those the page's walk found (see doc/protocol.md, "Listing
+	 * chats"). */
 	bool total_capped;
 };
 

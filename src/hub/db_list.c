@@ -276,13 +276,18 @@ static bool row_before(const struct row_key *a, const struct row_key *b, enum ch
  * chats_grams instead, which holds every character and pair of characters
  * of the same columns (db_grams.c).
  *
- * One pass reads the first CANDIDATES_MAX + 1 candidates with their sort
- * key and whether they match q and the filters. With at most
- * CANDIDATES_MAX, that is the whole answer: the count, and the page, cut
- * and sorted here (the chats unchanged since the walk began; the changed
- * ones come from their event rows as for any filter). With more, the term
- * is common enough that a walk of the sort's index, checking each row,
- * fills a page sooner; and the count stops there (meta.total_capped).
+ * The index alone first says whether there are at most CANDIDATES_MAX
+ * candidates: it reads up to CANDIDATES_MAX + 1 rowids, and no chat row.
+ * With few, one pass reads those chats (by the rowids kept: a second
+ * phrase lookup would cost as much as the first) with their sort key and
+ * whether they match q and the filters, and that is the whole answer: the
+ * exact count, and the page, cut and sorted here (the chats unchanged since
+ * the walk began; the changed ones come from their event rows as for any
+ * filter). With more, the term is common enough that a walk of the sort's
+ * index, checking each row, fills a page sooner; and the count is what
+ * that walk found, a lower bound (meta.total_capped). Counting further
+ * would read a chat row per candidate, which is what took a common term
+ * over its time budget.
  */
 #define FTS_MIN_CHARS  3
 #define CANDIDATES_MAX 1000
@@ -296,7 +301,8 @@ struct text_search {
 	char *phrase;      /* the FTS5 query (owned); NULL when there is no q */
 	const char *index; /* the FTS5 table it is asked of */
 	bool few;          /* at most CANDIDATES_MAX candidates: pages are cut from them */
-	int64_t matched;   /* how many of those candidates match q and the filters */
+	char *rowids;      /* when few, the candidates' rowids: a JSON array (owned) */
+	int64_t matched;   /* when few, how many candidates match q and the filters */
 	struct candidate *rows; /* those that match, when few (owned) */
 };
 
@@ -318,8 +324,17 @@ static char *fts_phrase(const char *text)
 	return p;
 }
 
-/* The phrase's first CANDIDATES_MAX + 1 candidates: id, sort key, last
- * event and whether each matches q and its filters. */
+/* The phrase's candidates, up to CANDIDATES_MAX + 1: rowids from the index
+ * alone. */
+static void candidates_lookup_sql(struct sqlbuf *b, const struct text_search *t)
+{
+	sb_printf(b, "SELECT rowid FROM %s WHERE %s MATCH ? LIMIT %d", t->index, t->index,
+		  CANDIDATES_MAX + 1);
+	sb_text(b, t->phrase);
+}
+
+/* The few candidates' chats: id, sort key, last event and whether each
+ * matches q and its filters. */
 static bool candidates_sql(struct sqlbuf *b, const struct chat_query *q, const struct agent *me,
 			   const struct text_search *t)
 {
@@ -327,11 +342,45 @@ static bool candidates_sql(struct sqlbuf *b, const struct chat_query *q, const s
 	add_filters(b, q, me);
 	if (!add_text(b, q))
 		return false;
-	sb_printf(b, ") FROM chats WHERE rowid IN (SELECT rowid FROM %s WHERE %s MATCH ?"
-		     " LIMIT %d)",
-		  t->index, t->index, CANDIDATES_MAX + 1);
-	sb_text(b, t->phrase);
+	sb_printf(b, ") FROM chats WHERE rowid IN (SELECT value FROM json_each(?))");
+	sb_text(b, t->rowids);
 	return true;
+}
+
+/* n rowids as a JSON array, for json_each. */
+static char *rowids_json(const int64_t *ids, size_t n)
+{
+	/* "[", up to 20 characters and a comma a rowid, "]" */
+	size_t cap = 21 * n + 3, len = 1;
+	char *s = malloc(cap);
+
+	if (!s)
+		return NULL;
+	s[0] = '[';
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(s + len, cap - len, "%s%" PRId64, i ? "," : "", ids[i]);
+	snprintf(s + len, cap - len, "]");
+	return s;
+}
+
+/* Look the candidates up, CANDIDATES_MAX + 1 at most: t->few, and when few
+ * their rowids in t->rowids. */
+static bool candidates_lookup(struct db *db, struct text_search *t, struct api_error *err)
+{
+	int64_t ids[CANDIDATES_MAX];
+	struct sqlbuf b = {.len = 0};
+	size_t n = 0;
+	int rc = SQLITE_DONE;
+
+	candidates_lookup_sql(&b, t);
+	sqlite3_stmt *st = db_query(db, b.sql, b.args, b.nargs, err);
+	while (st && (rc = db_step(db, st, err)) == SQLITE_ROW && n++ < CANDIDATES_MAX)
+		ids[n - 1] = sqlite3_column_int64(st, 0);
+	db_release(db, st);
+	if (!st || (rc != SQLITE_DONE && rc != SQLITE_ROW))
+		return false;
+	t->few = n <= CANDIDATES_MAX;
+	return !t->few || (t->rowids = rowids_json(ids, n)) || db_oom(err);
 }
 
 static int newest_first(const void *a, const void *b)
@@ -354,17 +403,19 @@ static bool text_search_init(struct db *db, const struct chat_query *q, const st
 	if (!q->q)
 		return true;
 	t->index = utf8_count(q->q, strlen(q->q)) < FTS_MIN_CHARS ? "chats_grams" : "chats_fts";
-	if (!(t->phrase = fts_phrase(q->q)) || !candidates_sql(&b, q, me, t)) {
+	if (!(t->phrase = fts_phrase(q->q)))
+		return db_oom(err);
+	if (!candidates_lookup(db, t, err))
+		return false;
+	if (!t->few)
+		return true;
+	if (!candidates_sql(&b, q, me, t) ||
+	    !(t->rows = malloc(CANDIDATES_MAX * sizeof *t->rows))) {
 		free(b.pattern);
 		return db_oom(err);
 	}
-	if (!(t->rows = malloc(CANDIDATES_MAX * sizeof *t->rows))) {
-		free(b.pattern);
-		return db_oom(err);
-	}
-	int64_t n = 0;
 	sqlite3_stmt *st = db_query(db, b.sql, b.args, b.nargs, err);
-	while (st && (rc = db_step(db, st, err)) == SQLITE_ROW && ++n <= CANDIDATES_MAX) {
+	while (st && (rc = db_step(db, st, err)) == SQLITE_ROW) {
 		if (!sqlite3_column_int(st, 3))
 			continue;
 		struct candidate *c = &t->rows[t->matched++];
@@ -374,16 +425,15 @@ static bool text_search_init(struct db *db, const struct chat_query *q, const st
 	}
 	db_release(db, st);
 	free(b.pattern);
-	t->few = n <= CANDIDATES_MAX;
-	if (t->few)
-		qsort(t->rows, (size_t)t->matched, sizeof *t->rows,
-		      q->sort == SORT_RECENT ? newest_first : oldest_first);
-	return st && (rc == SQLITE_DONE || rc == SQLITE_ROW);
+	qsort(t->rows, (size_t)t->matched, sizeof *t->rows,
+	      q->sort == SORT_RECENT ? newest_first : oldest_first);
+	return st && rc == SQLITE_DONE;
 }
 
 static void text_search_free(struct text_search *t)
 {
 	free(t->phrase);
+	free(t->rowids);
 	free(t->rows);
 }
 
@@ -488,49 +538,41 @@ static bool has_filters(const struct chat_query *q)
 	       q->status >= 0 || q->channel >= 0 || q->source || q->q;
 }
 
-/* The statement that counts the chats matching q. Without q it sums
- * chat_counts, whose rows are the few combinations of the filter columns
- * (db.c); a q counts its candidates (text_search_init). */
-static bool count_sql(struct sqlbuf *b, const struct chat_query *q, const struct agent *me,
-		      const struct text_search *t)
+/* The statement that counts the chats matching q without a text search:
+ * it sums chat_counts, whose rows are the few combinations of the filter
+ * columns (db.c). */
+static void count_sql(struct sqlbuf *b, const struct chat_query *q, const struct agent *me)
 {
-	if (!q->q) {
-		sb_printf(b, "SELECT coalesce(sum(n), 0) FROM chat_counts WHERE 1");
-		add_filters(b, q, me);
-		return true;
-	}
-	return candidates_sql(b, q, me, t);
+	sb_printf(b, "SELECT coalesce(sum(n), 0) FROM chat_counts WHERE 1");
+	add_filters(b, q, me);
 }
 
+/* meta.total. A q counts its few candidates that match; with many, the
+ * `walked` matches the page's walk found are a lower bound, and exact when
+ * that walk was the whole list (`walked_all`). */
 static bool count_matching(struct db *db, const struct chat_query *q, const struct agent *me,
-			   const struct text_search *t, struct chat_page *p,
-			   struct api_error *err)
+			   const struct text_search *t, int64_t walked, bool walked_all,
+			   struct chat_page *p, struct api_error *err)
 {
 	struct sqlbuf b = {.len = 0};
 	bool found;
 
+	if (t->phrase) {
+		p->total = t->few ? t->matched : walked;
+		p->total_capped = !t->few && !walked_all;
+		return true;
+	}
 	/* No filter at all: every chat, counted once and then kept up to date
 	 * (db_internal.h). */
-	bool all = !has_filters(q), ok = true;
+	bool all = !has_filters(q);
 	if (all && db->chat_count >= 0) {
 		p->total = db->chat_count;
 		return true;
 	}
-	if (t->phrase) {
-		p->total = t->matched;
-	} else if (count_sql(&b, q, me, t)) {
-		ok = db_get_int(db, b.sql, b.args, b.nargs, &p->total, &found, err);
-	} else {
-		ok = db_oom(err);
-	}
-	free(b.pattern);
+	count_sql(&b, q, me);
+	bool ok = db_get_int(db, b.sql, b.args, b.nargs, &p->total, &found, err);
 	if (ok && all)
 		db->chat_count = p->total;
-	if (ok && q->q && !t->few) {
-		p->total_capped = true;
-		if (p->total > CANDIDATES_MAX)
-			p->total = CANDIDATES_MAX;
-	}
 	return ok;
 }
 
@@ -549,10 +591,12 @@ static size_t merge_rows(const struct row_key *a, size_t na, const struct row_ke
 	return n;
 }
 
-/* The rows of the page (as of S), and whether more follow. */
+/* The rows of the page (as of S), whether more follow, and how many
+ * matching chats the walk found (the page and the one past it). */
 static bool page_keys(struct db *db, const struct chat_query *q, const struct agent *me,
 		      const struct text_search *t, const struct cursor *cur, int64_t snap,
-		      struct row_key *page, size_t *n, bool *more, struct api_error *err)
+		      struct row_key *page, size_t *n, bool *more, size_t *found,
+		      struct api_error *err)
 {
 	size_t cap = (size_t)q->limit + 1, na = 0, nb = 0;
 	struct row_key *a = calloc(cap, sizeof *a), *b = calloc(cap, sizeof *b);
@@ -566,6 +610,7 @@ static bool page_keys(struct db *db, const struct chat_query *q, const struct ag
 	if (ok) {
 		*n = merge_rows(a, na, b, nb, q->sort, (size_t)q->limit, page);
 		*more = na + nb > (size_t)q->limit;
+		*found = na + nb;
 	}
 	free(a);
 	free(b);
@@ -579,7 +624,7 @@ static bool list_page(struct db *db, const struct chat_query *q, const struct ag
 	int64_t head = db_events_head(db), snap = cur ? cur->snap : head;
 	struct row_key *rows = calloc((size_t)q->limit, sizeof *rows);
 	struct text_search t = {0};
-	size_t n = 0;
+	size_t n = 0, found = 0;
 	bool more = false;
 
 	if (!rows)
@@ -589,9 +634,10 @@ static bool list_page(struct db *db, const struct chat_query *q, const struct ag
 		ok = api_error_set(err, API_INVALID_QUERY, "cursor: not a cursor of this list");
 	else if (snap < db->floor - 1)
 		ok = api_error_set(err, API_INVALID_QUERY, "cursor expired; start the list again");
+	/* A first page with no more after it walked every matching chat. */
 	ok = ok && text_search_init(db, q, me, &t, err) &&
-	     page_keys(db, q, me, &t, cur, snap, rows, &n, &more, err) &&
-	     count_matching(db, q, me, &t, p, err);
+	     page_keys(db, q, me, &t, cur, snap, rows, &n, &more, &found, err) &&
+	     count_matching(db, q, me, &t, (int64_t)found, !cur && !more, p, err);
 	text_search_free(&t);
 	if (ok && !(p->chats = calloc(n ? n : 1, sizeof *p->chats)))
 		ok = db_oom(err);
@@ -649,8 +695,11 @@ bool chat_list_plans(struct db *db, const struct agent *me, const struct chat_qu
 	bool built = t.few ? candidates_sql(&a, q, me, &t) && candidates_sql(&a2, q, me, &t)
 			   : page_sql(&a, false, q, me, NULL, cur.snap, q->limit + 1) &&
 				     page_sql(&a2, false, q, me, &cur, cur.snap, q->limit + 1);
-	built = built && page_sql(&b, true, q, me, &cur, cur.snap, q->limit + 1) &&
-		count_sql(&c, q, me, &t);
+	built = built && page_sql(&b, true, q, me, &cur, cur.snap, q->limit + 1);
+	if (q->q)
+		candidates_lookup_sql(&c, &t);
+	else
+		count_sql(&c, q, me);
 	ok = ok && (built || db_oom(err));
 	ok = ok && explain_into(db, "first", &a, &plan, err) &&
 	     explain_into(db, "next", &a2, &plan, err) &&
@@ -660,7 +709,6 @@ bool chat_list_plans(struct db *db, const struct agent *me, const struct chat_qu
 	free(a.pattern);
 	free(a2.pattern);
 	free(b.pattern);
-	free(c.pattern);
 	return ok;
 }
 

@@ -1,7 +1,7 @@
 # ---- benchmarks: `make bench`, never `make check` (see doc/performance.md) --
 EXTRA_PROGRAMS = tests/bench/bench_hub_list tests/bench/bench_hub_fanout \
 	tests/bench/bench_hub_wal tests/bench/bench_store tests/bench/bench_console tests/bench/bench_console_keys \
-	tests/bench/bench_bridge tests/bench/bench_hub_soak
+	tests/bench/bench_bridge tests/bench/bench_hub_soak tests/bench/bench_list_steps
 BENCH_FILL = tests/bench/bench_fill.c tests/bench/bench_fill.h
 tests_bench_bench_console_SOURCES = tests/bench/bench_console.c tests/bench/bench_console.h \
 	tests/bench/bench_console_irc.c tests/bench/bench_termbytes.c tests/bench/bench_trace.c $(BENCH_FILL) $(TMUX_HARNESS) $(HARNESS)
@@ -39,6 +39,9 @@ tests_bench_bench_hub_list_CFLAGS = $(IT_CFLAGS)
 tests_bench_bench_hub_list_CPPFLAGS = $(IT_CPPFLAGS) $(HUB_CPPFLAGS)
 tests_bench_bench_hub_list_LDADD = $(HUBDB_LIBS) $(IT_LDADD)
 tests_bench_bench_hub_list_LDFLAGS = -pthread
+tests_bench_bench_list_steps_SOURCES = tests/bench/bench_list_steps.c
+tests_bench_bench_list_steps_CPPFLAGS = $(HUB_CPPFLAGS) $(SQLITE_CFLAGS)
+tests_bench_bench_list_steps_LDADD = $(HUBDB_LIBS)
 CLEANFILES = $(EXTRA_PROGRAMS) $(CLEANFILES_THEMES)
 
 bench: handoffd handoff handoff-bridge tests/sim/botpress_sim tests/sim/threads_sim \

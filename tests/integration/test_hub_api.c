@@ -410,6 +410,9 @@ static void test_list_filters_and_agents(void **state)
 	list = cJSON_GetObjectItem(expect_status(&r, 200), "chats");
 	assert_int_equal(cJSON_GetArraySize(list), 1);
 	assert_int_equal((int)num(r.json, "meta.total"), 1);
+	/* one candidate: counted exactly, and said so */
+	assert_true(cJSON_IsFalse(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "meta"), "total_capped")));
 	reply_free(&r);
 
 	snprintf(path, sizeof path, "/v1/chats/%s/takeover", chat);

@@ -25,6 +25,7 @@ UNIT_TESTS = \
 	tests/unit/test_db_actions \
 	tests/unit/test_db_chats \
 	tests/unit/test_db_list_index \
+	tests/unit/test_db_list_q \
 	tests/unit/test_db_search \
 	tests/unit/test_db_bulk \
 	tests/unit/test_db_ingest \
@@ -117,6 +118,10 @@ tests_unit_test_db_list_index_SOURCES = tests/unit/test_db_list_index.c tests/un
 tests_unit_test_db_list_index_CFLAGS = $(DB_TEST_CFLAGS)
 tests_unit_test_db_list_index_CPPFLAGS = $(HUB_CPPFLAGS)
 tests_unit_test_db_list_index_LDADD = $(DB_TEST_LDADD)
+tests_unit_test_db_list_q_SOURCES = tests/unit/test_db_list_q.c tests/unit/test_db_fixture.h
+tests_unit_test_db_list_q_CFLAGS = $(DB_TEST_CFLAGS)
+tests_unit_test_db_list_q_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_unit_test_db_list_q_LDADD = $(DB_TEST_LDADD)
 tests_unit_test_db_search_SOURCES = tests/unit/test_db_search.c tests/unit/test_db_fixture.h
 tests_unit_test_db_search_CFLAGS = $(DB_TEST_CFLAGS)
 tests_unit_test_db_search_CPPFLAGS = $(HUB_CPPFLAGS)
