@@ -660,6 +660,21 @@ bool db_bulk_begin(struct db *db, struct api_error *err)
 	return db->bulk;
 }
 
+/* The chats noted in chats_text_dirty, out of a text index with what it
+ * holds for them and in with their text as it is now, as one statement:
+ * SQLite 3.40 has an FTS5 table written earlier in the transaction flush
+ * its pending terms as a segment of their own at the start of every later
+ * statement (its xSavepoint), so a delete and an insert in two statements
+ * wrote two segments per index and commit. k puts every delete before the
+ * inserts: a row's old terms must go before its new ones come. */
+#define CHATS_TEXT_REINDEX(index)                                                          \
+	"INSERT INTO " index " (" index ", rowid, title, owner_name, latest_text)"          \
+	" SELECT cmd, id, title, owner_name, latest_text FROM ("                          \
+	"SELECT 0 AS k, 'delete' AS cmd, id, title, owner_name, latest_text"              \
+	" FROM chats_text_dirty WHERE NOT fresh"                                          \
+	" UNION ALL SELECT 1, NULL, c.rowid, c.title, c.owner_name, c.latest_text"        \
+	" FROM chats_text_dirty d JOIN chats c ON c.rowid = d.id) ORDER BY k"
+
 /* Index the rows noted in chats_text_dirty and messages_text_dirty
  * (migration step 14) once each, with their text as it is now: a chat out
  * with what the indexes hold and in with its final text, a message in.
@@ -668,18 +683,8 @@ bool db_bulk_begin(struct db *db, struct api_error *err)
 static bool flush_text(struct db *db, struct api_error *err)
 {
 	static const char *const steps[] = {
-		"INSERT INTO chats_fts (chats_fts, rowid, title, owner_name, latest_text)"
-		" SELECT 'delete', id, title, owner_name, latest_text FROM chats_text_dirty"
-		" WHERE NOT fresh",
-		"INSERT INTO chats_grams (chats_grams, rowid, title, owner_name, latest_text)"
-		" SELECT 'delete', id, title, owner_name, latest_text FROM chats_text_dirty"
-		" WHERE NOT fresh",
-		"INSERT INTO chats_fts (rowid, title, owner_name, latest_text)"
-		" SELECT c.rowid, c.title, c.owner_name, c.latest_text"
-		" FROM chats_text_dirty d JOIN chats c ON c.rowid = d.id",
-		"INSERT INTO chats_grams (rowid, title, owner_name, latest_text)"
-		" SELECT c.rowid, c.title, c.owner_name, c.latest_text"
-		" FROM chats_text_dirty d JOIN chats c ON c.rowid = d.id",
+		CHATS_TEXT_REINDEX("chats_fts"),
+		CHATS_TEXT_REINDEX("chats_grams"),
 		"DELETE FROM chats_text_dirty",
 		"INSERT INTO messages_fts (rowid, text) SELECT m.rowid, m.text"
 		" FROM messages_text_dirty d JOIN messages m ON m.rowid = d.id",
