@@ -51,23 +51,32 @@ static bool pending_push(struct db *db, int64_t seq, const char *chat_id, char *
 	return true;
 }
 
+bool event_seq_next(struct db *db, int64_t *seq, struct api_error *err)
+{
+	bool found;
+
+	return db_get_int(db, "SELECT coalesce(max(seq), 0) + 1 FROM events", NO_ARGS, seq, &found,
+			  err);
+}
+
 bool chat_changed(struct db *db, const char *id, enum event_type type, const struct message *m,
 		  int64_t now, struct chat *out, struct api_error *err)
 {
 	int64_t seq = 0;
-	bool found;
+
+	return event_seq_next(db, &seq, err) &&
+	       db_run(db, "UPDATE chats SET " CHAT_BUMP("?", "?") " WHERE id = ?",
+		      ARGS(ARG_I(now), ARG_I(seq), ARG_T(id)), NULL, err) &&
+	       chat_event(db, id, type, m, seq, now, out, err);
+}
+
+bool chat_event(struct db *db, const char *id, enum event_type type, const struct message *m,
+		int64_t seq, int64_t now, struct chat *out, struct api_error *err)
+{
 	uuid_str chat_id;
 
 	/* Copied: callers often pass out->id, which chat_free(out) clears. */
 	snprintf(chat_id, sizeof chat_id, "%s", id);
-
-	if (!db_get_int(db, "SELECT coalesce(max(seq), 0) + 1 FROM events", NO_ARGS, &seq, &found,
-			err) ||
-	    !db_run(db,
-		    "UPDATE chats SET version = version + 1, updated_at = ?, last_event_seq = ?"
-		    " WHERE id = ?",
-		    ARGS(ARG_I(now), ARG_I(seq), ARG_T(chat_id)), NULL, err))
-		return false;
 	chat_free(out);
 	if (!chat_load(db, chat_id, out, err))
 		return false;

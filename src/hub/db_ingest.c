@@ -77,8 +77,9 @@ static bool owner_id(struct db *db, const struct ingest *in, uuid_str id, char *
 		      NULL, err);
 }
 
-/* A new chat in AI mode, announced by chat.created (version 1, no message).
- * Its source is the calling account and the platform it names. */
+/* A new chat in AI mode, announced by chat.created (version 1, no message:
+ * the insert makes chat_changed's bump itself). Its source is the calling
+ * account and the platform it names. */
 static bool create_chat(struct db *db, const struct agent *me, const struct ingest *in,
 			int64_t now, struct chat *c, struct api_error *err)
 {
@@ -87,22 +88,23 @@ static bool create_chat(struct db *db, const struct agent *me, const struct inge
 	uuid_str id, channel, owner;
 	char *owner_name = NULL;
 	struct errbuf why;
+	int64_t seq = 0;
 
 	if (!uuid_generate(id, &why))
 		return api_error_set(err, API_INTERNAL, "%s", why.msg);
 	bool ok = channel_id(db, in->channel_type, channel_name, channel, err) &&
-		  owner_id(db, in, owner, &owner_name, err) &&
+		  owner_id(db, in, owner, &owner_name, err) && event_seq_next(db, &seq, err) &&
 		  db_run(db,
 			 "INSERT INTO chats (id, external_id, channel_id, channel_type, owner_id,"
 			 " owner_name, created_at, updated_at, source_platform, source_account_id,"
 			 " responder_type, mode, escalated, state, message_count, version,"
 			 " last_event_seq)"
-			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0)",
+			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 1, ?)",
 			 ARGS(ARG_T(id), ARG_T(in->external_id), ARG_T(channel),
 			      ARG_I(in->channel_type), ARG_T(owner), ARG_T(owner_name), ARG_I(now),
-			      ARG_I(now), ARG_T(in->source_platform), ARG_T(me->id)),
+			      ARG_I(now), ARG_T(in->source_platform), ARG_T(me->id), ARG_I(seq)),
 			 NULL, err) &&
-		  chat_changed(db, id, EVENT_CHAT_CREATED, NULL, now, c, err);
+		  chat_event(db, id, EVENT_CHAT_CREATED, NULL, seq, now, c, err);
 	free(owner_name);
 	db->chats_created += ok;
 	return ok;
