@@ -486,11 +486,22 @@ void db_set_retention(struct db *db, int64_t retained)
 
 /* ---- statement cache ------------------------------------------------------ */
 
-static uint64_t fnv1a(const char *s)
+/* The key of a statement's SQL text, taken at every db_query and
+ * db_release: eight bytes a step (FNV-1a's constants, a word for a byte,
+ * and a shift to fold the high bits down), because the statements of an
+ * ingest are long and a byte a step was 6 % of the hub's work in a
+ * backfill. */
+static uint64_t sql_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
+	size_t n = strlen(s);
+	uint64_t h = 1469598103934665603ULL ^ n, w;
 
-	for (; *s; s++)
+	for (; n >= sizeof w; n -= sizeof w, s += sizeof w) {
+		memcpy(&w, s, sizeof w);
+		h = (h ^ w) * 1099511628211ULL;
+		h ^= h >> 29;
+	}
+	for (; n; n--, s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
 	return h;
 }
@@ -524,7 +535,7 @@ static bool bind_args(sqlite3_stmt *st, const struct sqlarg *args, size_t n)
 sqlite3_stmt *db_query(struct db *db, const char *sql, const struct sqlarg *args, size_t n,
 		       struct api_error *err)
 {
-	uint64_t h = fnv1a(sql);
+	uint64_t h = sql_hash(sql);
 	struct stmt_slot *slot = stmt_slot(db, sql, h);
 	sqlite3_stmt *st = slot->st;
 
@@ -555,7 +566,7 @@ void db_release(struct db *db, sqlite3_stmt *st)
 	if (!st)
 		return;
 	sql = sqlite3_sql(st);
-	if (stmt_slot(db, sql, fnv1a(sql))->st != st) {
+	if (stmt_slot(db, sql, sql_hash(sql))->st != st) {
 		sqlite3_finalize(st); /* not cached: the cache was full */
 		return;
 	}
