@@ -342,6 +342,31 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER messages_text_insert AFTER INSERT ON messages BEGIN"
 	" INSERT INTO messages_text_dirty VALUES (new.rowid);"
 	" END;",
+	/* 15: the six indexes of the responder and ticket status filters hold
+	 * only the chats that have one. responder_id and ticket_status are
+	 * NULL in a chat no agent holds or filed (every chat a bridge brings
+	 * in, until an agent takes it), yet each such chat had an entry in all
+	 * six, written at its insert and, in three (recent_key), moved again at
+	 * every message: a backfill paid for entries no query reads. Every
+	 * query of these columns compares them with "=" (db_list.c's filters,
+	 * db_agents.c's FREE_ROOM), which a NULL never meets, so SQLite uses
+	 * the partial index for each of them as before (test_db_list_index). */
+	"DROP INDEX chats_responder; DROP INDEX chats_responder_w;"
+	"DROP INDEX chats_status; DROP INDEX chats_status_w;"
+	"DROP INDEX chats_responder_status; DROP INDEX chats_responder_status_w;"
+	"CREATE INDEX chats_responder ON chats (responder_id, recent_key, id)"
+	" WHERE responder_id IS NOT NULL;"
+	"CREATE INDEX chats_responder_w ON chats (responder_id, wait_key, id)"
+	" WHERE responder_id IS NOT NULL;"
+	"CREATE INDEX chats_status ON chats (ticket_status, recent_key, id)"
+	" WHERE ticket_status IS NOT NULL;"
+	"CREATE INDEX chats_status_w ON chats (ticket_status, wait_key, id)"
+	" WHERE ticket_status IS NOT NULL;"
+	"CREATE INDEX chats_responder_status ON chats (responder_id, ticket_status, recent_key, id)"
+	" WHERE responder_id IS NOT NULL AND ticket_status IS NOT NULL;"
+	"CREATE INDEX chats_responder_status_w ON chats"
+	" (responder_id, ticket_status, wait_key, id)"
+	" WHERE responder_id IS NOT NULL AND ticket_status IS NOT NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -36,7 +36,7 @@ struct db;
 
 /* The schema's version (PRAGMA user_version) once every migration step
  * ran: the number of steps (db.c checks it at compile time). */
-#define DB_SCHEMA_VERSION 14
+#define DB_SCHEMA_VERSION 15
 
 /* Open (creating and migrating as needed) the database at `path`. */
 struct db *db_open(const char *path, struct errbuf *err);
