@@ -768,7 +768,7 @@ static void deliver_pending(struct db *db)
 	db->npending = db->pending_cap = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct db_event ev = {list[i].seq, list[i].json, list[i].len, list[i].note,
-				      list[i].chat_id};
+				      list[i].chat_id, list[i].source};
 		if (db->listener)
 			db->listener(db->listener_ctx, &ev);
 		free(list[i].json);

@@ -67,6 +67,10 @@ struct db_event {
 	size_t len;
 	bool note;
 	const char *chat_id;
+	/* The ingest account the chat came from, "" for none or not known
+	 * (replay): an ingest client always sees its own chats, and this
+	 * answers that without asking the database (server_events.c). */
+	const char *source;
 };
 
 typedef void db_event_fn(void *ctx, const struct db_event *ev);

@@ -39,6 +39,7 @@ struct pending_event {
 	size_t len;
 	bool note;
 	uuid_str chat_id;
+	uuid_str source; /* struct db_event's */
 };
 
 struct db {
