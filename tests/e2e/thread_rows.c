@@ -122,11 +122,16 @@ void ingest_listed_chats(struct hub *h, const char *bot, int n)
 	char ext[32], text[64];
 
 	for (int i = 1; i <= n; i++) {
-		long long at = now_ms();
 		snprintf(ext, sizeof ext, "listed-%02d", i);
 		snprintf(text, sizeof text, "list chat %02d says hi", i);
 		ingest(h, bot, ext, "user", text, false, NULL);
-		while (now_ms() <= at) /* the clock moves on within a millisecond */
+		/* The hub stamped the chat with its own clock's millisecond during
+		 * the request; a whole millisecond after the answer, the next
+		 * chat's is a later one. Waiting only for this clock's next
+		 * millisecond (as before) could take a few µs, and a quick hub
+		 * then stamped two chats alike. */
+		long long at = now_ms();
+		while (now_ms() <= at + 1)
 			;
 	}
 }
