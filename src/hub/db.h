@@ -36,7 +36,7 @@ struct db;
 
 /* The schema's version (PRAGMA user_version) once every migration step
  * ran: the number of steps (db.c checks it at compile time). */
-#define DB_SCHEMA_VERSION 14
+#define DB_SCHEMA_VERSION 15
 
 /* The back end db_open opens, as operators see it named (`handoffd
  * migrate`, the hub's start line, GET /v1/health); the only one so far. */
@@ -78,6 +78,10 @@ struct db_event {
 	size_t len;
 	bool note;
 	const char *chat_id;
+	/* The ingest account the chat came from, "" for none or not known
+	 * (replay): an ingest client always sees its own chats, and this
+	 * answers that without asking the database (server_events.c). */
+	const char *source;
 };
 
 typedef void db_event_fn(void *ctx, const struct db_event *ev);

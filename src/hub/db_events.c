@@ -35,7 +35,8 @@
 	" AND ((g.kind = 0 AND g.source = c.source_account_id)"                            \
 	" OR (g.kind = 1 AND g.source = c.source_platform)))))"
 
-static bool pending_push(struct db *db, int64_t seq, const char *chat_id, char *json, bool note)
+static bool pending_push(struct db *db, int64_t seq, const char *chat_id, const char *source,
+			 char *json, bool note)
 {
 	if (db->npending == db->pending_cap) {
 		size_t cap = db->pending_cap ? db->pending_cap * 2 : 4;
@@ -46,28 +47,38 @@ static bool pending_push(struct db *db, int64_t seq, const char *chat_id, char *
 		db->pending_cap = cap;
 	}
 	struct pending_event *p = &db->pending[db->npending++];
-	*p = (struct pending_event){seq, json, strlen(json), note, {0}};
+	*p = (struct pending_event){seq, json, strlen(json), note, {0}, {0}};
 	snprintf(p->chat_id, sizeof p->chat_id, "%s", chat_id);
+	snprintf(p->source, sizeof p->source, "%s", source);
 	return true;
+}
+
+bool event_seq_next(struct db *db, int64_t *seq, struct api_error *err)
+{
+	bool found;
+
+	return db_get_int(db, "SELECT coalesce(max(seq), 0) + 1 FROM events", NO_ARGS, seq, &found,
+			  err);
 }
 
 bool chat_changed(struct db *db, const char *id, enum event_type type, const struct message *m,
 		  int64_t now, struct chat *out, struct api_error *err)
 {
 	int64_t seq = 0;
-	bool found;
+
+	return event_seq_next(db, &seq, err) &&
+	       db_run(db, "UPDATE chats SET " CHAT_BUMP("?", "?") " WHERE id = ?",
+		      ARGS(ARG_I(now), ARG_I(seq), ARG_T(id)), NULL, err) &&
+	       chat_event(db, id, type, m, seq, now, out, err);
+}
+
+bool chat_event(struct db *db, const char *id, enum event_type type, const struct message *m,
+		int64_t seq, int64_t now, struct chat *out, struct api_error *err)
+{
 	uuid_str chat_id;
 
 	/* Copied: callers often pass out->id, which chat_free(out) clears. */
 	snprintf(chat_id, sizeof chat_id, "%s", id);
-
-	if (!db_get_int(db, "SELECT coalesce(max(seq), 0) + 1 FROM events", NO_ARGS, &seq, &found,
-			err) ||
-	    !db_run(db,
-		    "UPDATE chats SET version = version + 1, updated_at = ?, last_event_seq = ?"
-		    " WHERE id = ?",
-		    ARGS(ARG_I(now), ARG_I(seq), ARG_T(chat_id)), NULL, err))
-		return false;
 	chat_free(out);
 	if (!chat_load(db, chat_id, out, err))
 		return false;
@@ -84,7 +95,7 @@ bool chat_changed(struct db *db, const char *id, enum event_type type, const str
 			 ARGS(ARG_I(seq), ARG_I(type), ARG_I(now), ARG_I(note), ARG_T(json),
 			      ARG_T(chat_id)),
 			 NULL, err);
-	if (ok && !pending_push(db, seq, chat_id, json, note))
+	if (ok && !pending_push(db, seq, chat_id, out->source.account_id, json, note))
 		ok = db_oom(err);
 	if (!ok)
 		free(json);
@@ -164,7 +175,7 @@ int db_events_after(struct db *db, int64_t since, int limit, const char *ingest_
 	db_release(db, st);
 	for (int i = 0; i < n; i++) {
 		struct db_event ev = {list[i].seq, list[i].json, list[i].len, list[i].note,
-				      list[i].chat_id};
+				      list[i].chat_id, list[i].source};
 		if (ok)
 			fn(ctx, &ev);
 		free(list[i].json);

@@ -39,6 +39,7 @@ struct pending_event {
 	size_t len;
 	bool note;
 	uuid_str chat_id;
+	uuid_str source; /* struct db_event's */
 };
 
 struct db {
@@ -159,6 +160,16 @@ bool chat_load(struct db *db, const char *chat_id, struct chat *out, struct api_
  * is also left in *out (freed first). */
 bool chat_changed(struct db *db, const char *chat_id, enum event_type type,
 		  const struct message *m, int64_t now, struct chat *out, struct api_error *err);
+
+/* chat_changed in its two halves, for a write that already sets other
+ * columns of the chat's row and makes the bump in the same statement (one
+ * UPDATE of the row, whose indexes each take every UPDATE, instead of
+ * two): the next event's seq; the row's columns set by the bump, the time
+ * and seq given as SQL parameters; and, after that statement, the event. */
+bool event_seq_next(struct db *db, int64_t *seq, struct api_error *err);
+#define CHAT_BUMP(now, seq) "version = version + 1, updated_at = " now ", last_event_seq = " seq
+bool chat_event(struct db *db, const char *chat_id, enum event_type type, const struct message *m,
+		int64_t seq, int64_t now, struct chat *out, struct api_error *err);
 
 /* Load the chat, run `change` on it in one write transaction, and hand the
  * chat after it (changed or not) to *out only when everything committed.

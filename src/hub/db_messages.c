@@ -34,10 +34,11 @@ static bool message_from_row(sqlite3_stmt *st, struct message *m)
 	return ok;
 }
 
-/* The new message's row and the chat's count and previews. Notes never
- * become a preview, so no chat object carries a note's text. */
+/* The new message's row and the chat's count and previews, with the bump
+ * of the change that records it (event `seq`, at the message's time). Notes
+ * never become a preview, so no chat object carries a note's text. */
 static bool store_message(struct db *db, const struct message *m, const char *ingest_account_id,
-			  struct api_error *err)
+			  int64_t seq, struct api_error *err)
 {
 	if (!db_run(db,
 		    "INSERT INTO messages (" MESSAGE_COLUMNS ", ingest_account_id)"
@@ -50,8 +51,10 @@ static bool store_message(struct db *db, const struct message *m, const char *in
 		    NULL, err))
 		return false;
 	if (m->role == MSG_ROLE_NOTE)
-		return db_run(db, "UPDATE chats SET message_count = message_count + 1 WHERE id = ?",
-			      ARGS(ARG_T(m->chat_id)), NULL, err);
+		return db_run(db,
+			      "UPDATE chats SET message_count = message_count + 1, "
+			      CHAT_BUMP("?", "?") " WHERE id = ?",
+			      ARGS(ARG_I(m->created_at), ARG_I(seq), ARG_T(m->chat_id)), NULL, err);
 
 	char *preview = strndup(m->text, utf8_prefix_bytes(m->text, PREVIEW_MAX_CHARS));
 	if (!preview)
@@ -67,10 +70,11 @@ static bool store_message(struct db *db, const struct message *m, const char *in
 			 " latest_role = ?3, awaiting_since = CASE"
 			 "  WHEN ?3 = ?4 THEN NULL"
 			 "  WHEN ?3 = ?5 AND mode = 1 THEN coalesce(awaiting_since, ?2)"
-			 "  ELSE awaiting_since END"
+			 "  ELSE awaiting_since END, " CHAT_BUMP("?2", "?7")
 			 " WHERE id = ?6",
 			 ARGS(ARG_T(preview), ARG_I(m->created_at), ARG_I(m->role),
-			      ARG_I(MSG_ROLE_AGENT), ARG_I(MSG_ROLE_USER), ARG_T(m->chat_id)),
+			      ARG_I(MSG_ROLE_AGENT), ARG_I(MSG_ROLE_USER), ARG_T(m->chat_id),
+			      ARG_I(seq)),
 			 NULL, err);
 	free(preview);
 	return ok;
@@ -87,6 +91,7 @@ bool message_append(struct db *db, const char *chat_id, const struct message_spe
 		.external_message_id = (char *)spec->external_message_id,
 	};
 	struct errbuf why;
+	int64_t seq = 0;
 	bool found;
 
 	snprintf(m.chat_id, sizeof m.chat_id, "%s", chat_id);
@@ -98,8 +103,9 @@ bool message_append(struct db *db, const char *chat_id, const struct message_spe
 		return api_error_set(err, API_RESOURCE_NOT_FOUND, "no chat with id %s", chat_id);
 	if (!uuid_generate(m.id, &why))
 		return api_error_set(err, API_INTERNAL, "%s", why.msg);
-	if (!store_message(db, &m, spec->ingest_account_id, err) ||
-	    !chat_changed(db, chat_id, EVENT_MESSAGE_CREATED, &m, now, chat, err))
+	if (!event_seq_next(db, &seq, err) ||
+	    !store_message(db, &m, spec->ingest_account_id, seq, err) ||
+	    !chat_event(db, chat_id, EVENT_MESSAGE_CREATED, &m, seq, now, chat, err))
 		return false;
 	return !msg || message_copy(msg, &m) || db_oom(err);
 }

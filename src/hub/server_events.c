@@ -291,11 +291,14 @@ static bool client_has_more(const struct events_client *c)
 
 /* Is a live event for this client? Ingest accounts get no notes and only
  * the chats in their scope; replay applies the same rule in its query
- * (db_events_after). */
+ * (db_events_after). A bridge's own chats are in its scope by the rule's
+ * first term, known from the event: a query for each of a backfill's
+ * events was 3 % of the hub's work. */
 static bool client_wants(const struct events_client *c, const struct db_event *ev)
 {
 	return c->me.role != ACCOUNT_INGEST ||
-	       (!ev->note && db_ingest_may_see(c->server->db, c->me.id, ev->chat_id));
+	       (!ev->note && (strcmp(ev->source, c->me.id) == 0 ||
+			      db_ingest_may_see(c->server->db, c->me.id, ev->chat_id)));
 }
 
 /* Give one committed event to a caught-up client. *shared is the event's

@@ -125,12 +125,13 @@ void ingest_listed_chats(struct hub *h, const char *bot, int n)
 		snprintf(ext, sizeof ext, "listed-%02d", i);
 		snprintf(text, sizeof text, "list chat %02d says hi", i);
 		ingest(h, bot, ext, "user", text, false, NULL);
-		/* The hub stamped the chat before it answered, so at or before
-		 * `at`; the next chat (and the caller's, after the last) comes
-		 * once the clock has moved past it. Read before the ingest, a
-		 * slow answer let two chats share a millisecond. */
+		/* The hub stamped the chat with its own clock's millisecond during
+		 * the request; a whole millisecond after the answer, the next
+		 * chat's is a later one. Waiting only for this clock's next
+		 * millisecond (as before) could take a few µs, and a quick hub
+		 * then stamped two chats alike. */
 		long long at = now_ms();
-		while (now_ms() <= at) /* the clock moves on within a millisecond */
+		while (now_ms() <= at + 1)
 			;
 	}
 }

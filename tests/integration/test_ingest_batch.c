@@ -172,8 +172,12 @@ static void test_order_and_events(void **state)
 			assert_string_equal(str(e, "message", "text"), want[i][1]);
 		cJSON_Delete(e);
 	}
+	/* The second item's chat (the first's, not read again) is the chat
+	 * as it is after it. */
 	cJSON *c = chat_get(a);
 	assert_int_equal(num(c, "message_count", NULL), 2);
+	assert_int_equal(num(result(&r, 1), "chat", "message_count"), 2);
+	assert_int_equal(num(result(&r, 1), "chat", "version"), num(c, "version", NULL));
 	cJSON_Delete(c);
 	ws_close(&w);
 	reply_free(&r);
