@@ -21,16 +21,22 @@
  *     WAL_KEEP_BYTES there.
  *   - A writer that never pauses (sustained ingest) has always appended
  *     more by the time a PASSIVE checkpoint ends, so the WAL never
- *     restarts; and a TRUNCATE checkpoint, which needs the write lock,
+ *     restarts; and a RESTART checkpoint, which needs the write lock,
  *     starves behind it. So the commit that takes the WAL past
- *     WAL_TRUNCATE_PAGES asks the thread for a TRUNCATE checkpoint and
+ *     WAL_RESTART_PAGES asks the thread for a RESTART checkpoint and
  *     waits for it (the loop stands still for the copy of what PASSIVE had
- *     not reached yet and one fsync). The WAL file then never holds more
- *     than WAL_TRUNCATE_PAGES and one transaction.
- *   - Only another process can make TRUNCATE fail: a reader holding an old
+ *     not reached yet and the syncs). The next commit writes the WAL from
+ *     its start again, so the file never holds more than
+ *     WAL_RESTART_PAGES and one transaction.
+ *   - RESTART, not TRUNCATE: cutting the file to nothing and growing it
+ *     again doubled the wait (7 to 9 ms every 67 single ingests against 3
+ *     to 5 ms, doc/performance.md), and the file is kept at the size it
+ *     reaches anyway (WAL_KEEP_BYTES).
+ *   - Only another process can make RESTART fail: a reader holding an old
  *     snapshot (a backup) pins the WAL. The wait is then cut at
- *     TRUNCATE_BUSY_MS, and the WAL may grow another WAL_TRUNCATE_PAGES
- *     before the loop waits again.
+ *     RESTART_BUSY_MS, and the WAL may grow another WAL_RESTART_PAGES
+ *     before the loop waits again; the first restart after the reader
+ *     leaves cuts the file back to WAL_KEEP_BYTES.
  *
  * The thread's connection reads the schema once when it opens. A
  * connection that never ran a statement has not opened the WAL, and on
@@ -49,26 +55,27 @@
 
 /* Wake the thread past this many WAL pages (SQLite's own default). */
 #define CHECKPOINT_PAGES 1000
-/* Past this many the writer has outrun PASSIVE: TRUNCATE, and wait. */
-#define WAL_TRUNCATE_PAGES (2 * CHECKPOINT_PAGES)
-/* How long TRUNCATE waits for the write lock and for readers. While the
+/* Past this many the writer has outrun PASSIVE: RESTART, and wait. */
+#define WAL_RESTART_PAGES (2 * CHECKPOINT_PAGES)
+/* How long RESTART waits for the write lock and for readers. While the
  * loop waits for it, the hub itself neither reads nor writes: only another
  * process (a backup, `handoffd agent add`) can be in the way. */
-#define TRUNCATE_BUSY_MS 250
-/* journal_size_limit: what a restarted WAL file keeps (about
- * CHECKPOINT_PAGES pages of 4 KiB), so it is not regrown from nothing
- * every time. */
-#define WAL_KEEP_BYTES (4 << 20)
+#define RESTART_BUSY_MS 250
+/* journal_size_limit: what a restarted WAL file keeps. Just above what
+ * WAL_RESTART_PAGES pages of 4 KiB and one transaction take (8.4 MB), so
+ * the file is not cut and regrown every cycle, and only a WAL that a
+ * reader pinned past it is cut back. */
+#define WAL_KEEP_BYTES (9 << 20)
 
 struct checkpointer {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t wake;      /* to the thread: work, or stop */
-	pthread_cond_t emptied;   /* from the thread: a TRUNCATE ended */
-	bool wanted, truncate, stop;
-	unsigned long truncations;
-	bool truncated;           /* the last TRUNCATE emptied the WAL */
-	int truncate_at;          /* WAL pages that make a commit wait for one */
+	pthread_cond_t emptied;   /* from the thread: a RESTART ended */
+	bool wanted, restart, stop;
+	unsigned long restarts;
+	bool restarted;           /* the last RESTART copied the whole WAL */
+	int restart_at;           /* WAL pages that make a commit wait for one */
 	bool warned;              /* a failure was logged; the next only after a success */
 	sqlite3 *conn;
 };
@@ -111,19 +118,19 @@ static void *checkpoint_loop(void *arg)
 			pthread_cond_wait(&cp->wake, &cp->mu);
 		if (cp->stop)
 			break;
-		bool truncate = cp->truncate;
-		cp->wanted = cp->truncate = false;
+		bool restart = cp->restart;
+		cp->wanted = cp->restart = false;
 		pthread_mutex_unlock(&cp->mu);
 		bool ok = checkpoint(cp,
-				     truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
+				     restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
 				     &log, &copied);
 		if (ok)
 			log_debug("database: checkpoint %s: %d of %d WAL pages copied",
-				  truncate ? "TRUNCATE" : "PASSIVE", copied, log);
+				  restart ? "RESTART" : "PASSIVE", copied, log);
 		pthread_mutex_lock(&cp->mu);
-		if (truncate) {
-			cp->truncated = ok;
-			cp->truncations++;
+		if (restart) {
+			cp->restarted = ok;
+			cp->restarts++;
 			pthread_cond_broadcast(&cp->emptied);
 		}
 	}
@@ -144,18 +151,18 @@ static int on_wal_commit(void *ctx, sqlite3 *conn, const char *name, int pages)
 	pthread_mutex_lock(&cp->mu);
 	cp->wanted = true;
 	pthread_cond_signal(&cp->wake);
-	if (pages >= cp->truncate_at) {
+	if (pages >= cp->restart_at) {
 		int64_t t0 = ts_now();
-		unsigned long seen = cp->truncations;
-		cp->truncate = true;
-		while (cp->truncations == seen)
+		unsigned long seen = cp->restarts;
+		cp->restart = true;
+		while (cp->restarts == seen)
 			pthread_cond_wait(&cp->emptied, &cp->mu);
 		log_debug("database: the WAL reached %d pages; writes waited %lld ms for a "
-			  "TRUNCATE checkpoint (%s)", pages, (long long)(ts_now() - t0),
-			  cp->truncated ? "emptied" : "failed");
+			  "RESTART checkpoint (%s)", pages, (long long)(ts_now() - t0),
+			  cp->restarted ? "done" : "failed");
 		/* Another process's reader kept it: let the WAL grow another
 		 * step before the loop waits again, rather than at every commit. */
-		cp->truncate_at = cp->truncated ? WAL_TRUNCATE_PAGES : pages + WAL_TRUNCATE_PAGES;
+		cp->restart_at = cp->restarted ? WAL_RESTART_PAGES : pages + WAL_RESTART_PAGES;
 	}
 	pthread_mutex_unlock(&cp->mu);
 	return SQLITE_OK;
@@ -186,8 +193,8 @@ bool db_checkpointer_start(struct db *db, const char *path, struct errbuf *err)
 			   cp->conn ? sqlite3_errmsg(cp->conn) : "out of memory");
 		goto fail;
 	}
-	sqlite3_busy_timeout(cp->conn, TRUNCATE_BUSY_MS);
-	cp->truncate_at = WAL_TRUNCATE_PAGES;
+	sqlite3_busy_timeout(cp->conn, RESTART_BUSY_MS);
+	cp->restart_at = WAL_RESTART_PAGES;
 	/* Opens the WAL on this connection (see the top). */
 	if (!conn_exec(cp->conn, "SELECT count(*) FROM sqlite_schema;", path, err) ||
 	    !conn_exec(db->conn, limit, path, err))
