@@ -55,17 +55,21 @@
 
 /* Wake the thread past this many WAL pages (SQLite's own default). */
 #define CHECKPOINT_PAGES 1000
-/* Past this many the writer has outrun PASSIVE: RESTART, and wait. */
-#define WAL_RESTART_PAGES (2 * CHECKPOINT_PAGES)
+/* Past this many the writer has outrun PASSIVE: RESTART, and wait. The
+ * wait is about the same at 2,000 pages or 8,000 (3 to 5 ms: the copy of
+ * what the last PASSIVE had not reached, and the syncs), so a higher mark
+ * makes it a quarter as often: once every 250 single ingests instead of
+ * every 67 (doc/performance.md). */
+#define WAL_RESTART_PAGES (8 * CHECKPOINT_PAGES)
 /* How long RESTART waits for the write lock and for readers. While the
  * loop waits for it, the hub itself neither reads nor writes: only another
  * process (a backup, `handoffd agent add`) can be in the way. */
 #define RESTART_BUSY_MS 250
 /* journal_size_limit: what a restarted WAL file keeps. Just above what
- * WAL_RESTART_PAGES pages of 4 KiB and one transaction take (8.4 MB), so
+ * WAL_RESTART_PAGES pages of 4 KiB and one transaction take (33.5 MB), so
  * the file is not cut and regrown every cycle, and only a WAL that a
  * reader pinned past it is cut back. */
-#define WAL_KEEP_BYTES (9 << 20)
+#define WAL_KEEP_BYTES (34 << 20)
 
 struct checkpointer {
 	pthread_t thread;
