@@ -125,14 +125,17 @@ static void test_cli_capacity_json_and_accept(void **state)
 }
 
 /* away_after: idle that long, Ana's console says she is away by itself,
- * and so does `handoff agents`; her next key brings her back. */
+ * and so does `handoff agents`; her next key brings her back. The key's
+ * "live" lasts only until the next idle time, and the test must read it
+ * within that: 5 s, not 2, so a test delayed on a loaded machine still
+ * does (with 2 it missed it once in a full suite run). */
 static void test_idle_goes_away_and_a_key_comes_back(void **state)
 {
 	char line[256];
 
 	(void)state;
 	console_start(&ana_tm, &(struct console_opts){.name = "ana-idle", .cols = 80, .rows = 24,
-						       .config = "away_after = 2s\n"});
+						       .config = "away_after = 5s\n"});
 	tmux_wait_for(&ana_tm, "live, away", WAIT);
 	agents_line(line, sizeof line);
 	assert_non_null(strstr(line, "away"));
