@@ -14,9 +14,9 @@
  * WAL's length (on_wal_commit), and a thread with a connection of its own
  * does the copying:
  *
- *   - Past CHECKPOINT_PAGES a commit wakes the thread for a PASSIVE
- *     checkpoint: it copies what no reader still needs and never blocks
- *     the writer. When the writer pauses after it, the next commit
+ *   - Past CHECKPOINT_PAGES, and at every CHECKPOINT_PAGES more, a commit
+ *     wakes the thread for a PASSIVE checkpoint: it copies what no reader
+ *     still needs and never blocks the writer. When the writer pauses after it, the next commit
  *     restarts the WAL, and journal_size_limit cuts the file back to
  *     WAL_KEEP_BYTES there.
  *   - A writer that never pauses (sustained ingest) has always appended
@@ -80,6 +80,11 @@ struct checkpointer {
 	unsigned long restarts;
 	bool restarted;           /* the last RESTART copied the whole WAL */
 	int restart_at;           /* WAL pages that make a commit wait for one */
+	/* WAL pages at which a commit next wakes the thread: every
+	 * CHECKPOINT_PAGES of growth, not at every commit past the first mark
+	 * (back to back, the PASSIVE runs copied the same hot pages again and
+	 * again; the loop's own, so read without the lock). */
+	int wake_at;
 	bool warned;              /* a failure was logged; the next only after a success */
 	sqlite3 *conn;
 };
@@ -150,15 +155,23 @@ static int on_wal_commit(void *ctx, sqlite3 *conn, const char *name, int pages)
 
 	(void)conn;
 	(void)name;
-	if (pages < CHECKPOINT_PAGES)
+	if (pages < CHECKPOINT_PAGES) {
+		cp->wake_at = CHECKPOINT_PAGES;
+		return SQLITE_OK;
+	}
+	if (pages < cp->wake_at && pages < cp->restart_at)
 		return SQLITE_OK;
 	pthread_mutex_lock(&cp->mu);
-	cp->wanted = true;
-	pthread_cond_signal(&cp->wake);
+	if (pages >= cp->wake_at) {
+		cp->wanted = true;
+		pthread_cond_signal(&cp->wake);
+		cp->wake_at = pages + CHECKPOINT_PAGES;
+	}
 	if (pages >= cp->restart_at) {
 		int64_t t0 = ts_now();
 		unsigned long seen = cp->restarts;
-		cp->restart = true;
+		cp->wanted = cp->restart = true;
+		pthread_cond_signal(&cp->wake);
 		while (cp->restarts == seen)
 			pthread_cond_wait(&cp->emptied, &cp->mu);
 		log_debug("database: the WAL reached %d pages; writes waited %lld ms for a "
@@ -199,6 +212,7 @@ bool db_checkpointer_start(struct db *db, const char *path, struct errbuf *err)
 	}
 	sqlite3_busy_timeout(cp->conn, RESTART_BUSY_MS);
 	cp->restart_at = WAL_RESTART_PAGES;
+	cp->wake_at = CHECKPOINT_PAGES;
 	/* Opens the WAL on this connection (see the top). */
 	if (!conn_exec(cp->conn, "SELECT count(*) FROM sqlite_schema;", path, err) ||
 	    !conn_exec(db->conn, limit, path, err))
