@@ -56,10 +56,11 @@
 /* Wake the thread past this many WAL pages (SQLite's own default). */
 #define CHECKPOINT_PAGES 1000
 /* Past this many the writer has outrun PASSIVE: RESTART, and wait. The
- * wait is about the same at 2,000 pages or 8,000 (3 to 5 ms: the copy of
- * what the last PASSIVE had not reached, and the syncs), so a higher mark
- * makes it a quarter as often: once every 250 single ingests instead of
- * every 67 (doc/performance.md). */
+ * wait does not grow with the mark (the copy of what the last PASSIVE had
+ * not reached, and the syncs: 3 to 5 ms at 2,000 pages or 8,000 when the
+ * thread was woken at every commit), so a higher mark makes it a quarter
+ * as often: once every 250 single ingests instead of every 67
+ * (doc/performance.md). */
 #define WAL_RESTART_PAGES (8 * CHECKPOINT_PAGES)
 /* How long RESTART waits for the write lock and for readers. While the
  * loop waits for it, the hub itself neither reads nor writes: only another
