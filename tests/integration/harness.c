@@ -81,16 +81,22 @@ static int run_capture(char *const argv[], char *out, size_t outlen, bool with_s
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* Append the NULL-ended arguments in ap to argv[argc..], and the NULL,
+ * within max entries. */
+static void append_args(char **argv, int argc, int max, va_list ap)
+{
+	for (char *a; (a = va_arg(ap, char *)) && argc < max - 1;)
+		argv[argc++] = a;
+	argv[argc] = NULL;
+}
+
 int handoffd_run(char *out, size_t outlen, ...)
 {
 	char *argv[32] = {(char *)handoffd_path()};
-	int argc = 1;
 	va_list ap;
 	va_start(ap, outlen);
-	for (char *a; (a = va_arg(ap, char *)) && argc < 31;)
-		argv[argc++] = a;
+	append_args(argv, 1, 32, ap);
 	va_end(ap);
-	argv[argc] = NULL;
 	return run_capture(argv, out, outlen, true);
 }
 
@@ -160,13 +166,10 @@ void hub_start(struct hub *h, ...)
 	 * its own (the last of an option wins). */
 	char *argv[32] = {(char *)handoffd_path(), "--listen", "127.0.0.1:0", "--db", h->db,
 			  "--rate", "0", "--ingest-rate", "0"};
-	int argc = 9;
 	va_list ap;
 	va_start(ap, h);
-	for (char *a; (a = va_arg(ap, char *)) && argc < 30;)
-		argv[argc++] = a;
+	append_args(argv, 9, 31, ap);
 	va_end(ap);
-	argv[argc] = NULL;
 
 	int fds[2];
 	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
