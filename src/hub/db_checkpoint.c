@@ -76,7 +76,7 @@ struct checkpointer {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t wake;      /* to the thread: work, or stop */
-	pthread_cond_t emptied;   /* from the thread: a RESTART ended */
+	pthread_cond_t restart_done; /* from the thread: a RESTART ended */
 	bool wanted, restart, stop;
 	unsigned long restarts;
 	bool restarted;           /* the last RESTART copied the whole WAL */
@@ -141,7 +141,7 @@ static void *checkpoint_loop(void *arg)
 		if (restart) {
 			cp->restarted = ok;
 			cp->restarts++;
-			pthread_cond_broadcast(&cp->emptied);
+			pthread_cond_broadcast(&cp->restart_done);
 		}
 	}
 	pthread_mutex_unlock(&cp->mu);
@@ -174,7 +174,7 @@ static int on_wal_commit(void *ctx, sqlite3 *conn, const char *name, int pages)
 		cp->wanted = cp->restart = true;
 		pthread_cond_signal(&cp->wake);
 		while (cp->restarts == seen)
-			pthread_cond_wait(&cp->emptied, &cp->mu);
+			pthread_cond_wait(&cp->restart_done, &cp->mu);
 		log_debug("database: the WAL reached %d pages; writes waited %lld ms for a "
 			  "RESTART checkpoint (%s)", pages, (long long)(ts_now() - t0),
 			  cp->restarted ? "done" : "failed");
@@ -220,11 +220,11 @@ bool db_checkpointer_start(struct db *db, const char *path, struct errbuf *err)
 		goto fail;
 	pthread_mutex_init(&cp->mu, NULL);
 	pthread_cond_init(&cp->wake, NULL);
-	pthread_cond_init(&cp->emptied, NULL);
+	pthread_cond_init(&cp->restart_done, NULL);
 	if (pthread_create(&cp->thread, NULL, checkpoint_loop, cp) != 0) {
 		pthread_mutex_destroy(&cp->mu);
 		pthread_cond_destroy(&cp->wake);
-		pthread_cond_destroy(&cp->emptied);
+		pthread_cond_destroy(&cp->restart_done);
 		errbuf_set(err, "database: cannot start the checkpoint thread");
 		goto fail;
 	}
@@ -253,7 +253,7 @@ void db_checkpointer_stop(struct db *db)
 	sqlite3_close(cp->conn);
 	pthread_mutex_destroy(&cp->mu);
 	pthread_cond_destroy(&cp->wake);
-	pthread_cond_destroy(&cp->emptied);
+	pthread_cond_destroy(&cp->restart_done);
 	free(cp);
 	db->checkpointer = NULL;
 }
