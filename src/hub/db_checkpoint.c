@@ -75,7 +75,7 @@
 struct checkpointer {
 	pthread_t thread;
 	pthread_mutex_t mu;
-	pthread_cond_t wake;      /* to the thread: work, or stop */
+	pthread_cond_t wake;         /* to the thread: work, or stop */
 	pthread_cond_t restart_done; /* from the thread: a RESTART ended */
 	bool wanted, restart, stop;
 	unsigned long restarts;
