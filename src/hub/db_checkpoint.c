@@ -16,9 +16,10 @@
  *
  *   - Past CHECKPOINT_PAGES, and at every CHECKPOINT_PAGES more, a commit
  *     wakes the thread for a PASSIVE checkpoint: it copies what no reader
- *     still needs and never blocks the writer. When the writer pauses after it, the next commit
- *     restarts the WAL, and journal_size_limit cuts the file back to
- *     WAL_KEEP_BYTES there.
+ *     still needs and never blocks the writer; close to the RESTART mark
+ *     below, every commit wakes it. When the writer pauses after one, the
+ *     next commit restarts the WAL, and journal_size_limit cuts the file
+ *     back to WAL_KEEP_BYTES there.
  *   - A writer that never pauses (sustained ingest) has always appended
  *     more by the time a PASSIVE checkpoint ends, so the WAL never
  *     restarts; and a RESTART checkpoint, which needs the write lock,
@@ -57,20 +58,30 @@
 #define CHECKPOINT_PAGES 1000
 /* Past this many the writer has outrun PASSIVE: RESTART, and wait. The
  * wait does not grow with the mark (the copy of what the last PASSIVE had
- * not reached, and the syncs: 3 to 5 ms at 2,000 pages or 8,000 when the
- * thread was woken at every commit), so a higher mark makes it a quarter
- * as often: once every 250 single ingests instead of every 67
- * (doc/performance.md). */
-#define WAL_RESTART_PAGES (8 * CHECKPOINT_PAGES)
+ * not reached, and the syncs: 2 to 4 ms at 8,000 pages or 16,000 with the
+ * lead below), so a higher mark makes it rarer: once every 550 single
+ * ingests at 16,000, every 270 at 8,000. At 1,000 ingests a second that
+ * took the answers' p99 from 6.9-7.6 ms to 4.9-5.2 ms; the price is a WAL
+ * file of up to 64 MB (doc/performance.md). */
+#define WAL_RESTART_PAGES (16 * CHECKPOINT_PAGES)
+/* Over the last this many pages before that mark, a commit wakes the
+ * thread every time, so the RESTART finds almost everything copied: at
+ * 1,000 ingests a second the loop's wait fell from a median of 6.7 to
+ * 7.6 ms (woken every CHECKPOINT_PAGES, the RESTART copied up to 1,000
+ * pages) to 2.9 to 3.3 ms. Waking at every commit all the way did as well
+ * but re-copied the hot pages for the whole cycle: the hub used 8.8 to
+ * 10.9 s of CPU for 10 s of that ingest, against 7.5 to 8.2 s with the
+ * lead and 6.7 to 7.4 s without (doc/performance.md). */
+#define RESTART_LEAD_PAGES CHECKPOINT_PAGES
 /* How long RESTART waits for the write lock and for readers. While the
  * loop waits for it, the hub itself neither reads nor writes: only another
  * process (a backup, `handoffd agent add`) can be in the way. */
 #define RESTART_BUSY_MS 250
 /* journal_size_limit: what a restarted WAL file keeps. Just above what
- * WAL_RESTART_PAGES pages of 4 KiB and one transaction take (33.5 MB), so
+ * WAL_RESTART_PAGES pages of 4 KiB and one transaction take (65.5 MB), so
  * the file is not cut and regrown every cycle, and only a WAL that a
  * reader pinned past it is cut back. */
-#define WAL_KEEP_BYTES (34 << 20)
+#define WAL_KEEP_BYTES (65 << 20)
 
 struct checkpointer {
 	pthread_t thread;
@@ -81,10 +92,8 @@ struct checkpointer {
 	unsigned long restarts;
 	bool restarted;           /* the last RESTART copied the whole WAL */
 	int restart_at;           /* WAL pages that make a commit wait for one */
-	/* WAL pages at which a commit next wakes the thread: every
-	 * CHECKPOINT_PAGES of growth, not at every commit past the first mark
-	 * (back to back, the PASSIVE runs copied the same hot pages again and
-	 * again; the loop's own, so read without the lock). */
+	/* WAL pages at which a commit next wakes the thread (next_wake; the
+	 * loop's own, so read without the lock). */
 	int wake_at;
 	bool warned;              /* a failure was logged; the next only after a success */
 	sqlite3 *conn;
@@ -148,6 +157,20 @@ static void *checkpoint_loop(void *arg)
 	return NULL;
 }
 
+/* Where the commit that just woke the thread at `pages` sets the next
+ * wake: every CHECKPOINT_PAGES of growth, not at every commit (back to
+ * back, the PASSIVE runs copied the same hot pages again and again), but
+ * at every commit over the last RESTART_LEAD_PAGES before the restart
+ * mark, so the RESTART the loop waits for has little left to copy. */
+static int next_wake(const struct checkpointer *cp, int pages)
+{
+	int lead = cp->restart_at - RESTART_LEAD_PAGES;
+
+	if (pages >= lead)
+		return pages + 1;
+	return pages + CHECKPOINT_PAGES < lead ? pages + CHECKPOINT_PAGES : lead;
+}
+
 /* Called by SQLite on the loop after each commit of the main connection,
  * locks released, with the WAL's length in pages. */
 static int on_wal_commit(void *ctx, sqlite3 *conn, const char *name, int pages)
@@ -166,7 +189,7 @@ static int on_wal_commit(void *ctx, sqlite3 *conn, const char *name, int pages)
 	if (pages >= cp->wake_at) {
 		cp->wanted = true;
 		pthread_cond_signal(&cp->wake);
-		cp->wake_at = pages + CHECKPOINT_PAGES;
+		cp->wake_at = next_wake(cp, pages);
 	}
 	if (pages >= cp->restart_at) {
 		int64_t t0 = ts_now();
