@@ -1,0 +1,119 @@
+/*
+ * pg.h — the hub's state on PostgreSQL: the connection, its schema, and the
+ * primitives the back end's guarantees rest on. A second back end beside
+ * SQLite's (db.h), in its first slice: the hub does not use it yet.
+ *
+ * SQLite has one writer at a time; PostgreSQL runs writers at once, from one
+ * hub's threads or from several hubs on one database. So nothing below
+ * decides in C what another writer could change meanwhile: each guarantee is
+ * the database's own — a row lock held until COMMIT (the event seq, a
+ * chat's message seq), a conditional UPDATE (takeover), a unique index
+ * (client_msg_id).
+ *
+ * The primitives run in the caller's transaction (BEGIN … COMMIT on a
+ * PGconn, with pg_exec), under PostgreSQL's default isolation, READ
+ * COMMITTED, which is what each one's comment reasons with. They return
+ * false on a database error and fill `err` with one line that names what
+ * failed; an outcome such as a lost takeover is a result, not an error.
+ */
+#ifndef HANDOFF_HUB_PG_H
+#define HANDOFF_HUB_PG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "errbuf.h"
+#include "model.h"
+
+/* The schema's version (table schema_version) once every migration step
+ * ran: the number of steps (pg_schema.c checks it at compile time). */
+#define PG_SCHEMA_VERSION 1
+
+/* The oldest server accepted, as PQserverVersion spells it (13.0). */
+#define PG_SERVER_MIN 130000
+
+struct pg;
+
+/* Connect (a libpq conninfo string or URI), refuse a server older than 13,
+ * and migrate the schema to PG_SCHEMA_VERSION, each step in a transaction
+ * of its own, under an advisory lock so that hubs starting at once on one
+ * database migrate it once. A database whose schema is newer than
+ * PG_SCHEMA_VERSION is refused unchanged. NULL on failure; the error never
+ * repeats the conninfo, which may hold a password. */
+struct pg *pg_open(const char *conninfo, struct errbuf *err);
+void pg_close(struct pg *pg);
+
+/* The schema version pg_open found before it migrated: 0 for a new
+ * database, PG_SCHEMA_VERSION when it was up to date. */
+int pg_schema_found(const struct pg *pg);
+
+/* The connection, for transactions and the primitives below. */
+PGconn *pg_conn(struct pg *pg);
+
+/* Run SQL that takes no parameters and returns no rows ("BEGIN",
+ * "COMMIT", "ROLLBACK"); `what` names it in the error. */
+bool pg_exec(PGconn *conn, const char *sql, const char *what, struct errbuf *err);
+
+/* ---- events (pg_events.c) ---------------------------------------------- */
+
+/* The NOTIFY channel each committed event is announced on, its seq as the
+ * payload; deliveries come in commit order, which is seq order. */
+#define PG_EVENTS_CHANNEL "handoff_events"
+
+/* The next event seq, from the one-row counter event_seq. It holds that
+ * row's lock until the transaction ends, so call it as late as the
+ * transaction allows: every other writer of an event waits for it. */
+bool pg_event_seq_next(PGconn *conn, int64_t *seq, struct errbuf *err);
+
+/* One event of the log, with the seq pg_event_seq_next gave this
+ * transaction (the seq is inside the event's JSON too, so it is taken
+ * first and the JSON built with it). */
+struct pg_event {
+	int64_t seq;
+	const char *chat_id;
+	enum event_type type;
+	int64_t at;         /* ms since the epoch */
+	bool note;          /* a note's event: never sent to ingest accounts */
+	const char *json;   /* the event frame */
+};
+
+/* Append the event, with the chat's list columns as they are now in this
+ * transaction (a chat as of seq S is its latest event row with seq <= S,
+ * as in SQLite's log), and NOTIFY PG_EVENTS_CHANNEL, delivered at COMMIT.
+ * A chat that does not exist is an error. */
+bool pg_event_append(PGconn *conn, const struct pg_event *ev, struct errbuf *err);
+
+/* ---- who holds a chat (pg_actions.c) ----------------------------------- */
+
+/* Give the running chat to agent `agent_id` if its holder is still
+ * `holder` (NULL: no agent holds it), as one conditional UPDATE: of any
+ * number of transactions racing for it, from any hub, exactly one sets
+ * *won; for the others nothing changed (the hub's 409 "the chat changed
+ * meanwhile"). */
+bool pg_takeover(PGconn *conn, const char *chat_id, const char *agent_id, const char *holder,
+		 bool *won, struct errbuf *err);
+
+/* ---- replies (pg_messages.c) ------------------------------------------- */
+
+/* An agent's reply, or a note (internal), as the thread stores it. */
+struct pg_reply {
+	const char *chat_id;
+	const char *author_id;
+	const char *author_name;
+	const char *text;
+	const char *client_msg_id; /* NULL for none */
+	bool internal;
+	int64_t at;                /* ms since the epoch */
+};
+
+/* Append the reply to the chat's thread (seq = message_count + 1, the
+ * chat's row locked until COMMIT), once per (chat, author, client_msg_id):
+ * when that key was used already, *created is false, nothing is stored and
+ * id and *seq are the first message's. Otherwise id and *seq are the new
+ * message's. The chat's previews and its event are the caller's. */
+bool pg_reply_insert(PGconn *conn, const struct pg_reply *r, uuid_str id, int64_t *seq,
+		     bool *created, struct errbuf *err);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * pg_internal.h — what the pg*.c files share and nobody else sees: the
+ * migration steps, parameterised statements, and errors in one line.
+ */
+#ifndef HANDOFF_HUB_PG_INTERNAL_H
+#define HANDOFF_HUB_PG_INTERNAL_H
+
+#include "pg.h"
+
+/* SQL text spells a few enum values as numbers (mode = 1, state = 0, …);
+ * these pin them so a reordered enum fails to compile, not silently. */
+_Static_assert(CHAT_MODE_AI == 0 && CHAT_MODE_AGENT == 1, "chat_mode values in SQL");
+_Static_assert(RESPONDER_BOT == 0 && RESPONDER_AGENT == 1, "responder_type values in SQL");
+_Static_assert(CHAT_STATE_RUNNING == 0, "chat_state value in SQL");
+_Static_assert(SYSTEM_TYPE_NONE == 0, "system_type value in SQL");
+
+/* Migration steps, in order (pg_schema.c): step i brings the schema from
+ * version i to i + 1; there are PG_SCHEMA_VERSION of them. */
+extern const char *const pg_migrations[];
+
+/* Room for an int64_t as decimal text, sign and NUL included. */
+#define PG_INT_LEN 21
+
+/* The integer as the text a statement parameter takes; returns buf. */
+const char *pg_int(int64_t v, char buf[PG_INT_LEN]);
+
+/* Run one statement with `n` parameters as text (a NULL value is SQL
+ * NULL): values are never spliced into SQL. Returns the result when the
+ * statement succeeded (PQclear it), else NULL with `err` set. */
+PGresult *pg_query(PGconn *conn, const char *sql, int n, const char *const *values,
+		   const char *what, struct errbuf *err);
+
+/* Fill err with "postgresql: WHAT: MESSAGE" on one line, MESSAGE being the
+ * server's primary message when there is a result, else the connection's
+ * (libpq's messages name host and database, never the password); returns
+ * false. */
+bool pg_fail(struct errbuf *err, const char *what, PGconn *conn, const PGresult *res);
+
+#endif
