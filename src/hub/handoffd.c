@@ -4,7 +4,7 @@
  *   handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N] [limits] [targets]
  *   handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]
  *   handoffd grant|revoke INGEST (--account ACCOUNT | --platform LABEL) [--db PATH]
- *   handoffd migrate [--db PATH]
+ *   handoffd migrate [--db PATH|postgresql://…|postgres:CONNINFO]
  */
 #include <config.h>
 
@@ -21,6 +21,7 @@
 
 #include <uv.h>
 
+#include "backend.h"
 #include "db.h"
 #include "demo_sim.h"
 #include "handlers.h"
@@ -41,10 +42,11 @@ static const char usage_text[] =
 	"usage: handoffd [--listen HOST:PORT] [--db PATH] [--demo] [--seed N] [limits]\n"
 	"       handoffd agent add NAME [--email E] [--role agent|supervisor|ingest] [--db PATH]\n"
 	"       handoffd grant|revoke INGEST (--account ACCOUNT | --platform LABEL) [--db PATH]\n"
-	"       handoffd migrate [--db PATH]\n"
+	"       handoffd migrate [--db PATH|postgresql://...|postgres:CONNINFO]\n"
 	"\n"
 	"  migrate             bring the database's schema up to this handoffd's and\n"
-	"                      exit (the hub also does this when it starts)\n"
+	"                      exit (the hub also does this when it starts); also a\n"
+	"                      PostgreSQL database, which the hub cannot serve yet\n"
 	"\n"
 	"  --listen HOST:PORT  where to serve Handoff API v1 (default " DEFAULT_LISTEN ";\n"
 	"                      port 0 picks a free port)\n"
@@ -177,32 +179,27 @@ static bool parse_uint_option(const char *name, const char *s, unsigned min, uns
 	return true;
 }
 
-/* db_open, or NULL once the reason is on stderr. */
-static struct db *open_db(const char *db_path)
+/* db_open, or NULL once the reason is on stderr: also for a target whose
+ * back end does not serve yet. The target is shown without a password. */
+static struct db *open_db(const char *target)
 {
+	const struct backend *b = backend_for(target);
+	char shown[1024];
 	struct errbuf err;
-	struct db *db = db_open(db_path, &err);
 
+	b->display(target, shown, sizeof shown);
+	if (!b->serves) {
+		fprintf(stderr,
+			"handoffd: %s: this handoffd can only migrate a %s database "
+			"(handoffd migrate), not serve from it or change its accounts; "
+			"use a SQLite file (--db PATH)\n",
+			shown, b->name);
+		return NULL;
+	}
+	struct db *db = db_open(target, &err);
 	if (!db)
-		fprintf(stderr, "handoffd: %s: %s\n", db_path, err.msg);
+		fprintf(stderr, "handoffd: %s: %s\n", shown, err.msg);
 	return db;
-}
-
-/* "database PATH: schema 14 (was 9), backend sqlite": what an operator
- * reads in `handoffd migrate`'s answer and in the hub's start line. */
-static void describe_db(const struct db *db, const char *path, char *out, size_t len)
-{
-	int was = db_schema_found(db);
-	char how[32];
-
-	if (was == 0)
-		snprintf(how, sizeof how, "new");
-	else if (was == DB_SCHEMA_VERSION)
-		snprintf(how, sizeof how, "up to date");
-	else
-		snprintf(how, sizeof how, "was %d", was);
-	snprintf(out, len, "database %s: schema %d (%s), backend %s", path, DB_SCHEMA_VERSION, how,
-		 DB_BACKEND);
 }
 
 static int serve(const char *listen, const char *db_path, bool demo, uint64_t seed,
@@ -219,8 +216,9 @@ static int serve(const char *listen, const char *db_path, bool demo, uint64_t se
 	struct db *db = open_db(db_path);
 	if (!db)
 		return 1;
-	char about[4200];
-	describe_db(db, db_path, about, sizeof about);
+	char about[2048];
+	backend_describe(backend_for(db_path), db_path, db_schema_found(db), DB_SCHEMA_VERSION,
+			 about, sizeof about);
 	log_info("%s", about);
 	db_set_retention(db, retained);
 	db_set_default_capacity(db, capacity);
@@ -377,8 +375,9 @@ static int agent(int argc, char **argv)
 	return usage_error("unknown agent command \"%s\"", argc >= 2 ? argv[1] : "");
 }
 
-/* handoffd migrate [--db PATH]: db_open applies the missing steps; this
- * says what it found, so an upgrade can migrate before the hub starts. */
+/* handoffd migrate [--db TARGET]: the back end's open applies the missing
+ * steps; this says what it found, so an upgrade can migrate before the
+ * hubs start (and a PostgreSQL database before any hub serves it). */
 static int migrate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -395,14 +394,19 @@ static int migrate(int argc, char **argv)
 		db_path = optarg;
 	}
 	if (optind != argc)
-		return usage_error("migrate takes only --db PATH");
+		return usage_error("migrate takes only --db PATH or a PostgreSQL target");
 
-	struct db *db = open_db(db_path);
-	if (!db)
+	const struct backend *b = backend_for(db_path);
+	char about[2048];
+	struct errbuf err;
+	int found, version;
+
+	if (!b->migrate(db_path, &found, &version, &err)) {
+		b->display(db_path, about, sizeof about);
+		fprintf(stderr, "handoffd: %s: %s\n", about, err.msg);
 		return 1;
-	char about[4200];
-	describe_db(db, db_path, about, sizeof about);
-	db_close(db);
+	}
+	backend_describe(b, db_path, found, version, about, sizeof about);
 	printf("handoffd: %s\n", about);
 	return 0;
 }

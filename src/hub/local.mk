@@ -29,6 +29,7 @@ HUBDB_LIBS = src/hub/libhubdb.a $(CORE_LIBS) $(SQLITE_LIBS) $(CRYPTO_LIBS)
 bin_PROGRAMS = handoffd
 handoffd_SOURCES = \
 	src/hub/handoffd.c \
+	src/hub/backend.c src/hub/backend.h \
 	src/hub/route.h src/hub/routes.c \
 	src/hub/handlers.h src/hub/handler_util.c \
 	src/hub/handlers_actions.c \
@@ -55,6 +56,6 @@ handoffd_SOURCES = \
 	src/hub/server_route.c src/hub/server_route.h \
 	src/hub/query.c src/hub/query.h \
 	src/hub/ratelimit.c src/hub/ratelimit.h
-handoffd_CFLAGS = $(AM_CFLAGS) $(LWS_CFLAGS) $(UV_CFLAGS)
-handoffd_CPPFLAGS = $(HUB_CPPFLAGS)
-handoffd_LDADD = $(HUBDB_LIBS) $(LWS_LIBS) $(UV_LIBS)
+handoffd_CFLAGS = $(AM_CFLAGS) $(LWS_CFLAGS) $(UV_CFLAGS) $(PQ_CFLAGS)
+handoffd_CPPFLAGS = $(HUBPG_CPPFLAGS)
+handoffd_LDADD = $(HUBDB_LIBS) $(HUBPG_LIBS) $(LWS_LIBS) $(UV_LIBS)

@@ -17,6 +17,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hub_keepalive \
 	tests/integration/test_hub_log \
 	tests/integration/test_hub_migrate \
+	tests/integration/test_hub_migrate_pg \
 	tests/integration/test_hub_limits \
 	tests/integration/test_hub_replies \
 	tests/integration/test_hub_targets \
@@ -148,6 +149,11 @@ tests_integration_test_hub_migrate_CFLAGS = $(IT_CFLAGS) $(SQLITE_CFLAGS)
 tests_integration_test_hub_migrate_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_hub_migrate_LDADD = $(IT_LDADD) $(SQLITE_LIBS)
 tests_integration_test_hub_migrate_LDFLAGS = -pthread
+tests_integration_test_hub_migrate_pg_SOURCES = tests/integration/test_hub_migrate_pg.c $(HARNESS) $(PGSERVER)
+tests_integration_test_hub_migrate_pg_CFLAGS = $(IT_CFLAGS) $(PQ_CFLAGS)
+tests_integration_test_hub_migrate_pg_CPPFLAGS = $(IT_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_integration_test_hub_migrate_pg_LDADD = $(IT_LDADD) $(PQ_LIBS)
+tests_integration_test_hub_migrate_pg_LDFLAGS = -pthread
 tests_integration_test_hub_ingest11_SOURCES = tests/integration/test_hub_ingest11.c $(HARNESS)
 tests_integration_test_hub_ingest11_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_hub_ingest11_CPPFLAGS = $(IT_CPPFLAGS)

@@ -1,4 +1,4 @@
-# ---- the hub's PostgreSQL back end (first slice: not in handoffd yet) ------
+# ---- the hub's PostgreSQL back end (so far: its schema, which handoffd migrate makes)
 # A library of its own, beside libhubdb.a, so its tests link it alone. It
 # sees the hub's layer and its own folder, and libpq.
 noinst_LIBRARIES += src/hub/pg/libhubpg.a
@@ -7,7 +7,8 @@ src_hub_pg_libhubpg_a_SOURCES = \
 	src/hub/pg/pg_schema.c \
 	src/hub/pg/pg_events.c \
 	src/hub/pg/pg_actions.c \
-	src/hub/pg/pg_messages.c
+	src/hub/pg/pg_messages.c \
+	src/hub/pg/pg_target.c
 HUBPG_CPPFLAGS = $(HUB_CPPFLAGS) -I$(top_srcdir)/src/hub/pg
 src_hub_pg_libhubpg_a_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS)
 src_hub_pg_libhubpg_a_CPPFLAGS = $(HUBPG_CPPFLAGS)

@@ -20,6 +20,7 @@
 #define HANDOFF_HUB_PG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <libpq-fe.h>
@@ -55,6 +56,21 @@ PGconn *pg_conn(struct pg *pg);
 /* Run SQL that takes no parameters and returns no rows ("BEGIN",
  * "COMMIT", "ROLLBACK"); `what` names it in the error. */
 bool pg_exec(PGconn *conn, const char *sql, const char *what, struct errbuf *err);
+
+/* ---- --db targets (pg_target.c) ---------------------------------------- */
+
+/* Does a --db target name a PostgreSQL database: a postgresql:// or
+ * postgres:// URI, or "postgres:" and a libpq conninfo string
+ * ("postgres:host=/run/postgresql dbname=handoff")? */
+bool pg_target_claims(const char *target);
+
+/* The conninfo pg_open takes in such a target: the URI itself, or what
+ * follows "postgres:". */
+const char *pg_target_conninfo(const char *target);
+
+/* The target as it may be logged and shown: its host, hostaddr, port,
+ * dbname and user, never a password. */
+void pg_target_display(const char *target, char *out, size_t len);
 
 /* ---- events (pg_events.c) ---------------------------------------------- */
 

@@ -1,0 +1,136 @@
+/*
+ * test_hub_migrate_pg.c — `handoffd migrate` on a PostgreSQL database, as
+ * an operator runs it before the first hub: a new database gets the
+ * schema, a second run changes nothing, the answer names the database
+ * without its password, and what this handoffd cannot do on PostgreSQL
+ * yet (serve, add accounts) is refused on one line, also without the
+ * password. A private PostgreSQL on a Unix socket (pgserver).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "pgserver.h"
+
+#define PASSWORD "pw-that-must-not-show"
+
+static struct pgserver *server;
+
+static int group_setup(void **state)
+{
+	(void)state;
+	server = pgserver_start();
+	return server ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	pgserver_stop(server);
+	return 0;
+}
+
+/* A fresh database `name`: its conninfo in conninfo[len], and the socket
+ * directory (its host=) in dir[dirlen]. */
+static void fresh_db(const char *name, char *conninfo, size_t len, char *dir, size_t dirlen)
+{
+	assert_true(pgserver_create_db(server, name, conninfo, len));
+	const char *h = strstr(conninfo, "host=");
+	assert_non_null(h);
+	h += 5;
+	size_t n = strcspn(h, " ");
+	assert_true(n < dirlen);
+	memcpy(dir, h, n);
+	dir[n] = '\0';
+}
+
+static void expect_line(const char *out, const char *want)
+{
+	if (strcmp(out, want) != 0)
+		fail_msg("want: %s\n got: %s", want, out);
+}
+
+/* `handoffd migrate` on "postgres:CONNINFO": new, then up to date. */
+static void test_conninfo_new_then_up_to_date(void **state)
+{
+	(void)state;
+	char conninfo[512], dir[256], target[600], out[4096], want[1024];
+	int schema = -1;
+
+	fresh_db("migrate_conninfo", conninfo, sizeof conninfo, dir, sizeof dir);
+	snprintf(target, sizeof target, "postgres:%s", conninfo);
+	assert_int_equal(handoffd_run(out, sizeof out, "migrate", "--db", target, NULL), 0);
+	snprintf(want, sizeof want,
+		 "handoffd: database host=%s dbname=migrate_conninfo user=handoff: schema ", dir);
+	assert_memory_equal(out, want, strlen(want));
+	assert_int_equal(sscanf(out + strlen(want), "%d", &schema), 1);
+	assert_true(schema > 0);
+	snprintf(want + strlen(want), sizeof want - strlen(want), "%d (new), backend postgresql\n",
+		 schema);
+	expect_line(out, want);
+
+	assert_int_equal(handoffd_run(out, sizeof out, "migrate", "--db", target, NULL), 0);
+	snprintf(want, sizeof want,
+		 "handoffd: database host=%s dbname=migrate_conninfo user=handoff: schema %d "
+		 "(up to date), backend postgresql\n",
+		 dir, schema);
+	expect_line(out, want);
+}
+
+/* A URI with a password (the test server trusts, so it is never asked
+ * for): migrate works, and no line shows the password. */
+static void test_uri_password_never_shown(void **state)
+{
+	(void)state;
+	char conninfo[512], dir[256], uri[700], out[4096];
+
+	fresh_db("migrate_uri", conninfo, sizeof conninfo, dir, sizeof dir);
+	snprintf(uri, sizeof uri, "postgresql://handoff:" PASSWORD "@/migrate_uri?host=%s", dir);
+	assert_int_equal(handoffd_run(out, sizeof out, "migrate", "--db", uri, NULL), 0);
+	if (!strstr(out, "(new), backend postgresql\n") || strstr(out, PASSWORD))
+		fail_msg("migrate said: %s", out);
+
+	/* The hub and agent add refuse it, naming it without the password,
+	 * before they touch anything. */
+	assert_int_equal(handoffd_run(out, sizeof out, "--listen", "127.0.0.1:0", "--db", uri, NULL),
+			 1);
+	if (!strstr(out, "can only migrate a postgresql database") || strstr(out, PASSWORD) ||
+	    !strstr(out, "dbname=migrate_uri"))
+		fail_msg("the hub said: %s", out);
+	assert_int_equal(handoffd_run(out, sizeof out, "agent", "add", "Ana", "--db", uri, NULL), 1);
+	if (!strstr(out, "can only migrate a postgresql database") || strstr(out, PASSWORD))
+		fail_msg("agent add said: %s", out);
+}
+
+/* A server that is not there: one line, exit 1, no password. */
+static void test_unreachable_server(void **state)
+{
+	(void)state;
+	char out[4096];
+
+	assert_int_equal(handoffd_run(out, sizeof out, "migrate", "--db",
+				      "postgresql://handoff:" PASSWORD
+				      "@/none?host=/nonexistent-handoff-socket-dir",
+				      NULL),
+			 1);
+	if (strncmp(out, "handoffd: ", 10) != 0 || strstr(out, PASSWORD) ||
+	    strchr(out, '\n') != out + strlen(out) - 1)
+		fail_msg("migrate said: %s", out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_conninfo_new_then_up_to_date),
+		cmocka_unit_test(test_uri_password_never_shown),
+		cmocka_unit_test(test_unreachable_server),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
