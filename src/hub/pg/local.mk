@@ -7,6 +7,8 @@ src_hub_pg_libhubpg_a_SOURCES = \
 	src/hub/pg/pg_schema.c \
 	src/hub/pg/pg_events.c \
 	src/hub/pg/pg_actions.c \
+	src/hub/pg/pg_chats.c \
+	src/hub/pg/pg_ingest.c \
 	src/hub/pg/pg_messages.c \
 	src/hub/pg/pg_target.c
 HUBPG_CPPFLAGS = $(HUB_CPPFLAGS) -I$(top_srcdir)/src/hub/pg

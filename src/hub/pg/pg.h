@@ -25,6 +25,7 @@
 
 #include <libpq-fe.h>
 
+#include "db.h"
 #include "errbuf.h"
 #include "model.h"
 
@@ -131,5 +132,24 @@ struct pg_reply {
  * message's. The chat's previews and its event are the caller's. */
 bool pg_reply_insert(PGconn *conn, const struct pg_reply *r, uuid_str id, int64_t *seq,
 		     bool *created, struct errbuf *err);
+
+/* ---- chats and ingest (pg_chats.c, pg_ingest.c) ------------------------ */
+
+/* db_chat_get and db_ingest (db.h) on PostgreSQL: the same types in and
+ * out and the same meaning, each its own transaction on pg's connection
+ * (so not inside one of the caller's). Unlike the primitives above they
+ * answer as the protocol does, with a struct api_error; a database error
+ * is logged and answered API_INTERNAL.
+ *
+ * pg_ingest holds at once under concurrent writers: the first ingests of
+ * a new external_id, from any number of connections, create one chat (the
+ * unique external_id decides, not a lookup in C); messages of one chat
+ * take its seqs 1, 2, … in turn (its row locked until COMMIT); an
+ * external_message_id is stored once (the unique index messages_external
+ * behind a lookup made under that lock); and the change's events take
+ * their seqs last, gap-free. */
+bool pg_chat_get(struct pg *pg, const char *chat_id, struct chat *out, struct api_error *err);
+bool pg_ingest(struct pg *pg, const struct agent *me, const struct ingest *in, struct chat *chat,
+	       struct message *message, bool *created, struct api_error *err);
 
 #endif

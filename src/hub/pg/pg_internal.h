@@ -36,4 +36,23 @@ PGresult *pg_query(PGconn *conn, const char *sql, int n, const char *const *valu
  * false. */
 bool pg_fail(struct errbuf *err, const char *what, PGconn *conn, const PGresult *res);
 
+/* ---- chats (pg_chats.c) -------------------------------------------------- */
+
+/* Log a database error and report API_INTERNAL, as SQLite's back end does
+ * (the client learns nothing of the database); returns false. */
+bool pg_api_fail(struct api_error *err, const struct errbuf *why);
+
+/* Column helpers for a row of text results: a heap copy (NULL for SQL
+ * NULL; *ok false when out of memory), an integer, a timestamp (TS_NONE
+ * for NULL) and an id ("" for NULL). */
+char *pg_col_str(const PGresult *r, int row, int col, bool *ok);
+int64_t pg_col_int(const PGresult *r, int row, int col);
+int64_t pg_col_ts(const PGresult *r, int row, int col);
+void pg_col_uuid(const PGresult *r, int row, int col, uuid_str out);
+
+/* The chat as the protocol shows it, its row locked until the transaction
+ * ends when `lock`; 404 when there is none. */
+bool pg_chat_load(PGconn *conn, const char *chat_id, bool lock, struct chat *out,
+		  struct api_error *err);
+
 #endif

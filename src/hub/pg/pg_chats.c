@@ -1,0 +1,160 @@
+/*
+ * pg_chats.c — a chat as the protocol shows it, read from its row and the
+ * rows it names (see pg.h), and the columns-to-struct helpers the other
+ * readers share.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "pg_internal.h"
+#include "timeutil.h"
+#include "uuid.h"
+
+/* SQLite's chat_select (db_chats.c), column for column, so a chat reads
+ * the same from either back end; `lock` adds FOR UPDATE OF c, which locks
+ * the chat's row only, not the channel, owner or accounts it joins. */
+#define CHAT_SELECT                                                                        \
+	"SELECT c.id, c.title, ch.id, ch.name, ch.type, o.id, o.external_id, o.name, o.email," \
+	" c.created_at, c.updated_at, c.latest_text, c.latest_at, c.latest_role,"          \
+	" c.previous_text, c.previous_at, c.previous_role, c.responder_type, c.responder_id," \
+	" a.name, c.mode, c.escalated, c.escalated_at, c.ticket_id, c.ticket_status, c.state," \
+	" c.rating_score, c.rating_feedback, c.rating_suggested, c.rating_by, c.rating_at,"  \
+	" c.message_count, c.version, c.source_account_id, s.name, c.source_platform,"      \
+	" c.awaiting_since"                                                                \
+	" FROM chats c JOIN channels ch ON ch.id = c.channel_id"                           \
+	" JOIN owners o ON o.id = c.owner_id LEFT JOIN accounts a ON a.id = c.responder_id" \
+	" LEFT JOIN accounts s ON s.id = c.source_account_id WHERE c.id = $1"
+
+bool pg_api_fail(struct api_error *err, const struct errbuf *why)
+{
+	log_error("%s", why->msg);
+	return api_error_set(err, API_INTERNAL, "database error");
+}
+
+char *pg_col_str(const PGresult *r, int row, int col, bool *ok)
+{
+	if (PQgetisnull(r, row, col))
+		return NULL;
+	char *s = strdup(PQgetvalue(r, row, col));
+	if (!s)
+		*ok = false;
+	return s;
+}
+
+int64_t pg_col_int(const PGresult *r, int row, int col)
+{
+	return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+int64_t pg_col_ts(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? TS_NONE : pg_col_int(r, row, col);
+}
+
+void pg_col_uuid(const PGresult *r, int row, int col, uuid_str out)
+{
+	const char *v = PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col);
+	size_t n = strnlen(v, UUID_STRLEN);
+
+	memcpy(out, v, n);
+	out[n] = '\0';
+}
+
+/* Columns `col`..`col + 2` as a preview (text, at, role). */
+static void preview_from_row(const PGresult *r, int col, struct preview *p, bool *ok)
+{
+	p->present = !PQgetisnull(r, 0, col + 1);
+	if (!p->present)
+		return;
+	p->text = pg_col_str(r, 0, col, ok);
+	p->at = pg_col_int(r, 0, col + 1);
+	p->role = (enum msg_role)pg_col_int(r, 0, col + 2);
+}
+
+static bool flag(const PGresult *r, int col)
+{
+	return strcmp(PQgetvalue(r, 0, col), "t") == 0;
+}
+
+static bool chat_from_row(const PGresult *r, struct chat *c)
+{
+	bool ok = true;
+
+	memset(c, 0, sizeof *c);
+	pg_col_uuid(r, 0, 0, c->id);
+	c->title = pg_col_str(r, 0, 1, &ok);
+	pg_col_uuid(r, 0, 2, c->channel.id);
+	c->channel.name = pg_col_str(r, 0, 3, &ok);
+	c->channel.type = (enum channel_type)pg_col_int(r, 0, 4);
+	pg_col_uuid(r, 0, 5, c->owner.id);
+	c->owner.external_id = pg_col_str(r, 0, 6, &ok);
+	c->owner.name = pg_col_str(r, 0, 7, &ok);
+	c->owner.email = pg_col_str(r, 0, 8, &ok);
+	c->created_at = pg_col_int(r, 0, 9);
+	c->updated_at = pg_col_int(r, 0, 10);
+	preview_from_row(r, 11, &c->latest, &ok);
+	preview_from_row(r, 14, &c->previous, &ok);
+	c->responder.type = (enum responder_type)pg_col_int(r, 0, 17);
+	pg_col_uuid(r, 0, 18, c->responder.id);
+	c->responder.name = pg_col_str(r, 0, 19, &ok);
+	c->mode = (enum chat_mode)pg_col_int(r, 0, 20);
+	c->escalated = flag(r, 21);
+	c->escalated_at = pg_col_ts(r, 0, 22);
+	c->ticket.present = !PQgetisnull(r, 0, 23);
+	pg_col_uuid(r, 0, 23, c->ticket.id);
+	c->ticket.status = (enum ticket_status)pg_col_int(r, 0, 24);
+	c->state = (enum chat_state)pg_col_int(r, 0, 25);
+	c->rating.present = !PQgetisnull(r, 0, 26);
+	c->rating.score = (int)pg_col_int(r, 0, 26);
+	c->rating.feedback = pg_col_str(r, 0, 27, &ok);
+	c->rating.suggested_answer = pg_col_str(r, 0, 28, &ok);
+	pg_col_uuid(r, 0, 29, c->rating.by);
+	c->rating.at = pg_col_ts(r, 0, 30);
+	c->message_count = pg_col_int(r, 0, 31);
+	c->version = pg_col_int(r, 0, 32);
+	c->unread = -1; /* the caller's, as in SQLite's chat_load */
+	c->source.present = !PQgetisnull(r, 0, 33);
+	pg_col_uuid(r, 0, 33, c->source.account_id);
+	c->source.account_name = pg_col_str(r, 0, 34, &ok);
+	c->source.platform = pg_col_str(r, 0, 35, &ok);
+	c->awaiting_reply_since = pg_col_ts(r, 0, 36);
+	if (!ok)
+		chat_free(c);
+	return ok;
+}
+
+bool pg_chat_load(PGconn *conn, const char *chat_id, bool lock, struct chat *out,
+		  struct api_error *err)
+{
+	const char *params[] = {chat_id};
+	struct errbuf why;
+
+	/* Every id the hub made is a v4 uuid; anything else names no chat,
+	 * and would be a type error to PostgreSQL, not a 404. */
+	if (!uuid_valid(chat_id))
+		return api_error_set(err, API_RESOURCE_NOT_FOUND, "no chat with id %s", chat_id);
+	PGresult *r = pg_query(conn, lock ? CHAT_SELECT " FOR UPDATE OF c" : CHAT_SELECT, 1,
+			       params, "read a chat", &why);
+
+	if (!r)
+		return pg_api_fail(err, &why);
+	bool found = PQntuples(r) == 1;
+	bool ok = found && chat_from_row(r, out);
+	PQclear(r);
+	if (!found)
+		return api_error_set(err, API_RESOURCE_NOT_FOUND, "no chat with id %s", chat_id);
+	return ok || api_error_set(err, API_INTERNAL, "out of memory");
+}
+
+bool pg_chat_get(struct pg *pg, const char *chat_id, struct chat *out, struct api_error *err)
+{
+	struct chat c = {0};
+
+	/* One statement, so one snapshot: no BEGIN needed for a consistent
+	 * read of the chat and the rows it joins. */
+	if (!pg_chat_load(pg_conn(pg), chat_id, false, &c, err))
+		return false;
+	*out = c;
+	return true;
+}

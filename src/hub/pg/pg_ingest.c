@@ -1,0 +1,474 @@
+/*
+ * pg_ingest.c — db_ingest's meaning on PostgreSQL (see pg.h): find or
+ * create the chat, refuse what the handoff forbids, append the message,
+ * escalate once and record the events, in one transaction.
+ *
+ * SQLite runs one writer at a time, so db_ingest.c may look and then
+ * write. Here other connections write meanwhile, and each race is the
+ * database's to decide:
+ * - a new external_id: the INSERT of its chat is ON CONFLICT (external_id)
+ *   DO NOTHING. Of several at once, one goes in; the others wait for its
+ *   transaction, then insert nothing, undo what they made for it (their
+ *   channel and owner steps, to a savepoint) and use the chat that won;
+ * - a chat's message seqs: its row is locked (FOR UPDATE, or by the
+ *   INSERT that made it) before anything reads its count, so appends take
+ *   their turns, each until its COMMIT;
+ * - a retried external_message_id: looked up under that lock, which every
+ *   writer of the chat's messages takes, so the lookup sees every message
+ *   committed before; the unique index messages_external refuses a second
+ *   row whatever happens;
+ * - the events' seqs: taken as the last step (pg_event_seq_next), when the
+ *   JSON of each can be built with its seq, by the builder SQLite's
+ *   events use (codec.c's event_to_string), from chats read by the same
+ *   query as SQLite's (pg_chats.c).
+ *
+ * Locks are taken in one order by every ingest — channel, owner, chat,
+ * event counter — so two ingests never wait for each other in a circle.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "enums.h"
+#include "pg_internal.h"
+#include "timeutil.h"
+#include "utf8.h"
+
+#define MESSAGE_COLUMNS                                                                \
+	"id, chat_id, seq, created_at, role, system_type, author_id, author_name, text, " \
+	"client_msg_id, external_message_id"
+
+/* An ingest's events: chat.created, the message's and the escalation's. */
+#define EVENTS_MAX 3
+
+/* An event waiting for its seq, with the chat as its change left it. */
+struct pending {
+	enum event_type type;
+	struct chat chat;
+	struct message message; /* message.created's */
+};
+
+struct txn {
+	PGconn *conn;
+	const struct agent *me;
+	const struct ingest *in;
+	int64_t now;
+	struct chat chat; /* as it is now in the transaction */
+	struct pending ev[EVENTS_MAX];
+	int nev;
+};
+
+static bool oom(struct api_error *err)
+{
+	return api_error_set(err, API_INTERNAL, "out of memory");
+}
+
+/* pg_query answering as the protocol does. */
+static PGresult *run(struct txn *t, const char *sql, int n, const char *const *params,
+		     const char *what, struct api_error *err)
+{
+	struct errbuf why;
+	PGresult *r = pg_query(t->conn, sql, n, params, what, &why);
+
+	if (!r)
+		pg_api_fail(err, &why);
+	return r;
+}
+
+static bool run_only(struct txn *t, const char *sql, int n, const char *const *params,
+		     const char *what, struct api_error *err)
+{
+	PGresult *r = run(t, sql, n, params, what, err);
+
+	PQclear(r);
+	return r != NULL;
+}
+
+/* The id of the one row a statement returned, and whether there was one. */
+static bool one_id(struct txn *t, const char *sql, int n, const char *const *params,
+		   const char *what, uuid_str id, bool *found, struct api_error *err)
+{
+	PGresult *r = run(t, sql, n, params, what, err);
+
+	if (!r)
+		return false;
+	*found = PQntuples(r) == 1;
+	if (*found)
+		pg_col_uuid(r, 0, 0, id);
+	PQclear(r);
+	return true;
+}
+
+static bool new_id(uuid_str id, struct api_error *err)
+{
+	struct errbuf why;
+
+	return uuid_generate(id, &why) || api_error_set(err, API_INTERNAL, "%s", why.msg);
+}
+
+/* ---- the chat ------------------------------------------------------------ */
+
+/* The channel (type, name), created on first use. Two statements: the
+ * SELECT takes a snapshot of its own, after the INSERT waited for anyone
+ * inserting the same channel, so it sees their row. */
+static bool channel_id(struct txn *t, uuid_str id, struct api_error *err)
+{
+	const struct ingest *in = t->in;
+	const char *name = in->channel_name ? in->channel_name : channel_type_name(in->channel_type);
+	char type[PG_INT_LEN];
+	bool found = false;
+
+	if (!new_id(id, err))
+		return false;
+	const char *params[] = {id, pg_int(in->channel_type, type), name};
+	return run_only(t,
+			"INSERT INTO channels (id, type, name) VALUES ($1, $2, $3)"
+			" ON CONFLICT (type, name) DO NOTHING",
+			3, params, "add a channel", err) &&
+	       one_id(t, "SELECT id FROM channels WHERE type = $1 AND name = $2", 2, params + 1,
+		      "find a channel", id, &found, err) &&
+	       (found || api_error_set(err, API_INTERNAL, "the channel is gone"));
+}
+
+/* The owner with this external id, else a new one, in one statement: an
+ * existing owner keeps its name, and gets an email or phone it has none
+ * of yet (SQLite's rule); unnamed customers go by their platform id, or
+ * as "Customer". An owner without an external id is always new. */
+static bool owner_id(struct txn *t, uuid_str id, char **name, struct api_error *err)
+{
+	const struct ingest *in = t->in;
+	const char *n = in->owner_name	      ? in->owner_name
+			: in->owner_external_id ? in->owner_external_id
+						: "Customer";
+	bool ok = true;
+
+	if (!new_id(id, err))
+		return false;
+	const char *params[] = {id, in->owner_external_id, n, in->owner_email, in->owner_phone};
+	PGresult *r = run(t,
+			  "INSERT INTO owners (id, external_id, name, email, phone)"
+			  " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (external_id) DO UPDATE"
+			  " SET email = coalesce(owners.email, excluded.email),"
+			  " phone = coalesce(owners.phone, excluded.phone) RETURNING id, name",
+			  5, params, "add an owner", err);
+	if (!r)
+		return false;
+	pg_col_uuid(r, 0, 0, id);
+	*name = pg_col_str(r, 0, 1, &ok);
+	PQclear(r);
+	return ok || oom(err);
+}
+
+/* A new chat in AI mode, version 1, its source the calling account; *made
+ * is false when another transaction created the chat of this external_id
+ * first, and then nothing of this attempt is left. */
+static bool create_chat(struct txn *t, uuid_str id, bool *made, struct api_error *err)
+{
+	const struct ingest *in = t->in;
+	char type[PG_INT_LEN], now[PG_INT_LEN];
+	uuid_str channel, owner;
+	char *owner_name = NULL;
+
+	if (!new_id(id, err) ||
+	    !run_only(t, "SAVEPOINT new_chat", 0, NULL, "begin a chat", err) ||
+	    !channel_id(t, channel, err) || !owner_id(t, owner, &owner_name, err))
+		return false;
+	const char *params[] = {id, in->external_id, channel, pg_int(in->channel_type, type),
+				owner, owner_name, pg_int(t->now, now), in->source_platform,
+				t->me->id};
+	bool ok = one_id(t,
+			 "INSERT INTO chats (id, external_id, channel_id, channel_type, owner_id,"
+			 " owner_name, created_at, updated_at, source_platform, source_account_id,"
+			 " responder_type, mode, escalated, state, message_count, version,"
+			 " last_event_seq)"
+			 " VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, 0, 0, false, 0, 0, 1, 0)"
+			 " ON CONFLICT (external_id) DO NOTHING RETURNING id",
+			 9, params, "add a chat", id, made, err) &&
+		  run_only(t, *made ? "RELEASE SAVEPOINT new_chat" : "ROLLBACK TO SAVEPOINT new_chat",
+			   0, NULL, "end a chat", err);
+	free(owner_name);
+	return ok;
+}
+
+/* An event of the change that left the chat as it is now (read again into
+ * the event, and into t->chat); `m` for message.created. */
+static bool record(struct txn *t, enum event_type type, const struct message *m,
+		   struct api_error *err)
+{
+	struct pending *p = &t->ev[t->nev];
+
+	*p = (struct pending){.type = type};
+	if (!pg_chat_load(t->conn, t->chat.id, false, &p->chat, err))
+		return false;
+	t->nev++;
+	/* m may borrow from t->chat (a customer's name): copied first */
+	if (m && !message_copy(&p->message, m))
+		return oom(err);
+	chat_free(&t->chat);
+	return chat_copy(&t->chat, &p->chat) || oom(err);
+}
+
+/* The chat the message belongs to, locked, into t->chat: by id (which
+ * must exist), by external id, or a new one (chat.created). A chat_id wins
+ * over an external_id. */
+static bool find_or_create(struct txn *t, struct api_error *err)
+{
+	const struct ingest *in = t->in;
+	const char *params[] = {in->external_id};
+	uuid_str id = "";
+	bool found = false, made = false;
+
+	if (in->chat_id[0])
+		return pg_chat_load(t->conn, in->chat_id, true, &t->chat, err);
+	if (in->external_id &&
+	    !one_id(t, "SELECT id FROM chats WHERE external_id = $1", 1, params,
+		    "find a chat", id, &found, err))
+		return false;
+	if (!found && !create_chat(t, id, &made, err))
+		return false;
+	if (made) {
+		memcpy(t->chat.id, id, sizeof id);
+		return record(t, EVENT_CHAT_CREATED, NULL, err);
+	}
+	/* Lost the race to create it: the winner has committed (its INSERT
+	 * waited for that), so a new snapshot finds its chat. */
+	if (!found && !(one_id(t, "SELECT id FROM chats WHERE external_id = $1", 1, params,
+			       "find a chat", id, &found, err) &&
+			(found || api_error_set(err, API_INTERNAL, "the new chat is gone"))))
+		return false;
+	return pg_chat_load(t->conn, id, true, &t->chat, err);
+}
+
+/* ---- messages -------------------------------------------------------- */
+
+static bool message_from_row(const PGresult *r, struct message *m)
+{
+	bool ok = true;
+
+	memset(m, 0, sizeof *m);
+	pg_col_uuid(r, 0, 0, m->id);
+	pg_col_uuid(r, 0, 1, m->chat_id);
+	m->seq = pg_col_int(r, 0, 2);
+	m->created_at = pg_col_int(r, 0, 3);
+	m->role = (enum msg_role)pg_col_int(r, 0, 4);
+	m->system_type = (enum system_type)pg_col_int(r, 0, 5);
+	pg_col_uuid(r, 0, 6, m->author.id);
+	m->author.name = pg_col_str(r, 0, 7, &ok);
+	m->text = pg_col_str(r, 0, 8, &ok);
+	m->client_msg_id = pg_col_str(r, 0, 9, &ok);
+	m->external_message_id = pg_col_str(r, 0, 10, &ok);
+	if (!ok)
+		message_free(m);
+	return ok;
+}
+
+/* The message this account already ingested into the chat under
+ * external_message_id, if any (spelled like messages_external, which
+ * answers it). */
+static bool find_external(struct txn *t, struct message *out, bool *found, struct api_error *err)
+{
+	const char *params[] = {t->chat.id, t->me->id, t->in->external_message_id};
+	PGresult *r = run(t,
+			  "SELECT " MESSAGE_COLUMNS " FROM messages WHERE chat_id = $1"
+			  " AND ingest_account_id = $2 AND external_message_id = $3",
+			  3, params, "find an ingested message", err);
+
+	if (!r)
+		return false;
+	*found = PQntuples(r) == 1;
+	bool ok = !*found || message_from_row(r, out) || oom(err);
+	PQclear(r);
+	return ok;
+}
+
+/* Append m (its seq the locked chat's count + 1, given back in m) and move
+ * the chat's count, previews and wait clock as SQLite's store_message
+ * does (ingest appends no notes), then record message.created. */
+static bool append(struct txn *t, struct message *m, const char *ingest_account_id,
+		   struct api_error *err)
+{
+	char at[PG_INT_LEN], role[PG_INT_LEN], system[PG_INT_LEN], agent[PG_INT_LEN],
+		user[PG_INT_LEN];
+
+	if (!new_id(m->id, err))
+		return false;
+	memcpy(m->chat_id, t->chat.id, sizeof m->chat_id);
+	m->created_at = t->now;
+	const char *params[] = {m->id, m->chat_id, pg_int(t->now, at), pg_int(m->role, role),
+				pg_int(m->system_type, system),
+				m->author.id[0] ? m->author.id : NULL, m->author.name, m->text,
+				m->external_message_id, ingest_account_id};
+	PGresult *r = run(t,
+			  "INSERT INTO messages (id, chat_id, seq, created_at, role, system_type,"
+			  " author_id, author_name, text, external_message_id, ingest_account_id)"
+			  " SELECT $1, id, message_count + 1, $3, $4, $5, $6, $7, $8, $9, $10"
+			  " FROM chats WHERE id = $2 RETURNING seq",
+			  10, params, "add a message", err);
+	if (!r)
+		return false;
+	m->seq = pg_col_int(r, 0, 0);
+	PQclear(r);
+
+	char *preview = strndup(m->text, utf8_prefix_bytes(m->text, PREVIEW_MAX_CHARS));
+	if (!preview)
+		return oom(err);
+	/* SET expressions see the row before the UPDATE: latest shifts to
+	 * previous. The wait clock as in SQLite: an agent's message answers
+	 * whoever waited; a customer's, in a chat an agent holds, starts the
+	 * next-response clock unless an older one still runs. */
+	const char *bump[] = {preview, at, role, pg_int(MSG_ROLE_AGENT, agent),
+			      pg_int(MSG_ROLE_USER, user), m->chat_id};
+	bool ok = run_only(t,
+			   "UPDATE chats SET message_count = message_count + 1,"
+			   " previous_text = latest_text, previous_at = latest_at,"
+			   " previous_role = latest_role, latest_text = $1, latest_at = $2,"
+			   " latest_role = $3, awaiting_since = CASE"
+			   "  WHEN $3::integer = $4::integer THEN NULL"
+			   "  WHEN $3::integer = $5::integer AND mode = 1"
+			   "   THEN coalesce(awaiting_since, $2)"
+			   "  ELSE awaiting_since END,"
+			   " version = version + 1, updated_at = $2 WHERE id = $6",
+			   6, bump, "count a message", err);
+	free(preview);
+	return ok && record(t, EVENT_MESSAGE_CREATED, m, err);
+}
+
+/* Escalate the chat unless it is already (escalating twice adds nothing),
+ * with the system message that says so. */
+static bool escalate(struct txn *t, struct api_error *err)
+{
+	char at[PG_INT_LEN];
+	const char *params[] = {pg_int(t->now, at), t->chat.id};
+	/* a waiting chat's first-response clock starts now; a held chat's
+	 * next-response clock is its own */
+	PGresult *r = run(t,
+			  "UPDATE chats SET escalated = true, escalated_at = $1,"
+			  " awaiting_since = CASE WHEN mode = 0 THEN $1 ELSE awaiting_since END"
+			  " WHERE id = $2 AND NOT escalated",
+			  2, params, "escalate a chat", err);
+	if (!r)
+		return false;
+	bool changed = strcmp(PQcmdTuples(r), "1") == 0;
+	PQclear(r);
+	struct message m = {.role = MSG_ROLE_SYSTEM,
+			    .system_type = SYSTEM_TYPE_CONVERSATION_ESCALATED,
+			    .author.name = (char *)"system",
+			    .text = (char *)"Escalated to a human agent"};
+	return !changed || append(t, &m, NULL, err);
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+/* The last step: each pending event takes its seq, its JSON is built with
+ * it, and it is appended; the chat's row then names the last one. */
+static bool emit(struct txn *t, struct api_error *err)
+{
+	struct errbuf why;
+	int64_t seq = 0;
+
+	for (int i = 0; i < t->nev; i++) {
+		struct pending *p = &t->ev[i];
+		struct event ev = {.type = p->type, .at = t->now, .chat = &p->chat,
+				   .message = p->type == EVENT_MESSAGE_CREATED ? &p->message : NULL};
+		if (!pg_event_seq_next(t->conn, &seq, &why))
+			return pg_api_fail(err, &why);
+		ev.seq = seq;
+		char *json = event_to_string(&ev);
+		if (!json)
+			return oom(err);
+		struct pg_event row = {seq, p->chat.id, p->type, t->now, false, json};
+		bool ok = pg_event_append(t->conn, &row, &why);
+		free(json);
+		if (!ok)
+			return pg_api_fail(err, &why);
+	}
+	char last[PG_INT_LEN];
+	const char *params[] = {t->chat.id, pg_int(seq, last)};
+	return t->nev == 0 || run_only(t, "UPDATE chats SET last_event_seq = $2 WHERE id = $1", 2,
+				       params, "mark a chat's last event", err);
+}
+
+/* ---- the transaction ------------------------------------------------------ */
+
+static bool ingest(struct txn *t, struct message *m, bool *created, struct api_error *err)
+{
+	const struct ingest *in = t->in;
+	bool found = false;
+
+	if (!find_or_create(t, err))
+		return false;
+	/* A retry of a message already stored answers with the first one and
+	 * does nothing else, even if the chat was since stopped or taken. */
+	if (in->external_message_id && !find_external(t, m, &found, err))
+		return false;
+	if (found)
+		return true;
+	*created = true;
+	if (t->chat.state == CHAT_STATE_STOPPED)
+		return api_error_set(err, API_CONFLICT, "chat is stopped");
+	if (in->role == MSG_ROLE_BOT && t->chat.mode == CHAT_MODE_AGENT)
+		return api_error_set(err, API_CONFLICT,
+				     "an agent holds this chat; the bot must stay silent");
+
+	/* Customers have no account; a bot speaks as its ingest account. The
+	 * strings are borrowed, and copied into the event's message. */
+	bool bot = in->role == MSG_ROLE_BOT;
+	struct message add = {.role = in->role, .author.name = bot ? t->me->name : t->chat.owner.name,
+			      .text = (char *)in->text,
+			      .external_message_id = (char *)in->external_message_id};
+	if (bot)
+		memcpy(add.author.id, t->me->id, sizeof add.author.id);
+	if (!append(t, &add, t->me->id, err))
+		return false;
+	if (!message_copy(m, &t->ev[t->nev - 1].message))
+		return oom(err);
+	return (!in->escalate || escalate(t, err)) && emit(t, err);
+}
+
+/* What an item must hold before the transaction starts: db_ingest's rules
+ * (db_ingest.c), which answer a client the same whatever the back end. */
+static bool ingest_valid(const struct ingest *in, struct api_error *err)
+{
+	if (in->role != MSG_ROLE_USER && in->role != MSG_ROLE_BOT)
+		return api_error_set(err, API_INVALID_PAYLOAD, "role: must be user or bot");
+	if (!in->text)
+		return api_error_set(err, API_INVALID_PAYLOAD, "text: is required");
+	if (in->external_message_id && !in->chat_id[0] && !in->external_id)
+		return api_error_set(err, API_INVALID_PAYLOAD,
+				     "external_message_id: needs chat_id or external_id");
+	return true;
+}
+
+bool pg_ingest(struct pg *pg, const struct agent *me, const struct ingest *in, struct chat *chat,
+	       struct message *message, bool *created, struct api_error *err)
+{
+	struct txn t = {.conn = pg_conn(pg), .me = me, .in = in, .now = ts_now()};
+	struct message m = {0};
+	struct errbuf why;
+	bool is_new = false;
+
+	if (!ingest_valid(in, err))
+		return false;
+	if (!pg_exec(t.conn, "BEGIN", "begin an ingest", &why))
+		return pg_api_fail(err, &why);
+	bool ok = ingest(&t, &m, &is_new, err);
+	if (ok && !pg_exec(t.conn, "COMMIT", "commit an ingest", &why))
+		ok = pg_api_fail(err, &why);
+	/* A refusal (stopped chat) or a failure leaves nothing behind. */
+	if (!ok && PQtransactionStatus(t.conn) != PQTRANS_IDLE)
+		pg_exec(t.conn, "ROLLBACK", "roll back an ingest", NULL);
+	for (int i = 0; i < t.nev; i++) {
+		chat_free(&t.ev[i].chat);
+		message_free(&t.ev[i].message);
+	}
+	if (!ok) {
+		chat_free(&t.chat);
+		message_free(&m);
+		return false;
+	}
+	*chat = t.chat;
+	*message = m;
+	if (created)
+		*created = is_new;
+	return true;
+}
