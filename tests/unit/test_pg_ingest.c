@@ -1,0 +1,441 @@
+/*
+ * test_pg_ingest.c — ingest on the PostgreSQL back end, on a real server
+ * (pgserver.c): what test_db_ingest.c holds SQLite to — the first message
+ * makes the chat, the next ones append, a retried external_message_id is
+ * stored once — and what only concurrent writers can break: one chat for
+ * a new external_id however many connections ingest into it at once, its
+ * messages 1..N, and the event log gap-free.
+ *
+ * Threads never assert (cmocka's failures jump within the main thread):
+ * they record what they got, and the main thread checks it after joining.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "pg.h"
+#include "pgserver.h"
+
+#define THREADS 8
+#define ROUNDS 10
+
+struct fx {
+	struct pgserver *server;
+	struct pg *pg;
+	PGconn *c; /* the main thread's, to look */
+	uuid_str bot_id;
+	struct agent bot; /* the ingest account */
+};
+
+static PGresult *sql(struct fx *fx, const char *text, int n, const char *const *params)
+{
+	PGresult *r = PQexecParams(fx->c, text, n, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", text, PQerrorMessage(fx->c));
+	return r;
+}
+
+/* The one integer a query returns. */
+static long long number(struct fx *fx, const char *text, int n, const char *const *params)
+{
+	PGresult *r = sql(fx, text, n, params);
+	assert_int_equal(PQntuples(r), 1);
+	long long v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return v;
+}
+
+static int setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof *fx);
+	struct errbuf err = {""};
+
+	*state = fx;
+	if (!fx || !(fx->server = pgserver_start()))
+		return -1;
+	fx->pg = pg_open(pgserver_conninfo(fx->server), &err);
+	if (!fx->pg) {
+		fprintf(stderr, "pg_open: %s\n", err.msg);
+		return -1;
+	}
+	fx->c = pg_conn(fx->pg);
+	if (!uuid_generate(fx->bot_id, &err))
+		return -1;
+	memcpy(fx->bot.id, fx->bot_id, sizeof fx->bot.id);
+	fx->bot.name = "Widget bot";
+	fx->bot.role = ACCOUNT_INGEST;
+	fx->bot.active_chats = -1;
+	const char *p[] = {fx->bot_id};
+	PGresult *r = PQexecParams(fx->c,
+				   "INSERT INTO accounts (id, name, role, token_hash, created_at)"
+				   " VALUES ($1, 'Widget bot', 2, 'token', 0)",
+				   1, NULL, p, NULL, NULL, 0);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "the ingest account: %s", PQerrorMessage(fx->c));
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	if (!fx)
+		return 0;
+	pg_close(fx->pg);
+	pgserver_stop(fx->server);
+	free(fx);
+	return 0;
+}
+
+/* A customer's message `text` in conversation `conv`, platform message id
+ * `ext` (may be NULL). */
+static struct ingest customer(const char *conv, const char *ext, const char *text, bool escalate)
+{
+	return (struct ingest){.external_id = conv, .external_message_id = ext,
+			       .source_platform = "botpress", .channel_type = CHANNEL_API,
+			       .owner_external_id = "cust-1", .role = MSG_ROLE_USER,
+			       .text = text, .escalate = escalate};
+}
+
+static void ingest_ok(struct fx *fx, const struct ingest *in, struct chat *c, struct message *m,
+		      bool *created)
+{
+	struct api_error err = {0};
+
+	if (!pg_ingest(fx->pg, &fx->bot, in, c, m, created, &err))
+		fail_msg("ingest: %s", err.description);
+}
+
+/* The whole log is 1..N: no hole, no duplicate, the counter at N. */
+static void assert_log_gap_free(struct fx *fx)
+{
+	long long n = number(fx, "SELECT count(*) FROM events", 0, NULL);
+
+	assert_int_equal(number(fx, "SELECT count(DISTINCT seq) FROM events", 0, NULL), n);
+	assert_int_equal(number(fx, "SELECT coalesce(min(seq), 1) FROM events", 0, NULL), 1);
+	assert_int_equal(number(fx, "SELECT coalesce(max(seq), 0) FROM events", 0, NULL), n);
+	assert_int_equal(number(fx, "SELECT seq FROM event_seq", 0, NULL), n);
+}
+
+/* The frame of event `seq`, which the caller frees. */
+static char *event_json(struct fx *fx, int64_t seq)
+{
+	char s[24];
+	snprintf(s, sizeof s, "%lld", (long long)seq);
+	PGresult *r = sql(fx, "SELECT json FROM events WHERE seq = $1", 1, (const char *[]){s});
+	assert_int_equal(PQntuples(r), 1);
+	char *json = strdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	assert_non_null(json);
+	return json;
+}
+
+static int64_t head(struct fx *fx)
+{
+	return number(fx, "SELECT seq FROM event_seq", 0, NULL);
+}
+
+static void test_first_ingest_creates_the_chat_and_the_next_appends(void **state)
+{
+	struct fx *fx = *state;
+	struct ingest first = customer("conv-1", NULL, "hello", false);
+	struct ingest second = customer("conv-1", NULL, "anyone?", false);
+	struct chat c1, c2, got;
+	struct message m1, m2;
+	struct api_error err = {0};
+	bool created = false;
+	int64_t before = head(fx);
+
+	ingest_ok(fx, &first, &c1, &m1, &created);
+	assert_true(created);
+	assert_int_equal(m1.seq, 1);
+	assert_string_equal(m1.chat_id, c1.id);
+	assert_string_equal(m1.author.name, "cust-1"); /* unnamed: their platform id */
+	assert_int_equal(c1.message_count, 1);
+	assert_int_equal(c1.version, 2); /* created, then the message */
+	assert_true(c1.latest.present);
+	assert_string_equal(c1.latest.text, "hello");
+	assert_false(c1.previous.present);
+	assert_string_equal(c1.channel.name, "api");
+	assert_true(c1.source.present);
+	assert_string_equal(c1.source.account_id, fx->bot.id);
+	assert_string_equal(c1.source.account_name, "Widget bot");
+	assert_string_equal(c1.source.platform, "botpress");
+	/* chat.created, then message.created, one seq after the other */
+	assert_int_equal(head(fx), before + 2);
+	char *json = event_json(fx, before + 1);
+	assert_non_null(strstr(json, "\"type\":\"chat.created\""));
+	free(json);
+
+	ingest_ok(fx, &second, &c2, &m2, &created);
+	assert_true(created);
+	assert_string_equal(c2.id, c1.id);
+	assert_int_equal(m2.seq, 2);
+	assert_int_equal(c2.message_count, 2);
+	assert_int_equal(c2.version, 3);
+	assert_string_equal(c2.latest.text, "anyone?");
+	assert_string_equal(c2.previous.text, "hello");
+	assert_int_equal(head(fx), before + 3);
+	assert_int_equal(number(fx, "SELECT count(*) FROM chats WHERE external_id = 'conv-1'", 0,
+				NULL),
+			 1);
+
+	/* the frame is the shared builder's, for the chat and message the
+	 * ingest returned, with its seq */
+	struct event ev = {.type = EVENT_MESSAGE_CREATED, .seq = before + 3, .at = m2.created_at,
+			   .chat = &c2, .message = &m2};
+	char *want = event_to_string(&ev);
+	json = event_json(fx, before + 3);
+	assert_string_equal(json, want);
+	free(json);
+	free(want);
+
+	/* and a get reads the chat the ingest returned */
+	assert_true(pg_chat_get(fx->pg, c2.id, &got, &err));
+	char *a = chat_to_string(&got), *b = chat_to_string(&c2);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	assert_int_equal(number(fx, "SELECT last_event_seq FROM chats WHERE id = $1", 1,
+				(const char *[]){c2.id}),
+			 before + 3);
+	assert_log_gap_free(fx);
+	chat_free(&got);
+	chat_free(&c1);
+	chat_free(&c2);
+	message_free(&m1);
+	message_free(&m2);
+}
+
+static void test_duplicate_is_the_first_message_and_nothing_else(void **state)
+{
+	struct fx *fx = *state;
+	struct ingest first = customer("conv-2", "ext-1", "first", true);
+	struct ingest again = customer("conv-2", "ext-1", "second", true);
+	struct chat c1, c2;
+	struct message m1, m2;
+	bool created = false;
+
+	ingest_ok(fx, &first, &c1, &m1, &created);
+	assert_true(created);
+	assert_string_equal(m1.external_message_id, "ext-1");
+	/* the message and its escalation */
+	assert_true(c1.escalated);
+	assert_int_equal(c1.message_count, 2);
+	int64_t before = head(fx);
+
+	ingest_ok(fx, &again, &c2, &m2, &created);
+	assert_false(created);
+	assert_string_equal(m2.id, m1.id);
+	assert_string_equal(m2.text, "first");
+	assert_string_equal(c2.id, c1.id);
+	assert_int_equal(c2.version, c1.version);
+	assert_int_equal(c2.message_count, 2);
+	assert_int_equal(head(fx), before);
+	assert_int_equal(number(fx, "SELECT count(*) FROM messages WHERE external_message_id = 'ext-1'",
+				0, NULL),
+			 1);
+	assert_log_gap_free(fx);
+	chat_free(&c1);
+	chat_free(&c2);
+	message_free(&m1);
+	message_free(&m2);
+}
+
+static void test_refusals_store_nothing(void **state)
+{
+	struct fx *fx = *state;
+	struct ingest in = customer("conv-3", NULL, "hi", false);
+	struct api_error err = {0};
+	struct chat c, none;
+	struct message m;
+	bool created = false;
+
+	ingest_ok(fx, &in, &c, &m, &created);
+	message_free(&m);
+	int64_t before = head(fx);
+	PQclear(sql(fx, "UPDATE chats SET state = 1 WHERE id = $1", 1, (const char *[]){c.id}));
+	assert_false(pg_ingest(fx->pg, &fx->bot, &in, &none, &m, &created, &err));
+	assert_int_equal(err.type, API_CONFLICT);
+	assert_int_equal(head(fx), before);
+	assert_int_equal(number(fx, "SELECT message_count FROM chats WHERE id = $1", 1,
+				(const char *[]){c.id}),
+			 1);
+
+	/* a chat_id names an existing chat, or nothing is made */
+	struct ingest unknown = {.role = MSG_ROLE_USER, .text = "lost"};
+	assert_true(uuid_generate(unknown.chat_id, &(struct errbuf){""}));
+	assert_false(pg_ingest(fx->pg, &fx->bot, &unknown, &none, &m, &created, &err));
+	assert_int_equal(err.type, API_RESOURCE_NOT_FOUND);
+	assert_false(pg_chat_get(fx->pg, unknown.chat_id, &none, &err));
+	assert_int_equal(err.type, API_RESOURCE_NOT_FOUND);
+	assert_false(pg_chat_get(fx->pg, "not-a-uuid", &none, &err));
+	assert_int_equal(err.type, API_RESOURCE_NOT_FOUND);
+	assert_int_equal(head(fx), before);
+	chat_free(&c);
+}
+
+/* ---- at once, from many connections --------------------------------- */
+
+struct sender {
+	struct fx *fx;
+	int index;
+	bool same_ext; /* every sender the one external_message_id */
+	pthread_barrier_t *go, *done;
+	uuid_str chat[ROUNDS], message[ROUNDS];
+	int64_t seq[ROUNDS];
+	bool created[ROUNDS];
+	struct api_error err;
+};
+
+static void conversation(int round, bool same_ext, char out[32])
+{
+	snprintf(out, 32, "race-%s-%d", same_ext ? "ext" : "new", round);
+}
+
+static void *send_at_once(void *arg)
+{
+	struct sender *s = arg;
+	struct errbuf why = {""};
+	struct pg *pg = pg_open(pgserver_conninfo(s->fx->server), &why);
+
+	if (!pg)
+		api_error_set(&s->err, API_INTERNAL, "%s", why.msg);
+	/* Every round's barriers are passed even after an error, or the
+	 * others would wait for this thread for ever. */
+	for (int i = 0; i < ROUNDS; i++) {
+		char conv[32], text[32];
+		conversation(i, s->same_ext, conv);
+		snprintf(text, sizeof text, "from %d", s->index);
+		struct ingest in = customer(conv, s->same_ext ? "the-one" : NULL, text, false);
+		struct chat c;
+		struct message m;
+		pthread_barrier_wait(s->go);
+		if (pg && pg_ingest(pg, &s->fx->bot, &in, &c, &m, &s->created[i], &s->err)) {
+			memcpy(s->chat[i], c.id, sizeof s->chat[i]);
+			memcpy(s->message[i], m.id, sizeof s->message[i]);
+			s->seq[i] = m.seq;
+			chat_free(&c);
+			message_free(&m);
+		} else if (pg) {
+			pg_close(pg);
+			pg = NULL;
+		}
+		pthread_barrier_wait(s->done);
+	}
+	pg_close(pg);
+	return NULL;
+}
+
+static void race(struct fx *fx, bool same_ext, struct sender s[THREADS])
+{
+	pthread_t t[THREADS];
+	pthread_barrier_t go, done;
+
+	pthread_barrier_init(&go, NULL, THREADS + 1);
+	pthread_barrier_init(&done, NULL, THREADS + 1);
+	for (int i = 0; i < THREADS; i++) {
+		s[i] = (struct sender){.fx = fx, .index = i, .same_ext = same_ext, .go = &go,
+				       .done = &done};
+		assert_int_equal(pthread_create(&t[i], NULL, send_at_once, &s[i]), 0);
+	}
+	for (int round = 0; round < ROUNDS; round++) {
+		pthread_barrier_wait(&go);
+		pthread_barrier_wait(&done);
+	}
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&go);
+	pthread_barrier_destroy(&done);
+	for (int i = 0; i < THREADS; i++)
+		if (s[i].err.type != API_OK)
+			fail_msg("sender %d: %s", i, s[i].err.description);
+}
+
+static void test_a_new_external_id_makes_one_chat(void **state)
+{
+	struct fx *fx = *state;
+	struct sender s[THREADS];
+
+	race(fx, false, s);
+	for (int round = 0; round < ROUNDS; round++) {
+		char conv[32];
+		bool seen[THREADS + 1] = {false};
+		conversation(round, false, conv);
+		const char *p[] = {conv};
+		assert_int_equal(number(fx, "SELECT count(*) FROM chats WHERE external_id = $1", 1,
+					p),
+				 1);
+		for (int i = 0; i < THREADS; i++) {
+			/* one chat for all, and each its own seq of 1..N */
+			assert_true(s[i].created[round]);
+			assert_string_equal(s[i].chat[round], s[0].chat[round]);
+			assert_in_range(s[i].seq[round], 1, THREADS);
+			assert_false(seen[s[i].seq[round]]);
+			seen[s[i].seq[round]] = true;
+		}
+		const char *c[] = {s[0].chat[round]};
+		assert_int_equal(number(fx, "SELECT message_count FROM chats WHERE id = $1", 1, c),
+				 THREADS);
+		assert_int_equal(number(fx, "SELECT count(*) FROM messages WHERE chat_id = $1", 1, c),
+				 THREADS);
+		/* one chat.created, a message.created each */
+		assert_int_equal(number(fx,
+					"SELECT count(*) FROM events WHERE chat_id = $1 AND type = 0",
+					1, c),
+				 1);
+		assert_int_equal(number(fx, "SELECT count(*) FROM events WHERE chat_id = $1", 1, c),
+				 THREADS + 1);
+		assert_int_equal(number(fx, "SELECT version FROM chats WHERE id = $1", 1, c),
+				 THREADS + 1);
+	}
+	assert_log_gap_free(fx);
+}
+
+static void test_an_external_message_id_sent_at_once_is_stored_once(void **state)
+{
+	struct fx *fx = *state;
+	struct sender s[THREADS];
+
+	race(fx, true, s);
+	for (int round = 0; round < ROUNDS; round++) {
+		int created = 0;
+		for (int i = 0; i < THREADS; i++) {
+			created += s[i].created[round];
+			/* every sender was answered with the one message */
+			assert_string_equal(s[i].chat[round], s[0].chat[round]);
+			assert_string_equal(s[i].message[round], s[0].message[round]);
+			assert_int_equal(s[i].seq[round], 1);
+		}
+		assert_int_equal(created, 1);
+		const char *c[] = {s[0].chat[round]};
+		assert_int_equal(number(fx, "SELECT count(*) FROM messages WHERE chat_id = $1", 1, c),
+				 1);
+		assert_int_equal(number(fx, "SELECT count(*) FROM events WHERE chat_id = $1", 1, c),
+				 2);
+	}
+	assert_log_gap_free(fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_first_ingest_creates_the_chat_and_the_next_appends),
+		cmocka_unit_test(test_duplicate_is_the_first_message_and_nothing_else),
+		cmocka_unit_test(test_refusals_store_nothing),
+		cmocka_unit_test(test_a_new_external_id_makes_one_chat),
+		cmocka_unit_test(test_an_external_message_id_sent_at_once_is_stored_once),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
