@@ -319,6 +319,23 @@ struct ingest {
 	bool escalate;
 };
 
+/* What every item must hold before its transaction starts, whatever the
+ * back end (PostgreSQL's pg_ingest too): inline, so that each back end's
+ * library has it without linking the other's. */
+static inline bool ingest_valid(const struct ingest *in, struct api_error *err)
+{
+	if (in->role != MSG_ROLE_USER && in->role != MSG_ROLE_BOT)
+		return api_error_set(err, API_INVALID_PAYLOAD, "role: must be user or bot");
+	if (!in->text)
+		return api_error_set(err, API_INVALID_PAYLOAD, "text: is required");
+	/* The id is unique within a chat; a request that would open a new,
+	 * unnamed chat every time has nothing to be unique in. */
+	if (in->external_message_id && !in->chat_id[0] && !in->external_id)
+		return api_error_set(err, API_INVALID_PAYLOAD,
+				     "external_message_id: needs chat_id or external_id");
+	return true;
+}
+
 /* A chat it creates has `me` as its source account. *created (may be NULL)
  * is false when `me` already ingested external_message_id into that chat:
  * *message is then the first message and *chat the chat as it is now;

@@ -196,21 +196,6 @@ static bool ingest(struct db *db, const struct agent *me, const struct ingest *i
 					       "Escalated to a human agent", now, c, err));
 }
 
-/* What every item must hold before the transaction starts. */
-static bool ingest_valid(const struct ingest *in, struct api_error *err)
-{
-	if (in->role != MSG_ROLE_USER && in->role != MSG_ROLE_BOT)
-		return api_error_set(err, API_INVALID_PAYLOAD, "role: must be user or bot");
-	if (!in->text)
-		return api_error_set(err, API_INVALID_PAYLOAD, "text: is required");
-	/* The id is unique within a chat; a request that would open a new,
-	 * unnamed chat every time has nothing to be unique in. */
-	if (in->external_message_id && !in->chat_id[0] && !in->external_id)
-		return api_error_set(err, API_INVALID_PAYLOAD,
-				     "external_message_id: needs chat_id or external_id");
-	return true;
-}
-
 bool db_ingest(struct db *db, const struct agent *me, const struct ingest *in, struct chat *chat,
 	       struct message *message, bool *created, struct api_error *err)
 {

@@ -425,20 +425,6 @@ static bool ingest(struct txn *t, struct message *m, bool *created, struct api_e
 	return (!in->escalate || escalate(t, err)) && emit(t, err);
 }
 
-/* What an item must hold before the transaction starts: db_ingest's rules
- * (db_ingest.c), which answer a client the same whatever the back end. */
-static bool ingest_valid(const struct ingest *in, struct api_error *err)
-{
-	if (in->role != MSG_ROLE_USER && in->role != MSG_ROLE_BOT)
-		return api_error_set(err, API_INVALID_PAYLOAD, "role: must be user or bot");
-	if (!in->text)
-		return api_error_set(err, API_INVALID_PAYLOAD, "text: is required");
-	if (in->external_message_id && !in->chat_id[0] && !in->external_id)
-		return api_error_set(err, API_INVALID_PAYLOAD,
-				     "external_message_id: needs chat_id or external_id");
-	return true;
-}
-
 bool pg_ingest(struct pg *pg, const struct agent *me, const struct ingest *in, struct chat *chat,
 	       struct message *message, bool *created, struct api_error *err)
 {
