@@ -34,6 +34,7 @@
 #include "timeutil.h"
 #include "utf8.h"
 
+/* db_messages.c's order, which message_from_row reads. */
 #define MESSAGE_COLUMNS                                                                \
 	"id, chat_id, seq, created_at, role, system_type, author_id, author_name, text, " \
 	"client_msg_id, external_message_id"
@@ -360,7 +361,13 @@ static bool escalate(struct txn *t, struct api_error *err)
 /* ---- events ------------------------------------------------------------ */
 
 /* The last step: each pending event takes its seq, its JSON is built with
- * it, and it is appended; the chat's row then names the last one. */
+ * it, and it is appended; the chat's row then names the last one.
+ *
+ * Each row copies the chat's list columns as the whole change left them,
+ * where SQLite's copy them as each event left them. The two agree for
+ * every reader: a list walk is pinned to a head seq, and the counter's
+ * lock makes every head the last seq of a committed transaction, never
+ * one between the events of this one. */
 static bool emit(struct txn *t, struct api_error *err)
 {
 	struct errbuf why;
