@@ -226,14 +226,22 @@ static void test_duplicate_is_the_first_message_and_nothing_else(void **state)
 	struct chat c1, c2;
 	struct message m1, m2;
 	bool created = false;
+	int64_t before = head(fx);
 
 	ingest_ok(fx, &first, &c1, &m1, &created);
 	assert_true(created);
 	assert_string_equal(m1.external_message_id, "ext-1");
-	/* the message and its escalation */
+	/* the message and its escalation, each announced after chat.created */
 	assert_true(c1.escalated);
+	assert_int_equal(c1.escalated_at, m1.created_at);
+	assert_int_equal(c1.awaiting_reply_since, m1.created_at);
 	assert_int_equal(c1.message_count, 2);
-	int64_t before = head(fx);
+	assert_int_equal(c1.latest.role, MSG_ROLE_SYSTEM);
+	assert_int_equal(head(fx), before + 3);
+	char *json = event_json(fx, before + 3);
+	assert_non_null(strstr(json, "Escalated to a human agent"));
+	free(json);
+	before = head(fx);
 
 	ingest_ok(fx, &again, &c2, &m2, &created);
 	assert_false(created);
@@ -253,7 +261,7 @@ static void test_duplicate_is_the_first_message_and_nothing_else(void **state)
 	message_free(&m2);
 }
 
-static void test_refusals_store_nothing(void **state)
+static void test_the_handoff_rules_refuse_and_store_nothing(void **state)
 {
 	struct fx *fx = *state;
 	struct ingest in = customer("conv-3", NULL, "hi", false);
@@ -272,6 +280,26 @@ static void test_refusals_store_nothing(void **state)
 	assert_int_equal(number(fx, "SELECT message_count FROM chats WHERE id = $1", 1,
 				(const char *[]){c.id}),
 			 1);
+
+	/* the bot speaks as its ingest account, and stays silent while an
+	 * agent holds the chat */
+	struct ingest bot = {.role = MSG_ROLE_BOT, .text = "I can help"};
+	struct chat after;
+	memcpy(bot.chat_id, c.id, sizeof bot.chat_id);
+	PQclear(sql(fx, "UPDATE chats SET state = 0 WHERE id = $1", 1, (const char *[]){c.id}));
+	ingest_ok(fx, &bot, &after, &m, &created);
+	assert_string_equal(m.author.id, fx->bot.id);
+	assert_string_equal(m.author.name, "Widget bot");
+	assert_int_equal(m.seq, 2);
+	assert_null(m.external_message_id);
+	chat_free(&after);
+	message_free(&m);
+	before = head(fx);
+	PQclear(sql(fx, "UPDATE chats SET mode = 1 WHERE id = $1", 1, (const char *[]){c.id}));
+	assert_false(pg_ingest(fx->pg, &fx->bot, &bot, &none, &m, &created, &err));
+	assert_int_equal(err.type, API_CONFLICT);
+	assert_non_null(strstr(err.description, "bot must stay silent"));
+	assert_int_equal(head(fx), before);
 
 	/* a chat_id names an existing chat, or nothing is made */
 	struct ingest unknown = {.role = MSG_ROLE_USER, .text = "lost"};
@@ -433,7 +461,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_ingest_creates_the_chat_and_the_next_appends),
 		cmocka_unit_test(test_duplicate_is_the_first_message_and_nothing_else),
-		cmocka_unit_test(test_refusals_store_nothing),
+		cmocka_unit_test(test_the_handoff_rules_refuse_and_store_nothing),
 		cmocka_unit_test(test_a_new_external_id_makes_one_chat),
 		cmocka_unit_test(test_an_external_message_id_sent_at_once_is_stored_once),
 	};
