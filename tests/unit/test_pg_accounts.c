@@ -170,14 +170,16 @@ static void test_tokens_authenticate_and_only_their_hash_is_stored(void **state)
 	 * its text is nowhere in the table, while the name is: the row's text
 	 * is really being searched. */
 	assert_true(token_hash(token, hash));
-	assert_int_equal(number(fx, "SELECT count(*) FROM accounts WHERE id = $1 AND token_hash = $2",
+	assert_int_equal(number(fx, "SELECT count(*) FROM accounts WHERE id = $1"
+				    " AND token_hash = $2",
 				2, (const char *[]){ana.id, hash}),
 			 1);
 	assert_int_equal(number(fx, "SELECT count(*) FROM accounts a"
 				    " WHERE strpos(a::text, $1) > 0",
 				1, (const char *[]){token + 4}),
 			 0);
-	assert_int_equal(number(fx, "SELECT count(*) FROM accounts a WHERE strpos(a::text, 'Ana') > 0",
+	assert_int_equal(number(fx, "SELECT count(*) FROM accounts a"
+				    " WHERE strpos(a::text, 'Ana') > 0",
 				0, NULL),
 			 1);
 	agent_free(&ana);

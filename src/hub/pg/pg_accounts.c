@@ -82,8 +82,9 @@ bool pg_account_add(PGconn *conn, const char *name, const char *email, enum acco
 				pg_int(ts_now(), now)};
 	/* The account comes back as stored, so *out is what a lookup finds. */
 	PGresult *res = pg_query(conn,
-				 "INSERT INTO accounts (id, name, email, role, token_hash, created_at)"
-				 " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, name, email, role",
+				 "INSERT INTO accounts (id, name, email, role, token_hash,"
+				 " created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+				 " RETURNING id, name, email, role",
 				 6, params, "add an account", err);
 	if (!res)
 		return false;
@@ -118,7 +119,8 @@ bool pg_account_ensure(PGconn *conn, const char *name, enum account_role role,
 
 	/* Our COMMIT would end a caller's transaction, and its work with it. */
 	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
-		return errbuf_set(err, "postgresql: ensure an account: called inside a transaction");
+		return errbuf_set(err,
+				  "postgresql: ensure an account: called inside a transaction");
 	/* The key is the name's hash, seeded with the role: names that
 	 * collide only wait for each other a moment, which is harmless. */
 	bool ok = pg_exec(conn, "BEGIN", "ensure an account", err) &&
@@ -227,8 +229,8 @@ bool pg_agent_set_capacity(PGconn *conn, const char *id, int64_t capacity, struc
 	PGresult *res = pg_query(conn,
 				 "WITH u AS (UPDATE accounts SET capacity = $2 WHERE id = $1"
 				 " AND role <> 2 RETURNING id, name, email, role, capacity)"
-				 " SELECT u.id, u.name, u.email, u.role, (SELECT count(*) FROM chats c"
-				 " WHERE c.responder_id = u.id), u.capacity FROM u",
+				 " SELECT u.id, u.name, u.email, u.role, (SELECT count(*)"
+				 " FROM chats c WHERE c.responder_id = u.id), u.capacity FROM u",
 				 2, params, "set an agent's capacity", &why);
 	if (!res)
 		return internal(err, &why);
