@@ -114,8 +114,8 @@ bool pg_account_ensure(PGconn *conn, const char *name, enum account_role role,
 {
 	char role_text[PG_INT_LEN], token[TOKEN_STRLEN + 1];
 	const char *params[] = {name, pg_int(role, role_text)};
-	bool found = false, filled = false;
 	PGresult *res = NULL;
+	bool found = false;
 
 	/* Our COMMIT would end a caller's transaction, and its work with it. */
 	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
@@ -128,7 +128,7 @@ bool pg_account_ensure(PGconn *conn, const char *name, enum account_role role,
 				  params, "lock an account's name", err)) &&
 		  oldest_account(conn, params, out, &found, err);
 	PQclear(res);
-	filled = ok && found;
+	bool filled = ok && found;
 	/* Nobody signs in with this token: whoever needs one makes an account
 	 * of their own with `handoffd agent add`. */
 	if (ok && !found)
