@@ -25,11 +25,9 @@
 #include "apierror.h"
 #include "errbuf.h"
 #include "model.h"
+#include "token.h" /* TOKEN_STRLEN: both back ends' tokens */
 
 struct db;
-
-/* Tokens: 32 random bytes as 64 lowercase hex digits, prefixed "hot_". */
-#define TOKEN_STRLEN 68
 
 /* The hub keeps at least this many events for replay (protocol: 100,000). */
 #define EVENTS_RETAINED 100000

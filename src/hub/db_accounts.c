@@ -1,65 +1,11 @@
 /*
- * db_accounts.c — accounts and their bearer tokens (see db.h).
- *
- * A token is shown once, when the account is made; the database keeps only
- * its SHA-256, so a copy of the file does not let anyone in. Tokens carry
- * 256 random bits, so a plain (unsalted, fast) hash is enough: there is
- * nothing to guess.
+ * db_accounts.c — accounts and their bearer tokens (see db.h; how tokens
+ * are made and why a hash is enough: token.h).
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <sys/types.h>
-
-#include <openssl/evp.h>
 
 #include "db_internal.h"
-
-#define TOKEN_PREFIX "hot_"
-#define TOKEN_BYTES  32
-#define HASH_HEXLEN  64
-
-static void hex_encode(const unsigned char *b, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[b[i] >> 4];
-		out[2 * i + 1] = hex[b[i] & 0x0F];
-	}
-	out[2 * n] = '\0';
-}
-
-/* SHA-256 of the whole token as 64 hex digits. The same work whatever the
- * token, so timing tells nothing about which tokens exist. */
-static bool token_hash(const char *token, char out[HASH_HEXLEN + 1])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-
-	if (!EVP_Digest(token, strlen(token), md, &len, EVP_sha256(), NULL) || len != 32)
-		return false;
-	hex_encode(md, len, out);
-	return true;
-}
-
-static bool new_token(char token[TOKEN_STRLEN + 1], struct errbuf *err)
-{
-	unsigned char b[TOKEN_BYTES];
-	size_t got = 0;
-
-	while (got < sizeof b) {
-		ssize_t r = getrandom(b + got, sizeof b - got, 0);
-		if (r < 0 && errno != EINTR)
-			return errbuf_set(err, "cannot make a token: getrandom: %s", strerror(errno));
-		if (r > 0)
-			got += (size_t)r;
-	}
-	memcpy(token, TOKEN_PREFIX, sizeof TOKEN_PREFIX - 1);
-	hex_encode(b, sizeof b, token + sizeof TOKEN_PREFIX - 1);
-	return true;
-}
 
 /* id, name, email, role[, active chats, capacity] */
 static bool agent_from_row(sqlite3_stmt *st, bool with_count, struct agent *a)
@@ -103,7 +49,7 @@ bool account_load(struct db *db, const char *id, struct agent *out, bool *found,
 
 bool db_authenticate(struct db *db, const char *token, struct agent *out)
 {
-	char hash[HASH_HEXLEN + 1];
+	char hash[TOKEN_HASH_HEXLEN + 1];
 	struct api_error err;
 	bool found = false;
 
@@ -117,14 +63,14 @@ bool db_authenticate(struct db *db, const char *token, struct agent *out)
 bool db_account_add(struct db *db, const char *name, const char *email, enum account_role role,
 		    char token[TOKEN_STRLEN + 1], struct agent *out, struct errbuf *err)
 {
-	char secret[TOKEN_STRLEN + 1], hash[HASH_HEXLEN + 1];
+	char secret[TOKEN_STRLEN + 1], hash[TOKEN_HASH_HEXLEN + 1];
 	struct agent a = {.role = role, .active_chats = -1};
 	struct api_error aerr;
 	struct errbuf why;
 
 	if (!name || !*name)
 		return errbuf_set(err, "name: must not be empty");
-	if (!new_token(secret, err))
+	if (!token_new(secret, err))
 		return false;
 	if (!token_hash(secret, hash))
 		return errbuf_set(err, "cannot hash the token");

@@ -1,4 +1,12 @@
 # ---- handoffd: the hub -----------------------------------------------------
+# Bearer tokens, made and hashed alike by both back ends: a library of its
+# own that each back end's library links.
+noinst_LIBRARIES += src/hub/libhubtoken.a
+src_hub_libhubtoken_a_SOURCES = src/hub/token.c src/hub/token.h
+src_hub_libhubtoken_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+src_hub_libhubtoken_a_CPPFLAGS = $(HUB_CPPFLAGS)
+TOKEN_LIBS = src/hub/libhubtoken.a $(CRYPTO_LIBS)
+
 # The state layer (db*) is a library of its own so unit tests link it without
 # the server.
 noinst_LIBRARIES += src/hub/libhubdb.a
@@ -22,9 +30,9 @@ src_hub_libhubdb_a_SOURCES = \
 	src/hub/db_stats.c \
 	src/hub/db_dashboard.c \
 	src/hub/db_stats_platforms.c
-src_hub_libhubdb_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CRYPTO_CFLAGS)
+src_hub_libhubdb_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 src_hub_libhubdb_a_CPPFLAGS = $(HUB_CPPFLAGS)
-HUBDB_LIBS = src/hub/libhubdb.a $(CORE_LIBS) $(SQLITE_LIBS) $(CRYPTO_LIBS)
+HUBDB_LIBS = src/hub/libhubdb.a $(TOKEN_LIBS) $(CORE_LIBS) $(SQLITE_LIBS)
 
 bin_PROGRAMS = handoffd
 handoffd_SOURCES = \

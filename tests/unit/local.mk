@@ -31,6 +31,7 @@ UNIT_TESTS = \
 	tests/unit/test_db_ingest \
 	tests/unit/test_pg_migrate \
 	tests/unit/test_pg_races \
+	tests/unit/test_pg_accounts \
 	tests/unit/test_pg_ingest \
 	tests/unit/test_demo \
 	tests/unit/test_apierror \
@@ -152,6 +153,11 @@ tests_unit_test_pg_races_CFLAGS = $(PG_TEST_CFLAGS)
 tests_unit_test_pg_races_CPPFLAGS = $(HUBPG_CPPFLAGS)
 tests_unit_test_pg_races_LDADD = $(PG_TEST_LDADD)
 tests_unit_test_pg_races_LDFLAGS = -pthread
+tests_unit_test_pg_accounts_SOURCES = tests/unit/test_pg_accounts.c $(PGSERVER)
+tests_unit_test_pg_accounts_CFLAGS = $(PG_TEST_CFLAGS)
+tests_unit_test_pg_accounts_CPPFLAGS = $(HUBPG_CPPFLAGS)
+tests_unit_test_pg_accounts_LDADD = $(PG_TEST_LDADD)
+tests_unit_test_pg_accounts_LDFLAGS = -pthread
 tests_unit_test_pg_ingest_SOURCES = tests/unit/test_pg_ingest.c $(PGSERVER)
 tests_unit_test_pg_ingest_CFLAGS = $(PG_TEST_CFLAGS)
 tests_unit_test_pg_ingest_CPPFLAGS = $(HUBPG_CPPFLAGS)

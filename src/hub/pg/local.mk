@@ -5,6 +5,7 @@ noinst_LIBRARIES += src/hub/pg/libhubpg.a
 src_hub_pg_libhubpg_a_SOURCES = \
 	src/hub/pg/pg.c src/hub/pg/pg.h src/hub/pg/pg_internal.h \
 	src/hub/pg/pg_schema.c \
+	src/hub/pg/pg_accounts.c \
 	src/hub/pg/pg_events.c \
 	src/hub/pg/pg_actions.c \
 	src/hub/pg/pg_chats.c \
@@ -14,4 +15,4 @@ src_hub_pg_libhubpg_a_SOURCES = \
 HUBPG_CPPFLAGS = $(HUB_CPPFLAGS) -I$(top_srcdir)/src/hub/pg
 src_hub_pg_libhubpg_a_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS)
 src_hub_pg_libhubpg_a_CPPFLAGS = $(HUBPG_CPPFLAGS)
-HUBPG_LIBS = src/hub/pg/libhubpg.a $(CORE_LIBS) $(PQ_LIBS)
+HUBPG_LIBS = src/hub/pg/libhubpg.a $(TOKEN_LIBS) $(CORE_LIBS) $(PQ_LIBS)

@@ -25,9 +25,11 @@
 
 #include <libpq-fe.h>
 
+#include "apierror.h"
 #include "db.h"
 #include "errbuf.h"
 #include "model.h"
+#include "token.h"
 
 /* The schema's version (table schema_version) once every migration step
  * ran: the number of steps (pg_schema.c checks it at compile time). */
@@ -132,6 +134,46 @@ struct pg_reply {
  * message's. The chat's previews and its event are the caller's. */
 bool pg_reply_insert(PGconn *conn, const struct pg_reply *r, uuid_str id, int64_t *seq,
 		     bool *created, struct errbuf *err);
+
+/* ---- accounts (pg_accounts.c) ------------------------------------------ */
+
+/* db.h's account operations, with their meaning, types and errors. Unlike
+ * the primitives above, each is a whole operation, one transaction of its
+ * own on conn: call them outside a transaction. Tokens are token.h's, so a
+ * token works on either back end; only its hash is stored. */
+
+/* Create an account; writes its token (shown once) into token and the
+ * account into *out. */
+bool pg_account_add(PGconn *conn, const char *name, const char *email, enum account_role role,
+		    char token[TOKEN_STRLEN + 1], struct agent *out, struct errbuf *err);
+
+/* The oldest account called `name` with `role`, created (with a token
+ * nobody is shown) when there is none. Hubs ensuring one name at once
+ * create it once: a transaction lock on the name, not a check in C,
+ * makes them take turns. */
+bool pg_account_ensure(PGconn *conn, const char *name, enum account_role role,
+		       struct agent *out, struct errbuf *err);
+
+/* The account a bearer token belongs to; false for an unknown token (or a
+ * database error). Constant work per lookup whatever the token (hash, then
+ * the unique index on token_hash). */
+bool pg_authenticate(PGconn *conn, const char *token, struct agent *out);
+
+/* Agents and supervisors with their number of held chats and their
+ * capacity (`default_capacity` for those nobody set one for; status is the
+ * server's to fill), by name as SQLite orders it (bytewise). */
+bool pg_agents_list(PGconn *conn, int64_t default_capacity, struct agent **out, size_t *n,
+		    struct api_error *err);
+
+/* One agent or supervisor as pg_agents_list shows it; an unknown id or an
+ * ingest account is API_RESOURCE_NOT_FOUND. */
+bool pg_agent_get(PGconn *conn, int64_t default_capacity, const char *id, struct agent *out,
+		  struct api_error *err);
+
+/* Set an agent's capacity (the caller checks 0..CAPACITY_MAX); *out gets
+ * the agent after, as pg_agents_list shows it. */
+bool pg_agent_set_capacity(PGconn *conn, const char *id, int64_t capacity, struct agent *out,
+			   struct api_error *err);
 
 /* ---- chats and ingest (pg_chats.c, pg_ingest.c) ------------------------ */
 
