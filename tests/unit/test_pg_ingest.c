@@ -113,7 +113,7 @@ static void ingest_ok(struct fx *fx, const struct ingest *in, struct chat *c, st
 {
 	struct api_error err = {0};
 
-	if (!pg_ingest(fx->pg, &fx->bot, in, c, m, created, &err))
+	if (!pg_ingest(fx->c, &fx->bot, in, c, m, created, &err))
 		fail_msg("ingest: %s", err.description);
 }
 
@@ -202,7 +202,7 @@ static void test_first_ingest_creates_the_chat_and_the_next_appends(void **state
 	free(want);
 
 	/* and a get reads the chat the ingest returned */
-	assert_true(pg_chat_get(fx->pg, c2.id, &got, &err));
+	assert_true(pg_chat_get(fx->c, c2.id, &got, &err));
 	char *a = chat_to_string(&got), *b = chat_to_string(&c2);
 	assert_string_equal(a, b);
 	free(a);
@@ -274,7 +274,7 @@ static void test_the_handoff_rules_refuse_and_store_nothing(void **state)
 	message_free(&m);
 	int64_t before = head(fx);
 	PQclear(sql(fx, "UPDATE chats SET state = 1 WHERE id = $1", 1, (const char *[]){c.id}));
-	assert_false(pg_ingest(fx->pg, &fx->bot, &in, &none, &m, &created, &err));
+	assert_false(pg_ingest(fx->c, &fx->bot, &in, &none, &m, &created, &err));
 	assert_int_equal(err.type, API_CONFLICT);
 	assert_int_equal(head(fx), before);
 	assert_int_equal(number(fx, "SELECT message_count FROM chats WHERE id = $1", 1,
@@ -296,7 +296,7 @@ static void test_the_handoff_rules_refuse_and_store_nothing(void **state)
 	message_free(&m);
 	before = head(fx);
 	PQclear(sql(fx, "UPDATE chats SET mode = 1 WHERE id = $1", 1, (const char *[]){c.id}));
-	assert_false(pg_ingest(fx->pg, &fx->bot, &bot, &none, &m, &created, &err));
+	assert_false(pg_ingest(fx->c, &fx->bot, &bot, &none, &m, &created, &err));
 	assert_int_equal(err.type, API_CONFLICT);
 	assert_non_null(strstr(err.description, "bot must stay silent"));
 	assert_int_equal(head(fx), before);
@@ -304,11 +304,11 @@ static void test_the_handoff_rules_refuse_and_store_nothing(void **state)
 	/* a chat_id names an existing chat, or nothing is made */
 	struct ingest unknown = {.role = MSG_ROLE_USER, .text = "lost"};
 	assert_true(uuid_generate(unknown.chat_id, &(struct errbuf){""}));
-	assert_false(pg_ingest(fx->pg, &fx->bot, &unknown, &none, &m, &created, &err));
+	assert_false(pg_ingest(fx->c, &fx->bot, &unknown, &none, &m, &created, &err));
 	assert_int_equal(err.type, API_RESOURCE_NOT_FOUND);
-	assert_false(pg_chat_get(fx->pg, unknown.chat_id, &none, &err));
+	assert_false(pg_chat_get(fx->c, unknown.chat_id, &none, &err));
 	assert_int_equal(err.type, API_RESOURCE_NOT_FOUND);
-	assert_false(pg_chat_get(fx->pg, "not-a-uuid", &none, &err));
+	assert_false(pg_chat_get(fx->c, "not-a-uuid", &none, &err));
 	assert_int_equal(err.type, API_RESOURCE_NOT_FOUND);
 	assert_int_equal(head(fx), before);
 	chat_free(&c);
@@ -350,7 +350,7 @@ static void *send_at_once(void *arg)
 		struct chat c;
 		struct message m;
 		pthread_barrier_wait(s->go);
-		if (pg && pg_ingest(pg, &s->fx->bot, &in, &c, &m, &s->created[i], &s->err)) {
+		if (pg && pg_ingest(pg_conn(pg), &s->fx->bot, &in, &c, &m, &s->created[i], &s->err)) {
 			memcpy(s->chat[i], c.id, sizeof s->chat[i]);
 			memcpy(s->message[i], m.id, sizeof s->message[i]);
 			s->seq[i] = m.seq;

@@ -178,10 +178,9 @@ bool pg_agent_set_capacity(PGconn *conn, const char *id, int64_t capacity, struc
 /* ---- chats and ingest (pg_chats.c, pg_ingest.c) ------------------------ */
 
 /* db_chat_get and db_ingest (db.h) on PostgreSQL: the same types in and
- * out and the same meaning, each its own transaction on pg's connection
- * (so not inside one of the caller's). Unlike the primitives above they
- * answer as the protocol does, with a struct api_error; a database error
- * is logged and answered API_INTERNAL.
+ * out and the same meaning, each a whole operation as the accounts' are,
+ * one transaction of its own on conn: call them outside a transaction. A
+ * database error is logged and answered API_INTERNAL.
  *
  * pg_ingest holds at once under concurrent writers: the first ingests of
  * a new external_id, from any number of connections, create one chat (the
@@ -190,8 +189,8 @@ bool pg_agent_set_capacity(PGconn *conn, const char *id, int64_t capacity, struc
  * external_message_id is stored once (the unique index messages_external
  * behind a lookup made under that lock); and the change's events take
  * their seqs last, gap-free. */
-bool pg_chat_get(struct pg *pg, const char *chat_id, struct chat *out, struct api_error *err);
-bool pg_ingest(struct pg *pg, const struct agent *me, const struct ingest *in, struct chat *chat,
+bool pg_chat_get(PGconn *conn, const char *chat_id, struct chat *out, struct api_error *err);
+bool pg_ingest(PGconn *conn, const struct agent *me, const struct ingest *in, struct chat *chat,
 	       struct message *message, bool *created, struct api_error *err);
 
 #endif

@@ -147,13 +147,13 @@ bool pg_chat_load(PGconn *conn, const char *chat_id, bool lock, struct chat *out
 	return ok || api_error_set(err, API_INTERNAL, "out of memory");
 }
 
-bool pg_chat_get(struct pg *pg, const char *chat_id, struct chat *out, struct api_error *err)
+bool pg_chat_get(PGconn *conn, const char *chat_id, struct chat *out, struct api_error *err)
 {
 	struct chat c = {0};
 
 	/* One statement, so one snapshot: no BEGIN needed for a consistent
 	 * read of the chat and the rows it joins. */
-	if (!pg_chat_load(pg_conn(pg), chat_id, false, &c, err))
+	if (!pg_chat_load(conn, chat_id, false, &c, err))
 		return false;
 	*out = c;
 	return true;

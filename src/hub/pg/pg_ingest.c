@@ -432,10 +432,10 @@ static bool ingest(struct txn *t, struct message *m, bool *created, struct api_e
 	return (!in->escalate || escalate(t, err)) && emit(t, err);
 }
 
-bool pg_ingest(struct pg *pg, const struct agent *me, const struct ingest *in, struct chat *chat,
+bool pg_ingest(PGconn *conn, const struct agent *me, const struct ingest *in, struct chat *chat,
 	       struct message *message, bool *created, struct api_error *err)
 {
-	struct txn t = {.conn = pg_conn(pg), .me = me, .in = in, .now = ts_now()};
+	struct txn t = {.conn = conn, .me = me, .in = in, .now = ts_now()};
 	struct message m = {0};
 	struct errbuf why;
 	bool is_new = false;
