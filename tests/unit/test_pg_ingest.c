@@ -251,7 +251,8 @@ static void test_duplicate_is_the_first_message_and_nothing_else(void **state)
 	assert_int_equal(c2.version, c1.version);
 	assert_int_equal(c2.message_count, 2);
 	assert_int_equal(head(fx), before);
-	assert_int_equal(number(fx, "SELECT count(*) FROM messages WHERE external_message_id = 'ext-1'",
+	assert_int_equal(number(fx,
+				"SELECT count(*) FROM messages WHERE external_message_id = 'ext-1'",
 				0, NULL),
 			 1);
 	assert_log_gap_free(fx);
@@ -350,7 +351,8 @@ static void *send_at_once(void *arg)
 		struct chat c;
 		struct message m;
 		pthread_barrier_wait(s->go);
-		if (pg && pg_ingest(pg_conn(pg), &s->fx->bot, &in, &c, &m, &s->created[i], &s->err)) {
+		if (pg &&
+		    pg_ingest(pg_conn(pg), &s->fx->bot, &in, &c, &m, &s->created[i], &s->err)) {
 			memcpy(s->chat[i], c.id, sizeof s->chat[i]);
 			memcpy(s->message[i], m.id, sizeof s->message[i]);
 			s->seq[i] = m.seq;
@@ -416,11 +418,13 @@ static void test_a_new_external_id_makes_one_chat(void **state)
 		const char *c[] = {s[0].chat[round]};
 		assert_int_equal(number(fx, "SELECT message_count FROM chats WHERE id = $1", 1, c),
 				 THREADS);
-		assert_int_equal(number(fx, "SELECT count(*) FROM messages WHERE chat_id = $1", 1, c),
+		assert_int_equal(number(fx, "SELECT count(*) FROM messages WHERE chat_id = $1", 1,
+					c),
 				 THREADS);
 		/* one chat.created, a message.created each */
 		assert_int_equal(number(fx,
-					"SELECT count(*) FROM events WHERE chat_id = $1 AND type = 0",
+					"SELECT count(*) FROM events WHERE chat_id = $1"
+					" AND type = 0",
 					1, c),
 				 1);
 		assert_int_equal(number(fx, "SELECT count(*) FROM events WHERE chat_id = $1", 1, c),
@@ -448,7 +452,8 @@ static void test_an_external_message_id_sent_at_once_is_stored_once(void **state
 		}
 		assert_int_equal(created, 1);
 		const char *c[] = {s[0].chat[round]};
-		assert_int_equal(number(fx, "SELECT count(*) FROM messages WHERE chat_id = $1", 1, c),
+		assert_int_equal(number(fx, "SELECT count(*) FROM messages WHERE chat_id = $1", 1,
+					c),
 				 1);
 		assert_int_equal(number(fx, "SELECT count(*) FROM events WHERE chat_id = $1", 1, c),
 				 2);

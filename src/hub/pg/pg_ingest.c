@@ -115,7 +115,8 @@ static bool new_id(uuid_str id, struct api_error *err)
 static bool channel_id(struct txn *t, uuid_str id, struct api_error *err)
 {
 	const struct ingest *in = t->in;
-	const char *name = in->channel_name ? in->channel_name : channel_type_name(in->channel_type);
+	const char *name = in->channel_name ? in->channel_name
+					    : channel_type_name(in->channel_type);
 	char type[PG_INT_LEN];
 	bool found = false;
 
@@ -185,7 +186,8 @@ static bool create_chat(struct txn *t, uuid_str id, bool *made, struct api_error
 			 " VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, 0, 0, false, 0, 0, 1, 0)"
 			 " ON CONFLICT (external_id) DO NOTHING RETURNING id",
 			 9, params, "add a chat", id, made, err) &&
-		  run_only(t, *made ? "RELEASE SAVEPOINT new_chat" : "ROLLBACK TO SAVEPOINT new_chat",
+		  run_only(t,
+			   *made ? "RELEASE SAVEPOINT new_chat" : "ROLLBACK TO SAVEPOINT new_chat",
 			   0, NULL, "end a chat", err);
 	free(owner_name);
 	return ok;
@@ -375,8 +377,9 @@ static bool emit(struct txn *t, struct api_error *err)
 
 	for (int i = 0; i < t->nev; i++) {
 		struct pending *p = &t->ev[i];
-		struct event ev = {.type = p->type, .at = t->now, .chat = &p->chat,
-				   .message = p->type == EVENT_MESSAGE_CREATED ? &p->message : NULL};
+		struct event ev = {.type = p->type, .at = t->now, .chat = &p->chat};
+		if (p->type == EVENT_MESSAGE_CREATED)
+			ev.message = &p->message;
 		if (!pg_event_seq_next(t->conn, &seq, &why))
 			return pg_api_fail(err, &why);
 		ev.seq = seq;
@@ -420,7 +423,8 @@ static bool ingest(struct txn *t, struct message *m, bool *created, struct api_e
 	/* Customers have no account; a bot speaks as its ingest account. The
 	 * strings are borrowed, and copied into the event's message. */
 	bool bot = in->role == MSG_ROLE_BOT;
-	struct message add = {.role = in->role, .author.name = bot ? t->me->name : t->chat.owner.name,
+	struct message add = {.role = in->role,
+			      .author.name = bot ? t->me->name : t->chat.owner.name,
 			      .text = (char *)in->text,
 			      .external_message_id = (char *)in->external_message_id};
 	if (bot)
