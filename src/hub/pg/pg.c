@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "pg_internal.h"
 
 struct pg {
@@ -48,6 +49,12 @@ bool pg_fail(struct errbuf *err, const char *what, PGconn *conn, const PGresult 
 	}
 	line[n] = '\0';
 	return errbuf_set(err, "postgresql: %s: %s", what, line);
+}
+
+bool pg_api_fail(struct api_error *err, const struct errbuf *why)
+{
+	log_error("%s", why->msg);
+	return api_error_set(err, API_INTERNAL, "database error");
 }
 
 PGresult *pg_query(PGconn *conn, const char *sql, int n, const char *const *values,

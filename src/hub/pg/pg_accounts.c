@@ -144,11 +144,6 @@ bool pg_account_ensure(PGconn *conn, const char *name, enum account_role role,
 }
 
 /* A database error as the protocol's 500. */
-static bool internal(struct api_error *err, const struct errbuf *why)
-{
-	return api_error_set(err, API_INTERNAL, "%s", why->msg);
-}
-
 /* Agents and supervisors with their held chats and capacity; $1 is the
  * default capacity, $2 an id or NULL for all. Names are ordered bytewise
  * (COLLATE "C"), as SQLite orders them, whatever the database's locale. */
@@ -167,7 +162,7 @@ static bool agents_query(PGconn *conn, int64_t default_capacity, const char *id,
 	PGresult *res = pg_query(conn, AGENTS_SELECT, 2, params, "list the agents", &why);
 
 	if (!res)
-		return internal(err, &why);
+		return pg_api_fail(err, &why);
 	size_t rows = (size_t)PQntuples(res), count = 0;
 	struct agent *list = rows ? calloc(rows, sizeof *list) : NULL;
 	bool ok = !rows || list;
@@ -233,7 +228,7 @@ bool pg_agent_set_capacity(PGconn *conn, const char *id, int64_t capacity, struc
 				 " FROM chats c WHERE c.responder_id = u.id), u.capacity FROM u",
 				 2, params, "set an agent's capacity", &why);
 	if (!res)
-		return internal(err, &why);
+		return pg_api_fail(err, &why);
 	bool ok = PQntuples(res) == 1 ||
 		  api_error_set(err, API_RESOURCE_NOT_FOUND, "no agent with id %s", id);
 	ok = ok && (agent_from_row(res, 0, true, out) ||

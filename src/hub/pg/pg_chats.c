@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "pg_internal.h"
 #include "timeutil.h"
 #include "uuid.h"
@@ -25,12 +24,6 @@
 	" FROM chats c JOIN channels ch ON ch.id = c.channel_id"                           \
 	" JOIN owners o ON o.id = c.owner_id LEFT JOIN accounts a ON a.id = c.responder_id" \
 	" LEFT JOIN accounts s ON s.id = c.source_account_id WHERE c.id = $1"
-
-bool pg_api_fail(struct api_error *err, const struct errbuf *why)
-{
-	log_error("%s", why->msg);
-	return api_error_set(err, API_INTERNAL, "database error");
-}
 
 char *pg_col_str(const PGresult *r, int row, int col, bool *ok)
 {
