@@ -46,16 +46,19 @@
  *
  * Losing the connection (a server restart, pg_terminate_backend, the
  * network). Every failure — connecting, a statement, the socket — ends the
- * connection the same way: one warning for the outage, with libpq's
- * message, which names the host but never repeats the conninfo (it may
- * hold a password); the poll handle closed; PQfinish; and a new attempt on
- * a timer whose delay doubles from RETRY_MIN_MS to RETRY_MAX_MS, back to
- * the minimum once a read succeeds. The attempt is a fresh start — LISTEN,
- * then read from `last` — so nothing is lost and, `last` being exactly
- * where the old connection stopped, nothing repeats. An attempt has
- * CONNECT_TIMEOUT_S to connect (libpq leaves that to asynchronous
- * callers), and TCP keepalives, unless the conninfo sets them otherwise,
- * notice a network gone silent under an idle connection within a minute.
+ * connection the same way: one warning for the outage (attempts failing
+ * until a read succeeds again are logged for debugging only), with
+ * libpq's message, which names the host but never repeats the conninfo
+ * (it may hold a password); the poll handle closed; PQfinish; and a new
+ * attempt on a timer whose delay doubles from RETRY_MIN_MS to
+ * RETRY_MAX_MS, back to the minimum once a read succeeds. The attempt is a
+ * fresh start — LISTEN, then read from `last` — so nothing is lost and,
+ * `last` being exactly where the old connection stopped, nothing repeats.
+ * Why the server ended a connection, when it says, is logged too. An
+ * attempt has CONNECT_TIMEOUT_S to connect (libpq leaves that to
+ * asynchronous callers), and TCP keepalives, unless the conninfo sets them
+ * otherwise, notice a network gone silent under an idle connection within
+ * a minute.
  */
 #include <stdio.h>
 #include <stdlib.h>
