@@ -33,6 +33,7 @@ UNIT_TESTS = \
 	tests/unit/test_pg_races \
 	tests/unit/test_pg_accounts \
 	tests/unit/test_pg_ingest \
+	tests/unit/test_pg_listen \
 	tests/unit/test_demo \
 	tests/unit/test_apierror \
 	tests/unit/test_codec \
@@ -141,8 +142,8 @@ tests_unit_test_db_ingest_LDADD = $(DB_TEST_LDADD)
 
 # The PostgreSQL back end, on a server of each program's own (pgserver.c).
 PGSERVER = tests/unit/pgserver.c tests/unit/pgserver.h
-PG_TEST_CFLAGS = $(UNIT_CFLAGS) $(PQ_CFLAGS) -pthread
-PG_TEST_LDADD = $(HUBPG_LIBS) $(CMOCKA_LIBS)
+PG_TEST_CFLAGS = $(UNIT_CFLAGS) $(PQ_CFLAGS) $(UV_CFLAGS) -pthread
+PG_TEST_LDADD = $(HUBPG_LIBS) $(UV_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_pg_migrate_SOURCES = tests/unit/test_pg_migrate.c $(PGSERVER)
 tests_unit_test_pg_migrate_CFLAGS = $(PG_TEST_CFLAGS)
 tests_unit_test_pg_migrate_CPPFLAGS = $(HUBPG_CPPFLAGS)
@@ -163,6 +164,11 @@ tests_unit_test_pg_ingest_CFLAGS = $(PG_TEST_CFLAGS)
 tests_unit_test_pg_ingest_CPPFLAGS = $(HUBPG_CPPFLAGS)
 tests_unit_test_pg_ingest_LDADD = $(PG_TEST_LDADD)
 tests_unit_test_pg_ingest_LDFLAGS = -pthread
+tests_unit_test_pg_listen_SOURCES = tests/unit/test_pg_listen.c $(PGSERVER)
+tests_unit_test_pg_listen_CFLAGS = $(PG_TEST_CFLAGS)
+tests_unit_test_pg_listen_CPPFLAGS = $(HUBPG_CPPFLAGS)
+tests_unit_test_pg_listen_LDADD = $(PG_TEST_LDADD)
+tests_unit_test_pg_listen_LDFLAGS = -pthread
 
 CLIENT_TEST_LDADD = $(CLIENT_LIBS) $(UNIT_LDADD)
 tests_unit_test_backoff_CFLAGS = $(UNIT_CFLAGS)

@@ -1,6 +1,7 @@
 # ---- the hub's PostgreSQL back end (so far: its schema, which handoffd migrate makes)
 # A library of its own, beside libhubdb.a, so its tests link it alone. It
-# sees the hub's layer and its own folder, and libpq.
+# sees the hub's layer and its own folder, libpq, and libuv (the event
+# feed, pg_listen.c, runs on the hub's loop).
 noinst_LIBRARIES += src/hub/pg/libhubpg.a
 src_hub_pg_libhubpg_a_SOURCES = \
 	src/hub/pg/pg.c src/hub/pg/pg.h src/hub/pg/pg_internal.h \
@@ -11,8 +12,9 @@ src_hub_pg_libhubpg_a_SOURCES = \
 	src/hub/pg/pg_chats.c \
 	src/hub/pg/pg_ingest.c \
 	src/hub/pg/pg_messages.c \
-	src/hub/pg/pg_target.c
+	src/hub/pg/pg_target.c \
+	src/hub/pg/pg_listen.c src/hub/pg/pg_listen.h
 HUBPG_CPPFLAGS = $(HUB_CPPFLAGS) -I$(top_srcdir)/src/hub/pg
-src_hub_pg_libhubpg_a_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS)
+src_hub_pg_libhubpg_a_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(UV_CFLAGS)
 src_hub_pg_libhubpg_a_CPPFLAGS = $(HUBPG_CPPFLAGS)
 HUBPG_LIBS = src/hub/pg/libhubpg.a $(TOKEN_LIBS) $(CORE_LIBS) $(PQ_LIBS)
