@@ -142,29 +142,31 @@ tests_unit_test_db_ingest_LDADD = $(DB_TEST_LDADD)
 
 # The PostgreSQL back end, on a server of each program's own (pgserver.c).
 PGSERVER = tests/unit/pgserver.c tests/unit/pgserver.h
+# and what their tests share on it: setup, queries, racing threads
+PG_FIXTURE = $(PGSERVER) tests/unit/pg_fixture.c tests/unit/pg_fixture.h
 PG_TEST_CFLAGS = $(UNIT_CFLAGS) $(PQ_CFLAGS) $(UV_CFLAGS) -pthread
 PG_TEST_LDADD = $(HUBPG_LIBS) $(UV_LIBS) $(CMOCKA_LIBS)
-tests_unit_test_pg_migrate_SOURCES = tests/unit/test_pg_migrate.c $(PGSERVER)
+tests_unit_test_pg_migrate_SOURCES = tests/unit/test_pg_migrate.c $(PG_FIXTURE)
 tests_unit_test_pg_migrate_CFLAGS = $(PG_TEST_CFLAGS)
 tests_unit_test_pg_migrate_CPPFLAGS = $(HUBPG_CPPFLAGS)
 tests_unit_test_pg_migrate_LDADD = $(PG_TEST_LDADD)
 tests_unit_test_pg_migrate_LDFLAGS = -pthread
-tests_unit_test_pg_races_SOURCES = tests/unit/test_pg_races.c $(PGSERVER)
+tests_unit_test_pg_races_SOURCES = tests/unit/test_pg_races.c $(PG_FIXTURE)
 tests_unit_test_pg_races_CFLAGS = $(PG_TEST_CFLAGS)
 tests_unit_test_pg_races_CPPFLAGS = $(HUBPG_CPPFLAGS)
 tests_unit_test_pg_races_LDADD = $(PG_TEST_LDADD)
 tests_unit_test_pg_races_LDFLAGS = -pthread
-tests_unit_test_pg_accounts_SOURCES = tests/unit/test_pg_accounts.c $(PGSERVER)
+tests_unit_test_pg_accounts_SOURCES = tests/unit/test_pg_accounts.c $(PG_FIXTURE)
 tests_unit_test_pg_accounts_CFLAGS = $(PG_TEST_CFLAGS)
 tests_unit_test_pg_accounts_CPPFLAGS = $(HUBPG_CPPFLAGS)
 tests_unit_test_pg_accounts_LDADD = $(PG_TEST_LDADD)
 tests_unit_test_pg_accounts_LDFLAGS = -pthread
-tests_unit_test_pg_ingest_SOURCES = tests/unit/test_pg_ingest.c $(PGSERVER)
+tests_unit_test_pg_ingest_SOURCES = tests/unit/test_pg_ingest.c $(PG_FIXTURE)
 tests_unit_test_pg_ingest_CFLAGS = $(PG_TEST_CFLAGS)
 tests_unit_test_pg_ingest_CPPFLAGS = $(HUBPG_CPPFLAGS)
 tests_unit_test_pg_ingest_LDADD = $(PG_TEST_LDADD)
 tests_unit_test_pg_ingest_LDFLAGS = -pthread
-tests_unit_test_pg_listen_SOURCES = tests/unit/test_pg_listen.c $(PGSERVER)
+tests_unit_test_pg_listen_SOURCES = tests/unit/test_pg_listen.c $(PG_FIXTURE)
 tests_unit_test_pg_listen_CFLAGS = $(PG_TEST_CFLAGS)
 tests_unit_test_pg_listen_CPPFLAGS = $(HUBPG_CPPFLAGS)
 tests_unit_test_pg_listen_LDADD = $(PG_TEST_LDADD)

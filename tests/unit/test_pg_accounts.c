@@ -14,51 +14,26 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pg.h"
-#include "pgserver.h"
+#include "pg_fixture.h"
 
 struct fx {
-	struct pgserver *server;
-	struct pg *pg;
-	PGconn *c;
+	struct pgfx db; /* first: pgfx_teardown frees the whole */
 	uuid_str channel, owner;
 };
 
-/* Run sql with its parameters (as text) on the main connection; the
- * result, which the caller clears. */
-static PGresult *sql(struct fx *fx, const char *text, int n, const char *const *params)
-{
-	PGresult *r = PQexecParams(fx->c, text, n, NULL, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(r);
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		fail_msg("%s: %s", text, PQerrorMessage(fx->c));
-	return r;
-}
-
 static void run(struct fx *fx, const char *text, int n, const char *const *params)
 {
-	PQclear(sql(fx, text, n, params));
+	pgfx_run(fx->db.c, text, n, params);
 }
 
-/* The one integer a query returns. */
 static long long number(struct fx *fx, const char *text, int n, const char *const *params)
 {
-	PGresult *r = sql(fx, text, n, params);
-	assert_int_equal(PQntuples(r), 1);
-	long long v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	return v;
-}
-
-static void new_id(uuid_str id)
-{
-	struct errbuf err;
-	assert_true(uuid_generate(id, &err));
+	return pgfx_number(fx->db.c, text, n, params);
 }
 
 static void add(struct fx *fx, const char *name, enum account_role role, struct agent *out,
@@ -67,7 +42,7 @@ static void add(struct fx *fx, const char *name, enum account_role role, struct 
 	char t[TOKEN_STRLEN + 1];
 	struct errbuf err = {""};
 
-	if (!pg_account_add(fx->c, name, NULL, role, token ? token : t, out, &err))
+	if (!pg_account_add(fx->db.c, name, NULL, role, token ? token : t, out, &err))
 		fail_msg("pg_account_add: %s", err.msg);
 }
 
@@ -76,7 +51,7 @@ static void held_chat(struct fx *fx, const char *holder)
 {
 	uuid_str id;
 
-	new_id(id);
+	pgfx_new_id(id);
 	const char *p[] = {id, fx->channel, fx->owner, holder};
 	run(fx,
 	    "INSERT INTO chats (id, channel_id, channel_type, owner_id, owner_name, created_at,"
@@ -84,6 +59,24 @@ static void held_chat(struct fx *fx, const char *holder)
 	    " version, last_event_seq) VALUES ($1, $2, 0, $3, 'Customer', 0, 0, 1, $4, 1, false,"
 	    " 0, 0, 1, 0)",
 	    4, p);
+}
+
+/* Ana, an agent holding one chat, and the ingest account "Aria (bot)". */
+static void ana_and_bot(struct fx *fx, struct agent *ana, struct agent *bot)
+{
+	add(fx, "Ana", ACCOUNT_AGENT, ana, NULL);
+	add(fx, "Aria (bot)", ACCOUNT_INGEST, bot, NULL);
+	held_chat(fx, ana->id);
+}
+
+/* Ids that name no agent: nobody's (a new id, into nobody), the ingest
+ * account's, and one that is no uuid at all. */
+static void not_agents(const struct agent *bot, uuid_str nobody, const char *out[3])
+{
+	pgfx_new_id(nobody);
+	out[0] = nobody;
+	out[1] = bot->id;
+	out[2] = "not-a-uuid";
 }
 
 static void free_list(struct agent *list, size_t n)
@@ -95,33 +88,12 @@ static void free_list(struct agent *list, size_t n)
 
 static int setup(void **state)
 {
-	struct fx *fx = calloc(1, sizeof *fx);
-	struct errbuf err = {""};
-
-	/* Set first: the teardown frees what a failing setup leaves. */
-	*state = fx;
-	if (!fx || !(fx->server = pgserver_start()))
-		return -1;
-	fx->pg = pg_open(pgserver_conninfo(fx->server), &err);
-	if (!fx->pg) {
-		fprintf(stderr, "pg_open: %s\n", err.msg);
-		return -1;
-	}
-	fx->c = pg_conn(fx->pg);
-	/* TRUNCATE … CASCADE names every table it reaches, each a NOTICE */
-	run(fx, "SET client_min_messages = warning", 0, NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
+	struct fx *fx = pgfx_new(state, sizeof *fx, true);
 
 	if (!fx)
-		return 0;
-	pg_close(fx->pg);
-	pgserver_stop(fx->server);
-	free(fx);
+		return -1;
+	/* TRUNCATE … CASCADE names every table it reaches, each a NOTICE */
+	run(fx, "SET client_min_messages = warning", 0, NULL);
 	return 0;
 }
 
@@ -132,12 +104,7 @@ static int empty(void **state)
 	struct fx *fx = *state;
 
 	run(fx, "TRUNCATE accounts, channels, owners CASCADE", 0, NULL);
-	new_id(fx->channel);
-	new_id(fx->owner);
-	run(fx, "INSERT INTO channels (id, type, name) VALUES ($1, 0, 'widget')", 1,
-	    (const char *[]){fx->channel});
-	run(fx, "INSERT INTO owners (id, name) VALUES ($1, 'Customer')", 1,
-	    (const char *[]){fx->owner});
+	pgfx_channel_and_owner(fx->db.c, fx->channel, fx->owner);
 	return 0;
 }
 
@@ -152,7 +119,7 @@ static void test_tokens_authenticate_and_only_their_hash_is_stored(void **state)
 	add(fx, "Ana", ACCOUNT_AGENT, &ana, token);
 	assert_int_equal(strlen(token), TOKEN_STRLEN);
 	assert_memory_equal(token, "hot_", 4);
-	assert_true(pg_authenticate(fx->c, token, &who));
+	assert_true(pg_authenticate(fx->db.c, token, &who));
 	assert_string_equal(who.id, ana.id);
 	assert_string_equal(who.name, "Ana");
 	assert_null(who.email);
@@ -162,9 +129,9 @@ static void test_tokens_authenticate_and_only_their_hash_is_stored(void **state)
 
 	memcpy(wrong, token, sizeof wrong);
 	wrong[10] = wrong[10] == 'a' ? 'b' : 'a';
-	assert_false(pg_authenticate(fx->c, wrong, &who));
-	assert_false(pg_authenticate(fx->c, "", &who));
-	assert_false(pg_authenticate(fx->c, NULL, &who));
+	assert_false(pg_authenticate(fx->db.c, wrong, &who));
+	assert_false(pg_authenticate(fx->db.c, "", &who));
+	assert_false(pg_authenticate(fx->db.c, NULL, &who));
 
 	/* The row holds the token's hash, the same as SQLite's (token.h), and
 	 * its text is nowhere in the table, while the name is: the row's text
@@ -192,16 +159,16 @@ static void test_add_keeps_the_email_and_needs_a_name(void **state)
 	struct errbuf err = {""};
 	struct agent ben, who;
 
-	assert_true(pg_account_add(fx->c, "Ben", "ben@example.org", ACCOUNT_SUPERVISOR, token, &ben,
-				   &err));
+	assert_true(pg_account_add(fx->db.c, "Ben", "ben@example.org", ACCOUNT_SUPERVISOR, token,
+				   &ben, &err));
 	assert_string_equal(ben.email, "ben@example.org");
 	assert_int_equal(ben.role, ACCOUNT_SUPERVISOR);
-	assert_true(pg_authenticate(fx->c, token, &who));
+	assert_true(pg_authenticate(fx->db.c, token, &who));
 	assert_string_equal(who.email, "ben@example.org");
 	agent_free(&who);
 	agent_free(&ben);
 
-	assert_false(pg_account_add(fx->c, "", NULL, ACCOUNT_AGENT, token, &ben, &err));
+	assert_false(pg_account_add(fx->db.c, "", NULL, ACCOUNT_AGENT, token, &ben, &err));
 	assert_non_null(strstr(err.msg, "name"));
 	assert_int_equal(number(fx, "SELECT count(*) FROM accounts", 0, NULL), 1);
 }
@@ -216,21 +183,21 @@ static void test_ensure_finds_by_name_and_role(void **state)
 
 	/* "Ana" exists as an agent: found, not duplicated */
 	add(fx, "Ana", ACCOUNT_AGENT, &ana, NULL);
-	assert_true(pg_account_ensure(fx->c, "Ana", ACCOUNT_AGENT, &first, &err));
+	assert_true(pg_account_ensure(fx->db.c, "Ana", ACCOUNT_AGENT, &first, &err));
 	assert_string_equal(first.id, ana.id);
 	agent_free(&first);
 	/* a new name is created once, then found */
-	assert_true(pg_account_ensure(fx->c, "Aria (bot)", ACCOUNT_INGEST, &first, &err));
-	assert_true(pg_account_ensure(fx->c, "Aria (bot)", ACCOUNT_INGEST, &again, &err));
+	assert_true(pg_account_ensure(fx->db.c, "Aria (bot)", ACCOUNT_INGEST, &first, &err));
+	assert_true(pg_account_ensure(fx->db.c, "Aria (bot)", ACCOUNT_INGEST, &again, &err));
 	assert_string_equal(first.id, again.id);
 	assert_string_equal(again.name, "Aria (bot)");
 	assert_int_equal(again.role, ACCOUNT_INGEST);
 	/* the same name with another role is another account */
-	assert_true(pg_account_ensure(fx->c, "Aria (bot)", ACCOUNT_AGENT, &other_role, &err));
+	assert_true(pg_account_ensure(fx->db.c, "Aria (bot)", ACCOUNT_AGENT, &other_role, &err));
 	assert_string_not_equal(other_role.id, first.id);
 	assert_int_equal(number(fx, "SELECT count(*) FROM accounts", 0, NULL), 3);
 	/* and each call left no transaction open */
-	assert_int_equal(PQtransactionStatus(fx->c), PQTRANS_IDLE);
+	assert_int_equal(PQtransactionStatus(fx->db.c), PQTRANS_IDLE);
 	agent_free(&ana);
 	agent_free(&first);
 	agent_free(&again);
@@ -244,10 +211,10 @@ static void test_ensure_refuses_to_run_inside_a_transaction(void **state)
 	struct agent a;
 
 	run(fx, "BEGIN", 0, NULL);
-	assert_false(pg_account_ensure(fx->c, "Bot", ACCOUNT_INGEST, &a, &err));
+	assert_false(pg_account_ensure(fx->db.c, "Bot", ACCOUNT_INGEST, &a, &err));
 	assert_non_null(strstr(err.msg, "inside a transaction"));
 	/* the caller's transaction is still the caller's */
-	assert_int_equal(PQtransactionStatus(fx->c), PQTRANS_INTRANS);
+	assert_int_equal(PQtransactionStatus(fx->db.c), PQTRANS_INTRANS);
 	run(fx, "ROLLBACK", 0, NULL);
 	assert_int_equal(number(fx, "SELECT count(*) FROM accounts", 0, NULL), 0);
 }
@@ -255,11 +222,8 @@ static void test_ensure_refuses_to_run_inside_a_transaction(void **state)
 #define ENSURERS 4
 #define ENSURE_ROUNDS 25
 
-struct ensurer {
-	struct fx *fx;
-	pthread_barrier_t *go, *done;
-	uuid_str id[ENSURE_ROUNDS];
-	struct errbuf err;
+struct ensured {
+	uuid_str id[ENSURERS][ENSURE_ROUNDS];
 };
 
 /* Round i's name, new to the database. */
@@ -268,56 +232,29 @@ static void round_name(int round, char out[32])
 	snprintf(out, 32, "Demo bot %d", round);
 }
 
-static void *ensure_each_round(void *arg)
+/* Round `round`'s name ensured from connection `thread`: the id it got. */
+static bool ensure_round(PGconn *c, int thread, int round, void *ctx, struct errbuf *err)
 {
-	struct ensurer *e = arg;
-	struct pg *pg = pg_open(pgserver_conninfo(e->fx->server), &e->err);
+	struct ensured *e = ctx;
+	char name[32];
+	struct agent a;
 
-	/* Every round's barriers are passed even after an error, or the
-	 * others would wait for this thread for ever. */
-	for (int i = 0; i < ENSURE_ROUNDS; i++) {
-		char name[32];
-		struct agent a;
-		round_name(i, name);
-		pthread_barrier_wait(e->go);
-		if (pg && pg_account_ensure(pg_conn(pg), name, ACCOUNT_INGEST, &a, &e->err)) {
-			memcpy(e->id[i], a.id, sizeof e->id[i]);
-			agent_free(&a);
-		} else if (pg) {
-			pg_close(pg);
-			pg = NULL;
-		}
-		pthread_barrier_wait(e->done);
-	}
-	pg_close(pg);
-	return NULL;
+	round_name(round, name);
+	if (!pg_account_ensure(c, name, ACCOUNT_INGEST, &a, err))
+		return false;
+	memcpy(e->id[thread][round], a.id, sizeof e->id[thread][round]);
+	agent_free(&a);
+	return true;
 }
 
 static void test_ensure_from_four_connections_at_once_creates_once(void **state)
 {
 	struct fx *fx = *state;
-	struct ensurer e[ENSURERS];
-	pthread_t t[ENSURERS];
-	pthread_barrier_t go, done;
+	struct ensured e = {0};
 
-	pthread_barrier_init(&go, NULL, ENSURERS + 1);
-	pthread_barrier_init(&done, NULL, ENSURERS + 1);
-	for (int i = 0; i < ENSURERS; i++) {
-		e[i] = (struct ensurer){.fx = fx, .go = &go, .done = &done};
-		assert_int_equal(pthread_create(&t[i], NULL, ensure_each_round, &e[i]), 0);
-	}
-	for (int round = 0; round < ENSURE_ROUNDS; round++) {
-		pthread_barrier_wait(&go);
-		pthread_barrier_wait(&done);
-	}
-	for (int i = 0; i < ENSURERS; i++)
-		pthread_join(t[i], NULL);
-	pthread_barrier_destroy(&go);
-	pthread_barrier_destroy(&done);
-
-	for (int i = 0; i < ENSURERS; i++)
-		if (e[i].err.msg[0])
-			fail_msg("ensurer %d: %s", i, e[i].err.msg);
+	pgfx_race(&(struct pgfx_race){.conninfo = pgserver_conninfo(fx->db.server),
+				      .threads = ENSURERS, .rounds = ENSURE_ROUNDS,
+				      .turn = ensure_round, .ctx = &e, .who = "ensurer"});
 	for (int round = 0; round < ENSURE_ROUNDS; round++) {
 		char name[32];
 		round_name(round, name);
@@ -326,7 +263,7 @@ static void test_ensure_from_four_connections_at_once_creates_once(void **state)
 					(const char *[]){name}),
 				 1);
 		for (int i = 0; i < ENSURERS; i++)
-			assert_string_equal(e[i].id[round], e[0].id[round]);
+			assert_string_equal(e.id[i][round], e.id[0][round]);
 	}
 }
 
@@ -349,7 +286,7 @@ static void test_agents_list_counts_held_chats_and_shows_capacity(void **state)
 	held_chat(fx, ben.id);
 	run(fx, "UPDATE accounts SET capacity = 7 WHERE id = $1", 1, (const char *[]){ana.id});
 
-	assert_true(pg_agents_list(fx->c, 3, &list, &n, &err));
+	assert_true(pg_agents_list(fx->db.c, 3, &list, &n, &err));
 	assert_int_equal(n, 3); /* no ingest account */
 	/* bytewise, as SQLite orders: capitals first */
 	assert_string_equal(list[0].name, "Ana");
@@ -366,7 +303,7 @@ static void test_agents_list_counts_held_chats_and_shows_capacity(void **state)
 	free_list(list, n);
 
 	/* another default capacity is shown for whoever has none set */
-	assert_true(pg_agents_list(fx->c, 5, &list, &n, &err));
+	assert_true(pg_agents_list(fx->db.c, 5, &list, &n, &err));
 	assert_int_equal(list[0].capacity, 7);
 	assert_int_equal(list[2].capacity, 5);
 	free_list(list, n);
@@ -384,7 +321,7 @@ static void test_agents_list_of_none_is_empty(void **state)
 	struct agent *list = NULL;
 	size_t n = 1;
 
-	assert_true(pg_agents_list(fx->c, 3, &list, &n, &err));
+	assert_true(pg_agents_list(fx->db.c, 3, &list, &n, &err));
 	assert_int_equal(n, 0);
 	free(list);
 }
@@ -396,20 +333,18 @@ static void test_agent_get_finds_agents_only(void **state)
 	struct agent ana, bot, got;
 	uuid_str nobody;
 
-	add(fx, "Ana", ACCOUNT_AGENT, &ana, NULL);
-	add(fx, "Aria (bot)", ACCOUNT_INGEST, &bot, NULL);
-	held_chat(fx, ana.id);
-	assert_true(pg_agent_get(fx->c, 3, ana.id, &got, &err));
+	ana_and_bot(fx, &ana, &bot);
+	assert_true(pg_agent_get(fx->db.c, 3, ana.id, &got, &err));
 	assert_string_equal(got.name, "Ana");
 	assert_int_equal(got.active_chats, 1);
 	assert_int_equal(got.capacity, 3);
 	agent_free(&got);
 
-	new_id(nobody);
-	const char *missing[] = {nobody, bot.id, "not-a-uuid"};
+	const char *missing[3];
+	not_agents(&bot, nobody, missing);
 	for (size_t i = 0; i < 3; i++) {
 		err = (struct api_error){0};
-		assert_false(pg_agent_get(fx->c, 3, missing[i], &got, &err));
+		assert_false(pg_agent_get(fx->db.c, 3, missing[i], &got, &err));
 		assert_int_equal(err.type, API_RESOURCE_NOT_FOUND);
 	}
 	agent_free(&ana);
@@ -423,29 +358,27 @@ static void test_set_capacity_changes_the_agent_only(void **state)
 	struct agent ana, bot, got;
 	uuid_str nobody;
 
-	add(fx, "Ana", ACCOUNT_AGENT, &ana, NULL);
-	add(fx, "Aria (bot)", ACCOUNT_INGEST, &bot, NULL);
-	held_chat(fx, ana.id);
-	assert_true(pg_agent_set_capacity(fx->c, ana.id, 5, &got, &err));
+	ana_and_bot(fx, &ana, &bot);
+	assert_true(pg_agent_set_capacity(fx->db.c, ana.id, 5, &got, &err));
 	assert_string_equal(got.id, ana.id);
 	assert_string_equal(got.name, "Ana");
 	assert_int_equal(got.capacity, 5);
 	assert_int_equal(got.active_chats, 1);
 	agent_free(&got);
 	/* stored: the list shows it whatever the default */
-	assert_true(pg_agent_get(fx->c, 3, ana.id, &got, &err));
+	assert_true(pg_agent_get(fx->db.c, 3, ana.id, &got, &err));
 	assert_int_equal(got.capacity, 5);
 	agent_free(&got);
 	/* zero is a capacity too (no chats offered), not "unset" */
-	assert_true(pg_agent_set_capacity(fx->c, ana.id, 0, &got, &err));
+	assert_true(pg_agent_set_capacity(fx->db.c, ana.id, 0, &got, &err));
 	assert_int_equal(got.capacity, 0);
 	agent_free(&got);
 
-	new_id(nobody);
-	const char *missing[] = {nobody, bot.id, "not-a-uuid"};
+	const char *missing[3];
+	not_agents(&bot, nobody, missing);
 	for (size_t i = 0; i < 3; i++) {
 		err = (struct api_error){0};
-		assert_false(pg_agent_set_capacity(fx->c, missing[i], 4, &got, &err));
+		assert_false(pg_agent_set_capacity(fx->db.c, missing[i], 4, &got, &err));
 		assert_int_equal(err.type, API_RESOURCE_NOT_FOUND);
 	}
 	/* the ingest account was left as it was */
@@ -471,5 +404,5 @@ int main(void)
 		T(test_set_capacity_changes_the_agent_only),
 	};
 #undef T
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, pgfx_teardown);
 }
