@@ -17,62 +17,38 @@
 #include <cmocka.h>
 
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "pg.h"
-#include "pgserver.h"
+#include "pg_fixture.h"
 
 #define THREADS 8
 
 struct fx {
-	struct pgserver *server;
-	struct pg *pg;
-	PGconn *c;                  /* the main thread's, to set up and look */
+	struct pgfx db;             /* first: pgfx_teardown frees the whole;
+				     * db.c the main thread's, to set up and look */
 	uuid_str agents[THREADS];
 	uuid_str chat;              /* events and takeovers */
 	uuid_str thread;            /* replies */
 };
 
-/* Run sql with its parameters (as text) on the main connection; the
- * result, which the caller clears. */
-static PGresult *sql(struct fx *fx, const char *text, int n, const char *const *params)
-{
-	PGresult *r = PQexecParams(fx->c, text, n, NULL, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(r);
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		fail_msg("%s: %s", text, PQerrorMessage(fx->c));
-	return r;
-}
-
 static void run(struct fx *fx, const char *text, int n, const char *const *params)
 {
-	PQclear(sql(fx, text, n, params));
+	pgfx_run(fx->db.c, text, n, params);
 }
 
-/* The one integer a query returns. */
 static long long number(struct fx *fx, const char *text, int n, const char *const *params)
 {
-	PGresult *r = sql(fx, text, n, params);
-	assert_int_equal(PQntuples(r), 1);
-	long long v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	return v;
-}
-
-static void new_id(uuid_str id)
-{
-	struct errbuf err;
-	assert_true(uuid_generate(id, &err));
+	return pgfx_number(fx->db.c, text, n, params);
 }
 
 /* A chat the bot has, escalated, with no messages. */
 static void new_chat(struct fx *fx, const char *channel, const char *owner, uuid_str id)
 {
-	new_id(id);
+	pgfx_new_id(id);
 	const char *p[] = {id, channel, owner};
 	run(fx,
 	    "INSERT INTO chats (id, channel_id, channel_type, owner_id, owner_name, created_at,"
@@ -84,97 +60,54 @@ static void new_chat(struct fx *fx, const char *channel, const char *owner, uuid
 
 static int setup(void **state)
 {
-	struct fx *fx = calloc(1, sizeof *fx);
-	struct errbuf err = {""};
+	struct fx *fx = pgfx_new(state, sizeof *fx, true);
 	uuid_str channel, owner;
 
-	/* Set first: the teardown frees what a failing setup leaves. */
-	*state = fx;
-	if (!fx || !(fx->server = pgserver_start()))
+	if (!fx)
 		return -1;
-	fx->pg = pg_open(pgserver_conninfo(fx->server), &err);
-	if (!fx->pg) {
-		fprintf(stderr, "pg_open: %s\n", err.msg);
-		return -1;
-	}
-	fx->c = pg_conn(fx->pg);
 	for (int i = 0; i < THREADS; i++) {
 		char name[16];
-		new_id(fx->agents[i]);
+		pgfx_new_id(fx->agents[i]);
 		snprintf(name, sizeof name, "Agent %d", i);
 		const char *p[] = {fx->agents[i], name, fx->agents[i]};
 		run(fx, "INSERT INTO accounts (id, name, role, token_hash, created_at)"
 			" VALUES ($1, $2, 0, $3, 0)", 3, p);
 	}
-	new_id(channel);
-	new_id(owner);
-	run(fx, "INSERT INTO channels (id, type, name) VALUES ($1, 0, 'widget')", 1,
-	    (const char *[]){channel});
-	run(fx, "INSERT INTO owners (id, name) VALUES ($1, 'Customer')", 1,
-	    (const char *[]){owner});
+	pgfx_channel_and_owner(fx->db.c, channel, owner);
 	new_chat(fx, channel, owner, fx->chat);
 	new_chat(fx, channel, owner, fx->thread);
 	return 0;
 }
 
-static int teardown(void **state)
+/* A race of `threads` on connections of their own, as hubs open them. */
+static struct pgfx_race racing(struct fx *fx, int threads, int rounds, const char *who)
 {
-	struct fx *fx = *state;
-
-	if (!fx)
-		return 0;
-	pg_close(fx->pg);
-	pgserver_stop(fx->server);
-	free(fx);
-	return 0;
-}
-
-/* A thread's own connection, opened as a hub opens it. */
-static struct pg *thread_open(struct fx *fx, struct errbuf *err)
-{
-	return pg_open(pgserver_conninfo(fx->server), err);
+	return (struct pgfx_race){.conninfo = pgserver_conninfo(fx->db.server),
+				  .threads = threads, .rounds = rounds, .ctx = fx, .who = who};
 }
 
 /* ---- the event log ------------------------------------------------------ */
 
 #define TXNS 200
 
-struct writer {
+struct writes {
 	struct fx *fx;
-	pthread_barrier_t *go;
-	int committed;
-	struct errbuf err;
+	int committed[THREADS];
 };
 
-/* One event in one transaction, rolled back instead of committed when
- * asked: after the seq was taken and the row written, the worst moment. */
-static bool append_one(PGconn *c, const char *chat, bool rollback, struct errbuf *err)
+/* One round, all the writer's transactions: each third rolls back. */
+static bool write_events(PGconn *c, int thread, int round, void *ctx, struct errbuf *err)
 {
-	char json[64];
-	int64_t seq = 0;
+	struct writes *w = ctx;
 
-	if (!pg_exec(c, "BEGIN", "begin", err) || !pg_event_seq_next(c, &seq, err))
-		return false;
-	snprintf(json, sizeof json, "{\"seq\":%lld}", (long long)seq);
-	struct pg_event ev = {seq, chat, EVENT_CHAT_UPDATED, 0, false, json};
-	return pg_event_append(c, &ev, err) &&
-	       pg_exec(c, rollback ? "ROLLBACK" : "COMMIT", "end", err);
-}
-
-static void *write_events(void *arg)
-{
-	struct writer *w = arg;
-	struct pg *pg = thread_open(w->fx, &w->err);
-
-	pthread_barrier_wait(w->go);
-	for (int i = 0; pg && i < TXNS; i++) {
+	(void)round;
+	for (int i = 0; i < TXNS; i++) {
 		bool rollback = i % 3 == 2;
-		if (!append_one(pg_conn(pg), w->fx->chat, rollback, &w->err))
-			break;
-		w->committed += !rollback;
+		if (!pgfx_append_event(c, w->fx->chat, rollback, false, err))
+			return false;
+		w->committed[thread] += !rollback;
 	}
-	pg_close(pg);
-	return NULL;
+	return true;
 }
 
 static long long now_ms(void)
@@ -215,44 +148,33 @@ static void hear_in_order(PGconn *c, long long n)
 static void test_event_seqs_have_no_gap_and_arrive_in_order(void **state)
 {
 	struct fx *fx = *state;
-	struct writer w[THREADS];
-	pthread_t t[THREADS];
-	pthread_barrier_t go;
-	long long committed = 0;
+	long long total = 0;
 
-	PGconn *listener = PQconnectdb(pgserver_conninfo(fx->server));
+	PGconn *listener = PQconnectdb(pgserver_conninfo(fx->db.server));
 	assert_int_equal(PQstatus(listener), CONNECTION_OK);
 	PGresult *r = PQexec(listener, "LISTEN " PG_EVENTS_CHANNEL);
 	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
 	PQclear(r);
 
-	pthread_barrier_init(&go, NULL, THREADS);
+	/* one round: the writers start at once, each with all its writes */
+	struct pgfx_race race = racing(fx, THREADS, 1, "writer");
+	struct writes w = {.fx = fx};
+	race.turn = write_events;
+	race.ctx = &w;
+	pgfx_race(&race);
 	for (int i = 0; i < THREADS; i++) {
-		w[i] = (struct writer){.fx = fx, .go = &go};
-		assert_int_equal(pthread_create(&t[i], NULL, write_events, &w[i]), 0);
-	}
-	for (int i = 0; i < THREADS; i++)
-		pthread_join(t[i], NULL);
-	pthread_barrier_destroy(&go);
-	for (int i = 0; i < THREADS; i++) {
-		if (w[i].err.msg[0])
-			fail_msg("writer %d: %s", i, w[i].err.msg);
-		assert_int_equal(w[i].committed, TXNS - TXNS / 3);
-		committed += w[i].committed;
+		assert_int_equal(w.committed[i], TXNS - TXNS / 3);
+		total += w.committed[i];
 	}
 
 	/* exactly 1..N, N the commits: no hole, no duplicate */
-	assert_int_equal(number(fx, "SELECT count(*) FROM events", 0, NULL), committed);
-	assert_int_equal(number(fx, "SELECT count(DISTINCT seq) FROM events", 0, NULL), committed);
-	assert_int_equal(number(fx, "SELECT min(seq) FROM events", 0, NULL), 1);
-	assert_int_equal(number(fx, "SELECT max(seq) FROM events", 0, NULL), committed);
-	assert_int_equal(number(fx, "SELECT seq FROM event_seq", 0, NULL), committed);
+	assert_int_equal(pgfx_assert_log_gap_free(fx->db.c), total);
 	/* each frame was built with its row's seq */
 	assert_int_equal(number(fx,
 				"SELECT count(*) FROM events WHERE json <> '{\"seq\":' || seq || '}'",
 				0, NULL),
 			 0);
-	hear_in_order(listener, committed);
+	hear_in_order(listener, total);
 	PQfinish(listener);
 }
 
@@ -263,50 +185,35 @@ static void test_an_event_needs_its_chat(void **state)
 	uuid_str nobody;
 	int64_t seq = 0;
 
-	new_id(nobody);
+	pgfx_new_id(nobody);
 	struct pg_event ev = {0, nobody, EVENT_CHAT_UPDATED, 0, false, "{}"};
-	assert_true(pg_exec(fx->c, "BEGIN", "begin", &err));
-	assert_true(pg_event_seq_next(fx->c, &seq, &err));
+	assert_true(pg_exec(fx->db.c, "BEGIN", "begin", &err));
+	assert_true(pg_event_seq_next(fx->db.c, &seq, &err));
 	ev.seq = seq;
-	assert_false(pg_event_append(fx->c, &ev, &err));
+	assert_false(pg_event_append(fx->db.c, &ev, &err));
 	assert_non_null(strstr(err.msg, "no chat"));
-	assert_true(pg_exec(fx->c, "ROLLBACK", "roll back", &err));
+	assert_true(pg_exec(fx->db.c, "ROLLBACK", "roll back", &err));
 }
 
 /* ---- takeover ----------------------------------------------------------- */
 
 #define ROUNDS 50
 
-struct racer {
+/* Each round's outcome, per racer, and the holder after it. */
+struct takeovers {
 	struct fx *fx;
-	const char *agent;
-	pthread_barrier_t *go, *done;
-	bool won[ROUNDS];
-	struct errbuf err;
+	bool won[THREADS][ROUNDS];
+	char holder[ROUNDS][UUID_STRLEN + 1];
 };
 
-static void *race_for_the_chat(void *arg)
+static bool take_the_chat(PGconn *c, int thread, int round, void *ctx, struct errbuf *err)
 {
-	struct racer *r = arg;
-	struct pg *pg = thread_open(r->fx, &r->err);
+	struct takeovers *t = ctx;
+	struct fx *fx = t->fx;
 
-	/* Every round's barriers are passed even after an error, or the
-	 * others would wait for this thread for ever. */
-	for (int i = 0; i < ROUNDS; i++) {
-		pthread_barrier_wait(r->go);
-		if (pg) {
-			PGconn *c = pg_conn(pg);
-			if (!pg_exec(c, "BEGIN", "begin", &r->err) ||
-			    !pg_takeover(c, r->fx->chat, r->agent, NULL, &r->won[i], &r->err) ||
-			    !pg_exec(c, "COMMIT", "commit", &r->err)) {
-				pg_close(pg);
-				pg = NULL;
-			}
-		}
-		pthread_barrier_wait(r->done);
-	}
-	pg_close(pg);
-	return NULL;
+	return pg_exec(c, "BEGIN", "begin", err) &&
+	       pg_takeover(c, fx->chat, fx->agents[thread], NULL, &t->won[thread][round], err) &&
+	       pg_exec(c, "COMMIT", "commit", err);
 }
 
 /* The chat back with the bot, nobody holding it. */
@@ -316,48 +223,47 @@ static void give_back(struct fx *fx)
 	    1, (const char *[]){fx->chat});
 }
 
+static void give_back_round(int round, void *ctx)
+{
+	struct takeovers *t = ctx;
+
+	(void)round;
+	give_back(t->fx);
+}
+
+/* Who holds the chat after a round. */
+static void note_holder(int round, void *ctx)
+{
+	struct takeovers *t = ctx;
+	PGresult *res = pgfx_sql(t->fx->db.c,
+				 "SELECT coalesce(responder_id::text, '') FROM chats WHERE id = $1", 1,
+				 (const char *[]){t->fx->chat});
+	snprintf(t->holder[round], sizeof t->holder[round], "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+}
+
 static void test_a_takeover_race_has_one_winner(void **state)
 {
 	struct fx *fx = *state;
-	struct racer r[THREADS];
-	pthread_t t[THREADS];
-	pthread_barrier_t go, done;
-
-	pthread_barrier_init(&go, NULL, THREADS + 1);
-	pthread_barrier_init(&done, NULL, THREADS + 1);
-	for (int i = 0; i < THREADS; i++) {
-		r[i] = (struct racer){.fx = fx, .agent = fx->agents[i], .go = &go, .done = &done};
-		assert_int_equal(pthread_create(&t[i], NULL, race_for_the_chat, &r[i]), 0);
-	}
+	struct takeovers t = {.fx = fx};
 	int winners[ROUNDS] = {0}, winner[ROUNDS] = {0};
-	char holder[ROUNDS][UUID_STRLEN + 1];
-	for (int round = 0; round < ROUNDS; round++) {
-		give_back(fx);
-		pthread_barrier_wait(&go);
-		pthread_barrier_wait(&done);
-		PGresult *res = sql(fx, "SELECT coalesce(responder_id::text, '') FROM chats WHERE id = $1",
-				    1, (const char *[]){fx->chat});
-		snprintf(holder[round], sizeof holder[round], "%s", PQgetvalue(res, 0, 0));
-		PQclear(res);
-	}
-	for (int i = 0; i < THREADS; i++)
-		pthread_join(t[i], NULL);
-	pthread_barrier_destroy(&go);
-	pthread_barrier_destroy(&done);
 
-	for (int i = 0; i < THREADS; i++)
-		if (r[i].err.msg[0])
-			fail_msg("racer %d: %s", i, r[i].err.msg);
+	struct pgfx_race race = racing(fx, THREADS, ROUNDS, "racer");
+	race.turn = take_the_chat;
+	race.before = give_back_round;
+	race.after = note_holder;
+	race.ctx = &t;
+	pgfx_race(&race);
 	for (int round = 0; round < ROUNDS; round++) {
 		for (int i = 0; i < THREADS; i++)
-			if (r[i].won[round]) {
+			if (t.won[i][round]) {
 				winners[round]++;
 				winner[round] = i;
 			}
 		if (winners[round] != 1)
 			fail_msg("round %d: %d winners", round, winners[round]);
 		/* and the chat is the winner's */
-		assert_string_equal(holder[round], fx->agents[winner[round]]);
+		assert_string_equal(t.holder[round], fx->agents[winner[round]]);
 	}
 }
 
@@ -368,17 +274,17 @@ static void test_a_takeover_needs_the_holder_it_expects(void **state)
 	bool won = true;
 
 	give_back(fx);
-	assert_true(pg_takeover(fx->c, fx->chat, fx->agents[0], NULL, &won, &err));
+	assert_true(pg_takeover(fx->db.c, fx->chat, fx->agents[0], NULL, &won, &err));
 	assert_true(won);
 	/* held now: a takeover expecting nobody loses, one expecting the
 	 * holder (a supervisor's forced takeover) wins */
-	assert_true(pg_takeover(fx->c, fx->chat, fx->agents[1], NULL, &won, &err));
+	assert_true(pg_takeover(fx->db.c, fx->chat, fx->agents[1], NULL, &won, &err));
 	assert_false(won);
-	assert_true(pg_takeover(fx->c, fx->chat, fx->agents[1], fx->agents[0], &won, &err));
+	assert_true(pg_takeover(fx->db.c, fx->chat, fx->agents[1], fx->agents[0], &won, &err));
 	assert_true(won);
 	/* a stopped chat is nobody's to take */
 	run(fx, "UPDATE chats SET state = 1 WHERE id = $1", 1, (const char *[]){fx->chat});
-	assert_true(pg_takeover(fx->c, fx->chat, fx->agents[2], fx->agents[1], &won, &err));
+	assert_true(pg_takeover(fx->db.c, fx->chat, fx->agents[2], fx->agents[1], &won, &err));
 	assert_false(won);
 	run(fx, "UPDATE chats SET state = 0 WHERE id = $1", 1, (const char *[]){fx->chat});
 }
@@ -388,13 +294,11 @@ static void test_a_takeover_needs_the_holder_it_expects(void **state)
 #define SENDERS 4
 #define REPLY_ROUNDS 20
 
-struct sender {
+struct replies {
 	struct fx *fx;
-	pthread_barrier_t *go, *done;
-	uuid_str id[REPLY_ROUNDS];
-	int64_t seq[REPLY_ROUNDS];
-	bool created[REPLY_ROUNDS];
-	struct errbuf err;
+	uuid_str id[SENDERS][REPLY_ROUNDS];
+	int64_t seq[SENDERS][REPLY_ROUNDS];
+	bool created[SENDERS][REPLY_ROUNDS];
 };
 
 /* Round i's client_msg_id. */
@@ -403,67 +307,38 @@ static void client_msg_id(int round, char out[16])
 	snprintf(out, 16, "retry-%d", round);
 }
 
-static void *send_replies(void *arg)
+static bool send_reply(PGconn *c, int thread, int i, void *ctx, struct errbuf *err)
 {
-	struct sender *s = arg;
-	struct pg *pg = thread_open(s->fx, &s->err);
+	struct replies *s = ctx;
+	char key[16];
 
-	for (int i = 0; i < REPLY_ROUNDS; i++) {
-		char key[16];
-		client_msg_id(i, key);
-		/* the same agent's one reply, sent from every connection */
-		struct pg_reply r = {.chat_id = s->fx->thread, .author_id = s->fx->agents[0],
-				     .author_name = "Agent 0", .text = "On it", .client_msg_id = key};
-		pthread_barrier_wait(s->go);
-		if (pg) {
-			PGconn *c = pg_conn(pg);
-			if (!pg_exec(c, "BEGIN", "begin", &s->err) ||
-			    !pg_reply_insert(c, &r, s->id[i], &s->seq[i], &s->created[i], &s->err) ||
-			    !pg_exec(c, "COMMIT", "commit", &s->err)) {
-				pg_close(pg);
-				pg = NULL;
-			}
-		}
-		pthread_barrier_wait(s->done);
-	}
-	pg_close(pg);
-	return NULL;
+	client_msg_id(i, key);
+	/* the same agent's one reply, sent from every connection */
+	struct pg_reply r = {.chat_id = s->fx->thread, .author_id = s->fx->agents[0],
+			     .author_name = "Agent 0", .text = "On it", .client_msg_id = key};
+	return pg_exec(c, "BEGIN", "begin", err) &&
+	       pg_reply_insert(c, &r, s->id[thread][i], &s->seq[thread][i],
+			       &s->created[thread][i], err) &&
+	       pg_exec(c, "COMMIT", "commit", err);
 }
 
 static void test_a_reply_is_stored_once_per_client_msg_id(void **state)
 {
 	struct fx *fx = *state;
-	struct sender s[SENDERS];
-	pthread_t t[SENDERS];
-	pthread_barrier_t go, done;
-
-	pthread_barrier_init(&go, NULL, SENDERS + 1);
-	pthread_barrier_init(&done, NULL, SENDERS + 1);
-	for (int i = 0; i < SENDERS; i++) {
-		s[i] = (struct sender){.fx = fx, .go = &go, .done = &done};
-		assert_int_equal(pthread_create(&t[i], NULL, send_replies, &s[i]), 0);
-	}
-	for (int round = 0; round < REPLY_ROUNDS; round++) {
-		pthread_barrier_wait(&go);
-		pthread_barrier_wait(&done);
-	}
-	for (int i = 0; i < SENDERS; i++)
-		pthread_join(t[i], NULL);
-	pthread_barrier_destroy(&go);
-	pthread_barrier_destroy(&done);
-
-	for (int i = 0; i < SENDERS; i++)
-		if (s[i].err.msg[0])
-			fail_msg("sender %d: %s", i, s[i].err.msg);
+	struct replies s = {.fx = fx};
+	struct pgfx_race race = racing(fx, SENDERS, REPLY_ROUNDS, "sender");
+	race.turn = send_reply;
+	race.ctx = &s;
+	pgfx_race(&race);
 	for (int round = 0; round < REPLY_ROUNDS; round++) {
 		char key[16];
 		int created = 0;
 		client_msg_id(round, key);
 		for (int i = 0; i < SENDERS; i++) {
-			created += s[i].created[round];
+			created += s.created[i][round];
 			/* every sender was answered with the one message */
-			assert_string_equal(s[i].id[round], s[0].id[round]);
-			assert_int_equal(s[i].seq[round], round + 1);
+			assert_string_equal(s.id[i][round], s.id[0][round]);
+			assert_int_equal(s.seq[i][round], round + 1);
 		}
 		assert_int_equal(created, 1);
 		assert_int_equal(number(fx, "SELECT count(*) FROM messages WHERE client_msg_id = $1",
@@ -491,18 +366,18 @@ static void test_a_client_msg_id_is_its_authors(void **state)
 	/* another agent reusing an id writes a message of their own */
 	struct pg_reply r = {.chat_id = fx->thread, .author_id = fx->agents[1],
 			     .author_name = "Agent 1", .text = "Mine", .client_msg_id = "shared"};
-	assert_true(pg_reply_insert(fx->c, &r, first, &seq1, &created, &err));
+	assert_true(pg_reply_insert(fx->db.c, &r, first, &seq1, &created, &err));
 	assert_true(created);
 	r.author_id = fx->agents[2];
 	r.author_name = "Agent 2";
-	assert_true(pg_reply_insert(fx->c, &r, second, &seq2, &created, &err));
+	assert_true(pg_reply_insert(fx->db.c, &r, second, &seq2, &created, &err));
 	assert_true(created);
 	assert_string_not_equal(first, second);
 	assert_int_equal(seq2, seq1 + 1);
 	/* a note without a client_msg_id is simply appended */
 	struct pg_reply note = {.chat_id = fx->thread, .author_id = fx->agents[1],
 				.author_name = "Agent 1", .text = "fyi", .internal = true};
-	assert_true(pg_reply_insert(fx->c, &note, first, &seq1, &created, &err));
+	assert_true(pg_reply_insert(fx->db.c, &note, first, &seq1, &created, &err));
 	assert_true(created);
 	assert_int_equal(seq1, seq2 + 1);
 	assert_int_equal(number(fx, "SELECT role FROM messages WHERE id = $1", 1,
@@ -520,5 +395,5 @@ int main(void)
 		cmocka_unit_test(test_a_reply_is_stored_once_per_client_msg_id),
 		cmocka_unit_test(test_a_client_msg_id_is_its_authors),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, pgfx_teardown);
 }
