@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pg_fixture.h"
 
@@ -109,6 +110,13 @@ long long pgfx_assert_log_gap_free(PGconn *c)
 	assert_int_equal(pgfx_number(c, "SELECT coalesce(max(seq), 0) FROM events", 0, NULL), n);
 	assert_int_equal(pgfx_number(c, "SELECT seq FROM event_seq", 0, NULL), n);
 	return n;
+}
+
+long long pgfx_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- threads racing ------------------------------------------------------ */

@@ -66,6 +66,9 @@ bool pgfx_append_event(PGconn *c, const char *chat, bool rollback, bool even_not
  * duplicate, the counter at N. */
 long long pgfx_assert_log_gap_free(PGconn *c);
 
+/* Milliseconds on the monotonic clock, for deadlines. */
+long long pgfx_now_ms(void);
+
 /* ---- threads racing ------------------------------------------------------ */
 
 #define PGFX_MAX_THREADS 16

@@ -15,59 +15,41 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codec.h"
 #include "pg.h"
-#include "pgserver.h"
+#include "pg_fixture.h"
 
 #define THREADS 8
 #define ROUNDS 10
 
 struct fx {
-	struct pgserver *server;
-	struct pg *pg;
-	PGconn *c; /* the main thread's, to look */
+	struct pgfx db; /* first: pgfx_teardown frees the whole; db.c the
+			 * main thread's, to look */
 	uuid_str bot_id;
 	struct agent bot; /* the ingest account */
 };
 
 static PGresult *sql(struct fx *fx, const char *text, int n, const char *const *params)
 {
-	PGresult *r = PQexecParams(fx->c, text, n, NULL, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(r);
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		fail_msg("%s: %s", text, PQerrorMessage(fx->c));
-	return r;
+	return pgfx_sql(fx->db.c, text, n, params);
 }
 
-/* The one integer a query returns. */
 static long long number(struct fx *fx, const char *text, int n, const char *const *params)
 {
-	PGresult *r = sql(fx, text, n, params);
-	assert_int_equal(PQntuples(r), 1);
-	long long v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	return v;
+	return pgfx_number(fx->db.c, text, n, params);
 }
 
 static int setup(void **state)
 {
-	struct fx *fx = calloc(1, sizeof *fx);
+	struct fx *fx = pgfx_new(state, sizeof *fx, true);
 	struct errbuf err = {""};
 
-	*state = fx;
-	if (!fx || !(fx->server = pgserver_start()))
+	if (!fx)
 		return -1;
-	fx->pg = pg_open(pgserver_conninfo(fx->server), &err);
-	if (!fx->pg) {
-		fprintf(stderr, "pg_open: %s\n", err.msg);
-		return -1;
-	}
-	fx->c = pg_conn(fx->pg);
 	if (!uuid_generate(fx->bot_id, &err))
 		return -1;
 	memcpy(fx->bot.id, fx->bot_id, sizeof fx->bot.id);
@@ -75,27 +57,15 @@ static int setup(void **state)
 	fx->bot.role = ACCOUNT_INGEST;
 	fx->bot.active_chats = -1;
 	const char *p[] = {fx->bot_id};
-	PGresult *r = PQexecParams(fx->c,
+	PGresult *r = PQexecParams(fx->db.c,
 				   "INSERT INTO accounts (id, name, role, token_hash, created_at)"
 				   " VALUES ($1, 'Widget bot', 2, 'token', 0)",
 				   1, NULL, p, NULL, NULL, 0);
 	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 	if (!ok)
-		fprintf(stderr, "the ingest account: %s", PQerrorMessage(fx->c));
+		fprintf(stderr, "the ingest account: %s", PQerrorMessage(fx->db.c));
 	PQclear(r);
 	return ok ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	if (!fx)
-		return 0;
-	pg_close(fx->pg);
-	pgserver_stop(fx->server);
-	free(fx);
-	return 0;
 }
 
 /* A customer's message `text` in conversation `conv`, platform message id
@@ -113,19 +83,13 @@ static void ingest_ok(struct fx *fx, const struct ingest *in, struct chat *c, st
 {
 	struct api_error err = {0};
 
-	if (!pg_ingest(fx->c, &fx->bot, in, c, m, created, &err))
+	if (!pg_ingest(fx->db.c, &fx->bot, in, c, m, created, &err))
 		fail_msg("ingest: %s", err.description);
 }
 
-/* The whole log is 1..N: no hole, no duplicate, the counter at N. */
 static void assert_log_gap_free(struct fx *fx)
 {
-	long long n = number(fx, "SELECT count(*) FROM events", 0, NULL);
-
-	assert_int_equal(number(fx, "SELECT count(DISTINCT seq) FROM events", 0, NULL), n);
-	assert_int_equal(number(fx, "SELECT coalesce(min(seq), 1) FROM events", 0, NULL), 1);
-	assert_int_equal(number(fx, "SELECT coalesce(max(seq), 0) FROM events", 0, NULL), n);
-	assert_int_equal(number(fx, "SELECT seq FROM event_seq", 0, NULL), n);
+	pgfx_assert_log_gap_free(fx->db.c);
 }
 
 /* The frame of event `seq`, which the caller frees. */
@@ -202,7 +166,7 @@ static void test_first_ingest_creates_the_chat_and_the_next_appends(void **state
 	free(want);
 
 	/* and a get reads the chat the ingest returned */
-	assert_true(pg_chat_get(fx->c, c2.id, &got, &err));
+	assert_true(pg_chat_get(fx->db.c, c2.id, &got, &err));
 	char *a = chat_to_string(&got), *b = chat_to_string(&c2);
 	assert_string_equal(a, b);
 	free(a);
@@ -275,7 +239,7 @@ static void test_the_handoff_rules_refuse_and_store_nothing(void **state)
 	message_free(&m);
 	int64_t before = head(fx);
 	PQclear(sql(fx, "UPDATE chats SET state = 1 WHERE id = $1", 1, (const char *[]){c.id}));
-	assert_false(pg_ingest(fx->c, &fx->bot, &in, &none, &m, &created, &err));
+	assert_false(pg_ingest(fx->db.c, &fx->bot, &in, &none, &m, &created, &err));
 	assert_int_equal(err.type, API_CONFLICT);
 	assert_int_equal(head(fx), before);
 	assert_int_equal(number(fx, "SELECT message_count FROM chats WHERE id = $1", 1,
@@ -297,7 +261,7 @@ static void test_the_handoff_rules_refuse_and_store_nothing(void **state)
 	message_free(&m);
 	before = head(fx);
 	PQclear(sql(fx, "UPDATE chats SET mode = 1 WHERE id = $1", 1, (const char *[]){c.id}));
-	assert_false(pg_ingest(fx->c, &fx->bot, &bot, &none, &m, &created, &err));
+	assert_false(pg_ingest(fx->db.c, &fx->bot, &bot, &none, &m, &created, &err));
 	assert_int_equal(err.type, API_CONFLICT);
 	assert_non_null(strstr(err.description, "bot must stay silent"));
 	assert_int_equal(head(fx), before);
@@ -305,11 +269,11 @@ static void test_the_handoff_rules_refuse_and_store_nothing(void **state)
 	/* a chat_id names an existing chat, or nothing is made */
 	struct ingest unknown = {.role = MSG_ROLE_USER, .text = "lost"};
 	assert_true(uuid_generate(unknown.chat_id, &(struct errbuf){""}));
-	assert_false(pg_ingest(fx->c, &fx->bot, &unknown, &none, &m, &created, &err));
+	assert_false(pg_ingest(fx->db.c, &fx->bot, &unknown, &none, &m, &created, &err));
 	assert_int_equal(err.type, API_RESOURCE_NOT_FOUND);
-	assert_false(pg_chat_get(fx->c, unknown.chat_id, &none, &err));
+	assert_false(pg_chat_get(fx->db.c, unknown.chat_id, &none, &err));
 	assert_int_equal(err.type, API_RESOURCE_NOT_FOUND);
-	assert_false(pg_chat_get(fx->c, "not-a-uuid", &none, &err));
+	assert_false(pg_chat_get(fx->db.c, "not-a-uuid", &none, &err));
 	assert_int_equal(err.type, API_RESOURCE_NOT_FOUND);
 	assert_int_equal(head(fx), before);
 	chat_free(&c);
@@ -317,15 +281,13 @@ static void test_the_handoff_rules_refuse_and_store_nothing(void **state)
 
 /* ---- at once, from many connections --------------------------------- */
 
-struct sender {
+/* What each sender got in each round. */
+struct senders {
 	struct fx *fx;
-	int index;
 	bool same_ext; /* every sender the one external_message_id */
-	pthread_barrier_t *go, *done;
-	uuid_str chat[ROUNDS], message[ROUNDS];
-	int64_t seq[ROUNDS];
-	bool created[ROUNDS];
-	struct api_error err;
+	uuid_str chat[THREADS][ROUNDS], message[THREADS][ROUNDS];
+	int64_t seq[THREADS][ROUNDS];
+	bool created[THREADS][ROUNDS];
 };
 
 static void conversation(int round, bool same_ext, char out[32])
@@ -333,72 +295,44 @@ static void conversation(int round, bool same_ext, char out[32])
 	snprintf(out, 32, "race-%s-%d", same_ext ? "ext" : "new", round);
 }
 
-static void *send_at_once(void *arg)
+static bool send_at_once(PGconn *pc, int thread, int i, void *ctx, struct errbuf *why)
 {
-	struct sender *s = arg;
-	struct errbuf why = {""};
-	struct pg *pg = pg_open(pgserver_conninfo(s->fx->server), &why);
+	struct senders *s = ctx;
+	struct api_error err = {0};
+	char conv[32], text[32];
+	struct chat c;
+	struct message m;
 
-	if (!pg)
-		api_error_set(&s->err, API_INTERNAL, "%s", why.msg);
-	/* Every round's barriers are passed even after an error, or the
-	 * others would wait for this thread for ever. */
-	for (int i = 0; i < ROUNDS; i++) {
-		char conv[32], text[32];
-		conversation(i, s->same_ext, conv);
-		snprintf(text, sizeof text, "from %d", s->index);
-		struct ingest in = customer(conv, s->same_ext ? "the-one" : NULL, text, false);
-		struct chat c;
-		struct message m;
-		pthread_barrier_wait(s->go);
-		if (pg &&
-		    pg_ingest(pg_conn(pg), &s->fx->bot, &in, &c, &m, &s->created[i], &s->err)) {
-			memcpy(s->chat[i], c.id, sizeof s->chat[i]);
-			memcpy(s->message[i], m.id, sizeof s->message[i]);
-			s->seq[i] = m.seq;
-			chat_free(&c);
-			message_free(&m);
-		} else if (pg) {
-			pg_close(pg);
-			pg = NULL;
-		}
-		pthread_barrier_wait(s->done);
+	conversation(i, s->same_ext, conv);
+	snprintf(text, sizeof text, "from %d", thread);
+	struct ingest in = customer(conv, s->same_ext ? "the-one" : NULL, text, false);
+	if (!pg_ingest(pc, &s->fx->bot, &in, &c, &m, &s->created[thread][i], &err)) {
+		/* the runner's buffer says it; an empty description would not */
+		snprintf(why->msg, sizeof why->msg, "%s",
+			 err.description[0] ? err.description : "pg_ingest failed");
+		return false;
 	}
-	pg_close(pg);
-	return NULL;
+	memcpy(s->chat[thread][i], c.id, sizeof s->chat[thread][i]);
+	memcpy(s->message[thread][i], m.id, sizeof s->message[thread][i]);
+	s->seq[thread][i] = m.seq;
+	chat_free(&c);
+	message_free(&m);
+	return true;
 }
 
-static void race(struct fx *fx, bool same_ext, struct sender s[THREADS])
+static void race(struct fx *fx, struct senders *s)
 {
-	pthread_t t[THREADS];
-	pthread_barrier_t go, done;
-
-	pthread_barrier_init(&go, NULL, THREADS + 1);
-	pthread_barrier_init(&done, NULL, THREADS + 1);
-	for (int i = 0; i < THREADS; i++) {
-		s[i] = (struct sender){.fx = fx, .index = i, .same_ext = same_ext, .go = &go,
-				       .done = &done};
-		assert_int_equal(pthread_create(&t[i], NULL, send_at_once, &s[i]), 0);
-	}
-	for (int round = 0; round < ROUNDS; round++) {
-		pthread_barrier_wait(&go);
-		pthread_barrier_wait(&done);
-	}
-	for (int i = 0; i < THREADS; i++)
-		pthread_join(t[i], NULL);
-	pthread_barrier_destroy(&go);
-	pthread_barrier_destroy(&done);
-	for (int i = 0; i < THREADS; i++)
-		if (s[i].err.type != API_OK)
-			fail_msg("sender %d: %s", i, s[i].err.description);
+	pgfx_race(&(struct pgfx_race){.conninfo = pgserver_conninfo(fx->db.server),
+				      .threads = THREADS, .rounds = ROUNDS, .turn = send_at_once,
+				      .ctx = s, .who = "sender"});
 }
 
 static void test_a_new_external_id_makes_one_chat(void **state)
 {
 	struct fx *fx = *state;
-	struct sender s[THREADS];
+	struct senders s = {.fx = fx, .same_ext = false};
 
-	race(fx, false, s);
+	race(fx, &s);
 	for (int round = 0; round < ROUNDS; round++) {
 		char conv[32];
 		bool seen[THREADS + 1] = {false};
@@ -409,13 +343,13 @@ static void test_a_new_external_id_makes_one_chat(void **state)
 				 1);
 		for (int i = 0; i < THREADS; i++) {
 			/* one chat for all, and each its own seq of 1..N */
-			assert_true(s[i].created[round]);
-			assert_string_equal(s[i].chat[round], s[0].chat[round]);
-			assert_in_range(s[i].seq[round], 1, THREADS);
-			assert_false(seen[s[i].seq[round]]);
-			seen[s[i].seq[round]] = true;
+			assert_true(s.created[i][round]);
+			assert_string_equal(s.chat[i][round], s.chat[0][round]);
+			assert_in_range(s.seq[i][round], 1, THREADS);
+			assert_false(seen[s.seq[i][round]]);
+			seen[s.seq[i][round]] = true;
 		}
-		const char *c[] = {s[0].chat[round]};
+		const char *c[] = {s.chat[0][round]};
 		assert_int_equal(number(fx, "SELECT message_count FROM chats WHERE id = $1", 1, c),
 				 THREADS);
 		assert_int_equal(number(fx, "SELECT count(*) FROM messages WHERE chat_id = $1", 1,
@@ -438,20 +372,20 @@ static void test_a_new_external_id_makes_one_chat(void **state)
 static void test_an_external_message_id_sent_at_once_is_stored_once(void **state)
 {
 	struct fx *fx = *state;
-	struct sender s[THREADS];
+	struct senders s = {.fx = fx, .same_ext = true};
 
-	race(fx, true, s);
+	race(fx, &s);
 	for (int round = 0; round < ROUNDS; round++) {
 		int created = 0;
 		for (int i = 0; i < THREADS; i++) {
-			created += s[i].created[round];
+			created += s.created[i][round];
 			/* every sender was answered with the one message */
-			assert_string_equal(s[i].chat[round], s[0].chat[round]);
-			assert_string_equal(s[i].message[round], s[0].message[round]);
-			assert_int_equal(s[i].seq[round], 1);
+			assert_string_equal(s.chat[i][round], s.chat[0][round]);
+			assert_string_equal(s.message[i][round], s.message[0][round]);
+			assert_int_equal(s.seq[i][round], 1);
 		}
 		assert_int_equal(created, 1);
-		const char *c[] = {s[0].chat[round]};
+		const char *c[] = {s.chat[0][round]};
 		assert_int_equal(number(fx, "SELECT count(*) FROM messages WHERE chat_id = $1", 1,
 					c),
 				 1);
@@ -470,5 +404,5 @@ int main(void)
 		cmocka_unit_test(test_a_new_external_id_makes_one_chat),
 		cmocka_unit_test(test_an_external_message_id_sent_at_once_is_stored_once),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, pgfx_teardown);
 }

@@ -23,19 +23,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "log.h"
 #include "pg.h"
 #include "pg_listen.h"
-#include "pgserver.h"
+#include "pg_fixture.h"
 
 /* How long any one wait may take before the test fails; generous, for
  * sanitizers on a loaded machine. */
 #define WAIT_MS 60000
 
 struct fx {
-	struct pgserver *server;
+	struct pgfx db; /* first: pgfx_teardown frees the whole; the server only */
 	int dbs;
 };
 
@@ -48,54 +47,22 @@ struct db {
 	uuid_str chat;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static PGresult *sql(PGconn *c, const char *text, int n, const char *const *params)
-{
-	PGresult *r = PQexecParams(c, text, n, NULL, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(r);
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		fail_msg("%s: %s", text, PQerrorMessage(c));
-	return r;
-}
-
-static void run(PGconn *c, const char *text, int n, const char *const *params)
-{
-	PQclear(sql(c, text, n, params));
-}
-
-static void new_id(uuid_str id)
-{
-	struct errbuf err;
-	assert_true(uuid_generate(id, &err));
-}
-
 /* A fresh database, migrated, with one chat. */
-static void db_open(struct fx *fx, struct db *db)
+static void open_db(struct fx *fx, struct db *db)
 {
 	struct errbuf err = {""};
 	char name[32];
 	uuid_str channel, owner;
 
 	snprintf(name, sizeof name, "listen_%d", ++fx->dbs);
-	assert_true(pgserver_create_db(fx->server, name, db->conninfo, sizeof db->conninfo));
+	assert_true(pgserver_create_db(fx->db.server, name, db->conninfo, sizeof db->conninfo));
 	db->pg = pg_open(db->conninfo, &err);
 	if (!db->pg)
 		fail_msg("pg_open: %s", err.msg);
 	db->c = pg_conn(db->pg);
-	new_id(channel);
-	new_id(owner);
-	new_id(db->chat);
-	run(db->c, "INSERT INTO channels (id, type, name) VALUES ($1, 0, 'widget')", 1,
-	    (const char *[]){channel});
-	run(db->c, "INSERT INTO owners (id, name) VALUES ($1, 'Customer')", 1,
-	    (const char *[]){owner});
-	run(db->c,
+	pgfx_channel_and_owner(db->c, channel, owner);
+	pgfx_new_id(db->chat);
+	pgfx_run(db->c,
 	    "INSERT INTO chats (id, channel_id, channel_type, owner_id, owner_name, created_at,"
 	    " updated_at, responder_type, mode, escalated, state, message_count, version,"
 	    " last_event_seq) VALUES ($1, $2, 0, $3, 'Customer', 0, 0, 0, 0, false, 0, 0, 1, 0)",
@@ -106,15 +73,7 @@ static void db_open(struct fx *fx, struct db *db)
  * its row went in. Its frame is {"seq":N}; even seqs are notes'. */
 static bool append_one(PGconn *c, const char *chat, bool rollback, struct errbuf *err)
 {
-	char json[64];
-	int64_t seq = 0;
-
-	if (!pg_exec(c, "BEGIN", "begin", err) || !pg_event_seq_next(c, &seq, err))
-		return false;
-	snprintf(json, sizeof json, "{\"seq\":%lld}", (long long)seq);
-	struct pg_event ev = {seq, chat, EVENT_CHAT_UPDATED, 0, seq % 2 == 0, json};
-	return pg_event_append(c, &ev, err) &&
-	       pg_exec(c, rollback ? "ROLLBACK" : "COMMIT", "end", err);
+	return pgfx_append_event(c, chat, rollback, true, err);
 }
 
 /* Events first..last at once, as a log that exists already, each frame
@@ -126,14 +85,14 @@ static void append_many(struct db *db, long long first, long long last, int pad)
 	snprintf(from, sizeof from, "%lld", first);
 	snprintf(to, sizeof to, "%lld", last);
 	snprintf(padding, sizeof padding, "%d", pad);
-	run(db->c,
+	pgfx_run(db->c,
 	    "INSERT INTO events (seq, chat_id, type, at, note, json, mode, escalated,"
 	    " responder_type, channel_type, owner_name, recent_key, wait_key)"
 	    " SELECT s, $1, 0, 0, s % 2 = 0, '{\"seq\":' || s || ',\"pad\":\"' ||"
 	    " repeat('x', $4::integer) || '\"}', 0, false, 0, 0, 'Customer', 0, 0"
 	    " FROM generate_series($2::bigint, $3::bigint) s",
 	    4, (const char *[]){db->chat, from, to, padding});
-	run(db->c, "UPDATE event_seq SET seq = $1", 1, (const char *[]){to});
+	pgfx_run(db->c, "UPDATE event_seq SET seq = $1", 1, (const char *[]){to});
 }
 
 /* ---- what the listener hands over --------------------------------------- */
@@ -186,12 +145,12 @@ static bool run_until(uv_loop_t *loop, bool (*cond)(void *), void *arg)
 {
 	uv_timer_t check;
 	bool closed = false;
-	long long deadline = now_ms() + WAIT_MS;
+	long long deadline = pgfx_now_ms() + WAIT_MS;
 
 	uv_timer_init(loop, &check);
 	check.data = &closed;
 	uv_timer_start(&check, on_check, 5, 5);
-	while (!cond(arg) && now_ms() < deadline)
+	while (!cond(arg) && pgfx_now_ms() < deadline)
 		uv_run(loop, UV_RUN_ONCE);
 	uv_close((uv_handle_t *)&check, on_closed);
 	while (!closed)
@@ -342,7 +301,7 @@ static void test_every_commit_once_in_order(void **state)
 	struct crew crew;
 	uv_loop_t loop;
 
-	db_open(fx, &db);
+	open_db(fx, &db);
 	struct got g = {.chat = db.chat};
 	assert_int_equal(uv_loop_init(&loop), 0);
 	struct pg_listener *l = start(&loop, db.conninfo, 0, &g);
@@ -365,10 +324,11 @@ static void test_every_commit_once_in_order(void **state)
  * each kill is an outage of its own. */
 static int listener_pid(PGconn *c, const char *killed)
 {
-	PGresult *r = sql(c, "SELECT pid FROM pg_stat_activity WHERE application_name = $1"
-			     " AND datname = current_database() AND state = 'idle'"
-			     " AND query LIKE 'SELECT seq%' AND pid <> ALL ($2::integer[])",
-			  2, (const char *[]){PG_LISTEN_APPLICATION, killed});
+	PGresult *r = pgfx_sql(c,
+			       "SELECT pid FROM pg_stat_activity WHERE application_name = $1"
+			       " AND datname = current_database() AND state = 'idle'"
+			       " AND query LIKE 'SELECT seq%' AND pid <> ALL ($2::integer[])",
+			       2, (const char *[]){PG_LISTEN_APPLICATION, killed});
 	int pid = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 0;
 	PQclear(r);
 	return pid;
@@ -400,7 +360,7 @@ static void test_a_killed_connection_loses_and_repeats_nothing(void **state)
 	char conninfo[300], *log = NULL;
 	size_t loglen = 0;
 
-	db_open(fx, &db);
+	open_db(fx, &db);
 	/* A password, unused by the server (trust), to see it never logged. */
 	snprintf(conninfo, sizeof conninfo, "%s password=listen-secret", db.conninfo);
 	FILE *logf = open_memstream(&log, &loglen);
@@ -422,7 +382,7 @@ static void test_a_killed_connection_loses_and_repeats_nothing(void **state)
 			break;
 		char pid[16];
 		snprintf(pid, sizeof pid, "%d", r.pid);
-		run(db.c, "SELECT pg_terminate_backend($1)", 1, (const char *[]){pid});
+		pgfx_run(db.c, "SELECT pg_terminate_backend($1)", 1, (const char *[]){pid});
 		/* the next connection, and events handed over after it came */
 		size_t len = strlen(r.killed);
 		snprintf(r.killed + len - 1, sizeof r.killed - len + 1, "%s%d}", k ? "," : "", r.pid);
@@ -455,7 +415,7 @@ static void test_a_start_after_existing_events(void **state)
 	struct errbuf err = {""};
 	uv_loop_t loop;
 
-	db_open(fx, &db);
+	open_db(fx, &db);
 	append_many(&db, 1, 500, 0);
 	struct got g = {.chat = db.chat, .last = 200};
 	assert_int_equal(uv_loop_init(&loop), 0);
@@ -478,9 +438,9 @@ static void test_pruned_events_are_reported_missed(void **state)
 	struct db db;
 	uv_loop_t loop;
 
-	db_open(fx, &db);
+	open_db(fx, &db);
 	append_many(&db, 1, 10, 0);
-	run(db.c, "DELETE FROM events WHERE seq <= 5", 0, NULL);
+	pgfx_run(db.c, "DELETE FROM events WHERE seq <= 5", 0, NULL);
 	struct got g = {.chat = db.chat, .last = 2};
 	assert_int_equal(uv_loop_init(&loop), 0);
 	struct pg_listener *l = start(&loop, db.conninfo, 2, &g);
@@ -510,7 +470,7 @@ struct ticker {
 static void on_tick(uv_timer_t *t)
 {
 	struct ticker *tk = t->data;
-	long long now = now_ms();
+	long long now = pgfx_now_ms();
 
 	if (now - tk->prev > tk->max_gap)
 		tk->max_gap = now - tk->prev;
@@ -526,11 +486,11 @@ static void test_a_long_catch_up_never_blocks_the_loop(void **state)
 	uv_timer_t tick;
 	bool closed = false;
 
-	db_open(fx, &db);
+	open_db(fx, &db);
 	append_many(&db, 1, CATCH_UP, 200);
 	struct got g = {.chat = db.chat};
 	assert_int_equal(uv_loop_init(&loop), 0);
-	struct ticker tk = {.prev = now_ms()};
+	struct ticker tk = {.prev = pgfx_now_ms()};
 	uv_timer_init(&loop, &tick);
 	tick.data = &tk;
 	uv_timer_start(&tick, on_tick, 1, 1);
@@ -558,7 +518,7 @@ static void test_a_stop_before_connecting_frees_everything(void **state)
 	struct got g = {.chat = ""};
 
 	assert_int_equal(uv_loop_init(&loop), 0);
-	struct pg_listener *l = start(&loop, pgserver_conninfo(fx->server), 0, &g);
+	struct pg_listener *l = start(&loop, pgserver_conninfo(fx->db.server), 0, &g);
 	stop_and_close(&loop, l);
 	assert_int_equal(g.count, 0);
 }
@@ -580,20 +540,8 @@ static void test_a_conninfo_that_does_not_parse_is_refused_unsaid(void **state)
 
 static int setup(void **state)
 {
-	struct fx *fx = calloc(1, sizeof *fx);
-
-	*state = fx;
-	return fx && (fx->server = pgserver_start()) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	if (fx)
-		pgserver_stop(fx->server);
-	free(fx);
-	return 0;
+	/* the server only: each test makes a database of its own */
+	return pgfx_new(state, sizeof(struct fx), false) ? 0 : -1;
 }
 
 int main(void)
@@ -607,5 +555,5 @@ int main(void)
 		cmocka_unit_test(test_a_stop_before_connecting_frees_everything),
 		cmocka_unit_test(test_a_conninfo_that_does_not_parse_is_refused_unsaid),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, pgfx_teardown);
 }

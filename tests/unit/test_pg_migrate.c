@@ -16,26 +16,25 @@
 #include <string.h>
 
 #include "pg.h"
-#include "pgserver.h"
+#include "pg_fixture.h"
 
 #define CONNINFO_LEN 192
 
+/* The server only: each test makes a database of its own, to migrate. */
 static int setup(void **state)
 {
-	*state = pgserver_start();
-	return *state ? 0 : -1;
+	return pgfx_new(state, sizeof(struct pgfx), false) ? 0 : -1;
 }
 
-static int teardown(void **state)
+static const struct pgserver *server(void **state)
 {
-	pgserver_stop(*state);
-	return 0;
+	return ((const struct pgfx *)*state)->server;
 }
 
 /* An empty database of the test's own; its conninfo to out. */
 static void fresh_db(void **state, const char *name, char out[CONNINFO_LEN])
 {
-	assert_true(pgserver_create_db(*state, name, out, CONNINFO_LEN));
+	assert_true(pgserver_create_db(server(state), name, out, CONNINFO_LEN));
 }
 
 /* A connection of the test's own, to look at what pg_open did. */
@@ -234,7 +233,7 @@ static void expect_no_password(const char *conninfo, const char *password)
 
 static void test_errors_never_show_the_password(void **state)
 {
-	const char *conninfo = pgserver_conninfo(*state);
+	const char *conninfo = pgserver_conninfo(server(state));
 	char with_password[CONNINFO_LEN * 2];
 
 	/* the last of a repeated keyword wins */
@@ -259,5 +258,5 @@ int main(void)
 		cmocka_unit_test(test_hubs_starting_at_once_migrate_once),
 		cmocka_unit_test(test_errors_never_show_the_password),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, pgfx_teardown);
 }

@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "pg.h"
 #include "pg_fixture.h"
@@ -110,17 +109,11 @@ static bool write_events(PGconn *c, int thread, int round, void *ctx, struct err
 	return true;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The notifications 1..n, in that order and no other, within 30 s. */
 static void hear_in_order(PGconn *c, long long n)
 {
-	long long next = 1, deadline = now_ms() + 30000;
+	long long next = 1, deadline = pgfx_now_ms() + 30000;
 
 	while (next <= n) {
 		PGnotify *note;
@@ -133,7 +126,7 @@ static void hear_in_order(PGconn *c, long long n)
 			next++;
 			PQfreemem(note);
 		}
-		long long left = deadline - now_ms();
+		long long left = deadline - pgfx_now_ms();
 		if (next <= n && left <= 0)
 			fail_msg("heard %lld of %lld notifications within 30 s", next - 1, n);
 		struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
