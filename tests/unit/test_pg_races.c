@@ -228,9 +228,10 @@ static void give_back_round(int round, void *ctx)
 static void note_holder(int round, void *ctx)
 {
 	struct takeovers *t = ctx;
+	const char *p[] = {t->fx->chat};
 	PGresult *res = pgfx_sql(t->fx->db.c,
-				 "SELECT coalesce(responder_id::text, '') FROM chats WHERE id = $1", 1,
-				 (const char *[]){t->fx->chat});
+				 "SELECT coalesce(responder_id::text, '') FROM chats WHERE id = $1",
+				 1, p);
 	snprintf(t->holder[round], sizeof t->holder[round], "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
 }
