@@ -57,6 +57,19 @@ void agent_free(struct agent *a)
 	memset(a, 0, sizeof *a);
 }
 
+bool agents_take_single(struct agent *list, size_t n, struct agent *out)
+{
+	bool one = n == 1;
+
+	if (one)
+		*out = list[0];
+	else
+		for (size_t i = 0; i < n; i++)
+			agent_free(&list[i]);
+	free(list);
+	return one;
+}
+
 void event_free(struct event *e)
 {
 	if (e->chat) {

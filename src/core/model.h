@@ -223,6 +223,10 @@ void owner_free(struct owner *o);
 void chat_free(struct chat *c);
 void message_free(struct message *m);
 void agent_free(struct agent *a);
+/* A list of n agents (heap, each owning its strings) that should hold one:
+ * when it does, that one goes to *out and true; else every entry is freed
+ * and false. The list itself is freed either way. */
+bool agents_take_single(struct agent *list, size_t n, struct agent *out);
 void event_free(struct event *e);
 void chat_presence_free(struct chat_presence *p);
 

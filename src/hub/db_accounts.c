@@ -180,12 +180,6 @@ bool db_agent_get(struct db *db, const char *id, struct agent *out, struct api_e
 
 	if (!agents_query(db, id, &list, &n, err))
 		return false;
-	bool ok = n == 1 || api_error_set(err, API_RESOURCE_NOT_FOUND, "no agent with id %s", id);
-	if (ok)
-		*out = list[0];
-	else
-		for (size_t i = 0; i < n; i++)
-			agent_free(&list[i]);
-	free(list);
-	return ok;
+	return agents_take_single(list, n, out) ||
+	       api_error_set(err, API_RESOURCE_NOT_FOUND, "no agent with id %s", id);
 }

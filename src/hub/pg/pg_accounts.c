@@ -200,14 +200,8 @@ bool pg_agent_get(PGconn *conn, int64_t default_capacity, const char *id, struct
 		return api_error_set(err, API_RESOURCE_NOT_FOUND, "no agent with id %s", id);
 	if (!agents_query(conn, default_capacity, id, &list, &n, err))
 		return false;
-	bool ok = n == 1 || api_error_set(err, API_RESOURCE_NOT_FOUND, "no agent with id %s", id);
-	if (ok)
-		*out = list[0];
-	else
-		for (size_t i = 0; i < n; i++)
-			agent_free(&list[i]);
-	free(list);
-	return ok;
+	return agents_take_single(list, n, out) ||
+	       api_error_set(err, API_RESOURCE_NOT_FOUND, "no agent with id %s", id);
 }
 
 bool pg_agent_set_capacity(PGconn *conn, const char *id, int64_t capacity, struct agent *out,
