@@ -12,9 +12,7 @@
 #include <string.h>
 
 #include "db_internal.h"
-
-/* Room for two names (NAME_MAX_CHARS, up to 4 bytes each) and the words. */
-#define SYSTEM_TEXT_LEN (2 * 4 * NAME_MAX_CHARS + 64)
+#include "handover.h"
 
 struct action {
 	const struct agent *me;
@@ -22,18 +20,6 @@ struct action {
 	bool offered;        /* accept (v1.1): the takeover needs the agent's open offer */
 	struct agent target; /* assign */
 };
-
-/* The agent holding the chat, or NULL. */
-static const char *holder_of(const struct chat *c)
-{
-	return c->responder.type == RESPONDER_AGENT && c->responder.id[0] ? c->responder.id : NULL;
-}
-
-static bool held_by(const struct chat *c, struct api_error *err)
-{
-	return api_error_set(err, API_CONFLICT, "chat is held by agent %s",
-			     c->responder.name ? c->responder.name : c->responder.id);
-}
 
 static bool is_supervisor(const struct agent *a)
 {
@@ -47,9 +33,9 @@ static bool change_holder(struct db *db, const char *sql, const char *new_holder
 {
 	int changes = 0;
 	bool ok = new_holder ? db_run(db, sql,
-				      ARGS(ARG_T(new_holder), ARG_T(c->id), ARG_T(holder_of(c))),
+				      ARGS(ARG_T(new_holder), ARG_T(c->id), ARG_T(handover_holder(c))),
 				      &changes, err)
-			     : db_run(db, sql, ARGS(ARG_T(c->id), ARG_T(holder_of(c))), &changes,
+			     : db_run(db, sql, ARGS(ARG_T(c->id), ARG_T(handover_holder(c))), &changes,
 				      err);
 	if (ok && changes != 1)
 		return api_error_set(err, API_CONFLICT, "the chat changed meanwhile; try again");
@@ -89,27 +75,16 @@ static bool apply_takeover(struct db *db, void *arg, struct chat *c, int64_t now
 			   struct api_error *err)
 {
 	const struct action *a = arg;
-	const char *holder = holder_of(c);
-	char text[SYSTEM_TEXT_LEN];
-	enum system_type type = SYSTEM_TYPE_AGENT_JOINED;
+	struct handover h;
 
-	if (c->state == CHAT_STATE_STOPPED)
-		return api_error_set(err, API_CONFLICT, "chat is stopped");
-	if (a->offered && !offer_take(db, c->id, a->me->id, now, err))
+	/* A stopped chat's refusal is handover_takeover's, offer or not. */
+	if (a->offered && c->state != CHAT_STATE_STOPPED &&
+	    !offer_take(db, c->id, a->me->id, now, err))
 		return false;
-	if (holder && strcmp(holder, a->me->id) == 0)
-		return true; /* already mine: nothing changes, no event */
-	if (holder && !a->force)
-		return held_by(c, err);
-	if (holder) {
-		type = SYSTEM_TYPE_CHAT_REASSIGNED;
-		snprintf(text, sizeof text, "%s took over the chat from %s", a->me->name,
-			 c->responder.name ? c->responder.name : holder);
-	} else {
-		snprintf(text, sizeof text, "%s joined the conversation", a->me->name);
-	}
-	return move_to(db, c, a->me->id, now, err) &&
-	       system_message(db, c->id, type, a->me, text, now, c, err);
+	if (!handover_takeover(c, a->me, a->force, &h, err))
+		return false;
+	return !h.change || (move_to(db, c, a->me->id, now, err) &&
+			     system_message(db, c->id, h.type, a->me, h.text, now, c, err));
 }
 
 bool db_takeover(struct db *db, const struct agent *me, const char *chat_id, bool force,
@@ -117,29 +92,18 @@ bool db_takeover(struct db *db, const struct agent *me, const char *chat_id, boo
 {
 	struct action a = {.me = me, .force = force};
 
-	if (force && !is_supervisor(me))
-		return api_error_set(err, API_FORBIDDEN, "only a supervisor may force a takeover");
-	return chat_transaction(db, chat_id, apply_takeover, &a, out, err);
+	return handover_force_allowed(me, force, err) &&
+	       chat_transaction(db, chat_id, apply_takeover, &a, out, err);
 }
 
 static bool apply_handback(struct db *db, void *arg, struct chat *c, int64_t now,
 			   struct api_error *err)
 {
 	const struct action *a = arg;
-	const char *holder = holder_of(c);
-	char text[SYSTEM_TEXT_LEN];
+	struct handover h;
 
-	if (c->state == CHAT_STATE_STOPPED)
-		return api_error_set(err, API_CONFLICT, "chat is stopped");
-	if (!holder)
-		return api_error_set(err, API_CONFLICT, "chat is not held by an agent");
-	bool mine = strcmp(holder, a->me->id) == 0;
-	if (!mine && !is_supervisor(a->me))
-		return held_by(c, err);
-	if (mine)
-		snprintf(text, sizeof text, "%s left; the bot is back", a->me->name);
-	else
-		snprintf(text, sizeof text, "%s handed the chat back to the bot", a->me->name);
+	if (!handover_handback(c, a->me, &h, err))
+		return false;
 	/* Handing back ends the escalation: escalated_at is cleared too, so it
 	 * always dates the current escalation (the history is in the thread). */
 	return change_holder(db,
@@ -147,7 +111,7 @@ static bool apply_handback(struct db *db, void *arg, struct chat *c, int64_t now
 			     " escalated = 0, escalated_at = NULL, awaiting_since = NULL"
 			     " WHERE id = ? AND state = 0 AND responder_id IS ?",
 			     NULL, c, err) &&
-	       system_message(db, c->id, SYSTEM_TYPE_AGENT_LEFT, a->me, text, now, c, err);
+	       system_message(db, c->id, h.type, a->me, h.text, now, c, err);
 }
 
 bool db_offer_accept(struct db *db, const struct agent *me, const char *chat_id,
@@ -170,8 +134,8 @@ static bool apply_assign(struct db *db, void *arg, struct chat *c, int64_t now,
 			 struct api_error *err)
 {
 	const struct action *a = arg;
-	const char *holder = holder_of(c);
-	char text[SYSTEM_TEXT_LEN];
+	const char *holder = handover_holder(c);
+	char text[HANDOVER_TEXT_LEN];
 
 	if (c->state == CHAT_STATE_STOPPED)
 		return api_error_set(err, API_CONFLICT, "chat is stopped");
@@ -180,7 +144,7 @@ static bool apply_assign(struct db *db, void *arg, struct chat *c, int64_t now,
 	/* An agent may hand on a chat that is theirs or nobody's; taking one
 	 * from a colleague is a supervisor's call. */
 	if (holder && strcmp(holder, a->me->id) != 0 && !is_supervisor(a->me))
-		return held_by(c, err);
+		return handover_held_by(c, err);
 	snprintf(text, sizeof text, "%s %s the chat to %s", a->me->name,
 		 holder ? "reassigned" : "assigned", a->target.name);
 	return move_to(db, c, a->target.id, now, err) &&
@@ -211,13 +175,13 @@ static bool apply_stop(struct db *db, void *arg, struct chat *c, int64_t now,
 		       struct api_error *err)
 {
 	const struct action *a = arg;
-	const char *holder = holder_of(c);
-	char text[SYSTEM_TEXT_LEN];
+	const char *holder = handover_holder(c);
+	char text[HANDOVER_TEXT_LEN];
 
 	if (c->state == CHAT_STATE_STOPPED)
 		return true; /* stopping twice is harmless: no change, no event */
 	if (holder && strcmp(holder, a->me->id) != 0 && !is_supervisor(a->me))
-		return held_by(c, err);
+		return handover_held_by(c, err);
 	snprintf(text, sizeof text, "%s stopped the conversation", a->me->name);
 	/* Nobody answers a stopped chat and nothing waits on it. */
 	return change_holder(db,

@@ -13,7 +13,7 @@ noinst_LIBRARIES += src/hub/libhubdb.a
 src_hub_libhubdb_a_SOURCES = \
 	src/hub/db.c src/hub/db.h src/hub/db_internal.h \
 	src/hub/db_accounts.c \
-	src/hub/db_actions.c \
+	src/hub/db_actions.c src/hub/handover.h \
 	src/hub/db_agents.c \
 	src/hub/db_canned.c \
 	src/hub/db_chats.c \
