@@ -193,4 +193,18 @@ bool pg_chat_get(PGconn *conn, const char *chat_id, struct chat *out, struct api
 bool pg_ingest(PGconn *conn, const struct agent *me, const struct ingest *in, struct chat *chat,
 	       struct message *message, bool *created, struct api_error *err);
 
+/* ---- takeover and handback (pg_actions.c) ------------------------------ */
+
+/* db_takeover and db_handback (db.h) on PostgreSQL, whole operations as
+ * the ones above are: the same types, meaning, errors and system
+ * messages (handover.h decides for both back ends). The chat's row is
+ * locked, the holder changed by pg_takeover's conditional UPDATE (or its
+ * handback twin), so of takeovers racing from any hubs exactly one wins
+ * and the others get 409 naming the winner; the message.created event's
+ * seq is taken last. */
+bool pg_takeover_chat(PGconn *conn, const struct agent *me, const char *chat_id, bool force,
+		      struct chat *out, struct api_error *err);
+bool pg_handback(PGconn *conn, const struct agent *me, const char *chat_id, struct chat *out,
+		 struct api_error *err);
+
 #endif

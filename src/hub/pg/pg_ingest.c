@@ -398,6 +398,35 @@ static bool emit(struct txn *t, struct api_error *err)
 				       params, "mark a chat's last event", err);
 }
 
+/* ---- a system message ------------------------------------------------- */
+
+bool pg_system_message(PGconn *conn, const char *chat_id, enum system_type type,
+		       const struct agent *me, const char *text, int64_t now, struct chat *chat,
+		       struct api_error *err)
+{
+	/* The ingest's own steps, with nothing to ingest: append, then the
+	 * event with its seq taken last. */
+	struct txn t = {.conn = conn, .now = now};
+	struct message m = {.role = MSG_ROLE_SYSTEM, .system_type = type,
+			    .author.name = me ? me->name : (char *)"system", .text = (char *)text};
+
+	memcpy(t.chat.id, chat_id, sizeof t.chat.id);
+	if (me)
+		memcpy(m.author.id, me->id, sizeof m.author.id);
+	bool ok = append(&t, &m, NULL, err) && emit(&t, err);
+	for (int i = 0; i < t.nev; i++) {
+		chat_free(&t.ev[i].chat);
+		message_free(&t.ev[i].message);
+	}
+	if (!ok) {
+		chat_free(&t.chat);
+		return false;
+	}
+	chat_free(chat);
+	*chat = t.chat;
+	return true;
+}
+
 /* ---- the transaction ------------------------------------------------------ */
 
 static bool ingest(struct txn *t, struct message *m, bool *created, struct api_error *err)

@@ -55,4 +55,15 @@ void pg_col_uuid(const PGresult *r, int row, int col, uuid_str out);
 bool pg_chat_load(PGconn *conn, const char *chat_id, bool lock, struct chat *out,
 		  struct api_error *err);
 
+/* ---- messages (pg_ingest.c) --------------------------------------------- */
+
+/* Append a system message by `me` ({null, "system"} when NULL) to the
+ * chat, whose row the caller's transaction has locked, as SQLite's
+ * system_message does: the thread, the previews and the version, then its
+ * message.created event, its seq taken last. *chat (freed first) gets the
+ * chat after. */
+bool pg_system_message(PGconn *conn, const char *chat_id, enum system_type type,
+		       const struct agent *me, const char *text, int64_t now, struct chat *chat,
+		       struct api_error *err);
+
 #endif
