@@ -33,6 +33,7 @@ UNIT_TESTS = \
 	tests/unit/test_pg_races \
 	tests/unit/test_pg_accounts \
 	tests/unit/test_pg_ingest \
+	tests/unit/test_pg_actions \
 	tests/unit/test_pg_listen \
 	tests/unit/test_demo \
 	tests/unit/test_apierror \
@@ -166,6 +167,12 @@ tests_unit_test_pg_ingest_CFLAGS = $(PG_TEST_CFLAGS)
 tests_unit_test_pg_ingest_CPPFLAGS = $(HUBPG_CPPFLAGS)
 tests_unit_test_pg_ingest_LDADD = $(PG_TEST_LDADD)
 tests_unit_test_pg_ingest_LDFLAGS = -pthread
+
+tests_unit_test_pg_actions_SOURCES = tests/unit/test_pg_actions.c $(PG_FIXTURE)
+tests_unit_test_pg_actions_CFLAGS = $(PG_TEST_CFLAGS)
+tests_unit_test_pg_actions_CPPFLAGS = $(HUBPG_CPPFLAGS)
+tests_unit_test_pg_actions_LDADD = $(PG_TEST_LDADD)
+tests_unit_test_pg_actions_LDFLAGS = -pthread
 tests_unit_test_pg_listen_SOURCES = tests/unit/test_pg_listen.c $(PG_FIXTURE)
 tests_unit_test_pg_listen_CFLAGS = $(PG_TEST_CFLAGS)
 tests_unit_test_pg_listen_CPPFLAGS = $(HUBPG_CPPFLAGS)

@@ -11,8 +11,7 @@
 #include "uuid.h"
 
 /* SQLite's chat_select (db_chats.c), column for column, so a chat reads
- * the same from either back end; `lock` adds FOR UPDATE OF c, which locks
- * the chat's row only, not the channel, owner or accounts it joins. */
+ * the same from either back end. */
 #define CHAT_SELECT                                                                        \
 	"SELECT c.id, c.title, ch.id, ch.name, ch.type, o.id, o.external_id, o.name, o.email," \
 	" c.created_at, c.updated_at, c.latest_text, c.latest_at, c.latest_role,"          \
@@ -127,8 +126,21 @@ bool pg_chat_load(PGconn *conn, const char *chat_id, bool lock, struct chat *out
 	 * and would be a type error to PostgreSQL, not a 404. */
 	if (!uuid_valid(chat_id))
 		return api_error_set(err, API_RESOURCE_NOT_FOUND, "no chat with id %s", chat_id);
-	PGresult *r = pg_query(conn, lock ? CHAT_SELECT " FOR UPDATE OF c" : CHAT_SELECT, 1,
-			       params, "read a chat", &why);
+	/* The lock first, in a statement of its own, then the read in the
+	 * next one: under READ COMMITTED that one's snapshot is taken after
+	 * the lock was granted, so it sees all a previous holder of the lock
+	 * committed. A single SELECT … FOR UPDATE would not: re-checking the
+	 * row it waited for, PostgreSQL joins it to the other tables' rows as
+	 * its first snapshot saw them, so a new responder's name would read
+	 * as NULL. */
+	if (lock) {
+		PGresult *l = pg_query(conn, "SELECT 1 FROM chats WHERE id = $1 FOR UPDATE", 1,
+				       params, "lock a chat", &why);
+		if (!l)
+			return pg_api_fail(err, &why);
+		PQclear(l);
+	}
+	PGresult *r = pg_query(conn, CHAT_SELECT, 1, params, "read a chat", &why);
 
 	if (!r)
 		return pg_api_fail(err, &why);
