@@ -22,6 +22,9 @@
  *   events use (codec.c's event_to_string), from chats read by the same
  *   query as SQLite's (pg_chats.c).
  *
+ * pg_system_message lends these steps (append, then emit) to the other
+ * operations that tell the thread of a change (pg_actions.c).
+ *
  * Locks are taken in one order by every ingest — channel, owner, chat,
  * event counter — so two ingests never wait for each other in a circle.
  */
