@@ -70,10 +70,8 @@ bool db_account_add(struct db *db, const char *name, const char *email, enum acc
 
 	if (!name || !*name)
 		return errbuf_set(err, "name: must not be empty");
-	if (!token_new(secret, err))
+	if (!token_new(secret, hash, err))
 		return false;
-	if (!token_hash(secret, hash))
-		return errbuf_set(err, "cannot hash the token");
 	if (!uuid_generate(a.id, &why))
 		return errbuf_set(err, "%s", why.msg);
 	a.name = strdup(name);

@@ -36,7 +36,8 @@ bool token_hash(const char *token, char out[TOKEN_HASH_HEXLEN + 1])
 	return true;
 }
 
-bool token_new(char token[TOKEN_STRLEN + 1], struct errbuf *err)
+bool token_new(char token[TOKEN_STRLEN + 1], char hash[TOKEN_HASH_HEXLEN + 1],
+	       struct errbuf *err)
 {
 	unsigned char b[TOKEN_BYTES];
 	size_t got = 0;
@@ -50,5 +51,5 @@ bool token_new(char token[TOKEN_STRLEN + 1], struct errbuf *err)
 	}
 	memcpy(token, TOKEN_PREFIX, sizeof TOKEN_PREFIX - 1);
 	hex_encode(b, sizeof b, token + sizeof TOKEN_PREFIX - 1);
-	return true;
+	return token_hash(token, hash) || errbuf_set(err, "cannot hash the token");
 }

@@ -21,8 +21,10 @@
 /* A token's SHA-256 as lowercase hex digits: what a database stores. */
 #define TOKEN_HASH_HEXLEN 64
 
-/* A fresh token from getrandom(2) into token[TOKEN_STRLEN + 1]. */
-bool token_new(char token[TOKEN_STRLEN + 1], struct errbuf *err);
+/* A fresh token from getrandom(2) into token[TOKEN_STRLEN + 1], and its
+ * token_hash into hash: what an account about to be stored needs. */
+bool token_new(char token[TOKEN_STRLEN + 1], char hash[TOKEN_HASH_HEXLEN + 1],
+	       struct errbuf *err);
 
 /* The SHA-256 of the whole token (any string) into out. The same work
  * whatever the token, so timing tells nothing about which tokens exist. */

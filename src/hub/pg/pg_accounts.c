@@ -72,10 +72,8 @@ bool pg_account_add(PGconn *conn, const char *name, const char *email, enum acco
 
 	if (!name || !*name)
 		return errbuf_set(err, "name: must not be empty");
-	if (!token_new(secret, err))
+	if (!token_new(secret, hash, err))
 		return false;
-	if (!token_hash(secret, hash))
-		return errbuf_set(err, "cannot hash the token");
 	if (!uuid_generate(id, err))
 		return false;
 	const char *params[] = {id, name, email, pg_int(role, role_text), hash,
