@@ -82,6 +82,15 @@ bool pg_exec(PGconn *conn, const char *sql, const char *what, struct errbuf *err
 	return ok;
 }
 
+bool pg_finish(PGconn *conn, bool ok, const char *what, struct errbuf *err)
+{
+	if (ok)
+		ok = pg_exec(conn, "COMMIT", what, err);
+	if (!ok && PQtransactionStatus(conn) != PQTRANS_IDLE)
+		pg_exec(conn, "ROLLBACK", what, NULL);
+	return ok;
+}
+
 int pg_schema_found(const struct pg *pg)
 {
 	return pg->schema_found;
@@ -140,14 +149,10 @@ static bool migrate(struct pg *pg, struct errbuf *err)
 			  (res = pg_query(pg->conn, "UPDATE schema_version SET version = $1 WHERE id = 1",
 					  1, params, what, err)) &&
 			  (strcmp(PQcmdTuples(res), "1") == 0 ||
-			   errbuf_set(err, "postgresql: %s: schema_version has no row", what)) &&
-			  pg_exec(pg->conn, "COMMIT", what, err);
+			   errbuf_set(err, "postgresql: %s: schema_version has no row", what));
 		PQclear(res);
-		if (!ok) {
-			if (PQtransactionStatus(pg->conn) != PQTRANS_IDLE)
-				pg_exec(pg->conn, "ROLLBACK", what, NULL);
+		if (!pg_finish(pg->conn, ok, what, err))
 			return false;
-		}
 	}
 	return true;
 }

@@ -60,6 +60,11 @@ PGconn *pg_conn(struct pg *pg);
  * "COMMIT", "ROLLBACK"); `what` names it in the error. */
 bool pg_exec(PGconn *conn, const char *sql, const char *what, struct errbuf *err);
 
+/* End the transaction the caller BEGAN: COMMIT when ok, else ROLLBACK if
+ * one is still open (a failed COMMIT has ended it). True when everything
+ * committed; only a failed COMMIT fills err. */
+bool pg_finish(PGconn *conn, bool ok, const char *what, struct errbuf *err);
+
 /* ---- --db targets (pg_target.c) ---------------------------------------- */
 
 /* Does a --db target name a PostgreSQL database: a postgresql:// or

@@ -131,13 +131,9 @@ bool pg_account_ensure(PGconn *conn, const char *name, enum account_role role,
 	 * of their own with `handoffd agent add`. */
 	if (ok && !found)
 		filled = ok = pg_account_add(conn, name, NULL, role, token, out, err);
-	ok = ok && pg_exec(conn, "COMMIT", "ensure an account", err);
-	if (!ok) {
-		if (PQtransactionStatus(conn) != PQTRANS_IDLE)
-			pg_exec(conn, "ROLLBACK", "ensure an account", NULL);
-		if (filled)
-			agent_free(out);
-	}
+	ok = pg_finish(conn, ok, "ensure an account", err);
+	if (!ok && filled)
+		agent_free(out);
 	return ok;
 }
 

@@ -135,10 +135,8 @@ static bool transaction(PGconn *conn, const char *chat_id, action_fn *act,
 		return pg_api_fail(err, &why);
 	bool ok = pg_chat_load(conn, chat_id, true, &c, err) && act(conn, me, force, &c, ts_now(),
 								    err);
-	if (ok && !pg_exec(conn, "COMMIT", "commit a change of holder", &why))
+	if (!pg_finish(conn, ok, "end a change of holder", &why) && ok)
 		ok = pg_api_fail(err, &why);
-	if (!ok && PQtransactionStatus(conn) != PQTRANS_IDLE)
-		pg_exec(conn, "ROLLBACK", "roll back a change of holder", NULL);
 	if (!ok) {
 		chat_free(&c);
 		return false;

@@ -481,11 +481,9 @@ bool pg_ingest(PGconn *conn, const struct agent *me, const struct ingest *in, st
 	if (!pg_exec(t.conn, "BEGIN", "begin an ingest", &why))
 		return pg_api_fail(err, &why);
 	bool ok = ingest(&t, &m, &is_new, err);
-	if (ok && !pg_exec(t.conn, "COMMIT", "commit an ingest", &why))
-		ok = pg_api_fail(err, &why);
 	/* A refusal (stopped chat) or a failure leaves nothing behind. */
-	if (!ok && PQtransactionStatus(t.conn) != PQTRANS_IDLE)
-		pg_exec(t.conn, "ROLLBACK", "roll back an ingest", NULL);
+	if (!pg_finish(t.conn, ok, "end an ingest", &why) && ok)
+		ok = pg_api_fail(err, &why);
 	for (int i = 0; i < t.nev; i++) {
 		chat_free(&t.ev[i].chat);
 		message_free(&t.ev[i].message);
