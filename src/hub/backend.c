@@ -48,8 +48,8 @@ static bool pg_migrate(const char *target, int *found, int *version, struct errb
 
 /* In lookup order: SQLite, which claims every target, comes last. */
 static const struct backend backends[] = {
-	{"postgresql", pg_target_claims, pg_migrate, pg_target_display, false},
-	{DB_BACKEND, sqlite_claims, sqlite_migrate, sqlite_display, true},
+	{"postgresql", pg_target_claims, pg_migrate, pg_target_display, NULL},
+	{DB_BACKEND, sqlite_claims, sqlite_migrate, sqlite_display, storage_sqlite_open},
 };
 
 const struct backend *backend_for(const char *target)

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "errbuf.h"
+#include "storage.h"
 
 struct backend {
 	/* As operators see it named: migrate's answer, the hub's start line,
@@ -27,9 +28,10 @@ struct backend {
 	bool (*migrate)(const char *target, int *found, int *version, struct errbuf *err);
 	/* The target as it may be logged and shown: without a password. */
 	void (*display)(const char *target, char *out, size_t len);
-	/* Whether the hub can serve from it, and `agent add`, `grant` work on
-	 * it; false while the back end holds only its schema. */
-	bool serves;
+	/* Open the target for the hub, `agent add` and `grant` (found: as
+	 * migrate's); NULL while the back end holds only its schema. */
+	struct storage *(*open)(const char *target, const struct storage_settings *set,
+				int *found, struct errbuf *err);
 };
 
 /* The back end `target` names (never NULL: SQLite takes what no other

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "codec.h"
-#include "db.h"
+#include "storage.h"
 #include "handlers.h"
 #include "jsonfield.h"
 
@@ -126,7 +126,7 @@ bool respond_list(struct response *res, const char *name, const void *items, siz
 bool ingest_may_read(const struct request *req, struct api_error *err)
 {
 	if (req->caller->role != ACCOUNT_INGEST ||
-	    db_ingest_may_see(req->db, req->caller->id, req->ids[0]))
+	    req->st->ops->ingest_may_see(req->st, req->caller->id, req->ids[0]))
 		return true;
 	return api_error_set(err, API_RESOURCE_NOT_FOUND, "no chat with id %s", req->ids[0]);
 }

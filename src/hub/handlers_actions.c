@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "handlers.h"
-#include "db.h"
+#include "storage.h"
 #include "jsonfield.h"
 
 bool handle_takeover(const struct request *req, struct response *res, struct api_error *err)
@@ -19,7 +19,7 @@ bool handle_takeover(const struct request *req, struct response *res, struct api
 		return invalid_payload(err, &why);
 	if (force && req->caller->role != ACCOUNT_SUPERVISOR)
 		return api_error_set(err, API_FORBIDDEN, "only a supervisor may force a takeover");
-	return db_takeover(req->db, req->caller, req->ids[0], force, &c, err) &&
+	return req->st->ops->takeover(req->st, req->caller, req->ids[0], force, &c, err) &&
 	       respond_chat(res, &c, err);
 }
 
@@ -27,14 +27,16 @@ bool handle_handback(const struct request *req, struct response *res, struct api
 {
 	struct chat c;
 
-	return db_handback(req->db, req->caller, req->ids[0], &c, err) && respond_chat(res, &c, err);
+	return req->st->ops->handback(req->st, req->caller, req->ids[0], &c, err) &&
+	       respond_chat(res, &c, err);
 }
 
 bool handle_stop(const struct request *req, struct response *res, struct api_error *err)
 {
 	struct chat c;
 
-	return db_stop(req->db, req->caller, req->ids[0], &c, err) && respond_chat(res, &c, err);
+	return req->st->ops->stop(req->st, req->caller, req->ids[0], &c, err) &&
+	       respond_chat(res, &c, err);
 }
 
 bool handle_assign(const struct request *req, struct response *res, struct api_error *err)
@@ -48,7 +50,7 @@ bool handle_assign(const struct request *req, struct response *res, struct api_e
 		return false;
 	if (!jf_uuid(body, "agent_id", JF_REQUIRED, agent_id, &why))
 		return invalid_payload(err, &why);
-	return db_assign(req->db, req->caller, req->ids[0], agent_id, &c, err) &&
+	return req->st->ops->assign(req->st, req->caller, req->ids[0], agent_id, &c, err) &&
 	       respond_chat(res, &c, err);
 }
 
@@ -69,8 +71,8 @@ bool handle_rating(const struct request *req, struct response *res, struct api_e
 		free(feedback);
 		return invalid_payload(err, &why);
 	}
-	bool ok = db_rate(req->db, req->caller, req->ids[0], (int)score, feedback, suggested, &c,
-			  err);
+	bool ok = req->st->ops->rate(req->st, req->caller, req->ids[0], (int)score, feedback,
+				     suggested, &c, err);
 	free(feedback);
 	free(suggested);
 	return ok && respond_chat(res, &c, err);

@@ -5,7 +5,7 @@
  */
 #include "codec.h"
 #include "handlers.h"
-#include "db.h"
+#include "storage.h"
 #include "jsonfield.h"
 
 bool handle_agent_patch(const struct request *req, struct response *res, struct api_error *err)
@@ -19,7 +19,7 @@ bool handle_agent_patch(const struct request *req, struct response *res, struct 
 		return false;
 	if (!jf_int(body, "capacity", JF_REQUIRED, 0, CAPACITY_MAX, &capacity, &why))
 		return invalid_payload(err, &why);
-	if (!db_agent_set_capacity(req->db, req->ids[0], capacity, &a, err))
+	if (!req->st->ops->agent_set_capacity(req->st, req->ids[0], capacity, &a, err))
 		return false;
 	a.status = req->agent_status(req->tell_ctx, a.id);
 	req->agent_changed(req->tell_ctx, a.id);
@@ -32,7 +32,7 @@ bool handle_offer_accept(const struct request *req, struct response *res, struct
 {
 	struct chat c;
 
-	return db_offer_accept(req->db, req->caller, req->ids[0], &c, err) &&
+	return req->st->ops->offer_accept(req->st, req->caller, req->ids[0], &c, err) &&
 	       respond_chat(res, &c, err);
 }
 
@@ -40,9 +40,9 @@ bool handle_offer_pass(const struct request *req, struct response *res, struct a
 {
 	struct chat c;
 
-	if (!db_offer_pass(req->db, req->caller, req->ids[0], err))
+	if (!req->st->ops->offer_pass(req->st, req->caller, req->ids[0], err))
 		return false;
 	/* The next agent's turn. */
 	req->agent_changed(req->tell_ctx, NULL);
-	return db_chat_get(req->db, req->ids[0], &c, err) && respond_chat(res, &c, err);
+	return req->st->ops->chat_get(req->st, req->ids[0], &c, err) && respond_chat(res, &c, err);
 }

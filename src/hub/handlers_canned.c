@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "canned.h"
-#include "db.h"
+#include "storage.h"
 #include "handlers.h"
 #include "jsonfield.h"
 
@@ -20,7 +20,7 @@ bool handle_canned_list(const struct request *req, struct response *res, struct 
 	struct canned *list = NULL;
 	size_t n = 0;
 
-	if (!db_canned_list(req->db, req->caller, &list, &n, err))
+	if (!req->st->ops->canned_list(req->st, req->caller, &list, &n, err))
 		return false;
 	bool ok = respond_list(res, "replies", list, n, sizeof *list, encode_canned, NULL, err);
 	for (size_t i = 0; i < n; i++)
@@ -60,7 +60,7 @@ bool handle_canned_add(const struct request *req, struct response *res, struct a
 	bool ok = true;
 	if (shared && req->caller->role != ACCOUNT_SUPERVISOR)
 		ok = api_error_set(err, API_FORBIDDEN, "only a supervisor may add a shared reply");
-	ok = ok && db_canned_add(req->db, req->caller, name, text, shared, &r, err);
+	ok = ok && req->st->ops->canned_add(req->st, req->caller, name, text, shared, &r, err);
 	free(name);
 	free(text);
 	return ok && respond_canned(res, 201, &r, err);
@@ -70,6 +70,6 @@ bool handle_canned_remove(const struct request *req, struct response *res, struc
 {
 	struct canned r;
 
-	return db_canned_remove(req->db, req->caller, req->ids[0], &r, err) &&
+	return req->st->ops->canned_remove(req->st, req->caller, req->ids[0], &r, err) &&
 	       respond_canned(res, 200, &r, err);
 }

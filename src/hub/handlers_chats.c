@@ -6,7 +6,7 @@
 
 #include "codec.h"
 #include "handlers.h"
-#include "db.h"
+#include "storage.h"
 #include "jsonfield.h"
 
 /* responder=me|none|bot|<agent uuid> */
@@ -87,7 +87,8 @@ bool handle_chats_list(const struct request *req, struct response *res, struct a
 	struct chat_page page = {0};
 
 	chat_query_init(&q);
-	if (!parse_chat_query(req, &q, err) || !db_chats_list(req->db, req->caller, &q, &page, err))
+	if (!parse_chat_query(req, &q, err) ||
+	    !req->st->ops->chats_list(req->st, req->caller, &q, &page, err))
 		return false;
 
 	cJSON *meta = cJSON_CreateObject();
@@ -107,9 +108,9 @@ bool handle_chat_get(const struct request *req, struct response *res, struct api
 {
 	struct chat c;
 
-	if (!ingest_may_read(req, err) || !db_chat_get(req->db, req->ids[0], &c, err))
+	if (!ingest_may_read(req, err) || !req->st->ops->chat_get(req->st, req->ids[0], &c, err))
 		return false;
-	if (!db_chat_unread(req->db, req->caller, &c, err)) {
+	if (!req->st->ops->chat_unread(req->st, req->caller, &c, err)) {
 		chat_free(&c);
 		return false;
 	}
@@ -131,7 +132,7 @@ bool handle_chat_read(const struct request *req, struct response *res, struct ap
 		return false;
 	if (!jf_int(body, "seq", JF_REQUIRED, 1, INT64_MAX, &seq, &why))
 		return invalid_payload(err, &why);
-	if (!db_chat_read(req->db, req->caller, req->ids[0], seq, &ev, &moved, err))
+	if (!req->st->ops->chat_read(req->st, req->caller, req->ids[0], seq, &ev, &moved, err))
 		return false;
 	cJSON *j = event_to_json(&ev);
 	if (!j)
@@ -163,7 +164,7 @@ bool handle_chat_patch(const struct request *req, struct response *res, struct a
 	if (!title && status < 0)
 		return api_error_set(err, API_INVALID_PAYLOAD,
 				     "nothing to change: give title or ticket_status");
-	bool ok = db_chat_patch(req->db, req->caller, req->ids[0], title, status, &c, err);
+	bool ok = req->st->ops->chat_patch(req->st, req->caller, req->ids[0], title, status, &c, err);
 	free(title);
 	return ok && respond_chat(res, &c, err);
 }

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #include "codec.h"
-#include "db.h"
+#include "storage.h"
 #include "handlers.h"
 #include "jsonfield.h"
 #include "timeutil.h"
@@ -98,8 +98,8 @@ bool handle_dashboard(const struct request *req, struct response *res, struct ap
 
 	if (!agents_with_status(req, &agents, &n, err))
 		return false;
-	bool ok = db_stats_daily(req->db, today, today, &day, &ndays, err);
-	if (ok && !db_dashboard(req->db, now, agents, n, &d, err)) {
+	bool ok = req->st->ops->stats_daily(req->st, today, today, &day, &ndays, err);
+	if (ok && !req->st->ops->dashboard(req->st, now, agents, n, &d, err)) {
 		free(day);
 		ok = false;
 	}

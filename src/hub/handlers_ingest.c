@@ -8,7 +8,7 @@
 
 #include "codec.h"
 #include "handlers.h"
-#include "db.h"
+#include "storage.h"
 #include "jsonfield.h"
 
 /* Everything the body owns, freed in one place whatever failed. */
@@ -144,7 +144,7 @@ bool handle_ingest(const struct request *req, struct response *res, struct api_e
 		ingest_body_free(&owned);
 		return invalid_payload(err, &why);
 	}
-	bool ok = db_ingest(req->db, req->caller, &in, &chat, &msg, &created, err);
+	bool ok = req->st->ops->ingest(req->st, req->caller, &in, &chat, &msg, &created, err);
 	ingest_body_free(&owned);
 	if (!ok)
 		return false;
@@ -225,7 +225,7 @@ bool handle_ingest_batch(const struct request *req, struct response *res, struct
 	/* The request was counted once when it was admitted; its items are. */
 	if (ok && req->charge)
 		req->charge(req, (unsigned)n - 1);
-	ok = ok && db_ingest_batch(req->db, req->caller, in, n, out, err);
+	ok = ok && req->st->ops->ingest_batch(req->st, req->caller, in, n, out, err);
 	cJSON *answer = ok ? batch_json(out, n) : NULL;
 	for (size_t i = 0; ok && i < n; i++)
 		ingest_result_free(&out[i]);

@@ -6,7 +6,7 @@
 
 #include "codec.h"
 #include "handlers.h"
-#include "db.h"
+#include "storage.h"
 #include "jsonfield.h"
 
 /* Notes never leave the hub through an ingest account: the page keeps
@@ -37,7 +37,8 @@ bool handle_messages_list(const struct request *req, struct response *res, struc
 		return api_error_set(err, API_INVALID_QUERY,
 				     "before_seq and after_seq cannot be combined");
 	if (!ingest_may_read(req, err) ||
-	    !db_messages_list(req->db, req->ids[0], before, after, (int)limit, &page, err))
+	    !req->st->ops->messages_list(req->st, req->ids[0], before, after, (int)limit, &page,
+					 err))
 		return false;
 	if (req->caller->role == ACCOUNT_INGEST)
 		drop_notes(&page);
@@ -74,8 +75,8 @@ bool handle_message_post(const struct request *req, struct response *res, struct
 		free(client_msg_id);
 		return invalid_payload(err, &why);
 	}
-	ok = db_reply(req->db, req->caller, req->ids[0], text, client_msg_id, internal, &m,
-		      &created, err);
+	ok = req->st->ops->reply(req->st, req->caller, req->ids[0], text, client_msg_id, internal,
+				 &m, &created, err);
 	free(text);
 	free(client_msg_id);
 	if (!ok)

@@ -7,7 +7,7 @@
 
 #include "codec.h"
 #include "handlers.h"
-#include "db.h"
+#include "storage.h"
 #include "jsonfield.h"
 
 bool handle_health(const struct request *req, struct response *res, struct api_error *err)
@@ -37,7 +37,7 @@ bool handle_me(const struct request *req, struct response *res, struct api_error
 bool agents_with_status(const struct request *req, struct agent **out, size_t *n,
 			struct api_error *err)
 {
-	if (!db_agents_list(req->db, out, n, err))
+	if (!req->st->ops->agents_list(req->st, out, n, err))
 		return false;
 	for (size_t i = 0; i < *n; i++)
 		(*out)[i].status = req->agent_status(req->tell_ctx, (*out)[i].id); /* v1.1 */
@@ -130,14 +130,14 @@ bool handle_stats_daily(const struct request *req, struct response *res, struct 
 
 	if (!date_param(req, "from", &from, err) || !date_param(req, "to", &to, err))
 		return false;
-	if (!db_stats_daily(req->db, from, to, &days, &n, err))
+	if (!req->st->ops->stats_daily(req->st, from, to, &days, &n, err))
 		return false;
 
 	bool ok = respond_list(res, "days", days, n, sizeof *days, encode_day, NULL, err);
 	free(days);
 	struct platform_stats *platforms = NULL;
 	size_t np = 0;
-	if (!ok || !db_stats_platforms(req->db, from, to, &platforms, &np, err))
+	if (!ok || !req->st->ops->stats_platforms(req->st, from, to, &platforms, &np, err))
 		return false;
 	cJSON *p = encode_platforms(platforms, np);
 	db_platform_stats_free(platforms, np);

@@ -3,7 +3,7 @@
  * chats (protocol v1.1), for agents and supervisors.
  */
 #include "codec.h"
-#include "db.h"
+#include "storage.h"
 #include "handlers.h"
 #include "jsonfield.h"
 
@@ -27,7 +27,7 @@ bool handle_owner_get(const struct request *req, struct response *res, struct ap
 {
 	struct owner_details d;
 
-	if (!db_owner_get(req->db, req->ids[0], &d, err))
+	if (!req->st->ops->owner_get(req->st, req->ids[0], &d, err))
 		return false;
 	cJSON *body = cJSON_CreateObject(), *chats = NULL;
 	bool ok = body && json_add_child(body, "owner", owner_json(&d)) &&

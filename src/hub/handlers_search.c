@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "handlers.h"
-#include "db.h"
+#include "storage.h"
 #include "jsonfield.h"
 
 /* {"chat_id", "message_id", "seq", "created_at", "role", "snippet",
@@ -50,7 +50,7 @@ bool handle_search(const struct request *req, struct response *res, struct api_e
 	if (!q || !*q)
 		return api_error_set(err, API_INVALID_QUERY, "q: is required");
 	/* The route is for agents and supervisors, who read notes. */
-	if (!db_search(req->db, q, true, (int)limit, &page, err))
+	if (!req->st->ops->search(req->st, q, true, (int)limit, &page, err))
 		return false;
 	bool ok = respond_list(res, "results", page.hits, page.count, sizeof *page.hits,
 			       encode_hit, NULL, err);

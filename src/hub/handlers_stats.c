@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "db.h"
+#include "storage.h"
 #include "handlers.h"
 #include "jsonfield.h"
 #include "timeutil.h"
@@ -56,7 +56,7 @@ bool handle_ingest_stats(const struct request *req, struct response *res, struct
 		free(days);
 		return invalid_payload(err, &why);
 	}
-	ok = db_stats_ingest(req->db, req->caller, platform, days, (size_t)n, err);
+	ok = req->st->ops->stats_ingest(req->st, req->caller, platform, days, (size_t)n, err);
 	free(platform);
 	free(days);
 	if (!ok)

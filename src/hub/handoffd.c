@@ -22,7 +22,7 @@
 #include <uv.h>
 
 #include "backend.h"
-#include "db.h"
+#include "storage.h"
 #include "demo_sim.h"
 #include "handlers.h"
 #include "server.h"
@@ -179,16 +179,19 @@ static bool parse_uint_option(const char *name, const char *s, unsigned min, uns
 	return true;
 }
 
-/* db_open, or NULL once the reason is on stderr: also for a target whose
- * back end does not serve yet. The target is shown without a password. */
-static struct db *open_db(const char *target)
+/* The target's back end opened, or NULL once the reason is on stderr: also
+ * for a back end that does not serve yet. The target is shown without a
+ * password. *found (may be NULL) gets the schema version found. */
+static struct storage *open_storage(const char *target, const struct storage_settings *set,
+				    int *found)
 {
 	const struct backend *b = backend_for(target);
 	char shown[1024];
 	struct errbuf err;
+	int was;
 
 	b->display(target, shown, sizeof shown);
-	if (!b->serves) {
+	if (!b->open) {
 		fprintf(stderr,
 			"handoffd: %s: this handoffd can only migrate a %s database "
 			"(handoffd migrate), not serve from it or change its accounts; "
@@ -196,11 +199,14 @@ static struct db *open_db(const char *target)
 			shown, b->name);
 		return NULL;
 	}
-	struct db *db = db_open(target, &err);
-	if (!db)
+	struct storage *st = b->open(target, set, found ? found : &was, &err);
+	if (!st)
 		fprintf(stderr, "handoffd: %s: %s\n", shown, err.msg);
-	return db;
+	return st;
 }
+
+/* What `agent add` and `grant` open with: nothing of theirs reads these. */
+static const struct storage_settings cli_settings = {EVENTS_RETAINED, DEFAULT_CAPACITY};
 
 static int serve(const char *listen, const char *db_path, bool demo, uint64_t seed,
 		 unsigned retained, unsigned capacity, const struct server_limits *limits)
@@ -213,24 +219,30 @@ static int serve(const char *listen, const char *db_path, bool demo, uint64_t se
 	if (!parse_listen(listen, host, sizeof host, &port))
 		return usage_error("--listen wants HOST:PORT, not \"%s\"", listen);
 
-	struct db *db = open_db(db_path);
-	if (!db)
+	const struct storage_settings set = {retained, capacity};
+	int found;
+	struct storage *st = open_storage(db_path, &set, &found);
+	if (!st)
 		return 1;
+	struct db *db = storage_sqlite_db(st);
+	if (demo && !db) {
+		fprintf(stderr, "handoffd: --demo runs on a SQLite file (--db PATH)\n");
+		st->ops->close(st);
+		return 1;
+	}
 	char about[2048];
-	backend_describe(backend_for(db_path), db_path, db_schema_found(db), DB_SCHEMA_VERSION,
-			 about, sizeof about);
+	backend_describe(backend_for(db_path), db_path, found, st->ops->schema_version, about,
+			 sizeof about);
 	log_info("%s", about);
-	db_set_retention(db, retained);
-	db_set_default_capacity(db, capacity);
 	/* A client that vanishes mid-write must not kill the hub. */
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
 
 	hub.loop = uv_default_loop();
-	hub.server = server_start(hub.loop, db, host, port, limits, &err);
+	hub.server = server_start(hub.loop, st, host, port, limits, &err);
 	if (!hub.server) {
 		fprintf(stderr, "handoffd: cannot listen on %s: %s\n", listen, err.msg);
-		db_close(db);
+		st->ops->close(st);
 		return 1;
 	}
 	char token_path[4096];
@@ -242,7 +254,7 @@ static int serve(const char *listen, const char *db_path, bool demo, uint64_t se
 			server_stop(hub.server);
 			uv_run(hub.loop, UV_RUN_DEFAULT);
 			server_free(hub.server);
-			db_close(db);
+			st->ops->close(st);
 			return 1;
 		}
 	}
@@ -261,7 +273,7 @@ static int serve(const char *listen, const char *db_path, bool demo, uint64_t se
 	uv_run(hub.loop, UV_RUN_DEFAULT);
 
 	server_free(hub.server);
-	db_close(db);
+	st->ops->close(st);
 	uv_loop_close(hub.loop);
 	log_info("stopped");
 	return 0;
@@ -301,13 +313,13 @@ static int agent_add(int argc, char **argv)
 		return usage_error("agent add takes exactly one NAME");
 
 	struct errbuf err;
-	struct db *db = open_db(db_path);
-	if (!db)
+	struct storage *st = open_storage(db_path, &cli_settings, NULL);
+	if (!st)
 		return 1;
 	char token[TOKEN_STRLEN + 1];
 	struct agent a;
-	bool ok = db_account_add(db, argv[optind], email, role, token, &a, &err);
-	db_close(db);
+	bool ok = st->ops->account_add(st, argv[optind], email, role, token, &a, &err);
+	st->ops->close(st);
 	if (!ok) {
 		fprintf(stderr, "handoffd: agent add: %s\n", err.msg);
 		return 1;
@@ -354,11 +366,11 @@ static int grant(int argc, char **argv)
 
 	struct errbuf err;
 	bool changed = false;
-	struct db *db = open_db(db_path);
-	if (!db)
+	struct storage *st = open_storage(db_path, &cli_settings, NULL);
+	if (!st)
 		return 1;
-	bool ok = db_grant(db, argv[optind], kind, source, revoke, &changed, &err);
-	db_close(db);
+	bool ok = st->ops->grant(st, argv[optind], kind, source, revoke, &changed, &err);
+	st->ops->close(st);
 	if (!ok) {
 		fprintf(stderr, "handoffd: %s: %s\n", cmd, err.msg);
 		return 1;

@@ -29,7 +29,8 @@ src_hub_libhubdb_a_SOURCES = \
 	src/hub/db_reads.c \
 	src/hub/db_stats.c \
 	src/hub/db_dashboard.c \
-	src/hub/db_stats_platforms.c
+	src/hub/db_stats_platforms.c \
+	src/hub/storage.h src/hub/storage_sqlite.c
 src_hub_libhubdb_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 src_hub_libhubdb_a_CPPFLAGS = $(HUB_CPPFLAGS)
 HUBDB_LIBS = src/hub/libhubdb.a $(TOKEN_LIBS) $(CORE_LIBS) $(SQLITE_LIBS)

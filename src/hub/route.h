@@ -18,7 +18,7 @@
 #include "apierror.h"
 #include "model.h"
 
-struct db;
+struct storage;
 
 enum http_method { HTTP_GET, HTTP_POST, HTTP_PATCH, HTTP_PUT, HTTP_DELETE, HTTP_OTHER };
 
@@ -43,7 +43,7 @@ struct request {
 	const cJSON *body;                 /* parsed JSON body, or NULL when none */
 	const struct agent *caller;        /* NULL only on ROLES_PUBLIC routes */
 	const char *ids[ROUTE_MAX_IDS];    /* the {id} segments, validated UUIDs */
-	struct db *db;
+	struct storage *st;                /* the back end, this thread's handle */
 	/* Count `n` requests more against the caller's rate limit (a batch
 	 * counts as its items; the request itself was one), even past empty:
 	 * the caller's next requests wait until it has refilled. */

@@ -115,7 +115,7 @@ static struct lws_vhost *vhost_create(struct server *s)
 	return lws_create_vhost(s->ctx, &info);
 }
 
-struct server *server_start(uv_loop_t *loop, struct db *db, const char *host, int port,
+struct server *server_start(uv_loop_t *loop, struct storage *st, const char *host, int port,
 			    const struct server_limits *limits, struct errbuf *err)
 {
 	struct server *s = calloc(1, sizeof *s);
@@ -125,7 +125,7 @@ struct server *server_start(uv_loop_t *loop, struct db *db, const char *host, in
 		return NULL;
 	}
 	s->loop = loop;
-	s->db = db;
+	s->st = st;
 	s->limits = *limits;
 	s->listener.fd = s->listener.spare_fd = -1;
 	s->accounts = ratelimit_new(RATE_BUCKETS);
@@ -152,8 +152,8 @@ struct server *server_start(uv_loop_t *loop, struct db *db, const char *host, in
 		server_free(s);
 		return NULL;
 	}
-	s->head = db_events_head(db);
-	db_set_event_listener(db, events_on_commit, s);
+	s->head = st->ops->events_head(st);
+	st->ops->set_event_listener(st, events_on_commit, s);
 	return s;
 }
 
@@ -167,7 +167,7 @@ void server_stop(struct server *s)
 	if (!s || s->stopping)
 		return;
 	s->stopping = true;
-	db_set_event_listener(s->db, NULL, NULL);
+	s->st->ops->set_event_listener(s->st, NULL, NULL);
 	accept_stop(s);
 	events_close(s);
 	presence_close(s);
@@ -181,7 +181,7 @@ void server_free(struct server *s)
 		return;
 	if (s->ctx) {
 		if (!s->stopping)
-			db_set_event_listener(s->db, NULL, NULL);
+			s->st->ops->set_event_listener(s->st, NULL, NULL);
 		context_destroy_now(s);
 	}
 	if ((s->flush_ready || s->listener.ready || s->agents.ready) && !s->stopping) {

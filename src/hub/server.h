@@ -22,7 +22,7 @@
 #include "model.h"
 #include "ratelimit.h"
 
-struct db;
+struct storage;
 struct server;
 
 #define SERVER_MAX_BODY (64 * 1024)
@@ -58,7 +58,7 @@ struct server_limits {
 	}
 
 /* Listen on host:port (port 0 picks a free one) on `loop`. */
-struct server *server_start(uv_loop_t *loop, struct db *db, const char *host, int port,
+struct server *server_start(uv_loop_t *loop, struct storage *st, const char *host, int port,
 			    const struct server_limits *limits, struct errbuf *err);
 
 /* The port actually bound (useful after port 0). */

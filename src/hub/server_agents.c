@@ -84,8 +84,8 @@ static void on_round(uv_timer_t *t)
 		return;
 	s->agents.last_round = uv_now(s->loop);
 	size_t nonline = events_online(s, online, ROUND_AGENTS_MAX);
-	if (!db_offers_round(s->db, online, nonline, s->limits.offer_seconds, notes, &n, &next,
-			     &err)) {
+	if (!s->st->ops->offers_round(s->st, online, nonline, s->limits.offer_seconds, notes, &n,
+				      &next, &err)) {
 		log_error("auto-assignment: %s", err.description);
 		return;
 	}
@@ -118,7 +118,7 @@ static char *agent_frame(struct server *s, const char *id)
 	struct agent a;
 	struct api_error err;
 
-	if (s->stopping || !db_agent_get(s->db, id, &a, &err))
+	if (s->stopping || !s->st->ops->agent_get(s->st, id, &a, &err))
 		return NULL;
 	a.status = events_agent_status(s, id);
 	struct event ev = {.type = EVENT_AGENT, .agent = &a};
@@ -163,7 +163,7 @@ void agents_stream_changed(struct server *s, const char *id, enum agent_status b
 	/* Offers wait for an agent who is there: one who left or went away
 	 * gets none, and what they had goes to the next (not as a pass). */
 	if (now != AGENT_ONLINE && s->limits.auto_assign) {
-		if (db_offers_withdraw(s->db, id, notes, &n, &err))
+		if (s->st->ops->offers_withdraw(s->st, id, notes, &n, &err))
 			tell_notes(s, notes, n);
 		else
 			log_error("auto-assignment: %s", err.description);
@@ -197,7 +197,7 @@ void agents_first_words(struct server *s, struct events_client *c, const char *i
 	if ((text = agent_frame(s, id)))
 		events_send_to(c, text, strlen(text));
 	free(text);
-	if (!s->limits.auto_assign || !db_offers_of(s->db, id, offers, &n, &err))
+	if (!s->limits.auto_assign || !s->st->ops->offers_of(s->st, id, offers, &n, &err))
 		return;
 	for (size_t i = 0; i < n; i++) {
 		struct event ev = {.type = EVENT_OFFER, .offer = offers[i]};

@@ -296,9 +296,11 @@ static bool client_has_more(const struct events_client *c)
  * events was 3 % of the hub's work. */
 static bool client_wants(const struct events_client *c, const struct db_event *ev)
 {
+	struct storage *st = c->server->st;
+
 	return c->me.role != ACCOUNT_INGEST ||
 	       (!ev->note && (strcmp(ev->source, c->me.id) == 0 ||
-			      db_ingest_may_see(c->server->db, c->me.id, ev->chat_id)));
+			      st->ops->ingest_may_see(st, c->me.id, ev->chat_id)));
 }
 
 /* Give one committed event to a caught-up client. *shared is the event's
@@ -510,7 +512,8 @@ static bool replay_batch(struct events_client *c)
 {
 	struct server *s = c->server;
 	const char *ingest_id = c->me.role == ACCOUNT_INGEST ? c->me.id : NULL;
-	int n = db_events_after(s->db, c->sent_upto, REPLAY_BATCH, ingest_id, replay_one, c);
+	int n = s->st->ops->events_after(s->st, c->sent_upto, REPLAY_BATCH, ingest_id,
+					 replay_one, c);
 
 	if (n < 0)
 		return false;
@@ -634,7 +637,7 @@ static bool send_resync(struct events_client *c)
 static int client_start(struct events_client *c, struct lws *wsi)
 {
 	struct server *s = server_of(wsi);
-	int64_t head = db_events_head(s->db);
+	int64_t head = s->st->ops->events_head(s->st);
 
 	c->server = s;
 	c->wsi = wsi;
@@ -645,7 +648,7 @@ static int client_start(struct events_client *c, struct lws *wsi)
 		return -1;
 	c->sent_upto = head;
 	if (c->has_since) {
-		bool retained = c->since <= head && c->since + 1 >= db_events_oldest(s->db);
+		bool retained = c->since <= head && c->since + 1 >= s->st->ops->events_oldest(s->st);
 		if (retained)
 			c->sent_upto = c->since;
 		else if (!send_resync(c))

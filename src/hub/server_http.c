@@ -183,7 +183,7 @@ static int conn_dispatch(struct lws *wsi, struct http_conn *c, const cJSON *body
 		.nparams = c->adm.query.n,
 		.body = body,
 		.caller = c->adm.has_caller ? &c->adm.caller : NULL,
-		.db = server_of(wsi)->db,
+		.st = server_of(wsi)->st,
 		.charge = charge_request,
 		.server = server_of(wsi),
 		.tell = events_tell,

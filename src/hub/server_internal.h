@@ -12,7 +12,7 @@
 
 #include <libwebsockets.h>
 
-#include "db.h"
+#include "storage.h"
 #include "query.h"
 #include "ratelimit.h"
 #include "route.h"
@@ -74,7 +74,7 @@ struct agents_rounds {
 struct server {
 	uv_loop_t *loop;
 	void *foreign_loops[1];      /* lws wants an array of loops */
-	struct db *db;
+	struct storage *st;
 	struct lws_context *ctx;     /* lws sets it to NULL once fully destroyed */
 	struct lws_vhost *vhost;
 	struct server_limits limits;

@@ -44,7 +44,7 @@ bool request_header(struct lws *wsi, enum lws_token_indexes h, char *buf, size_t
 }
 
 /* The caller named by the Authorization header, if any. */
-static bool authenticate(struct db *db, struct lws *wsi, struct agent *out)
+static bool authenticate(struct storage *st, struct lws *wsi, struct agent *out)
 {
 	char header[AUTH_HEADER_MAX], token[AUTH_HEADER_MAX];
 	bool ok;
@@ -52,7 +52,7 @@ static bool authenticate(struct db *db, struct lws *wsi, struct agent *out)
 	if (!request_header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, header, sizeof header) ||
 	    !head_bearer_token(header, token, sizeof token))
 		return false;
-	ok = db_authenticate(db, token, out);
+	ok = st->ops->authenticate(st, token, out);
 	/* Do not leave the secret lying on the stack for a later bug to show. */
 	memset(header, 0, sizeof header);
 	memset(token, 0, sizeof token);
@@ -126,7 +126,7 @@ static bool admit_caller(struct server *s, struct lws *wsi, bool charge, struct 
 	if (charge && !ratelimit_peek(s->addresses, &s->limits.rates.auth_fail, peer, now, &a->retry_after))
 		return api_error_set(err, API_RATE_LIMITED,
 				     "too many wrong tokens from this address; retry later");
-	if (!authenticate(s->db, wsi, &a->caller)) {
+	if (!authenticate(s->st, wsi, &a->caller)) {
 		if (charge)
 			ratelimit_take(s->addresses, &s->limits.rates.auth_fail, peer, now,
 				       &a->retry_after);
