@@ -35,6 +35,7 @@ UNIT_TESTS = \
 	tests/unit/test_pg_ingest \
 	tests/unit/test_pg_actions \
 	tests/unit/test_pg_listen \
+	tests/unit/test_storage_parity \
 	tests/unit/test_demo \
 	tests/unit/test_apierror \
 	tests/unit/test_codec \
@@ -178,6 +179,12 @@ tests_unit_test_pg_listen_CFLAGS = $(PG_TEST_CFLAGS)
 tests_unit_test_pg_listen_CPPFLAGS = $(HUBPG_CPPFLAGS)
 tests_unit_test_pg_listen_LDADD = $(PG_TEST_LDADD)
 tests_unit_test_pg_listen_LDFLAGS = -pthread
+# One set of cases through both back ends' storage tables.
+tests_unit_test_storage_parity_SOURCES = tests/unit/test_storage_parity.c $(PGSERVER)
+tests_unit_test_storage_parity_CFLAGS = $(PG_TEST_CFLAGS) $(SQLITE_CFLAGS)
+tests_unit_test_storage_parity_CPPFLAGS = $(HUBPG_CPPFLAGS)
+tests_unit_test_storage_parity_LDADD = $(HUBDB_LIBS) $(PG_TEST_LDADD)
+tests_unit_test_storage_parity_LDFLAGS = -pthread
 
 CLIENT_TEST_LDADD = $(CLIENT_LIBS) $(UNIT_LDADD)
 tests_unit_test_backoff_CFLAGS = $(UNIT_CFLAGS)
