@@ -206,7 +206,7 @@ static struct storage *open_storage(const char *target, const struct storage_set
 }
 
 /* What `agent add` and `grant` open with: nothing of theirs reads these. */
-static const struct storage_settings cli_settings = {EVENTS_RETAINED, DEFAULT_CAPACITY};
+static const struct storage_settings cli_settings = {EVENTS_RETAINED, DEFAULT_CAPACITY, NULL};
 
 static int serve(const char *listen, const char *db_path, bool demo, uint64_t seed,
 		 unsigned retained, unsigned capacity, const struct server_limits *limits)
@@ -219,7 +219,7 @@ static int serve(const char *listen, const char *db_path, bool demo, uint64_t se
 	if (!parse_listen(listen, host, sizeof host, &port))
 		return usage_error("--listen wants HOST:PORT, not \"%s\"", listen);
 
-	const struct storage_settings set = {retained, capacity};
+	const struct storage_settings set = {retained, capacity, uv_default_loop()};
 	int found;
 	struct storage *st = open_storage(db_path, &set, &found);
 	if (!st)

@@ -75,6 +75,10 @@ struct route {
 	unsigned roles;                    /* ROLE_BIT()s, or ROLES_PUBLIC */
 	route_fn *handler;
 	const char *const *params;         /* the query parameters it accepts (NULL-terminated) */
+	/* The handler reads agents' statuses (agent_status): a handler run
+	 * on a worker thread gets a copy of them, taken only when it will
+	 * (server_work.c). */
+	bool statuses;
 };
 
 extern const struct route api_routes[];

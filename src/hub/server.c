@@ -27,7 +27,7 @@ static const char *const events_params[] = {"since", NULL};
 /* The stream is answered by the server itself, but its route stands in the
  * table so a plain GET gets the same 401, 403 and 400 as any other. */
 static const struct route events_route = {
-	HTTP_GET, EVENTS_PATH, ROLES_ANY, events_not_upgraded, events_params,
+	HTTP_GET, EVENTS_PATH, ROLES_ANY, events_not_upgraded, events_params, false,
 };
 
 /* libwebsockets' own lines, into our log at our levels. A notice can dump

@@ -435,6 +435,28 @@ size_t events_online(struct server *s, const char **ids, size_t max)
 	return n;
 }
 
+struct agent_presence *events_statuses(struct server *s, size_t *count)
+{
+	size_t n = 0, max = 0;
+
+	for (struct events_client *c = s->clients; c; c = c->next)
+		max++;
+	struct agent_presence *out = malloc((max ? max : 1) * sizeof *out);
+	if (!out)
+		return NULL;
+	for (struct events_client *c = s->clients; c; c = c->next) {
+		bool seen = c->me.role == ACCOUNT_INGEST;
+		for (size_t i = 0; !seen && i < n; i++)
+			seen = strcmp(out[i].id, c->me.id) == 0;
+		if (!seen) {
+			memcpy(out[n].id, c->me.id, sizeof out[n].id);
+			out[n++].status = events_agent_status(s, c->me.id);
+		}
+	}
+	*count = n;
+	return out;
+}
+
 void events_tell_readers(struct server *s, const char *account_id, const char *json, size_t len)
 {
 	struct frame *f = NULL;

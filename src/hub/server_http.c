@@ -48,6 +48,7 @@
 enum conn_phase {
 	CONN_IDLE,   /* no request yet, or between two */
 	CONN_BODY,   /* collecting the body */
+	CONN_WORK,   /* its handler runs on a worker thread (server_work.c) */
 	CONN_ANSWER, /* writing the answer */
 };
 
@@ -69,10 +70,13 @@ struct http_conn {
 	bool head_sent;
 	unsigned char *out;  /* LWS_PRE bytes of headroom, then out_len bytes */
 	size_t out_len, out_sent;
+	struct work *work;   /* while CONN_WORK */
 };
 
 static void conn_reset(struct server *s, struct http_conn *c)
 {
+	if (c->work)
+		work_orphan(c->work);
 	s->body_bytes -= c->body_reserved;
 	admission_free(&c->adm);
 	free(c->path);
@@ -173,8 +177,49 @@ static void charge_request(const struct request *req, unsigned n)
 		charge_caller(req->server, req->caller, n);
 }
 
-static int conn_dispatch(struct lws *wsi, struct http_conn *c, const cJSON *body)
+/* Hand the request and `body` (taken over) to a worker thread. */
+static int conn_dispatch_work(struct lws *wsi, struct http_conn *c, cJSON *body)
 {
+	struct work_request r = {c->method, c->path, c->adm, body};
+	struct api_error err;
+
+	c->path = NULL;
+	memset(&c->adm, 0, sizeof c->adm);
+	c->work = work_start(server_of(wsi), wsi, &r, &err);
+	if (!c->work) {
+		/* Taken back, for the answer and its log line. */
+		c->path = r.path;
+		c->adm = r.adm;
+		cJSON_Delete(r.body);
+		return conn_answer_error(wsi, c, &err);
+	}
+	c->phase = CONN_WORK;
+	return 0;
+}
+
+void http_work_done(struct lws *wsi, struct work *w, struct work_request *r, bool ok,
+		    int status, cJSON *body, const struct api_error *err)
+{
+	struct http_conn *c = lws_wsi_user(wsi);
+
+	if (!c || c->work != w)
+		return;
+	c->work = NULL;
+	c->path = r->path;
+	c->adm = r->adm;
+	cJSON_Delete(r->body);
+	memset(r, 0, sizeof *r);
+	if ((ok ? conn_answer(wsi, c, status ? status : 200, body) : conn_answer_error(wsi, c, err)) <
+	    0)
+		lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+}
+
+/* Run the route's handler on `body` (taken over: NULL for none). */
+static int conn_dispatch(struct lws *wsi, struct http_conn *c, cJSON *body)
+{
+	if (server_of(wsi)->st->ops->threaded)
+		return conn_dispatch_work(wsi, c, body);
+
 	const struct route_match *m = &c->adm.match;
 	struct request req = {
 		.method = c->method,
@@ -197,7 +242,9 @@ static int conn_dispatch(struct lws *wsi, struct http_conn *c, const cJSON *body
 
 	for (size_t i = 0; i < m->nids; i++)
 		req.ids[i] = m->ids[i];
-	if (!m->route->handler(&req, &res, &err) || !res.body) {
+	bool ok = m->route->handler(&req, &res, &err) && res.body;
+	cJSON_Delete(body);
+	if (!ok) {
 		cJSON_Delete(res.body);
 		return conn_answer_error(wsi, c, &err);
 	}
@@ -323,15 +370,11 @@ static int conn_body_done(struct lws *wsi, struct http_conn *c)
 		api_error_set(&err, API_INVALID_PAYLOAD, "%s", why.msg);
 		return conn_answer_error(wsi, c, &err);
 	}
-	int rc;
-	if (cJSON_IsObject(body)) {
-		rc = conn_dispatch(wsi, c, body);
-	} else {
-		api_error_set(&err, API_INVALID_PAYLOAD, "the body must be a JSON object");
-		rc = conn_answer_error(wsi, c, &err);
-	}
+	if (cJSON_IsObject(body))
+		return conn_dispatch(wsi, c, body);
 	cJSON_Delete(body);
-	return rc;
+	api_error_set(&err, API_INVALID_PAYLOAD, "the body must be a JSON object");
+	return conn_answer_error(wsi, c, &err);
 }
 
 /* The request's debug line, once its answer is out: what an operator needs
@@ -417,8 +460,9 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 		return rc;
 	}
 	case LWS_CALLBACK_TIMER:
-		/* An answer on its way means the request came in time. */
-		if (c && c->phase == CONN_ANSWER)
+		/* An answer being made or on its way means the request came
+		 * in time. */
+		if (c && (c->phase == CONN_WORK || c->phase == CONN_ANSWER))
 			return 0;
 		log_debug("http: a request did not arrive within %u s: closing",
 			  server_of(wsi)->limits.request_timeout_s);

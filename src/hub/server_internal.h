@@ -230,6 +230,16 @@ enum agent_status events_agent_status(struct server *s, const char *id);
  * valid until the loop turns). */
 size_t events_online(struct server *s, const char **ids, size_t max);
 
+/* An agent with a stream open, and what their streams make them. */
+struct agent_presence {
+	uuid_str id;
+	enum agent_status status;
+};
+
+/* Every agent with a stream open, each once (*count of them; free the
+ * array): the others are offline. NULL when out of memory. */
+struct agent_presence *events_statuses(struct server *s, size_t *count);
+
 /* Like events_tell, for auto-assignment's offers: only the streams of
  * `account_id` that read READERS_AGENTS frames get it. */
 void events_tell_readers(struct server *s, const char *account_id, const char *json,
@@ -261,6 +271,35 @@ int agents_receive(const char *text, size_t len, bool *away);
 /* Stream `c` of agent `id` sent its first away message: it gets the
  * agent's own "agent" frame and open offers. */
 void agents_first_words(struct server *s, struct events_client *c, const char *id);
+
+/* ---- server_work.c: handlers on worker threads (threaded back ends) ---- */
+
+/* What a request's handler reads, handed over to the work with it. */
+struct work_request {
+	enum http_method method;
+	char *path;
+	struct admission adm;
+	cJSON *body;                 /* NULL when none */
+};
+void work_request_free(struct work_request *r);
+
+struct work;
+
+/* Run the route's handler on a worker thread with that thread's handle
+ * (storage.h, for_thread), taking `taken` over (it is left empty); the
+ * answer comes through http_work_done on the loop. NULL (err set, taken
+ * left as it was) when the work cannot be queued. */
+struct work *work_start(struct server *s, struct lws *wsi, struct work_request *taken,
+			struct api_error *err);
+
+/* The connection closed: the work's answer goes nowhere. */
+void work_orphan(struct work *w);
+
+/* server_http.c: the work `w` of connection wsi is done; `body` (taken
+ * over) the answer with `status` (0: 200) when ok, else err. `r` is the
+ * request it ran, taken back for the log line. */
+void http_work_done(struct lws *wsi, struct work *w, struct work_request *r, bool ok,
+		    int status, cJSON *body, const struct api_error *err);
 
 static inline struct server *server_of(struct lws *wsi)
 {

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <uv.h>
+
 #include "db.h"
 
 struct storage;
@@ -37,7 +39,9 @@ struct storage_ops {
 	struct storage *(*for_thread)(struct storage *st, struct errbuf *err);
 	void (*close)(struct storage *st);
 
-	/* events */
+	/* events: the listener gets every committed event once, in seq order,
+	 * on the loop (SQLite: after each COMMIT; a shared database: from
+	 * whichever hub wrote it); NULL stops it */
 	void (*set_event_listener)(struct storage *st, db_event_fn *fn, void *ctx);
 	int64_t (*events_head)(struct storage *st);
 	int64_t (*events_oldest)(struct storage *st);
@@ -143,6 +147,9 @@ struct storage {
 struct storage_settings {
 	int64_t retained;          /* events kept for replay (--event-retention) */
 	int64_t default_capacity;  /* --default-capacity */
+	/* The hub's loop, where a back end whose events come from elsewhere
+	 * (other hubs) hands them to the listener; NULL on the command line. */
+	uv_loop_t *loop;
 };
 
 /* The SQLite back end on the database file at `path`, opened (created,

@@ -36,7 +36,7 @@ struct fx {
 	struct agent bot, ana, ben, sue; /* an ingest account, two agents, a supervisor */
 };
 
-static const struct storage_settings settings = {EVENTS_RETAINED, DEFAULT_CAPACITY};
+static const struct storage_settings settings = {EVENTS_RETAINED, DEFAULT_CAPACITY, NULL};
 
 /* A fresh database of the case's back end, opened through its table. */
 static struct storage *fresh_storage(enum backend_kind kind)
