@@ -267,8 +267,10 @@ static bool read_page(struct pg_listener *l)
 	l->again = false;
 	l->phase = READING;
 	return sent(l, PQsendQueryParams(l->conn,
-					 "SELECT seq, chat_id, note, json FROM events WHERE seq > $1"
-					 " ORDER BY seq LIMIT $2",
+					 "SELECT e.seq, e.chat_id, e.note, e.json,"
+					 " coalesce(c.source_account_id::text, '')"
+					 " FROM events e JOIN chats c ON c.id = e.chat_id"
+					 " WHERE e.seq > $1 ORDER BY e.seq LIMIT $2",
 					 2, NULL, params, NULL, NULL, 0));
 }
 
@@ -286,6 +288,7 @@ static bool hand_over(struct pg_listener *l, const PGresult *res)
 			.note = PQgetvalue(res, i, 2)[0] == 't',
 			.json = PQgetvalue(res, i, 3),
 			.len = (size_t)PQgetlength(res, i, 3),
+			.source = PQgetvalue(res, i, 4),
 			.missed = seq - l->last - 1,
 		};
 		if (ev.missed)

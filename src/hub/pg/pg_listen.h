@@ -28,6 +28,7 @@ struct pg_listened {
 	bool note;          /* a note's event: never sent to ingest accounts */
 	const char *json;   /* the event frame, NUL-terminated */
 	size_t len;         /* strlen(json) */
+	const char *source; /* the chat's ingest account (source.account), "" for none */
 	/* Events just before this one that are gone from the log: 0, unless
 	 * the retention pruned them before this listener read them. Whoever
 	 * followed the feed has then missed them for good and must reload. */
