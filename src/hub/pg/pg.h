@@ -229,4 +229,23 @@ bool pg_handback(PGconn *conn, const struct agent *me, const char *chat_id, stru
 bool pg_search(PGconn *conn, const char *text, bool with_notes, int limit,
 	       struct search_page *out, struct api_error *err);
 
+bool pg_canned_list(PGconn *conn, const struct agent *me, struct canned **out, size_t *n,
+		    struct api_error *err);
+bool pg_canned_add(PGconn *conn, const struct agent *me, const char *name, const char *text,
+		   bool shared, struct canned *out, struct api_error *err);
+bool pg_canned_remove(PGconn *conn, const struct agent *me, const char *id, struct canned *out,
+		      struct api_error *err);
+
+bool pg_stats_daily(PGconn *conn, int64_t from_day, int64_t to_day, struct day_stats **out,
+		    size_t *n, struct api_error *err);
+bool pg_stats_ingest(PGconn *conn, const struct agent *me, const char *platform,
+		     const struct platform_day *days, size_t n, struct api_error *err);
+bool pg_stats_platforms(PGconn *conn, int64_t from_day, int64_t to_day,
+			struct platform_stats **out, size_t *n, struct api_error *err);
+
+bool pg_grant(PGconn *conn, const char *ingest, enum grant_kind kind, const char *source,
+	      bool revoke, bool *changed, struct errbuf *err);
+/* False on a database error too: scope fails closed. */
+bool pg_ingest_may_see(PGconn *conn, const char *ingest_id, const char *chat_id);
+
 #endif
