@@ -91,7 +91,8 @@ bool pg_canned_add(PGconn *conn, const struct agent *me, const char *name, const
 	bool ok = PQntuples(r) == 1 ||
 		  api_error_set(err, API_CONFLICT, "there is already a %s reply called %s",
 				shared ? "shared" : "personal", name);
-	ok = ok && (canned_from_row(r, 0, out) || api_error_set(err, API_INTERNAL, "out of memory"));
+	ok = ok && (canned_from_row(r, 0, out) ||
+		    api_error_set(err, API_INTERNAL, "out of memory"));
 	PQclear(r);
 	return ok;
 }

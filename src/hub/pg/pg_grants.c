@@ -16,10 +16,10 @@ _Static_assert(GRANT_ACCOUNT == 0 && GRANT_PLATFORM == 1, "grant_kind values in 
  * before v1.1 have no source, so no ingest account sees them. A grant's
  * source is text (an account's id, or a label): ids compare as text, in
  * the form PostgreSQL gives a uuid, the one pg_grant stores. */
-#define INGEST_SCOPE_SQL                                                                  \
-	"SELECT EXISTS (SELECT 1 FROM chats c WHERE c.id = $1 AND (c.source_account_id = $2"  \
-	" OR EXISTS (SELECT 1 FROM ingest_grants g WHERE g.account_id = $2"                   \
-	" AND ((g.kind = 0 AND g.source = c.source_account_id::text)"                         \
+#define INGEST_SCOPE_SQL                                                                     \
+	"SELECT EXISTS (SELECT 1 FROM chats c WHERE c.id = $1 AND (c.source_account_id = $2" \
+	" OR EXISTS (SELECT 1 FROM ingest_grants g WHERE g.account_id = $2"                  \
+	" AND ((g.kind = 0 AND g.source = c.source_account_id::text)"                        \
 	" OR (g.kind = 1 AND g.source = c.source_platform)))))"
 
 bool pg_ingest_may_see(PGconn *conn, const char *ingest_id, const char *chat_id)

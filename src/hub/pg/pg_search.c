@@ -38,14 +38,14 @@
 
 /* $1 the words, $2 notes too, $3 the note role, $4 the limit, $5 the
  * marks. Messages of one millisecond go by seq within a chat, then id. */
-#define SEARCH_SQL                                                                       \
-	"SELECT h.chat_id, h.id, h.seq, h.created_at, h.role, h.text,"                    \
-	" ts_headline('handoff_search', handoff_search_text(h.text),"                     \
-	" handoff_search_query($1), $5)"                                                  \
+#define SEARCH_SQL                                                                           \
+	"SELECT h.chat_id, h.id, h.seq, h.created_at, h.role, h.text,"                       \
+	" ts_headline('handoff_search', handoff_search_text(h.text),"                        \
+	" handoff_search_query($1), $5)"                                                     \
 	" FROM (SELECT m.chat_id, m.id, m.seq, m.created_at, m.role, m.text FROM messages m" \
-	" WHERE handoff_search_doc(m.text) @@ handoff_search_query($1)"                     \
-	" AND ($2::boolean OR m.role <> $3::integer)"                                      \
-	" ORDER BY m.created_at DESC, m.seq DESC, m.id DESC LIMIT $4) h"                    \
+	" WHERE handoff_search_doc(m.text) @@ handoff_search_query($1)"                      \
+	" AND ($2::boolean OR m.role <> $3::integer)"                                        \
+	" ORDER BY m.created_at DESC, m.seq DESC, m.id DESC LIMIT $4) h"                     \
 	" ORDER BY h.created_at DESC, h.seq DESC, h.id DESC"
 
 /* The words, separated by single spaces, for handoff_search_query. */

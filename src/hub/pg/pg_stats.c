@@ -18,34 +18,32 @@
 #define MS_PER_DAY 86400000LL
 #define MAX_DAYS   366
 
-/* $1..$2 the days, $3..$4 their bounds in ms, $5 escalated, $6 joined.
- * generate_series gives every day a row, zeros included; each count is
- * grouped once over its index's range ("system_type <> 0" lets the
- * partial index messages_system serve) and joined to its day. */
-#define DAILY_SQL                                                                        \
-	"WITH conv AS (SELECT created_at / 86400000 AS day, count(*) AS n FROM chats"      \
-	"  WHERE created_at >= $3 AND created_at < $4 GROUP BY 1),"                        \
-	" sys AS (SELECT created_at / 86400000 AS day,"                                    \
-	"  count(*) FILTER (WHERE system_type = $5) AS escalations,"                        \
-	"  count(*) FILTER (WHERE system_type = $6) AS taken_over FROM messages"            \
-	"  WHERE system_type <> 0 AND system_type IN ($5, $6)"                              \
-	"  AND created_at >= $3 AND created_at < $4 GROUP BY 1),"                           \
-	" rated AS (SELECT rating_at / 86400000 AS day, count(*) AS n,"                    \
-	"  sum(rating_score) AS total FROM chats"                                          \
-	"  WHERE rating_at >= $3 AND rating_at < $4 GROUP BY 1)"                            \
-	" SELECT d.day, coalesce(conv.n, 0), coalesce(sys.escalations, 0),"                \
-	" coalesce(sys.taken_over, 0), coalesce(rated.n, 0), coalesce(rated.total, 0)"     \
-	" FROM generate_series($1::bigint, $2::bigint) AS d (day)"                         \
-	" LEFT JOIN conv ON conv.day = d.day LEFT JOIN sys ON sys.day = d.day"             \
+/* $1..$2 the days, $3..$4 their bounds in ms, $5 escalated, $6 joined,
+ * $7 a day's ms. generate_series gives every day a row, zeros included;
+ * each count is grouped once over its index's range ("system_type <> 0"
+ * lets the partial index messages_system serve) and joined to its day. */
+#define DAILY_SQL                                                                       \
+	"WITH conv AS (SELECT created_at / $7::bigint AS day, count(*) AS n FROM chats" \
+	"  WHERE created_at >= $3 AND created_at < $4 GROUP BY 1),"                     \
+	" sys AS (SELECT created_at / $7::bigint AS day,"                               \
+	"  count(*) FILTER (WHERE system_type = $5) AS escalations,"                    \
+	"  count(*) FILTER (WHERE system_type = $6) AS taken_over FROM messages"        \
+	"  WHERE system_type <> 0 AND system_type IN ($5, $6)"                          \
+	"  AND created_at >= $3 AND created_at < $4 GROUP BY 1),"                       \
+	" rated AS (SELECT rating_at / $7::bigint AS day, count(*) AS n,"               \
+	"  sum(rating_score) AS total FROM chats"                                       \
+	"  WHERE rating_at >= $3 AND rating_at < $4 GROUP BY 1)"                        \
+	" SELECT d.day, coalesce(conv.n, 0), coalesce(sys.escalations, 0),"             \
+	" coalesce(sys.taken_over, 0), coalesce(rated.n, 0), coalesce(rated.total, 0)"  \
+	" FROM generate_series($1::bigint, $2::bigint) AS d (day)"                      \
+	" LEFT JOIN conv ON conv.day = d.day LEFT JOIN sys ON sys.day = d.day"          \
 	" LEFT JOIN rated ON rated.day = d.day ORDER BY d.day"
-
-_Static_assert(MS_PER_DAY == 86400000LL, "the day's length spelt in DAILY_SQL");
 
 bool pg_stats_daily(PGconn *conn, int64_t from_day, int64_t to_day, struct day_stats **out,
 		    size_t *n, struct api_error *err)
 {
 	char from[PG_INT_LEN], to[PG_INT_LEN], lo[PG_INT_LEN], hi[PG_INT_LEN];
-	char esc[PG_INT_LEN], joined[PG_INT_LEN];
+	char esc[PG_INT_LEN], joined[PG_INT_LEN], day_ms[PG_INT_LEN];
 	struct errbuf why;
 
 	if (from_day > to_day)
@@ -57,8 +55,9 @@ bool pg_stats_daily(PGconn *conn, int64_t from_day, int64_t to_day, struct day_s
 				pg_int(from_day * MS_PER_DAY, lo),
 				pg_int((to_day + 1) * MS_PER_DAY, hi),
 				pg_int(SYSTEM_TYPE_CONVERSATION_ESCALATED, esc),
-				pg_int(SYSTEM_TYPE_AGENT_JOINED, joined)};
-	PGresult *r = pg_query(conn, DAILY_SQL, 6, params, "count the days", &why);
+				pg_int(SYSTEM_TYPE_AGENT_JOINED, joined),
+				pg_int(MS_PER_DAY, day_ms)};
+	PGresult *r = pg_query(conn, DAILY_SQL, 7, params, "count the days", &why);
 	if (!r)
 		return pg_api_fail(err, &why);
 	size_t count = (size_t)PQntuples(r);
@@ -122,15 +121,16 @@ bool pg_stats_ingest(PGconn *conn, const struct agent *me, const char *platform,
 	 * statement may not upsert a row twice). Rows are written in day
 	 * order: two hubs storing overlapping reports at once lock the rows
 	 * in one order, and wait for each other rather than deadlock. */
-	PGresult *r = pg_query(conn,
-			       "INSERT INTO platform_daily (account_id, day, platform, conversations,"
-			       " updated_at) SELECT $1::uuid, day, $2::text, conversations, $5::bigint FROM"
-			       " (SELECT DISTINCT ON (day) day, conversations"
-			       " FROM unnest($3::bigint[], $4::bigint[]) WITH ORDINALITY"
-			       " AS d (day, conversations, i) ORDER BY day, i DESC) latest ORDER BY day"
-			       " ON CONFLICT (account_id, day) DO UPDATE SET platform = excluded.platform,"
-			       " conversations = excluded.conversations, updated_at = excluded.updated_at",
-			       5, params, "store a platform's counts", &why);
+	PGresult *r = pg_query(
+		conn,
+		"INSERT INTO platform_daily (account_id, day, platform, conversations, updated_at)"
+		" SELECT $1::uuid, day, $2::text, conversations, $5::bigint FROM"
+		" (SELECT DISTINCT ON (day) day, conversations FROM unnest($3::bigint[],"
+		" $4::bigint[]) WITH ORDINALITY AS d (day, conversations, i)"
+		" ORDER BY day, i DESC) latest ORDER BY day"
+		" ON CONFLICT (account_id, day) DO UPDATE SET platform = excluded.platform,"
+		" conversations = excluded.conversations, updated_at = excluded.updated_at",
+		5, params, "store a platform's counts", &why);
 	free(day_list);
 	free(count_list);
 	if (!r)
@@ -153,15 +153,15 @@ bool pg_stats_platforms(PGconn *conn, int64_t from_day, int64_t to_day,
 	PGresult *r = pg_query(conn,
 			       "SELECT p.platform, p.account_id, p.day, p.conversations"
 			       " FROM platform_daily p JOIN accounts a ON a.id = p.account_id"
-			       " WHERE p.day >= $1 AND p.day <= $2 ORDER BY p.platform COLLATE \"C\","
-			       " a.created_at, a.id, p.day",
+			       " WHERE p.day >= $1 AND p.day <= $2"
+			       " ORDER BY p.platform COLLATE \"C\", a.created_at, a.id, p.day",
 			       2, params, "read the platforms' counts", &why);
 	if (!r)
 		return pg_api_fail(err, &why);
 	bool ok = true;
 	for (int i = 0; ok && i < PQntuples(r); i++)
 		ok = platform_stats_add(&list, &count, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
-			     pg_col_int(r, i, 2), pg_col_int(r, i, 3));
+					pg_col_int(r, i, 2), pg_col_int(r, i, 3));
 	PQclear(r);
 	if (!ok) {
 		db_platform_stats_free(list, count);
