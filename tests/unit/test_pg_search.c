@@ -318,6 +318,33 @@ static void test_bad_queries_are_refused(void **state)
 	search_page_free(&p);
 }
 
+/* The hub's role need not be a superuser: a database's owner may create
+ * unaccent (a trusted extension since PostgreSQL 13) and the rest of the
+ * search step. */
+static void test_a_database_owner_migrates_the_search_step(void **state)
+{
+	struct fx *fx = *state;
+	char conninfo[256], *user;
+	struct errbuf err = {""};
+	struct search_page p;
+	struct api_error aerr = {0};
+
+	pgfx_run(fx->db.c, "CREATE ROLE hub_owner LOGIN NOSUPERUSER", 0, NULL);
+	assert_true(pgserver_create_db(fx->db.server, "owned", conninfo, sizeof conninfo));
+	pgfx_run(fx->db.c, "ALTER DATABASE owned OWNER TO hub_owner", 0, NULL);
+	assert_non_null(user = strstr(conninfo, "user=handoff"));
+	snprintf(user, sizeof conninfo - (size_t)(user - conninfo), "user=hub_owner");
+
+	struct pg *pg = pg_open(conninfo, &err);
+	if (!pg)
+		fail_msg("pg_open as the owner: %s", err.msg);
+	assert_int_equal(pg_schema_found(pg), 0);
+	assert_true(pg_search(pg_conn(pg), "anything", true, 10, &p, &aerr));
+	assert_int_equal(p.count, 0);
+	search_page_free(&p);
+	pg_close(pg);
+}
+
 /* ---- 100,000 messages ------------------------------------------------------ */
 
 static void on_notice(void *ctx, const PGresult *res)
@@ -469,6 +496,7 @@ int main(void)
 		cmocka_unit_test_setup(test_limit_keeps_the_newest, empty),
 		cmocka_unit_test_setup(test_bad_queries_are_refused, empty),
 		cmocka_unit_test_setup(test_committed_messages_are_found_by_every_hub, empty),
+		cmocka_unit_test(test_a_database_owner_migrates_the_search_step),
 		cmocka_unit_test_setup(test_a_search_that_finds_nothing_reads_the_index, empty),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
