@@ -235,10 +235,12 @@ static void test_words_split_as_sqlite_splits_them(void **state)
 	struct search_page p;
 	char words[256];
 
-	ingest(fx, "w-1", "mail ana@example.com about refund-policy v1.2 — “naïve” order_66🙂ok",
-	       NULL);
+	ingest(fx, "w-1",
+	       "mail ana@example.com about refund-policy v1.2 — “naïve” order_66🙂ok dʼoh", NULL);
+	/* "dʼoh" is one word whose stem holds an apostrophe, which the
+	 * query must quote */
 	static const char *const found[] = {"ana", "example", "policy", "v1", "2", "naive",
-					    "order", "66", "ok", "ANA refund"};
+					    "order", "66", "ok", "ANA refund", "dʼoh"};
 	for (size_t i = 0; i < sizeof found / sizeof *found; i++) {
 		if (hits(fx, found[i], false, &p) != 1)
 			fail_msg("%s: not found", found[i]);

@@ -32,9 +32,10 @@
 #include "search_text.h"
 #include "utf8.h"
 
-/* The marks ts_headline puts around a match. */
-#define MARK_START '\x01'
-#define MARK_END   '\x02'
+/* The marks ts_headline puts around a match, and its options. */
+#define MARK_START "\x01"
+#define MARK_END   "\x02"
+#define MARKS      "HighlightAll=true, StartSel=" MARK_START ", StopSel=" MARK_END
 
 /* $1 the words, $2 notes too, $3 the note role, $4 the limit, $5 the
  * marks. Messages of one millisecond go by seq within a chat, then id. */
@@ -84,10 +85,10 @@ static void marked_spans(const char *text, const char *marked, struct search_spa
 	/* Walk both at once: every character of marked but a mark is the
 	 * next one of text. */
 	for (const char *p = marked; *p; p++) {
-		if (*p == MARK_START) {
+		if (*p == MARK_START[0]) {
 			open = true;
 			start = at;
-		} else if (*p == MARK_END) {
+		} else if (*p == MARK_END[0]) {
 			if (open && count < max)
 				spans[count++] = (struct search_span){start, at};
 			open = false;
@@ -120,7 +121,6 @@ static bool hit_from_row(const PGresult *r, int row, struct search_hit *h)
 bool pg_search(PGconn *conn, const char *text, bool with_notes, int limit,
 	       struct search_page *out, struct api_error *err)
 {
-	static const char marks[] = "HighlightAll=true, StartSel=\x01, StopSel=\x02";
 	char limit_text[PG_INT_LEN], note[PG_INT_LEN];
 	struct search_page p = {0};
 	struct errbuf why;
@@ -131,7 +131,7 @@ bool pg_search(PGconn *conn, const char *text, bool with_notes, int limit,
 	if (!words)
 		return false;
 	const char *params[] = {words, with_notes ? "true" : "false", pg_int(MSG_ROLE_NOTE, note),
-				pg_int(limit, limit_text), marks};
+				pg_int(limit, limit_text), MARKS};
 	/* One statement, so one snapshot: no transaction needed. */
 	PGresult *r = pg_query(conn, SEARCH_SQL, 5, params, "search messages", &why);
 	free(words);
