@@ -33,7 +33,7 @@
 
 /* The schema's version (table schema_version) once every migration step
  * ran: the number of steps (pg_schema.c checks it at compile time). */
-#define PG_SCHEMA_VERSION 1
+#define PG_SCHEMA_VERSION 2
 
 /* The oldest server accepted, as PQserverVersion spells it (13.0). */
 #define PG_SERVER_MIN 130000
@@ -211,5 +211,41 @@ bool pg_takeover_chat(PGconn *conn, const struct agent *me, const char *chat_id,
 		      struct chat *out, struct api_error *err);
 bool pg_handback(PGconn *conn, const struct agent *me, const char *chat_id, struct chat *out,
 		 struct api_error *err);
+
+/* ---- search, canned replies, stats, grants (pg_search.c, pg_canned.c,
+ * pg_stats.c, pg_grants.c) ---------------------------------------------- */
+
+/* db_search, db_canned_*, db_stats_*, db_grant and db_ingest_may_see
+ * (db.h) on PostgreSQL: the same types, meaning and errors, each a whole
+ * operation (a statement, or a transaction of its own, on conn): call them
+ * outside a transaction. A database error is logged and answered
+ * API_INTERNAL (pg_grant, for the command line, says it in err).
+ *
+ * Under concurrent writers: a canned reply's name is taken by the INSERT
+ * a unique index lets in (of two adds at once one gets 409), a removal is
+ * the DELETE that returns the row; a platform's repeated report replaces
+ * the earlier (ON CONFLICT), its rows locked in day order so overlapping
+ * reports never deadlock; a grant given twice at once is stored once. */
+bool pg_search(PGconn *conn, const char *text, bool with_notes, int limit,
+	       struct search_page *out, struct api_error *err);
+
+bool pg_canned_list(PGconn *conn, const struct agent *me, struct canned **out, size_t *n,
+		    struct api_error *err);
+bool pg_canned_add(PGconn *conn, const struct agent *me, const char *name, const char *text,
+		   bool shared, struct canned *out, struct api_error *err);
+bool pg_canned_remove(PGconn *conn, const struct agent *me, const char *id, struct canned *out,
+		      struct api_error *err);
+
+bool pg_stats_daily(PGconn *conn, int64_t from_day, int64_t to_day, struct day_stats **out,
+		    size_t *n, struct api_error *err);
+bool pg_stats_ingest(PGconn *conn, const struct agent *me, const char *platform,
+		     const struct platform_day *days, size_t n, struct api_error *err);
+bool pg_stats_platforms(PGconn *conn, int64_t from_day, int64_t to_day,
+			struct platform_stats **out, size_t *n, struct api_error *err);
+
+bool pg_grant(PGconn *conn, const char *ingest, enum grant_kind kind, const char *source,
+	      bool revoke, bool *changed, struct errbuf *err);
+/* False on a database error too: scope fails closed. */
+bool pg_ingest_may_see(PGconn *conn, const char *ingest_id, const char *chat_id);
 
 #endif

@@ -10,11 +10,9 @@
  * SQLite's names, so the queries port one by one.
  *
  * Left out for now, each to come with the code that reads it:
- * - full-text search. SQLite's FTS5 indexes (chats_fts, chats_grams,
- *   messages_fts) and the notes that keep them (chats_text_dirty,
- *   messages_text_dirty) have no counterpart yet: chats and messages are
- *   plain tables with btree indexes, and q and search will need their own
- *   design (pg_trgm, tsvector);
+ * - full-text search of chats (q). SQLite's FTS5 indexes chats_fts and
+ *   chats_grams, and chats_text_dirty, have no counterpart yet: q will need
+ *   a design of its own (pg_trgm). Messages are searched since step 2;
  * - chat_counts, the per-filter totals SQLite keeps by triggers. Under
  *   PostgreSQL's concurrent writers, a trigger moving a count from one row
  *   to another in each writer's own order can deadlock two of them; how
@@ -200,6 +198,75 @@ const char *const pg_migrations[] = {
 	" chat_id uuid NOT NULL REFERENCES chats (id),"
 	" agent_id uuid NOT NULL REFERENCES accounts (id),"
 	" PRIMARY KEY (chat_id, agent_id));",
+
+	/*
+	 * 2: searching messages (pg_search.c), as SQLite's messages_fts does:
+	 * every word of the query, by stem, case and diacritics folded.
+	 *
+	 * Words: letters and digits separated by anything else, as FTS5's
+	 * unicode61 reads them. PostgreSQL's own parser would keep
+	 * "ana@example.com", "refund-policy" or "v1.2" whole (an email, a
+	 * hyphenated word, a version), where SQLite finds "ana" or "refund"
+	 * in them; so handoff_search_text first turns every ASCII character
+	 * that is not a letter or digit, and the common non-ASCII punctuation,
+	 * symbols and emoji, into a space. One character for one, so a match's
+	 * offsets in that text are its offsets in the message.
+	 *
+	 * Folding and stems: the configuration handoff_search runs each word
+	 * through unaccent (a filtering dictionary: "pâté" goes on as "pate")
+	 * and then the Snowball English stemmer, which lowercases. The
+	 * stemmer is used without the 'english' configuration's stop words,
+	 * which a query would silently drop: on SQLite "refund or pate" needs
+	 * an "or" too. Snowball's English is Porter's second stemmer; FTS5's
+	 * porter is his first (1980). They agree on the inflections a search
+	 * meets ("refunds", "refunded", "refunding" are "refund") and differ on
+	 * a few derivations ("generously": gener / generous) and irregular
+	 * forms Snowball knows ("skies" is "sky"), so a rare word may match on
+	 * one back end and not the other. Case folding beyond what unaccent
+	 * maps is the database's LC_CTYPE's: a C-locale database folds Greek
+	 * or Cyrillic capitals only where unaccent does.
+	 *
+	 * The index: GIN on handoff_search_doc(text), to_tsvector with a named
+	 * configuration, which is IMMUTABLE (unaccent() is not; here unaccent
+	 * is a dictionary, not a function call); search_path is pinned so that
+	 * it reads the same configuration from any session, or pg_restore. A
+	 * search that finds nothing, or little, reads the index only.
+	 */
+	"CREATE EXTENSION IF NOT EXISTS unaccent;"
+	"CREATE TEXT SEARCH DICTIONARY handoff_stem (TEMPLATE = snowball, LANGUAGE = english);"
+	"CREATE TEXT SEARCH CONFIGURATION handoff_search (COPY = simple);"
+	"ALTER TEXT SEARCH CONFIGURATION handoff_search ALTER MAPPING FOR asciiword, word,"
+	" numword, asciihword, hword, numhword, hword_asciipart, hword_part, hword_numpart"
+	" WITH unaccent, handoff_stem;"
+	"CREATE FUNCTION handoff_search_text(t text) RETURNS text LANGUAGE sql IMMUTABLE"
+	" PARALLEL SAFE AS $$ SELECT regexp_replace(t, '["
+	"\\x01-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7f"
+	"\\u0080-\\u00a9\\u00ab-\\u00b1\\u00b4\\u00b6-\\u00b8\\u00bb\\u00bf\\u00d7\\u00f7"
+	"\\u2000-\\u206f\\u2190-\\u21ff\\u2500-\\u2775\\u2794-\\u27bf"
+	"\\u3000-\\u3004\\u3008-\\u3020\\u3030\\u303d-\\u303f\\ufe00-\\ufe0f"
+	"\\U0001f300-\\U0001faff]', ' ', 'g') $$;"
+	/* COST: what parsing and stemming a message costs, so that the
+	 * planner weighs reading the newest messages and testing each (below)
+	 * against the index. */
+	"CREATE FUNCTION handoff_search_doc(t text) RETURNS tsvector LANGUAGE sql IMMUTABLE"
+	" PARALLEL SAFE COST 1000 SET search_path FROM CURRENT"
+	" AS $$ SELECT to_tsvector('handoff_search', handoff_search_text(t)) $$;"
+	/* A query's words as one tsquery: each word's lexemes, all required;
+	 * NULL (which matches nothing) when the words have none, rather than
+	 * plainto_tsquery's empty query and the NOTICE it sends the client. */
+	"CREATE FUNCTION handoff_search_query(words text) RETURNS tsquery LANGUAGE sql"
+	" IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$"
+	" SELECT CASE WHEN cardinality(l) > 0 THEN array_to_string(array("
+	"  SELECT '''' || replace(replace(x, '\\', '\\\\'), '''', '''''') || ''''"
+	"  FROM unnest(l) x), ' & ')::tsquery END"
+	" FROM (SELECT tsvector_to_array(handoff_search_doc(words)) AS l) s $$;"
+	"CREATE INDEX messages_search ON messages USING gin (handoff_search_doc(text));"
+	/* The newest messages first, for a word that many messages hold: the
+	 * GIN index gives its rows in no order, so the page would be a sort
+	 * of them all (half a second at 100,000 messages), where reading the
+	 * newest and testing each stops at the page's end, as FTS5's newest
+	 * first lists do. The planner picks by the word's frequency. */
+	"CREATE INDEX messages_newest ON messages (created_at);",
 };
 
 _Static_assert(sizeof pg_migrations / sizeof pg_migrations[0] == PG_SCHEMA_VERSION,
