@@ -17,11 +17,7 @@
 #include <string.h>
 
 #include "db_internal.h"
-#include "utf8.h"
-
-/* Words of the text searched, at most; more are refused rather than made
- * into a query that walks many doclists. */
-#define SEARCH_WORDS_MAX 8
+#include "search_text.h"
 
 /* ---- match_offsets(messages_fts): "start end start end …" in bytes ------ */
 
@@ -120,101 +116,42 @@ bool db_search_register(sqlite3 *conn)
 
 /* ---- the query ------------------------------------------------------------ */
 
-/* The text as an FTS5 query: each run of letters and digits a term in
- * double quotes, so nothing the customer typed is FTS5 syntax. Other
- * characters separate words, as the tokenizer reads them. */
+/* The text as an FTS5 query: each word (search_text.c) a term in double
+ * quotes, so nothing the customer typed is FTS5 syntax. A word holds no
+ * quote: quotes separate words. */
 static char *fts_query(const char *text, struct api_error *err)
 {
-	size_t n = strlen(text), words = 0;
-	char *q = malloc(2 * n + 4 * SEARCH_WORDS_MAX + 1), *o = q;
-	bool in_word = false;
+	struct search_span words[SEARCH_WORDS_MAX];
+	size_t n;
 
+	if (!search_words(text, words, &n, err))
+		return NULL;
+	char *q = malloc(strlen(text) + 3 * n + 1), *o = q;
 	if (!q) {
 		db_oom(err);
 		return NULL;
 	}
-	for (const char *p = text, *end = text + n; p < end;) {
-		unsigned cp;
-		size_t len = utf8_decode(p, (size_t)(end - p), &cp);
-		/* Letters and digits of ASCII, and every non-ASCII character,
-		 * which the tokenizer decides on (it keeps letters). */
-		bool word = len && (cp >= 0x80 || (cp >= '0' && cp <= '9') ||
-				    ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z'));
-		if (word && !in_word) {
-			if (++words > SEARCH_WORDS_MAX) {
-				free(q);
-				api_error_set(err, API_INVALID_QUERY, "q: at most %d words",
-					      SEARCH_WORDS_MAX);
-				return NULL;
-			}
-			o += sprintf(o, "%s\"", words > 1 ? " " : "");
-		} else if (!word && in_word) {
-			*o++ = '"';
-		}
-		if (word) {
-			memcpy(o, p, len);
-			o += len;
-		}
-		in_word = word;
-		p += len ? len : 1;
-	}
-	if (in_word)
-		*o++ = '"';
+	for (size_t i = 0; i < n; i++)
+		o += sprintf(o, "%s\"%.*s\"", i ? " " : "", (int)(words[i].end - words[i].start),
+			     text + words[i].start);
 	*o = '\0';
-	if (!words) {
-		free(q);
-		api_error_set(err, API_INVALID_QUERY, "q: give at least one word");
-		return NULL;
-	}
 	return q;
 }
 
 /* ---- hits ----------------------------------------------------------------- */
 
-void search_page_free(struct search_page *p)
-{
-	for (size_t i = 0; i < p->count; i++)
-		free(p->hits[i].snippet);
-	free(p->hits);
-	memset(p, 0, sizeof *p);
-}
-
-/* The byte where the character `chars` characters before `at` starts. */
-static size_t back_chars(const char *s, size_t at, size_t chars)
-{
-	while (at > 0 && chars > 0) {
-		at--;
-		if (((unsigned char)s[at] & 0xC0) != 0x80)
-			chars--;
-	}
-	return at;
-}
-
-/* The snippet: SEARCH_SNIPPET_CHARS characters of text, starting a little
- * before the first match, and the matches inside it in characters. */
+/* The snippet around the matches match_offsets gave ("start end …", bytes). */
 static bool make_snippet(const char *text, const char *offsets, struct search_hit *h)
 {
-	size_t len = strlen(text), first = 0;
+	struct search_span spans[SEARCH_MATCHES_MAX];
+	size_t n = 0, len = strlen(text);
 	int s, e, used;
-	const char *p = offsets;
 
-	if (sscanf(p, "%d %d", &s, &e) == 2 && s >= 0 && (size_t)s <= len)
-		first = (size_t)s;
-	size_t from = back_chars(text, first, SEARCH_SNIPPET_CHARS / 4);
-	size_t bytes = utf8_prefix_bytes(text + from, SEARCH_SNIPPET_CHARS);
-	if (!(h->snippet = strndup(text + from, bytes)))
-		return false;
-	h->snippet_start = (int64_t)utf8_count(text, from);
-	h->nmatches = 0;
-	while (h->nmatches < SEARCH_MATCHES_MAX && sscanf(p, "%d %d%n", &s, &e, &used) == 2) {
-		p += used;
-		if (s < 0 || e < s || (size_t)s < from || (size_t)e > from + bytes)
-			continue;
-		h->matches[h->nmatches].start = (int)utf8_count(text + from, (size_t)s - from);
-		h->matches[h->nmatches].len = (int)utf8_count(text + s, (size_t)(e - s));
-		h->nmatches++;
-	}
-	return true;
+	for (const char *p = offsets;
+	     n < SEARCH_MATCHES_MAX && sscanf(p, "%d %d%n", &s, &e, &used) == 2; p += used)
+		if (s >= 0 && e >= s && (size_t)e <= len)
+			spans[n++] = (struct search_span){(size_t)s, (size_t)e};
+	return search_snippet(text, spans, n, h);
 }
 
 static bool run_search(struct db *db, const char *query, bool with_notes, int limit,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "db_internal.h"
+#include "platform_stats.h"
 #include "timeutil.h"
 
 bool db_stats_ingest(struct db *db, const struct agent *me, const char *platform,
@@ -30,37 +31,6 @@ bool db_stats_ingest(struct db *db, const struct agent *me, const char *platform
 	return db_finish(db, ok, err);
 }
 
-void db_platform_stats_free(struct platform_stats *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(p[i].days);
-	free(p);
-}
-
-/* Append one row to the last group, or open a new group for a new account. */
-static bool add_row(struct platform_stats **list, size_t *n, const char *platform,
-		    const char *account, int64_t day, int64_t conversations)
-{
-	struct platform_stats *g = *n ? &(*list)[*n - 1] : NULL;
-
-	if (!g || strcmp(g->account_id, account) != 0 || strcmp(g->platform, platform) != 0) {
-		struct platform_stats *grown = realloc(*list, (*n + 1) * sizeof *grown);
-		if (!grown)
-			return false;
-		*list = grown;
-		g = &grown[(*n)++];
-		memset(g, 0, sizeof *g);
-		snprintf(g->platform, sizeof g->platform, "%s", platform);
-		snprintf(g->account_id, sizeof g->account_id, "%s", account);
-	}
-	struct platform_day *d = realloc(g->days, (g->n + 1) * sizeof *d);
-	if (!d)
-		return false;
-	g->days = d;
-	g->days[g->n++] = (struct platform_day){day, conversations};
-	return true;
-}
-
 bool db_stats_platforms(struct db *db, int64_t from_day, int64_t to_day,
 			struct platform_stats **out, size_t *n, struct api_error *err)
 {
@@ -81,8 +51,8 @@ bool db_stats_platforms(struct db *db, int64_t from_day, int64_t to_day,
 	while (ok && (rc = db_step(db, st, err)) == SQLITE_ROW) {
 		const char *platform = (const char *)sqlite3_column_text(st, 0);
 		const char *account = (const char *)sqlite3_column_text(st, 1);
-		ok = add_row(&list, &count, platform ? platform : "", account ? account : "",
-			     sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)) ||
+		ok = platform_stats_add(&list, &count, platform ? platform : "", account ? account : "",
+				       sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)) ||
 		     db_oom(err);
 	}
 	if (st)

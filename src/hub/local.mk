@@ -1,11 +1,14 @@
 # ---- handoffd: the hub -----------------------------------------------------
-# Bearer tokens, made and hashed alike by both back ends: a library of its
-# own that each back end's library links.
-noinst_LIBRARIES += src/hub/libhubtoken.a
-src_hub_libhubtoken_a_SOURCES = src/hub/token.c src/hub/token.h
-src_hub_libhubtoken_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
-src_hub_libhubtoken_a_CPPFLAGS = $(HUB_CPPFLAGS)
-TOKEN_LIBS = src/hub/libhubtoken.a $(CRYPTO_LIBS)
+# What both back ends share, so that each back end's library links it and
+# neither the other: bearer tokens, made and hashed alike; a search's words
+# and snippets; the platforms' reported days grouped by account.
+noinst_LIBRARIES += src/hub/libhubcommon.a
+src_hub_libhubcommon_a_SOURCES = src/hub/token.c src/hub/token.h \
+	src/hub/search_text.c src/hub/search_text.h \
+	src/hub/platform_stats.c src/hub/platform_stats.h
+src_hub_libhubcommon_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+src_hub_libhubcommon_a_CPPFLAGS = $(HUB_CPPFLAGS)
+HUBCOMMON_LIBS = src/hub/libhubcommon.a $(CRYPTO_LIBS)
 
 # The state layer (db*) is a library of its own so unit tests link it without
 # the server.
@@ -33,7 +36,7 @@ src_hub_libhubdb_a_SOURCES = \
 	src/hub/storage.h src/hub/storage_sqlite.c
 src_hub_libhubdb_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 src_hub_libhubdb_a_CPPFLAGS = $(HUB_CPPFLAGS)
-HUBDB_LIBS = src/hub/libhubdb.a $(TOKEN_LIBS) $(CORE_LIBS) $(SQLITE_LIBS)
+HUBDB_LIBS = src/hub/libhubdb.a $(HUBCOMMON_LIBS) $(CORE_LIBS) $(SQLITE_LIBS)
 
 bin_PROGRAMS = handoffd
 handoffd_SOURCES = \

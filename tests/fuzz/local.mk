@@ -75,7 +75,7 @@ FUZZ_CORE = $(src_core_libhandoffcore_a_SOURCES)
 FUZZ_CLIENT = $(src_client_libhandoffclient_a_SOURCES) $(FUZZ_CORE)
 FUZZ_UI = $(ui_libhandoffui_a_SOURCES) ui/themes_builtin.c $(FUZZ_CLIENT)
 FUZZ_HUB = $(FUZZ_HUB_PARSE) $(FUZZ_CORE)
-FUZZ_HUBDB = $(src_hub_libhubdb_a_SOURCES) $(src_hub_libhubtoken_a_SOURCES) $(FUZZ_HUB_ROUTES) \
+FUZZ_HUBDB = $(src_hub_libhubdb_a_SOURCES) $(src_hub_libhubcommon_a_SOURCES) $(FUZZ_HUB_ROUTES) \
 	$(FUZZ_HUB)
 FUZZ_BINS = tests/fuzz/bin/fuzz_codec tests/fuzz/bin/fuzz_api_decode tests/fuzz/bin/fuzz_textsafe \
 	tests/fuzz/bin/fuzz_utf8 tests/fuzz/bin/fuzz_body tests/fuzz/bin/fuzz_query \

@@ -18,12 +18,8 @@ src_hub_pg_libhubpg_a_SOURCES = \
 HUBPG_CPPFLAGS = $(HUB_CPPFLAGS) -I$(top_srcdir)/src/hub/pg
 src_hub_pg_libhubpg_a_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(UV_CFLAGS)
 src_hub_pg_libhubpg_a_CPPFLAGS = $(HUBPG_CPPFLAGS)
-HUBPG_LIBS = src/hub/pg/libhubpg.a $(TOKEN_LIBS) $(CORE_LIBS) $(PQ_LIBS)
-# Search, canned replies, stats and grants. search_text.c and
-# platform_stats.c are back-end-neutral (SQLite's db_search.c and
-# db_stats_platforms.c are to share them).
+HUBPG_LIBS = src/hub/pg/libhubpg.a $(HUBCOMMON_LIBS) $(CORE_LIBS) $(PQ_LIBS)
+# Search, canned replies, stats and grants.
 src_hub_pg_libhubpg_a_SOURCES += \
 	src/hub/pg/pg_search.c src/hub/pg/pg_canned.c src/hub/pg/pg_stats.c \
-	src/hub/pg/pg_grants.c \
-	src/hub/search_text.c src/hub/search_text.h \
-	src/hub/platform_stats.c src/hub/platform_stats.h
+	src/hub/pg/pg_grants.c
