@@ -267,3 +267,12 @@ tests_unit_test_dashboard_SOURCES = tests/unit/test_dashboard.c
 tests_unit_test_dashboard_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dashboard_CPPFLAGS = $(CLIENT_CPPFLAGS)
 tests_unit_test_dashboard_LDADD = $(CLIENT_TEST_LDADD)
+
+# auto-assignment's offers and the dashboard on PostgreSQL; db_dashboard_free
+# (libhubdb.a) frees pg_dashboard's snapshot, as it does SQLite's
+UNIT_TESTS += tests/unit/test_pg_offers
+tests_unit_test_pg_offers_SOURCES = tests/unit/test_pg_offers.c $(PG_FIXTURE)
+tests_unit_test_pg_offers_CFLAGS = $(PG_TEST_CFLAGS)
+tests_unit_test_pg_offers_CPPFLAGS = $(HUBPG_CPPFLAGS)
+tests_unit_test_pg_offers_LDADD = $(PG_TEST_LDADD) $(HUBDB_LIBS)
+tests_unit_test_pg_offers_LDFLAGS = -pthread

@@ -57,6 +57,17 @@ bool pg_api_fail(struct api_error *err, const struct errbuf *why)
 	return api_error_set(err, API_INTERNAL, "database error");
 }
 
+PGresult *pg_api_query(PGconn *conn, const char *sql, int n, const char *const *values,
+		       const char *what, struct api_error *err)
+{
+	struct errbuf why;
+	PGresult *res = pg_query(conn, sql, n, values, what, &why);
+
+	if (!res)
+		pg_api_fail(err, &why);
+	return res;
+}
+
 PGresult *pg_query(PGconn *conn, const char *sql, int n, const char *const *values,
 		   const char *what, struct errbuf *err)
 {

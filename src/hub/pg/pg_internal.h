@@ -42,6 +42,11 @@ bool pg_fail(struct errbuf *err, const char *what, PGconn *conn, const PGresult 
  * (the client learns nothing of the database); returns false. */
 bool pg_api_fail(struct api_error *err, const struct errbuf *why);
 
+/* pg_query answering as the protocol does: a failure logged and reported
+ * API_INTERNAL (pg_api_fail). */
+PGresult *pg_api_query(PGconn *conn, const char *sql, int n, const char *const *values,
+		       const char *what, struct api_error *err);
+
 /* Column helpers for a row of text results: a heap copy (NULL for SQL
  * NULL; *ok false when out of memory), an integer, a timestamp (TS_NONE
  * for NULL) and an id ("" for NULL). */
@@ -65,5 +70,24 @@ bool pg_chat_load(PGconn *conn, const char *chat_id, bool lock, struct chat *out
 bool pg_system_message(PGconn *conn, const char *chat_id, enum system_type type,
 		       const struct agent *me, const char *text, int64_t now, struct chat *chat,
 		       struct api_error *err);
+
+/* ---- changes of holder (pg_actions.c) ------------------------------------ */
+
+/* An action's part once its chat is read and locked (in *c, which gets
+ * the chat after). */
+typedef bool pg_action_fn(PGconn *conn, const struct agent *me, bool force, struct chat *c,
+			  int64_t now, struct api_error *err);
+
+/* The whole operation: BEGIN, the chat read with its row locked (404 when
+ * there is none), act, COMMIT; a refusal or a failure leaves nothing
+ * behind. *out gets the chat after. */
+bool pg_chat_transaction(PGconn *conn, const char *chat_id, pg_action_fn *act,
+			 const struct agent *me, bool force, struct chat *out,
+			 struct api_error *err);
+
+/* The takeover's steps (pg_action_fn): handover.h decides, then the
+ * holder's assigned_at, the conditional UPDATE and the system message. */
+bool pg_take(PGconn *conn, const struct agent *me, bool force, struct chat *c, int64_t now,
+	     struct api_error *err);
 
 #endif
