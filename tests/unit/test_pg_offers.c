@@ -10,7 +10,9 @@
  * expiry offers it to the next, a withdrawal is no pass, an offer of a
  * chat taken meanwhile ends, a round notes OFFER_ROUND_MAX at most — and
  * what only hubs racing can break: rounds at once never offer a chat twice
- * nor an agent beyond their room, and end each expired offer once.
+ * nor an agent beyond their room, and end each expired offer once; and a
+ * round caught in the middle while a pass and another hub's round go by,
+ * the one interleaving that fills a place twice unless rounds take turns.
  *
  * Dashboard: what test_hub_dashboard.c reads after real ingests,
  * takeovers, replies, notes and handbacks — the waiting then held chats,
@@ -26,6 +28,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -604,7 +607,9 @@ static bool fault(struct race *r, const char *what, int round, int detail)
 	return false;
 }
 
-/* What the racers did together, against the database. */
+/* What the racers did together, against the database. Rounds that read
+ * the same queue also meet on the primary key (see pg_offers.c), so this
+ * holds them to the whole outcome; the turn itself is the next test's. */
 static void check_round(int round, void *ctx)
 {
 	struct race *r = ctx;
@@ -675,6 +680,128 @@ static void test_rounds_at_once_offer_a_chat_once_within_room(void **state)
 	pgfx_race(&race);
 	if (r.fault[0])
 		fail_msg("%s", r.fault);
+}
+
+/* ---- one round caught in the middle -------------------------------------- */
+
+/* The moment the race above cannot aim at: hub A's round has read the
+ * queue and is offering (its offer not yet committed) when Ben passes a
+ * chat A's queue did not hold, and hub B's round starts. Without turns, B
+ * sees Ana's room as if A offered nothing and gives her the passed chat,
+ * while A gives her another: two offers on a capacity of one. A is held
+ * in the middle by a lock the main connection takes on the chat A offers
+ * (its insert checks the chat's key); what is waiting is read from
+ * pg_stat_activity, never guessed by a sleep. */
+
+struct caught {
+	PGconn *a, *b;
+	const char *online[1];
+	const struct agent *ben;
+	const char *passed;
+	struct round got_a, got_b;
+	bool ok_a, ok_b;
+	atomic_bool done_b;
+	char said[2][sizeof ((struct api_error *)0)->description];
+};
+
+static void *hub_a(void *arg)
+{
+	struct caught *k = arg;
+	struct api_error err = {0};
+
+	k->ok_a = pg_offers_round(k->a, 3, k->online, 1, SECONDS, k->got_a.notes, &k->got_a.n,
+				  &k->got_a.next_ms, &err);
+	snprintf(k->said[0], sizeof k->said[0], "%s", err.description);
+	return NULL;
+}
+
+static void *ben_and_hub_b(void *arg)
+{
+	struct caught *k = arg;
+	struct api_error err = {0};
+
+	k->ok_b = pg_offer_pass(k->b, k->ben, k->passed, &err) &&
+		  pg_offers_round(k->b, 3, k->online, 1, SECONDS, k->got_b.notes, &k->got_b.n,
+				  &k->got_b.next_ms, &err);
+	snprintf(k->said[1], sizeof k->said[1], "%s", err.description);
+	atomic_store(&k->done_b, true);
+	return NULL;
+}
+
+/* Until a backend other than this one waits for a lock (of `kind`, a
+ * wait_event, or any), or `done` is set; the test fails at the deadline. */
+static void until_waiting(struct fx *fx, const char *kind, atomic_bool *done)
+{
+	long long deadline = pgfx_now_ms() + 10000;
+
+	while (!(done && atomic_load(done)) &&
+	       number(fx,
+		      "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+		      " AND wait_event_type = 'Lock' AND ($1::text IS NULL OR wait_event = $1)",
+		      1, (const char *[]){kind}) == 0)
+		if (pgfx_now_ms() > deadline)
+			fail_msg("nobody waits for a %s lock", kind ? kind : "");
+}
+
+static void test_a_round_never_fills_a_place_another_round_is_filling(void **state)
+{
+	struct fx *fx = *state;
+	const struct agent *ana = &fx->agents[0], *ben = &fx->agents[1];
+	static struct caught k;
+	uuid_str older, newer;
+	char later[24];
+	struct errbuf why;
+	struct agent after;
+	struct api_error err = {0};
+	pthread_t ta, tb;
+
+	fresh(fx);
+	memset(&k, 0, sizeof k);
+	for (int i = 0; i < 2; i++) {
+		assert_true(pg_agent_set_capacity(fx->db.c, fx->agents[i].id, 1, &after, &err));
+		agent_free(&after);
+	}
+	new_chat(fx, true, older);
+	new_chat(fx, true, newer);
+	run(fx, "UPDATE chats SET escalated_at = 1 WHERE id = $1", 1, (const char *[]){older});
+	/* the older chat is offered to Ben already */
+	snprintf(later, sizeof later, "%lld", (long long)ts_now() + 60000);
+	run(fx, "INSERT INTO offers VALUES ($1, $2, $3)", 3,
+	    (const char *[]){older, ben->id, later});
+
+	struct pg *a = pg_open(pgserver_conninfo(fx->db.server), &why);
+	struct pg *b = a ? pg_open(pgserver_conninfo(fx->db.server), &why) : NULL;
+	if (!b)
+		fail_msg("connect: %s", why.msg);
+	k.a = pg_conn(a);
+	k.b = pg_conn(b);
+	k.online[0] = ana->id;
+	k.ben = ben;
+	k.passed = older;
+
+	/* Hub A stopped while it offers the newer chat to Ana. */
+	assert_true(pg_exec(fx->db.c, "BEGIN", "begin", &why));
+	run(fx, "SELECT 1 FROM chats WHERE id = $1 FOR UPDATE", 1, (const char *[]){newer});
+	assert_int_equal(pthread_create(&ta, NULL, hub_a, &k), 0);
+	until_waiting(fx, NULL, NULL);
+	/* Ben passes the older chat, then hub B runs a round: both wait for
+	 * A's turn to end (or, without turns, are done). */
+	assert_int_equal(pthread_create(&tb, NULL, ben_and_hub_b, &k), 0);
+	until_waiting(fx, "advisory", &k.done_b);
+	assert_true(pg_exec(fx->db.c, "ROLLBACK", "rollback", &why));
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pg_close(a);
+	pg_close(b);
+	if (!k.ok_a || !k.ok_b)
+		fail_msg("hub A: %s; Ben and hub B: %s", k.said[0], k.said[1]);
+
+	/* A offered the newer chat to Ana; B, after A, found her full. */
+	only_note(&k.got_a, newer, ana, SECONDS);
+	assert_int_equal(k.got_b.n, 0);
+	assert_int_equal(number(fx, "SELECT count(*) FROM offers WHERE agent_id = $1", 1,
+				(const char *[]){ana->id}),
+			 1);
 }
 
 /* ---- the dashboard ------------------------------------------------------- */
@@ -961,6 +1088,7 @@ int main(void)
 		cmocka_unit_test(test_an_offer_of_a_chat_taken_meanwhile_ends),
 		cmocka_unit_test(test_a_round_notes_at_most_OFFER_ROUND_MAX),
 		cmocka_unit_test(test_rounds_at_once_offer_a_chat_once_within_room),
+		cmocka_unit_test(test_a_round_never_fills_a_place_another_round_is_filling),
 	};
 	const struct CMUnitTest dashboard[] = {
 		cmocka_unit_test(test_an_empty_dashboard_lists_every_agent),

@@ -12,15 +12,20 @@
  * - Offers never give an agent more than their free room (capacity, less
  *   the chats held and the offers open). No constraint can say "at most N
  *   rows per agent", and a room read by one round is stale as soon as
- *   another round offers: two rounds at once would both see Ana's last
- *   place free and each fill it with a different chat. So rounds take
- *   turns: each first takes a transaction-scoped advisory lock (freed at
- *   COMMIT or ROLLBACK, or with a dead hub's connection), and under READ
- *   COMMITTED each of its later statements has a snapshot taken after the
- *   lock was granted, so it sees every offer the round before made. Passes
- *   and withdrawals take their turn too: they only end offers, but in
- *   turn no two writers of offers can lock offer rows in orders that make
- *   them wait for each other in a circle.
+ *   another round offers. Two rounds walking the same queue meet on its
+ *   first chat, where the second's insert waits for the first's COMMIT;
+ *   but their queues differ when a pass or an expiry lands between their
+ *   reads (or when hubs' clocks disagree on an expiry): then each offers a
+ *   different chat to Ana, each seeing her last place free, and neither
+ *   waits. So rounds take turns: each first takes a transaction-scoped
+ *   advisory lock (freed at COMMIT or ROLLBACK, or with a dead hub's
+ *   connection), and under READ COMMITTED each of its later statements
+ *   has a snapshot taken after the lock was granted, so it sees every
+ *   offer the round before made. Passes and withdrawals take their turn
+ *   too: a pass is what changes a queue under a round, and in turn no two
+ *   writers of offers lock offer rows in orders that make them wait for
+ *   each other in a circle. Rounds are short (OFFER_ROUND_MAX inserts at
+ *   most), so hubs' rounds queue briefly.
  *
  * The accept is a takeover (pg_actions.c) and takes no turn: it locks the
  * chat, then deletes its offer. A round locks the chats whose offers it
