@@ -682,6 +682,109 @@ static void test_rounds_at_once_offer_a_chat_once_within_room(void **state)
 		fail_msg("%s", r.fault);
 }
 
+/* ---- an accept racing takeovers and rounds ------------------------------- */
+
+#define GRABBERS 8 /* 0-2 Ana accepting, 3-5 Ben, Cy, Dee taking over, 6-7 rounds */
+#define GRAB_ROUNDS 10
+
+struct grab {
+	struct fx *fx;
+	uuid_str chat[GRAB_ROUNDS];
+	bool won[GRABBERS][GRAB_ROUNDS];
+	enum api_error_type lost[GRABBERS][GRAB_ROUNDS];
+};
+
+static bool grab_turn(PGconn *c, int thread, int round, void *ctx, struct errbuf *err)
+{
+	struct grab *g = ctx;
+	struct fx *fx = g->fx;
+	struct api_error why = {0};
+	struct chat out;
+	bool won;
+
+	if (thread >= 6) {
+		const char *ids[AGENTS];
+		struct round r;
+		for (int i = 0; i < AGENTS; i++)
+			ids[i] = fx->agents[i].id;
+		return pg_offers_round(c, 3, ids, AGENTS, SECONDS, r.notes, &r.n, &r.next_ms,
+				       &why) ||
+		       errbuf_set(err, "round: %s", why.description);
+	}
+	if (thread < 3)
+		won = pg_offer_accept(c, &fx->agents[0], g->chat[round], &out, &why);
+	else
+		won = pg_takeover_chat(c, &fx->agents[thread - 2], g->chat[round], false, &out,
+				       &why);
+	g->won[thread][round] = won;
+	if (won)
+		chat_free(&out);
+	g->lost[thread][round] = why.type;
+	/* a 409 is a result; anything else ends the race */
+	return won || why.type == API_CONFLICT || errbuf_set(err, "%s", why.description);
+}
+
+/* A new waiting chat, offered to Ana (the round may first end her offer
+ * of the last round's chat, taken by a colleague after the racing rounds
+ * ran). */
+static void offer_to_ana(int round, void *ctx)
+{
+	struct grab *g = ctx;
+	struct round r;
+
+	new_chat(g->fx, true, g->chat[round]);
+	round_of(g->fx, (const int[]){0, -1}, &r);
+	assert_in_range(r.n, 1, 2);
+	if (r.n == 2)
+		note_is(&r.notes[0], g->chat[round - 1], &g->fx->agents[0], 0);
+	note_is(&r.notes[r.n - 1], g->chat[round], &g->fx->agents[0], SECONDS);
+}
+
+static void test_one_winner_between_an_accept_and_takeovers(void **state)
+{
+	struct fx *fx = *state;
+	static struct grab g;
+
+	fresh(fx);
+	memset(&g, 0, sizeof g);
+	g.fx = fx;
+	run(fx, "UPDATE accounts SET capacity = 1000", 0, NULL);
+	struct pgfx_race race = {.conninfo = pgserver_conninfo(fx->db.server),
+				 .threads = GRABBERS, .rounds = GRAB_ROUNDS, .turn = grab_turn,
+				 .before = offer_to_ana, .ctx = &g, .who = "grabber"};
+	pgfx_race(&race);
+	for (int round = 0; round < GRAB_ROUNDS; round++) {
+		int winners = 0, winner = -1;
+		for (int t = 0; t < 6; t++) {
+			if (g.won[t][round]) {
+				winners++;
+				winner = t;
+			} else {
+				assert_int_equal(g.lost[t][round], API_CONFLICT);
+			}
+		}
+		if (winners != 1)
+			fail_msg("round %d: %d winners", round, winners);
+		/* the winner holds it, with one join notice */
+		const struct agent *holder = &fx->agents[winner < 3 ? 0 : winner - 2];
+		const char *p[] = {g.chat[round]};
+		PGresult *r = sql(fx, "SELECT responder_id FROM chats WHERE id = $1", 1, p);
+		assert_string_equal(PQgetvalue(r, 0, 0), holder->id);
+		PQclear(r);
+		char joined[8];
+		snprintf(joined, sizeof joined, "%d", (int)SYSTEM_TYPE_AGENT_JOINED);
+		assert_int_equal(number(fx, "SELECT count(*) FROM messages WHERE chat_id = $1"
+					    " AND system_type = $2",
+					2, (const char *[]){g.chat[round], joined}),
+				 1);
+	}
+	/* every offer of those chats ended: accepted, or ended by a round */
+	struct round r;
+	round_of(fx, (const int[]){0, -1}, &r);
+	assert_int_equal(number(fx, "SELECT count(*) FROM offers", 0, NULL), 0);
+	pgfx_assert_log_gap_free(fx->db.c);
+}
+
 /* ---- one round caught in the middle -------------------------------------- */
 
 /* The moment the race above cannot aim at: hub A's round has read the
@@ -1089,6 +1192,7 @@ int main(void)
 		cmocka_unit_test(test_a_round_notes_at_most_OFFER_ROUND_MAX),
 		cmocka_unit_test(test_rounds_at_once_offer_a_chat_once_within_room),
 		cmocka_unit_test(test_a_round_never_fills_a_place_another_round_is_filling),
+		cmocka_unit_test(test_one_winner_between_an_accept_and_takeovers),
 	};
 	const struct CMUnitTest dashboard[] = {
 		cmocka_unit_test(test_an_empty_dashboard_lists_every_agent),
