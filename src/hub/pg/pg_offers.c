@@ -45,7 +45,7 @@
 /* The turn rounds, passes and withdrawals take. Advisory lock keys are
  * shared by every user of the database: this one is "hoffers" in ASCII
  * (0x686f6666657273), beside pg.c's migration lock ("handoff"). */
-#define OFFERS_LOCK "29396587154682483"
+#define OFFERS_LOCK "29395883173180019"
 
 /* Room left of an agent `a.` (the accounts row): capacity, less the chats
  * held and the offers open; `cap` is the parameter of the default
