@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "pg_internal.h"
+#include "uuid.h"
 
 struct pg {
 	PGconn *conn;
@@ -24,6 +25,26 @@ const char *pg_int(int64_t v, char buf[PG_INT_LEN])
 {
 	snprintf(buf, PG_INT_LEN, "%" PRId64, v);
 	return buf;
+}
+
+char *pg_uuid_array(const char *const *ids, size_t n)
+{
+	char *s = malloc(n * (UUID_STRLEN + 1) + 3), *p = s;
+
+	if (!s)
+		return NULL;
+	*p++ = '{';
+	for (size_t i = 0; i < n; i++) {
+		const char *id = uuid_valid(ids[i]) ? ids[i] : "NULL";
+		size_t len = strlen(id);
+		if (i)
+			*p++ = ',';
+		memcpy(p, id, len);
+		p += len;
+	}
+	*p++ = '}';
+	*p = '\0';
+	return s;
 }
 
 bool pg_fail(struct errbuf *err, const char *what, PGconn *conn, const PGresult *res)

@@ -19,7 +19,6 @@
 #include <string.h>
 
 #include "pg_internal.h"
-#include "uuid.h"
 
 #define MS_PER_MIN 60000LL
 #define MS_PER_DAY 86400000LL
@@ -147,25 +146,18 @@ static bool read_first_responses(PGconn *conn, const char *agents, struct dash_s
 	return ok;
 }
 
-/* The agents' ids as a uuid[] literal, in their order (a NULL for an id
- * that is not a uuid, so that places still match agents[]). */
+/* The agents' ids as a uuid[] literal, in their order (pg_uuid_array). */
 static char *agents_array(const struct agent *agents, size_t n)
 {
-	char *s = malloc(n * (UUID_STRLEN + 1) + 3), *p = s;
+	const char **ids = calloc(n ? n : 1, sizeof *ids);
 
-	if (!s)
+	if (!ids)
 		return NULL;
-	*p++ = '{';
-	for (size_t i = 0; i < n; i++) {
-		const char *id = uuid_valid(agents[i].id) ? agents[i].id : "NULL";
-		if (i)
-			*p++ = ',';
-		memcpy(p, id, strlen(id));
-		p += strlen(id);
-	}
-	*p++ = '}';
-	*p = '\0';
-	return s;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = agents[i].id;
+	char *array = pg_uuid_array(ids, n);
+	free(ids);
+	return array;
 }
 
 bool pg_dashboard(PGconn *conn, int64_t now, const struct agent *agents, size_t n,

@@ -24,6 +24,12 @@ extern const char *const pg_migrations[];
 /* The integer as the text a statement parameter takes; returns buf. */
 const char *pg_int(int64_t v, char buf[PG_INT_LEN]);
 
+/* The ids as the text a uuid[] parameter takes ("{id,id}"), in their
+ * order, NULL for one that is not a uuid: it matches no row (as in
+ * SQLite, where any text is an id that matches none) and keeps the
+ * others' places (array_position). malloc'd; NULL when out of memory. */
+char *pg_uuid_array(const char *const *ids, size_t n);
+
 /* Run one statement with `n` parameters as text (a NULL value is SQL
  * NULL): values are never spliced into SQL. Returns the result when the
  * statement succeeded (PQclear it), else NULL with `err` set. */

@@ -96,29 +96,6 @@ static bool finish(PGconn *conn, bool ok, const char *what, struct api_error *er
 	return ok;
 }
 
-/* The valid ids of the `n` ids as an array literal ({id,id}), for a
- * $N::uuid[] parameter; other ids name no account (SQLite would match
- * none), so they are left out rather than failing the statement. */
-static char *uuid_array(const char *const *ids, size_t n)
-{
-	char *s = malloc(n * (UUID_STRLEN + 1) + 3), *p = s;
-
-	if (!s)
-		return NULL;
-	*p++ = '{';
-	for (size_t i = 0; i < n; i++) {
-		if (!uuid_valid(ids[i]))
-			continue;
-		if (p[-1] != '{')
-			*p++ = ',';
-		memcpy(p, ids[i], UUID_STRLEN);
-		p += UUID_STRLEN;
-	}
-	*p++ = '}';
-	*p = '\0';
-	return s;
-}
-
 static void note_add(struct offer_note *notes, size_t *n, const char *chat, const char *agent,
 		     int64_t seconds)
 {
@@ -277,7 +254,7 @@ bool pg_offers_round(PGconn *conn, int64_t default_capacity, const char *const *
 		     size_t nonline, int64_t seconds, struct offer_note *notes, size_t *n,
 		     int64_t *next_ms, struct api_error *err)
 {
-	char *ids = uuid_array(online, nonline);
+	char *ids = pg_uuid_array(online, nonline);
 	int64_t now = ts_now();
 
 	*n = 0;
