@@ -168,11 +168,3 @@ bool db_dashboard(struct db *db, int64_t now, const struct agent *agents, size_t
 	return true;
 }
 
-void db_dashboard_free(struct dash_snapshot *d)
-{
-	for (size_t i = 0; i < d->nagents; i++)
-		free(d->agents[i].first_ms);
-	free(d->agents);
-	free(d->chats);
-	memset(d, 0, sizeof *d);
-}

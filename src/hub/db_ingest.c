@@ -218,13 +218,6 @@ bool db_ingest(struct db *db, const struct agent *me, const struct ingest *in, s
 	return true;
 }
 
-void ingest_result_free(struct ingest_result *r)
-{
-	chat_free(&r->chat);
-	message_free(&r->message);
-	memset(r, 0, sizeof *r);
-}
-
 /* Whether b names the chat a named: the same chat_id, or neither has one
  * and both the same external_id. */
 static bool same_chat(const struct ingest *a, const struct ingest *b)

@@ -721,15 +721,6 @@ void chat_query_init(struct chat_query *q)
 	q->limit = 50;
 }
 
-void chat_page_free(struct chat_page *p)
-{
-	for (size_t i = 0; i < p->count; i++)
-		chat_free(&p->chats[i]);
-	free(p->chats);
-	free(p->next_cursor);
-	memset(p, 0, sizeof *p);
-}
-
 bool db_chats_list(struct db *db, const struct agent *me, const struct chat_query *q,
 		   struct chat_page *out, struct api_error *err)
 {

@@ -125,14 +125,6 @@ bool system_message(struct db *db, const char *chat_id, enum system_type type,
 
 /* ---- reading ------------------------------------------------------------ */
 
-void message_page_free(struct message_page *p)
-{
-	for (size_t i = 0; i < p->count; i++)
-		message_free(&p->messages[i]);
-	free(p->messages);
-	memset(p, 0, sizeof *p);
-}
-
 /* Up to `limit` rows of `st` into p (which has room), reversed when the
  * query walked backwards, so the page is always ascending. */
 static bool read_messages(struct db *db, sqlite3_stmt *st, bool backwards,

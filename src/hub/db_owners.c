@@ -7,16 +7,6 @@
 
 #include "db_internal.h"
 
-void owner_details_free(struct owner_details *d)
-{
-	owner_free(&d->owner);
-	free(d->phone);
-	for (size_t i = 0; i < d->n; i++)
-		chat_free(&d->chats[i]);
-	free(d->chats);
-	memset(d, 0, sizeof *d);
-}
-
 static bool owner_load(struct db *db, const char *owner_id, struct owner_details *d,
 		       struct api_error *err)
 {

@@ -8,13 +8,6 @@
 
 #include "platform_stats.h"
 
-void db_platform_stats_free(struct platform_stats *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(p[i].days);
-	free(p);
-}
-
 bool platform_stats_add(struct platform_stats **list, size_t *n, const char *platform,
 			const char *account, int64_t day, int64_t conversations)
 {

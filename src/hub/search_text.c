@@ -39,14 +39,6 @@ bool search_words(const char *text, struct search_span words[SEARCH_WORDS_MAX], 
 	return true;
 }
 
-void search_page_free(struct search_page *p)
-{
-	for (size_t i = 0; i < p->count; i++)
-		free(p->hits[i].snippet);
-	free(p->hits);
-	memset(p, 0, sizeof *p);
-}
-
 /* The byte where the character `chars` characters before `at` starts. */
 static size_t back_chars(const char *s, size_t at, size_t chars)
 {

@@ -285,3 +285,11 @@ tests_unit_test_pg_misc_CFLAGS = $(PG_TEST_CFLAGS)
 tests_unit_test_pg_misc_CPPFLAGS = $(HUBPG_CPPFLAGS)
 tests_unit_test_pg_misc_LDADD = $(PG_TEST_LDADD)
 tests_unit_test_pg_misc_LDFLAGS = -pthread
+
+# auto-assignment's offers and the dashboard on PostgreSQL
+UNIT_TESTS += tests/unit/test_pg_offers
+tests_unit_test_pg_offers_SOURCES = tests/unit/test_pg_offers.c $(PG_FIXTURE)
+tests_unit_test_pg_offers_CFLAGS = $(PG_TEST_CFLAGS)
+tests_unit_test_pg_offers_CPPFLAGS = $(HUBPG_CPPFLAGS)
+tests_unit_test_pg_offers_LDADD = $(PG_TEST_LDADD)
+tests_unit_test_pg_offers_LDFLAGS = -pthread

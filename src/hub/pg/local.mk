@@ -23,3 +23,5 @@ HUBPG_LIBS = src/hub/pg/libhubpg.a $(HUBCOMMON_LIBS) $(CORE_LIBS) $(PQ_LIBS)
 src_hub_pg_libhubpg_a_SOURCES += \
 	src/hub/pg/pg_search.c src/hub/pg/pg_canned.c src/hub/pg/pg_stats.c \
 	src/hub/pg/pg_grants.c
+# auto-assignment's offers and the team dashboard
+src_hub_pg_libhubpg_a_SOURCES += src/hub/pg/pg_offers.c src/hub/pg/pg_dashboard.c

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "pg_internal.h"
+#include "uuid.h"
 
 struct pg {
 	PGconn *conn;
@@ -24,6 +25,26 @@ const char *pg_int(int64_t v, char buf[PG_INT_LEN])
 {
 	snprintf(buf, PG_INT_LEN, "%" PRId64, v);
 	return buf;
+}
+
+char *pg_uuid_array(const char *const *ids, size_t n)
+{
+	char *s = malloc(n * (UUID_STRLEN + 1) + 3), *p = s;
+
+	if (!s)
+		return NULL;
+	*p++ = '{';
+	for (size_t i = 0; i < n; i++) {
+		const char *id = uuid_valid(ids[i]) ? ids[i] : "NULL";
+		size_t len = strlen(id);
+		if (i)
+			*p++ = ',';
+		memcpy(p, id, len);
+		p += len;
+	}
+	*p++ = '}';
+	*p = '\0';
+	return s;
 }
 
 bool pg_fail(struct errbuf *err, const char *what, PGconn *conn, const PGresult *res)
@@ -55,6 +76,17 @@ bool pg_api_fail(struct api_error *err, const struct errbuf *why)
 {
 	log_error("%s", why->msg);
 	return api_error_set(err, API_INTERNAL, "database error");
+}
+
+PGresult *pg_api_query(PGconn *conn, const char *sql, int n, const char *const *values,
+		       const char *what, struct api_error *err)
+{
+	struct errbuf why;
+	PGresult *res = pg_query(conn, sql, n, values, what, &why);
+
+	if (!res)
+		pg_api_fail(err, &why);
+	return res;
 }
 
 PGresult *pg_query(PGconn *conn, const char *sql, int n, const char *const *values,

@@ -247,5 +247,36 @@ bool pg_grant(PGconn *conn, const char *ingest, enum grant_kind kind, const char
 	      bool revoke, bool *changed, struct errbuf *err);
 /* False on a database error too: scope fails closed. */
 bool pg_ingest_may_see(PGconn *conn, const char *ingest_id, const char *chat_id);
+/* ---- auto-assignment's offers (pg_offers.c) ---------------------------- */
+
+/* db_offers_round, db_offer_accept, db_offer_pass, db_offers_withdraw and
+ * db_offers_of (db.h) on PostgreSQL, whole operations as the ones above
+ * are, with the same meaning, types and errors; the default capacity is
+ * handoffd's --default-capacity. Under hubs racing on one database, a
+ * chat has one open offer at most (the table's primary key) and offers
+ * never give an agent more than their free room: rounds, passes and
+ * withdrawals take turns under a transaction-scoped advisory lock. The
+ * accept is pg_takeover_chat's takeover, which also ends the agent's open
+ * offer (409 without one, or once it expired). */
+bool pg_offers_round(PGconn *conn, int64_t default_capacity, const char *const *online,
+		     size_t nonline, int64_t seconds, struct offer_note *notes, size_t *n,
+		     int64_t *next_ms, struct api_error *err);
+bool pg_offer_accept(PGconn *conn, const struct agent *me, const char *chat_id,
+		     struct chat *out, struct api_error *err);
+bool pg_offer_pass(PGconn *conn, const struct agent *me, const char *chat_id,
+		   struct api_error *err);
+bool pg_offers_withdraw(PGconn *conn, const char *agent_id, struct offer_note *notes, size_t *n,
+			struct api_error *err);
+bool pg_offers_of(PGconn *conn, const char *agent_id, struct chat_offer *out, size_t *n,
+		  struct api_error *err);
+
+/* ---- the team dashboard (pg_dashboard.c) ------------------------------- */
+
+/* db_dashboard (db.h) on PostgreSQL: the snapshot as of event seq, read
+ * in one REPEATABLE READ transaction so that its figures and its seq are
+ * one moment. Free it with db_dashboard_free (libhubdb.a's, which a
+ * program using this links). */
+bool pg_dashboard(PGconn *conn, int64_t now, const struct agent *agents, size_t n,
+		  struct dash_snapshot *out, struct api_error *err);
 
 #endif

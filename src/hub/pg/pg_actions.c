@@ -69,10 +69,6 @@ static bool handback(PGconn *conn, const char *chat_id, const char *holder, bool
 			     2, params, "hand a chat back", won, err);
 }
 
-/* The whole operation's part once the chat is read and locked. */
-typedef bool action_fn(PGconn *conn, const struct agent *me, bool force, struct chat *c,
-		       int64_t now, struct api_error *err);
-
 /* The holder change in `c` did not happen: someone changed the chat
  * between the read and the UPDATE (not possible under the row lock, but
  * the UPDATE's condition, not the lock, is what the answer rests on). */
@@ -82,8 +78,8 @@ static bool lost(bool ok, bool won, struct api_error *err)
 					    "the chat changed meanwhile; try again"));
 }
 
-static bool take(PGconn *conn, const struct agent *me, bool force, struct chat *c, int64_t now,
-		 struct api_error *err)
+bool pg_take(PGconn *conn, const struct agent *me, bool force, struct chat *c, int64_t now,
+	     struct api_error *err)
 {
 	struct handover h;
 	struct errbuf why;
@@ -124,9 +120,9 @@ static bool give_back(PGconn *conn, const struct agent *me, bool force, struct c
 
 /* One transaction: the chat read and locked, the action, COMMIT; a
  * refusal or a failure leaves nothing behind. */
-static bool transaction(PGconn *conn, const char *chat_id, action_fn *act,
-			const struct agent *me, bool force, struct chat *out,
-			struct api_error *err)
+bool pg_chat_transaction(PGconn *conn, const char *chat_id, pg_action_fn *act,
+			 const struct agent *me, bool force, struct chat *out,
+			 struct api_error *err)
 {
 	struct chat c = {0};
 	struct errbuf why;
@@ -149,11 +145,11 @@ bool pg_takeover_chat(PGconn *conn, const struct agent *me, const char *chat_id,
 		      struct chat *out, struct api_error *err)
 {
 	return handover_force_allowed(me, force, err) &&
-	       transaction(conn, chat_id, take, me, force, out, err);
+	       pg_chat_transaction(conn, chat_id, pg_take, me, force, out, err);
 }
 
 bool pg_handback(PGconn *conn, const struct agent *me, const char *chat_id, struct chat *out,
 		 struct api_error *err)
 {
-	return transaction(conn, chat_id, give_back, me, false, out, err);
+	return pg_chat_transaction(conn, chat_id, give_back, me, false, out, err);
 }

@@ -24,6 +24,12 @@ extern const char *const pg_migrations[];
 /* The integer as the text a statement parameter takes; returns buf. */
 const char *pg_int(int64_t v, char buf[PG_INT_LEN]);
 
+/* The ids as the text a uuid[] parameter takes ("{id,id}"), in their
+ * order, NULL for one that is not a uuid: it matches no row (as in
+ * SQLite, where any text is an id that matches none) and keeps the
+ * others' places (array_position). malloc'd; NULL when out of memory. */
+char *pg_uuid_array(const char *const *ids, size_t n);
+
 /* Run one statement with `n` parameters as text (a NULL value is SQL
  * NULL): values are never spliced into SQL. Returns the result when the
  * statement succeeded (PQclear it), else NULL with `err` set. */
@@ -41,6 +47,11 @@ bool pg_fail(struct errbuf *err, const char *what, PGconn *conn, const PGresult 
 /* Log a database error and report API_INTERNAL, as SQLite's back end does
  * (the client learns nothing of the database); returns false. */
 bool pg_api_fail(struct api_error *err, const struct errbuf *why);
+
+/* pg_query answering as the protocol does: a failure logged and reported
+ * API_INTERNAL (pg_api_fail). */
+PGresult *pg_api_query(PGconn *conn, const char *sql, int n, const char *const *values,
+		       const char *what, struct api_error *err);
 
 /* Column helpers for a row of text results: a heap copy (NULL for SQL
  * NULL; *ok false when out of memory), an integer, a timestamp (TS_NONE
@@ -65,5 +76,24 @@ bool pg_chat_load(PGconn *conn, const char *chat_id, bool lock, struct chat *out
 bool pg_system_message(PGconn *conn, const char *chat_id, enum system_type type,
 		       const struct agent *me, const char *text, int64_t now, struct chat *chat,
 		       struct api_error *err);
+
+/* ---- changes of holder (pg_actions.c) ------------------------------------ */
+
+/* An action's part once its chat is read and locked (in *c, which gets
+ * the chat after). */
+typedef bool pg_action_fn(PGconn *conn, const struct agent *me, bool force, struct chat *c,
+			  int64_t now, struct api_error *err);
+
+/* The whole operation: BEGIN, the chat read with its row locked (404 when
+ * there is none), act, COMMIT; a refusal or a failure leaves nothing
+ * behind. *out gets the chat after. */
+bool pg_chat_transaction(PGconn *conn, const char *chat_id, pg_action_fn *act,
+			 const struct agent *me, bool force, struct chat *out,
+			 struct api_error *err);
+
+/* The takeover's steps (pg_action_fn): handover.h decides, then the
+ * holder's assigned_at, the conditional UPDATE and the system message. */
+bool pg_take(PGconn *conn, const struct agent *me, bool force, struct chat *c, int64_t now,
+	     struct api_error *err);
 
 #endif
