@@ -18,3 +18,4 @@ HUBPG_CPPFLAGS = $(HUB_CPPFLAGS) -I$(top_srcdir)/src/hub/pg
 src_hub_pg_libhubpg_a_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(UV_CFLAGS)
 src_hub_pg_libhubpg_a_CPPFLAGS = $(HUBPG_CPPFLAGS)
 HUBPG_LIBS = src/hub/pg/libhubpg.a $(TOKEN_LIBS) $(CORE_LIBS) $(PQ_LIBS)
+src_hub_pg_libhubpg_a_SOURCES += src/hub/pg/pg_chat_ops.c

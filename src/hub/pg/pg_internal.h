@@ -66,4 +66,51 @@ bool pg_system_message(PGconn *conn, const char *chat_id, enum system_type type,
 		       const struct agent *me, const char *text, int64_t now, struct chat *chat,
 		       struct api_error *err);
 
+/* ---- changes of a chat (pg_ingest.c, pg_messages.c) ---------------------- */
+
+/* The columns pg_message_from_row reads, in db_messages.c's order. */
+#define PG_MESSAGE_COLUMNS                                                             \
+	"id, chat_id, seq, created_at, role, system_type, author_id, author_name, text, " \
+	"client_msg_id, external_message_id"
+
+/* Row `row` of a SELECT of PG_MESSAGE_COLUMNS; false when out of memory. */
+bool pg_message_from_row(const PGresult *r, int row, struct message *m);
+
+/* The chat's side of message m, which the caller's transaction has just
+ * stored in the thread of its locked chat (seq = message_count + 1): the
+ * count, the previews and wait clock unless m is a note, the version, then
+ * message.created (a note's marked as one) with its seq taken last. *chat
+ * (freed first) gets the chat after. */
+bool pg_message_added(PGconn *conn, const struct message *m, struct chat *chat,
+		      struct api_error *err);
+
+/* A change the caller's transaction made to the chat's row (locked), told
+ * as SQLite's chat_changed tells it: version + 1, updated_at = now, and
+ * one event of `type` with its seq taken last. *chat (freed first) gets
+ * the chat after. */
+bool pg_chat_changed(PGconn *conn, const char *chat_id, enum event_type type, int64_t now,
+		     struct chat *chat, struct api_error *err);
+
+/* ---- changes of a chat's holder (pg_chat_ops.c, pg_actions.c) -------------- */
+
+/* A change of one chat, given it read with its row locked. */
+typedef bool pg_chat_change_fn(PGconn *conn, void *arg, struct chat *c, int64_t now,
+			       struct api_error *err);
+
+/* One transaction: the chat read and locked, `change`, COMMIT; *out gets
+ * the chat after (changed or not) only when everything committed. A
+ * refusal or a failure leaves nothing behind. */
+bool pg_chat_transaction(PGconn *conn, const char *chat_id, pg_chat_change_fn *change, void *arg,
+			 struct chat *out, struct api_error *err);
+
+/* Give chat c, locked and read, to agent_id (its assigned_at dated now) if
+ * its holder is still the one read, else 409 "the chat changed
+ * meanwhile". */
+bool pg_move_to(PGconn *conn, const struct chat *c, const char *agent_id, int64_t now,
+		struct api_error *err);
+
+/* Stop chat c, locked and read, on the same condition: nobody holds it
+ * after, nothing waits, the escalation ends. */
+bool pg_stop_held(PGconn *conn, const struct chat *c, struct api_error *err);
+
 #endif
