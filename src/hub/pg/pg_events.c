@@ -204,8 +204,8 @@ static bool prune(PGconn *conn, int64_t retained, struct errbuf *err)
 	if (!res)
 		return false;
 	PQclear(res);
-	res = pg_query(conn, "UPDATE meta SET value = $2 WHERE key = 'events_floor'", 2, params,
-		       "move the events floor", err);
+	res = pg_query(conn, "UPDATE meta SET value = $1 WHERE key = 'events_floor'", 1,
+		       params + 1, "move the events floor", err);
 	PQclear(res);
 	return res != NULL;
 }
