@@ -1067,6 +1067,109 @@ static void test_assigns_and_a_stop_at_once_leave_a_consistent_chat(void **state
 	pgfx_assert_log_gap_free(fx->db.c);
 }
 
+#define BATCH_THREADS 4
+#define BATCH_ROUNDS 6
+#define BATCH_CHATS 4 /* existing chats a round, which every batch names */
+
+struct batches {
+	struct fx *fx;
+	char conv[BATCH_ROUNDS][BATCH_CHATS][32];
+	uuid_str chat[BATCH_ROUNDS][BATCH_CHATS];
+	char fresh[BATCH_ROUNDS][2][32]; /* two new conversations a round */
+	int made[BATCH_THREADS][BATCH_ROUNDS]; /* items stored */
+};
+
+static void batches_stage(int round, void *ctx)
+{
+	struct batches *b = ctx;
+	struct api_error err = {0};
+
+	for (int i = 0; i < BATCH_CHATS; i++) {
+		snprintf(b->conv[round][i], sizeof b->conv[round][i], "br-%d-%d", round, i);
+		struct ingest in = item(b->conv[round][i], NULL, MSG_ROLE_USER, "first");
+		struct chat c;
+		struct message m;
+		if (!pg_ingest(b->fx->db.c, &b->fx->bot, &in, &c, &m, NULL, &err))
+			fail_msg("ingest: %s", err.description);
+		memcpy(b->chat[round][i], c.id, sizeof c.id);
+		chat_free(&c);
+		message_free(&m);
+	}
+	for (int i = 0; i < 2; i++)
+		snprintf(b->fresh[round][i], sizeof b->fresh[round][i], "bn-%d-%d", round, i);
+}
+
+/* Each thread names the round's chats in an order of its own (even
+ * threads by external_id, odd ones by chat_id), and the two new
+ * conversations with their two customers crossed. */
+static bool batches_turn(PGconn *c, int thread, int round, void *ctx, struct errbuf *err)
+{
+	struct batches *b = ctx;
+	struct ingest items[BATCH_CHATS + 2];
+	struct ingest_result out[BATCH_CHATS + 2];
+	struct api_error why = {0};
+	size_t n = 0;
+
+	for (int i = 0; i < BATCH_CHATS; i++) {
+		int k = thread % 2 ? BATCH_CHATS - 1 - (i + thread) % BATCH_CHATS
+				   : (i + thread) % BATCH_CHATS;
+		items[n] = item(thread % 2 ? NULL : b->conv[round][k], NULL, MSG_ROLE_USER, "more");
+		if (thread % 2)
+			memcpy(items[n].chat_id, b->chat[round][k], sizeof items[n].chat_id);
+		n++;
+	}
+	for (int i = 0; i < 2; i++) {
+		int k = (i + thread) % 2;
+		items[n] = item(b->fresh[round][k], NULL, MSG_ROLE_USER, "new");
+		items[n].owner_external_id = k == (thread / 2) % 2 ? "cust-a" : "cust-b";
+		n++;
+	}
+	if (!pg_ingest_batch(c, &b->fx->bot, items, n, out, &why))
+		return errbuf_set(err, "batch: %s", why.description);
+	for (size_t i = 0; i < n; i++) {
+		b->made[thread][round] += out[i].error.type == API_OK && out[i].created;
+		chat_free(&out[i].chat);
+		message_free(&out[i].message);
+	}
+	return true;
+}
+
+static void test_batches_naming_the_same_chats_at_once_all_go_in(void **state)
+{
+	struct fx *fx = *state;
+	static struct batches b;
+
+	memset(&b, 0, sizeof b);
+	b.fx = fx;
+	pgfx_race(&(struct pgfx_race){.conninfo = pgserver_conninfo(fx->db.server),
+				      .threads = BATCH_THREADS, .rounds = BATCH_ROUNDS,
+				      .turn = batches_turn, .before = batches_stage, .ctx = &b,
+				      .who = "batch"});
+	for (int round = 0; round < BATCH_ROUNDS; round++) {
+		for (int t = 0; t < BATCH_THREADS; t++)
+			assert_int_equal(b.made[t][round], BATCH_CHATS + 2);
+		/* each chat: its first message, then one of every batch, 1..N */
+		for (int i = 0; i < BATCH_CHATS; i++) {
+			const char *id = b.chat[round][i];
+			struct chat c;
+			assert_int_equal(messages_of(fx, id), 1 + BATCH_THREADS);
+			assert_int_equal(number(fx, "SELECT max(seq) FROM messages WHERE chat_id = $1",
+						1, (const char *[]){id}),
+					 1 + BATCH_THREADS);
+			get(fx, id, &c);
+			assert_int_equal(c.version, 2 + BATCH_THREADS);
+			chat_free(&c);
+		}
+		/* each new conversation made once, with every batch's message */
+		for (int i = 0; i < 2; i++)
+			assert_int_equal(number(fx, "SELECT count(*) FROM messages m JOIN chats c"
+						    " ON c.id = m.chat_id WHERE c.external_id = $1",
+						1, (const char *[]){b.fresh[round][i]}),
+					 BATCH_THREADS);
+	}
+	pgfx_assert_log_gap_free(fx->db.c);
+}
+
 /* ---- retention (last: it cuts the log's start) ---------------------------------- */
 
 static bool prune_turn(PGconn *c, int thread, int round, void *ctx, struct errbuf *err)
@@ -1151,6 +1254,7 @@ int main(void)
 		cmocka_unit_test(test_an_invalid_item_refuses_the_batch),
 		cmocka_unit_test(test_a_reply_storm_stores_each_reply_once),
 		cmocka_unit_test(test_assigns_and_a_stop_at_once_leave_a_consistent_chat),
+		cmocka_unit_test(test_batches_naming_the_same_chats_at_once_all_go_in),
 		cmocka_unit_test(test_old_events_are_compacted_and_replay_starts_at_the_floor),
 	};
 	return cmocka_run_group_tests(tests, setup, pgfx_teardown);
