@@ -505,6 +505,7 @@ static void test_reply_is_idempotent_by_client_msg_id(void **state)
 	assert_string_equal(again.id, first.id);
 	assert_int_equal(again.seq, first.seq);
 	assert_string_equal(again.text, "once");
+	message_free(&again);
 	assert_int_equal(head(fx), before);
 	get(fx, id, &c);
 	assert_int_equal(c.message_count, 3);

@@ -673,7 +673,7 @@ static char *array_literal(struct keys *k, bool sorted)
 {
 	size_t len = 3;
 
-	if (sorted)
+	if (sorted && k->n > 1) /* qsort takes no NULL, even for nothing */
 		qsort(k->v, k->n, sizeof *k->v, key_cmp);
 	for (size_t i = 0; i < k->n; i++)
 		len += 2 * strlen(k->v[i]) + 3;
