@@ -22,7 +22,6 @@
 
 #include "handover.h"
 #include "pg_internal.h"
-#include "timeutil.h"
 
 /* The condition every holder change rests on: the chat ($1) still runs
  * and its holder is still $2 (NULL: nobody). */
@@ -129,6 +128,8 @@ static bool give_back(PGconn *conn, void *arg, struct chat *c, int64_t now,
 	return lost(ok, won, err) &&
 	       pg_system_message(conn, c->id, h.type, a->me, h.text, now, c, err);
 }
+
+_Static_assert(CHAT_STATE_STOPPED == 1 && RESPONDER_NONE == 2, "a stopped chat's values in SQL");
 
 bool pg_stop_held(PGconn *conn, const struct chat *c, struct api_error *err)
 {
