@@ -29,7 +29,9 @@
  * events are built and numbered one way.
  *
  * Locks are taken in one order by every ingest — channel, owner, chat,
- * event counter — so two ingests never wait for each other in a circle.
+ * event counter — so two ingests never wait for each other in a circle. A
+ * batch, which takes them item after item, takes what it will wait for
+ * first, in an order every batch uses (see "a batch's locks").
  */
 #include <stdio.h>
 #include <stdlib.h>
