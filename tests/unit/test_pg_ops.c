@@ -1171,6 +1171,78 @@ static void test_batches_naming_the_same_chats_at_once_all_go_in(void **state)
 	pgfx_assert_log_gap_free(fx->db.c);
 }
 
+#define MIX_THREADS 4
+#define MIX_ROUNDS 30
+
+struct mix {
+	struct fx *fx;
+	char e[MIX_ROUNDS][32], f[MIX_ROUNDS][32], o[MIX_ROUNDS][32], x[MIX_ROUNDS][32];
+};
+
+static void mix_stage(int round, void *ctx)
+{
+	struct mix *m = ctx;
+
+	snprintf(m->e[round], sizeof m->e[round], "mix-%d-e", round);
+	snprintf(m->f[round], sizeof m->f[round], "mix-%d-f", round);
+	snprintf(m->o[round], sizeof m->o[round], "mix-%d-o", round);
+	snprintf(m->x[round], sizeof m->x[round], "mix-%d-x", round);
+}
+
+/* Thread 0 batches a new conversation E (customer X), then a new one F
+ * for customer O; the others ingest into E, one at a time, as customer O:
+ * the circle a single ingest could close with a batch, holding O while
+ * it waits for E. */
+static bool mix_turn(PGconn *c, int thread, int round, void *ctx, struct errbuf *err)
+{
+	struct mix *m = ctx;
+	struct api_error why = {0};
+
+	if (thread == 0) {
+		struct ingest items[2] = {item(m->e[round], NULL, MSG_ROLE_USER, "batched"),
+					  item(m->f[round], NULL, MSG_ROLE_USER, "batched")};
+		struct ingest_result out[2];
+		items[0].owner_external_id = m->x[round];
+		items[1].owner_external_id = m->o[round];
+		if (!pg_ingest_batch(c, &m->fx->bot, items, 2, out, &why))
+			return errbuf_set(err, "batch: %s", why.description);
+		results_free(out, 2);
+		return true;
+	}
+	struct ingest in = item(m->e[round], NULL, MSG_ROLE_USER, "single");
+	struct chat chat;
+	struct message msg;
+	in.owner_external_id = m->o[round];
+	if (!pg_ingest(c, &m->fx->bot, &in, &chat, &msg, NULL, &why))
+		return errbuf_set(err, "ingest: %s", why.description);
+	chat_free(&chat);
+	message_free(&msg);
+	return true;
+}
+
+static void test_a_batch_and_ingests_making_one_chat_all_go_in(void **state)
+{
+	struct fx *fx = *state;
+	static struct mix m;
+
+	memset(&m, 0, sizeof m);
+	m.fx = fx;
+	pgfx_race(&(struct pgfx_race){.conninfo = pgserver_conninfo(fx->db.server),
+				      .threads = MIX_THREADS, .rounds = MIX_ROUNDS,
+				      .turn = mix_turn, .before = mix_stage, .ctx = &m,
+				      .who = "ingester"});
+	for (int round = 0; round < MIX_ROUNDS; round++) {
+		assert_int_equal(number(fx, "SELECT count(*) FROM messages m JOIN chats c"
+					    " ON c.id = m.chat_id WHERE c.external_id = $1",
+					1, (const char *[]){m.e[round]}),
+				 MIX_THREADS);
+		assert_int_equal(number(fx, "SELECT count(*) FROM chats WHERE external_id = $1", 1,
+					(const char *[]){m.f[round]}),
+				 1);
+	}
+	pgfx_assert_log_gap_free(fx->db.c);
+}
+
 /* ---- retention (last: it cuts the log's start) ---------------------------------- */
 
 static bool prune_turn(PGconn *c, int thread, int round, void *ctx, struct errbuf *err)
@@ -1256,6 +1328,7 @@ int main(void)
 		cmocka_unit_test(test_a_reply_storm_stores_each_reply_once),
 		cmocka_unit_test(test_assigns_and_a_stop_at_once_leave_a_consistent_chat),
 		cmocka_unit_test(test_batches_naming_the_same_chats_at_once_all_go_in),
+		cmocka_unit_test(test_a_batch_and_ingests_making_one_chat_all_go_in),
 		cmocka_unit_test(test_old_events_are_compacted_and_replay_starts_at_the_floor),
 	};
 	return cmocka_run_group_tests(tests, setup, pgfx_teardown);

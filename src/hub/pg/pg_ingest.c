@@ -115,6 +115,189 @@ static bool new_id(uuid_str id, struct api_error *err)
 	return uuid_generate(id, &why) || api_error_set(err, API_INTERNAL, "%s", why.msg);
 }
 
+/* ---- a batch's locks ------------------------------------------------------- */
+
+/*
+ * A batch locks many rows, item after item, where a single ingest locks
+ * one chat (and its channel and owner): two batches naming the same chats,
+ * customers or new channels in another order would each hold what the
+ * other waits for, and PostgreSQL would end one of them with a deadlock,
+ * an error SQLite's batches never meet. So a batch first takes, in one
+ * order every batch uses, what it will wait for:
+ * - a transaction advisory lock per conversation it may create (by
+ *   external_id), per customer it may create or update (by external id)
+ *   and per channel it may create, in the byte order of their keys;
+ * - then the rows of the chats that exist already, named by id or by
+ *   external_id, in id order (ORDER BY is applied before FOR UPDATE
+ *   locks the rows it returns).
+ * Two batches then wait for each other at most once, at the start. A
+ * single ingest holds one chat at a time, so it never closes a circle
+ * with a batch over chats; but one that makes a new conversation would
+ * hold its customer's row while it waited for the batch making the same
+ * conversation, and the batch could want that customer for a later item.
+ * So it takes the conversation's key too, before anything else it locks
+ * (lock_new_chat).
+ */
+
+/* The seed of the advisory keys' hash: "batch" (keys are shared by every
+ * user of the database; another seed keeps these apart from others'). */
+#define BATCH_LOCK_SEED "7"
+
+struct keys {
+	char **v;
+	size_t n, cap;
+};
+
+/* "kind:a[:b]", or a alone for no kind; NULL when out of memory. */
+static char *key_make(const char *kind, const char *a, const char *b)
+{
+	size_t len = strlen(kind) + strlen(a) + (b ? strlen(b) : 0) + 3;
+	char *key = malloc(len);
+
+	if (key)
+		snprintf(key, len, "%s%s%s%s%s", kind, *kind ? ":" : "", a, b ? ":" : "",
+			 b ? b : "");
+	return key;
+}
+
+/* Wait for, then hold until the transaction ends, the advisory lock of
+ * the conversation external_id would make. */
+static bool lock_new_chat(struct txn *t, const char *external_id, struct api_error *err)
+{
+	char *key = key_make("chat", external_id, NULL);
+
+	if (!key)
+		return oom(err);
+	bool ok = run_only(t, "SELECT pg_advisory_xact_lock(hashtextextended($1, " BATCH_LOCK_SEED
+			      "))",
+			   1, (const char *[]){key}, "lock a new chat's key", err);
+	free(key);
+	return ok;
+}
+
+static bool key_add(struct keys *k, const char *kind, const char *a, const char *b)
+{
+	char *key = key_make(kind, a, b);
+
+	if (!key)
+		return false;
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 16;
+		char **v = realloc(k->v, cap * sizeof *v);
+		if (!v) {
+			free(key);
+			return false;
+		}
+		k->v = v;
+		k->cap = cap;
+	}
+	k->v[k->n++] = key;
+	return true;
+}
+
+static void keys_free(struct keys *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		free(k->v[i]);
+	free(k->v);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The keys as an array literal, {"a","b\"c"}, sorted and without
+ * duplicates when `sorted`; NULL when out of memory. */
+static char *array_literal(struct keys *k, bool sorted)
+{
+	size_t len = 3;
+
+	if (sorted && k->n > 1) /* qsort takes no NULL, even for nothing */
+		qsort(k->v, k->n, sizeof *k->v, key_cmp);
+	for (size_t i = 0; i < k->n; i++)
+		len += 2 * strlen(k->v[i]) + 3;
+	char *out = malloc(len), *p = out;
+	if (!out)
+		return NULL;
+	*p++ = '{';
+	for (size_t i = 0; i < k->n; i++) {
+		if (sorted && i > 0 && strcmp(k->v[i], k->v[i - 1]) == 0)
+			continue;
+		if (p > out + 1)
+			*p++ = ',';
+		*p++ = '"';
+		for (const char *c = k->v[i]; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				*p++ = '\\';
+			*p++ = *c;
+		}
+		*p++ = '"';
+	}
+	*p++ = '}';
+	*p = '\0';
+	return out;
+}
+
+/* What the items name, into the three sets of keys. */
+static bool batch_keys(const struct ingest *items, size_t n, struct keys *locks,
+		       struct keys *ids, struct keys *external)
+{
+	char type[PG_INT_LEN];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ingest *in = &items[i];
+		if (in->chat_id[0]) {
+			/* an id that is no uuid names no chat: its item is 404 */
+			if (uuid_valid(in->chat_id) && !key_add(ids, "", in->chat_id, NULL))
+				return false;
+			continue;
+		}
+		/* what a new chat creates: itself, its customer, its channel */
+		const char *channel = in->channel_name ? in->channel_name
+						       : channel_type_name(in->channel_type);
+		if ((in->external_id && (!key_add(external, "", in->external_id, NULL) ||
+					 !key_add(locks, "chat", in->external_id, NULL))) ||
+		    (in->owner_external_id && !key_add(locks, "owner", in->owner_external_id, NULL)) ||
+		    !key_add(locks, "channel", pg_int(in->channel_type, type), channel))
+			return false;
+	}
+	return true;
+}
+
+static bool batch_lock(struct txn *t, const struct ingest *items, size_t n,
+		       struct api_error *err)
+{
+	struct keys locks = {0}, ids = {0}, external = {0};
+	char *l = NULL, *i = NULL, *e = NULL;
+	bool ok = batch_keys(items, n, &locks, &ids, &external) &&
+		  (l = array_literal(&locks, true)) && (i = array_literal(&ids, false)) &&
+		  (e = array_literal(&external, false));
+
+	if (!ok)
+		ok = oom(err);
+	/* unnest gives the array's elements in its order, and the target list
+	 * is evaluated a row at a time: the locks are taken in key order */
+	ok = ok &&
+	     (locks.n == 0 ||
+	      run_only(t,
+		       "SELECT pg_advisory_xact_lock(hashtextextended(k, " BATCH_LOCK_SEED "))"
+		       " FROM unnest($1::text[]) k",
+		       1, (const char *[]){l}, "lock a batch's keys", err)) &&
+	     (ids.n + external.n == 0 ||
+	      run_only(t,
+		       "SELECT 1 FROM chats WHERE id = ANY($1::uuid[]) OR external_id = ANY($2::text[])"
+		       " ORDER BY id FOR UPDATE",
+		       2, (const char *[]){i, e}, "lock a batch's chats", err));
+	free(l);
+	free(i);
+	free(e);
+	keys_free(&locks);
+	keys_free(&ids);
+	keys_free(&external);
+	return ok;
+}
+
 /* ---- the chat ------------------------------------------------------------ */
 
 /* The channel (type, name), created on first use. Two statements: the
@@ -244,7 +427,8 @@ static bool find_or_create(struct txn *t, struct api_error *err)
 	    !one_id(t, "SELECT id FROM chats WHERE external_id = $1", 1, params,
 		    "find a chat", id, &found, err))
 		return false;
-	if (!found && !create_chat(t, id, &made, err))
+	if (!found && ((in->external_id && !lock_new_chat(t, in->external_id, err)) ||
+		       !create_chat(t, id, &made, err)))
 		return false;
 	if (made) {
 		memcpy(t->chat.id, id, sizeof id);
@@ -603,161 +787,6 @@ static bool batch_item(struct txn *t, const struct ingest *in, struct ingest_res
 	}
 	return run_only(t, "ROLLBACK TO SAVEPOINT item", 0, NULL, "refuse a batch item", err) &&
 	       run_only(t, "RELEASE SAVEPOINT item", 0, NULL, "end a batch item", err);
-}
-
-/* ---- a batch's locks ------------------------------------------------------- */
-
-/*
- * A batch locks many rows, item after item, where a single ingest locks
- * one chat (and its channel and owner): two batches naming the same chats,
- * customers or new channels in another order would each hold what the
- * other waits for, and PostgreSQL would end one of them with a deadlock,
- * an error SQLite's batches never meet. So a batch first takes, in one
- * order every batch uses, what it will wait for:
- * - a transaction advisory lock per conversation it may create (by
- *   external_id), per customer it may create or update (by external id)
- *   and per channel it may create, in the byte order of their keys;
- * - then the rows of the chats that exist already, named by id or by
- *   external_id, in id order (ORDER BY is applied before FOR UPDATE
- *   locks the rows it returns).
- * Two batches then wait for each other at most once, at the start. A
- * single ingest holds one chat at a time, so it never closes a circle
- * with a batch over chats; one that makes a new conversation a batch is
- * making too, for the customer of a later item of that batch, still can.
- */
-
-/* The seed of the advisory keys' hash: "batch" (keys are shared by every
- * user of the database; another seed keeps these apart from others'). */
-#define BATCH_LOCK_SEED "7"
-
-struct keys {
-	char **v;
-	size_t n, cap;
-};
-
-static bool key_add(struct keys *k, const char *kind, const char *a, const char *b)
-{
-	size_t len = strlen(kind) + strlen(a) + (b ? strlen(b) : 0) + 3;
-	char *key = malloc(len);
-
-	if (!key)
-		return false;
-	snprintf(key, len, "%s%s%s%s%s", kind, *kind ? ":" : "", a, b ? ":" : "", b ? b : "");
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? 2 * k->cap : 16;
-		char **v = realloc(k->v, cap * sizeof *v);
-		if (!v) {
-			free(key);
-			return false;
-		}
-		k->v = v;
-		k->cap = cap;
-	}
-	k->v[k->n++] = key;
-	return true;
-}
-
-static void keys_free(struct keys *k)
-{
-	for (size_t i = 0; i < k->n; i++)
-		free(k->v[i]);
-	free(k->v);
-}
-
-static int key_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The keys as an array literal, {"a","b\"c"}, sorted and without
- * duplicates when `sorted`; NULL when out of memory. */
-static char *array_literal(struct keys *k, bool sorted)
-{
-	size_t len = 3;
-
-	if (sorted && k->n > 1) /* qsort takes no NULL, even for nothing */
-		qsort(k->v, k->n, sizeof *k->v, key_cmp);
-	for (size_t i = 0; i < k->n; i++)
-		len += 2 * strlen(k->v[i]) + 3;
-	char *out = malloc(len), *p = out;
-	if (!out)
-		return NULL;
-	*p++ = '{';
-	for (size_t i = 0; i < k->n; i++) {
-		if (sorted && i > 0 && strcmp(k->v[i], k->v[i - 1]) == 0)
-			continue;
-		if (p > out + 1)
-			*p++ = ',';
-		*p++ = '"';
-		for (const char *c = k->v[i]; *c; c++) {
-			if (*c == '"' || *c == '\\')
-				*p++ = '\\';
-			*p++ = *c;
-		}
-		*p++ = '"';
-	}
-	*p++ = '}';
-	*p = '\0';
-	return out;
-}
-
-/* What the items name, into the three sets of keys. */
-static bool batch_keys(const struct ingest *items, size_t n, struct keys *locks,
-		       struct keys *ids, struct keys *external)
-{
-	char type[PG_INT_LEN];
-
-	for (size_t i = 0; i < n; i++) {
-		const struct ingest *in = &items[i];
-		if (in->chat_id[0]) {
-			/* an id that is no uuid names no chat: its item is 404 */
-			if (uuid_valid(in->chat_id) && !key_add(ids, "", in->chat_id, NULL))
-				return false;
-			continue;
-		}
-		/* what a new chat creates: itself, its customer, its channel */
-		const char *channel = in->channel_name ? in->channel_name
-						       : channel_type_name(in->channel_type);
-		if ((in->external_id && (!key_add(external, "", in->external_id, NULL) ||
-					 !key_add(locks, "chat", in->external_id, NULL))) ||
-		    (in->owner_external_id && !key_add(locks, "owner", in->owner_external_id, NULL)) ||
-		    !key_add(locks, "channel", pg_int(in->channel_type, type), channel))
-			return false;
-	}
-	return true;
-}
-
-static bool batch_lock(struct txn *t, const struct ingest *items, size_t n,
-		       struct api_error *err)
-{
-	struct keys locks = {0}, ids = {0}, external = {0};
-	char *l = NULL, *i = NULL, *e = NULL;
-	bool ok = batch_keys(items, n, &locks, &ids, &external) &&
-		  (l = array_literal(&locks, true)) && (i = array_literal(&ids, false)) &&
-		  (e = array_literal(&external, false));
-
-	if (!ok)
-		ok = oom(err);
-	/* unnest gives the array's elements in its order, and the target list
-	 * is evaluated a row at a time: the locks are taken in key order */
-	ok = ok &&
-	     (locks.n == 0 ||
-	      run_only(t,
-		       "SELECT pg_advisory_xact_lock(hashtextextended(k, " BATCH_LOCK_SEED "))"
-		       " FROM unnest($1::text[]) k",
-		       1, (const char *[]){l}, "lock a batch's keys", err)) &&
-	     (ids.n + external.n == 0 ||
-	      run_only(t,
-		       "SELECT 1 FROM chats WHERE id = ANY($1::uuid[]) OR external_id = ANY($2::text[])"
-		       " ORDER BY id FOR UPDATE",
-		       2, (const char *[]){i, e}, "lock a batch's chats", err));
-	free(l);
-	free(i);
-	free(e);
-	keys_free(&locks);
-	keys_free(&ids);
-	keys_free(&external);
-	return ok;
 }
 
 /* One transaction for the batch, one commit instead of n; every item's
