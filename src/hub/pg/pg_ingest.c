@@ -65,6 +65,7 @@ struct txn {
 	struct chat chat; /* as it is now in the transaction */
 	struct pending *ev;
 	size_t nev, cap;
+	bool locked; /* a batch's locks are held (see "a batch's locks") */
 };
 
 static bool oom(struct api_error *err)
@@ -126,17 +127,17 @@ static bool new_id(uuid_str id, struct api_error *err)
  * order every batch uses, what it will wait for:
  * - a transaction advisory lock per conversation it may create (by
  *   external_id), per customer it may create or update (by external id)
- *   and per channel it may create, in the byte order of their keys;
+ *   and per channel it may create (one that does not exist yet), in the
+ *   byte order of their keys;
  * - then the rows of the chats that exist already, named by id or by
  *   external_id, in id order (ORDER BY is applied before FOR UPDATE
  *   locks the rows it returns).
  * Two batches then wait for each other at most once, at the start. A
  * single ingest holds one chat at a time, so it never closes a circle
  * with a batch over chats; but one that makes a new conversation would
- * hold its customer's row while it waited for the batch making the same
- * conversation, and the batch could want that customer for a later item.
- * So it takes the conversation's key too, before anything else it locks
- * (lock_new_chat).
+ * hold its customer's (or new channel's) row while it waited for the
+ * batch making the same conversation, and the batch could want that
+ * customer for a later item. So it takes a one-item batch's locks first.
  */
 
 /* The seed of the advisory keys' hash: "batch" (keys are shared by every
@@ -158,21 +159,6 @@ static char *key_make(const char *kind, const char *a, const char *b)
 		snprintf(key, len, "%s%s%s%s%s", kind, *kind ? ":" : "", a, b ? ":" : "",
 			 b ? b : "");
 	return key;
-}
-
-/* Wait for, then hold until the transaction ends, the advisory lock of
- * the conversation external_id would make. */
-static bool lock_new_chat(struct txn *t, const char *external_id, struct api_error *err)
-{
-	char *key = key_make("chat", external_id, NULL);
-
-	if (!key)
-		return oom(err);
-	bool ok = run_only(t, "SELECT pg_advisory_xact_lock(hashtextextended($1, " BATCH_LOCK_SEED
-			      "))",
-			   1, (const char *[]){key}, "lock a new chat's key", err);
-	free(key);
-	return ok;
 }
 
 static bool key_add(struct keys *k, const char *kind, const char *a, const char *b)
@@ -277,12 +263,16 @@ static bool batch_lock(struct txn *t, const struct ingest *items, size_t n,
 	if (!ok)
 		ok = oom(err);
 	/* unnest gives the array's elements in its order, and the target list
-	 * is evaluated a row at a time: the locks are taken in key order */
+	 * is evaluated a row at a time: the locks are taken in key order. A
+	 * channel that exists (committed) is skipped: inserting it again is
+	 * ON CONFLICT DO NOTHING, which waits for nobody, and its key would
+	 * make every new chat of the channel, from every hub, take turns. */
 	ok = ok &&
 	     (locks.n == 0 ||
 	      run_only(t,
 		       "SELECT pg_advisory_xact_lock(hashtextextended(k, " BATCH_LOCK_SEED "))"
-		       " FROM unnest($1::text[]) k",
+		       " FROM unnest($1::text[]) k WHERE k NOT LIKE 'channel:%' OR NOT EXISTS"
+		       " (SELECT 1 FROM channels c WHERE 'channel:' || c.type || ':' || c.name = k)",
 		       1, (const char *[]){l}, "lock a batch's keys", err)) &&
 	     (ids.n + external.n == 0 ||
 	      run_only(t,
@@ -427,7 +417,7 @@ static bool find_or_create(struct txn *t, struct api_error *err)
 	    !one_id(t, "SELECT id FROM chats WHERE external_id = $1", 1, params,
 		    "find a chat", id, &found, err))
 		return false;
-	if (!found && ((in->external_id && !lock_new_chat(t, in->external_id, err)) ||
+	if (!found && ((!t->locked && !batch_lock(t, in, 1, err)) ||
 		       !create_chat(t, id, &made, err)))
 		return false;
 	if (made) {
@@ -807,7 +797,7 @@ bool pg_ingest_batch(PGconn *conn, const struct agent *me, const struct ingest *
 					     why.description);
 	if (!pg_exec(conn, "BEGIN", "begin an ingest batch", &db))
 		return pg_api_fail(err, &db);
-	ok = batch_lock(&t, items, n, err);
+	ok = t.locked = batch_lock(&t, items, n, err);
 	for (size_t i = 0; i < n && ok; i++) {
 		out[i].error = (struct api_error){API_OK, ""};
 		ok = batch_item(&t, &items[i], &out[i], err);
