@@ -8,7 +8,6 @@
  * so the condition always holds; it is there so that the database, not a
  * read in C, is what the decision finally rests on.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "db_internal.h"
@@ -20,11 +19,6 @@ struct action {
 	bool offered;        /* accept (v1.1): the takeover needs the agent's open offer */
 	struct agent target; /* assign */
 };
-
-static bool is_supervisor(const struct agent *a)
-{
-	return a->role == ACCOUNT_SUPERVISOR;
-}
 
 /* Run a holder-changing UPDATE (chat id, then the holder it expects, are its
  * last two parameters) and insist that it won. */
@@ -134,21 +128,12 @@ static bool apply_assign(struct db *db, void *arg, struct chat *c, int64_t now,
 			 struct api_error *err)
 {
 	const struct action *a = arg;
-	const char *holder = handover_holder(c);
-	char text[HANDOVER_TEXT_LEN];
+	struct handover h;
 
-	if (c->state == CHAT_STATE_STOPPED)
-		return api_error_set(err, API_CONFLICT, "chat is stopped");
-	if (holder && strcmp(holder, a->target.id) == 0)
-		return true; /* already theirs: nothing changes, no event */
-	/* An agent may hand on a chat that is theirs or nobody's; taking one
-	 * from a colleague is a supervisor's call. */
-	if (holder && strcmp(holder, a->me->id) != 0 && !is_supervisor(a->me))
-		return handover_held_by(c, err);
-	snprintf(text, sizeof text, "%s %s the chat to %s", a->me->name,
-		 holder ? "reassigned" : "assigned", a->target.name);
-	return move_to(db, c, a->target.id, now, err) &&
-	       system_message(db, c->id, SYSTEM_TYPE_CHAT_REASSIGNED, a->me, text, now, c, err);
+	if (!handover_assign(c, a->me, &a->target, &h, err))
+		return false;
+	return !h.change || (move_to(db, c, a->target.id, now, err) &&
+			     system_message(db, c->id, h.type, a->me, h.text, now, c, err));
 }
 
 bool db_assign(struct db *db, const struct agent *me, const char *chat_id, const char *agent_id,
@@ -161,12 +146,8 @@ bool db_assign(struct db *db, const struct agent *me, const char *chat_id, const
 	 * chat's transaction. */
 	if (!account_load(db, agent_id, &a.target, &found, err))
 		return false;
-	if (!found)
-		return api_error_set(err, API_RESOURCE_NOT_FOUND, "no agent with id %s", agent_id);
-	bool ok = a.target.role != ACCOUNT_INGEST ||
-		  api_error_set(err, API_INVALID_PAYLOAD,
-				"agent_id: must be an agent or a supervisor");
-	ok = ok && chat_transaction(db, chat_id, apply_assign, &a, out, err);
+	bool ok = handover_assign_target(&a.target, found, agent_id, err) &&
+		  chat_transaction(db, chat_id, apply_assign, &a, out, err);
 	agent_free(&a.target);
 	return ok;
 }
@@ -175,22 +156,18 @@ static bool apply_stop(struct db *db, void *arg, struct chat *c, int64_t now,
 		       struct api_error *err)
 {
 	const struct action *a = arg;
-	const char *holder = handover_holder(c);
-	char text[HANDOVER_TEXT_LEN];
+	struct handover h;
 
-	if (c->state == CHAT_STATE_STOPPED)
-		return true; /* stopping twice is harmless: no change, no event */
-	if (holder && strcmp(holder, a->me->id) != 0 && !is_supervisor(a->me))
-		return handover_held_by(c, err);
-	snprintf(text, sizeof text, "%s stopped the conversation", a->me->name);
+	if (!handover_stop(c, a->me, &h, err))
+		return false;
 	/* Nobody answers a stopped chat and nothing waits on it. */
-	return change_holder(db,
-			     "UPDATE chats SET state = 1, mode = 0, responder_type = 2,"
-			     " responder_id = NULL, escalated = 0, escalated_at = NULL,"
-			     " awaiting_since = NULL WHERE id = ? AND state = 0 AND responder_id IS ?",
-			     NULL, c, err) &&
-	       system_message(db, c->id, SYSTEM_TYPE_CONVERSATION_STOPPED, a->me, text, now, c,
-			      err);
+	return !h.change ||
+	       (change_holder(db,
+			      "UPDATE chats SET state = 1, mode = 0, responder_type = 2,"
+			      " responder_id = NULL, escalated = 0, escalated_at = NULL,"
+			      " awaiting_since = NULL WHERE id = ? AND state = 0 AND responder_id IS ?",
+			      NULL, c, err) &&
+		system_message(db, c->id, h.type, a->me, h.text, now, c, err));
 }
 
 bool db_stop(struct db *db, const struct agent *me, const char *chat_id, struct chat *out,

@@ -1,8 +1,9 @@
 /*
  * handover.h — what a takeover or a handback decides, given the chat as
  * its transaction read it (locked): refused and why, nothing to do, or a
- * change of holder and the system message that tells the thread. Both
- * back ends (db_actions.c, pg/pg_actions.c) decide with these, so their
+ * change of holder and the system message that tells the thread; and who
+ * may reply. Both back ends (db_actions.c, pg/pg_actions.c,
+ * pg/pg_chat_ops.c) decide with these, so their
  * errors and texts cannot drift apart; each then makes the change its own
  * way, conditioned on the holder read here.
  */
@@ -88,6 +89,71 @@ static inline bool handover_handback(const struct chat *c, const struct agent *m
 		snprintf(h->text, sizeof h->text, "%s left; the bot is back", me->name);
 	else
 		snprintf(h->text, sizeof h->text, "%s handed the chat back to the bot", me->name);
+	return true;
+}
+
+/* A chat is assigned to an agent or a supervisor, never an ingest account;
+ * `found` says whether agent_id named an account at all. Checked before
+ * the chat is read: accounts are never deleted. */
+static inline bool handover_assign_target(const struct agent *target, bool found,
+					  const char *agent_id, struct api_error *err)
+{
+	if (!found)
+		return api_error_set(err, API_RESOURCE_NOT_FOUND, "no agent with id %s", agent_id);
+	return target->role != ACCOUNT_INGEST ||
+	       api_error_set(err, API_INVALID_PAYLOAD, "agent_id: must be an agent or a supervisor");
+}
+
+/* `me` gives chat c to `target`. An agent may hand on a chat that is
+ * theirs or nobody's; taking one from a colleague is a supervisor's call.
+ * Already the target's: nothing changes, no event. */
+static inline bool handover_assign(const struct chat *c, const struct agent *me,
+				   const struct agent *target, struct handover *h,
+				   struct api_error *err)
+{
+	const char *holder = handover_holder(c);
+
+	*h = (struct handover){.type = SYSTEM_TYPE_CHAT_REASSIGNED};
+	if (c->state == CHAT_STATE_STOPPED)
+		return api_error_set(err, API_CONFLICT, "chat is stopped");
+	if (holder && strcmp(holder, target->id) == 0)
+		return true;
+	if (holder && strcmp(holder, me->id) != 0 && me->role != ACCOUNT_SUPERVISOR)
+		return handover_held_by(c, err);
+	h->change = true;
+	snprintf(h->text, sizeof h->text, "%s %s the chat to %s", me->name,
+		 holder ? "reassigned" : "assigned", target->name);
+	return true;
+}
+
+/* `me` stops chat c: the holder, anyone when nobody holds it, or a
+ * supervisor. Stopping twice is harmless: no change, no event. */
+static inline bool handover_stop(const struct chat *c, const struct agent *me,
+				 struct handover *h, struct api_error *err)
+{
+	const char *holder = handover_holder(c);
+
+	*h = (struct handover){.type = SYSTEM_TYPE_CONVERSATION_STOPPED};
+	if (c->state == CHAT_STATE_STOPPED)
+		return true;
+	if (holder && strcmp(holder, me->id) != 0 && me->role != ACCOUNT_SUPERVISOR)
+		return handover_held_by(c, err);
+	h->change = true;
+	snprintf(h->text, sizeof h->text, "%s stopped the conversation", me->name);
+	return true;
+}
+
+/* A reply needs `me` to hold the chat; a note (not asked here) may be
+ * written by any agent, on any chat, stopped ones included. */
+static inline bool handover_may_reply(const struct chat *c, const struct agent *me,
+				      struct api_error *err)
+{
+	if (c->state == CHAT_STATE_STOPPED)
+		return api_error_set(err, API_CONFLICT, "chat is stopped");
+	if (c->mode != CHAT_MODE_AGENT || c->responder.type != RESPONDER_AGENT)
+		return api_error_set(err, API_CONFLICT, "take over the chat before replying");
+	if (strcmp(c->responder.id, me->id) != 0)
+		return handover_held_by(c, err);
 	return true;
 }
 

@@ -245,8 +245,7 @@ bool pg_stats_platforms(PGconn *conn, int64_t from_day, int64_t to_day,
 
 bool pg_grant(PGconn *conn, const char *ingest, enum grant_kind kind, const char *source,
 	      bool revoke, bool *changed, struct errbuf *err);
-/* False on a database error too: scope fails closed. */
-bool pg_ingest_may_see(PGconn *conn, const char *ingest_id, const char *chat_id);
+
 /* ---- auto-assignment's offers (pg_offers.c) ---------------------------- */
 
 /* db_offers_round, db_offer_accept, db_offer_pass, db_offers_withdraw and
@@ -274,9 +273,68 @@ bool pg_offers_of(PGconn *conn, const char *agent_id, struct chat_offer *out, si
 
 /* db_dashboard (db.h) on PostgreSQL: the snapshot as of event seq, read
  * in one REPEATABLE READ transaction so that its figures and its seq are
- * one moment. Free it with db_dashboard_free (libhubdb.a's, which a
- * program using this links). */
+ * one moment. Free it with db_dashboard_free. */
 bool pg_dashboard(PGconn *conn, int64_t now, const struct agent *agents, size_t n,
 		  struct dash_snapshot *out, struct api_error *err);
+
+/* ---- chat actions, replies, pages, batches, the event log's reads
+ * (pg_chat_ops.c, pg_messages.c, pg_ingest.c, pg_events.c) ------------- */
+
+/* db_chat_patch, db_assign, db_stop and db_rate (db.h) on PostgreSQL,
+ * whole operations as the ones above are, with the same types, meaning,
+ * errors, system messages and events (handover.h decides assign and stop
+ * for both back ends). The chat's row is locked for the transaction, so
+ * hubs acting on one chat at once take turns, each deciding on the chat
+ * as the one before left it. */
+bool pg_chat_patch(PGconn *conn, const struct agent *me, const char *chat_id, const char *title,
+		   int ticket_status, struct chat *out, struct api_error *err);
+bool pg_assign(PGconn *conn, const struct agent *me, const char *chat_id, const char *agent_id,
+	       struct chat *out, struct api_error *err);
+bool pg_stop(PGconn *conn, const struct agent *me, const char *chat_id, struct chat *out,
+	     struct api_error *err);
+bool pg_rate(PGconn *conn, const struct agent *me, const char *chat_id, int score,
+	     const char *feedback, const char *suggested_answer, struct chat *out,
+	     struct api_error *err);
+
+/* db_reply and db_messages_list on PostgreSQL. A reply takes the chat's
+ * row lock before it looks its client_msg_id up, so retries racing from
+ * any hubs store it once (the unique index messages_client behind that)
+ * and the thread's seqs stay 1..N. The page is read by one statement, one
+ * snapshot. Free the page with message_page_free. */
+bool pg_reply(PGconn *conn, const struct agent *me, const char *chat_id, const char *text,
+	      const char *client_msg_id, bool internal, struct message *out, bool *created,
+	      struct api_error *err);
+bool pg_messages_list(PGconn *conn, const char *chat_id, int64_t before_seq, int64_t after_seq,
+		      int limit, struct message_page *out, struct api_error *err);
+
+/* db_ingest_batch on PostgreSQL: one transaction, each item in a
+ * savepoint of its own, so a refused item refuses only itself; an invalid
+ * item refuses the batch before anything is written. All the batch's
+ * events take their seqs at the end. Free the results with
+ * ingest_result_free. */
+bool pg_ingest_batch(PGconn *conn, const struct agent *me, const struct ingest *items, size_t n,
+		     struct ingest_result *out, struct api_error *err);
+
+/* The event log's reads, as db_events_head, db_events_oldest,
+ * db_events_after and db_ingest_may_see answer them, and its retention.
+ * Head is the latest committed seq (0 for none); oldest the floor, the
+ * oldest retained (head + 1 when none). pg_events_after calls fn for up to
+ * `limit` events after `since` (from the floor on), in order, and returns
+ * how many, or -1 on an error (logged); with ingest_id, only what that
+ * ingest account may see: no notes, only chats in its scope. The events'
+ * source is "" (not known in replay). */
+bool pg_events_head(PGconn *conn, int64_t *head, struct errbuf *err);
+bool pg_events_oldest(PGconn *conn, int64_t *oldest, struct errbuf *err);
+int pg_events_after(PGconn *conn, int64_t since, int limit, const char *ingest_id,
+		    db_event_fn *fn, void *ctx);
+/* False on a database error too: scope fails closed. */
+bool pg_ingest_may_see(PGconn *conn, const char *ingest_id, const char *chat_id);
+
+/* Keep at least `retained` events: once the log holds a fifth more, move
+ * the floor up by at most one batch (2,000), each chat's last event below
+ * it kept (SQLite's compaction), in a transaction of its own. Hubs pruning
+ * at once take turns on the floor's row. Call it after a commit that
+ * appended events, as SQLite's back end does. */
+bool pg_events_prune(PGconn *conn, int64_t retained, struct errbuf *err);
 
 #endif

@@ -11,8 +11,10 @@
  * second finds the row unchanged and wins. So the database, not the read
  * in C, picks the one winner, among one hub's connections or many hubs'.
  *
- * The whole operations read the chat with its row locked, so their read is
- * the row as the change will find it; the condition stays the guarantee.
+ * The whole operations read the chat with its row locked
+ * (pg_chat_transaction), so their read is the row as the change will find
+ * it; the condition stays the guarantee. Assign and stop (pg_chat_ops.c)
+ * change the holder with the same steps, pg_move_to and pg_stop_held.
  * Locks come in one order — chat, account, event counter — as in ingest
  * (chat, then counter), so no two wait for each other in a circle.
  */
@@ -20,7 +22,6 @@
 
 #include "handover.h"
 #include "pg_internal.h"
-#include "timeutil.h"
 
 /* The condition every holder change rests on: the chat ($1) still runs
  * and its holder is still $2 (NULL: nobody). */
@@ -78,78 +79,81 @@ static bool lost(bool ok, bool won, struct api_error *err)
 					    "the chat changed meanwhile; try again"));
 }
 
-bool pg_take(PGconn *conn, const struct agent *me, bool force, struct chat *c, int64_t now,
-	     struct api_error *err)
+bool pg_move_to(PGconn *conn, const struct chat *c, const char *agent_id, int64_t now,
+		struct api_error *err)
 {
-	struct handover h;
 	struct errbuf why;
 	char at[PG_INT_LEN];
 	bool won = false;
-
-	if (!handover_takeover(c, me, force, &h, err))
-		return false;
-	if (!h.change)
-		return true;
 	/* The new holder's assigned_at orders auto-assignment's ties. */
-	const char *params[] = {pg_int(now, at), me->id};
+	const char *params[] = {pg_int(now, at), agent_id};
 	PGresult *res = pg_query(conn, "UPDATE accounts SET assigned_at = $1 WHERE id = $2", 2,
 				 params, "date an assignment", &why);
 	if (!res)
 		return pg_api_fail(err, &why);
 	PQclear(res);
-	bool ok = pg_takeover(conn, c->id, me->id, handover_holder(c), &won, &why) ||
+	bool ok = pg_takeover(conn, c->id, agent_id, handover_holder(c), &won, &why) ||
 		  pg_api_fail(err, &why);
-	return lost(ok, won, err) &&
-	       pg_system_message(conn, c->id, h.type, me, h.text, now, c, err);
+	return lost(ok, won, err);
 }
 
-static bool give_back(PGconn *conn, const struct agent *me, bool force, struct chat *c,
-		      int64_t now, struct api_error *err)
+bool pg_take(PGconn *conn, void *arg, struct chat *c, int64_t now, struct api_error *err)
 {
+	const struct pg_action *a = arg;
+	struct handover h;
+
+	if (!handover_takeover(c, a->me, a->force, &h, err))
+		return false;
+	return !h.change || (pg_move_to(conn, c, a->me->id, now, err) &&
+			     pg_system_message(conn, c->id, h.type, a->me, h.text, now, c, err));
+}
+
+static bool give_back(PGconn *conn, void *arg, struct chat *c, int64_t now,
+		      struct api_error *err)
+{
+	const struct pg_action *a = arg;
 	struct handover h;
 	struct errbuf why;
 	bool won = false;
 
-	(void)force;
-	if (!handover_handback(c, me, &h, err))
+	if (!handover_handback(c, a->me, &h, err))
 		return false;
 	bool ok = handback(conn, c->id, handover_holder(c), &won, &why) || pg_api_fail(err, &why);
 	return lost(ok, won, err) &&
-	       pg_system_message(conn, c->id, h.type, me, h.text, now, c, err);
+	       pg_system_message(conn, c->id, h.type, a->me, h.text, now, c, err);
 }
 
-/* One transaction: the chat read and locked, the action, COMMIT; a
- * refusal or a failure leaves nothing behind. */
-bool pg_chat_transaction(PGconn *conn, const char *chat_id, pg_action_fn *act,
-			 const struct agent *me, bool force, struct chat *out,
-			 struct api_error *err)
-{
-	struct chat c = {0};
-	struct errbuf why;
+_Static_assert(CHAT_STATE_STOPPED == 1 && RESPONDER_NONE == 2, "a stopped chat's values in SQL");
 
-	if (!pg_exec(conn, "BEGIN", "begin a change of holder", &why))
-		return pg_api_fail(err, &why);
-	bool ok = pg_chat_load(conn, chat_id, true, &c, err) && act(conn, me, force, &c, ts_now(),
-								    err);
-	if (!pg_finish(conn, ok, "end a change of holder", &why) && ok)
-		ok = pg_api_fail(err, &why);
-	if (!ok) {
-		chat_free(&c);
-		return false;
-	}
-	*out = c;
-	return true;
+bool pg_stop_held(PGconn *conn, const struct chat *c, struct api_error *err)
+{
+	const char *params[] = {c->id, handover_holder(c)};
+	struct errbuf why;
+	bool won = false;
+
+	/* Nobody answers a stopped chat and nothing waits on it. */
+	bool ok = change_holder(conn,
+				"UPDATE chats SET state = 1, mode = 0, responder_type = 2,"
+				" responder_id = NULL, escalated = false, escalated_at = NULL,"
+				" awaiting_since = NULL" STILL_HELD_BY,
+				2, params, "stop a chat", &won, &why) ||
+		  pg_api_fail(err, &why);
+	return lost(ok, won, err);
 }
 
 bool pg_takeover_chat(PGconn *conn, const struct agent *me, const char *chat_id, bool force,
 		      struct chat *out, struct api_error *err)
 {
+	struct pg_action a = {me, force};
+
 	return handover_force_allowed(me, force, err) &&
-	       pg_chat_transaction(conn, chat_id, pg_take, me, force, out, err);
+	       pg_chat_transaction(conn, chat_id, pg_take, &a, out, err);
 }
 
 bool pg_handback(PGconn *conn, const struct agent *me, const char *chat_id, struct chat *out,
 		 struct api_error *err)
 {
-	return pg_chat_transaction(conn, chat_id, give_back, me, false, out, err);
+	struct pg_action a = {me, false};
+
+	return pg_chat_transaction(conn, chat_id, give_back, &a, out, err);
 }

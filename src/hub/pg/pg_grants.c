@@ -1,8 +1,8 @@
 /*
  * pg_grants.c — what an ingest account may read besides its own chats, on
- * PostgreSQL (see pg.h; SQLite's are db_grants.c and db_events.c's
- * INGEST_SCOPE): the grants an operator gives (handoffd grant), and the
- * scope they make, which fails closed.
+ * PostgreSQL (see pg.h; SQLite's is db_grants.c): the grants an operator
+ * gives (handoffd grant). The scope they make is pg_events.c's, where the
+ * event log's reads apply it too.
  */
 #include <stdlib.h>
 
@@ -10,32 +10,6 @@
 #include "uuid.h"
 
 _Static_assert(GRANT_ACCOUNT == 0 && GRANT_PLATFORM == 1, "grant_kind values in SQL");
-
-/* "The chat $1 is in the scope of the ingest account $2": the account
- * created it, or was granted its creator or its platform label. Chats from
- * before v1.1 have no source, so no ingest account sees them. A grant's
- * source is text (an account's id, or a label): ids compare as text, in
- * the form PostgreSQL gives a uuid, the one pg_grant stores. */
-#define INGEST_SCOPE_SQL                                                                     \
-	"SELECT EXISTS (SELECT 1 FROM chats c WHERE c.id = $1 AND (c.source_account_id = $2" \
-	" OR EXISTS (SELECT 1 FROM ingest_grants g WHERE g.account_id = $2"                  \
-	" AND ((g.kind = 0 AND g.source = c.source_account_id::text)"                        \
-	" OR (g.kind = 1 AND g.source = c.source_platform)))))"
-
-bool pg_ingest_may_see(PGconn *conn, const char *ingest_id, const char *chat_id)
-{
-	const char *params[] = {chat_id, ingest_id};
-
-	/* Neither can be anything but a uuid; PostgreSQL would refuse to
-	 * compare another string with the columns. */
-	if (!uuid_valid(chat_id) || !uuid_valid(ingest_id))
-		return false;
-	PGresult *r = pg_query(conn, INGEST_SCOPE_SQL, 2, params, "look at an ingest's scope",
-			       NULL);
-	bool yes = r && PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
-	return yes;
-}
 
 /* The id of the ingest account named by `ref`: its id, or the name of
  * exactly one ingest account. */

@@ -1,7 +1,8 @@
 /*
- * pg_ingest.c — db_ingest's meaning on PostgreSQL (see pg.h): find or
- * create the chat, refuse what the handoff forbids, append the message,
- * escalate once and record the events, in one transaction.
+ * pg_ingest.c — db_ingest's and db_ingest_batch's meaning on PostgreSQL
+ * (see pg.h): find or create the chat, refuse what the handoff forbids,
+ * append the message, escalate once and record the events, in one
+ * transaction; a batch runs the same steps for each item, in one.
  *
  * SQLite runs one writer at a time, so db_ingest.c may look and then
  * write. Here other connections write meanwhile, and each race is the
@@ -22,12 +23,17 @@
  *   events use (codec.c's event_to_string), from chats read by the same
  *   query as SQLite's (pg_chats.c).
  *
- * pg_system_message lends these steps (append, then emit) to the other
- * operations that tell the thread of a change (pg_actions.c).
+ * pg_system_message, pg_message_added and pg_chat_changed lend these
+ * steps (append, record, then emit) to the other operations that change a
+ * chat (pg_actions.c, pg_chat_ops.c, pg_messages.c), so every change's
+ * events are built and numbered one way.
  *
  * Locks are taken in one order by every ingest — channel, owner, chat,
- * event counter — so two ingests never wait for each other in a circle.
+ * event counter — so two ingests never wait for each other in a circle. A
+ * batch, which takes them item after item, takes what it will wait for
+ * first, in an order every batch uses (see "a batch's locks").
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,30 +42,30 @@
 #include "pg_internal.h"
 #include "timeutil.h"
 #include "utf8.h"
-
-/* db_messages.c's order, which message_from_row reads. */
-#define MESSAGE_COLUMNS                                                                \
-	"id, chat_id, seq, created_at, role, system_type, author_id, author_name, text, " \
-	"client_msg_id, external_message_id"
-
-/* An ingest's events: chat.created, the message's and the escalation's. */
-#define EVENTS_MAX 3
+#include "uuid.h"
 
 /* An event waiting for its seq, with the chat as its change left it. */
 struct pending {
 	enum event_type type;
+	int64_t at;
+	bool note;              /* a note's message.created */
 	struct chat chat;
 	struct message message; /* message.created's */
 };
 
+/* The transaction's state: what ingest works on (me, in: NULL for the
+ * lent steps), and the events waiting for their seqs — a single ingest
+ * has up to three (chat.created, the message's, the escalation's), a
+ * batch three an item. */
 struct txn {
 	PGconn *conn;
 	const struct agent *me;
 	const struct ingest *in;
 	int64_t now;
 	struct chat chat; /* as it is now in the transaction */
-	struct pending ev[EVENTS_MAX];
-	int nev;
+	struct pending *ev;
+	size_t nev, cap;
+	bool locked; /* a batch's locks are held (see "a batch's locks") */
 };
 
 static bool oom(struct api_error *err)
@@ -108,6 +114,178 @@ static bool new_id(uuid_str id, struct api_error *err)
 	struct errbuf why;
 
 	return uuid_generate(id, &why) || api_error_set(err, API_INTERNAL, "%s", why.msg);
+}
+
+/* ---- a batch's locks ------------------------------------------------------- */
+
+/*
+ * A batch locks many rows, item after item, where a single ingest locks
+ * one chat (and its channel and owner): two batches naming the same chats,
+ * customers or new channels in another order would each hold what the
+ * other waits for, and PostgreSQL would end one of them with a deadlock,
+ * an error SQLite's batches never meet. So a batch first takes, in one
+ * order every batch uses, what it will wait for:
+ * - a transaction advisory lock per conversation it may create (by
+ *   external_id), per customer it may create or update (by external id)
+ *   and per channel it may create (one that does not exist yet), in the
+ *   byte order of their keys;
+ * - then the rows of the chats that exist already, named by id or by
+ *   external_id, in id order (ORDER BY is applied before FOR UPDATE
+ *   locks the rows it returns).
+ * Two batches then wait for each other at most once, at the start. A
+ * single ingest holds one chat at a time, so it never closes a circle
+ * with a batch over chats; but one that makes a new conversation would
+ * hold its customer's (or new channel's) row while it waited for the
+ * batch making the same conversation, and the batch could want that
+ * customer for a later item. So it takes a one-item batch's locks first.
+ */
+
+/* The seed of the advisory keys' hash: "batch" (keys are shared by every
+ * user of the database; another seed keeps these apart from others'). */
+#define BATCH_LOCK_SEED "7"
+
+struct keys {
+	char **v;
+	size_t n, cap;
+};
+
+/* "kind:a[:b]", or a alone for no kind; NULL when out of memory. */
+static char *key_make(const char *kind, const char *a, const char *b)
+{
+	size_t len = strlen(kind) + strlen(a) + (b ? strlen(b) : 0) + 3;
+	char *key = malloc(len);
+
+	if (key)
+		snprintf(key, len, "%s%s%s%s%s", kind, *kind ? ":" : "", a, b ? ":" : "",
+			 b ? b : "");
+	return key;
+}
+
+static bool key_add(struct keys *k, const char *kind, const char *a, const char *b)
+{
+	char *key = key_make(kind, a, b);
+
+	if (!key)
+		return false;
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 16;
+		char **v = realloc(k->v, cap * sizeof *v);
+		if (!v) {
+			free(key);
+			return false;
+		}
+		k->v = v;
+		k->cap = cap;
+	}
+	k->v[k->n++] = key;
+	return true;
+}
+
+static void keys_free(struct keys *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		free(k->v[i]);
+	free(k->v);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The keys as an array literal, {"a","b\"c"}, sorted and without
+ * duplicates when `sorted`; NULL when out of memory. */
+static char *array_literal(struct keys *k, bool sorted)
+{
+	size_t len = 3;
+
+	if (sorted && k->n > 1) /* qsort takes no NULL, even for nothing */
+		qsort(k->v, k->n, sizeof *k->v, key_cmp);
+	for (size_t i = 0; i < k->n; i++)
+		len += 2 * strlen(k->v[i]) + 3;
+	char *out = malloc(len), *p = out;
+	if (!out)
+		return NULL;
+	*p++ = '{';
+	for (size_t i = 0; i < k->n; i++) {
+		if (sorted && i > 0 && strcmp(k->v[i], k->v[i - 1]) == 0)
+			continue;
+		if (p > out + 1)
+			*p++ = ',';
+		*p++ = '"';
+		for (const char *c = k->v[i]; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				*p++ = '\\';
+			*p++ = *c;
+		}
+		*p++ = '"';
+	}
+	*p++ = '}';
+	*p = '\0';
+	return out;
+}
+
+/* What the items name, into the three sets of keys. */
+static bool batch_keys(const struct ingest *items, size_t n, struct keys *locks,
+		       struct keys *ids, struct keys *external)
+{
+	char type[PG_INT_LEN];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ingest *in = &items[i];
+		if (in->chat_id[0]) {
+			/* an id that is no uuid names no chat: its item is 404 */
+			if (uuid_valid(in->chat_id) && !key_add(ids, "", in->chat_id, NULL))
+				return false;
+			continue;
+		}
+		/* what a new chat creates: itself, its customer, its channel */
+		const char *channel = in->channel_name ? in->channel_name
+						       : channel_type_name(in->channel_type);
+		if ((in->external_id && (!key_add(external, "", in->external_id, NULL) ||
+					 !key_add(locks, "chat", in->external_id, NULL))) ||
+		    (in->owner_external_id && !key_add(locks, "owner", in->owner_external_id, NULL)) ||
+		    !key_add(locks, "channel", pg_int(in->channel_type, type), channel))
+			return false;
+	}
+	return true;
+}
+
+static bool batch_lock(struct txn *t, const struct ingest *items, size_t n,
+		       struct api_error *err)
+{
+	struct keys locks = {0}, ids = {0}, external = {0};
+	char *l = NULL, *i = NULL, *e = NULL;
+	bool ok = batch_keys(items, n, &locks, &ids, &external) &&
+		  (l = array_literal(&locks, true)) && (i = array_literal(&ids, false)) &&
+		  (e = array_literal(&external, false));
+
+	if (!ok)
+		ok = oom(err);
+	/* unnest gives the array's elements in its order, and the target list
+	 * is evaluated a row at a time: the locks are taken in key order. A
+	 * channel that exists (committed) is skipped: inserting it again is
+	 * ON CONFLICT DO NOTHING, which waits for nobody, and its key would
+	 * make every new chat of the channel, from every hub, take turns. */
+	ok = ok &&
+	     (locks.n == 0 ||
+	      run_only(t,
+		       "SELECT pg_advisory_xact_lock(hashtextextended(k, " BATCH_LOCK_SEED "))"
+		       " FROM unnest($1::text[]) k WHERE k NOT LIKE 'channel:%' OR NOT EXISTS"
+		       " (SELECT 1 FROM channels c WHERE 'channel:' || c.type || ':' || c.name = k)",
+		       1, (const char *[]){l}, "lock a batch's keys", err)) &&
+	     (ids.n + external.n == 0 ||
+	      run_only(t,
+		       "SELECT 1 FROM chats WHERE id = ANY($1::uuid[]) OR external_id = ANY($2::text[])"
+		       " ORDER BY id FOR UPDATE",
+		       2, (const char *[]){i, e}, "lock a batch's chats", err));
+	free(l);
+	free(i);
+	free(e);
+	keys_free(&locks);
+	keys_free(&ids);
+	keys_free(&external);
+	return ok;
 }
 
 /* ---- the chat ------------------------------------------------------------ */
@@ -201,9 +379,18 @@ static bool create_chat(struct txn *t, uuid_str id, bool *made, struct api_error
 static bool record(struct txn *t, enum event_type type, const struct message *m,
 		   struct api_error *err)
 {
+	if (t->nev == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 4;
+		struct pending *ev = realloc(t->ev, cap * sizeof *ev);
+		if (!ev)
+			return oom(err);
+		t->ev = ev;
+		t->cap = cap;
+	}
 	struct pending *p = &t->ev[t->nev];
 
-	*p = (struct pending){.type = type};
+	*p = (struct pending){.type = type, .at = t->now,
+			      .note = m && m->role == MSG_ROLE_NOTE};
 	if (!pg_chat_load(t->conn, t->chat.id, false, &p->chat, err))
 		return false;
 	t->nev++;
@@ -230,7 +417,8 @@ static bool find_or_create(struct txn *t, struct api_error *err)
 	    !one_id(t, "SELECT id FROM chats WHERE external_id = $1", 1, params,
 		    "find a chat", id, &found, err))
 		return false;
-	if (!found && !create_chat(t, id, &made, err))
+	if (!found && ((!t->locked && !batch_lock(t, in, 1, err)) ||
+		       !create_chat(t, id, &made, err)))
 		return false;
 	if (made) {
 		memcpy(t->chat.id, id, sizeof id);
@@ -247,27 +435,6 @@ static bool find_or_create(struct txn *t, struct api_error *err)
 
 /* ---- messages -------------------------------------------------------- */
 
-static bool message_from_row(const PGresult *r, struct message *m)
-{
-	bool ok = true;
-
-	memset(m, 0, sizeof *m);
-	pg_col_uuid(r, 0, 0, m->id);
-	pg_col_uuid(r, 0, 1, m->chat_id);
-	m->seq = pg_col_int(r, 0, 2);
-	m->created_at = pg_col_int(r, 0, 3);
-	m->role = (enum msg_role)pg_col_int(r, 0, 4);
-	m->system_type = (enum system_type)pg_col_int(r, 0, 5);
-	pg_col_uuid(r, 0, 6, m->author.id);
-	m->author.name = pg_col_str(r, 0, 7, &ok);
-	m->text = pg_col_str(r, 0, 8, &ok);
-	m->client_msg_id = pg_col_str(r, 0, 9, &ok);
-	m->external_message_id = pg_col_str(r, 0, 10, &ok);
-	if (!ok)
-		message_free(m);
-	return ok;
-}
-
 /* The message this account already ingested into the chat under
  * external_message_id, if any (spelled like messages_external, which
  * answers it). */
@@ -275,26 +442,65 @@ static bool find_external(struct txn *t, struct message *out, bool *found, struc
 {
 	const char *params[] = {t->chat.id, t->me->id, t->in->external_message_id};
 	PGresult *r = run(t,
-			  "SELECT " MESSAGE_COLUMNS " FROM messages WHERE chat_id = $1"
+			  "SELECT " PG_MESSAGE_COLUMNS " FROM messages WHERE chat_id = $1"
 			  " AND ingest_account_id = $2 AND external_message_id = $3",
 			  3, params, "find an ingested message", err);
 
 	if (!r)
 		return false;
 	*found = PQntuples(r) == 1;
-	bool ok = !*found || message_from_row(r, out) || oom(err);
+	bool ok = !*found || pg_message_from_row(r, 0, out) || oom(err);
 	PQclear(r);
 	return ok;
 }
 
-/* Append m (its seq the locked chat's count + 1, given back in m) and move
- * the chat's count, previews and wait clock as SQLite's store_message
- * does (ingest appends no notes), then record message.created. */
+/* The chat's side of message m, just stored (its seq the locked chat's
+ * count + 1): the count, the previews and the wait clock as SQLite's
+ * store_message moves them — a note moves neither — then message.created
+ * recorded. */
+static bool count(struct txn *t, const struct message *m, struct api_error *err)
+{
+	char at[PG_INT_LEN], role[PG_INT_LEN], agent[PG_INT_LEN], user[PG_INT_LEN];
+
+	pg_int(m->created_at, at);
+	if (m->role == MSG_ROLE_NOTE) {
+		const char *params[] = {at, m->chat_id};
+		return run_only(t,
+				"UPDATE chats SET message_count = message_count + 1,"
+				" version = version + 1, updated_at = $1 WHERE id = $2",
+				2, params, "count a note", err) &&
+		       record(t, EVENT_MESSAGE_CREATED, m, err);
+	}
+	char *preview = strndup(m->text, utf8_prefix_bytes(m->text, PREVIEW_MAX_CHARS));
+	if (!preview)
+		return oom(err);
+	/* SET expressions see the row before the UPDATE: latest shifts to
+	 * previous. The wait clock as in SQLite: an agent's message answers
+	 * whoever waited; a customer's, in a chat an agent holds, starts the
+	 * next-response clock unless an older one still runs. */
+	const char *params[] = {preview, at, pg_int(m->role, role), pg_int(MSG_ROLE_AGENT, agent),
+				pg_int(MSG_ROLE_USER, user), m->chat_id};
+	bool ok = run_only(t,
+			   "UPDATE chats SET message_count = message_count + 1,"
+			   " previous_text = latest_text, previous_at = latest_at,"
+			   " previous_role = latest_role, latest_text = $1, latest_at = $2,"
+			   " latest_role = $3, awaiting_since = CASE"
+			   "  WHEN $3::integer = $4::integer THEN NULL"
+			   "  WHEN $3::integer = $5::integer AND mode = 1"
+			   "   THEN coalesce(awaiting_since, $2)"
+			   "  ELSE awaiting_since END,"
+			   " version = version + 1, updated_at = $2 WHERE id = $6",
+			   6, params, "count a message", err);
+	free(preview);
+	return ok && record(t, EVENT_MESSAGE_CREATED, m, err);
+}
+
+/* Append m to t->chat's thread, its seq the locked chat's count + 1 (given
+ * back in m), then count it. */
 static bool append(struct txn *t, struct message *m, const char *ingest_account_id,
 		   struct api_error *err)
 {
-	char at[PG_INT_LEN], role[PG_INT_LEN], system[PG_INT_LEN], agent[PG_INT_LEN],
-		user[PG_INT_LEN];
+	char at[PG_INT_LEN], role[PG_INT_LEN], system[PG_INT_LEN];
 
 	if (!new_id(m->id, err))
 		return false;
@@ -314,29 +520,7 @@ static bool append(struct txn *t, struct message *m, const char *ingest_account_
 		return false;
 	m->seq = pg_col_int(r, 0, 0);
 	PQclear(r);
-
-	char *preview = strndup(m->text, utf8_prefix_bytes(m->text, PREVIEW_MAX_CHARS));
-	if (!preview)
-		return oom(err);
-	/* SET expressions see the row before the UPDATE: latest shifts to
-	 * previous. The wait clock as in SQLite: an agent's message answers
-	 * whoever waited; a customer's, in a chat an agent holds, starts the
-	 * next-response clock unless an older one still runs. */
-	const char *bump[] = {preview, at, role, pg_int(MSG_ROLE_AGENT, agent),
-			      pg_int(MSG_ROLE_USER, user), m->chat_id};
-	bool ok = run_only(t,
-			   "UPDATE chats SET message_count = message_count + 1,"
-			   " previous_text = latest_text, previous_at = latest_at,"
-			   " previous_role = latest_role, latest_text = $1, latest_at = $2,"
-			   " latest_role = $3, awaiting_since = CASE"
-			   "  WHEN $3::integer = $4::integer THEN NULL"
-			   "  WHEN $3::integer = $5::integer AND mode = 1"
-			   "   THEN coalesce(awaiting_since, $2)"
-			   "  ELSE awaiting_since END,"
-			   " version = version + 1, updated_at = $2 WHERE id = $6",
-			   6, bump, "count a message", err);
-	free(preview);
-	return ok && record(t, EVENT_MESSAGE_CREATED, m, err);
+	return count(t, m, err);
 }
 
 /* Escalate the chat unless it is already (escalating twice adds nothing),
@@ -365,8 +549,26 @@ static bool escalate(struct txn *t, struct api_error *err)
 
 /* ---- events ------------------------------------------------------------ */
 
+/* Forget the pending events from `from` on (a batch's refused item's). */
+static void drop(struct txn *t, size_t from)
+{
+	while (t->nev > from) {
+		struct pending *p = &t->ev[--t->nev];
+		chat_free(&p->chat);
+		message_free(&p->message);
+	}
+}
+
+static void txn_free(struct txn *t)
+{
+	drop(t, 0);
+	free(t->ev);
+	t->ev = NULL;
+	t->cap = 0;
+}
+
 /* The last step: each pending event takes its seq, its JSON is built with
- * it, and it is appended; the chat's row then names the last one.
+ * it, and it is appended; each chat's row then names its last one.
  *
  * Each row copies the chat's list columns as the whole change left them,
  * where SQLite's copy them as each event left them. The two agree for
@@ -376,32 +578,55 @@ static bool escalate(struct txn *t, struct api_error *err)
 static bool emit(struct txn *t, struct api_error *err)
 {
 	struct errbuf why;
-	int64_t seq = 0;
+	int64_t seq = 0, first = 0;
 
-	for (int i = 0; i < t->nev; i++) {
+	for (size_t i = 0; i < t->nev; i++) {
 		struct pending *p = &t->ev[i];
-		struct event ev = {.type = p->type, .at = t->now, .chat = &p->chat};
+		struct event ev = {.type = p->type, .at = p->at, .chat = &p->chat};
 		if (p->type == EVENT_MESSAGE_CREATED)
 			ev.message = &p->message;
 		if (!pg_event_seq_next(t->conn, &seq, &why))
 			return pg_api_fail(err, &why);
+		if (i == 0)
+			first = seq;
 		ev.seq = seq;
 		char *json = event_to_string(&ev);
 		if (!json)
 			return oom(err);
-		struct pg_event row = {seq, p->chat.id, p->type, t->now, false, json};
+		struct pg_event row = {seq, p->chat.id, p->type, p->at, p->note, json};
 		bool ok = pg_event_append(t->conn, &row, &why);
 		free(json);
 		if (!ok)
 			return pg_api_fail(err, &why);
 	}
-	char last[PG_INT_LEN];
-	const char *params[] = {t->chat.id, pg_int(seq, last)};
-	return t->nev == 0 || run_only(t, "UPDATE chats SET last_event_seq = $2 WHERE id = $1", 2,
-				       params, "mark a chat's last event", err);
+	/* The seqs just taken are first..seq, one transaction's, so the
+	 * events table says which chat each went to. */
+	char lo[PG_INT_LEN], hi[PG_INT_LEN];
+	const char *params[] = {pg_int(first, lo), pg_int(seq, hi)};
+	return t->nev == 0 ||
+	       run_only(t,
+			"UPDATE chats c SET last_event_seq = e.seq FROM (SELECT chat_id, max(seq) seq"
+			" FROM events WHERE seq BETWEEN $1 AND $2 GROUP BY chat_id) e"
+			" WHERE c.id = e.chat_id",
+			2, params, "mark the chats' last events", err);
 }
 
-/* ---- a system message ------------------------------------------------- */
+/* ---- the steps lent to other operations --------------------------------- */
+
+/* Emit what `ok` steps recorded and hand the chat after them to *chat
+ * (freed first); on failure the chat is left as it was. */
+static bool lend(struct txn *t, bool ok, struct chat *chat, struct api_error *err)
+{
+	ok = ok && emit(t, err);
+	txn_free(t);
+	if (!ok) {
+		chat_free(&t->chat);
+		return false;
+	}
+	chat_free(chat);
+	*chat = t->chat;
+	return true;
+}
 
 bool pg_system_message(PGconn *conn, const char *chat_id, enum system_type type,
 		       const struct agent *me, const char *text, int64_t now, struct chat *chat,
@@ -416,27 +641,44 @@ bool pg_system_message(PGconn *conn, const char *chat_id, enum system_type type,
 	memcpy(t.chat.id, chat_id, sizeof t.chat.id);
 	if (me)
 		memcpy(m.author.id, me->id, sizeof m.author.id);
-	bool ok = append(&t, &m, NULL, err) && emit(&t, err);
-	for (int i = 0; i < t.nev; i++) {
-		chat_free(&t.ev[i].chat);
-		message_free(&t.ev[i].message);
-	}
-	if (!ok) {
-		chat_free(&t.chat);
-		return false;
-	}
-	chat_free(chat);
-	*chat = t.chat;
-	return true;
+	return lend(&t, append(&t, &m, NULL, err), chat, err);
 }
 
-/* ---- the transaction ------------------------------------------------------ */
-
-static bool ingest(struct txn *t, struct message *m, bool *created, struct api_error *err)
+bool pg_message_added(PGconn *conn, const struct message *m, struct chat *chat,
+		      struct api_error *err)
 {
-	const struct ingest *in = t->in;
+	struct txn t = {.conn = conn, .now = m->created_at};
+
+	memcpy(t.chat.id, m->chat_id, sizeof t.chat.id);
+	return lend(&t, count(&t, m, err), chat, err);
+}
+
+bool pg_chat_changed(PGconn *conn, const char *chat_id, enum event_type type, int64_t now,
+		     struct chat *chat, struct api_error *err)
+{
+	struct txn t = {.conn = conn, .now = now};
+	char at[PG_INT_LEN];
+	const char *params[] = {pg_int(now, at), chat_id};
+
+	memcpy(t.chat.id, chat_id, sizeof t.chat.id);
+	bool ok = run_only(&t, "UPDATE chats SET version = version + 1, updated_at = $1"
+			       " WHERE id = $2",
+			   2, params, "bump a chat", err) &&
+		  record(&t, type, NULL, err);
+	return lend(&t, ok, chat, err);
+}
+
+/* ---- one ingest ------------------------------------------------------------ */
+
+/* in's steps, its events recorded (not emitted) and the chat after it in
+ * t->chat; a refusal is an error that wrote nothing. */
+static bool ingest(struct txn *t, const struct ingest *in, struct message *m, bool *created,
+		   struct api_error *err)
+{
 	bool found = false;
 
+	t->in = in;
+	t->now = ts_now();
 	if (!find_or_create(t, err))
 		return false;
 	/* A retry of a message already stored answers with the first one and
@@ -465,13 +707,13 @@ static bool ingest(struct txn *t, struct message *m, bool *created, struct api_e
 		return false;
 	if (!message_copy(m, &t->ev[t->nev - 1].message))
 		return oom(err);
-	return (!in->escalate || escalate(t, err)) && emit(t, err);
+	return !in->escalate || escalate(t, err);
 }
 
 bool pg_ingest(PGconn *conn, const struct agent *me, const struct ingest *in, struct chat *chat,
 	       struct message *message, bool *created, struct api_error *err)
 {
-	struct txn t = {.conn = conn, .me = me, .in = in, .now = ts_now()};
+	struct txn t = {.conn = conn, .me = me};
 	struct message m = {0};
 	struct errbuf why;
 	bool is_new = false;
@@ -480,14 +722,11 @@ bool pg_ingest(PGconn *conn, const struct agent *me, const struct ingest *in, st
 		return false;
 	if (!pg_exec(t.conn, "BEGIN", "begin an ingest", &why))
 		return pg_api_fail(err, &why);
-	bool ok = ingest(&t, &m, &is_new, err);
+	bool ok = ingest(&t, in, &m, &is_new, err) && emit(&t, err);
 	/* A refusal (stopped chat) or a failure leaves nothing behind. */
 	if (!pg_finish(t.conn, ok, "end an ingest", &why) && ok)
 		ok = pg_api_fail(err, &why);
-	for (int i = 0; i < t.nev; i++) {
-		chat_free(&t.ev[i].chat);
-		message_free(&t.ev[i].message);
-	}
+	txn_free(&t);
 	if (!ok) {
 		chat_free(&t.chat);
 		message_free(&m);
@@ -498,4 +737,79 @@ bool pg_ingest(PGconn *conn, const struct agent *me, const struct ingest *in, st
 	if (created)
 		*created = is_new;
 	return true;
+}
+
+/* ---- a batch ----------------------------------------------------------------- */
+
+/* ingest_result_free's work, which is SQLite's library's (db_ingest.c):
+ * this one links without it. */
+static void result_clear(struct ingest_result *r)
+{
+	chat_free(&r->chat);
+	message_free(&r->message);
+	memset(r, 0, sizeof *r);
+}
+
+/* Item i in a savepoint of its own: a refusal (stopped chat, a bot while
+ * an agent holds it, unknown chat_id) rolls back to it and forgets the
+ * item's events, so it refuses only itself, as in SQLite, whatever the
+ * item had written; a database error fails the batch. */
+static bool batch_item(struct txn *t, const struct ingest *in, struct ingest_result *r,
+		       struct api_error *err)
+{
+	size_t mark = t->nev;
+
+	if (!run_only(t, "SAVEPOINT item", 0, NULL, "begin a batch item", err))
+		return false;
+	if (ingest(t, in, &r->message, &r->created, &r->error)) {
+		r->chat = t->chat; /* moved: the next item loads its own */
+		memset(&t->chat, 0, sizeof t->chat);
+		return run_only(t, "RELEASE SAVEPOINT item", 0, NULL, "end a batch item", err);
+	}
+	chat_free(&t->chat);
+	struct api_error refused = r->error;
+	result_clear(r);
+	r->error = refused;
+	drop(t, mark);
+	if (refused.type == API_INTERNAL) {
+		*err = refused;
+		return false;
+	}
+	return run_only(t, "ROLLBACK TO SAVEPOINT item", 0, NULL, "refuse a batch item", err) &&
+	       run_only(t, "RELEASE SAVEPOINT item", 0, NULL, "end a batch item", err);
+}
+
+/* One transaction for the batch, one commit instead of n; every item's
+ * events take their seqs together at the end, so the event counter's lock
+ * is held once, for the shortest time. */
+bool pg_ingest_batch(PGconn *conn, const struct agent *me, const struct ingest *items, size_t n,
+		     struct ingest_result *out, struct api_error *err)
+{
+	struct txn t = {.conn = conn, .me = me};
+	struct api_error why;
+	struct errbuf db;
+	bool ok = true;
+
+	memset(out, 0, n * sizeof *out);
+	for (size_t i = 0; i < n; i++)
+		if (!ingest_valid(&items[i], &why))
+			return api_error_set(err, API_INVALID_PAYLOAD, "items[%zu].%s", i,
+					     why.description);
+	if (!pg_exec(conn, "BEGIN", "begin an ingest batch", &db))
+		return pg_api_fail(err, &db);
+	ok = t.locked = batch_lock(&t, items, n, err);
+	for (size_t i = 0; i < n && ok; i++) {
+		out[i].error = (struct api_error){API_OK, ""};
+		ok = batch_item(&t, &items[i], &out[i], err);
+	}
+	ok = ok && emit(&t, err);
+	if (!pg_finish(conn, ok, "end an ingest batch", &db) && ok)
+		ok = pg_api_fail(err, &db);
+	txn_free(&t);
+	chat_free(&t.chat);
+	if (ok)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		result_clear(&out[i]);
+	return false;
 }

@@ -77,23 +77,61 @@ bool pg_system_message(PGconn *conn, const char *chat_id, enum system_type type,
 		       const struct agent *me, const char *text, int64_t now, struct chat *chat,
 		       struct api_error *err);
 
-/* ---- changes of holder (pg_actions.c) ------------------------------------ */
+/* ---- changes of a chat (pg_ingest.c, pg_messages.c) ---------------------- */
 
-/* An action's part once its chat is read and locked (in *c, which gets
- * the chat after). */
-typedef bool pg_action_fn(PGconn *conn, const struct agent *me, bool force, struct chat *c,
-			  int64_t now, struct api_error *err);
+/* The columns pg_message_from_row reads, in db_messages.c's order. */
+#define PG_MESSAGE_COLUMNS                                                             \
+	"id, chat_id, seq, created_at, role, system_type, author_id, author_name, text, " \
+	"client_msg_id, external_message_id"
 
-/* The whole operation: BEGIN, the chat read with its row locked (404 when
- * there is none), act, COMMIT; a refusal or a failure leaves nothing
- * behind. *out gets the chat after. */
-bool pg_chat_transaction(PGconn *conn, const char *chat_id, pg_action_fn *act,
-			 const struct agent *me, bool force, struct chat *out,
-			 struct api_error *err);
+/* Row `row` of a SELECT of PG_MESSAGE_COLUMNS; false when out of memory. */
+bool pg_message_from_row(const PGresult *r, int row, struct message *m);
 
-/* The takeover's steps (pg_action_fn): handover.h decides, then the
- * holder's assigned_at, the conditional UPDATE and the system message. */
-bool pg_take(PGconn *conn, const struct agent *me, bool force, struct chat *c, int64_t now,
-	     struct api_error *err);
+/* The chat's side of message m, which the caller's transaction has just
+ * stored in the thread of its locked chat (seq = message_count + 1): the
+ * count, the previews and wait clock unless m is a note, the version, then
+ * message.created (a note's marked as one) with its seq taken last. *chat
+ * (freed first) gets the chat after. */
+bool pg_message_added(PGconn *conn, const struct message *m, struct chat *chat,
+		      struct api_error *err);
+
+/* A change the caller's transaction made to the chat's row (locked), told
+ * as SQLite's chat_changed tells it: version + 1, updated_at = now, and
+ * one event of `type` with its seq taken last. *chat (freed first) gets
+ * the chat after. */
+bool pg_chat_changed(PGconn *conn, const char *chat_id, enum event_type type, int64_t now,
+		     struct chat *chat, struct api_error *err);
+
+/* ---- changes of a chat's holder (pg_chat_ops.c, pg_actions.c) -------------- */
+
+/* A change of one chat, given it read with its row locked. */
+typedef bool pg_chat_change_fn(PGconn *conn, void *arg, struct chat *c, int64_t now,
+			       struct api_error *err);
+
+/* One transaction: the chat read and locked, `change`, COMMIT; *out gets
+ * the chat after (changed or not) only when everything committed. A
+ * refusal or a failure leaves nothing behind. */
+bool pg_chat_transaction(PGconn *conn, const char *chat_id, pg_chat_change_fn *change, void *arg,
+			 struct chat *out, struct api_error *err);
+
+/* What a takeover or a handback is asked: pg_take's arg. */
+struct pg_action {
+	const struct agent *me;
+	bool force;
+};
+
+/* The takeover's steps, a pg_chat_change_fn whose arg is a struct
+ * pg_action: handover.h decides, then pg_move_to and the system message. */
+bool pg_take(PGconn *conn, void *arg, struct chat *c, int64_t now, struct api_error *err);
+
+/* Give chat c, locked and read, to agent_id (its assigned_at dated now) if
+ * its holder is still the one read, else 409 "the chat changed
+ * meanwhile". */
+bool pg_move_to(PGconn *conn, const struct chat *c, const char *agent_id, int64_t now,
+		struct api_error *err);
+
+/* Stop chat c, locked and read, on the same condition: nobody holds it
+ * after, nothing waits, the escalation ends. */
+bool pg_stop_held(PGconn *conn, const struct chat *c, struct api_error *err);
 
 #endif

@@ -296,19 +296,22 @@ static bool offer_take(PGconn *conn, const char *chat_id, const char *agent_id, 
 	return taken || api_error_set(err, API_CONFLICT, "%s", not_offered);
 }
 
-static bool accept(PGconn *conn, const struct agent *me, bool force, struct chat *c,
-		   int64_t now, struct api_error *err)
+static bool accept(PGconn *conn, void *arg, struct chat *c, int64_t now, struct api_error *err)
 {
+	const struct pg_action *a = arg;
+
 	/* A stopped chat's refusal is handover_takeover's, offer or not. */
-	if (c->state != CHAT_STATE_STOPPED && !offer_take(conn, c->id, me->id, now, err))
+	if (c->state != CHAT_STATE_STOPPED && !offer_take(conn, c->id, a->me->id, now, err))
 		return false;
-	return pg_take(conn, me, force, c, now, err);
+	return pg_take(conn, arg, c, now, err);
 }
 
 bool pg_offer_accept(PGconn *conn, const struct agent *me, const char *chat_id,
 		     struct chat *out, struct api_error *err)
 {
-	return pg_chat_transaction(conn, chat_id, accept, me, false, out, err);
+	struct pg_action a = {me, false};
+
+	return pg_chat_transaction(conn, chat_id, accept, &a, out, err);
 }
 
 bool pg_offer_pass(PGconn *conn, const struct agent *me, const char *chat_id,
