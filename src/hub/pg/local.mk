@@ -13,7 +13,8 @@ src_hub_pg_libhubpg_a_SOURCES = \
 	src/hub/pg/pg_ingest.c \
 	src/hub/pg/pg_messages.c \
 	src/hub/pg/pg_target.c \
-	src/hub/pg/pg_listen.c src/hub/pg/pg_listen.h
+	src/hub/pg/pg_listen.c src/hub/pg/pg_listen.h \
+	src/hub/pg/pg_list.c src/hub/pg/pg_reads.c src/hub/pg/pg_owners.c
 HUBPG_CPPFLAGS = $(HUB_CPPFLAGS) -I$(top_srcdir)/src/hub/pg
 src_hub_pg_libhubpg_a_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS) $(UV_CFLAGS)
 src_hub_pg_libhubpg_a_CPPFLAGS = $(HUBPG_CPPFLAGS)

@@ -66,4 +66,19 @@ bool pg_system_message(PGconn *conn, const char *chat_id, enum system_type type,
 		       const struct agent *me, const char *text, int64_t now, struct chat *chat,
 		       struct api_error *err);
 
+/* ---- the chat list's text rule (pg_schema.c, pg_list.c) ------------------ */
+
+/* A column folded as SQLite's LIKE folds: ASCII letters only, whatever the
+ * database's locale. The list's q compares FOLD(column) LIKE pattern, and
+ * the trigram indexes are built on these very expressions, which is what
+ * lets the planner use them: keep the two spellings one. */
+#define PG_FOLD(col) \
+	"translate(" col ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+
+/* The plans (EXPLAIN, costs off) of the statements a page of q runs, one
+ * "first|next|changed|count: line" each, into out: the tests hold every
+ * filter to an index with them (pg_list.c). */
+bool pg_chat_list_plans(PGconn *conn, const struct agent *me, const struct chat_query *q,
+			char *out, size_t len, struct api_error *err);
+
 #endif

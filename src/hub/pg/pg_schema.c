@@ -12,13 +12,12 @@
  * Left out for now, each to come with the code that reads it:
  * - full-text search. SQLite's FTS5 indexes (chats_fts, chats_grams,
  *   messages_fts) and the notes that keep them (chats_text_dirty,
- *   messages_text_dirty) have no counterpart yet: chats and messages are
- *   plain tables with btree indexes, and q and search will need their own
- *   design (pg_trgm, tsvector);
+ *   messages_text_dirty) have no counterpart in step 1; the list's q has
+ *   its trigram indexes since step 2, search will need its own design;
  * - chat_counts, the per-filter totals SQLite keeps by triggers. Under
  *   PostgreSQL's concurrent writers, a trigger moving a count from one row
- *   to another in each writer's own order can deadlock two of them; how
- *   lists count is for the port of the lists to decide.
+ *   to another in each writer's own order can deadlock two of them; the
+ *   list counts a walk once, on its first page (pg_list.c).
  *
  * A released step is never edited; a change is a new step at the end.
  */
@@ -200,6 +199,16 @@ const char *const pg_migrations[] = {
 	" chat_id uuid NOT NULL REFERENCES chats (id),"
 	" agent_id uuid NOT NULL REFERENCES accounts (id),"
 	" PRIMARY KEY (chat_id, agent_id));",
+
+	/* 2: the chat list's q. Trigram indexes (pg_trgm, a trusted extension
+	 * a database owner may create) on the three columns q looks in, folded
+	 * as the rule folds them (PG_FOLD), so FOLD(col) LIKE '%q%' is an index
+	 * lookup whose recheck is the rule itself. A q of fewer than three
+	 * characters has no trigram and cannot use them (pg_list.c). */
+	"CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+	"CREATE INDEX chats_q_title ON chats USING gin (" PG_FOLD("title") " gin_trgm_ops);"
+	"CREATE INDEX chats_q_owner ON chats USING gin (" PG_FOLD("owner_name") " gin_trgm_ops);"
+	"CREATE INDEX chats_q_latest ON chats USING gin (" PG_FOLD("latest_text") " gin_trgm_ops);",
 };
 
 _Static_assert(sizeof pg_migrations / sizeof pg_migrations[0] == PG_SCHEMA_VERSION,
