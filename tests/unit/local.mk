@@ -35,6 +35,7 @@ UNIT_TESTS = \
 	tests/unit/test_pg_ingest \
 	tests/unit/test_pg_actions \
 	tests/unit/test_pg_listen \
+	tests/unit/test_pg_list \
 	tests/unit/test_demo \
 	tests/unit/test_apierror \
 	tests/unit/test_codec \
@@ -267,3 +268,10 @@ tests_unit_test_dashboard_SOURCES = tests/unit/test_dashboard.c
 tests_unit_test_dashboard_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_dashboard_CPPFLAGS = $(CLIENT_CPPFLAGS)
 tests_unit_test_dashboard_LDADD = $(CLIENT_TEST_LDADD)
+# the list links libhubdb.a too, for chat_query_init, chat_page_free and
+# owner_details_free (db.h), which both back ends' callers use
+tests_unit_test_pg_list_SOURCES = tests/unit/test_pg_list.c $(PG_FIXTURE)
+tests_unit_test_pg_list_CFLAGS = $(PG_TEST_CFLAGS)
+tests_unit_test_pg_list_CPPFLAGS = $(HUBPG_CPPFLAGS)
+tests_unit_test_pg_list_LDADD = $(HUBPG_LIBS) $(HUBDB_LIBS) $(UV_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_pg_list_LDFLAGS = -pthread
