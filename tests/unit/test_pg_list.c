@@ -997,6 +997,8 @@ static void test_every_filter_and_sort_uses_an_index(void **state)
 			if (!pg_chat_list_plans(fx->db.c, &fx->ana, &q, plan, PLAN_MAX, &err))
 				fail_msg("plans: %s", err.description);
 			expect_indexed(filters[i].name, sort, q.q != NULL, plan);
+			if (getenv("TEST_PG_LIST_PLANS")) /* to look at them */
+				printf("# %s, sort %d:\n%s", filters[i].name, sort, plan);
 
 			/* the first page and the next, timed: what a console waits */
 			struct chat_page p = {0};

@@ -81,4 +81,17 @@ bool pg_system_message(PGconn *conn, const char *chat_id, enum system_type type,
 bool pg_chat_list_plans(PGconn *conn, const struct agent *me, const struct chat_query *q,
 			char *out, size_t len, struct api_error *err);
 
+/* Ids as a PostgreSQL array literal, '{id,id,…}', for "= ANY ($1::uuid[])"
+ * (heap; NULL when out of memory). */
+char *pg_uuid_array(const uuid_str *ids, size_t n);
+
+/* The n chats ids names, into out[n] in that order, in one statement (a
+ * page's, not a round trip each); 404 when one is missing. */
+bool pg_chats_load(PGconn *conn, const uuid_str *ids, size_t n, struct chat *out,
+		   struct api_error *err);
+
+/* pg_chat_unread for n chats at once: out[i].unread for ids[i] (pg_reads.c). */
+bool pg_chats_unread(PGconn *conn, const struct agent *me, const uuid_str *ids, size_t n,
+		     struct chat *out, struct api_error *err);
+
 #endif

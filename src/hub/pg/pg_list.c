@@ -592,14 +592,19 @@ static bool list_page(PGconn *conn, const struct chat_query *q, const struct age
 	/* A first page with no more after it walked every matching chat. */
 	ok = ok && count_matching(conn, q, me, &t, cur, (int64_t)found, !cur && !more, p, err);
 	free(t.rows);
-	if (ok && !(p->chats = calloc(n ? n : 1, sizeof *p->chats)))
+	uuid_str *ids = ok ? calloc(n ? n : 1, sizeof *ids) : NULL;
+	if (ok && (!ids || !(p->chats = calloc(n ? n : 1, sizeof *p->chats))))
 		ok = oom(err);
-	/* The page lists the chats as they are now (in this snapshot). */
-	for (size_t i = 0; ok && i < n; i++) {
-		ok = pg_chat_load(conn, rows[i].id, false, &p->chats[i], err);
-		p->count += ok;
-		ok = ok && pg_chat_unread(conn, me, &p->chats[i], err);
-	}
+	for (size_t i = 0; ok && i < n; i++)
+		memcpy(ids[i], rows[i].id, sizeof ids[i]);
+	/* The page lists the chats as they are now (in this snapshot), read
+	 * in two statements, not two a chat: PostgreSQL is a round trip
+	 * away, not a library call. */
+	ok = ok && pg_chats_load(conn, ids, n, p->chats, err);
+	if (ok)
+		p->count = n;
+	ok = ok && pg_chats_unread(conn, me, ids, n, p->chats, err);
+	free(ids);
 	if (ok && more && n) {
 		struct cursor next = {.snap = snap, .key = rows[n - 1].key, .sort = q->sort,
 				      .total = p->total, .hash = hash};

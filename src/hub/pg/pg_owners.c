@@ -38,8 +38,8 @@ static bool owner_load(PGconn *conn, const char *owner_id, struct owner_details 
 	return ok || api_error_set(err, API_INTERNAL, "out of memory");
 }
 
-/* The ids first (the index chats_owner walks them in order), then each
- * chat as pg_chat_load reads it everywhere else. */
+/* The ids first (the index chats_owner walks them in order), then the
+ * chats as pg_chats_load reads them, in one statement. */
 static bool owner_chats(PGconn *conn, struct owner_details *d, struct api_error *err)
 {
 	char max[PG_INT_LEN];
@@ -58,9 +58,9 @@ static bool owner_chats(PGconn *conn, struct owner_details *d, struct api_error 
 	PQclear(r);
 	if (n && !(d->chats = calloc(n, sizeof *d->chats)))
 		return api_error_set(err, API_INTERNAL, "out of memory");
-	for (; d->n < n; d->n++)
-		if (!pg_chat_load(conn, ids[d->n], false, &d->chats[d->n], err))
-			return false;
+	if (!pg_chats_load(conn, ids, n, d->chats, err))
+		return false;
+	d->n = n;
 	return true;
 }
 

@@ -8,30 +8,32 @@
  * row it conflicts with and evaluates the WHERE on the row as the other
  * writer committed it, so a lower mark arriving second changes nothing.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "pg_internal.h"
 
-_Static_assert(UNREAD_MAX == 99, "UNREAD_MAX is spelled in UNREAD_SQL");
+_Static_assert(UNREAD_MAX == 99, "UNREAD_MAX is spelled in UNREAD_OF");
 
 /*
  * Messages after the mark that someone else wrote, counted up to
  * UNREAD_MAX: the inner LIMIT bounds the walk of (chat_id, seq), so a chat
  * of a million messages nobody read costs what one of a hundred does. A
- * customer's message has no author id, so it always counts. $1 the chat,
- * $2 the agent.
+ * customer's message has no author id, so it always counts. `chat` is the
+ * chat's id as SQL; $1 the agent.
  */
-#define UNREAD_SQL                                                                         \
-	"SELECT count(*) FROM (SELECT 1 FROM messages WHERE chat_id = $1 AND seq >"         \
-	" coalesce((SELECT seq FROM chat_reads WHERE account_id = $2 AND chat_id = $1), 0)" \
-	" AND author_id IS DISTINCT FROM $2::uuid LIMIT 99) u"
+#define UNREAD_OF(chat)                                                                     \
+	"(SELECT count(*) FROM (SELECT 1 FROM messages m WHERE m.chat_id = " chat             \
+	" AND m.seq > coalesce((SELECT r.seq FROM chat_reads r WHERE r.account_id = $1::uuid" \
+	" AND r.chat_id = " chat "), 0) AND m.author_id IS DISTINCT FROM $1::uuid LIMIT 99) u)"
 
 static bool unread_of(PGconn *conn, const char *chat_id, const char *agent_id, int64_t *out,
 		      struct api_error *err)
 {
-	const char *params[] = {chat_id, agent_id};
+	const char *params[] = {agent_id, chat_id};
 	struct errbuf why;
-	PGresult *r = pg_query(conn, UNREAD_SQL, 2, params, "count unread messages", &why);
+	PGresult *r = pg_query(conn, "SELECT " UNREAD_OF("$2::uuid"), 2, params,
+			       "count unread messages", &why);
 
 	if (!r)
 		return pg_api_fail(err, &why);
@@ -46,6 +48,35 @@ bool pg_chat_unread(PGconn *conn, const struct agent *me, struct chat *c, struct
 	if (me->role == ACCOUNT_INGEST)
 		return true;
 	return unread_of(conn, c->id, me->id, &c->unread, err);
+}
+
+bool pg_chats_unread(PGconn *conn, const struct agent *me, const uuid_str *ids, size_t n,
+		     struct chat *out, struct api_error *err)
+{
+	struct errbuf why;
+
+	if (me->role == ACCOUNT_INGEST || !n)
+		return true;
+	char *list = pg_uuid_array(ids, n);
+	if (!list)
+		return api_error_set(err, API_INTERNAL, "out of memory");
+	const char *params[] = {me->id, list};
+	PGresult *r = pg_query(conn, "SELECT c.id, " UNREAD_OF("c.id")
+				     " FROM unnest($2::uuid[]) AS c (id)",
+			       2, params, "count unread messages", &why);
+	free(list);
+	if (!r)
+		return pg_api_fail(err, &why);
+	/* one row per id, in no promised order */
+	for (int row = 0; row < PQntuples(r); row++) {
+		uuid_str id;
+		pg_col_uuid(r, row, 0, id);
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(ids[i], id) == 0)
+				out[i].unread = pg_col_int(r, row, 1);
+	}
+	PQclear(r);
+	return true;
 }
 
 /* The mark moved up to seq, or not (*moved), then read back with what it
