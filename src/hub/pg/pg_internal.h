@@ -75,9 +75,15 @@ bool pg_system_message(PGconn *conn, const char *chat_id, enum system_type type,
 #define PG_FOLD(col) \
 	"translate(" col ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 
+/* Every character and pair of characters of the three columns q looks in,
+ * folded (migration step 2's chat_grams): a q of one or two characters,
+ * which has no trigram, is one of them. The gram index is on this very
+ * expression. */
+#define PG_CHAT_GRAMS "chat_grams(title, owner_name, latest_text)"
+
 /* The plans (EXPLAIN, costs off) of the statements a page of q runs, one
- * "first|next|changed|count: line" each, into out: the tests hold every
- * filter to an index with them (pg_list.c). */
+ * "lookup|first|next|changed|count: line" each, into out: the tests hold
+ * every filter to an index with them (pg_list.c). */
 bool pg_chat_list_plans(PGconn *conn, const struct agent *me, const struct chat_query *q,
 			char *out, size_t len, struct api_error *err);
 

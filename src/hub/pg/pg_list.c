@@ -51,6 +51,7 @@ struct sqlbuf {
 	char ints[ARGS_MAX][PG_INT_LEN]; /* the text of integer parameters */
 	int nargs;
 	char *pattern; /* the LIKE pattern an arg points to (owned) */
+	char gram[16]; /* a short q's gram: two characters of UTF-8 at most */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -311,9 +312,8 @@ static PGresult *run(PGconn *conn, const struct sqlbuf *b, const char *what,
  * the count is what that walk found, a lower bound (total_capped).
  *
  * A shorter q has no trigram (pg_trgm would read its whole index): it is
- * always walked. SQLite looks such a q up in an index of every character
- * and pair of characters; a rare pair here costs a walk of the sort's
- * index until the page fills, every chat at worst.
+ * looked up, the same way, in the index of every character and pair of
+ * characters (chats_q_grams, as SQLite's chats_grams).
  */
 #define TRGM_MIN_CHARS 3
 #define CANDIDATES_MAX 1000
@@ -324,14 +324,15 @@ struct candidate {
 };
 
 struct text_search {
-	bool active;  /* q was looked up (not walked) */
+	bool active;  /* there is a q, looked up */
 	bool few;     /* at most CANDIDATES_MAX candidates: pages are cut from them */
 	int64_t matched;        /* when few, how many match the filters too */
 	struct candidate *rows; /* those, in the sort's order (owned) */
 };
 
 /* The candidates' chats: id, sort key, last event and whether each matches
- * the filters, up to CANDIDATES_MAX + 1. */
+ * the filters, up to CANDIDATES_MAX + 1. A short q names its gram too, for
+ * the gram index; the rule then checks what it found. */
 static bool candidates_sql(struct sqlbuf *b, const struct chat_query *q, const struct agent *me)
 {
 	sb_printf(b, "SELECT id, %s, last_event_seq, (true", sorts[q->sort].key);
@@ -339,6 +340,17 @@ static bool candidates_sql(struct sqlbuf *b, const struct chat_query *q, const s
 	sb_printf(b, ") FROM chats WHERE true");
 	if (!add_text(b, q))
 		return false;
+	if (utf8_count(q->q, strlen(q->q)) < TRGM_MIN_CHARS && strlen(q->q) < sizeof b->gram) {
+		/* the gram: the pattern without its % and escapes */
+		char *gram = b->gram;
+		for (const char *p = b->pattern + 1; p[1]; p++) {
+			if (*p == '\\')
+				p++;
+			*gram++ = *p;
+		}
+		*gram = '\0';
+		sb_printf(b, " AND " PG_CHAT_GRAMS " @> ARRAY[$%d]::text[]", sb_text(b, b->gram));
+	}
 	sb_printf(b, " LIMIT %d", CANDIDATES_MAX + 1);
 	return true;
 }
@@ -359,7 +371,7 @@ static bool text_search_init(PGconn *conn, const struct chat_query *q, const str
 	struct sqlbuf b = {.len = 0};
 
 	memset(t, 0, sizeof *t);
-	if (!q->q || utf8_count(q->q, strlen(q->q)) < TRGM_MIN_CHARS)
+	if (!q->q)
 		return true;
 	t->active = true;
 	if (!candidates_sql(&b, q, me)) {
@@ -524,7 +536,7 @@ static bool page_keys(PGconn *conn, const struct chat_query *q, const struct age
 /* meta.total. A q counts on every page as db_list.c does: its few
  * candidates that match, or with many the `walked` matches the page's walk
  * found, a lower bound, exact when that walk was the whole list
- * (`walked_all`); a q too short to look up counts as one with many would.
+ * (`walked_all`).
  * Anything else is one count(*) over the filter's index, made on the
  * walk's first page and carried by its cursor. */
 static bool count_matching(PGconn *conn, const struct chat_query *q, const struct agent *me,
@@ -676,29 +688,36 @@ bool pg_chat_list_plans(PGconn *conn, const struct agent *me, const struct chat_
 			char *out, size_t len, struct api_error *err)
 {
 	struct cursor cur = {.sort = q->sort};
-	struct sqlbuf a = {.len = 0}, a2 = {.len = 0}, b = {.len = 0}, c = {.len = 0};
+	struct sqlbuf look = {.len = 0}, a = {.len = 0}, a2 = {.len = 0}, b = {.len = 0},
+		      c = {.len = 0};
+	struct text_search t = {0};
 	int64_t head = 0, floor = 0;
 	size_t used = 0;
 
 	out[0] = '\0';
 	memcpy(cur.id, "00000000-0000-4000-8000-000000000000", sizeof cur.id);
-	bool ok = head_and_floor(conn, &head, &floor, err);
+	bool ok = head_and_floor(conn, &head, &floor, err) &&
+		  text_search_init(conn, q, me, &t, err);
 	cur.snap = head;
-	/* A q looked up: its candidates' one pass is the page. */
-	bool looked_up = q->q && utf8_count(q->q, strlen(q->q)) >= TRGM_MIN_CHARS;
-	bool built = looked_up ? candidates_sql(&a, q, me) && candidates_sql(&a2, q, me)
-			       : page_sql(&a, false, q, me, NULL, head, q->limit + 1) &&
-					 page_sql(&a2, false, q, me, &cur, head, q->limit + 1);
+	/* A q looked up has its lookup; with few candidates that one pass is
+	 * the page, with many the page walks as any filter's does. */
+	bool built = !t.active || candidates_sql(&look, q, me);
+	if (!t.few)
+		built = built && page_sql(&a, false, q, me, NULL, head, q->limit + 1) &&
+			page_sql(&a2, false, q, me, &cur, head, q->limit + 1);
 	built = built && page_sql(&b, true, q, me, &cur, head, q->limit + 1);
 	if (!q->q) {
 		sb_printf(&c, "SELECT count(*) FROM chats WHERE true");
 		add_filters(&c, q, me);
 	}
 	ok = ok && (built || oom(err));
-	ok = ok && explain_into(conn, "first", &a, out, len, &used, err) &&
-	     explain_into(conn, "next", &a2, out, len, &used, err) &&
+	ok = ok && (!t.active || explain_into(conn, "lookup", &look, out, len, &used, err)) &&
+	     (t.few || (explain_into(conn, "first", &a, out, len, &used, err) &&
+			explain_into(conn, "next", &a2, out, len, &used, err))) &&
 	     explain_into(conn, "changed", &b, out, len, &used, err) &&
 	     (q->q || explain_into(conn, "count", &c, out, len, &used, err));
+	free(t.rows);
+	free(look.pattern);
 	free(a.pattern);
 	free(a2.pattern);
 	free(b.pattern);

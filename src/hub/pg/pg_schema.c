@@ -203,12 +203,21 @@ const char *const pg_migrations[] = {
 	/* 2: the chat list. For q, trigram indexes (pg_trgm, a trusted extension
 	 * a database owner may create) on the three columns q looks in, folded
 	 * as the rule folds them (PG_FOLD), so FOLD(col) LIKE '%q%' is an index
-	 * lookup whose recheck is the rule itself. A q of fewer than three
-	 * characters has no trigram and cannot use them (pg_list.c). */
+	 * lookup whose recheck is the rule itself. A q of one or two characters
+	 * has no trigram: it is looked up in an index of every character and
+	 * pair of characters of each column, folded (SQLite's chats_grams), the
+	 * rule then checking the candidates (pg_list.c). */
 	"CREATE EXTENSION IF NOT EXISTS pg_trgm;"
 	"CREATE INDEX chats_q_title ON chats USING gin (" PG_FOLD("title") " gin_trgm_ops);"
 	"CREATE INDEX chats_q_owner ON chats USING gin (" PG_FOLD("owner_name") " gin_trgm_ops);"
 	"CREATE INDEX chats_q_latest ON chats USING gin (" PG_FOLD("latest_text") " gin_trgm_ops);"
+	"CREATE FUNCTION chat_grams(a text, b text, c text) RETURNS text[]"
+	" LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$"
+	" SELECT coalesce(array_agg(DISTINCT substr(v, i, n)), '{}')"
+	" FROM (SELECT " PG_FOLD("x") " AS v FROM unnest(ARRAY[a, b, c]) AS x"
+	" WHERE x IS NOT NULL) t, generate_series(1, length(v)) AS i, (VALUES (1), (2)) AS w (n)"
+	" WHERE i + n - 1 <= length(v) $$;"
+	"CREATE INDEX chats_q_grams ON chats USING gin (" PG_CHAT_GRAMS ");"
 	/* A held chat has mode 1, an agent responder and an id: the planner,
 	 * taking filters for independent, would think "held by me" rare and
 	 * sort the agent's chats rather than walk an index in order. */
