@@ -707,6 +707,8 @@ static void test_q_keeps_the_rule(void **state)
 		{"?", 1}, {"R?", 1}, {"r?", 1}, {"qz", 1}, {"QZ", 1}, {"xy", 0}, {"É", 1},
 		{"é", 0}, {"%", 1}, {"_", 0}, {"0%", 1}, {"G.", 4}, {"ñ", 0}, {"\"", 1},
 		{" q", 1},
+		/* nothing to look for finds nothing, as SQLite's empty phrase */
+		{"", 0},
 	};
 	expect_q(fx, cases, sizeof cases / sizeof cases[0]);
 }
