@@ -712,15 +712,6 @@ bool chat_list_plans(struct db *db, const struct agent *me, const struct chat_qu
 	return ok;
 }
 
-void chat_query_init(struct chat_query *q)
-{
-	memset(q, 0, sizeof *q);
-	q->mode = q->escalated = q->status = q->channel = -1;
-	q->responder = RESPONDER_ANY;
-	q->sort = SORT_RECENT;
-	q->limit = 50;
-}
-
 bool db_chats_list(struct db *db, const struct agent *me, const struct chat_query *q,
 		   struct chat_page *out, struct api_error *err)
 {

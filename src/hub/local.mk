@@ -1,13 +1,13 @@
 # ---- handoffd: the hub -----------------------------------------------------
 # What both back ends share, so that each back end's library links it and
 # neither the other: bearer tokens, made and hashed alike; a search's words
-# and snippets; the platforms' reported days grouped by account; freeing
-# the operations' answers.
+# and snippets; the platforms' reported days grouped by account; the
+# operations' values (db_types.c).
 noinst_LIBRARIES += src/hub/libhubcommon.a
 src_hub_libhubcommon_a_SOURCES = src/hub/token.c src/hub/token.h \
 	src/hub/search_text.c src/hub/search_text.h \
 	src/hub/platform_stats.c src/hub/platform_stats.h \
-	src/hub/db_results.c
+	src/hub/db_types.c
 src_hub_libhubcommon_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 src_hub_libhubcommon_a_CPPFLAGS = $(HUB_CPPFLAGS)
 HUBCOMMON_LIBS = src/hub/libhubcommon.a $(CRYPTO_LIBS)

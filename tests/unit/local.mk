@@ -36,6 +36,7 @@ UNIT_TESTS = \
 	tests/unit/test_pg_actions \
 	tests/unit/test_pg_listen \
 	tests/unit/test_storage_parity \
+	tests/unit/test_pg_list \
 	tests/unit/test_demo \
 	tests/unit/test_apierror \
 	tests/unit/test_codec \
@@ -299,3 +300,8 @@ tests_unit_test_pg_ops_CFLAGS = $(PG_TEST_CFLAGS)
 tests_unit_test_pg_ops_CPPFLAGS = $(HUBPG_CPPFLAGS)
 tests_unit_test_pg_ops_LDADD = $(PG_TEST_LDADD)
 tests_unit_test_pg_ops_LDFLAGS = -pthread
+tests_unit_test_pg_list_SOURCES = tests/unit/test_pg_list.c $(PG_FIXTURE)
+tests_unit_test_pg_list_CFLAGS = $(PG_TEST_CFLAGS)
+tests_unit_test_pg_list_CPPFLAGS = $(HUBPG_CPPFLAGS)
+tests_unit_test_pg_list_LDADD = $(PG_TEST_LDADD)
+tests_unit_test_pg_list_LDFLAGS = -pthread

@@ -18,12 +18,12 @@
 #include "pg.h"
 #include "pg_fixture.h"
 
-#define CONNINFO_LEN 192
+/* PG_SCHEMA_VERSION as the text the database gives back */
+#define TEXT_OF(x) #x
+#define VERSION_TEXT(x) TEXT_OF(x)
+#define SCHEMA_VERSION VERSION_TEXT(PG_SCHEMA_VERSION)
 
-/* PG_SCHEMA_VERSION as the text a query gives back */
-#define STR_(x) #x
-#define STR(x) STR_(x)
-#define VERSION_TEXT STR(PG_SCHEMA_VERSION)
+#define CONNINFO_LEN 192
 
 /* The server only: each test makes a database of its own, to migrate. */
 static int setup(void **state)
@@ -103,7 +103,7 @@ static void test_a_new_database_is_migrated(void **state)
 	pg_close(pg);
 
 	PGconn *c = look(conninfo);
-	expect_text(c, "SELECT version FROM schema_version", VERSION_TEXT);
+	expect_text(c, "SELECT version FROM schema_version", SCHEMA_VERSION);
 	expect_text(c, "SELECT seq FROM event_seq", "0");
 	expect_text(c, "SELECT value FROM meta WHERE key = 'events_floor'", "1");
 	/* the tables the protocol's state lives in */
@@ -144,7 +144,7 @@ static void test_an_up_to_date_database_is_left_alone(void **state)
 	schema_digest(c, after);
 	assert_string_equal(after, digest);
 	expect_text(c, "SELECT xmin::text FROM schema_version", xmin);
-	expect_text(c, "SELECT version FROM schema_version", VERSION_TEXT);
+	expect_text(c, "SELECT version FROM schema_version", SCHEMA_VERSION);
 	PQfinish(c);
 }
 
@@ -162,7 +162,7 @@ static void test_a_newer_schema_is_refused_unchanged(void **state)
 	value(c, "SELECT xmin::text FROM schema_version", xmin);
 
 	assert_null(pg_open(conninfo, &err));
-	assert_non_null(strstr(err.msg, "schema version 99 is newer than this handoffd (" VERSION_TEXT ")"));
+	assert_non_null(strstr(err.msg, "schema version 99 is newer than this handoffd (" SCHEMA_VERSION ")"));
 
 	schema_digest(c, after);
 	assert_string_equal(after, digest);
@@ -219,7 +219,7 @@ static void test_hubs_starting_at_once_migrate_once(void **state)
 	assert_int_equal(current, OPENERS - 1);
 
 	PGconn *c = look(conninfo);
-	expect_text(c, "SELECT version FROM schema_version", VERSION_TEXT);
+	expect_text(c, "SELECT version FROM schema_version", SCHEMA_VERSION);
 	PQfinish(c);
 }
 

@@ -11,6 +11,9 @@ src_hub_pg_libhubpg_a_SOURCES = \
 	src/hub/pg/pg_events.c \
 	src/hub/pg/pg_listen.c src/hub/pg/pg_listen.h \
 	src/hub/pg/pg_chats.c \
+	src/hub/pg/pg_list.c \
+	src/hub/pg/pg_reads.c \
+	src/hub/pg/pg_owners.c \
 	src/hub/pg/pg_ingest.c \
 	src/hub/pg/pg_messages.c \
 	src/hub/pg/pg_actions.c \

@@ -47,6 +47,19 @@ char *pg_uuid_array(const char *const *ids, size_t n)
 	return s;
 }
 
+char *pg_uuid_array_of(const uuid_str *ids, size_t n)
+{
+	const char **each = malloc((n ? n : 1) * sizeof *each);
+
+	if (!each)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		each[i] = ids[i];
+	char *array = pg_uuid_array(each, n);
+	free(each);
+	return array;
+}
+
 bool pg_fail(struct errbuf *err, const char *what, PGconn *conn, const PGresult *res)
 {
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;

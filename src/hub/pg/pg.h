@@ -33,7 +33,7 @@
 
 /* The schema's version (table schema_version) once every migration step
  * ran: the number of steps (pg_schema.c checks it at compile time). */
-#define PG_SCHEMA_VERSION 2
+#define PG_SCHEMA_VERSION 3
 
 /* The oldest server accepted, as PQserverVersion spells it (13.0). */
 #define PG_SERVER_MIN 130000
@@ -336,5 +336,29 @@ bool pg_ingest_may_see(PGconn *conn, const char *ingest_id, const char *chat_id)
  * at once take turns on the floor's row. Call it after a commit that
  * appended events, as SQLite's back end does. */
 bool pg_events_prune(PGconn *conn, int64_t retained, struct errbuf *err);
+
+/* ---- the chat list, read marks and owners (pg_list.c, pg_reads.c,
+ * pg_owners.c) --------------------------------------------------------- */
+
+/* db_chats_list, db_chat_unread, db_chat_read and db_owner_get (db.h) on
+ * PostgreSQL: the same types, meaning and errors, each a whole operation
+ * of its own on conn but pg_chat_unread, which is one statement and runs
+ * in the caller's transaction when there is one.
+ *
+ * pg_chats_list's cursors are exact as SQLite's are (a walk returns every
+ * chat that matched when it began exactly once, whatever writers do
+ * meanwhile); meta.total is counted on a walk's first page and carried by
+ * its cursor (pg_list.c says why). pg_chat_read moves a mark only up, also
+ * when hubs move it at once: one conditional upsert decides. The chat page
+ * and the owner's details are freed with chat_page_free and
+ * owner_details_free (db.h). */
+bool pg_chats_list(PGconn *conn, const struct agent *me, const struct chat_query *q,
+		   struct chat_page *out, struct api_error *err);
+bool pg_chat_unread(PGconn *conn, const struct agent *me, struct chat *c,
+		    struct api_error *err);
+bool pg_chat_read(PGconn *conn, const struct agent *me, const char *chat_id, int64_t seq,
+		  struct event *out, bool *moved, struct api_error *err);
+bool pg_owner_get(PGconn *conn, const char *owner_id, struct owner_details *out,
+		  struct api_error *err);
 
 #endif

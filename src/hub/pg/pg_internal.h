@@ -30,6 +30,9 @@ const char *pg_int(int64_t v, char buf[PG_INT_LEN]);
  * others' places (array_position). malloc'd; NULL when out of memory. */
 char *pg_uuid_array(const char *const *ids, size_t n);
 
+/* The same, of ids held in an array of uuid_str (a page's chats). */
+char *pg_uuid_array_of(const uuid_str *ids, size_t n);
+
 /* Run one statement with `n` parameters as text (a NULL value is SQL
  * NULL): values are never spliced into SQL. Returns the result when the
  * statement succeeded (PQclear it), else NULL with `err` set. */
@@ -133,5 +136,35 @@ bool pg_move_to(PGconn *conn, const struct chat *c, const char *agent_id, int64_
 /* Stop chat c, locked and read, on the same condition: nobody holds it
  * after, nothing waits, the escalation ends. */
 bool pg_stop_held(PGconn *conn, const struct chat *c, struct api_error *err);
+/* ---- the chat list's text rule (pg_schema.c, pg_list.c) ------------------ */
+
+/* A column folded as SQLite's LIKE folds: ASCII letters only, whatever the
+ * database's locale. The list's q compares FOLD(column) LIKE pattern, and
+ * the trigram indexes are built on these very expressions, which is what
+ * lets the planner use them: keep the two spellings one. */
+#define PG_FOLD(col) \
+	"translate(" col ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+
+/* Every character and pair of characters of the three columns q looks in,
+ * folded (migration step 2's chat_grams): a q of one or two characters,
+ * which has no trigram, is one of them. The gram index is on this very
+ * expression. */
+#define PG_CHAT_GRAMS "chat_grams(title, owner_name, latest_text)"
+
+/* The plans (EXPLAIN, costs off) of the statements a page of q runs, one
+ * "lookup|first|next|changed|count: line" each, into out: the tests hold
+ * every filter to an index with them (pg_list.c). */
+bool pg_chat_list_plans(PGconn *conn, const struct agent *me, const struct chat_query *q,
+			char *out, size_t len, struct api_error *err);
+
+
+/* The n chats ids names, into out[n] in that order, in one statement (a
+ * page's, not a round trip each); 404 when one is missing. */
+bool pg_chats_load(PGconn *conn, const uuid_str *ids, size_t n, struct chat *out,
+		   struct api_error *err);
+
+/* pg_chat_unread for n chats at once: out[i].unread for ids[i] (pg_reads.c). */
+bool pg_chats_unread(PGconn *conn, const struct agent *me, const uuid_str *ids, size_t n,
+		     struct chat *out, struct api_error *err);
 
 #endif

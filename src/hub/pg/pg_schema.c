@@ -10,13 +10,15 @@
  * SQLite's names, so the queries port one by one.
  *
  * Left out for now, each to come with the code that reads it:
- * - full-text search of chats (q). SQLite's FTS5 indexes chats_fts and
- *   chats_grams, and chats_text_dirty, have no counterpart yet: q will need
- *   a design of its own (pg_trgm). Messages are searched since step 2;
+ * - the chats' and messages' FTS5 indexes of SQLite (chats_fts,
+ *   chats_grams, messages_fts) and the notes that keep them
+ *   (chats_text_dirty, messages_text_dirty) have no counterpart in step 1:
+ *   messages are searched since step 2, the list's q has its trigram and
+ *   gram indexes since step 3;
  * - chat_counts, the per-filter totals SQLite keeps by triggers. Under
  *   PostgreSQL's concurrent writers, a trigger moving a count from one row
- *   to another in each writer's own order can deadlock two of them; how
- *   lists count is for the port of the lists to decide.
+ *   to another in each writer's own order can deadlock two of them; the
+ *   list counts a walk once, on its first page (pg_list.c).
  *
  * A released step is never edited; a change is a new step at the end.
  */
@@ -267,6 +269,30 @@ const char *const pg_migrations[] = {
 	 * newest and testing each stops at the page's end, as FTS5's newest
 	 * first lists do. The planner picks by the word's frequency. */
 	"CREATE INDEX messages_newest ON messages (created_at);",
+
+	/* 3: the chat list. For q, trigram indexes (pg_trgm, a trusted extension
+	 * a database owner may create) on the three columns q looks in, folded
+	 * as the rule folds them (PG_FOLD), so FOLD(col) LIKE '%q%' is an index
+	 * lookup whose recheck is the rule itself. A q of one or two characters
+	 * has no trigram: it is looked up in an index of every character and
+	 * pair of characters of each column, folded (SQLite's chats_grams), the
+	 * rule then checking the candidates (pg_list.c). */
+	"CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+	"CREATE INDEX chats_q_title ON chats USING gin (" PG_FOLD("title") " gin_trgm_ops);"
+	"CREATE INDEX chats_q_owner ON chats USING gin (" PG_FOLD("owner_name") " gin_trgm_ops);"
+	"CREATE INDEX chats_q_latest ON chats USING gin (" PG_FOLD("latest_text") " gin_trgm_ops);"
+	"CREATE FUNCTION chat_grams(a text, b text, c text) RETURNS text[]"
+	" LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$"
+	" SELECT coalesce(array_agg(DISTINCT substr(v, i, n)), '{}')"
+	" FROM (SELECT " PG_FOLD("x") " AS v FROM unnest(ARRAY[a, b, c]) AS x"
+	" WHERE x IS NOT NULL) t, generate_series(1, length(v)) AS i, (VALUES (1), (2)) AS w (n)"
+	" WHERE i + n - 1 <= length(v) $$;"
+	"CREATE INDEX chats_q_grams ON chats USING gin (" PG_CHAT_GRAMS ");"
+	/* A held chat has mode 1, an agent responder and an id: the planner,
+	 * taking filters for independent, would think "held by me" rare and
+	 * sort the agent's chats rather than walk an index in order. */
+	"CREATE STATISTICS chats_holder (dependencies)"
+	" ON mode, responder_type, responder_id, escalated FROM chats;",
 };
 
 _Static_assert(sizeof pg_migrations / sizeof pg_migrations[0] == PG_SCHEMA_VERSION,

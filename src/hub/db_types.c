@@ -1,13 +1,22 @@
 /*
- * db_results.c — freeing what the storage operations return (db.h's
- * pages, details and snapshots), whichever back end filled them: one
- * library both back ends link (libhubcommon.a), so neither needs the
- * other's to free its own answers.
+ * db_types.c — the values the storage operations take and give (db.h),
+ * whichever back end they go to: a list query's defaults, and freeing the
+ * pages, details and snapshots the operations return. In the library both
+ * back ends link (libhubcommon.a), so neither needs the other's.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
+
+void chat_query_init(struct chat_query *q)
+{
+	memset(q, 0, sizeof *q);
+	q->mode = q->escalated = q->status = q->channel = -1;
+	q->responder = RESPONDER_ANY;
+	q->sort = SORT_RECENT;
+	q->limit = 50;
+}
 
 void chat_page_free(struct chat_page *p)
 {
