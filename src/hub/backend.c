@@ -6,6 +6,7 @@
 #include "backend.h"
 #include "db.h"
 #include "pg.h"
+#include "storage_pg.h"
 
 /* ---- SQLite: a file path ------------------------------------------------ */
 
@@ -48,7 +49,7 @@ static bool pg_migrate(const char *target, int *found, int *version, struct errb
 
 /* In lookup order: SQLite, which claims every target, comes last. */
 static const struct backend backends[] = {
-	{"postgresql", pg_target_claims, pg_migrate, pg_target_display, NULL},
+	{"postgresql", pg_target_claims, pg_migrate, pg_target_display, storage_pg_open},
 	{DB_BACKEND, sqlite_claims, sqlite_migrate, sqlite_display, storage_sqlite_open},
 };
 

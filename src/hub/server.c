@@ -152,8 +152,11 @@ struct server *server_start(uv_loop_t *loop, struct storage *st, const char *hos
 		server_free(s);
 		return NULL;
 	}
-	s->head = st->ops->events_head(st);
+	/* The listener first: a back end whose events come from elsewhere
+	 * follows the log from its head as it finds it, and the head read
+	 * next is at least that, so no event falls between the two. */
 	st->ops->set_event_listener(st, events_on_commit, s);
+	s->head = st->ops->events_head(st);
 	return s;
 }
 
