@@ -2,6 +2,8 @@
  * harness.c — run a real handoffd and talk to it (see harness.h).
  */
 #define _GNU_SOURCE
+#include <config.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,13 +45,60 @@ static const char *handoffd_path(void)
 	return p ? p : "./handoffd";
 }
 
-void hub_init(struct hub *h)
+bool hub_on_pg(void)
 {
+	return getenv("HANDOFF_TEST_PG") != NULL;
+}
+
+/* Create database `name` on the PostgreSQL server of HANDOFF_TEST_PG (a
+ * copy of `template` when not NULL) with PostgreSQL's own createdb, and
+ * write its --db target into out. */
+static void pg_database(const char *name, const char *template, char *out, size_t len)
+{
+	const char *conninfo = getenv("HANDOFF_TEST_PG"); /* "host=… dbname=handoff user=…" */
+	const char *db = strstr(conninfo, "dbname=handoff");
+	char maintenance[512];
+	int status;
+
+	assert_non_null(db);
+	snprintf(maintenance, sizeof maintenance, "--maintenance-db=%s", conninfo);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (template)
+			execl(PG_BINDIR "/createdb", "createdb", maintenance, "-T", template, name,
+			      (char *)NULL);
+		else
+			execl(PG_BINDIR "/createdb", "createdb", maintenance, name, (char *)NULL);
+		_exit(127);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	snprintf(out, len, "postgres:%.*sdbname=%s%s", (int)(db - conninfo), conninfo, name,
+		 db + strlen("dbname=handoff"));
+}
+
+/* hub_init, the database on PostgreSQL a copy of `people`'s when given
+ * (SQLite's file is copied by hub_up_from). */
+static void hub_init_as(struct hub *h, const struct hub *people)
+{
+	static int made;
+
 	memset(h, 0, sizeof *h);
 	h->pid = -1;
 	snprintf(h->dir, sizeof h->dir, "/tmp/handoff-test-XXXXXX");
 	assert_non_null(mkdtemp(h->dir));
-	snprintf(h->db, sizeof h->db, "%s/hub.db", h->dir);
+	if (!hub_on_pg()) {
+		snprintf(h->db, sizeof h->db, "%s/hub.db", h->dir);
+		return;
+	}
+	snprintf(h->pg_name, sizeof h->pg_name, "hub_%ld_%d", (long)getpid(), ++made);
+	pg_database(h->pg_name, people ? people->pg_name : NULL, h->db, sizeof h->db);
+}
+
+void hub_init(struct hub *h)
+{
+	hub_init_as(h, NULL);
 }
 
 /* Run handoffd with argv, capture stdout (and stderr too when
@@ -382,14 +431,16 @@ static void copy_file(const char *from, const char *to)
 
 void hub_up_from(struct hub *h, const struct hub *people)
 {
-	char from[160], to[160];
+	char from[600], to[600];
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	hub_init(h);
-	copy_file(people->db, h->db);
-	snprintf(from, sizeof from, "%s-wal", people->db);
-	snprintf(to, sizeof to, "%s-wal", h->db);
-	copy_file(from, to);
+	hub_init_as(h, people);
+	if (!hub_on_pg()) {
+		copy_file(people->db, h->db);
+		snprintf(from, sizeof from, "%s-wal", people->db);
+		snprintf(to, sizeof to, "%s-wal", h->db);
+		copy_file(from, to);
+	}
 	hub_start(h, NULL);
 }
 

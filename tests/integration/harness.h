@@ -21,9 +21,15 @@ struct hub {
 	pid_t pid;
 	int port;
 	int log_fd;          /* the hub's stderr */
-	char dir[64];        /* temporary directory holding the database */
-	char db[128];
+	char dir[64];        /* temporary directory holding the database and log */
+	char db[512];        /* the --db target: a file in dir, or on PostgreSQL a database */
+	char pg_name[64];    /* on PostgreSQL, that database's name */
 };
+
+/* Do the hubs run on PostgreSQL: with_pg runs this program (HANDOFF_TEST_PG
+ * names its server), and each hub_init makes a fresh database there. A
+ * case about SQLite's file skips itself when true. */
+bool hub_on_pg(void);
 
 /* Create the temporary directory (and nothing else). */
 void hub_init(struct hub *h);

@@ -40,6 +40,52 @@ INTEGRATION_TESTS = \
 	tests/integration/test_store_search
 check_PROGRAMS += $(INTEGRATION_TESTS)
 TESTS += $(INTEGRATION_TESTS)
+
+# The hub's tests again, on PostgreSQL: tests/pg/NAME.pg is the program
+# tests/integration/NAME run by with_pg, which starts a private server and
+# has the harness give each hub a fresh database on it (so its log is
+# tests/pg/NAME.log, beside the SQLite run's).
+HUB_PG_TESTS = \
+	tests/pg/test_hub_abuse.pg \
+	tests/pg/test_hub_agents.pg \
+	tests/pg/test_hub_answers.pg \
+	tests/pg/test_hub_api.pg \
+	tests/pg/test_hub_auth_matrix.pg \
+	tests/pg/test_hub_autoassign.pg \
+	tests/pg/test_hub_bad_input.pg \
+	tests/pg/test_hub_dashboard.pg \
+	tests/pg/test_hub_events.pg \
+	tests/pg/test_hub_fds.pg \
+	tests/pg/test_hub_ingest11.pg \
+	tests/pg/test_hub_ingest_read.pg \
+	tests/pg/test_hub_ingest_scope.pg \
+	tests/pg/test_hub_keepalive.pg \
+	tests/pg/test_hub_limits.pg \
+	tests/pg/test_hub_log.pg \
+	tests/pg/test_hub_owner.pg \
+	tests/pg/test_hub_presence.pg \
+	tests/pg/test_hub_race.pg \
+	tests/pg/test_hub_ratelimit.pg \
+	tests/pg/test_hub_read.pg \
+	tests/pg/test_hub_replies.pg \
+	tests/pg/test_hub_resume.pg \
+	tests/pg/test_hub_search.pg \
+	tests/pg/test_hub_stats_platforms.pg \
+	tests/pg/test_hub_targets.pg \
+	tests/pg/test_hub_ws_strict.pg \
+	tests/pg/test_ingest_batch.pg
+TEST_EXTENSIONS = .pg
+PG_LOG_COMPILER = tests/integration/with_pg
+check_PROGRAMS += tests/integration/with_pg
+TESTS += $(HUB_PG_TESTS)
+MOSTLYCLEANFILES = $(HUB_PG_TESTS)
+$(HUB_PG_TESTS): tests/pg/%.pg: tests/integration/% tests/integration/with_pg
+	$(AM_V_GEN)$(MKDIR_P) tests/pg && \
+	echo "tests/integration/$* on PostgreSQL (tests/integration/with_pg.c)" > $@
+tests_integration_with_pg_SOURCES = tests/integration/with_pg.c $(PGSERVER)
+tests_integration_with_pg_CFLAGS = $(UNIT_CFLAGS) $(PQ_CFLAGS)
+tests_integration_with_pg_CPPFLAGS = $(IT_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_integration_with_pg_LDADD = $(PQ_LIBS)
 HARNESS = tests/integration/harness.c tests/integration/harness.h
 IT_CFLAGS = $(UNIT_CFLAGS) $(CURL_CFLAGS) -pthread
 IT_LDADD = $(CORE_LIBS) $(CMOCKA_LIBS) $(CURL_LIBS)
