@@ -18,8 +18,8 @@ bool handle_health(const struct request *req, struct response *res, struct api_e
 	 * upgrade, without a token (db_open has migrated to this version). */
 	if (j && (!cJSON_AddStringToObject(j, "status", "ok") ||
 		  !cJSON_AddStringToObject(j, "version", PACKAGE_VERSION) ||
-		  !cJSON_AddStringToObject(j, "backend", DB_BACKEND) ||
-		  !json_add_int(j, "schema", DB_SCHEMA_VERSION))) {
+		  !cJSON_AddStringToObject(j, "backend", req->st->ops->backend) ||
+		  !json_add_int(j, "schema", req->st->ops->schema_version))) {
 		cJSON_Delete(j);
 		j = NULL;
 	}
