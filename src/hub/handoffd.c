@@ -265,7 +265,9 @@ static int serve(const char *listen, const char *db_path, bool demo, uint64_t se
 	uv_signal_start(&hub.sigint, on_stop_signal, SIGINT);
 
 	/* Tests and scripts read this line to learn the port when it was 0. */
-	log_info("listening on %s:%d (db %s)", host, server_port(hub.server), db_path);
+	char shown[1024];
+	backend_for(db_path)->display(db_path, shown, sizeof shown);
+	log_info("listening on %s:%d (db %s)", host, server_port(hub.server), shown);
 	if (demo)
 		log_info("demo running (seed %" PRIu64 "); open a console with: "
 			 "handoff --server http://%s:%d --token-file %s",
