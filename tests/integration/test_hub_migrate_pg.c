@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpq-fe.h>
+
 #include "harness.h"
 #include "pgserver.h"
 
@@ -89,7 +91,7 @@ static void test_conninfo_new_then_up_to_date(void **state)
 static void test_uri_password_never_shown(void **state)
 {
 	(void)state;
-	char conninfo[512], dir[256], uri[700], out[4096];
+	char conninfo[512], dir[256], uri[400], out[4096];
 
 	fresh_db("migrate_uri", conninfo, sizeof conninfo, dir, sizeof dir);
 	snprintf(uri, sizeof uri, "postgresql://handoff:" PASSWORD "@/migrate_uri?host=%s", dir);
@@ -124,6 +126,49 @@ static void test_uri_password_never_shown(void **state)
 	hub_cleanup(&h);
 }
 
+/* The database drops every connection of the hub's (as a restart of the
+ * server does): the hub mends each on its next use. A valid token is never
+ * answered 401 for it, and within a few requests every answer is right
+ * again, without restarting the hub. */
+static void test_hub_serves_again_after_its_connections_drop(void **state)
+{
+	(void)state;
+	char conninfo[400], dir[256], target[480], token[HUB_TOKEN_MAX];
+	struct hub h;
+
+	fresh_db("dropped", conninfo, sizeof conninfo, dir, sizeof dir);
+	hub_init(&h);
+	snprintf(target, sizeof target, "postgres:%s", conninfo);
+	snprintf(h.db, sizeof h.db, "%s", target);
+	hub_token(&h, "Ana", "agent", token);
+	hub_start(&h, NULL);
+	struct reply r = http(&h, "GET", "/v1/chats", token, NULL);
+	expect_status(&r, 200);
+	reply_free(&r);
+
+	PGconn *admin = PQconnectdb(pgserver_conninfo(server));
+	assert_int_equal(PQstatus(admin), CONNECTION_OK);
+	PGresult *res = PQexec(admin, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+				      " WHERE datname = 'dropped'");
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	assert_true(atoi(PQgetvalue(res, 0, 0)) >= 2); /* the loop's and a worker's at least */
+	PQclear(res);
+	PQfinish(admin);
+
+	/* Each connection fails the one call that finds it broken (a write
+	 * is not tried again), so a few requests may answer 500; none 401. */
+	int ok = 0;
+	for (int i = 0; i < 40 && ok < 5; i++) {
+		r = http(&h, "GET", "/v1/chats", token, NULL);
+		if (r.status != 200 && r.status != 500)
+			fail_msg("request %d after the drop: %ld", i, r.status);
+		ok = r.status == 200 ? ok + 1 : 0;
+		reply_free(&r);
+	}
+	assert_int_equal(ok, 5);
+	hub_cleanup(&h);
+}
+
 /* A server that is not there: one line, exit 1, no password. */
 static void test_unreachable_server(void **state)
 {
@@ -145,6 +190,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conninfo_new_then_up_to_date),
 		cmocka_unit_test(test_uri_password_never_shown),
+		cmocka_unit_test(test_hub_serves_again_after_its_connections_drop),
 		cmocka_unit_test(test_unreachable_server),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -229,8 +229,13 @@ struct pg *pg_open(const char *conninfo, struct errbuf *err)
 		errbuf_set(err, "postgresql: out of memory");
 		return NULL;
 	}
-	/* The conninfo is never part of an error: it may hold a password. */
-	pg->conn = PQconnectdb(conninfo);
+	/* The conninfo is never part of an error: it may hold a password.
+	 * It is expanded after a connect_timeout of our own, so that its own
+	 * wins when it has one: without any, libpq would wait on an address
+	 * that drops packets for as long as TCP does. */
+	const char *const keys[] = {"connect_timeout", "dbname", NULL};
+	const char *const values[] = {PG_CONNECT_TIMEOUT_S, conninfo, NULL};
+	pg->conn = PQconnectdbParams(keys, values, 1);
 	if (PQstatus(pg->conn) != CONNECTION_OK) {
 		pg_fail(err, "cannot connect", pg->conn, NULL);
 		pg_close(pg);

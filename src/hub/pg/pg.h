@@ -35,6 +35,9 @@
  * ran: the number of steps (pg_schema.c checks it at compile time). */
 #define PG_SCHEMA_VERSION 3
 
+/* Seconds a connection may take to be made, unless the conninfo says. */
+#define PG_CONNECT_TIMEOUT_S "10"
+
 /* The oldest server accepted, as PQserverVersion spells it (13.0). */
 #define PG_SERVER_MIN 130000
 

@@ -59,9 +59,22 @@ static struct storage_pg *pg_of(struct storage *st)
 	return (struct storage_pg *)st;
 }
 
+/* The handle's connection, mended first when it broke: a connection the
+ * server dropped (a restart, a network cut) stays broken in libpq until
+ * it is reset, so after a restart each connection serves again from its
+ * next call on. The call that found it broken has failed: a write is not
+ * tried again (the server may have committed it before the cut), and the
+ * client sees a 500 it may retry. */
 static PGconn *conn_of(struct storage *st)
 {
-	return pg_conn(pg_of(st)->pg);
+	PGconn *conn = pg_conn(pg_of(st)->pg);
+
+	if (PQstatus(conn) == CONNECTION_BAD) {
+		PQreset(conn);
+		if (PQstatus(conn) == CONNECTION_OK)
+			log_info("postgresql: connected again");
+	}
+	return conn;
 }
 
 static struct storage *p_for_thread(struct storage *st, struct errbuf *err)
@@ -205,7 +218,11 @@ static bool p_account_add(struct storage *st, const char *name, const char *emai
 
 static bool p_authenticate(struct storage *st, const char *token, struct agent *out)
 {
-	return pg_authenticate(conn_of(st), token, out);
+	/* A read: when the connection broke under it, it is asked again on
+	 * the mended one rather than answered "unknown token". */
+	return pg_authenticate(conn_of(st), token, out) ||
+	       (PQstatus(pg_conn(pg_of(st)->pg)) == CONNECTION_BAD &&
+		pg_authenticate(conn_of(st), token, out));
 }
 
 static bool p_agents_list(struct storage *st, struct agent **out, size_t *n,
