@@ -88,6 +88,8 @@ struct frame_queue {
 };
 
 /* lws's per-connection user data of the "handoff.v1" protocol. */
+struct replay_read;
+
 struct events_client {
 	struct server *server;
 	struct lws *wsi;
@@ -109,6 +111,7 @@ struct events_client {
 	bool agents;          /* it sent an away message: it reads agent and offer frames */
 	char in[CLIENT_MESSAGE_MAX]; /* a client message being received */
 	size_t inlen;
+	struct replay_read *replay; /* a replay read on a worker thread, in flight */
 	struct events_client *prev, *next;
 };
 
@@ -233,8 +236,11 @@ static void client_unlink(struct events_client *c)
 
 /* Free its events and take it off the live list; safe to call more than
  * once. Who it is stays until it closes, for the log. */
+static void replay_orphan(struct events_client *c);
+
 static void client_release(struct events_client *c)
 {
+	replay_orphan(c);
 	bool agent = c->linked && c->me.role != ACCOUNT_INGEST;
 	enum agent_status before = agent ? events_agent_status(c->server, c->me.id)
 					 : AGENT_STATUS_NONE;
@@ -281,10 +287,11 @@ static void client_drop(struct events_client *c, const char *why)
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, DROP_GRACE_S);
 }
 
-/* Is there more for this client to write, now or after a db read? */
+/* Is there more for this client to write, now or after a db read? Not
+ * while a read is in flight: its end asks for the write. */
 static bool client_has_more(const struct events_client *c)
 {
-	return c->queue.count || c->sent_upto < c->server->head;
+	return c->queue.count || (!c->replay && c->sent_upto < c->server->head);
 }
 
 /* ---- live events ------------------------------------------------------- */
@@ -544,6 +551,121 @@ static bool replay_batch(struct events_client *c)
 	return true;
 }
 
+/*
+ * A threaded back end's replay reads run on a worker thread, so a stream
+ * catching up never holds the loop: the worker copies a batch of events
+ * out, and the loop queues them when the read is done. Live events meanwhile
+ * pass the stream by (its sent_upto is behind them): the reads bring them.
+ * A read that finds nothing after sent_upto means the stream is caught up
+ * to the head as it was when the read was queued (everything up to it had
+ * committed), not as it is when the read ends: what came between is read
+ * next.
+ */
+struct replay_read {
+	uv_work_t req;
+	struct events_client *client; /* NULL once the stream closed */
+	struct server *server;
+	int64_t after, head;
+	uuid_str ingest_id;           /* "" for an agent's stream */
+	struct replay_copy {
+		int64_t seq;
+		char *json;
+		size_t len;
+	} events[REPLAY_BATCH];
+	int n;                        /* -1: the read failed */
+};
+
+static void replay_collect(void *ctx, const struct db_event *ev)
+{
+	struct replay_read *r = ctx;
+	struct replay_copy *e = &r->events[r->n];
+
+	if (r->n < 0 || r->n == REPLAY_BATCH)
+		return;
+	e->json = malloc(ev->len + 1);
+	if (!e->json) {
+		r->n = -1;
+		return;
+	}
+	memcpy(e->json, ev->json, ev->len);
+	e->json[ev->len] = '\0';
+	e->len = ev->len;
+	e->seq = ev->seq;
+	r->n++;
+}
+
+static void replay_read_work(uv_work_t *req)
+{
+	struct replay_read *r = req->data;
+	struct errbuf why;
+	struct storage *st = r->server->st->ops->for_thread(r->server->st, &why);
+
+	if (!st) {
+		log_error("%s", why.msg);
+		r->n = -1;
+		return;
+	}
+	int n = st->ops->events_after(st, r->after, REPLAY_BATCH,
+				      r->ingest_id[0] ? r->ingest_id : NULL, replay_collect, r);
+	if (n < 0)
+		r->n = -1;
+}
+
+static void replay_read_done(uv_work_t *req, int status)
+{
+	struct replay_read *r = req->data;
+	struct events_client *c = r->client;
+
+	if (c) {
+		c->replay = NULL;
+		if (status != 0 || r->n < 0) {
+			client_drop(c, "cannot read the event log");
+		} else {
+			for (int i = 0; i < r->n && !c->dropped; i++) {
+				struct db_event ev = {.seq = r->events[i].seq,
+						      .json = r->events[i].json,
+						      .len = r->events[i].len};
+				replay_one(c, &ev);
+			}
+			if (r->n == 0 && c->sent_upto < r->head)
+				c->sent_upto = r->head; /* caught up to the head it was read at */
+			client_request_write(c);
+		}
+	}
+	for (int i = 0; i < r->n; i++)
+		free(r->events[i].json);
+	free(r);
+}
+
+/* Queue the next batch's read on a worker; false when it cannot be. */
+static bool replay_start(struct events_client *c)
+{
+	struct replay_read *r = calloc(1, sizeof *r);
+
+	if (!r)
+		return false;
+	r->client = c;
+	r->server = c->server;
+	r->after = c->sent_upto;
+	r->head = c->server->head;
+	if (c->me.role == ACCOUNT_INGEST)
+		memcpy(r->ingest_id, c->me.id, sizeof r->ingest_id);
+	r->req.data = r;
+	if (uv_queue_work(c->server->loop, &r->req, replay_read_work, replay_read_done) != 0) {
+		free(r);
+		return false;
+	}
+	c->replay = r;
+	return true;
+}
+
+static void replay_orphan(struct events_client *c)
+{
+	if (c->replay)
+		c->replay->client = NULL;
+	c->replay = NULL;
+}
+
 /* ---- the connection ---------------------------------------------------- */
 
 /* Read ?since= of an admitted request; false (with err) when malformed. */
@@ -659,13 +781,16 @@ static bool send_resync(struct events_client *c)
 static int client_start(struct events_client *c, struct lws *wsi)
 {
 	struct server *s = server_of(wsi);
+	/* The log's head, not only what this hub has handed out: on a shared
+	 * database the log may be further on (other hubs' writes the feed
+	 * has yet to bring, or a stream resuming from a hub that was ahead),
+	 * and the stream starts after what had committed when it opened. */
 	int64_t head = s->st->ops->events_head(s->st);
 
 	c->server = s;
 	c->wsi = wsi;
-	if (head > s->head)
-		s->head = head;
-	head = s->head;
+	if (head < s->head)
+		head = s->head;
 	if (!send_hello(c, head))
 		return -1;
 	c->sent_upto = head;
@@ -767,8 +892,13 @@ static int client_write(struct events_client *c)
 	c->write_requested = false;
 	if (c->dropped)
 		return client_write_close(c);
-	if (!c->queue.count && c->sent_upto < c->server->head) {
-		if (!replay_batch(c)) {
+	if (!c->queue.count && c->sent_upto < c->server->head && !c->replay) {
+		if (c->server->st->ops->threaded) {
+			if (!replay_start(c)) {
+				c->close_why = "out of memory";
+				return -1;
+			}
+		} else if (!replay_batch(c)) {
 			log_error("events: cannot read the event log for replay");
 			c->close_why = "cannot read the event log";
 			return -1;
