@@ -39,10 +39,23 @@ struct storage_pg {
 	struct pg_listener *listener;
 	db_event_fn *listen_fn;
 	void *listen_ctx;
+	/* Tokens this handle found, by hash (the loop's handle, which
+	 * authenticates every request): an account's id, name, email and role
+	 * never change once it is added, so a token known is answered without
+	 * a query, and only a token not seen yet (or pushed out by another of
+	 * the same slot) waits for the database on the loop. */
+	struct known_token {
+		char hash[TOKEN_HASH_HEXLEN + 1];
+		struct agent account;
+		bool used;
+	} *known;
 	uint64_t heard;                  /* events heard since the last prune */
 	uv_work_t prune;
 	bool pruning;                    /* prune is queued or running */
 };
+
+/* Tokens the cache holds at most: more than a hub's agents and bridges. */
+#define KNOWN_TOKENS 4096
 
 /* Events heard between two prunes: pg_events_prune moves the floor at most
  * 2,000 a call, so pruning as often keeps up with any rate the log grows. */
@@ -203,6 +216,10 @@ static void p_close(struct storage *st)
 		free(s->threads[i]);
 	}
 	free(s->threads);
+	for (size_t i = 0; s->known && i < KNOWN_TOKENS; i++)
+		if (s->known[i].used)
+			agent_free(&s->known[i].account);
+	free(s->known);
 	pthread_mutex_destroy(&s->lock);
 	pg_close(s->pg);
 	free(s->conninfo);
@@ -216,13 +233,42 @@ static bool p_account_add(struct storage *st, const char *name, const char *emai
 	return pg_account_add(conn_of(st), name, email, role, token, out, err);
 }
 
+/* The cache slot of a token's hash: the hash is hex of a digest, so its
+ * first eight characters spread tokens as well as the whole would. */
+static struct known_token *known_slot(struct storage_pg *s, const char *hash)
+{
+	uint32_t index = 0;
+
+	for (int i = 0; i < 8; i++)
+		index = index << 4 | (uint32_t)(hash[i] <= '9' ? hash[i] - '0' : hash[i] - 'a' + 10);
+	return &s->known[index % KNOWN_TOKENS];
+}
+
 static bool p_authenticate(struct storage *st, const char *token, struct agent *out)
 {
+	struct storage_pg *s = pg_of(st);
+	char hash[TOKEN_HASH_HEXLEN + 1];
+
+	if (!token || !token_hash(token, hash))
+		return false;
+	if (!s->known && !(s->known = calloc(KNOWN_TOKENS, sizeof *s->known)))
+		return false;
+	struct known_token *k = known_slot(s, hash);
+	if (k->used && strcmp(k->hash, hash) == 0)
+		return agent_copy(out, &k->account);
+
 	/* A read: when the connection broke under it, it is asked again on
 	 * the mended one rather than answered "unknown token". */
-	return pg_authenticate(conn_of(st), token, out) ||
-	       (PQstatus(pg_conn(pg_of(st)->pg)) == CONNECTION_BAD &&
-		pg_authenticate(conn_of(st), token, out));
+	bool found = pg_authenticate(conn_of(st), token, out) ||
+		     (PQstatus(pg_conn(s->pg)) == CONNECTION_BAD &&
+		      pg_authenticate(conn_of(st), token, out));
+	if (found) {
+		if (k->used)
+			agent_free(&k->account);
+		k->used = agent_copy(&k->account, out);
+		memcpy(k->hash, hash, sizeof k->hash);
+	}
+	return found;
 }
 
 static bool p_agents_list(struct storage *st, struct agent **out, size_t *n,
