@@ -2,8 +2,9 @@
  * test_replicas.c — several hubs on one PostgreSQL database, as replicas
  * behind a load balancer would run, seen from outside as their users see
  * them: a takeover raced through three hubs has one winner; a console
- * whose hub is killed resumes on another with ?since= and misses nothing,
- * sees nothing twice; replies retried on another hub are stored once and
+ * whose hub is killed (SIGKILL, while bridges write through it and through
+ * another) resumes on the other with ?since= and misses nothing, sees
+ * nothing twice, and saw the other's writes live before; replies retried on another hub are stored once and
  * reach every hub's streams once; an ingest retried on two hubs at once is
  * stored once.
  *
@@ -373,7 +374,7 @@ static void test_stream_resumes_on_another_replica_after_kill(void **state)
 	while (b_on_a < SEEN_BEFORE_KILL) {
 		cJSON *e = ws_next(&w, 10000);
 		if (!e)
-			fail_msg("hub A's stream stopped after %lld events written on B", t.events);
+			fail_msg("hub A's stream stopped after %lld events", t.events);
 		take(&t, e, true);
 		cJSON_Delete(e);
 	}
