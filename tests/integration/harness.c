@@ -101,6 +101,16 @@ void hub_init(struct hub *h)
 	hub_init_as(h, NULL);
 }
 
+void hub_init_replica(struct hub *h, const struct hub *first)
+{
+	memset(h, 0, sizeof *h);
+	h->pid = -1;
+	snprintf(h->dir, sizeof h->dir, "/tmp/handoff-test-XXXXXX");
+	assert_non_null(mkdtemp(h->dir));
+	snprintf(h->db, sizeof h->db, "%s", first->db);
+	snprintf(h->pg_name, sizeof h->pg_name, "%s", first->pg_name);
+}
+
 /* Run handoffd with argv, capture stdout (and stderr too when
  * with_stderr); returns the exit status. */
 static int run_capture(char *const argv[], char *out, size_t outlen, bool with_stderr)
@@ -561,12 +571,33 @@ struct reply http_raw(struct hub *h, const char *method, const char *path, const
 void http_all_at_once(struct hub *h, const char *method, const char *path, const char *body,
 		      int n, const char *const tokens[], struct reply replies[])
 {
+	struct hub **hubs = calloc((size_t)n, sizeof *hubs);
+	const char **paths = calloc((size_t)n, sizeof *paths);
+	const char **bodies = calloc((size_t)n, sizeof *bodies);
+
+	assert_true(hubs && paths && bodies);
+	for (int i = 0; i < n; i++) {
+		hubs[i] = h;
+		paths[i] = path;
+		bodies[i] = body;
+	}
+	http_each_at_once(n, hubs, method, paths, bodies, tokens, replies);
+	free(hubs);
+	free(paths);
+	free(bodies);
+}
+
+void http_each_at_once(int n, struct hub *const hubs[], const char *method,
+		       const char *const paths[], const char *const bodies[],
+		       const char *const tokens[], struct reply replies[])
+{
 	CURLM *m = curl_multi_init();
 	struct request *q = calloc((size_t)n, sizeof *q);
 
 	assert_non_null(q);
 	for (int i = 0; i < n; i++) {
-		request_open(&q[i], h, method, path, tokens[i], body, body ? strlen(body) : 0, NULL);
+		request_open(&q[i], hubs[i], method, paths[i], tokens[i], bodies[i],
+			     bodies[i] ? strlen(bodies[i]) : 0, NULL);
 		curl_multi_add_handle(m, q[i].c);
 	}
 	int running = 1;

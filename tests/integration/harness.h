@@ -34,6 +34,13 @@ bool hub_on_pg(void);
 /* Create the temporary directory (and nothing else). */
 void hub_init(struct hub *h);
 
+/* A second (third…) hub on the database of `first` (hub_init'ed, started
+ * or not): a temporary directory and log of its own, the same --db target,
+ * so on PostgreSQL the two are replicas sharing one event log; the
+ * accounts are `first`'s. Cleaned up by hub_cleanup like any hub; the
+ * database is `first`'s to keep. On SQLite both would open one file. */
+void hub_init_replica(struct hub *h, const struct hub *first);
+
 /* `handoffd agent add NAME --role ROLE` on the hub's database; returns the
  * token (static buffer per call slot: copy it). */
 char *hub_add_account(struct hub *h, const char *name, const char *role);
@@ -135,6 +142,13 @@ size_t http_keep_body(char *p, size_t size, size_t n, void *out);
  * replies[i] is what request i got (status 0: no answer). */
 void http_all_at_once(struct hub *h, const char *method, const char *path, const char *body,
 		      int n, const char *const tokens[], struct reply replies[]);
+
+/* http_all_at_once with request i its own: method on paths[i] of hubs[i]
+ * with bodies[i] (NULL: none) as tokens[i]; to race one request through
+ * several replicas, or many requests at once. */
+void http_each_at_once(int n, struct hub *const hubs[], const char *method,
+		       const char *const paths[], const char *const bodies[],
+		       const char *const tokens[], struct reply replies[]);
 
 /* POST /v1/chats/{chat}/{action} as token (takeover, assign, stop...),
  * expecting 200. */
