@@ -533,7 +533,7 @@ long hub_rss_kb(pid_t pid)
 }
 
 /* User + system CPU time of pid so far, seconds. */
-static double cpu_seconds(pid_t pid)
+double hub_cpu_seconds(pid_t pid)
 {
 	char path[64], buf[1024];
 	unsigned long utime = 0, stime = 0;
@@ -566,7 +566,7 @@ static void *probe(void *arg)
 		struct hub_window *hw = &p->w[w];
 		long rss = hub_rss_kb(p->pid);
 		long long wal = file_bytes(p->wal);
-		double cpu = cpu_seconds(p->pid);
+		double cpu = hub_cpu_seconds(p->pid);
 		if (w != last) {
 			mark = prev; /* the window's CPU counts from the last sample before it */
 			last = w;
@@ -596,7 +596,7 @@ void hub_probe_start(struct hub_probe *p, const struct hub *h, const struct sche
 	p->w = calloc((size_t)sch->windows + 1, sizeof *p->w);
 	if (!p->w)
 		fail_msg("out of memory");
-	p->cpu_base = cpu_seconds(p->pid);
+	p->cpu_base = hub_cpu_seconds(p->pid);
 	if (pthread_create(&p->thread, NULL, probe, p))
 		fail_msg("pthread_create failed");
 }

@@ -160,11 +160,14 @@ struct hub_window {
 /* VmRSS of a process, kB (0 when unreadable). */
 long hub_rss_kb(pid_t pid);
 
+/* A process's CPU time so far, user and system, seconds. */
+double hub_cpu_seconds(pid_t pid);
+
 /* A thread that samples the hub every 100 ms, into slots of the schedule
  * (windows + 1: the last is after it). */
 struct hub_probe {
 	pid_t pid;
-	char wal[160], db[160];
+	char wal[600], db[600];
 	const struct schedule *sch;
 	struct hub_window *w;
 	int64_t last_ns;    /* the last sample */

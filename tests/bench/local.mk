@@ -1,7 +1,8 @@
 # ---- benchmarks: `make bench`, never `make check` (see doc/performance.md) --
 EXTRA_PROGRAMS = tests/bench/bench_hub_list tests/bench/bench_hub_fanout \
 	tests/bench/bench_hub_wal tests/bench/bench_store tests/bench/bench_console tests/bench/bench_console_keys \
-	tests/bench/bench_bridge tests/bench/bench_hub_soak tests/bench/bench_list_steps
+	tests/bench/bench_bridge tests/bench/bench_hub_soak tests/bench/bench_list_steps \
+	tests/bench/bench_replicas
 BENCH_FILL = tests/bench/bench_fill.c tests/bench/bench_fill.h
 tests_bench_bench_console_SOURCES = tests/bench/bench_console.c tests/bench/bench_console.h \
 	tests/bench/bench_console_irc.c tests/bench/bench_termbytes.c tests/bench/bench_trace.c $(BENCH_FILL) $(TMUX_HARNESS) $(HARNESS)
@@ -24,6 +25,11 @@ tests_bench_bench_hub_fanout_CFLAGS = $(IT_CFLAGS)
 tests_bench_bench_hub_fanout_CPPFLAGS = $(IT_CPPFLAGS)
 tests_bench_bench_hub_fanout_LDADD = $(IT_LDADD)
 tests_bench_bench_hub_fanout_LDFLAGS = -pthread
+tests_bench_bench_replicas_SOURCES = tests/bench/bench_replicas.c $(BENCH_HUB) $(HARNESS)
+tests_bench_bench_replicas_CFLAGS = $(IT_CFLAGS)
+tests_bench_bench_replicas_CPPFLAGS = $(IT_CPPFLAGS)
+tests_bench_bench_replicas_LDADD = $(IT_LDADD)
+tests_bench_bench_replicas_LDFLAGS = -pthread
 tests_bench_bench_hub_soak_SOURCES = tests/bench/bench_hub_soak.c $(BENCH_HUB) $(HARNESS)
 tests_bench_bench_hub_soak_CFLAGS = $(IT_CFLAGS)
 tests_bench_bench_hub_soak_CPPFLAGS = $(IT_CPPFLAGS)
@@ -44,7 +50,7 @@ tests_bench_bench_list_steps_CPPFLAGS = $(HUB_CPPFLAGS) $(SQLITE_CFLAGS)
 tests_bench_bench_list_steps_LDADD = $(HUBDB_LIBS)
 CLEANFILES = $(EXTRA_PROGRAMS) $(CLEANFILES_THEMES)
 
-bench: handoffd handoff handoff-bridge tests/sim/botpress_sim tests/sim/threads_sim \
+bench: handoffd handoff handoff-bridge tests/integration/with_pg tests/sim/botpress_sim tests/sim/threads_sim \
 	tests/sim/chats_sim tests/sim/conversations_sim $(EXTRA_PROGRAMS)
 	$(top_srcdir)/tests/bench/run.sh '$(abs_top_builddir)' $(BENCH_CHATS)
 .PHONY: bench

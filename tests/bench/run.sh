@@ -19,7 +19,8 @@ export HANDOFFD HANDOFF_BIN AGENTS_SIM
 
 for prog in "$HANDOFFD" "$HANDOFF_BIN" "$builddir/tests/bench/bench_hub_list" \
 	"$builddir/tests/bench/bench_hub_fanout" "$builddir/tests/bench/bench_hub_wal" \
-	"$builddir/tests/bench/bench_hub_soak" \
+	"$builddir/tests/bench/bench_hub_soak" "$builddir/tests/bench/bench_replicas" \
+	"$builddir/tests/integration/with_pg" \
 	"$builddir/tests/bench/bench_store" \
 	"$builddir/tests/bench/bench_console" "$builddir/tests/bench/bench_console_keys" \
 	"$builddir/tests/bench/bench_bridge" "$builddir/handoff-bridge" \
@@ -64,6 +65,10 @@ echo "## Event fan-out (bench_hub_fanout)"
 echo
 echo "## Write-ahead log (bench_hub_wal)"
 "$builddir/tests/bench/bench_hub_wal" | grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]'
+echo
+echo "## Replicas on PostgreSQL (bench_replicas, durable)"
+(cd "$builddir" && HANDOFF_PG_DURABLE=1 tests/integration/with_pg -- tests/bench/bench_replicas) |
+	grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]'
 echo
 echo "## Soak (bench_hub_soak)"
 "$builddir/tests/bench/bench_hub_soak" "${BENCH_SOAK_SECONDS:-600}" |

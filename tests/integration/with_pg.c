@@ -3,6 +3,7 @@
  * automake log compiler of the ".pg" tests (tests/integration/local.mk).
  *
  *   with_pg tests/pg/test_hub_api.pg
+ *   with_pg -- tests/bench/bench_replicas 300 20
  *
  * starts a private server (pgserver.c), runs tests/integration/test_hub_api
  * with HANDOFF_TEST_PG set to the server's conninfo, so that the harness
@@ -21,14 +22,17 @@
 int main(int argc, char **argv)
 {
 	char program[4096];
+	char *const *run = NULL;
 	const char *name = argc == 2 ? strrchr(argv[1], '/') : NULL;
 	size_t n = name ? strlen(++name) : 0;
 
-	/* tests/pg/NAME.pg: the program is tests/integration/NAME, beside us */
-	if (n < 4 || strcmp(name + n - 3, ".pg") != 0 ||
-	    snprintf(program, sizeof program, "tests/integration/%.*s", (int)(n - 3), name) >=
-		    (int)sizeof program) {
-		fprintf(stderr, "usage: with_pg tests/pg/PROGRAM.pg\n");
+	if (argc > 2 && strcmp(argv[1], "--") == 0) {
+		run = argv + 2; /* with_pg -- PROGRAM ARGS: a benchmark, say */
+	} else if (n < 4 || strcmp(name + n - 3, ".pg") != 0 ||
+		   snprintf(program, sizeof program, "tests/integration/%.*s", (int)(n - 3),
+			    name) >= (int)sizeof program) {
+		/* tests/pg/NAME.pg: the program is tests/integration/NAME */
+		fprintf(stderr, "usage: with_pg tests/pg/PROGRAM.pg | with_pg -- PROGRAM [ARG...]\n");
 		return 99;
 	}
 
@@ -40,8 +44,11 @@ int main(int argc, char **argv)
 	int status = 99;
 	pid_t pid = fork();
 	if (pid == 0) {
-		execl(program, program, (char *)NULL);
-		perror(program);
+		if (run)
+			execv(run[0], run);
+		else
+			execl(program, program, (char *)NULL);
+		perror(run ? run[0] : program);
 		_exit(99);
 	}
 	if (pid > 0 && waitpid(pid, &status, 0) == pid)

@@ -123,16 +123,22 @@ static bool run_initdb(struct pgserver *s, const struct runas *who)
 }
 
 /* The server on a socket in the directory only; durability is not what
- * tests need, speed is. */
+ * tests need, speed is. A benchmark that wants a production server's
+ * commits (flushed to disk before they are answered) sets
+ * HANDOFF_PG_DURABLE. */
 static bool start_server(struct pgserver *s, const struct runas *who)
 {
 	char data[80], sockets[96];
+	bool durable = getenv("HANDOFF_PG_DURABLE") != NULL;
 
 	snprintf(data, sizeof data, "%s/data", s->dir);
 	snprintf(sockets, sizeof sockets, "unix_socket_directories=%s", s->dir);
 	char *argv[] = {PG_BINDIR "/postgres", "-D", data, "-c", "listen_addresses=",
-			"-c", sockets, "-c", "fsync=off", "-c", "synchronous_commit=off",
-			"-c", "full_page_writes=off", "-c", "shared_buffers=16MB", NULL};
+			"-c", sockets, "-c", "shared_buffers=16MB",
+			/* durable: the list ends here, before the settings
+			 * that trade durability for speed */
+			durable ? NULL : "-c", "fsync=off", "-c", "synchronous_commit=off",
+			"-c", "full_page_writes=off", NULL};
 	s->pid = spawn(s, argv, who, "server.log", true);
 	return s->pid > 0 || failed(s, "cannot start postgres", "server.log");
 }
