@@ -140,7 +140,7 @@ static void test_new_then_up_to_date_then_served(void **state)
 	free(before);
 
 	hub_start(&h, NULL);
-	char line[512];
+	char line[700];
 	snprintf(line, sizeof line, " INFO database %s: schema %d (up to date), backend sqlite\n",
 		 h.db, schema);
 	free(hub_log_wait(&h, line));
@@ -165,7 +165,7 @@ static void test_hub_start_migrates(void **state)
 	struct hub h;
 	hub_init(&h);
 	hub_start(&h, NULL);
-	char line[512];
+	char line[700];
 	snprintf(line, sizeof line, " INFO database %s: schema ", h.db);
 	char *log = hub_log_wait(&h, line);
 	assert_non_null(strstr(log, "(new), backend sqlite\n"));

@@ -174,12 +174,12 @@ static bool no_handler(const struct request *req, struct response *res, struct a
 
 static const char *const no_params[] = {NULL};
 static const struct route routes[] = {
-	{HTTP_GET, "/v1/health", ROLES_PUBLIC, no_handler, no_params},
-	{HTTP_GET, "/v1/chats", ROLES_AGENTS, no_handler, no_params},
-	{HTTP_GET, "/v1/chats/{id}", ROLES_AGENTS, no_handler, no_params},
-	{HTTP_PATCH, "/v1/chats/{id}", ROLES_AGENTS, no_handler, no_params},
-	{HTTP_POST, "/v1/chats/{id}/messages", ROLES_AGENTS, no_handler, no_params},
-	{HTTP_GET, "/v1/chats/{id}/messages", ROLES_AGENTS, no_handler, no_params},
+	{HTTP_GET, "/v1/health", ROLES_PUBLIC, no_handler, no_params, false},
+	{HTTP_GET, "/v1/chats", ROLES_AGENTS, no_handler, no_params, false},
+	{HTTP_GET, "/v1/chats/{id}", ROLES_AGENTS, no_handler, no_params, false},
+	{HTTP_PATCH, "/v1/chats/{id}", ROLES_AGENTS, no_handler, no_params, false},
+	{HTTP_POST, "/v1/chats/{id}/messages", ROLES_AGENTS, no_handler, no_params, false},
+	{HTTP_GET, "/v1/chats/{id}/messages", ROLES_AGENTS, no_handler, no_params, false},
 };
 
 static void test_route_exact(void **state)
