@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "db_internal.h"
+#include "list_walk.h"
 #include "utf8.h"
 
 #define SQL_MAX    2048
@@ -158,32 +159,23 @@ static const struct sort_spec {
 	[SORT_WAITING] = {"wait_key", "ASC", ">"},
 };
 
-static uint64_t fnv_bytes(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * 1099511628211ULL;
-	return h;
-}
-
 /* A fingerprint of the filters and sort: the filter SQL and its values say
  * exactly which chats match. */
 static bool filter_hash(const struct chat_query *q, const struct agent *me, uint64_t *out)
 {
 	struct sqlbuf b = {.len = 0};
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = LIST_FNV_BASIS;
 
 	add_filters(&b, q, me);
 	if (!add_text(&b, q))
 		return false;
-	h = fnv_bytes(h, b.sql, b.len + 1);
+	h = list_fnv(h, b.sql, b.len + 1);
 	for (size_t i = 0; i < b.nargs; i++) {
-		h = fnv_bytes(h, &b.args[i].i, sizeof b.args[i].i);
+		h = list_fnv(h, &b.args[i].i, sizeof b.args[i].i);
 		if (b.args[i].s)
-			h = fnv_bytes(h, b.args[i].s, strlen(b.args[i].s) + 1);
+			h = list_fnv(h, b.args[i].s, strlen(b.args[i].s) + 1);
 	}
-	h = fnv_bytes(h, &q->sort, sizeof q->sort);
+	h = list_fnv(h, &q->sort, sizeof q->sort);
 	free(b.pattern);
 	*out = h;
 	return true;
@@ -207,24 +199,10 @@ static int cursor_text(const struct cursor *c, char out[CURSOR_MAX])
 
 static char *cursor_encode(const struct cursor *c)
 {
-	static const char hex[] = "0123456789abcdef";
 	char text[CURSOR_MAX];
 	int n = cursor_text(c, text);
-	char *out = malloc(2 * (size_t)n + 1);
 
-	if (!out)
-		return NULL;
-	for (int i = 0; i < n; i++) {
-		out[2 * i] = hex[(unsigned char)text[i] >> 4];
-		out[2 * i + 1] = hex[(unsigned char)text[i] & 0x0F];
-	}
-	out[2 * n] = '\0';
-	return out;
-}
-
-static int hex_digit(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+	return cursor_armour(text, (size_t)n);
 }
 
 /* Strict: lowercase hex of a text that, parsed and printed again, is
@@ -232,40 +210,19 @@ static int hex_digit(char c)
 static bool cursor_decode(const char *s, struct cursor *c)
 {
 	char text[CURSOR_MAX], again[CURSOR_MAX];
-	size_t n = strlen(s);
 	int used = 0;
 
-	if (n == 0 || n % 2 || n / 2 >= CURSOR_MAX)
+	if (!cursor_unarmour(s, text, sizeof text))
 		return false;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
-		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-			return false;
-		text[i] = (char)(hi << 4 | lo);
-	}
-	text[n / 2] = '\0';
 	if (sscanf(text, "%" SCNd64 ".%" SCNd64 ".%36[-0-9a-f].%d.%16" SCNx64 "%n", &c->snap,
 		   &c->key, c->id, &c->sort, &c->hash, &used) != 5 ||
-	    (size_t)used != n / 2 || !uuid_valid(c->id))
+	    (size_t)used != strlen(text) || !uuid_valid(c->id))
 		return false;
 	cursor_text(c, again);
 	return strcmp(text, again) == 0;
 }
 
 /* ---- text search --------------------------------------------------------- */
-
-struct row_key {
-	uuid_str id;
-	int64_t key;
-};
-
-/* Does a come before b in this sort? */
-static bool row_before(const struct row_key *a, const struct row_key *b, enum chat_sort sort)
-{
-	int c = a->key < b->key ? -1 : a->key > b->key ? 1 : strcmp(a->id, b->id);
-
-	return sort == SORT_RECENT ? c > 0 : c < 0;
-}
 
 /*
  * LIKE alone would check every chat. A q of FTS_MIN_CHARS characters or more
@@ -383,16 +340,6 @@ static bool candidates_lookup(struct db *db, struct text_search *t, struct api_e
 	return !t->few || (t->rowids = rowids_json(ids, n)) || db_oom(err);
 }
 
-static int newest_first(const void *a, const void *b)
-{
-	return row_before(a, b, SORT_RECENT) ? -1 : row_before(b, a, SORT_RECENT);
-}
-
-static int oldest_first(const void *a, const void *b)
-{
-	return row_before(a, b, SORT_WAITING) ? -1 : row_before(b, a, SORT_WAITING);
-}
-
 static bool text_search_init(struct db *db, const struct chat_query *q, const struct agent *me,
 			     struct text_search *t, struct api_error *err)
 {
@@ -426,7 +373,7 @@ static bool text_search_init(struct db *db, const struct chat_query *q, const st
 	db_release(db, st);
 	free(b.pattern);
 	qsort(t->rows, (size_t)t->matched, sizeof *t->rows,
-	      q->sort == SORT_RECENT ? newest_first : oldest_first);
+	      q->sort == SORT_RECENT ? rows_newest_first : rows_oldest_first);
 	return st && rc == SQLITE_DONE;
 }
 
@@ -576,21 +523,6 @@ static bool count_matching(struct db *db, const struct chat_query *q, const stru
 	return ok;
 }
 
-/* Merge the sorted lists a and b into out, up to `limit` rows. */
-static size_t merge_rows(const struct row_key *a, size_t na, const struct row_key *b, size_t nb,
-			 enum chat_sort sort, size_t limit, struct row_key *out)
-{
-	size_t i = 0, j = 0, n = 0;
-
-	while (n < limit && (i < na || j < nb)) {
-		if (j == nb || (i < na && row_before(&a[i], &b[j], sort)))
-			out[n++] = a[i++];
-		else
-			out[n++] = b[j++];
-	}
-	return n;
-}
-
 /* The rows of the page (as of S), whether more follow, and how many
  * matching chats the walk found (the page and the one past it). */
 static bool page_keys(struct db *db, const struct chat_query *q, const struct agent *me,
@@ -608,7 +540,7 @@ static bool page_keys(struct db *db, const struct chat_query *q, const struct ag
 	ok = ok && page_rows(db, false, q, me, t, cur, snap, (int)cap, a, &na, err);
 	ok = ok && (!cur || page_rows(db, true, q, me, t, cur, snap, (int)cap, b, &nb, err));
 	if (ok) {
-		*n = merge_rows(a, na, b, nb, q->sort, (size_t)q->limit, page);
+		*n = rows_merge(a, na, b, nb, q->sort, (size_t)q->limit, page);
 		*more = na + nb > (size_t)q->limit;
 		*found = na + nb;
 	}

@@ -2,12 +2,13 @@
 # What both back ends share, so that each back end's library links it and
 # neither the other: bearer tokens, made and hashed alike; a search's words
 # and snippets; the platforms' reported days grouped by account; the
-# operations' values (db_types.c).
+# operations' values (db_types.c); a list walk's rows and cursor armour.
 noinst_LIBRARIES += src/hub/libhubcommon.a
 src_hub_libhubcommon_a_SOURCES = src/hub/token.c src/hub/token.h \
 	src/hub/search_text.c src/hub/search_text.h \
 	src/hub/platform_stats.c src/hub/platform_stats.h \
-	src/hub/db_types.c
+	src/hub/db_types.c \
+	src/hub/list_walk.c src/hub/list_walk.h
 src_hub_libhubcommon_a_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 src_hub_libhubcommon_a_CPPFLAGS = $(HUB_CPPFLAGS)
 HUBCOMMON_LIBS = src/hub/libhubcommon.a $(CRYPTO_LIBS)

@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "pg_internal.h"
+#include "list_walk.h"
 #include "utf8.h"
 #include "uuid.h"
 
@@ -170,29 +171,20 @@ static const struct sort_spec {
 	[SORT_WAITING] = {"wait_key", "ASC", ">"},
 };
 
-static uint64_t fnv_bytes(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * 1099511628211ULL;
-	return h;
-}
-
 /* A fingerprint of the filters and sort: the filter SQL and its values say
  * exactly which chats match. */
 static bool filter_hash(const struct chat_query *q, const struct agent *me, uint64_t *out)
 {
 	struct sqlbuf b = {.len = 0};
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = LIST_FNV_BASIS;
 
 	add_filters(&b, q, me);
 	if (!add_text(&b, q))
 		return false;
-	h = fnv_bytes(h, b.sql, b.len + 1);
+	h = list_fnv(h, b.sql, b.len + 1);
 	for (int i = 0; i < b.nargs; i++)
-		h = fnv_bytes(h, b.args[i], strlen(b.args[i]) + 1);
-	h = fnv_bytes(h, &q->sort, sizeof q->sort);
+		h = list_fnv(h, b.args[i], strlen(b.args[i]) + 1);
+	h = list_fnv(h, &q->sort, sizeof q->sort);
 	free(b.pattern);
 	*out = h;
 	return true;
@@ -223,24 +215,10 @@ static int cursor_text(const struct cursor *c, char out[CURSOR_MAX])
 
 static char *cursor_encode(const struct cursor *c)
 {
-	static const char hex[] = "0123456789abcdef";
 	char text[CURSOR_MAX];
 	int n = cursor_text(c, text);
-	char *out = malloc(2 * (size_t)n + 1);
 
-	if (!out)
-		return NULL;
-	for (int i = 0; i < n; i++) {
-		out[2 * i] = hex[(unsigned char)text[i] >> 4];
-		out[2 * i + 1] = hex[(unsigned char)text[i] & 0x0F];
-	}
-	out[2 * n] = '\0';
-	return out;
-}
-
-static int hex_digit(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+	return cursor_armour(text, (size_t)n);
 }
 
 /* Strict: lowercase hex of a text that, parsed and printed again, is
@@ -248,42 +226,20 @@ static int hex_digit(char c)
 static bool cursor_decode(const char *s, struct cursor *c)
 {
 	char text[CURSOR_MAX], again[CURSOR_MAX];
-	size_t n = strlen(s);
 	int used = 0;
 
-	if (n == 0 || n % 2 || n / 2 >= CURSOR_MAX)
+	if (!cursor_unarmour(s, text, sizeof text))
 		return false;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
-		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-			return false;
-		text[i] = (char)(hi << 4 | lo);
-	}
-	text[n / 2] = '\0';
 	if (sscanf(text,
 		   "%" SCNd64 ".%" SCNd64 ".%36[-0-9a-f].%d.%" SCNd64 ".%16" SCNx64 "%n",
 		   &c->snap, &c->key, c->id, &c->sort, &c->total, &c->hash, &used) != 6 ||
-	    (size_t)used != n / 2 || !uuid_valid(c->id) || c->total < 0)
+	    (size_t)used != strlen(text) || !uuid_valid(c->id) || c->total < 0)
 		return false;
 	cursor_text(c, again);
 	return strcmp(text, again) == 0;
 }
 
 /* ---- rows ---------------------------------------------------------------- */
-
-struct row_key {
-	uuid_str id;
-	int64_t key;
-};
-
-/* Does a come before b in this sort? Ids compare as text, which is how
- * PostgreSQL orders uuids (their bytes, in the order of their hex). */
-static bool row_before(const struct row_key *a, const struct row_key *b, enum chat_sort sort)
-{
-	int c = a->key < b->key ? -1 : a->key > b->key ? 1 : strcmp(a->id, b->id);
-
-	return sort == SORT_RECENT ? c > 0 : c < 0;
-}
 
 /* pg_query answering as the protocol does. */
 static PGresult *run(PGconn *conn, const struct sqlbuf *b, const char *what,
@@ -355,16 +311,6 @@ static bool candidates_sql(struct sqlbuf *b, const struct chat_query *q, const s
 	return true;
 }
 
-static int newest_first(const void *a, const void *b)
-{
-	return row_before(a, b, SORT_RECENT) ? -1 : row_before(b, a, SORT_RECENT);
-}
-
-static int oldest_first(const void *a, const void *b)
-{
-	return row_before(a, b, SORT_WAITING) ? -1 : row_before(b, a, SORT_WAITING);
-}
-
 static bool text_search_init(PGconn *conn, const struct chat_query *q, const struct agent *me,
 			     struct text_search *t, struct api_error *err)
 {
@@ -399,7 +345,7 @@ static bool text_search_init(PGconn *conn, const struct chat_query *q, const str
 	PQclear(r);
 	if (t->matched)
 		qsort(t->rows, (size_t)t->matched, sizeof *t->rows,
-		      q->sort == SORT_RECENT ? newest_first : oldest_first);
+		      q->sort == SORT_RECENT ? rows_newest_first : rows_oldest_first);
 	return true;
 }
 
@@ -491,21 +437,6 @@ static bool page_rows(PGconn *conn, bool snapshot_rows, const struct chat_query 
 	return true;
 }
 
-/* Merge the sorted lists a and b into out, up to `limit` rows. */
-static size_t merge_rows(const struct row_key *a, size_t na, const struct row_key *b, size_t nb,
-			 enum chat_sort sort, size_t limit, struct row_key *out)
-{
-	size_t i = 0, j = 0, n = 0;
-
-	while (n < limit && (i < na || j < nb)) {
-		if (j == nb || (i < na && row_before(&a[i], &b[j], sort)))
-			out[n++] = a[i++];
-		else
-			out[n++] = b[j++];
-	}
-	return n;
-}
-
 /* The rows of the page (as of S), whether more follow, and how many
  * matching chats the walk found (the page and the one past it). */
 static bool page_keys(PGconn *conn, const struct chat_query *q, const struct agent *me,
@@ -524,7 +455,7 @@ static bool page_keys(PGconn *conn, const struct chat_query *q, const struct age
 	ok = ok && page_rows(conn, false, q, me, t, cur, snap, (int)cap, a, &na, err);
 	ok = ok && (!cur || page_rows(conn, true, q, me, t, cur, snap, (int)cap, b, &nb, err));
 	if (ok) {
-		*n = merge_rows(a, na, b, nb, q->sort, (size_t)q->limit, page);
+		*n = rows_merge(a, na, b, nb, q->sort, (size_t)q->limit, page);
 		*more = na + nb > (size_t)q->limit;
 		*found = na + nb;
 	}
