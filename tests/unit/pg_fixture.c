@@ -76,6 +76,22 @@ void pgfx_new_id(uuid_str id)
 	assert_true(uuid_generate(id, &err));
 }
 
+void pgfx_account(PGconn *c, struct agent *a, const char *name, enum account_role role)
+{
+	char r[4];
+
+	pgfx_new_id(a->id);
+	a->name = (char *)name; /* borrowed, never freed */
+	a->role = role;
+	a->active_chats = -1;
+	snprintf(r, sizeof r, "%d", (int)role);
+	const char *p[] = {a->id, name, r, a->id}; /* a unique token_hash */
+	pgfx_run(c,
+		 "INSERT INTO accounts (id, name, role, token_hash, created_at)"
+		 " VALUES ($1, $2, $3, $4, (SELECT count(*) FROM accounts))",
+		 4, p);
+}
+
 void pgfx_channel_and_owner(PGconn *c, uuid_str channel, uuid_str owner)
 {
 	pgfx_new_id(channel);

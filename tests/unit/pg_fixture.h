@@ -48,6 +48,11 @@ void pgfx_run(PGconn *c, const char *text, int n, const char *const *params);
 /* The one integer a query returns (one row, or the test fails). */
 long long pgfx_number(PGconn *c, const char *text, int n, const char *const *params);
 
+/* An account of `role` called `name` (borrowed: a->name points to it,
+ * never freed) into *a, inserted as a hub would have it, in the order of
+ * the calls (created_at), with a token_hash nobody can present. */
+void pgfx_account(PGconn *c, struct agent *a, const char *name, enum account_role role);
+
 /* A new uuid into id. */
 void pgfx_new_id(uuid_str id);
 

@@ -37,22 +37,6 @@ static long long number(struct fx *fx, const char *text, int n, const char *cons
 	return pgfx_number(fx->db.c, text, n, params);
 }
 
-static void account(struct fx *fx, struct agent *a, const char *name, enum account_role role)
-{
-	char r[4];
-
-	pgfx_new_id(a->id);
-	a->name = (char *)name; /* borrowed, never freed */
-	a->role = role;
-	a->active_chats = -1;
-	snprintf(r, sizeof r, "%d", (int)role);
-	const char *p[] = {a->id, name, r, a->id}; /* a unique token_hash */
-	pgfx_run(fx->db.c,
-		 "INSERT INTO accounts (id, name, role, token_hash, created_at)"
-		 " VALUES ($1, $2, $3, $4, 0)",
-		 4, p);
-}
-
 static int setup(void **state)
 {
 	struct fx *fx = pgfx_new(state, sizeof *fx, true);
@@ -61,9 +45,9 @@ static int setup(void **state)
 		return -1;
 	for (int i = 0; i < THREADS; i++) {
 		snprintf(fx->names[i], sizeof fx->names[i], "Agent %d", i);
-		account(fx, &fx->agents[i], fx->names[i], ACCOUNT_AGENT);
+		pgfx_account(fx->db.c, &fx->agents[i], fx->names[i], ACCOUNT_AGENT);
 	}
-	account(fx, &fx->sue, "Sue", ACCOUNT_SUPERVISOR);
+	pgfx_account(fx->db.c, &fx->sue, "Sue", ACCOUNT_SUPERVISOR);
 	pgfx_channel_and_owner(fx->db.c, fx->channel, fx->owner);
 	return 0;
 }

@@ -36,33 +36,17 @@ struct fx {
 	struct agent ana, ben, sue, bot, bot2;
 };
 
-static void account(struct fx *fx, struct agent *a, const char *name, enum account_role role)
-{
-	char r[4];
-
-	pgfx_new_id(a->id);
-	a->name = (char *)name; /* borrowed, never freed */
-	a->role = role;
-	a->active_chats = -1;
-	snprintf(r, sizeof r, "%d", (int)role);
-	const char *p[] = {a->id, name, r, a->id}; /* a unique token_hash */
-	pgfx_run(fx->db.c,
-		 "INSERT INTO accounts (id, name, role, token_hash, created_at)"
-		 " VALUES ($1, $2, $3, $4, (SELECT count(*) FROM accounts))",
-		 4, p);
-}
-
 static int setup(void **state)
 {
 	struct fx *fx = pgfx_new(state, sizeof *fx, true);
 
 	if (!fx)
 		return -1;
-	account(fx, &fx->ana, "Ana", ACCOUNT_AGENT);
-	account(fx, &fx->ben, "Ben", ACCOUNT_AGENT);
-	account(fx, &fx->sue, "Sue", ACCOUNT_SUPERVISOR);
-	account(fx, &fx->bot, "Bridge", ACCOUNT_INGEST);
-	account(fx, &fx->bot2, "Other bridge", ACCOUNT_INGEST);
+	pgfx_account(fx->db.c, &fx->ana, "Ana", ACCOUNT_AGENT);
+	pgfx_account(fx->db.c, &fx->ben, "Ben", ACCOUNT_AGENT);
+	pgfx_account(fx->db.c, &fx->sue, "Sue", ACCOUNT_SUPERVISOR);
+	pgfx_account(fx->db.c, &fx->bot, "Bridge", ACCOUNT_INGEST);
+	pgfx_account(fx->db.c, &fx->bot2, "Other bridge", ACCOUNT_INGEST);
 	return 0;
 }
 
@@ -444,7 +428,7 @@ static void test_grants_widen_and_narrow_the_scope(void **state)
 	grant_fails(fx, "Ana", GRANT_PLATFORM, "telegram", "no ingest account \"Ana\"");
 	grant_fails(fx, "Bridge", GRANT_ACCOUNT, "Nobody", "no ingest account \"Nobody\"");
 	struct agent twin;
-	account(fx, &twin, "Bridge", ACCOUNT_INGEST);
+	pgfx_account(fx->db.c, &twin, "Bridge", ACCOUNT_INGEST);
 	grant_fails(fx, "Bridge", GRANT_PLATFORM, "telegram",
 		    "several ingest accounts are called \"Bridge\": give its id");
 	assert_true(grant(fx, fx->bot.id, GRANT_PLATFORM, "telegram", false));

@@ -41,34 +41,18 @@ static long long number(struct fx *fx, const char *text, int n, const char *cons
 	return pgfx_number(fx->db.c, text, n, params);
 }
 
-static void account(struct fx *fx, struct agent *a, const char *name, enum account_role role)
-{
-	char r[4];
-
-	pgfx_new_id(a->id);
-	a->name = (char *)name; /* borrowed, never freed */
-	a->role = role;
-	a->active_chats = -1;
-	snprintf(r, sizeof r, "%d", (int)role);
-	const char *p[] = {a->id, name, r, a->id}; /* a unique token_hash */
-	pgfx_run(fx->db.c,
-		 "INSERT INTO accounts (id, name, role, token_hash, created_at)"
-		 " VALUES ($1, $2, $3, $4, 0)",
-		 4, p);
-}
-
 static int setup(void **state)
 {
 	struct fx *fx = pgfx_new(state, sizeof *fx, true);
 
 	if (!fx)
 		return -1;
-	account(fx, &fx->ana, "Ana", ACCOUNT_AGENT);
-	account(fx, &fx->ben, "Ben", ACCOUNT_AGENT);
-	account(fx, &fx->cleo, "Cleo", ACCOUNT_AGENT);
-	account(fx, &fx->sue, "Sue", ACCOUNT_SUPERVISOR);
-	account(fx, &fx->bot, "Widget bot", ACCOUNT_INGEST);
-	account(fx, &fx->rasa, "Rasa bot", ACCOUNT_INGEST);
+	pgfx_account(fx->db.c, &fx->ana, "Ana", ACCOUNT_AGENT);
+	pgfx_account(fx->db.c, &fx->ben, "Ben", ACCOUNT_AGENT);
+	pgfx_account(fx->db.c, &fx->cleo, "Cleo", ACCOUNT_AGENT);
+	pgfx_account(fx->db.c, &fx->sue, "Sue", ACCOUNT_SUPERVISOR);
+	pgfx_account(fx->db.c, &fx->bot, "Widget bot", ACCOUNT_INGEST);
+	pgfx_account(fx->db.c, &fx->rasa, "Rasa bot", ACCOUNT_INGEST);
 	return 0;
 }
 

@@ -36,30 +36,14 @@ struct fx {
 	char *plans; /* what auto_explain said, from the notice receiver */
 };
 
-static void account(struct fx *fx, struct agent *a, const char *name, enum account_role role)
-{
-	char r[4];
-
-	pgfx_new_id(a->id);
-	a->name = (char *)name; /* borrowed, never freed */
-	a->role = role;
-	a->active_chats = -1;
-	snprintf(r, sizeof r, "%d", (int)role);
-	const char *p[] = {a->id, name, r, a->id}; /* a unique token_hash */
-	pgfx_run(fx->db.c,
-		 "INSERT INTO accounts (id, name, role, token_hash, created_at)"
-		 " VALUES ($1, $2, $3, $4, 0)",
-		 4, p);
-}
-
 static int setup(void **state)
 {
 	struct fx *fx = pgfx_new(state, sizeof *fx, true);
 
 	if (!fx)
 		return -1;
-	account(fx, &fx->bot, "Search bridge", ACCOUNT_INGEST);
-	account(fx, &fx->ana, "Ana", ACCOUNT_AGENT);
+	pgfx_account(fx->db.c, &fx->bot, "Search bridge", ACCOUNT_INGEST);
+	pgfx_account(fx->db.c, &fx->ana, "Ana", ACCOUNT_AGENT);
 	return 0;
 }
 
