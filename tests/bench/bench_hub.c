@@ -206,6 +206,21 @@ void pacer_init(struct pacer *p, const struct hub *h, const char *path, const ch
 	}
 }
 
+void publish_tagged(struct pacer *p, const struct schedule *sch, char chat_ids[][37], int nchats)
+{
+	char body[256];
+
+	for (long i = 0; i < sch->total; i++) {
+		int64_t due = schedule_due(sch, i);
+		pacer_wait(p, due);
+		snprintf(body, sizeof body,
+			 "{\"chat_id\":\"%s\",\"role\":\"user\",\"text\":\"" BENCH_TAG "%lld s=%lld\"}",
+			 chat_ids[i % nchats], (long long)due, (long long)now_ns());
+		pacer_send(p, due, body);
+	}
+	pacer_drain(p);
+}
+
 void pacer_free(struct pacer *p)
 {
 	for (int i = 0; i < p->inflight; i++)

@@ -104,6 +104,11 @@ void pacer_wait(struct pacer *p, int64_t due);
 void pacer_send(struct pacer *p, int64_t due, const char *body);
 /* Wait for every answer. */
 void pacer_drain(struct pacer *p);
+
+/* The whole schedule through p: event i a user message tagged with its
+ * scheduled and sent times (BENCH_TAG), into chat_ids[i % nchats]; then
+ * every answer waited for. */
+void publish_tagged(struct pacer *p, const struct schedule *sch, char chat_ids[][37], int nchats);
 void pacer_free(struct pacer *p);
 
 /* ---- event streams ---------------------------------------------------------- */

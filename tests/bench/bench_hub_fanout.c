@@ -44,21 +44,6 @@ static int by_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void publish(struct pacer *p, const struct schedule *sch, char chat_ids[][37])
-{
-	char body[256];
-
-	for (long i = 0; i < sch->total; i++) {
-		int64_t due = schedule_due(sch, i);
-		pacer_wait(p, due);
-		snprintf(body, sizeof body,
-			 "{\"chat_id\":\"%s\",\"role\":\"user\",\"text\":\"" BENCH_TAG "%lld s=%lld\"}",
-			 chat_ids[i % CHATS], (long long)due, (long long)now_ns());
-		pacer_send(p, due, body);
-	}
-	pacer_drain(p);
-}
-
 /* The whole run. Rates are over the time from the first scheduled publish
  * to the last event (per client: to its own last event), so a backlog still
  * draining after the publisher stopped lowers them. */
@@ -180,7 +165,7 @@ static void bench(void **state)
 	schedule_begin(&sch);
 	hub_probe_start(&probe, &h, &sch);
 
-	publish(&p, &sch, chat_ids);
+	publish_tagged(&p, &sch, chat_ids, CHATS);
 	int64_t end = now_ns();
 	streams_finish(&s, p.ok, DRAIN_MS);
 	hub_probe_stop(&probe);

@@ -81,21 +81,6 @@ static void chats_for(struct hub *h, const char *bot, char ids[][37])
 	}
 }
 
-static void publish(struct pacer *p, const struct schedule *sch, char ids[][37])
-{
-	char body[256];
-
-	for (long i = 0; i < sch->total; i++) {
-		int64_t due = schedule_due(sch, i);
-		pacer_wait(p, due);
-		snprintf(body, sizeof body,
-			 "{\"chat_id\":\"%s\",\"role\":\"user\",\"text\":\"" BENCH_TAG "%lld s=%lld\"}",
-			 ids[i % CHATS], (long long)due, (long long)now_ns());
-		pacer_send(p, due, body);
-	}
-	pacer_drain(p);
-}
-
 static void fanout(struct hub *hubs, int n, const char *bot, const char *watcher,
 		   char ids[][37], struct result *out)
 {
@@ -113,7 +98,7 @@ static void fanout(struct hub *hubs, int n, const char *bot, const char *watcher
 		cpu0[h] = hub_cpu_seconds(hubs[h].pid);
 	schedule_begin(&sch);
 	int64_t start = now_ns();
-	publish(&pub, &sch, ids);
+	publish_tagged(&pub, &sch, ids, CHATS);
 	for (int h = 0; h < n; h++)
 		streams_finish(&st[h], pub.ok, DRAIN_MS);
 	double elapsed = (double)(now_ns() - start) / 1e9;
