@@ -856,10 +856,10 @@ static void test_q_walk_from_candidates_is_exact_while_chats_change(void **state
 
 /* 30,000 chats and an event each, made by SQL in one statement each (the
  * plans and times are what is measured, not ingest): enough that reading a
- * table whole would lose to its indexes, few enough for every check (each
- * 10,000 cost the fill about 10 s of the server's CPU, its q indexes
- * mostly); modes, escalations,
- * holders, tickets, channels and platforms spread as a busy hub's. */
+ * table whole would lose to its indexes, few enough for every check run
+ * (each 10,000 cost the fill about 10 s of the server's CPU); modes,
+ * escalations, holders, tickets, channels and platforms spread as a busy
+ * hub's. */
 static void fill(struct fx *fx)
 {
 	uuid_str ch, owner;
