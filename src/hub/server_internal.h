@@ -68,6 +68,8 @@ struct presence {
 struct agents_rounds {
 	uv_timer_t round;            /* the next round: now, or when an offer expires */
 	uint64_t last_round;         /* uv_now() of the last one, 0 none yet */
+	bool round_busy;             /* a round runs on a worker thread */
+	bool round_again;            /* and another was asked for meanwhile */
 	bool ready;                  /* the timer exists: close it */
 };
 
