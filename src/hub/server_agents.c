@@ -219,13 +219,91 @@ static char *agent_frame(struct server *s, const char *id)
 	return text;
 }
 
-static void tell_agent(struct server *s, const char *id)
+static void broadcast_frame(struct server *s, char *text)
 {
-	char *text = agent_frame(s, id);
-
 	if (text)
 		events_broadcast(s, READERS_AGENTS, text, strlen(text), NULL);
 	free(text);
+}
+
+/*
+ * A threaded back end reads the agent on a worker thread, one agent at a
+ * time in the order asked, so frames go out in the order of the changes;
+ * the status is the streams' as they are when the read is done.
+ */
+struct agent_ask {
+	uv_work_t req;
+	struct server *s;
+	uuid_str id;
+	struct agent a;
+	bool ok;
+	struct agent_ask *next;
+};
+
+static void ask_next(struct server *s);
+
+static void ask_work(uv_work_t *req)
+{
+	struct agent_ask *k = req->data;
+	struct errbuf why;
+	struct api_error err;
+	struct storage *st = k->s->st->ops->for_thread(k->s->st, &why);
+
+	k->ok = st && st->ops->agent_get(st, k->id, &k->a, &err);
+}
+
+static void ask_done(uv_work_t *req, int status)
+{
+	struct agent_ask *k = req->data;
+	struct server *s = k->s;
+
+	s->agents.ask_busy = false;
+	if (k->ok) {
+		if (status == 0 && !s->stopping) {
+			k->a.status = events_agent_status(s, k->id);
+			struct event ev = {.type = EVENT_AGENT, .agent = &k->a};
+			broadcast_frame(s, event_to_string(&ev));
+		}
+		agent_free(&k->a);
+	}
+	free(k);
+	ask_next(s);
+}
+
+static void ask_next(struct server *s)
+{
+	struct agent_ask *k = s->agents.asks;
+
+	if (!k || s->agents.ask_busy)
+		return;
+	s->agents.asks = k->next;
+	if (!s->agents.asks)
+		s->agents.asks_last = &s->agents.asks;
+	if (s->stopping || uv_queue_work(s->loop, &k->req, ask_work, ask_done) != 0) {
+		free(k);
+		ask_next(s);
+		return;
+	}
+	s->agents.ask_busy = true;
+}
+
+static void tell_agent(struct server *s, const char *id)
+{
+	if (!s->st->ops->threaded) {
+		broadcast_frame(s, agent_frame(s, id));
+		return;
+	}
+	struct agent_ask *k = calloc(1, sizeof *k);
+	if (!k)
+		return;
+	k->s = s;
+	k->req.data = k;
+	snprintf(k->id, sizeof k->id, "%s", id);
+	if (!s->agents.asks_last)
+		s->agents.asks_last = &s->agents.asks;
+	*s->agents.asks_last = k;
+	s->agents.asks_last = &k->next;
+	ask_next(s);
 }
 
 void agents_changed(void *ctx, const char *id)
