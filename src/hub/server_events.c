@@ -89,6 +89,7 @@ struct frame_queue {
 
 /* lws's per-connection user data of the "handoff.v1" protocol. */
 struct replay_read;
+struct start_read;
 
 struct events_client {
 	struct server *server;
@@ -112,6 +113,7 @@ struct events_client {
 	char in[CLIENT_MESSAGE_MAX]; /* a client message being received */
 	size_t inlen;
 	struct replay_read *replay; /* a replay read on a worker thread, in flight */
+	struct start_read *start;   /* the read of the log's head before hello, in flight */
 	struct events_client *prev, *next;
 };
 
@@ -237,10 +239,12 @@ static void client_unlink(struct events_client *c)
 /* Free its events and take it off the live list; safe to call more than
  * once. Who it is stays until it closes, for the log. */
 static void replay_orphan(struct events_client *c);
+static void start_read_orphan(struct events_client *c);
 
 static void client_release(struct events_client *c)
 {
 	replay_orphan(c);
+	start_read_orphan(c);
 	bool agent = c->linked && c->me.role != ACCOUNT_INGEST;
 	enum agent_status before = agent ? events_agent_status(c->server, c->me.id)
 					 : AGENT_STATUS_NONE;
@@ -777,25 +781,20 @@ static bool send_resync(struct events_client *c)
 	return client_send_json(c, cJSON_Parse("{\"type\":\"resync\"}"));
 }
 
-/* hello, then either replay from since, a resync, or straight to live. */
-static int client_start(struct events_client *c, struct lws *wsi)
+/* hello at `head` (the log's, or this hub's when further on), then either
+ * replay from since, a resync, or straight to live. `oldest`: the log's
+ * floor, read only when the stream resumes (else 0). */
+static int client_begin(struct events_client *c, int64_t head, int64_t oldest)
 {
-	struct server *s = server_of(wsi);
-	/* The log's head, not only what this hub has handed out: on a shared
-	 * database the log may be further on (other hubs' writes the feed
-	 * has yet to bring, or a stream resuming from a hub that was ahead),
-	 * and the stream starts after what had committed when it opened. */
-	int64_t head = s->st->ops->events_head(s->st);
+	struct server *s = c->server;
 
-	c->server = s;
-	c->wsi = wsi;
 	if (head < s->head)
 		head = s->head;
 	if (!send_hello(c, head))
 		return -1;
 	c->sent_upto = head;
 	if (c->has_since) {
-		bool retained = c->since <= head && c->since + 1 >= s->st->ops->events_oldest(s->st);
+		bool retained = c->since <= head && c->since + 1 >= oldest;
 		if (retained)
 			c->sent_upto = c->since;
 		else if (!send_resync(c))
@@ -814,6 +813,83 @@ static int client_start(struct events_client *c, struct lws *wsi)
 		log_debug("events: stream opened for %s, from now (head %lld)", c->me.name,
 			  (long long)head);
 	return 0;
+}
+
+/*
+ * A threaded back end reads the log's head (and floor) for a new stream on
+ * a worker, so a failover that opens hundreds of streams at once never
+ * holds the loop: the stream waits for its hello unlinked, receiving
+ * nothing and read from by nobody, and begins when the read is done.
+ */
+struct start_read {
+	uv_work_t req;
+	struct events_client *client; /* NULL once the stream closed */
+	struct server *server;
+	bool since;
+	int64_t head, oldest;
+};
+
+static void start_read_work(uv_work_t *req)
+{
+	struct start_read *r = req->data;
+	struct errbuf why;
+	struct storage *st = r->server->st->ops->for_thread(r->server->st, &why);
+
+	r->head = st ? st->ops->events_head(st) : 0;
+	r->oldest = st && r->since ? st->ops->events_oldest(st) : 0;
+}
+
+static void start_read_done(uv_work_t *req, int status)
+{
+	struct start_read *r = req->data;
+	struct events_client *c = r->client;
+
+	if (c) {
+		c->start = NULL;
+		if (status != 0 || c->server->stopping || client_begin(c, r->head, r->oldest) < 0)
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+		else
+			lws_rx_flow_control(c->wsi, 1);
+	}
+	free(r);
+}
+
+/* The log's head, not only what this hub has handed out: on a shared
+ * database the log may be further on (other hubs' writes the feed has yet
+ * to bring, or a stream resuming from a hub that was ahead), and the
+ * stream starts after what had committed when it opened. */
+static int client_start(struct events_client *c, struct lws *wsi)
+{
+	struct server *s = server_of(wsi);
+
+	c->server = s;
+	c->wsi = wsi;
+	if (!s->st->ops->threaded)
+		return client_begin(c, s->st->ops->events_head(s->st),
+				    c->has_since ? s->st->ops->events_oldest(s->st) : 0);
+	struct start_read *r = calloc(1, sizeof *r);
+	if (!r)
+		return -1;
+	r->client = c;
+	r->server = s;
+	r->since = c->has_since;
+	r->req.data = r;
+	if (uv_queue_work(s->loop, &r->req, start_read_work, start_read_done) != 0) {
+		free(r);
+		return -1;
+	}
+	c->start = r;
+	/* What the client says waits in its socket until the hello is out:
+	 * nothing may go to the stream before it. */
+	lws_rx_flow_control(wsi, 0);
+	return 0;
+}
+
+static void start_read_orphan(struct events_client *c)
+{
+	if (c->start)
+		c->start->client = NULL;
+	c->start = NULL;
 }
 
 /* The stream's end, logged once (lws may report it twice). */
