@@ -576,7 +576,8 @@ struct replay_read {
 		char *json;
 		size_t len;
 	} events[REPLAY_BATCH];
-	int n;                        /* -1: the read failed */
+	int n;                        /* events copied */
+	bool failed;                  /* the read failed, or a copy */
 };
 
 static void replay_collect(void *ctx, const struct db_event *ev)
@@ -584,11 +585,11 @@ static void replay_collect(void *ctx, const struct db_event *ev)
 	struct replay_read *r = ctx;
 	struct replay_copy *e = &r->events[r->n];
 
-	if (r->n < 0 || r->n == REPLAY_BATCH)
+	if (r->failed || r->n == REPLAY_BATCH)
 		return;
 	e->json = malloc(ev->len + 1);
 	if (!e->json) {
-		r->n = -1;
+		r->failed = true;
 		return;
 	}
 	memcpy(e->json, ev->json, ev->len);
@@ -606,13 +607,12 @@ static void replay_read_work(uv_work_t *req)
 
 	if (!st) {
 		log_error("%s", why.msg);
-		r->n = -1;
+		r->failed = true;
 		return;
 	}
-	int n = st->ops->events_after(st, r->after, REPLAY_BATCH,
-				      r->ingest_id[0] ? r->ingest_id : NULL, replay_collect, r);
-	if (n < 0)
-		r->n = -1;
+	if (st->ops->events_after(st, r->after, REPLAY_BATCH,
+				  r->ingest_id[0] ? r->ingest_id : NULL, replay_collect, r) < 0)
+		r->failed = true;
 }
 
 static void replay_read_done(uv_work_t *req, int status)
@@ -622,7 +622,7 @@ static void replay_read_done(uv_work_t *req, int status)
 
 	if (c) {
 		c->replay = NULL;
-		if (status != 0 || r->n < 0) {
+		if (status != 0 || r->failed) {
 			client_drop(c, "cannot read the event log");
 		} else {
 			for (int i = 0; i < r->n && !c->dropped; i++) {
