@@ -65,102 +65,10 @@ static void send_offer(struct server *s, const char *agent_id, const char *chat_
 	free(text);
 }
 
-static void on_round(uv_timer_t *t);
-
 static void tell_notes(struct server *s, const struct offer_note *notes, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		send_offer(s, notes[i].agent_id, notes[i].chat_id, notes[i].seconds);
-}
-
-/* A round's outcome, told: the offers made and ended, and the next round
- * set for when the earliest offer expires. */
-static void round_done(struct server *s, const struct offer_note *notes, size_t n, int64_t next)
-{
-	tell_notes(s, notes, n);
-	/* A full round may have left chats behind: go on at once. */
-	if (n == OFFER_ROUND_MAX)
-		next = ts_now();
-	if (next) {
-		int64_t now = ts_now();
-		uv_timer_start(&s->agents.round, on_round, next > now ? (uint64_t)(next - now) : 0,
-			       0);
-	}
-}
-
-/*
- * A threaded back end's round runs on a worker thread, like its requests,
- * so the loop never waits for the round's transaction; the online agents
- * are copied first (the streams' ids are valid only while the loop does not
- * turn). One round at a time: a round asked for while one runs comes
- * right after it.
- */
-struct round_work {
-	uv_work_t req;
-	struct server *s;
-	uuid_str ids[ROUND_AGENTS_MAX];
-	const char *online[ROUND_AGENTS_MAX];
-	size_t nonline;
-	struct offer_note notes[OFFER_ROUND_MAX];
-	size_t n;
-	int64_t next;
-	bool ok;
-	struct api_error err;
-};
-
-static void round_work(uv_work_t *req)
-{
-	struct round_work *r = req->data;
-	struct errbuf why;
-	struct storage *st = r->s->st->ops->for_thread(r->s->st, &why);
-
-	r->ok = st ? st->ops->offers_round(st, r->online, r->nonline,
-					   r->s->limits.offer_seconds, r->notes, &r->n,
-					   &r->next, &r->err)
-		   : api_error_set(&r->err, API_INTERNAL, "%s", why.msg);
-}
-
-static void round_work_done(uv_work_t *req, int status)
-{
-	struct round_work *r = req->data;
-	struct server *s = r->s;
-
-	s->agents.round_busy = false;
-	if (!s->stopping) {
-		if (status != 0 || !r->ok)
-			log_error("auto-assignment: %s",
-				  status ? "the round was cancelled" : r->err.description);
-		else
-			round_done(s, r->notes, r->n, r->next);
-		if (s->agents.round_again) {
-			s->agents.round_again = false;
-			agents_kick(s);
-		}
-	}
-	free(r);
-}
-
-static void round_start_work(struct server *s, const char *const *online, size_t nonline)
-{
-	struct round_work *r = calloc(1, sizeof *r);
-
-	if (!r) {
-		log_error("auto-assignment: out of memory");
-		return;
-	}
-	r->s = s;
-	r->nonline = nonline;
-	for (size_t i = 0; i < nonline; i++) {
-		memcpy(r->ids[i], online[i], sizeof r->ids[i]);
-		r->online[i] = r->ids[i];
-	}
-	r->req.data = r;
-	if (uv_queue_work(s->loop, &r->req, round_work, round_work_done) != 0) {
-		log_error("auto-assignment: cannot queue a round");
-		free(r);
-		return;
-	}
-	s->agents.round_busy = true;
 }
 
 static void on_round(uv_timer_t *t)
@@ -174,22 +82,22 @@ static void on_round(uv_timer_t *t)
 
 	if (s->stopping)
 		return;
-	if (s->agents.round_busy) {
-		s->agents.round_again = true;
-		return;
-	}
 	s->agents.last_round = uv_now(s->loop);
 	size_t nonline = events_online(s, online, ROUND_AGENTS_MAX);
-	if (s->st->ops->threaded) {
-		round_start_work(s, online, nonline);
-		return;
-	}
 	if (!s->st->ops->offers_round(s->st, online, nonline, s->limits.offer_seconds, notes, &n,
 				      &next, &err)) {
 		log_error("auto-assignment: %s", err.description);
 		return;
 	}
-	round_done(s, notes, n, next);
+	tell_notes(s, notes, n);
+	/* A full round may have left chats behind: go on at once. */
+	if (n == OFFER_ROUND_MAX)
+		next = ts_now();
+	if (next) {
+		int64_t now = ts_now();
+		uv_timer_start(&s->agents.round, on_round, next > now ? (uint64_t)(next - now) : 0,
+			       0);
+	}
 }
 
 void agents_kick(struct server *s)

@@ -68,8 +68,6 @@ struct presence {
 struct agents_rounds {
 	uv_timer_t round;            /* the next round: now, or when an offer expires */
 	uint64_t last_round;         /* uv_now() of the last one, 0 none yet */
-	bool round_busy;             /* a round runs on a worker thread */
-	bool round_again;            /* and another was asked for meanwhile */
 	/* A threaded back end's "agent" frames: the agents whose frame is to
 	 * be made, read one at a time on a worker, in the order asked. */
 	struct agent_ask *asks, **asks_last;
