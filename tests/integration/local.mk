@@ -40,9 +40,10 @@ INTEGRATION_TESTS = \
 	tests/integration/test_store_search
 check_PROGRAMS += $(INTEGRATION_TESTS)
 TESTS += $(INTEGRATION_TESTS)
-# Hub replicas on one database: only on PostgreSQL (tests/pg/test_replicas.pg),
-# so built but not run as a SQLite test (alone it exits 77, skipped).
-check_PROGRAMS += tests/integration/test_replicas
+# Hub replicas on one database, and a hub whose database stalls: only on
+# PostgreSQL (tests/pg/NAME.pg), so built but not run as SQLite tests
+# (alone each exits 77, skipped).
+check_PROGRAMS += tests/integration/test_replicas tests/integration/test_hub_stall
 
 # The hub's tests again, on PostgreSQL: tests/pg/NAME.pg is the program
 # tests/integration/NAME run by with_pg, which starts a private server and
@@ -73,6 +74,7 @@ HUB_PG_TESTS = \
 	tests/pg/test_hub_replies.pg \
 	tests/pg/test_hub_resume.pg \
 	tests/pg/test_hub_search.pg \
+	tests/pg/test_hub_stall.pg \
 	tests/pg/test_hub_stats_platforms.pg \
 	tests/pg/test_hub_targets.pg \
 	tests/pg/test_hub_ws_strict.pg \
@@ -296,3 +298,8 @@ tests_integration_test_replicas_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_replicas_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_replicas_LDADD = $(IT_LDADD)
 tests_integration_test_replicas_LDFLAGS = -pthread
+tests_integration_test_hub_stall_SOURCES = tests/integration/test_hub_stall.c $(HARNESS)
+tests_integration_test_hub_stall_CFLAGS = $(IT_CFLAGS) $(PQ_CFLAGS)
+tests_integration_test_hub_stall_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_hub_stall_LDADD = $(IT_LDADD) $(PQ_LIBS)
+tests_integration_test_hub_stall_LDFLAGS = -pthread

@@ -135,10 +135,9 @@ static bool start_server(struct pgserver *s, const struct runas *who)
 	snprintf(sockets, sizeof sockets, "unix_socket_directories=%s", s->dir);
 	char *argv[] = {PG_BINDIR "/postgres", "-D", data, "-c", "listen_addresses=",
 			"-c", sockets, "-c", "shared_buffers=16MB",
-			/* durable: the list ends here, before the settings
-			 * that trade durability for speed */
-			durable ? NULL : "-c", "fsync=off", "-c", "synchronous_commit=off",
-			"-c", "full_page_writes=off", NULL};
+			"-c", durable ? "fsync=on" : "fsync=off",
+			"-c", durable ? "synchronous_commit=on" : "synchronous_commit=off",
+			"-c", durable ? "full_page_writes=on" : "full_page_writes=off", NULL};
 	s->pid = spawn(s, argv, who, "server.log", true);
 	return s->pid > 0 || failed(s, "cannot start postgres", "server.log");
 }
