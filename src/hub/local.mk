@@ -70,6 +70,7 @@ handoffd_SOURCES = \
 	src/hub/server_request.c \
 	src/hub/server_route.c src/hub/server_route.h \
 	src/hub/server_work.c \
+	src/hub/server_lookup.c \
 	src/hub/query.c src/hub/query.h \
 	src/hub/ratelimit.c src/hub/ratelimit.h
 handoffd_CFLAGS = $(AM_CFLAGS) $(LWS_CFLAGS) $(UV_CFLAGS) $(PQ_CFLAGS)

@@ -701,7 +701,7 @@ static bool admit_stream(struct server *s, struct lws *wsi, bool charge, struct 
 	    strcmp(path, EVENTS_PATH) != 0)
 		return api_error_set(err, API_RESOURCE_NOT_FOUND,
 				     "no WebSocket endpoint here (the stream is " EVENTS_PATH ")");
-	return admit_request(s, wsi, HTTP_GET, path, charge, a, err) &&
+	return admit_request(s, wsi, HTTP_GET, path, charge, NULL, a, err) &&
 	       since_from(a, has_since, since, err);
 }
 

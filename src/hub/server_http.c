@@ -12,7 +12,10 @@
  *   LWS_CALLBACK_HTTP        the head: admit_request (404/405, 401, 403, 400),
  *                            then the body's announced size and type
  *                            (413, 415); a request without a body is
- *                            dispatched at once;
+ *                            dispatched at once. A token the back end
+ *                            must look up on a worker (server_lookup.c)
+ *                            pauses the connection until the answer,
+ *                            then the request is admitted again;
  *   LWS_CALLBACK_HTTP_BODY   collect up to SERVER_MAX_BODY (else 413);
  *   ..._BODY_COMPLETION      parse it (400) and dispatch to the handler;
  *   LWS_CALLBACK_HTTP_WRITEABLE   the answer: headers, then the body in
@@ -47,6 +50,7 @@
 
 enum conn_phase {
 	CONN_IDLE,   /* no request yet, or between two */
+	CONN_LOOKUP, /* its token is looked up on a worker (server_lookup.c) */
 	CONN_BODY,   /* collecting the body */
 	CONN_WORK,   /* its handler runs on a worker thread (server_work.c) */
 	CONN_ANSWER, /* writing the answer */
@@ -61,6 +65,7 @@ struct http_conn {
 	char *body;
 	size_t body_len;
 	bool close_after;    /* the request was not read to its end */
+	bool body_whole;     /* it was, while its token was looked up */
 	size_t body_reserved; /* of server->body_bytes, for this body */
 	uint64_t started;    /* uv_hrtime() when the head arrived */
 	/* the answer */
@@ -71,12 +76,15 @@ struct http_conn {
 	unsigned char *out;  /* LWS_PRE bytes of headroom, then out_len bytes */
 	size_t out_len, out_sent;
 	struct work *work;   /* while CONN_WORK */
+	struct lookup *lookup; /* while CONN_LOOKUP */
 };
 
 static void conn_reset(struct server *s, struct http_conn *c)
 {
 	if (c->work)
 		work_orphan(c->work);
+	if (c->lookup)
+		lookup_orphan(c->lookup);
 	s->body_bytes -= c->body_reserved;
 	admission_free(&c->adm);
 	free(c->path);
@@ -308,21 +316,15 @@ static bool body_acceptable(struct lws *wsi, int64_t length, struct api_error *e
 	return true;
 }
 
-static int conn_begin(struct lws *wsi, struct http_conn *c, const char *path)
+static int conn_body_done(struct lws *wsi, struct http_conn *c);
+
+/* The request is admitted: its body, if it has one, is checked and read. */
+static int conn_admitted(struct lws *wsi, struct http_conn *c)
 {
 	struct api_error err;
 	int64_t length = body_announced(wsi);
 	struct server *s = server_of(wsi);
 
-	conn_reset(s, c);
-	c->started = uv_hrtime();
-	c->method = request_method(wsi);
-	c->path = strdup(path);
-	if (!c->path)
-		return -1;
-	c->close_after = length != 0 || body_unbounded(wsi, c->method);
-	if (!admit_request(server_of(wsi), wsi, c->method, path, true, &c->adm, &err))
-		return conn_answer_error(wsi, c, &err);
 	if (length == 0)
 		return conn_dispatch(wsi, c, NULL);
 	if (!body_acceptable(wsi, length, &err))
@@ -335,16 +337,78 @@ static int conn_begin(struct lws *wsi, struct http_conn *c, const char *path)
 	c->body_reserved = (size_t)length;
 	s->body_bytes += c->body_reserved;
 	c->phase = CONN_BODY;
+	/* What lws had read with the head came while the token was looked up
+	 * (pausing the connection stops only further reads). */
+	return c->body_whole ? conn_body_done(wsi, c) : 0;
+}
+
+/* Nothing more is read from the connection (its body waits in the
+ * socket) until the worker's answer about its token. */
+static int conn_look_up(struct lws *wsi, struct http_conn *c)
+{
+	struct api_error err;
+
+	c->lookup = lookup_start(server_of(wsi), wsi, c->adm.lookup);
+	c->adm.lookup = NULL; /* taken */
+	if (!c->lookup) {
+		api_error_set(&err, API_INTERNAL, "cannot queue the request");
+		return conn_answer_error(wsi, c, &err);
+	}
+	lws_rx_flow_control(wsi, 0);
+	c->phase = CONN_LOOKUP;
 	return 0;
+}
+
+void http_lookup_done(struct lws *wsi, struct lookup *l, const struct token_answer *answer)
+{
+	struct http_conn *c = lws_wsi_user(wsi);
+	struct api_error err;
+	int r;
+
+	if (!c || c->lookup != l)
+		return;
+	c->lookup = NULL;
+	c->phase = CONN_IDLE;
+	lws_rx_flow_control(wsi, 1);
+	admission_free(&c->adm);
+	if (!answer->asked) {
+		api_error_set(&err, API_INTERNAL, "the hub is stopping");
+		r = conn_answer_error(wsi, c, &err);
+	} else if (!admit_request(server_of(wsi), wsi, c->method, c->path, true, answer, &c->adm,
+				&err))
+		r = conn_answer_error(wsi, c, &err);
+	else
+		r = conn_admitted(wsi, c);
+	if (r < 0)
+		lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+}
+
+static int conn_begin(struct lws *wsi, struct http_conn *c, const char *path)
+{
+	struct api_error err;
+	const struct token_answer not_asked = {0};
+
+	conn_reset(server_of(wsi), c);
+	c->started = uv_hrtime();
+	c->method = request_method(wsi);
+	c->path = strdup(path);
+	if (!c->path)
+		return -1;
+	c->close_after = body_announced(wsi) != 0 || body_unbounded(wsi, c->method);
+	if (admit_request(server_of(wsi), wsi, c->method, path, true, &not_asked, &c->adm, &err))
+		return conn_admitted(wsi, c);
+	return c->adm.lookup ? conn_look_up(wsi, c) : conn_answer_error(wsi, c, &err);
 }
 
 static int conn_body(struct lws *wsi, struct http_conn *c, const char *in, size_t len)
 {
 	struct api_error err;
 
-	if (c->phase != CONN_BODY || !len)
+	if ((c->phase != CONN_BODY && c->phase != CONN_LOOKUP) || !len)
 		return 0; /* an early answer is on its way: drop what still comes */
 	if (len > SERVER_MAX_BODY - c->body_len) {
+		if (c->phase == CONN_LOOKUP)
+			return -1; /* paused, yet more than a body: not a client of ours */
 		too_large(&err);
 		return conn_answer_error(wsi, c, &err);
 	}
@@ -362,6 +426,8 @@ static int conn_body_done(struct lws *wsi, struct http_conn *c)
 	struct api_error err;
 	struct errbuf why;
 
+	if (c->phase == CONN_LOOKUP)
+		c->body_whole = true; /* read on once the request is admitted */
 	if (c->phase != CONN_BODY)
 		return 0;
 	c->close_after = false;

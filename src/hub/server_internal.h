@@ -113,6 +113,14 @@ struct admission {
 	struct agent caller;         /* valid when has_caller */
 	bool has_caller;
 	unsigned retry_after;        /* the Retry-After of a 429, in seconds */
+	char *lookup;                /* a token to look up on a worker first (a copy) */
+};
+
+/* What a worker found of a token the loop did not know (server_lookup.c). */
+struct token_answer {
+	bool asked;                  /* false: not looked up (yet) */
+	bool found;
+	struct agent account;        /* when found */
 };
 
 /* The method of the request line (lws hands its path to the callback). */
@@ -123,13 +131,31 @@ enum http_method request_method(struct lws *wsi);
  * count the request against the limits (false to look at a request again,
  * as the stream does after its upgrade). On failure `a` still holds what
  * was learnt (a->match.allowed for a 405, a->retry_after for a 429);
- * admission_free it either way. */
+ * admission_free it either way.
+ *
+ * `answer` NULL: the token is authenticated here and now. Otherwise, on a
+ * back end that remembers tokens (storage.h, token_recall), a token it
+ * has not found before stops the checks with a->lookup set and no error:
+ * look it up on a worker, then admit the request again with the answer. */
 /* Count `n` requests more against `caller`'s rate limit (ratelimit_charge). */
 void charge_caller(struct server *s, const struct agent *caller, unsigned n);
 
 bool admit_request(struct server *s, struct lws *wsi, enum http_method method, const char *path,
-		   bool charge, struct admission *a, struct api_error *err);
+		   bool charge, const struct token_answer *answer, struct admission *a,
+		   struct api_error *err);
 void admission_free(struct admission *a);
+
+/* ---- server_lookup.c: a token not seen yet, looked up on a worker ----- */
+
+struct lookup;
+
+/* Look `token` (taken over, wiped when done) up on a worker thread; the
+ * answer comes through http_lookup_done on the loop. NULL when it cannot
+ * be queued (token freed). */
+struct lookup *lookup_start(struct server *s, struct lws *wsi, char *token);
+/* The connection closed: the answer is dropped when it comes. */
+void lookup_orphan(struct lookup *l);
+void http_lookup_done(struct lws *wsi, struct lookup *l, const struct token_answer *answer);
 
 /* The request's target as the log shows it: the path, then each query
  * parameter with its value hidden ("/v1/chats?status=*&q=*"). A value may

@@ -43,20 +43,31 @@ bool request_header(struct lws *wsi, enum lws_token_indexes h, char *buf, size_t
 	return n >= 0 && strlen(buf) == (size_t)n;
 }
 
-/* The caller named by the Authorization header, if any. */
-static bool authenticate(struct storage *st, struct lws *wsi, struct agent *out)
+/* The caller named by the Authorization header into a->caller: 1 found,
+ * 0 not (or no token), -1 to be looked up on a worker first (a->lookup
+ * holds the token). */
+static int authenticate(struct server *s, struct lws *wsi, const struct token_answer *answer,
+			struct admission *a)
 {
+	const struct storage_ops *ops = s->st->ops;
 	char header[AUTH_HEADER_MAX], token[AUTH_HEADER_MAX];
-	bool ok;
+	int found;
 
+	if (answer && answer->asked)
+		return answer->found && agent_copy(&a->caller, &answer->account);
 	if (!request_header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, header, sizeof header) ||
 	    !head_bearer_token(header, token, sizeof token))
-		return false;
-	ok = st->ops->authenticate(st, token, out);
+		return 0;
+	if (!answer || !ops->token_recall)
+		found = ops->authenticate(s->st, token, &a->caller);
+	else if (ops->token_recall(s->st, token, &a->caller))
+		found = 1;
+	else
+		found = (a->lookup = strdup(token)) ? -1 : 0;
 	/* Do not leave the secret lying on the stack for a later bug to show. */
 	memset(header, 0, sizeof header);
 	memset(token, 0, sizeof token);
-	return ok;
+	return found;
 }
 
 static void strings_free(char **v, size_t n)
@@ -115,8 +126,8 @@ void charge_caller(struct server *s, const struct agent *caller, unsigned n)
  * client behind the same address waits too (the price of telling nobody
  * which guess was right). Public routes (health) are never limited.
  */
-static bool admit_caller(struct server *s, struct lws *wsi, bool charge, struct admission *a,
-			 struct api_error *err)
+static bool admit_caller(struct server *s, struct lws *wsi, bool charge,
+			 const struct token_answer *answer, struct admission *a, struct api_error *err)
 {
 	char peer[64];
 	uint64_t now = uv_now(s->loop);
@@ -126,7 +137,10 @@ static bool admit_caller(struct server *s, struct lws *wsi, bool charge, struct 
 	if (charge && !ratelimit_peek(s->addresses, &s->limits.rates.auth_fail, peer, now, &a->retry_after))
 		return api_error_set(err, API_RATE_LIMITED,
 				     "too many wrong tokens from this address; retry later");
-	if (!authenticate(s->st, wsi, &a->caller)) {
+	int found = authenticate(s, wsi, answer, a);
+	if (found < 0)
+		return false; /* a->lookup: asked again with the answer */
+	if (!found) {
 		if (charge)
 			ratelimit_take(s->addresses, &s->limits.rates.auth_fail, peer, now,
 				       &a->retry_after);
@@ -143,7 +157,8 @@ static bool admit_caller(struct server *s, struct lws *wsi, bool charge, struct 
 }
 
 bool admit_request(struct server *s, struct lws *wsi, enum http_method method, const char *path,
-		   bool charge, struct admission *a, struct api_error *err)
+		   bool charge, const struct token_answer *answer, struct admission *a,
+		   struct api_error *err)
 {
 	memset(a, 0, sizeof *a);
 	if (!route_find(s->routes, s->nroutes, method, path, &a->match, err))
@@ -151,7 +166,7 @@ bool admit_request(struct server *s, struct lws *wsi, enum http_method method, c
 
 	const struct route *r = a->match.route;
 	if (r->roles != ROLES_PUBLIC) {
-		if (!admit_caller(s, wsi, charge, a, err))
+		if (!admit_caller(s, wsi, charge, answer, a, err))
 			return false;
 		if (!(r->roles & ROLE_BIT(a->caller.role)))
 			return api_error_set(err, API_FORBIDDEN, "an account with role %s may not do this",
@@ -163,6 +178,11 @@ bool admit_request(struct server *s, struct lws *wsi, enum http_method method, c
 
 void admission_free(struct admission *a)
 {
+	if (a->lookup) {
+		memset(a->lookup, 0, strlen(a->lookup)); /* a secret */
+		free(a->lookup);
+		a->lookup = NULL;
+	}
 	query_free(&a->query);
 	if (a->has_caller)
 		agent_free(&a->caller);

@@ -56,6 +56,14 @@ struct storage_ops {
 	bool (*grant)(struct storage *st, const char *ingest, enum grant_kind kind,
 		      const char *source, bool revoke, bool *changed, struct errbuf *err);
 	bool (*authenticate)(struct storage *st, const char *token, struct agent *out);
+	/* A threaded back end's loop handle remembers the tokens found (an
+	 * account never changes once added): token_recall answers from memory
+	 * only, false when the token was not found before, so the server looks
+	 * it up on a worker (authenticate on for_thread's handle) and hands
+	 * what it found to token_remember. NULL when every call is made on
+	 * the loop. */
+	bool (*token_recall)(struct storage *st, const char *token, struct agent *out);
+	void (*token_remember)(struct storage *st, const char *token, const struct agent *account);
 	bool (*agents_list)(struct storage *st, struct agent **out, size_t *n,
 			    struct api_error *err);
 	bool (*agent_get)(struct storage *st, const char *id, struct agent *out,

@@ -1,11 +1,13 @@
 /*
  * test_hub_stall.c — the database stalls, the hub's loop does not.
  *
- * On PostgreSQL a hub runs its handlers on worker threads and answers a
- * token it has seen from memory, so one request stuck behind a lock holds
- * a worker and nothing else: the streams keep moving (presence frames go
- * from one console to another), a request whose work needs no locked
- * table is answered, and the stuck one completes once the lock goes.
+ * On PostgreSQL a hub runs its handlers on worker threads, answers a
+ * token it has seen from memory and looks one it has not seen up on a
+ * worker too, so one request stuck behind a lock holds a worker and
+ * nothing else: the streams keep moving (presence frames go from one
+ * console to another), a request whose work needs no locked table is
+ * answered, and the stuck ones complete once the lock goes — a new
+ * bridge's first ingest with its body whole.
  *
  * The lock is taken as a careless operator or a long migration would:
  * another session holds ACCESS EXCLUSIVE on `chats` (the list's table) and
@@ -38,12 +40,16 @@
 
 static struct hub hub;
 static char ana[HUB_TOKEN_MAX], ben[HUB_TOKEN_MAX], bot[HUB_TOKEN_MAX];
+/* Accounts the hub has not seen a request of until the database stalls. */
+static char cy[HUB_TOKEN_MAX], relay[HUB_TOKEN_MAX];
 static char chat[37];
 
 static const struct account accounts[] = {
 	{"Ana", "agent", ana},
 	{"Ben", "agent", ben},
 	{"Bridge", "ingest", bot},
+	{"Cy", "agent", cy},
+	{"Relay", "ingest", relay},
 	{NULL},
 };
 
@@ -77,8 +83,32 @@ static void db_do(PGconn *c, const char *sql)
 	PQclear(r);
 }
 
-/* Until some session of the hub's database waits for a lock. */
-static void wait_for_lock_waiter(PGconn *c)
+/* A request made on a thread of its own, for as long as the lock holds it. */
+struct stuck {
+	pthread_t thread;
+	const char *method, *path, *token, *body;
+	struct reply r;
+	atomic_bool done;
+};
+
+static void *request(void *arg)
+{
+	struct stuck *st = arg;
+
+	st->r = http(&hub, st->method, st->path, st->token, st->body);
+	atomic_store(&st->done, true);
+	return NULL;
+}
+
+static void stuck_start(struct stuck *st, const char *method, const char *path,
+			const char *token, const char *body)
+{
+	*st = (struct stuck){.method = method, .path = path, .token = token, .body = body};
+	assert_int_equal(pthread_create(&st->thread, NULL, request, st), 0);
+}
+
+/* Until `n` sessions of the hub's database wait for a lock. */
+static void wait_for_lock_waiters(PGconn *c, int n)
 {
 	long long deadline = now_ms() + 10000;
 
@@ -88,27 +118,12 @@ static void wait_for_lock_waiter(PGconn *c)
 		assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
 		int waiting = atoi(PQgetvalue(r, 0, 0));
 		PQclear(r);
-		if (waiting > 0)
+		if (waiting >= n)
 			return;
 		if (now_ms() > deadline)
-			fail_msg("no query of the hub waits on the lock");
+			fail_msg("%d of the hub's queries wait on the lock, not %d", waiting, n);
 		poll(NULL, 0, 5);
 	}
-}
-
-struct stuck {
-	pthread_t thread;
-	struct reply r;
-	atomic_bool done;
-};
-
-static void *list_chats(void *arg)
-{
-	struct stuck *st = arg;
-
-	st->r = http(&hub, "GET", "/v1/chats?limit=5", ana, NULL);
-	atomic_store(&st->done, true);
-	return NULL;
 }
 
 /* The next presence frame on w, skipping anything else. */
@@ -137,35 +152,54 @@ static bool views(const cJSON *frame, const char *name)
 	return false;
 }
 
+/* Ana opens the chat on her stream: Ben's console hears it while the
+ * database is stuck, or the test fails. */
+static void presence_still_moves(struct ws *wa, struct ws *wb)
+{
+	char msg[96];
+	cJSON *f;
+
+	snprintf(msg, sizeof msg, "{\"type\":\"viewing\",\"chat_id\":\"%s\"}", chat);
+	long long sent = now_ms();
+	ws_send_text(wa, msg);
+	while ((f = next_presence(wb, LIVE_MS)) && !views(f, "Ana"))
+		cJSON_Delete(f);
+	if (!f)
+		fail_msg("no presence frame within %d ms while the database was stuck", LIVE_MS);
+	print_message("presence passed on in %lld ms with queries stuck\n", now_ms() - sent);
+	cJSON_Delete(f);
+	ws_send_text(wa, "{\"type\":\"viewing\",\"chat_id\":null}");
+}
+
+static PGconn *lock_tables(void)
+{
+	PGconn *locker = db_session();
+	db_do(locker, "BEGIN");
+	db_do(locker, "LOCK TABLE chats, accounts IN ACCESS EXCLUSIVE MODE");
+	return locker;
+}
+
+static void unlock_tables(PGconn *locker)
+{
+	db_do(locker, "ROLLBACK");
+	PQfinish(locker);
+}
+
 static void test_a_stuck_query_holds_only_its_request(void **state)
 {
 	(void)state;
 	struct ws wa, wb;
-	struct stuck st = {0};
-	char msg[96];
+	struct stuck list;
 
 	ws_open_console(&wa, &hub, ana);
 	ws_open_console(&wb, &hub, ben);
 	/* Both tokens are known to the hub now (each stream was admitted). */
 
-	PGconn *locker = db_session();
-	db_do(locker, "BEGIN");
-	db_do(locker, "LOCK TABLE chats, accounts IN ACCESS EXCLUSIVE MODE");
+	PGconn *locker = lock_tables();
+	stuck_start(&list, "GET", "/v1/chats?limit=5", ana, NULL);
+	wait_for_lock_waiters(locker, 1);
 
-	assert_int_equal(pthread_create(&st.thread, NULL, list_chats, &st), 0);
-	wait_for_lock_waiter(locker);
-
-	/* The stream moves: Ana opens the chat, Ben's console hears it. */
-	snprintf(msg, sizeof msg, "{\"type\":\"viewing\",\"chat_id\":\"%s\"}", chat);
-	long long sent = now_ms();
-	ws_send_text(&wa, msg);
-	cJSON *f;
-	while ((f = next_presence(&wb, LIVE_MS)) && !views(f, "Ana"))
-		cJSON_Delete(f);
-	if (!f)
-		fail_msg("no presence frame within %d ms while the database was stuck", LIVE_MS);
-	print_message("presence passed on in %lld ms with a query stuck\n", now_ms() - sent);
-	cJSON_Delete(f);
+	presence_still_moves(&wa, &wb);
 
 	/* A request that needs no locked table is answered, its token from
 	 * memory: accounts is locked too. */
@@ -175,14 +209,63 @@ static void test_a_stuck_query_holds_only_its_request(void **state)
 	reply_free(&me);
 
 	/* The stuck request is still stuck: the lock is what holds it. */
-	assert_false(atomic_load(&st.done));
-	db_do(locker, "ROLLBACK");
-	PQfinish(locker);
+	assert_false(atomic_load(&list.done));
+	unlock_tables(locker);
 
-	assert_int_equal(pthread_join(st.thread, NULL), 0);
-	body = expect_status(&st.r, 200);
+	assert_int_equal(pthread_join(list.thread, NULL), 0);
+	body = expect_status(&list.r, 200);
 	assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(body, "chats")) >= 1);
-	reply_free(&st.r);
+	reply_free(&list.r);
+	ws_close(&wa);
+	ws_close(&wb);
+}
+
+/* A new agent's first request, a new bridge's first ingest (with a body
+ * larger than one read) and a wrong token all need the accounts table:
+ * each waits on a worker, the streams do not. */
+static void test_tokens_not_seen_wait_alone(void **state)
+{
+	(void)state;
+	struct ws wa, wb;
+	struct stuck me, first, wrong;
+	char text[48 * 1024], body[sizeof text + 512];
+
+	/* Text long enough to need many reads of the socket. */
+	for (size_t i = 0; i < sizeof text - 1; i++)
+		text[i] = (char)('a' + i % 26);
+	text[sizeof text - 1] = '\0';
+	snprintf(body, sizeof body,
+		 "{\"external_id\":\"stall-relay\",\"channel\":{\"type\":\"widget\","
+		 "\"name\":\"Website\"},\"owner\":{\"external_id\":\"stall-relay\","
+		 "\"name\":\"Lee\"},\"role\":\"user\",\"text\":\"%s\",\"escalate\":false}",
+		 text);
+
+	ws_open_console(&wa, &hub, ana);
+	ws_open_console(&wb, &hub, ben);
+
+	PGconn *locker = lock_tables();
+	stuck_start(&me, "GET", "/v1/me", cy, NULL);
+	stuck_start(&first, "POST", "/v1/ingest/messages", relay, body);
+	stuck_start(&wrong, "GET", "/v1/me", "hot_0000000000000000000000000000000000000000000000000000000000000000", NULL);
+	wait_for_lock_waiters(locker, 3);
+
+	presence_still_moves(&wa, &wb);
+	assert_false(atomic_load(&me.done));
+	assert_false(atomic_load(&first.done));
+	assert_false(atomic_load(&wrong.done));
+	unlock_tables(locker);
+
+	assert_int_equal(pthread_join(me.thread, NULL), 0);
+	assert_string_equal(cJSON_GetObjectItem(expect_status(&me.r, 200), "name")->valuestring,
+			    "Cy");
+	assert_int_equal(pthread_join(first.thread, NULL), 0);
+	cJSON *msg = cJSON_GetObjectItem(expect_status(&first.r, 201), "message");
+	assert_string_equal(cJSON_GetObjectItem(msg, "text")->valuestring, text);
+	assert_int_equal(pthread_join(wrong.thread, NULL), 0);
+	expect_status(&wrong.r, 401);
+	reply_free(&me.r);
+	reply_free(&first.r);
+	reply_free(&wrong.r);
 	ws_close(&wa);
 	ws_close(&wb);
 }
@@ -191,6 +274,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_stuck_query_holds_only_its_request),
+		cmocka_unit_test(test_tokens_not_seen_wait_alone),
 	};
 
 	if (!hub_on_pg()) {

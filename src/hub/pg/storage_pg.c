@@ -39,11 +39,11 @@ struct storage_pg {
 	struct pg_listener *listener;
 	db_event_fn *listen_fn;
 	void *listen_ctx;
-	/* Tokens this handle found, by hash (the loop's handle, which
-	 * authenticates every request): an account's id, name, email and role
-	 * never change once it is added, so a token known is answered without
-	 * a query, and only a token not seen yet (or pushed out by another of
-	 * the same slot) waits for the database on the loop. */
+	/* Tokens this handle found, by hash: an account's id, name, email
+	 * and role never change once it is added, so the loop's handle
+	 * answers a token known without a query (token_recall), and only a
+	 * token not seen yet (or pushed out by another of the same slot) is
+	 * looked up, on a worker (server_lookup.c). */
 	struct known_token {
 		char hash[TOKEN_HASH_HEXLEN + 1];
 		struct agent account;
@@ -244,30 +244,52 @@ static struct known_token *known_slot(struct storage_pg *s, const char *hash)
 	return &s->known[index % KNOWN_TOKENS];
 }
 
+/* The cache's entry for `token` (its hash in hash[]), allocating the
+ * cache on first use; NULL when out of memory or not a token. */
+static struct known_token *known_entry(struct storage_pg *s, const char *token,
+				       char hash[TOKEN_HASH_HEXLEN + 1])
+{
+	if (!token || !token_hash(token, hash))
+		return NULL;
+	if (!s->known && !(s->known = calloc(KNOWN_TOKENS, sizeof *s->known)))
+		return NULL;
+	return known_slot(s, hash);
+}
+
+static bool p_token_recall(struct storage *st, const char *token, struct agent *out)
+{
+	char hash[TOKEN_HASH_HEXLEN + 1];
+	struct known_token *k = known_entry(pg_of(st), token, hash);
+
+	return k && k->used && strcmp(k->hash, hash) == 0 && agent_copy(out, &k->account);
+}
+
+static void p_token_remember(struct storage *st, const char *token, const struct agent *account)
+{
+	char hash[TOKEN_HASH_HEXLEN + 1];
+	struct known_token *k = known_entry(pg_of(st), token, hash);
+
+	if (!k)
+		return;
+	if (k->used)
+		agent_free(&k->account);
+	k->used = agent_copy(&k->account, account);
+	memcpy(k->hash, hash, sizeof k->hash);
+}
+
 static bool p_authenticate(struct storage *st, const char *token, struct agent *out)
 {
 	struct storage_pg *s = pg_of(st);
-	char hash[TOKEN_HASH_HEXLEN + 1];
 
-	if (!token || !token_hash(token, hash))
-		return false;
-	if (!s->known && !(s->known = calloc(KNOWN_TOKENS, sizeof *s->known)))
-		return false;
-	struct known_token *k = known_slot(s, hash);
-	if (k->used && strcmp(k->hash, hash) == 0)
-		return agent_copy(out, &k->account);
-
+	if (p_token_recall(st, token, out))
+		return true;
 	/* A read: when the connection broke under it, it is asked again on
 	 * the mended one rather than answered "unknown token". */
 	bool found = pg_authenticate(conn_of(st), token, out) ||
 		     (PQstatus(pg_conn(s->pg)) == CONNECTION_BAD &&
 		      pg_authenticate(conn_of(st), token, out));
-	if (found) {
-		if (k->used)
-			agent_free(&k->account);
-		k->used = agent_copy(&k->account, out);
-		memcpy(k->hash, hash, sizeof k->hash);
-	}
+	if (found)
+		p_token_remember(st, token, out);
 	return found;
 }
 
@@ -524,6 +546,8 @@ static const struct storage_ops pg_ops = {
 	.account_add = p_account_add,
 	.grant = p_grant,
 	.authenticate = p_authenticate,
+	.token_recall = p_token_recall,
+	.token_remember = p_token_remember,
 	.agents_list = p_agents_list,
 	.agent_get = p_agent_get,
 	.agent_set_capacity = p_agent_set_capacity,
