@@ -33,7 +33,7 @@
 
 /* The schema's version (table schema_version) once every migration step
  * ran: the number of steps (pg_schema.c checks it at compile time). */
-#define PG_SCHEMA_VERSION 3
+#define PG_SCHEMA_VERSION 4
 
 /* Seconds a connection may take to be made, unless the conninfo says. */
 #define PG_CONNECT_TIMEOUT_S "10"

@@ -146,9 +146,9 @@ bool pg_stop_held(PGconn *conn, const struct chat *c, struct api_error *err);
 	"translate(" col ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 
 /* Every character and pair of characters of the three columns q looks in,
- * folded (migration step 2's chat_grams): a q of one or two characters,
- * which has no trigram, is one of them. The gram index is on this very
- * expression. */
+ * folded (migration step 3's chat_grams, linear since step 4): a q of one
+ * or two characters, which has no trigram, is one of them. The gram index
+ * is on this very expression. */
 #define PG_CHAT_GRAMS "chat_grams(title, owner_name, latest_text)"
 
 /* The plans (EXPLAIN, costs off) of the statements a page of q runs, one
