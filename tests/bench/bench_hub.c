@@ -9,7 +9,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,8 +149,13 @@ double window_seconds(const struct schedule *s, int w)
 
 void hub_window_cells(const struct hub_window *hw, double len_s, char *out, size_t len)
 {
-	snprintf(out, len, "%.0f %% | %.1f (%.1f) | %.1f / %.1f | %.1f",
-		 len_s > 0 ? 100 * hw->cpu_s / len_s : 0, hw->rss_kb / 1024.0,
+	char server[32] = "";
+
+	if (hw->server_cpu_s > 0)
+		snprintf(server, sizeof server, " (+ server %.0f %%)",
+			 len_s > 0 ? 100 * hw->server_cpu_s / len_s : 0);
+	snprintf(out, len, "%.0f %%%s | %.1f (%.1f) | %.1f / %.1f | %.1f",
+		 len_s > 0 ? 100 * hw->cpu_s / len_s : 0, server, hw->rss_kb / 1024.0,
 		 hw->rss_max_kb / 1024.0, hw->wal_max / 1e6, hw->wal_end / 1e6, hw->db_end / 1e6);
 }
 
@@ -531,6 +538,56 @@ static long long file_bytes(const char *path)
 	return stat(path, &st) == 0 ? (long long)st.st_size : 0;
 }
 
+/* The bytes of every file under a directory (nftw has no context
+ * argument: the probe is one thread, so a static total will do). */
+static _Thread_local long long tree_total;
+
+static int tree_add(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	if (type == FTW_F)
+		tree_total += (long long)st->st_size;
+	return 0;
+}
+
+static long long tree_bytes(const char *dir)
+{
+	tree_total = 0;
+	nftw(dir, tree_add, 16, FTW_PHYS);
+	return tree_total;
+}
+
+/* CPU time so far of the PostgreSQL server whose postmaster is `pm`: its
+ * own and its children's (one backend per connection), seconds. */
+static double server_cpu_seconds(pid_t pm)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	double total = pm > 0 ? hub_cpu_seconds(pm) : 0;
+
+	while (pm > 0 && d && (e = readdir(d))) {
+		char path[300], buf[512];
+		int ppid = 0;
+		pid_t pid = (pid_t)atoi(e->d_name);
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		size_t n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		const char *after = strrchr(buf, ')');
+		if (after && sscanf(after + 2, "%*c %d", &ppid) == 1 && ppid == pm)
+			total += hub_cpu_seconds(pid);
+	}
+	if (d)
+		closedir(d);
+	return total;
+}
+
 long hub_rss_kb(pid_t pid)
 {
 	char path[64], line[256];
@@ -573,6 +630,7 @@ static void *probe(void *arg)
 	struct hub_probe *p = arg;
 	int64_t next = now_ns();
 	double mark = p->cpu_base, prev = p->cpu_base;
+	double server_mark = p->server_cpu_base, server_prev = p->server_cpu_base;
 	int last = -1;
 
 	while (!atomic_load(&p->stop)) {
@@ -580,19 +638,23 @@ static void *probe(void *arg)
 		int w = schedule_slot(p->sch, now);
 		struct hub_window *hw = &p->w[w];
 		long rss = hub_rss_kb(p->pid);
-		long long wal = file_bytes(p->wal);
-		double cpu = hub_cpu_seconds(p->pid);
+		long long wal = p->server ? tree_bytes(p->wal) : file_bytes(p->wal);
+		double cpu = hub_cpu_seconds(p->pid), server = server_cpu_seconds(p->server);
 		if (w != last) {
-			mark = prev; /* the window's CPU counts from the last sample before it */
+			/* the window's CPU counts from the last sample before it */
+			mark = prev;
+			server_mark = server_prev;
 			last = w;
 		}
 		prev = cpu;
+		server_prev = server;
 		hw->cpu_s = cpu - mark;
+		hw->server_cpu_s = server - server_mark;
 		hw->rss_kb = rss;
 		hw->rss_max_kb = rss > hw->rss_max_kb ? rss : hw->rss_max_kb;
 		hw->wal_end = wal;
 		hw->wal_max = wal > hw->wal_max ? wal : hw->wal_max;
-		hw->db_end = file_bytes(p->db);
+		hw->db_end = p->server ? tree_bytes(p->db) : file_bytes(p->db);
 		p->last_ns = now;
 		next += PROBE_MS * 1000000;
 		struct timespec ts = {.tv_sec = next / 1000000000, .tv_nsec = next % 1000000000};
@@ -603,15 +665,36 @@ static void *probe(void *arg)
 
 void hub_probe_start(struct hub_probe *p, const struct hub *h, const struct schedule *sch)
 {
+	char path[640];
+	int pm = 0;
+
 	memset(p, 0, sizeof *p);
 	p->pid = h->pid;
 	p->sch = sch;
-	snprintf(p->wal, sizeof p->wal, "%s-wal", h->db);
-	snprintf(p->db, sizeof p->db, "%s", h->db);
+	const char *host = strncmp(h->db, "postgres:", 9) == 0 ? strstr(h->db, "host=") : NULL;
+	if (host) {
+		/* The private server of tests/integration/with_pg: its socket
+		 * directory holds its data directory (tests/unit/pgserver.c). */
+		char data[500];
+		int n = (int)strcspn(host + 5, " ");
+		snprintf(data, sizeof data, "%.*s/data", n, host + 5);
+		snprintf(p->wal, sizeof p->wal, "%s/pg_wal", data);
+		snprintf(p->db, sizeof p->db, "%s/base", data);
+		snprintf(path, sizeof path, "%s/postmaster.pid", data);
+		FILE *f = fopen(path, "r");
+		if (!f || fscanf(f, "%d", &pm) != 1)
+			fail_msg("cannot read %s", path);
+		fclose(f);
+		p->server = (pid_t)pm;
+	} else {
+		snprintf(p->wal, sizeof p->wal, "%s-wal", h->db);
+		snprintf(p->db, sizeof p->db, "%s", h->db);
+	}
 	p->w = calloc((size_t)sch->windows + 1, sizeof *p->w);
 	if (!p->w)
 		fail_msg("out of memory");
 	p->cpu_base = hub_cpu_seconds(p->pid);
+	p->server_cpu_base = server_cpu_seconds(p->server);
 	if (pthread_create(&p->thread, NULL, probe, p))
 		fail_msg("pthread_create failed");
 }

@@ -160,6 +160,7 @@ struct hub_window {
 	long long wal_end;    /* -wal file at the window's end */
 	long long db_end;     /* database file at the window's end */
 	double cpu_s;         /* the hub's CPU time (user + system) in it */
+	double server_cpu_s;  /* on PostgreSQL, the server's (every backend's) */
 };
 
 /* VmRSS of a process, kB (0 when unreadable). */
@@ -169,9 +170,13 @@ long hub_rss_kb(pid_t pid);
 double hub_cpu_seconds(pid_t pid);
 
 /* A thread that samples the hub every 100 ms, into slots of the schedule
- * (windows + 1: the last is after it). */
+ * (windows + 1: the last is after it). On PostgreSQL (a hub of with_pg's
+ * server) the WAL is the server's pg_wal, the database every database's
+ * files (base/), and the server's CPU is sampled beside the hub's. */
 struct hub_probe {
 	pid_t pid;
+	pid_t server;       /* PostgreSQL's postmaster, 0 on SQLite */
+	double server_cpu_base;
 	char wal[600], db[600];
 	const struct schedule *sch;
 	struct hub_window *w;
