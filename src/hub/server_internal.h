@@ -75,6 +75,14 @@ struct agents_rounds {
 	bool ready;                  /* the timer exists: close it */
 };
 
+/* Requests on worker threads (server_work.c): those queued to libuv's pool,
+ * and those an account has beyond its share, waiting their turn. */
+struct work;
+struct work_queue {
+	struct work *running;        /* queued to the pool or running there */
+	struct work *waiting, **waiting_last;
+};
+
 struct server {
 	uv_loop_t *loop;
 	void *foreign_loops[1];      /* lws wants an array of loops */
@@ -101,6 +109,7 @@ struct server {
 	bool flush_ready;            /* the flush handles exist: close them */
 	struct presence presence;
 	struct agents_rounds agents;
+	struct work_queue works;
 	unsigned char batch[LWS_PRE + WRITE_BATCH_BYTES]; /* frames gathered for one send */
 };
 
@@ -317,8 +326,9 @@ struct work;
 
 /* Run the route's handler on a worker thread with that thread's handle
  * (storage.h, for_thread), taking `taken` over (it is left empty); the
- * answer comes through http_work_done on the loop. NULL (err set, taken
- * left as it was) when the work cannot be queued. */
+ * answer comes through http_work_done on the loop. An account with
+ * WORK_PER_ACCOUNT requests on workers already waits its turn in s->works.
+ * NULL (err set, taken left as it was) when the work cannot be queued. */
 struct work *work_start(struct server *s, struct lws *wsi, struct work_request *taken,
 			struct api_error *err);
 

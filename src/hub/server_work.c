@@ -13,12 +13,22 @@
  * The work owns what the handler reads (the request's path, admission and
  * body), so the connection may close meanwhile: its answer is then
  * dropped and the work freed when it completes.
+ *
+ * One client must not take every worker: libuv's pool has four threads
+ * (UV_THREADPOOL_SIZE), and an account's requests stuck behind a lock, or
+ * slow ones sent in a burst, would leave every other client's waiting for
+ * them. So an account has at most WORK_PER_ACCOUNT requests on the pool at
+ * once; its next ones wait in the server's queue, in the order they came,
+ * and go as its earlier ones finish.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "server_internal.h"
+
+/* An account's requests on the pool at once: half of its default four. */
+#define WORK_PER_ACCOUNT 2
 
 /* A hook the handler called, to play on the loop. */
 struct deferred {
@@ -43,6 +53,7 @@ struct work {
 	bool out_of_memory;         /* a hook could not be written down */
 	struct agent_presence *statuses;
 	size_t nstatuses;
+	struct work *next;          /* in the server's running or waiting list */
 };
 
 static void defer(struct work *w, struct deferred *d)
@@ -153,10 +164,39 @@ static void run_handler(uv_work_t *req)
 	w->ok = w->owned.adm.match.route->handler(&w->request, &w->res, &w->err) && w->res.body;
 }
 
-/* On the loop: play the hooks, then answer if anyone still waits. */
-static void handler_done(uv_work_t *req, int status)
+/* The account whose share a work counts against ("" for a public route's,
+ * which has no share: health needs no worker for long). */
+static const char *account_of(const struct work *w)
 {
-	struct work *w = req->data;
+	return w->owned.adm.has_caller ? w->owned.adm.caller.id : "";
+}
+
+static size_t running_of(const struct server *s, const char *account)
+{
+	size_t n = 0;
+
+	for (const struct work *r = s->works.running; r; r = r->next)
+		n += strcmp(account_of(r), account) == 0;
+	return n;
+}
+
+static bool over_share(const struct server *s, const struct work *w)
+{
+	return *account_of(w) && running_of(s, account_of(w)) >= WORK_PER_ACCOUNT;
+}
+
+static void unlink_running(struct server *s, struct work *w)
+{
+	for (struct work **p = &s->works.running; *p; p = &(*p)->next)
+		if (*p == w) {
+			*p = w->next;
+			return;
+		}
+}
+
+/* Play the hooks, then answer if anyone still waits. */
+static void complete(struct work *w, int status)
+{
 	struct server *s = w->server;
 
 	for (struct deferred *d = w->first; d && !s->stopping; d = d->next) {
@@ -184,6 +224,52 @@ static void handler_done(uv_work_t *req, int status)
 		w->res.body = NULL;
 	}
 	work_free(w);
+}
+
+static void handler_done(uv_work_t *req, int status);
+
+static bool submit(struct server *s, struct work *w)
+{
+	if (uv_queue_work(s->loop, &w->req, run_handler, handler_done) != 0)
+		return false;
+	w->next = s->works.running;
+	s->works.running = w;
+	return true;
+}
+
+/* The waiting works whose account is under its share now go, in order;
+ * when the hub stops, they are answered without running. */
+static void dispatch(struct server *s)
+{
+	struct work **p = &s->works.waiting;
+
+	while (*p) {
+		struct work *w = *p;
+		if (!s->stopping && over_share(s, w)) {
+			p = &w->next;
+			continue;
+		}
+		*p = w->next;
+		if (!*p)
+			s->works.waiting_last = p;
+		w->next = NULL;
+		if (s->stopping || !submit(s, w)) {
+			w->ok = api_error_set(&w->err, API_INTERNAL, s->stopping ? "the hub is stopping"
+										  : "cannot queue the request");
+			complete(w, 0);
+		}
+	}
+}
+
+/* On the loop. */
+static void handler_done(uv_work_t *req, int status)
+{
+	struct work *w = req->data;
+	struct server *s = w->server;
+
+	unlink_running(s, w);
+	complete(w, status);
+	dispatch(s);
 }
 
 struct work *work_start(struct server *s, struct lws *wsi, struct work_request *taken,
@@ -221,7 +307,16 @@ struct work *work_start(struct server *s, struct lws *wsi, struct work_request *
 	for (size_t i = 0; i < m->nids; i++)
 		w->request.ids[i] = m->ids[i];
 	w->req.data = w;
-	if (uv_queue_work(s->loop, &w->req, run_handler, handler_done) != 0) {
+	if (!s->works.waiting_last)
+		s->works.waiting_last = &s->works.waiting;
+	if (over_share(s, w)) {
+		*s->works.waiting_last = w;
+		s->works.waiting_last = &w->next;
+		return w;
+	}
+	if (!submit(s, w)) {
+		*taken = w->owned; /* given back, as promised */
+		memset(&w->owned, 0, sizeof w->owned);
 		work_free(w);
 		return api_error_set(err, API_INTERNAL, "cannot queue the request"), NULL;
 	}

@@ -7,7 +7,8 @@
  * nothing else: the streams keep moving (presence frames go from one
  * console to another), a request whose work needs no locked table is
  * answered, and the stuck ones complete once the lock goes — a new
- * bridge's first ingest with its body whole.
+ * bridge's first ingest with its body whole. Nor can one client's stuck
+ * requests take every worker.
  *
  * The lock is taken as a careless operator or a long migration would:
  * another session holds ACCESS EXCLUSIVE on `chats` (the list's table) and
@@ -270,11 +271,52 @@ static void test_tokens_not_seen_wait_alone(void **state)
 	ws_close(&wb);
 }
 
+/* Until st is done or timeout_ms passed: whether it is. */
+static bool done_within(struct stuck *st, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+
+	while (!atomic_load(&st->done) && now_ms() < deadline)
+		poll(NULL, 0, 2);
+	return atomic_load(&st->done);
+}
+
+/* One client's requests stuck four at once (the pool's size) take two
+ * workers, not all: another agent's request is answered meanwhile, and
+ * the first client's all complete once the lock goes. */
+static void test_one_client_cannot_take_every_worker(void **state)
+{
+	(void)state;
+	struct stuck hog[4], other;
+
+	PGconn *locker = lock_tables();
+	for (int i = 0; i < 4; i++)
+		stuck_start(&hog[i], "GET", "/v1/chats?limit=5", ana, NULL);
+	wait_for_lock_waiters(locker, 2);
+
+	stuck_start(&other, "GET", "/v1/me", ben, NULL);
+	if (!done_within(&other, LIVE_MS))
+		fail_msg("Ben's request waited behind Ana's stuck ones");
+	for (int i = 0; i < 4; i++)
+		assert_false(atomic_load(&hog[i].done));
+	unlock_tables(locker);
+
+	assert_int_equal(pthread_join(other.thread, NULL), 0);
+	expect_status(&other.r, 200);
+	reply_free(&other.r);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(hog[i].thread, NULL), 0);
+		expect_status(&hog[i].r, 200);
+		reply_free(&hog[i].r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_stuck_query_holds_only_its_request),
 		cmocka_unit_test(test_tokens_not_seen_wait_alone),
+		cmocka_unit_test(test_one_client_cannot_take_every_worker),
 	};
 
 	if (!hub_on_pg()) {
