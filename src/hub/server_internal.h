@@ -326,8 +326,8 @@ struct work;
 
 /* Run the route's handler on a worker thread with that thread's handle
  * (storage.h, for_thread), taking `taken` over (it is left empty); the
- * answer comes through http_work_done on the loop. An account with
- * WORK_PER_ACCOUNT requests on workers already waits its turn in s->works.
+ * answer comes through http_work_done on the loop. An account with its
+ * share of the workers busy already waits its turn in s->works.
  * NULL (err set, taken left as it was) when the work cannot be queued. */
 struct work *work_start(struct server *s, struct lws *wsi, struct work_request *taken,
 			struct api_error *err);

@@ -17,9 +17,11 @@
  * One client must not take every worker: libuv's pool has four threads
  * (UV_THREADPOOL_SIZE), and an account's requests stuck behind a lock, or
  * slow ones sent in a burst, would leave every other client's waiting for
- * them. So an account has at most WORK_PER_ACCOUNT requests on the pool at
- * once; its next ones wait in the server's queue, in the order they came,
- * and go as its earlier ones finish.
+ * them. So an account has a share of the pool: an agent half of it, a
+ * bridge (whose bursts of ingest are its normal work, and commit together
+ * when they run at once) all but one worker. Its requests beyond the
+ * share wait in the server's queue, in the order they came, and go as its
+ * earlier ones finish.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +29,8 @@
 #include "log.h"
 #include "server_internal.h"
 
-/* An account's requests on the pool at once: half of its default four. */
-#define WORK_PER_ACCOUNT 2
+/* libuv's pool when UV_THREADPOOL_SIZE does not say. */
+#define POOL_DEFAULT 4
 
 /* A hook the handler called, to play on the loop. */
 struct deferred {
@@ -180,9 +182,28 @@ static size_t running_of(const struct server *s, const char *account)
 	return n;
 }
 
+/* The threads of libuv's pool, as libuv reads its environment. */
+static size_t pool_size(void)
+{
+	const char *v = getenv("UV_THREADPOOL_SIZE");
+	long n = v ? strtol(v, NULL, 10) : 0;
+
+	return n > 0 ? (size_t)n : POOL_DEFAULT;
+}
+
+static size_t share_of(const struct work *w)
+{
+	static size_t pool;
+
+	if (!pool)
+		pool = pool_size();
+	size_t share = w->owned.adm.caller.role == ACCOUNT_INGEST ? pool - 1 : pool / 2;
+	return share ? share : 1;
+}
+
 static bool over_share(const struct server *s, const struct work *w)
 {
-	return *account_of(w) && running_of(s, account_of(w)) >= WORK_PER_ACCOUNT;
+	return w->owned.adm.has_caller && running_of(s, account_of(w)) >= share_of(w);
 }
 
 static void unlink_running(struct server *s, struct work *w)
