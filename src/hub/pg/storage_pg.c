@@ -280,15 +280,18 @@ static void p_token_remember(struct storage *st, const char *token, const struct
 static bool p_authenticate(struct storage *st, const char *token, struct agent *out)
 {
 	struct storage_pg *s = pg_of(st);
+	/* Only the loop's handle keeps the cache: a worker's looks a token up
+	 * for the loop, which remembers what it found (token_remember). */
+	bool loops = s->id != 0;
 
-	if (p_token_recall(st, token, out))
+	if (loops && p_token_recall(st, token, out))
 		return true;
 	/* A read: when the connection broke under it, it is asked again on
 	 * the mended one rather than answered "unknown token". */
 	bool found = pg_authenticate(conn_of(st), token, out) ||
 		     (PQstatus(pg_conn(s->pg)) == CONNECTION_BAD &&
 		      pg_authenticate(conn_of(st), token, out));
-	if (found)
+	if (found && loops)
 		p_token_remember(st, token, out);
 	return found;
 }
