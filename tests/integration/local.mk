@@ -42,7 +42,8 @@ check_PROGRAMS += $(INTEGRATION_TESTS)
 TESTS += $(INTEGRATION_TESTS)
 # Hub replicas on one database: only on PostgreSQL (tests/pg/test_replicas.pg),
 # so built but not run as a SQLite test (alone it exits 77, skipped).
-check_PROGRAMS += tests/integration/test_replicas
+check_PROGRAMS += tests/integration/test_replicas \
+	tests/integration/test_replicas_presence
 
 # The hub's tests again, on PostgreSQL: tests/pg/NAME.pg is the program
 # tests/integration/NAME run by with_pg, which starts a private server and
@@ -77,7 +78,8 @@ HUB_PG_TESTS = \
 	tests/pg/test_hub_targets.pg \
 	tests/pg/test_hub_ws_strict.pg \
 	tests/pg/test_ingest_batch.pg \
-	tests/pg/test_replicas.pg
+	tests/pg/test_replicas.pg \
+	tests/pg/test_replicas_presence.pg
 TEST_EXTENSIONS = .pg
 PG_LOG_COMPILER = tests/integration/with_pg
 check_PROGRAMS += tests/integration/with_pg
@@ -296,3 +298,9 @@ tests_integration_test_replicas_CFLAGS = $(IT_CFLAGS)
 tests_integration_test_replicas_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_replicas_LDADD = $(IT_LDADD)
 tests_integration_test_replicas_LDFLAGS = -pthread
+
+tests_integration_test_replicas_presence_SOURCES = tests/integration/test_replicas_presence.c $(HARNESS)
+tests_integration_test_replicas_presence_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_replicas_presence_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_replicas_presence_LDADD = $(IT_LDADD)
+tests_integration_test_replicas_presence_LDFLAGS = -pthread
