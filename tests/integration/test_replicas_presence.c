@@ -6,7 +6,9 @@
  * presence frames; a chat escalated through one hub is offered to an
  * agent whose only console is on another, the offer frame reaches that
  * console, and the accept through its hub makes them the holder; going
- * away there withdraws it; and when A is killed (SIGKILL, no goodbye) its
+ * away there withdraws it; notes that are not right (sent with psql, as
+ * any client of the database could) are ignored and logged once; and
+ * when A is killed (SIGKILL, no goodbye) its
  * agent goes offline on B within the bound (doc/deploy.md).
  *
  * Three hubs: A and B run auto-assignment, C does not, so an offer to an
@@ -17,6 +19,7 @@
  * Only on PostgreSQL (tests/pg/test_replicas_presence.pg): without
  * HANDOFF_TEST_PG the program exits 77 (skipped).
  */
+#include <config.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +30,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -311,6 +316,108 @@ static void test_offer_across_two_auto_assigning_hubs(void **state)
 	ws_close(&b);
 }
 
+/* NOTIFY `payload` on the hubs' channel of h's database, as a client of
+ * the database that is no hub would (psql). */
+static void notify(const struct hub *h, const char *payload)
+{
+	const char *conninfo = h->db + strlen("postgres:");
+	char *sql = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&sql, &len);
+	int status;
+
+	/* dollar quoting: no payload here holds "$n$" */
+	fprintf(f, "SELECT pg_notify('handoff_presence', $n$%s$n$)", payload);
+	fclose(f);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl(PG_BINDIR "/psql", "psql", "-X", "-q", "-o", "/dev/null", "-d", conninfo, "-c",
+		      sql, (char *)NULL);
+		_exit(127);
+	}
+	free(sql);
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static size_t count(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* Template t into out[len], "@H", "@A" and "@N" made with[0], [1], [2]. */
+static void fill(char *out, size_t len, const char *t, const char *const with[3])
+{
+	size_t n = 0;
+
+	for (; *t && n + 1 < len; t++) {
+		const char *at = t[0] == '@' ? strchr("HAN", t[1]) : NULL;
+		if (at && t[1]) {
+			n += (size_t)snprintf(out + n, len - n, "%s", with[at - "HAN"]);
+			t++;
+		} else {
+			out[n++] = *t;
+		}
+	}
+	out[n < len ? n : len - 1] = '\0';
+}
+
+/* Notes that are not right: not JSON, not an object, no hub, a kind no
+ * hub sends, members of the wrong type or past their limits. B ignores
+ * each, logs the first only, and goes on hearing A. */
+static void test_bad_notes_are_ignored_and_logged_once(void **state)
+{
+	(void)state;
+	const char *forged = "0b5e8a4c-1d2f-4e6a-9b7c-3d2e1f0a9b8c";
+	char note[7000], name[600];
+	struct ws sup, a;
+
+	memset(name, 'x', sizeof name - 1);
+	name[sizeof name - 1] = '\0';
+	const char *bad[] = {
+		"not json",
+		"[1,2,3]",
+		"{\"kind\":\"status\"}",
+		"{\"hub\":\"nope\",\"kind\":\"hello\"}",
+		"{\"hub\":\"@H\",\"kind\":\"teleport\"}",
+		"{\"hub\":\"@H\",\"kind\":\"status\",\"agent\":\"Ana\",\"status\":\"online\"}",
+		"{\"hub\":\"@H\",\"kind\":\"status\",\"agent\":\"@A\",\"status\":\"bored\"}",
+		"{\"hub\":\"@H\",\"kind\":\"view\",\"key\":-1,\"agent\":\"@A\",\"name\":\"X\","
+		"\"viewing\":null,\"typing\":null}",
+		"{\"hub\":\"@H\",\"kind\":\"view\",\"key\":1,\"agent\":\"@A\",\"name\":\"@N\","
+		"\"viewing\":null,\"typing\":null}",
+		"{\"hub\":\"@H\",\"kind\":\"offer\",\"agent\":\"@A\",\"chat_id\":7,\"seconds\":1e300}",
+		"{\"hub\":\"@H\",\"kind\":\"snapshot\",\"gen\":1,\"last\":true,\"agents\":{},"
+		"\"views\":[]}",
+	};
+
+	ws_open_console(&sup, &hubs[B], sue);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		fill(note, sizeof note, bad[i], (const char *[]){forged, ana_id, name});
+		notify(&hubs[B], note);
+	}
+	/* Deeply nested, as long as a NOTIFY takes. */
+	memset(note, '[', sizeof note - 1);
+	note[sizeof note - 1] = '\0';
+	notify(&hubs[B], note);
+
+	/* B still hears A: NOTIFYs come in commit order, so the bad ones
+	 * were read before Ana comes online. */
+	ws_open_console(&a, &hubs[A], ana);
+	expect_agent(&sup, &hubs[B], ana_id, "online", now_ms() + DEADLINE_MS);
+	char *log = hub_log(&hubs[B]);
+	assert_int_equal(count(log, "a note from another hub was ignored"), 1);
+	free(log);
+	ws_close(&a);
+	expect_agent(&sup, &hubs[B], ana_id, "offline", now_ms() + DEADLINE_MS);
+	ws_close(&sup);
+}
+
 /* A is killed with Ana's console on it: B says she is offline within the
  * bound, as it learns only from A's silence. */
 static void test_a_killed_hubs_agents_go_offline(void **state)
@@ -339,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_presence_crosses_hubs),
 		cmocka_unit_test(test_offer_reaches_an_agent_on_another_hub),
 		cmocka_unit_test(test_offer_across_two_auto_assigning_hubs),
+		cmocka_unit_test(test_bad_notes_are_ignored_and_logged_once),
 		/* last: it kills A */
 		cmocka_unit_test(test_a_killed_hubs_agents_go_offline),
 	};
