@@ -6,7 +6,8 @@
  * presence frames; a chat escalated through one hub is offered to an
  * agent whose only console is on another, the offer frame reaches that
  * console, and the accept through its hub makes them the holder; going
- * away there withdraws it; notes that are not right (sent with psql, as
+ * away there withdraws it; a hub started later learns all that from
+ * A's snapshot, cut into parts to fit NOTIFY; notes that are not right (sent with psql, as
  * any client of the database could) are ignored and logged once; and
  * when A is killed (SIGKILL, no goodbye) its
  * agent goes offline on B within the bound (doc/deploy.md).
@@ -174,8 +175,20 @@ static void say(struct ws *w, const char *type, const char *chat)
 {
 	char msg[128];
 
-	snprintf(msg, sizeof msg, "{\"type\":\"%s\",\"chat_id\":\"%s\"}", type, chat);
+	snprintf(msg, sizeof msg, "{\"type\":\"%s\",\"chat_id\":\"%.36s\"}", type, chat);
 	ws_send_text(w, msg);
+}
+
+/* A stream that asks for presence and nothing more (no away message, so
+ * no agent frames): what it reads next is the snapshot of who is where. */
+static void open_presence(struct ws *w, struct hub *h, const char *token)
+{
+	assert_true(ws_connect(w, h, token, NULL, NULL));
+	cJSON *hello = ws_next(w, DEADLINE_MS);
+	assert_non_null(hello);
+	assert_string_equal(string(hello, "type"), "hello");
+	cJSON_Delete(hello);
+	ws_send_text(w, "{\"type\":\"viewing\",\"chat_id\":null}");
 }
 
 struct offer_want {
@@ -262,7 +275,7 @@ static void test_presence_crosses_hubs(void **state)
 	say(&a, "typing", chat);
 	expect_presence(&b, chat, "typing", "Ana", true);
 
-	ws_open_console(&late, &hubs[B], dee);
+	open_presence(&late, &hubs[B], dee);
 	expect_presence(&late, chat, "viewing", "Ana", true);
 	ws_close(&late);
 
@@ -314,6 +327,66 @@ static void test_offer_across_two_auto_assigning_hubs(void **state)
 	expect_offer(&b, chat, true);
 	assert_int_equal(accept_through(&hubs[A], ben, chat), 200);
 	ws_close(&b);
+}
+
+/* Presence frames on w until every chat of chats[n] listed Ana viewing
+ * (deadline: fails after). */
+static void expect_ana_viewing_each(struct ws *w, char (*chats)[37], int n)
+{
+	bool *seen = calloc((size_t)n, sizeof *seen);
+	long long deadline = now_ms() + DEADLINE_MS;
+	int left = n;
+
+	assert_non_null(seen);
+	while (left > 0) {
+		assert_true(now_ms() < deadline);
+		cJSON *f = ws_next(w, (int)(deadline - now_ms()));
+		assert_non_null(f);
+		for (int i = 0; i < n; i++) {
+			struct presence_want want = {chats[i], "viewing", "Ana", true};
+			if (!seen[i] && presence_is(f, &want)) {
+				seen[i] = true;
+				left--;
+			}
+		}
+		cJSON_Delete(f);
+	}
+	free(seen);
+}
+
+/* A hub started after A's consoles said where they are learns it from
+ * A's snapshot, which is cut into parts: 60 streams' views do not fit one
+ * NOTIFY. A console opening on the new hub then lists Ana in every chat. */
+static void test_a_hub_started_later_learns_a_split_snapshot(void **state)
+{
+	(void)state;
+	enum { STREAMS = 60 };
+	static char chats[STREAMS][37];
+	struct ws a[STREAMS], watch, late;
+	struct hub d;
+
+	for (int i = 0; i < STREAMS; i++) {
+		char ext[32];
+		snprintf(ext, sizeof ext, "rp-split-%d", i);
+		ingest(&hubs[A], bot, ext, "user", "hello", false, chats[i]);
+	}
+	ws_open_console(&watch, &hubs[A], ben);
+	for (int i = 0; i < STREAMS; i++) {
+		assert_true(ws_connect(&a[i], &hubs[A], ana, NULL, NULL));
+		cJSON_Delete(ws_next(&a[i], DEADLINE_MS)); /* the hello */
+		say(&a[i], "viewing", chats[i]);
+	}
+	expect_ana_viewing_each(&watch, chats, STREAMS);
+	ws_close(&watch);
+
+	hub_init_replica(&d, &hubs[A]);
+	hub_start(&d, NULL);
+	open_presence(&late, &d, ben);
+	expect_ana_viewing_each(&late, chats, STREAMS);
+	ws_close(&late);
+	for (int i = 0; i < STREAMS; i++)
+		ws_close(&a[i]);
+	hub_cleanup(&d);
 }
 
 /* NOTIFY `payload` on the hubs' channel of h's database, as a client of
@@ -446,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_presence_crosses_hubs),
 		cmocka_unit_test(test_offer_reaches_an_agent_on_another_hub),
 		cmocka_unit_test(test_offer_across_two_auto_assigning_hubs),
+		cmocka_unit_test(test_a_hub_started_later_learns_a_split_snapshot),
 		cmocka_unit_test(test_bad_notes_are_ignored_and_logged_once),
 		/* last: it kills A */
 		cmocka_unit_test(test_a_killed_hubs_agents_go_offline),
