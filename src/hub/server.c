@@ -173,12 +173,13 @@ void server_stop(struct server *s)
 	if (!s || s->stopping)
 		return;
 	s->stopping = true;
+	/* Its goodbye is queued before the feed, which carries it, stops. */
+	share_close(s);
 	s->st->ops->set_event_listener(s->st, NULL, NULL);
 	accept_stop(s);
 	events_close(s);
 	presence_close(s);
 	agents_close(s);
-	share_close(s);
 	lws_context_destroy(s->ctx);
 }
 

@@ -17,11 +17,12 @@
  *   snapshot  everything the sender holds, in parts (a NOTIFY carries less
  *             than 8,000 bytes), numbered by `gen`; the last part drops
  *             what the parts of that gen did not name
+ *   bye       the sender stops: forget it now
  *
  * A snapshot goes out every HEARTBEAT_MS, so it is also the heartbeat: a
  * hub not heard from for FORGET_BEATS of them is forgotten with all it
  * held (a hub killed without a word takes its agents offline elsewhere
- * within FORGET_BEATS + 1 heartbeats, 8 s). Notes from one hub arrive in
+ * within FORGET_BEATS + 1 heartbeats, 8 s; one stopped says bye). Notes from one hub arrive in
  * the order it sent them, so a snapshot's parts come together, and a note
  * after them is newer than they are. A note lost (the database away for a
  * while) is mended by the next snapshot.
@@ -387,10 +388,11 @@ static struct share_peer *peer_of(struct server *s, const char *hub)
 	return p;
 }
 
-/* Forget peer p and all it held: everyone here hears what that changes. */
-static void peer_forget(struct server *s, struct share_peer *p)
+/* Forget peer p and all it held (`why`, for the log): everyone here hears
+ * what that changes. */
+static void peer_forget(struct server *s, struct share_peer *p, const char *why)
 {
-	log_info("share: hub %s fell silent; its agents and streams are forgotten", p->id);
+	log_info("share: hub %s %s; its agents and streams are forgotten", p->id, why);
 	agents_sweep(s, p, UINT64_MAX);
 	presence_remote_sweep(s, p->origin, UINT64_MAX);
 	free(p->agents);
@@ -514,12 +516,22 @@ static bool take_snapshot(struct server *s, struct share_peer *p, const cJSON *j
 	return ok;
 }
 
+static void peer_forget(struct server *s, struct share_peer *p, const char *why);
+
+static bool take_bye(struct server *s, struct share_peer *p, const cJSON *j)
+{
+	(void)j;
+	peer_forget(s, p, "stopped");
+	return true;
+}
+
 static const struct note_kind {
 	const char *name;
 	bool (*take)(struct server *s, struct share_peer *p, const cJSON *j);
 } KINDS[] = {
-	{"hello", take_hello},   {"status", take_status}, {"view", take_view},
-	{"gone", take_gone},     {"offer", take_offer},   {"snapshot", take_snapshot},
+	{"hello", take_hello},   {"status", take_status},     {"view", take_view},
+	{"gone", take_gone},     {"offer", take_offer},       {"snapshot", take_snapshot},
+	{"bye", take_bye},
 };
 
 /* storage.h's share_hear: a note from a hub, this one's own included. */
@@ -569,7 +581,7 @@ static void on_beat(uv_timer_t *t)
 	snapshot_send(s);
 	for (size_t i = s->share.npeers; i-- > 0;)
 		if (now - s->share.peers[i].heard > (uint64_t)FORGET_BEATS * HEARTBEAT_MS)
-			peer_forget(s, &s->share.peers[i]);
+			peer_forget(s, &s->share.peers[i], "fell silent");
 }
 
 bool share_init(struct server *s)
@@ -601,6 +613,11 @@ void share_start(struct server *s)
 
 void share_close(struct server *s)
 {
+	cJSON *bye;
+
+	/* The others forget this hub now rather than after its silence. */
+	if (s->share.on && (bye = note_new(s, "bye")))
+		note_send(s, bye, true);
 	if (s->share.on)
 		s->st->ops->share_hear(s->st, NULL, NULL);
 	s->share.on = false;

@@ -6,11 +6,12 @@
  * presence frames; a chat escalated through one hub is offered to an
  * agent whose only console is on another, the offer frame reaches that
  * console, and the accept through its hub makes them the holder; going
- * away there withdraws it; a hub started later learns all that from
- * A's snapshot, cut into parts to fit NOTIFY; notes that are not right (sent with psql, as
- * any client of the database could) are ignored and logged once; and
- * when A is killed (SIGKILL, no goodbye) its
- * agent goes offline on B within the bound (doc/deploy.md).
+ * away there withdraws it; a hub started later learns all that from A's
+ * snapshot, cut into parts to fit NOTIFY; notes that are not right (sent
+ * with psql, as any client of the database could) are ignored and logged
+ * once; a hub stopped cleanly takes its agent offline elsewhere at once;
+ * and when A is killed (SIGKILL, no goodbye) its agent goes offline on B
+ * within the bound (doc/deploy.md).
  *
  * Three hubs: A and B run auto-assignment, C does not, so an offer to an
  * agent whose only console is on C can come only from a round on A or B
@@ -491,6 +492,28 @@ static void test_bad_notes_are_ignored_and_logged_once(void **state)
 	ws_close(&sup);
 }
 
+/* A hub stopped cleanly says so: its agent goes offline on B at once,
+ * well before the bound a killed hub's silence takes. */
+static void test_a_stopped_hubs_agents_go_offline_at_once(void **state)
+{
+	(void)state;
+	struct hub e;
+	struct ws sup, a;
+
+	hub_init_replica(&e, &hubs[A]);
+	hub_start(&e, NULL);
+	ws_open_console(&sup, &hubs[B], sue);
+	ws_open_console(&a, &e, ana);
+	expect_agent(&sup, &hubs[B], ana_id, "online", now_ms() + DEADLINE_MS);
+	long long stopped = now_ms();
+	hub_stop(&e);
+	print_message("a stopped hub's agent offline on another after %lld ms\n",
+		      expect_agent(&sup, &hubs[B], ana_id, "offline", now_ms() + 2000) - stopped);
+	ws_close(&a);
+	ws_close(&sup);
+	hub_cleanup(&e);
+}
+
 /* A is killed with Ana's console on it: B says she is offline within the
  * bound, as it learns only from A's silence. */
 static void test_a_killed_hubs_agents_go_offline(void **state)
@@ -521,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_offer_across_two_auto_assigning_hubs),
 		cmocka_unit_test(test_a_hub_started_later_learns_a_split_snapshot),
 		cmocka_unit_test(test_bad_notes_are_ignored_and_logged_once),
+		cmocka_unit_test(test_a_stopped_hubs_agents_go_offline_at_once),
 		/* last: it kills A */
 		cmocka_unit_test(test_a_killed_hubs_agents_go_offline),
 	};

@@ -51,7 +51,9 @@
  * must not fall behind). A session hears its own NOTIFYs, so a hub hears
  * its own notes too. The queue outlives a lost connection, bounded by
  * NOTES_QUEUED: a note whose answer was lost with the connection is sent
- * again, so a note may come twice, never out of order from one hub.
+ * again, so a note may come twice, never out of order from one hub. On
+ * stop, notes still queued (a hub's goodbye) are sent first, for at most
+ * LINGER_MS, the connection otherwise idle: nothing is handed over then.
  *
  * Losing the connection (a server restart, pg_terminate_backend, the
  * network). Every failure — connecting, a statement, the socket — ends the
@@ -85,6 +87,8 @@
  * hub's snapshots; more means the database is away, and the next
  * heartbeat after it is back says everything again. */
 #define NOTES_QUEUED 1024
+/* How long a stop waits for the queued notes to go out. */
+#define LINGER_MS 1000
 
 enum phase {
 	WAITING,    /* no connection: the timer starts the next attempt */
@@ -125,12 +129,14 @@ struct pg_listener {
 	bool notes_full;    /* a note was dropped: logged once until one fits */
 
 	bool stopping;
+	bool lingering;     /* stopping, once the queued notes are out */
 	void (*done)(void *ctx);
 	void *done_ctx;
 };
 
 static void on_io(uv_poll_t *poll, int status, int events);
 static void on_timer(uv_timer_t *timer);
+static void finish(struct pg_listener *l);
 
 static void released(struct pg_listener *l)
 {
@@ -214,6 +220,10 @@ static void fail(struct pg_listener *l, const PGresult *res, const char *why)
 {
 	struct errbuf err;
 
+	if (l->lingering) {
+		finish(l); /* no retry for the last words */
+		return;
+	}
 	if (why)
 		errbuf_set(&err, "postgresql: events feed: %s", why);
 	else
@@ -266,7 +276,9 @@ static void on_timer(uv_timer_t *timer)
 {
 	struct pg_listener *l = timer->data;
 
-	if (l->phase == CONNECTING) {
+	if (l->lingering) {
+		finish(l); /* the notes did not go out in time */
+	} else if (l->phase == CONNECTING) {
 		char why[64];
 		snprintf(why, sizeof why, "no connection within %d s", CONNECT_TIMEOUT_S);
 		fail(l, NULL, why);
@@ -315,6 +327,8 @@ static bool notify_first(struct pg_listener *l)
 /* Hand a page's rows over: false when fn stopped the listener. */
 static bool hand_over(struct pg_listener *l, const PGresult *res)
 {
+	if (l->stopping)
+		return true; /* a read that ends while the last notes go out */
 	for (int i = 0, n = PQntuples(res); i < n; i++) {
 		int64_t seq = strtoll(PQgetvalue(res, i, 0), NULL, 10);
 		/* What was handed over is never again, whatever a read returns. */
@@ -407,7 +421,7 @@ static void hear(struct pg_listener *l)
 
 	while (l->conn && (n = PQnotifies(l->conn))) {
 		if (strcmp(n->relname, PG_NOTES_CHANNEL) == 0) {
-			if (l->note_fn)
+			if (l->note_fn && !l->stopping)
 				l->note_fn(l->note_ctx, n->extra, strlen(n->extra));
 		} else {
 			char *end;
@@ -425,7 +439,11 @@ static void advance(struct pg_listener *l)
 {
 	if (!l->conn || l->phase == CONNECTING)
 		return;
-	if (l->phase == IDLE && l->again && !read_page(l))
+	if (l->lingering && l->phase == IDLE && !l->notes) {
+		finish(l);
+		return;
+	}
+	if (l->phase == IDLE && l->again && !l->stopping && !read_page(l))
 		return;
 	if (l->phase == IDLE && l->notes && !notify_first(l))
 		return;
@@ -565,11 +583,26 @@ bool pg_listener_notify(struct pg_listener *l, const char *note, size_t len)
 	return true;
 }
 
+/* Close the connection and the handles: freed once libuv is done. */
+static void finish(struct pg_listener *l)
+{
+	l->lingering = false;
+	l->phase = WAITING;
+	disconnect(l);
+	if (!uv_is_closing((uv_handle_t *)&l->timer))
+		uv_close((uv_handle_t *)&l->timer, timer_closed);
+}
+
 void pg_listener_stop(struct pg_listener *l, void (*done)(void *ctx), void *ctx)
 {
 	l->stopping = true;
 	l->done = done;
 	l->done_ctx = ctx;
-	disconnect(l);
-	uv_close((uv_handle_t *)&l->timer, timer_closed);
+	if (l->notes && l->conn && l->phase != CONNECTING) {
+		l->lingering = true;
+		uv_timer_start(&l->timer, on_timer, LINGER_MS, 0);
+		advance(l);
+		return;
+	}
+	finish(l);
 }

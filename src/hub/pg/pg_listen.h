@@ -71,9 +71,10 @@ void pg_listener_on_notes(struct pg_listener *l, pg_note_fn *fn, void *ctx);
  * dropped) or the note is too long. */
 bool pg_listener_notify(struct pg_listener *l, const char *note, size_t len);
 
-/* Stop: no event is handed over after this call. The listener closes its
- * connection and handles and frees itself once libuv has closed them,
- * then calls done(ctx) (done may be NULL). */
+/* Stop: no event or note is handed over after this call. The listener
+ * sends the notes still queued (for at most a second, the loop turning),
+ * then closes its connection and handles and frees itself once libuv has
+ * closed them, then calls done(ctx) (done may be NULL). */
 void pg_listener_stop(struct pg_listener *l, void (*done)(void *ctx), void *ctx);
 
 #endif
