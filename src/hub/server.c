@@ -130,7 +130,8 @@ struct server *server_start(uv_loop_t *loop, struct storage *st, const char *hos
 	s->listener.fd = s->listener.spare_fd = -1;
 	s->accounts = ratelimit_new(RATE_BUCKETS);
 	s->addresses = ratelimit_new(RATE_BUCKETS);
-	if (!events_init(s) || !presence_init(s) || !agents_init(s) || !routes_build(s) || !s->accounts || !s->addresses) {
+	if (!events_init(s) || !presence_init(s) || !agents_init(s) || !share_init(s) ||
+	    !routes_build(s) || !s->accounts || !s->addresses) {
 		errbuf_set(err, "out of memory");
 		server_free(s);
 		return NULL;
@@ -157,6 +158,8 @@ struct server *server_start(uv_loop_t *loop, struct storage *st, const char *hos
 	 * next is at least that, so no event falls between the two. */
 	st->ops->set_event_listener(st, events_on_commit, s);
 	s->head = st->ops->events_head(st);
+	/* Its notes travel with the feed (a back end that has other hubs). */
+	share_start(s);
 	return s;
 }
 
@@ -170,6 +173,8 @@ void server_stop(struct server *s)
 	if (!s || s->stopping)
 		return;
 	s->stopping = true;
+	/* Its goodbye is queued before the feed, which carries it, stops. */
+	share_close(s);
 	s->st->ops->set_event_listener(s->st, NULL, NULL);
 	accept_stop(s);
 	events_close(s);
@@ -187,16 +192,19 @@ void server_free(struct server *s)
 			s->st->ops->set_event_listener(s->st, NULL, NULL);
 		context_destroy_now(s);
 	}
-	if ((s->flush_ready || s->listener.ready || s->agents.ready) && !s->stopping) {
+	if ((s->flush_ready || s->listener.ready || s->agents.ready || s->share.ready) &&
+	    !s->stopping) {
 		/* Nobody turns the loop after this: finish the close here. */
 		events_close(s);
 		presence_close(s);
 		agents_close(s);
+		share_close(s);
 		accept_stop(s);
 		uv_run(s->loop, UV_RUN_NOWAIT);
 	}
 	accept_free(s);
 	presence_free(s);
+	share_free(s);
 	free(s->routes);
 	ratelimit_free(s->accounts);
 	ratelimit_free(s->addresses);

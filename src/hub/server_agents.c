@@ -3,9 +3,11 @@
  * auto-assignment's rounds.
  *
  * Status is ephemeral, like presence: the hub derives it from the event
- * streams it holds (server_events.c) and forgets it on restart. An agent
- * is online while one of their streams is open and not away, away while
- * every open one is, offline without one. A console says it is away (a
+ * streams it holds (server_events.c) and those the other hubs on its
+ * database say they hold (server_share.c), and forgets it on restart. An
+ * agent is online while one of their streams is open and not away, away
+ * while every open one is, offline without one, whichever hub the streams
+ * are on. A console says it is away (a
  * key, or idle for a while) with {"type":"away","away":true|false} on its
  * stream. Each change of an agent's status, and each new capacity, goes to
  * every stream that reads ephemeral frames as
@@ -18,7 +20,9 @@
  * expires; rounds are coalesced, at least ROUND_MIN_MS apart. The
  * offered agent's streams get {"type":"offer","chat_id":…,"seconds":N},
  * and seconds 0 when the offer ends without them (expired, taken by
- * someone else, withdrawn).
+ * someone else, withdrawn); the hubs holding their streams pass it on. A
+ * round offers to the agents online on any hub, and every hub that sees
+ * an agent leave "online" withdraws their offers (the second finds none).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -53,22 +57,23 @@ void agents_close(struct server *s)
 		uv_close((uv_handle_t *)&s->agents.round, NULL);
 }
 
-static void send_offer(struct server *s, const char *agent_id, const char *chat_id,
-		       int64_t seconds)
+void agents_offer_here(struct server *s, const char *id, const char *chat_id, int64_t seconds)
 {
 	struct event ev = {.type = EVENT_OFFER, .offer.seconds = seconds};
 	char *text;
 
-	memcpy(ev.offer.chat_id, chat_id, sizeof ev.offer.chat_id);
+	snprintf(ev.offer.chat_id, sizeof ev.offer.chat_id, "%s", chat_id);
 	if ((text = event_to_string(&ev)))
-		events_tell_readers(s, agent_id, text, strlen(text));
+		events_tell_readers(s, id, text, strlen(text));
 	free(text);
 }
 
 static void tell_notes(struct server *s, const struct offer_note *notes, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		send_offer(s, notes[i].agent_id, notes[i].chat_id, notes[i].seconds);
+	for (size_t i = 0; i < n; i++) {
+		agents_offer_here(s, notes[i].agent_id, notes[i].chat_id, notes[i].seconds);
+		share_offer(s, notes[i].agent_id, notes[i].chat_id, notes[i].seconds);
+	}
 }
 
 static void on_round(uv_timer_t *t)
@@ -83,7 +88,8 @@ static void on_round(uv_timer_t *t)
 	if (s->stopping)
 		return;
 	s->agents.last_round = uv_now(s->loop);
-	size_t nonline = events_online(s, online, ROUND_AGENTS_MAX);
+	size_t nonline = share_online(s, online, events_online(s, online, ROUND_AGENTS_MAX),
+				      ROUND_AGENTS_MAX);
 	if (!s->st->ops->offers_round(s->st, online, nonline, s->limits.offer_seconds, notes, &n,
 				      &next, &err)) {
 		log_error("auto-assignment: %s", err.description);
@@ -120,7 +126,7 @@ static char *agent_frame(struct server *s, const char *id)
 
 	if (s->stopping || !s->st->ops->agent_get(s->st, id, &a, &err))
 		return NULL;
-	a.status = events_agent_status(s, id);
+	a.status = agents_status(s, id);
 	struct event ev = {.type = EVENT_AGENT, .agent = &a};
 	char *text = event_to_string(&ev);
 	agent_free(&a);
@@ -168,7 +174,7 @@ static void ask_done(uv_work_t *req, int status)
 	s->agents.ask_busy = false;
 	if (k->ok) {
 		if (status == 0 && !s->stopping) {
-			k->a.status = events_agent_status(s, k->id);
+			k->a.status = agents_status(s, k->id);
 			struct event ev = {.type = EVENT_AGENT, .agent = &k->a};
 			broadcast_frame(s, event_to_string(&ev));
 		}
@@ -225,12 +231,28 @@ void agents_changed(void *ctx, const char *id)
 
 enum agent_status agents_status(void *ctx, const char *id)
 {
-	return events_agent_status(ctx, id);
+	enum agent_status here = events_agent_status(ctx, id), there = share_status_of(ctx, id);
+
+	/* online < away < offline: the best is the least */
+	return here < there ? here : there;
+}
+
+struct agent_presence *agents_statuses(struct server *s, size_t *count)
+{
+	struct agent_presence *mine = events_statuses(s, count);
+
+	return mine ? share_statuses(s, mine, count) : NULL;
 }
 
 void agents_stream_changed(struct server *s, const char *id, enum agent_status before)
 {
-	enum agent_status now = events_agent_status(s, id);
+	share_status(s, id, events_agent_status(s, id));
+	agents_moved(s, id, before);
+}
+
+void agents_moved(struct server *s, const char *id, enum agent_status before)
+{
+	enum agent_status now = agents_status(s, id);
 	struct offer_note notes[OFFER_ROUND_MAX];
 	struct api_error err;
 	size_t n = 0;

@@ -246,7 +246,7 @@ static void client_release(struct events_client *c)
 	replay_orphan(c);
 	start_read_orphan(c);
 	bool agent = c->linked && c->me.role != ACCOUNT_INGEST;
-	enum agent_status before = agent ? events_agent_status(c->server, c->me.id)
+	enum agent_status before = agent ? agents_status(c->server, c->me.id)
 					 : AGENT_STATUS_NONE;
 
 	if (c->server)
@@ -800,7 +800,7 @@ static int client_begin(struct events_client *c, int64_t head, int64_t oldest)
 		else if (!send_resync(c))
 			return -1;
 	}
-	enum agent_status before = events_agent_status(s, c->me.id);
+	enum agent_status before = agents_status(s, c->me.id);
 	client_link(c);
 	client_request_write(c);
 	c->opened = true;
@@ -1039,7 +1039,7 @@ static int client_received(struct events_client *c, struct lws *wsi, const void 
 	}
 	/* Away shares the stream's presence rate: a flood is ignored. */
 	if (presence_admit(c->server, c, &c->me) && away != c->away) {
-		enum agent_status before = events_agent_status(c->server, c->me.id);
+		enum agent_status before = agents_status(c->server, c->me.id);
 		c->away = away;
 		agents_stream_changed(c->server, c->me.id, before);
 	}

@@ -61,6 +61,21 @@ struct presence {
 	struct presence_entry *entries;
 	size_t n, cap;
 	uv_timer_t expire;           /* the earliest typing to end */
+	uint64_t last_key;           /* the last number given a stream's entry */
+	bool ready;                  /* the timer exists: close it */
+};
+
+/* What the other hubs on the database hold (server_share.c). */
+struct share_peer;
+struct share {
+	bool on;                     /* the back end carries notes between hubs */
+	uuid_str id;                 /* this hub's, random at each start */
+	uint64_t gen;                /* the number of the last snapshot sent */
+	struct share_peer *peers;    /* the hubs heard lately */
+	size_t npeers;
+	uint64_t last_origin;        /* the last number given a peer */
+	uv_timer_t beat;             /* the heartbeat: a snapshot, and who fell silent */
+	bool warned;                 /* a bad note was logged: the next ones are not */
 	bool ready;                  /* the timer exists: close it */
 };
 
@@ -110,6 +125,7 @@ struct server {
 	struct presence presence;
 	struct agents_rounds agents;
 	struct work_queue works;
+	struct share share;
 	unsigned char batch[LWS_PRE + WRITE_BATCH_BYTES]; /* frames gathered for one send */
 };
 
@@ -260,13 +276,35 @@ bool presence_admit(struct server *s, struct events_client *conn, const struct a
 /* The stream `conn` ended or was dropped: it views and types nowhere. */
 void presence_gone(struct server *s, struct events_client *conn);
 
+/* Another hub's stream `key` (of the hub numbered `origin`, its agent and
+ * name) views `viewing` and types in `typing` ("" for none), as that hub's
+ * snapshot `gen` (or a note since) says: everyone here hears of it.
+ * Returns 1 when the stream is new here, 0 when it was known, -1 when it
+ * is new and there is no `room` for it (or no memory). */
+int presence_remote(struct server *s, uint64_t origin, uint64_t key, const char *agent_id,
+		    const char *name, const char *viewing, const char *typing, uint64_t gen,
+		    bool room);
+
+/* That stream ended: false when it was not known. */
+bool presence_remote_gone(struct server *s, uint64_t origin, uint64_t key);
+
+/* Forget the streams of `origin` last named before snapshot `gen`
+ * (UINT64_MAX: all of them); returns how many. */
+size_t presence_remote_sweep(struct server *s, uint64_t origin, uint64_t gen);
+
+/* fn for each stream of this hub that said where it is, to tell the others. */
+typedef void presence_view_fn(void *ctx, uint64_t key, const char *agent_id, const char *name,
+			      const char *viewing, const char *typing);
+void presence_each_local(struct server *s, presence_view_fn *fn, void *ctx);
+
 /* ---- server_events.c: agents' streams (v1.1) ----------------------------- */
 
-/* What agent `id`'s open streams make them: online, away or offline. */
+/* What agent `id`'s open streams on this hub make them: online, away or
+ * offline (agents_status adds the other hubs'). */
 enum agent_status events_agent_status(struct server *s, const char *id);
 
-/* The online agents' ids, each once, up to max (pointing into the streams:
- * valid until the loop turns). */
+/* The agents online on this hub, each once, up to max (pointing into the
+ * streams: valid until the loop turns). */
 size_t events_online(struct server *s, const char **ids, size_t max);
 
 /* An agent with a stream open, and what their streams make them. */
@@ -275,8 +313,8 @@ struct agent_presence {
 	enum agent_status status;
 };
 
-/* Every agent with a stream open, each once (*count of them; free the
- * array): the others are offline. NULL when out of memory. */
+/* Every agent with a stream open on this hub, each once (*count of them;
+ * free the array). NULL when out of memory. */
 struct agent_presence *events_statuses(struct server *s, size_t *count);
 
 /* Like events_tell, for auto-assignment's offers: only the streams of
@@ -295,13 +333,29 @@ void agents_close(struct server *s);
 void agents_kick(struct server *s);
 
 /* route.h's hooks: agent `id` changed (capacity; NULL: only run a round),
- * and an agent's status now. ctx is the server. */
+ * and an agent's status now, the best over every hub (online, then away,
+ * then offline). ctx is the server. */
 void agents_changed(void *ctx, const char *id);
 enum agent_status agents_status(void *ctx, const char *id);
 
-/* A stream of agent `id` opened, closed or changed its away flag; `before`
- * is the agent's status before it. Tells everyone when it changed. */
+/* Every agent online or away on any hub, each once with agents_status
+ * (*count of them; free the array): the others are offline. NULL when out
+ * of memory. */
+struct agent_presence *agents_statuses(struct server *s, size_t *count);
+
+/* A stream here of agent `id` opened, closed or changed its away flag;
+ * `before` is agents_status before it. The other hubs hear of it, and
+ * agents_moved follows. */
 void agents_stream_changed(struct server *s, const char *id, enum agent_status before);
+
+/* Agent `id`'s status may have moved from `before` (a stream here or
+ * another hub's note): when it did, everyone is told and, when they are
+ * no longer online, their offers go to others. */
+void agents_moved(struct server *s, const char *id, enum agent_status before);
+
+/* Offer frame {"type":"offer",...} for agent `id`'s streams on this hub
+ * (seconds 0: the offer ended). */
+void agents_offer_here(struct server *s, const char *id, const char *chat_id, int64_t seconds);
 
 /* A client message: 1 an away message (*away), -1 a malformed one, 0 not
  * one (maybe presence). */
@@ -310,6 +364,36 @@ int agents_receive(const char *text, size_t len, bool *away);
 /* Stream `c` of agent `id` sent its first away message: it gets the
  * agent's own "agent" frame and open offers. */
 void agents_first_words(struct server *s, struct events_client *c, const char *id);
+
+/* ---- server_share.c: presence across hubs on one database ---------------- */
+
+/* The heartbeat's timer, set up with the server; share_start begins
+ * sharing once the event feed runs, when the back end carries notes. */
+bool share_init(struct server *s);
+void share_start(struct server *s);
+void share_close(struct server *s);
+void share_free(struct server *s);
+
+/* Tell the other hubs: agent `id` is `here` on this hub's streams; stream
+ * `key` views and types (name NULL: the stream ended); an offer frame for
+ * agent `id`, for their streams on other hubs. */
+void share_status(struct server *s, const char *id, enum agent_status here);
+void share_view(struct server *s, uint64_t key, const char *agent_id, const char *name,
+		const char *viewing, const char *typing);
+void share_offer(struct server *s, const char *id, const char *chat_id, int64_t seconds);
+
+/* Agent `id`'s best status on the other hubs (AGENT_OFFLINE: none). */
+enum agent_status share_status_of(const struct server *s, const char *id);
+
+/* Add the agents online on other hubs to ids[n..max) unless there already;
+ * returns the new count (the ids valid until the loop turns). */
+size_t share_online(const struct server *s, const char **ids, size_t n, size_t max);
+
+/* Merge the other hubs' agents into list[*count] (this hub's), each once
+ * with its best status; returns the list (perhaps moved), NULL when out of
+ * memory (list freed). */
+struct agent_presence *share_statuses(const struct server *s, struct agent_presence *list,
+				      size_t *count);
 
 /* ---- server_work.c: handlers on worker threads (threaded back ends) ---- */
 

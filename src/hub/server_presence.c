@@ -18,6 +18,13 @@
  * are ignored; a stream views one chat and types in one chat at a time, so
  * the table has at most one entry per stream; and a chat's lists name at
  * most PRESENCE_LIST_MAX agents each, so a frame stays small.
+ *
+ * Hubs sharing a database share presence (server_share.c): each change of
+ * a stream's entry here goes to the other hubs, and theirs come back as
+ * entries of their own in the same table (an origin, the other hub, and
+ * the key it gave its stream; no stream here), so the frames and the
+ * snapshots list everyone, wherever their console is. Another hub's typing
+ * ends when that hub says so.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +43,10 @@
 #define PRESENCE_BURST 10.0
 
 struct presence_entry {
-	struct events_client *conn;      /* the stream; only compared */
+	struct events_client *conn;      /* the stream; only compared; NULL: another hub's */
+	uint64_t origin;       /* 0: a stream here; else the other hub (server_share.c) */
+	uint64_t key;          /* the stream's number on its hub */
+	uint64_t gen;          /* another hub's: the snapshot that last named it */
 	uuid_str agent_id;
 	char *name;
 	uuid_str viewing;      /* "" when none */
@@ -55,7 +65,7 @@ static struct presence_entry *entry_find(struct presence *p, struct events_clien
 }
 
 static struct presence_entry *entry_add(struct presence *p, struct events_client *conn,
-					const struct agent *me, uint64_t now)
+					const char *agent_id, const char *name, uint64_t now)
 {
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 16;
@@ -67,11 +77,11 @@ static struct presence_entry *entry_add(struct presence *p, struct events_client
 	}
 	struct presence_entry *e = &p->entries[p->n];
 	memset(e, 0, sizeof *e);
-	e->name = strdup(me->name);
+	e->name = strdup(name);
 	if (!e->name)
 		return NULL;
 	e->conn = conn;
-	memcpy(e->agent_id, me->id, sizeof e->agent_id);
+	memcpy(e->agent_id, agent_id, sizeof e->agent_id);
 	e->tokens = PRESENCE_BURST;
 	e->refilled = now;
 	p->n++;
@@ -142,6 +152,70 @@ static void presence_announce(struct server *s, const char *chat, struct events_
 	presence_tell(s, chat, NULL, from);
 }
 
+/* Tell everyone but `from` of each chat in chats[n] once. */
+static void announce_each(struct server *s, const char *const *chats, size_t n,
+			  struct events_client *from)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool told = false;
+		for (size_t j = 0; j < i && !told; j++)
+			told = strcmp(chats[j], chats[i]) == 0;
+		if (!told)
+			presence_announce(s, chats[i], from);
+	}
+}
+
+/* A stream here tells the other hubs what it views and types in. */
+static void entry_share(struct server *s, const struct presence_entry *e)
+{
+	if (!e->origin)
+		share_view(s, e->key, e->agent_id, e->name, e->viewing, e->typing);
+}
+
+/* Entry e views `viewing` and types in `typing` now: everyone but `from`
+ * hears of each chat whose lists that changes. */
+static void entry_set(struct server *s, struct presence_entry *e, const char *viewing,
+		      const char *typing, struct events_client *from)
+{
+	uuid_str was_viewing, was_typing, now_viewing, now_typing;
+	const char *chats[4];
+	size_t n = 0;
+
+	if (strcmp(e->viewing, viewing) == 0 && strcmp(e->typing, typing) == 0)
+		return;
+	/* viewing or typing may be the entry's own (one changes, not both) */
+	snprintf(now_viewing, sizeof now_viewing, "%s", viewing);
+	snprintf(now_typing, sizeof now_typing, "%s", typing);
+	memcpy(was_viewing, e->viewing, sizeof was_viewing);
+	memcpy(was_typing, e->typing, sizeof was_typing);
+	memcpy(e->viewing, now_viewing, sizeof e->viewing);
+	memcpy(e->typing, now_typing, sizeof e->typing);
+	entry_share(s, e);
+	if (strcmp(was_viewing, e->viewing) != 0) {
+		chats[n++] = was_viewing;
+		chats[n++] = e->viewing;
+	}
+	if (strcmp(was_typing, e->typing) != 0) {
+		chats[n++] = was_typing;
+		chats[n++] = e->typing;
+	}
+	announce_each(s, chats, n, from);
+}
+
+/* The entry is gone (its stream, or another hub's): everyone hears of the
+ * chats it was in. */
+static void entry_drop(struct server *s, struct presence_entry *e)
+{
+	uuid_str viewing, typing;
+
+	memcpy(viewing, e->viewing, sizeof viewing);
+	memcpy(typing, e->typing, sizeof typing);
+	if (!e->origin)
+		share_view(s, e->key, e->agent_id, NULL, "", "");
+	entry_remove(&s->presence, e);
+	announce_each(s, (const char *const[]){viewing, typing}, 2, NULL);
+}
+
 /* A stream that starts speaking presence learns who is where already:
  * one frame per chat somebody else views or types in. */
 static void presence_snapshot(struct server *s, struct events_client *to)
@@ -173,7 +247,8 @@ static void expire_schedule(struct server *s, uint64_t now)
 	uint64_t first = UINT64_MAX;
 
 	for (size_t i = 0; i < p->n; i++)
-		if (p->entries[i].typing[0] && p->entries[i].typing_until < first)
+		if (!p->entries[i].origin && p->entries[i].typing[0] &&
+		    p->entries[i].typing_until < first)
 			first = p->entries[i].typing_until;
 	if (first == UINT64_MAX)
 		uv_timer_stop(&p->expire);
@@ -186,15 +261,11 @@ static void on_expire(uv_timer_t *t)
 	struct server *s = t->data;
 	struct presence *p = &s->presence;
 	uint64_t now = uv_now(s->loop);
-	uuid_str chat;
 
 	for (size_t i = 0; i < p->n; i++) {
 		struct presence_entry *e = &p->entries[i];
-		if (!e->typing[0] || e->typing_until > now)
-			continue;
-		memcpy(chat, e->typing, sizeof chat);
-		e->typing[0] = '\0';
-		presence_announce(s, chat, NULL);
+		if (!e->origin && e->typing[0] && e->typing_until <= now)
+			entry_set(s, e, e->viewing, "", NULL);
 	}
 	expire_schedule(s, now);
 }
@@ -257,10 +328,11 @@ static struct presence_entry *entry_admit(struct server *s, struct events_client
 
 	if (!e) {
 		presence_snapshot(s, conn);
-		if (!(e = entry_add(p, conn, me, now))) {
+		if (!(e = entry_add(p, conn, me->id, me->name, now))) {
 			log_error("presence: out of memory");
 			return NULL;
 		}
+		e->key = ++p->last_key;
 	}
 	return entry_take(e, now) ? e : NULL;
 }
@@ -275,7 +347,7 @@ bool presence_receive(struct server *s, struct events_client *conn, const struct
 {
 	uint64_t now = uv_now(s->loop);
 	struct presence_entry *e;
-	uuid_str chat, old;
+	uuid_str chat;
 	bool typing;
 
 	if (!message_parse(text, len, &typing, chat))
@@ -283,22 +355,11 @@ bool presence_receive(struct server *s, struct events_client *conn, const struct
 	if (!(e = entry_admit(s, conn, me, now)))
 		return true; /* ignored: see entry_admit */
 	if (!typing) {
-		if (strcmp(e->viewing, chat) == 0)
-			return true;
-		memcpy(old, e->viewing, sizeof old);
-		memcpy(e->viewing, chat, sizeof e->viewing);
-		presence_announce(s, old, conn);
-		presence_announce(s, chat, conn);
+		entry_set(s, e, chat, e->typing, conn);
 		return true;
 	}
-	bool news = strcmp(e->typing, chat) != 0;
-	memcpy(old, e->typing, sizeof old);
-	memcpy(e->typing, chat, sizeof e->typing);
 	e->typing_until = now + TYPING_TTL_MS;
-	if (news) {
-		presence_announce(s, old, conn);
-		presence_announce(s, chat, conn);
-	}
+	entry_set(s, e, e->viewing, chat, conn);
 	expire_schedule(s, now);
 	return true;
 }
@@ -306,16 +367,70 @@ bool presence_receive(struct server *s, struct events_client *conn, const struct
 void presence_gone(struct server *s, struct events_client *conn)
 {
 	struct presence_entry *e = entry_find(&s->presence, conn);
-	uuid_str viewing, typing;
 
 	if (!e)
 		return;
-	memcpy(viewing, e->viewing, sizeof viewing);
-	memcpy(typing, e->typing, sizeof typing);
-	entry_remove(&s->presence, e);
-	presence_announce(s, viewing, NULL);
-	if (strcmp(typing, viewing) != 0)
-		presence_announce(s, typing, NULL);
+	entry_drop(s, e);
 	if (!s->stopping)
 		expire_schedule(s, uv_now(s->loop));
+}
+
+/* ---- other hubs' streams (server_share.c) -------------------------------- */
+
+static struct presence_entry *remote_find(struct presence *p, uint64_t origin, uint64_t key)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->entries[i].origin == origin && p->entries[i].key == key)
+			return &p->entries[i];
+	return NULL;
+}
+
+int presence_remote(struct server *s, uint64_t origin, uint64_t key, const char *agent_id,
+		    const char *name, const char *viewing, const char *typing, uint64_t gen,
+		    bool room)
+{
+	struct presence_entry *e = remote_find(&s->presence, origin, key);
+	int added = !e;
+
+	if (!e) {
+		if (!room || !(e = entry_add(&s->presence, NULL, agent_id, name, 0)))
+			return -1;
+		e->origin = origin;
+		e->key = key;
+	}
+	e->gen = gen;
+	entry_set(s, e, viewing, typing, NULL);
+	return added;
+}
+
+bool presence_remote_gone(struct server *s, uint64_t origin, uint64_t key)
+{
+	struct presence_entry *e = remote_find(&s->presence, origin, key);
+
+	if (e)
+		entry_drop(s, e);
+	return e != NULL;
+}
+
+size_t presence_remote_sweep(struct server *s, uint64_t origin, uint64_t gen)
+{
+	struct presence *p = &s->presence;
+	size_t dropped = 0;
+
+	for (size_t i = p->n; i-- > 0;)
+		if (p->entries[i].origin == origin && p->entries[i].gen < gen) {
+			entry_drop(s, &p->entries[i]);
+			dropped++;
+		}
+	return dropped;
+}
+
+void presence_each_local(struct server *s, presence_view_fn *fn, void *ctx)
+{
+	const struct presence *p = &s->presence;
+
+	for (size_t i = 0; i < p->n; i++)
+		if (!p->entries[i].origin)
+			fn(ctx, p->entries[i].key, p->entries[i].agent_id, p->entries[i].name,
+			   p->entries[i].viewing, p->entries[i].typing);
 }

@@ -128,11 +128,11 @@ static enum agent_status copied_status(void *ctx, const char *id)
 	return AGENT_OFFLINE;
 }
 
-/* The statuses of every agent with an open stream: the others are
- * offline, which copied_status answers for them. */
+/* The statuses of every agent with an open stream on any hub: the others
+ * are offline, which copied_status answers for them. */
 static bool copy_statuses(struct server *s, struct work *w)
 {
-	w->statuses = events_statuses(s, &w->nstatuses);
+	w->statuses = agents_statuses(s, &w->nstatuses);
 	return w->statuses != NULL;
 }
 

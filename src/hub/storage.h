@@ -28,6 +28,11 @@
 
 struct storage;
 
+/* A note from a hub, as storage.h's share_hear hands it over: untrusted
+ * bytes, NUL-terminated, the back end's until the call returns. */
+typedef void storage_note_fn(void *ctx, const char *note, size_t len);
+#define STORAGE_NOTE_MAX 7999
+
 struct storage_ops {
 	/* As operators see it named (backend.h's row) */
 	const char *backend;
@@ -48,6 +53,15 @@ struct storage_ops {
 	int (*events_after)(struct storage *st, int64_t since, int limit, const char *ingest_id,
 			    db_event_fn *fn, void *ctx);
 	bool (*ingest_may_see)(struct storage *st, const char *ingest_id, const char *chat_id);
+
+	/* notes between hubs sharing the database (server_share.c): share_hear
+	 * hands `fn` every note any hub sends from now on, this one's own
+	 * included, on the loop, each hub's in the order it sent them; false
+	 * when there is nobody to share with (SQLite: one hub per database).
+	 * share_send queues a note (at most STORAGE_NOTE_MAX bytes) for every
+	 * hub and never waits: false when it cannot go. */
+	bool (*share_hear)(struct storage *st, storage_note_fn *fn, void *ctx);
+	bool (*share_send)(struct storage *st, const char *note, size_t len);
 
 	/* accounts and agents */
 	bool (*account_add)(struct storage *st, const char *name, const char *email,

@@ -25,6 +25,19 @@ static void sq_close(struct storage *st)
 	free(st);
 }
 
+/* One hub per database file: nobody to share notes with. */
+static bool sq_share_hear(struct storage *st, storage_note_fn *fn, void *ctx)
+{
+	(void)st, (void)fn, (void)ctx;
+	return false;
+}
+
+static bool sq_share_send(struct storage *st, const char *note, size_t len)
+{
+	(void)st, (void)note, (void)len;
+	return false;
+}
+
 static void sq_set_event_listener(struct storage *st, db_event_fn *fn, void *ctx)
 {
 	db_set_event_listener(db_of(st), fn, ctx);
@@ -269,6 +282,8 @@ static const struct storage_ops sqlite_ops = {
 	.threaded = false,
 	.close = sq_close,
 	.set_event_listener = sq_set_event_listener,
+	.share_hear = sq_share_hear,
+	.share_send = sq_share_send,
 	.events_head = sq_events_head,
 	.events_oldest = sq_events_oldest,
 	.events_after = sq_events_after,

@@ -43,7 +43,8 @@ TESTS += $(INTEGRATION_TESTS)
 # Hub replicas on one database, and a hub whose database stalls: only on
 # PostgreSQL (tests/pg/NAME.pg), so built but not run as SQLite tests
 # (alone each exits 77, skipped).
-check_PROGRAMS += tests/integration/test_replicas tests/integration/test_hub_stall
+check_PROGRAMS += tests/integration/test_replicas \
+	tests/integration/test_replicas_presence tests/integration/test_hub_stall
 
 # The hub's tests again, on PostgreSQL: tests/pg/NAME.pg is the program
 # tests/integration/NAME run by with_pg, which starts a private server and
@@ -79,7 +80,8 @@ HUB_PG_TESTS = \
 	tests/pg/test_hub_targets.pg \
 	tests/pg/test_hub_ws_strict.pg \
 	tests/pg/test_ingest_batch.pg \
-	tests/pg/test_replicas.pg
+	tests/pg/test_replicas.pg \
+	tests/pg/test_replicas_presence.pg
 TEST_EXTENSIONS = .pg
 PG_LOG_COMPILER = tests/integration/with_pg
 check_PROGRAMS += tests/integration/with_pg
@@ -303,3 +305,9 @@ tests_integration_test_hub_stall_CFLAGS = $(IT_CFLAGS) $(PQ_CFLAGS)
 tests_integration_test_hub_stall_CPPFLAGS = $(IT_CPPFLAGS)
 tests_integration_test_hub_stall_LDADD = $(IT_LDADD) $(PQ_LIBS)
 tests_integration_test_hub_stall_LDFLAGS = -pthread
+
+tests_integration_test_replicas_presence_SOURCES = tests/integration/test_replicas_presence.c $(HARNESS)
+tests_integration_test_replicas_presence_CFLAGS = $(IT_CFLAGS)
+tests_integration_test_replicas_presence_CPPFLAGS = $(IT_CPPFLAGS)
+tests_integration_test_replicas_presence_LDADD = $(IT_LDADD)
+tests_integration_test_replicas_presence_LDFLAGS = -pthread

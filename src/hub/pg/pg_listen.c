@@ -44,6 +44,17 @@
  * epoll, and freed when libuv calls back. For the same reason the handle
  * is always closed before PQfinish closes the socket.
  *
+ * The hubs' notes. The connection also LISTENs on PG_NOTES_CHANNEL, whose
+ * payloads go to the notes callback as they are heard, and sends the
+ * notes queued by pg_listener_notify, one `SELECT pg_notify(…)` at a
+ * time between the event reads (a read that is due goes first: the feed
+ * must not fall behind). A session hears its own NOTIFYs, so a hub hears
+ * its own notes too. The queue outlives a lost connection, bounded by
+ * NOTES_QUEUED: a note whose answer was lost with the connection is sent
+ * again, so a note may come twice, never out of order from one hub. On
+ * stop, notes still queued (a hub's goodbye) are sent first, for at most
+ * LINGER_MS, the connection otherwise idle: nothing is handed over then.
+ *
  * Losing the connection (a server restart, pg_terminate_backend, the
  * network). Every failure — connecting, a statement, the socket — ends the
  * connection the same way: one warning for the outage (attempts failing
@@ -72,12 +83,19 @@
 #define RETRY_MIN_MS 50
 #define RETRY_MAX_MS 2000
 #define CONNECT_TIMEOUT_S 10
+/* Notes waiting to be sent, at most: a few heartbeats' worth of a busy
+ * hub's snapshots; more means the database is away, and the next
+ * heartbeat after it is back says everything again. */
+#define NOTES_QUEUED 1024
+/* How long a stop waits for the queued notes to go out. */
+#define LINGER_MS 1000
 
 enum phase {
 	WAITING,    /* no connection: the timer starts the next attempt */
 	CONNECTING, /* PQconnectPoll until it says OK; the timer is its deadline */
 	LISTENING,  /* LISTEN sent */
 	READING,    /* a page's SELECT sent */
+	NOTIFYING,  /* the first queued note's pg_notify sent */
 	IDLE,       /* up to date, until a NOTIFY */
 };
 
@@ -101,13 +119,24 @@ struct pg_listener {
 	uv_timer_t timer;   /* the next attempt, or the current one's deadline */
 	int handles;        /* open or closing: freed when none are left */
 
+	pg_note_fn *note_fn;
+	void *note_ctx;
+	struct queued_note {
+		struct queued_note *next;
+		char text[];
+	} *notes, **notes_last; /* to send, oldest first */
+	size_t nnotes;
+	bool notes_full;    /* a note was dropped: logged once until one fits */
+
 	bool stopping;
+	bool lingering;     /* stopping, once the queued notes are out */
 	void (*done)(void *ctx);
 	void *done_ctx;
 };
 
 static void on_io(uv_poll_t *poll, int status, int events);
 static void on_timer(uv_timer_t *timer);
+static void finish(struct pg_listener *l);
 
 static void released(struct pg_listener *l)
 {
@@ -115,6 +144,11 @@ static void released(struct pg_listener *l)
 		return;
 	if (l->done)
 		l->done(l->done_ctx);
+	while (l->notes) {
+		struct queued_note *n = l->notes;
+		l->notes = n->next;
+		free(n);
+	}
 	free(l->conninfo);
 	free(l);
 }
@@ -186,6 +220,10 @@ static void fail(struct pg_listener *l, const PGresult *res, const char *why)
 {
 	struct errbuf err;
 
+	if (l->lingering) {
+		finish(l); /* no retry for the last words */
+		return;
+	}
 	if (why)
 		errbuf_set(&err, "postgresql: events feed: %s", why);
 	else
@@ -238,7 +276,9 @@ static void on_timer(uv_timer_t *timer)
 {
 	struct pg_listener *l = timer->data;
 
-	if (l->phase == CONNECTING) {
+	if (l->lingering) {
+		finish(l); /* the notes did not go out in time */
+	} else if (l->phase == CONNECTING) {
 		char why[64];
 		snprintf(why, sizeof why, "no connection within %d s", CONNECT_TIMEOUT_S);
 		fail(l, NULL, why);
@@ -274,9 +314,21 @@ static bool read_page(struct pg_listener *l)
 					 2, NULL, params, NULL, NULL, 0));
 }
 
+/* The oldest queued note, handed to the server to send. */
+static bool notify_first(struct pg_listener *l)
+{
+	const char *params[] = {l->notes->text};
+
+	l->phase = NOTIFYING;
+	return sent(l, PQsendQueryParams(l->conn, "SELECT pg_notify('" PG_NOTES_CHANNEL "', $1)",
+					 1, NULL, params, NULL, NULL, 0));
+}
+
 /* Hand a page's rows over: false when fn stopped the listener. */
 static bool hand_over(struct pg_listener *l, const PGresult *res)
 {
+	if (l->stopping)
+		return true; /* a read that ends while the last notes go out */
 	for (int i = 0, n = PQntuples(res); i < n; i++) {
 		int64_t seq = strtoll(PQgetvalue(res, i, 0), NULL, 10);
 		/* What was handed over is never again, whatever a read returns. */
@@ -310,6 +362,13 @@ static void finished(struct pg_listener *l)
 	if (l->phase == LISTENING) {
 		l->again = true; /* the first read: from `last` */
 	} else {
+		if (l->phase == NOTIFYING) {
+			struct queued_note *n = l->notes;
+			if (!(l->notes = n->next))
+				l->notes_last = &l->notes;
+			l->nnotes--;
+			free(n);
+		}
 		l->delay_ms = RETRY_MIN_MS;
 		if (l->down)
 			log_info("postgresql: events feed: connected again, up to date at seq %lld",
@@ -323,7 +382,8 @@ static void finished(struct pg_listener *l)
  * arrived: false when the listener failed or was stopped meanwhile. */
 static bool collect(struct pg_listener *l)
 {
-	while ((l->phase == LISTENING || l->phase == READING) && !PQisBusy(l->conn)) {
+	while ((l->phase == LISTENING || l->phase == READING || l->phase == NOTIFYING) &&
+	       !PQisBusy(l->conn)) {
 		PGresult *res = PQgetResult(l->conn);
 		if (!res) {
 			finished(l);
@@ -331,6 +391,15 @@ static bool collect(struct pg_listener *l)
 		}
 		ExecStatusType want = l->phase == LISTENING ? PGRES_COMMAND_OK : PGRES_TUPLES_OK;
 		bool ok = PQresultStatus(res) == want;
+		if (!ok && l->phase == NOTIFYING && PQstatus(l->conn) == CONNECTION_OK) {
+			/* The server refused this note (one its encoding cannot
+			 * hold, say): sent again it would be refused again, so it
+			 * is dropped, and the next one goes. */
+			struct errbuf why;
+			pg_fail(&why, "hubs' notes", l->conn, res);
+			log_warn("%s; that note is dropped", why.msg);
+			ok = true;
+		}
 		if (!ok)
 			fail(l, res, NULL);
 		else if (l->phase == READING)
@@ -342,31 +411,51 @@ static bool collect(struct pg_listener *l)
 	return true;
 }
 
-/* Drain the NOTIFYs libpq has parsed: one of an event after `last` means
- * read again. A payload that is no seq (not ours) counts as news too:
- * the read will tell. */
+/* Drain the NOTIFYs libpq has parsed. A note goes to the notes callback
+ * (which may queue notes of its own). Of the events' channel, one of an
+ * event after `last` means read again; a payload that is no seq (not
+ * ours) counts as news too: the read will tell. */
 static void hear(struct pg_listener *l)
 {
 	PGnotify *n;
 
-	while ((n = PQnotifies(l->conn))) {
-		char *end;
-		long long seq = strtoll(n->extra, &end, 10);
-		if (end == n->extra || *end || seq > l->last)
-			l->again = true;
+	while (l->conn && (n = PQnotifies(l->conn))) {
+		if (strcmp(n->relname, PG_NOTES_CHANNEL) == 0) {
+			if (l->note_fn && !l->stopping)
+				l->note_fn(l->note_ctx, n->extra, strlen(n->extra));
+		} else {
+			char *end;
+			long long seq = strtoll(n->extra, &end, 10);
+			if (end == n->extra || *end || seq > l->last)
+				l->again = true;
+		}
 		PQfreemem(n);
 	}
 }
 
-/* After any progress: start the read that is due, and wait for what
- * libpq needs next. */
-static void proceed(struct pg_listener *l)
+/* Start what is due when no statement is in flight — the read, else the
+ * next note — and wait for what libpq needs next. */
+static void advance(struct pg_listener *l)
 {
-	hear(l);
-	if (l->phase == IDLE && l->again && !read_page(l))
+	if (!l->conn || l->phase == CONNECTING)
+		return;
+	if (l->lingering && l->phase == IDLE && !l->notes) {
+		finish(l);
+		return;
+	}
+	if (l->phase == IDLE && l->again && !l->stopping && !read_page(l))
+		return;
+	if (l->phase == IDLE && l->notes && !notify_first(l))
 		return;
 	if (!watch(l, UV_READABLE | (l->flushing ? UV_WRITABLE : 0), false))
 		fail(l, NULL, "cannot watch the connection's socket");
+}
+
+/* After any progress. */
+static void proceed(struct pg_listener *l)
+{
+	hear(l);
+	advance(l);
 }
 
 static void connecting(struct pg_listener *l)
@@ -388,7 +477,8 @@ static void connecting(struct pg_listener *l)
 			return;
 		}
 		/* fresh: the socket may have changed at this PQconnectPoll */
-		if (sent(l, PQsendQuery(l->conn, "LISTEN " PG_EVENTS_CHANNEL)) &&
+		if (sent(l, PQsendQuery(l->conn, "LISTEN " PG_EVENTS_CHANNEL
+						 "; LISTEN " PG_NOTES_CHANNEL)) &&
 		    !watch(l, UV_READABLE | (l->flushing ? UV_WRITABLE : 0), true))
 			fail(l, NULL, "cannot watch the connection's socket");
 		return;
@@ -450,6 +540,7 @@ struct pg_listener *pg_listener_start(uv_loop_t *loop, const char *conninfo, int
 	}
 	*l = (struct pg_listener){.loop = loop, .conninfo = copy, .fn = fn, .ctx = ctx,
 				  .last = after_seq, .delay_ms = RETRY_MIN_MS, .handles = 1};
+	l->notes_last = &l->notes;
 	uv_timer_init(loop, &l->timer);
 	l->timer.data = l;
 	connect_start(l);
@@ -461,11 +552,57 @@ int64_t pg_listener_last(const struct pg_listener *l)
 	return l->last;
 }
 
+void pg_listener_on_notes(struct pg_listener *l, pg_note_fn *fn, void *ctx)
+{
+	l->note_fn = fn;
+	l->note_ctx = ctx;
+}
+
+bool pg_listener_notify(struct pg_listener *l, const char *note, size_t len)
+{
+	struct queued_note *n;
+
+	if (l->stopping || len > PG_NOTE_MAX || memchr(note, '\0', len))
+		return false;
+	if (l->nnotes == NOTES_QUEUED || !(n = malloc(sizeof *n + len + 1))) {
+		if (!l->notes_full)
+			log_warn("postgresql: hubs' notes: %zu waiting to be sent; dropping more",
+				 l->nnotes);
+		l->notes_full = true;
+		return false;
+	}
+	l->notes_full = false;
+	memcpy(n->text, note, len);
+	n->text[len] = '\0';
+	n->next = NULL;
+	*l->notes_last = n;
+	l->notes_last = &n->next;
+	l->nnotes++;
+	if (l->phase == IDLE)
+		advance(l);
+	return true;
+}
+
+/* Close the connection and the handles: freed once libuv is done. */
+static void finish(struct pg_listener *l)
+{
+	l->lingering = false;
+	l->phase = WAITING;
+	disconnect(l);
+	if (!uv_is_closing((uv_handle_t *)&l->timer))
+		uv_close((uv_handle_t *)&l->timer, timer_closed);
+}
+
 void pg_listener_stop(struct pg_listener *l, void (*done)(void *ctx), void *ctx)
 {
 	l->stopping = true;
 	l->done = done;
 	l->done_ctx = ctx;
-	disconnect(l);
-	uv_close((uv_handle_t *)&l->timer, timer_closed);
+	if (l->notes && l->conn && l->phase != CONNECTING) {
+		l->lingering = true;
+		uv_timer_start(&l->timer, on_timer, LINGER_MS, 0);
+		advance(l);
+		return;
+	}
+	finish(l);
 }

@@ -2,6 +2,9 @@
  * pg_listen.h — one hub's feed of the shared event log: every committed
  * event, whichever hub wrote it, handed over once and in seq order, on the
  * hub's libuv loop (how, and why it cannot skip or repeat: pg_listen.c).
+ * The same connection carries the hubs' notes to each other (presence
+ * shared across hubs, server_share.c): NOTIFY on PG_NOTES_CHANNEL, sent
+ * and heard without blocking the loop.
  */
 #ifndef HANDOFF_HUB_PG_LISTEN_H
 #define HANDOFF_HUB_PG_LISTEN_H
@@ -49,9 +52,29 @@ struct pg_listener *pg_listener_start(uv_loop_t *loop, const char *conninfo, int
 /* The seq of the last event handed over (after_seq before the first). */
 int64_t pg_listener_last(const struct pg_listener *l);
 
-/* Stop: no event is handed over after this call. The listener closes its
- * connection and handles and frees itself once libuv has closed them,
- * then calls done(ctx) (done may be NULL). */
+/* The channel of the hubs' notes. */
+#define PG_NOTES_CHANNEL "handoff_presence"
+
+/* A note as NOTIFY delivered it, from any hub listening (this one's own
+ * included): at most PG_NOTE_MAX bytes, NUL-terminated, the listener's
+ * until the callback returns. Nothing about it is trusted. */
+#define PG_NOTE_MAX 7999
+typedef void pg_note_fn(void *ctx, const char *note, size_t len);
+
+/* Hand every note heard from now on to fn (NULL: drop them). */
+void pg_listener_on_notes(struct pg_listener *l, pg_note_fn *fn, void *ctx);
+
+/* Queue `note` (len bytes, at most PG_NOTE_MAX, no NUL) to be sent on the
+ * listener's connection, in the order queued, once the statement in
+ * flight is done; never waits. Notes queued while the connection is down
+ * go out when it is back; false when the queue is full (the note is
+ * dropped) or the note is too long. */
+bool pg_listener_notify(struct pg_listener *l, const char *note, size_t len);
+
+/* Stop: no event or note is handed over after this call. The listener
+ * sends the notes still queued (for at most a second, the loop turning),
+ * then closes its connection and handles and frees itself once libuv has
+ * closed them, then calls done(ctx) (done may be NULL). */
 void pg_listener_stop(struct pg_listener *l, void (*done)(void *ctx), void *ctx);
 
 #endif

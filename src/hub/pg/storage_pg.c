@@ -39,6 +39,8 @@ struct storage_pg {
 	struct pg_listener *listener;
 	db_event_fn *listen_fn;
 	void *listen_ctx;
+	storage_note_fn *note_fn;        /* the hubs' notes, on the feed's connection */
+	void *note_ctx;
 	/* Tokens this handle found, by hash: an account's id, name, email
 	 * and role never change once it is added, so the loop's handle
 	 * answers a token known without a query (token_recall), and only a
@@ -203,6 +205,28 @@ static void p_set_event_listener(struct storage *st, db_event_fn *fn, void *ctx)
 	    !(s->listener = pg_listener_start(s->set.loop, s->conninfo, head, on_listened, s,
 					      &err)))
 		log_error("%s", err.msg);
+	else
+		pg_listener_on_notes(s->listener, s->note_fn, s->note_ctx);
+}
+
+/* The hubs' notes travel on the event feed's connection (pg_listen.c),
+ * which follows the log only while the server listens to it. */
+static bool p_share_hear(struct storage *st, storage_note_fn *fn, void *ctx)
+{
+	struct storage_pg *s = pg_of(st);
+
+	s->note_fn = fn;
+	s->note_ctx = ctx;
+	if (s->listener)
+		pg_listener_on_notes(s->listener, fn, ctx);
+	return s->set.loop != NULL;
+}
+
+static bool p_share_send(struct storage *st, const char *note, size_t len)
+{
+	struct storage_pg *s = pg_of(st);
+
+	return s->listener && pg_listener_notify(s->listener, note, len);
 }
 
 static void p_close(struct storage *st)
@@ -546,6 +570,8 @@ static const struct storage_ops pg_ops = {
 	.events_oldest = p_events_oldest,
 	.events_after = p_events_after,
 	.ingest_may_see = p_ingest_may_see,
+	.share_hear = p_share_hear,
+	.share_send = p_share_send,
 	.account_add = p_account_add,
 	.grant = p_grant,
 	.authenticate = p_authenticate,
