@@ -23,6 +23,14 @@
  * someone else, withdrawn); the hubs holding their streams pass it on. A
  * round offers to the agents online on any hub, and every hub that sees
  * an agent leave "online" withdraws their offers (the second finds none).
+ *
+ * What these changes ask of the database runs as jobs, one at a time in
+ * the order asked (on a worker for a threaded back end, at once on the
+ * loop otherwise): an agent's frame, a round, a withdrawal, a console's
+ * first words. The order is what keeps a round honest: a round is given
+ * the agents online when it is asked for, and an agent who leaves after
+ * that has their withdrawal queued behind it, so it finds and takes back
+ * what the round offered them. Frames go out in the order of the changes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -76,36 +84,9 @@ static void tell_notes(struct server *s, const struct offer_note *notes, size_t 
 	}
 }
 
-static void on_round(uv_timer_t *t)
-{
-	struct server *s = t->data;
-	const char *online[ROUND_AGENTS_MAX];
-	struct offer_note notes[OFFER_ROUND_MAX];
-	size_t n = 0;
-	int64_t next = 0;
-	struct api_error err;
+static void job_ask(struct server *s, struct agent_job *j);
 
-	if (s->stopping)
-		return;
-	s->agents.last_round = uv_now(s->loop);
-	size_t nonline = share_online(s, online, events_online(s, online, ROUND_AGENTS_MAX),
-				      ROUND_AGENTS_MAX);
-	if (!s->st->ops->offers_round(s->st, online, nonline, s->limits.offer_seconds, notes, &n,
-				      &next, &err)) {
-		log_error("auto-assignment: %s", err.description);
-		return;
-	}
-	tell_notes(s, notes, n);
-	/* A full round may have left chats behind: go on at once. */
-	if (n == OFFER_ROUND_MAX)
-		next = ts_now();
-	if (next) {
-		int64_t now = ts_now();
-		uv_timer_start(&s->agents.round, on_round, next > now ? (uint64_t)(next - now) : 0,
-			       0);
-	}
-}
-
+static void on_round(uv_timer_t *t);
 void agents_kick(struct server *s)
 {
 	uint64_t now, due;
@@ -117,22 +98,6 @@ void agents_kick(struct server *s)
 	uv_timer_start(&s->agents.round, on_round, due > now ? due - now : 0, 0);
 }
 
-/* The "agent" frame of agent `id` as GET /v1/agents shows them now, or
- * NULL (free it). */
-static char *agent_frame(struct server *s, const char *id)
-{
-	struct agent a;
-	struct api_error err;
-
-	if (s->stopping || !s->st->ops->agent_get(s->st, id, &a, &err))
-		return NULL;
-	a.status = agents_status(s, id);
-	struct event ev = {.type = EVENT_AGENT, .agent = &a};
-	char *text = event_to_string(&ev);
-	agent_free(&a);
-	return text;
-}
-
 static void broadcast_frame(struct server *s, char *text)
 {
 	if (text)
@@ -140,84 +105,247 @@ static void broadcast_frame(struct server *s, char *text)
 	free(text);
 }
 
-/*
- * A threaded back end reads the agent on a worker thread, one agent at a
- * time in the order asked, so frames go out in the order of the changes;
- * the status is the streams' as they are when the read is done.
- */
-struct agent_ask {
-	uv_work_t req;
-	struct server *s;
-	uuid_str id;
-	struct agent a;
-	bool ok;
-	struct agent_ask *next;
+/* The "agent" frame of `a` with its status now (free it). */
+static char *frame_of(struct server *s, struct agent *a)
+{
+	a->status = agents_status(s, a->id);
+	struct event ev = {.type = EVENT_AGENT, .agent = a};
+	return event_to_string(&ev);
+}
+
+/* ---- the agents' jobs ----------------------------------------------------- */
+
+enum job_kind {
+	JOB_FRAME,  /* read an agent, send everyone their frame */
+	JOB_ROUND,  /* an auto-assignment round */
+	JOB_WITHDRAW, /* take back what an agent who left was offered */
+	JOB_WORDS,  /* a console's own frame and its open offers */
 };
 
-static void ask_next(struct server *s);
-
-static void ask_work(uv_work_t *req)
-{
-	struct agent_ask *k = req->data;
-	struct errbuf why;
+struct agent_job {
+	uv_work_t req;
+	struct server *s;
+	enum job_kind kind;
+	uuid_str id;                      /* the agent (all but a round) */
+	struct events_client *client;     /* words: the stream, NULL once it closed */
+	uuid_str *online;                 /* round: the agents online when asked */
+	size_t nonline;
+	/* what the database answered */
+	bool ok, has_agent;
 	struct api_error err;
-	struct storage *st = k->s->st->ops->for_thread(k->s->st, &why);
+	struct agent a;
+	struct offer_note notes[OFFER_ROUND_MAX];
+	struct chat_offer offers[OFFER_ROUND_MAX];
+	size_t n;
+	int64_t next;
+	struct agent_job *next_job;
+};
 
-	k->ok = st && st->ops->agent_get(st, k->id, &k->a, &err);
+/* The job's database work, on a worker or on the loop. */
+static void job_work_on(struct agent_job *j, struct storage *st)
+{
+	const struct storage_ops *ops = st->ops;
+	const char *online[ROUND_AGENTS_MAX];
+
+	switch (j->kind) {
+	case JOB_FRAME:
+		j->ok = j->has_agent = ops->agent_get(st, j->id, &j->a, &j->err);
+		break;
+	case JOB_ROUND:
+		for (size_t i = 0; i < j->nonline; i++)
+			online[i] = j->online[i];
+		j->ok = ops->offers_round(st, online, j->nonline, j->s->limits.offer_seconds,
+					  j->notes, &j->n, &j->next, &j->err);
+		break;
+	case JOB_WITHDRAW:
+		j->ok = ops->offers_withdraw(st, j->id, j->notes, &j->n, &j->err);
+		break;
+	case JOB_WORDS:
+		j->ok = j->has_agent = ops->agent_get(st, j->id, &j->a, &j->err);
+		if (j->ok && j->s->limits.auto_assign)
+			j->ok = ops->offers_of(st, j->id, j->offers, &j->n, &j->err);
+		break;
+	}
 }
 
-static void ask_done(uv_work_t *req, int status)
+static void job_work(uv_work_t *req)
 {
-	struct agent_ask *k = req->data;
-	struct server *s = k->s;
+	struct agent_job *j = req->data;
+	struct errbuf why;
+	struct storage *st = j->s->st->ops->for_thread(j->s->st, &why);
 
-	s->agents.ask_busy = false;
-	if (k->ok) {
-		if (status == 0 && !s->stopping) {
-			k->a.status = agents_status(s, k->id);
-			struct event ev = {.type = EVENT_AGENT, .agent = &k->a};
-			broadcast_frame(s, event_to_string(&ev));
+	if (st)
+		job_work_on(j, st);
+	else
+		api_error_set(&j->err, API_INTERNAL, "%s", why.msg);
+}
+
+static void round_done(struct server *s, struct agent_job *j)
+{
+	tell_notes(s, j->notes, j->n);
+	/* A full round may have left chats behind: go on at once. */
+	int64_t next = j->n == OFFER_ROUND_MAX || s->agents.round_again ? ts_now() : j->next;
+	s->agents.round_again = false;
+	if (next && !s->stopping) {
+		int64_t now = ts_now();
+		uv_timer_start(&s->agents.round, on_round, next > now ? (uint64_t)(next - now) : 0,
+			       0);
+	}
+}
+
+static void words_done(struct server *s, struct agent_job *j)
+{
+	struct events_client *c = j->client;
+	char *text = NULL;
+
+	/* Its own agent as the hub sees it: the console knows it was heard. */
+	if (!c)
+		return;
+	if (j->has_agent && (text = frame_of(s, &j->a)))
+		events_send_to(c, text, strlen(text));
+	free(text);
+	for (size_t i = 0; j->ok && i < j->n; i++) {
+		struct event ev = {.type = EVENT_OFFER, .offer = j->offers[i]};
+		if ((text = event_to_string(&ev)))
+			events_send_to(c, text, strlen(text));
+		free(text);
+	}
+}
+
+static void job_free(struct agent_job *j)
+{
+	if (j->has_agent)
+		agent_free(&j->a);
+	free(j->online);
+	free(j);
+}
+
+/* On the loop: the job's answer goes out, then the next job runs. */
+static void job_done(struct agent_job *j, bool ran)
+{
+	struct server *s = j->s;
+
+	s->agents.jobs = j->next_job;
+	if (!s->agents.jobs)
+		s->agents.jobs_last = &s->agents.jobs;
+	s->agents.job_busy = false;
+	if (ran && !j->ok && j->kind != JOB_FRAME)
+		log_error("auto-assignment: %s", j->err.description);
+	if (j->kind == JOB_ROUND)
+		s->agents.round_queued = false;
+	if (ran && !s->stopping) {
+		switch (j->kind) {
+		case JOB_FRAME:
+			if (j->has_agent)
+				broadcast_frame(s, frame_of(s, &j->a));
+			break;
+		case JOB_ROUND:
+			round_done(s, j);
+			break;
+		case JOB_WITHDRAW:
+			if (j->ok)
+				tell_notes(s, j->notes, j->n);
+			break;
+		case JOB_WORDS:
+			words_done(s, j);
+			break;
 		}
-		agent_free(&k->a);
 	}
-	free(k);
-	ask_next(s);
+	job_free(j);
 }
 
-static void ask_next(struct server *s)
-{
-	struct agent_ask *k = s->agents.asks;
+static void job_next(struct server *s);
 
-	if (!k || s->agents.ask_busy)
+static void job_after_work(uv_work_t *req, int status)
+{
+	struct agent_job *j = req->data;
+	struct server *s = j->s;
+
+	job_done(j, status == 0);
+	job_next(s);
+}
+
+/* Run the head of the queue unless one runs: on a worker for a threaded
+ * back end, else here and now (and so each one in turn). */
+static void job_next(struct server *s)
+{
+	struct agent_job *j;
+
+	while ((j = s->agents.jobs) && !s->agents.job_busy) {
+		if (s->stopping) {
+			job_done(j, false);
+			continue;
+		}
+		/* busy while it runs, here too: what its commit sets off may ask
+		 * for another job, which must wait its turn */
+		s->agents.job_busy = true;
+		if (!s->st->ops->threaded) {
+			job_work_on(j, s->st);
+			job_done(j, true);
+			continue;
+		}
+		if (uv_queue_work(s->loop, &j->req, job_work, job_after_work) != 0)
+			job_done(j, false);
+	}
+}
+
+static void job_ask(struct server *s, struct agent_job *j)
+{
+	j->s = s;
+	j->req.data = j;
+	if (!s->agents.jobs_last)
+		s->agents.jobs_last = &s->agents.jobs;
+	*s->agents.jobs_last = j;
+	s->agents.jobs_last = &j->next_job;
+	job_next(s);
+}
+
+static struct agent_job *job_new(enum job_kind kind, const char *id)
+{
+	struct agent_job *j = calloc(1, sizeof *j);
+
+	if (j) {
+		j->kind = kind;
+		if (id)
+			snprintf(j->id, sizeof j->id, "%s", id);
+	}
+	return j;
+}
+
+static void on_round(uv_timer_t *t)
+{
+	struct server *s = t->data;
+	const char *online[ROUND_AGENTS_MAX];
+
+	if (s->stopping)
 		return;
-	s->agents.asks = k->next;
-	if (!s->agents.asks)
-		s->agents.asks_last = &s->agents.asks;
-	if (s->stopping || uv_queue_work(s->loop, &k->req, ask_work, ask_done) != 0) {
-		free(k);
-		ask_next(s);
+	if (s->agents.round_queued) {
+		s->agents.round_again = true; /* once the one queued is done */
 		return;
 	}
-	s->agents.ask_busy = true;
+	s->agents.last_round = uv_now(s->loop);
+	size_t n = share_online(s, online, events_online(s, online, ROUND_AGENTS_MAX),
+				ROUND_AGENTS_MAX);
+	struct agent_job *j = job_new(JOB_ROUND, NULL);
+	if (!j || (n && !(j->online = calloc(n, sizeof *j->online)))) {
+		free(j);
+		log_error("auto-assignment: out of memory");
+		return;
+	}
+	/* A copy: the streams that named them may close before it runs. */
+	for (size_t i = 0; i < n; i++)
+		snprintf(j->online[i], sizeof j->online[i], "%s", online[i]);
+	j->nonline = n;
+	s->agents.round_queued = true;
+	job_ask(s, j);
 }
 
 static void tell_agent(struct server *s, const char *id)
 {
-	if (!s->st->ops->threaded) {
-		broadcast_frame(s, agent_frame(s, id));
-		return;
-	}
-	struct agent_ask *k = calloc(1, sizeof *k);
-	if (!k)
-		return;
-	k->s = s;
-	k->req.data = k;
-	snprintf(k->id, sizeof k->id, "%s", id);
-	if (!s->agents.asks_last)
-		s->agents.asks_last = &s->agents.asks;
-	*s->agents.asks_last = k;
-	s->agents.asks_last = &k->next;
-	ask_next(s);
+	struct agent_job *j = job_new(JOB_FRAME, id);
+
+	if (j)
+		job_ask(s, j);
 }
 
 void agents_changed(void *ctx, const char *id)
@@ -253,9 +381,6 @@ void agents_stream_changed(struct server *s, const char *id, enum agent_status b
 void agents_moved(struct server *s, const char *id, enum agent_status before)
 {
 	enum agent_status now = agents_status(s, id);
-	struct offer_note notes[OFFER_ROUND_MAX];
-	struct api_error err;
-	size_t n = 0;
 
 	if (now == before || s->stopping)
 		return;
@@ -263,10 +388,11 @@ void agents_moved(struct server *s, const char *id, enum agent_status before)
 	/* Offers wait for an agent who is there: one who left or went away
 	 * gets none, and what they had goes to the next (not as a pass). */
 	if (now != AGENT_ONLINE && s->limits.auto_assign) {
-		if (s->st->ops->offers_withdraw(s->st, id, notes, &n, &err))
-			tell_notes(s, notes, n);
+		struct agent_job *j = job_new(JOB_WITHDRAW, id);
+		if (j)
+			job_ask(s, j);
 		else
-			log_error("auto-assignment: %s", err.description);
+			log_error("auto-assignment: out of memory");
 	}
 	agents_changed(s, id);
 }
@@ -288,21 +414,17 @@ int agents_receive(const char *text, size_t len, bool *away)
 
 void agents_first_words(struct server *s, struct events_client *c, const char *id)
 {
-	struct chat_offer offers[OFFER_ROUND_MAX];
-	struct api_error err;
-	size_t n = 0;
-	char *text;
+	struct agent_job *j = job_new(JOB_WORDS, id);
 
-	/* Its own agent as the hub sees it: the console knows it was heard. */
-	if ((text = agent_frame(s, id)))
-		events_send_to(c, text, strlen(text));
-	free(text);
-	if (!s->limits.auto_assign || !s->st->ops->offers_of(s->st, id, offers, &n, &err))
+	if (!j)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		struct event ev = {.type = EVENT_OFFER, .offer = offers[i]};
-		if ((text = event_to_string(&ev)))
-			events_send_to(c, text, strlen(text));
-		free(text);
-	}
+	j->client = c;
+	job_ask(s, j);
+}
+
+void agents_forget_client(struct server *s, struct events_client *c)
+{
+	for (struct agent_job *j = s->agents.jobs; j; j = j->next_job)
+		if (j->client == c)
+			j->client = NULL;
 }

@@ -245,6 +245,8 @@ static void client_release(struct events_client *c)
 {
 	replay_orphan(c);
 	start_read_orphan(c);
+	if (c->server)
+		agents_forget_client(c->server, c);
 	bool agent = c->linked && c->me.role != ACCOUNT_INGEST;
 	enum agent_status before = agent ? agents_status(c->server, c->me.id)
 					 : AGENT_STATUS_NONE;

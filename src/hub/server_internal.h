@@ -83,10 +83,13 @@ struct share {
 struct agents_rounds {
 	uv_timer_t round;            /* the next round: now, or when an offer expires */
 	uint64_t last_round;         /* uv_now() of the last one, 0 none yet */
-	/* A threaded back end's "agent" frames: the agents whose frame is to
-	 * be made, read one at a time on a worker, in the order asked. */
-	struct agent_ask *asks, **asks_last;
-	bool ask_busy;
+	/* What the agents' changes ask of the database (frames to read,
+	 * rounds, withdrawals, a new console's first words), one at a time in
+	 * the order asked: the head is the one running. */
+	struct agent_job *jobs, **jobs_last;
+	bool job_busy;
+	bool round_queued;           /* a round is among the jobs */
+	bool round_again;            /* and another was asked for meanwhile */
 	bool ready;                  /* the timer exists: close it */
 };
 
@@ -364,6 +367,8 @@ int agents_receive(const char *text, size_t len, bool *away);
 /* Stream `c` of agent `id` sent its first away message: it gets the
  * agent's own "agent" frame and open offers. */
 void agents_first_words(struct server *s, struct events_client *c, const char *id);
+/* Stream `c` is closing: a first words' job for it sends nothing. */
+void agents_forget_client(struct server *s, struct events_client *c);
 
 /* ---- server_share.c: presence across hubs on one database ---------------- */
 
