@@ -89,14 +89,16 @@ void pg_target_display(const char *target, char *out, size_t len);
  * payload; deliveries come in commit order, which is seq order. */
 #define PG_EVENTS_CHANNEL "handoff_events"
 
-/* The next event seq, from the one-row counter event_seq. It holds that
- * row's lock until the transaction ends, so call it as late as the
- * transaction allows: every other writer of an event waits for it. */
+/* The next n event seqs, first..first + n - 1, from the one-row counter
+ * event_seq, in one statement. It holds that row's lock until the
+ * transaction ends, so call it as late as the transaction allows: every
+ * other writer of an event waits for it. pg_event_seq_next takes one. */
+bool pg_event_seqs(PGconn *conn, size_t n, int64_t *first, struct errbuf *err);
 bool pg_event_seq_next(PGconn *conn, int64_t *seq, struct errbuf *err);
 
-/* One event of the log, with the seq pg_event_seq_next gave this
- * transaction (the seq is inside the event's JSON too, so it is taken
- * first and the JSON built with it). */
+/* One event of the log, with a seq pg_event_seqs gave this transaction
+ * (the seq is inside the event's JSON too, so it is taken first and the
+ * JSON built with it). */
 struct pg_event {
 	int64_t seq;
 	const char *chat_id;
@@ -106,10 +108,13 @@ struct pg_event {
 	const char *json;   /* the event frame */
 };
 
-/* Append the event, with the chat's list columns as they are now in this
- * transaction (a chat as of seq S is its latest event row with seq <= S,
- * as in SQLite's log), and NOTIFY PG_EVENTS_CHANNEL, delivered at COMMIT.
- * A chat that does not exist is an error. */
+/* Append the n events in one statement, each with its chat's list columns
+ * as they are now in this transaction (a chat as of seq S is its latest
+ * event row with seq <= S, as in SQLite's log), each chat's
+ * last_event_seq set to its last of them, and NOTIFY PG_EVENTS_CHANNEL,
+ * delivered at COMMIT. A chat that does not exist is an error.
+ * pg_event_append appends one. */
+bool pg_events_append(PGconn *conn, const struct pg_event *ev, size_t n, struct errbuf *err);
 bool pg_event_append(PGconn *conn, const struct pg_event *ev, struct errbuf *err);
 
 /* ---- who holds a chat (pg_actions.c) ----------------------------------- */

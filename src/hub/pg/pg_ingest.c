@@ -18,7 +18,7 @@
  *   writer of the chat's messages takes, so the lookup sees every message
  *   committed before; the unique index messages_external refuses a second
  *   row whatever happens;
- * - the events' seqs: taken as the last step (pg_event_seq_next), when the
+ * - the events' seqs: taken together as the last step (pg_event_seqs), when the
  *   JSON of each can be built with its seq, by the builder SQLite's
  *   events use (codec.c's event_to_string), from chats read by the same
  *   query as SQLite's (pg_chats.c).
@@ -193,36 +193,22 @@ static int key_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The keys as an array literal, {"a","b\"c"}, sorted and without
+/* The keys as an array parameter (pg_text_array), sorted and without
  * duplicates when `sorted`; NULL when out of memory. */
 static char *array_literal(struct keys *k, bool sorted)
 {
-	size_t len = 3;
-
-	if (sorted && k->n > 1) /* qsort takes no NULL, even for nothing */
+	if (sorted && k->n > 1) { /* qsort takes no NULL, even for nothing */
 		qsort(k->v, k->n, sizeof *k->v, key_cmp);
-	for (size_t i = 0; i < k->n; i++)
-		len += 2 * strlen(k->v[i]) + 3;
-	char *out = malloc(len), *p = out;
-	if (!out)
-		return NULL;
-	*p++ = '{';
-	for (size_t i = 0; i < k->n; i++) {
-		if (sorted && i > 0 && strcmp(k->v[i], k->v[i - 1]) == 0)
-			continue;
-		if (p > out + 1)
-			*p++ = ',';
-		*p++ = '"';
-		for (const char *c = k->v[i]; *c; c++) {
-			if (*c == '"' || *c == '\\')
-				*p++ = '\\';
-			*p++ = *c;
+		size_t kept = 1;
+		for (size_t i = 1; i < k->n; i++) {
+			if (strcmp(k->v[i], k->v[kept - 1]) == 0)
+				free(k->v[i]);
+			else
+				k->v[kept++] = k->v[i];
 		}
-		*p++ = '"';
+		k->n = kept;
 	}
-	*p++ = '}';
-	*p = '\0';
-	return out;
+	return pg_text_array((const char *const *)k->v, k->n);
 }
 
 /* What the items name, into the three sets of keys. */
@@ -567,8 +553,10 @@ static void txn_free(struct txn *t)
 	t->cap = 0;
 }
 
-/* The last step: each pending event takes its seq, its JSON is built with
- * it, and it is appended; each chat's row then names its last one.
+/* The last step, in two statements however many events: the
+ * transaction's seqs taken together, each event's JSON built with its
+ * own, then every event appended, and each chat's row told its last one,
+ * at once (pg_events_append).
  *
  * Each row copies the chat's list columns as the whole change left them,
  * where SQLite's copy them as each event left them. The two agree for
@@ -578,37 +566,32 @@ static void txn_free(struct txn *t)
 static bool emit(struct txn *t, struct api_error *err)
 {
 	struct errbuf why;
-	int64_t seq = 0, first = 0;
+	int64_t first = 0;
 
-	for (size_t i = 0; i < t->nev; i++) {
+	if (t->nev == 0)
+		return true;
+	if (!pg_event_seqs(t->conn, t->nev, &first, &why))
+		return pg_api_fail(err, &why);
+	struct pg_event *rows = calloc(t->nev, sizeof *rows);
+	bool ok = rows != NULL;
+	for (size_t i = 0; ok && i < t->nev; i++) {
 		struct pending *p = &t->ev[i];
-		struct event ev = {.type = p->type, .at = p->at, .chat = &p->chat};
+		struct event ev = {.type = p->type, .at = p->at, .chat = &p->chat,
+				   .seq = first + (int64_t)i};
 		if (p->type == EVENT_MESSAGE_CREATED)
 			ev.message = &p->message;
-		if (!pg_event_seq_next(t->conn, &seq, &why))
-			return pg_api_fail(err, &why);
-		if (i == 0)
-			first = seq;
-		ev.seq = seq;
-		char *json = event_to_string(&ev);
-		if (!json)
-			return oom(err);
-		struct pg_event row = {seq, p->chat.id, p->type, p->at, p->note, json};
-		bool ok = pg_event_append(t->conn, &row, &why);
-		free(json);
-		if (!ok)
-			return pg_api_fail(err, &why);
+		rows[i] = (struct pg_event){ev.seq, p->chat.id, p->type, p->at, p->note,
+					    event_to_string(&ev)};
+		ok = rows[i].json != NULL;
 	}
-	/* The seqs just taken are first..seq, one transaction's, so the
-	 * events table says which chat each went to. */
-	char lo[PG_INT_LEN], hi[PG_INT_LEN];
-	const char *params[] = {pg_int(first, lo), pg_int(seq, hi)};
-	return t->nev == 0 ||
-	       run_only(t,
-			"UPDATE chats c SET last_event_seq = e.seq FROM (SELECT chat_id, max(seq) seq"
-			" FROM events WHERE seq BETWEEN $1 AND $2 GROUP BY chat_id) e"
-			" WHERE c.id = e.chat_id",
-			2, params, "mark the chats' last events", err);
+	if (!ok)
+		oom(err);
+	else if (!pg_events_append(t->conn, rows, t->nev, &why))
+		ok = pg_api_fail(err, &why);
+	for (size_t i = 0; rows && i < t->nev; i++)
+		free((char *)rows[i].json);
+	free(rows);
+	return ok;
 }
 
 /* ---- the steps lent to other operations --------------------------------- */
