@@ -399,12 +399,16 @@ static bool find_or_create(struct txn *t, struct api_error *err)
 
 	if (in->chat_id[0])
 		return pg_chat_load(t->conn, in->chat_id, true, &t->chat, err);
+	/* Found and locked in one statement (an external_id never changes, so
+	 * the row FOR UPDATE waited for still matches); read in the next, as
+	 * pg_chat_load explains. */
 	if (in->external_id &&
-	    !one_id(t, "SELECT id FROM chats WHERE external_id = $1", 1, params,
+	    !one_id(t, "SELECT id FROM chats WHERE external_id = $1 FOR UPDATE", 1, params,
 		    "find a chat", id, &found, err))
 		return false;
-	if (!found && ((!t->locked && !batch_lock(t, in, 1, err)) ||
-		       !create_chat(t, id, &made, err)))
+	if (found)
+		return pg_chat_load(t->conn, id, false, &t->chat, err);
+	if ((!t->locked && !batch_lock(t, in, 1, err)) || !create_chat(t, id, &made, err))
 		return false;
 	if (made) {
 		memcpy(t->chat.id, id, sizeof id);
@@ -412,9 +416,9 @@ static bool find_or_create(struct txn *t, struct api_error *err)
 	}
 	/* Lost the race to create it: the winner has committed (its INSERT
 	 * waited for that), so a new snapshot finds its chat. */
-	if (!found && !(one_id(t, "SELECT id FROM chats WHERE external_id = $1", 1, params,
-			       "find a chat", id, &found, err) &&
-			(found || api_error_set(err, API_INTERNAL, "the new chat is gone"))))
+	if (!(one_id(t, "SELECT id FROM chats WHERE external_id = $1", 1, params, "find a chat",
+		     id, &found, err) &&
+	      (found || api_error_set(err, API_INTERNAL, "the new chat is gone"))))
 		return false;
 	return pg_chat_load(t->conn, id, true, &t->chat, err);
 }
