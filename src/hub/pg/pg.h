@@ -323,6 +323,22 @@ bool pg_messages_list(PGconn *conn, const char *chat_id, int64_t before_seq, int
 bool pg_ingest_batch(PGconn *conn, const struct agent *me, const struct ingest *items, size_t n,
 		     struct ingest_result *out, struct api_error *err);
 
+/* One ingest of a batch or of a group commit (pg_group.h): who asks,
+ * what (valid: ingest_valid), and where its outcome goes. */
+struct pg_ingest_item {
+	const struct agent *me;
+	const struct ingest *in;
+	struct ingest_result *out;
+};
+
+/* pg_ingest_batch's transaction for items already valid, each with its own
+ * account: *items[i].out is its outcome, a refusal refusing only itself.
+ * False (err set, every out cleared) when the transaction failed: then
+ * nothing of any item is stored, or, if the connection broke at COMMIT,
+ * all of them may be. */
+bool pg_ingest_items(PGconn *conn, const struct pg_ingest_item *items, size_t n,
+		     struct api_error *err);
+
 /* The event log's reads, as db_events_head, db_events_oldest,
  * db_events_after and db_ingest_may_see answer them, and its retention.
  * Head is the latest committed seq (0 for none); oldest the floor, the

@@ -212,13 +212,13 @@ static char *array_literal(struct keys *k, bool sorted)
 }
 
 /* What the items name, into the three sets of keys. */
-static bool batch_keys(const struct ingest *items, size_t n, struct keys *locks,
+static bool batch_keys(const struct pg_ingest_item *items, size_t n, struct keys *locks,
 		       struct keys *ids, struct keys *external)
 {
 	char type[PG_INT_LEN];
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ingest *in = &items[i];
+		const struct ingest *in = items[i].in;
 		if (in->chat_id[0]) {
 			/* an id that is no uuid names no chat: its item is 404 */
 			if (uuid_valid(in->chat_id) && !key_add(ids, "", in->chat_id, NULL))
@@ -237,7 +237,7 @@ static bool batch_keys(const struct ingest *items, size_t n, struct keys *locks,
 	return true;
 }
 
-static bool batch_lock(struct txn *t, const struct ingest *items, size_t n,
+static bool batch_lock(struct txn *t, const struct pg_ingest_item *items, size_t n,
 		       struct api_error *err)
 {
 	struct keys locks = {0}, ids = {0}, external = {0};
@@ -408,7 +408,8 @@ static bool find_or_create(struct txn *t, struct api_error *err)
 		return false;
 	if (found)
 		return pg_chat_load(t->conn, id, false, &t->chat, err);
-	if ((!t->locked && !batch_lock(t, in, 1, err)) || !create_chat(t, id, &made, err))
+	if ((!t->locked && !batch_lock(t, &(struct pg_ingest_item){.in = in}, 1, err)) ||
+	    !create_chat(t, id, &made, err))
 		return false;
 	if (made) {
 		memcpy(t->chat.id, id, sizeof id);
@@ -737,18 +738,20 @@ static void result_clear(struct ingest_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* Item i in a savepoint of its own: a refusal (stopped chat, a bot while
- * an agent holds it, unknown chat_id) rolls back to it and forgets the
- * item's events, so it refuses only itself, as in SQLite, whatever the
+/* An item in a savepoint of its own: a refusal (stopped chat, a bot
+ * while an agent holds it, unknown chat_id) rolls back to it and forgets
+ * the item's events, so it refuses only itself, as in SQLite, whatever the
  * item had written; a database error fails the batch. */
-static bool batch_item(struct txn *t, const struct ingest *in, struct ingest_result *r,
-		       struct api_error *err)
+static bool batch_item(struct txn *t, const struct pg_ingest_item *item, struct api_error *err)
 {
+	struct ingest_result *r = item->out;
 	size_t mark = t->nev;
 
+	t->me = item->me;
+	r->error = (struct api_error){API_OK, ""};
 	if (!run_only(t, "SAVEPOINT item", 0, NULL, "begin a batch item", err))
 		return false;
-	if (ingest(t, in, &r->message, &r->created, &r->error)) {
+	if (ingest(t, item->in, &r->message, &r->created, &r->error)) {
 		r->chat = t->chat; /* moved: the next item loads its own */
 		memset(&t->chat, 0, sizeof t->chat);
 		return run_only(t, "RELEASE SAVEPOINT item", 0, NULL, "end a batch item", err);
@@ -766,29 +769,23 @@ static bool batch_item(struct txn *t, const struct ingest *in, struct ingest_res
 	       run_only(t, "RELEASE SAVEPOINT item", 0, NULL, "end a batch item", err);
 }
 
-/* One transaction for the batch, one commit instead of n; every item's
+/* One transaction for the items, one commit instead of n; every item's
  * events take their seqs together at the end, so the event counter's lock
  * is held once, for the shortest time. */
-bool pg_ingest_batch(PGconn *conn, const struct agent *me, const struct ingest *items, size_t n,
-		     struct ingest_result *out, struct api_error *err)
+bool pg_ingest_items(PGconn *conn, const struct pg_ingest_item *items, size_t n,
+		     struct api_error *err)
 {
-	struct txn t = {.conn = conn, .me = me};
-	struct api_error why;
+	struct txn t = {.conn = conn};
 	struct errbuf db;
 	bool ok = true;
 
-	memset(out, 0, n * sizeof *out);
 	for (size_t i = 0; i < n; i++)
-		if (!ingest_valid(&items[i], &why))
-			return api_error_set(err, API_INVALID_PAYLOAD, "items[%zu].%s", i,
-					     why.description);
+		memset(items[i].out, 0, sizeof *items[i].out);
 	if (!pg_exec(conn, "BEGIN", "begin an ingest batch", &db))
 		return pg_api_fail(err, &db);
 	ok = t.locked = batch_lock(&t, items, n, err);
-	for (size_t i = 0; i < n && ok; i++) {
-		out[i].error = (struct api_error){API_OK, ""};
-		ok = batch_item(&t, &items[i], &out[i], err);
-	}
+	for (size_t i = 0; i < n && ok; i++)
+		ok = batch_item(&t, &items[i], err);
 	ok = ok && emit(&t, err);
 	if (!pg_finish(conn, ok, "end an ingest batch", &db) && ok)
 		ok = pg_api_fail(err, &db);
@@ -797,6 +794,26 @@ bool pg_ingest_batch(PGconn *conn, const struct agent *me, const struct ingest *
 	if (ok)
 		return true;
 	for (size_t i = 0; i < n; i++)
-		result_clear(&out[i]);
+		result_clear(items[i].out);
 	return false;
+}
+
+bool pg_ingest_batch(PGconn *conn, const struct agent *me, const struct ingest *items, size_t n,
+		     struct ingest_result *out, struct api_error *err)
+{
+	struct api_error why;
+
+	memset(out, 0, n * sizeof *out);
+	for (size_t i = 0; i < n; i++)
+		if (!ingest_valid(&items[i], &why))
+			return api_error_set(err, API_INVALID_PAYLOAD, "items[%zu].%s", i,
+					     why.description);
+	struct pg_ingest_item *each = malloc((n ? n : 1) * sizeof *each);
+	if (!each)
+		return oom(err);
+	for (size_t i = 0; i < n; i++)
+		each[i] = (struct pg_ingest_item){me, &items[i], &out[i]};
+	bool ok = pg_ingest_items(conn, each, n, err);
+	free(each);
+	return ok;
 }
