@@ -738,23 +738,35 @@ static void result_clear(struct ingest_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* An item in a savepoint of its own: a refusal (stopped chat, a bot
- * while an agent holds it, unknown chat_id) rolls back to it and forgets
- * the item's events, so it refuses only itself, as in SQLite, whatever the
- * item had written; a database error fails the batch. */
-static bool batch_item(struct txn *t, const struct pg_ingest_item *item, struct api_error *err)
+/* A statement that ends one item's savepoint, and starts the next one's
+ * in the same round trip (PQexec takes several). */
+static bool savepoint(struct txn *t, const char *sql, struct api_error *err)
+{
+	struct errbuf why;
+
+	return pg_exec(t->conn, sql, "a batch item's savepoint", &why) || pg_api_fail(err, &why);
+}
+
+/* An item in the savepoint "item", which the caller has set: a refusal
+ * (stopped chat, a bot while an agent holds it, unknown chat_id) rolls
+ * back to it and forgets the item's events, so it refuses only itself, as
+ * in SQLite, whatever the item had written, and leaves the savepoint for
+ * the next item; a stored item releases it and, unless `last`, sets the
+ * next item's. A database error fails the batch. */
+static bool batch_item(struct txn *t, const struct pg_ingest_item *item, bool last,
+		       struct api_error *err)
 {
 	struct ingest_result *r = item->out;
 	size_t mark = t->nev;
 
 	t->me = item->me;
 	r->error = (struct api_error){API_OK, ""};
-	if (!run_only(t, "SAVEPOINT item", 0, NULL, "begin a batch item", err))
-		return false;
 	if (ingest(t, item->in, &r->message, &r->created, &r->error)) {
 		r->chat = t->chat; /* moved: the next item loads its own */
 		memset(&t->chat, 0, sizeof t->chat);
-		return run_only(t, "RELEASE SAVEPOINT item", 0, NULL, "end a batch item", err);
+		return savepoint(t, last ? "RELEASE SAVEPOINT item"
+					 : "RELEASE SAVEPOINT item; SAVEPOINT item",
+				 err);
 	}
 	chat_free(&t->chat);
 	struct api_error refused = r->error;
@@ -765,8 +777,7 @@ static bool batch_item(struct txn *t, const struct pg_ingest_item *item, struct 
 		*err = refused;
 		return false;
 	}
-	return run_only(t, "ROLLBACK TO SAVEPOINT item", 0, NULL, "refuse a batch item", err) &&
-	       run_only(t, "RELEASE SAVEPOINT item", 0, NULL, "end a batch item", err);
+	return savepoint(t, "ROLLBACK TO SAVEPOINT item", err);
 }
 
 /* One transaction for the items, one commit instead of n; every item's
@@ -784,8 +795,9 @@ bool pg_ingest_items(PGconn *conn, const struct pg_ingest_item *items, size_t n,
 	if (!pg_exec(conn, "BEGIN", "begin an ingest batch", &db))
 		return pg_api_fail(err, &db);
 	ok = t.locked = batch_lock(&t, items, n, err);
+	ok = ok && (n == 0 || savepoint(&t, "SAVEPOINT item", err));
 	for (size_t i = 0; i < n && ok; i++)
-		ok = batch_item(&t, &items[i], err);
+		ok = batch_item(&t, &items[i], i == n - 1, err);
 	ok = ok && emit(&t, err);
 	if (!pg_finish(conn, ok, "end an ingest batch", &db) && ok)
 		ok = pg_api_fail(err, &db);
