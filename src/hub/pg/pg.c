@@ -47,6 +47,32 @@ char *pg_uuid_array(const char *const *ids, size_t n)
 	return s;
 }
 
+char *pg_text_array(const char *const *v, size_t n)
+{
+	size_t len = 3;
+
+	for (size_t i = 0; i < n; i++)
+		len += 2 * strlen(v[i]) + 3;
+	char *out = malloc(len), *p = out;
+	if (!out)
+		return NULL;
+	*p++ = '{';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*p++ = ',';
+		*p++ = '"';
+		for (const char *c = v[i]; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				*p++ = '\\';
+			*p++ = *c;
+		}
+		*p++ = '"';
+	}
+	*p++ = '}';
+	*p = '\0';
+	return out;
+}
+
 char *pg_uuid_array_of(const uuid_str *ids, size_t n)
 {
 	const char **each = malloc((n ? n : 1) * sizeof *each);

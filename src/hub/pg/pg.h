@@ -89,14 +89,16 @@ void pg_target_display(const char *target, char *out, size_t len);
  * payload; deliveries come in commit order, which is seq order. */
 #define PG_EVENTS_CHANNEL "handoff_events"
 
-/* The next event seq, from the one-row counter event_seq. It holds that
- * row's lock until the transaction ends, so call it as late as the
- * transaction allows: every other writer of an event waits for it. */
+/* The next n event seqs, first..first + n - 1, from the one-row counter
+ * event_seq, in one statement. It holds that row's lock until the
+ * transaction ends, so call it as late as the transaction allows: every
+ * other writer of an event waits for it. pg_event_seq_next takes one. */
+bool pg_event_seqs(PGconn *conn, size_t n, int64_t *first, struct errbuf *err);
 bool pg_event_seq_next(PGconn *conn, int64_t *seq, struct errbuf *err);
 
-/* One event of the log, with the seq pg_event_seq_next gave this
- * transaction (the seq is inside the event's JSON too, so it is taken
- * first and the JSON built with it). */
+/* One event of the log, with a seq pg_event_seqs gave this transaction
+ * (the seq is inside the event's JSON too, so it is taken first and the
+ * JSON built with it). */
 struct pg_event {
 	int64_t seq;
 	const char *chat_id;
@@ -106,10 +108,13 @@ struct pg_event {
 	const char *json;   /* the event frame */
 };
 
-/* Append the event, with the chat's list columns as they are now in this
- * transaction (a chat as of seq S is its latest event row with seq <= S,
- * as in SQLite's log), and NOTIFY PG_EVENTS_CHANNEL, delivered at COMMIT.
- * A chat that does not exist is an error. */
+/* Append the n events in one statement, each with its chat's list columns
+ * as they are now in this transaction (a chat as of seq S is its latest
+ * event row with seq <= S, as in SQLite's log), each chat's
+ * last_event_seq set to its last of them, and NOTIFY PG_EVENTS_CHANNEL,
+ * delivered at COMMIT. A chat that does not exist is an error.
+ * pg_event_append appends one. */
+bool pg_events_append(PGconn *conn, const struct pg_event *ev, size_t n, struct errbuf *err);
 bool pg_event_append(PGconn *conn, const struct pg_event *ev, struct errbuf *err);
 
 /* ---- who holds a chat (pg_actions.c) ----------------------------------- */
@@ -317,6 +322,22 @@ bool pg_messages_list(PGconn *conn, const char *chat_id, int64_t before_seq, int
  * ingest_result_free. */
 bool pg_ingest_batch(PGconn *conn, const struct agent *me, const struct ingest *items, size_t n,
 		     struct ingest_result *out, struct api_error *err);
+
+/* One ingest of a batch or of a group commit (pg_group.h): who asks,
+ * what (valid: ingest_valid), and where its outcome goes. */
+struct pg_ingest_item {
+	const struct agent *me;
+	const struct ingest *in;
+	struct ingest_result *out;
+};
+
+/* pg_ingest_batch's transaction for items already valid, each with its own
+ * account: *items[i].out is its outcome, a refusal refusing only itself.
+ * False (err set, every out cleared) when the transaction failed: then
+ * nothing of any item is stored, or, if the connection broke at COMMIT,
+ * all of them may be. */
+bool pg_ingest_items(PGconn *conn, const struct pg_ingest_item *items, size_t n,
+		     struct api_error *err);
 
 /* The event log's reads, as db_events_head, db_events_oldest,
  * db_events_after and db_ingest_may_see answer them, and its retention.

@@ -19,49 +19,101 @@
 #include "pg_internal.h"
 #include "uuid.h"
 
-bool pg_event_seq_next(PGconn *conn, int64_t *seq, struct errbuf *err)
+bool pg_event_seqs(PGconn *conn, size_t n, int64_t *first, struct errbuf *err)
 {
-	PGresult *res = pg_query(conn, "UPDATE event_seq SET seq = seq + 1 WHERE id = 1 RETURNING seq",
-				 0, NULL, "take the next event seq", err);
+	char count[PG_INT_LEN];
+	const char *params[] = {pg_int((int64_t)n, count)};
+	/* One statement however many: a transaction's seqs are consecutive,
+	 * and taking them one at a time would only add round trips while the
+	 * lock is held. */
+	PGresult *res = pg_query(conn, "UPDATE event_seq SET seq = seq + $1 WHERE id = 1 RETURNING seq",
+				 1, params, "take event seqs", err);
 	if (!res)
 		return false;
 	bool ok = PQntuples(res) == 1 ||
-		  errbuf_set(err, "postgresql: take the next event seq: event_seq has no row");
+		  errbuf_set(err, "postgresql: take event seqs: event_seq has no row");
 	if (ok)
-		*seq = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		*first = strtoll(PQgetvalue(res, 0, 0), NULL, 10) - (int64_t)n + 1;
+	PQclear(res);
+	return ok;
+}
+
+bool pg_event_seq_next(PGconn *conn, int64_t *seq, struct errbuf *err)
+{
+	return pg_event_seqs(conn, 1, seq, err);
+}
+
+/* The six columns of ev[0..n) as array parameters, in params[0..6). */
+static bool columns(const struct pg_event *ev, size_t n, char *params[6])
+{
+	char (*num)[3][PG_INT_LEN] = malloc((n ? n : 1) * sizeof *num);
+	const char **col = malloc((n ? n : 1) * 6 * sizeof *col);
+	bool ok = num && col;
+
+	for (size_t i = 0; ok && i < n; i++) {
+		col[0 * n + i] = pg_int(ev[i].seq, num[i][0]);
+		col[1 * n + i] = ev[i].chat_id;
+		col[2 * n + i] = pg_int(ev[i].type, num[i][1]);
+		col[3 * n + i] = pg_int(ev[i].at, num[i][2]);
+		col[4 * n + i] = ev[i].note ? "true" : "false";
+		col[5 * n + i] = ev[i].json;
+	}
+	for (int c = 0; c < 6; c++)
+		ok = ok && (params[c] = pg_text_array(col + c * n, n)) != NULL;
+	free(num);
+	free(col);
+	return ok;
+}
+
+bool pg_events_append(PGconn *conn, const struct pg_event *ev, size_t n, struct errbuf *err)
+{
+	char *params[6] = {0};
+
+	if (!n)
+		return true;
+	if (!columns(ev, n, params)) {
+		for (int c = 0; c < 6; c++)
+			free(params[c]);
+		return errbuf_set(err, "postgresql: append events: out of memory");
+	}
+	/* One statement for the transaction's events: the rows, each with its
+	 * chat's list columns copied from the chat's row as this transaction
+	 * left it; each chat's last_event_seq moved to its last one; and one
+	 * NOTIFY of the last seq (a hint: the listener reads from where it
+	 * was), sent only when rows went in. PostgreSQL queues the NOTIFY
+	 * until COMMIT and drops it on ROLLBACK, so a listener hears only of
+	 * committed events. Every part sees the chats as the statement began:
+	 * the UPDATE changes no column the INSERT copies. */
+	PGresult *res = pg_query(
+		conn,
+		"WITH v AS (SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::integer[],"
+		" $4::bigint[], $5::boolean[], $6::text[]) v (seq, chat_id, type, at, note, json)),"
+		" e AS (INSERT INTO events (seq, chat_id, type, at, note, json, mode, escalated,"
+		" responder_type, responder_id, ticket_status, channel_type, title, owner_name,"
+		" latest_text, recent_key, wait_key, source_platform)"
+		" SELECT v.seq, c.id, v.type, v.at, v.note, v.json, c.mode, c.escalated,"
+		" c.responder_type, c.responder_id, c.ticket_status, c.channel_type, c.title,"
+		" c.owner_name, c.latest_text, c.recent_key, c.wait_key, c.source_platform"
+		" FROM v JOIN chats c ON c.id = v.chat_id RETURNING seq),"
+		" l AS (UPDATE chats c SET last_event_seq = m.seq FROM (SELECT chat_id, max(seq) seq"
+		" FROM v GROUP BY chat_id) m WHERE c.id = m.chat_id)"
+		" SELECT count(*), pg_notify('" PG_EVENTS_CHANNEL "', max(seq)::text) FROM e",
+		6, (const char *const *)params, "append events", err);
+	for (int c = 0; c < 6; c++)
+		free(params[c]);
+	if (!res)
+		return false;
+	int64_t in = pg_col_int(res, 0, 0);
+	bool ok = in == (int64_t)n ||
+		  errbuf_set(err, "postgresql: append events: no chat for %lld of them",
+			     (long long)((int64_t)n - in));
 	PQclear(res);
 	return ok;
 }
 
 bool pg_event_append(PGconn *conn, const struct pg_event *ev, struct errbuf *err)
 {
-	char seq[PG_INT_LEN], type[PG_INT_LEN], at[PG_INT_LEN];
-	const char *params[] = {pg_int(ev->seq, seq), ev->chat_id, pg_int(ev->type, type),
-				pg_int(ev->at, at), ev->note ? "true" : "false", ev->json};
-
-	/* One statement: the row, with the chat's list columns copied from
-	 * its row as this transaction left it, and its NOTIFY, which only a
-	 * row that went in sends. PostgreSQL queues the NOTIFY until COMMIT
-	 * and drops it on ROLLBACK, so a listener hears only of committed
-	 * events. The parameters are cast: in a SELECT list they have no
-	 * column to take their type from. */
-	PGresult *res = pg_query(
-		conn,
-		"WITH e AS (INSERT INTO events (seq, chat_id, type, at, note, json, mode, escalated,"
-		" responder_type, responder_id, ticket_status, channel_type, title, owner_name,"
-		" latest_text, recent_key, wait_key, source_platform)"
-		" SELECT $1::bigint, id, $3::integer, $4::bigint, $5::boolean, $6::text, mode,"
-		" escalated, responder_type, responder_id, ticket_status, channel_type, title,"
-		" owner_name, latest_text, recent_key, wait_key, source_platform"
-		" FROM chats WHERE id = $2 RETURNING seq)"
-		" SELECT pg_notify('" PG_EVENTS_CHANNEL "', seq::text) FROM e",
-		6, params, "append an event", err);
-	if (!res)
-		return false;
-	bool ok = PQntuples(res) == 1 ||
-		  errbuf_set(err, "postgresql: append an event: no chat %s", ev->chat_id);
-	PQclear(res);
-	return ok;
+	return pg_events_append(conn, ev, 1, err);
 }
 
 /* ---- reading ------------------------------------------------------------- */

@@ -18,7 +18,7 @@
  *   writer of the chat's messages takes, so the lookup sees every message
  *   committed before; the unique index messages_external refuses a second
  *   row whatever happens;
- * - the events' seqs: taken as the last step (pg_event_seq_next), when the
+ * - the events' seqs: taken together as the last step (pg_event_seqs), when the
  *   JSON of each can be built with its seq, by the builder SQLite's
  *   events use (codec.c's event_to_string), from chats read by the same
  *   query as SQLite's (pg_chats.c).
@@ -193,46 +193,32 @@ static int key_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The keys as an array literal, {"a","b\"c"}, sorted and without
+/* The keys as an array parameter (pg_text_array), sorted and without
  * duplicates when `sorted`; NULL when out of memory. */
 static char *array_literal(struct keys *k, bool sorted)
 {
-	size_t len = 3;
-
-	if (sorted && k->n > 1) /* qsort takes no NULL, even for nothing */
+	if (sorted && k->n > 1) { /* qsort takes no NULL, even for nothing */
 		qsort(k->v, k->n, sizeof *k->v, key_cmp);
-	for (size_t i = 0; i < k->n; i++)
-		len += 2 * strlen(k->v[i]) + 3;
-	char *out = malloc(len), *p = out;
-	if (!out)
-		return NULL;
-	*p++ = '{';
-	for (size_t i = 0; i < k->n; i++) {
-		if (sorted && i > 0 && strcmp(k->v[i], k->v[i - 1]) == 0)
-			continue;
-		if (p > out + 1)
-			*p++ = ',';
-		*p++ = '"';
-		for (const char *c = k->v[i]; *c; c++) {
-			if (*c == '"' || *c == '\\')
-				*p++ = '\\';
-			*p++ = *c;
+		size_t kept = 1;
+		for (size_t i = 1; i < k->n; i++) {
+			if (strcmp(k->v[i], k->v[kept - 1]) == 0)
+				free(k->v[i]);
+			else
+				k->v[kept++] = k->v[i];
 		}
-		*p++ = '"';
+		k->n = kept;
 	}
-	*p++ = '}';
-	*p = '\0';
-	return out;
+	return pg_text_array((const char *const *)k->v, k->n);
 }
 
 /* What the items name, into the three sets of keys. */
-static bool batch_keys(const struct ingest *items, size_t n, struct keys *locks,
+static bool batch_keys(const struct pg_ingest_item *items, size_t n, struct keys *locks,
 		       struct keys *ids, struct keys *external)
 {
 	char type[PG_INT_LEN];
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ingest *in = &items[i];
+		const struct ingest *in = items[i].in;
 		if (in->chat_id[0]) {
 			/* an id that is no uuid names no chat: its item is 404 */
 			if (uuid_valid(in->chat_id) && !key_add(ids, "", in->chat_id, NULL))
@@ -251,7 +237,7 @@ static bool batch_keys(const struct ingest *items, size_t n, struct keys *locks,
 	return true;
 }
 
-static bool batch_lock(struct txn *t, const struct ingest *items, size_t n,
+static bool batch_lock(struct txn *t, const struct pg_ingest_item *items, size_t n,
 		       struct api_error *err)
 {
 	struct keys locks = {0}, ids = {0}, external = {0};
@@ -413,12 +399,17 @@ static bool find_or_create(struct txn *t, struct api_error *err)
 
 	if (in->chat_id[0])
 		return pg_chat_load(t->conn, in->chat_id, true, &t->chat, err);
+	/* Found and locked in one statement (an external_id never changes, so
+	 * the row FOR UPDATE waited for still matches); read in the next, as
+	 * pg_chat_load explains. */
 	if (in->external_id &&
-	    !one_id(t, "SELECT id FROM chats WHERE external_id = $1", 1, params,
+	    !one_id(t, "SELECT id FROM chats WHERE external_id = $1 FOR UPDATE", 1, params,
 		    "find a chat", id, &found, err))
 		return false;
-	if (!found && ((!t->locked && !batch_lock(t, in, 1, err)) ||
-		       !create_chat(t, id, &made, err)))
+	if (found)
+		return pg_chat_load(t->conn, id, false, &t->chat, err);
+	if ((!t->locked && !batch_lock(t, &(struct pg_ingest_item){.in = in}, 1, err)) ||
+	    !create_chat(t, id, &made, err))
 		return false;
 	if (made) {
 		memcpy(t->chat.id, id, sizeof id);
@@ -426,9 +417,9 @@ static bool find_or_create(struct txn *t, struct api_error *err)
 	}
 	/* Lost the race to create it: the winner has committed (its INSERT
 	 * waited for that), so a new snapshot finds its chat. */
-	if (!found && !(one_id(t, "SELECT id FROM chats WHERE external_id = $1", 1, params,
-			       "find a chat", id, &found, err) &&
-			(found || api_error_set(err, API_INTERNAL, "the new chat is gone"))))
+	if (!(one_id(t, "SELECT id FROM chats WHERE external_id = $1", 1, params, "find a chat",
+		     id, &found, err) &&
+	      (found || api_error_set(err, API_INTERNAL, "the new chat is gone"))))
 		return false;
 	return pg_chat_load(t->conn, id, true, &t->chat, err);
 }
@@ -567,8 +558,10 @@ static void txn_free(struct txn *t)
 	t->cap = 0;
 }
 
-/* The last step: each pending event takes its seq, its JSON is built with
- * it, and it is appended; each chat's row then names its last one.
+/* The last step, in two statements however many events: the
+ * transaction's seqs taken together, each event's JSON built with its
+ * own, then every event appended, and each chat's row told its last one,
+ * at once (pg_events_append).
  *
  * Each row copies the chat's list columns as the whole change left them,
  * where SQLite's copy them as each event left them. The two agree for
@@ -578,37 +571,32 @@ static void txn_free(struct txn *t)
 static bool emit(struct txn *t, struct api_error *err)
 {
 	struct errbuf why;
-	int64_t seq = 0, first = 0;
+	int64_t first = 0;
 
-	for (size_t i = 0; i < t->nev; i++) {
+	if (t->nev == 0)
+		return true;
+	if (!pg_event_seqs(t->conn, t->nev, &first, &why))
+		return pg_api_fail(err, &why);
+	struct pg_event *rows = calloc(t->nev, sizeof *rows);
+	bool ok = rows != NULL;
+	for (size_t i = 0; ok && i < t->nev; i++) {
 		struct pending *p = &t->ev[i];
-		struct event ev = {.type = p->type, .at = p->at, .chat = &p->chat};
+		struct event ev = {.type = p->type, .at = p->at, .chat = &p->chat,
+				   .seq = first + (int64_t)i};
 		if (p->type == EVENT_MESSAGE_CREATED)
 			ev.message = &p->message;
-		if (!pg_event_seq_next(t->conn, &seq, &why))
-			return pg_api_fail(err, &why);
-		if (i == 0)
-			first = seq;
-		ev.seq = seq;
-		char *json = event_to_string(&ev);
-		if (!json)
-			return oom(err);
-		struct pg_event row = {seq, p->chat.id, p->type, p->at, p->note, json};
-		bool ok = pg_event_append(t->conn, &row, &why);
-		free(json);
-		if (!ok)
-			return pg_api_fail(err, &why);
+		rows[i] = (struct pg_event){ev.seq, p->chat.id, p->type, p->at, p->note,
+					    event_to_string(&ev)};
+		ok = rows[i].json != NULL;
 	}
-	/* The seqs just taken are first..seq, one transaction's, so the
-	 * events table says which chat each went to. */
-	char lo[PG_INT_LEN], hi[PG_INT_LEN];
-	const char *params[] = {pg_int(first, lo), pg_int(seq, hi)};
-	return t->nev == 0 ||
-	       run_only(t,
-			"UPDATE chats c SET last_event_seq = e.seq FROM (SELECT chat_id, max(seq) seq"
-			" FROM events WHERE seq BETWEEN $1 AND $2 GROUP BY chat_id) e"
-			" WHERE c.id = e.chat_id",
-			2, params, "mark the chats' last events", err);
+	if (!ok)
+		oom(err);
+	else if (!pg_events_append(t->conn, rows, t->nev, &why))
+		ok = pg_api_fail(err, &why);
+	for (size_t i = 0; rows && i < t->nev; i++)
+		free((char *)rows[i].json);
+	free(rows);
+	return ok;
 }
 
 /* ---- the steps lent to other operations --------------------------------- */
@@ -750,21 +738,35 @@ static void result_clear(struct ingest_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* Item i in a savepoint of its own: a refusal (stopped chat, a bot while
- * an agent holds it, unknown chat_id) rolls back to it and forgets the
- * item's events, so it refuses only itself, as in SQLite, whatever the
- * item had written; a database error fails the batch. */
-static bool batch_item(struct txn *t, const struct ingest *in, struct ingest_result *r,
+/* A statement that ends one item's savepoint, and starts the next one's
+ * in the same round trip (PQexec takes several). */
+static bool savepoint(struct txn *t, const char *sql, struct api_error *err)
+{
+	struct errbuf why;
+
+	return pg_exec(t->conn, sql, "a batch item's savepoint", &why) || pg_api_fail(err, &why);
+}
+
+/* An item in the savepoint "item", which the caller has set: a refusal
+ * (stopped chat, a bot while an agent holds it, unknown chat_id) rolls
+ * back to it and forgets the item's events, so it refuses only itself, as
+ * in SQLite, whatever the item had written, and leaves the savepoint for
+ * the next item; a stored item releases it and, unless `last`, sets the
+ * next item's. A database error fails the batch. */
+static bool batch_item(struct txn *t, const struct pg_ingest_item *item, bool last,
 		       struct api_error *err)
 {
+	struct ingest_result *r = item->out;
 	size_t mark = t->nev;
 
-	if (!run_only(t, "SAVEPOINT item", 0, NULL, "begin a batch item", err))
-		return false;
-	if (ingest(t, in, &r->message, &r->created, &r->error)) {
+	t->me = item->me;
+	r->error = (struct api_error){API_OK, ""};
+	if (ingest(t, item->in, &r->message, &r->created, &r->error)) {
 		r->chat = t->chat; /* moved: the next item loads its own */
 		memset(&t->chat, 0, sizeof t->chat);
-		return run_only(t, "RELEASE SAVEPOINT item", 0, NULL, "end a batch item", err);
+		return savepoint(t, last ? "RELEASE SAVEPOINT item"
+					 : "RELEASE SAVEPOINT item; SAVEPOINT item",
+				 err);
 	}
 	chat_free(&t->chat);
 	struct api_error refused = r->error;
@@ -775,33 +777,27 @@ static bool batch_item(struct txn *t, const struct ingest *in, struct ingest_res
 		*err = refused;
 		return false;
 	}
-	return run_only(t, "ROLLBACK TO SAVEPOINT item", 0, NULL, "refuse a batch item", err) &&
-	       run_only(t, "RELEASE SAVEPOINT item", 0, NULL, "end a batch item", err);
+	return savepoint(t, "ROLLBACK TO SAVEPOINT item", err);
 }
 
-/* One transaction for the batch, one commit instead of n; every item's
+/* One transaction for the items, one commit instead of n; every item's
  * events take their seqs together at the end, so the event counter's lock
  * is held once, for the shortest time. */
-bool pg_ingest_batch(PGconn *conn, const struct agent *me, const struct ingest *items, size_t n,
-		     struct ingest_result *out, struct api_error *err)
+bool pg_ingest_items(PGconn *conn, const struct pg_ingest_item *items, size_t n,
+		     struct api_error *err)
 {
-	struct txn t = {.conn = conn, .me = me};
-	struct api_error why;
+	struct txn t = {.conn = conn};
 	struct errbuf db;
 	bool ok = true;
 
-	memset(out, 0, n * sizeof *out);
 	for (size_t i = 0; i < n; i++)
-		if (!ingest_valid(&items[i], &why))
-			return api_error_set(err, API_INVALID_PAYLOAD, "items[%zu].%s", i,
-					     why.description);
+		memset(items[i].out, 0, sizeof *items[i].out);
 	if (!pg_exec(conn, "BEGIN", "begin an ingest batch", &db))
 		return pg_api_fail(err, &db);
 	ok = t.locked = batch_lock(&t, items, n, err);
-	for (size_t i = 0; i < n && ok; i++) {
-		out[i].error = (struct api_error){API_OK, ""};
-		ok = batch_item(&t, &items[i], &out[i], err);
-	}
+	ok = ok && (n == 0 || savepoint(&t, "SAVEPOINT item", err));
+	for (size_t i = 0; i < n && ok; i++)
+		ok = batch_item(&t, &items[i], i == n - 1, err);
 	ok = ok && emit(&t, err);
 	if (!pg_finish(conn, ok, "end an ingest batch", &db) && ok)
 		ok = pg_api_fail(err, &db);
@@ -810,6 +806,26 @@ bool pg_ingest_batch(PGconn *conn, const struct agent *me, const struct ingest *
 	if (ok)
 		return true;
 	for (size_t i = 0; i < n; i++)
-		result_clear(&out[i]);
+		result_clear(items[i].out);
 	return false;
+}
+
+bool pg_ingest_batch(PGconn *conn, const struct agent *me, const struct ingest *items, size_t n,
+		     struct ingest_result *out, struct api_error *err)
+{
+	struct api_error why;
+
+	memset(out, 0, n * sizeof *out);
+	for (size_t i = 0; i < n; i++)
+		if (!ingest_valid(&items[i], &why))
+			return api_error_set(err, API_INVALID_PAYLOAD, "items[%zu].%s", i,
+					     why.description);
+	struct pg_ingest_item *each = malloc((n ? n : 1) * sizeof *each);
+	if (!each)
+		return oom(err);
+	for (size_t i = 0; i < n; i++)
+		each[i] = (struct pg_ingest_item){me, &items[i], &out[i]};
+	bool ok = pg_ingest_items(conn, each, n, err);
+	free(each);
+	return ok;
 }

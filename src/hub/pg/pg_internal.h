@@ -24,6 +24,11 @@ extern const char *const pg_migrations[];
 /* The integer as the text a statement parameter takes; returns buf. */
 const char *pg_int(int64_t v, char buf[PG_INT_LEN]);
 
+/* The strings as the text an array parameter takes, each quoted
+ * ({"a","b\"c"}), so any text goes through and a cast gives any element
+ * type ('{"1","2"}'::bigint[]). malloc'd; NULL when out of memory. */
+char *pg_text_array(const char *const *v, size_t n);
+
 /* The ids as the text a uuid[] parameter takes ("{id,id}"), in their
  * order, NULL for one that is not a uuid: it matches no row (as in
  * SQLite, where any text is an id that matches none) and keeps the
