@@ -458,6 +458,22 @@ static const char pragmas[] = "PRAGMA journal_mode = WAL;"
 /* How long a statement waits for another connection's lock. */
 #define BUSY_TIMEOUT_MS 5000
 
+/* SQLite's memory statistics (SQLITE_CONFIG_MEMSTATUS) take a
+ * process-wide mutex around every allocation and free, some 400 of each
+ * per ingest, and the hub reads none of them (sqlite3_status, soft heap
+ * limits): with the connections' mutexes (DB_OPEN_FLAGS) that was 5 % of
+ * an ingest's instructions (doc/performance.md, "Ingest: instruction
+ * counts"). Settable only before SQLite initialises, which the first open
+ * does; later calls would be refused, so only the first db_open asks. */
+static void sqlite_configure(void)
+{
+	static bool done;
+
+	if (!done)
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	done = true;
+}
+
 struct db *db_open(const char *path, struct errbuf *err)
 {
 	struct db *db = calloc(1, sizeof *db);
@@ -471,8 +487,8 @@ struct db *db_open(const char *path, struct errbuf *err)
 	db->retained = EVENTS_RETAINED;
 	db->default_capacity = DEFAULT_CAPACITY;
 	db->chat_count = -1;
-	if (sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
+	sqlite_configure();
+	if (sqlite3_open_v2(path, &db->conn, DB_OPEN_FLAGS | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		errbuf_set(err, "database %s: %s", path,
 			   db->conn ? sqlite3_errmsg(db->conn) : "out of memory");
 		db_close(db);
