@@ -801,6 +801,9 @@ static void deliver_pending(struct db *db)
 
 	if (!n)
 		return;
+	/* Seqs are appended in order: the last is the log's head. A listener
+	 * that commits events of its own has pruned up to those already. */
+	int64_t head = list[n - 1].seq;
 	db->pending = NULL;
 	db->npending = db->pending_cap = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -811,7 +814,7 @@ static void deliver_pending(struct db *db)
 		free(list[i].json);
 	}
 	free(list);
-	events_prune(db);
+	events_prune(db, head);
 }
 
 bool db_finish(struct db *db, bool ok, struct api_error *err)

@@ -218,7 +218,8 @@ bool account_load(struct db *db, const char *id, struct agent *out, bool *found,
 		  struct api_error *err);
 
 /* Drop events older than the retention window, a batch at a time (db.c
- * calls it after a commit that appended events). */
-void events_prune(struct db *db);
+ * calls it after a commit that appended events, head the last of them: the
+ * log's head, known without asking the database). */
+void events_prune(struct db *db, int64_t head);
 
 #endif
