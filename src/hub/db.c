@@ -623,14 +623,16 @@ sqlite3_stmt *db_query(struct db *db, const char *sql, const struct sqlarg *args
 
 void db_release(struct db *db, sqlite3_stmt *st)
 {
-	const char *sql;
-
 	if (!st)
 		return;
-	sql = sqlite3_sql(st);
-	if (stmt_slot(db, sql, sql_hash(sql))->st != st) {
-		sqlite3_finalize(st); /* not cached: the cache was full */
-		return;
+	/* The cache never drops a statement, so until it is full every one is
+	 * in it, and the slot (a hash of the SQL again) need not be looked up. */
+	if (db->nstmts >= STMT_CACHE_MAX) {
+		const char *sql = sqlite3_sql(st);
+		if (stmt_slot(db, sql, sql_hash(sql))->st != st) {
+			sqlite3_finalize(st); /* not cached: the cache was full */
+			return;
+		}
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
