@@ -578,7 +578,12 @@ static struct stmt_slot *stmt_slot(struct db *db, const char *sql, uint64_t h)
 	}
 }
 
-static bool bind_args(sqlite3_stmt *st, const struct sqlarg *args, size_t n)
+/* texts: SQLITE_TRANSIENT has SQLite copy each text, for a statement the
+ * caller steps later; SQLITE_STATIC binds the caller's own, for one
+ * stepped and released before the call returns (db_run, db_get_int):
+ * db_release clears the bindings, so none outlives the call. */
+static bool bind_args(sqlite3_stmt *st, const struct sqlarg *args, size_t n,
+		      sqlite3_destructor_type texts)
 {
 	int rc = SQLITE_OK;
 
@@ -587,15 +592,15 @@ static bool bind_args(sqlite3_stmt *st, const struct sqlarg *args, size_t n)
 		if (args[i].kind == SQLARG_INT)
 			rc = sqlite3_bind_int64(st, idx, args[i].i);
 		else if (args[i].kind == SQLARG_TEXT && args[i].s)
-			rc = sqlite3_bind_text(st, idx, args[i].s, -1, SQLITE_TRANSIENT);
+			rc = sqlite3_bind_text(st, idx, args[i].s, -1, texts);
 		else
 			rc = sqlite3_bind_null(st, idx);
 	}
 	return rc == SQLITE_OK;
 }
 
-sqlite3_stmt *db_query(struct db *db, const char *sql, const struct sqlarg *args, size_t n,
-		       struct api_error *err)
+static sqlite3_stmt *query(struct db *db, const char *sql, const struct sqlarg *args, size_t n,
+			   sqlite3_destructor_type texts, struct api_error *err)
 {
 	uint64_t h = sql_hash(sql);
 	struct stmt_slot *slot = stmt_slot(db, sql, h);
@@ -613,12 +618,18 @@ sqlite3_stmt *db_query(struct db *db, const char *sql, const struct sqlarg *args
 			db->nstmts++;
 		}
 	}
-	if (!bind_args(st, args, n)) {
+	if (!bind_args(st, args, n, texts)) {
 		db_fail(db, err, "bind");
 		db_release(db, st);
 		return NULL;
 	}
 	return st;
+}
+
+sqlite3_stmt *db_query(struct db *db, const char *sql, const struct sqlarg *args, size_t n,
+		       struct api_error *err)
+{
+	return query(db, sql, args, n, SQLITE_TRANSIENT, err);
 }
 
 void db_release(struct db *db, sqlite3_stmt *st)
@@ -664,7 +675,7 @@ int db_step(struct db *db, sqlite3_stmt *st, struct api_error *err)
 bool db_run(struct db *db, const char *sql, const struct sqlarg *args, size_t n, int *changes,
 	    struct api_error *err)
 {
-	sqlite3_stmt *st = db_query(db, sql, args, n, err);
+	sqlite3_stmt *st = query(db, sql, args, n, SQLITE_STATIC, err);
 
 	if (!st)
 		return false;
@@ -680,7 +691,7 @@ bool db_run(struct db *db, const char *sql, const struct sqlarg *args, size_t n,
 bool db_get_int(struct db *db, const char *sql, const struct sqlarg *args, size_t n,
 		int64_t *out, bool *found, struct api_error *err)
 {
-	sqlite3_stmt *st = db_query(db, sql, args, n, err);
+	sqlite3_stmt *st = query(db, sql, args, n, SQLITE_STATIC, err);
 
 	if (!st)
 		return false;
