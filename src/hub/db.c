@@ -458,6 +458,22 @@ static const char pragmas[] = "PRAGMA journal_mode = WAL;"
 /* How long a statement waits for another connection's lock. */
 #define BUSY_TIMEOUT_MS 5000
 
+/* SQLite's memory statistics (SQLITE_CONFIG_MEMSTATUS) take a
+ * process-wide mutex around every allocation and free, some 400 of each
+ * per ingest, and the hub reads none of them (sqlite3_status, soft heap
+ * limits): with the connections' mutexes (DB_OPEN_FLAGS) that was 5 % of
+ * an ingest's instructions (doc/performance.md, "Ingest: instruction
+ * counts"). Settable only before SQLite initialises, which the first open
+ * does; later calls would be refused, so only the first db_open asks. */
+static void sqlite_configure(void)
+{
+	static bool done;
+
+	if (!done)
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	done = true;
+}
+
 struct db *db_open(const char *path, struct errbuf *err)
 {
 	struct db *db = calloc(1, sizeof *db);
@@ -471,8 +487,8 @@ struct db *db_open(const char *path, struct errbuf *err)
 	db->retained = EVENTS_RETAINED;
 	db->default_capacity = DEFAULT_CAPACITY;
 	db->chat_count = -1;
-	if (sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
+	sqlite_configure();
+	if (sqlite3_open_v2(path, &db->conn, DB_OPEN_FLAGS | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		errbuf_set(err, "database %s: %s", path,
 			   db->conn ? sqlite3_errmsg(db->conn) : "out of memory");
 		db_close(db);
@@ -562,7 +578,12 @@ static struct stmt_slot *stmt_slot(struct db *db, const char *sql, uint64_t h)
 	}
 }
 
-static bool bind_args(sqlite3_stmt *st, const struct sqlarg *args, size_t n)
+/* texts: SQLITE_TRANSIENT has SQLite copy each text, for a statement the
+ * caller steps later; SQLITE_STATIC binds the caller's own, for one
+ * stepped and released before the call returns (db_run, db_get_int):
+ * db_release clears the bindings, so none outlives the call. */
+static bool bind_args(sqlite3_stmt *st, const struct sqlarg *args, size_t n,
+		      sqlite3_destructor_type texts)
 {
 	int rc = SQLITE_OK;
 
@@ -571,15 +592,15 @@ static bool bind_args(sqlite3_stmt *st, const struct sqlarg *args, size_t n)
 		if (args[i].kind == SQLARG_INT)
 			rc = sqlite3_bind_int64(st, idx, args[i].i);
 		else if (args[i].kind == SQLARG_TEXT && args[i].s)
-			rc = sqlite3_bind_text(st, idx, args[i].s, -1, SQLITE_TRANSIENT);
+			rc = sqlite3_bind_text(st, idx, args[i].s, -1, texts);
 		else
 			rc = sqlite3_bind_null(st, idx);
 	}
 	return rc == SQLITE_OK;
 }
 
-sqlite3_stmt *db_query(struct db *db, const char *sql, const struct sqlarg *args, size_t n,
-		       struct api_error *err)
+static sqlite3_stmt *query(struct db *db, const char *sql, const struct sqlarg *args, size_t n,
+			   sqlite3_destructor_type texts, struct api_error *err)
 {
 	uint64_t h = sql_hash(sql);
 	struct stmt_slot *slot = stmt_slot(db, sql, h);
@@ -597,7 +618,7 @@ sqlite3_stmt *db_query(struct db *db, const char *sql, const struct sqlarg *args
 			db->nstmts++;
 		}
 	}
-	if (!bind_args(st, args, n)) {
+	if (!bind_args(st, args, n, texts)) {
 		db_fail(db, err, "bind");
 		db_release(db, st);
 		return NULL;
@@ -605,16 +626,24 @@ sqlite3_stmt *db_query(struct db *db, const char *sql, const struct sqlarg *args
 	return st;
 }
 
+sqlite3_stmt *db_query(struct db *db, const char *sql, const struct sqlarg *args, size_t n,
+		       struct api_error *err)
+{
+	return query(db, sql, args, n, SQLITE_TRANSIENT, err);
+}
+
 void db_release(struct db *db, sqlite3_stmt *st)
 {
-	const char *sql;
-
 	if (!st)
 		return;
-	sql = sqlite3_sql(st);
-	if (stmt_slot(db, sql, sql_hash(sql))->st != st) {
-		sqlite3_finalize(st); /* not cached: the cache was full */
-		return;
+	/* The cache never drops a statement, so until it is full every one is
+	 * in it, and the slot (a hash of the SQL again) need not be looked up. */
+	if (db->nstmts >= STMT_CACHE_MAX) {
+		const char *sql = sqlite3_sql(st);
+		if (stmt_slot(db, sql, sql_hash(sql))->st != st) {
+			sqlite3_finalize(st); /* not cached: the cache was full */
+			return;
+		}
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -646,7 +675,7 @@ int db_step(struct db *db, sqlite3_stmt *st, struct api_error *err)
 bool db_run(struct db *db, const char *sql, const struct sqlarg *args, size_t n, int *changes,
 	    struct api_error *err)
 {
-	sqlite3_stmt *st = db_query(db, sql, args, n, err);
+	sqlite3_stmt *st = query(db, sql, args, n, SQLITE_STATIC, err);
 
 	if (!st)
 		return false;
@@ -662,7 +691,7 @@ bool db_run(struct db *db, const char *sql, const struct sqlarg *args, size_t n,
 bool db_get_int(struct db *db, const char *sql, const struct sqlarg *args, size_t n,
 		int64_t *out, bool *found, struct api_error *err)
 {
-	sqlite3_stmt *st = db_query(db, sql, args, n, err);
+	sqlite3_stmt *st = query(db, sql, args, n, SQLITE_STATIC, err);
 
 	if (!st)
 		return false;
@@ -785,6 +814,9 @@ static void deliver_pending(struct db *db)
 
 	if (!n)
 		return;
+	/* Seqs are appended in order: the last is the log's head. A listener
+	 * that commits events of its own has pruned up to those already. */
+	int64_t head = list[n - 1].seq;
 	db->pending = NULL;
 	db->npending = db->pending_cap = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -795,7 +827,7 @@ static void deliver_pending(struct db *db)
 		free(list[i].json);
 	}
 	free(list);
-	events_prune(db);
+	events_prune(db, head);
 }
 
 bool db_finish(struct db *db, bool ok, struct api_error *err)

@@ -229,7 +229,7 @@ bool db_checkpointer_start(struct db *db, const char *path, struct errbuf *err)
 	if (!cp)
 		return errbuf_set(err, "database: out of memory");
 	snprintf(limit, sizeof limit, "PRAGMA journal_size_limit = %d;", WAL_KEEP_BYTES);
-	if (sqlite3_open_v2(path, &cp->conn, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &cp->conn, DB_OPEN_FLAGS, NULL) != SQLITE_OK) {
 		errbuf_set(err, "database %s: checkpoint connection: %s", path,
 			   cp->conn ? sqlite3_errmsg(cp->conn) : "out of memory");
 		goto fail;

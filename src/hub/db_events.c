@@ -187,10 +187,10 @@ int db_events_after(struct db *db, int64_t since, int limit, const char *ingest_
 /* Move the floor up by at most one batch: drop the events below the new
  * floor except each chat's last one, and the older leftovers those replace.
  * Runs in its own transaction, after the commit that made the log long. */
-void events_prune(struct db *db)
+void events_prune(struct db *db, int64_t head)
 {
 	struct api_error err;
-	int64_t head = db_events_head(db), floor = db->floor;
+	int64_t floor = db->floor;
 
 	if ((head - floor + 1) * 10 <= db->retained * 12)
 		return;

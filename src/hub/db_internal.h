@@ -20,6 +20,11 @@ _Static_assert(CHAT_STATE_RUNNING == 0 && CHAT_STATE_STOPPED == 1, "chat_state v
 _Static_assert(SYSTEM_TYPE_NONE == 0, "system_type value in SQL");
 _Static_assert(ACCOUNT_INGEST == 2, "account_role value in SQL");
 
+/* Every connection is used by one thread at a time: the hub's on its loop
+ * (storage.h), the checkpointer's on its thread. So SQLite's mutex around
+ * each call on a connection is not needed (SQLITE_OPEN_NOMUTEX). */
+#define DB_OPEN_FLAGS (SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX)
+
 /* Statements are prepared on first use and kept, keyed by their SQL text.
  * Dynamic SQL (the chat list's filters) has a bounded number of shapes, so
  * it is cached the same way; past STMT_CACHE_MAX a statement is prepared per
@@ -213,7 +218,8 @@ bool account_load(struct db *db, const char *id, struct agent *out, bool *found,
 		  struct api_error *err);
 
 /* Drop events older than the retention window, a batch at a time (db.c
- * calls it after a commit that appended events). */
-void events_prune(struct db *db);
+ * calls it after a commit that appended events, head the last of them: the
+ * log's head, known without asking the database). */
+void events_prune(struct db *db, int64_t head);
 
 #endif

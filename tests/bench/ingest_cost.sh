@@ -12,6 +12,10 @@
 #   them, after one that opens the chat.
 # Each prints the hub's instructions in all and in its ingest handler, per
 # conversation or per POST. Needs valgrind, callgrind_annotate and curl.
+# CONVERSATIONS 0 skips the backfill (bench_bridge need not be built).
+# With INGEST_COST_KEEP=DIR the callgrind files are kept there
+# (backfill.cg, single.cg), to see where the instructions went:
+#   callgrind_annotate --inclusive=yes DIR/single.cg
 set -eu
 
 builddir=$(cd "${1:-.}" && pwd)
@@ -39,11 +43,13 @@ case "\$1" in
 esac
 EOF
 chmod +x "$work/hub"
-HANDOFFD="$work/hub" HANDOFF_BRIDGE="$builddir/handoff-bridge" \
-	BOTPRESS_SIM="$builddir/tests/sim/botpress_sim" \
-	"$builddir/tests/bench/bench_bridge" 0 "$convs" >"$work/backfill.log" 2>&1
-counts "$work/backfill.cg" handle_ingest_batch | awk -v n="$convs" \
-	'{ printf "backfill: %d conversations: hub %.0f instructions a conversation, %.0f in handle_ingest_batch\n", n, $1 / n, $2 / n }'
+if [ "$convs" -gt 0 ]; then
+	HANDOFFD="$work/hub" HANDOFF_BRIDGE="$builddir/handoff-bridge" \
+		BOTPRESS_SIM="$builddir/tests/sim/botpress_sim" \
+		"$builddir/tests/bench/bench_bridge" 0 "$convs" >"$work/backfill.log" 2>&1
+	counts "$work/backfill.cg" handle_ingest_batch | awk -v n="$convs" \
+		'{ printf "backfill: %d conversations: hub %.0f instructions a conversation, %.0f in handle_ingest_batch\n", n, $1 / n, $2 / n }'
+fi
 
 db="$work/single.db"
 token=$("$builddir/handoffd" agent add Feeder --role ingest --db "$db" 2>/dev/null)
@@ -75,3 +81,7 @@ kill -TERM "$hub"
 wait "$hub" || true
 counts "$work/single.cg" handle_ingest | awk -v n="$((posts + 1))" \
 	'{ printf "single: %d POSTs: hub %.0f instructions a POST, %.0f in handle_ingest\n", n, $1 / n, $2 / n }'
+if [ -n "${INGEST_COST_KEEP:-}" ]; then
+	mkdir -p "$INGEST_COST_KEEP"
+	cp "$work"/*.cg "$INGEST_COST_KEEP"/
+fi
