@@ -11,7 +11,7 @@
  *      PQgetResult), one statement at a time (no pipelining); K = 1, 4, 8.
  *
  *   tests/integration/with_pg -- tests/bench/bench_pg_access [RATE [SECONDS [OUTSTANDING]]]
- *                                                    defaults 1000 5 64
+ *                                                    defaults 200 5 64
  *
  * An operation is, 3 times in 4, a chat's row read by primary key (a few
  * columns, as a handler reads a chat), else a small write transaction
@@ -58,7 +58,7 @@
 #define TICK_MS 1
 #define SLOW_SQL "SELECT pg_sleep(0.2)"
 
-static int rate = 1000, seconds = 5, outstanding = 64; /* outstanding: at saturation */
+static int rate = 200, seconds = 5, outstanding = 64; /* outstanding: at saturation */
 
 /* ---- the query mix ------------------------------------------------------------ */
 
