@@ -112,28 +112,33 @@ static double now_ms_f(void)
 	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-/* GET path once; its status, and its body in *body (free it). */
+/* GET path once; its status, and its body in *body (free it); -1 when
+ * no answer came (told on stderr). */
 static long get(CURL *c, int port, const char *path, char **body)
 {
 	char url[1024];
 	long status = 0;
+	CURLcode rc;
 
 	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	*body = NULL;
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
-	if (curl_easy_perform(c) != CURLE_OK)
-		fail_msg("GET %s failed", path);
+	if ((rc = curl_easy_perform(c)) != CURLE_OK) {
+		fprintf(stderr, "GET %s: %s\n", url, curl_easy_strerror(rc));
+		return -1;
+	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	return status;
 }
 
 /* p50 and p99 of GET path, ROUNDS times after WARMUP on one connection,
  * or fewer when they take longer than CELL_MS, but never fewer than
- * MIN_ROUNDS (*n: how many); false when the hub has no such route (an
- * older hub: no search). The cap keeps a run of a slow back end within
- * minutes; its cells say how many requests they hold. */
-static bool measure(CURL *c, int port, const char *path, double *p50, double *p99, int *n)
+ * MIN_ROUNDS (*n: how many). The cap keeps a run of a slow back end within
+ * minutes; its cells say how many requests they hold. 0 when measured,
+ * 404 when the hub has no such route (an older hub: no search), -1 when a
+ * request got no answer: the row is marked, the run goes on. */
+static int measure(CURL *c, int port, const char *path, double *p50, double *p99, int *n)
 {
 	static double ms[ROUNDS];
 	double start = 0;
@@ -144,9 +149,9 @@ static bool measure(CURL *c, int port, const char *path, double *p50, double *p9
 		double t0 = now_ms_f();
 		long status = get(c, port, path, &body);
 		double dt = now_ms_f() - t0;
-		if (status == 404 && i == 0) {
+		if (status < 0 || (status == 404 && i == 0)) {
 			free(body);
-			return false;
+			return (int)status;
 		}
 		if (status != 200)
 			fail_msg("GET %s: %ld %s", path, status, body ? body : "");
@@ -161,7 +166,7 @@ static bool measure(CURL *c, int port, const char *path, double *p50, double *p9
 	qsort(ms, (size_t)*n, sizeof ms[0], by_value);
 	*p50 = ms[*n / 2];
 	*p99 = ms[*n * 99 / 100];
-	return true;
+	return 0;
 }
 
 /* path with the cursor of its page DEEP (NULL when the list is shorter). */
@@ -482,16 +487,17 @@ struct target {
 };
 
 /* A cell: "p50 / p99" of path on t, "p50 / p99 (n)" when the time cap
- * left n requests, or "-" when it has no such route; whether its p99 met
- * the budget. */
+ * left n requests, "-" when it has no such route, "no answer" when a
+ * request failed; whether its p99 met the budget. */
 static bool cell(struct target *t, const char *path, char *out, size_t len)
 {
-	double p50, p99;
+	double p50 = 0, p99 = 0;
 	int n;
 
-	if (!measure(t->c, t->h.port, path, &p50, &p99, &n)) {
-		snprintf(out, len, "-");
-		return true;
+	int rc = measure(t->c, t->h.port, path, &p50, &p99, &n);
+	if (rc) {
+		snprintf(out, len, rc < 0 ? "no answer" : "-");
+		return rc > 0;
 	}
 	if (n < ROUNDS)
 		snprintf(out, len, "%.2f / %.2f (%d)", p50, p99, n);
@@ -531,6 +537,7 @@ static void bench(void **state)
 		t[i].hdrs = curl_slist_append(NULL, auth);
 		curl_easy_setopt(t[i].c, CURLOPT_HTTPHEADER, t[i].hdrs);
 		curl_easy_setopt(t[i].c, CURLOPT_WRITEFUNCTION, http_keep_body);
+		curl_easy_setopt(t[i].c, CURLOPT_TIMEOUT, 60L); /* a stuck page fails its cell */
 	}
 	/* the same id on both: the PostgreSQL rows are copies */
 	agent_id(t[0].c, t[0].h.port, agent);
