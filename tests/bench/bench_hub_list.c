@@ -277,8 +277,7 @@ static long long messages_in(const char *path)
 
 /* ---- the same rows on PostgreSQL ------------------------------------------ */
 
-/* The tables bench_fill writes, parents before children (the foreign keys
- * are checked as rows arrive). */
+/* The tables bench_fill writes, parents before children. */
 static const char *const copied[] = {"accounts", "channels", "owners", "chats", "messages",
 				     "events", "chat_reads"};
 
