@@ -2,7 +2,7 @@
 EXTRA_PROGRAMS = tests/bench/bench_hub_list tests/bench/bench_hub_fanout \
 	tests/bench/bench_hub_wal tests/bench/bench_store tests/bench/bench_console tests/bench/bench_console_keys \
 	tests/bench/bench_bridge tests/bench/bench_hub_soak tests/bench/bench_list_steps \
-	tests/bench/bench_replicas
+	tests/bench/bench_replicas tests/bench/bench_pg_access
 BENCH_FILL = tests/bench/bench_fill.c tests/bench/bench_fill.h
 tests_bench_bench_console_SOURCES = tests/bench/bench_console.c tests/bench/bench_console.h \
 	tests/bench/bench_console_irc.c tests/bench/bench_termbytes.c tests/bench/bench_trace.c $(BENCH_FILL) $(TMUX_HARNESS) $(HARNESS)
@@ -30,6 +30,11 @@ tests_bench_bench_replicas_CFLAGS = $(IT_CFLAGS)
 tests_bench_bench_replicas_CPPFLAGS = $(IT_CPPFLAGS)
 tests_bench_bench_replicas_LDADD = $(IT_LDADD)
 tests_bench_bench_replicas_LDFLAGS = -pthread
+tests_bench_bench_pg_access_SOURCES = tests/bench/bench_pg_access.c $(BENCH_HUB) $(HARNESS)
+tests_bench_bench_pg_access_CFLAGS = $(IT_CFLAGS) $(PQ_CFLAGS) $(UV_CFLAGS)
+tests_bench_bench_pg_access_CPPFLAGS = $(IT_CPPFLAGS)
+tests_bench_bench_pg_access_LDADD = $(IT_LDADD) $(PQ_LIBS) $(UV_LIBS)
+tests_bench_bench_pg_access_LDFLAGS = -pthread
 tests_bench_bench_hub_soak_SOURCES = tests/bench/bench_hub_soak.c $(BENCH_HUB) $(HARNESS)
 tests_bench_bench_hub_soak_CFLAGS = $(IT_CFLAGS)
 tests_bench_bench_hub_soak_CPPFLAGS = $(IT_CPPFLAGS)
@@ -41,9 +46,9 @@ tests_bench_bench_hub_wal_CPPFLAGS = $(IT_CPPFLAGS)
 tests_bench_bench_hub_wal_LDADD = $(IT_LDADD)
 tests_bench_bench_hub_wal_LDFLAGS = -pthread
 tests_bench_bench_hub_list_SOURCES = tests/bench/bench_hub_list.c $(BENCH_FILL) $(HARNESS)
-tests_bench_bench_hub_list_CFLAGS = $(IT_CFLAGS)
-tests_bench_bench_hub_list_CPPFLAGS = $(IT_CPPFLAGS) $(HUB_CPPFLAGS)
-tests_bench_bench_hub_list_LDADD = $(HUBDB_LIBS) $(IT_LDADD)
+tests_bench_bench_hub_list_CFLAGS = $(IT_CFLAGS) $(PQ_CFLAGS)
+tests_bench_bench_hub_list_CPPFLAGS = $(IT_CPPFLAGS) $(HUBPG_CPPFLAGS)
+tests_bench_bench_hub_list_LDADD = $(HUBPG_LIBS) $(HUBDB_LIBS) $(IT_LDADD)
 tests_bench_bench_hub_list_LDFLAGS = -pthread
 tests_bench_bench_list_steps_SOURCES = tests/bench/bench_list_steps.c
 tests_bench_bench_list_steps_CPPFLAGS = $(HUB_CPPFLAGS) $(SQLITE_CFLAGS)

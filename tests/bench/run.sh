@@ -20,6 +20,7 @@ export HANDOFFD HANDOFF_BIN AGENTS_SIM
 for prog in "$HANDOFFD" "$HANDOFF_BIN" "$builddir/tests/bench/bench_hub_list" \
 	"$builddir/tests/bench/bench_hub_fanout" "$builddir/tests/bench/bench_hub_wal" \
 	"$builddir/tests/bench/bench_hub_soak" "$builddir/tests/bench/bench_replicas" \
+	"$builddir/tests/bench/bench_pg_access" \
 	"$builddir/tests/integration/with_pg" \
 	"$builddir/tests/bench/bench_store" \
 	"$builddir/tests/bench/bench_console" "$builddir/tests/bench/bench_console_keys" \
@@ -54,8 +55,17 @@ echo "- machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/
 echo "- handoffd: $HANDOFFD"
 echo
 echo "## Queue pages (bench_hub_list)"
+# One fill for both queue-page runs: the side-by-side one reuses it.
+BENCH_DB=$(mktemp -d /tmp/handoff-bench-XXXXXX)/list.db
+export BENCH_DB
 # cmocka's progress lines go to stdout too; keep the report to the tables.
 "$builddir/tests/bench/bench_hub_list" "$chats" | grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]'
+echo
+echo "## Queue pages, SQLite and PostgreSQL side by side (with_pg -- bench_hub_list, durable)"
+(cd "$builddir" && HANDOFF_PG_DURABLE=1 tests/integration/with_pg -- tests/bench/bench_hub_list "$chats") |
+	grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]'
+rm -rf "$(dirname "$BENCH_DB")"
+unset BENCH_DB
 echo
 echo "## Message search over about 1,000,000 messages (bench_hub_list 232000 search)"
 "$builddir/tests/bench/bench_hub_list" 232000 search | grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]'
@@ -68,6 +78,10 @@ echo "## Write-ahead log (bench_hub_wal)"
 echo
 echo "## Replicas on PostgreSQL (bench_replicas, durable)"
 (cd "$builddir" && HANDOFF_PG_DURABLE=1 tests/integration/with_pg -- tests/bench/bench_replicas) |
+	grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]'
+echo
+echo "## Worker threads or libpq-async (bench_pg_access, durable)"
+(cd "$builddir" && HANDOFF_PG_DURABLE=1 tests/integration/with_pg -- tests/bench/bench_pg_access) |
 	grep -Ev '^\[(=+| RUN +| +OK +| +PASSED +)\]'
 echo
 echo "## Soak (bench_hub_soak)"
