@@ -485,8 +485,17 @@ void streams_start(struct streams *s, struct hub *h, const char *token, int n, i
 	for (int i = 0; i < n; i++) {
 		struct receiver *to = &s->r[i % s->nr];
 		int status;
-		if (!ws_connect(&to->st[to->n++].ws, h, token, NULL, &status))
+		struct ws *w = &to->st[to->n++].ws;
+		if (!ws_connect(w, h, token, NULL, &status))
 			fail_msg("stream %d: upgrade refused (%d)", i, status);
+		/* The stream starts after the head its hello names: on
+		 * PostgreSQL the hello comes once a worker has read the log's
+		 * head, and what is published before it is not the stream's. */
+		cJSON *hello = ws_next(w, 10000);
+		const cJSON *type = cJSON_GetObjectItem(hello, "type");
+		if (!cJSON_IsString(type) || strcmp(type->valuestring, "hello") != 0)
+			fail_msg("stream %d: no hello", i);
+		cJSON_Delete(hello);
 	}
 	for (int t = 0; t < s->nr; t++)
 		if (pthread_create(&s->r[t].thread, NULL, receive, &s->r[t]))

@@ -300,13 +300,6 @@ tests_unit_test_pg_ops_CFLAGS = $(PG_TEST_CFLAGS)
 tests_unit_test_pg_ops_CPPFLAGS = $(HUBPG_CPPFLAGS)
 tests_unit_test_pg_ops_LDADD = $(PG_TEST_LDADD)
 tests_unit_test_pg_ops_LDFLAGS = -pthread
-# group commit of single ingests on PostgreSQL
-UNIT_TESTS += tests/unit/test_pg_group
-tests_unit_test_pg_group_SOURCES = tests/unit/test_pg_group.c $(PG_FIXTURE)
-tests_unit_test_pg_group_CFLAGS = $(PG_TEST_CFLAGS)
-tests_unit_test_pg_group_CPPFLAGS = $(HUBPG_CPPFLAGS)
-tests_unit_test_pg_group_LDADD = $(PG_TEST_LDADD)
-tests_unit_test_pg_group_LDFLAGS = -pthread
 tests_unit_test_pg_list_SOURCES = tests/unit/test_pg_list.c $(PG_FIXTURE)
 tests_unit_test_pg_list_CFLAGS = $(PG_TEST_CFLAGS)
 tests_unit_test_pg_list_CPPFLAGS = $(HUBPG_CPPFLAGS)

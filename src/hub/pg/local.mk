@@ -15,7 +15,6 @@ src_hub_pg_libhubpg_a_SOURCES = \
 	src/hub/pg/pg_reads.c \
 	src/hub/pg/pg_owners.c \
 	src/hub/pg/pg_ingest.c \
-	src/hub/pg/pg_group.c src/hub/pg/pg_group.h \
 	src/hub/pg/pg_messages.c \
 	src/hub/pg/pg_actions.c \
 	src/hub/pg/pg_chat_ops.c \

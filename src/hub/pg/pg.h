@@ -323,8 +323,8 @@ bool pg_messages_list(PGconn *conn, const char *chat_id, int64_t before_seq, int
 bool pg_ingest_batch(PGconn *conn, const struct agent *me, const struct ingest *items, size_t n,
 		     struct ingest_result *out, struct api_error *err);
 
-/* One ingest of a batch or of a group commit (pg_group.h): who asks,
- * what (valid: ingest_valid), and where its outcome goes. */
+/* One ingest of a batch: who asks, what (valid: ingest_valid), and where
+ * its outcome goes. */
 struct pg_ingest_item {
 	const struct agent *me;
 	const struct ingest *in;

@@ -22,7 +22,6 @@
 
 #include "log.h"
 #include "pg.h"
-#include "pg_group.h"
 #include "pg_listen.h"
 #include "storage.h"
 #include "storage_pg.h"
@@ -31,7 +30,6 @@ struct storage_pg {
 	struct storage base; /* first: a struct storage * is one of these */
 	struct pg *pg;
 	struct storage_settings set;
-	struct pg_group *group;          /* the loop's, shared by its threads' */
 	/* The loop's handle only: */
 	char *conninfo;                  /* for the threads' connections */
 	uint64_t id;                     /* which loop handle a thread's is of */
@@ -112,7 +110,6 @@ static struct storage *p_for_thread(struct storage *st, struct errbuf *err)
 	}
 	mine->base = loop->base;
 	mine->set = loop->set;
-	mine->group = loop->group;
 	pthread_mutex_lock(&loop->lock);
 	struct storage_pg **grown =
 		realloc(loop->threads, (loop->nthreads + 1) * sizeof *loop->threads);
@@ -247,7 +244,6 @@ static void p_close(struct storage *st)
 		if (s->known[i].used)
 			agent_free(&s->known[i].account);
 	free(s->known);
-	pg_group_free(s->group);
 	pthread_mutex_destroy(&s->lock);
 	pg_close(s->pg);
 	free(s->conninfo);
@@ -364,8 +360,7 @@ static bool p_ingest(struct storage *st, const struct agent *me, const struct in
 		     struct chat *chat, struct message *message, bool *created,
 		     struct api_error *err)
 {
-	/* committed with the ingests other workers run at once (pg_group.c) */
-	return pg_group_ingest(pg_of(st)->group, conn_of(st), me, in, chat, message, created, err);
+	return pg_ingest(conn_of(st), me, in, chat, message, created, err);
 }
 
 static bool p_grant(struct storage *st, const char *ingest, enum grant_kind kind,
@@ -625,12 +620,10 @@ struct storage *storage_pg_open(const char *target, const struct storage_setting
 		return NULL;
 	}
 	s->conninfo = strdup(pg_target_conninfo(target));
-	s->group = s->conninfo ? pg_group_new() : NULL;
-	s->pg = s->group ? pg_open(s->conninfo, err) : NULL;
+	s->pg = s->conninfo ? pg_open(s->conninfo, err) : NULL;
 	if (!s->pg) {
-		if (!s->group)
+		if (!s->conninfo)
 			errbuf_set(err, "out of memory");
-		pg_group_free(s->group);
 		free(s->conninfo);
 		free(s);
 		return NULL;
