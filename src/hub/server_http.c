@@ -185,6 +185,15 @@ static void charge_request(const struct request *req, unsigned n)
 		charge_caller(req->server, req->caller, n);
 }
 
+/* The request is ours to answer, however long a worker takes: lws would
+ * otherwise take a connection it hears nothing on for its idle timeout
+ * (5 s) as dead and close it, and a slow query's client would get no
+ * answer at all. Our own answer, an error included, always comes. */
+static void answer_awaited(struct lws *wsi)
+{
+	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+}
+
 /* Hand the request and `body` (taken over) to a worker thread. */
 static int conn_dispatch_work(struct lws *wsi, struct http_conn *c, cJSON *body)
 {
@@ -202,6 +211,7 @@ static int conn_dispatch_work(struct lws *wsi, struct http_conn *c, cJSON *body)
 		return conn_answer_error(wsi, c, &err);
 	}
 	c->phase = CONN_WORK;
+	answer_awaited(wsi);
 	return 0;
 }
 
@@ -356,6 +366,7 @@ static int conn_look_up(struct lws *wsi, struct http_conn *c)
 	}
 	lws_rx_flow_control(wsi, 0);
 	c->phase = CONN_LOOKUP;
+	answer_awaited(wsi);
 	return 0;
 }
 
@@ -527,8 +538,9 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 	}
 	case LWS_CALLBACK_TIMER:
 		/* An answer being made or on its way means the request came
-		 * in time. */
-		if (c && (c->phase == CONN_WORK || c->phase == CONN_ANSWER))
+		 * in time (a lookup: it is the hub that is slow). */
+		if (c && (c->phase == CONN_LOOKUP || c->phase == CONN_WORK ||
+			  c->phase == CONN_ANSWER))
 			return 0;
 		log_debug("http: a request did not arrive within %u s: closing",
 			  server_of(wsi)->limits.request_timeout_s);
