@@ -357,6 +357,19 @@ static double search_ms(struct fx *fx, const char *text, size_t *count)
 	return (double)(t1 - t0);
 }
 
+/* search_ms with the plans of its statements in fx->plans (auto_explain
+ * loaded, as the test below does first). */
+static double explained_search_ms(struct fx *fx, const char *text, size_t *count)
+{
+	free(fx->plans);
+	fx->plans = NULL;
+	pgfx_run(fx->db.c, "SET auto_explain.log_min_duration = 0", 0, NULL);
+	double ms = search_ms(fx, text, count);
+	pgfx_run(fx->db.c, "SET auto_explain.log_min_duration = -1", 0, NULL);
+	assert_non_null(fx->plans);
+	return ms;
+}
+
 static void test_a_search_that_finds_nothing_reads_the_index(void **state)
 {
 	struct fx *fx = *state;
@@ -382,12 +395,9 @@ static void test_a_search_that_finds_nothing_reads_the_index(void **state)
 	 * it to this connection. */
 	PQsetNoticeReceiver(fx->db.c, on_notice, fx);
 	pgfx_run(fx->db.c, "LOAD 'auto_explain'", 0, NULL);
-	pgfx_run(fx->db.c, "SET auto_explain.log_min_duration = 0", 0, NULL);
 	pgfx_run(fx->db.c, "SET auto_explain.log_level = notice", 0, NULL);
-	double none = search_ms(fx, "zeppelin", &count);
+	double none = explained_search_ms(fx, "zeppelin", &count);
 	assert_int_equal(count, 0);
-	pgfx_run(fx->db.c, "SET auto_explain.log_min_duration = -1", 0, NULL);
-	assert_non_null(fx->plans);
 	if (!strstr(fx->plans, "Bitmap Index Scan on messages_search") ||
 	    strstr(fx->plans, "Seq Scan on messages"))
 		fail_msg("not from the index:\n%s", fx->plans);
@@ -400,34 +410,20 @@ static void test_a_search_that_finds_nothing_reads_the_index(void **state)
 	/* a word of every message: the newest read first, until the page is
 	 * full, not all 100,000 matches sorted */
 	size_t many_count;
-	free(fx->plans);
-	fx->plans = NULL;
-	pgfx_run(fx->db.c, "SET auto_explain.log_min_duration = 0", 0, NULL);
-	double many = search_ms(fx, "thanks", &many_count);
-	pgfx_run(fx->db.c, "SET auto_explain.log_min_duration = -1", 0, NULL);
+	double many = explained_search_ms(fx, "thanks", &many_count);
 	assert_int_equal(many_count, 100);
-	assert_non_null(fx->plans);
 	if (!strstr(fx->plans, "Index Scan Backward using messages_newest"))
 		fail_msg("not the newest first:\n%s", fx->plans);
 	/* two words of half the messages each, never in one: the planner,
 	 * taking them for independent, thought them common together and
 	 * tested every message newest first */
-	free(fx->plans);
-	fx->plans = NULL;
-	pgfx_run(fx->db.c, "SET auto_explain.log_min_duration = 0", 0, NULL);
-	double apart = search_ms(fx, "paid refunded", &count);
-	pgfx_run(fx->db.c, "SET auto_explain.log_min_duration = -1", 0, NULL);
+	double apart = explained_search_ms(fx, "paid refunded", &count);
 	assert_int_equal(count, 0);
-	assert_non_null(fx->plans);
 	if (strstr(fx->plans, "messages_newest") ||
 	    !strstr(fx->plans, "Bitmap Index Scan on messages_search"))
 		fail_msg("two words never together, not from the index:\n%s", fx->plans);
 	/* and two that meet in every other message: the newest first again */
-	free(fx->plans);
-	fx->plans = NULL;
-	pgfx_run(fx->db.c, "SET auto_explain.log_min_duration = 0", 0, NULL);
-	double together = search_ms(fx, "paid thanks", &many_count);
-	pgfx_run(fx->db.c, "SET auto_explain.log_min_duration = -1", 0, NULL);
+	double together = explained_search_ms(fx, "paid thanks", &many_count);
 	assert_int_equal(many_count, 100);
 	if (!strstr(fx->plans, "Index Scan Backward using messages_newest"))
 		fail_msg("two common words together, not the newest first:\n%s", fx->plans);
