@@ -188,8 +188,14 @@ static void round_done(struct server *s, struct agent_job *j)
 	s->agents.round_again = false;
 	if (next && !s->stopping) {
 		int64_t now = ts_now();
-		uv_timer_start(&s->agents.round, on_round, next > now ? (uint64_t)(next - now) : 0,
-			       0);
+		uint64_t in = next > now ? (uint64_t)(next - now) : 0;
+		/* A change since this round was asked for (an agent back, say)
+		 * armed a round due sooner: putting it off until the next offer
+		 * expires would leave their chat waiting for that long. */
+		if (uv_is_active((uv_handle_t *)&s->agents.round) &&
+		    uv_timer_get_due_in(&s->agents.round) <= in)
+			return;
+		uv_timer_start(&s->agents.round, on_round, in, 0);
 	}
 }
 
