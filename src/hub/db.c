@@ -512,6 +512,8 @@ struct db *db_open(const char *path, struct errbuf *err)
 		db_close(db);
 		return NULL;
 	}
+	/* Another process may have left notes unindexed. */
+	db->text_behind = true;
 	return db;
 }
 
@@ -526,6 +528,10 @@ void db_close(struct db *db)
 {
 	if (!db)
 		return;
+	if (db->conn && db->text_later) {
+		struct api_error ignored;
+		db_text_catch_up(db, &ignored); /* the file's indexes whole */
+	}
 	db_checkpointer_stop(db);
 	for (int i = 0; i < STMT_SLOTS; i++)
 		sqlite3_finalize(db->stmts[i].st);
@@ -764,8 +770,9 @@ bool db_bulk_begin(struct db *db, struct api_error *err)
 /* Index the rows noted in chats_text_dirty and messages_text_dirty
  * (migration step 14) once each, with their text as it is now: a chat out
  * with what the indexes hold and in with its final text, a message in.
- * Runs inside the transaction, before COMMIT, so the indexes never differ
- * from the tables for a reader. */
+ * Runs inside the transaction, before COMMIT: the writer's own (so the
+ * indexes never differ from the tables for a reader) or, with
+ * db_text_later, db_text_catch_up's. */
 static bool flush_text(struct db *db, struct api_error *err)
 {
 	static const char *const steps[] = {
@@ -796,6 +803,28 @@ static bool flush_text(struct db *db, struct api_error *err)
 	for (size_t i = 0; noted && i < sizeof steps / sizeof *steps; i++)
 		if (!db_run(db, steps[i], NO_ARGS, NULL, err))
 			return false;
+	return true;
+}
+
+void db_text_later(struct db *db, bool later)
+{
+	db->text_later = later;
+}
+
+bool db_text_catch_up(struct db *db, struct api_error *err)
+{
+	struct api_error ignored;
+
+	/* A bulk fill indexes once, at its end (db_bulk_end). */
+	if (!db->text_behind || db->bulk)
+		return true;
+	if (!db_run(db, "BEGIN IMMEDIATE", NO_ARGS, NULL, err))
+		return false;
+	if (!flush_text(db, err) || !db_run(db, "COMMIT", NO_ARGS, NULL, err)) {
+		db_run(db, "ROLLBACK", NO_ARGS, NULL, &ignored);
+		return false;
+	}
+	db->text_behind = false;
 	return true;
 }
 
@@ -832,8 +861,11 @@ static void deliver_pending(struct db *db)
 
 bool db_finish(struct db *db, bool ok, struct api_error *err)
 {
-	if (ok && (db->bulk || flush_text(db, err)) &&
+	bool wrote = sqlite3_txn_state(db->conn, "main") == SQLITE_TXN_WRITE;
+
+	if (ok && (db->bulk || db->text_later || flush_text(db, err)) &&
 	    db_run(db, db->bulk ? "RELEASE op" : "COMMIT", NO_ARGS, NULL, err)) {
+		db->text_behind |= wrote && db->text_later;
 		if (db->chat_count >= 0)
 			db->chat_count += db->chats_created;
 		db->chats_created = 0;

@@ -66,6 +66,20 @@ void db_set_retention(struct db *db, int64_t retained);
 bool db_bulk_begin(struct db *db, struct api_error *err);
 bool db_bulk_end(struct db *db, struct api_error *err);
 
+/*
+ * The text indexes (chats_fts, chats_grams, messages_fts) are written from
+ * the rows each write notes (migration step 14). By default a write's own
+ * commit indexes its notes. With db_text_later on, commits leave them, and
+ * db_text_catch_up indexes every note since in one transaction: FTS5 writes
+ * a segment of its own per table and commit, which was half of an ingest's
+ * instructions, and a catch-up pays it once for all the writes since. The
+ * reads that use the indexes (db_chats_list with q, db_search) catch up
+ * first, and so does db_close, so nothing any call returns lags; only
+ * another reader of the file may see an index behind its table until then.
+ */
+void db_text_later(struct db *db, bool later);
+bool db_text_catch_up(struct db *db, struct api_error *err);
+
 /* ---- events ------------------------------------------------------------ */
 
 /* One committed event: its seq, its JSON frame, and whether it carries a

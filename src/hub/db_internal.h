@@ -66,6 +66,8 @@ struct db {
 	int64_t chats_created; /* in the open transaction, added at COMMIT */
 	struct checkpointer *checkpointer; /* db_checkpoint.c */
 	bool bulk; /* inside db_bulk_begin: transactions are savepoints */
+	bool text_later;  /* db_text_later: commits leave the text to index */
+	bool text_behind; /* a write committed since the text last caught up */
 	int schema_found; /* the file's schema version before db_open migrated it */
 };
 

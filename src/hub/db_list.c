@@ -662,7 +662,7 @@ bool db_chats_list(struct db *db, const struct agent *me, const struct chat_quer
 	if (q->cursor && (cur.sort != (int)q->sort || cur.hash != hash))
 		return api_error_set(err, API_INVALID_QUERY,
 				     "cursor: belongs to a list with other filters");
-	if (!db_begin_read(db, err))
+	if ((q->q && q->q[0] && !db_text_catch_up(db, err)) || !db_begin_read(db, err))
 		return false;
 	bool ok = list_page(db, q, me, q->cursor ? &cur : NULL, hash, &p, err);
 	if (!db_finish(db, ok, err)) {

@@ -201,7 +201,8 @@ bool db_search(struct db *db, const char *text, bool with_notes, int limit,
 	char *query = fts_query(text, err);
 	if (!query)
 		return false;
-	bool ok = db_begin_read(db, err) && run_search(db, query, with_notes, limit, &p, err);
+	bool ok = db_text_catch_up(db, err) && db_begin_read(db, err) &&
+		  run_search(db, query, with_notes, limit, &p, err);
 	free(query);
 	if (!db_finish(db, ok, err)) {
 		search_page_free(&p);

@@ -68,6 +68,7 @@ handoffd_SOURCES = \
 	src/hub/server_http.c \
 	src/hub/server_presence.c \
 	src/hub/server_share.c \
+	src/hub/server_text.c \
 	src/hub/server_request.c \
 	src/hub/server_route.c src/hub/server_route.h \
 	src/hub/server_work.c \

@@ -130,7 +130,7 @@ struct server *server_start(uv_loop_t *loop, struct storage *st, const char *hos
 	s->listener.fd = s->listener.spare_fd = -1;
 	s->accounts = ratelimit_new(RATE_BUCKETS);
 	s->addresses = ratelimit_new(RATE_BUCKETS);
-	if (!events_init(s) || !presence_init(s) || !agents_init(s) || !share_init(s) ||
+	if (!events_init(s) || !presence_init(s) || !agents_init(s) || !share_init(s) || !text_init(s) ||
 	    !routes_build(s) || !s->accounts || !s->addresses) {
 		errbuf_set(err, "out of memory");
 		server_free(s);
@@ -180,6 +180,7 @@ void server_stop(struct server *s)
 	events_close(s);
 	presence_close(s);
 	agents_close(s);
+	text_close(s);
 	lws_context_destroy(s->ctx);
 }
 
@@ -192,13 +193,15 @@ void server_free(struct server *s)
 			s->st->ops->set_event_listener(s->st, NULL, NULL);
 		context_destroy_now(s);
 	}
-	if ((s->flush_ready || s->listener.ready || s->agents.ready || s->share.ready) &&
+	if ((s->flush_ready || s->listener.ready || s->agents.ready || s->share.ready ||
+	     s->text.ready) &&
 	    !s->stopping) {
 		/* Nobody turns the loop after this: finish the close here. */
 		events_close(s);
 		presence_close(s);
 		agents_close(s);
 		share_close(s);
+		text_close(s);
 		accept_stop(s);
 		uv_run(s->loop, UV_RUN_NOWAIT);
 	}

@@ -418,6 +418,7 @@ void events_on_commit(void *ctx, const struct db_event *ev)
 	frame_unref(shared);
 	/* A chat may wait, or an agent have room, now. */
 	agents_kick(s);
+	text_kick(s);
 }
 
 enum agent_status events_agent_status(struct server *s, const char *id)

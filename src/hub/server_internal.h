@@ -101,6 +101,12 @@ struct work_queue {
 	struct work *waiting, **waiting_last;
 };
 
+/* The text indexes' catch-up (server_text.c). */
+struct text_later {
+	uv_timer_t timer;
+	bool ready; /* the timer exists: close it */
+};
+
 struct server {
 	uv_loop_t *loop;
 	void *foreign_loops[1];      /* lws wants an array of loops */
@@ -129,6 +135,7 @@ struct server {
 	struct agents_rounds agents;
 	struct work_queue works;
 	struct share share;
+	struct text_later text;
 	unsigned char batch[LWS_PRE + WRITE_BATCH_BYTES]; /* frames gathered for one send */
 };
 
@@ -369,6 +376,13 @@ int agents_receive(const char *text, size_t len, bool *away);
 void agents_first_words(struct server *s, struct events_client *c, const char *id);
 /* Stream `c` is closing: a first words' job for it sends nothing. */
 void agents_forget_client(struct server *s, struct events_client *c);
+
+/* ---- server_text.c: the text indexes a little after the writes ----------- */
+
+bool text_init(struct server *s);
+void text_close(struct server *s);
+/* A commit: have the back end index its text soon (if it defers that). */
+void text_kick(struct server *s);
 
 /* ---- server_share.c: presence across hubs on one database ---------------- */
 

@@ -63,6 +63,11 @@ struct storage_ops {
 	bool (*share_hear)(struct storage *st, storage_note_fn *fn, void *ctx);
 	bool (*share_send)(struct storage *st, const char *note, size_t len);
 
+	/* text indexes: a back end whose commits leave them to be written
+	 * later (SQLite: db_text_later) has the server call this a little
+	 * after its commits (server_text.c); NULL: each commit writes them */
+	bool (*text_catch_up)(struct storage *st, struct api_error *err);
+
 	/* accounts and agents */
 	bool (*account_add)(struct storage *st, const char *name, const char *email,
 			    enum account_role role, char token[TOKEN_STRLEN + 1], struct agent *out,

@@ -38,6 +38,11 @@ static bool sq_share_send(struct storage *st, const char *note, size_t len)
 	return false;
 }
 
+static bool sq_text_catch_up(struct storage *st, struct api_error *err)
+{
+	return db_text_catch_up(db_of(st), err);
+}
+
 static void sq_set_event_listener(struct storage *st, db_event_fn *fn, void *ctx)
 {
 	db_set_event_listener(db_of(st), fn, ctx);
@@ -284,6 +289,7 @@ static const struct storage_ops sqlite_ops = {
 	.set_event_listener = sq_set_event_listener,
 	.share_hear = sq_share_hear,
 	.share_send = sq_share_send,
+	.text_catch_up = sq_text_catch_up,
 	.events_head = sq_events_head,
 	.events_oldest = sq_events_oldest,
 	.events_after = sq_events_after,
@@ -340,6 +346,8 @@ struct storage *storage_sqlite_open(const char *path, const struct storage_setti
 	}
 	db_set_retention(s->db, set->retained);
 	db_set_default_capacity(s->db, set->default_capacity);
+	/* The hub's writes leave the text to index to text_catch_up. */
+	db_text_later(s->db, true);
 	*found = db_schema_found(s->db);
 	s->base.ops = &sqlite_ops;
 	return &s->base;

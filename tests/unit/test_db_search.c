@@ -1,7 +1,8 @@
 /*
  * test_db_search.c — db_search: notes only for agents (with_notes), the
- * index kept in the message's own transaction, and a database of an older
- * schema searchable after its upgrade.
+ * index kept in the message's own transaction or, with db_text_later, by
+ * one catch-up for many (before every read that uses it, and at close),
+ * and a database of an older schema searchable after its upgrade.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,6 +43,80 @@ static void test_notes_only_with_notes(void **state)
 	search_page_free(&p);
 	assert_int_equal(hits(fx, "courier", false, &p), 0);
 	search_page_free(&p);
+}
+
+/* Rows of a text index that MATCH `what` (messages_fts or chats_fts),
+ * read straight from the table: what db_search would find without
+ * catching up first. */
+static int indexed(struct fx *fx, const char *index, const char *what)
+{
+	char sql[160];
+	sqlite3_stmt *st;
+	int n = -1;
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE %s MATCH ?", index, index);
+	assert_int_equal(sqlite3_prepare_v2(fx->db->conn, sql, -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, what, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* With db_text_later, commits leave their text; a search, a list with q
+ * and a catch-up index every message since, each once. */
+static void test_later_text_is_found_by_every_read(void **state)
+{
+	struct fx *fx = *state;
+	struct search_page p;
+	struct chat_query q;
+	struct chat_page page;
+	struct api_error err;
+	uuid_str a, b;
+
+	db_text_later(fx->db, true);
+	assert_true(db_text_catch_up(fx->db, &err)); /* what the fixture wrote */
+	fx_new_chat(fx, "the toaster smokes", false, a);
+	fx_new_chat(fx, "my toaster is fine", false, b);
+	assert_int_equal(indexed(fx, "messages_fts", "toaster"), 0); /* not yet */
+	assert_int_equal(hits(fx, "toaster", false, &p), 2);
+	search_page_free(&p);
+	assert_int_equal(indexed(fx, "messages_fts", "toaster"), 2);
+
+	/* The chat list's q, through either of the chats' indexes. */
+	fx_new_chat(fx, "a kettle this time", false, a);
+	assert_int_equal(indexed(fx, "chats_fts", "\"kettle\""), 0);
+	chat_query_init(&q);
+	q.q = "kettle";
+	q.escalated = 0;
+	assert_true(db_chats_list(fx->db, &fx->ana, &q, &page, &err));
+	assert_int_equal(page.count, 1);
+	chat_page_free(&page);
+	q.q = "tl"; /* the grams' index too */
+	assert_true(db_chats_list(fx->db, &fx->ana, &q, &page, &err));
+	assert_int_equal(page.count, 1);
+	chat_page_free(&page);
+
+	/* A catch-up with nothing behind writes nothing and succeeds. */
+	assert_true(db_text_catch_up(fx->db, &err));
+	assert_true(db_text_catch_up(fx->db, &err));
+}
+
+/* A database closed with text behind has its indexes whole: the next
+ * process finds what the last one wrote without catching up itself. */
+static void test_later_text_indexed_at_close(void **state)
+{
+	struct fx *fx = *state;
+	struct errbuf e;
+	uuid_str chat;
+
+	db_text_later(fx->db, true);
+	fx_new_chat(fx, "the parrot talks back", false, chat);
+	assert_int_equal(indexed(fx, "messages_fts", "parrot"), 0);
+	db_close(fx->db);
+	if (!(fx->db = db_open(fx->path, &e)))
+		fail_msg("reopen: %s", e.msg);
+	assert_int_equal(indexed(fx, "messages_fts", "parrot"), 1);
 }
 
 /* Messages written before the search index existed are found after the
@@ -105,6 +180,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_notes_only_with_notes, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_later_text_is_found_by_every_read, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_later_text_indexed_at_close, fx_setup,
+						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_indexes_existing_messages, fx_setup,
 						fx_teardown),
 	};
