@@ -321,9 +321,10 @@ static const char *const migrations[] = {
 	 * the text the indexes hold for it (the first note of a transaction
 	 * wins: later ones would be the transaction's own text), a message in
 	 * messages_text_dirty; db_finish indexes each noted row once, with its
-	 * final text, as the last statements before COMMIT (flush_text). A
-	 * writer other than the hub (the sqlite3 shell) leaves its notes for
-	 * the hub's next commit. */
+	 * final text, as the last statements before COMMIT (flush_text);
+	 * the hub's own commits now leave that to db_text_catch_up, for many
+	 * at once (db.h). A writer other than the hub (the sqlite3 shell)
+	 * leaves its notes for the hub's next flush. */
 	"DROP TRIGGER chats_fts_insert; DROP TRIGGER chats_fts_update;"
 	"DROP TRIGGER chats_grams_insert; DROP TRIGGER chats_grams_update;"
 	"DROP TRIGGER messages_fts_insert;"
