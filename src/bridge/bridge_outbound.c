@@ -284,12 +284,14 @@ static void on_event(void *ctx, const struct event *e)
 		/* The events of a chat's first ingest can come before its
 		 * answer, which records the conversation; so can what an agent
 		 * does at once with the chat (a takeover, a reply), which would
-		 * then never reach the platform. While batches sent by now are
-		 * unrecorded, stop reading here and read from this event again
-		 * once they are. Only once: a chat the state db still does not
-		 * know (another state db's) has nothing to send. */
+		 * then never reach the platform. For an event that calls for a
+		 * job (never the ingest's own: a backfill does not reconnect
+		 * for each batch), while batches sent by now are unrecorded,
+		 * stop reading here and read from this event again once they
+		 * are. Only once: a chat the state db still does not know
+		 * (another state db's) has nothing to send. */
 		if (e->seq > out->held_seq && out->b->in &&
-		    inbound_unrecorded(out->b->in, UINT64_MAX)) {
+		    inbound_unrecorded(out->b->in, UINT64_MAX) && calls_for_jobs(out, e, "")) {
 			log_debug("outbound: chat %s: event %lld before its conversation is "
 				  "recorded; reading again once the hub's answers are",
 				  e->chat->id, (long long)e->seq);
