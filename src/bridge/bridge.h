@@ -12,6 +12,7 @@
 #define HANDOFF_BRIDGE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 #include <uv.h>
@@ -48,12 +49,20 @@ void inbound_start(struct inbound *in);
 void inbound_push(struct inbound *in, struct pf_result *r);
 bool inbound_idle(const struct inbound *in);
 void inbound_free(struct inbound *in);
+/* Ingest batches sent so far (the last one's number), and whether one of
+ * those up to `upto` is not recorded yet: its chats' conversations may be
+ * unknown to the state db still, though the hub has them. */
+uint64_t inbound_batches_sent(const struct inbound *in);
+bool inbound_unrecorded(const struct inbound *in, uint64_t upto);
 
 /* Outbound: follow the hub's events from the seq in the state db. */
 struct outbound *outbound_new(struct bridge *b, struct errbuf *err);
 void outbound_start(struct outbound *out);
 bool outbound_idle(const struct outbound *out);
 void outbound_free(struct outbound *out);
+/* The inbound recorded answers, or gave a batch up: the stream may go on
+ * if it waited for them (bridge_outbound.c, on_event). */
+void outbound_inbound_recorded(struct outbound *out);
 /* Who holds a chat after a system message of type `t`: "human", "bot",
  * or NULL when it does not change hands. */
 const char *outbound_holder_after(enum system_type t);

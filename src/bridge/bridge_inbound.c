@@ -81,6 +81,7 @@ struct inbound {
 	bool pumping;               /* inside pump's loop */
 	unsigned inflight;          /* items busy: being described or in a batch in flight */
 	unsigned describing, batches;
+	uint64_t batches_sent;      /* numbers the batches as they leave */
 	uint64_t gen;               /* bumped when items are recorded (from 1) */
 	struct item *head, *tail;
 	struct batch *answered;     /* answered, to be recorded (oldest first) */
@@ -295,6 +296,7 @@ struct batch {
 	struct inbound *in;
 	struct batch *next;         /* in in->answered */
 	struct api_ingest_batch *answer;
+	uint64_t number;            /* from 1 once sent (inbound's batches_sent) */
 	size_t n;
 	struct item *items[INGEST_BATCH_MAX_ITEMS];
 };
@@ -420,6 +422,7 @@ static void on_record_timer(uv_timer_t *t)
 	}
 	in->pumping = false;
 	pump(in);
+	outbound_inbound_recorded(in->b->out);
 	bridge_drain_check(in->b);
 }
 
@@ -466,6 +469,7 @@ static void on_batch(void *ctx, struct api_result *r)
 	in->pumping = false;
 	free(bt);
 	pump(in);
+	outbound_inbound_recorded(in->b->out);
 	bridge_drain_check(in->b);
 }
 
@@ -515,6 +519,7 @@ static void batch_send(struct batch *bt)
 		return;
 	}
 	in->batches++;
+	bt->number = ++in->batches_sent;
 	for (size_t i = 0; i < bt->n; i++) {
 		bt->items[i]->busy = true;
 		in->inflight++;
@@ -769,6 +774,21 @@ void inbound_start(struct inbound *in)
 bool inbound_idle(const struct inbound *in)
 {
 	return in->inflight == 0 && !in->polling;
+}
+
+uint64_t inbound_batches_sent(const struct inbound *in)
+{
+	return in->batches_sent;
+}
+
+bool inbound_unrecorded(const struct inbound *in, uint64_t upto)
+{
+	/* A batch's items stay busy from its sending until its answer is
+	 * recorded (or it failed: then they wait alone, out of it). */
+	for (const struct item *it = in->head; it; it = it->next)
+		if (it->busy && it->batch && it->batch->number && it->batch->number <= upto)
+			return true;
+	return false;
 }
 
 static void on_closed(uv_handle_t *h)

@@ -70,6 +70,12 @@ struct outbound {
 	struct resync *resync;       /* a walk after a resync, or NULL */
 	int64_t resync_head;         /* where the stream resumes after it */
 	bool first_start;            /* no seq in the state db: nothing to catch up on */
+	/* The stream stopped at event held_seq of a chat with no conversation
+	 * yet, until the ingest batches sent by then (up to held_batch) are
+	 * recorded; then it reads again from that event. */
+	bool holding;
+	int64_t held_seq;
+	uint64_t held_batch;
 	bool dry;                    /* jobs_for only says whether it would queue */
 	bool would_queue;
 	int closing;
@@ -276,7 +282,25 @@ static void on_event(void *ctx, const struct event *e)
 	}
 	if (ours && !bstate_chat_conv(st, e->chat->id, &conv)) {
 		/* The events of a chat's first ingest can come before its
-		 * answer, which records the conversation: nothing to send yet. */
+		 * answer, which records the conversation; so can what an agent
+		 * does at once with the chat (a takeover, a reply), which would
+		 * then never reach the platform. For an event that calls for a
+		 * job (never the ingest's own: a backfill does not reconnect
+		 * for each batch), while batches sent by now are unrecorded,
+		 * stop reading here and read from this event again once they
+		 * are. Only once: a chat the state db still does not know
+		 * (another state db's) has nothing to send. */
+		if (e->seq > out->held_seq && out->b->in &&
+		    inbound_unrecorded(out->b->in, UINT64_MAX) && calls_for_jobs(out, e, "")) {
+			log_debug("outbound: chat %s: event %lld before its conversation is "
+				  "recorded; reading again once the hub's answers are",
+				  e->chat->id, (long long)e->seq);
+			out->holding = true;
+			out->held_seq = e->seq;
+			out->held_batch = inbound_batches_sent(out->b->in);
+			stream_stop(out->stream);
+			return;
+		}
 		if (e->message && e->message->role == MSG_ROLE_AGENT)
 			log_warn("outbound: chat %s has no conversation in the state db", e->chat->id);
 		out->seq_seen = e->seq;
@@ -539,6 +563,18 @@ void outbound_start(struct outbound *out)
 	stream_start(out->stream, since);
 	uv_timer_start(&out->seq_timer, on_seq_timer, SEQ_FLUSH_MS, SEQ_FLUSH_MS);
 	work(out);
+}
+
+void outbound_inbound_recorded(struct outbound *out)
+{
+	if (!out || !out->holding ||
+	    (out->b->in && inbound_unrecorded(out->b->in, out->held_batch)))
+		return;
+	out->holding = false;
+	/* A drain stops here: the next start reads from the saved seq,
+	 * which is before the held event. */
+	if (!out->b->draining && !out->closing)
+		stream_start(out->stream, out->held_seq - 1);
 }
 
 bool outbound_idle(const struct outbound *out)

@@ -198,7 +198,7 @@ static void test_help_shows_every_context_uncut_with_the_legend(void **state)
 	tmux_wait_until(&tm, one_pane, NULL, WAIT);
 	tmux_send_keys(&tm, "?", NULL);
 	tmux_wait_for(&tm, "Take over the chat from the bot", WAIT);
-	for (int page = 0; page < 12 && !(composer && legend && dialogs); page++) {
+	for (int page = 0; page < 12; page++) {
 		help_text(tmux_screen(&tm, NULL, 0), text, sizeof text);
 		composer |= strstr(text, "Esc Close the composer; the draft is kept for next time") !=
 			    NULL;
@@ -206,9 +206,15 @@ static void test_help_shows_every_context_uncut_with_the_legend(void **state)
 			  strstr(text, "* you hold the chat") &&
 			  strstr(text, "> another agent holds it");
 		dialogs |= strstr(text, "bind = composer KEY ACTION") != NULL;
+		if (composer && legend && dialogs)
+			break;
+		/* The next page, read once it is drawn: a page not read before
+		 * the next PageDown (a redraw slower than a short wait) would
+		 * go by unseen. Only at the end does the screen stay as it is. */
 		snprintf(before, sizeof before, "%s", tmux_screen(&tm, NULL, 0));
 		tmux_send_keys(&tm, "PageDown", NULL);
-		tmux_try_wait_until(&tm, screen_changed, before, 2000);
+		if (!tmux_try_wait_until(&tm, screen_changed, before, WAIT))
+			break;
 	}
 	if (!composer || !legend || !dialogs)
 		fail_msg("help: composer keys %d, legend %d, contexts %d; last screen:\n%s",

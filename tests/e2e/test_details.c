@@ -51,37 +51,6 @@ static int with_dora(void **state)
 	return 0;
 }
 
-/* Her new chat is the waiting one: open it. */
-static void open_current(int cols, int rows)
-{
-	console_start(&tm, &(struct console_opts){.name = "details", .cols = cols, .rows = rows});
-	tmux_wait_for(&tm, "Dora Details", WAIT);
-	tmux_send_keys(&tm, "Enter", NULL);
-	tmux_wait_for(&tm, "Third: where is it?", WAIT);
-}
-
-/* What the details say whatever their shape. */
-static void details_read(void)
-{
-	tmux_send_keys(&tm, "i", NULL);
-	tmux_wait_for(&tm, "dora@example.com", WAIT);
-	tmux_wait_for(&tm, "Earlier chats (2)", WAIT);
-	const char *s = tmux_screen(&tm, NULL, 0);
-	assert_non_null(strstr(line_with(s, "Name"), "Dora Details"));
-	assert_non_null(strstr(line_with(s, "Phone"), "+1 555 0100 ^[[31mX"));
-	assert_non_null(strstr(line_with(s, "Id"), "dora-1042"));
-	assert_non_null(strstr(line_with(s, "Channel"), "whatsapp"));
-	assert_non_null(strstr(line_with(s, "Source"), "botpress"));
-	/* Newest first. */
-	const char *second = strstr(s, "Second: refund please");
-	const char *first = strstr(s, "First: order is late");
-	assert_non_null(second);
-	assert_non_null(first);
-	assert_true(second < first);
-	/* The escape reached the screen as text, never as a colour. */
-	assert_null(strstr(tmux_screen_ansi(&tm, NULL, 0), "\x1b[31mX"));
-}
-
 /* At 160 columns the list takes 64, the rule one, the thread up to the
  * details' rule, and the details the last 36 (ui/layout.h). */
 #define THREAD_X 65
@@ -108,6 +77,54 @@ static bool shown_between(const char *screen, void *ctx)
 			return true;
 	}
 	return false;
+}
+
+/* The thread is open (the function bar ends with its way back) and shows
+ * the span's text where the thread is. The list's row of the chat shows
+ * the same words ("Escalated to a human agent · Third: where is it?")
+ * before the thread opens, so the text alone proves nothing. */
+static bool thread_shows(const char *screen, void *ctx)
+{
+	size_t n = strlen(screen);
+	while (n > 0 && screen[n - 1] == '\n')
+		n--;
+	return n >= strlen("EscClose") &&
+	       strncmp(screen + n - strlen("EscClose"), "EscClose", strlen("EscClose")) == 0 &&
+	       shown_between(screen, ctx);
+}
+
+/* Her new chat is the waiting one: open it. At 80 columns the thread
+ * takes the width; wider, it is right of the list. */
+static void open_current(int cols, int rows)
+{
+	struct span third = {"Third: where is it?", cols > 80 ? THREAD_X : 0, cols};
+
+	console_start(&tm, &(struct console_opts){.name = "details", .cols = cols, .rows = rows});
+	tmux_wait_for(&tm, "Dora Details", WAIT);
+	tmux_send_keys(&tm, "Enter", NULL);
+	tmux_wait_until(&tm, thread_shows, &third, WAIT);
+}
+
+/* What the details say whatever their shape. */
+static void details_read(void)
+{
+	tmux_send_keys(&tm, "i", NULL);
+	tmux_wait_for(&tm, "dora@example.com", WAIT);
+	tmux_wait_for(&tm, "Earlier chats (2)", WAIT);
+	const char *s = tmux_screen(&tm, NULL, 0);
+	assert_non_null(strstr(line_with(s, "Name"), "Dora Details"));
+	assert_non_null(strstr(line_with(s, "Phone"), "+1 555 0100 ^[[31mX"));
+	assert_non_null(strstr(line_with(s, "Id"), "dora-1042"));
+	assert_non_null(strstr(line_with(s, "Channel"), "whatsapp"));
+	assert_non_null(strstr(line_with(s, "Source"), "botpress"));
+	/* Newest first. */
+	const char *second = strstr(s, "Second: refund please");
+	const char *first = strstr(s, "First: order is late");
+	assert_non_null(second);
+	assert_non_null(first);
+	assert_true(second < first);
+	/* The escape reached the screen as text, never as a colour. */
+	assert_null(strstr(tmux_screen_ansi(&tm, NULL, 0), "\x1b[31mX"));
 }
 
 static void test_overlay_at_80x24(void **state)

@@ -249,6 +249,23 @@ void simc_expect_slow_once(struct simc *s, struct simc_reply (*call)(struct simc
 	simc_reply_free(&r);
 }
 
+int simc_webhooks_sent(struct simc *s, int n, int timeout_ms)
+{
+	long long deadline = simc_now_ms() + timeout_ms;
+	int sent;
+
+	for (;;) {
+		cJSON *st = simc_ctl(s, "GET", "/_sim/stats", "%s", "");
+		const cJSON *v = simc_at(st, "webhooks", "sent");
+		assert_true(cJSON_IsNumber(v));
+		sent = v->valueint;
+		cJSON_Delete(st);
+		if (sent >= n || simc_now_ms() > deadline)
+			return sent;
+		poll(NULL, 0, 10);
+	}
+}
+
 const cJSON *simc_at(const cJSON *o, const char *a, const char *b)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);

@@ -68,6 +68,12 @@ const char *simc_str_at(const cJSON *o, const char *a, const char *b);
  * by `call`, answers 200 after the delay, the one after it at once. */
 void simc_expect_slow_once(struct simc *s, struct simc_reply (*call)(struct simc *s));
 
+/* The simulator's count of webhooks delivered (GET /_sim/stats,
+ * webhooks.sent), asked until it reaches n or timeout_ms passes; its last
+ * value. The simulator counts a delivery once the receiver's answer is in,
+ * which can come just after the receiver has the body (hookrx_wait). */
+int simc_webhooks_sent(struct simc *s, int n, int timeout_ms);
+
 /* URL-encode into a new string (the nextToken). */
 char *simc_urlencode(const char *s);
 

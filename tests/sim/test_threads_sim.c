@@ -610,16 +610,7 @@ static void test_webhooks_per_thread_with_token(void **state)
 	assert_true(hookrx_wait(&h3, 1, 5000));
 	assert_string_equal(h3.signatures[0], "tok-2");
 
-	/* The simulator counts a delivery once the receiver's answer is in,
-	 * which can come just after the receiver has the body: ask until the
-	 * count is there, up to a deadline. */
-	int sent = 0;
-	for (long long end = simc_now_ms() + 5000; sent != 8 && simc_now_ms() < end;) {
-		cJSON *st = simc_ctl(s, "GET", "/_sim/stats", "%s", "");
-		sent = simc_at(st, "webhooks", "sent")->valueint;
-		cJSON_Delete(st);
-	}
-	assert_int_equal(sent, 8);
+	assert_int_equal(simc_webhooks_sent(s, 8, 5000), 8);
 	hookrx_stop(&h3);
 	hookrx_stop(&h2);
 	hookrx_stop(&h);
