@@ -5,7 +5,11 @@
  *
  *   bench_console [RUNS [IDLE_SECONDS [CHATS]]]      defaults 3 60 100000
  *
- * Prints Markdown tables. HANDOFF_BIN and HANDOFFD name the programs.
+ * Prints Markdown tables. HANDOFF_BIN and HANDOFFD name the programs;
+ * BENCH_ONLY=PATTERN runs only the parts whose name matches it (cmocka's
+ * filter, "*" any run of characters): bench_start_and_memory can run
+ * alone; bench_latency and bench_idle use the hub bench_side_by_side
+ * starts.
  *
  * Programs run in a 120x30 tmux pane through this same binary as a
  * launcher (`bench_console --exec FIFO PIDFILE PROG ARGS...`): it writes
@@ -741,6 +745,8 @@ int main(int argc, char **argv)
 	self_exe[n] = '\0';
 	have_weechat = bench_have("weechat") && bench_have("ngircd");
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (getenv("BENCH_ONLY"))
+		cmocka_set_test_filter(getenv("BENCH_ONLY"));
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(bench_side_by_side),
 		cmocka_unit_test(bench_latency),
