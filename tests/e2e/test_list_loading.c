@@ -302,30 +302,39 @@ static bool minutes_shown(const char *screen, void *ctx)
 	return false;
 }
 
-/* The rows the Waiting tab shows (120x30: two lines a row, fewer than
- * this) turn to their next minute each at its own time: their escalations
- * are spread over as long as the fill took, seconds on a busy machine, and
- * the console rightly wakes for each row that changes. The wall-clock time
- * (ms) from which the next `seconds` (with half a second either side)
- * hold none of those moments, within the next minute. */
+/* The rows a tab shows (120x30: two lines a row, fewer than SHOWN_ROWS)
+ * turn to their next minute each at its own time: their escalations and
+ * latest messages are spread over as long as the fill took, seconds on a
+ * busy machine, and the console rightly wakes for each row that changes.
+ * Sleep until a moment from which the next `seconds` (with half a second
+ * either side) hold none of those turns of the first SHOWN_ROWS chats the
+ * tab's query (`filters`) lists, within the next minute. Choosing where a
+ * measuring window starts is not a wait for something to happen. */
 #define SHOWN_ROWS 20
-static int64_t minute_quiet_from(int seconds)
+static void sleep_to_quiet_minute(const char *filters, int seconds)
 {
-	char path[96];
-	snprintf(path, sizeof path, "/v1/chats?waiting=true&sort=waiting&limit=%d", SHOWN_ROWS);
+	char path[128];
+	snprintf(path, sizeof path, "/v1/chats?%slimit=%d", filters, SHOWN_ROWS);
 	struct reply r = http(&hub, "GET", path, agent, NULL);
 	cJSON *j = expect_status(&r, 200);
-	int64_t since[SHOWN_ROWS], now = ts_now(), span = seconds * 1000 + 1000;
+	int64_t since[2 * SHOWN_ROWS], now = ts_now(), span = seconds * 1000 + 1000;
+	static const char *const times[] = {"escalated_at", "at"};
 	struct errbuf err;
 	const cJSON *c;
 	int n = 0;
 
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(j, "chats")) {
-		const cJSON *at = cJSON_GetObjectItem(c, "escalated_at");
-		assert_true(n < SHOWN_ROWS && cJSON_IsString(at));
-		if (!ts_parse(at->valuestring, &since[n], &err))
-			fail_msg("escalated_at %s: %s", at->valuestring, err.msg);
-		n++;
+		assert_true(n + 2 <= 2 * SHOWN_ROWS);
+		/* A row shows its wait or its latest message's age: both. */
+		const cJSON *holders[] = {c, cJSON_GetObjectItem(c, "latest_message")};
+		for (int k = 0; k < 2; k++) {
+			const cJSON *at = cJSON_GetObjectItem(holders[k], times[k]);
+			if (!cJSON_IsString(at))
+				continue;
+			if (!ts_parse(at->valuestring, &since[n], &err))
+				fail_msg("%s %s: %s", times[k], at->valuestring, err.msg);
+			n++;
+		}
 	}
 	reply_free(&r);
 	assert_true(n > 0);
@@ -334,11 +343,13 @@ static int64_t minute_quiet_from(int seconds)
 		/* From half a second before `from`: a redraw that just began. */
 		for (int i = 0; i < n && quiet; i++)
 			quiet = 60000 - (from - 500 - since[i]) % 60000 > span;
-		if (quiet)
-			return from;
+		if (!quiet)
+			continue;
+		if (from > ts_now())
+			bench_sleep_until(bench_now_ns() + (from - ts_now()) * 1000000);
+		return;
 	}
-	fail_msg("no %d s in the next minute without a shown row's wait changing", seconds);
-	return 0;
+	fail_msg("no %d s in the next minute without a shown row's age changing", seconds);
 }
 
 /* Every wait on screen is counted in minutes: nothing to wake for but the
@@ -352,12 +363,8 @@ static void test_idle_with_minutes_shown_sleeps(void **state)
 	tmux_wait_until(&t, minutes_shown, NULL, WAIT);
 	pid_t pid = console_pid(&t);
 	/* The window holds no row's next minute: the wake-ups for it are
-	 * right, and they are as many as the rows whose minute turns. Choosing
-	 * where it starts is not a wait for something to happen. */
-	int64_t from = minute_quiet_from(6);
-	int64_t ahead = from - ts_now();
-	if (ahead > 0)
-		bench_sleep_until(bench_now_ns() + ahead * 1000000);
+	 * right, and they are as many as the rows whose minute turns. */
+	sleep_to_quiet_minute("waiting=true&sort=waiting&", 6);
 	/* Over 6 s: a console that ticks every second wakes 6 times or more;
 	 * one asleep till the next minute wakes at most for the tail of its
 	 * start (a page's answer, the stream's first frames) and a keep-alive. */
@@ -395,6 +402,8 @@ static void test_idle_with_seconds_shown_wakes_once_a_second(void **state)
 	tmux_send_keys(&t, "3", NULL);
 	tmux_wait_for(&t, "hello from just now", WAIT);
 	pid_t pid = console_pid(&t);
+	/* No other row's minute turns in the window (see above). */
+	sleep_to_quiet_minute("", 3);
 	int age = age_shown(tmux_screen(&t, NULL, 0), "Maria G.");
 	assert_true(age >= 0);
 	long n = wakeups_over(pid, 3);
